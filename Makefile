@@ -1,0 +1,87 @@
+# skillreg - build, run and test. See README.md.
+#
+#   make            build build/skillreg
+#   make run        install missing packages, build, seed a demo catalog, serve
+#   make test       build and run every test (unit, HTTP end-to-end, real clawhub CLI)
+#   make test-asan  the same suite with AddressSanitizer + UndefinedBehaviorSanitizer
+
+CC ?= cc
+PKGS := libmicrohttpd jansson sqlite3 libzip yaml-0.1 libcrypto
+TEST_PKGS := cmocka libcurl
+
+BUILD ?= build
+MODE_CFLAGS ?= -O2 -g
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wno-unused-parameter -fno-strict-aliasing -Isrc -I$(BUILD)/gen
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+ALL_CFLAGS = $(CFLAGS_BASE) $(MODE_CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+
+SRC := $(sort $(wildcard src/*/*.c))
+LIB_SRC := $(filter-out src/core/main.c,$(SRC))
+LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+MAIN_OBJ := $(BUILD)/obj/core/main.o
+SQL := $(sort $(wildcard sql/sqlite/*.sql))
+GEN := $(BUILD)/gen/migrations_sqlite.h
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+HTTP_SRC := $(sort $(wildcard tests/http/test_*.c))
+HTTP_BIN := $(patsubst tests/http/%.c,$(BUILD)/tests/%,$(HTTP_SRC))
+HTTP_LIB := $(sort $(wildcard tests/http/*.c))
+HTTP_LIB := $(filter-out $(HTTP_SRC),$(HTTP_LIB))
+
+.PHONY: all run test test-unit test-http test-cli test-asan deps clean bench
+
+all: $(BUILD)/skillreg
+
+deps:
+	@scripts/install-deps
+
+$(GEN): $(SQL) scripts/embed-sql
+	@mkdir -p $(dir $@)
+	scripts/embed-sql $(SQL) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: src/%.c $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libskillreg.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/skillreg: $(MAIN_OBJ) $(BUILD)/libskillreg.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(EXTRA_LDFLAGS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libskillreg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests -o $@ $< $(BUILD)/libskillreg.a $(PKG_LIBS) $(TEST_LIBS) $(EXTRA_LDFLAGS)
+
+$(BUILD)/tests/test_%: tests/http/test_%.c $(HTTP_LIB) $(BUILD)/libskillreg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests -o $@ $< $(HTTP_LIB) $(BUILD)/libskillreg.a $(PKG_LIBS) $(TEST_LIBS) $(EXTRA_LDFLAGS)
+
+run: deps $(BUILD)/skillreg
+	scripts/run-demo
+
+test: deps $(BUILD)/skillreg $(UNIT_BIN) $(HTTP_BIN)
+	BUILD=$(BUILD) scripts/run-tests
+
+test-unit: $(UNIT_BIN)
+	BUILD=$(BUILD) SR_TESTS=unit scripts/run-tests
+
+test-http: $(BUILD)/skillreg $(HTTP_BIN)
+	BUILD=$(BUILD) SR_TESTS=http scripts/run-tests
+
+test-cli: $(BUILD)/skillreg
+	BUILD=$(BUILD) SR_TESTS=cli scripts/run-tests
+
+test-asan:
+	$(MAKE) BUILD=build-asan MODE_CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,0 +1,33 @@
+/*
+ * buf.h - a growable byte buffer with a ceiling.
+ *
+ * Every buffer is given its maximum when it is created; an append that would pass it fails
+ * with SR_ETOOBIG and leaves the buffer as it was. The contents are always followed by a NUL
+ * byte (not counted in len) so text can be handed to C string functions.
+ */
+#ifndef SR_BUF_H
+#define SR_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct sr_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max;
+} sr_buf;
+
+void sr_buf_init(sr_buf *b, size_t max);
+void sr_buf_deinit(sr_buf *b);
+void sr_buf_reset(sr_buf *b);
+int sr_buf_reserve(sr_buf *b, size_t extra);
+int sr_buf_append(sr_buf *b, const void *p, size_t n);
+int sr_buf_puts(sr_buf *b, const char *s);
+int sr_buf_putc(sr_buf *b, char c);
+int sr_buf_printf(sr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int sr_buf_vprintf(sr_buf *b, const char *fmt, va_list ap);
+/* Hands the bytes to the caller (free() them); the buffer is left empty. */
+char *sr_buf_steal(sr_buf *b, size_t *len);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * util.h - small helpers shared by every layer: clock, hex, base64url, SHA-256, randomness.
+ */
+#ifndef SR_UTIL_H
+#define SR_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Milliseconds since the epoch, UTC. Tests may pin it with sr_clock_set(). */
+int64_t sr_now_ms(void);
+void sr_clock_set(int64_t ms); /* 0 returns to the real clock */
+
+void sr_hex(const unsigned char *in, size_t n, char *out); /* writes 2n chars + NUL */
+int sr_is_hex64(const char *s);                              /* 64 hex digits, any case */
+void sr_sha256_hex(const void *data, size_t n, char out[65]);
+
+/* base64url without padding. out needs sr_b64url_len(n) + 1 bytes. */
+size_t sr_b64url_len(size_t n);
+void sr_b64url_encode(const unsigned char *in, size_t n, char *out);
+/* Returns the decoded length, or -1 for bad input or when it would not fit in outsz. */
+long sr_b64url_decode(const char *in, size_t n, unsigned char *out, size_t outsz);
+
+int sr_random_bytes(unsigned char *out, size_t n);
+
+/* ASCII lower-casing in place; returns s. */
+char *sr_lower(char *s);
+/* Copies s without leading/trailing ASCII whitespace into a new string (free()). */
+char *sr_trim_dup(const char *s, size_t n);
+
+#endif
