@@ -20,7 +20,8 @@ typedef struct sr_zip_entry {
 	size_t len;
 } sr_zip_entry;
 
-/* Appends a complete zip archive to out. 0, SR_ENOMEM, SR_ETOOBIG (out's ceiling) or SR_EIO. */
+/* Appends a complete zip archive to out (left as it was on failure). 0, SR_ENOMEM,
+ * SR_ETOOBIG (out's ceiling), SR_EINVAL (two entries with the same path) or SR_EIO. */
 int sr_zip_write(const sr_zip_entry *entries, size_t n, sr_buf *out);
 
 /* Called once per file entry (directory entries are skipped); a non-zero return stops the

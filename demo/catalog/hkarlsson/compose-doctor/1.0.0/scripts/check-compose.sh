@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# check-compose.sh - read-only health check for a Docker Compose project.
+# Usage: check-compose.sh [project-dir]
+set -uo pipefail
+
+dir="${1:-.}"
+cd "$dir" || { echo "error: cannot enter $dir" >&2; exit 2; }
+
+if docker compose version >/dev/null 2>&1; then
+  compose=(docker compose)
+elif command -v docker-compose >/dev/null 2>&1; then
+  compose=(docker-compose)
+else
+  echo "error: neither 'docker compose' nor 'docker-compose' is available" >&2
+  exit 2
+fi
+
+found=""
+for f in compose.yaml compose.yml docker-compose.yaml docker-compose.yml; do
+  if [ -f "$f" ]; then found="$f"; break; fi
+done
+if [ -z "$found" ] && [ -z "${COMPOSE_FILE:-}" ]; then
+  echo "error: no compose file in $(pwd)" >&2
+  exit 2
+fi
+echo "== compose file: ${COMPOSE_FILE:-$found}"
+
+echo "== validating"
+if ! out=$("${compose[@]}" config -q 2>&1); then
+  printf '%s\n' "$out"
+  echo "RESULT: invalid configuration - fix the first error above and re-run"
+  exit 1
+fi
+# Interpolation warnings are printed even when the file is valid.
+printf '%s\n' "$out" | grep -i 'variable is not set' || echo "ok: no unset variables"
+
+echo "== services"
+"${compose[@]}" config --services
+
+echo "== containers"
+"${compose[@]}" ps -a --format 'table {{.Service}}\t{{.State}}\t{{.Status}}' 2>/dev/null \
+  || "${compose[@]}" ps -a

@@ -1,0 +1,20 @@
+// svgo.config.mjs - SVGO 3 settings for UI icons.
+export default {
+  multipass: true,
+  floatPrecision: 2,
+  plugins: [
+    {
+      name: 'preset-default',
+      params: {
+        overrides: {
+          // Icons must scale: never drop the viewBox.
+          removeViewBox: false,
+        },
+      },
+    },
+    // Let CSS decide the rendered size.
+    'removeDimensions',
+    // Attributes that design tools add and nobody uses.
+    { name: 'removeAttrs', params: { attrs: ['class', 'data-name'] } },
+  ],
+};

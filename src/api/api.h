@@ -1,0 +1,76 @@
+/*
+ * api.h - the ClawHub API v1 handlers (internal to src/api).
+ *
+ * Each handler parses and validates its input, calls the registry or the store, and encodes
+ * the answer. Errors are plain text with ClawHub's wording (api-v1 section 1).
+ */
+#ifndef SR_API_H
+#define SR_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blob/blob.h"
+#include "core/jw.h"
+#include "http/http.h"
+#include "registry/registry.h"
+
+typedef struct sr_app {
+	char data_dir[2048];
+	char db_path[2200];
+	char public_url[512]; /* "" = from the request's Host header */
+	sr_blobs *blobs;
+} sr_app;
+
+/* The HTTP application entry points. */
+size_t sr_api_body_limit(void *app, const char *method, const char *path);
+void sr_api_handle(void *app, sr_req *req, sr_resp *resp);
+
+/* ---- shared by the handler files ---- */
+
+enum { SR_AUTH_NONE = 0, SR_AUTH_OK, SR_AUTH_INVALID, SR_AUTH_BANNED };
+
+/* Reads the bearer token. */
+int sr__auth(sr_req *req, sr_user *user);
+/* Like sr__auth, but writes ClawHub's 401 and returns non-zero unless a good token is there. */
+int sr__require_user(sr_req *req, sr_resp *resp, sr_user *user);
+/* The user behind a token, or NULL for anonymous (an invalid token counts as anonymous). */
+const sr_user *sr__optional_user(sr_req *req, sr_user *storage);
+
+/* The absolute origin of this server as the client sees it ("http://host:port"). */
+void sr__origin(sr_app *app, sr_req *req, char *out, size_t n);
+/* The ownerHandle (alias owner) query parameter, or NULL. */
+const char *sr__owner_param(sr_req *req);
+/* Resolves {slug} for a route; on failure writes the response (404, or 409 in the JSON form
+ * when json_conflict, else text) and returns non-zero. */
+int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *owner,
+		   const sr_user *caller, int json_conflict, sr_skill *out);
+void sr__regerr(sr_resp *resp, const sr_regerr *err);
+void sr__internal(sr_resp *resp, int rc);
+/* Parses an optional integer query parameter; returns def when absent or not a number. */
+long sr__query_long(sr_req *req, const char *key, long def);
+
+void sr__skill_item(sr_app *app, sr_jw *w, const sr_skill_row *r);
+
+/* Handlers. */
+void sr__list(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__search(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__detail(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__versions(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *version);
+void sr__file(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__install(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__resolve(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__download(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__upload_url(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__upload(sr_app *app, sr_req *req, sr_resp *resp, const char *ticket);
+void sr__publish(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__undelete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__version_delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug,
+			const char *version, int restore);
+void sr__star(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int on);
+void sr__telemetry(sr_app *app, sr_req *req, sr_resp *resp);
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * mutate.c - the write routes besides publishing: delete/undelete of a skill and of one
+ * version, stars, and install telemetry (api-v1 sections 3.12, 3.13, 3.15).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "api/api.h"
+#include "core/err.h"
+#include "core/jw.h"
+#include "core/util.h"
+
+/* The optional JSON body of a mutation; NULL after writing a 400 when it is not an object. */
+static json_t *body_object(sr_req *req, sr_resp *resp)
+{
+	if (!req->body->len)
+		return json_object();
+	json_error_t e;
+	json_t *j = json_loadb(req->body->data, req->body->len, 0, &e);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		sr_resp_text(resp, 400, "Invalid JSON body");
+		return NULL;
+	}
+	return j;
+}
+
+static const char *owner_from(sr_req *req, json_t *body)
+{
+	json_t *o = json_object_get(body, "ownerHandle");
+	if (json_is_string(o) && json_string_value(o)[0])
+		return json_string_value(o);
+	return sr__owner_param(req);
+}
+
+static void ok_json(sr_resp *resp, int64_t reserved_until)
+{
+	sr_jw w;
+	sr_buf_reset(&resp->body);
+	sr_jw_init(&w, &resp->body);
+	sr_jw_obj(&w);
+	sr_jw_kbool(&w, "ok", 1);
+	if (reserved_until)
+		sr_jw_kint(&w, "slugReservedUntil", reserved_until);
+	sr_jw_obj_end(&w);
+	sr_resp_json(resp, 200);
+}
+
+void sr__delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
+{
+	req->route = "skill-delete";
+	sr_user u;
+	if (sr__require_user(req, resp, &u))
+		return;
+	json_t *body = body_object(req, resp);
+	if (!body)
+		return;
+	json_t *v = json_object_get(body, "version");
+	const char *qv = sr_req_query(req, "version");
+	sr_skill sk;
+	if ((v && !json_is_null(v)) || (qv && qv[0])) {
+		sr_resp_text(resp, 400, "To delete one version use DELETE /api/v1/skills/{slug}/versions/{version}");
+	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+		sr_regerr err = {0, ""};
+		int64_t until = 0;
+		if (sr_skill_delete(req->store, &sk, &u, &until, &err))
+			sr__regerr(resp, &err);
+		else
+			ok_json(resp, until);
+	}
+	json_decref(body);
+}
+
+void sr__undelete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
+{
+	req->route = "skill-undelete";
+	sr_user u;
+	if (sr__require_user(req, resp, &u))
+		return;
+	json_t *body = body_object(req, resp);
+	if (!body)
+		return;
+	sr_skill sk;
+	if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+		sr_regerr err = {0, ""};
+		if (sr_skill_undelete(req->store, &sk, &u, &err))
+			sr__regerr(resp, &err);
+		else
+			ok_json(resp, 0);
+	}
+	json_decref(body);
+}
+
+void sr__version_delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug,
+			const char *version, int restore)
+{
+	req->route = restore ? "version-restore" : "version-delete";
+	sr_user u;
+	if (sr__require_user(req, resp, &u))
+		return;
+	json_t *body = body_object(req, resp);
+	if (!body)
+		return;
+	json_t *bv = json_object_get(body, "version");
+	const char *qv = sr_req_query(req, "version");
+	sr_skill sk;
+	if ((json_is_string(bv) && strcmp(json_string_value(bv), version) != 0) ||
+	    (qv && qv[0] && strcmp(qv, version) != 0)) {
+		sr_resp_text(resp, 400, "Version in the body or query must match the version in the path");
+	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+		sr_regerr err = {0, ""};
+		int rc = restore ? sr_version_restore(req->store, &sk, version, &u, &err)
+				 : sr_version_delete(req->store, &sk, version, &u, &err);
+		if (rc)
+			sr__regerr(resp, &err);
+		else
+			ok_json(resp, 0);
+	}
+	json_decref(body);
+}
+
+void sr__star(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int on)
+{
+	req->route = on ? "star" : "unstar";
+	sr_user u;
+	if (sr__require_user(req, resp, &u))
+		return;
+	json_t *body = body_object(req, resp);
+	if (!body)
+		return;
+	sr_skill sk;
+	if (sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+		json_decref(body);
+		return;
+	}
+	json_decref(body);
+	if (sk.soft_deleted_at || (!sk.is_public && sk.owner_id != u.id)) {
+		sr_resp_text(resp, 404, "Skill not found");
+		return;
+	}
+	int changed = 0;
+	int rc = on ? sr_store_star(req->store, sk.id, u.id, sr_now_ms(), &changed)
+		    : sr_store_unstar(req->store, sk.id, u.id, &changed);
+	if (rc) {
+		sr__internal(resp, rc);
+		return;
+	}
+	sr_jw w;
+	sr_jw_init(&w, &resp->body);
+	sr_jw_obj(&w);
+	sr_jw_kbool(&w, "ok", 1);
+	sr_jw_kbool(&w, on ? "starred" : "unstarred", changed);
+	sr_jw_kbool(&w, on ? "alreadyStarred" : "alreadyUnstarred", !changed);
+	sr_jw_obj_end(&w);
+	sr_resp_json(resp, 200);
+}
+
+void sr__telemetry(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	req->route = "telemetry-install";
+	sr_user u;
+	if (sr__require_user(req, resp, &u))
+		return;
+	json_t *body = body_object(req, resp);
+	if (!body)
+		return;
+	json_t *slug = json_object_get(body, "slug");
+	sr_skill sk;
+	if (!json_is_string(slug)) {
+		sr_resp_text(resp, 400, "Missing slug");
+	} else if (!sr__find_skill(app, req, resp, json_string_value(slug), owner_from(req, body), &u, 0, &sk)) {
+		if (!sk.is_public) {
+			sr_resp_text(resp, 404, "Skill not found");
+		} else {
+			int rc = sr_store_install_event(req->store, sk.id, sr_now_ms());
+			if (rc)
+				sr__internal(resp, rc);
+			else
+				ok_json(resp, 0);
+		}
+	}
+	json_decref(body);
+}

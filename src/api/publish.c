@@ -1,0 +1,526 @@
+/*
+ * publish.c - the publishing routes: upload tickets, raw uploads, and POST /api/v1/skills in
+ * its JSON (ticketed) and multipart forms (api-v1 section 3.11). The multipart form also
+ * takes a part named `bundle` holding a zip of the skill's files.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "api/api.h"
+#include "core/err.h"
+#include "core/jw.h"
+#include "core/util.h"
+#include "registry/bundle.h"
+
+#define TICKET_TTL_MS (3600 * 1000)
+
+static const char *jstr(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static json_t *parse_json_body(sr_req *req)
+{
+	if (!req->body->len)
+		return json_object();
+	json_error_t e;
+	return json_loadb(req->body->data, req->body->len, JSON_REJECT_DUPLICATES, &e);
+}
+
+/* ---- upload-url and upload ---- */
+
+void sr__upload_url(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	req->route = "upload-url";
+	sr_user u;
+	if (sr__require_user(req, resp, &u))
+		return;
+	json_t *body = parse_json_body(req);
+	if (!json_is_object(body)) {
+		json_decref(body);
+		sr_resp_text(resp, 400, "Invalid JSON body");
+		return;
+	}
+	sr_ticket t;
+	memset(&t, 0, sizeof(t));
+	const char *path = jstr(body, "path"), *sha = jstr(body, "sha256"), *ct = jstr(body, "contentType");
+	json_t *size = json_object_get(body, "size");
+	if (!path || strlen(path) >= sizeof(t.path)) {
+		sr_resp_text(resp, 400, "Invalid file path");
+		goto out;
+	}
+	snprintf(t.path, sizeof(t.path), "%s", path);
+	if (sr_path_sanitize(t.path)) {
+		sr_resp_text(resp, 400, "Invalid file path");
+		goto out;
+	}
+	if (!json_is_integer(size) || json_integer_value(size) < 0) {
+		sr_resp_text(resp, 400, "Invalid file size");
+		goto out;
+	}
+	if (json_integer_value(size) > SR_MAX_FILE_BYTES) {
+		sr_resp_textf(resp, 400, "File \"%s\" exceeds 10MB limit", t.path);
+		goto out;
+	}
+	if (!sha || !sr_is_hex64(sha)) {
+		sr_resp_text(resp, 400, "Invalid sha256");
+		goto out;
+	}
+	t.size = json_integer_value(size);
+	snprintf(t.sha256, sizeof(t.sha256), "%s", sha);
+	sr_lower(t.sha256);
+	if (ct && strlen(ct) < sizeof(t.content_type))
+		snprintf(t.content_type, sizeof(t.content_type), "%s", ct);
+	unsigned char rnd[18];
+	char b64[32];
+	sr_random_bytes(rnd, sizeof(rnd));
+	sr_b64url_encode(rnd, sizeof(rnd), b64);
+	snprintf(t.ticket, sizeof(t.ticket), "tkt_%s", b64);
+	t.user_id = u.id;
+	int64_t now = sr_now_ms();
+	t.expires_at = now + TICKET_TTL_MS;
+	int rc = sr_store_ticket_add(req->store, &t, now);
+	if (rc) {
+		sr__internal(resp, rc);
+		goto out;
+	}
+	char origin[600];
+	sr__origin(app, req, origin, sizeof(origin));
+	char url[800];
+	snprintf(url, sizeof(url), "%s/api/v1/skills/-/upload/%s", origin, t.ticket);
+	sr_jw w;
+	sr_jw_init(&w, &resp->body);
+	sr_jw_obj(&w);
+	sr_jw_kstr(&w, "uploadUrl", url);
+	sr_jw_kstr(&w, "uploadTicket", t.ticket);
+	sr_jw_obj_end(&w);
+	sr_resp_json(resp, 200);
+out:
+	json_decref(body);
+}
+
+void sr__upload(sr_app *app, sr_req *req, sr_resp *resp, const char *ticket)
+{
+	req->route = "upload";
+	sr_user u;
+	if (sr__require_user(req, resp, &u))
+		return;
+	sr_ticket t;
+	int rc = strlen(ticket) < 64 ? sr_store_ticket_get(req->store, ticket, &t) : SR_ENOTFOUND;
+	int64_t now = sr_now_ms();
+	if (rc == SR_ENOTFOUND || (!rc && (t.used_at || t.expires_at <= now))) {
+		sr_resp_text(resp, 400, "Skill upload ticket is missing, used, or expired");
+		return;
+	}
+	if (rc) {
+		sr__internal(resp, rc);
+		return;
+	}
+	if (t.user_id != u.id) {
+		sr_resp_text(resp, 403, "Forbidden");
+		return;
+	}
+	if ((int64_t)req->body->len > t.size) {
+		sr_resp_text(resp, 413, "Uploaded file exceeds its declared size");
+		return;
+	}
+	if ((int64_t)req->body->len != t.size) {
+		sr_resp_text(resp, 400, "Uploaded file size does not match its upload ticket");
+		return;
+	}
+	char sha[65];
+	sr_sha256_hex(req->body->data ? req->body->data : "", req->body->len, sha);
+	if (strcmp(sha, t.sha256) != 0) {
+		sr_resp_text(resp, 400, "Uploaded file SHA-256 does not match its upload ticket");
+		return;
+	}
+	if ((rc = sr_blob_put(app->blobs, sha, req->body->data ? req->body->data : "", req->body->len)) ||
+	    (rc = sr_store_ticket_mark_uploaded(req->store, ticket, now))) {
+		sr__internal(resp, rc);
+		return;
+	}
+	sr_jw w;
+	sr_jw_init(&w, &resp->body);
+	sr_jw_obj(&w);
+	char sid[80];
+	snprintf(sid, sizeof(sid), "st_%s", sha);
+	sr_jw_kstr(&w, "storageId", sid);
+	sr_jw_obj_end(&w);
+	sr_resp_json(resp, 200);
+}
+
+/* ---- publish ---- */
+
+struct files {
+	sr_pub_file *v;
+	size_t n, cap;
+	int too_many;
+};
+
+static sr_pub_file *files_add(struct files *f)
+{
+	if (f->n == SR_MAX_FILES + 1) {
+		f->too_many = 1;
+		return NULL;
+	}
+	if (f->n == f->cap) {
+		size_t ncap = f->cap ? f->cap * 2 : 16;
+		sr_pub_file *nv = realloc(f->v, ncap * sizeof(*nv));
+		if (!nv)
+			return NULL;
+		f->v = nv;
+		f->cap = ncap;
+	}
+	sr_pub_file *p = &f->v[f->n++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+static void files_free(struct files *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].path);
+		free(f->v[i].content_type);
+	}
+	free(f->v);
+}
+
+static void respond_published(sr_resp *resp, const sr_publish_result *r)
+{
+	char sid[32], vid[32];
+	sr_public_id(sid, sizeof(sid), "sk", r->skill_id);
+	sr_public_id(vid, sizeof(vid), "sv", r->version_id);
+	sr_jw w;
+	sr_buf_reset(&resp->body);
+	sr_jw_init(&w, &resp->body);
+	sr_jw_obj(&w);
+	sr_jw_kbool(&w, "ok", 1);
+	sr_jw_kstr(&w, "skillId", sid);
+	sr_jw_kstr(&w, "versionId", vid);
+	sr_jw_kstr(&w, "status", "published");
+	sr_jw_kstr(&w, "slug", r->slug);
+	sr_jw_kstr(&w, "version", r->version);
+	sr_jw_kstr(&w, "publicationStatus", "published");
+	sr_jw_obj_end(&w);
+	sr_resp_json(resp, 200);
+}
+
+/* Runs the publish described by payload (a JSON object) with the given files. */
+static void run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u, json_t *payload,
+			struct files *files)
+{
+	json_t *tags = json_object_get(payload, "tags");
+	const char *tagv[64];
+	size_t ntags = 0;
+	if (json_is_array(tags)) {
+		size_t i;
+		json_t *t;
+		json_array_foreach(tags, i, t)
+			if (json_is_string(t) && ntags < 64)
+				tagv[ntags++] = json_string_value(t);
+	}
+	json_t *lic = json_object_get(payload, "acceptLicenseTerms");
+	json_t *cl = json_object_get(payload, "changelog");
+	if (cl && !json_is_string(cl)) {
+		sr_resp_text(resp, 400, "Changelog must be a string");
+		return;
+	}
+	sr_publish_req pr = {
+		.actor = u,
+		.owner_handle = jstr(payload, "ownerHandle"),
+		.slug = jstr(payload, "slug"),
+		.display_name = jstr(payload, "displayName"),
+		.version = jstr(payload, "version"),
+		.changelog = cl ? json_string_value(cl) : "",
+		.accept_license = json_is_true(lic),
+		.tags = tagv,
+		.ntags = ntags,
+		.files = files->v,
+		.nfiles = files->n,
+	};
+	if (!pr.owner_handle || !pr.owner_handle[0])
+		pr.owner_handle = sr__owner_param(req);
+	sr_publish_result res;
+	sr_regerr err = {0, ""};
+	int rc = sr_publish(req->store, app->blobs, &pr, &res, &err);
+	if (rc) {
+		sr__regerr(resp, &err);
+		return;
+	}
+	respond_published(resp, &res);
+}
+
+static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u)
+{
+	json_error_t e;
+	json_t *payload = json_loadb(req->body->data ? req->body->data : "", req->body->len, 0, &e);
+	struct files files = {0};
+	if (!json_is_object(payload)) {
+		sr_resp_text(resp, 400, "Invalid JSON payload");
+		goto out;
+	}
+	json_t *fl = json_object_get(payload, "files");
+	if (!json_is_array(fl) || json_array_size(fl) == 0) {
+		sr_resp_text(resp, 400, "At least one file is required");
+		goto out;
+	}
+	if (json_array_size(fl) > SR_MAX_FILES) {
+		sr_resp_textf(resp, 400, "Too many files (at most %d)", SR_MAX_FILES);
+		goto out;
+	}
+	int64_t now = sr_now_ms();
+	size_t i;
+	json_t *f;
+	json_array_foreach(fl, i, f) {
+		const char *ticket = json_is_object(f) ? jstr(f, "uploadTicket") : NULL;
+		if (!ticket) {
+			sr_resp_text(resp, 400, "Every directly uploaded skill file requires an upload ticket");
+			goto out;
+		}
+		sr_ticket t;
+		int rc = strlen(ticket) < 64 ? sr_store_ticket_get(req->store, ticket, &t) : SR_ENOTFOUND;
+		if (rc == SR_ENOTFOUND || (!rc && (t.used_at || !t.uploaded_at || t.expires_at <= now ||
+						   t.user_id != u->id))) {
+			sr_resp_text(resp, 400, "Skill upload ticket is missing, used, or expired");
+			goto out;
+		}
+		if (rc) {
+			sr__internal(resp, rc);
+			goto out;
+		}
+		/* The ticket, not the client's restatement, says what was uploaded. */
+		const char *path = jstr(f, "path");
+		char clean[600];
+		snprintf(clean, sizeof(clean), "%s", path ? path : "");
+		if (!path || sr_path_sanitize(clean) || strcmp(clean, t.path) != 0) {
+			sr_resp_text(resp, 400, "Invalid file paths");
+			goto out;
+		}
+		sr_pub_file *pf = files_add(&files);
+		if (!pf) {
+			sr__internal(resp, SR_ENOMEM);
+			goto out;
+		}
+		pf->path = strdup(t.path);
+		pf->content_type = t.content_type[0] ? strdup(t.content_type) : NULL;
+		snprintf(pf->sha256, sizeof(pf->sha256), "%s", t.sha256);
+		pf->size = t.size;
+		pf->ticket = jstr(f, "uploadTicket");
+		if (!pf->path) {
+			sr__internal(resp, SR_ENOMEM);
+			goto out;
+		}
+	}
+	run_publish(app, req, resp, u, payload, &files);
+out:
+	files_free(&files);
+	json_decref(payload);
+}
+
+/* ---- multipart ---- */
+
+/* Finds needle in hay[0..n). */
+static const char *memfind(const char *hay, size_t n, const char *needle, size_t m)
+{
+	if (m == 0 || n < m)
+		return NULL;
+	for (size_t i = 0; i + m <= n; i++)
+		if (hay[i] == needle[0] && memcmp(hay + i, needle, m) == 0)
+			return hay + i;
+	return NULL;
+}
+
+/* Reads a parameter (name="..." or name=token) from a header value. */
+static int header_param(const char *h, size_t hl, const char *key, char *out, size_t n)
+{
+	size_t kl = strlen(key);
+	for (size_t i = 0; i + kl + 1 < hl; i++) {
+		if ((i == 0 || h[i - 1] == ';' || h[i - 1] == ' ') && strncasecmp(h + i, key, kl) == 0 &&
+		    h[i + kl] == '=') {
+			const char *v = h + i + kl + 1, *end = h + hl;
+			size_t o = 0;
+			if (*v == '"') {
+				v++;
+				while (v < end && *v != '"' && o + 1 < n) {
+					if (*v == '\\' && v + 1 < end)
+						v++;
+					out[o++] = *v++;
+				}
+			} else {
+				while (v < end && *v != ';' && !isspace((unsigned char)*v) && o + 1 < n)
+					out[o++] = *v++;
+			}
+			out[o] = '\0';
+			return 0;
+		}
+	}
+	return -1;
+}
+
+struct bundle_ctx {
+	struct files *files;
+	int rc;
+};
+
+static int bundle_entry(void *ud, const char *path, const unsigned char *data, size_t len)
+{
+	struct bundle_ctx *b = ud;
+	sr_pub_file *pf = files_add(b->files);
+	if (!pf)
+		return b->rc = b->files->too_many ? SR_ETOOBIG : SR_ENOMEM;
+	pf->path = strdup(path);
+	pf->size = (int64_t)len;
+	pf->data = NULL;
+	if (!pf->path)
+		return b->rc = SR_ENOMEM;
+	/* The zip's bytes live only during this callback: copy them. */
+	unsigned char *copy = malloc(len ? len : 1);
+	if (!copy)
+		return b->rc = SR_ENOMEM;
+	memcpy(copy, data, len);
+	pf->data = copy;
+	sr_sha256_hex(copy, len, pf->sha256);
+	return 0;
+}
+
+static void publish_multipart(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u, const char *ctype)
+{
+	char boundary[200];
+	struct files files = {0};
+	json_t *payload = NULL;
+	unsigned char **owned = NULL;
+	size_t nowned = 0;
+	if (header_param(ctype, strlen(ctype), "boundary", boundary, sizeof(boundary)) || !boundary[0]) {
+		sr_resp_text(resp, 400, "Invalid multipart body");
+		return;
+	}
+	char delim[210];
+	int dl = snprintf(delim, sizeof(delim), "--%s", boundary);
+	const char *p = req->body->data ? req->body->data : "", *end = p + req->body->len;
+	const char *part = memfind(p, (size_t)(end - p), delim, (size_t)dl);
+	int bad = !part;
+	while (!bad && part) {
+		part += dl;
+		if (end - part >= 2 && part[0] == '-' && part[1] == '-')
+			break;
+		if (end - part >= 2 && part[0] == '\r' && part[1] == '\n')
+			part += 2;
+		const char *hend = memfind(part, (size_t)(end - part), "\r\n\r\n", 4);
+		if (!hend) {
+			bad = 1;
+			break;
+		}
+		char name[100] = "", filename[600] = "", pctype[128] = "";
+		int has_filename = 0;
+		for (const char *h = part; h < hend;) {
+			const char *eol = memfind(h, (size_t)(hend - h), "\r\n", 2);
+			if (!eol)
+				eol = hend;
+			size_t hl = (size_t)(eol - h);
+			if (hl > 20 && strncasecmp(h, "Content-Disposition:", 20) == 0) {
+				header_param(h + 20, hl - 20, "name", name, sizeof(name));
+				has_filename = header_param(h + 20, hl - 20, "filename", filename, sizeof(filename)) == 0;
+			} else if (hl > 13 && strncasecmp(h, "Content-Type:", 13) == 0) {
+				const char *v = h + 13;
+				while (v < eol && isspace((unsigned char)*v))
+					v++;
+				snprintf(pctype, sizeof(pctype), "%.*s", (int)(eol - v), v);
+			}
+			h = eol + 2;
+		}
+		const char *data = hend + 4;
+		char ndelim[214];
+		int nl = snprintf(ndelim, sizeof(ndelim), "\r\n%s", delim);
+		const char *next = memfind(data, (size_t)(end - data), ndelim, (size_t)nl);
+		if (!next) {
+			bad = 1;
+			break;
+		}
+		size_t len = (size_t)(next - data);
+		if (strcmp(name, "payload") == 0) {
+			json_error_t e;
+			json_decref(payload);
+			payload = json_loadb(data, len, 0, &e);
+			if (!json_is_object(payload)) {
+				sr_resp_text(resp, 400, "Invalid JSON payload");
+				goto out;
+			}
+		} else if (strcmp(name, "bundle") == 0) {
+			struct bundle_ctx bc = {&files, 0};
+			size_t before = files.n;
+			int rc = sr_zip_read((const unsigned char *)data, len, SR_MAX_FILES, SR_MAX_FILE_BYTES,
+					     SR_MAX_BUNDLE_BYTES, bundle_entry, &bc);
+			/* Remember the copies so they are freed with the request. */
+			unsigned char **no = realloc(owned, (nowned + files.n - before + 1) * sizeof(*owned));
+			if (no) {
+				owned = no;
+				for (size_t i = before; i < files.n; i++)
+					if (files.v[i].data)
+						owned[nowned++] = (unsigned char *)files.v[i].data;
+			}
+			if (rc == SR_ETOOBIG || bc.rc == SR_ETOOBIG) {
+				sr_resp_text(resp, 400, "Skill bundle exceeds 50MB limit");
+				goto out;
+			}
+			if (rc || bc.rc) {
+				sr_resp_text(resp, 400, "Invalid zip bundle");
+				goto out;
+			}
+		} else if (strcmp(name, "files") == 0 || has_filename) {
+			sr_pub_file *pf = files_add(&files);
+			if (!pf) {
+				if (files.too_many)
+					sr_resp_textf(resp, 400, "Too many files (at most %d)", SR_MAX_FILES);
+				else
+					sr__internal(resp, SR_ENOMEM);
+				goto out;
+			}
+			pf->path = strdup(filename);
+			pf->content_type = pctype[0] ? strdup(pctype) : NULL;
+			pf->size = (int64_t)len;
+			pf->data = (const unsigned char *)data;
+			sr_sha256_hex(data, len, pf->sha256);
+			if (!pf->path) {
+				sr__internal(resp, SR_ENOMEM);
+				goto out;
+			}
+		}
+		part = next + 2;
+	}
+	if (bad) {
+		sr_resp_text(resp, 400, "Invalid multipart body");
+		goto out;
+	}
+	if (!payload) {
+		sr_resp_text(resp, 400, "Missing payload");
+		goto out;
+	}
+	run_publish(app, req, resp, u, payload, &files);
+out:
+	for (size_t i = 0; i < nowned; i++)
+		free(owned[i]);
+	free(owned);
+	files_free(&files);
+	json_decref(payload);
+}
+
+void sr__publish(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	req->route = "publish";
+	sr_user u;
+	if (sr__require_user(req, resp, &u))
+		return;
+	const char *ct = sr_req_header(req, "Content-Type");
+	if (ct && strncasecmp(ct, "application/json", 16) == 0)
+		publish_json(app, req, resp, &u);
+	else if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0)
+		publish_multipart(app, req, resp, &u, ct);
+	else
+		sr_resp_text(resp, 415, "Unsupported content type");
+}

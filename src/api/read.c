@@ -1,0 +1,784 @@
+/*
+ * read.c - the read routes of one skill: detail, versions, one version, file, install
+ * resolver, moderation, resolve by fingerprint, and the download archive.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+
+#include "api/api.h"
+#include "core/err.h"
+#include "core/jw.h"
+#include "core/util.h"
+#include "registry/cursor.h"
+
+#define DESCRIPTION_MAX (200 * 1024)
+#define CURSOR_KIND_VERSIONS 100
+
+static void write_stats(sr_jw *w, const sr_skill_row *r)
+{
+	sr_jw_key(w, "stats");
+	sr_jw_obj(w);
+	sr_jw_kint(w, "downloads", r->downloads);
+	sr_jw_kint(w, "stars", r->stars);
+	sr_jw_kint(w, "installs", r->installs);
+	sr_jw_kint(w, "versions", r->versions);
+	sr_jw_kint(w, "comments", r->comments);
+	sr_jw_obj_end(w);
+}
+
+/* A list row (api-v1 section 3.2): latestVersion is omitted, never null, when there is none. */
+void sr__skill_item(sr_app *app, sr_jw *w, const sr_skill_row *r)
+{
+	sr_jw_obj(w);
+	sr_jw_kstr(w, "slug", r->slug);
+	sr_jw_kstr(w, "displayName", r->display_name);
+	sr_jw_kstr(w, "summary", r->summary);
+	sr_jw_kstr(w, "description", r->summary);
+	sr_jw_kraw(w, "tags", r->tags_json);
+	write_stats(w, r);
+	sr_jw_kint(w, "createdAt", r->created_at);
+	sr_jw_kint(w, "updatedAt", r->updated_at);
+	if (r->latest_version) {
+		sr_jw_key(w, "latestVersion");
+		sr_jw_obj(w);
+		sr_jw_kstr(w, "version", r->latest_version);
+		sr_jw_kint(w, "createdAt", r->latest_created_at);
+		sr_jw_kstr(w, "changelog", r->latest_changelog ? r->latest_changelog : "");
+		sr_jw_kstr(w, "license", "MIT-0");
+		sr_jw_obj_end(w);
+	}
+	sr_jw_kraw(w, "metadata", r->latest_metadata);
+	sr_jw_kstr(w, "ownerHandle", r->owner_handle);
+	sr_jw_obj_end(w);
+}
+
+static void moderation_obj(sr_jw *w, const sr_skill_row *r)
+{
+	int malware = (r->moderation_flags & 2) || r->moderation_verdict == 2;
+	if (!r->is_suspicious && !malware) {
+		sr_jw_null(w);
+		return;
+	}
+	sr_jw_obj(w);
+	sr_jw_kbool(w, "isSuspicious", r->is_suspicious);
+	sr_jw_kbool(w, "isMalwareBlocked", malware);
+	sr_jw_kstr(w, "verdict", malware ? "malicious" : "suspicious");
+	sr_jw_key(w, "reasonCodes");
+	sr_jw_arr(w);
+	if (r->moderation_reason)
+		sr_jw_str(w, r->moderation_reason);
+	sr_jw_arr_end(w);
+	sr_jw_knull(w, "summary");
+	sr_jw_knull(w, "engineVersion");
+	sr_jw_knull(w, "updatedAt");
+	sr_jw_obj_end(w);
+}
+
+/* ---- detail ---- */
+
+struct one_row {
+	sr_app *app;
+	sr_req *req;
+	sr_resp *resp;
+	int found;
+	int rc;
+};
+
+struct version_copy {
+	int found;
+	int64_t id, created_at, soft_deleted_at;
+	int changelog_source;
+	char version[260];
+	char *changelog;
+	char fingerprint[65];
+	char zip_sha256[65];
+	int64_t zip_size;
+};
+
+static int copy_version(void *ud, const sr_version_row *v)
+{
+	struct version_copy *c = ud;
+	c->found = 1;
+	c->id = v->id;
+	c->created_at = v->created_at;
+	c->soft_deleted_at = v->soft_deleted_at;
+	c->changelog_source = v->changelog_source;
+	snprintf(c->version, sizeof(c->version), "%s", v->version);
+	snprintf(c->fingerprint, sizeof(c->fingerprint), "%s", v->fingerprint ? v->fingerprint : "");
+	snprintf(c->zip_sha256, sizeof(c->zip_sha256), "%s", v->zip_sha256 ? v->zip_sha256 : "");
+	c->zip_size = v->zip_size;
+	free(c->changelog);
+	c->changelog = strdup(v->changelog ? v->changelog : "");
+	return 1;
+}
+
+struct md_find {
+	char sha[65];
+	int64_t size;
+	int found;
+};
+
+static int find_md(void *ud, const sr_file_row *f)
+{
+	struct md_find *m = ud;
+	if (strcasecmp(f->path, "SKILL.md") == 0 || (!m->found && strcasecmp(f->path, "skills.md") == 0)) {
+		snprintf(m->sha, sizeof(m->sha), "%s", f->sha256);
+		m->size = f->size;
+		m->found = 1;
+	}
+	return 0;
+}
+
+static int detail_row(void *ud, const sr_skill_row *r)
+{
+	struct one_row *c = ud;
+	sr_req *req = c->req;
+	c->found = 1;
+	struct version_copy lv = {0};
+	if (r->latest_version_id) {
+		c->rc = sr_store_version_by_id(req->store, r->latest_version_id, copy_version, &lv);
+		if (c->rc)
+			return c->rc;
+	}
+	/* The description is the whole SKILL.md when it is small enough, as ClawHub serves it. */
+	sr_buf md;
+	sr_buf_init(&md, DESCRIPTION_MAX);
+	int have_md = 0;
+	if (lv.found) {
+		struct md_find mf = {"", 0, 0};
+		c->rc = sr_store_version_files(req->store, lv.id, find_md, &mf);
+		if (c->rc) {
+			free(lv.changelog);
+			sr_buf_deinit(&md);
+			return c->rc;
+		}
+		if (mf.found && mf.size <= DESCRIPTION_MAX && sr_blob_read(c->app->blobs, mf.sha, &md) == 0)
+			have_md = 1;
+	}
+	sr_jw w;
+	sr_jw_init(&w, &c->resp->body);
+	sr_jw_obj(&w);
+	sr_jw_key(&w, "skill");
+	sr_jw_obj(&w);
+	sr_jw_kstr(&w, "slug", r->slug);
+	sr_jw_kstr(&w, "displayName", r->display_name);
+	sr_jw_kstr(&w, "summary", r->summary);
+	sr_jw_knull(&w, "icon");
+	if (have_md)
+		sr_jw_key(&w, "description"), sr_jw_strn(&w, md.data ? md.data : "", md.len);
+	else
+		sr_jw_kstr(&w, "description", r->summary);
+	sr_jw_kraw(&w, "tags", r->tags_json);
+	write_stats(&w, r);
+	sr_jw_kint(&w, "createdAt", r->created_at);
+	sr_jw_kint(&w, "updatedAt", r->updated_at);
+	sr_jw_obj_end(&w);
+	sr_jw_key(&w, "latestVersion");
+	if (lv.found && !lv.soft_deleted_at) {
+		sr_jw_obj(&w);
+		sr_jw_kstr(&w, "version", lv.version);
+		sr_jw_kint(&w, "createdAt", lv.created_at);
+		sr_jw_kstr(&w, "changelog", lv.changelog);
+		sr_jw_kstr(&w, "license", "MIT-0");
+		sr_jw_obj_end(&w);
+	} else {
+		sr_jw_null(&w);
+	}
+	sr_jw_kraw(&w, "metadata", r->latest_metadata);
+	char uid[32];
+	sr_public_id(uid, sizeof(uid), "us", r->owner_id);
+	sr_jw_key(&w, "owner");
+	sr_jw_obj(&w);
+	sr_jw_kstr(&w, "handle", r->owner_handle);
+	sr_jw_kstr(&w, "userId", uid);
+	sr_jw_kstr(&w, "displayName", r->owner_display_name ? r->owner_display_name : r->owner_handle);
+	sr_jw_kstr(&w, "image", r->owner_image);
+	sr_jw_obj_end(&w);
+	sr_jw_key(&w, "moderation");
+	moderation_obj(&w, r);
+	sr_jw_obj_end(&w);
+	free(lv.changelog);
+	sr_buf_deinit(&md);
+	return 1;
+}
+
+/* Finds the skill and applies the visibility rules; writes the error when it fails. */
+static int visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int json_conflict,
+			 sr_user *ustore, const sr_user **caller, sr_skill *sk)
+{
+	*caller = sr__optional_user(req, ustore);
+	if (sr__find_skill(app, req, resp, slug, sr__owner_param(req), *caller, json_conflict, sk))
+		return -1;
+	sr_regerr err;
+	if (sr_check_visible(sk, *caller, &err)) {
+		sr__regerr(resp, &err);
+		return -1;
+	}
+	return 0;
+}
+
+void sr__detail(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
+{
+	req->route = "skill";
+	sr_user us;
+	const sr_user *caller;
+	sr_skill sk;
+	if (visible_skill(app, req, resp, slug, 1, &us, &caller, &sk))
+		return;
+	struct one_row c = {app, req, resp, 0, 0};
+	int rc = sr_store_skill_by_id(req->store, sk.id, detail_row, &c);
+	if (rc || c.rc) {
+		sr__internal(resp, rc ? rc : c.rc);
+		return;
+	}
+	sr_resp_json(resp, 200);
+}
+
+/* ---- versions ---- */
+
+struct vpage {
+	sr_jw *w;
+	int limit, n;
+	int64_t last_created, last_id;
+	int more;
+};
+
+static int version_item(void *ud, const sr_version_row *v)
+{
+	struct vpage *p = ud;
+	if (p->n == p->limit) {
+		p->more = 1;
+		return 1;
+	}
+	p->n++;
+	p->last_created = v->created_at;
+	p->last_id = v->id;
+	sr_jw_obj(p->w);
+	sr_jw_kstr(p->w, "version", v->version);
+	sr_jw_kint(p->w, "createdAt", v->created_at);
+	sr_jw_kstr(p->w, "changelog", v->changelog);
+	sr_jw_kstr(p->w, "changelogSource", v->changelog_source == 1 ? "user" : v->changelog_source == 0 ? "auto" : NULL);
+	sr_jw_kstr(p->w, "license", "MIT-0");
+	sr_jw_obj_end(p->w);
+	return 0;
+}
+
+void sr__versions(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
+{
+	req->route = "versions";
+	long limit = sr__query_long(req, "limit", 20);
+	if (limit < 1)
+		limit = 1;
+	if (limit > 50)
+		limit = 50;
+	sr_cursor cur;
+	const char *cs = sr_req_query(req, "cursor");
+	int has_after = 0;
+	if (cs && cs[0]) {
+		if (sr_cursor_decode(cs, &cur) || cur.kind != CURSOR_KIND_VERSIONS) {
+			sr_resp_text(resp, 400, "Invalid cursor");
+			return;
+		}
+		has_after = 1;
+	}
+	sr_user us;
+	const sr_user *caller;
+	sr_skill sk;
+	if (visible_skill(app, req, resp, slug, 1, &us, &caller, &sk))
+		return;
+	sr_jw w;
+	sr_jw_init(&w, &resp->body);
+	sr_jw_obj(&w);
+	sr_jw_key(&w, "items");
+	sr_jw_arr(&w);
+	struct vpage p = {&w, (int)limit, 0, 0, 0, 0};
+	int rc = sr_store_versions_page(req->store, sk.id, (int)limit, has_after, has_after ? cur.k1 : 0,
+					has_after ? cur.id : 0, version_item, &p);
+	if (rc) {
+		sr__internal(resp, rc);
+		return;
+	}
+	sr_jw_arr_end(&w);
+	sr_jw_key(&w, "nextCursor");
+	if (p.more) {
+		sr_cursor next = {.version = SR_CURSOR_VERSION, .kind = CURSOR_KIND_VERSIONS, .dir = 1,
+				  .k1 = p.last_created, .id = p.last_id};
+		char enc[SR_CURSOR_MAX_LEN + 1];
+		sr_cursor_encode(&next, enc, sizeof(enc));
+		sr_jw_str(&w, enc);
+	} else {
+		sr_jw_null(&w);
+	}
+	sr_jw_obj_end(&w);
+	sr_resp_json(resp, 200);
+}
+
+static int file_item(void *ud, const sr_file_row *f)
+{
+	sr_jw *w = ud;
+	sr_jw_obj(w);
+	sr_jw_kstr(w, "path", f->path);
+	sr_jw_kint(w, "size", f->size);
+	sr_jw_kstr(w, "sha256", f->sha256);
+	sr_jw_kstr(w, "contentType", f->content_type);
+	sr_jw_obj_end(w);
+	return 0;
+}
+
+void sr__version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *version)
+{
+	req->route = "version";
+	sr_user us;
+	const sr_user *caller;
+	sr_skill sk;
+	if (visible_skill(app, req, resp, slug, 1, &us, &caller, &sk))
+		return;
+	struct version_copy v = {0};
+	int rc = sr_store_version_get(req->store, sk.id, version, copy_version, &v);
+	if (rc) {
+		sr__internal(resp, rc);
+		goto out;
+	}
+	if (!v.found) {
+		sr_resp_text(resp, 404, "Version not found");
+		goto out;
+	}
+	if (v.soft_deleted_at) {
+		sr_resp_text(resp, 410, "Version not available");
+		goto out;
+	}
+	sr_jw w;
+	sr_jw_init(&w, &resp->body);
+	sr_jw_obj(&w);
+	sr_jw_key(&w, "skill");
+	sr_jw_obj(&w);
+	sr_jw_kstr(&w, "slug", sk.slug);
+	sr_jw_kstr(&w, "displayName", sk.display_name);
+	sr_jw_obj_end(&w);
+	sr_jw_key(&w, "version");
+	sr_jw_obj(&w);
+	sr_jw_kstr(&w, "version", v.version);
+	sr_jw_kint(&w, "createdAt", v.created_at);
+	sr_jw_kstr(&w, "changelog", v.changelog);
+	sr_jw_kstr(&w, "changelogSource", v.changelog_source == 1 ? "user" : v.changelog_source == 0 ? "auto" : NULL);
+	sr_jw_kstr(&w, "license", "MIT-0");
+	sr_jw_kstr(&w, "fingerprint", v.fingerprint);
+	sr_jw_key(&w, "files");
+	sr_jw_arr(&w);
+	rc = sr_store_version_files(req->store, v.id, file_item, &w);
+	if (rc) {
+		sr__internal(resp, rc);
+		goto out;
+	}
+	sr_jw_arr_end(&w);
+	sr_jw_obj_end(&w);
+	sr_jw_obj_end(&w);
+	sr_resp_json(resp, 200);
+out:
+	free(v.changelog);
+}
+
+/* Picks the version a request names: ?version= exactly, else ?tag= through the tag map,
+ * else `latest`. Writes 404/410 itself. */
+static int pick_version(sr_req *req, sr_resp *resp, const sr_skill *sk, struct version_copy *v)
+{
+	const char *ver = sr_req_query(req, "version");
+	const char *tag = sr_req_query(req, "tag");
+	int rc;
+	if (ver && ver[0]) {
+		rc = sr_store_version_get(req->store, sk->id, ver, copy_version, v);
+	} else if (tag && tag[0]) {
+		int64_t vid = 0;
+		rc = sr_store_tag_get(req->store, sk->id, tag, &vid);
+		if (rc == SR_ENOTFOUND) {
+			sr_resp_text(resp, 404, "Version not found");
+			return -1;
+		}
+		if (!rc)
+			rc = sr_store_version_by_id(req->store, vid, copy_version, v);
+	} else if (sk->latest_version_id) {
+		rc = sr_store_version_by_id(req->store, sk->latest_version_id, copy_version, v);
+	} else {
+		sr_resp_text(resp, 404, "Version not found");
+		return -1;
+	}
+	if (rc) {
+		sr__internal(resp, rc);
+		return -1;
+	}
+	if (!v->found) {
+		sr_resp_text(resp, 404, "Version not found");
+		return -1;
+	}
+	if (v->soft_deleted_at) {
+		sr_resp_text(resp, 410, "Version not available");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- file ---- */
+
+struct file_find {
+	const char *want;
+	int exact;
+	char path[600], sha[65], type[128];
+	int64_t size;
+	int found;
+};
+
+static int take_file(void *ud, const sr_file_row *f)
+{
+	struct file_find *ff = ud;
+	if (ff->exact ? strcmp(f->path, ff->want) != 0 : strcasecmp(f->path, ff->want) != 0)
+		return 0;
+	snprintf(ff->path, sizeof(ff->path), "%s", f->path);
+	snprintf(ff->sha, sizeof(ff->sha), "%s", f->sha256);
+	snprintf(ff->type, sizeof(ff->type), "%s", f->content_type ? f->content_type : "");
+	ff->size = f->size;
+	ff->found = 1;
+	return 1;
+}
+
+static int valid_utf8(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		if (!len || i + len > n || (len == 2 && c < 0xc2))
+			return 0;
+		for (size_t k = 1; k < len; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+		i += len;
+	}
+	return 1;
+}
+
+static void file_headers(sr_resp *resp, const struct file_find *ff)
+{
+	resp->no_store = 0;
+	sr_resp_header(resp, "Cache-Control", "private, max-age=60");
+	sr_resp_header(resp, "ETag", "%s", ff->sha);
+	sr_resp_header(resp, "X-Content-SHA256", "%s", ff->sha);
+	sr_resp_header(resp, "X-Content-Size", "%lld", (long long)ff->size);
+	sr_resp_header(resp, "X-Content-Type-Options", "nosniff");
+	sr_resp_header(resp, "X-Frame-Options", "DENY");
+	sr_resp_header(resp, "Content-Security-Policy",
+		       "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+}
+
+void sr__file(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
+{
+	req->route = "file";
+	const char *path = sr_req_query(req, "path");
+	if (!path || !path[0]) {
+		sr_resp_text(resp, 400, "Missing path");
+		return;
+	}
+	sr_user us;
+	const sr_user *caller;
+	sr_skill sk;
+	if (visible_skill(app, req, resp, slug, 1, &us, &caller, &sk))
+		return;
+	struct version_copy v = {0};
+	if (pick_version(req, resp, &sk, &v))
+		goto out;
+	struct file_find ff = {.want = path, .exact = 1};
+	int rc = sr_store_version_file(req->store, v.id, path, take_file, &ff);
+	if (!rc && !ff.found) {
+		ff.exact = 0;
+		rc = sr_store_version_files(req->store, v.id, take_file, &ff);
+	}
+	if (rc) {
+		sr__internal(resp, rc);
+		goto out;
+	}
+	if (!ff.found) {
+		sr_resp_text(resp, 404, "File not found");
+		goto out;
+	}
+	int preview = sr_req_query(req, "preview") && strcmp(sr_req_query(req, "preview"), "1") == 0;
+	if (preview && ff.size > 200 * 1024) {
+		sr_resp_text(resp, 413, "File exceeds 200KB preview limit");
+		goto out;
+	}
+	if (ff.size > SR_MAX_FILE_BYTES) {
+		sr_resp_text(resp, 413, "File exceeds 10MB limit");
+		goto out;
+	}
+	sr_buf_reset(&resp->body);
+	rc = sr_blob_read(app->blobs, ff.sha, &resp->body);
+	if (rc == SR_ENOTFOUND) {
+		sr_resp_text(resp, 410, "File missing in storage");
+		goto out;
+	}
+	if (rc) {
+		sr__internal(resp, rc);
+		goto out;
+	}
+	if (preview) {
+		if (!valid_utf8((const unsigned char *)resp->body.data, resp->body.len)) {
+			sr_resp_text(resp, 415, "File cannot be previewed as text");
+			goto out;
+		}
+		resp->content_type = "text/plain; charset=utf-8";
+	} else {
+		/* The stored type without parameters, or octet-stream. */
+		char *semi = strchr(ff.type, ';');
+		if (semi)
+			*semi = '\0';
+		int ok = ff.type[0] != '\0';
+		for (const char *p = ff.type; *p; p++)
+			if (!(*p == '/' || *p == '.' || *p == '-' || *p == '+' || (*p >= 'a' && *p <= 'z') ||
+			      (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+				ok = 0;
+		resp->content_type = ok ? ff.type : "application/octet-stream";
+		const char *base = strrchr(ff.path, '/');
+		base = base ? base + 1 : ff.path;
+		char enc[700];
+		size_t o = 0;
+		for (const unsigned char *p = (const unsigned char *)base; *p && o + 4 < sizeof(enc); p++) {
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			    strchr("-._~", *p))
+				enc[o++] = (char)*p;
+			else
+				o += (size_t)snprintf(enc + o, sizeof(enc) - o, "%%%02X", *p);
+		}
+		enc[o] = '\0';
+		sr_resp_header(resp, "Content-Disposition", "attachment; filename*=UTF-8''%s", enc);
+	}
+	resp->status = 200;
+	file_headers(resp, &ff);
+out:
+	free(v.changelog);
+}
+
+/* ---- install resolver ---- */
+
+static void url_escape(sr_buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p))
+			sr_buf_putc(b, (char)*p);
+		else
+			sr_buf_printf(b, "%%%02X", *p);
+	}
+}
+
+void sr__install(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
+{
+	req->route = "install";
+	sr_user us;
+	const sr_user *caller;
+	sr_skill sk;
+	if (visible_skill(app, req, resp, slug, 1, &us, &caller, &sk))
+		return;
+	sr_jw w;
+	sr_jw_init(&w, &resp->body);
+	sr_jw_obj(&w);
+	if (!sk.latest_version_id) {
+		sr_jw_kbool(&w, "ok", 0);
+		sr_jw_kstr(&w, "slug", sk.slug);
+		sr_jw_kstr(&w, "reason", "archive_version_missing");
+		sr_jw_kstr(&w, "message", "Hosted skill has no downloadable version.");
+		sr_jw_kint(&w, "status", 409);
+		sr_jw_obj_end(&w);
+		sr_resp_json(resp, 409);
+		return;
+	}
+	char origin[600];
+	sr__origin(app, req, origin, sizeof(origin));
+	sr_buf url;
+	sr_buf_init(&url, 4096);
+	sr_buf_printf(&url, "%s/api/v1/download?slug=", origin);
+	url_escape(&url, sk.slug);
+	sr_buf_puts(&url, "&ownerHandle=");
+	url_escape(&url, sk.owner_handle);
+	sr_buf_puts(&url, "&version=");
+	url_escape(&url, sk.latest_version);
+	sr_jw_kbool(&w, "ok", 1);
+	sr_jw_kstr(&w, "slug", sk.slug);
+	sr_jw_kstr(&w, "installKind", "archive");
+	sr_jw_key(&w, "archive");
+	sr_jw_obj(&w);
+	sr_jw_kstr(&w, "version", sk.latest_version);
+	sr_jw_kstr(&w, "downloadUrl", url.data ? url.data : "");
+	sr_jw_obj_end(&w);
+	sr_jw_obj_end(&w);
+	sr_buf_deinit(&url);
+	sr_resp_json(resp, 200);
+}
+
+/* ---- moderation ---- */
+
+static int moderation_row(void *ud, const sr_skill_row *r)
+{
+	struct one_row *c = ud;
+	c->found = 1;
+	sr_jw w;
+	sr_jw_init(&w, &c->resp->body);
+	sr_jw_obj(&w);
+	sr_jw_key(&w, "moderation");
+	int malware = (r->moderation_flags & 2) || r->moderation_verdict == 2;
+	sr_jw_obj(&w);
+	sr_jw_kbool(&w, "isSuspicious", r->is_suspicious);
+	sr_jw_kbool(&w, "isMalwareBlocked", malware);
+	sr_jw_kstr(&w, "verdict", malware ? "malicious" : r->is_suspicious ? "suspicious" : "clean");
+	sr_jw_key(&w, "reasonCodes");
+	sr_jw_arr(&w);
+	if (r->moderation_reason)
+		sr_jw_str(&w, r->moderation_reason);
+	sr_jw_arr_end(&w);
+	sr_jw_key(&w, "evidence");
+	sr_jw_arr(&w);
+	sr_jw_arr_end(&w);
+	sr_jw_kstr(&w, "legacyReason", r->moderation_reason);
+	sr_jw_knull(&w, "summary");
+	sr_jw_obj_end(&w);
+	sr_jw_obj_end(&w);
+	return 1;
+}
+
+void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
+{
+	req->route = "moderation";
+	sr_user us;
+	const sr_user *caller = sr__optional_user(req, &us);
+	sr_skill sk;
+	if (sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, 1, &sk))
+		return;
+	int staff = caller && caller->role != SR_ROLE_USER;
+	int owner = caller && caller->id == sk.owner_id;
+	int flagged = sk.is_suspicious || (sk.moderation_flags & 2) || sk.moderation_verdict == 2;
+	/* The public sees details only of flagged skills that are still public; owners and staff
+	 * also see hidden ones. */
+	if (!((flagged && sk.is_public) || ((owner || staff) && (flagged || !sk.is_public)))) {
+		sr_resp_text(resp, 404, "Moderation details unavailable");
+		return;
+	}
+	struct one_row c = {app, req, resp, 0, 0};
+	int rc = sr_store_skill_by_id(req->store, sk.id, moderation_row, &c);
+	if (rc) {
+		sr__internal(resp, rc);
+		return;
+	}
+	sr_resp_json(resp, 200);
+}
+
+/* ---- resolve ---- */
+
+void sr__resolve(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	req->route = "resolve";
+	const char *slug = sr_req_query(req, "slug");
+	const char *hash = sr_req_query(req, "hash");
+	if (!slug || !slug[0] || !hash || !hash[0]) {
+		sr_resp_text(resp, 400, "Missing slug or hash");
+		return;
+	}
+	char h[65];
+	if (!sr_is_hex64(hash)) {
+		sr_resp_text(resp, 400, "Invalid hash");
+		return;
+	}
+	snprintf(h, sizeof(h), "%s", hash);
+	sr_lower(h);
+	sr_user us;
+	const sr_user *caller;
+	sr_skill sk;
+	if (visible_skill(app, req, resp, slug, 0, &us, &caller, &sk)) {
+		/* Owner diagnostics are for the detail routes; resolve answers 404 (the CLI then
+		 * treats the skill as new) or the ambiguity. */
+		if (resp->status != 409 && resp->status != 400) {
+			sr_resp_text(resp, 404, "Skill not found");
+		}
+		return;
+	}
+	struct version_copy m = {0};
+	int rc = sr_store_version_by_fingerprint(req->store, sk.id, h, copy_version, &m);
+	if (rc) {
+		sr__internal(resp, rc);
+		free(m.changelog);
+		return;
+	}
+	sr_jw w;
+	sr_jw_init(&w, &resp->body);
+	sr_jw_obj(&w);
+	sr_jw_kstr(&w, "slug", sk.slug);
+	sr_jw_key(&w, "match");
+	if (m.found) {
+		sr_jw_obj(&w);
+		sr_jw_kstr(&w, "version", m.version);
+		sr_jw_obj_end(&w);
+	} else {
+		sr_jw_null(&w);
+	}
+	sr_jw_key(&w, "latestVersion");
+	if (sk.latest_version_id) {
+		sr_jw_obj(&w);
+		sr_jw_kstr(&w, "version", sk.latest_version);
+		sr_jw_obj_end(&w);
+	} else {
+		sr_jw_null(&w);
+	}
+	sr_jw_obj_end(&w);
+	free(m.changelog);
+	sr_resp_json(resp, 200);
+}
+
+/* ---- download ---- */
+
+void sr__download(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	req->route = "download";
+	const char *slug = sr_req_query(req, "slug");
+	if (!slug || !slug[0]) {
+		sr_resp_text(resp, 400, "Missing slug");
+		return;
+	}
+	sr_user us;
+	const sr_user *caller;
+	sr_skill sk;
+	if (visible_skill(app, req, resp, slug, 0, &us, &caller, &sk))
+		return;
+	struct version_copy v = {0};
+	if (pick_version(req, resp, &sk, &v))
+		goto out;
+	int fd;
+	size_t size;
+	int rc = sr_blob_open(app->blobs, v.zip_sha256, &fd, &size);
+	if (rc) {
+		sr_resp_text(resp, rc == SR_ENOTFOUND ? 410 : 500,
+			     rc == SR_ENOTFOUND ? "File missing in storage" : "Internal Server Error");
+		goto out;
+	}
+	/* One count per identity (user, else client address) per UTC day. */
+	char identity[96];
+	if (caller)
+		snprintf(identity, sizeof(identity), "u:%lld", (long long)caller->id);
+	else
+		snprintf(identity, sizeof(identity), "ip:%s", req->client_ip);
+	sr_store_download_event(req->store, sk.id, identity, sr_now_ms());
+
+	char req_slug[128];
+	snprintf(req_slug, sizeof(req_slug), "%s", slug);
+	sr_lower(req_slug);
+	for (char *p = req_slug; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			*p = '-';
+	resp->fd = fd;
+	resp->fd_size = size;
+	resp->status = 200;
+	resp->content_type = "application/zip";
+	resp->no_store = 0;
+	sr_resp_header(resp, "Content-Disposition", "attachment; filename=\"%s-%s.zip\"", req_slug, v.version);
+	sr_resp_header(resp, "Cache-Control", "private, max-age=60");
+out:
+	free(v.changelog);
+}

@@ -1,0 +1,149 @@
+/*
+ * blob.c - see blob.h.
+ */
+#include "blob/blob.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/util.h"
+
+struct sr_blobs {
+	char dir[4096];
+};
+
+int sr_blobs_open(const char *dir, sr_blobs **out)
+{
+	sr_blobs *b = calloc(1, sizeof(*b));
+	if (!b)
+		return SR_ENOMEM;
+	if (snprintf(b->dir, sizeof(b->dir), "%s", dir) >= (int)sizeof(b->dir) - 80) {
+		free(b);
+		return SR_ETOOBIG;
+	}
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		sr_log_error("cannot create blob dir %s: %s", dir, strerror(errno));
+		free(b);
+		return SR_EIO;
+	}
+	*out = b;
+	return 0;
+}
+
+void sr_blobs_close(sr_blobs *b)
+{
+	free(b);
+}
+
+static int blob_path(sr_blobs *b, const char *sha, char *out, size_t n)
+{
+	if (!sr_is_hex64(sha))
+		return SR_EINVAL;
+	snprintf(out, n, "%s/%.2s/%s", b->dir, sha, sha);
+	return 0;
+}
+
+int sr_blob_exists(sr_blobs *b, const char *sha)
+{
+	char path[4200];
+	struct stat st;
+	return blob_path(b, sha, path, sizeof(path)) == 0 && stat(path, &st) == 0;
+}
+
+int sr_blob_put(sr_blobs *b, const char *sha, const void *data, size_t len)
+{
+	char path[4200], dir[4200], tmp[4300];
+	int rc = blob_path(b, sha, path, sizeof(path));
+	if (rc)
+		return rc;
+	struct stat st;
+	if (stat(path, &st) == 0 && (size_t)st.st_size == len)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s/%.2s", b->dir, sha);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		goto io;
+	unsigned char rnd[8];
+	char rhex[17];
+	sr_random_bytes(rnd, sizeof(rnd));
+	sr_hex(rnd, sizeof(rnd), rhex);
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%s", path, rhex);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto io;
+	const char *p = data;
+	size_t left = len;
+	while (left) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			unlink(tmp);
+			goto io;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (fsync(fd) || close(fd) || rename(tmp, path)) {
+		unlink(tmp);
+		goto io;
+	}
+	return 0;
+io:
+	sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
+	return SR_EIO;
+}
+
+int sr_blob_open(sr_blobs *b, const char *sha, int *fd, size_t *size)
+{
+	char path[4200];
+	int rc = blob_path(b, sha, path, sizeof(path));
+	if (rc)
+		return rc;
+	int f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return errno == ENOENT ? SR_ENOTFOUND : SR_EIO;
+	struct stat st;
+	if (fstat(f, &st)) {
+		close(f);
+		return SR_EIO;
+	}
+	*fd = f;
+	*size = (size_t)st.st_size;
+	return 0;
+}
+
+int sr_blob_read(sr_blobs *b, const char *sha, sr_buf *out)
+{
+	int fd;
+	size_t size;
+	int rc = sr_blob_open(b, sha, &fd, &size);
+	if (rc)
+		return rc;
+	rc = sr_buf_reserve(out, size);
+	while (!rc) {
+		ssize_t r = read(fd, out->data + out->len, out->cap - out->len - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = SR_EIO;
+			break;
+		}
+		if (r == 0)
+			break;
+		out->len += (size_t)r;
+		if (out->len + 1 >= out->cap)
+			rc = sr_buf_reserve(out, 4096);
+	}
+	if (out->data)
+		out->data[out->len] = '\0';
+	close(fd);
+	return rc;
+}

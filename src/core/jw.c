@@ -1,0 +1,242 @@
+/*
+ * jw.c - streaming JSON writer; see jw.h.
+ */
+#include "core/jw.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+
+void sr_jw_init(sr_jw *w, sr_buf *out)
+{
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+	w->first[0] = 1;
+}
+
+int sr_jw_error(const sr_jw *w)
+{
+	if (w->err)
+		return w->err;
+	return w->depth == 0 ? 0 : SR_EINVAL;
+}
+
+static void put(sr_jw *w, const char *s, size_t n)
+{
+	if (!w->err) {
+		int rc = sr_buf_append(w->out, s, n);
+		if (rc)
+			w->err = rc;
+	}
+}
+
+/* Writes the separator a new value needs at the current depth. */
+static void sep(sr_jw *w)
+{
+	if (w->after_key) {
+		w->after_key = 0;
+		return;
+	}
+	if (!w->first[w->depth])
+		put(w, ",", 1);
+	w->first[w->depth] = 0;
+}
+
+static void open(sr_jw *w, char c)
+{
+	sep(w);
+	if (w->depth + 1 >= SR_JW_MAX_DEPTH) {
+		w->err = SR_ETOOBIG;
+		return;
+	}
+	put(w, &c, 1);
+	w->depth++;
+	w->first[w->depth] = 1;
+}
+
+static void close_(sr_jw *w, char c)
+{
+	if (w->depth == 0) {
+		w->err = SR_EINVAL;
+		return;
+	}
+	put(w, &c, 1);
+	w->depth--;
+}
+
+void sr_jw_obj(sr_jw *w) { open(w, '{'); }
+void sr_jw_obj_end(sr_jw *w) { close_(w, '}'); }
+void sr_jw_arr(sr_jw *w) { open(w, '['); }
+void sr_jw_arr_end(sr_jw *w) { close_(w, ']'); }
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF are not UTF-8. */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+int sr_json_escape(sr_buf *b, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0;
+	int rc = 0;
+	while (i < n && !rc) {
+		unsigned char c = s[i];
+		const char *esc = NULL;
+		char tmp[8];
+		size_t len = 1;
+		if (c == '"')
+			esc = "\\\"";
+		else if (c == '\\')
+			esc = "\\\\";
+		else if (c == '\n')
+			esc = "\\n";
+		else if (c == '\r')
+			esc = "\\r";
+		else if (c == '\t')
+			esc = "\\t";
+		else if (c < 0x20) {
+			snprintf(tmp, sizeof(tmp), "\\u%04x", c);
+			esc = tmp;
+		} else if (c >= 0x80) {
+			len = utf8_seq(s + i, n - i);
+			if (len == 0) {
+				esc = "\xef\xbf\xbd"; /* U+FFFD for a byte that is not UTF-8 */
+				len = 1;
+			} else if (len == 3 && c == 0xe2 && s[i + 1] == 0x80 &&
+				   (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) {
+				/* U+2028/2029 are valid JSON but break JavaScript string literals. */
+				esc = s[i + 2] == 0xa8 ? "\\u2028" : "\\u2029";
+			}
+		}
+		if (esc) {
+			if (run)
+				rc = sr_buf_append(b, s + i - run, run);
+			run = 0;
+			if (!rc)
+				rc = sr_buf_puts(b, esc);
+			i += len;
+		} else {
+			run += len;
+			i += len;
+		}
+	}
+	if (!rc && run)
+		rc = sr_buf_append(b, s + i - run, run);
+	return rc;
+}
+
+static void quoted(sr_jw *w, const char *s, size_t n)
+{
+	put(w, "\"", 1);
+	if (!w->err) {
+		int rc = sr_json_escape(w->out, s, n);
+		if (rc)
+			w->err = rc;
+	}
+	put(w, "\"", 1);
+}
+
+void sr_jw_key(sr_jw *w, const char *k)
+{
+	sep(w);
+	quoted(w, k, strlen(k));
+	put(w, ":", 1);
+	w->after_key = 1;
+}
+
+void sr_jw_strn(sr_jw *w, const char *s, size_t n)
+{
+	sep(w);
+	quoted(w, s, n);
+}
+
+void sr_jw_str(sr_jw *w, const char *s)
+{
+	if (!s)
+		sr_jw_null(w);
+	else
+		sr_jw_strn(w, s, strlen(s));
+}
+
+void sr_jw_int(sr_jw *w, int64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+	sep(w);
+	put(w, tmp, (size_t)n);
+}
+
+void sr_jw_double(sr_jw *w, double v)
+{
+	char tmp[32];
+	int n;
+	if (!isfinite(v))
+		n = snprintf(tmp, sizeof(tmp), "null");
+	else
+		n = snprintf(tmp, sizeof(tmp), "%.17g", v);
+	sep(w);
+	put(w, tmp, (size_t)n);
+}
+
+void sr_jw_bool(sr_jw *w, int v)
+{
+	sep(w);
+	if (v)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
+}
+
+void sr_jw_null(sr_jw *w)
+{
+	sep(w);
+	put(w, "null", 4);
+}
+
+void sr_jw_raw(sr_jw *w, const char *json)
+{
+	if (!json) {
+		sr_jw_null(w);
+		return;
+	}
+	sep(w);
+	put(w, json, strlen(json));
+}
+
+void sr_jw_kstr(sr_jw *w, const char *k, const char *s) { sr_jw_key(w, k); sr_jw_str(w, s); }
+void sr_jw_kint(sr_jw *w, const char *k, int64_t v) { sr_jw_key(w, k); sr_jw_int(w, v); }
+void sr_jw_kbool(sr_jw *w, const char *k, int v) { sr_jw_key(w, k); sr_jw_bool(w, v); }
+void sr_jw_knull(sr_jw *w, const char *k) { sr_jw_key(w, k); sr_jw_null(w); }
+void sr_jw_kraw(sr_jw *w, const char *k, const char *json) { sr_jw_key(w, k); sr_jw_raw(w, json); }

@@ -1,0 +1,575 @@
+/*
+ * main.c - the skillreg command: serve, migrate, and administration.
+ *
+ *   skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]
+ *   skillreg migrate [--data-dir DIR]
+ *   skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]
+ *   skillreg user ban HANDLE [--reason TEXT]
+ *   skillreg token create HANDLE [--label L]     prints the new token only
+ *   skillreg token revoke PREFIX
+ *   skillreg seed DIR                            publishes DIR/<owner>/<slug>/<version>/
+ *   skillreg fold                                folds pending download/install events
+ *
+ * Every command takes --data-dir (default ./data, or SKILLREG_DATA_DIR); serve also reads
+ * SKILLREG_LISTEN and SKILLREG_PUBLIC_URL.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "blob/blob.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "registry/registry.h"
+#include "registry/semver.h"
+#include "store/store.h"
+
+struct opts {
+	const char *data_dir;
+	const char *listen;
+	const char *public_url;
+	const char *role;
+	const char *label;
+	const char *reason;
+	const char *display_name;
+	int threads;
+	int fold_ms;
+	const char *args[4];
+	int nargs;
+};
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]\n"
+		"       skillreg migrate [--data-dir DIR]\n"
+		"       skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]\n"
+		"       skillreg user ban HANDLE [--reason TEXT]\n"
+		"       skillreg token create HANDLE [--label LABEL]\n"
+		"       skillreg token revoke PREFIX\n"
+		"       skillreg seed DIR\n"
+		"       skillreg fold\n");
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->data_dir = getenv("SKILLREG_DATA_DIR") ? getenv("SKILLREG_DATA_DIR") : "data";
+	o->listen = getenv("SKILLREG_LISTEN") ? getenv("SKILLREG_LISTEN") : "127.0.0.1:8787";
+	o->public_url = getenv("SKILLREG_PUBLIC_URL") ? getenv("SKILLREG_PUBLIC_URL") : "";
+	o->fold_ms = 2000;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int takes = 1;
+		if (strcmp(a, "--data-dir") == 0 && v)
+			o->data_dir = v;
+		else if (strcmp(a, "--listen") == 0 && v)
+			o->listen = v;
+		else if (strcmp(a, "--public-url") == 0 && v)
+			o->public_url = v;
+		else if (strcmp(a, "--role") == 0 && v)
+			o->role = v;
+		else if (strcmp(a, "--label") == 0 && v)
+			o->label = v;
+		else if (strcmp(a, "--reason") == 0 && v)
+			o->reason = v;
+		else if (strcmp(a, "--display-name") == 0 && v)
+			o->display_name = v;
+		else if (strcmp(a, "--threads") == 0 && v)
+			o->threads = atoi(v);
+		else if (strcmp(a, "--fold-ms") == 0 && v)
+			o->fold_ms = atoi(v);
+		else if (a[0] == '-' && a[1] == '-') {
+			fprintf(stderr, "skillreg: unknown or incomplete option %s\n", a);
+			return -1;
+		} else {
+			takes = 0;
+			if (o->nargs == 4) {
+				fprintf(stderr, "skillreg: too many arguments\n");
+				return -1;
+			}
+			o->args[o->nargs++] = a;
+		}
+		i += takes;
+	}
+	return 0;
+}
+
+static int open_data(const struct opts *o, sr_app *app, sr_store **store)
+{
+	if (mkdir(o->data_dir, 0755) && errno != EEXIST) {
+		sr_log_error("cannot create data dir %s: %s", o->data_dir, strerror(errno));
+		return SR_EIO;
+	}
+	snprintf(app->data_dir, sizeof(app->data_dir), "%s", o->data_dir);
+	snprintf(app->db_path, sizeof(app->db_path), "%s/skillreg.db", o->data_dir);
+	snprintf(app->public_url, sizeof(app->public_url), "%s", o->public_url);
+	size_t n = strlen(app->public_url);
+	while (n && app->public_url[n - 1] == '/')
+		app->public_url[--n] = '\0';
+	char blobdir[2300];
+	snprintf(blobdir, sizeof(blobdir), "%s/blobs", o->data_dir);
+	int rc = sr_blobs_open(blobdir, &app->blobs);
+	if (rc)
+		return rc;
+	rc = sr_store_open(app->db_path, store);
+	if (rc)
+		return rc;
+	return sr_store_migrate(*store);
+}
+
+static void close_data(sr_app *app, sr_store *store)
+{
+	sr_store_close(store);
+	sr_blobs_close(app->blobs);
+}
+
+/* ---- serve ---- */
+
+/* Worker threads open their own connection on first use; all are closed at shutdown. */
+#define MAX_STORES 256
+static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static sr_store *stores[MAX_STORES];
+static int nstores;
+static _Thread_local sr_store *thread_store;
+
+static sr_store *get_thread_store(void *ud)
+{
+	sr_app *app = ud;
+	if (thread_store)
+		return thread_store;
+	sr_store *s;
+	if (sr_store_open(app->db_path, &s))
+		return NULL;
+	pthread_mutex_lock(&stores_lock);
+	if (nstores == MAX_STORES) {
+		pthread_mutex_unlock(&stores_lock);
+		sr_store_close(s);
+		return NULL;
+	}
+	stores[nstores++] = s;
+	pthread_mutex_unlock(&stores_lock);
+	thread_store = s;
+	return s;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int cmd_serve(const struct opts *o)
+{
+	sr_app app;
+	memset(&app, 0, sizeof(app));
+	sr_store *main_store;
+	int rc = open_data(o, &app, &main_store);
+	if (rc) {
+		if (app.blobs)
+			sr_blobs_close(app.blobs);
+		return 1;
+	}
+	char host[256];
+	snprintf(host, sizeof(host), "%s", o->listen);
+	char *colon = strrchr(host, ':');
+	int port = 8787;
+	if (colon) {
+		*colon = '\0';
+		port = atoi(colon + 1);
+	}
+	sr_http_app http = {sr_api_body_limit, sr_api_handle, get_thread_store, &app};
+	sr_http_server *srv;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (sr_http_start(host, port, o->threads, &http, &srv)) {
+		close_data(&app, main_store);
+		return 1;
+	}
+	sr_log_info("skillreg listening on http://%s:%d (data %s)", host[0] ? host : "127.0.0.1",
+		    sr_http_port(srv), app.data_dir);
+	/* The main thread folds download and install events into the counters. */
+	int waited = 0;
+	while (!stop) {
+		usleep(100 * 1000);
+		waited += 100;
+		if (waited >= o->fold_ms) {
+			waited = 0;
+			int n;
+			do {
+				sr_store_set_reads(main_store, NULL);
+				if (sr_store_fold_events(main_store, 500, &n))
+					break;
+			} while (n == 500 && !stop);
+		}
+	}
+	sr_log_info("shutting down");
+	sr_http_stop(srv);
+	int n;
+	sr_store_fold_events(main_store, 500, &n);
+	pthread_mutex_lock(&stores_lock);
+	for (int i = 0; i < nstores; i++)
+		sr_store_close(stores[i]);
+	nstores = 0;
+	pthread_mutex_unlock(&stores_lock);
+	close_data(&app, main_store);
+	return 0;
+}
+
+/* ---- administration ---- */
+
+static int role_of(const char *r)
+{
+	if (!r || strcmp(r, "user") == 0)
+		return SR_ROLE_USER;
+	if (strcmp(r, "moderator") == 0)
+		return SR_ROLE_MODERATOR;
+	if (strcmp(r, "admin") == 0)
+		return SR_ROLE_ADMIN;
+	return -1;
+}
+
+static int valid_handle(const char *h)
+{
+	size_t n = strlen(h);
+	if (n < 1 || n > 39)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= '0' && h[i] <= '9') || h[i] == '-' || h[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static int cmd_user(const struct opts *o)
+{
+	if (o->nargs != 3) {
+		usage();
+		return 2;
+	}
+	sr_app app;
+	memset(&app, 0, sizeof(app));
+	sr_store *s;
+	if (open_data(o, &app, &s))
+		return 1;
+	int ret = 1;
+	char handle[64];
+	sr_owner_normalize(o->args[2], handle, sizeof(handle));
+	if (strcmp(o->args[1], "add") == 0) {
+		int role = role_of(o->role);
+		if (role < 0 || !valid_handle(handle)) {
+			fprintf(stderr, "skillreg: %s\n", role < 0 ? "role must be user, moderator or admin"
+								  : "handle must be 1-39 characters of a-z, 0-9, - and _");
+			goto out;
+		}
+		int64_t id;
+		int rc = sr_store_user_add(s, handle, o->display_name ? o->display_name : handle, role, &id);
+		if (rc == SR_EEXIST)
+			fprintf(stderr, "skillreg: user %s already exists\n", handle);
+		else if (!rc) {
+			printf("%s\n", handle);
+			ret = 0;
+		}
+	} else if (strcmp(o->args[1], "ban") == 0) {
+		sr_user u;
+		if (sr_store_user_by_handle(s, handle, &u)) {
+			fprintf(stderr, "skillreg: no user %s\n", handle);
+			goto out;
+		}
+		if (!sr_store_user_ban(s, u.id, o->reason ? o->reason : "banned by an administrator")) {
+			fprintf(stderr, "banned %s\n", handle);
+			ret = 0;
+		}
+	} else {
+		usage();
+		ret = 2;
+	}
+out:
+	close_data(&app, s);
+	return ret;
+}
+
+static int cmd_token(const struct opts *o)
+{
+	if (o->nargs != 3) {
+		usage();
+		return 2;
+	}
+	sr_app app;
+	memset(&app, 0, sizeof(app));
+	sr_store *s;
+	if (open_data(o, &app, &s))
+		return 1;
+	int ret = 1;
+	if (strcmp(o->args[1], "create") == 0) {
+		char handle[64];
+		sr_owner_normalize(o->args[2], handle, sizeof(handle));
+		sr_user u;
+		if (sr_store_user_by_handle(s, handle, &u)) {
+			fprintf(stderr, "skillreg: no user %s\n", handle);
+			goto out;
+		}
+		unsigned char rnd[32];
+		char b64[64], token[80], prefix[16], hash[65];
+		if (sr_random_bytes(rnd, sizeof(rnd)))
+			goto out;
+		sr_b64url_encode(rnd, sizeof(rnd), b64);
+		snprintf(token, sizeof(token), "clh_%s", b64);
+		snprintf(prefix, sizeof(prefix), "%.12s", token);
+		sr_sha256_hex(token, strlen(token), hash);
+		if (!sr_store_token_add(s, u.id, o->label ? o->label : "cli", prefix, hash)) {
+			printf("%s\n", token);
+			ret = 0;
+		}
+	} else if (strcmp(o->args[1], "revoke") == 0) {
+		int n = 0;
+		if (strlen(o->args[2]) < 6) {
+			fprintf(stderr, "skillreg: give at least 6 characters of the token\n");
+			goto out;
+		}
+		char prefix[16];
+		snprintf(prefix, sizeof(prefix), "%.12s", o->args[2]);
+		if (!sr_store_token_revoke(s, prefix, &n)) {
+			fprintf(stderr, "revoked %d token(s)\n", n);
+			ret = n > 0 ? 0 : 1;
+		}
+	} else {
+		usage();
+		ret = 2;
+	}
+out:
+	close_data(&app, s);
+	return ret;
+}
+
+/* ---- demo catalog ---- */
+
+struct seed_files {
+	sr_pub_file v[256];
+	unsigned char *data[256];
+	size_t n;
+};
+
+static int read_file(const char *path, unsigned char **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return SR_EIO;
+	sr_buf b;
+	sr_buf_init(&b, SR_MAX_FILE_BYTES);
+	char chunk[65536];
+	size_t r;
+	int rc = 0;
+	while (!rc && (r = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = sr_buf_append(&b, chunk, r);
+	fclose(f);
+	if (rc) {
+		sr_buf_deinit(&b);
+		return rc;
+	}
+	*data = (unsigned char *)sr_buf_steal(&b, len);
+	return 0;
+}
+
+static int collect_files(const char *root, const char *rel, struct seed_files *sf)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s%s%s", root, rel[0] ? "/" : "", rel);
+	DIR *d = opendir(dir);
+	if (!d)
+		return SR_EIO;
+	struct dirent *e;
+	int rc = 0;
+	while (!rc && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char r[2048], full[6200];
+		snprintf(r, sizeof(r), "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
+		snprintf(full, sizeof(full), "%s/%s", root, r);
+		struct stat st;
+		if (stat(full, &st))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			rc = collect_files(root, r, sf);
+		} else if (S_ISREG(st.st_mode) && sf->n < 256) {
+			sr_pub_file *f = &sf->v[sf->n];
+			size_t len;
+			if ((rc = read_file(full, &sf->data[sf->n], &len)))
+				break;
+			f->path = strdup(r);
+			f->size = (int64_t)len;
+			f->data = sf->data[sf->n];
+			sr_sha256_hex(f->data, len, f->sha256);
+			sf->n++;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return sr_semver_cmp_str(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int list_dir(const char *path, char **names, int max)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && n < max)
+		if (e->d_name[0] != '.')
+			names[n++] = strdup(e->d_name);
+	closedir(d);
+	return n;
+}
+
+static int cmd_seed(const struct opts *o)
+{
+	if (o->nargs != 2) {
+		usage();
+		return 2;
+	}
+	sr_app app;
+	memset(&app, 0, sizeof(app));
+	sr_store *s;
+	if (open_data(o, &app, &s))
+		return 1;
+	const char *root = o->args[1];
+	char *owners[64];
+	int nown = list_dir(root, owners, 64), published = 0, failed = 0;
+	int64_t clock = sr_now_ms() - 40LL * 86400000;
+	for (int i = 0; i < nown; i++) {
+		sr_user u;
+		if (sr_store_user_by_handle(s, owners[i], &u)) {
+			int64_t id;
+			if (sr_store_user_add(s, owners[i], owners[i], SR_ROLE_USER, &id) ||
+			    sr_store_user_by_id(s, id, &u)) {
+				failed++;
+				continue;
+			}
+		}
+		char odir[4096];
+		snprintf(odir, sizeof(odir), "%s/%s", root, owners[i]);
+		char *slugs[256];
+		int nsl = list_dir(odir, slugs, 256);
+		for (int j = 0; j < nsl; j++) {
+			char sdir[4400];
+			snprintf(sdir, sizeof(sdir), "%s/%s", odir, slugs[j]);
+			char *vers[64];
+			int nv = list_dir(sdir, vers, 64);
+			if (nv > 0)
+				qsort(vers, (size_t)nv, sizeof(vers[0]), cmp_str);
+			for (int k = 0; k < nv; k++) {
+				char vdir[4600], clpath[4700];
+				snprintf(vdir, sizeof(vdir), "%s/%s", sdir, vers[k]);
+				snprintf(clpath, sizeof(clpath), "%s/.changelog", vdir);
+				struct seed_files sf;
+				memset(&sf, 0, sizeof(sf));
+				unsigned char *cl = NULL;
+				size_t cllen = 0;
+				read_file(clpath, &cl, &cllen);
+				char *changelog = cl ? sr_trim_dup((char *)cl, cllen) : NULL;
+				char name[200];
+				snprintf(name, sizeof(name), "%s", slugs[j]);
+				for (char *p = name; *p; p++)
+					if (*p == '-')
+						*p = ' ';
+				name[0] = (char)(name[0] >= 'a' && name[0] <= 'z' ? name[0] - 32 : name[0]);
+				if (collect_files(vdir, "", &sf) == 0) {
+					clock += 3600 * 1000 + (int64_t)(published * 7919 % 5000) * 1000;
+					sr_publish_req pr = {.actor = &u, .slug = slugs[j], .display_name = name,
+							     .version = vers[k], .changelog = changelog ? changelog : "",
+							     .accept_license = 1, .files = sf.v, .nfiles = sf.n, .now = clock};
+					sr_publish_result res;
+					sr_regerr err = {0, ""};
+					if (sr_publish(s, app.blobs, &pr, &res, &err)) {
+						if (err.status == 400 && strstr(err.msg, "already exists"))
+							;
+						else {
+							fprintf(stderr, "seed: %s/%s@%s: %s\n", owners[i], slugs[j], vers[k], err.msg);
+							failed++;
+						}
+					} else {
+						published++;
+					}
+				}
+				for (size_t f = 0; f < sf.n; f++) {
+					free(sf.v[f].path);
+					free(sf.data[f]);
+				}
+				free(cl);
+				free(changelog);
+				free(vers[k]);
+			}
+			free(slugs[j]);
+		}
+		free(owners[i]);
+	}
+	fprintf(stderr, "seed: published %d versions, %d failed\n", published, failed);
+	close_data(&app, s);
+	return failed ? 1 : 0;
+}
+
+static int cmd_simple(const struct opts *o, int fold)
+{
+	sr_app app;
+	memset(&app, 0, sizeof(app));
+	sr_store *s;
+	if (open_data(o, &app, &s))
+		return 1;
+	int rc = 0, n, total = 0;
+	while (fold && !(rc = sr_store_fold_events(s, 500, &n)) && n) {
+		total += n;
+		if (n < 500)
+			break;
+	}
+	if (fold)
+		fprintf(stderr, "folded %d events\n", total);
+	close_data(&app, s);
+	return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	struct opts o;
+	if (parse_opts(argc - 1, argv + 1, &o) || o.nargs == 0) {
+		usage();
+		return 2;
+	}
+	const char *cmd = o.args[0];
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(&o);
+	if (strcmp(cmd, "migrate") == 0)
+		return cmd_simple(&o, 0);
+	if (strcmp(cmd, "fold") == 0)
+		return cmd_simple(&o, 1);
+	if (strcmp(cmd, "user") == 0)
+		return cmd_user(&o);
+	if (strcmp(cmd, "token") == 0)
+		return cmd_token(&o);
+	if (strcmp(cmd, "seed") == 0)
+		return cmd_seed(&o);
+	usage();
+	return 2;
+}

@@ -1,0 +1,75 @@
+/*
+ * http.h - requests and responses as the API layer sees them, and the HTTP server.
+ *
+ * The server (libmicrohttpd, epoll thread pool) reads a request's body into a buffer whose
+ * ceiling depends on the route, then hands one sr_req to the application's handler and sends
+ * the sr_resp it fills. Every response gets the CORS header and a Server-Timing header with
+ * the request's database reads; every request is logged on one line.
+ */
+#ifndef SR_HTTP_H
+#define SR_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "store/store.h"
+
+struct MHD_Connection;
+
+#define SR_RESP_MAX_HEADERS 16
+
+typedef struct sr_req {
+	struct MHD_Connection *conn;
+	const char *method; /* HEAD arrives as "GET" with is_head set */
+	int is_head;
+	const char *path;   /* percent-decoded by libmicrohttpd, without the query */
+	const sr_buf *body;
+	const char *route;  /* a name for logs and metrics, set by the handler */
+	char client_ip[64];
+	sr_reads reads;
+	sr_store *store;    /* this worker thread's connection */
+} sr_req;
+
+typedef struct sr_resp {
+	int status;
+	sr_buf body;
+	const char *content_type;
+	int nheaders;
+	struct {
+		char name[40];
+		char value[600];
+	} headers[SR_RESP_MAX_HEADERS];
+	int fd;              /* >= 0: send this file's fd_size bytes instead of body */
+	size_t fd_size;
+	int no_store;        /* add Cache-Control: no-store (the default) */
+} sr_resp;
+
+const char *sr_req_query(const sr_req *r, const char *key);
+const char *sr_req_header(const sr_req *r, const char *name);
+
+void sr_resp_header(sr_resp *resp, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A plain-text response (ClawHub's error bodies are text). */
+void sr_resp_text(sr_resp *resp, int status, const char *text);
+void sr_resp_textf(sr_resp *resp, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Marks the body as JSON with the given status; the caller has written body already. */
+void sr_resp_json(sr_resp *resp, int status);
+
+/* The application: decides a body ceiling before the body is read, then handles. */
+typedef struct sr_http_app {
+	size_t (*body_limit)(void *ud, const char *method, const char *path);
+	void (*handle)(void *ud, sr_req *req, sr_resp *resp);
+	sr_store *(*thread_store)(void *ud);
+	void *ud;
+} sr_http_app;
+
+typedef struct sr_http_server sr_http_server;
+
+/* host is an IPv4 address or "localhost"; threads 0 picks the number of cores. */
+int sr_http_start(const char *host, int port, int threads, const sr_http_app *app,
+		  sr_http_server **out);
+int sr_http_port(const sr_http_server *s);
+void sr_http_stop(sr_http_server *s);
+
+#endif

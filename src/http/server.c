@@ -1,0 +1,272 @@
+/*
+ * server.c - the libmicrohttpd glue; see http.h.
+ */
+#include "http/http.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "core/err.h"
+#include "core/log.h"
+
+struct sr_http_server {
+	struct MHD_Daemon *d;
+	sr_http_app app;
+	int port;
+};
+
+/* Per-connection state while a request's body arrives. */
+struct pending {
+	sr_buf body;
+	int too_big;
+	int64_t start_ns;
+};
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+const char *sr_req_query(const sr_req *r, const char *key)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *sr_req_header(const sr_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+void sr_resp_header(sr_resp *resp, const char *name, const char *fmt, ...)
+{
+	if (resp->nheaders >= SR_RESP_MAX_HEADERS)
+		return;
+	int i = resp->nheaders++;
+	snprintf(resp->headers[i].name, sizeof(resp->headers[i].name), "%s", name);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(resp->headers[i].value, sizeof(resp->headers[i].value), fmt, ap);
+	va_end(ap);
+	/* A header value must not carry a line break, whatever went into it. */
+	for (char *p = resp->headers[i].value; *p; p++)
+		if (*p == '\r' || *p == '\n')
+			*p = ' ';
+}
+
+void sr_resp_text(sr_resp *resp, int status, const char *text)
+{
+	sr_buf_reset(&resp->body);
+	sr_buf_puts(&resp->body, text);
+	resp->status = status;
+	resp->content_type = "text/plain; charset=utf-8";
+}
+
+void sr_resp_textf(sr_resp *resp, int status, const char *fmt, ...)
+{
+	sr_buf_reset(&resp->body);
+	va_list ap;
+	va_start(ap, fmt);
+	sr_buf_vprintf(&resp->body, fmt, ap);
+	va_end(ap);
+	resp->status = status;
+	resp->content_type = "text/plain; charset=utf-8";
+}
+
+void sr_resp_json(sr_resp *resp, int status)
+{
+	resp->status = status;
+	resp->content_type = "application/json";
+}
+
+static void client_ip(struct MHD_Connection *c, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	out[0] = '\0';
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)n);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, sr_req *req, sr_resp *resp,
+				 int64_t start_ns)
+{
+	struct MHD_Response *r;
+	size_t body_len = resp->body.len;
+	if (resp->fd >= 0) {
+		r = MHD_create_response_from_fd(resp->fd_size, resp->fd);
+		resp->fd = -1;
+		body_len = resp->fd_size;
+	} else {
+		size_t len;
+		char *data = sr_buf_steal(&resp->body, &len);
+		r = MHD_create_response_from_buffer_with_free_callback(len, data, free);
+		if (!r)
+			free(data);
+	}
+	if (!r)
+		return MHD_NO;
+	if (resp->content_type)
+		MHD_add_response_header(r, "Content-Type", resp->content_type);
+	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+	if (resp->no_store)
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+	for (int i = 0; i < resp->nheaders; i++)
+		MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+	char timing[160];
+	snprintf(timing, sizeof(timing), "db;dur=%.3f, rows;desc=\"%" PRId64 "\", bytes;desc=\"%" PRId64 "\"",
+		 (double)req->reads.db_ns / 1e6, req->reads.rows, req->reads.bytes);
+	MHD_add_response_header(r, "Server-Timing", timing);
+	enum MHD_Result ok = MHD_queue_response(c, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	double ms = (double)(mono_ns() - start_ns) / 1e6;
+	sr_log_info("%s %s %d %.2fms rows=%" PRId64 " bytes=%" PRId64 " out=%zu route=%s",
+		    req->is_head ? "HEAD" : req->method, req->path, resp->status, ms, req->reads.rows,
+		    req->reads.bytes, body_len, req->route ? req->route : "-");
+	return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	sr_http_server *srv = cls;
+	struct pending *p = *con_cls;
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return MHD_NO;
+		p->start_ns = mono_ns();
+		size_t limit = srv->app.body_limit(srv->app.ud, method, url);
+		sr_buf_init(&p->body, limit);
+		*con_cls = p;
+		/* Refuse a body that announces itself as too big before reading any of it. */
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > limit)
+			p->too_big = 1;
+		else
+			return MHD_YES;
+	}
+	if (*upload_data_size && !p->too_big) {
+		if (sr_buf_append(&p->body, upload_data, *upload_data_size))
+			p->too_big = 1;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	*upload_data_size = 0;
+
+	sr_req req;
+	memset(&req, 0, sizeof(req));
+	req.conn = c;
+	req.is_head = strcmp(method, "HEAD") == 0;
+	req.method = req.is_head ? "GET" : method;
+	req.path = url;
+	req.body = &p->body;
+	sr_reads_init(&req.reads);
+	client_ip(c, req.client_ip, sizeof(req.client_ip));
+	req.store = srv->app.thread_store(srv->app.ud);
+
+	sr_resp resp;
+	memset(&resp, 0, sizeof(resp));
+	resp.fd = -1;
+	resp.no_store = 1;
+	sr_buf_init(&resp.body, 64u << 20);
+	if (p->too_big) {
+		req.route = "body-too-large";
+		sr_resp_text(&resp, 413, "Request body too large");
+	} else if (!req.store) {
+		req.route = "no-database";
+		sr_resp_text(&resp, 503, "Database unavailable");
+	} else {
+		sr_store_set_reads(req.store, &req.reads);
+		srv->app.handle(srv->app.ud, &req, &resp);
+		sr_store_set_reads(req.store, NULL);
+	}
+	enum MHD_Result ok = send_resp(c, &req, &resp, p->start_ns);
+	if (resp.fd >= 0)
+		close(resp.fd);
+	sr_buf_deinit(&resp.body);
+	return ok;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct pending *p = *con_cls;
+	if (p) {
+		sr_buf_deinit(&p->body);
+		free(p);
+		*con_cls = NULL;
+	}
+}
+
+int sr_http_start(const char *host, int port, int threads, const sr_http_app *app,
+		  sr_http_server **out)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		sr_log_error("cannot listen on %s: not an IPv4 address", host);
+		return SR_EINVAL;
+	}
+	if (threads <= 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (int)n : 2;
+	}
+	sr_http_server *s = calloc(1, sizeof(*s));
+	if (!s)
+		return SR_ENOMEM;
+	s->app = *app;
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+				(uint16_t)port, NULL, NULL, on_request, s,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+				MHD_OPTION_END);
+	if (!s->d) {
+		sr_log_error("cannot listen on %s:%d", host, port);
+		free(s);
+		return SR_EIO;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : port;
+	*out = s;
+	return 0;
+}
+
+int sr_http_port(const sr_http_server *s)
+{
+	return s->port;
+}
+
+void sr_http_stop(sr_http_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->d);
+	free(s);
+}

@@ -1,0 +1,157 @@
+/*
+ * lookup.c - finding a skill by slug and deciding who may see it (api-v1 sections 1.3-1.5).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "registry/registry.h"
+
+void sr_owner_normalize(const char *in, char *out, size_t n)
+{
+	while (*in == '@' || isspace((unsigned char)*in))
+		in++;
+	size_t i = 0;
+	for (; in[i] && i + 1 < n; i++)
+		out[i] = (char)tolower((unsigned char)in[i]);
+	while (i && isspace((unsigned char)out[i - 1]))
+		i--;
+	out[i] = '\0';
+}
+
+void sr_public_id(char *out, size_t n, const char *prefix, int64_t id)
+{
+	snprintf(out, n, "%s_%lld", prefix, (long long)id);
+}
+
+struct collect {
+	sr_skill *rows;
+	int n, max;
+};
+
+static int collect_row(void *ud, const sr_skill_row *r)
+{
+	struct collect *c = ud;
+	if (c->n < c->max)
+		sr_skill_copy(&c->rows[c->n++], r);
+	return 0;
+}
+
+int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_user *caller,
+		    sr_lookup *out)
+{
+	memset(out, 0, sizeof(*out));
+	char handle[64];
+	if (owner && owner[0]) {
+		sr_owner_normalize(owner, handle, sizeof(handle));
+		sr_user u;
+		int rc = sr_store_user_by_handle(s, handle, &u);
+		if (rc)
+			return rc;
+		struct collect c = {&out->skill, 0, 1};
+		rc = sr_store_skill_by_owner_slug(s, u.id, slug, collect_row, &c);
+		if (rc)
+			return rc;
+		return c.n ? 0 : SR_ENOTFOUND;
+	}
+
+	sr_skill all[SR_LOOKUP_MAX_MATCHES * 2];
+	struct collect c = {all, 0, SR_LOOKUP_MAX_MATCHES * 2};
+	int rc = sr_store_skills_by_slug(s, slug, c.max, collect_row, &c);
+	if (rc)
+		return rc;
+
+	/* Candidates are the live skills; an owner may still reach their own deleted one. */
+	sr_skill *live[SR_LOOKUP_MAX_MATCHES * 2];
+	int nlive = 0;
+	for (int i = 0; i < c.n; i++)
+		if (!all[i].soft_deleted_at)
+			live[nlive++] = &all[i];
+	if (nlive == 0) {
+		const sr_skill *mine = NULL;
+		int nmine = 0;
+		for (int i = 0; caller && i < c.n; i++)
+			if (all[i].owner_id == caller->id) {
+				mine = &all[i];
+				nmine++;
+			}
+		if (nmine == 1) {
+			out->skill = *mine;
+			return 0;
+		}
+		return SR_ENOTFOUND;
+	}
+	if (nlive == 1) {
+		out->skill = *live[0];
+		return 0;
+	}
+	const sr_skill *pub = NULL, *official = NULL;
+	int npub = 0, nofficial = 0;
+	for (int i = 0; i < nlive; i++) {
+		if (live[i]->is_public) {
+			pub = live[i];
+			npub++;
+		}
+		if (strcmp(live[i]->owner_handle, "openclaw") == 0) {
+			official = live[i];
+			nofficial++;
+		}
+	}
+	if (npub == 1) {
+		out->skill = *pub;
+		return 0;
+	}
+	if (nofficial == 1) {
+		out->skill = *official;
+		return 0;
+	}
+	/* Ambiguous: report the public candidates, or all live ones when none is public. */
+	for (int i = 0; i < nlive && out->nmatches < SR_LOOKUP_MAX_MATCHES; i++)
+		if (npub == 0 || live[i]->is_public)
+			out->matches[out->nmatches++] = *live[i];
+	return SR_ECONFLICT;
+}
+
+static int is_pending_reason(const char *r)
+{
+	return strcmp(r, "pending.scan") == 0 || strcmp(r, "pending.scan.stale") == 0 ||
+	       strcmp(r, "scanner.vt.pending") == 0 || strcmp(r, "scanner.llm.pending") == 0;
+}
+
+int sr_check_visible(const sr_skill *sk, const sr_user *caller, sr_regerr *err)
+{
+	if (sk->is_public)
+		return 0;
+	int owner = caller && caller->id == sk->owner_id;
+	if (!owner) {
+		err->status = 404;
+		snprintf(err->msg, sizeof(err->msg), "Skill not found");
+		return SR_ENOTFOUND;
+	}
+	if (sk->soft_deleted_at) {
+		err->status = 410;
+		snprintf(err->msg, sizeof(err->msg),
+			 "Skill is hidden/deleted. Run \"clawhub undelete %s\" to restore it.", sk->slug);
+	} else if ((sk->moderation_flags & 2) || sk->moderation_verdict == 2) {
+		err->status = 403;
+		snprintf(err->msg, sizeof(err->msg),
+			 "Blocked: this skill has been flagged as malicious and cannot be downloaded.");
+	} else if (sk->moderation_status == 2) {
+		err->status = 410;
+		snprintf(err->msg, sizeof(err->msg), "Skill has been removed by moderation.");
+	} else if (is_pending_reason(sk->moderation_reason)) {
+		err->status = 423;
+		snprintf(err->msg, sizeof(err->msg),
+			 "Skill is hidden while its security scan is pending. Try again shortly.");
+	} else if (strcmp(sk->moderation_reason, "quality.low") == 0) {
+		err->status = 403;
+		snprintf(err->msg, sizeof(err->msg),
+			 "Skill is hidden by moderation (quality.low): it did not pass the quality check.");
+	} else {
+		err->status = 403;
+		snprintf(err->msg, sizeof(err->msg), "Skill is hidden by moderation (%s).",
+			 sk->moderation_reason[0] ? sk->moderation_reason : "hidden");
+	}
+	return SR_EPERM;
+}

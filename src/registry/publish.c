@@ -1,0 +1,707 @@
+/*
+ * publish.c - publishing a version and the lifecycle writes (api-v1 sections 3.11, 3.12).
+ *
+ * A publish validates everything it can before it writes: the request, the file list, the
+ * SKILL.md frontmatter, the owner. It then stores the file bytes and the download archive as
+ * blobs (content-addressed, so a retry rewrites nothing) and makes every database change in
+ * one transaction: a failed publish leaves no skill, version, tag or counter behind.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/jw.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "registry/bundle.h"
+#include "registry/fingerprint.h"
+#include "registry/frontmatter.h"
+#include "registry/registry.h"
+#include "registry/semver.h"
+#include "registry/slug.h"
+
+static int fail(sr_regerr *err, int status, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(sr_regerr *err, int status, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	err->status = status;
+	return code;
+}
+
+int sr_path_sanitize(char *path)
+{
+	size_t n = strlen(path);
+	size_t a = 0;
+	while (a < n && isspace((unsigned char)path[a]))
+		a++;
+	while (n > a && isspace((unsigned char)path[n - 1]))
+		n--;
+	while (a < n && path[a] == '/')
+		a++;
+	memmove(path, path + a, n - a);
+	path[n - a] = '\0';
+	if (!path[0] || strlen(path) > SR_MAX_PATH || strchr(path, '\\'))
+		return SR_EINVAL;
+	for (const char *p = path; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return SR_EINVAL;
+	const char *seg = path;
+	for (;;) {
+		const char *end = strchr(seg, '/');
+		size_t len = end ? (size_t)(end - seg) : strlen(seg);
+		if (len == 0 || (len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			return SR_EINVAL;
+		if (!end)
+			break;
+		seg = end + 1;
+	}
+	return 0;
+}
+
+int sr_path_is_junk(const char *path)
+{
+	if (strncmp(path, "__MACOSX/", 9) == 0 || strstr(path, "/__MACOSX/"))
+		return 1;
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	return strcmp(base, ".DS_Store") == 0 || strncmp(base, "._", 2) == 0;
+}
+
+const char *sr_content_type_for(const char *path)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
+		{".md", "text/markdown"},     {".markdown", "text/markdown"},
+		{".txt", "text/plain"},       {".sh", "application/x-sh"},
+		{".json", "application/json"}, {".yaml", "application/yaml"},
+		{".yml", "application/yaml"},  {".py", "text/x-python"},
+		{".js", "text/javascript"},    {".mjs", "text/javascript"},
+		{".ts", "text/plain"},         {".html", "text/html"},
+		{".css", "text/css"},          {".csv", "text/csv"},
+		{".svg", "image/svg+xml"},     {".png", "image/png"},
+		{".jpg", "image/jpeg"},        {".toml", "text/plain"},
+	};
+	const char *dot = strrchr(path, '.');
+	const char *slash = strrchr(path, '/');
+	if (dot && (!slash || dot > slash))
+		for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+			if (strcasecmp(dot, types[i].ext) == 0)
+				return types[i].type;
+	return "application/octet-stream";
+}
+
+static int is_skill_md(const char *path)
+{
+	return strcasecmp(path, "SKILL.md") == 0 || strcasecmp(path, "skills.md") == 0;
+}
+
+/* A caller-supplied tag is kept when it is printable ASCII, does not start with '$' or '_'
+ * and is not `latest` in any case (`latest` moves only by semver). */
+static int tag_ok(const char *t)
+{
+	if (!t[0] || t[0] == '$' || t[0] == '_' || strlen(t) > 64 || strcasecmp(t, "latest") == 0)
+		return 0;
+	for (const char *p = t; *p; p++)
+		if (*p < 0x21 || *p > 0x7e)
+			return 0;
+	return 1;
+}
+
+struct latest_ctx {
+	char version[260];
+	int found;
+};
+
+static int take_version(void *ud, const sr_version_row *v)
+{
+	struct latest_ctx *c = ud;
+	snprintf(c->version, sizeof(c->version), "%s", v->version);
+	c->found = 1;
+	return 1;
+}
+
+static int cmp_files(const void *a, const void *b)
+{
+	const sr_pub_file *x = a, *y = b;
+	return sr_path_collate(x->path, y->path);
+}
+
+/* _meta.json as ClawHub writes it: JSON.stringify(meta, null, 2). */
+static int meta_json(sr_buf *out, const char *owner_id, const char *slug, const char *version,
+		     int64_t published_at)
+{
+	int rc = sr_buf_puts(out, "{\n  \"ownerId\": \"");
+	if (!rc)
+		rc = sr_json_escape(out, owner_id, strlen(owner_id));
+	if (!rc)
+		rc = sr_buf_puts(out, "\",\n  \"slug\": \"");
+	if (!rc)
+		rc = sr_json_escape(out, slug, strlen(slug));
+	if (!rc)
+		rc = sr_buf_puts(out, "\",\n  \"version\": \"");
+	if (!rc)
+		rc = sr_json_escape(out, version, strlen(version));
+	if (!rc)
+		rc = sr_buf_printf(out, "\",\n  \"publishedAt\": %lld\n}", (long long)published_at);
+	return rc;
+}
+
+/* Loads every file's bytes (from the request or the blob store) and builds the archive. */
+static int build_zip(sr_blobs *b, sr_publish_req *req, const char *meta, size_t meta_len,
+		     sr_buf *zip, sr_regerr *err)
+{
+	size_t n = req->nfiles;
+	sr_zip_entry *entries = calloc(n + 1, sizeof(*entries));
+	sr_buf *loaded = calloc(n, sizeof(*loaded));
+	int rc = 0;
+	if (!entries || !loaded) {
+		rc = fail(err, 500, SR_ENOMEM, "Internal Server Error");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sr_pub_file *f = &req->files[i];
+		entries[i].path = f->path;
+		if (f->data) {
+			entries[i].data = f->data;
+			entries[i].len = (size_t)f->size;
+			continue;
+		}
+		sr_buf_init(&loaded[i], SR_MAX_FILE_BYTES + 1);
+		rc = sr_blob_read(b, f->sha256, &loaded[i]);
+		if (rc || (int64_t)loaded[i].len != f->size) {
+			rc = fail(err, 400, SR_EINVAL, "Uploaded file \"%s\" is missing from storage", f->path);
+			goto out;
+		}
+		entries[i].data = (const unsigned char *)(loaded[i].data ? loaded[i].data : "");
+		entries[i].len = loaded[i].len;
+	}
+	entries[n].path = "_meta.json";
+	entries[n].data = (const unsigned char *)meta;
+	entries[n].len = meta_len;
+	rc = sr_zip_write(entries, n + 1, zip);
+	if (rc)
+		rc = fail(err, 500, rc, "Internal Server Error");
+out:
+	if (loaded)
+		for (size_t i = 0; i < n; i++)
+			sr_buf_deinit(&loaded[i]);
+	free(loaded);
+	free(entries);
+	return rc;
+}
+
+/* Reads SKILL.md (from memory or the blob store) and parses its frontmatter. */
+static int read_frontmatter(sr_blobs *b, const sr_pub_file *f, sr_frontmatter *fm, sr_regerr *err)
+{
+	sr_buf md;
+	sr_buf_init(&md, SR_MAX_FILE_BYTES + 1);
+	const char *text;
+	size_t len;
+	if (f->data) {
+		text = (const char *)f->data;
+		len = (size_t)f->size;
+	} else {
+		if (sr_blob_read(b, f->sha256, &md)) {
+			sr_buf_deinit(&md);
+			return fail(err, 400, SR_EINVAL, "Uploaded file \"%s\" is missing from storage", f->path);
+		}
+		text = md.data ? md.data : "";
+		len = md.len;
+	}
+	char msg[256] = "";
+	int rc = sr_frontmatter_parse(text, len, fm, msg, sizeof(msg));
+	sr_buf_deinit(&md);
+	if (rc)
+		return fail(err, 400, SR_EINVAL, "Invalid SKILL.md frontmatter: %s",
+			    msg[0] ? msg : "could not be parsed");
+	return 0;
+}
+
+/* Validates the request and the files; fills the normalized slug and version. */
+static int validate(sr_publish_req *req, char *slug, size_t slugsz, char *version, size_t versz,
+		    char **display_name, sr_regerr *err)
+{
+	if (!req->accept_license)
+		return fail(err, 400, SR_EINVAL, "MIT-0 license terms must be accepted to publish skills");
+	if (!req->slug || sr_slug_normalize(req->slug, slug, slugsz))
+		return fail(err, 400, SR_EINVAL, "Slug is required");
+	char *v = req->version ? sr_trim_dup(req->version, strlen(req->version)) : NULL;
+	if (!v || sr_semver_parse(v, NULL)) {
+		free(v);
+		return fail(err, 400, SR_EINVAL, "Version must be valid semver");
+	}
+	snprintf(version, versz, "%s", v);
+	free(v);
+	*display_name = req->display_name ? sr_trim_dup(req->display_name, strlen(req->display_name)) : NULL;
+	if (!*display_name || !(*display_name)[0] || strlen(*display_name) > 200)
+		return fail(err, 400, SR_EINVAL, "Display name is required (at most 200 characters)");
+	if (req->changelog && strlen(req->changelog) > 100000)
+		return fail(err, 400, SR_EINVAL, "Changelog exceeds 100000 characters");
+
+	/* Drop junk, sanitize paths, and check sizes. */
+	size_t kept = 0;
+	int64_t total = 0;
+	for (size_t i = 0; i < req->nfiles; i++) {
+		sr_pub_file *f = &req->files[i];
+		if (!f->path || sr_path_sanitize(f->path))
+			return fail(err, 400, SR_EINVAL, "Invalid file paths");
+		if (sr_path_is_junk(f->path))
+			continue;
+		const char *base = strrchr(f->path, '/');
+		if (strcasecmp(base ? base + 1 : f->path, "skill-card.md") == 0)
+			return fail(err, 400, SR_EINVAL,
+				    "skill-card.md is generated by the registry and cannot be published");
+		if (f->size < 0 || f->size > SR_MAX_FILE_BYTES)
+			return fail(err, 400, SR_EINVAL, "File \"%s\" exceeds 10MB limit", f->path);
+		total += f->size;
+		/* Swap rather than copy, so every string the caller owns stays in the array once. */
+		sr_pub_file tmp = req->files[kept];
+		req->files[kept++] = *f;
+		*f = tmp;
+	}
+	req->nfiles = kept;
+	if (total > SR_MAX_BUNDLE_BYTES)
+		return fail(err, 400, SR_EINVAL, "Skill bundle exceeds 50MB limit");
+	if (kept == 0)
+		return fail(err, 400, SR_EINVAL, "SKILL.md is required");
+	if (kept > SR_MAX_FILES)
+		return fail(err, 400, SR_EINVAL, "Too many files (at most %d)", SR_MAX_FILES);
+	qsort(req->files, kept, sizeof(req->files[0]), cmp_files);
+	int has_md = 0;
+	for (size_t i = 0; i < kept; i++) {
+		if (is_skill_md(req->files[i].path))
+			has_md = 1;
+		if (i && strcmp(req->files[i].path, req->files[i - 1].path) == 0)
+			return fail(err, 400, SR_EINVAL, "Duplicate file path \"%s\"", req->files[i].path);
+	}
+	if (!has_md)
+		return fail(err, 400, SR_EINVAL, "SKILL.md is required");
+	return 0;
+}
+
+int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result *res,
+	       sr_regerr *err)
+{
+	char slug[100], version[260];
+	char *display_name = NULL;
+	sr_frontmatter fm;
+	memset(&fm, 0, sizeof(fm));
+	sr_buf zip, meta;
+	sr_buf_init(&zip, SR_MAX_BUNDLE_BYTES + (8 << 20));
+	sr_buf_init(&meta, 4096);
+	sr_fp_entry *fp = NULL;
+	int rc = validate(req, slug, sizeof(slug), version, sizeof(version), &display_name, err);
+	if (rc)
+		goto out;
+	int64_t now = req->now ? req->now : sr_now_ms();
+
+	/* The owner: the actor, or a publisher the actor may publish as. */
+	sr_user owner;
+	if (req->owner_handle && req->owner_handle[0]) {
+		char handle[64];
+		sr_owner_normalize(req->owner_handle, handle, sizeof(handle));
+		rc = sr_store_user_by_handle(s, handle, &owner);
+		if (rc == SR_ENOTFOUND) {
+			rc = fail(err, 400, SR_EINVAL, "Publisher \"%s\" not found", handle);
+			goto out;
+		}
+		if (rc) {
+			rc = fail(err, 500, rc, "Internal Server Error");
+			goto out;
+		}
+		if (owner.id != req->actor->id && req->actor->role != SR_ROLE_ADMIN) {
+			rc = fail(err, 403, SR_EPERM, "Forbidden");
+			goto out;
+		}
+	} else {
+		owner = *req->actor;
+	}
+	if (owner.deactivated_at) {
+		rc = fail(err, 403, SR_EPERM, "Forbidden: this publisher is not in good standing");
+		goto out;
+	}
+
+	/* SKILL.md frontmatter. */
+	const sr_pub_file *md = NULL;
+	for (size_t i = 0; i < req->nfiles; i++)
+		if (is_skill_md(req->files[i].path) && (!md || strcmp(req->files[i].path, "SKILL.md") == 0))
+			md = &req->files[i];
+	if ((rc = read_frontmatter(b, md, &fm, err)))
+		goto out;
+	char summary[1024] = "";
+	if (fm.description) {
+		char *t = sr_trim_dup(fm.description, strlen(fm.description));
+		if (t) {
+			snprintf(summary, sizeof(summary), "%s", t);
+			free(t);
+		}
+	}
+
+	/* Fingerprint, in the CLI's path order (the files are already sorted). */
+	fp = calloc(req->nfiles, sizeof(*fp));
+	if (!fp) {
+		rc = fail(err, 500, SR_ENOMEM, "Internal Server Error");
+		goto out;
+	}
+	int64_t total = 0;
+	for (size_t i = 0; i < req->nfiles; i++) {
+		fp[i].path = req->files[i].path;
+		fp[i].sha256 = req->files[i].sha256;
+		total += req->files[i].size;
+	}
+	char fingerprint[65];
+	if ((rc = sr_fingerprint(fp, req->nfiles, fingerprint))) {
+		rc = fail(err, 500, rc, "Internal Server Error");
+		goto out;
+	}
+
+	/* Blobs first: they are content-addressed, so a failed transaction leaves only bytes
+	 * that a later publish of the same content reuses. */
+	char owner_pid[32];
+	sr_public_id(owner_pid, sizeof(owner_pid), "us", owner.id);
+	if ((rc = meta_json(&meta, owner_pid, slug, version, now))) {
+		rc = fail(err, 500, rc, "Internal Server Error");
+		goto out;
+	}
+	for (size_t i = 0; i < req->nfiles; i++)
+		if (req->files[i].data &&
+		    (rc = sr_blob_put(b, req->files[i].sha256, req->files[i].data, (size_t)req->files[i].size))) {
+			rc = fail(err, 500, rc, "Internal Server Error");
+			goto out;
+		}
+	if ((rc = build_zip(b, req, meta.data, meta.len, &zip, err)))
+		goto out;
+	char zip_sha[65];
+	sr_sha256_hex(zip.data, zip.len, zip_sha);
+	if ((rc = sr_blob_put(b, zip_sha, zip.data, zip.len))) {
+		rc = fail(err, 500, rc, "Internal Server Error");
+		goto out;
+	}
+
+	/* Everything in the database happens in this transaction. */
+	if ((rc = sr_store_begin(s))) {
+		rc = fail(err, 500, rc, "Internal Server Error");
+		goto out;
+	}
+	sr_lookup lk;
+	int64_t skill_id = 0;
+	char latest[260] = "";
+	rc = sr_lookup_skill(s, slug, owner.handle, NULL, &lk);
+	if (rc == 0) {
+		if (lk.skill.soft_deleted_at) {
+			rc = fail(err, 400, SR_EINVAL,
+				  "Skill \"%s\" is deleted. Run \"clawhub undelete %s\" to restore it before publishing.",
+				  slug, slug);
+			goto rollback;
+		}
+		if (lk.skill.moderation_status == 2) {
+			rc = fail(err, 403, SR_EPERM, "Skill has been removed by moderation.");
+			goto rollback;
+		}
+		skill_id = lk.skill.id;
+		snprintf(latest, sizeof(latest), "%s", lk.skill.latest_version);
+	} else if (rc == SR_ENOTFOUND) {
+		const char *why = sr_slug_check_new(slug);
+		if (why) {
+			rc = fail(err, 400, SR_EINVAL, "%s", why);
+			goto rollback;
+		}
+		int64_t holder;
+		rc = sr_store_reserved_slug_holder(s, slug, now, &holder);
+		if (rc == 0 && holder != owner.id) {
+			rc = fail(err, 400, SR_EINVAL,
+				  "Slug \"%s\" is reserved by its previous owner for 30 days after deletion", slug);
+			goto rollback;
+		}
+		if (rc && rc != SR_ENOTFOUND) {
+			rc = fail(err, 500, rc, "Internal Server Error");
+			goto rollback;
+		}
+		sr_new_skill ns = {owner.id, slug, display_name, summary[0] ? summary : NULL, now};
+		if ((rc = sr_store_skill_insert(s, &ns, &skill_id))) {
+			rc = fail(err, 500, rc, "Internal Server Error");
+			goto rollback;
+		}
+	} else {
+		rc = fail(err, 500, rc, "Internal Server Error");
+		goto rollback;
+	}
+
+	struct latest_ctx existing = {"", 0};
+	if ((rc = sr_store_version_get(s, skill_id, version, take_version, &existing))) {
+		rc = fail(err, 500, rc, "Internal Server Error");
+		goto rollback;
+	}
+	if (existing.found) {
+		rc = fail(err, 400, SR_EEXIST,
+			  "Version %s already exists. Increment the version number and try again.", version);
+		goto rollback;
+	}
+
+	sr_new_file *nf = calloc(req->nfiles, sizeof(*nf));
+	if (!nf) {
+		rc = fail(err, 500, SR_ENOMEM, "Internal Server Error");
+		goto rollback;
+	}
+	for (size_t i = 0; i < req->nfiles; i++) {
+		nf[i].path = req->files[i].path;
+		nf[i].sha256 = req->files[i].sha256;
+		nf[i].size = req->files[i].size;
+		nf[i].content_type = req->files[i].content_type && req->files[i].content_type[0]
+					     ? req->files[i].content_type
+					     : sr_content_type_for(req->files[i].path);
+	}
+	sr_new_version nv = {
+		.skill_id = skill_id,
+		.created_by = req->actor->id,
+		.created_at = now,
+		.version = version,
+		.fingerprint = fingerprint,
+		.changelog = req->changelog ? req->changelog : "",
+		.changelog_source = req->changelog && req->changelog[0] ? 1 : -1,
+		.files = nf,
+		.nfiles = req->nfiles,
+		.total_size = total,
+		.zip_sha256 = zip_sha,
+		.zip_size = (int64_t)zip.len,
+		.frontmatter_json = fm.frontmatter_json,
+		.metadata_json = fm.metadata_json,
+	};
+	int64_t version_id = 0;
+	rc = sr_store_version_insert(s, &nv, &version_id);
+	free(nf);
+	if (rc) {
+		rc = fail(err, 500, rc, "Internal Server Error");
+		goto rollback;
+	}
+
+	/* Ticketed uploads are consumed with the publish that uses them. */
+	for (size_t i = 0; i < req->nfiles; i++)
+		if (req->files[i].ticket && (rc = sr_store_ticket_mark_used(s, req->files[i].ticket, now))) {
+			rc = fail(err, 400, SR_EINVAL, "Skill upload ticket is missing, used, or expired");
+			goto rollback;
+		}
+
+	/* `latest` moves only to a version of higher precedence (backports keep it). */
+	int becomes_latest = !latest[0] || sr_semver_cmp_str(version, latest) > 0;
+	if (becomes_latest) {
+		if ((rc = sr_store_tag_set(s, skill_id, "latest", version_id)) ||
+		    (rc = sr_store_set_latest(s, skill_id, version_id)) ||
+		    (rc = sr_store_skill_set_identity(s, skill_id, display_name, summary[0] ? summary : NULL))) {
+			rc = fail(err, 500, rc, "Internal Server Error");
+			goto rollback;
+		}
+	}
+	for (size_t i = 0; i < req->ntags; i++) {
+		char *t = sr_trim_dup(req->tags[i], strlen(req->tags[i]));
+		if (!t) {
+			rc = fail(err, 500, SR_ENOMEM, "Internal Server Error");
+			goto rollback;
+		}
+		if (tag_ok(t))
+			rc = sr_store_tag_set(s, skill_id, t, version_id);
+		free(t);
+		if (rc) {
+			rc = fail(err, 500, rc, "Internal Server Error");
+			goto rollback;
+		}
+	}
+	if ((rc = sr_store_tags_refresh(s, skill_id)) || (rc = sr_store_skill_touch(s, skill_id, now, 1)) ||
+	    (rc = sr_store_search_index(s, skill_id)) ||
+	    (rc = sr_store_audit(s, req->actor->id, "skill.publish", skill_id, version, now))) {
+		rc = fail(err, 500, rc, "Internal Server Error");
+		goto rollback;
+	}
+	if ((rc = sr_store_commit(s))) {
+		rc = fail(err, 500, rc, "Internal Server Error");
+		goto out;
+	}
+	res->skill_id = skill_id;
+	res->version_id = version_id;
+	snprintf(res->slug, sizeof(res->slug), "%s", slug);
+	snprintf(res->version, sizeof(res->version), "%s", version);
+	rc = 0;
+	goto out;
+rollback:
+	sr_store_rollback(s);
+out:
+	free(fp);
+	free(display_name);
+	sr_frontmatter_deinit(&fm);
+	sr_buf_deinit(&zip);
+	sr_buf_deinit(&meta);
+	return rc;
+}
+
+/* ---- lifecycle ---- */
+
+static int is_staff(const sr_user *u)
+{
+	return u->role == SR_ROLE_ADMIN || u->role == SR_ROLE_MODERATOR;
+}
+
+int sr_skill_delete(sr_store *s, const sr_skill *sk, const sr_user *actor, int64_t *reserved_until,
+		    sr_regerr *err)
+{
+	int owner = actor->id == sk->owner_id;
+	*reserved_until = 0;
+	if (!owner && !is_staff(actor))
+		return fail(err, 403, SR_EPERM, "Forbidden");
+	if (sk->moderation_status == 2)
+		return fail(err, 403, SR_EPERM, "Forbidden: skill has been removed by moderation");
+	if (owner && !is_staff(actor) && !sk->soft_deleted_at && sk->moderation_status == 1)
+		return fail(err, 403, SR_EPERM, "Forbidden: skill is hidden by moderation");
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return fail(err, 500, rc, "Internal Server Error");
+	if (!sk->soft_deleted_at && (rc = sr_store_skill_soft_delete(s, sk->id, now)))
+		goto fail;
+	if (owner) {
+		*reserved_until = now + SR_SLUG_RESERVE_MS;
+		if ((rc = sr_store_reserve_slug(s, sk->slug, sk->owner_id, *reserved_until)))
+			goto fail;
+	}
+	if ((rc = sr_store_audit(s, actor->id, "skill.delete", sk->id, NULL, now)))
+		goto fail;
+	if ((rc = sr_store_commit(s)))
+		return fail(err, 500, rc, "Internal Server Error");
+	return 0;
+fail:
+	sr_store_rollback(s);
+	return fail(err, 500, rc, "Internal Server Error");
+}
+
+int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_regerr *err)
+{
+	int owner = actor->id == sk->owner_id;
+	if (!owner && !is_staff(actor))
+		return fail(err, 403, SR_EPERM, "Forbidden");
+	if (sk->moderation_status == 2 && !is_staff(actor))
+		return fail(err, 403, SR_EPERM, "Forbidden: skill has been removed by moderation");
+	if (!sk->soft_deleted_at && sk->moderation_status == 0)
+		return 0;
+	/* Owners may undo only their own delete, not a moderation hide. */
+	if (!is_staff(actor) && !sk->soft_deleted_at)
+		return fail(err, 403, SR_EPERM, "Forbidden: skill is hidden by moderation");
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return fail(err, 500, rc, "Internal Server Error");
+	if ((rc = sr_store_skill_undelete(s, sk->id, now)) ||
+	    (rc = sr_store_audit(s, actor->id, "skill.undelete", sk->id, NULL, now))) {
+		sr_store_rollback(s);
+		return fail(err, 500, rc, "Internal Server Error");
+	}
+	if ((rc = sr_store_commit(s)))
+		return fail(err, 500, rc, "Internal Server Error");
+	return 0;
+}
+
+struct vinfo {
+	int64_t id, soft_deleted_at;
+	int found;
+};
+
+static int take_vinfo(void *ud, const sr_version_row *v)
+{
+	struct vinfo *vi = ud;
+	vi->id = v->id;
+	vi->soft_deleted_at = v->soft_deleted_at;
+	vi->found = 1;
+	return 1;
+}
+
+struct best {
+	int64_t id;
+	char version[260];
+};
+
+static int pick_best(void *ud, const sr_version_row *v)
+{
+	struct best *b = ud;
+	if (v->soft_deleted_at)
+		return 0;
+	if (!b->id || sr_semver_cmp_str(v->version, b->version) > 0) {
+		b->id = v->id;
+		snprintf(b->version, sizeof(b->version), "%s", v->version);
+	}
+	return 0;
+}
+
+/* Points `latest` at the highest live version (after a delete or restore changed the set). */
+static int repoint_latest(sr_store *s, int64_t skill_id)
+{
+	struct best b = {0, ""};
+	int rc = sr_store_versions_all(s, skill_id, 100000, pick_best, &b);
+	if (rc)
+		return rc;
+	if (b.id && (rc = sr_store_tag_set(s, skill_id, "latest", b.id)))
+		return rc;
+	return sr_store_set_latest(s, skill_id, b.id);
+}
+
+static int version_change(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
+			  int restore, sr_regerr *err)
+{
+	if (actor->id != sk->owner_id && !is_staff(actor))
+		return fail(err, 403, SR_EPERM, "Forbidden");
+	struct vinfo vi = {0, 0, 0};
+	int rc = sr_store_version_get(s, sk->id, version, take_vinfo, &vi);
+	if (rc)
+		return fail(err, 500, rc, "Internal Server Error");
+	if (!vi.found)
+		return fail(err, 404, SR_ENOTFOUND, "Version not found");
+	if (restore ? !vi.soft_deleted_at : vi.soft_deleted_at != 0)
+		return 0;
+	int64_t now = sr_now_ms();
+	if ((rc = sr_store_begin(s)))
+		return fail(err, 500, rc, "Internal Server Error");
+	if (restore)
+		rc = sr_store_version_restore(s, vi.id);
+	else
+		rc = sr_store_version_soft_delete(s, vi.id, now);
+	if (!rc)
+		rc = sr_store_skill_touch(s, sk->id, now, restore ? 1 : -1);
+	/* Withdrawing the latest version moves `latest` to the highest remaining one; a restore
+	 * gives `latest` back only to a skill that has none. */
+	if (!rc && !restore && sk->latest_version_id == vi.id)
+		rc = repoint_latest(s, sk->id);
+	if (!rc && restore && !sk->latest_version_id)
+		rc = repoint_latest(s, sk->id);
+	if (!rc)
+		rc = sr_store_tags_refresh(s, sk->id);
+	if (!rc)
+		rc = sr_store_audit(s, actor->id, restore ? "version.restore" : "version.delete", sk->id,
+				    version, now);
+	if (rc) {
+		sr_store_rollback(s);
+		return fail(err, 500, rc, "Internal Server Error");
+	}
+	if ((rc = sr_store_commit(s)))
+		return fail(err, 500, rc, "Internal Server Error");
+	return 0;
+}
+
+int sr_version_delete(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
+		      sr_regerr *err)
+{
+	return version_change(s, sk, version, actor, 0, err);
+}
+
+int sr_version_restore(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
+		       sr_regerr *err)
+{
+	return version_change(s, sk, version, actor, 1, err);
+}

@@ -1,0 +1,103 @@
+/*
+ * registry.h - the domain operations shared by the API, the web pages and the command line:
+ * finding a skill by slug the way ClawHub does, deciding who may see it, publishing a
+ * version, and the lifecycle writes (delete, undelete, version withdraw and restore).
+ *
+ * Nothing here knows about HTTP. Failures come back as SR_E* codes with a message in an
+ * sr_regerr; the API maps codes to statuses and sends the message as the body.
+ */
+#ifndef SR_REGISTRY_H
+#define SR_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blob/blob.h"
+#include "store/store.h"
+
+#define SR_MAX_FILE_BYTES (10 * 1024 * 1024)
+#define SR_MAX_BUNDLE_BYTES (50 * 1024 * 1024)
+#define SR_MAX_FILES 2000
+#define SR_MAX_PATH 500
+#define SR_SLUG_RESERVE_MS (30LL * 86400000)
+
+typedef struct sr_regerr {
+	int status; /* the HTTP status ClawHub answers with */
+	char msg[512];
+} sr_regerr;
+
+/* ---- lookup (api-v1 sections 1.3 and 1.4) ---- */
+
+#define SR_LOOKUP_MAX_MATCHES 8
+
+typedef struct sr_lookup {
+	sr_skill skill;
+	int nmatches; /* ambiguous: the candidates */
+	sr_skill matches[SR_LOOKUP_MAX_MATCHES];
+} sr_lookup;
+
+/* Finds the skill a request names. slug is normalized; owner (may be NULL) may carry '@'s
+ * and any case. caller (may be NULL) lets an owner reach their own deleted skill without
+ * naming the owner. 0, SR_ENOTFOUND, or SR_ECONFLICT with matches filled. */
+int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_user *caller,
+		    sr_lookup *out);
+/* Strips leading '@'s and lower-cases into out. */
+void sr_owner_normalize(const char *in, char *out, size_t n);
+
+/* ---- visibility (api-v1 section 1.5) ---- */
+
+/* 0 when the caller may read the skill; else fills err with the status and text ClawHub
+ * answers with (404 to the public; 410/403/423 diagnostics to the owner). */
+int sr_check_visible(const sr_skill *sk, const sr_user *caller, sr_regerr *err);
+
+/* ---- publish (api-v1 section 3.11) ---- */
+
+typedef struct sr_pub_file {
+	char *path;              /* as sent; sanitized in place by sr_publish */
+	char *content_type;      /* may be NULL */
+	char sha256[65];
+	int64_t size;
+	const unsigned char *data; /* bytes in memory, or NULL when already in the blob store */
+	const char *ticket;      /* ticketed upload: the ticket to consume, else NULL */
+} sr_pub_file;
+
+typedef struct sr_publish_req {
+	const sr_user *actor;
+	const char *owner_handle; /* NULL: the actor */
+	const char *slug, *display_name, *version, *changelog;
+	int accept_license;
+	const char *const *tags;
+	size_t ntags;
+	sr_pub_file *files;
+	size_t nfiles;
+	int64_t now; /* 0: the clock */
+} sr_publish_req;
+
+typedef struct sr_publish_result {
+	int64_t skill_id, version_id;
+	char slug[100];
+	char version[260];
+} sr_publish_result;
+
+int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result *res,
+	       sr_regerr *err);
+/* Sanitizes a relative path in place: trims, strips leading '/', refuses '\\', empty, '.'
+ * and '..' segments. 0 or SR_EINVAL. */
+int sr_path_sanitize(char *path);
+/* macOS junk that publishes drop silently: __MACOSX/, .DS_Store, ._* */
+int sr_path_is_junk(const char *path);
+const char *sr_content_type_for(const char *path);
+
+/* ---- lifecycle ---- */
+
+int sr_skill_delete(sr_store *s, const sr_skill *sk, const sr_user *actor, int64_t *reserved_until,
+		    sr_regerr *err);
+int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_regerr *err);
+int sr_version_delete(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
+		      sr_regerr *err);
+int sr_version_restore(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
+		       sr_regerr *err);
+/* Public id strings: "sk_12", "sv_34", "us_5". */
+void sr_public_id(char *out, size_t n, const char *prefix, int64_t id);
+
+#endif

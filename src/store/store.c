@@ -1,0 +1,1568 @@
+/*
+ * store.c - SQLite implementation of store.h.
+ *
+ * Every statement the server runs is in the catalogue below, with the index it reads
+ * through. Statements are prepared lazily, once per connection, and reset after use. All
+ * reads go through step(), which counts rows, column bytes and index ranges into the
+ * connection's read context and stops the read when a limit is passed.
+ */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "migrations_sqlite.h"
+
+#define SKILL_COLS                                                                            \
+	"s.id, s.owner_id, s.slug, s.display_name, s.summary, s.tags_json, s.latest_version_id, " \
+	"s.latest_version, s.latest_changelog, s.latest_metadata, s.latest_created_at, "          \
+	"s.moderation_status, s.moderation_reason, s.moderation_flags, s.moderation_verdict, "    \
+	"s.soft_deleted_at, s.stats_downloads, s.stats_stars, s.stats_installs, "                 \
+	"s.stats_versions, s.stats_comments, s.created_at, s.updated_at, s.is_suspicious, "       \
+	"s.is_public, s.is_listed, u.handle, u.display_name, u.image"
+#define SKILL_NCOLS 29
+#define SKILL_FROM " FROM skills s CROSS JOIN users u ON u.id = s.owner_id "
+
+#define VERSION_COLS                                                                   \
+	"id, skill_id, version, fingerprint, changelog, changelog_source, created_at, " \
+	"soft_deleted_at, created_by, file_count, total_size, zip_sha256, zip_size"
+
+enum {
+	/* users and tokens */
+	Q_USER_ADD,         /* insert */
+	Q_USER_BY_HANDLE,   /* ux_users_handle */
+	Q_USER_BY_ID,       /* primary key */
+	Q_USER_BAN,         /* primary key */
+	Q_USER_BAN_SKILLS,  /* ix_skills_owner_updated */
+	Q_TOKEN_ADD,        /* insert */
+	Q_TOKEN_LOOKUP,     /* ux_tokens_hash, then users primary key */
+	Q_TOKEN_REVOKE,     /* ix_tokens_prefix range */
+	/* skills */
+	Q_SKILLS_BY_SLUG,     /* ix_skills_slug */
+	Q_SKILL_BY_OWNER_SLUG, /* ux_skills_owner_slug */
+	Q_SKILL_BY_ID,        /* primary key */
+	Q_LIST_OWNER_ALL,     /* ix_skills_owner_updated */
+	Q_LIST_OWNER_PUBLIC,  /* ix_skills_owner_updated; drops non-public rows of one owner */
+	Q_COUNT_LISTED,       /* ix_list_created, index only */
+	Q_SEARCH,             /* skill_search (fts5 trigram), then skills primary key */
+	Q_SEARCH_SHORT,       /* skill_search_short (fts5 unicode61), then skills primary key */
+	/* versions */
+	Q_VERSION_GET,        /* ux_versions_skill_version */
+	Q_VERSION_BY_ID,      /* primary key */
+	Q_VERSIONS_FIRST,     /* ix_versions_skill_created (live versions only) */
+	Q_VERSIONS_AFTER,     /* ix_versions_skill_created keyset */
+	Q_VERSIONS_ALL,       /* ux_versions_skill_version range on skill_id */
+	Q_VERSION_BY_FP,      /* ix_versions_skill_fp */
+	Q_FILES,              /* version_files primary key range */
+	Q_FILE,               /* ux_version_files_path */
+	Q_COLD,               /* version_cold primary key */
+	/* publish */
+	Q_SKILL_INSERT,
+	Q_RESERVED_HOLDER,    /* reserved_slugs primary key range on slug */
+	Q_RESERVE,
+	Q_VERSION_INSERT,
+	Q_FILE_INSERT,
+	Q_COLD_INSERT,
+	Q_SET_LATEST,         /* skills and skill_versions primary keys */
+	Q_CLEAR_LATEST,
+	Q_SET_IDENTITY,
+	Q_TAG_SET,
+	Q_TAG_GET,            /* skill_tags primary key */
+	Q_TAGS_JSON,          /* skill_tags primary key range, skill_versions primary key */
+	Q_TOUCH,
+	Q_FTS_DEL,
+	Q_FTS_INS,
+	Q_FTS_SHORT_DEL,
+	Q_FTS_SHORT_INS,
+	/* lifecycle */
+	Q_SOFT_DELETE,
+	Q_UNDELETE,
+	Q_VERSION_DEL,
+	Q_VERSION_RESTORE,
+	Q_AUDIT,
+	/* stars and stats */
+	Q_STAR_INS,
+	Q_STAR_DEL,
+	Q_STARS_ADJ,
+	Q_DEDUPE_INS,
+	Q_EVENT_INS,
+	Q_CURSOR_GET,          /* stat_cursors primary key */
+	Q_EVENTS_AFTER,        /* stat_events primary key range */
+	Q_DAILY_UPSERT,
+	Q_COUNTERS_ADJ,
+	Q_CURSOR_SET,
+	/* upload tickets */
+	Q_TICKET_ADD,
+	Q_TICKET_GET,          /* primary key */
+	Q_TICKET_UPLOADED,
+	Q_TICKET_USED,
+	Q_FIXED_COUNT
+};
+
+static const char *const fixed_sql[Q_FIXED_COUNT] = {
+	[Q_USER_ADD] = "INSERT INTO users(handle, display_name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+	[Q_USER_BY_HANDLE] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE handle = ?1",
+	[Q_USER_BY_ID] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE id = ?1",
+	[Q_USER_BAN] = "UPDATE users SET deactivated_at = ?2, ban_reason = ?3 WHERE id = ?1",
+	[Q_USER_BAN_SKILLS] = "UPDATE skills SET moderation_status = 1, moderation_reason = 'user.banned', "
+			      "soft_deleted_at = coalesce(soft_deleted_at, ?2) WHERE owner_id = ?1",
+	[Q_TOKEN_ADD] = "INSERT INTO api_tokens(user_id, label, prefix, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_TOKEN_LOOKUP] = "SELECT t.revoked_at, u.id, u.handle, u.display_name, u.image, u.role, u.deactivated_at "
+			   "FROM api_tokens t CROSS JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1",
+	[Q_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ?3 WHERE prefix >= ?1 AND prefix < ?2 AND revoked_at IS NULL",
+	[Q_SKILLS_BY_SLUG] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.slug = ?1 ORDER BY s.id LIMIT ?2",
+	[Q_SKILL_BY_OWNER_SLUG] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.owner_id = ?1 AND s.slug = ?2",
+	[Q_SKILL_BY_ID] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.id = ?1",
+	[Q_LIST_OWNER_ALL] = "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_skills_owner_updated "
+			     "CROSS JOIN users u ON u.id = s.owner_id WHERE s.owner_id = ?1 "
+			     "ORDER BY s.updated_at DESC, s.id DESC LIMIT ?2",
+	[Q_LIST_OWNER_PUBLIC] = "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_skills_owner_updated "
+				"CROSS JOIN users u ON u.id = s.owner_id WHERE s.owner_id = ?1 AND s.is_public "
+				"ORDER BY s.updated_at DESC, s.id DESC LIMIT ?2",
+	[Q_COUNT_LISTED] = "SELECT count(*) FROM skills INDEXED BY ix_list_created WHERE is_listed",
+	[Q_SEARCH] = "SELECT " SKILL_COLS ", f.rank FROM skill_search f CROSS JOIN skills s ON s.id = f.rowid "
+		     "CROSS JOIN users u ON u.id = s.owner_id WHERE skill_search MATCH ?1 AND s.is_listed "
+		     "ORDER BY f.rank LIMIT ?2",
+	[Q_SEARCH_SHORT] = "SELECT " SKILL_COLS ", f.rank FROM skill_search_short f CROSS JOIN skills s ON s.id = f.rowid "
+			   "CROSS JOIN users u ON u.id = s.owner_id WHERE skill_search_short MATCH ?1 AND s.is_listed "
+			   "ORDER BY f.rank LIMIT ?2",
+	[Q_VERSION_GET] = "SELECT " VERSION_COLS " FROM skill_versions WHERE skill_id = ?1 AND version = ?2",
+	[Q_VERSION_BY_ID] = "SELECT " VERSION_COLS " FROM skill_versions WHERE id = ?1",
+	[Q_VERSIONS_FIRST] = "SELECT " VERSION_COLS " FROM skill_versions INDEXED BY ix_versions_skill_created "
+			     "WHERE skill_id = ?1 AND soft_deleted_at IS NULL "
+			     "ORDER BY created_at DESC, id DESC LIMIT ?2",
+	[Q_VERSIONS_AFTER] = "SELECT " VERSION_COLS " FROM skill_versions INDEXED BY ix_versions_skill_created "
+			     "WHERE skill_id = ?1 AND soft_deleted_at IS NULL AND (created_at, id) < (?3, ?4) "
+			     "ORDER BY created_at DESC, id DESC LIMIT ?2",
+	[Q_VERSIONS_ALL] = "SELECT " VERSION_COLS " FROM skill_versions INDEXED BY ux_versions_skill_version "
+			   "WHERE skill_id = ?1 LIMIT ?2",
+	[Q_VERSION_BY_FP] = "SELECT " VERSION_COLS " FROM skill_versions INDEXED BY ix_versions_skill_fp "
+			    "WHERE skill_id = ?1 AND fingerprint = ?2 AND soft_deleted_at IS NULL "
+			    "ORDER BY created_at DESC LIMIT 1",
+	[Q_FILES] = "SELECT path, sha256, content_type, size, ord FROM version_files WHERE version_id = ?1 ORDER BY ord",
+	[Q_FILE] = "SELECT path, sha256, content_type, size, ord FROM version_files WHERE version_id = ?1 AND path = ?2",
+	[Q_COLD] = "SELECT frontmatter_json, metadata_json FROM version_cold WHERE version_id = ?1",
+	[Q_SKILL_INSERT] = "INSERT INTO skills(owner_id, slug, display_name, summary, created_at, updated_at) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+	[Q_RESERVED_HOLDER] = "SELECT owner_id FROM reserved_slugs WHERE slug = ?1 AND expires_at > ?2 LIMIT 4",
+	[Q_RESERVE] = "INSERT INTO reserved_slugs(slug, owner_id, expires_at) VALUES (?1, ?2, ?3) "
+		      "ON CONFLICT(slug, owner_id) DO UPDATE SET expires_at = excluded.expires_at",
+	[Q_VERSION_INSERT] = "INSERT INTO skill_versions(skill_id, version, fingerprint, changelog, changelog_source, "
+			     "created_by, created_at, file_count, total_size, zip_sha256, zip_size) "
+			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[Q_FILE_INSERT] = "INSERT INTO version_files(version_id, path, size, sha256, content_type, ord) "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_COLD_INSERT] = "INSERT INTO version_cold(version_id, frontmatter_json, metadata_json) VALUES (?1, ?2, ?3)",
+	[Q_SET_LATEST] = "UPDATE skills SET (latest_version_id, latest_version, latest_created_at, latest_changelog, "
+			 "latest_metadata) = (SELECT v.id, v.version, v.created_at, substr(v.changelog, 1, 2000), "
+			 "c.metadata_json FROM skill_versions v LEFT JOIN version_cold c ON c.version_id = v.id "
+			 "WHERE v.id = ?2) WHERE id = ?1",
+	[Q_CLEAR_LATEST] = "UPDATE skills SET latest_version_id = NULL, latest_version = NULL, latest_created_at = NULL, "
+			   "latest_changelog = NULL, latest_metadata = NULL WHERE id = ?1",
+	[Q_SET_IDENTITY] = "UPDATE skills SET display_name = ?2, summary = ?3 WHERE id = ?1 "
+			   "AND (display_name IS NOT ?2 OR summary IS NOT ?3)",
+	[Q_TAG_SET] = "INSERT INTO skill_tags(skill_id, tag, version_id) VALUES (?1, ?2, ?3) "
+		      "ON CONFLICT(skill_id, tag) DO UPDATE SET version_id = excluded.version_id",
+	[Q_TAG_GET] = "SELECT version_id FROM skill_tags WHERE skill_id = ?1 AND tag = ?2",
+	[Q_TAGS_JSON] = "UPDATE skills SET tags_json = (SELECT coalesce(json_group_object(t.tag, v.version), '{}') "
+			"FROM skill_tags t CROSS JOIN skill_versions v ON v.id = t.version_id "
+			"WHERE t.skill_id = ?1 AND v.soft_deleted_at IS NULL) WHERE id = ?1",
+	[Q_TOUCH] = "UPDATE skills SET updated_at = ?2, stats_versions = stats_versions + ?3 WHERE id = ?1",
+	[Q_FTS_DEL] = "DELETE FROM skill_search WHERE rowid = ?1",
+	[Q_FTS_INS] = "INSERT INTO skill_search(rowid, slug, display_name, summary) VALUES (?1, ?2, ?3, ?4)",
+	[Q_FTS_SHORT_DEL] = "DELETE FROM skill_search_short WHERE rowid = ?1",
+	[Q_FTS_SHORT_INS] = "INSERT INTO skill_search_short(rowid, text) VALUES (?1, ?2)",
+	[Q_SOFT_DELETE] = "UPDATE skills SET soft_deleted_at = ?2, moderation_status = 1 WHERE id = ?1",
+	[Q_UNDELETE] = "UPDATE skills SET soft_deleted_at = NULL, moderation_status = 0 WHERE id = ?1",
+	[Q_VERSION_DEL] = "UPDATE skill_versions SET soft_deleted_at = ?2 WHERE id = ?1 AND soft_deleted_at IS NULL",
+	[Q_VERSION_RESTORE] = "UPDATE skill_versions SET soft_deleted_at = NULL WHERE id = ?1 AND soft_deleted_at IS NOT NULL",
+	[Q_AUDIT] = "INSERT INTO audit_log(actor_id, action, skill_id, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_STAR_INS] = "INSERT OR IGNORE INTO stars(skill_id, user_id, created_at) VALUES (?1, ?2, ?3)",
+	[Q_STAR_DEL] = "DELETE FROM stars WHERE skill_id = ?1 AND user_id = ?2",
+	[Q_STARS_ADJ] = "UPDATE skills SET stats_stars = max(0, stats_stars + ?2) WHERE id = ?1",
+	[Q_DEDUPE_INS] = "INSERT OR IGNORE INTO download_dedupes(skill_id, identity, day) VALUES (?1, ?2, ?3)",
+	[Q_EVENT_INS] = "INSERT INTO stat_events(skill_id, kind, day, occurred_at) VALUES (?1, ?2, ?3, ?4)",
+	[Q_CURSOR_GET] = "SELECT last_event_id FROM stat_cursors WHERE name = ?1",
+	[Q_EVENTS_AFTER] = "SELECT id, skill_id, kind, day FROM stat_events WHERE id > ?1 ORDER BY id LIMIT ?2",
+	[Q_DAILY_UPSERT] = "INSERT INTO skill_daily_stats(skill_id, day, downloads, installs) VALUES (?1, ?2, ?3, ?4) "
+			   "ON CONFLICT(skill_id, day) DO UPDATE SET downloads = downloads + excluded.downloads, "
+			   "installs = installs + excluded.installs",
+	[Q_COUNTERS_ADJ] = "UPDATE skills SET stats_downloads = stats_downloads + ?2, stats_installs = stats_installs + ?3 "
+			   "WHERE id = ?1",
+	[Q_CURSOR_SET] = "INSERT INTO stat_cursors(name, last_event_id) VALUES (?1, ?2) "
+			 "ON CONFLICT(name) DO UPDATE SET last_event_id = excluded.last_event_id",
+	[Q_TICKET_ADD] = "INSERT INTO upload_tickets(ticket, user_id, path, size, sha256, content_type, created_at, expires_at) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[Q_TICKET_GET] = "SELECT ticket, user_id, path, size, sha256, content_type, expires_at, uploaded_at, used_at "
+			 "FROM upload_tickets WHERE ticket = ?1",
+	[Q_TICKET_UPLOADED] = "UPDATE upload_tickets SET uploaded_at = ?2 WHERE ticket = ?1",
+	[Q_TICKET_USED] = "UPDATE upload_tickets SET used_at = ?2 WHERE ticket = ?1 AND used_at IS NULL",
+};
+
+/*
+ * List statements are generated: one per sort x filter x direction x (first page or after a
+ * cursor) x (with or without a slug prefix). Each names its partial index with INDEXED BY, so
+ * a change that makes the index unusable fails at prepare time instead of becoming a scan.
+ */
+#define LIST_VARIANTS (SR_SORT_COUNT * SR_FILTER_COUNT * 2 * 2 * 2)
+#define Q_TOTAL (Q_FIXED_COUNT + LIST_VARIANTS)
+
+static char *list_sql[LIST_VARIANTS];
+static pthread_once_t list_once = PTHREAD_ONCE_INIT;
+
+static const struct {
+	const char *index; /* suffix of ix_list_* / ix_pub_* */
+	const char *k1, *k2; /* k2 NULL for two-column keys */
+	int text;
+} sort_keys[SR_SORT_COUNT] = {
+	[SR_SORT_UPDATED] = {"updated", "updated_at", NULL, 0},
+	[SR_SORT_CREATED] = {"created", "created_at", NULL, 0},
+	[SR_SORT_NAME] = {"name", "slug", NULL, 1},
+	[SR_SORT_DOWNLOADS] = {"downloads", "stats_downloads", "updated_at", 0},
+	[SR_SORT_STARS] = {"stars", "stats_stars", "updated_at", 0},
+	[SR_SORT_INSTALLS] = {"installs", "stats_installs", "updated_at", 0},
+};
+
+static int list_index(int sort, int filter, int desc, int after, int prefix)
+{
+	return ((((sort * SR_FILTER_COUNT + filter) * 2 + desc) * 2 + after) * 2) + prefix;
+}
+
+static void build_list_sql(void)
+{
+	for (int sort = 0; sort < SR_SORT_COUNT; sort++)
+		for (int filter = 0; filter < SR_FILTER_COUNT; filter++)
+			for (int desc = 0; desc < 2; desc++)
+				for (int after = 0; after < 2; after++)
+					for (int prefix = 0; prefix < 2; prefix++) {
+		const char *k1 = sort_keys[sort].k1, *k2 = sort_keys[sort].k2;
+		const char *dir = desc ? "DESC" : "ASC";
+		const char *cmp = desc ? "<" : ">";
+		sr_buf b;
+		sr_buf_init(&b, 4096);
+		sr_buf_printf(&b, "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_%s_%s "
+			      "CROSS JOIN users u ON u.id = s.owner_id WHERE s.%s",
+			      filter == SR_FILTER_LISTED ? "list" : "pub", sort_keys[sort].index,
+			      filter == SR_FILTER_LISTED ? "is_listed" : "is_public");
+		if (prefix)
+			sr_buf_puts(&b, " AND s.slug >= ?5 AND s.slug < ?6");
+		if (after) {
+			if (k2)
+				sr_buf_printf(&b, " AND (s.%s, s.%s, s.id) %s (?1, ?2, ?3)", k1, k2, cmp);
+			else
+				sr_buf_printf(&b, " AND (s.%s, s.id) %s (?1, ?3)", k1, cmp);
+		}
+		if (k2)
+			sr_buf_printf(&b, " ORDER BY s.%s %s, s.%s %s, s.id %s", k1, dir, k2, dir, dir);
+		else
+			sr_buf_printf(&b, " ORDER BY s.%s %s, s.id %s", k1, dir, dir);
+		sr_buf_puts(&b, " LIMIT ?4");
+		list_sql[list_index(sort, filter, desc, after, prefix)] = sr_buf_steal(&b, NULL);
+	}
+}
+
+int sr_store_statement_count(void)
+{
+	return Q_TOTAL;
+}
+
+const char *sr_store_statement_sql(int i)
+{
+	pthread_once(&list_once, build_list_sql);
+	if (i < 0 || i >= Q_TOTAL)
+		return NULL;
+	return i < Q_FIXED_COUNT ? fixed_sql[i] : list_sql[i - Q_FIXED_COUNT];
+}
+
+struct sr_store {
+	sqlite3 *db;
+	sqlite3_stmt *stmts[Q_TOTAL];
+	sr_reads *reads;
+	sr_reads scratch;
+	char err[256];
+};
+
+void sr_reads_init(sr_reads *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->max_rows = SR_READS_DEFAULT_ROWS;
+	r->max_bytes = SR_READS_DEFAULT_BYTES;
+	r->max_ranges = SR_READS_DEFAULT_RANGES;
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int db_fail(sr_store *s, const char *what)
+{
+	snprintf(s->err, sizeof(s->err), "%s: %s", what, sqlite3_errmsg(s->db));
+	sr_log_error("db: %s", s->err);
+	return SR_EDB;
+}
+
+const char *sr_store_errmsg(sr_store *s)
+{
+	return s->err;
+}
+
+int sr_store_open(const char *path, sr_store **out)
+{
+	sr_store *s = calloc(1, sizeof(*s));
+	if (!s)
+		return SR_ENOMEM;
+	sr_reads_init(&s->scratch);
+	s->reads = &s->scratch;
+	int rc = sqlite3_open_v2(path, &s->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		sr_log_error("cannot open db %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		sqlite3_close(s->db);
+		free(s);
+		return SR_EDB;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	/* WAL lets readers run beside the one writer; NORMAL sync is durable across a process
+	 * crash and loses at most the last transactions on power loss. The mmap and cache sizes
+	 * keep the hot list indexes in memory. */
+	const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+			      "PRAGMA foreign_keys=OFF; PRAGMA mmap_size=268435456; "
+			      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+	if (sqlite3_exec(s->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(s, "pragmas");
+		sr_store_close(s);
+		return SR_EDB;
+	}
+	*out = s;
+	return 0;
+}
+
+void sr_store_close(sr_store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < Q_TOTAL; i++)
+		sqlite3_finalize(s->stmts[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+void sr_store_set_reads(sr_store *s, sr_reads *r)
+{
+	s->reads = r ? r : &s->scratch;
+	if (!r)
+		sr_reads_init(&s->scratch);
+}
+
+int sr_store_migrate(sr_store *s)
+{
+	if (sqlite3_exec(s->db, "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, "
+				"applied_at INTEGER NOT NULL)", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(s, "create schema_migrations");
+	size_t n = sizeof(sr__migrations_sqlite) / sizeof(sr__migrations_sqlite[0]);
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM schema_migrations WHERE name = ?1", -1, &st,
+				       NULL) != SQLITE_OK)
+			return db_fail(s, "prepare migration check");
+		sqlite3_bind_text(st, 1, sr__migrations_sqlite[i].name, -1, SQLITE_STATIC);
+		int done = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (done)
+			continue;
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			return db_fail(s, "begin migration");
+		if (sqlite3_exec(s->db, sr__migrations_sqlite[i].sql, NULL, NULL, NULL) != SQLITE_OK) {
+			int rc = db_fail(s, sr__migrations_sqlite[i].name);
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		char ins[256];
+		snprintf(ins, sizeof(ins), "INSERT INTO schema_migrations VALUES ('%s', %lld)",
+			 sr__migrations_sqlite[i].name, (long long)sr_now_ms());
+		if (sqlite3_exec(s->db, ins, NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			int rc = db_fail(s, "record migration");
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+		sr_log_info("applied migration %s", sr__migrations_sqlite[i].name);
+	}
+	return 0;
+}
+
+/* Returns the cached statement q, reset and with its bindings cleared. */
+static sqlite3_stmt *stmt(sr_store *s, int q)
+{
+	sqlite3_stmt *st = s->stmts[q];
+	if (!st) {
+		const char *sql = sr_store_statement_sql(q);
+		if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+			db_fail(s, "prepare");
+			sr_log_error("db: statement was: %s", sql);
+			return NULL;
+		}
+		s->stmts[q] = st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	s->reads->ranges++;
+	return st;
+}
+
+/* Steps a statement and accounts what it returned. SQLITE_ROW, SQLITE_DONE, or a negative
+ * SR_E* code (the statement is then reset). */
+static int step(sr_store *s, sqlite3_stmt *st)
+{
+	int64_t t0 = mono_ns();
+	int rc = sqlite3_step(st);
+	sr_reads *r = s->reads;
+	r->db_ns += mono_ns() - t0;
+	if (rc == SQLITE_ROW) {
+		r->rows++;
+		int n = sqlite3_column_count(st);
+		for (int i = 0; i < n; i++) {
+			switch (sqlite3_column_type(st, i)) {
+			case SQLITE_INTEGER:
+			case SQLITE_FLOAT: r->bytes += 8; break;
+			case SQLITE_NULL: break;
+			default: r->bytes += sqlite3_column_bytes(st, i); break;
+			}
+		}
+		if (r->rows > r->max_rows)
+			r->exceeded = 'r';
+		else if (r->bytes > r->max_bytes)
+			r->exceeded = 'b';
+		else if (r->ranges > r->max_ranges)
+			r->exceeded = 'g';
+		if (r->exceeded) {
+			sqlite3_reset(st);
+			return SR_ELIMIT;
+		}
+		return SQLITE_ROW;
+	}
+	if (rc == SQLITE_DONE)
+		return SQLITE_DONE;
+	if (rc == SQLITE_CONSTRAINT) {
+		snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
+		sqlite3_reset(st);
+		return SR_EEXIST;
+	}
+	db_fail(s, "step");
+	sqlite3_reset(st);
+	return SR_EDB;
+}
+
+/* Runs a statement that returns no rows. */
+static int exec_stmt(sr_store *s, sqlite3_stmt *st)
+{
+	int rc = step(s, st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	return rc;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static void copy_text(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int sr_store_begin(sr_store *s)
+{
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(s, "begin");
+	return 0;
+}
+
+int sr_store_commit(sr_store *s)
+{
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int rc = db_fail(s, "commit");
+		sr_store_rollback(s);
+		return rc;
+	}
+	return 0;
+}
+
+void sr_store_rollback(sr_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- users and tokens ---- */
+
+static void read_user(sqlite3_stmt *st, int c, sr_user *u)
+{
+	u->id = sqlite3_column_int64(st, c);
+	copy_text(u->handle, sizeof(u->handle), col_text(st, c + 1));
+	copy_text(u->display_name, sizeof(u->display_name), col_text(st, c + 2));
+	copy_text(u->image, sizeof(u->image), col_text(st, c + 3));
+	u->role = sqlite3_column_int(st, c + 4);
+	u->deactivated_at = sqlite3_column_int64(st, c + 5);
+}
+
+int sr_store_user_add(sr_store *s, const char *handle, const char *display_name, int role,
+		      int64_t *id_out)
+{
+	sqlite3_stmt *st = stmt(s, Q_USER_ADD);
+	if (!st)
+		return SR_EDB;
+	bind_text(st, 1, handle);
+	bind_text(st, 2, display_name);
+	sqlite3_bind_int(st, 3, role);
+	sqlite3_bind_int64(st, 4, sr_now_ms());
+	int rc = exec_stmt(s, st);
+	if (!rc && id_out)
+		*id_out = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static int user_query(sr_store *s, sqlite3_stmt *st, sr_user *out)
+{
+	int rc = step(s, st);
+	if (rc == SQLITE_ROW) {
+		read_user(st, 0, out);
+		sqlite3_reset(st);
+		return 0;
+	}
+	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+}
+
+int sr_store_user_by_handle(sr_store *s, const char *handle, sr_user *out)
+{
+	sqlite3_stmt *st = stmt(s, Q_USER_BY_HANDLE);
+	if (!st)
+		return SR_EDB;
+	bind_text(st, 1, handle);
+	return user_query(s, st, out);
+}
+
+int sr_store_user_by_id(sr_store *s, int64_t id, sr_user *out)
+{
+	sqlite3_stmt *st = stmt(s, Q_USER_BY_ID);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	return user_query(s, st, out);
+}
+
+int sr_store_user_ban(sr_store *s, int64_t user_id, const char *reason)
+{
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = stmt(s, Q_USER_BAN);
+	if (!st) {
+		rc = SR_EDB;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, now);
+	bind_text(st, 3, reason);
+	if ((rc = exec_stmt(s, st)))
+		goto out;
+	st = stmt(s, Q_USER_BAN_SKILLS);
+	if (!st) {
+		rc = SR_EDB;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, now);
+	if ((rc = exec_stmt(s, st)))
+		goto out;
+	return sr_store_commit(s);
+out:
+	sr_store_rollback(s);
+	return rc;
+}
+
+int sr_store_token_add(sr_store *s, int64_t user_id, const char *label, const char *prefix,
+		       const char *hash)
+{
+	sqlite3_stmt *st = stmt(s, Q_TOKEN_ADD);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, user_id);
+	bind_text(st, 2, label);
+	bind_text(st, 3, prefix);
+	bind_text(st, 4, hash);
+	sqlite3_bind_int64(st, 5, sr_now_ms());
+	return exec_stmt(s, st);
+}
+
+int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, int *revoked)
+{
+	sqlite3_stmt *st = stmt(s, Q_TOKEN_LOOKUP);
+	if (!st)
+		return SR_EDB;
+	bind_text(st, 1, hash);
+	int rc = step(s, st);
+	if (rc == SQLITE_ROW) {
+		*revoked = sqlite3_column_type(st, 0) != SQLITE_NULL;
+		read_user(st, 1, user);
+		sqlite3_reset(st);
+		return 0;
+	}
+	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+}
+
+int sr_store_token_revoke(sr_store *s, const char *prefix, int *n)
+{
+	char hi[80];
+	/* Token characters are base64url, all below '~', so prefix + "~" bounds the range. */
+	snprintf(hi, sizeof(hi), "%s~", prefix);
+	sqlite3_stmt *st = stmt(s, Q_TOKEN_REVOKE);
+	if (!st)
+		return SR_EDB;
+	bind_text(st, 1, prefix);
+	bind_text(st, 2, hi);
+	sqlite3_bind_int64(st, 3, sr_now_ms());
+	int rc = exec_stmt(s, st);
+	if (!rc)
+		*n = sqlite3_changes(s->db);
+	return rc;
+}
+
+/* ---- skills ---- */
+
+static void read_skill(sqlite3_stmt *st, sr_skill_row *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->owner_id = sqlite3_column_int64(st, 1);
+	r->slug = col_text(st, 2);
+	r->display_name = col_text(st, 3);
+	r->summary = col_text(st, 4);
+	r->tags_json = col_text(st, 5);
+	r->latest_version_id = sqlite3_column_int64(st, 6);
+	r->latest_version = col_text(st, 7);
+	r->latest_changelog = col_text(st, 8);
+	r->latest_metadata = col_text(st, 9);
+	r->latest_created_at = sqlite3_column_int64(st, 10);
+	r->moderation_status = sqlite3_column_int(st, 11);
+	r->moderation_reason = col_text(st, 12);
+	r->moderation_flags = sqlite3_column_int(st, 13);
+	r->moderation_verdict = sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 14);
+	r->soft_deleted_at = sqlite3_column_int64(st, 15);
+	r->downloads = sqlite3_column_int64(st, 16);
+	r->stars = sqlite3_column_int64(st, 17);
+	r->installs = sqlite3_column_int64(st, 18);
+	r->versions = sqlite3_column_int64(st, 19);
+	r->comments = sqlite3_column_int64(st, 20);
+	r->created_at = sqlite3_column_int64(st, 21);
+	r->updated_at = sqlite3_column_int64(st, 22);
+	r->is_suspicious = sqlite3_column_int(st, 23);
+	r->is_public = sqlite3_column_int(st, 24);
+	r->is_listed = sqlite3_column_int(st, 25);
+	r->owner_handle = col_text(st, 26);
+	r->owner_display_name = col_text(st, 27);
+	r->owner_image = col_text(st, 28);
+	r->rank = sqlite3_column_count(st) > SKILL_NCOLS ? sqlite3_column_double(st, SKILL_NCOLS) : 0;
+	if (!r->tags_json)
+		r->tags_json = "{}";
+}
+
+void sr_skill_copy(sr_skill *d, const sr_skill_row *r)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = r->id;
+	d->owner_id = r->owner_id;
+	copy_text(d->slug, sizeof(d->slug), r->slug);
+	copy_text(d->display_name, sizeof(d->display_name), r->display_name);
+	copy_text(d->owner_handle, sizeof(d->owner_handle), r->owner_handle);
+	d->latest_version_id = r->latest_version_id;
+	copy_text(d->latest_version, sizeof(d->latest_version), r->latest_version);
+	d->moderation_status = r->moderation_status;
+	copy_text(d->moderation_reason, sizeof(d->moderation_reason), r->moderation_reason);
+	d->moderation_flags = r->moderation_flags;
+	d->moderation_verdict = r->moderation_verdict;
+	d->soft_deleted_at = r->soft_deleted_at;
+	d->is_suspicious = r->is_suspicious;
+	d->is_public = r->is_public;
+	d->is_listed = r->is_listed;
+	d->stats_versions = r->versions;
+	d->created_at = r->created_at;
+}
+
+/* Steps through a skill query, handing each row to fn; fn returning non-zero stops early. */
+static int each_skill(sr_store *s, sqlite3_stmt *st, sr_skill_fn fn, void *ud)
+{
+	for (;;) {
+		int rc = step(s, st);
+		if (rc == SQLITE_DONE)
+			return 0;
+		if (rc != SQLITE_ROW)
+			return rc;
+		sr_skill_row row;
+		read_skill(st, &row);
+		rc = fn(ud, &row);
+		if (rc) {
+			sqlite3_reset(st);
+			return rc > 0 ? 0 : rc;
+		}
+	}
+}
+
+int sr_store_skills_by_slug(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud)
+{
+	sqlite3_stmt *st = stmt(s, Q_SKILLS_BY_SLUG);
+	if (!st)
+		return SR_EDB;
+	bind_text(st, 1, slug);
+	sqlite3_bind_int(st, 2, max);
+	return each_skill(s, st, fn, ud);
+}
+
+int sr_store_skill_by_owner_slug(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
+				 void *ud)
+{
+	sqlite3_stmt *st = stmt(s, Q_SKILL_BY_OWNER_SLUG);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, owner_id);
+	bind_text(st, 2, slug);
+	return each_skill(s, st, fn, ud);
+}
+
+int sr_store_skill_by_id(sr_store *s, int64_t id, sr_skill_fn fn, void *ud)
+{
+	sqlite3_stmt *st = stmt(s, Q_SKILL_BY_ID);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	return each_skill(s, st, fn, ud);
+}
+
+int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud)
+{
+	if (q->sort < 0 || q->sort >= SR_SORT_COUNT || q->filter < 0 || q->filter >= SR_FILTER_COUNT)
+		return SR_EINVAL;
+	int prefix = q->prefix && q->prefix[0] && q->sort == SR_SORT_NAME;
+	int idx = list_index(q->sort, q->filter, q->desc ? 1 : 0, q->has_after ? 1 : 0, prefix);
+	sqlite3_stmt *st = stmt(s, Q_FIXED_COUNT + idx);
+	if (!st)
+		return SR_EDB;
+	char hi[128];
+	if (prefix) {
+		/* Slugs are [a-z0-9-], all below '~', so prefix + "~" bounds the range. */
+		snprintf(hi, sizeof(hi), "%s~", q->prefix);
+		bind_text(st, 5, q->prefix);
+		bind_text(st, 6, hi);
+	}
+	if (q->has_after) {
+		if (sort_keys[q->sort].text)
+			bind_text(st, 1, q->after_text ? q->after_text : "");
+		else
+			sqlite3_bind_int64(st, 1, q->after_k1);
+		sqlite3_bind_int64(st, 2, q->after_k2);
+		sqlite3_bind_int64(st, 3, q->after_id);
+	}
+	sqlite3_bind_int(st, 4, q->limit + 1);
+	return each_skill(s, st, fn, ud);
+}
+
+int sr_store_list_owner(sr_store *s, int64_t owner_id, int public_only, int limit, sr_skill_fn fn,
+			void *ud)
+{
+	sqlite3_stmt *st = stmt(s, public_only ? Q_LIST_OWNER_PUBLIC : Q_LIST_OWNER_ALL);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, owner_id);
+	sqlite3_bind_int(st, 2, limit + 1);
+	return each_skill(s, st, fn, ud);
+}
+
+int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, sr_skill_fn fn,
+		    void *ud)
+{
+	sqlite3_stmt *st = stmt(s, short_index ? Q_SEARCH_SHORT : Q_SEARCH);
+	if (!st)
+		return SR_EDB;
+	bind_text(st, 1, fts_query);
+	sqlite3_bind_int(st, 2, limit);
+	int rc = each_skill(s, st, fn, ud);
+	/* A query FTS5 cannot parse is the client's input, not a server fault. */
+	if (rc == SR_EDB)
+		return SR_EINVAL;
+	return rc;
+}
+
+int sr_store_count_public(sr_store *s, int64_t *n)
+{
+	sqlite3_stmt *st = stmt(s, Q_COUNT_LISTED);
+	if (!st)
+		return SR_EDB;
+	int rc = step(s, st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SR_EDB : rc;
+	*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* ---- versions ---- */
+
+static void read_version(sqlite3_stmt *st, sr_version_row *v)
+{
+	v->id = sqlite3_column_int64(st, 0);
+	v->skill_id = sqlite3_column_int64(st, 1);
+	v->version = col_text(st, 2);
+	v->fingerprint = col_text(st, 3);
+	v->changelog = col_text(st, 4);
+	v->changelog_source = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5);
+	v->created_at = sqlite3_column_int64(st, 6);
+	v->soft_deleted_at = sqlite3_column_int64(st, 7);
+	v->created_by = sqlite3_column_int64(st, 8);
+	v->file_count = sqlite3_column_int64(st, 9);
+	v->total_size = sqlite3_column_int64(st, 10);
+	v->zip_sha256 = col_text(st, 11);
+	v->zip_size = sqlite3_column_int64(st, 12);
+	if (!v->changelog)
+		v->changelog = "";
+}
+
+static int each_version(sr_store *s, sqlite3_stmt *st, sr_version_fn fn, void *ud)
+{
+	for (;;) {
+		int rc = step(s, st);
+		if (rc == SQLITE_DONE)
+			return 0;
+		if (rc != SQLITE_ROW)
+			return rc;
+		sr_version_row v;
+		read_version(st, &v);
+		rc = fn(ud, &v);
+		if (rc) {
+			sqlite3_reset(st);
+			return rc > 0 ? 0 : rc;
+		}
+	}
+}
+
+int sr_store_version_get(sr_store *s, int64_t skill_id, const char *version, sr_version_fn fn,
+			 void *ud)
+{
+	sqlite3_stmt *st = stmt(s, Q_VERSION_GET);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, skill_id);
+	bind_text(st, 2, version);
+	return each_version(s, st, fn, ud);
+}
+
+int sr_store_version_by_id(sr_store *s, int64_t id, sr_version_fn fn, void *ud)
+{
+	sqlite3_stmt *st = stmt(s, Q_VERSION_BY_ID);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	return each_version(s, st, fn, ud);
+}
+
+int sr_store_versions_page(sr_store *s, int64_t skill_id, int limit, int has_after,
+			   int64_t after_created, int64_t after_id, sr_version_fn fn, void *ud)
+{
+	sqlite3_stmt *st = stmt(s, has_after ? Q_VERSIONS_AFTER : Q_VERSIONS_FIRST);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, skill_id);
+	sqlite3_bind_int(st, 2, limit + 1);
+	if (has_after) {
+		sqlite3_bind_int64(st, 3, after_created);
+		sqlite3_bind_int64(st, 4, after_id);
+	}
+	return each_version(s, st, fn, ud);
+}
+
+int sr_store_versions_all(sr_store *s, int64_t skill_id, int max, sr_version_fn fn, void *ud)
+{
+	sqlite3_stmt *st = stmt(s, Q_VERSIONS_ALL);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, skill_id);
+	sqlite3_bind_int(st, 2, max);
+	return each_version(s, st, fn, ud);
+}
+
+int sr_store_version_by_fingerprint(sr_store *s, int64_t skill_id, const char *fp,
+				    sr_version_fn fn, void *ud)
+{
+	sqlite3_stmt *st = stmt(s, Q_VERSION_BY_FP);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, skill_id);
+	bind_text(st, 2, fp);
+	return each_version(s, st, fn, ud);
+}
+
+static int each_file(sr_store *s, sqlite3_stmt *st, sr_file_fn fn, void *ud)
+{
+	for (;;) {
+		int rc = step(s, st);
+		if (rc == SQLITE_DONE)
+			return 0;
+		if (rc != SQLITE_ROW)
+			return rc;
+		sr_file_row f = {
+			.path = col_text(st, 0),
+			.sha256 = col_text(st, 1),
+			.content_type = col_text(st, 2),
+			.size = sqlite3_column_int64(st, 3),
+			.ord = sqlite3_column_int(st, 4),
+		};
+		rc = fn(ud, &f);
+		if (rc) {
+			sqlite3_reset(st);
+			return rc > 0 ? 0 : rc;
+		}
+	}
+}
+
+int sr_store_version_files(sr_store *s, int64_t version_id, sr_file_fn fn, void *ud)
+{
+	sqlite3_stmt *st = stmt(s, Q_FILES);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, version_id);
+	return each_file(s, st, fn, ud);
+}
+
+int sr_store_version_file(sr_store *s, int64_t version_id, const char *path, sr_file_fn fn,
+			  void *ud)
+{
+	sqlite3_stmt *st = stmt(s, Q_FILE);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, version_id);
+	bind_text(st, 2, path);
+	return each_file(s, st, fn, ud);
+}
+
+int sr_store_version_cold(sr_store *s, int64_t version_id, char **frontmatter, char **metadata)
+{
+	*frontmatter = *metadata = NULL;
+	sqlite3_stmt *st = stmt(s, Q_COLD);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, version_id);
+	int rc = step(s, st);
+	if (rc == SQLITE_DONE)
+		return SR_ENOTFOUND;
+	if (rc != SQLITE_ROW)
+		return rc;
+	const char *f = col_text(st, 0), *m = col_text(st, 1);
+	*frontmatter = f ? strdup(f) : NULL;
+	*metadata = m ? strdup(m) : NULL;
+	sqlite3_reset(st);
+	if ((f && !*frontmatter) || (m && !*metadata)) {
+		free(*frontmatter);
+		free(*metadata);
+		*frontmatter = *metadata = NULL;
+		return SR_ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- publish ---- */
+
+int sr_store_skill_insert(sr_store *s, const sr_new_skill *n, int64_t *id_out)
+{
+	sqlite3_stmt *st = stmt(s, Q_SKILL_INSERT);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, n->owner_id);
+	bind_text(st, 2, n->slug);
+	bind_text(st, 3, n->display_name);
+	bind_text(st, 4, n->summary);
+	sqlite3_bind_int64(st, 5, n->now);
+	int rc = exec_stmt(s, st);
+	if (!rc)
+		*id_out = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int sr_store_reserved_slug_holder(sr_store *s, const char *slug, int64_t now, int64_t *owner_out)
+{
+	sqlite3_stmt *st = stmt(s, Q_RESERVED_HOLDER);
+	if (!st)
+		return SR_EDB;
+	bind_text(st, 1, slug);
+	sqlite3_bind_int64(st, 2, now);
+	int rc = step(s, st);
+	if (rc == SQLITE_ROW) {
+		*owner_out = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return 0;
+	}
+	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+}
+
+int sr_store_reserve_slug(sr_store *s, const char *slug, int64_t owner_id, int64_t until)
+{
+	sqlite3_stmt *st = stmt(s, Q_RESERVE);
+	if (!st)
+		return SR_EDB;
+	bind_text(st, 1, slug);
+	sqlite3_bind_int64(st, 2, owner_id);
+	sqlite3_bind_int64(st, 3, until);
+	return exec_stmt(s, st);
+}
+
+int sr_store_version_insert(sr_store *s, const sr_new_version *v, int64_t *id_out)
+{
+	sqlite3_stmt *st = stmt(s, Q_VERSION_INSERT);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, v->skill_id);
+	bind_text(st, 2, v->version);
+	bind_text(st, 3, v->fingerprint);
+	bind_text(st, 4, v->changelog ? v->changelog : "");
+	if (v->changelog_source >= 0)
+		sqlite3_bind_int(st, 5, v->changelog_source);
+	sqlite3_bind_int64(st, 6, v->created_by);
+	sqlite3_bind_int64(st, 7, v->created_at);
+	sqlite3_bind_int64(st, 8, (int64_t)v->nfiles);
+	sqlite3_bind_int64(st, 9, v->total_size);
+	bind_text(st, 10, v->zip_sha256);
+	sqlite3_bind_int64(st, 11, v->zip_size);
+	int rc = exec_stmt(s, st);
+	if (rc)
+		return rc;
+	int64_t vid = sqlite3_last_insert_rowid(s->db);
+	for (size_t i = 0; i < v->nfiles; i++) {
+		st = stmt(s, Q_FILE_INSERT);
+		if (!st)
+			return SR_EDB;
+		sqlite3_bind_int64(st, 1, vid);
+		bind_text(st, 2, v->files[i].path);
+		sqlite3_bind_int64(st, 3, v->files[i].size);
+		bind_text(st, 4, v->files[i].sha256);
+		bind_text(st, 5, v->files[i].content_type);
+		sqlite3_bind_int(st, 6, (int)i);
+		if ((rc = exec_stmt(s, st)))
+			return rc;
+	}
+	st = stmt(s, Q_COLD_INSERT);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, vid);
+	bind_text(st, 2, v->frontmatter_json ? v->frontmatter_json : "{}");
+	bind_text(st, 3, v->metadata_json);
+	if ((rc = exec_stmt(s, st)))
+		return rc;
+	*id_out = vid;
+	return 0;
+}
+
+int sr_store_set_latest(sr_store *s, int64_t skill_id, int64_t version_id)
+{
+	sqlite3_stmt *st = stmt(s, version_id ? Q_SET_LATEST : Q_CLEAR_LATEST);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, skill_id);
+	if (version_id)
+		sqlite3_bind_int64(st, 2, version_id);
+	return exec_stmt(s, st);
+}
+
+int sr_store_skill_set_identity(sr_store *s, int64_t skill_id, const char *display_name,
+				const char *summary)
+{
+	sqlite3_stmt *st = stmt(s, Q_SET_IDENTITY);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, skill_id);
+	bind_text(st, 2, display_name);
+	bind_text(st, 3, summary);
+	return exec_stmt(s, st);
+}
+
+int sr_store_tag_set(sr_store *s, int64_t skill_id, const char *tag, int64_t version_id)
+{
+	sqlite3_stmt *st = stmt(s, Q_TAG_SET);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, skill_id);
+	bind_text(st, 2, tag);
+	sqlite3_bind_int64(st, 3, version_id);
+	return exec_stmt(s, st);
+}
+
+int sr_store_tags_refresh(sr_store *s, int64_t skill_id)
+{
+	sqlite3_stmt *st = stmt(s, Q_TAGS_JSON);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, skill_id);
+	return exec_stmt(s, st);
+}
+
+int sr_store_skill_touch(sr_store *s, int64_t skill_id, int64_t now, int versions_delta)
+{
+	sqlite3_stmt *st = stmt(s, Q_TOUCH);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, skill_id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int(st, 3, versions_delta);
+	return exec_stmt(s, st);
+}
+
+/* Text for the single-character index: every CJK code point becomes its own token, so a
+ * query of one or two CJK characters can match as a phrase; other text passes through. */
+static int short_text(sr_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	int rc = 0;
+	while (*p && !rc) {
+		size_t len = 1;
+		uint32_t cp = *p;
+		if (*p >= 0xf0 && p[1] && p[2] && p[3]) {
+			len = 4;
+			cp = (uint32_t)(p[0] & 7) << 18 | (uint32_t)(p[1] & 63) << 12 | (uint32_t)(p[2] & 63) << 6 | (p[3] & 63);
+		} else if (*p >= 0xe0 && p[1] && p[2]) {
+			len = 3;
+			cp = (uint32_t)(p[0] & 15) << 12 | (uint32_t)(p[1] & 63) << 6 | (p[2] & 63);
+		} else if (*p >= 0xc0 && p[1]) {
+			len = 2;
+			cp = (uint32_t)(p[0] & 31) << 6 | (p[1] & 63);
+		}
+		int cjk = (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7af) ||
+			  (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x20000 && cp <= 0x2fa1f) ||
+			  (cp >= 0x3040 && cp <= 0x30ff);
+		if (cjk)
+			rc = sr_buf_putc(b, ' ');
+		if (!rc)
+			rc = sr_buf_append(b, p, len);
+		if (!rc && cjk)
+			rc = sr_buf_putc(b, ' ');
+		p += len;
+	}
+	return rc;
+}
+
+struct index_ctx {
+	sr_store *s;
+	int rc;
+};
+
+static int index_row(void *ud, const sr_skill_row *r)
+{
+	struct index_ctx *c = ud;
+	sr_store *s = c->s;
+	sqlite3_stmt *st = stmt(s, Q_FTS_INS);
+	if (!st)
+		return c->rc = SR_EDB;
+	sqlite3_bind_int64(st, 1, r->id);
+	bind_text(st, 2, r->slug);
+	bind_text(st, 3, r->display_name);
+	bind_text(st, 4, r->summary);
+	if ((c->rc = exec_stmt(s, st)))
+		return c->rc;
+	sr_buf b;
+	sr_buf_init(&b, 1 << 20);
+	/* Hyphens split slug words for the word index: "pdf-tables" matches "pdf". */
+	int rc = sr_buf_puts(&b, r->slug);
+	for (size_t i = 0; i < b.len; i++)
+		if (b.data[i] == '-')
+			b.data[i] = ' ';
+	if (!rc)
+		rc = sr_buf_putc(&b, ' ');
+	if (!rc)
+		rc = short_text(&b, r->display_name);
+	if (!rc)
+		rc = sr_buf_putc(&b, ' ');
+	if (!rc)
+		rc = short_text(&b, r->summary);
+	if (rc) {
+		sr_buf_deinit(&b);
+		return c->rc = rc;
+	}
+	st = stmt(s, Q_FTS_SHORT_INS);
+	if (!st) {
+		sr_buf_deinit(&b);
+		return c->rc = SR_EDB;
+	}
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_text(st, 2, b.data, (int)b.len, SQLITE_TRANSIENT);
+	c->rc = exec_stmt(s, st);
+	sr_buf_deinit(&b);
+	return c->rc;
+}
+
+int sr_store_search_index(sr_store *s, int64_t skill_id)
+{
+	sqlite3_stmt *st = stmt(s, Q_FTS_DEL);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, skill_id);
+	int rc = exec_stmt(s, st);
+	if (rc)
+		return rc;
+	st = stmt(s, Q_FTS_SHORT_DEL);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, skill_id);
+	if ((rc = exec_stmt(s, st)))
+		return rc;
+	struct index_ctx c = {s, 0};
+	rc = sr_store_skill_by_id(s, skill_id, index_row, &c);
+	return rc ? rc : c.rc;
+}
+
+/* ---- lifecycle ---- */
+
+static int exec_id_time(sr_store *s, int q, int64_t id, int64_t t, int with_time)
+{
+	sqlite3_stmt *st = stmt(s, q);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	if (with_time)
+		sqlite3_bind_int64(st, 2, t);
+	return exec_stmt(s, st);
+}
+
+int sr_store_skill_soft_delete(sr_store *s, int64_t skill_id, int64_t now)
+{
+	return exec_id_time(s, Q_SOFT_DELETE, skill_id, now, 1);
+}
+
+int sr_store_skill_undelete(sr_store *s, int64_t skill_id, int64_t now)
+{
+	return exec_id_time(s, Q_UNDELETE, skill_id, now, 0);
+}
+
+int sr_store_version_soft_delete(sr_store *s, int64_t version_id, int64_t now)
+{
+	return exec_id_time(s, Q_VERSION_DEL, version_id, now, 1);
+}
+
+int sr_store_version_restore(sr_store *s, int64_t version_id)
+{
+	return exec_id_time(s, Q_VERSION_RESTORE, version_id, 0, 0);
+}
+
+int sr_store_audit(sr_store *s, int64_t actor_id, const char *action, int64_t skill_id,
+		   const char *detail, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, Q_AUDIT);
+	if (!st)
+		return SR_EDB;
+	if (actor_id)
+		sqlite3_bind_int64(st, 1, actor_id);
+	bind_text(st, 2, action);
+	if (skill_id)
+		sqlite3_bind_int64(st, 3, skill_id);
+	bind_text(st, 4, detail);
+	sqlite3_bind_int64(st, 5, now);
+	return exec_stmt(s, st);
+}
+
+/* ---- stars and stats ---- */
+
+static int star_change(sr_store *s, int q, int64_t skill_id, int64_t user_id, int64_t now,
+		       int delta, int *changed)
+{
+	int rc = sr_store_begin(s);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = stmt(s, q);
+	if (!st) {
+		rc = SR_EDB;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, skill_id);
+	sqlite3_bind_int64(st, 2, user_id);
+	if (q == Q_STAR_INS)
+		sqlite3_bind_int64(st, 3, now);
+	if ((rc = exec_stmt(s, st)))
+		goto out;
+	*changed = sqlite3_changes(s->db) > 0;
+	if (*changed) {
+		st = stmt(s, Q_STARS_ADJ);
+		if (!st) {
+			rc = SR_EDB;
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, skill_id);
+		sqlite3_bind_int(st, 2, delta);
+		if ((rc = exec_stmt(s, st)))
+			goto out;
+	}
+	return sr_store_commit(s);
+out:
+	sr_store_rollback(s);
+	return rc;
+}
+
+int sr_store_star(sr_store *s, int64_t skill_id, int64_t user_id, int64_t now, int *changed)
+{
+	return star_change(s, Q_STAR_INS, skill_id, user_id, now, 1, changed);
+}
+
+int sr_store_unstar(sr_store *s, int64_t skill_id, int64_t user_id, int *changed)
+{
+	return star_change(s, Q_STAR_DEL, skill_id, user_id, 0, -1, changed);
+}
+
+static int event_insert(sr_store *s, int64_t skill_id, int kind, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, Q_EVENT_INS);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, skill_id);
+	sqlite3_bind_int(st, 2, kind);
+	sqlite3_bind_int64(st, 3, now / 86400000);
+	sqlite3_bind_int64(st, 4, now);
+	return exec_stmt(s, st);
+}
+
+int sr_store_download_event(sr_store *s, int64_t skill_id, const char *identity, int64_t now)
+{
+	int rc = sr_store_begin(s);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = stmt(s, Q_DEDUPE_INS);
+	if (!st) {
+		rc = SR_EDB;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, skill_id);
+	bind_text(st, 2, identity);
+	sqlite3_bind_int64(st, 3, now / 86400000);
+	if ((rc = exec_stmt(s, st)))
+		goto out;
+	if (sqlite3_changes(s->db) > 0 && (rc = event_insert(s, skill_id, 1, now)))
+		goto out;
+	return sr_store_commit(s);
+out:
+	sr_store_rollback(s);
+	return rc;
+}
+
+int sr_store_install_event(sr_store *s, int64_t skill_id, int64_t now)
+{
+	return event_insert(s, skill_id, 2, now);
+}
+
+struct ev {
+	int64_t skill_id, day;
+	int kind;
+};
+
+static int ev_cmp(const void *a, const void *b)
+{
+	const struct ev *x = a, *y = b;
+	if (x->skill_id != y->skill_id)
+		return x->skill_id < y->skill_id ? -1 : 1;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return 0;
+}
+
+int sr_store_fold_events(sr_store *s, int batch, int *n)
+{
+	*n = 0;
+	if (batch <= 0 || batch > 10000)
+		return SR_EINVAL;
+	struct ev *evs = calloc((size_t)batch, sizeof(*evs));
+	if (!evs)
+		return SR_ENOMEM;
+	int rc = sr_store_begin(s);
+	if (rc) {
+		free(evs);
+		return rc;
+	}
+	int64_t cursor = 0, last = 0;
+	sqlite3_stmt *st = stmt(s, Q_CURSOR_GET);
+	if (!st) {
+		rc = SR_EDB;
+		goto out;
+	}
+	bind_text(st, 1, "fold");
+	rc = step(s, st);
+	if (rc == SQLITE_ROW) {
+		cursor = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	} else if (rc != SQLITE_DONE) {
+		goto out;
+	}
+	st = stmt(s, Q_EVENTS_AFTER);
+	if (!st) {
+		rc = SR_EDB;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, cursor);
+	sqlite3_bind_int(st, 2, batch);
+	int count = 0;
+	while ((rc = step(s, st)) == SQLITE_ROW) {
+		last = sqlite3_column_int64(st, 0);
+		evs[count].skill_id = sqlite3_column_int64(st, 1);
+		evs[count].kind = sqlite3_column_int(st, 2);
+		evs[count].day = sqlite3_column_int64(st, 3);
+		count++;
+	}
+	if (rc != SQLITE_DONE)
+		goto out;
+	/* Group by (skill, day) so each daily row and each counter is written once a batch. */
+	qsort(evs, (size_t)count, sizeof(*evs), ev_cmp);
+	for (int i = 0; i < count;) {
+		int j = i;
+		int64_t dl = 0, in = 0;
+		while (j < count && evs[j].skill_id == evs[i].skill_id && evs[j].day == evs[i].day) {
+			if (evs[j].kind == 1)
+				dl++;
+			else
+				in++;
+			j++;
+		}
+		st = stmt(s, Q_DAILY_UPSERT);
+		if (!st) {
+			rc = SR_EDB;
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, evs[i].skill_id);
+		sqlite3_bind_int64(st, 2, evs[i].day);
+		sqlite3_bind_int64(st, 3, dl);
+		sqlite3_bind_int64(st, 4, in);
+		if ((rc = exec_stmt(s, st)))
+			goto out;
+		st = stmt(s, Q_COUNTERS_ADJ);
+		if (!st) {
+			rc = SR_EDB;
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, evs[i].skill_id);
+		sqlite3_bind_int64(st, 2, dl);
+		sqlite3_bind_int64(st, 3, in);
+		if ((rc = exec_stmt(s, st)))
+			goto out;
+		i = j;
+	}
+	if (count) {
+		st = stmt(s, Q_CURSOR_SET);
+		if (!st) {
+			rc = SR_EDB;
+			goto out;
+		}
+		bind_text(st, 1, "fold");
+		sqlite3_bind_int64(st, 2, last);
+		if ((rc = exec_stmt(s, st)))
+			goto out;
+	}
+	free(evs);
+	*n = count;
+	return sr_store_commit(s);
+out:
+	free(evs);
+	sr_store_rollback(s);
+	return rc;
+}
+
+/* ---- upload tickets ---- */
+
+int sr_store_ticket_add(sr_store *s, const sr_ticket *t, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, Q_TICKET_ADD);
+	if (!st)
+		return SR_EDB;
+	bind_text(st, 1, t->ticket);
+	sqlite3_bind_int64(st, 2, t->user_id);
+	bind_text(st, 3, t->path);
+	sqlite3_bind_int64(st, 4, t->size);
+	bind_text(st, 5, t->sha256);
+	bind_text(st, 6, t->content_type[0] ? t->content_type : NULL);
+	sqlite3_bind_int64(st, 7, now);
+	sqlite3_bind_int64(st, 8, t->expires_at);
+	return exec_stmt(s, st);
+}
+
+int sr_store_ticket_get(sr_store *s, const char *ticket, sr_ticket *out)
+{
+	sqlite3_stmt *st = stmt(s, Q_TICKET_GET);
+	if (!st)
+		return SR_EDB;
+	bind_text(st, 1, ticket);
+	int rc = step(s, st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+	memset(out, 0, sizeof(*out));
+	copy_text(out->ticket, sizeof(out->ticket), col_text(st, 0));
+	out->user_id = sqlite3_column_int64(st, 1);
+	copy_text(out->path, sizeof(out->path), col_text(st, 2));
+	out->size = sqlite3_column_int64(st, 3);
+	copy_text(out->sha256, sizeof(out->sha256), col_text(st, 4));
+	copy_text(out->content_type, sizeof(out->content_type), col_text(st, 5));
+	out->expires_at = sqlite3_column_int64(st, 6);
+	out->uploaded_at = sqlite3_column_int64(st, 7);
+	out->used_at = sqlite3_column_int64(st, 8);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int sr_store_ticket_mark_uploaded(sr_store *s, const char *ticket, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, Q_TICKET_UPLOADED);
+	if (!st)
+		return SR_EDB;
+	bind_text(st, 1, ticket);
+	sqlite3_bind_int64(st, 2, now);
+	return exec_stmt(s, st);
+}
+
+int sr_store_ticket_mark_used(sr_store *s, const char *ticket, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, Q_TICKET_USED);
+	if (!st)
+		return SR_EDB;
+	bind_text(st, 1, ticket);
+	sqlite3_bind_int64(st, 2, now);
+	int rc = exec_stmt(s, st);
+	if (!rc && sqlite3_changes(s->db) == 0)
+		return SR_EEXIST;
+	return rc;
+}
+
+int sr_store_tag_get(sr_store *s, int64_t skill_id, const char *tag, int64_t *version_id)
+{
+	sqlite3_stmt *st = stmt(s, Q_TAG_GET);
+	if (!st)
+		return SR_EDB;
+	sqlite3_bind_int64(st, 1, skill_id);
+	bind_text(st, 2, tag);
+	int rc = step(s, st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+	*version_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}

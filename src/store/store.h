@@ -1,0 +1,275 @@
+/*
+ * store.h - the only place skillreg talks SQL.
+ *
+ * A store is one database connection, used by one thread at a time (each HTTP worker has its
+ * own). Every statement is prepared once per connection and lives in a table in store.c with
+ * a comment naming the index it reads through. Every row a statement hands back is counted
+ * into the connection's current read context (sr_reads): rows, bytes of the columns, and
+ * index ranges opened. When a context's limit is passed the read fails with SR_ELIMIT and
+ * the request ends with an error that names the figure.
+ *
+ * Rows are passed to callbacks as views (sr_skill_row and friends) whose strings point into
+ * SQLite's memory and are valid only during the callback: hot paths encode straight from
+ * the database into the response without copying.
+ */
+#ifndef SR_STORE_H
+#define SR_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sr_store sr_store;
+
+/* A request's database reads and their ceilings (DESIGN.md section 4). */
+typedef struct sr_reads {
+	int64_t rows, bytes, ranges;
+	int64_t max_rows, max_bytes, max_ranges;
+	int64_t db_ns;     /* time spent inside SQLite */
+	int exceeded;      /* which limit was passed: 0, 'r' rows, 'b' bytes, 'g' ranges */
+} sr_reads;
+
+#define SR_READS_DEFAULT_ROWS 32000
+#define SR_READS_DEFAULT_BYTES (16 * 1024 * 1024)
+#define SR_READS_DEFAULT_RANGES 4096
+
+void sr_reads_init(sr_reads *r);
+
+int sr_store_open(const char *path, sr_store **out);
+void sr_store_close(sr_store *s);
+/* Applies the migrations not yet recorded in schema_migrations. */
+int sr_store_migrate(sr_store *s);
+/* Directs read accounting to r (NULL: a scratch context with default limits). */
+void sr_store_set_reads(sr_store *s, sr_reads *r);
+const char *sr_store_errmsg(sr_store *s);
+
+int sr_store_begin(sr_store *s); /* BEGIN IMMEDIATE: writes take the lock up front */
+int sr_store_commit(sr_store *s);
+void sr_store_rollback(sr_store *s);
+
+/* ---- users and tokens ---- */
+
+enum { SR_ROLE_USER = 0, SR_ROLE_MODERATOR = 1, SR_ROLE_ADMIN = 2 };
+
+typedef struct sr_user {
+	int64_t id;
+	char handle[64];
+	char display_name[128];
+	char image[256];
+	int role;
+	int64_t deactivated_at; /* 0 when in good standing */
+} sr_user;
+
+int sr_store_user_add(sr_store *s, const char *handle, const char *display_name, int role,
+		      int64_t *id_out);
+int sr_store_user_by_handle(sr_store *s, const char *handle, sr_user *out);
+int sr_store_user_by_id(sr_store *s, int64_t id, sr_user *out);
+int sr_store_user_ban(sr_store *s, int64_t user_id, const char *reason);
+int sr_store_token_add(sr_store *s, int64_t user_id, const char *label, const char *prefix,
+		       const char *hash);
+/* SR_ENOTFOUND for unknown hashes; *revoked set for revoked ones. */
+int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, int *revoked);
+/* Revokes every live token whose display prefix starts with prefix; *n gets the count. */
+int sr_store_token_revoke(sr_store *s, const char *prefix, int *n);
+
+/* ---- skills ---- */
+
+typedef struct sr_skill_row {
+	int64_t id, owner_id;
+	const char *slug, *display_name, *summary, *tags_json;
+	int64_t latest_version_id; /* 0 when none */
+	const char *latest_version, *latest_changelog, *latest_metadata;
+	int64_t latest_created_at;
+	int moderation_status;
+	const char *moderation_reason;
+	int moderation_flags;
+	int moderation_verdict; /* -1 when unset */
+	int64_t soft_deleted_at;
+	int64_t downloads, stars, installs, versions, comments;
+	int64_t created_at, updated_at;
+	int is_suspicious, is_public, is_listed;
+	const char *owner_handle, *owner_display_name, *owner_image;
+	double rank; /* search only */
+} sr_skill_row;
+
+typedef int (*sr_skill_fn)(void *ud, const sr_skill_row *row);
+
+/* A skill copied out of the database, for code that keeps it across statements. */
+typedef struct sr_skill {
+	int64_t id, owner_id;
+	char slug[100];
+	char display_name[256];
+	char owner_handle[64];
+	int64_t latest_version_id;
+	char latest_version[260];
+	int moderation_status;
+	char moderation_reason[64];
+	int moderation_flags;
+	int moderation_verdict;
+	int64_t soft_deleted_at;
+	int is_suspicious, is_public, is_listed;
+	int64_t stats_versions, created_at;
+} sr_skill;
+
+void sr_skill_copy(sr_skill *dst, const sr_skill_row *src);
+
+/* Every skill with this slug, any owner, deleted or not (at most max rows). */
+int sr_store_skills_by_slug(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud);
+int sr_store_skill_by_owner_slug(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
+				 void *ud);
+int sr_store_skill_by_id(sr_store *s, int64_t id, sr_skill_fn fn, void *ud);
+
+enum sr_sort {
+	SR_SORT_UPDATED = 0,
+	SR_SORT_CREATED,
+	SR_SORT_NAME,
+	SR_SORT_DOWNLOADS,
+	SR_SORT_STARS,
+	SR_SORT_INSTALLS,
+	SR_SORT_COUNT
+};
+enum sr_filter { SR_FILTER_LISTED = 0, SR_FILTER_PUBLIC = 1, SR_FILTER_COUNT };
+
+typedef struct sr_list_query {
+	int sort, filter;
+	int desc;           /* 1 descending */
+	int limit;          /* rows wanted; the store reads limit + 1 to know if there is more */
+	const char *prefix; /* name sort only: slugs starting with it */
+	int has_after;      /* keyset position: rows strictly after this key */
+	int64_t after_k1, after_k2, after_id;
+	const char *after_text;
+} sr_list_query;
+
+/* Calls fn for up to limit + 1 rows in the query's order. */
+int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud);
+/* Skills owned by a user, newest update first (owner pages). */
+int sr_store_list_owner(sr_store *s, int64_t owner_id, int public_only, int limit, sr_skill_fn fn,
+			void *ud);
+
+/* Full-text candidates: up to limit browse-eligible skills matching the FTS expression, with
+ * row->rank set (lower is better, bm25). short_index selects the single-character index. */
+int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, sr_skill_fn fn,
+		    void *ud);
+int sr_store_count_public(sr_store *s, int64_t *n);
+
+/* ---- versions ---- */
+
+typedef struct sr_version_row {
+	int64_t id, skill_id;
+	const char *version, *fingerprint, *changelog;
+	int changelog_source; /* -1 unset */
+	int64_t created_at, soft_deleted_at, created_by;
+	int64_t file_count, total_size;
+	const char *zip_sha256;
+	int64_t zip_size;
+} sr_version_row;
+typedef int (*sr_version_fn)(void *ud, const sr_version_row *row);
+
+typedef struct sr_file_row {
+	const char *path, *sha256, *content_type;
+	int64_t size;
+	int ord;
+} sr_file_row;
+typedef int (*sr_file_fn)(void *ud, const sr_file_row *row);
+
+int sr_store_version_get(sr_store *s, int64_t skill_id, const char *version, sr_version_fn fn,
+			 void *ud);
+int sr_store_version_by_id(sr_store *s, int64_t id, sr_version_fn fn, void *ud);
+/* Live versions newest first, keyset after (created_at, id) when has_after; limit + 1 rows. */
+int sr_store_versions_page(sr_store *s, int64_t skill_id, int limit, int has_after,
+			   int64_t after_created, int64_t after_id, sr_version_fn fn, void *ud);
+/* All versions of a skill (deleted too), for latest repointing; bounded by max. */
+int sr_store_versions_all(sr_store *s, int64_t skill_id, int max, sr_version_fn fn, void *ud);
+int sr_store_version_by_fingerprint(sr_store *s, int64_t skill_id, const char *fp,
+				    sr_version_fn fn, void *ud);
+int sr_store_version_files(sr_store *s, int64_t version_id, sr_file_fn fn, void *ud);
+int sr_store_version_file(sr_store *s, int64_t version_id, const char *path, sr_file_fn fn,
+			  void *ud);
+/* frontmatter_json and metadata_json of a version (copies; free()). */
+int sr_store_version_cold(sr_store *s, int64_t version_id, char **frontmatter, char **metadata);
+
+/* ---- publish ---- */
+
+typedef struct sr_new_file {
+	const char *path, *sha256, *content_type;
+	int64_t size;
+} sr_new_file;
+
+typedef struct sr_new_skill {
+	int64_t owner_id;
+	const char *slug, *display_name, *summary;
+	int64_t now;
+} sr_new_skill;
+
+int sr_store_skill_insert(sr_store *s, const sr_new_skill *n, int64_t *id_out);
+int sr_store_reserved_slug_holder(sr_store *s, const char *slug, int64_t now, int64_t *owner_out);
+int sr_store_reserve_slug(sr_store *s, const char *slug, int64_t owner_id, int64_t until);
+
+typedef struct sr_new_version {
+	int64_t skill_id, created_by, created_at;
+	const char *version, *fingerprint, *changelog;
+	int changelog_source;
+	const sr_new_file *files; /* in localeCompare order */
+	size_t nfiles;
+	int64_t total_size;
+	const char *zip_sha256;
+	int64_t zip_size;
+	const char *frontmatter_json, *metadata_json;
+} sr_new_version;
+
+int sr_store_version_insert(sr_store *s, const sr_new_version *v, int64_t *id_out);
+
+/* Points `latest` at a version and copies its summary onto the skill row (same
+ * transaction as the caller's write). version_id 0 clears it. */
+int sr_store_set_latest(sr_store *s, int64_t skill_id, int64_t version_id);
+int sr_store_skill_set_identity(sr_store *s, int64_t skill_id, const char *display_name,
+				const char *summary);
+int sr_store_tag_set(sr_store *s, int64_t skill_id, const char *tag, int64_t version_id);
+int sr_store_tag_get(sr_store *s, int64_t skill_id, const char *tag, int64_t *version_id);
+/* Rebuilds skills.tags_json from skill_tags, leaving out tags on deleted versions. */
+int sr_store_tags_refresh(sr_store *s, int64_t skill_id);
+int sr_store_skill_touch(sr_store *s, int64_t skill_id, int64_t now, int versions_delta);
+int sr_store_search_index(sr_store *s, int64_t skill_id);
+
+/* ---- lifecycle ---- */
+
+int sr_store_skill_soft_delete(sr_store *s, int64_t skill_id, int64_t now);
+int sr_store_skill_undelete(sr_store *s, int64_t skill_id, int64_t now);
+int sr_store_version_soft_delete(sr_store *s, int64_t version_id, int64_t now);
+int sr_store_version_restore(sr_store *s, int64_t version_id);
+int sr_store_audit(sr_store *s, int64_t actor_id, const char *action, int64_t skill_id,
+		   const char *detail, int64_t now);
+
+/* ---- stars, stats ---- */
+
+/* *changed = 1 when a row was added/removed (and the counter moved). */
+int sr_store_star(sr_store *s, int64_t skill_id, int64_t user_id, int64_t now, int *changed);
+int sr_store_unstar(sr_store *s, int64_t skill_id, int64_t user_id, int *changed);
+/* Appends a download event unless this identity already downloaded the skill today. */
+int sr_store_download_event(sr_store *s, int64_t skill_id, const char *identity, int64_t now);
+int sr_store_install_event(sr_store *s, int64_t skill_id, int64_t now);
+/* Folds up to batch unprocessed events into counters and daily stats; *n = events folded. */
+int sr_store_fold_events(sr_store *s, int batch, int *n);
+
+/* ---- upload tickets ---- */
+
+typedef struct sr_ticket {
+	char ticket[64];
+	int64_t user_id;
+	char path[512];
+	int64_t size;
+	char sha256[65];
+	char content_type[128];
+	int64_t expires_at, uploaded_at, used_at;
+} sr_ticket;
+
+int sr_store_ticket_add(sr_store *s, const sr_ticket *t, int64_t now);
+int sr_store_ticket_get(sr_store *s, const char *ticket, sr_ticket *out);
+int sr_store_ticket_mark_uploaded(sr_store *s, const char *ticket, int64_t now);
+int sr_store_ticket_mark_used(sr_store *s, const char *ticket, int64_t now);
+
+/* ---- statement catalogue (for the query-plan guard) ---- */
+
+int sr_store_statement_count(void);
+const char *sr_store_statement_sql(int i);
+
+#endif

@@ -1,0 +1,182 @@
+/*
+ * harness.h - end-to-end HTTP test harness: runs a real `skillreg serve` process on a free
+ * loopback port with a throw-away data directory and talks to it with libcurl.
+ *
+ * Every test program starts one server in its cmocka group setup and stops it in the group
+ * teardown. The server is expected to shut down cleanly on SIGTERM (exit status 0), which
+ * under AddressSanitizer also means it did not leak. The binary is $SKILLREG_BIN, else
+ * `<dir of the test executable>/../skillreg`, so build/tests/test_x runs build/skillreg and
+ * build-asan/tests/test_x runs build-asan/skillreg.
+ *
+ * Users created for every server:
+ *   alice (user), bob (user), boss (admin), mallory (user, banned after its token was made);
+ *   tok_revoked is a second token of alice, revoked before the server starts.
+ *
+ * Helper functions that check something use cmocka's failure reporting with the caller's
+ * file and line (the SRT_EXPECT_* macros), so a failure points at the test, not here.
+ */
+#ifndef SRT_HARNESS_H
+#define SRT_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <sys/types.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#define SRT_MAX_PATH 4096
+
+typedef struct srt_server {
+	char bin[SRT_MAX_PATH];
+	char dir[256];
+	char base[64]; /* http://127.0.0.1:PORT */
+	int port;
+	pid_t pid;
+	int starting; /* polling /healthz: transport errors are expected */
+	void *curl;
+	char tok_alice[128];
+	char tok_bob[128];
+	char tok_admin[128];  /* user "boss", role admin */
+	char tok_banned[128]; /* user "mallory", banned */
+	char tok_revoked[128];
+} srt_server;
+
+typedef struct srt_hdr {
+	char *name;
+	char *value;
+} srt_hdr;
+
+typedef struct srt_resp {
+	long status;
+	char *body; /* always NUL-terminated (extra byte not counted in len) */
+	size_t len;
+	srt_hdr *hdrs;
+	size_t nhdrs;
+	size_t cap;
+} srt_resp;
+
+typedef struct srt_file {
+	const char *path;
+	const void *data;
+	size_t len;
+	const char *ctype;
+} srt_file;
+
+typedef struct srt_part {
+	const char *name;
+	const char *filename; /* NULL: a plain field */
+	const char *ctype;    /* NULL: none sent */
+	const void *data;
+	size_t len;
+} srt_part;
+
+/* Lifecycle. Both return 0 or -1 (after printing why and the server log). */
+int srt_server_start(srt_server *s);
+int srt_server_stop(srt_server *s);
+/* Runs `<bin> args... --data-dir DIR`; stdout (trimmed) into out. Returns the exit status
+ * (or -1 when it could not run). args is NULL-terminated. */
+int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args);
+
+/* HTTP. path is relative to the server origin, or an absolute http URL. headers is a
+ * NULL-terminated list of "Name: value" lines or NULL. body NULL means no body (for POST an
+ * empty one). Returns 0, or -1 on a transport error (out->status is then 0). */
+int srt_request(srt_server *s, const char *method, const char *path, const char *const *headers,
+		const void *body, size_t len, srt_resp *out);
+/* GET with an optional bearer token (NULL: none). */
+int srt_get(srt_server *s, const char *path, const char *token, srt_resp *out);
+/* method with an optional JSON body (Content-Type: application/json when body != NULL). */
+int srt_send(srt_server *s, const char *method, const char *path, const char *token,
+	     const char *json_body, srt_resp *out);
+void srt_resp_free(srt_resp *r);
+/* Case-insensitive header lookup; NULL when absent. */
+const char *srt_header(const srt_resp *r, const char *name);
+/* Parses the body as JSON; NULL (and a printed error) when it is not JSON. New reference. */
+json_t *srt_json(const srt_resp *r);
+/* Server-Timing: `db;dur=<ms>, rows;desc="<n>", bytes;desc="<n>"`. 0 when rows and bytes
+ * were both found. */
+int srt_timing(const srt_resp *r, long *rows, long *bytes);
+/* Raw bytes over a fresh TCP connection (for malformed requests and HEAD). Reads until the
+ * server closes or 10 s pass. Returns the status from the status line or -1. *out is
+ * malloc'd (NUL-terminated) when out != NULL. */
+int srt_raw(srt_server *s, const void *req, size_t len, char **out, size_t *outlen);
+
+/* A rotating set of static buffers for formatted paths (16 live at a time, 8 KiB each). */
+const char *srt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Percent-encodes s into a rotating buffer. */
+const char *srt_urlenc(const char *s);
+
+/* Hashing and fingerprints. */
+void srt_sha256_hex(const void *data, size_t len, char out[65]);
+/* The CLI fingerprint (api-v1 section 3.7), sorting paths with an ASCII localeCompare. */
+void srt_fingerprint(const srt_file *files, size_t n, char out[65]);
+/* ASCII localeCompare (ICU root) as described in api-v1 section 3.7. */
+int srt_locale_cmp(const char *a, const char *b);
+
+/* Publishing. */
+/* {slug, displayName, version, changelog:"", acceptLicenseTerms:true}; new reference. */
+json_t *srt_payload(const char *slug, const char *version);
+/* A SKILL.md with frontmatter name/description into a rotating buffer. */
+const char *srt_skill_md(const char *name, const char *description);
+/* upload-url for one file; raw response in out. */
+int srt_upload_url(srt_server *s, const char *token, const char *path, long long size,
+		   const char *sha256, const char *ctype, srt_resp *out);
+/* upload-url + POST uploadUrl for one file, checking both succeed; returns the file entry
+ * for the publish body (new reference) or NULL after reporting a failure. */
+json_t *srt_upload_file_at(srt_server *s, const char *token, const srt_file *f, const char *file,
+			   int line);
+#define srt_upload_file(s, tok, f) srt_upload_file_at((s), (tok), (f), __FILE__, __LINE__)
+/* Ticket flow: uploads every file, then POST /api/v1/skills with payload + files. payload
+ * is borrowed. The publish response is in out. */
+int srt_publish_json_at(srt_server *s, const char *token, json_t *payload, const srt_file *files,
+			size_t n, srt_resp *out, const char *file, int line);
+#define srt_publish_json(s, tok, payload, files, n, out) \
+	srt_publish_json_at((s), (tok), (payload), (files), (n), (out), __FILE__, __LINE__)
+/* POST /api/v1/skills as multipart/form-data with the given parts. */
+int srt_multipart(srt_server *s, const char *token, const srt_part *parts, size_t n,
+		  srt_resp *out);
+/* Multipart publish: payload text (NULL: no payload part) + one `files` part per file. */
+int srt_publish_multipart(srt_server *s, const char *token, const char *payload_text,
+			  const srt_file *files, size_t n, srt_resp *out);
+/* Publishes SKILL.md (+ nothing else) through the ticket flow and checks the 200 ok shape.
+ * owner may be NULL; tags is a NULL-terminated list or NULL. */
+void srt_publish_ok_at(srt_server *s, const char *token, const char *slug, const char *version,
+		       const char *display, const char *description, const char *owner,
+		       const char *const *tags, const char *file, int line);
+#define srt_publish_ok(s, tok, slug, ver, display, desc) \
+	srt_publish_ok_at((s), (tok), (slug), (ver), (display), (desc), NULL, NULL, __FILE__, __LINE__)
+
+/* Zip helpers (libzip, in memory). */
+/* Builds a zip of files; *out malloc'd. */
+int srt_zip_build(const srt_file *files, size_t n, void **out, size_t *outlen);
+/* Reads entry name from a zip in memory; *data malloc'd. 0, or -1 when absent/corrupt. */
+int srt_zip_read(const void *zip, size_t ziplen, const char *name, char **data, size_t *len);
+/* Number of entries, or -1. */
+long srt_zip_count(const void *zip, size_t ziplen);
+
+/* Checks (report at the caller's location). */
+void srt_expect_status_at(const srt_resp *r, long status, const char *file, int line);
+void srt_expect_text_at(const srt_resp *r, long status, const char *text, const char *file,
+			int line);
+void srt_expect_prefix_at(const srt_resp *r, long status, const char *prefix, const char *file,
+			  int line);
+void srt_expect_contains_at(const srt_resp *r, long status, const char *needle, const char *file,
+			    int line);
+json_t *srt_expect_json_at(const srt_resp *r, long status, const char *file, int line);
+void srt_expect_str_at(json_t *obj, const char *key, const char *want, const char *file, int line);
+
+/* Status only. */
+#define SRT_EXPECT_STATUS(r, st) srt_expect_status_at((r), (st), __FILE__, __LINE__)
+/* Status + text/plain + exact body. */
+#define SRT_EXPECT_TEXT(r, st, text) srt_expect_text_at((r), (st), (text), __FILE__, __LINE__)
+/* Status + text/plain + body starting with prefix. */
+#define SRT_EXPECT_PREFIX(r, st, p) srt_expect_prefix_at((r), (st), (p), __FILE__, __LINE__)
+/* Status + body containing needle (case-insensitive). */
+#define SRT_EXPECT_CONTAINS(r, st, n) srt_expect_contains_at((r), (st), (n), __FILE__, __LINE__)
+/* Status + application/json + parseable; returns a new reference. */
+#define SRT_EXPECT_JSON(r, st) srt_expect_json_at((r), (st), __FILE__, __LINE__)
+/* obj[key] is the string want. */
+#define SRT_EXPECT_STR(obj, key, want) srt_expect_str_at((obj), (key), (want), __FILE__, __LINE__)
+
+#endif

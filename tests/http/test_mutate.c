@@ -1,0 +1,360 @@
+/*
+ * test_mutate.c - soft delete / undelete of skills and versions (api-v1 section 3.12), stars
+ * (section 3.13) and install telemetry (section 3.15).
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static srt_server S;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (srt_server_start(&S) != 0)
+		return -1;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	return srt_server_stop(&S);
+}
+
+static json_t *get_json(const char *path, const char *token, long status)
+{
+	srt_resp r;
+	srt_get(&S, path, token, &r);
+	if (r.status != status)
+		print_error("GET %s\n", path);
+	json_t *j = SRT_EXPECT_JSON(&r, status);
+	srt_resp_free(&r);
+	return j;
+}
+
+static void expect_get_text(const char *path, const char *token, long status, const char *text)
+{
+	srt_resp r;
+	srt_get(&S, path, token, &r);
+	if (r.status != status || strcmp(r.body, text) != 0)
+		print_error("GET %s\n", path);
+	SRT_EXPECT_TEXT(&r, status, text);
+	srt_resp_free(&r);
+}
+
+/* method path with token and optional JSON body; expects status; returns JSON (200) or NULL. */
+static json_t *call(const char *method, const char *path, const char *token, const char *body,
+		    long status, const char *text)
+{
+	srt_resp r;
+	srt_send(&S, method, path, token, body, &r);
+	if (r.status != status)
+		print_error("%s %s\n", method, path);
+	json_t *j = NULL;
+	if (status == 200) {
+		j = SRT_EXPECT_JSON(&r, 200);
+	} else if (text) {
+		SRT_EXPECT_TEXT(&r, status, text);
+	} else {
+		SRT_EXPECT_STATUS(&r, status);
+	}
+	srt_resp_free(&r);
+	return j;
+}
+
+static void expect_ok_only(json_t *j)
+{
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	json_decref(j);
+}
+
+static size_t versions_of(const char *slug, const char *want_absent, const char *want_present)
+{
+	json_t *j = get_json(srt_fmt("/api/v1/skills/%s/versions?limit=50", slug), NULL, 200);
+	json_t *items = json_object_get(j, "items");
+	size_t n = json_array_size(items);
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it) {
+		const char *v = json_string_value(json_object_get(it, "version"));
+		if (want_absent && strcmp(v, want_absent) == 0) {
+			print_error("version %s still listed\n", v);
+			fail();
+		}
+	}
+	if (want_present) {
+		int found = 0;
+		json_array_foreach(items, i, it)
+			found |= strcmp(json_string_value(json_object_get(it, "version")), want_present) == 0;
+		if (!found) {
+			print_error("version %s not listed\n", want_present);
+			fail();
+		}
+	}
+	json_decref(j);
+	return n;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void test_fixtures(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "mut-skill", "1.0.0", "Mut Skill", "Gets deleted and restored.");
+	srt_publish_ok(&S, S.tok_alice, "ver-skill", "1.0.0", "Ver Skill", "Versions come and go.");
+	srt_publish_ok(&S, S.tok_alice, "ver-skill", "1.1.0", "Ver Skill", "Versions come and go.");
+	srt_publish_ok(&S, S.tok_alice, "ver-skill", "1.2.0", "Ver Skill", "Versions come and go.");
+	srt_publish_ok(&S, S.tok_alice, "star-skill", "1.0.0", "Star Skill", "Gets starred.");
+	srt_publish_ok(&S, S.tok_bob, "bob-skill", "1.0.0", "Bob Skill", "Bob's own.");
+}
+
+static void test_delete_forbidden(void **state)
+{
+	(void)state;
+	srt_resp r;
+	srt_send(&S, "DELETE", "/api/v1/skills/mut-skill", S.tok_bob, NULL, &r);
+	SRT_EXPECT_PREFIX(&r, 403, "Forbidden");
+	srt_resp_free(&r);
+	/* Still there. */
+	json_t *d = get_json("/api/v1/skills/mut-skill", NULL, 200);
+	json_decref(d);
+	call("DELETE", "/api/v1/skills/no-such-skill", S.tok_alice, NULL, 404, "Skill not found");
+	/* A version in the body is refused (the version route is meant). */
+	call("DELETE", "/api/v1/skills/mut-skill", S.tok_alice, "{\"version\":\"1.0.0\"}", 400, NULL);
+	d = get_json("/api/v1/skills/mut-skill", NULL, 200);
+	json_decref(d);
+}
+
+static void test_delete_undelete(void **state)
+{
+	(void)state;
+	long long before = now_ms();
+	json_t *j = call("DELETE", "/api/v1/skills/mut-skill", S.tok_alice, NULL, 200, NULL);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	json_t *until = json_object_get(j, "slugReservedUntil");
+	assert_true(json_is_integer(until) || json_is_real(until));
+	/* About 30 days ahead. */
+	long long u = (long long)json_number_value(until);
+	assert_true(u > before + 29LL * 86400000);
+	assert_true(u < before + 31LL * 86400000 + 60000);
+	json_decref(j);
+
+	expect_get_text("/api/v1/skills/mut-skill", NULL, 404, "Skill not found");
+	expect_get_text("/api/v1/skills/mut-skill", S.tok_bob, 404, "Skill not found");
+	expect_get_text("/api/v1/skills/mut-skill?ownerHandle=alice", NULL, 404, "Skill not found");
+	expect_get_text("/api/v1/skills/mut-skill?ownerHandle=alice", S.tok_alice, 410,
+			"Skill is hidden/deleted. Run \"clawhub undelete mut-skill\" to restore it.");
+	expect_get_text("/api/v1/download?slug=mut-skill", NULL, 404, "Skill not found");
+	expect_get_text(srt_fmt("/api/v1/resolve?slug=mut-skill&hash=%064d", 0), NULL, 404, "Skill not found");
+	expect_get_text("/api/v1/skills/mut-skill/versions", NULL, 404, "Skill not found");
+
+	/* Someone else cannot take the reserved slug. */
+	srt_file f = {"SKILL.md", "# taken\n", 8, "text/markdown"};
+	json_t *p = srt_payload("mut-skill", "5.0.0");
+	srt_resp r;
+	srt_publish_json(&S, S.tok_bob, p, &f, 1, &r);
+	assert_true(r.status >= 400 && r.status < 500);
+	srt_resp_free(&r);
+	json_decref(p);
+	expect_get_text("/api/v1/skills/mut-skill", NULL, 404, "Skill not found");
+
+	/* Bob cannot undelete it. */
+	srt_send(&S, "POST", "/api/v1/skills/mut-skill/undelete", S.tok_bob, "{}", &r);
+	SRT_EXPECT_PREFIX(&r, 403, "Forbidden");
+	srt_resp_free(&r);
+
+	expect_ok_only(call("POST", "/api/v1/skills/mut-skill/undelete", S.tok_alice, "{}", 200, NULL));
+	json_t *d = get_json("/api/v1/skills/mut-skill", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "slug", "mut-skill");
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.0.0");
+	json_decref(d);
+
+	/* ownerHandle in the JSON body; and an empty-bodied POST undelete. */
+	j = call("DELETE", "/api/v1/skills/mut-skill", S.tok_alice, "{\"ownerHandle\":\"@alice\",\"reason\":\"test\"}", 200, NULL);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	json_decref(j);
+	expect_get_text("/api/v1/skills/mut-skill", NULL, 404, "Skill not found");
+	char auth[256];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", S.tok_alice);
+	const char *h[] = {auth, NULL};
+	srt_request(&S, "POST", "/api/v1/skills/mut-skill/undelete?ownerHandle=alice", h, NULL, 0, &r);
+	j = SRT_EXPECT_JSON(&r, 200);
+	expect_ok_only(j);
+	srt_resp_free(&r);
+	d = get_json("/api/v1/skills/mut-skill", NULL, 200);
+	json_decref(d);
+}
+
+static void test_admin_delete(void **state)
+{
+	(void)state;
+	json_t *j = call("DELETE", "/api/v1/skills/bob-skill", S.tok_admin, NULL, 200, NULL);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	json_decref(j);
+	expect_get_text("/api/v1/skills/bob-skill", NULL, 404, "Skill not found");
+	expect_ok_only(call("POST", "/api/v1/skills/bob-skill/undelete", S.tok_admin, "{}", 200, NULL));
+	json_t *d = get_json("/api/v1/skills/bob-skill", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(d, "owner"), "handle", "bob");
+	json_decref(d);
+	call("POST", "/api/v1/skills/no-such-skill/undelete", S.tok_alice, "{}", 404, "Skill not found");
+}
+
+static void test_version_delete_restore(void **state)
+{
+	(void)state;
+	assert_int_equal(versions_of("ver-skill", NULL, "1.0.0"), 3);
+	/* Non-owner. */
+	srt_resp r;
+	srt_send(&S, "DELETE", "/api/v1/skills/ver-skill/versions/1.0.0", S.tok_bob, NULL, &r);
+	SRT_EXPECT_PREFIX(&r, 403, "Forbidden");
+	srt_resp_free(&r);
+	assert_int_equal(versions_of("ver-skill", NULL, "1.0.0"), 3);
+
+	expect_ok_only(call("DELETE", "/api/v1/skills/ver-skill/versions/1.0.0", S.tok_alice, NULL, 200, NULL));
+	assert_int_equal(versions_of("ver-skill", "1.0.0", "1.1.0"), 2);
+	expect_get_text("/api/v1/skills/ver-skill/versions/1.0.0", NULL, 410, "Version not available");
+	expect_get_text("/api/v1/download?slug=ver-skill&version=1.0.0", NULL, 410, "Version not available");
+	json_t *d = get_json("/api/v1/skills/ver-skill", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.2.0");
+	json_decref(d);
+
+	expect_ok_only(call("POST", "/api/v1/skills/ver-skill/versions/1.0.0/restore", S.tok_alice, "{}", 200, NULL));
+	assert_int_equal(versions_of("ver-skill", NULL, "1.0.0"), 3);
+	json_t *v = get_json("/api/v1/skills/ver-skill/versions/1.0.0", NULL, 200);
+	json_decref(v);
+	srt_get(&S, "/api/v1/download?slug=ver-skill&version=1.0.0", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	srt_resp_free(&r);
+
+	/* Unknown version; mismatched body version. */
+	call("DELETE", "/api/v1/skills/ver-skill/versions/9.9.9", S.tok_alice, NULL, 404, NULL);
+	call("DELETE", "/api/v1/skills/ver-skill/versions/1.1.0", S.tok_alice, "{\"version\":\"1.2.0\"}", 400, NULL);
+	assert_int_equal(versions_of("ver-skill", NULL, "1.1.0"), 3);
+	call("POST", "/api/v1/skills/ver-skill/versions/9.9.9/restore", S.tok_alice, "{}", 404, NULL);
+	call("DELETE", "/api/v1/skills/no-such-skill/versions/1.0.0", S.tok_alice, NULL, 404, "Skill not found");
+}
+
+static json_t *star_stats(const char *slug)
+{
+	json_t *d = get_json(srt_fmt("/api/v1/skills/%s", slug), NULL, 200);
+	json_t *n = json_object_get(json_object_get(json_object_get(d, "skill"), "stats"), "stars");
+	json_t *copy = json_copy(n);
+	json_decref(d);
+	return copy;
+}
+
+static void expect_stars(const char *slug, long long n)
+{
+	json_t *v = star_stats(slug);
+	if (json_integer_value(v) != n) {
+		print_error("%s: stats.stars = %lld, expected %lld\n", slug, (long long)json_integer_value(v), n);
+		fail();
+	}
+	json_decref(v);
+}
+
+static void expect_triplet(json_t *j, const char *k1, int v1, const char *k2, int v2)
+{
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	json_t *a = json_object_get(j, k1), *b = json_object_get(j, k2);
+	if (!json_is_boolean(a) || !json_is_boolean(b) || json_is_true(a) != v1 || json_is_true(b) != v2) {
+		char *d = json_dumps(j, 0);
+		print_error("expected %s:%s, %s:%s in %s\n", k1, v1 ? "true" : "false", k2,
+			    v2 ? "true" : "false", d);
+		free(d);
+		fail();
+	}
+	json_decref(j);
+}
+
+static void test_stars(void **state)
+{
+	(void)state;
+	expect_stars("star-skill", 0);
+	expect_triplet(call("POST", "/api/v1/stars/star-skill", S.tok_alice, "{}", 200, NULL), "starred", 1,
+		       "alreadyStarred", 0);
+	expect_stars("star-skill", 1);
+	json_t *j = call("POST", "/api/v1/stars/star-skill", S.tok_alice, "{}", 200, NULL);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	assert_true(json_is_boolean(json_object_get(j, "starred")));
+	assert_true(json_is_true(json_object_get(j, "alreadyStarred")));
+	json_decref(j);
+	expect_stars("star-skill", 1);
+
+	/* Bob too, with ownerHandle. */
+	expect_triplet(call("POST", "/api/v1/stars/star-skill?ownerHandle=alice", S.tok_bob, "{}", 200, NULL),
+		       "starred", 1, "alreadyStarred", 0);
+	expect_stars("star-skill", 2);
+
+	expect_triplet(call("DELETE", "/api/v1/stars/star-skill", S.tok_alice, NULL, 200, NULL), "unstarred", 1,
+		       "alreadyUnstarred", 0);
+	expect_stars("star-skill", 1);
+	expect_triplet(call("DELETE", "/api/v1/stars/star-skill", S.tok_alice, NULL, 200, NULL), "unstarred", 0,
+		       "alreadyUnstarred", 1);
+	expect_stars("star-skill", 1);
+	expect_triplet(call("DELETE", "/api/v1/stars/star-skill", S.tok_bob, NULL, 200, NULL), "unstarred", 1,
+		       "alreadyUnstarred", 0);
+	expect_stars("star-skill", 0);
+
+	/* Unstarring something never starred. */
+	expect_triplet(call("DELETE", "/api/v1/stars/ver-skill", S.tok_bob, NULL, 200, NULL), "unstarred", 0,
+		       "alreadyUnstarred", 1);
+	expect_stars("ver-skill", 0);
+
+	call("POST", "/api/v1/stars/no-such-skill", S.tok_alice, "{}", 404, "Skill not found");
+	call("DELETE", "/api/v1/stars/no-such-skill", S.tok_alice, NULL, 404, "Skill not found");
+	call("POST", "/api/v1/stars/star-skill/extra", S.tok_alice, "{}", 404, "Not found");
+	call("POST", "/api/v1/stars/star-skill?ownerHandle=bob", S.tok_alice, "{}", 404, "Skill not found");
+
+	/* A soft-deleted skill cannot be starred. */
+	json_t *d = call("DELETE", "/api/v1/skills/star-skill", S.tok_alice, NULL, 200, NULL);
+	json_decref(d);
+	call("POST", "/api/v1/stars/star-skill", S.tok_bob, "{}", 404, "Skill not found");
+	expect_ok_only(call("POST", "/api/v1/skills/star-skill/undelete", S.tok_alice, "{}", 200, NULL));
+	expect_stars("star-skill", 0);
+}
+
+static void test_telemetry(void **state)
+{
+	(void)state;
+	expect_ok_only(call("POST", "/api/cli/telemetry/install", S.tok_alice,
+			    "{\"event\":\"install\",\"slug\":\"ver-skill\"}", 200, NULL));
+	expect_ok_only(call("POST", "/api/cli/telemetry/install", S.tok_bob,
+			    "{\"event\":\"install\",\"slug\":\"ver-skill\",\"ownerHandle\":\"alice\",\"version\":\"1.2.0\"}",
+			    200, NULL));
+	/* Unknown slugs and odd events must not be 5xx (the CLI retries those). */
+	srt_resp r;
+	srt_send(&S, "POST", "/api/cli/telemetry/install", S.tok_alice,
+		 "{\"event\":\"install\",\"slug\":\"no-such-skill\"}", &r);
+	assert_true(r.status == 200 || r.status == 404 || r.status == 400);
+	srt_resp_free(&r);
+	srt_send(&S, "POST", "/api/cli/telemetry/install", S.tok_alice, "{\"event\":\"weird\"}", &r);
+	assert_true(r.status >= 200 && r.status < 500);
+	srt_resp_free(&r);
+	srt_send(&S, "POST", "/api/cli/telemetry/install", S.tok_alice, "not json", &r);
+	assert_true(r.status >= 200 && r.status < 500);
+	srt_resp_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_delete_forbidden),
+		cmocka_unit_test(test_delete_undelete),
+		cmocka_unit_test(test_admin_delete),
+		cmocka_unit_test(test_version_delete_restore),
+		cmocka_unit_test(test_stars),
+		cmocka_unit_test(test_telemetry),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,804 @@
+/*
+ * test_publish.c - publishing (api-v1 section 3.11): the ticketed JSON flow, multipart (with
+ * files parts and skillreg's `bundle` zip part), every validation error with its exact text,
+ * ownership, the `latest` tag rule (section 1.6), and that a failed publish leaves nothing.
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static srt_server S;
+
+#define ZERO_SHA "0000000000000000000000000000000000000000000000000000000000000000"
+#define TEN_MIB 10485760LL
+
+static int group_setup(void **state)
+{
+	(void)state;
+	return srt_server_start(&S);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	return srt_server_stop(&S);
+}
+
+static const char RUN_SH[] = "#!/bin/sh\necho hello from run.sh\n";
+
+static srt_file skill_md(const char *name)
+{
+	const char *md = srt_skill_md(name, "A small helper used by the publish tests.");
+	return (srt_file){"SKILL.md", md, strlen(md), "text/markdown"};
+}
+
+static json_t *get_json(const char *path, long status)
+{
+	srt_resp r;
+	srt_get(&S, path, NULL, &r);
+	json_t *j = SRT_EXPECT_JSON(&r, status);
+	srt_resp_free(&r);
+	return j;
+}
+
+static void expect_404_skill(const char *slug)
+{
+	srt_resp r;
+	srt_get(&S, srt_fmt("/api/v1/skills/%s", srt_urlenc(slug)), NULL, &r);
+	if (r.status != 404)
+		print_error("skill %s exists after a failed publish\n", slug);
+	SRT_EXPECT_TEXT(&r, 404, "Skill not found");
+	srt_resp_free(&r);
+}
+
+static size_t version_count(const char *slug)
+{
+	json_t *j = get_json(srt_fmt("/api/v1/skills/%s/versions?limit=50", slug), 200);
+	size_t n = json_array_size(json_object_get(j, "items"));
+	json_decref(j);
+	return n;
+}
+
+/* Publishes through the JSON flow; returns the response (caller frees). */
+static void publish_json(const char *token, json_t *payload, const srt_file *files, size_t n,
+			 srt_resp *r)
+{
+	srt_publish_json(&S, token, payload, files, n, r);
+}
+
+static void expect_published(const srt_resp *r, const char *slug, const char *version)
+{
+	json_t *j = SRT_EXPECT_JSON(r, 200);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	assert_true(json_is_string(json_object_get(j, "skillId")));
+	assert_true(json_is_string(json_object_get(j, "versionId")));
+	assert_true(strlen(json_string_value(json_object_get(j, "skillId"))) > 0);
+	assert_true(strlen(json_string_value(json_object_get(j, "versionId"))) > 0);
+	SRT_EXPECT_STR(j, "status", "published");
+	SRT_EXPECT_STR(j, "publicationStatus", "published");
+	SRT_EXPECT_STR(j, "slug", slug);
+	SRT_EXPECT_STR(j, "version", version);
+	json_decref(j);
+}
+
+/* The version's file list as path -> entry. */
+static json_t *version_files(const char *slug, const char *version)
+{
+	json_t *j = get_json(srt_fmt("/api/v1/skills/%s/versions/%s", slug, version), 200);
+	json_t *files = json_object_get(json_object_get(j, "version"), "files");
+	assert_true(json_is_array(files));
+	json_t *map = json_object();
+	size_t i;
+	json_t *f;
+	json_array_foreach(files, i, f)
+		json_object_set(map, json_string_value(json_object_get(f, "path")), f);
+	json_decref(j);
+	return map;
+}
+
+static void test_ticket_flow(void **state)
+{
+	(void)state;
+	srt_file files[] = {skill_md("Ticket Kit"), {"scripts/run.sh", RUN_SH, sizeof RUN_SH - 1, "text/x-sh"}};
+	json_t *p = srt_payload("ticket-kit", "1.0.0");
+	json_object_set_new(p, "displayName", json_string("Ticket Kit"));
+	json_object_set_new(p, "changelog", json_string("first release"));
+	json_object_set_new(p, "ownerHandle", json_string("alice"));
+	srt_resp r;
+	publish_json(S.tok_alice, p, files, 2, &r);
+	expect_published(&r, "ticket-kit", "1.0.0");
+	srt_resp_free(&r);
+	json_decref(p);
+
+	json_t *d = get_json("/api/v1/skills/ticket-kit", 200);
+	json_t *skill = json_object_get(d, "skill");
+	SRT_EXPECT_STR(skill, "slug", "ticket-kit");
+	SRT_EXPECT_STR(skill, "displayName", "Ticket Kit");
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.0.0");
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "changelog", "first release");
+	SRT_EXPECT_STR(json_object_get(d, "owner"), "handle", "alice");
+	json_decref(d);
+
+	json_t *m = version_files("ticket-kit", "1.0.0");
+	assert_int_equal(json_object_size(m), 2);
+	json_t *run = json_object_get(m, "scripts/run.sh");
+	assert_non_null(run);
+	char sha[65];
+	srt_sha256_hex(RUN_SH, sizeof RUN_SH - 1, sha);
+	SRT_EXPECT_STR(run, "sha256", sha);
+	assert_int_equal(json_integer_value(json_object_get(run, "size")), sizeof RUN_SH - 1);
+	json_decref(m);
+}
+
+static void test_multipart_flow(void **state)
+{
+	(void)state;
+	const char *py = "print('helper')\n";
+	srt_file files[] = {skill_md("Multi Kit"), {"scripts/helper.py", py, strlen(py), "text/x-python"},
+			    {"docs/deep/notes.md", "# notes\n", 8, "text/markdown"}};
+	const char *payload = "{\"slug\":\"multi-kit\",\"displayName\":\"Multi Kit\",\"version\":\"0.1.0\","
+			      "\"changelog\":\"\",\"acceptLicenseTerms\":true}";
+	srt_resp r;
+	srt_publish_multipart(&S, S.tok_alice, payload, files, 3, &r);
+	expect_published(&r, "multi-kit", "0.1.0");
+	srt_resp_free(&r);
+	json_t *m = version_files("multi-kit", "0.1.0");
+	assert_int_equal(json_object_size(m), 3);
+	assert_non_null(json_object_get(m, "scripts/helper.py"));
+	assert_non_null(json_object_get(m, "docs/deep/notes.md"));
+	assert_non_null(json_object_get(m, "SKILL.md"));
+	json_decref(m);
+
+	/* The bytes round-trip. */
+	srt_get(&S, "/api/v1/skills/multi-kit/file?path=scripts/helper.py", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_int_equal(r.len, strlen(py));
+	assert_memory_equal(r.body, py, r.len);
+	srt_resp_free(&r);
+}
+
+static void test_multipart_junk_dropped(void **state)
+{
+	(void)state;
+	srt_file files[] = {skill_md("Junk Kit"), {".DS_Store", "junk", 4, "application/octet-stream"},
+			    {"__MACOSX/._SKILL.md", "junk", 4, "application/octet-stream"},
+			    {"docs/._notes.md", "junk", 4, "application/octet-stream"},
+			    {"docs/notes.md", "real\n", 5, "text/markdown"}};
+	const char *payload = "{\"slug\":\"junk-kit\",\"displayName\":\"Junk Kit\",\"version\":\"1.0.0\","
+			      "\"changelog\":\"\",\"acceptLicenseTerms\":true}";
+	srt_resp r;
+	srt_publish_multipart(&S, S.tok_alice, payload, files, 5, &r);
+	expect_published(&r, "junk-kit", "1.0.0");
+	srt_resp_free(&r);
+	json_t *m = version_files("junk-kit", "1.0.0");
+	assert_int_equal(json_object_size(m), 2);
+	assert_non_null(json_object_get(m, "docs/notes.md"));
+	json_decref(m);
+}
+
+static void test_multipart_bundle(void **state)
+{
+	(void)state;
+	srt_file files[] = {skill_md("Bundle Kit"), {"docs/guide.md", "# guide\n", 8, "text/markdown"},
+			    {"scripts/run.sh", RUN_SH, sizeof RUN_SH - 1, "text/x-sh"}};
+	void *zip = NULL;
+	size_t ziplen = 0;
+	assert_int_equal(srt_zip_build(files, 3, &zip, &ziplen), 0);
+	const char *payload = "{\"slug\":\"bundle-kit\",\"displayName\":\"Bundle Kit\",\"version\":\"1.0.0\","
+			      "\"changelog\":\"zipped\",\"acceptLicenseTerms\":true}";
+	srt_part parts[] = {{"payload", NULL, NULL, payload, strlen(payload)},
+			    {"bundle", "bundle.zip", "application/zip", zip, ziplen}};
+	srt_resp r;
+	srt_multipart(&S, S.tok_alice, parts, 2, &r);
+	expect_published(&r, "bundle-kit", "1.0.0");
+	srt_resp_free(&r);
+	free(zip);
+	json_t *m = version_files("bundle-kit", "1.0.0");
+	assert_int_equal(json_object_size(m), 3);
+	json_t *g = json_object_get(m, "docs/guide.md");
+	assert_non_null(g);
+	char sha[65];
+	srt_sha256_hex("# guide\n", 8, sha);
+	SRT_EXPECT_STR(g, "sha256", sha);
+	json_decref(m);
+
+	/* A corrupt zip. */
+	const char *junk = "PK\003\004 this is not really a zip file at all";
+	parts[1] = (srt_part){"bundle", "bundle.zip", "application/zip", junk, strlen(junk)};
+	const char *payload2 = "{\"slug\":\"bundle-bad\",\"displayName\":\"Bundle Bad\",\"version\":\"1.0.0\","
+			       "\"changelog\":\"\",\"acceptLicenseTerms\":true}";
+	parts[0] = (srt_part){"payload", NULL, NULL, payload2, strlen(payload2)};
+	srt_multipart(&S, S.tok_alice, parts, 2, &r);
+	SRT_EXPECT_TEXT(&r, 400, "Invalid zip bundle");
+	srt_resp_free(&r);
+	expect_404_skill("bundle-bad");
+
+	/* A zip with an escaping path. */
+	srt_file evil[] = {skill_md("Evil"), {"../evil.txt", "x", 1, "text/plain"}};
+	assert_int_equal(srt_zip_build(evil, 2, &zip, &ziplen), 0);
+	parts[1] = (srt_part){"bundle", "bundle.zip", "application/zip", zip, ziplen};
+	srt_multipart(&S, S.tok_alice, parts, 2, &r);
+	SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	free(zip);
+	expect_404_skill("bundle-bad");
+}
+
+static void test_multipart_payload_errors(void **state)
+{
+	(void)state;
+	srt_file files[] = {skill_md("Payload Kit")};
+	srt_resp r;
+	srt_publish_multipart(&S, S.tok_alice, NULL, files, 1, &r);
+	SRT_EXPECT_TEXT(&r, 400, "Missing payload");
+	srt_resp_free(&r);
+
+	srt_publish_multipart(&S, S.tok_alice, "{\"slug\": \"payload-kit\", nope", files, 1, &r);
+	SRT_EXPECT_TEXT(&r, 400, "Invalid JSON payload");
+	srt_resp_free(&r);
+	expect_404_skill("payload-kit");
+}
+
+static void test_unsupported_content_type(void **state)
+{
+	(void)state;
+	char auth[256];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", S.tok_alice);
+	const char *h[] = {auth, "Content-Type: text/plain", NULL};
+	srt_resp r;
+	srt_request(&S, "POST", "/api/v1/skills", h, "hello", 5, &r);
+	SRT_EXPECT_TEXT(&r, 415, "Unsupported content type");
+	srt_resp_free(&r);
+	const char *h2[] = {auth, "Content-Type: application/x-www-form-urlencoded", NULL};
+	srt_request(&S, "POST", "/api/v1/skills", h2, "a=b", 3, &r);
+	SRT_EXPECT_TEXT(&r, 415, "Unsupported content type");
+	srt_resp_free(&r);
+}
+
+static void expect_json_publish_error(json_t *p, const srt_file *files, size_t n, const char *text)
+{
+	srt_resp r;
+	publish_json(S.tok_alice, p, files, n, &r);
+	SRT_EXPECT_TEXT(&r, 400, text);
+	srt_resp_free(&r);
+}
+
+static void test_license_terms(void **state)
+{
+	(void)state;
+	srt_file f = skill_md("License Kit");
+	json_t *p = srt_payload("license-kit", "1.0.0");
+	json_object_del(p, "acceptLicenseTerms");
+	expect_json_publish_error(p, &f, 1, "MIT-0 license terms must be accepted to publish skills");
+	json_object_set_new(p, "acceptLicenseTerms", json_false());
+	expect_json_publish_error(p, &f, 1, "MIT-0 license terms must be accepted to publish skills");
+	json_object_set_new(p, "acceptLicenseTerms", json_string("true"));
+	expect_json_publish_error(p, &f, 1, "MIT-0 license terms must be accepted to publish skills");
+	json_decref(p);
+	expect_404_skill("license-kit");
+
+	/* Multipart too. */
+	srt_resp r;
+	srt_publish_multipart(&S, S.tok_alice,
+			      "{\"slug\":\"license-kit\",\"displayName\":\"L\",\"version\":\"1.0.0\",\"changelog\":\"\"}",
+			      &f, 1, &r);
+	SRT_EXPECT_TEXT(&r, 400, "MIT-0 license terms must be accepted to publish skills");
+	srt_resp_free(&r);
+	expect_404_skill("license-kit");
+}
+
+static void test_semver(void **state)
+{
+	(void)state;
+	srt_file f = skill_md("Semver Kit");
+	static const char *const bad[] = {"1.0", "v1.0.0", "1", "1.0.0.0", "01.0.0", "1.0.0-", "latest"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		json_t *p = srt_payload("semver-kit", bad[i]);
+		srt_resp r;
+		publish_json(S.tok_alice, p, &f, 1, &r);
+		if (r.status != 400)
+			print_error("version \"%s\" was accepted\n", bad[i]);
+		SRT_EXPECT_TEXT(&r, 400, "Version must be valid semver");
+		srt_resp_free(&r);
+		json_decref(p);
+	}
+	expect_404_skill("semver-kit");
+	/* Prerelease and build metadata are valid semver. */
+	srt_publish_ok(&S, S.tok_alice, "semver-kit", "1.0.0-rc.1+build.5", NULL, NULL);
+}
+
+static void test_duplicate_version(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "dup-kit", "1.0.0", "Dup Kit", "Original text.");
+	const char *md = srt_skill_md("Dup Kit", "Changed text.");
+	srt_file f = {"SKILL.md", md, strlen(md), "text/markdown"};
+	json_t *p = srt_payload("dup-kit", "1.0.0");
+	expect_json_publish_error(p, &f, 1,
+				  "Version 1.0.0 already exists. Increment the version number and try again.");
+	json_decref(p);
+	assert_int_equal(version_count("dup-kit"), 1);
+	/* The original bytes are still served. */
+	srt_resp r;
+	srt_get(&S, "/api/v1/skills/dup-kit/file?path=SKILL.md", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_non_null(strstr(r.body, "Original text."));
+	srt_resp_free(&r);
+}
+
+static void test_skill_md_required(void **state)
+{
+	(void)state;
+	srt_file f[] = {{"README.md", "# readme\n", 9, "text/markdown"},
+			{"docs/SKILL.md", "# nested\n", 9, "text/markdown"}};
+	json_t *p = srt_payload("nomd-kit", "1.0.0");
+	expect_json_publish_error(p, f, 2, "SKILL.md is required");
+	json_decref(p);
+	srt_resp r;
+	srt_publish_multipart(&S, S.tok_alice,
+			      "{\"slug\":\"nomd-kit\",\"displayName\":\"N\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}",
+			      f, 2, &r);
+	SRT_EXPECT_TEXT(&r, 400, "SKILL.md is required");
+	srt_resp_free(&r);
+	expect_404_skill("nomd-kit");
+
+	/* Any case of SKILL.md at the root is fine. */
+	const char *md = srt_skill_md("Lower Kit", "lower-case skill.md");
+	srt_file lower = {"skill.md", md, strlen(md), "text/markdown"};
+	p = srt_payload("lower-kit", "1.0.0");
+	publish_json(S.tok_alice, p, &lower, 1, &r);
+	expect_published(&r, "lower-kit", "1.0.0");
+	srt_resp_free(&r);
+	json_decref(p);
+
+	/* skill-card.md is rejected. */
+	srt_file card[] = {skill_md("Card Kit"), {"skill-card.md", "card\n", 5, "text/markdown"}};
+	srt_publish_multipart(&S, S.tok_alice,
+			      "{\"slug\":\"card-kit\",\"displayName\":\"C\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}",
+			      card, 2, &r);
+	SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	expect_404_skill("card-kit");
+}
+
+static void test_invalid_paths(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {"../x", "/abs/../x", "a\\b.md", "docs/../../x", "docs//x.md"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		srt_file f[] = {skill_md("Path Kit"), {bad[i], "x\n", 2, "text/plain"}};
+		srt_resp r;
+		if (i < 4) {
+			srt_publish_multipart(&S, S.tok_alice,
+					      "{\"slug\":\"path-kit\",\"displayName\":\"P\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}",
+					      f, 2, &r);
+			if (r.status != 400)
+				print_error("multipart path \"%s\" accepted\n", bad[i]);
+			SRT_EXPECT_TEXT(&r, 400, "Invalid file paths");
+			srt_resp_free(&r);
+		}
+
+		/* upload-url refuses them as well (any 400 text). */
+		srt_upload_url(&S, S.tok_alice, bad[i], 2, ZERO_SHA, "text/plain", &r);
+		if (r.status != 400)
+			print_error("upload-url path \"%s\" accepted\n", bad[i]);
+		SRT_EXPECT_STATUS(&r, 400);
+		srt_resp_free(&r);
+	}
+	expect_404_skill("path-kit");
+
+	/* upload-url also refuses an absolute path and an over-long one. */
+	srt_resp r;
+	srt_upload_url(&S, S.tok_alice, "/etc/passwd", 2, ZERO_SHA, "text/plain", &r);
+	SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	char longp[600];
+	memset(longp, 'a', 501);
+	longp[501] = '\0';
+	srt_upload_url(&S, S.tok_alice, longp, 2, ZERO_SHA, "text/plain", &r);
+	SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+
+	/* A leading '/' alone is stripped and accepted (multipart). */
+	srt_file ok[] = {skill_md("Slash Kit"), {"/docs/notes.md", "notes\n", 6, "text/markdown"}};
+	srt_publish_multipart(&S, S.tok_alice,
+			      "{\"slug\":\"slash-kit\",\"displayName\":\"S\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}",
+			      ok, 2, &r);
+	expect_published(&r, "slash-kit", "1.0.0");
+	srt_resp_free(&r);
+	json_t *m = version_files("slash-kit", "1.0.0");
+	assert_non_null(json_object_get(m, "docs/notes.md"));
+	assert_int_equal(json_object_size(m), 2);
+	json_decref(m);
+}
+
+static void test_upload_url_validation(void **state)
+{
+	(void)state;
+	srt_resp r;
+	srt_upload_url(&S, S.tok_alice, "big.bin", TEN_MIB + 1, ZERO_SHA, "application/octet-stream", &r);
+	SRT_EXPECT_CONTAINS(&r, 400, "10MB");
+	srt_resp_free(&r);
+
+	srt_upload_url(&S, S.tok_alice, "edge.bin", TEN_MIB, ZERO_SHA, "application/octet-stream", &r);
+	json_t *j = SRT_EXPECT_JSON(&r, 200);
+	assert_true(json_is_string(json_object_get(j, "uploadTicket")));
+	const char *url = json_string_value(json_object_get(j, "uploadUrl"));
+	assert_non_null(url);
+	assert_non_null(strstr(url, srt_fmt("%s/api/v1/skills/-/upload/", S.base)));
+	json_decref(j);
+	srt_resp_free(&r);
+
+	srt_upload_url(&S, S.tok_alice, "neg.bin", -1, ZERO_SHA, "application/octet-stream", &r);
+	SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+
+	static const char *const shas[] = {"xyz", "", ZERO_SHA "0",
+					   "g000000000000000000000000000000000000000000000000000000000000000"};
+	for (size_t i = 0; i < sizeof shas / sizeof shas[0]; i++) {
+		srt_upload_url(&S, S.tok_alice, "a.txt", 5, shas[i], "text/plain", &r);
+		if (r.status != 400)
+			print_error("sha256 \"%s\" accepted\n", shas[i]);
+		SRT_EXPECT_STATUS(&r, 400);
+		srt_resp_free(&r);
+	}
+	/* Missing fields. */
+	srt_send(&S, "POST", "/api/v1/skills/-/upload-url", S.tok_alice, "{\"path\":\"a.txt\"}", &r);
+	SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+}
+
+/* Asks for a ticket for (path, declared bytes) and returns the absolute upload URL. */
+static char *ticket_for(const char *path, const char *data, size_t len, char ticket[256])
+{
+	char sha[65];
+	srt_sha256_hex(data, len, sha);
+	srt_resp r;
+	srt_upload_url(&S, S.tok_alice, path, (long long)len, sha, "text/plain", &r);
+	json_t *j = SRT_EXPECT_JSON(&r, 200);
+	char *url = strdup(json_string_value(json_object_get(j, "uploadUrl")));
+	snprintf(ticket, 256, "%s", json_string_value(json_object_get(j, "uploadTicket")));
+	json_decref(j);
+	srt_resp_free(&r);
+	return url;
+}
+
+static void raw_upload(const char *url, const char *token, const char *data, size_t len, srt_resp *r)
+{
+	char auth[256];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+	const char *h[] = {auth, "Content-Type: text/plain", NULL};
+	srt_request(&S, "POST", url, h, data, len, r);
+}
+
+static void test_raw_upload_checks(void **state)
+{
+	(void)state;
+	char ticket[256];
+	srt_resp r;
+
+	/* Same size, different bytes: SHA-256 mismatch. */
+	char *url = ticket_for("a.txt", "hello", 5, ticket);
+	raw_upload(url, S.tok_alice, "world", 5, &r);
+	SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	free(url);
+
+	/* Shorter than declared. */
+	url = ticket_for("b.txt", "hello", 5, ticket);
+	raw_upload(url, S.tok_alice, "hell", 4, &r);
+	SRT_EXPECT_CONTAINS(&r, 400, "does not match its upload ticket");
+	srt_resp_free(&r);
+	free(url);
+
+	/* Longer than declared. */
+	url = ticket_for("c.txt", "hello", 5, ticket);
+	raw_upload(url, S.tok_alice, "hello world", 11, &r);
+	SRT_EXPECT_TEXT(&r, 413, "Uploaded file exceeds its declared size");
+	srt_resp_free(&r);
+	free(url);
+
+	/* Another user cannot use alice's ticket. */
+	url = ticket_for("d.txt", "hello", 5, ticket);
+	raw_upload(url, S.tok_bob, "hello", 5, &r);
+	if (r.status != 403)
+		SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	free(url);
+
+	/* A good upload, then the same ticket again. */
+	url = ticket_for("e.txt", "hello", 5, ticket);
+	raw_upload(url, S.tok_alice, "hello", 5, &r);
+	json_t *j = SRT_EXPECT_JSON(&r, 200);
+	assert_true(json_is_string(json_object_get(j, "storageId")));
+	json_decref(j);
+	srt_resp_free(&r);
+	raw_upload(url, S.tok_alice, "hello", 5, &r);
+	SRT_EXPECT_TEXT(&r, 400, "Skill upload ticket is missing, used, or expired");
+	srt_resp_free(&r);
+	free(url);
+
+	/* A ticket that never existed. */
+	raw_upload(srt_fmt("%s/api/v1/skills/-/upload/nonexistentticket123", S.base), S.tok_alice,
+		   "hello", 5, &r);
+	SRT_EXPECT_TEXT(&r, 400, "Skill upload ticket is missing, used, or expired");
+	srt_resp_free(&r);
+}
+
+static void test_ticket_reuse_in_publish(void **state)
+{
+	(void)state;
+	srt_file f = skill_md("Reuse Kit");
+	json_t *entry = srt_upload_file(&S, S.tok_alice, &f);
+	assert_non_null(entry);
+	json_t *p = srt_payload("reuse-kit", "1.0.0");
+	json_object_set_new(p, "files", json_pack("[O]", entry));
+	char *body = json_dumps(p, JSON_COMPACT);
+	srt_resp r;
+	srt_send(&S, "POST", "/api/v1/skills", S.tok_alice, body, &r);
+	expect_published(&r, "reuse-kit", "1.0.0");
+	srt_resp_free(&r);
+	free(body);
+
+	/* The same (now consumed) ticket for another version. */
+	json_object_set_new(p, "version", json_string("1.0.1"));
+	body = json_dumps(p, JSON_COMPACT);
+	srt_send(&S, "POST", "/api/v1/skills", S.tok_alice, body, &r);
+	SRT_EXPECT_TEXT(&r, 400, "Skill upload ticket is missing, used, or expired");
+	srt_resp_free(&r);
+	free(body);
+	assert_int_equal(version_count("reuse-kit"), 1);
+
+	/* A file entry without its uploadTicket. */
+	json_t *e2 = srt_upload_file(&S, S.tok_alice, &f);
+	json_object_del(e2, "uploadTicket");
+	json_object_set_new(p, "files", json_pack("[o]", e2));
+	body = json_dumps(p, JSON_COMPACT);
+	srt_send(&S, "POST", "/api/v1/skills", S.tok_alice, body, &r);
+	SRT_EXPECT_TEXT(&r, 400, "Every directly uploaded skill file requires an upload ticket");
+	srt_resp_free(&r);
+	free(body);
+	assert_int_equal(version_count("reuse-kit"), 1);
+
+	/* Bob cannot publish with alice's (unconsumed) ticket. */
+	json_t *e3 = srt_upload_file(&S, S.tok_alice, &f);
+	json_object_set_new(p, "files", json_pack("[o]", e3));
+	json_object_set_new(p, "slug", json_string("bob-steals"));
+	body = json_dumps(p, JSON_COMPACT);
+	srt_send(&S, "POST", "/api/v1/skills", S.tok_bob, body, &r);
+	if (r.status != 403)
+		SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	free(body);
+	expect_404_skill("bob-steals");
+
+	/* No files at all. */
+	json_object_set_new(p, "files", json_array());
+	json_object_set_new(p, "slug", json_string("empty-kit"));
+	body = json_dumps(p, JSON_COMPACT);
+	srt_send(&S, "POST", "/api/v1/skills", S.tok_alice, body, &r);
+	SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	free(body);
+	expect_404_skill("empty-kit");
+
+	json_decref(entry);
+	json_decref(p);
+}
+
+static void test_big_file_multipart(void **state)
+{
+	(void)state;
+	size_t n = (size_t)TEN_MIB + 1;
+	char *big = malloc(n);
+	memset(big, 'z', n);
+	srt_file f[] = {skill_md("Big Kit"), {"big.bin", big, n, "application/octet-stream"}};
+	srt_resp r;
+	srt_publish_multipart(&S, S.tok_alice,
+			      "{\"slug\":\"big-kit\",\"displayName\":\"B\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}",
+			      f, 2, &r);
+	SRT_EXPECT_TEXT(&r, 400, "File \"big.bin\" exceeds 10MB limit");
+	srt_resp_free(&r);
+	free(big);
+	expect_404_skill("big-kit");
+}
+
+static void test_invalid_slugs(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {"ab", "Bad_Slug", "api", "a--b", "-abc", "abc-", "skills",
+					  "openclaw", "has space", "x"};
+	srt_file f = skill_md("Slug Kit");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		json_t *p = srt_payload(bad[i], "1.0.0");
+		srt_resp r;
+		publish_json(S.tok_alice, p, &f, 1, &r);
+		if (r.status != 400)
+			print_error("slug \"%s\" accepted\n", bad[i]);
+		SRT_EXPECT_STATUS(&r, 400);
+		assert_true(r.len > 0);
+		srt_resp_free(&r);
+		json_decref(p);
+	}
+	expect_404_skill("ab");
+	expect_404_skill("api");
+	expect_404_skill("a--b");
+	expect_404_skill("openclaw");
+
+	/* A 96-char slug is fine, 97 is not. */
+	char s96[100], s97[100];
+	memset(s96, 'k', 96);
+	s96[96] = '\0';
+	memset(s97, 'k', 97);
+	s97[97] = '\0';
+	json_t *p = srt_payload(s97, "1.0.0");
+	srt_resp r;
+	publish_json(S.tok_alice, p, &f, 1, &r);
+	SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	json_decref(p);
+	srt_publish_ok(&S, S.tok_alice, s96, "1.0.0", "Long", NULL);
+
+	/* Empty display name. */
+	p = srt_payload("noname-kit", "1.0.0");
+	json_object_set_new(p, "displayName", json_string(""));
+	publish_json(S.tok_alice, p, &f, 1, &r);
+	SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	json_decref(p);
+	expect_404_skill("noname-kit");
+}
+
+static void test_owner_handle(void **state)
+{
+	(void)state;
+	srt_file f = skill_md("Owner Kit");
+	json_t *p = srt_payload("owner-kit", "1.0.0");
+	json_object_set_new(p, "ownerHandle", json_string("nobody"));
+	expect_json_publish_error(p, &f, 1, "Publisher \"nobody\" not found");
+	expect_404_skill("owner-kit");
+
+	json_object_set_new(p, "ownerHandle", json_string("bob"));
+	srt_resp r;
+	publish_json(S.tok_alice, p, &f, 1, &r);
+	SRT_EXPECT_TEXT(&r, 403, "Forbidden");
+	srt_resp_free(&r);
+	expect_404_skill("owner-kit");
+
+	/* Own handle with '@' and another case is accepted. */
+	json_object_set_new(p, "ownerHandle", json_string("@Alice"));
+	publish_json(S.tok_alice, p, &f, 1, &r);
+	expect_published(&r, "owner-kit", "1.0.0");
+	srt_resp_free(&r);
+	json_t *d = get_json("/api/v1/skills/owner-kit", 200);
+	SRT_EXPECT_STR(json_object_get(d, "owner"), "handle", "alice");
+	json_decref(d);
+
+	/* Bob cannot add a version to alice's skill. */
+	json_decref(p);
+	p = srt_payload("owner-kit", "9.0.0");
+	json_object_set_new(p, "ownerHandle", json_string("alice"));
+	publish_json(S.tok_bob, p, &f, 1, &r);
+	SRT_EXPECT_TEXT(&r, 403, "Forbidden");
+	srt_resp_free(&r);
+	assert_int_equal(version_count("owner-kit"), 1);
+	json_decref(p);
+}
+
+static void test_latest_semver_rule(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "latest-kit", "1.0.0", "Latest Kit", NULL);
+	srt_publish_ok(&S, S.tok_alice, "latest-kit", "2.0.0", "Latest Kit", NULL);
+	srt_publish_ok(&S, S.tok_alice, "latest-kit", "1.5.0", "Latest Kit", NULL);
+	json_t *d = get_json("/api/v1/skills/latest-kit", 200);
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "2.0.0");
+	SRT_EXPECT_STR(json_object_get(json_object_get(d, "skill"), "tags"), "latest", "2.0.0");
+	json_t *stats = json_object_get(json_object_get(d, "skill"), "stats");
+	assert_int_equal(json_integer_value(json_object_get(stats, "versions")), 3);
+	json_decref(d);
+	assert_int_equal(version_count("latest-kit"), 3);
+
+	/* A prerelease of a higher version is semver-greater than 2.0.0. */
+	srt_publish_ok(&S, S.tok_alice, "latest-kit", "2.0.1-beta.1", "Latest Kit", NULL);
+	d = get_json("/api/v1/skills/latest-kit", 200);
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "2.0.1-beta.1");
+	json_decref(d);
+	/* ... and 2.0.1 is greater than its prerelease. */
+	srt_publish_ok(&S, S.tok_alice, "latest-kit", "2.0.1", "Latest Kit", NULL);
+	/* 10.0.0 > 9.0.0 numerically, not lexically. */
+	srt_publish_ok(&S, S.tok_alice, "latest-kit", "10.0.0", "Latest Kit", NULL);
+	srt_publish_ok(&S, S.tok_alice, "latest-kit", "9.0.0", "Latest Kit", NULL);
+	d = get_json("/api/v1/skills/latest-kit", 200);
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "10.0.0");
+	SRT_EXPECT_STR(json_object_get(json_object_get(d, "skill"), "tags"), "latest", "10.0.0");
+	json_decref(d);
+}
+
+static void test_tags(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "tag-kit", "3.0.0", "Tag Kit", NULL);
+	const char *tags[] = {"beta", "LATEST", "latest", NULL};
+	srt_publish_ok_at(&S, S.tok_alice, "tag-kit", "0.9.0", "Tag Kit", NULL, NULL, tags, __FILE__,
+			  __LINE__);
+	json_t *d = get_json("/api/v1/skills/tag-kit", 200);
+	json_t *t = json_object_get(json_object_get(d, "skill"), "tags");
+	SRT_EXPECT_STR(t, "beta", "0.9.0");
+	SRT_EXPECT_STR(t, "latest", "3.0.0");
+	assert_null(json_object_get(t, "LATEST"));
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "3.0.0");
+	json_decref(d);
+
+	/* ?tag=beta selects that version. */
+	srt_resp r;
+	srt_get(&S, "/api/v1/download?slug=tag-kit&tag=beta", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	const char *cd = srt_header(&r, "Content-Disposition");
+	assert_non_null(cd);
+	assert_non_null(strstr(cd, "tag-kit-0.9.0.zip"));
+	srt_resp_free(&r);
+
+	/* A tag moves to the next version that names it. */
+	const char *tags2[] = {"beta", NULL};
+	srt_publish_ok_at(&S, S.tok_alice, "tag-kit", "3.1.0-beta.1", "Tag Kit", NULL, NULL, tags2,
+			  __FILE__, __LINE__);
+	d = get_json("/api/v1/skills/tag-kit", 200);
+	t = json_object_get(json_object_get(d, "skill"), "tags");
+	SRT_EXPECT_STR(t, "beta", "3.1.0-beta.1");
+	json_decref(d);
+}
+
+/* The publish response arrives in bounded time even with many files. */
+static void test_many_files(void **state)
+{
+	(void)state;
+	enum { N = 40 };
+	srt_file f[N];
+	char names[N][32];
+	char datas[N][32];
+	f[0] = skill_md("Many Kit");
+	for (int i = 1; i < N; i++) {
+		snprintf(names[i], sizeof names[i], "files/f%02d.txt", i);
+		snprintf(datas[i], sizeof datas[i], "content %d\n", i);
+		f[i] = (srt_file){names[i], datas[i], strlen(datas[i]), "text/plain"};
+	}
+	srt_resp r;
+	srt_publish_multipart(&S, S.tok_alice,
+			      "{\"slug\":\"many-kit\",\"displayName\":\"M\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}",
+			      f, N, &r);
+	expect_published(&r, "many-kit", "1.0.0");
+	srt_resp_free(&r);
+	json_t *m = version_files("many-kit", "1.0.0");
+	assert_int_equal(json_object_size(m), N);
+	json_decref(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ticket_flow),
+		cmocka_unit_test(test_multipart_flow),
+		cmocka_unit_test(test_multipart_junk_dropped),
+		cmocka_unit_test(test_multipart_bundle),
+		cmocka_unit_test(test_multipart_payload_errors),
+		cmocka_unit_test(test_unsupported_content_type),
+		cmocka_unit_test(test_license_terms),
+		cmocka_unit_test(test_semver),
+		cmocka_unit_test(test_duplicate_version),
+		cmocka_unit_test(test_skill_md_required),
+		cmocka_unit_test(test_invalid_paths),
+		cmocka_unit_test(test_upload_url_validation),
+		cmocka_unit_test(test_raw_upload_checks),
+		cmocka_unit_test(test_ticket_reuse_in_publish),
+		cmocka_unit_test(test_big_file_multipart),
+		cmocka_unit_test(test_invalid_slugs),
+		cmocka_unit_test(test_owner_handle),
+		cmocka_unit_test(test_latest_semver_rule),
+		cmocka_unit_test(test_tags),
+		cmocka_unit_test(test_many_files),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,596 @@
+/*
+ * test_read.c - the read side of one skill: detail, versions, one version, file, resolve,
+ * download, install (api-v1 sections 3.4-3.10), owner qualification and slug ambiguity.
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <ctype.h>
+
+static srt_server S;
+
+/* reader-kit 1.0.0 and 1.1.0 (alice). */
+static const char MD_V1[] =
+	"---\n"
+	"name: Reader Kit\n"
+	"description: Reads things for the read tests.\n"
+	"metadata: {\"openclaw\": {\"requires\": {\"env\": [\"READER_API_KEY\"]}, \"os\": [\"linux\"]}}\n"
+	"---\n\n# Reader Kit\n\nReads things.\n";
+static const char MD_V2[] =
+	"---\n"
+	"name: Reader Kit\n"
+	"description: Reads things for the read tests.\n"
+	"metadata: {\"openclaw\": {\"requires\": {\"env\": [\"READER_API_KEY\"]}, \"os\": [\"linux\"]}}\n"
+	"---\n\n# Reader Kit\n\nReads things, better.\n";
+static const char NOTES_V1[] = "first notes\n";
+static const char NOTES_V2[] = "second notes, longer\n";
+static const char RUN_SH[] = "#!/bin/sh\necho run\n";
+
+static srt_file V1[3];
+static srt_file V2[3];
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (srt_server_start(&S) != 0)
+		return -1;
+	V1[0] = (srt_file){"SKILL.md", MD_V1, sizeof MD_V1 - 1, "text/markdown"};
+	V1[1] = (srt_file){"notes.txt", NOTES_V1, sizeof NOTES_V1 - 1, "text/plain"};
+	V1[2] = (srt_file){"scripts/run.sh", RUN_SH, sizeof RUN_SH - 1, "text/x-sh"};
+	V2[0] = (srt_file){"SKILL.md", MD_V2, sizeof MD_V2 - 1, "text/markdown"};
+	V2[1] = (srt_file){"notes.txt", NOTES_V2, sizeof NOTES_V2 - 1, "text/plain"};
+	V2[2] = (srt_file){"scripts/run.sh", RUN_SH, sizeof RUN_SH - 1, "text/x-sh"};
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	return srt_server_stop(&S);
+}
+
+static json_t *get_json(const char *path, long status)
+{
+	srt_resp r;
+	srt_get(&S, path, NULL, &r);
+	json_t *j = SRT_EXPECT_JSON(&r, status);
+	srt_resp_free(&r);
+	return j;
+}
+
+static void expect_text(const char *path, long status, const char *text)
+{
+	srt_resp r;
+	srt_get(&S, path, NULL, &r);
+	if (r.status != status || strcmp(r.body, text) != 0)
+		print_error("GET %s\n", path);
+	SRT_EXPECT_TEXT(&r, status, text);
+	srt_resp_free(&r);
+}
+
+static void expect_prefix(const char *path, long status, const char *text)
+{
+	srt_resp r;
+	srt_get(&S, path, NULL, &r);
+	if (r.status != status)
+		print_error("GET %s\n", path);
+	SRT_EXPECT_PREFIX(&r, status, text);
+	srt_resp_free(&r);
+}
+
+static void publish(const char *token, const char *slug, const char *version, const char *changelog,
+		    const srt_file *files, size_t n)
+{
+	json_t *p = srt_payload(slug, version);
+	json_object_set_new(p, "displayName", json_string("Reader Kit"));
+	json_object_set_new(p, "changelog", json_string(changelog));
+	srt_resp r;
+	srt_publish_json(&S, token, p, files, n, &r);
+	json_t *j = SRT_EXPECT_JSON(&r, 200);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	json_decref(j);
+	srt_resp_free(&r);
+	json_decref(p);
+}
+
+static void expect_number(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!json_is_integer(v) && !json_is_real(v)) {
+		print_error("\"%s\" is not a number\n", key);
+		fail();
+	}
+}
+
+static void expect_string_or_null(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v || !(json_is_string(v) || json_is_null(v))) {
+		print_error("\"%s\" must be present as string or null\n", key);
+		fail();
+	}
+}
+
+static void test_publish_fixtures(void **state)
+{
+	(void)state;
+	publish(S.tok_alice, "reader-kit", "1.0.0", "first release", V1, 3);
+	publish(S.tok_alice, "reader-kit", "1.1.0", "second release", V2, 3);
+	srt_publish_ok(&S, S.tok_alice, "shared-name", "1.0.0", "Shared (alice)", "alice's copy");
+	srt_publish_ok(&S, S.tok_bob, "shared-name", "2.0.0", "Shared (bob)", "bob's copy");
+	srt_publish_ok(&S, S.tok_alice, "plain-kit", "1.0.0", "Plain Kit", "No metadata here.");
+}
+
+static void test_detail_shape(void **state)
+{
+	(void)state;
+	json_t *d = get_json("/api/v1/skills/reader-kit", 200);
+	assert_non_null(json_object_get(d, "skill"));
+	assert_non_null(json_object_get(d, "latestVersion"));
+	assert_non_null(json_object_get(d, "owner"));
+
+	json_t *skill = json_object_get(d, "skill");
+	SRT_EXPECT_STR(skill, "slug", "reader-kit");
+	SRT_EXPECT_STR(skill, "displayName", "Reader Kit");
+	SRT_EXPECT_STR(skill, "summary", "Reads things for the read tests.");
+	expect_number(skill, "createdAt");
+	expect_number(skill, "updatedAt");
+	assert_true(json_integer_value(json_object_get(skill, "createdAt")) > 1600000000000LL);
+	json_t *tags = json_object_get(skill, "tags");
+	assert_true(json_is_object(tags));
+	SRT_EXPECT_STR(tags, "latest", "1.1.0");
+	json_t *stats = json_object_get(skill, "stats");
+	assert_true(json_is_object(stats));
+	static const char *const sk[] = {"downloads", "stars", "installs", "versions", "comments"};
+	for (size_t i = 0; i < 5; i++)
+		expect_number(stats, sk[i]);
+	assert_int_equal(json_integer_value(json_object_get(stats, "versions")), 2);
+	assert_int_equal(json_integer_value(json_object_get(stats, "stars")), 0);
+
+	json_t *lv = json_object_get(d, "latestVersion");
+	SRT_EXPECT_STR(lv, "version", "1.1.0");
+	SRT_EXPECT_STR(lv, "changelog", "second release");
+	expect_number(lv, "createdAt");
+	json_t *lic = json_object_get(lv, "license");
+	assert_true(lic == NULL || json_is_null(lic) ||
+		    (json_is_string(lic) && strcmp(json_string_value(lic), "MIT-0") == 0));
+
+	json_t *owner = json_object_get(d, "owner");
+	SRT_EXPECT_STR(owner, "handle", "alice");
+
+	json_t *md = json_object_get(d, "metadata");
+	assert_true(json_is_object(md));
+	json_t *setup = json_object_get(md, "setup");
+	assert_true(json_is_array(setup));
+	int found = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(setup, i, e) {
+		const char *k = json_string_value(json_object_get(e, "key"));
+		if (k && strcmp(k, "READER_API_KEY") == 0) {
+			found = 1;
+			assert_true(json_is_true(json_object_get(e, "required")));
+		}
+	}
+	if (!found) {
+		char *s = json_dumps(md, 0);
+		print_error("metadata.setup lacks READER_API_KEY: %s\n", s);
+		free(s);
+		fail();
+	}
+	json_decref(d);
+
+	/* A skill without metadata: null (or absent). */
+	d = get_json("/api/v1/skills/plain-kit", 200);
+	md = json_object_get(d, "metadata");
+	assert_true(md == NULL || json_is_null(md) || json_is_array(json_object_get(md, "setup")));
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "summary", "No metadata here.");
+	json_decref(d);
+
+	/* Slugs are lower-cased and trimmed before lookup. */
+	d = get_json("/api/v1/skills/Reader-KIT", 200);
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "slug", "reader-kit");
+	json_decref(d);
+	d = get_json("/api/v1/skills/%20reader-kit%20", 200);
+	json_decref(d);
+}
+
+static void test_detail_not_found(void **state)
+{
+	(void)state;
+	expect_text("/api/v1/skills/no-such-skill", 404, "Skill not found");
+	expect_text("/api/v1/skills/reader-kit?ownerHandle=bob", 404, "Skill not found");
+	expect_text("/api/v1/skills/reader-kit?ownerHandle=nobody", 404, "Skill not found");
+	expect_text("/api/v1/skills/reader-kit?owner=nobody", 404, "Skill not found");
+}
+
+static void test_owner_qualified(void **state)
+{
+	(void)state;
+	static const char *const q[] = {"ownerHandle=alice", "ownerHandle=%40alice", "ownerHandle=@ALICE",
+					"owner=Alice", "owner=%40%40alice"};
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+		json_t *d = get_json(srt_fmt("/api/v1/skills/reader-kit?%s", q[i]), 200);
+		SRT_EXPECT_STR(json_object_get(d, "owner"), "handle", "alice");
+		json_decref(d);
+	}
+	json_t *d = get_json("/api/v1/skills/shared-name?ownerHandle=bob", 200);
+	SRT_EXPECT_STR(json_object_get(d, "owner"), "handle", "bob");
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "2.0.0");
+	json_decref(d);
+	d = get_json("/api/v1/skills/shared-name?owner=@Alice", 200);
+	SRT_EXPECT_STR(json_object_get(d, "owner"), "handle", "alice");
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.0.0");
+	json_decref(d);
+}
+
+static void check_ambiguous_json(const char *path)
+{
+	json_t *j = get_json(path, 409);
+	SRT_EXPECT_STR(j, "code", "AMBIGUOUS_SKILL_SLUG");
+	SRT_EXPECT_STR(j, "slug", "shared-name");
+	assert_true(json_is_string(json_object_get(j, "message")));
+	json_t *m = json_object_get(j, "matches");
+	assert_true(json_is_array(m));
+	assert_int_equal(json_array_size(m), 2);
+	int seen_alice = 0, seen_bob = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(m, i, e) {
+		const char *h = json_string_value(json_object_get(e, "ownerHandle"));
+		assert_non_null(h);
+		SRT_EXPECT_STR(e, "slug", "shared-name");
+		SRT_EXPECT_STR(e, "ref", srt_fmt("@%s/shared-name", h));
+		assert_true(json_is_string(json_object_get(e, "url")));
+		seen_alice |= strcmp(h, "alice") == 0;
+		seen_bob |= strcmp(h, "bob") == 0;
+	}
+	assert_true(seen_alice && seen_bob);
+	json_decref(j);
+}
+
+static void test_ambiguous(void **state)
+{
+	(void)state;
+	check_ambiguous_json("/api/v1/skills/shared-name");
+	check_ambiguous_json("/api/v1/skills/shared-name/versions");
+	check_ambiguous_json("/api/v1/skills/shared-name/versions/1.0.0");
+	check_ambiguous_json("/api/v1/skills/shared-name/file?path=SKILL.md");
+	expect_prefix("/api/v1/download?slug=shared-name", 409, "Ambiguous skill slug");
+	expect_prefix(srt_fmt("/api/v1/resolve?slug=shared-name&hash=%064d", 0), 409,
+		      "Ambiguous skill slug");
+
+	/* Qualified, both work. */
+	srt_resp r;
+	srt_get(&S, "/api/v1/download?slug=shared-name&ownerHandle=bob", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	srt_resp_free(&r);
+	json_t *j = get_json(srt_fmt("/api/v1/resolve?slug=shared-name&ownerHandle=alice&hash=%064d", 0), 200);
+	SRT_EXPECT_STR(json_object_get(j, "latestVersion"), "version", "1.0.0");
+	json_decref(j);
+}
+
+static void test_versions_list(void **state)
+{
+	(void)state;
+	json_t *j = get_json("/api/v1/skills/reader-kit/versions", 200);
+	json_t *items = json_object_get(j, "items");
+	assert_int_equal(json_array_size(items), 2);
+	SRT_EXPECT_STR(json_array_get(items, 0), "version", "1.1.0");
+	SRT_EXPECT_STR(json_array_get(items, 1), "version", "1.0.0");
+	SRT_EXPECT_STR(json_array_get(items, 0), "changelog", "second release");
+	SRT_EXPECT_STR(json_array_get(items, 1), "changelog", "first release");
+	expect_number(json_array_get(items, 0), "createdAt");
+	assert_true(json_is_null(json_object_get(j, "nextCursor")));
+	json_decref(j);
+
+	/* Paging: limit=1 then the cursor. */
+	j = get_json("/api/v1/skills/reader-kit/versions?limit=1", 200);
+	items = json_object_get(j, "items");
+	assert_int_equal(json_array_size(items), 1);
+	SRT_EXPECT_STR(json_array_get(items, 0), "version", "1.1.0");
+	json_t *c = json_object_get(j, "nextCursor");
+	assert_true(json_is_string(c));
+	char cursor[1024];
+	snprintf(cursor, sizeof cursor, "%s", json_string_value(c));
+	json_decref(j);
+	j = get_json(srt_fmt("/api/v1/skills/reader-kit/versions?limit=1&cursor=%s", srt_urlenc(cursor)), 200);
+	items = json_object_get(j, "items");
+	assert_int_equal(json_array_size(items), 1);
+	SRT_EXPECT_STR(json_array_get(items, 0), "version", "1.0.0");
+	c = json_object_get(j, "nextCursor");
+	assert_non_null(c);
+	if (json_is_string(c)) {
+		/* A trailing empty page is allowed, but then it must end. */
+		char c2[1024];
+		snprintf(c2, sizeof c2, "%s", json_string_value(c));
+		json_decref(j);
+		j = get_json(srt_fmt("/api/v1/skills/reader-kit/versions?limit=1&cursor=%s", srt_urlenc(c2)), 200);
+		assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
+		assert_true(json_is_null(json_object_get(j, "nextCursor")));
+	}
+	json_decref(j);
+
+	expect_text("/api/v1/skills/no-such-skill/versions", 404, "Skill not found");
+	srt_resp r;
+	srt_get(&S, "/api/v1/skills/reader-kit/versions?cursor=%21garbage%21", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+}
+
+static void test_version_detail(void **state)
+{
+	(void)state;
+	json_t *j = get_json("/api/v1/skills/reader-kit/versions/1.0.0", 200);
+	json_t *skill = json_object_get(j, "skill");
+	SRT_EXPECT_STR(skill, "slug", "reader-kit");
+	SRT_EXPECT_STR(skill, "displayName", "Reader Kit");
+	json_t *v = json_object_get(j, "version");
+	SRT_EXPECT_STR(v, "version", "1.0.0");
+	SRT_EXPECT_STR(v, "changelog", "first release");
+	expect_number(v, "createdAt");
+	json_t *files = json_object_get(v, "files");
+	assert_true(json_is_array(files));
+	assert_int_equal(json_array_size(files), 3);
+	for (size_t k = 0; k < 3; k++) {
+		json_t *f = NULL;
+		size_t i;
+		json_t *e;
+		json_array_foreach(files, i, e) {
+			if (strcmp(json_string_value(json_object_get(e, "path")), V1[k].path) == 0)
+				f = e;
+		}
+		if (!f) {
+			print_error("file %s missing from version 1.0.0\n", V1[k].path);
+			fail();
+		}
+		char sha[65];
+		srt_sha256_hex(V1[k].data, V1[k].len, sha);
+		SRT_EXPECT_STR(f, "sha256", sha);
+		assert_int_equal(json_integer_value(json_object_get(f, "size")), V1[k].len);
+		expect_string_or_null(f, "contentType");
+	}
+	json_decref(j);
+
+	expect_text("/api/v1/skills/reader-kit/versions/9.9.9", 404, "Version not found");
+	expect_text("/api/v1/skills/reader-kit/versions/1.0", 404, "Version not found");
+	expect_text("/api/v1/skills/no-such-skill/versions/1.0.0", 404, "Skill not found");
+}
+
+static void test_file(void **state)
+{
+	(void)state;
+	srt_resp r;
+	char sha[65];
+
+	srt_get(&S, "/api/v1/skills/reader-kit/file?path=notes.txt", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_int_equal(r.len, sizeof NOTES_V2 - 1);
+	assert_memory_equal(r.body, NOTES_V2, r.len);
+	srt_sha256_hex(NOTES_V2, sizeof NOTES_V2 - 1, sha);
+	const char *etag = srt_header(&r, "ETag");
+	assert_non_null(etag);
+	assert_string_equal(etag, sha);
+	const char *xs = srt_header(&r, "X-Content-SHA256");
+	assert_non_null(xs);
+	assert_string_equal(xs, sha);
+	const char *cd = srt_header(&r, "Content-Disposition");
+	assert_non_null(cd);
+	assert_true(strncmp(cd, "attachment", 10) == 0);
+	assert_non_null(strstr(cd, "notes.txt"));
+	const char *ct = srt_header(&r, "Content-Type");
+	assert_non_null(ct);
+	assert_true(strncmp(ct, "text/plain", 10) == 0);
+	assert_non_null(srt_header(&r, "X-Content-Type-Options"));
+	srt_resp_free(&r);
+
+	/* An explicit old version, and a nested path. */
+	srt_get(&S, "/api/v1/skills/reader-kit/file?path=notes.txt&version=1.0.0", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_int_equal(r.len, sizeof NOTES_V1 - 1);
+	assert_memory_equal(r.body, NOTES_V1, r.len);
+	srt_resp_free(&r);
+	srt_get(&S, "/api/v1/skills/reader-kit/file?path=scripts%2Frun.sh", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_int_equal(r.len, sizeof RUN_SH - 1);
+	assert_memory_equal(r.body, RUN_SH, r.len);
+	cd = srt_header(&r, "Content-Disposition");
+	assert_non_null(cd);
+	assert_non_null(strstr(cd, "run.sh"));
+	assert_null(strstr(cd, "scripts"));
+	srt_resp_free(&r);
+
+	/* Case-insensitive fallback. */
+	srt_get(&S, "/api/v1/skills/reader-kit/file?path=NOTES.TXT", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_memory_equal(r.body, NOTES_V2, r.len);
+	srt_resp_free(&r);
+
+	/* Preview. */
+	srt_get(&S, "/api/v1/skills/reader-kit/file?path=SKILL.md&preview=1", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	ct = srt_header(&r, "Content-Type");
+	assert_non_null(ct);
+	assert_true(strncasecmp(ct, "text/plain", 10) == 0);
+	assert_null(srt_header(&r, "Content-Disposition"));
+	assert_int_equal(r.len, sizeof MD_V2 - 1);
+	assert_memory_equal(r.body, MD_V2, r.len);
+	srt_resp_free(&r);
+
+	expect_text("/api/v1/skills/reader-kit/file", 400, "Missing path");
+	expect_text("/api/v1/skills/reader-kit/file?path=", 400, "Missing path");
+	expect_text("/api/v1/skills/reader-kit/file?path=nope.txt", 404, "File not found");
+	expect_text("/api/v1/skills/reader-kit/file?path=notes.txt&version=7.7.7", 404, "Version not found");
+	expect_text("/api/v1/skills/no-such-skill/file?path=SKILL.md", 404, "Skill not found");
+}
+
+static void test_resolve(void **state)
+{
+	(void)state;
+	expect_text("/api/v1/resolve", 400, "Missing slug or hash");
+	expect_text("/api/v1/resolve?slug=reader-kit", 400, "Missing slug or hash");
+	expect_text(srt_fmt("/api/v1/resolve?hash=%064d", 0), 400, "Missing slug or hash");
+	expect_text("/api/v1/resolve?slug=reader-kit&hash=xyz", 400, "Invalid hash");
+	expect_text(srt_fmt("/api/v1/resolve?slug=reader-kit&hash=%063d", 0), 400, "Invalid hash");
+	expect_text(srt_fmt("/api/v1/resolve?slug=no-such-skill&hash=%064d", 0), 404, "Skill not found");
+
+	char fp1[65], fp2[65];
+	srt_fingerprint(V1, 3, fp1);
+	srt_fingerprint(V2, 3, fp2);
+	json_t *j = get_json(srt_fmt("/api/v1/resolve?slug=reader-kit&hash=%s", fp1), 200);
+	SRT_EXPECT_STR(json_object_get(j, "match"), "version", "1.0.0");
+	SRT_EXPECT_STR(json_object_get(j, "latestVersion"), "version", "1.1.0");
+	json_decref(j);
+
+	/* Upper-case hash, and the legacy alias. */
+	char up[65];
+	for (int i = 0; i < 65; i++)
+		up[i] = (char)toupper((unsigned char)fp2[i]);
+	j = get_json(srt_fmt("/api/v1/resolve?slug=reader-kit&hash=%s", up), 200);
+	SRT_EXPECT_STR(json_object_get(j, "match"), "version", "1.1.0");
+	json_decref(j);
+	j = get_json(srt_fmt("/api/v1/skills/resolve?slug=reader-kit&hash=%s", fp2), 200);
+	SRT_EXPECT_STR(json_object_get(j, "match"), "version", "1.1.0");
+	json_decref(j);
+
+	/* No match: match is null, latestVersion still there. */
+	j = get_json(srt_fmt("/api/v1/resolve?slug=reader-kit&hash=%064d", 0), 200);
+	assert_non_null(json_object_get(j, "match"));
+	assert_true(json_is_null(json_object_get(j, "match")));
+	SRT_EXPECT_STR(json_object_get(j, "latestVersion"), "version", "1.1.0");
+	json_decref(j);
+}
+
+/* Checks a download zip holds exactly files (+ _meta.json). */
+static void check_zip(const srt_resp *r, const char *slug, const char *version, const srt_file *files,
+		      size_t n)
+{
+	SRT_EXPECT_STATUS(r, 200);
+	const char *ct = srt_header(r, "Content-Type");
+	assert_non_null(ct);
+	assert_string_equal(ct, "application/zip");
+	const char *cd = srt_header(r, "Content-Disposition");
+	assert_non_null(cd);
+	char want[256];
+	snprintf(want, sizeof want, "filename=\"%s-%s.zip\"", slug, version);
+	if (!strstr(cd, want) || strncmp(cd, "attachment", 10) != 0) {
+		print_error("Content-Disposition \"%s\" lacks %s\n", cd, want);
+		fail();
+	}
+	assert_int_equal(srt_zip_count(r->body, r->len), (long)n + 1);
+	for (size_t i = 0; i < n; i++) {
+		char *data;
+		size_t len;
+		if (srt_zip_read(r->body, r->len, files[i].path, &data, &len) != 0) {
+			print_error("zip lacks %s\n", files[i].path);
+			fail();
+		}
+		assert_int_equal(len, files[i].len);
+		assert_memory_equal(data, files[i].data, len);
+		free(data);
+	}
+	char *meta;
+	size_t mlen;
+	assert_int_equal(srt_zip_read(r->body, r->len, "_meta.json", &meta, &mlen), 0);
+	json_t *m = json_loadb(meta, mlen, 0, NULL);
+	assert_non_null(m);
+	SRT_EXPECT_STR(m, "slug", slug);
+	SRT_EXPECT_STR(m, "version", version);
+	assert_true(json_is_string(json_object_get(m, "ownerId")));
+	expect_number(m, "publishedAt");
+	json_decref(m);
+	free(meta);
+}
+
+static void test_download(void **state)
+{
+	(void)state;
+	srt_resp r;
+	srt_get(&S, "/api/v1/download?slug=reader-kit", NULL, &r);
+	check_zip(&r, "reader-kit", "1.1.0", V2, 3);
+	srt_resp_free(&r);
+
+	srt_get(&S, "/api/v1/download?slug=reader-kit&version=1.0.0", NULL, &r);
+	check_zip(&r, "reader-kit", "1.0.0", V1, 3);
+	srt_resp_free(&r);
+
+	srt_get(&S, "/api/v1/download?slug=reader-kit&tag=latest&ownerHandle=%40alice", NULL, &r);
+	check_zip(&r, "reader-kit", "1.1.0", V2, 3);
+	srt_resp_free(&r);
+
+	/* With a token (counted per user), same bytes. */
+	srt_get(&S, "/api/v1/download?slug=reader-kit&version=1.0.0", S.tok_bob, &r);
+	check_zip(&r, "reader-kit", "1.0.0", V1, 3);
+	srt_resp_free(&r);
+
+	expect_text("/api/v1/download", 400, "Missing slug");
+	expect_text("/api/v1/download?version=1.0.0", 400, "Missing slug");
+	expect_text("/api/v1/download?slug=no-such-skill", 404, "Skill not found");
+	expect_text("/api/v1/download?slug=reader-kit&version=3.3.3", 404, "Version not found");
+	expect_text("/api/v1/download?slug=reader-kit&ownerHandle=bob", 404, "Skill not found");
+}
+
+static void test_download_deleted_version(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "gone-version-kit", "1.0.0", "Gone", NULL);
+	srt_publish_ok(&S, S.tok_alice, "gone-version-kit", "1.0.1", "Gone", NULL);
+	srt_resp r;
+	srt_send(&S, "DELETE", "/api/v1/skills/gone-version-kit/versions/1.0.0", S.tok_alice, NULL, &r);
+	json_t *j = SRT_EXPECT_JSON(&r, 200);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	json_decref(j);
+	srt_resp_free(&r);
+	expect_text("/api/v1/download?slug=gone-version-kit&version=1.0.0", 410, "Version not available");
+	expect_text("/api/v1/skills/gone-version-kit/versions/1.0.0", 410, "Version not available");
+	srt_get(&S, "/api/v1/download?slug=gone-version-kit&version=1.0.1", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	srt_resp_free(&r);
+}
+
+static void test_install(void **state)
+{
+	(void)state;
+	json_t *j = get_json("/api/v1/skills/reader-kit/install", 200);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	SRT_EXPECT_STR(j, "slug", "reader-kit");
+	SRT_EXPECT_STR(j, "installKind", "archive");
+	json_t *a = json_object_get(j, "archive");
+	SRT_EXPECT_STR(a, "version", "1.1.0");
+	const char *url = json_string_value(json_object_get(a, "downloadUrl"));
+	assert_non_null(url);
+	assert_non_null(strstr(url, "/api/v1/download?"));
+	assert_non_null(strstr(url, "slug=reader-kit"));
+	assert_non_null(strstr(url, "version=1.1.0"));
+	/* The URL works when it points at us. */
+	if (strncmp(url, S.base, strlen(S.base)) == 0) {
+		srt_resp r;
+		srt_get(&S, url, NULL, &r);
+		check_zip(&r, "reader-kit", "1.1.0", V2, 3);
+		srt_resp_free(&r);
+	}
+	json_decref(j);
+	expect_text("/api/v1/skills/no-such-skill/install", 404, "Skill not found");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_publish_fixtures),
+		cmocka_unit_test(test_detail_shape),
+		cmocka_unit_test(test_detail_not_found),
+		cmocka_unit_test(test_owner_qualified),
+		cmocka_unit_test(test_ambiguous),
+		cmocka_unit_test(test_versions_list),
+		cmocka_unit_test(test_version_detail),
+		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_download),
+		cmocka_unit_test(test_download_deleted_version),
+		cmocka_unit_test(test_install),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
