@@ -46,7 +46,8 @@ $(GEN): $(SQL) scripts/embed-sql
 
 $(BUILD)/obj/%.o: src/%.c $(GEN)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC    $<"
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libskillreg.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

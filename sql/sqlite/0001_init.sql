@@ -56,18 +56,20 @@ CREATE TABLE skills (
   -- ClawHub's rules (api-v1 section 1.5), computed here once so no write can forget them.
   is_suspicious INTEGER GENERATED ALWAYS AS (
     (moderation_flags & 1) != 0
-    OR (moderation_reason LIKE 'scanner.%' AND moderation_reason LIKE '%.suspicious')
+    OR (coalesce(moderation_reason, '') LIKE 'scanner.%'
+        AND coalesce(moderation_reason, '') LIKE '%.suspicious')
   ) STORED,
   is_public INTEGER GENERATED ALWAYS AS (
     soft_deleted_at IS NULL AND moderation_status = 0
     AND (moderation_flags & 2) = 0 AND coalesce(moderation_verdict, 0) != 2
   ) STORED,
   -- Browse-eligible: public, not suspicious, and not a skill whose only version still
-  -- waits for its first scan.
+  -- waits for its first scan. Every term is NOT NULL (coalesce), so the column is 0 or 1.
   is_listed INTEGER GENERATED ALWAYS AS (
     soft_deleted_at IS NULL AND moderation_status = 0
     AND (moderation_flags & 3) = 0 AND coalesce(moderation_verdict, 0) != 2
-    AND NOT (moderation_reason LIKE 'scanner.%' AND moderation_reason LIKE '%.suspicious')
+    AND NOT (coalesce(moderation_reason, '') LIKE 'scanner.%'
+             AND coalesce(moderation_reason, '') LIKE '%.suspicious')
     AND NOT (stats_versions <= 1 AND coalesce(moderation_reason, '') IN
              ('pending.scan', 'pending.scan.stale', 'scanner.vt.pending', 'scanner.llm.pending'))
   ) STORED

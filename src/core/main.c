@@ -2,6 +2,7 @@
  * main.c - the skillreg command: serve, migrate, and administration.
  *
  *   skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]
+ *                  [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]
  *   skillreg migrate [--data-dir DIR]
  *   skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]
  *   skillreg user ban HANDLE [--reason TEXT]
@@ -42,6 +43,7 @@ struct opts {
 	const char *display_name;
 	int threads;
 	int fold_ms;
+	long long max_rows, max_bytes, max_ranges;
 	const char *args[4];
 	int nargs;
 };
@@ -50,6 +52,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]\n"
+		"                      [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]\n"
 		"       skillreg migrate [--data-dir DIR]\n"
 		"       skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]\n"
 		"       skillreg user ban HANDLE [--reason TEXT]\n"
@@ -88,6 +91,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->threads = atoi(v);
 		else if (strcmp(a, "--fold-ms") == 0 && v)
 			o->fold_ms = atoi(v);
+		else if (strcmp(a, "--max-rows") == 0 && v)
+			o->max_rows = atoll(v);
+		else if (strcmp(a, "--max-bytes") == 0 && v)
+			o->max_bytes = atoll(v);
+		else if (strcmp(a, "--max-ranges") == 0 && v)
+			o->max_ranges = atoll(v);
 		else if (a[0] == '-' && a[1] == '-') {
 			fprintf(stderr, "skillreg: unknown or incomplete option %s\n", a);
 			return -1;
@@ -189,7 +198,14 @@ static int cmd_serve(const struct opts *o)
 		*colon = '\0';
 		port = atoi(colon + 1);
 	}
-	sr_http_app http = {sr_api_body_limit, sr_api_handle, get_thread_store, &app};
+	sr_http_app http = {sr_api_body_limit, sr_api_handle, get_thread_store, &app, {0}};
+	sr_reads_init(&http.limits);
+	if (o->max_rows > 0)
+		http.limits.max_rows = o->max_rows;
+	if (o->max_bytes > 0)
+		http.limits.max_bytes = o->max_bytes;
+	if (o->max_ranges > 0)
+		http.limits.max_ranges = o->max_ranges;
 	sr_http_server *srv;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));

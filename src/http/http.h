@@ -62,6 +62,7 @@ typedef struct sr_http_app {
 	void (*handle)(void *ud, sr_req *req, sr_resp *resp);
 	sr_store *(*thread_store)(void *ud);
 	void *ud;
+	sr_reads limits; /* the ceilings every request starts with */
 } sr_http_app;
 
 typedef struct sr_http_server sr_http_server;

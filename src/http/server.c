@@ -179,7 +179,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	req.method = req.is_head ? "GET" : method;
 	req.path = url;
 	req.body = &p->body;
-	sr_reads_init(&req.reads);
+	req.reads = srv->app.limits;
+	req.reads.rows = req.reads.bytes = req.reads.ranges = req.reads.db_ns = 0;
+	req.reads.exceeded = 0;
 	client_ip(c, req.client_ip, sizeof(req.client_ip));
 	req.store = srv->app.thread_store(srv->app.ud);
 
@@ -198,6 +200,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		sr_store_set_reads(req.store, &req.reads);
 		srv->app.handle(srv->app.ud, &req, &resp);
 		sr_store_set_reads(req.store, NULL);
+		if (req.reads.exceeded) {
+			/* Whatever the handler made of the failed read, the client learns which limit
+			 * ended the request and by how much. */
+			const sr_reads *r = &req.reads;
+			if (resp.fd >= 0) {
+				close(resp.fd);
+				resp.fd = -1;
+			}
+			if (r->exceeded == 'r')
+				sr_resp_textf(&resp, 500, "Read limit exceeded on %s %s: %" PRId64 " rows read (limit %" PRId64 ")",
+					      req.method, req.route ? req.route : req.path, r->rows, r->max_rows);
+			else if (r->exceeded == 'b')
+				sr_resp_textf(&resp, 500, "Read limit exceeded on %s %s: %" PRId64 " bytes read (limit %" PRId64 ")",
+					      req.method, req.route ? req.route : req.path, r->bytes, r->max_bytes);
+			else
+				sr_resp_textf(&resp, 500, "Read limit exceeded on %s %s: %" PRId64 " index ranges (limit %" PRId64 ")",
+					      req.method, req.route ? req.route : req.path, r->ranges, r->max_ranges);
+		}
 	}
 	enum MHD_Result ok = send_resp(c, &req, &resp, p->start_ns);
 	if (resp.fd >= 0)

@@ -50,12 +50,12 @@ if command -v jq >/dev/null 2>&1 && json=$("${compose[@]}" config --format json 
   listening=$( (ss -ltnH 2>/dev/null || netstat -an -p tcp 2>/dev/null | grep LISTEN) || true)
   any=0
   for p in $(printf '%s' "$json" | jq -r '.services[].ports[]?.published // empty' | sort -un); do
-    if printf '%s\n' "$listening" | grep -Eq "[:.]$p[[:space:]]"; then
+    if printf '%s\n' "$listening" | grep -Eq "[:.]${p}[[:space:]]"; then
       echo "  port $p is taken (by another process, or by this project if it is running)"
       any=1
     fi
   done
-  [ "$any" = 0 ] && echo "  none"
+  if [ "$any" = 0 ]; then echo "  none"; fi
 else
   echo "  (skipped: needs jq and a compose version that supports --format json)"
 fi

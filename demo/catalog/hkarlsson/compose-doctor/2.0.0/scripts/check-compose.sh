@@ -56,12 +56,12 @@ if [ -z "$listening" ]; then
 else
   any=0
   for p in $(printf '%s' "$json" | jq -r '.services[].ports[]?.published // empty' | sort -un); do
-    if printf '%s\n' "$listening" | grep -Eq "[:.]$p[[:space:]]"; then
+    if printf '%s\n' "$listening" | grep -Eq "[:.]${p}[[:space:]]"; then
       echo "  port $p is taken (by another process, or by this project if it is running)"
       any=1
     fi
   done
-  [ "$any" = 0 ] && echo "  none"
+  if [ "$any" = 0 ]; then echo "  none"; fi
 fi
 
 echo "== containers"

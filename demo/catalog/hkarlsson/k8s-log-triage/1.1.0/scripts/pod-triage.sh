@@ -40,7 +40,7 @@ echo "== unhealthy containers"
 { printf 'POD\tCONTAINER\tPHASE\tRESTARTS\tREASON\tEXIT\n'; printf '%s\n' "$rows"; } \
   | (column -t -s $'\t' 2>/dev/null || cat)
 
-while IFS=$'\t' read -r pod container phase restarts reason code; do
+while IFS=$'\t' read -r pod container _phase restarts reason code; do
   echo
   if [ "$restarts" -gt 0 ]; then
     echo "== $pod/$container: previous instance logs (exit $code)"
