@@ -502,15 +502,9 @@ static int cmd_seed(const struct opts *o)
 				size_t cllen = 0;
 				read_file(clpath, &cl, &cllen);
 				char *changelog = cl ? sr_trim_dup((char *)cl, cllen) : NULL;
-				char name[200];
-				snprintf(name, sizeof(name), "%s", slugs[j]);
-				for (char *p = name; *p; p++)
-					if (*p == '-')
-						*p = ' ';
-				name[0] = (char)(name[0] >= 'a' && name[0] <= 'z' ? name[0] - 32 : name[0]);
 				if (collect_files(vdir, "", &sf) == 0) {
 					clock += 3600 * 1000 + (int64_t)(published * 7919 % 5000) * 1000;
-					sr_publish_req pr = {.actor = &u, .slug = slugs[j], .display_name = name,
+					sr_publish_req pr = {.actor = &u, .slug = slugs[j], .display_name = NULL,
 							     .version = vers[k], .changelog = changelog ? changelog : "",
 							     .accept_license = 1, .files = sf.v, .nfiles = sf.n, .now = clock};
 					sr_publish_result res;

@@ -222,9 +222,13 @@ static int read_frontmatter(sr_blobs *b, const sr_pub_file *f, sr_frontmatter *f
 	char msg[256] = "";
 	int rc = sr_frontmatter_parse(text, len, fm, msg, sizeof(msg));
 	sr_buf_deinit(&md);
-	if (rc)
-		return fail(err, 400, SR_EINVAL, "Invalid SKILL.md frontmatter: %s",
-			    msg[0] ? msg : "could not be parsed");
+	if (rc) {
+		/* The parser's messages name SKILL.md already; they only need a capital letter. */
+		if (!msg[0])
+			snprintf(msg, sizeof(msg), "Invalid SKILL.md frontmatter");
+		msg[0] = (char)toupper((unsigned char)msg[0]);
+		return fail(err, 400, SR_EINVAL, "%s", msg);
+	}
 	return 0;
 }
 
@@ -243,9 +247,10 @@ static int validate(sr_publish_req *req, char *slug, size_t slugsz, char *versio
 	}
 	snprintf(version, versz, "%s", v);
 	free(v);
+	/* An absent name falls back to the frontmatter's, checked once that is parsed. */
 	*display_name = req->display_name ? sr_trim_dup(req->display_name, strlen(req->display_name)) : NULL;
-	if (!*display_name || !(*display_name)[0] || strlen(*display_name) > 200)
-		return fail(err, 400, SR_EINVAL, "Display name is required (at most 200 characters)");
+	if (*display_name && strlen(*display_name) > 200)
+		return fail(err, 400, SR_EINVAL, "Display name must be at most 200 characters");
 	if (req->changelog && strlen(req->changelog) > 100000)
 		return fail(err, 400, SR_EINVAL, "Changelog exceeds 100000 characters");
 
@@ -339,6 +344,14 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 			md = &req->files[i];
 	if ((rc = read_frontmatter(b, md, &fm, err)))
 		goto out;
+	if (!display_name || !display_name[0]) {
+		free(display_name);
+		display_name = fm.name ? sr_trim_dup(fm.name, strlen(fm.name)) : NULL;
+		if (!display_name || !display_name[0] || strlen(display_name) > 200) {
+			rc = fail(err, 400, SR_EINVAL, "Display name is required");
+			goto out;
+		}
+	}
 	char summary[1024] = "";
 	if (fm.description) {
 		char *t = sr_trim_dup(fm.description, strlen(fm.description));

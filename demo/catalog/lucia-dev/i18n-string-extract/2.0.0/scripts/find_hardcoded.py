@@ -71,7 +71,8 @@ def suggest_key(path, root, kind, text):
     rel = os.path.relpath(path, root)
     parts = re.split(r"[\\/]", os.path.splitext(rel)[0])
     parts = [p for p in parts if p not in ("components", "pages", "views", "index")]
-    ns = ".".join(camel(re.split(r"[^A-Za-z0-9]+", p.lower())) for p in parts[-2:]) or "common"
+    ns = ".".join(camel([w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", p)])
+                  for p in parts[-2:]) or "common"
     words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP][:4]
     leaf = camel(words)
     if kind.startswith("attr:"):
