@@ -347,6 +347,18 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	if (!display_name || !display_name[0]) {
 		free(display_name);
 		display_name = fm.name ? sr_trim_dup(fm.name, strlen(fm.name)) : NULL;
+		/* A frontmatter name that is only the slug reads better title-cased, as the CLI
+		 * names a skill from its folder: "pdf-tables" becomes "Pdf Tables". */
+		if (!display_name || !display_name[0] || strcmp(display_name, slug) == 0) {
+			free(display_name);
+			display_name = strdup(slug);
+			for (char *p = display_name; p && *p; p++) {
+				if (*p == '-')
+					*p = ' ';
+				if (p == display_name || p[-1] == ' ')
+					*p = (char)toupper((unsigned char)*p);
+			}
+		}
 		if (!display_name || !display_name[0] || strlen(display_name) > 200) {
 			rc = fail(err, 400, SR_EINVAL, "Display name is required");
 			goto out;
