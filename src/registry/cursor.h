@@ -27,7 +27,9 @@ typedef struct sr_cursor {
 	int64_t id;    /* id of the last row sent */
 } sr_cursor;
 
-/* Writes the opaque form into out (outsz >= SR_CURSOR_MAX_LEN + 1). 0 or SR_ETOOBIG. */
+/* Writes the opaque form into out (outsz >= SR_CURSOR_MAX_LEN + 1). 0, SR_ETOOBIG (text
+ * longer than SR_CURSOR_MAX_TEXT, or out too small) or SR_EINVAL (kind, filter or dir out of
+ * range). c->version is not read: only the current version is ever written. */
 int sr_cursor_encode(const sr_cursor *c, char *out, size_t outsz);
 /* Parses an opaque cursor. SR_EINVAL for anything malformed, truncated, of another format
  * version, or with trailing bytes. */

@@ -244,6 +244,9 @@ static void build_list_sql(void)
 			for (int desc = 0; desc < 2; desc++)
 				for (int after = 0; after < 2; after++)
 					for (int prefix = 0; prefix < 2; prefix++) {
+		/* Prefix listing exists only for the name sort; other slots stay empty. */
+		if (prefix && sort != SR_SORT_NAME)
+			continue;
 		const char *k1 = sort_keys[sort].k1, *k2 = sort_keys[sort].k2;
 		const char *dir = desc ? "DESC" : "ASC";
 		const char *cmp = desc ? "<" : ">";
@@ -409,6 +412,8 @@ static sqlite3_stmt *stmt(sr_store *s, int q)
 	sqlite3_stmt *st = s->stmts[q];
 	if (!st) {
 		const char *sql = sr_store_statement_sql(q);
+		if (!sql)
+			return NULL;
 		if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 			db_fail(s, "prepare");
 			sr_log_error("db: statement was: %s", sql);
@@ -1565,4 +1570,25 @@ int sr_store_tag_get(sr_store *s, int64_t skill_id, const char *tag, int64_t *ve
 	*version_id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return 0;
+}
+
+int sr_store_explain(sr_store *s, int i, sr_buf *out)
+{
+	const char *sql = sr_store_statement_sql(i);
+	if (!sql)
+		return SR_EINVAL;
+	char *q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+	if (!q)
+		return SR_ENOMEM;
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, q, -1, &st, NULL);
+	sqlite3_free(q);
+	if (rc != SQLITE_OK)
+		return db_fail(s, "explain");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *detail = col_text(st, 3);
+		sr_buf_printf(out, "%s\n", detail ? detail : "");
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : SR_EDB;
 }

@@ -271,5 +271,8 @@ int sr_store_ticket_mark_used(sr_store *s, const char *ticket, int64_t now);
 
 int sr_store_statement_count(void);
 const char *sr_store_statement_sql(int i);
+/* Appends the EXPLAIN QUERY PLAN lines of statement i, one per line. */
+struct sr_buf;
+int sr_store_explain(sr_store *s, int i, struct sr_buf *out);
 
 #endif
