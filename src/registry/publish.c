@@ -624,7 +624,9 @@ int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_
 	int rc = sr_store_begin(s);
 	if (rc)
 		return fail(err, 500, rc, "Internal Server Error");
+	/* The slug was held for the owner while the skill was deleted; it is theirs again. */
 	if ((rc = sr_store_skill_undelete(s, sk->id, now)) ||
+	    (rc = sr_store_unreserve_slug(s, sk->slug, sk->owner_id)) ||
 	    (rc = sr_store_audit(s, actor->id, "skill.undelete", sk->id, NULL, now))) {
 		sr_store_rollback(s);
 		return fail(err, 500, rc, "Internal Server Error");

@@ -69,6 +69,7 @@ enum {
 	Q_SKILL_INSERT,
 	Q_RESERVED_HOLDER,    /* reserved_slugs primary key range on slug */
 	Q_RESERVE,
+	Q_UNRESERVE,          /* reserved_slugs primary key */
 	Q_VERSION_INSERT,
 	Q_FILE_INSERT,
 	Q_COLD_INSERT,
@@ -156,6 +157,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_RESERVED_HOLDER] = "SELECT owner_id FROM reserved_slugs WHERE slug = ?1 AND expires_at > ?2 LIMIT 4",
 	[Q_RESERVE] = "INSERT INTO reserved_slugs(slug, owner_id, expires_at) VALUES (?1, ?2, ?3) "
 		      "ON CONFLICT(slug, owner_id) DO UPDATE SET expires_at = excluded.expires_at",
+	[Q_UNRESERVE] = "DELETE FROM reserved_slugs WHERE slug = ?1 AND owner_id = ?2",
 	[Q_VERSION_INSERT] = "INSERT INTO skill_versions(skill_id, version, fingerprint, changelog, changelog_source, "
 			     "created_by, created_at, file_count, total_size, zip_sha256, zip_size) "
 			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -1591,4 +1593,14 @@ int sr_store_explain(sr_store *s, int i, sr_buf *out)
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : SR_EDB;
+}
+
+int sr_store_unreserve_slug(sr_store *s, const char *slug, int64_t owner_id)
+{
+	sqlite3_stmt *st = stmt(s, Q_UNRESERVE);
+	if (!st)
+		return SR_EDB;
+	bind_text(st, 1, slug);
+	sqlite3_bind_int64(st, 2, owner_id);
+	return exec_stmt(s, st);
 }

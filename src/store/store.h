@@ -203,6 +203,8 @@ typedef struct sr_new_skill {
 int sr_store_skill_insert(sr_store *s, const sr_new_skill *n, int64_t *id_out);
 int sr_store_reserved_slug_holder(sr_store *s, const char *slug, int64_t now, int64_t *owner_out);
 int sr_store_reserve_slug(sr_store *s, const char *slug, int64_t owner_id, int64_t until);
+/* Ends an owner's reservation (their skill came back). */
+int sr_store_unreserve_slug(sr_store *s, const char *slug, int64_t owner_id);
 
 typedef struct sr_new_version {
 	int64_t skill_id, created_by, created_at;
