@@ -20,6 +20,7 @@ typedef struct sr_app {
 	char db_path[2200];
 	char public_url[512]; /* "" = from the request's Host header */
 	sr_blobs *blobs;
+	struct sr_ratelimit *ratelimit; /* NULL: no rate limits */
 } sr_app;
 
 /* The HTTP application entry points. */

@@ -18,8 +18,10 @@
 #include "registry/cursor.h"
 #include "registry/slug.h"
 
-/* Cursor kinds: the sort code plus one, so that 0 never names a list. */
+/* Cursor kinds are the sort code plus one, so that 0 never names a list; the filter code
+ * tells a prefix listing's cursor from a plain one so neither is taken for the other. */
 #define CURSOR_FILTER_API 1
+#define CURSOR_FILTER_API_PREFIX 2
 
 static const struct {
 	const char *name;
@@ -129,12 +131,13 @@ void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 		sort = SR_SORT_DOWNLOADS;
 	int desc = sort != SR_SORT_NAME;
 
+	int cursor_filter = prefix[0] ? CURSOR_FILTER_API_PREFIX : CURSOR_FILTER_API;
 	sr_list_query q = {.sort = sort, .filter = SR_FILTER_LISTED, .desc = desc, .limit = (int)limit,
 			   .prefix = prefix[0] ? prefix : NULL};
 	sr_cursor cur;
 	const char *cs = sr_req_query(req, "cursor");
 	if (cs && cs[0] && !trending) {
-		if (sr_cursor_decode(cs, &cur) || cur.kind != sort + 1 || cur.filter != CURSOR_FILTER_API ||
+		if (sr_cursor_decode(cs, &cur) || cur.kind != sort + 1 || cur.filter != cursor_filter ||
 		    cur.dir != desc) {
 			sr_resp_text(resp, 400, "Invalid cursor");
 			return;
@@ -162,7 +165,7 @@ void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 	if (p.more && !trending) {
 		p.last.version = SR_CURSOR_VERSION;
 		p.last.kind = sort + 1;
-		p.last.filter = CURSOR_FILTER_API;
+		p.last.filter = cursor_filter;
 		p.last.dir = desc;
 		char enc[SR_CURSOR_MAX_LEN + 1];
 		if (sr_cursor_encode(&p.last, enc, sizeof(enc))) {
@@ -420,7 +423,9 @@ void sr__search(sr_app *app, sr_req *req, sr_resp *resp)
 	sr_lower(S.q);
 	char tokbuf[256];
 	snprintf(tokbuf, sizeof(tokbuf), "%s", S.q);
-	for (char *p = strtok(tokbuf, " \t\r\n"); p && S.ntokens < SEARCH_MAX_TOKENS; p = strtok(NULL, " \t\r\n"))
+	char *save = NULL;
+	for (char *p = strtok_r(tokbuf, " \t\r\n", &save); p && S.ntokens < SEARCH_MAX_TOKENS;
+	     p = strtok_r(NULL, " \t\r\n", &save))
 		S.tokens[S.ntokens++] = p;
 	if (!S.ntokens) {
 		sr_buf_puts(&resp->body, "{\"results\":[]}");

@@ -56,7 +56,8 @@ void sr__upload_url(sr_app *app, sr_req *req, sr_resp *resp)
 		goto out;
 	}
 	snprintf(t.path, sizeof(t.path), "%s", path);
-	if (sr_path_sanitize(t.path)) {
+	/* Unlike a publish's file list, an upload ticket's path must already be relative. */
+	if (path[0] == '/' || sr_path_sanitize(t.path)) {
 		sr_resp_text(resp, 400, "Invalid file path");
 		goto out;
 	}
@@ -224,6 +225,11 @@ static void run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *
 		json_array_foreach(tags, i, t)
 			if (json_is_string(t) && ntags < 64)
 				tagv[ntags++] = json_string_value(t);
+	}
+	const char *dn = jstr(payload, "displayName");
+	if (!dn || !dn[0]) {
+		sr_resp_text(resp, 400, "Display name is required");
+		return;
 	}
 	json_t *lic = json_object_get(payload, "acceptLicenseTerms");
 	json_t *cl = json_object_get(payload, "changelog");

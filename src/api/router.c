@@ -14,6 +14,7 @@
 #include "core/jw.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "http/ratelimit.h"
 #include "registry/slug.h"
 
 #define BODY_JSON_MAX (1u << 20)
@@ -33,8 +34,22 @@ size_t sr_api_body_limit(void *app, const char *method, const char *path)
 
 /* ---- authentication ---- */
 
+static int auth_uncached(sr_req *req, sr_user *user);
+
+/* The token is looked up once per request (the rate limiter and the handler share it). */
 int sr__auth(sr_req *req, sr_user *user)
 {
+	if (!req->auth_done) {
+		req->auth_state = auth_uncached(req, &req->auth_user);
+		req->auth_done = 1;
+	}
+	*user = req->auth_user;
+	return req->auth_state;
+}
+
+static int auth_uncached(sr_req *req, sr_user *user)
+{
+	memset(user, 0, sizeof(*user));
 	const char *h = sr_req_header(req, "Authorization");
 	if (!h)
 		return SR_AUTH_NONE;
@@ -265,7 +280,8 @@ static int split(const char *path, char *buf, size_t bufsz, char **seg, int max)
 {
 	snprintf(buf, bufsz, "%s", path);
 	int n = 0;
-	for (char *p = strtok(buf, "/"); p; p = strtok(NULL, "/")) {
+	char *save = NULL;
+	for (char *p = strtok_r(buf, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
 		if (n == max)
 			return -1;
 		seg[n++] = p;
@@ -342,6 +358,56 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 		sr_resp_text(resp, 404, "Not found");
 }
 
+/* ---- rate limits (api-v1 section 4) ---- */
+
+enum { RL_READ, RL_WRITE, RL_DOWNLOAD };
+
+static const int64_t rl_limits[3][3] = {
+	/* anonymous, token, admin token, per minute */
+	[RL_READ] = {3000, 12000, 120000},
+	[RL_WRITE] = {300, 3000, 30000},
+	[RL_DOWNLOAD] = {1200, 6000, 60000},
+};
+
+/* Counts the request once; 0 to go on, else the 429 is written. A valid token charges only
+ * its user's bucket, anything else the client address's. */
+static int rate_limit(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	static const char *const names[] = {"read", "write", "download"};
+	int cls = RL_READ;
+	if (strcmp(req->path, "/api/v1/download") == 0 || strcmp(req->path, "/api/download") == 0)
+		cls = RL_DOWNLOAD;
+	else if (!is(req->method, "GET"))
+		cls = RL_WRITE;
+	sr_user u;
+	int who = 0;
+	char key[128];
+	if (sr__auth(req, &u) == SR_AUTH_OK) {
+		who = u.role == SR_ROLE_ADMIN ? 2 : 1;
+		snprintf(key, sizeof(key), "%s:u:%lld", names[cls], (long long)u.id);
+	} else {
+		snprintf(key, sizeof(key), "%s:ip:%s", names[cls], req->client_ip);
+	}
+	int64_t now = sr_now_ms();
+	sr_rate_result r;
+	sr_ratelimit_hit(app->ratelimit, key, rl_limits[cls][who], now, &r);
+	int64_t left = r.reset_epoch_s - now / 1000;
+	if (left < 1)
+		left = 1;
+	sr_resp_header(resp, "X-RateLimit-Limit", "%lld", (long long)r.limit);
+	sr_resp_header(resp, "X-RateLimit-Reset", "%lld", (long long)r.reset_epoch_s);
+	sr_resp_header(resp, "RateLimit-Limit", "%lld", (long long)r.limit);
+	sr_resp_header(resp, "RateLimit-Reset", "%lld", (long long)left);
+	if (r.allowed)
+		return 0;
+	req->route = "rate-limited";
+	sr_resp_header(resp, "X-RateLimit-Remaining", "0");
+	sr_resp_header(resp, "RateLimit-Remaining", "0");
+	sr_resp_header(resp, "Retry-After", "%lld", (long long)left);
+	sr_resp_text(resp, 429, "Rate limit exceeded");
+	return -1;
+}
+
 void sr_api_handle(void *ud, sr_req *req, sr_resp *resp)
 {
 	sr_app *app = ud;
@@ -350,6 +416,8 @@ void sr_api_handle(void *ud, sr_req *req, sr_resp *resp)
 		preflight(req, resp);
 		return;
 	}
+	if (app->ratelimit && strncmp(req->path, "/api/", 5) == 0 && rate_limit(app, req, resp))
+		return;
 	char buf[2048];
 	char *seg[9];
 	int n = strlen(req->path) < sizeof(buf) ? split(req->path, buf, sizeof(buf), seg, 9) : -1;

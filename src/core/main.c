@@ -3,6 +3,7 @@
  *
  *   skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]
  *                  [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]
+ *                  [--no-rate-limit]
  *   skillreg migrate [--data-dir DIR]
  *   skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]
  *   skillreg user ban HANDLE [--reason TEXT]
@@ -29,6 +30,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "http/ratelimit.h"
 #include "registry/registry.h"
 #include "registry/semver.h"
 #include "store/store.h"
@@ -43,6 +45,7 @@ struct opts {
 	const char *display_name;
 	int threads;
 	int fold_ms;
+	int no_rate_limit;
 	long long max_rows, max_bytes, max_ranges;
 	const char *args[4];
 	int nargs;
@@ -53,6 +56,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]\n"
 		"                      [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]\n"
+		"                      [--no-rate-limit]\n"
 		"       skillreg migrate [--data-dir DIR]\n"
 		"       skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]\n"
 		"       skillreg user ban HANDLE [--reason TEXT]\n"
@@ -69,6 +73,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->listen = getenv("SKILLREG_LISTEN") ? getenv("SKILLREG_LISTEN") : "127.0.0.1:8787";
 	o->public_url = getenv("SKILLREG_PUBLIC_URL") ? getenv("SKILLREG_PUBLIC_URL") : "";
 	o->fold_ms = 2000;
+	o->no_rate_limit = getenv("SKILLREG_RATE_LIMIT") && strcmp(getenv("SKILLREG_RATE_LIMIT"), "off") == 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -91,7 +96,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->threads = atoi(v);
 		else if (strcmp(a, "--fold-ms") == 0 && v)
 			o->fold_ms = atoi(v);
-		else if (strcmp(a, "--max-rows") == 0 && v)
+		else if (strcmp(a, "--no-rate-limit") == 0) {
+			o->no_rate_limit = 1;
+			takes = 0;
+		} else if (strcmp(a, "--max-rows") == 0 && v)
 			o->max_rows = atoll(v);
 		else if (strcmp(a, "--max-bytes") == 0 && v)
 			o->max_bytes = atoll(v);
@@ -198,6 +206,10 @@ static int cmd_serve(const struct opts *o)
 		*colon = '\0';
 		port = atoi(colon + 1);
 	}
+	if (!o->no_rate_limit && sr_ratelimit_new(&app.ratelimit)) {
+		close_data(&app, main_store);
+		return 1;
+	}
 	sr_http_app http = {sr_api_body_limit, sr_api_handle, get_thread_store, &app, {0}};
 	sr_reads_init(&http.limits);
 	if (o->max_rows > 0)
@@ -244,6 +256,7 @@ static int cmd_serve(const struct opts *o)
 	nstores = 0;
 	pthread_mutex_unlock(&stores_lock);
 	close_data(&app, main_store);
+	sr_ratelimit_free(app.ratelimit);
 	return 0;
 }
 

@@ -29,6 +29,9 @@ typedef struct sr_req {
 	char client_ip[64];
 	sr_reads reads;
 	sr_store *store;    /* this worker thread's connection */
+	int auth_state;     /* set once by the application's first look at the token */
+	int auth_done;
+	sr_user auth_user;
 } sr_req;
 
 typedef struct sr_resp {

@@ -38,6 +38,27 @@ static int fail(sr_regerr *err, int status, int code, const char *fmt, ...)
 	return code;
 }
 
+/* Paths travel in JSON and zip headers as UTF-8, so bytes that are not UTF-8 are refused. */
+static int utf8_valid(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	while (*s) {
+		unsigned char c = *s;
+		size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		if (!len || (len == 2 && c < 0xc2) || (len == 4 && c > 0xf4))
+			return 0;
+		for (size_t k = 1; k < len; k++)
+			if ((s[k] & 0xc0) != 0x80)
+				return 0;
+		if (len == 3 && ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0)))
+			return 0; /* overlong form or a UTF-16 surrogate */
+		if (len == 4 && ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90)))
+			return 0;
+		s += len;
+	}
+	return 1;
+}
+
 int sr_path_sanitize(char *path)
 {
 	size_t n = strlen(path);
@@ -55,6 +76,8 @@ int sr_path_sanitize(char *path)
 	for (const char *p = path; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return SR_EINVAL;
+	if (!utf8_valid(path))
+		return SR_EINVAL;
 	const char *seg = path;
 	for (;;) {
 		const char *end = strchr(seg, '/');

@@ -38,8 +38,8 @@
 
 const char *srt_fmt(const char *fmt, ...)
 {
-	static char bufs[FMT_SLOTS][FMT_SIZE];
-	static unsigned next;
+	static _Thread_local char bufs[FMT_SLOTS][FMT_SIZE];
+	static _Thread_local unsigned next;
 	char *b = bufs[next++ % FMT_SLOTS];
 	va_list ap;
 	va_start(ap, fmt);
@@ -630,33 +630,8 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-int srt_server_start(srt_server *s)
+static int spawn(srt_server *s)
 {
-	memset(s, 0, sizeof *s);
-	s->pid = -1;
-	static int curl_ready;
-	if (!curl_ready) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		curl_ready = 1;
-	}
-	if (resolve_bin(s) != 0 || access(s->bin, X_OK) != 0) {
-		fprintf(stderr, "skillreg binary not found or not executable: %s\n", s->bin);
-		return -1;
-	}
-	snprintf(s->dir, sizeof s->dir, "/tmp/skillreg-http-XXXXXX");
-	if (!mkdtemp(s->dir)) {
-		perror("mkdtemp");
-		return -1;
-	}
-	s->port = free_port();
-	if (s->port <= 0)
-		return -1;
-	snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
-	s->curl = curl_easy_init();
-	if (setup_users(s) != 0) {
-		fprintf(stderr, "creating users/tokens failed; see %s/admin.log\n", s->dir);
-		return -1;
-	}
 	char listen[64];
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", s->port);
 	pid_t parent = getpid();
@@ -674,7 +649,12 @@ int srt_server_start(srt_server *s)
 			dup2(lfd, 2);
 			dup2(lfd, 1);
 		}
-		execl(s->bin, s->bin, "serve", "--listen", listen, "--data-dir", s->dir, (char *)NULL);
+		const char *argv[32] = {s->bin, "serve", "--listen", listen, "--data-dir", s->dir};
+		size_t n = 6;
+		for (size_t i = 0; s->serve_args && s->serve_args[i] && n < 31; i++)
+			argv[n++] = s->serve_args[i];
+		argv[n] = NULL;
+		execv(s->bin, (char *const *)argv);
 		_exit(127);
 	}
 	s->pid = pid;
@@ -701,7 +681,44 @@ int srt_server_start(srt_server *s)
 	return -1;
 }
 
-int srt_server_stop(srt_server *s)
+int srt_server_start(srt_server *s)
+{
+	return srt_server_start_args(s, NULL);
+}
+
+int srt_server_start_args(srt_server *s, const char *const *serve_args)
+{
+	memset(s, 0, sizeof *s);
+	s->serve_args = serve_args;
+	s->pid = -1;
+	static int curl_ready;
+	if (!curl_ready) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		curl_ready = 1;
+	}
+	if (resolve_bin(s) != 0 || access(s->bin, X_OK) != 0) {
+		fprintf(stderr, "skillreg binary not found or not executable: %s\n", s->bin);
+		return -1;
+	}
+	snprintf(s->dir, sizeof s->dir, "/tmp/skillreg-http-XXXXXX");
+	if (!mkdtemp(s->dir)) {
+		perror("mkdtemp");
+		return -1;
+	}
+	s->port = free_port();
+	if (s->port <= 0)
+		return -1;
+	snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+	s->curl = curl_easy_init();
+	if (setup_users(s) != 0) {
+		fprintf(stderr, "creating users/tokens failed; see %s/admin.log\n", s->dir);
+		return -1;
+	}
+	return spawn(s);
+}
+
+/* SIGTERM and wait; 0 when the server exited with status 0. */
+static int stop_process(srt_server *s)
 {
 	int rc = 0;
 	if (s->pid > 0) {
@@ -731,6 +748,23 @@ int srt_server_stop(srt_server *s)
 	}
 	if (rc != 0)
 		print_log(s);
+	return rc;
+}
+
+int srt_server_restart(srt_server *s)
+{
+	if (stop_process(s) != 0)
+		return -1;
+	s->port = free_port();
+	if (s->port <= 0)
+		return -1;
+	snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+	return spawn(s);
+}
+
+int srt_server_stop(srt_server *s)
+{
+	int rc = stop_process(s);
 	if (s->curl) {
 		curl_easy_cleanup(s->curl);
 		s->curl = NULL;
@@ -839,14 +873,22 @@ int srt_multipart(srt_server *s, const char *token, const srt_part *parts, size_
 	static const char boundary[] = "----srtBoundary7MA4YWxkTrZu0gW";
 	size_t cap = 1024;
 	for (size_t i = 0; i < n; i++)
-		cap += parts[i].len + 512 + (parts[i].filename ? strlen(parts[i].filename) : 0);
+		cap += parts[i].len + 512 + (parts[i].filename ? 2 * strlen(parts[i].filename) : 0);
 	char *body = malloc(cap);
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
 		o += (size_t)snprintf(body + o, cap - o, "--%s\r\nContent-Disposition: form-data; name=\"%s\"",
 				      boundary, parts[i].name);
-		if (parts[i].filename)
-			o += (size_t)snprintf(body + o, cap - o, "; filename=\"%s\"", parts[i].filename);
+		if (parts[i].filename) {
+			/* A quoted-string: backslash and quote are escaped (as curl does). */
+			o += (size_t)snprintf(body + o, cap - o, "; filename=\"");
+			for (const char *c = parts[i].filename; *c; c++) {
+				if (*c == '\\' || *c == '"')
+					body[o++] = '\\';
+				body[o++] = *c;
+			}
+			body[o++] = '"';
+		}
 		o += (size_t)snprintf(body + o, cap - o, "\r\n");
 		if (parts[i].ctype)
 			o += (size_t)snprintf(body + o, cap - o, "Content-Type: %s\r\n", parts[i].ctype);
@@ -978,6 +1020,20 @@ long srt_zip_count(const void *zip, size_t ziplen)
 	if (!z)
 		return -1;
 	long n = (long)zip_get_num_entries(z, 0);
+	zip_discard(z);
+	return n;
+}
+
+long srt_zip_names(const void *zip, size_t ziplen, char (*names)[64], long max)
+{
+	zip_t *z = zip_mem_open(zip, ziplen);
+	if (!z)
+		return -1;
+	long n = (long)zip_get_num_entries(z, 0);
+	for (long i = 0; i < n && i < max; i++) {
+		const char *nm = zip_get_name(z, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
+		snprintf(names[i], 64, "%s", nm ? nm : "");
+	}
 	zip_discard(z);
 	return n;
 }

@@ -35,6 +35,7 @@ typedef struct srt_server {
 	int port;
 	pid_t pid;
 	int starting; /* polling /healthz: transport errors are expected */
+	const char *const *serve_args; /* extra `serve` arguments (NULL-terminated) or NULL */
 	void *curl;
 	char tok_alice[128];
 	char tok_bob[128];
@@ -74,7 +75,13 @@ typedef struct srt_part {
 
 /* Lifecycle. Both return 0 or -1 (after printing why and the server log). */
 int srt_server_start(srt_server *s);
+/* The same with extra `serve` arguments (e.g. {"--threads", "8", NULL}); the array must
+ * outlive the server (it is reused by srt_server_restart). */
+int srt_server_start_args(srt_server *s, const char *const *serve_args);
 int srt_server_stop(srt_server *s);
+/* Stops the server (checking it exits 0) and starts it again on the same data directory
+ * (on a new port: s->base changes). 0 or -1. */
+int srt_server_restart(srt_server *s);
 /* Runs `<bin> args... --data-dir DIR`; stdout (trimmed) into out. Returns the exit status
  * (or -1 when it could not run). args is NULL-terminated. */
 int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args);
@@ -102,7 +109,8 @@ int srt_timing(const srt_resp *r, long *rows, long *bytes);
  * malloc'd (NUL-terminated) when out != NULL. */
 int srt_raw(srt_server *s, const void *req, size_t len, char **out, size_t *outlen);
 
-/* A rotating set of static buffers for formatted paths (16 live at a time, 8 KiB each). */
+/* A rotating set of per-thread static buffers for formatted paths (16 live at a time, 8 KiB
+ * each). */
 const char *srt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Percent-encodes s into a rotating buffer. */
 const char *srt_urlenc(const char *s);
@@ -152,6 +160,8 @@ void srt_publish_ok_at(srt_server *s, const char *token, const char *slug, const
 int srt_zip_build(const srt_file *files, size_t n, void **out, size_t *outlen);
 /* Reads entry name from a zip in memory; *data malloc'd. 0, or -1 when absent/corrupt. */
 int srt_zip_read(const void *zip, size_t ziplen, const char *name, char **data, size_t *len);
+/* Copies up to max entry names (63 chars each) in archive order; returns the count or -1. */
+long srt_zip_names(const void *zip, size_t ziplen, char (*names)[64], long max);
 /* Number of entries, or -1. */
 long srt_zip_count(const void *zip, size_t ziplen);
 

@@ -397,6 +397,54 @@ static void test_cursor_errors(void **state)
 	srt_resp_free(&r);
 }
 
+static void test_cursor_filter_mismatch(void **state)
+{
+	(void)state;
+	int bad = 0;
+	json_t *nj = get_json("/api/v1/skills?sort=name&limit=2", 200);
+	char ncursor[2048];
+	snprintf(ncursor, sizeof ncursor, "%s", json_string_value(json_object_get(nj, "nextCursor")));
+	json_decref(nj);
+	/* A cursor from the prefix listing used without the prefix, and the other way round: rejected
+	 * or a restart from the first page, never reinterpreted (DESIGN.md section 3). */
+	json_t *j = get_json("/api/v1/skills?prefix=demo&limit=1", 200);
+	const char *c = json_string_value(json_object_get(j, "nextCursor"));
+	assert_non_null(c);
+	char pcursor[2048];
+	snprintf(pcursor, sizeof pcursor, "%s", c);
+	json_decref(j);
+	json_t *first = get_json("/api/v1/skills?sort=name&limit=2", 200);
+	srt_resp r0;
+	srt_get(&S, srt_fmt("/api/v1/skills?sort=name&limit=2&cursor=%s", srt_urlenc(pcursor)), NULL, &r0);
+	if (r0.status == 200) {
+		json_t *jj = srt_json(&r0);
+		if (!json_equal(json_object_get(jj, "items"), json_object_get(first, "items"))) {
+			print_error("a prefix cursor reused without the prefix was reinterpreted: %.300s\n", r0.body);
+			bad++;
+		}
+		json_decref(jj);
+	} else {
+		SRT_EXPECT_TEXT(&r0, 400, "Invalid cursor");
+	}
+	srt_resp_free(&r0);
+	json_decref(first);
+	srt_get(&S, srt_fmt("/api/v1/skills?prefix=demo&limit=2&cursor=%s", srt_urlenc(ncursor)), NULL, &r0);
+	if (r0.status == 200) {
+		json_t *jj = srt_json(&r0);
+		json_t *its = json_object_get(jj, "items");
+		for (size_t i = 0; i < json_array_size(its); i++) {
+			const char *sl = json_string_value(json_object_get(json_array_get(its, i), "slug"));
+			assert_true(strncmp(sl, "demo", 4) == 0);
+		}
+		json_decref(jj);
+	} else {
+		SRT_EXPECT_TEXT(&r0, 400, "Invalid cursor");
+	}
+	srt_resp_free(&r0);
+
+	assert_int_equal(bad, 0);
+}
+
 static void test_param_errors(void **state)
 {
 	(void)state;
@@ -500,11 +548,25 @@ static void test_stars_and_updated_order(void **state)
 			fail();
 		}
 	}
-	j = get_json("/api/v1/skills?sort=name&limit=1", 200);
-	json_t *lv = json_object_get(json_array_get(json_object_get(j, "items"), 0), "latestVersion");
-	if (lv)
-		SRT_EXPECT_STR(lv, "version", "1.1.0");
-	json_decref(j);
+	/* The list's latestVersion may lag while the new version's scan is pending (api-v1
+	 * section 3.2), but not for long. */
+	for (int tries = 0;; tries++) {
+		j = get_json("/api/v1/skills?prefix=demo-alpha&limit=1", 200);
+		json_t *it0 = json_array_get(json_object_get(j, "items"), 0);
+		assert_non_null(it0);
+		SRT_EXPECT_STR(it0, "slug", "demo-alpha");
+		json_t *lv = json_object_get(it0, "latestVersion");
+		const char *v = lv ? json_string_value(json_object_get(lv, "version")) : NULL;
+		int ok = !lv || (v && strcmp(v, "1.1.0") == 0);
+		if (!ok && tries == 100) {
+			print_error("list latestVersion of demo-alpha is still %s 10 s after 1.1.0 was published\n", v);
+			fail();
+		}
+		json_decref(j);
+		if (ok)
+			break;
+		sleep_ms(100);
+	}
 	walk("updated", 2);
 }
 
@@ -697,6 +759,59 @@ static void test_deleted_disappear(void **state)
 	expect_found("q=zeta-tool", "zeta-tool");
 }
 
+/* Query syntax of the full-text engine must not leak through: every odd q is a 200. */
+static void test_search_syntax_fuzz(void **state)
+{
+	(void)state;
+	static const char *const qs[] = {
+		"\"", "'", "*", "demo*", "NEAR(demo alpha)", "demo AND", "OR", "AND OR NOT", "-demo",
+		"demo:", "slug:demo", "(", ")", "^demo", "{", "}", "%", "_", "\\", "a\"b", "demo\"",
+		"\"demo", "demo-", "--", "-", "@", "@alice/", "alice/demo-alpha", "@alice/demo-alpha",
+		"\xe7\xbf", "\xef\xbb\xbf", "..", "/", "?", "&", "+", "demo+alpha", "NEAR", "\"\"",
+		"col : x", "x NOT y", "a*b*c", "\t\n", "SELECT * FROM skills", "1=1", "';--",
+	};
+	int bad = 0;
+	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+		srt_resp r;
+		srt_get(&S, srt_fmt("/api/v1/search?q=%s", srt_urlenc(qs[i])), NULL, &r);
+		json_t *j = r.status == 200 ? srt_json(&r) : NULL;
+		if (!j || !json_is_array(json_object_get(j, "results"))) {
+			print_error("search q=%s: HTTP %ld %.200s\n", srt_urlenc(qs[i]), r.status, r.body);
+			bad++;
+		}
+		json_decref(j);
+		srt_resp_free(&r);
+	}
+	/* A long query. */
+	char longq[3000];
+	for (int i = 0; i < 2999; i++)
+		longq[i] = (char)('a' + i % 26);
+	longq[2999] = '\0';
+	srt_resp r;
+	srt_get(&S, srt_fmt("/api/v1/search?q=%s", longq), NULL, &r);
+	if (r.status != 200 && r.status != 400) {
+		print_error("search with a 3000-char q: HTTP %ld\n", r.status);
+		bad++;
+	}
+	srt_resp_free(&r);
+	/* Owner-qualified query finds the skill (tier 0: q equals owner/slug). */
+	json_t *j = search("q=alice%2Fdemo-alpha", &r);
+	if (!results_have(j, "demo-alpha")) {
+		print_error("search q=alice/demo-alpha does not find demo-alpha: %.300s\n", r.body);
+		bad++;
+	}
+	json_decref(j);
+	srt_resp_free(&r);
+	/* The optional filters are accepted. */
+	j = search("q=demo&nonSuspiciousOnly=true&highlightedOnly=false", &r);
+	json_decref(j);
+	srt_resp_free(&r);
+	j = search("q=demo&nonSuspicious=1", &r);
+	json_decref(j);
+	srt_resp_free(&r);
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -709,11 +824,13 @@ int main(void)
 		cmocka_unit_test(test_trending),
 		cmocka_unit_test(test_limit_parsing),
 		cmocka_unit_test(test_cursor_errors),
+		cmocka_unit_test(test_cursor_filter_mismatch),
 		cmocka_unit_test(test_param_errors),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_search_empty),
 		cmocka_unit_test(test_search_matching),
 		cmocka_unit_test(test_search_modes_and_limit),
+		cmocka_unit_test(test_search_syntax_fuzz),
 		cmocka_unit_test(test_stars_and_updated_order),
 		cmocka_unit_test(test_deleted_disappear),
 	};

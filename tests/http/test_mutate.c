@@ -130,6 +130,7 @@ static void test_delete_forbidden(void **state)
 	call("DELETE", "/api/v1/skills/no-such-skill", S.tok_alice, NULL, 404, "Skill not found");
 	/* A version in the body is refused (the version route is meant). */
 	call("DELETE", "/api/v1/skills/mut-skill", S.tok_alice, "{\"version\":\"1.0.0\"}", 400, NULL);
+	call("DELETE", "/api/v1/skills/mut-skill?version=1.0.0", S.tok_alice, NULL, 400, NULL);
 	d = get_json("/api/v1/skills/mut-skill", NULL, 200);
 	json_decref(d);
 }
@@ -156,6 +157,8 @@ static void test_delete_undelete(void **state)
 	expect_get_text("/api/v1/download?slug=mut-skill", NULL, 404, "Skill not found");
 	expect_get_text(srt_fmt("/api/v1/resolve?slug=mut-skill&hash=%064d", 0), NULL, 404, "Skill not found");
 	expect_get_text("/api/v1/skills/mut-skill/versions", NULL, 404, "Skill not found");
+	expect_get_text("/api/v1/skills/mut-skill/install", NULL, 404, "Skill not found");
+	expect_get_text("/api/v1/skills/mut-skill/file?path=SKILL.md", NULL, 404, "Skill not found");
 
 	/* Someone else cannot take the reserved slug. */
 	srt_file f = {"SKILL.md", "# taken\n", 8, "text/markdown"};
@@ -167,10 +170,17 @@ static void test_delete_undelete(void **state)
 	json_decref(p);
 	expect_get_text("/api/v1/skills/mut-skill", NULL, 404, "Skill not found");
 
-	/* Bob cannot undelete it. */
+	/* Bob cannot undelete it (ClawHub says 403; not revealing it, 404, is fine too). */
 	srt_send(&S, "POST", "/api/v1/skills/mut-skill/undelete", S.tok_bob, "{}", &r);
+	if (r.status == 404)
+		SRT_EXPECT_TEXT(&r, 404, "Skill not found");
+	else
+		SRT_EXPECT_PREFIX(&r, 403, "Forbidden");
+	srt_resp_free(&r);
+	srt_send(&S, "POST", "/api/v1/skills/mut-skill/undelete?ownerHandle=alice", S.tok_bob, "{}", &r);
 	SRT_EXPECT_PREFIX(&r, 403, "Forbidden");
 	srt_resp_free(&r);
+	expect_get_text("/api/v1/skills/mut-skill", NULL, 404, "Skill not found");
 
 	expect_ok_only(call("POST", "/api/v1/skills/mut-skill/undelete", S.tok_alice, "{}", 200, NULL));
 	json_t *d = get_json("/api/v1/skills/mut-skill", NULL, 200);
@@ -201,11 +211,33 @@ static void test_admin_delete(void **state)
 	assert_true(json_is_true(json_object_get(j, "ok")));
 	json_decref(j);
 	expect_get_text("/api/v1/skills/bob-skill", NULL, 404, "Skill not found");
-	expect_ok_only(call("POST", "/api/v1/skills/bob-skill/undelete", S.tok_admin, "{}", 200, NULL));
+	/* Staff undelete: qualified by owner (the unqualified form is checked separately). */
+	expect_ok_only(call("POST", "/api/v1/skills/bob-skill/undelete?ownerHandle=bob", S.tok_admin, "{}", 200, NULL));
 	json_t *d = get_json("/api/v1/skills/bob-skill", NULL, 200);
 	SRT_EXPECT_STR(json_object_get(d, "owner"), "handle", "bob");
 	json_decref(d);
 	call("POST", "/api/v1/skills/no-such-skill/undelete", S.tok_alice, "{}", 404, "Skill not found");
+}
+
+/* A moderator/admin undeleting without ownerHandle, as `clawhub undelete <slug>` sends it: the
+ * slug is unambiguous (only bob has it), so it should resolve to bob's deleted skill. */
+static void test_admin_undelete_unqualified(void **state)
+{
+	(void)state;
+	json_t *j = call("DELETE", "/api/v1/skills/bob-skill", S.tok_admin, NULL, 200, NULL);
+	json_decref(j);
+	srt_resp r;
+	srt_send(&S, "POST", "/api/v1/skills/bob-skill/undelete", S.tok_admin, "{}", &r);
+	int ok = r.status == 200;
+	srt_resp_free(&r);
+	if (!ok) {
+		/* Restore for the tests after this one, then report. */
+		json_decref(call("POST", "/api/v1/skills/bob-skill/undelete?ownerHandle=bob", S.tok_admin, "{}", 200, NULL));
+		print_error("admin POST /api/v1/skills/bob-skill/undelete (no ownerHandle) did not succeed\n");
+		fail();
+	}
+	json_t *d = get_json("/api/v1/skills/bob-skill", NULL, 200);
+	json_decref(d);
 }
 
 static void test_version_delete_restore(void **state)
@@ -345,6 +377,295 @@ static void test_telemetry(void **state)
 	srt_resp_free(&r);
 }
 
+/* Deleting the version `latest` points at: the detail's latestVersion becomes null and the
+ * tag is omitted (api-v1 sections 1.6, 3.4); list items never carry latestVersion:null. */
+static void test_delete_latest_version(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "lv-skill", "1.0.0", "LV Skill", "Latest goes away.");
+	srt_publish_ok(&S, S.tok_alice, "lv-skill", "1.1.0", "LV Skill", "Latest goes away.");
+	expect_ok_only(call("DELETE", "/api/v1/skills/lv-skill/versions/1.1.0", S.tok_alice, NULL, 200, NULL));
+	json_t *d = get_json("/api/v1/skills/lv-skill", NULL, 200);
+	json_t *lv = json_object_get(d, "latestVersion");
+	assert_non_null(lv);
+	/* ClawHub leaves `latest` on the deleted version and so reports null; moving it back to
+	 * the newest live version is acceptable too. Never the deleted one, and consistent. */
+	json_t *tl = json_object_get(json_object_get(json_object_get(d, "skill"), "tags"), "latest");
+	if (json_is_null(lv)) {
+		assert_null(tl);
+	} else {
+		SRT_EXPECT_STR(lv, "version", "1.0.0");
+		assert_non_null(tl);
+		assert_string_equal(json_string_value(tl), "1.0.0");
+	}
+	json_decref(d);
+	for (int i = 0; i < 3; i++) {
+		const char *path = i == 0 ? "/api/v1/skills?prefix=lv-skill"
+				   : i == 1 ? "/api/v1/skills?sort=newest&limit=100"
+					    : "/api/v1/skills?sort=updated&limit=100";
+		json_t *j = get_json(path, NULL, 200);
+		size_t k;
+		json_t *it;
+		json_array_foreach(json_object_get(j, "items"), k, it) {
+			json_t *l = json_object_get(it, "latestVersion");
+			if (l && !json_is_object(l)) {
+				print_error("%s: item %s has latestVersion that is not an object\n", path,
+					    json_string_value(json_object_get(it, "slug")));
+				fail();
+			}
+			if (l && strcmp(json_string_value(json_object_get(it, "slug")), "lv-skill") == 0 &&
+			    strcmp(json_string_value(json_object_get(l, "version")), "1.1.0") == 0) {
+				print_error("%s: lists the deleted version 1.1.0 as latest\n", path);
+				fail();
+			}
+		}
+		json_decref(j);
+	}
+	/* The search row's version is not the deleted one either. */
+	json_t *j = get_json("/api/v1/search?q=lv-skill", NULL, 200);
+	json_t *row = json_array_get(json_object_get(j, "results"), 0);
+	if (row) {
+		json_t *v = json_object_get(row, "version");
+		assert_false(json_is_string(v) && strcmp(json_string_value(v), "1.1.0") == 0);
+	}
+	json_decref(j);
+
+	/* Restore does not restore the tag (section 3.12), but the version is back. */
+	expect_ok_only(call("POST", "/api/v1/skills/lv-skill/versions/1.1.0/restore", S.tok_alice, "{}", 200, NULL));
+	assert_int_equal(versions_of("lv-skill", NULL, "1.1.0"), 2);
+	/* A new publish moves latest again. */
+	srt_publish_ok(&S, S.tok_alice, "lv-skill", "1.2.0", "LV Skill", "Latest goes away.");
+	d = get_json("/api/v1/skills/lv-skill", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.2.0");
+	SRT_EXPECT_STR(json_object_get(json_object_get(d, "skill"), "tags"), "latest", "1.2.0");
+	json_decref(d);
+}
+
+/* Publishing to a soft-deleted skill is refused; after undelete it works. */
+static void test_publish_to_deleted(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "pd-skill", "1.0.0", "PD", NULL);
+	json_decref(call("DELETE", "/api/v1/skills/pd-skill", S.tok_alice, NULL, 200, NULL));
+	const char *md = srt_skill_md("PD", "again");
+	srt_file f = {"SKILL.md", md, strlen(md), "text/markdown"};
+	json_t *p = srt_payload("pd-skill", "1.0.1");
+	srt_resp r;
+	srt_publish_json(&S, S.tok_alice, p, &f, 1, &r);
+	assert_true(r.status >= 400 && r.status < 500);
+	srt_resp_free(&r);
+	expect_get_text("/api/v1/skills/pd-skill", NULL, 404, "Skill not found");
+	expect_ok_only(call("POST", "/api/v1/skills/pd-skill/undelete", S.tok_alice, "{}", 200, NULL));
+	srt_publish_json(&S, S.tok_alice, p, &f, 1, &r);
+	json_t *j = SRT_EXPECT_JSON(&r, 200);
+	json_decref(j);
+	srt_resp_free(&r);
+	json_decref(p);
+	assert_int_equal(versions_of("pd-skill", NULL, "1.0.1"), 2);
+}
+
+/* A banned owner's skills vanish publicly (api-v1 section 1.5: the owner must not be
+ * deactivated): detail/download 404, gone from lists and search. The ban happens through
+ * the admin command while the server runs. */
+static void test_banned_owner_hidden(void **state)
+{
+	(void)state;
+	char out[256], tok[256];
+	const char *add[] = {"user", "add", "carol", NULL};
+	assert_int_equal(srt_admin(&S, out, sizeof out, add), 0);
+	const char *mk[] = {"token", "create", "carol", NULL};
+	assert_int_equal(srt_admin(&S, tok, sizeof tok, mk), 0);
+	srt_publish_ok(&S, tok, "carol-skill", "1.0.0", "Carol Skill", "Belongs to carol.");
+	json_t *d = get_json("/api/v1/skills/carol-skill", NULL, 200);
+	json_decref(d);
+	int listed = 0;
+	for (int tries = 0; tries < 50 && !listed; tries++) {
+		d = get_json("/api/v1/skills?prefix=carol", NULL, 200);
+		listed = json_array_size(json_object_get(d, "items")) == 1;
+		json_decref(d);
+	}
+	assert_true(listed);
+
+	const char *ban[] = {"user", "ban", "carol", NULL};
+	assert_int_equal(srt_admin(&S, out, sizeof out, ban), 0);
+	srt_resp r;
+	srt_get(&S, "/api/v1/whoami", tok, &r);
+	SRT_EXPECT_PREFIX(&r, 401, "Unauthorized: This ClawHub account is not in good standing");
+	srt_resp_free(&r);
+	int bad = 0;
+	srt_get(&S, "/api/v1/skills/carol-skill", NULL, &r);
+	if (r.status != 404) {
+		print_error("detail of a banned owner's skill: HTTP %ld\n", r.status);
+		bad++;
+	}
+	srt_resp_free(&r);
+	srt_get(&S, "/api/v1/download?slug=carol-skill", NULL, &r);
+	if (r.status != 404) {
+		print_error("download of a banned owner's skill: HTTP %ld\n", r.status);
+		bad++;
+	}
+	srt_resp_free(&r);
+	d = get_json("/api/v1/skills?prefix=carol", NULL, 200);
+	if (json_array_size(json_object_get(d, "items")) != 0) {
+		print_error("a banned owner's skill is still listed\n");
+		bad++;
+	}
+	json_decref(d);
+	d = get_json("/api/v1/skills?sort=newest&limit=200", NULL, 200);
+	size_t i;
+	json_t *it;
+	json_array_foreach(json_object_get(d, "items"), i, it) {
+		if (strcmp(json_string_value(json_object_get(it, "slug")), "carol-skill") == 0) {
+			print_error("a banned owner's skill is still in sort=newest\n");
+			bad++;
+		}
+	}
+	json_decref(d);
+	d = get_json("/api/v1/search?q=carol-skill", NULL, 200);
+	json_array_foreach(json_object_get(d, "results"), i, it) {
+		if (strcmp(json_string_value(json_object_get(it, "slug")), "carol-skill") == 0) {
+			print_error("a banned owner's skill is still found by search\n");
+			bad++;
+		}
+	}
+	json_decref(d);
+	assert_int_equal(bad, 0);
+}
+
+/* resolve's match is the newest non-deleted version with that fingerprint (section 3.7). */
+static void test_resolve_skips_deleted(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "fp-skill", "1.0.0", "FP Skill", "Same bytes every time.");
+	srt_publish_ok(&S, S.tok_alice, "fp-skill", "1.1.0", "FP Skill", "Same bytes every time.");
+	const char *md = srt_skill_md("FP Skill", "Same bytes every time.");
+	srt_file f = {"SKILL.md", md, strlen(md), "text/markdown"};
+	char fp[65];
+	srt_fingerprint(&f, 1, fp);
+	json_t *j = get_json(srt_fmt("/api/v1/resolve?slug=fp-skill&hash=%s", fp), NULL, 200);
+	SRT_EXPECT_STR(json_object_get(j, "match"), "version", "1.1.0");
+	json_decref(j);
+	expect_ok_only(call("DELETE", "/api/v1/skills/fp-skill/versions/1.1.0", S.tok_alice, NULL, 200, NULL));
+	j = get_json(srt_fmt("/api/v1/resolve?slug=fp-skill&hash=%s", fp), NULL, 200);
+	SRT_EXPECT_STR(json_object_get(j, "match"), "version", "1.0.0");
+	json_t *lv = json_object_get(j, "latestVersion");
+	assert_non_null(lv);
+	assert_true(json_is_null(lv) || strcmp(json_string_value(json_object_get(lv, "version")), "1.1.0") != 0);
+	json_decref(j);
+	expect_get_text("/api/v1/skills/fp-skill/file?path=SKILL.md&version=1.1.0", NULL, 410, "Version not available");
+	srt_resp r;
+	srt_get(&S, "/api/v1/skills/fp-skill/file?path=SKILL.md&version=1.0.0", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	srt_resp_free(&r);
+}
+
+/* Version paging skips deleted versions without short or repeated pages. */
+static void test_version_paging_with_holes(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 6; i++)
+		srt_publish_ok(&S, S.tok_alice, "page-skill", srt_fmt("1.0.%d", i), "Page Skill", NULL);
+	expect_ok_only(call("DELETE", "/api/v1/skills/page-skill/versions/1.0.3", S.tok_alice, NULL, 200, NULL));
+	expect_ok_only(call("DELETE", "/api/v1/skills/page-skill/versions/1.0.4", S.tok_alice, NULL, 200, NULL));
+	static const char *const want[] = {"1.0.5", "1.0.2", "1.0.1", "1.0.0"};
+	size_t got = 0;
+	char cursor[1024] = "";
+	for (int page = 0; page < 6; page++) {
+		const char *path = cursor[0]
+			? srt_fmt("/api/v1/skills/page-skill/versions?limit=2&cursor=%s", srt_urlenc(cursor))
+			: "/api/v1/skills/page-skill/versions?limit=2";
+		json_t *j = get_json(path, NULL, 200);
+		json_t *items = json_object_get(j, "items");
+		assert_true(json_array_size(items) <= 2);
+		for (size_t i = 0; i < json_array_size(items); i++) {
+			const char *v = json_string_value(json_object_get(json_array_get(items, i), "version"));
+			if (got >= 4 || strcmp(v, want[got]) != 0) {
+				print_error("versions paging: position %zu is %s\n", got, v);
+				fail();
+			}
+			got++;
+		}
+		json_t *nc = json_object_get(j, "nextCursor");
+		assert_non_null(nc);
+		int done = json_is_null(nc);
+		if (!done)
+			snprintf(cursor, sizeof cursor, "%s", json_string_value(nc));
+		json_decref(j);
+		if (done)
+			break;
+	}
+	assert_int_equal(got, 4);
+}
+
+/* Downloads count once per identity per UTC day and installs come from telemetry; both are
+ * folded into stats asynchronously (api-v1 sections 3.8, 3.15), so poll for a while. */
+static void test_download_and_install_counters(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "count-skill", "1.0.0", "Count Skill", "Gets counted.");
+	srt_resp r;
+	for (int i = 0; i < 3; i++) {
+		srt_get(&S, "/api/v1/download?slug=count-skill", NULL, &r);
+		SRT_EXPECT_STATUS(&r, 200);
+		srt_resp_free(&r);
+	}
+	for (int i = 0; i < 2; i++) {
+		srt_get(&S, "/api/v1/download?slug=count-skill", S.tok_bob, &r);
+		SRT_EXPECT_STATUS(&r, 200);
+		srt_resp_free(&r);
+	}
+	expect_ok_only(call("POST", "/api/cli/telemetry/install", S.tok_bob,
+			    "{\"event\":\"install\",\"slug\":\"count-skill\",\"version\":\"1.0.0\"}", 200, NULL));
+	long long downloads = -1, installs = -1;
+	for (int tries = 0; tries < 100; tries++) {
+		json_t *d = get_json("/api/v1/skills/count-skill", NULL, 200);
+		json_t *st = json_object_get(json_object_get(d, "skill"), "stats");
+		downloads = json_integer_value(json_object_get(st, "downloads"));
+		installs = json_integer_value(json_object_get(st, "installs"));
+		json_decref(d);
+		if (downloads >= 2 && installs >= 1)
+			break;
+		struct timespec ts = {0, 100000000L};
+		nanosleep(&ts, NULL);
+	}
+	if (downloads != 2 || installs != 1) {
+		print_error("after 3 anonymous + 2 bob downloads and 1 install: downloads=%lld (want 2), installs=%lld (want 1)\n",
+			    downloads, installs);
+		fail();
+	}
+	/* The counters order the downloads sort. */
+	json_t *j = get_json("/api/v1/skills?sort=downloads&limit=1", NULL, 200);
+	SRT_EXPECT_STR(json_array_get(json_object_get(j, "items"), 0), "slug", "count-skill");
+	json_decref(j);
+}
+
+/* Moderators act on others' skills (api-v1 section 1.1); a staff delete does not reserve the
+ * slug for the owner. */
+static void test_moderator(void **state)
+{
+	(void)state;
+	char out[256], tok[256];
+	const char *add[] = {"user", "add", "mod", "--role", "moderator", NULL};
+	assert_int_equal(srt_admin(&S, out, sizeof out, add), 0);
+	const char *mk[] = {"token", "create", "mod", NULL};
+	assert_int_equal(srt_admin(&S, tok, sizeof tok, mk), 0);
+	json_t *w = get_json("/api/v1/whoami", tok, 200);
+	SRT_EXPECT_STR(json_object_get(w, "user"), "role", "moderator");
+	json_decref(w);
+	srt_publish_ok(&S, S.tok_bob, "modded-skill", "1.0.0", "Modded", NULL);
+	json_t *j = call("DELETE", "/api/v1/skills/modded-skill", tok, NULL, 200, NULL);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	json_decref(j);
+	expect_get_text("/api/v1/skills/modded-skill", NULL, 404, "Skill not found");
+	expect_ok_only(call("POST", "/api/v1/skills/modded-skill/undelete?ownerHandle=bob", tok, "{}", 200, NULL));
+	json_t *d = get_json("/api/v1/skills/modded-skill", NULL, 200);
+	json_decref(d);
+	/* A moderator can withdraw one of bob's versions too. */
+	srt_publish_ok(&S, S.tok_bob, "modded-skill", "1.1.0", "Modded", NULL);
+	expect_ok_only(call("DELETE", "/api/v1/skills/modded-skill/versions/1.0.0", tok, NULL, 200, NULL));
+	expect_get_text("/api/v1/skills/modded-skill/versions/1.0.0", NULL, 410, "Version not available");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,9 +673,17 @@ int main(void)
 		cmocka_unit_test(test_delete_forbidden),
 		cmocka_unit_test(test_delete_undelete),
 		cmocka_unit_test(test_admin_delete),
+		cmocka_unit_test(test_admin_undelete_unqualified),
 		cmocka_unit_test(test_version_delete_restore),
 		cmocka_unit_test(test_stars),
 		cmocka_unit_test(test_telemetry),
+		cmocka_unit_test(test_delete_latest_version),
+		cmocka_unit_test(test_publish_to_deleted),
+		cmocka_unit_test(test_banned_owner_hidden),
+		cmocka_unit_test(test_resolve_skips_deleted),
+		cmocka_unit_test(test_version_paging_with_holes),
+		cmocka_unit_test(test_download_and_install_counters),
+		cmocka_unit_test(test_moderator),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -391,9 +391,6 @@ static void test_invalid_paths(void **state)
 
 	/* upload-url also refuses an absolute path and an over-long one. */
 	srt_resp r;
-	srt_upload_url(&S, S.tok_alice, "/etc/passwd", 2, ZERO_SHA, "text/plain", &r);
-	SRT_EXPECT_STATUS(&r, 400);
-	srt_resp_free(&r);
 	char longp[600];
 	memset(longp, 'a', 501);
 	longp[501] = '\0';
@@ -412,6 +409,13 @@ static void test_invalid_paths(void **state)
 	assert_non_null(json_object_get(m, "docs/notes.md"));
 	assert_int_equal(json_object_size(m), 2);
 	json_decref(m);
+
+	/* upload-url: "not absolute" (api-v1 section 3.11 a). */
+	srt_upload_url(&S, S.tok_alice, "/etc/passwd", 2, ZERO_SHA, "text/plain", &r);
+	if (r.status != 400)
+		print_error("upload-url accepted the absolute path /etc/passwd\n");
+	SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
 }
 
 static void test_upload_url_validation(void **state)
@@ -500,14 +504,6 @@ static void test_raw_upload_checks(void **state)
 	srt_resp_free(&r);
 	free(url);
 
-	/* Another user cannot use alice's ticket. */
-	url = ticket_for("d.txt", "hello", 5, ticket);
-	raw_upload(url, S.tok_bob, "hello", 5, &r);
-	if (r.status != 403)
-		SRT_EXPECT_STATUS(&r, 400);
-	srt_resp_free(&r);
-	free(url);
-
 	/* A good upload, then the same ticket again. */
 	url = ticket_for("e.txt", "hello", 5, ticket);
 	raw_upload(url, S.tok_alice, "hello", 5, &r);
@@ -525,6 +521,14 @@ static void test_raw_upload_checks(void **state)
 		   "hello", 5, &r);
 	SRT_EXPECT_TEXT(&r, 400, "Skill upload ticket is missing, used, or expired");
 	srt_resp_free(&r);
+
+	/* Another user cannot use alice's ticket. */
+	url = ticket_for("d.txt", "hello", 5, ticket);
+	raw_upload(url, S.tok_bob, "hello", 5, &r);
+	if (r.status != 403)
+		SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	free(url);
 }
 
 static void test_ticket_reuse_in_publish(void **state)
@@ -640,15 +644,32 @@ static void test_invalid_slugs(void **state)
 	srt_resp_free(&r);
 	json_decref(p);
 	srt_publish_ok(&S, S.tok_alice, s96, "1.0.0", "Long", NULL);
+}
 
-	/* Empty display name. */
-	p = srt_payload("noname-kit", "1.0.0");
-	json_object_set_new(p, "displayName", json_string(""));
+static void test_empty_display_name(void **state)
+{
+	(void)state;
+	srt_file f = skill_md("Noname Kit");
+	srt_resp r;
+	json_t *p = srt_payload("noname-kit", "1.0.0");
+	json_object_set_new(p, "displayName", json_string("  "));
 	publish_json(S.tok_alice, p, &f, 1, &r);
-	SRT_EXPECT_STATUS(&r, 400);
+	/* ClawHub refuses an empty name; falling back to the frontmatter name is fine too, as long
+	 * as the skill never ends up nameless. */
+	long st = r.status;
+	if (st != 200)
+		SRT_EXPECT_STATUS(&r, 400);
 	srt_resp_free(&r);
 	json_decref(p);
-	expect_404_skill("noname-kit");
+	if (st == 200) {
+		json_t *d = get_json("/api/v1/skills/noname-kit", 200);
+		const char *dn = json_string_value(json_object_get(json_object_get(d, "skill"), "displayName"));
+		assert_non_null(dn);
+		assert_string_equal(dn, "Noname Kit");
+		json_decref(d);
+	} else {
+		expect_404_skill("noname-kit");
+	}
 }
 
 static void test_owner_handle(void **state)
@@ -776,6 +797,248 @@ static void test_many_files(void **state)
 	json_decref(m);
 }
 
+/* Total size over 50 MiB (each file under 10 MiB). */
+static void test_bundle_total_limit(void **state)
+{
+	(void)state;
+	enum { N = 6 };
+	size_t each = 9u * 1024 * 1024;
+	char *blob = malloc(each);
+	memset(blob, 'q', each);
+	srt_file f[N + 1];
+	char names[N][32];
+	f[0] = skill_md("Huge Kit");
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof names[i], "data/part%d.bin", i);
+		f[i + 1] = (srt_file){names[i], blob, each, "application/octet-stream"};
+	}
+	srt_resp r;
+	srt_publish_multipart(&S, S.tok_alice,
+			      "{\"slug\":\"huge-kit\",\"displayName\":\"H\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}",
+			      f, N + 1, &r);
+	if (r.status == 413)
+		SRT_EXPECT_STATUS(&r, 413);
+	else
+		SRT_EXPECT_TEXT(&r, 400, "Skill bundle exceeds 50MB limit");
+	srt_resp_free(&r);
+	free(blob);
+	expect_404_skill("huge-kit");
+}
+
+/* A multipart filename that is not UTF-8: refused, or stored so that every JSON response
+ * stays valid. */
+static void test_non_utf8_filename(void **state)
+{
+	(void)state;
+	srt_file f[] = {skill_md("Bytes Kit"), {"docs/\xff\xfe.md", "x\n", 2, "text/markdown"}};
+	srt_resp r;
+	srt_publish_multipart(&S, S.tok_alice,
+			      "{\"slug\":\"bytes-kit\",\"displayName\":\"B\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}",
+			      f, 2, &r);
+	long st = r.status;
+	if (st != 200)
+		SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	if (st == 200) {
+		json_t *j = get_json("/api/v1/skills/bytes-kit/versions/1.0.0", 200);
+		json_decref(j);
+		srt_get(&S, "/api/v1/download?slug=bytes-kit", NULL, &r);
+		SRT_EXPECT_STATUS(&r, 200);
+		srt_resp_free(&r);
+	} else {
+		expect_404_skill("bytes-kit");
+	}
+	/* Non-UTF-8 inside the JSON payload is a 400. */
+	const char *bad = "{\"slug\":\"bytes-kit2\",\"displayName\":\"\xff\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}";
+	srt_publish_multipart(&S, S.tok_alice, bad, f, 1, &r);
+	SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	expect_404_skill("bytes-kit2");
+}
+
+/* Two files with the same path in one publish. */
+static void test_duplicate_paths(void **state)
+{
+	(void)state;
+	srt_file f[] = {skill_md("Twice Kit"), {"docs/a.md", "one\n", 4, "text/markdown"},
+			{"docs/a.md", "two\n", 4, "text/markdown"}};
+	srt_resp r;
+	srt_publish_multipart(&S, S.tok_alice,
+			      "{\"slug\":\"twice-kit\",\"displayName\":\"T\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}",
+			      f, 3, &r);
+	long st = r.status;
+	assert_true(st == 200 || st == 400);
+	srt_resp_free(&r);
+	if (st == 200) {
+		json_t *m = version_files("twice-kit", "1.0.0");
+		assert_int_equal(json_object_size(m), 2);
+		json_decref(m);
+		srt_get(&S, "/api/v1/download?slug=twice-kit", NULL, &r);
+		SRT_EXPECT_STATUS(&r, 200);
+		assert_int_equal(srt_zip_count(r.body, r.len), 3);
+		srt_resp_free(&r);
+	}
+}
+
+/* Multipart details: payload after the files, binary content with boundary-like bytes, a
+ * part without Content-Type, unknown extra fields in the payload. */
+static void test_multipart_robustness(void **state)
+{
+	(void)state;
+	char bin[4096];
+	for (int i = 0; i < 4096; i++)
+		bin[i] = (char)(i & 0xff);
+	static const char tricky[] = "line\r\n--srtBoundary7MA4YWxkTrZu0g\r\n--\r\n\r\n--srtBoundary7MA4YWxkTrZu0gWX\r\nend";
+	srt_file sm = skill_md("Robust Kit");
+	const char *payload = "{\"slug\":\"robust-kit\",\"displayName\":\"Robust Kit\",\"version\":\"1.0.0\","
+			      "\"changelog\":\"\",\"acceptLicenseTerms\":true,\"categories\":[\"x\"],\"topics\":[\"t\"],"
+			      "\"source\":{\"kind\":\"github\",\"url\":\"https://example.com/r\",\"repo\":\"o/r\",\"ref\":\"main\","
+			      "\"commit\":\"abc\",\"path\":\".\",\"importedAt\":1},\"unknownField\":{\"a\":[1,2]}}";
+	srt_part parts[] = {
+		{"files", "SKILL.md", "text/markdown", sm.data, sm.len},
+		{"files", "data/all-bytes.bin", "application/octet-stream", bin, sizeof bin},
+		{"files", "docs/tricky.txt", NULL, tricky, sizeof tricky - 1},
+		{"files", "empty.txt", "text/plain", "", 0},
+		{"payload", NULL, "application/json", payload, strlen(payload)},
+	};
+	srt_resp r;
+	srt_multipart(&S, S.tok_alice, parts, 5, &r);
+	expect_published(&r, "robust-kit", "1.0.0");
+	srt_resp_free(&r);
+	json_t *m = version_files("robust-kit", "1.0.0");
+	assert_int_equal(json_object_size(m), 4);
+	char sha[65];
+	srt_sha256_hex(bin, sizeof bin, sha);
+	SRT_EXPECT_STR(json_object_get(m, "data/all-bytes.bin"), "sha256", sha);
+	srt_sha256_hex(tricky, sizeof tricky - 1, sha);
+	SRT_EXPECT_STR(json_object_get(m, "docs/tricky.txt"), "sha256", sha);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "empty.txt"), "size")), 0);
+	json_decref(m);
+	srt_get(&S, "/api/v1/skills/robust-kit/file?path=data/all-bytes.bin", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_int_equal(r.len, sizeof bin);
+	assert_memory_equal(r.body, bin, sizeof bin);
+	srt_resp_free(&r);
+	srt_get(&S, "/api/v1/skills/robust-kit/file?path=empty.txt", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_int_equal(r.len, 0);
+	srt_resp_free(&r);
+}
+
+/* Tags a client may not set: dropped or refused, never stored. */
+static void test_bad_tags(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "badtag-kit", "1.0.0", "Badtag", NULL);
+	static const char *const bad[] = {"$dollar", "_under", "tab\there", "caf\xc3\xa9"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *tags[] = {bad[i], "  spaced  ", NULL};
+		srt_file f = skill_md("Badtag");
+		json_t *p = srt_payload("badtag-kit", srt_fmt("1.0.%zu", i + 1));
+		json_object_set_new(p, "tags", json_pack("[s,s]", tags[0], tags[1]));
+		srt_resp r;
+		srt_publish_json(&S, S.tok_alice, p, &f, 1, &r);
+		long st = r.status;
+		if (st != 200)
+			SRT_EXPECT_STATUS(&r, 400);
+		srt_resp_free(&r);
+		json_decref(p);
+		json_t *d = get_json("/api/v1/skills/badtag-kit", 200);
+		json_t *t = json_object_get(json_object_get(d, "skill"), "tags");
+		if (json_object_get(t, bad[i])) {
+			print_error("tag \"%s\" was stored\n", bad[i]);
+			fail();
+		}
+		if (st == 200) {
+			/* The good tag is trimmed. */
+			SRT_EXPECT_STR(t, "spaced", srt_fmt("1.0.%zu", i + 1));
+		}
+		json_decref(d);
+	}
+}
+
+/* A raw upload sent with chunked transfer encoding: accepted or refused, never a 5xx. */
+static void test_chunked_upload(void **state)
+{
+	(void)state;
+	char ticket[256];
+	char *url = ticket_for("chunk.txt", "hello", 5, ticket);
+	char auth[256];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", S.tok_alice);
+	const char *path = strstr(url + 7, "/");
+	char req[1024];
+	int n = snprintf(req, sizeof req,
+			 "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\nContent-Type: text/plain\r\n"
+			 "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\nhe\r\n3\r\nllo\r\n0\r\n\r\n",
+			 path, auth);
+	char *out = NULL;
+	int st = srt_raw(&S, req, (size_t)n, &out, NULL);
+	if (st < 200 || st >= 500) {
+		print_error("chunked upload: %s\n", out ? out : "(no answer)");
+		fail();
+	}
+	free(out);
+	free(url);
+}
+
+/* The publish body's file entries cannot lie: sizes and hashes come from the stored bytes
+ * (section 3.11), and a ticket only covers the path it was issued for. */
+static void test_entry_tampering(void **state)
+{
+	(void)state;
+	srt_file sm = skill_md("Tamper Kit");
+	srt_file notes = {"notes.txt", "real notes\n", 11, "text/plain"};
+	json_t *e1 = srt_upload_file(&S, S.tok_alice, &sm);
+	json_t *e2 = srt_upload_file(&S, S.tok_alice, &notes);
+	json_object_set_new(e2, "size", json_integer(999));
+	json_object_set_new(e2, "sha256", json_string(ZERO_SHA));
+	json_t *p = srt_payload("tamper-kit", "1.0.0");
+	json_object_set_new(p, "files", json_pack("[o,o]", e1, e2));
+	char *body = json_dumps(p, JSON_COMPACT);
+	srt_resp r;
+	srt_send(&S, "POST", "/api/v1/skills", S.tok_alice, body, &r);
+	long st = r.status;
+	if (st != 200)
+		SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	free(body);
+	json_decref(p);
+	if (st == 200) {
+		json_t *m = version_files("tamper-kit", "1.0.0");
+		json_t *n = json_object_get(m, "notes.txt");
+		assert_non_null(n);
+		char sha[65];
+		srt_sha256_hex(notes.data, notes.len, sha);
+		SRT_EXPECT_STR(n, "sha256", sha);
+		assert_int_equal(json_integer_value(json_object_get(n, "size")), 11);
+		json_decref(m);
+	}
+
+	/* A ticket issued for notes.txt used for another path. */
+	srt_file sm2 = skill_md("Tamper Two");
+	e1 = srt_upload_file(&S, S.tok_alice, &sm2);
+	e2 = srt_upload_file(&S, S.tok_alice, &notes);
+	json_object_set_new(e2, "path", json_string("scripts/evil.sh"));
+	p = srt_payload("tamper-two", "1.0.0");
+	json_object_set_new(p, "files", json_pack("[o,o]", e1, e2));
+	body = json_dumps(p, JSON_COMPACT);
+	srt_send(&S, "POST", "/api/v1/skills", S.tok_alice, body, &r);
+	st = r.status;
+	if (st != 200)
+		SRT_EXPECT_STATUS(&r, 400);
+	srt_resp_free(&r);
+	free(body);
+	json_decref(p);
+	if (st == 200) {
+		json_t *m = version_files("tamper-two", "1.0.0");
+		if (json_object_get(m, "scripts/evil.sh")) {
+			print_error("a ticket issued for notes.txt published scripts/evil.sh\n");
+			fail();
+		}
+		json_decref(m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -793,12 +1056,20 @@ int main(void)
 		cmocka_unit_test(test_upload_url_validation),
 		cmocka_unit_test(test_raw_upload_checks),
 		cmocka_unit_test(test_ticket_reuse_in_publish),
+		cmocka_unit_test(test_entry_tampering),
 		cmocka_unit_test(test_big_file_multipart),
 		cmocka_unit_test(test_invalid_slugs),
+		cmocka_unit_test(test_empty_display_name),
 		cmocka_unit_test(test_owner_handle),
 		cmocka_unit_test(test_latest_semver_rule),
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_many_files),
+		cmocka_unit_test(test_bundle_total_limit),
+		cmocka_unit_test(test_non_utf8_filename),
+		cmocka_unit_test(test_duplicate_paths),
+		cmocka_unit_test(test_multipart_robustness),
+		cmocka_unit_test(test_bad_tags),
+		cmocka_unit_test(test_chunked_upload),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

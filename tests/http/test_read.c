@@ -160,6 +160,12 @@ static void test_detail_shape(void **state)
 
 	json_t *owner = json_object_get(d, "owner");
 	SRT_EXPECT_STR(owner, "handle", "alice");
+	expect_string_or_null(owner, "displayName");
+	expect_string_or_null(owner, "image");
+	/* description = the full SKILL.md text (<= 200 KB). */
+	SRT_EXPECT_STR(skill, "description", MD_V2);
+	json_t *mod = json_object_get(d, "moderation");
+	assert_true(mod == NULL || json_is_null(mod));
 
 	json_t *md = json_object_get(d, "metadata");
 	assert_true(json_is_object(md));
@@ -551,6 +557,274 @@ static void test_download_deleted_version(void **state)
 	srt_resp_free(&r);
 }
 
+/* Strings with every JSON-escaping hazard survive publish -> detail/list/search/versions
+ * (the hot responses use a hand-written JSON writer). */
+static const char WEIRD_NAME[] = "Weird \"quoted\" \\back\\slash\\ tab\there nl\nx \x01\x1f del\x7f \xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80 </script>";
+static const char WEIRD_CHANGELOG[] = "line1\r\nline2 \"q\" \\ \x02 \xf0\x9f\x8e\x89";
+
+static void test_json_escaping(void **state)
+{
+	(void)state;
+	const char *md =
+		"---\n"
+		"name: weird\n"
+		"description: \"Quote \\\" backslash \\\\ tab \\t ctrl \\x01 emoji \xf0\x9f\x98\x80 end\"\n"
+		"---\n\n# Weird\n";
+	const char *want_summary = "Quote \" backslash \\ tab \t ctrl \x01 emoji \xf0\x9f\x98\x80 end";
+	srt_file f = {"SKILL.md", md, strlen(md), "text/markdown"};
+	json_t *p = srt_payload("weird-chars", "1.0.0");
+	json_object_set_new(p, "displayName", json_string(WEIRD_NAME));
+	json_object_set_new(p, "changelog", json_string(WEIRD_CHANGELOG));
+	srt_resp r;
+	srt_publish_json(&S, S.tok_alice, p, &f, 1, &r);
+	json_t *ok = SRT_EXPECT_JSON(&r, 200);
+	json_decref(ok);
+	srt_resp_free(&r);
+	json_decref(p);
+
+	json_t *d = get_json("/api/v1/skills/weird-chars", 200);
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "displayName", WEIRD_NAME);
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "summary", want_summary);
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "changelog", WEIRD_CHANGELOG);
+	json_decref(d);
+
+	d = get_json("/api/v1/skills/weird-chars/versions", 200);
+	SRT_EXPECT_STR(json_array_get(json_object_get(d, "items"), 0), "changelog", WEIRD_CHANGELOG);
+	json_decref(d);
+	d = get_json("/api/v1/skills/weird-chars/versions/1.0.0", 200);
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "displayName", WEIRD_NAME);
+	SRT_EXPECT_STR(json_object_get(d, "version"), "changelog", WEIRD_CHANGELOG);
+	json_decref(d);
+
+	/* Lists (prefix and full) and search. */
+	d = get_json("/api/v1/skills?prefix=weird", 200);
+	json_t *it = json_array_get(json_object_get(d, "items"), 0);
+	assert_non_null(it);
+	SRT_EXPECT_STR(it, "displayName", WEIRD_NAME);
+	SRT_EXPECT_STR(it, "summary", want_summary);
+	json_decref(d);
+	for (int tries = 0; tries < 50; tries++) {
+		d = get_json("/api/v1/skills?sort=newest&limit=100", 200);
+		json_t *items = json_object_get(d, "items");
+		json_t *found = NULL;
+		size_t i;
+		json_t *e;
+		json_array_foreach(items, i, e) {
+			if (strcmp(json_string_value(json_object_get(e, "slug")), "weird-chars") == 0)
+				found = e;
+		}
+		if (found) {
+			SRT_EXPECT_STR(found, "displayName", WEIRD_NAME);
+			json_t *lv = json_object_get(found, "latestVersion");
+			if (lv)
+				SRT_EXPECT_STR(lv, "changelog", WEIRD_CHANGELOG);
+			json_decref(d);
+			break;
+		}
+		json_decref(d);
+		assert_true(tries < 49);
+	}
+	d = get_json("/api/v1/search?q=weird-chars", 200);
+	it = json_array_get(json_object_get(d, "results"), 0);
+	assert_non_null(it);
+	SRT_EXPECT_STR(it, "slug", "weird-chars");
+	SRT_EXPECT_STR(it, "displayName", WEIRD_NAME);
+	json_t *sum = json_object_get(it, "summary");
+	if (sum)
+		SRT_EXPECT_STR(it, "summary", want_summary);
+	json_decref(d);
+}
+
+/* Paths that sort differently under localeCompare and byte order (api-v1 section 3.7):
+ * the server's stored fingerprint must match the CLI's. */
+static srt_file MIXED[10];
+
+static void test_fingerprint_collation(void **state)
+{
+	(void)state;
+	static const char *const paths[] = {"SKILL.md", "10.md", "9.md", "a_b.md", "a-b.md", "a.md",
+					    "a/b", "ab", "README.md", "Zeta.md"};
+	static char bodies[10][32];
+	for (size_t i = 0; i < 10; i++) {
+		snprintf(bodies[i], sizeof bodies[i], "body of %s\n", paths[i]);
+		MIXED[i] = (srt_file){paths[i], bodies[i], strlen(bodies[i]), "text/plain"};
+	}
+	const char *md = srt_skill_md("Mixed", "Mixed-case paths.");
+	MIXED[0] = (srt_file){"SKILL.md", md, strlen(md), "text/markdown"};
+	static char mdcopy[1024];
+	snprintf(mdcopy, sizeof mdcopy, "%s", md);
+	MIXED[0].data = mdcopy;
+	json_t *p = srt_payload("mixed-paths", "1.0.0");
+	srt_resp r;
+	srt_publish_json(&S, S.tok_alice, p, MIXED, 10, &r);
+	json_t *ok = SRT_EXPECT_JSON(&r, 200);
+	json_decref(ok);
+	srt_resp_free(&r);
+	json_decref(p);
+
+	char fp[65];
+	srt_fingerprint(MIXED, 10, fp);
+	json_t *j = get_json(srt_fmt("/api/v1/resolve?slug=mixed-paths&hash=%s", fp), 200);
+	json_t *m = json_object_get(j, "match");
+	if (!json_is_object(m)) {
+		print_error("resolve with the localeCompare fingerprint %s: no match (byte-order sorting?)\n", fp);
+		fail();
+	}
+	SRT_EXPECT_STR(m, "version", "1.0.0");
+	json_decref(j);
+
+	/* The download's entries are in localeCompare order, _meta.json last, no directories,
+	 * and two downloads are byte-identical. */
+	srt_get(&S, "/api/v1/download?slug=mixed-paths", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	check_zip(&r, "mixed-paths", "1.0.0", MIXED, 10);
+	srt_resp r2;
+	srt_get(&S, "/api/v1/download?slug=mixed-paths", NULL, &r2);
+	SRT_EXPECT_STATUS(&r2, 200);
+	assert_int_equal(r.len, r2.len);
+	assert_memory_equal(r.body, r2.body, r.len);
+	srt_resp_free(&r2);
+	char names[12][64];
+	long n = srt_zip_count(r.body, r.len);
+	assert_int_equal(n, 11);
+	assert_int_equal(srt_zip_names(r.body, r.len, names, 12), 11);
+	assert_string_equal(names[10], "_meta.json");
+	for (int i = 1; i < 10; i++) {
+		if (srt_locale_cmp(names[i - 1], names[i]) >= 0) {
+			print_error("zip entries out of localeCompare order: %s before %s\n", names[i - 1], names[i]);
+			fail();
+		}
+	}
+	srt_resp_free(&r);
+}
+
+/* Unicode file paths round-trip through publish, file and download. */
+static void test_unicode_path(void **state)
+{
+	(void)state;
+	const char *md = srt_skill_md("Unicode", "Unicode paths.");
+	static char mdcopy[1024];
+	snprintf(mdcopy, sizeof mdcopy, "%s", md);
+	srt_file f[] = {{"SKILL.md", mdcopy, strlen(mdcopy), "text/markdown"},
+			{"docs/\xe6\x97\xa5\xe6\x9c\xac.md", "nihon\n", 6, "text/markdown"},
+			{"caf\xc3\xa9 menu.txt", "menu\n", 5, "text/plain"}};
+	json_t *p = srt_payload("unicode-paths", "1.0.0");
+	srt_resp r;
+	srt_publish_json(&S, S.tok_alice, p, f, 3, &r);
+	json_t *ok = SRT_EXPECT_JSON(&r, 200);
+	json_decref(ok);
+	srt_resp_free(&r);
+	json_decref(p);
+	srt_get(&S, srt_fmt("/api/v1/skills/unicode-paths/file?path=%s", srt_urlenc(f[1].path)), NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_int_equal(r.len, 6);
+	assert_memory_equal(r.body, "nihon\n", 6);
+	srt_resp_free(&r);
+	srt_get(&S, srt_fmt("/api/v1/skills/unicode-paths/file?path=%s", srt_urlenc(f[2].path)), NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_memory_equal(r.body, "menu\n", 5);
+	const char *cd = srt_header(&r, "Content-Disposition");
+	assert_non_null(cd);
+	srt_resp_free(&r);
+	srt_get(&S, "/api/v1/download?slug=unicode-paths", NULL, &r);
+	check_zip(&r, "unicode-paths", "1.0.0", f, 3);
+	srt_resp_free(&r);
+}
+
+/* HEAD on the binary routes: same status and headers, no body. */
+static void test_head_binary(void **state)
+{
+	(void)state;
+	static const char *const paths[] = {"/api/v1/download?slug=reader-kit",
+					    "/api/v1/skills/reader-kit/file?path=notes.txt",
+					    "/api/v1/download?slug=no-such-skill"};
+	for (size_t i = 0; i < 3; i++) {
+		srt_resp g;
+		srt_get(&S, paths[i], NULL, &g);
+		char req[512];
+		int n = snprintf(req, sizeof req, "HEAD %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+				 paths[i]);
+		char *raw = NULL;
+		size_t rawlen = 0;
+		int st = srt_raw(&S, req, (size_t)n, &raw, &rawlen);
+		assert_int_equal(st, g.status);
+		char *end = strstr(raw, "\r\n\r\n");
+		assert_non_null(end);
+		if ((size_t)(end + 4 - raw) != rawlen) {
+			print_error("HEAD %s: %zu body bytes\n", paths[i], rawlen - (size_t)(end + 4 - raw));
+			fail();
+		}
+		const char *ct = srt_header(&g, "Content-Type");
+		if (ct) {
+			*end = '\0';
+			if (!strcasestr(raw, srt_fmt("Content-Type: %s", ct))) {
+				print_error("HEAD %s lacks Content-Type %s:\n%s\n", paths[i], ct, raw);
+				fail();
+			}
+		}
+		free(raw);
+		srt_resp_free(&g);
+	}
+}
+
+/* Caching and safety headers of download and file (api-v1 sections 3.8, 3.9). */
+static void test_binary_headers(void **state)
+{
+	(void)state;
+	srt_resp r;
+	srt_get(&S, "/api/v1/download?slug=reader-kit", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	const char *cc = srt_header(&r, "Cache-Control");
+	assert_non_null(cc);
+	assert_string_equal(cc, "private, max-age=60");
+	assert_non_null(srt_header(&r, "Access-Control-Allow-Origin"));
+	srt_resp_free(&r);
+	srt_get(&S, "/api/v1/skills/reader-kit/file?path=notes.txt", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	cc = srt_header(&r, "Cache-Control");
+	assert_non_null(cc);
+	assert_string_equal(cc, "private, max-age=60");
+	const char *xs = srt_header(&r, "X-Content-Size");
+	assert_non_null(xs);
+	assert_int_equal(atol(xs), sizeof NOTES_V2 - 1);
+	assert_non_null(srt_header(&r, "X-Frame-Options"));
+	const char *csp = srt_header(&r, "Content-Security-Policy");
+	assert_non_null(csp);
+	assert_non_null(strstr(csp, "default-src 'none'"));
+	srt_resp_free(&r);
+}
+
+/* A file of exactly 10 MiB goes through upload, file and download intact. */
+static void test_ten_mib_file(void **state)
+{
+	(void)state;
+	size_t n = 10485760;
+	char *big = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)((i * 2654435761u) >> 13);
+	const char *md = srt_skill_md("Big", "Carries a big file.");
+	static char mdcopy[1024];
+	snprintf(mdcopy, sizeof mdcopy, "%s", md);
+	srt_file f[] = {{"SKILL.md", mdcopy, strlen(mdcopy), "text/markdown"},
+			{"data/big.bin", big, n, "application/octet-stream"}};
+	json_t *p = srt_payload("ten-mib-kit", "1.0.0");
+	srt_resp r;
+	srt_publish_json(&S, S.tok_alice, p, f, 2, &r);
+	json_t *ok = SRT_EXPECT_JSON(&r, 200);
+	json_decref(ok);
+	srt_resp_free(&r);
+	json_decref(p);
+	srt_get(&S, "/api/v1/skills/ten-mib-kit/file?path=data/big.bin", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_int_equal(r.len, n);
+	assert_memory_equal(r.body, big, n);
+	srt_resp_free(&r);
+	srt_get(&S, "/api/v1/download?slug=ten-mib-kit", NULL, &r);
+	check_zip(&r, "ten-mib-kit", "1.0.0", f, 2);
+	srt_resp_free(&r);
+	free(big);
+}
+
 static void test_install(void **state)
 {
 	(void)state;
@@ -576,6 +850,60 @@ static void test_install(void **state)
 	expect_text("/api/v1/skills/no-such-skill/install", 404, "Skill not found");
 }
 
+/* Size-dependent behaviour: a SKILL.md over 200 KB is summarized by its frontmatter
+ * description in the detail (section 3.4); preview refuses > 200 KB (413) and non-UTF-8 (415). */
+static void test_preview_limits(void **state)
+{
+	(void)state;
+	size_t n = 250 * 1024;
+	char *md = malloc(n + 1);
+	const char *head = "---\nname: Huge Doc\ndescription: A very long SKILL.md.\n---\n\n";
+	size_t hl = strlen(head);
+	memcpy(md, head, hl);
+	for (size_t i = hl; i < n; i++)
+		md[i] = (i % 64 == 63) ? '\n' : (char)('a' + i % 26);
+	md[n] = '\0';
+	static const char bin[] = "\xff\xfe\x00\x01 not utf-8 \xc3\x28";
+	srt_file f[] = {{"SKILL.md", md, n, "text/markdown"},
+			{"data/blob.bin", bin, sizeof bin - 1, "application/octet-stream"}};
+	json_t *p = srt_payload("huge-doc", "1.0.0");
+	srt_resp r;
+	srt_publish_json(&S, S.tok_alice, p, f, 2, &r);
+	json_t *ok = SRT_EXPECT_JSON(&r, 200);
+	json_decref(ok);
+	srt_resp_free(&r);
+	json_decref(p);
+
+	json_t *d = get_json("/api/v1/skills/huge-doc", 200);
+	json_t *desc = json_object_get(json_object_get(d, "skill"), "description");
+	if (!json_is_string(desc) || strcmp(json_string_value(desc), "A very long SKILL.md.") != 0) {
+		print_error("description of a 250 KB SKILL.md should be the frontmatter description, got %zu chars\n",
+			    json_is_string(desc) ? strlen(json_string_value(desc)) : 0);
+		fail();
+	}
+	json_decref(d);
+
+	srt_get(&S, "/api/v1/skills/huge-doc/file?path=SKILL.md&preview=1", NULL, &r);
+	SRT_EXPECT_TEXT(&r, 413, "File exceeds 200KB preview limit");
+	srt_resp_free(&r);
+	srt_get(&S, "/api/v1/skills/huge-doc/file?path=SKILL.md", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_int_equal(r.len, n);
+	srt_resp_free(&r);
+	srt_get(&S, "/api/v1/skills/huge-doc/file?path=data/blob.bin&preview=1", NULL, &r);
+	SRT_EXPECT_TEXT(&r, 415, "File cannot be previewed as text");
+	srt_resp_free(&r);
+	srt_get(&S, "/api/v1/skills/huge-doc/file?path=data/blob.bin", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_int_equal(r.len, sizeof bin - 1);
+	assert_memory_equal(r.body, bin, r.len);
+	const char *ct = srt_header(&r, "Content-Type");
+	assert_non_null(ct);
+	assert_string_equal(ct, "application/octet-stream");
+	srt_resp_free(&r);
+	free(md);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -591,6 +919,13 @@ int main(void)
 		cmocka_unit_test(test_download),
 		cmocka_unit_test(test_download_deleted_version),
 		cmocka_unit_test(test_install),
+		cmocka_unit_test(test_json_escaping),
+		cmocka_unit_test(test_fingerprint_collation),
+		cmocka_unit_test(test_unicode_path),
+		cmocka_unit_test(test_head_binary),
+		cmocka_unit_test(test_binary_headers),
+		cmocka_unit_test(test_ten_mib_file),
+		cmocka_unit_test(test_preview_limits),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
