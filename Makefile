@@ -67,6 +67,7 @@ run: deps $(BUILD)/skillreg
 	scripts/run-demo
 
 test: deps $(BUILD)/skillreg $(UNIT_BIN) $(HTTP_BIN)
+	scripts/check-banned
 	BUILD=$(BUILD) scripts/run-tests
 
 test-unit: $(UNIT_BIN)

@@ -115,7 +115,8 @@ void sr__upload(sr_app *app, sr_req *req, sr_resp *resp, const char *ticket)
 	sr_ticket t;
 	int rc = strlen(ticket) < 64 ? sr_store_ticket_get(req->store, ticket, &t) : SR_ENOTFOUND;
 	int64_t now = sr_now_ms();
-	if (rc == SR_ENOTFOUND || (!rc && (t.used_at || t.expires_at <= now))) {
+	/* A ticket carries one upload: a second one, even of the same bytes, is refused. */
+	if (rc == SR_ENOTFOUND || (!rc && (t.used_at || t.uploaded_at || t.expires_at <= now))) {
 		sr_resp_text(resp, 400, "Skill upload ticket is missing, used, or expired");
 		return;
 	}
