@@ -9,6 +9,7 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,6 +502,60 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
+/*
+ * Binds a statement's parameters from a format, one letter per parameter in order:
+ *   I int64_t    i int    t text (NULL binds NULL)
+ *   n int64_t, 0 binds NULL    N int, negative binds NULL
+ */
+static void bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+	for (int i = 1; *fmt; fmt++, i++) {
+		switch (*fmt) {
+		case 'I': sqlite3_bind_int64(st, i, va_arg(ap, int64_t)); break;
+		case 'i': sqlite3_bind_int(st, i, va_arg(ap, int)); break;
+		case 't': bind_text(st, i, va_arg(ap, const char *)); break;
+		case 'n': {
+			int64_t v = va_arg(ap, int64_t);
+			if (v)
+				sqlite3_bind_int64(st, i, v);
+			break;
+		}
+		case 'N': {
+			int v = va_arg(ap, int);
+			if (v >= 0)
+				sqlite3_bind_int(st, i, v);
+			break;
+		}
+		}
+	}
+}
+
+/* The cached statement q with its parameters bound, or NULL when it cannot be prepared. */
+static sqlite3_stmt *query(sr_store *s, int q, const char *fmt, ...)
+{
+	sqlite3_stmt *st = stmt(s, q);
+	if (!st)
+		return NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	bindv(st, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+/* Runs statement q, which returns no rows, with its parameters bound. */
+static int run(sr_store *s, int q, const char *fmt, ...)
+{
+	sqlite3_stmt *st = stmt(s, q);
+	if (!st)
+		return SR_EDB;
+	va_list ap;
+	va_start(ap, fmt);
+	bindv(st, fmt, ap);
+	va_end(ap);
+	return exec_stmt(s, st);
+}
+
 int sr_store_begin(sr_store *s)
 {
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
@@ -539,14 +594,7 @@ static void read_user(sqlite3_stmt *st, int c, sr_user *u)
 int sr_store_user_add(sr_store *s, const char *handle, const char *display_name, int role,
 		      int64_t *id_out)
 {
-	sqlite3_stmt *st = stmt(s, Q_USER_ADD);
-	if (!st)
-		return SR_EDB;
-	bind_text(st, 1, handle);
-	bind_text(st, 2, display_name);
-	sqlite3_bind_int(st, 3, role);
-	sqlite3_bind_int64(st, 4, sr_now_ms());
-	int rc = exec_stmt(s, st);
+	int rc = run(s, Q_USER_ADD, "ttiI", handle, display_name, role, sr_now_ms());
 	if (!rc && id_out)
 		*id_out = sqlite3_last_insert_rowid(s->db);
 	return rc;
@@ -554,6 +602,8 @@ int sr_store_user_add(sr_store *s, const char *handle, const char *display_name,
 
 static int user_query(sr_store *s, sqlite3_stmt *st, sr_user *out)
 {
+	if (!st)
+		return SR_EDB;
 	int rc = step(s, st);
 	if (rc == SQLITE_ROW) {
 		read_user(st, 0, out);
@@ -565,20 +615,12 @@ static int user_query(sr_store *s, sqlite3_stmt *st, sr_user *out)
 
 int sr_store_user_by_handle(sr_store *s, const char *handle, sr_user *out)
 {
-	sqlite3_stmt *st = stmt(s, Q_USER_BY_HANDLE);
-	if (!st)
-		return SR_EDB;
-	bind_text(st, 1, handle);
-	return user_query(s, st, out);
+	return user_query(s, query(s, Q_USER_BY_HANDLE, "t", handle), out);
 }
 
 int sr_store_user_by_id(sr_store *s, int64_t id, sr_user *out)
 {
-	sqlite3_stmt *st = stmt(s, Q_USER_BY_ID);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, id);
-	return user_query(s, st, out);
+	return user_query(s, query(s, Q_USER_BY_ID, "I", id), out);
 }
 
 int sr_store_user_ban(sr_store *s, int64_t user_id, const char *reason)
@@ -587,51 +629,25 @@ int sr_store_user_ban(sr_store *s, int64_t user_id, const char *reason)
 	int rc = sr_store_begin(s);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = stmt(s, Q_USER_BAN);
-	if (!st) {
-		rc = SR_EDB;
-		goto out;
+	if ((rc = run(s, Q_USER_BAN, "IIt", user_id, now, reason)) ||
+	    (rc = run(s, Q_USER_BAN_SKILLS, "II", user_id, now))) {
+		sr_store_rollback(s);
+		return rc;
 	}
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_int64(st, 2, now);
-	bind_text(st, 3, reason);
-	if ((rc = exec_stmt(s, st)))
-		goto out;
-	st = stmt(s, Q_USER_BAN_SKILLS);
-	if (!st) {
-		rc = SR_EDB;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_int64(st, 2, now);
-	if ((rc = exec_stmt(s, st)))
-		goto out;
 	return sr_store_commit(s);
-out:
-	sr_store_rollback(s);
-	return rc;
 }
 
 int sr_store_token_add(sr_store *s, int64_t user_id, const char *label, const char *prefix,
 		       const char *hash)
 {
-	sqlite3_stmt *st = stmt(s, Q_TOKEN_ADD);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, user_id);
-	bind_text(st, 2, label);
-	bind_text(st, 3, prefix);
-	bind_text(st, 4, hash);
-	sqlite3_bind_int64(st, 5, sr_now_ms());
-	return exec_stmt(s, st);
+	return run(s, Q_TOKEN_ADD, "ItttI", user_id, label, prefix, hash, sr_now_ms());
 }
 
 int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, int *revoked)
 {
-	sqlite3_stmt *st = stmt(s, Q_TOKEN_LOOKUP);
+	sqlite3_stmt *st = query(s, Q_TOKEN_LOOKUP, "t", hash);
 	if (!st)
 		return SR_EDB;
-	bind_text(st, 1, hash);
 	int rc = step(s, st);
 	if (rc == SQLITE_ROW) {
 		*revoked = sqlite3_column_type(st, 0) != SQLITE_NULL;
@@ -647,13 +663,7 @@ int sr_store_token_revoke(sr_store *s, const char *prefix, int *n)
 	char hi[80];
 	/* Token characters are base64url, all below '~', so prefix + "~" bounds the range. */
 	snprintf(hi, sizeof(hi), "%s~", prefix);
-	sqlite3_stmt *st = stmt(s, Q_TOKEN_REVOKE);
-	if (!st)
-		return SR_EDB;
-	bind_text(st, 1, prefix);
-	bind_text(st, 2, hi);
-	sqlite3_bind_int64(st, 3, sr_now_ms());
-	int rc = exec_stmt(s, st);
+	int rc = run(s, Q_TOKEN_REVOKE, "ttI", prefix, hi, sr_now_ms());
 	if (!rc)
 		*n = sqlite3_changes(s->db);
 	return rc;
@@ -722,6 +732,8 @@ void sr_skill_copy(sr_skill *d, const sr_skill_row *r)
 /* Steps through a skill query, handing each row to fn; fn returning non-zero stops early. */
 static int each_skill(sr_store *s, sqlite3_stmt *st, sr_skill_fn fn, void *ud)
 {
+	if (!st)
+		return SR_EDB;
 	for (;;) {
 		int rc = step(s, st);
 		if (rc == SQLITE_DONE)
@@ -740,32 +752,18 @@ static int each_skill(sr_store *s, sqlite3_stmt *st, sr_skill_fn fn, void *ud)
 
 int sr_store_skills_by_slug(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud)
 {
-	sqlite3_stmt *st = stmt(s, Q_SKILLS_BY_SLUG);
-	if (!st)
-		return SR_EDB;
-	bind_text(st, 1, slug);
-	sqlite3_bind_int(st, 2, max);
-	return each_skill(s, st, fn, ud);
+	return each_skill(s, query(s, Q_SKILLS_BY_SLUG, "ti", slug, max), fn, ud);
 }
 
 int sr_store_skill_by_owner_slug(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
 				 void *ud)
 {
-	sqlite3_stmt *st = stmt(s, Q_SKILL_BY_OWNER_SLUG);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, owner_id);
-	bind_text(st, 2, slug);
-	return each_skill(s, st, fn, ud);
+	return each_skill(s, query(s, Q_SKILL_BY_OWNER_SLUG, "It", owner_id, slug), fn, ud);
 }
 
 int sr_store_skill_by_id(sr_store *s, int64_t id, sr_skill_fn fn, void *ud)
 {
-	sqlite3_stmt *st = stmt(s, Q_SKILL_BY_ID);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, id);
-	return each_skill(s, st, fn, ud);
+	return each_skill(s, query(s, Q_SKILL_BY_ID, "I", id), fn, ud);
 }
 
 int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud)
@@ -799,23 +797,15 @@ int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud)
 int sr_store_list_owner(sr_store *s, int64_t owner_id, int public_only, int limit, sr_skill_fn fn,
 			void *ud)
 {
-	sqlite3_stmt *st = stmt(s, public_only ? Q_LIST_OWNER_PUBLIC : Q_LIST_OWNER_ALL);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, owner_id);
-	sqlite3_bind_int(st, 2, limit + 1);
-	return each_skill(s, st, fn, ud);
+	int q = public_only ? Q_LIST_OWNER_PUBLIC : Q_LIST_OWNER_ALL;
+	return each_skill(s, query(s, q, "Ii", owner_id, limit + 1), fn, ud);
 }
 
 int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, sr_skill_fn fn,
 		    void *ud)
 {
-	sqlite3_stmt *st = stmt(s, short_index ? Q_SEARCH_SHORT : Q_SEARCH);
-	if (!st)
-		return SR_EDB;
-	bind_text(st, 1, fts_query);
-	sqlite3_bind_int(st, 2, limit);
-	int rc = each_skill(s, st, fn, ud);
+	int q = short_index ? Q_SEARCH_SHORT : Q_SEARCH;
+	int rc = each_skill(s, query(s, q, "ti", fts_query, limit), fn, ud);
 	/* A query FTS5 cannot parse is the client's input, not a server fault. */
 	if (rc == SR_EDB)
 		return SR_EINVAL;
@@ -858,6 +848,8 @@ static void read_version(sqlite3_stmt *st, sr_version_row *v)
 
 static int each_version(sr_store *s, sqlite3_stmt *st, sr_version_fn fn, void *ud)
 {
+	if (!st)
+		return SR_EDB;
 	for (;;) {
 		int rc = step(s, st);
 		if (rc == SQLITE_DONE)
@@ -877,61 +869,37 @@ static int each_version(sr_store *s, sqlite3_stmt *st, sr_version_fn fn, void *u
 int sr_store_version_get(sr_store *s, int64_t skill_id, const char *version, sr_version_fn fn,
 			 void *ud)
 {
-	sqlite3_stmt *st = stmt(s, Q_VERSION_GET);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, skill_id);
-	bind_text(st, 2, version);
-	return each_version(s, st, fn, ud);
+	return each_version(s, query(s, Q_VERSION_GET, "It", skill_id, version), fn, ud);
 }
 
 int sr_store_version_by_id(sr_store *s, int64_t id, sr_version_fn fn, void *ud)
 {
-	sqlite3_stmt *st = stmt(s, Q_VERSION_BY_ID);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, id);
-	return each_version(s, st, fn, ud);
+	return each_version(s, query(s, Q_VERSION_BY_ID, "I", id), fn, ud);
 }
 
 int sr_store_versions_page(sr_store *s, int64_t skill_id, int limit, int has_after,
 			   int64_t after_created, int64_t after_id, sr_version_fn fn, void *ud)
 {
-	sqlite3_stmt *st = stmt(s, has_after ? Q_VERSIONS_AFTER : Q_VERSIONS_FIRST);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, skill_id);
-	sqlite3_bind_int(st, 2, limit + 1);
-	if (has_after) {
-		sqlite3_bind_int64(st, 3, after_created);
-		sqlite3_bind_int64(st, 4, after_id);
-	}
+	sqlite3_stmt *st = has_after ? query(s, Q_VERSIONS_AFTER, "IiII", skill_id, limit + 1, after_created, after_id)
+				     : query(s, Q_VERSIONS_FIRST, "Ii", skill_id, limit + 1);
 	return each_version(s, st, fn, ud);
 }
 
 int sr_store_versions_all(sr_store *s, int64_t skill_id, int max, sr_version_fn fn, void *ud)
 {
-	sqlite3_stmt *st = stmt(s, Q_VERSIONS_ALL);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, skill_id);
-	sqlite3_bind_int(st, 2, max);
-	return each_version(s, st, fn, ud);
+	return each_version(s, query(s, Q_VERSIONS_ALL, "Ii", skill_id, max), fn, ud);
 }
 
 int sr_store_version_by_fingerprint(sr_store *s, int64_t skill_id, const char *fp,
 				    sr_version_fn fn, void *ud)
 {
-	sqlite3_stmt *st = stmt(s, Q_VERSION_BY_FP);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, skill_id);
-	bind_text(st, 2, fp);
-	return each_version(s, st, fn, ud);
+	return each_version(s, query(s, Q_VERSION_BY_FP, "It", skill_id, fp), fn, ud);
 }
 
 static int each_file(sr_store *s, sqlite3_stmt *st, sr_file_fn fn, void *ud)
 {
+	if (!st)
+		return SR_EDB;
 	for (;;) {
 		int rc = step(s, st);
 		if (rc == SQLITE_DONE)
@@ -955,31 +923,21 @@ static int each_file(sr_store *s, sqlite3_stmt *st, sr_file_fn fn, void *ud)
 
 int sr_store_version_files(sr_store *s, int64_t version_id, sr_file_fn fn, void *ud)
 {
-	sqlite3_stmt *st = stmt(s, Q_FILES);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, version_id);
-	return each_file(s, st, fn, ud);
+	return each_file(s, query(s, Q_FILES, "I", version_id), fn, ud);
 }
 
 int sr_store_version_file(sr_store *s, int64_t version_id, const char *path, sr_file_fn fn,
 			  void *ud)
 {
-	sqlite3_stmt *st = stmt(s, Q_FILE);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, version_id);
-	bind_text(st, 2, path);
-	return each_file(s, st, fn, ud);
+	return each_file(s, query(s, Q_FILE, "It", version_id, path), fn, ud);
 }
 
 int sr_store_version_cold(sr_store *s, int64_t version_id, char **frontmatter, char **metadata)
 {
 	*frontmatter = *metadata = NULL;
-	sqlite3_stmt *st = stmt(s, Q_COLD);
+	sqlite3_stmt *st = query(s, Q_COLD, "I", version_id);
 	if (!st)
 		return SR_EDB;
-	sqlite3_bind_int64(st, 1, version_id);
 	int rc = step(s, st);
 	if (rc == SQLITE_DONE)
 		return SR_ENOTFOUND;
@@ -1002,15 +960,7 @@ int sr_store_version_cold(sr_store *s, int64_t version_id, char **frontmatter, c
 
 int sr_store_skill_insert(sr_store *s, const sr_new_skill *n, int64_t *id_out)
 {
-	sqlite3_stmt *st = stmt(s, Q_SKILL_INSERT);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, n->owner_id);
-	bind_text(st, 2, n->slug);
-	bind_text(st, 3, n->display_name);
-	bind_text(st, 4, n->summary);
-	sqlite3_bind_int64(st, 5, n->now);
-	int rc = exec_stmt(s, st);
+	int rc = run(s, Q_SKILL_INSERT, "ItttI", n->owner_id, n->slug, n->display_name, n->summary, n->now);
 	if (!rc)
 		*id_out = sqlite3_last_insert_rowid(s->db);
 	return rc;
@@ -1018,11 +968,9 @@ int sr_store_skill_insert(sr_store *s, const sr_new_skill *n, int64_t *id_out)
 
 int sr_store_reserved_slug_holder(sr_store *s, const char *slug, int64_t now, int64_t *owner_out)
 {
-	sqlite3_stmt *st = stmt(s, Q_RESERVED_HOLDER);
+	sqlite3_stmt *st = query(s, Q_RESERVED_HOLDER, "tI", slug, now);
 	if (!st)
 		return SR_EDB;
-	bind_text(st, 1, slug);
-	sqlite3_bind_int64(st, 2, now);
 	int rc = step(s, st);
 	if (rc == SQLITE_ROW) {
 		*owner_out = sqlite3_column_int64(st, 0);
@@ -1034,113 +982,56 @@ int sr_store_reserved_slug_holder(sr_store *s, const char *slug, int64_t now, in
 
 int sr_store_reserve_slug(sr_store *s, const char *slug, int64_t owner_id, int64_t until)
 {
-	sqlite3_stmt *st = stmt(s, Q_RESERVE);
-	if (!st)
-		return SR_EDB;
-	bind_text(st, 1, slug);
-	sqlite3_bind_int64(st, 2, owner_id);
-	sqlite3_bind_int64(st, 3, until);
-	return exec_stmt(s, st);
+	return run(s, Q_RESERVE, "tII", slug, owner_id, until);
 }
 
 int sr_store_version_insert(sr_store *s, const sr_new_version *v, int64_t *id_out)
 {
-	sqlite3_stmt *st = stmt(s, Q_VERSION_INSERT);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, v->skill_id);
-	bind_text(st, 2, v->version);
-	bind_text(st, 3, v->fingerprint);
-	bind_text(st, 4, v->changelog ? v->changelog : "");
-	if (v->changelog_source >= 0)
-		sqlite3_bind_int(st, 5, v->changelog_source);
-	sqlite3_bind_int64(st, 6, v->created_by);
-	sqlite3_bind_int64(st, 7, v->created_at);
-	sqlite3_bind_int64(st, 8, (int64_t)v->nfiles);
-	sqlite3_bind_int64(st, 9, v->total_size);
-	bind_text(st, 10, v->zip_sha256);
-	sqlite3_bind_int64(st, 11, v->zip_size);
-	int rc = exec_stmt(s, st);
+	int rc = run(s, Q_VERSION_INSERT, "ItttNIIIItI", v->skill_id, v->version, v->fingerprint,
+		     v->changelog ? v->changelog : "", v->changelog_source, v->created_by, v->created_at,
+		     (int64_t)v->nfiles, v->total_size, v->zip_sha256, v->zip_size);
 	if (rc)
 		return rc;
 	int64_t vid = sqlite3_last_insert_rowid(s->db);
 	for (size_t i = 0; i < v->nfiles; i++) {
-		st = stmt(s, Q_FILE_INSERT);
-		if (!st)
-			return SR_EDB;
-		sqlite3_bind_int64(st, 1, vid);
-		bind_text(st, 2, v->files[i].path);
-		sqlite3_bind_int64(st, 3, v->files[i].size);
-		bind_text(st, 4, v->files[i].sha256);
-		bind_text(st, 5, v->files[i].content_type);
-		sqlite3_bind_int(st, 6, (int)i);
-		if ((rc = exec_stmt(s, st)))
+		const sr_new_file *f = &v->files[i];
+		if ((rc = run(s, Q_FILE_INSERT, "ItIttI", vid, f->path, f->size, f->sha256, f->content_type,
+			      (int64_t)i)))
 			return rc;
 	}
-	st = stmt(s, Q_COLD_INSERT);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, vid);
-	bind_text(st, 2, v->frontmatter_json ? v->frontmatter_json : "{}");
-	bind_text(st, 3, v->metadata_json);
-	if ((rc = exec_stmt(s, st)))
-		return rc;
-	*id_out = vid;
-	return 0;
+	rc = run(s, Q_COLD_INSERT, "Itt", vid, v->frontmatter_json ? v->frontmatter_json : "{}",
+		 v->metadata_json);
+	if (!rc)
+		*id_out = vid;
+	return rc;
 }
 
 int sr_store_set_latest(sr_store *s, int64_t skill_id, int64_t version_id)
 {
-	sqlite3_stmt *st = stmt(s, version_id ? Q_SET_LATEST : Q_CLEAR_LATEST);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, skill_id);
-	if (version_id)
-		sqlite3_bind_int64(st, 2, version_id);
-	return exec_stmt(s, st);
+	if (!version_id)
+		return run(s, Q_CLEAR_LATEST, "I", skill_id);
+	return run(s, Q_SET_LATEST, "II", skill_id, version_id);
 }
 
 int sr_store_skill_set_identity(sr_store *s, int64_t skill_id, const char *display_name,
 				const char *summary)
 {
-	sqlite3_stmt *st = stmt(s, Q_SET_IDENTITY);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, skill_id);
-	bind_text(st, 2, display_name);
-	bind_text(st, 3, summary);
-	return exec_stmt(s, st);
+	return run(s, Q_SET_IDENTITY, "Itt", skill_id, display_name, summary);
 }
 
 int sr_store_tag_set(sr_store *s, int64_t skill_id, const char *tag, int64_t version_id)
 {
-	sqlite3_stmt *st = stmt(s, Q_TAG_SET);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, skill_id);
-	bind_text(st, 2, tag);
-	sqlite3_bind_int64(st, 3, version_id);
-	return exec_stmt(s, st);
+	return run(s, Q_TAG_SET, "ItI", skill_id, tag, version_id);
 }
 
 int sr_store_tags_refresh(sr_store *s, int64_t skill_id)
 {
-	sqlite3_stmt *st = stmt(s, Q_TAGS_JSON);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, skill_id);
-	return exec_stmt(s, st);
+	return run(s, Q_TAGS_JSON, "I", skill_id);
 }
 
 int sr_store_skill_touch(sr_store *s, int64_t skill_id, int64_t now, int versions_delta)
 {
-	sqlite3_stmt *st = stmt(s, Q_TOUCH);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, skill_id);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int(st, 3, versions_delta);
-	return exec_stmt(s, st);
+	return run(s, Q_TOUCH, "IIi", skill_id, now, versions_delta);
 }
 
 /* Text for the single-character index: every CJK code point becomes its own token, so a
@@ -1247,110 +1138,68 @@ int sr_store_search_index(sr_store *s, int64_t skill_id)
 
 /* ---- lifecycle ---- */
 
-static int exec_id_time(sr_store *s, int q, int64_t id, int64_t t, int with_time)
-{
-	sqlite3_stmt *st = stmt(s, q);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, id);
-	if (with_time)
-		sqlite3_bind_int64(st, 2, t);
-	return exec_stmt(s, st);
-}
+
 
 int sr_store_skill_soft_delete(sr_store *s, int64_t skill_id, int64_t now)
 {
-	return exec_id_time(s, Q_SOFT_DELETE, skill_id, now, 1);
+	return run(s, Q_SOFT_DELETE, "II", skill_id, now);
 }
 
 int sr_store_skill_undelete(sr_store *s, int64_t skill_id, int64_t now)
 {
-	return exec_id_time(s, Q_UNDELETE, skill_id, now, 0);
+	return run(s, Q_UNDELETE, "I", skill_id);
 }
 
 int sr_store_version_soft_delete(sr_store *s, int64_t version_id, int64_t now)
 {
-	return exec_id_time(s, Q_VERSION_DEL, version_id, now, 1);
+	return run(s, Q_VERSION_DEL, "II", version_id, now);
 }
 
 int sr_store_version_restore(sr_store *s, int64_t version_id)
 {
-	return exec_id_time(s, Q_VERSION_RESTORE, version_id, 0, 0);
+	return run(s, Q_VERSION_RESTORE, "I", version_id);
 }
 
 int sr_store_audit(sr_store *s, int64_t actor_id, const char *action, int64_t skill_id,
 		   const char *detail, int64_t now)
 {
-	sqlite3_stmt *st = stmt(s, Q_AUDIT);
-	if (!st)
-		return SR_EDB;
-	if (actor_id)
-		sqlite3_bind_int64(st, 1, actor_id);
-	bind_text(st, 2, action);
-	if (skill_id)
-		sqlite3_bind_int64(st, 3, skill_id);
-	bind_text(st, 4, detail);
-	sqlite3_bind_int64(st, 5, now);
-	return exec_stmt(s, st);
+	return run(s, Q_AUDIT, "ntntI", actor_id, action, skill_id, detail, now);
 }
 
 /* ---- stars and stats ---- */
 
-static int star_change(sr_store *s, int q, int64_t skill_id, int64_t user_id, int64_t now,
-		       int delta, int *changed)
+static int star_change(sr_store *s, int on, int64_t skill_id, int64_t user_id, int64_t now,
+		       int *changed)
 {
 	int rc = sr_store_begin(s);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = stmt(s, q);
-	if (!st) {
-		rc = SR_EDB;
-		goto out;
+	rc = on ? run(s, Q_STAR_INS, "III", skill_id, user_id, now) : run(s, Q_STAR_DEL, "II", skill_id, user_id);
+	if (!rc) {
+		*changed = sqlite3_changes(s->db) > 0;
+		if (*changed)
+			rc = run(s, Q_STARS_ADJ, "Ii", skill_id, on ? 1 : -1);
 	}
-	sqlite3_bind_int64(st, 1, skill_id);
-	sqlite3_bind_int64(st, 2, user_id);
-	if (q == Q_STAR_INS)
-		sqlite3_bind_int64(st, 3, now);
-	if ((rc = exec_stmt(s, st)))
-		goto out;
-	*changed = sqlite3_changes(s->db) > 0;
-	if (*changed) {
-		st = stmt(s, Q_STARS_ADJ);
-		if (!st) {
-			rc = SR_EDB;
-			goto out;
-		}
-		sqlite3_bind_int64(st, 1, skill_id);
-		sqlite3_bind_int(st, 2, delta);
-		if ((rc = exec_stmt(s, st)))
-			goto out;
+	if (rc) {
+		sr_store_rollback(s);
+		return rc;
 	}
 	return sr_store_commit(s);
-out:
-	sr_store_rollback(s);
-	return rc;
 }
 
 int sr_store_star(sr_store *s, int64_t skill_id, int64_t user_id, int64_t now, int *changed)
 {
-	return star_change(s, Q_STAR_INS, skill_id, user_id, now, 1, changed);
+	return star_change(s, 1, skill_id, user_id, now, changed);
 }
 
 int sr_store_unstar(sr_store *s, int64_t skill_id, int64_t user_id, int *changed)
 {
-	return star_change(s, Q_STAR_DEL, skill_id, user_id, 0, -1, changed);
+	return star_change(s, 0, skill_id, user_id, 0, changed);
 }
 
 static int event_insert(sr_store *s, int64_t skill_id, int kind, int64_t now)
 {
-	sqlite3_stmt *st = stmt(s, Q_EVENT_INS);
-	if (!st)
-		return SR_EDB;
-	sqlite3_bind_int64(st, 1, skill_id);
-	sqlite3_bind_int(st, 2, kind);
-	sqlite3_bind_int64(st, 3, now / 86400000);
-	sqlite3_bind_int64(st, 4, now);
-	return exec_stmt(s, st);
+	return run(s, Q_EVENT_INS, "IiII", skill_id, kind, now / 86400000, now);
 }
 
 int sr_store_download_event(sr_store *s, int64_t skill_id, const char *identity, int64_t now)
@@ -1358,22 +1207,14 @@ int sr_store_download_event(sr_store *s, int64_t skill_id, const char *identity,
 	int rc = sr_store_begin(s);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = stmt(s, Q_DEDUPE_INS);
-	if (!st) {
-		rc = SR_EDB;
-		goto out;
+	rc = run(s, Q_DEDUPE_INS, "ItI", skill_id, identity, now / 86400000);
+	if (!rc && sqlite3_changes(s->db) > 0)
+		rc = event_insert(s, skill_id, 1, now);
+	if (rc) {
+		sr_store_rollback(s);
+		return rc;
 	}
-	sqlite3_bind_int64(st, 1, skill_id);
-	bind_text(st, 2, identity);
-	sqlite3_bind_int64(st, 3, now / 86400000);
-	if ((rc = exec_stmt(s, st)))
-		goto out;
-	if (sqlite3_changes(s->db) > 0 && (rc = event_insert(s, skill_id, 1, now)))
-		goto out;
 	return sr_store_commit(s);
-out:
-	sr_store_rollback(s);
-	return rc;
 }
 
 int sr_store_install_event(sr_store *s, int64_t skill_id, int64_t now)
@@ -1499,26 +1340,15 @@ out:
 
 int sr_store_ticket_add(sr_store *s, const sr_ticket *t, int64_t now)
 {
-	sqlite3_stmt *st = stmt(s, Q_TICKET_ADD);
-	if (!st)
-		return SR_EDB;
-	bind_text(st, 1, t->ticket);
-	sqlite3_bind_int64(st, 2, t->user_id);
-	bind_text(st, 3, t->path);
-	sqlite3_bind_int64(st, 4, t->size);
-	bind_text(st, 5, t->sha256);
-	bind_text(st, 6, t->content_type[0] ? t->content_type : NULL);
-	sqlite3_bind_int64(st, 7, now);
-	sqlite3_bind_int64(st, 8, t->expires_at);
-	return exec_stmt(s, st);
+	return run(s, Q_TICKET_ADD, "tItIttII", t->ticket, t->user_id, t->path, t->size, t->sha256,
+		   t->content_type[0] ? t->content_type : NULL, now, t->expires_at);
 }
 
 int sr_store_ticket_get(sr_store *s, const char *ticket, sr_ticket *out)
 {
-	sqlite3_stmt *st = stmt(s, Q_TICKET_GET);
+	sqlite3_stmt *st = query(s, Q_TICKET_GET, "t", ticket);
 	if (!st)
 		return SR_EDB;
-	bind_text(st, 1, ticket);
 	int rc = step(s, st);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
@@ -1538,22 +1368,12 @@ int sr_store_ticket_get(sr_store *s, const char *ticket, sr_ticket *out)
 
 int sr_store_ticket_mark_uploaded(sr_store *s, const char *ticket, int64_t now)
 {
-	sqlite3_stmt *st = stmt(s, Q_TICKET_UPLOADED);
-	if (!st)
-		return SR_EDB;
-	bind_text(st, 1, ticket);
-	sqlite3_bind_int64(st, 2, now);
-	return exec_stmt(s, st);
+	return run(s, Q_TICKET_UPLOADED, "tI", ticket, now);
 }
 
 int sr_store_ticket_mark_used(sr_store *s, const char *ticket, int64_t now)
 {
-	sqlite3_stmt *st = stmt(s, Q_TICKET_USED);
-	if (!st)
-		return SR_EDB;
-	bind_text(st, 1, ticket);
-	sqlite3_bind_int64(st, 2, now);
-	int rc = exec_stmt(s, st);
+	int rc = run(s, Q_TICKET_USED, "tI", ticket, now);
 	if (!rc && sqlite3_changes(s->db) == 0)
 		return SR_EEXIST;
 	return rc;
@@ -1561,11 +1381,9 @@ int sr_store_ticket_mark_used(sr_store *s, const char *ticket, int64_t now)
 
 int sr_store_tag_get(sr_store *s, int64_t skill_id, const char *tag, int64_t *version_id)
 {
-	sqlite3_stmt *st = stmt(s, Q_TAG_GET);
+	sqlite3_stmt *st = query(s, Q_TAG_GET, "It", skill_id, tag);
 	if (!st)
 		return SR_EDB;
-	sqlite3_bind_int64(st, 1, skill_id);
-	bind_text(st, 2, tag);
 	int rc = step(s, st);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
@@ -1597,10 +1415,5 @@ int sr_store_explain(sr_store *s, int i, sr_buf *out)
 
 int sr_store_unreserve_slug(sr_store *s, const char *slug, int64_t owner_id)
 {
-	sqlite3_stmt *st = stmt(s, Q_UNRESERVE);
-	if (!st)
-		return SR_EDB;
-	bind_text(st, 1, slug);
-	sqlite3_bind_int64(st, 2, owner_id);
-	return exec_stmt(s, st);
+	return run(s, Q_UNRESERVE, "tI", slug, owner_id);
 }
