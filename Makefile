@@ -63,10 +63,14 @@ $(BUILD)/tests/test_%: tests/http/test_%.c $(HTTP_LIB) $(BUILD)/libskillreg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests -o $@ $< $(HTTP_LIB) $(BUILD)/libskillreg.a $(PKG_LIBS) $(TEST_LIBS) $(EXTRA_LDFLAGS)
 
-run: deps $(BUILD)/skillreg
+# run and test install packages first, then build in a fresh make so that pkg-config sees
+# the libraries that were just installed.
+run: deps
+	@$(MAKE) --no-print-directory $(BUILD)/skillreg
 	scripts/run-demo
 
-test: deps $(BUILD)/skillreg $(UNIT_BIN) $(HTTP_BIN)
+test: deps
+	@$(MAKE) --no-print-directory $(BUILD)/skillreg $(UNIT_BIN) $(HTTP_BIN)
 	scripts/check-banned
 	BUILD=$(BUILD) scripts/run-tests
 

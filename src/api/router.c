@@ -426,6 +426,20 @@ void sr_api_handle(void *ud, sr_req *req, sr_resp *resp)
 		sr_resp_text(resp, 404, "Not found");
 		return;
 	}
+	if (n == 0 && is(m, "GET")) {
+		/* Until the web site exists, the root says what is here and how to use it. */
+		req->route = "root";
+		char origin[600];
+		sr__origin(app, req, origin, sizeof(origin));
+		sr_resp_textf(resp, 200,
+			      "skillreg: a ClawHub-compatible skill registry.\n\n"
+			      "Point the clawhub CLI here:\n"
+			      "  export CLAWHUB_REGISTRY=%s CLAWHUB_SITE=%s\n"
+			      "  clawhub explore\n\n"
+			      "API: %s/api/v1/skills, %s/api/v1/search?q=...\n",
+			      origin, origin, origin, origin);
+		return;
+	}
 	if (n == 1 && is(seg[0], "healthz") && is(m, "GET")) {
 		healthz(req, resp);
 		return;
