@@ -183,3 +183,35 @@ void sr__telemetry(sr_app *app, sr_req *req, sr_resp *resp)
 	}
 	json_decref(body);
 }
+
+void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *tag)
+{
+	req->route = "tag";
+	sr_user u;
+	if (sr__require_user(req, resp, &u))
+		return;
+	json_t *body = body_object(req, resp);
+	if (!body)
+		return;
+	const char *version = json_string_value(json_object_get(body, "version"));
+	sr_skill sk;
+	if (!version || !version[0]) {
+		sr_resp_text(resp, 400, "Missing version");
+	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+		sr_regerr err = {0, ""};
+		if (sr_tag_move(req->store, &sk, tag, version, &u, &err)) {
+			sr__regerr(resp, &err);
+		} else {
+			sr_jw w;
+			sr_jw_init(&w, &resp->body);
+			sr_jw_obj(&w);
+			sr_jw_kbool(&w, "ok", 1);
+			sr_jw_kstr(&w, "slug", sk.slug);
+			sr_jw_kstr(&w, "tag", tag);
+			sr_jw_kstr(&w, "version", version);
+			sr_jw_obj_end(&w);
+			sr_resp_json(resp, 200);
+		}
+	}
+	json_decref(body);
+}

@@ -354,6 +354,8 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 		sr__moderation(app, req, resp, slug);
 	else if (n == 5 && is(sub, "undelete") && is(m, "POST"))
 		sr__undelete(app, req, resp, slug);
+	else if (n == 6 && is(sub, "tags") && is(m, "POST"))
+		sr__tag(app, req, resp, slug, seg[5]);
 	else
 		sr_resp_text(resp, 404, "Not found");
 }
@@ -470,6 +472,17 @@ void sr_api_handle(void *ud, sr_req *req, sr_resp *resp)
 		sr__telemetry(app, req, resp);
 	} else if (n == 3 && is(seg[0], "api") && is(seg[1], "cli") && is(seg[2], "whoami") && is(m, "GET")) {
 		whoami(req, resp);
+	} else if (n == 2 && is(seg[0], "api") && is(m, "GET") &&
+		   (is(seg[1], "download") || is(seg[1], "search") || is(seg[1], "skill"))) {
+		/* The pre-v1 read routes (deprecated by ClawHub, still mounted there). */
+		if (is(seg[1], "download"))
+			sr__download(app, req, resp);
+		else if (is(seg[1], "search"))
+			sr__search(app, req, resp);
+		else
+			sr__detail(app, req, resp, sr_req_query(req, "slug"));
+	} else if (n == 3 && is(seg[0], "api") && is(seg[1], "skill") && is(seg[2], "resolve") && is(m, "GET")) {
+		sr__resolve(app, req, resp);
 	} else {
 		sr_resp_text(resp, 404, "Not found");
 	}

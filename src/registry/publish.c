@@ -755,3 +755,40 @@ int sr_version_restore(sr_store *s, const sr_skill *sk, const char *version, con
 {
 	return version_change(s, sk, version, actor, 1, err);
 }
+
+int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *version,
+		const sr_user *actor, sr_regerr *err)
+{
+	if (actor->id != sk->owner_id && !is_staff(actor))
+		return fail(err, 403, SR_EPERM, "Forbidden");
+	int latest = strcmp(tag, "latest") == 0;
+	if (!latest && !tag_ok(tag))
+		return fail(err, 400, SR_EINVAL,
+			    "Invalid tag: use printable ASCII, at most 64 characters, not starting with $ or _");
+	struct vinfo vi = {0, 0, 0};
+	int rc = sr_store_version_get(s, sk->id, version, take_vinfo, &vi);
+	if (rc)
+		return fail(err, 500, rc, "Internal Server Error");
+	if (!vi.found)
+		return fail(err, 404, SR_ENOTFOUND, "Version not found");
+	if (vi.soft_deleted_at)
+		return fail(err, 410, SR_EINVAL, "Version not available");
+	int64_t now = sr_now_ms();
+	if ((rc = sr_store_begin(s)))
+		return fail(err, 500, rc, "Internal Server Error");
+	rc = sr_store_tag_set(s, sk->id, tag, vi.id);
+	/* Moving `latest` moves the summary every list row shows, in the same transaction. */
+	if (!rc && latest)
+		rc = sr_store_set_latest(s, sk->id, vi.id);
+	if (!rc)
+		rc = sr_store_tags_refresh(s, sk->id);
+	if (!rc)
+		rc = sr_store_audit(s, actor->id, "tag.move", sk->id, tag, now);
+	if (rc) {
+		sr_store_rollback(s);
+		return fail(err, 500, rc, "Internal Server Error");
+	}
+	if ((rc = sr_store_commit(s)))
+		return fail(err, 500, rc, "Internal Server Error");
+	return 0;
+}

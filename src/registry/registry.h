@@ -97,6 +97,9 @@ int sr_version_delete(sr_store *s, const sr_skill *sk, const char *version, cons
 		      sr_regerr *err);
 int sr_version_restore(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
 		       sr_regerr *err);
+/* Points a tag at one of the skill's live versions; `latest` also moves the skill's summary. */
+int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *version,
+		const sr_user *actor, sr_regerr *err);
 /* Public id strings: "sk_12", "sv_34", "us_5". */
 void sr_public_id(char *out, size_t n, const char *prefix, int64_t id);
 

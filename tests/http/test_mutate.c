@@ -666,6 +666,75 @@ static void test_moderator(void **state)
 	expect_get_text("/api/v1/skills/modded-skill/versions/1.0.0", NULL, 410, "Version not available");
 }
 
+/* POST /skills/{slug}/tags/{tag} moves a tag; moving `latest` moves the summary that list rows
+ * and the detail show, in the same write (api-v1 section 3.16). */
+static void test_tag_move(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "tag-skill", "1.0.0", "Tag Skill", "Tags move.");
+	srt_publish_ok(&S, S.tok_alice, "tag-skill", "2.0.0", "Tag Skill", "Tags move.");
+	json_t *j = call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_alice, "{\"version\":\"1.0.0\"}", 200, NULL);
+	SRT_EXPECT_STR(j, "tag", "stable");
+	SRT_EXPECT_STR(j, "version", "1.0.0");
+	json_decref(j);
+	json_t *d = get_json("/api/v1/skills/tag-skill", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(json_object_get(d, "skill"), "tags"), "stable", "1.0.0");
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "2.0.0");
+	json_decref(d);
+
+	/* Repointing latest back to 1.0.0 changes the detail and the list rows at once. */
+	expect_ok_only(call("POST", "/api/v1/skills/tag-skill/tags/latest", S.tok_alice, "{\"version\":\"1.0.0\"}", 200, NULL));
+	d = get_json("/api/v1/skills/tag-skill", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.0.0");
+	SRT_EXPECT_STR(json_object_get(json_object_get(d, "skill"), "tags"), "latest", "1.0.0");
+	json_decref(d);
+	j = get_json("/api/v1/skills?prefix=tag-skill", NULL, 200);
+	json_t *row = json_array_get(json_object_get(j, "items"), 0);
+	assert_non_null(row);
+	SRT_EXPECT_STR(json_object_get(row, "latestVersion"), "version", "1.0.0");
+	json_decref(j);
+	/* Downloads without a version follow `latest`. */
+	srt_resp r;
+	srt_get(&S, "/api/v1/download?slug=tag-skill", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_non_null(strstr(srt_header(&r, "Content-Disposition"), "tag-skill-1.0.0.zip"));
+	srt_resp_free(&r);
+	srt_get(&S, "/api/v1/download?slug=tag-skill&tag=stable", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_non_null(strstr(srt_header(&r, "Content-Disposition"), "tag-skill-1.0.0.zip"));
+	srt_resp_free(&r);
+
+	/* Errors: another user, an unknown version, a bad tag, no version, no token. */
+	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_bob, "{\"version\":\"1.0.0\"}", 403, "Forbidden");
+	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_alice, "{\"version\":\"9.9.9\"}", 404, "Version not found");
+	call("POST", "/api/v1/skills/tag-skill/tags/_hidden", S.tok_alice, "{\"version\":\"1.0.0\"}", 400, NULL);
+	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_alice, "{}", 400, "Missing version");
+	call("POST", "/api/v1/skills/tag-skill/tags/stable", NULL, "{\"version\":\"1.0.0\"}", 401, NULL);
+	/* A tag on a withdrawn version disappears from the map. */
+	expect_ok_only(call("DELETE", "/api/v1/skills/tag-skill/versions/2.0.0", S.tok_alice, NULL, 200, NULL));
+	expect_ok_only(call("POST", "/api/v1/skills/tag-skill/tags/beta", S.tok_alice, "{\"version\":\"1.0.0\"}", 200, NULL));
+	call("POST", "/api/v1/skills/tag-skill/tags/beta", S.tok_alice, "{\"version\":\"2.0.0\"}", 410, "Version not available");
+}
+
+/* The pre-v1 read routes still answer like their v1 counterparts. */
+static void test_legacy_routes(void **state)
+{
+	(void)state;
+	json_t *d = get_json("/api/skill?slug=ver-skill", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "slug", "ver-skill");
+	json_decref(d);
+	d = get_json("/api/search?q=ver-skill", NULL, 200);
+	assert_true(json_array_size(json_object_get(d, "results")) >= 1);
+	json_decref(d);
+	srt_resp r;
+	srt_get(&S, "/api/download?slug=ver-skill", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_true(srt_zip_count(r.body, r.len) >= 2);
+	srt_resp_free(&r);
+	expect_get_text("/api/skill", NULL, 400, "Missing slug");
+	expect_get_text("/api/skill/resolve?slug=ver-skill", NULL, 400, "Missing slug or hash");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +753,8 @@ int main(void)
 		cmocka_unit_test(test_version_paging_with_holes),
 		cmocka_unit_test(test_download_and_install_counters),
 		cmocka_unit_test(test_moderator),
+		cmocka_unit_test(test_tag_move),
+		cmocka_unit_test(test_legacy_routes),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
