@@ -198,7 +198,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		sr_resp_text(&resp, 503, "Database unavailable");
 	} else {
 		sr_store_set_reads(req.store, &req.reads);
+		int reading = strcmp(req.method, "GET") == 0 && sr_store_read_begin(req.store) == 0;
 		srv->app.handle(srv->app.ud, &req, &resp);
+		if (reading)
+			sr_store_read_end(req.store);
 		sr_store_set_reads(req.store, NULL);
 		if (req.reads.exceeded) {
 			/* Whatever the handler made of the failed read, the client learns which limit

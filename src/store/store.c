@@ -294,6 +294,7 @@ struct sr_store {
 	sqlite3_stmt *stmts[Q_TOTAL];
 	sr_reads *reads;
 	sr_reads scratch;
+	int read_txn; /* a request's read snapshot is open (sr_store_read_begin) */
 	char err[256];
 };
 
@@ -556,8 +557,29 @@ static int run(sr_store *s, int q, const char *fmt, ...)
 	return exec_stmt(s, st);
 }
 
+int sr_store_read_begin(sr_store *s)
+{
+	if (s->read_txn || !sqlite3_get_autocommit(s->db))
+		return 0;
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(s, "begin read");
+	s->read_txn = 1;
+	return 0;
+}
+
+void sr_store_read_end(sr_store *s)
+{
+	if (!s->read_txn)
+		return;
+	s->read_txn = 0;
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+}
+
 int sr_store_begin(sr_store *s)
 {
+	/* A write ends the request's read snapshot: it must see and lock the latest state. */
+	sr_store_read_end(s);
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(s, "begin");
 	return 0;

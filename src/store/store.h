@@ -42,6 +42,11 @@ int sr_store_migrate(sr_store *s);
 void sr_store_set_reads(sr_store *s, sr_reads *r);
 const char *sr_store_errmsg(sr_store *s);
 
+/* A read snapshot for a whole request: every statement until sr_store_read_end sees the
+ * same database state, and SQLite takes its WAL read lock once instead of per statement.
+ * sr_store_begin ends it. */
+int sr_store_read_begin(sr_store *s);
+void sr_store_read_end(sr_store *s);
 int sr_store_begin(sr_store *s); /* BEGIN IMMEDIATE: writes take the lock up front */
 int sr_store_commit(sr_store *s);
 void sr_store_rollback(sr_store *s);
