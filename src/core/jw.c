@@ -106,54 +106,61 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Byte classes for escaping: 0 copies as is, 1 needs an escape, 2 starts a multi-byte
+ * sequence that must be checked. The common case is a long run of class 0 bytes, copied with
+ * one append. */
+static const unsigned char esc_class[256] = {
+	[0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 2,
+};
+
 int sr_json_escape(sr_buf *b, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0;
+	size_t i = 0, start = 0;
 	int rc = 0;
-	while (i < n && !rc) {
-		unsigned char c = s[i];
+	while (!rc) {
+		while (i < n && esc_class[s[i]] == 0)
+			i++;
+		size_t len = 1;
 		const char *esc = NULL;
 		char tmp[8];
-		size_t len = 1;
-		if (c == '"')
-			esc = "\\\"";
-		else if (c == '\\')
-			esc = "\\\\";
-		else if (c == '\n')
-			esc = "\\n";
-		else if (c == '\r')
-			esc = "\\r";
-		else if (c == '\t')
-			esc = "\\t";
-		else if (c < 0x20) {
-			snprintf(tmp, sizeof(tmp), "\\u%04x", c);
-			esc = tmp;
-		} else if (c >= 0x80) {
-			len = utf8_seq(s + i, n - i);
-			if (len == 0) {
-				esc = "\xef\xbf\xbd"; /* U+FFFD for a byte that is not UTF-8 */
-				len = 1;
-			} else if (len == 3 && c == 0xe2 && s[i + 1] == 0x80 &&
-				   (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) {
-				/* U+2028/2029 are valid JSON but break JavaScript string literals. */
-				esc = s[i + 2] == 0xa8 ? "\\u2028" : "\\u2029";
+		if (i < n) {
+			unsigned char c = s[i];
+			if (esc_class[c] == 1) {
+				switch (c) {
+				case '"': esc = "\\\""; break;
+				case '\\': esc = "\\\\"; break;
+				case '\n': esc = "\\n"; break;
+				case '\r': esc = "\\r"; break;
+				case '\t': esc = "\\t"; break;
+				default:
+					snprintf(tmp, sizeof(tmp), "\\u%04x", c);
+					esc = tmp;
+				}
+			} else {
+				len = utf8_seq(s + i, n - i);
+				if (len == 0) {
+					esc = "\xef\xbf\xbd"; /* U+FFFD for a byte that is not UTF-8 */
+					len = 1;
+				} else if (len == 3 && c == 0xe2 && s[i + 1] == 0x80 &&
+					   (s[i + 2] == 0xa8 || s[i + 2] == 0xa9)) {
+					/* U+2028/2029 are valid JSON but break JavaScript string literals. */
+					esc = s[i + 2] == 0xa8 ? "\\u2028" : "\\u2029";
+				}
 			}
 		}
-		if (esc) {
-			if (run)
-				rc = sr_buf_append(b, s + i - run, run);
-			run = 0;
-			if (!rc)
-				rc = sr_buf_puts(b, esc);
-			i += len;
-		} else {
-			run += len;
-			i += len;
+		if (!esc && i < n) {
+			i += len; /* a valid multi-byte sequence joins the run */
+			continue;
 		}
+		if (i > start)
+			rc = sr_buf_append(b, s + start, i - start);
+		if (i >= n || rc)
+			break;
+		rc = sr_buf_puts(b, esc);
+		i += len;
+		start = i;
 	}
-	if (!rc && run)
-		rc = sr_buf_append(b, s + i - run, run);
 	return rc;
 }
 
