@@ -21,6 +21,7 @@ typedef struct sr_app {
 	char public_url[512]; /* "" = from the request's Host header */
 	sr_blobs *blobs;
 	struct sr_ratelimit *ratelimit; /* NULL: no rate limits */
+	struct sr_seen *downloads_seen;  /* downloads already counted today, to skip the write */
 } sr_app;
 
 /* The HTTP application entry points. */

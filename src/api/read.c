@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "core/err.h"
 #include "core/jw.h"
+#include "core/seen.h"
 #include "core/util.h"
 #include "registry/cursor.h"
 
@@ -764,7 +765,12 @@ void sr__download(sr_app *app, sr_req *req, sr_resp *resp)
 		snprintf(identity, sizeof(identity), "u:%lld", (long long)caller->id);
 	else
 		snprintf(identity, sizeof(identity), "ip:%s", req->client_ip);
-	sr_store_download_event(req->store, sk.id, identity, sr_now_ms());
+	int64_t now = sr_now_ms();
+	char seen_key[160];
+	snprintf(seen_key, sizeof(seen_key), "%lld|%s|%lld", (long long)sk.id, identity,
+		 (long long)(now / 86400000));
+	if (!app->downloads_seen || !sr_seen_check_add(app->downloads_seen, seen_key))
+		sr_store_download_event(req->store, sk.id, identity, now);
 
 	char req_slug[128];
 	snprintf(req_slug, sizeof(req_slug), "%s", slug);

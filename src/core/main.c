@@ -29,6 +29,7 @@
 #include "blob/blob.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/seen.h"
 #include "core/util.h"
 #include "http/ratelimit.h"
 #include "registry/registry.h"
@@ -206,7 +207,9 @@ static int cmd_serve(const struct opts *o)
 		*colon = '\0';
 		port = atoi(colon + 1);
 	}
-	if (!o->no_rate_limit && sr_ratelimit_new(&app.ratelimit)) {
+	if ((!o->no_rate_limit && sr_ratelimit_new(&app.ratelimit)) ||
+	    sr_seen_new(1 << 16, &app.downloads_seen)) {
+		sr_ratelimit_free(app.ratelimit);
 		close_data(&app, main_store);
 		return 1;
 	}
@@ -257,6 +260,7 @@ static int cmd_serve(const struct opts *o)
 	pthread_mutex_unlock(&stores_lock);
 	close_data(&app, main_store);
 	sr_ratelimit_free(app.ratelimit);
+	sr_seen_free(app.downloads_seen);
 	return 0;
 }
 
