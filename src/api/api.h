@@ -75,5 +75,6 @@ void sr__version_delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slu
 void sr__star(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int on);
 void sr__telemetry(sr_app *app, sr_req *req, sr_resp *resp);
 void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *tag);
+void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int merge);
 
 #endif

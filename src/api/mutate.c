@@ -215,3 +215,53 @@ void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const ch
 	}
 	json_decref(body);
 }
+
+/* POST /skills/{slug}/rename {newSlug} and POST /skills/{slug}/merge {targetSlug}. */
+void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int merge)
+{
+	req->route = merge ? "merge" : "rename";
+	sr_user u;
+	if (sr__require_user(req, resp, &u))
+		return;
+	json_t *body = body_object(req, resp);
+	if (!body)
+		return;
+	const char *key = merge ? "targetSlug" : "newSlug";
+	const char *to = json_string_value(json_object_get(body, key));
+	const char *owner = owner_from(req, body);
+	sr_skill sk, dst;
+	sr_regerr err = {0, ""};
+	if (!to || !to[0]) {
+		sr_resp_textf(resp, 400, "Missing %s", key);
+	} else if (!sr__find_skill(app, req, resp, slug, owner, &u, 0, &sk)) {
+		int rc;
+		if (merge) {
+			/* The target is looked up in the source's publisher. */
+			if (sr__find_skill(app, req, resp, to, sk.owner_handle, &u, 0, &dst))
+				goto out;
+			rc = sr_skill_merge(req->store, &sk, &dst, &u, &err);
+		} else {
+			rc = sr_skill_rename(req->store, &sk, to, &u, &err);
+		}
+		if (rc) {
+			sr__regerr(resp, &err);
+		} else {
+			sr_lookup lk;
+			sr_jw w;
+			sr_jw_init(&w, &resp->body);
+			sr_jw_obj(&w);
+			sr_jw_kbool(&w, "ok", 1);
+			if (merge) {
+				sr_jw_kstr(&w, "slug", sk.slug);
+				sr_jw_kstr(&w, "targetSlug", dst.slug);
+			} else if (sr_lookup_skill(req->store, sk.slug, sk.owner_handle, NULL, &lk) == 0) {
+				sr_jw_kstr(&w, "slug", lk.skill.slug);
+				sr_jw_kstr(&w, "previousSlug", sk.slug);
+			}
+			sr_jw_obj_end(&w);
+			sr_resp_json(resp, 200);
+		}
+	}
+out:
+	json_decref(body);
+}

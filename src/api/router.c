@@ -354,6 +354,8 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 		sr__moderation(app, req, resp, slug);
 	else if (n == 5 && is(sub, "undelete") && is(m, "POST"))
 		sr__undelete(app, req, resp, slug);
+	else if (n == 5 && (is(sub, "rename") || is(sub, "merge")) && is(m, "POST"))
+		sr__rename(app, req, resp, slug, is(sub, "merge"));
 	else if (n == 6 && is(sub, "tags") && is(m, "POST"))
 		sr__tag(app, req, resp, slug, seg[5]);
 	else

@@ -53,6 +53,18 @@ int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_u
 		rc = sr_store_skill_by_owner_slug(s, u.id, slug, collect_row, &c);
 		if (rc)
 			return rc;
+		/* An alias answers when the slug names no live skill of this owner (renamed, or
+		 * merged into another skill). */
+		if (c.n == 0 || out->skill.soft_deleted_at) {
+			sr_skill aliased;
+			struct collect a = {&aliased, 0, 1};
+			if ((rc = sr_store_skill_by_owner_alias(s, u.id, slug, collect_row, &a)))
+				return rc;
+			if (a.n) {
+				out->skill = aliased;
+				return 0;
+			}
+		}
 		return c.n ? 0 : SR_ENOTFOUND;
 	}
 
@@ -61,6 +73,18 @@ int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_u
 	int rc = sr_store_skills_by_slug(s, slug, c.max, collect_row, &c);
 	if (rc)
 		return rc;
+	/* Plus the skills the slug is an alias of, each once. */
+	sr_skill aliased[SR_LOOKUP_MAX_MATCHES];
+	struct collect a = {aliased, 0, SR_LOOKUP_MAX_MATCHES};
+	if ((rc = sr_store_skills_by_alias(s, slug, a.max, collect_row, &a)))
+		return rc;
+	for (int i = 0; i < a.n && c.n < c.max; i++) {
+		int dup = 0;
+		for (int k = 0; k < c.n; k++)
+			dup |= all[k].id == aliased[i].id;
+		if (!dup)
+			all[c.n++] = aliased[i];
+	}
 
 	/* Candidates are the live skills; an owner may still reach their own deleted one. */
 	sr_skill *live[SR_LOOKUP_MAX_MATCHES * 2];

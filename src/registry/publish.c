@@ -792,3 +792,82 @@ int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *ve
 		return fail(err, 500, rc, "Internal Server Error");
 	return 0;
 }
+
+/* ---- rename and merge (api-v1 section 3.16) ---- */
+
+int sr_skill_rename(sr_store *s, const sr_skill *sk, const char *new_slug_in, const sr_user *actor,
+		    sr_regerr *err)
+{
+	if (actor->id != sk->owner_id && !is_staff(actor))
+		return fail(err, 403, SR_EPERM, "Forbidden");
+	if (sk->soft_deleted_at)
+		return fail(err, 404, SR_ENOTFOUND, "Skill not found");
+	char slug[100];
+	if (!new_slug_in || sr_slug_normalize(new_slug_in, slug, sizeof(slug)))
+		return fail(err, 400, SR_EINVAL, "Missing newSlug");
+	const char *why = sr_slug_check_new(slug);
+	if (why)
+		return fail(err, 400, SR_EINVAL, "%s", why);
+	if (strcmp(slug, sk->slug) == 0)
+		return fail(err, 400, SR_EINVAL, "The skill already has the slug \"%s\"", slug);
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return fail(err, 500, rc, "Internal Server Error");
+	/* The new slug must be free in this publisher, except as an old name of this skill. */
+	sr_lookup lk;
+	rc = sr_lookup_skill(s, slug, sk->owner_handle, NULL, &lk);
+	if (rc == 0 && lk.skill.id != sk->id) {
+		sr_store_rollback(s);
+		return fail(err, 409, SR_EEXIST, "Slug \"%s\" is already taken", slug);
+	}
+	if (rc && rc != SR_ENOTFOUND)
+		goto fail;
+	int64_t holder;
+	rc = sr_store_reserved_slug_holder(s, slug, now, &holder);
+	if (rc == 0 && holder != sk->owner_id) {
+		sr_store_rollback(s);
+		return fail(err, 409, SR_EEXIST, "Slug \"%s\" is reserved by its previous owner", slug);
+	}
+	if (rc && rc != SR_ENOTFOUND)
+		goto fail;
+	if ((rc = sr_store_alias_remove(s, sk->owner_id, slug)) ||
+	    (rc = sr_store_alias_set(s, sk->owner_id, sk->slug, sk->id, now)) ||
+	    (rc = sr_store_skill_rename(s, sk->id, slug, now)) || (rc = sr_store_search_index(s, sk->id)) ||
+	    (rc = sr_store_audit(s, actor->id, "skill.rename", sk->id, slug, now)))
+		goto fail;
+	if ((rc = sr_store_commit(s)))
+		return fail(err, 500, rc, "Internal Server Error");
+	return 0;
+fail:
+	sr_store_rollback(s);
+	return fail(err, 500, rc, "Internal Server Error");
+}
+
+int sr_skill_merge(sr_store *s, const sr_skill *src, const sr_skill *dst, const sr_user *actor,
+		   sr_regerr *err)
+{
+	if ((actor->id != src->owner_id || actor->id != dst->owner_id) && !is_staff(actor))
+		return fail(err, 403, SR_EPERM, "Forbidden");
+	if (src->owner_id != dst->owner_id)
+		return fail(err, 400, SR_EINVAL, "Only skills of the same publisher can be merged");
+	if (src->id == dst->id)
+		return fail(err, 400, SR_EINVAL, "A skill cannot be merged into itself");
+	if (src->soft_deleted_at || dst->soft_deleted_at)
+		return fail(err, 404, SR_ENOTFOUND, "Skill not found");
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return fail(err, 500, rc, "Internal Server Error");
+	/* The merged skill's slug and old names all lead to the target from now on. */
+	if ((rc = sr_store_aliases_repoint(s, src->id, dst->id)) ||
+	    (rc = sr_store_alias_set(s, src->owner_id, src->slug, dst->id, now)) ||
+	    (rc = sr_store_skill_mark_merged(s, src->id, now)) ||
+	    (rc = sr_store_audit(s, actor->id, "skill.merge", src->id, dst->slug, now))) {
+		sr_store_rollback(s);
+		return fail(err, 500, rc, "Internal Server Error");
+	}
+	if ((rc = sr_store_commit(s)))
+		return fail(err, 500, rc, "Internal Server Error");
+	return 0;
+}

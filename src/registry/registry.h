@@ -100,6 +100,12 @@ int sr_version_restore(sr_store *s, const sr_skill *sk, const char *version, con
 /* Points a tag at one of the skill's live versions; `latest` also moves the skill's summary. */
 int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *version,
 		const sr_user *actor, sr_regerr *err);
+/* Gives a skill a new slug; the old one becomes an alias that still finds it. */
+int sr_skill_rename(sr_store *s, const sr_skill *sk, const char *new_slug, const sr_user *actor,
+		    sr_regerr *err);
+/* Retires src into dst (same publisher): src is hidden, and its slug and aliases find dst. */
+int sr_skill_merge(sr_store *s, const sr_skill *src, const sr_skill *dst, const sr_user *actor,
+		   sr_regerr *err);
 /* Public id strings: "sk_12", "sv_34", "us_5". */
 void sr_public_id(char *out, size_t n, const char *prefix, int64_t id);
 

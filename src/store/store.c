@@ -51,6 +51,13 @@ enum {
 	Q_SKILLS_BY_SLUG,     /* ix_skills_slug */
 	Q_SKILL_BY_OWNER_SLUG, /* ux_skills_owner_slug */
 	Q_SKILL_BY_ID,        /* primary key */
+	Q_SKILLS_BY_ALIAS,    /* ix_aliases_slug, then skills primary key */
+	Q_SKILL_BY_OWNER_ALIAS, /* skill_aliases primary key, then skills primary key */
+	Q_ALIAS_ADD,
+	Q_ALIAS_DEL,          /* skill_aliases primary key */
+	Q_ALIASES_REPOINT,    /* ix_aliases_skill */
+	Q_SKILL_RENAME,       /* primary key */
+	Q_SKILL_MERGED,       /* primary key */
 	Q_LIST_OWNER_ALL,     /* ix_skills_owner_updated */
 	Q_LIST_OWNER_PUBLIC,  /* ix_skills_owner_updated; drops non-public rows of one owner */
 	Q_COUNT_LISTED,       /* ix_list_created, index only */
@@ -124,6 +131,17 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SKILLS_BY_SLUG] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.slug = ?1 ORDER BY s.id LIMIT ?2",
 	[Q_SKILL_BY_OWNER_SLUG] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.owner_id = ?1 AND s.slug = ?2",
 	[Q_SKILL_BY_ID] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.id = ?1",
+	[Q_SKILLS_BY_ALIAS] = "SELECT " SKILL_COLS " FROM skill_aliases a CROSS JOIN skills s ON s.id = a.skill_id "
+			      "CROSS JOIN users u ON u.id = s.owner_id WHERE a.slug = ?1 LIMIT ?2",
+	[Q_SKILL_BY_OWNER_ALIAS] = "SELECT " SKILL_COLS " FROM skill_aliases a CROSS JOIN skills s ON s.id = a.skill_id "
+				   "CROSS JOIN users u ON u.id = s.owner_id WHERE a.owner_id = ?1 AND a.slug = ?2",
+	[Q_ALIAS_ADD] = "INSERT INTO skill_aliases(owner_id, slug, skill_id, created_at) VALUES (?1, ?2, ?3, ?4) "
+			"ON CONFLICT(owner_id, slug) DO UPDATE SET skill_id = excluded.skill_id, created_at = excluded.created_at",
+	[Q_ALIAS_DEL] = "DELETE FROM skill_aliases WHERE owner_id = ?1 AND slug = ?2",
+	[Q_ALIASES_REPOINT] = "UPDATE skill_aliases SET skill_id = ?2 WHERE skill_id = ?1",
+	[Q_SKILL_RENAME] = "UPDATE skills SET slug = ?2, updated_at = ?3 WHERE id = ?1",
+	[Q_SKILL_MERGED] = "UPDATE skills SET soft_deleted_at = ?2, moderation_status = 1, "
+			   "moderation_reason = 'owner.merged' WHERE id = ?1",
 	[Q_LIST_OWNER_ALL] = "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_skills_owner_updated "
 			     "CROSS JOIN users u ON u.id = s.owner_id WHERE s.owner_id = ?1 "
 			     "ORDER BY s.updated_at DESC, s.id DESC LIMIT ?2",
@@ -1438,4 +1456,42 @@ int sr_store_explain(sr_store *s, int i, sr_buf *out)
 int sr_store_unreserve_slug(sr_store *s, const char *slug, int64_t owner_id)
 {
 	return run(s, Q_UNRESERVE, "tI", slug, owner_id);
+}
+
+/* ---- aliases ---- */
+
+int sr_store_skills_by_alias(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud)
+{
+	return each_skill(s, query(s, Q_SKILLS_BY_ALIAS, "ti", slug, max), fn, ud);
+}
+
+int sr_store_skill_by_owner_alias(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
+				  void *ud)
+{
+	return each_skill(s, query(s, Q_SKILL_BY_OWNER_ALIAS, "It", owner_id, slug), fn, ud);
+}
+
+int sr_store_alias_set(sr_store *s, int64_t owner_id, const char *slug, int64_t skill_id, int64_t now)
+{
+	return run(s, Q_ALIAS_ADD, "ItII", owner_id, slug, skill_id, now);
+}
+
+int sr_store_alias_remove(sr_store *s, int64_t owner_id, const char *slug)
+{
+	return run(s, Q_ALIAS_DEL, "It", owner_id, slug);
+}
+
+int sr_store_aliases_repoint(sr_store *s, int64_t from_skill, int64_t to_skill)
+{
+	return run(s, Q_ALIASES_REPOINT, "II", from_skill, to_skill);
+}
+
+int sr_store_skill_rename(sr_store *s, int64_t skill_id, const char *slug, int64_t now)
+{
+	return run(s, Q_SKILL_RENAME, "ItI", skill_id, slug, now);
+}
+
+int sr_store_skill_mark_merged(sr_store *s, int64_t skill_id, int64_t now)
+{
+	return run(s, Q_SKILL_MERGED, "II", skill_id, now);
 }

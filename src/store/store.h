@@ -123,6 +123,18 @@ int sr_store_skill_by_owner_slug(sr_store *s, int64_t owner_id, const char *slug
 				 void *ud);
 int sr_store_skill_by_id(sr_store *s, int64_t id, sr_skill_fn fn, void *ud);
 
+/* Old slugs of renamed or merged skills: the skills they name now. */
+int sr_store_skills_by_alias(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud);
+int sr_store_skill_by_owner_alias(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
+				  void *ud);
+int sr_store_alias_set(sr_store *s, int64_t owner_id, const char *slug, int64_t skill_id, int64_t now);
+int sr_store_alias_remove(sr_store *s, int64_t owner_id, const char *slug);
+/* Aliases of one skill now name another (a merge). */
+int sr_store_aliases_repoint(sr_store *s, int64_t from_skill, int64_t to_skill);
+int sr_store_skill_rename(sr_store *s, int64_t skill_id, const char *slug, int64_t now);
+/* Soft-deletes and hides a skill merged into another (reason owner.merged). */
+int sr_store_skill_mark_merged(sr_store *s, int64_t skill_id, int64_t now);
+
 enum sr_sort {
 	SR_SORT_UPDATED = 0,
 	SR_SORT_CREATED,

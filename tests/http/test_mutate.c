@@ -735,6 +735,70 @@ static void test_legacy_routes(void **state)
 	expect_get_text("/api/skill/resolve?slug=ver-skill", NULL, 400, "Missing slug or hash");
 }
 
+/* Renamed and merged skills: the old slug is an alias that finds the canonical skill, whose
+ * skill.slug is the new one (api-v1 sections 1.2 and 3.16). */
+static void test_rename_and_merge(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "old-name", "1.0.0", "Old Name", "Gets renamed.");
+	json_t *j = call("POST", "/api/v1/skills/old-name/rename", S.tok_alice, "{\"newSlug\":\"new-name\"}", 200, NULL);
+	SRT_EXPECT_STR(j, "slug", "new-name");
+	SRT_EXPECT_STR(j, "previousSlug", "old-name");
+	json_decref(j);
+	json_t *d = get_json("/api/v1/skills/old-name", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "slug", "new-name");
+	json_decref(d);
+	d = get_json("/api/v1/skills/old-name?ownerHandle=alice", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "slug", "new-name");
+	json_decref(d);
+	d = get_json("/api/v1/skills/new-name", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "slug", "new-name");
+	json_decref(d);
+	srt_resp r;
+	srt_get(&S, "/api/v1/download?slug=old-name", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	srt_resp_free(&r);
+	/* Lists and search show the new slug only. */
+	d = get_json("/api/v1/skills?prefix=old-name", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(d, "items")), 0);
+	json_decref(d);
+	d = get_json("/api/v1/skills?prefix=new-name", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(d, "items")), 1);
+	json_decref(d);
+	d = get_json("/api/v1/search?q=new-name&mode=exact", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(d, "results")), 1);
+	json_decref(d);
+	/* A publish to the old slug continues the renamed skill. */
+	srt_publish_ok(&S, S.tok_alice, "old-name", "1.1.0", "Old Name", "Gets renamed.");
+	d = get_json("/api/v1/skills/new-name", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.1.0");
+	json_decref(d);
+	/* Errors: not the owner, a taken slug, an invalid slug, no slug. */
+	call("POST", "/api/v1/skills/new-name/rename", S.tok_bob, "{\"newSlug\":\"bobs-name\"}", 403, "Forbidden");
+	srt_publish_ok(&S, S.tok_alice, "taken-name", "1.0.0", "Taken", "Holds a slug.");
+	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\"taken-name\"}", 409, NULL);
+	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\"Bad Slug!\"}", 400, NULL);
+	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{}", 400, "Missing newSlug");
+	/* Taking the old name back is allowed: it is this skill's own alias. */
+	expect_ok_only(call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\"old-name\"}", 200, NULL));
+	d = get_json("/api/v1/skills/new-name", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "slug", "old-name");
+	json_decref(d);
+
+	/* Merge: taken-name retires into old-name; its slug now finds old-name. */
+	j = call("POST", "/api/v1/skills/taken-name/merge", S.tok_alice, "{\"targetSlug\":\"old-name\"}", 200, NULL);
+	SRT_EXPECT_STR(j, "targetSlug", "old-name");
+	json_decref(j);
+	d = get_json("/api/v1/skills/taken-name", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "slug", "old-name");
+	json_decref(d);
+	d = get_json("/api/v1/skills?prefix=taken-name", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(d, "items")), 0);
+	json_decref(d);
+	call("POST", "/api/v1/skills/old-name/merge", S.tok_alice, "{\"targetSlug\":\"old-name\"}", 400, NULL);
+	call("POST", "/api/v1/skills/old-name/merge", S.tok_alice, "{\"targetSlug\":\"no-such-skill\"}", 404, "Skill not found");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -755,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_moderator),
 		cmocka_unit_test(test_tag_move),
 		cmocka_unit_test(test_legacy_routes),
+		cmocka_unit_test(test_rename_and_merge),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
