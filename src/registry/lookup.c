@@ -50,7 +50,7 @@ int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_u
 		if (rc)
 			return rc;
 		struct collect c = {&out->skill, 0, 1};
-		rc = sr_store_skill_by_owner_slug(s, u.id, slug, collect_row, &c);
+		rc = sr_store_lookup_owner_slug(s, u.id, slug, collect_row, &c);
 		if (rc)
 			return rc;
 		/* An alias answers when the slug names no live skill of this owner (renamed, or
@@ -58,7 +58,7 @@ int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_u
 		if (c.n == 0 || out->skill.soft_deleted_at) {
 			sr_skill aliased;
 			struct collect a = {&aliased, 0, 1};
-			if ((rc = sr_store_skill_by_owner_alias(s, u.id, slug, collect_row, &a)))
+			if ((rc = sr_store_lookup_owner_alias(s, u.id, slug, collect_row, &a)))
 				return rc;
 			if (a.n) {
 				out->skill = aliased;
@@ -70,13 +70,13 @@ int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_u
 
 	sr_skill all[SR_LOOKUP_MAX_MATCHES * 2];
 	struct collect c = {all, 0, SR_LOOKUP_MAX_MATCHES * 2};
-	int rc = sr_store_skills_by_slug(s, slug, c.max, collect_row, &c);
+	int rc = sr_store_lookup_slug(s, slug, c.max, collect_row, &c);
 	if (rc)
 		return rc;
 	/* Plus the skills the slug is an alias of, each once. */
 	sr_skill aliased[SR_LOOKUP_MAX_MATCHES];
 	struct collect a = {aliased, 0, SR_LOOKUP_MAX_MATCHES};
-	if ((rc = sr_store_skills_by_alias(s, slug, a.max, collect_row, &a)))
+	if ((rc = sr_store_lookup_alias(s, slug, a.max, collect_row, &a)))
 		return rc;
 	for (int i = 0; i < a.n && c.n < c.max; i++) {
 		int dup = 0;

@@ -31,6 +31,14 @@
 	"s.stats_versions, s.stats_comments, s.created_at, s.updated_at, s.is_suspicious, "       \
 	"s.is_public, s.is_listed, u.handle, u.display_name, u.image"
 #define SKILL_NCOLS 29
+
+/* What finding a skill and checking who may see it needs, and no more: a lookup on the way
+ * to a version, a file or a download reads about a fifth of the list row. */
+#define LOOKUP_COLS                                                                    \
+	"s.id, s.owner_id, s.slug, s.display_name, s.latest_version_id, s.latest_version, " \
+	"s.moderation_status, s.moderation_reason, s.moderation_flags, s.moderation_verdict, " \
+	"s.soft_deleted_at, s.stats_versions, s.created_at, s.is_suspicious, s.is_public, "  \
+	"s.is_listed, u.handle"
 #define SKILL_FROM " FROM skills s CROSS JOIN users u ON u.id = s.owner_id "
 
 #define VERSION_COLS                                                                   \
@@ -50,6 +58,7 @@ enum {
 	/* skills */
 	Q_SKILLS_BY_SLUG,     /* ix_skills_slug */
 	Q_SKILL_BY_OWNER_SLUG, /* ux_skills_owner_slug */
+	Q_LOOKUP_BY_SLUG,     /* ix_skills_slug */
 	Q_SKILL_BY_ID,        /* primary key */
 	Q_SKILLS_BY_ALIAS,    /* ix_aliases_slug, then skills primary key */
 	Q_SKILL_BY_OWNER_ALIAS, /* skill_aliases primary key, then skills primary key */
@@ -129,11 +138,12 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			   "FROM api_tokens t CROSS JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1",
 	[Q_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ?3 WHERE prefix >= ?1 AND prefix < ?2 AND revoked_at IS NULL",
 	[Q_SKILLS_BY_SLUG] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.slug = ?1 ORDER BY s.id LIMIT ?2",
-	[Q_SKILL_BY_OWNER_SLUG] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.owner_id = ?1 AND s.slug = ?2",
+	[Q_SKILL_BY_OWNER_SLUG] = "SELECT " LOOKUP_COLS SKILL_FROM "WHERE s.owner_id = ?1 AND s.slug = ?2",
+	[Q_LOOKUP_BY_SLUG] = "SELECT " LOOKUP_COLS SKILL_FROM "WHERE s.slug = ?1 ORDER BY s.id LIMIT ?2",
 	[Q_SKILL_BY_ID] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.id = ?1",
-	[Q_SKILLS_BY_ALIAS] = "SELECT " SKILL_COLS " FROM skill_aliases a CROSS JOIN skills s ON s.id = a.skill_id "
+	[Q_SKILLS_BY_ALIAS] = "SELECT " LOOKUP_COLS " FROM skill_aliases a CROSS JOIN skills s ON s.id = a.skill_id "
 			      "CROSS JOIN users u ON u.id = s.owner_id WHERE a.slug = ?1 LIMIT ?2",
-	[Q_SKILL_BY_OWNER_ALIAS] = "SELECT " SKILL_COLS " FROM skill_aliases a CROSS JOIN skills s ON s.id = a.skill_id "
+	[Q_SKILL_BY_OWNER_ALIAS] = "SELECT " LOOKUP_COLS " FROM skill_aliases a CROSS JOIN skills s ON s.id = a.skill_id "
 				   "CROSS JOIN users u ON u.id = s.owner_id WHERE a.owner_id = ?1 AND a.slug = ?2",
 	[Q_ALIAS_ADD] = "INSERT INTO skill_aliases(owner_id, slug, skill_id, created_at) VALUES (?1, ?2, ?3, ?4) "
 			"ON CONFLICT(owner_id, slug) DO UPDATE SET skill_id = excluded.skill_id, created_at = excluded.created_at",
@@ -747,6 +757,29 @@ static void read_skill(sqlite3_stmt *st, sr_skill_row *r)
 		r->tags_json = "{}";
 }
 
+static void read_lookup(sqlite3_stmt *st, sr_skill_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->owner_id = sqlite3_column_int64(st, 1);
+	r->slug = col_text(st, 2);
+	r->display_name = col_text(st, 3);
+	r->latest_version_id = sqlite3_column_int64(st, 4);
+	r->latest_version = col_text(st, 5);
+	r->moderation_status = sqlite3_column_int(st, 6);
+	r->moderation_reason = col_text(st, 7);
+	r->moderation_flags = sqlite3_column_int(st, 8);
+	r->moderation_verdict = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 9);
+	r->soft_deleted_at = sqlite3_column_int64(st, 10);
+	r->versions = sqlite3_column_int64(st, 11);
+	r->created_at = sqlite3_column_int64(st, 12);
+	r->is_suspicious = sqlite3_column_int(st, 13);
+	r->is_public = sqlite3_column_int(st, 14);
+	r->is_listed = sqlite3_column_int(st, 15);
+	r->owner_handle = col_text(st, 16);
+	r->tags_json = "{}";
+}
+
 void sr_skill_copy(sr_skill *d, const sr_skill_row *r)
 {
 	memset(d, 0, sizeof(*d));
@@ -770,7 +803,8 @@ void sr_skill_copy(sr_skill *d, const sr_skill_row *r)
 }
 
 /* Steps through a skill query, handing each row to fn; fn returning non-zero stops early. */
-static int each_skill(sr_store *s, sqlite3_stmt *st, sr_skill_fn fn, void *ud)
+static int each_row(sr_store *s, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, sr_skill_row *),
+		    sr_skill_fn fn, void *ud)
 {
 	if (!st)
 		return SR_EDB;
@@ -781,7 +815,7 @@ static int each_skill(sr_store *s, sqlite3_stmt *st, sr_skill_fn fn, void *ud)
 		if (rc != SQLITE_ROW)
 			return rc;
 		sr_skill_row row;
-		read_skill(st, &row);
+		read(st, &row);
 		rc = fn(ud, &row);
 		if (rc) {
 			sqlite3_reset(st);
@@ -790,15 +824,30 @@ static int each_skill(sr_store *s, sqlite3_stmt *st, sr_skill_fn fn, void *ud)
 	}
 }
 
+static int each_skill(sr_store *s, sqlite3_stmt *st, sr_skill_fn fn, void *ud)
+{
+	return each_row(s, st, read_skill, fn, ud);
+}
+
+static int each_lookup(sr_store *s, sqlite3_stmt *st, sr_skill_fn fn, void *ud)
+{
+	return each_row(s, st, read_lookup, fn, ud);
+}
+
 int sr_store_skills_by_slug(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud)
 {
 	return each_skill(s, query(s, Q_SKILLS_BY_SLUG, "ti", slug, max), fn, ud);
 }
 
-int sr_store_skill_by_owner_slug(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
-				 void *ud)
+int sr_store_lookup_slug(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud)
 {
-	return each_skill(s, query(s, Q_SKILL_BY_OWNER_SLUG, "It", owner_id, slug), fn, ud);
+	return each_lookup(s, query(s, Q_LOOKUP_BY_SLUG, "ti", slug, max), fn, ud);
+}
+
+int sr_store_lookup_owner_slug(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
+			       void *ud)
+{
+	return each_lookup(s, query(s, Q_SKILL_BY_OWNER_SLUG, "It", owner_id, slug), fn, ud);
 }
 
 int sr_store_skill_by_id(sr_store *s, int64_t id, sr_skill_fn fn, void *ud)
@@ -1460,15 +1509,15 @@ int sr_store_unreserve_slug(sr_store *s, const char *slug, int64_t owner_id)
 
 /* ---- aliases ---- */
 
-int sr_store_skills_by_alias(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud)
+int sr_store_lookup_alias(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud)
 {
-	return each_skill(s, query(s, Q_SKILLS_BY_ALIAS, "ti", slug, max), fn, ud);
+	return each_lookup(s, query(s, Q_SKILLS_BY_ALIAS, "ti", slug, max), fn, ud);
 }
 
-int sr_store_skill_by_owner_alias(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
-				  void *ud)
+int sr_store_lookup_owner_alias(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
+				void *ud)
 {
-	return each_skill(s, query(s, Q_SKILL_BY_OWNER_ALIAS, "It", owner_id, slug), fn, ud);
+	return each_lookup(s, query(s, Q_SKILL_BY_OWNER_ALIAS, "It", owner_id, slug), fn, ud);
 }
 
 int sr_store_alias_set(sr_store *s, int64_t owner_id, const char *slug, int64_t skill_id, int64_t now)

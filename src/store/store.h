@@ -117,16 +117,21 @@ typedef struct sr_skill {
 
 void sr_skill_copy(sr_skill *dst, const sr_skill_row *src);
 
-/* Every skill with this slug, any owner, deleted or not (at most max rows). */
+/* Every skill with this slug, any owner, deleted or not (at most max rows), whole rows. */
 int sr_store_skills_by_slug(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud);
-int sr_store_skill_by_owner_slug(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
-				 void *ud);
+
+/* Lookups: the same rows, but carrying only what finding a skill and deciding who may see it
+ * needs (ids, slug, display name, latest version, moderation fields, deletion, visibility,
+ * version count, owner handle); every other field is NULL or 0. */
+int sr_store_lookup_slug(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud);
+int sr_store_lookup_owner_slug(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
+			       void *ud);
 int sr_store_skill_by_id(sr_store *s, int64_t id, sr_skill_fn fn, void *ud);
 
-/* Old slugs of renamed or merged skills: the skills they name now. */
-int sr_store_skills_by_alias(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud);
-int sr_store_skill_by_owner_alias(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
-				  void *ud);
+/* Old slugs of renamed or merged skills: the skills they name now (lookup rows). */
+int sr_store_lookup_alias(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud);
+int sr_store_lookup_owner_alias(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
+				void *ud);
 int sr_store_alias_set(sr_store *s, int64_t owner_id, const char *slug, int64_t skill_id, int64_t now);
 int sr_store_alias_remove(sr_store *s, int64_t owner_id, const char *slug);
 /* Aliases of one skill now name another (a merge). */
