@@ -186,7 +186,10 @@ void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 
 /* ---- search ---- */
 
-#define SEARCH_CANDIDATES 200
+/* Full-text candidates read per search: enough for the tiers to reorder the best bm25 matches,
+ * bounded so a search reads a few times what it returns, never the whole index. */
+#define SEARCH_CANDIDATES_MIN 40
+#define SEARCH_CANDIDATES_MAX 200
 #define SEARCH_MAX_TOKENS 16
 
 struct cand {
@@ -432,7 +435,8 @@ void sr__search(sr_app *app, sr_req *req, sr_resp *resp)
 		sr_resp_json(resp, 200);
 		return;
 	}
-	S.cap = exact ? 8 : SEARCH_CANDIDATES;
+	S.cap = exact ? 8 : (int)(limit * 4 < SEARCH_CANDIDATES_MIN ? SEARCH_CANDIDATES_MIN
+					: limit * 4 > SEARCH_CANDIDATES_MAX ? SEARCH_CANDIDATES_MAX : limit * 4);
 	S.c = calloc((size_t)S.cap, sizeof(*S.c));
 	if (!S.c) {
 		sr__internal(resp, SR_ENOMEM);
