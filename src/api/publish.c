@@ -354,8 +354,11 @@ static int header_param(const char *h, size_t hl, const char *key, char *out, si
 			size_t o = 0;
 			if (*v == '"') {
 				v++;
+				/* Only \" and \\ are escapes (as curl writes them); any other backslash is
+				 * kept, so a Windows-style path is refused later instead of silently
+				 * changed. */
 				while (v < end && *v != '"' && o + 1 < n) {
-					if (*v == '\\' && v + 1 < end)
+					if (*v == '\\' && v + 1 < end && (v[1] == '"' || v[1] == '\\'))
 						v++;
 					out[o++] = *v++;
 				}
