@@ -168,10 +168,12 @@ static int detail_row(void *ud, const sr_skill_row *r)
 	sr_jw_kstr(&w, "displayName", r->display_name);
 	sr_jw_kstr(&w, "summary", r->summary);
 	sr_jw_knull(&w, "icon");
-	if (have_md)
-		sr_jw_key(&w, "description"), sr_jw_strn(&w, md.data ? md.data : "", md.len);
-	else
+	if (have_md) {
+		sr_jw_key(&w, "description");
+		sr_jw_strn(&w, md.data ? md.data : "", md.len);
+	} else {
 		sr_jw_kstr(&w, "description", r->summary);
+	}
 	sr_jw_kraw(&w, "tags", r->tags_json);
 	write_stats(&w, r);
 	sr_jw_kint(&w, "createdAt", r->created_at);
