@@ -450,26 +450,34 @@ void sr__search(sr_app *app, sr_req *req, sr_resp *resp)
 		rc = sr_store_skills_by_slug(req->store, slug, 8, add_listed, &S);
 	}
 	if (!rc && !exact) {
+		/* Words first: the word index answers whole-word and word-prefix matches cheaply and
+		 * they rank above substrings. The trigram index then tops the candidates up with
+		 * matches inside words, when every token is long enough for it. */
 		sr_buf fq;
 		sr_buf_init(&fq, 8192);
-		int short_index = 0;
+		int trigram_ok = 1;
 		for (int t = 0; t < S.ntokens; t++)
 			if (utf8_chars(S.tokens[t]) < 3)
-				short_index = 1;
-		if (short_index)
-			rc = short_query(&fq, S.tokens, S.ntokens);
-		else
+				trigram_ok = 0;
+		rc = short_query(&fq, S.tokens, S.ntokens);
+		if (!rc)
+			rc = sr_store_search(req->store, fq.data, 1, S.cap, add_candidate, &S);
+		if (rc == SR_EINVAL)
+			rc = 0; /* a query FTS cannot parse simply matches nothing */
+		if (!rc && trigram_ok && S.n < S.cap) {
+			sr_buf_reset(&fq);
 			for (int t = 0; t < S.ntokens && !rc; t++) {
 				if (t)
 					rc = sr_buf_puts(&fq, " AND ");
 				if (!rc)
 					rc = fts_quote(&fq, S.tokens[t], strlen(S.tokens[t]));
 			}
-		if (!rc)
-			rc = sr_store_search(req->store, fq.data, short_index, S.cap, add_candidate, &S);
+			if (!rc)
+				rc = sr_store_search(req->store, fq.data, 0, S.cap - S.n, add_candidate, &S);
+			if (rc == SR_EINVAL)
+				rc = 0;
+		}
 		sr_buf_deinit(&fq);
-		if (rc == SR_EINVAL)
-			rc = 0; /* a query FTS cannot parse simply matches nothing */
 	}
 	if (rc || S.rc) {
 		free_search(&S);
