@@ -67,9 +67,6 @@ enum {
 	Q_ALIASES_REPOINT,    /* ix_aliases_skill */
 	Q_SKILL_RENAME,       /* primary key */
 	Q_SKILL_MERGED,       /* primary key */
-	Q_LIST_OWNER_ALL,     /* ix_skills_owner_updated */
-	Q_LIST_OWNER_PUBLIC,  /* ix_skills_owner_updated; drops non-public rows of one owner */
-	Q_COUNT_LISTED,       /* ix_list_created, index only */
 	Q_SEARCH,             /* skill_search (fts5 trigram), then skills primary key */
 	Q_SEARCH_SHORT,       /* skill_search_short (fts5 unicode61), then skills primary key */
 	/* versions */
@@ -152,13 +149,6 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SKILL_RENAME] = "UPDATE skills SET slug = ?2, updated_at = ?3 WHERE id = ?1",
 	[Q_SKILL_MERGED] = "UPDATE skills SET soft_deleted_at = ?2, moderation_status = 1, "
 			   "moderation_reason = 'owner.merged' WHERE id = ?1",
-	[Q_LIST_OWNER_ALL] = "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_skills_owner_updated "
-			     "CROSS JOIN users u ON u.id = s.owner_id WHERE s.owner_id = ?1 "
-			     "ORDER BY s.updated_at DESC, s.id DESC LIMIT ?2",
-	[Q_LIST_OWNER_PUBLIC] = "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_skills_owner_updated "
-				"CROSS JOIN users u ON u.id = s.owner_id WHERE s.owner_id = ?1 AND s.is_public "
-				"ORDER BY s.updated_at DESC, s.id DESC LIMIT ?2",
-	[Q_COUNT_LISTED] = "SELECT count(*) FROM skills INDEXED BY ix_list_created WHERE is_listed",
 	[Q_SEARCH] = "SELECT " SKILL_COLS ", f.rank FROM skill_search f CROSS JOIN skills s ON s.id = f.rowid "
 		     "CROSS JOIN users u ON u.id = s.owner_id WHERE skill_search MATCH ?1 AND s.is_listed "
 		     "ORDER BY f.rank LIMIT ?2",
@@ -883,13 +873,6 @@ int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud)
 	return each_skill(s, st, fn, ud);
 }
 
-int sr_store_list_owner(sr_store *s, int64_t owner_id, int public_only, int limit, sr_skill_fn fn,
-			void *ud)
-{
-	int q = public_only ? Q_LIST_OWNER_PUBLIC : Q_LIST_OWNER_ALL;
-	return each_skill(s, query(s, q, "Ii", owner_id, limit + 1), fn, ud);
-}
-
 int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, sr_skill_fn fn,
 		    void *ud)
 {
@@ -899,19 +882,6 @@ int sr_store_search(sr_store *s, const char *fts_query, int short_index, int lim
 	if (rc == SR_EDB)
 		return SR_EINVAL;
 	return rc;
-}
-
-int sr_store_count_public(sr_store *s, int64_t *n)
-{
-	sqlite3_stmt *st = stmt(s, Q_COUNT_LISTED);
-	if (!st)
-		return SR_EDB;
-	int rc = step(s, st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? SR_EDB : rc;
-	*n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return 0;
 }
 
 /* ---- versions ---- */

@@ -163,15 +163,11 @@ typedef struct sr_list_query {
 
 /* Calls fn for up to limit + 1 rows in the query's order. */
 int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud);
-/* Skills owned by a user, newest update first (owner pages). */
-int sr_store_list_owner(sr_store *s, int64_t owner_id, int public_only, int limit, sr_skill_fn fn,
-			void *ud);
 
 /* Full-text candidates: up to limit browse-eligible skills matching the FTS expression, with
  * row->rank set (lower is better, bm25). short_index selects the single-character index. */
 int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, sr_skill_fn fn,
 		    void *ud);
-int sr_store_count_public(sr_store *s, int64_t *n);
 
 /* ---- versions ---- */
 

@@ -29,8 +29,6 @@ static const struct {
 	const char *needle;
 	const char *why;
 } allowed[] = {
-	{"SELECT count(*) FROM skills INDEXED BY ix_list_created",
-	 "counts the browse-eligible index itself (index-only); replaced by a maintained counter"},
 	{"SELECT path, sha256, content_type, size, ord FROM version_files WHERE version_id = ?1 ORDER BY ord",
 	 "primary key range of one version; EXPLAIN may name it SCAN on tiny tables"},
 };
