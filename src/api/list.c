@@ -430,7 +430,11 @@ void sr__search(sr_app *app, sr_req *req, sr_resp *resp)
 	for (char *p = strtok_r(tokbuf, " \t\r\n", &save); p && S.ntokens < SEARCH_MAX_TOKENS;
 	     p = strtok_r(NULL, " \t\r\n", &save))
 		S.tokens[S.ntokens++] = p;
-	if (!S.ntokens) {
+	/* highlightedOnly keeps staff-highlighted skills; skillreg has no highlight badges yet,
+	 * so such a search honestly finds nothing rather than ignoring the filter. */
+	const char *hl = sr_req_query(req, "highlightedOnly");
+	int highlighted_only = hl && (strcmp(hl, "true") == 0 || strcmp(hl, "1") == 0);
+	if (!S.ntokens || highlighted_only) {
 		sr_buf_puts(&resp->body, "{\"results\":[]}");
 		sr_resp_json(resp, 200);
 		return;
