@@ -464,15 +464,27 @@ static void publish_multipart(sr_app *app, sr_req *req, sr_resp *resp, const sr_
 		} else if (strcmp(name, "bundle") == 0) {
 			struct bundle_ctx bc = {&files, 0};
 			size_t before = files.n;
-			int rc = sr_zip_read((const unsigned char *)data, len, SR_MAX_FILES, SR_MAX_FILE_BYTES,
-					     SR_MAX_BUNDLE_BYTES, bundle_entry, &bc);
+			/* The archive may hold directory entries too; the file count itself is
+			 * checked as entries are added. */
+			int rc = sr_zip_read((const unsigned char *)data, len, 2 * SR_MAX_FILES + 2,
+					     SR_MAX_FILE_BYTES, SR_MAX_BUNDLE_BYTES, bundle_entry, &bc);
 			/* Remember the copies so they are freed with the request. */
 			unsigned char **no = realloc(owned, (nowned + files.n - before + 1) * sizeof(*owned));
-			if (no) {
-				owned = no;
-				for (size_t i = before; i < files.n; i++)
-					if (files.v[i].data)
-						owned[nowned++] = (unsigned char *)files.v[i].data;
+			if (!no) {
+				for (size_t i = before; i < files.n; i++) {
+					free((unsigned char *)files.v[i].data);
+					files.v[i].data = NULL;
+				}
+				sr__internal(resp, SR_ENOMEM);
+				goto out;
+			}
+			owned = no;
+			for (size_t i = before; i < files.n; i++)
+				if (files.v[i].data)
+					owned[nowned++] = (unsigned char *)files.v[i].data;
+			if (files.too_many) {
+				sr_resp_textf(resp, 400, "Too many files (at most %d)", SR_MAX_FILES);
+				goto out;
 			}
 			if (rc == SR_ETOOBIG || bc.rc == SR_ETOOBIG) {
 				sr_resp_text(resp, 400, "Skill bundle exceeds 50MB limit");

@@ -580,8 +580,12 @@ void sr__install(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	sr_user us;
 	const sr_user *caller;
 	sr_skill sk;
-	if (visible_skill(app, req, resp, slug, 1, &us, &caller, &sk))
+	if (visible_skill(app, req, resp, slug, 1, &us, &caller, &sk)) {
+		/* The resolver is 404 for anything not publicly visible (api-v1 section 3.10). */
+		if (resp->status == 403 || resp->status == 410 || resp->status == 423)
+			sr_resp_text(resp, 404, "Skill not found");
 		return;
+	}
 	sr_jw w;
 	sr_jw_init(&w, &resp->body);
 	sr_jw_obj(&w);
@@ -696,11 +700,10 @@ void sr__resolve(sr_app *app, sr_req *req, sr_resp *resp)
 	const sr_user *caller;
 	sr_skill sk;
 	if (visible_skill(app, req, resp, slug, 0, &us, &caller, &sk)) {
-		/* Owner diagnostics are for the detail routes; resolve answers 404 (the CLI then
-		 * treats the skill as new) or the ambiguity. */
-		if (resp->status != 409 && resp->status != 400) {
+		/* Owner diagnostics are for the detail routes: resolve answers a hidden skill with
+		 * 404, which the CLI reads as "new skill". Other errors stay what they are. */
+		if (resp->status == 403 || resp->status == 410 || resp->status == 423)
 			sr_resp_text(resp, 404, "Skill not found");
-		}
 		return;
 	}
 	struct version_copy m = {0};
@@ -771,7 +774,8 @@ void sr__download(sr_app *app, sr_req *req, sr_resp *resp)
 	char seen_key[160];
 	snprintf(seen_key, sizeof(seen_key), "%lld|%s|%lld", (long long)sk.id, identity,
 		 (long long)(now / 86400000));
-	if (!app->downloads_seen || !sr_seen_check_add(app->downloads_seen, seen_key))
+	/* HEAD asks about the archive without downloading it, so it is not counted. */
+	if (!req->is_head && (!app->downloads_seen || !sr_seen_check_add(app->downloads_seen, seen_key)))
 		sr_store_download_event(req->store, sk.id, identity, now);
 
 	char req_slug[128];

@@ -129,7 +129,12 @@ int sr_blob_read(sr_blobs *b, const char *sha, sr_buf *out)
 		return rc;
 	rc = sr_buf_reserve(out, size);
 	while (!rc) {
-		ssize_t r = read(fd, out->data + out->len, out->cap - out->len - 1);
+		/* Read into the room reserved; when it is full, a small probe tells end of file
+		 * (the usual case) from a file that grew, so a blob exactly at the ceiling fits. */
+		char probe[4096];
+		size_t room = out->cap - out->len - 1;
+		char *dst = room ? out->data + out->len : probe;
+		ssize_t r = read(fd, dst, room ? room : sizeof(probe));
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -138,9 +143,10 @@ int sr_blob_read(sr_blobs *b, const char *sha, sr_buf *out)
 		}
 		if (r == 0)
 			break;
-		out->len += (size_t)r;
-		if (out->len + 1 >= out->cap)
-			rc = sr_buf_reserve(out, 4096);
+		if (room)
+			out->len += (size_t)r;
+		else
+			rc = sr_buf_append(out, probe, (size_t)r);
 	}
 	if (out->data)
 		out->data[out->len] = '\0';

@@ -75,13 +75,12 @@ void sr_ratelimit_hit(sr_ratelimit *r, const char *key, int64_t limit, int64_t n
 			free_slot = s;
 	}
 	if (!hit) {
+		/* A full run evicts its last slot: the evicted key starts over, rather than a
+		 * stranger inheriting its count and being refused for it. */
 		hit = free_slot ? free_slot : &r->slots[base + PROBES - 1];
-		if (hit->window != window || hit->key != h) {
-			if (free_slot)
-				hit->count = 0;
-			hit->key = h;
-			hit->window = window;
-		}
+		hit->count = 0;
+		hit->key = h;
+		hit->window = window;
 	}
 	hit->count++;
 	res->count = hit->count;

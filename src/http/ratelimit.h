@@ -2,8 +2,9 @@
  * ratelimit.h - fixed-window request counters (api-v1 section 4).
  *
  * Windows are 60 s aligned to the minute. Counters live in a fixed-size table in memory,
- * striped over a few locks; a key that collides with a live one shares its counter, which
- * can only make a limit stricter, never looser. Each skillreg process counts on its own.
+ * striped over a few locks. When more keys are live in a minute than the table holds, the
+ * oldest in a run of slots is evicted and starts over: under such load a limit can be
+ * looser, never wrongly applied to another client. Each skillreg process counts on its own.
  */
 #ifndef SR_RATELIMIT_H
 #define SR_RATELIMIT_H

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +30,16 @@ struct sr_http_server {
 /* Per-connection state while a request's body arrives. */
 struct pending {
 	sr_buf body;
+	size_t held; /* bytes of body counted in inflight_bytes */
 	int too_big;
 	int64_t start_ns;
 };
+
+#define SR_HTTP_ANON_BODY_MAX (1u << 20)
+#define SR_HTTP_INFLIGHT_MAX ((size_t)512 << 20)
+
+/* Request body bytes held in memory by all connections. */
+static _Atomic size_t inflight_bytes;
 
 static int64_t mono_ns(void)
 {
@@ -112,7 +120,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, sr_req *req, sr_resp 
 	size_t body_len = resp->body.len;
 	if (resp->fd >= 0) {
 		r = MHD_create_response_from_fd(resp->fd_size, resp->fd);
-		resp->fd = -1;
+		if (r)
+			resp->fd = -1; /* libmicrohttpd closes it now; on failure the caller does */
 		body_len = resp->fd_size;
 	} else {
 		size_t len;
@@ -155,6 +164,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		p->start_ns = mono_ns();
 		size_t limit = srv->app.body_limit(srv->app.ud, method, url);
+		/* Large bodies (uploads, publishes) are for token holders: without an Authorization
+		 * header a request gets the small JSON ceiling, and its handler answers 401. */
+		if (limit > SR_HTTP_ANON_BODY_MAX &&
+		    !MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))
+			limit = SR_HTTP_ANON_BODY_MAX;
 		sr_buf_init(&p->body, limit);
 		*con_cls = p;
 		/* Refuse a body that announces itself as too big before reading any of it. */
@@ -164,13 +178,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		else
 			return MHD_YES;
 	}
-	if (*upload_data_size && !p->too_big) {
-		if (sr_buf_append(&p->body, upload_data, *upload_data_size))
-			p->too_big = 1;
+	if (*upload_data_size) {
+		/* Every chunk is consumed, also after the body turned out too big, so the 413 goes
+		 * out once the request is complete. Bodies held in memory by all connections
+		 * together have a ceiling too. */
+		size_t n = *upload_data_size;
+		if (!p->too_big) {
+			if (atomic_fetch_add(&inflight_bytes, n) + n > SR_HTTP_INFLIGHT_MAX ||
+			    sr_buf_append(&p->body, upload_data, n))
+				p->too_big = 1;
+			else
+				p->held += n;
+			if (p->too_big)
+				atomic_fetch_sub(&inflight_bytes, n);
+		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	*upload_data_size = 0;
 
 	sr_req req;
 	memset(&req, 0, sizeof(req));
@@ -271,6 +295,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct pending *p = *con_cls;
 	if (p) {
+		atomic_fetch_sub(&inflight_bytes, p->held);
 		sr_buf_deinit(&p->body);
 		free(p);
 		*con_cls = NULL;
@@ -306,6 +331,7 @@ int sr_http_start(const char *host, int port, int threads, const sr_http_app *ap
 				MHD_OPTION_UNESCAPE_CALLBACK, unescape, s,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256,
 				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 				MHD_OPTION_END);
 	if (!s->d) {

@@ -318,6 +318,48 @@ static int validate(sr_publish_req *req, char *slug, size_t slugsz, char *versio
 	return 0;
 }
 
+/* Where a new version of slug by owner would go: *skill_id is the existing skill (0 for a new
+ * one, whose slug must then be valid and not reserved by someone else) and latest its current
+ * `latest`. Refuses deleted and removed skills and versions that already exist. */
+static int check_target(sr_store *s, const sr_user *owner, const char *slug, const char *version,
+			int64_t now, int64_t *skill_id, char *latest, size_t latestsz, sr_regerr *err)
+{
+	*skill_id = 0;
+	latest[0] = '\0';
+	sr_lookup lk;
+	int rc = sr_lookup_skill(s, slug, owner->handle, NULL, &lk);
+	if (rc == SR_ENOTFOUND) {
+		const char *why = sr_slug_check_new(slug);
+		if (why)
+			return fail(err, 400, SR_EINVAL, "%s", why);
+		int64_t holder;
+		rc = sr_store_reserved_slug_holder(s, slug, now, &holder);
+		if (rc == 0 && holder != owner->id)
+			return fail(err, 400, SR_EINVAL,
+				    "Slug \"%s\" is reserved by its previous owner for 30 days after deletion", slug);
+		if (rc && rc != SR_ENOTFOUND)
+			return fail(err, 500, rc, "Internal Server Error");
+		return 0;
+	}
+	if (rc)
+		return fail(err, 500, rc, "Internal Server Error");
+	if (lk.skill.soft_deleted_at)
+		return fail(err, 400, SR_EINVAL,
+			    "Skill \"%s\" is deleted. Run \"clawhub undelete %s\" to restore it before publishing.",
+			    slug, slug);
+	if (lk.skill.moderation_status == 2)
+		return fail(err, 403, SR_EPERM, "Skill has been removed by moderation.");
+	struct latest_ctx existing = {"", 0};
+	if ((rc = sr_store_version_get(s, lk.skill.id, version, take_version, &existing)))
+		return fail(err, 500, rc, "Internal Server Error");
+	if (existing.found)
+		return fail(err, 400, SR_EEXIST,
+			    "Version %s already exists. Increment the version number and try again.", version);
+	*skill_id = lk.skill.id;
+	snprintf(latest, latestsz, "%s", lk.skill.latest_version);
+	return 0;
+}
+
 int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result *res,
 	       sr_regerr *err)
 {
@@ -392,6 +434,17 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 		char *t = sr_trim_dup(fm.description, strlen(fm.description));
 		if (t) {
 			snprintf(summary, sizeof(summary), "%s", t);
+			/* A cut must not split a UTF-8 sequence: back up to the start of the last
+			 * character when the description was longer than the buffer. */
+			size_t n = strlen(summary);
+			if (n < strlen(t)) {
+				size_t k = n;
+				while (k > 0 && ((unsigned char)summary[k - 1] & 0xc0) == 0x80)
+					k--;
+				if (k > 0 && (unsigned char)summary[k - 1] >= 0xc0)
+					k--;
+				summary[k] = '\0';
+			}
 			free(t);
 		}
 	}
@@ -414,7 +467,16 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 		goto out;
 	}
 
-	/* Blobs first: they are content-addressed, so a failed transaction leaves only bytes
+	/* Refuse what the database would refuse before writing any bytes; the transaction
+	 * below checks again, since another publish may have come in between. */
+	{
+		int64_t id;
+		char cur[260];
+		if ((rc = check_target(s, &owner, slug, version, now, &id, cur, sizeof(cur), err)))
+			goto out;
+	}
+
+	/* Blobs next: they are content-addressed, so a failed transaction leaves only bytes
 	 * that a later publish of the same content reuses. */
 	char owner_pid[32];
 	sr_public_id(owner_pid, sizeof(owner_pid), "us", owner.id);
@@ -442,59 +504,16 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 		rc = fail(err, 500, rc, "Internal Server Error");
 		goto out;
 	}
-	sr_lookup lk;
 	int64_t skill_id = 0;
 	char latest[260] = "";
-	rc = sr_lookup_skill(s, slug, owner.handle, NULL, &lk);
-	if (rc == 0) {
-		if (lk.skill.soft_deleted_at) {
-			rc = fail(err, 400, SR_EINVAL,
-				  "Skill \"%s\" is deleted. Run \"clawhub undelete %s\" to restore it before publishing.",
-				  slug, slug);
-			goto rollback;
-		}
-		if (lk.skill.moderation_status == 2) {
-			rc = fail(err, 403, SR_EPERM, "Skill has been removed by moderation.");
-			goto rollback;
-		}
-		skill_id = lk.skill.id;
-		snprintf(latest, sizeof(latest), "%s", lk.skill.latest_version);
-	} else if (rc == SR_ENOTFOUND) {
-		const char *why = sr_slug_check_new(slug);
-		if (why) {
-			rc = fail(err, 400, SR_EINVAL, "%s", why);
-			goto rollback;
-		}
-		int64_t holder;
-		rc = sr_store_reserved_slug_holder(s, slug, now, &holder);
-		if (rc == 0 && holder != owner.id) {
-			rc = fail(err, 400, SR_EINVAL,
-				  "Slug \"%s\" is reserved by its previous owner for 30 days after deletion", slug);
-			goto rollback;
-		}
-		if (rc && rc != SR_ENOTFOUND) {
-			rc = fail(err, 500, rc, "Internal Server Error");
-			goto rollback;
-		}
+	if ((rc = check_target(s, &owner, slug, version, now, &skill_id, latest, sizeof(latest), err)))
+		goto rollback;
+	if (!skill_id) {
 		sr_new_skill ns = {owner.id, slug, display_name, summary[0] ? summary : NULL, now};
 		if ((rc = sr_store_skill_insert(s, &ns, &skill_id))) {
 			rc = fail(err, 500, rc, "Internal Server Error");
 			goto rollback;
 		}
-	} else {
-		rc = fail(err, 500, rc, "Internal Server Error");
-		goto rollback;
-	}
-
-	struct latest_ctx existing = {"", 0};
-	if ((rc = sr_store_version_get(s, skill_id, version, take_version, &existing))) {
-		rc = fail(err, 500, rc, "Internal Server Error");
-		goto rollback;
-	}
-	if (existing.found) {
-		rc = fail(err, 400, SR_EEXIST,
-			  "Version %s already exists. Increment the version number and try again.", version);
-		goto rollback;
 	}
 
 	sr_new_file *nf = calloc(req->nfiles, sizeof(*nf));
@@ -616,6 +635,10 @@ int sr_skill_delete(sr_store *s, const sr_skill *sk, const sr_user *actor, int64
 		return fail(err, 500, rc, "Internal Server Error");
 	if (!sk->soft_deleted_at && (rc = sr_store_skill_soft_delete(s, sk->id, now)))
 		goto fail;
+	/* Staff deleting someone else's skill also hides it, so the owner's undelete (which
+	 * undoes only a deletion) cannot bring it back. */
+	if (!owner && (rc = sr_store_skill_hide(s, sk->id, "staff.hidden")))
+		goto fail;
 	if (owner) {
 		*reserved_until = now + SR_SLUG_RESERVE_MS;
 		if ((rc = sr_store_reserve_slug(s, sk->slug, sk->owner_id, *reserved_until)))
@@ -647,8 +670,9 @@ int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_
 	int rc = sr_store_begin(s);
 	if (rc)
 		return fail(err, 500, rc, "Internal Server Error");
-	/* The slug was held for the owner while the skill was deleted; it is theirs again. */
-	if ((rc = sr_store_skill_undelete(s, sk->id, now)) ||
+	/* An owner undoes only the deletion; a moderation hide stays until staff lift it. The
+	 * slug was held for the owner while the skill was deleted; it is theirs again. */
+	if ((rc = sr_store_skill_undelete(s, sk->id, is_staff(actor))) ||
 	    (rc = sr_store_unreserve_slug(s, sk->slug, sk->owner_id)) ||
 	    (rc = sr_store_audit(s, actor->id, "skill.undelete", sk->id, NULL, now))) {
 		sr_store_rollback(s);
@@ -702,46 +726,71 @@ static int repoint_latest(sr_store *s, int64_t skill_id)
 	return sr_store_set_latest(s, skill_id, b.id);
 }
 
+struct latest_id {
+	int64_t id;
+	int found;
+};
+
+static int take_latest_id(void *ud, const sr_skill_row *r)
+{
+	struct latest_id *l = ud;
+	l->id = r->latest_version_id;
+	l->found = 1;
+	return 1;
+}
+
 static int version_change(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
 			  int restore, sr_regerr *err)
 {
 	if (actor->id != sk->owner_id && !is_staff(actor))
 		return fail(err, 403, SR_EPERM, "Forbidden");
-	struct vinfo vi = {0, 0, 0};
-	int rc = sr_store_version_get(s, sk->id, version, take_vinfo, &vi);
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
 	if (rc)
 		return fail(err, 500, rc, "Internal Server Error");
-	if (!vi.found)
+	/* The version's state and the skill's `latest` are read inside the write transaction, so
+	 * concurrent deletes and restores of one version count it once. */
+	struct vinfo vi = {0, 0, 0};
+	struct latest_id cur = {0, 0};
+	if ((rc = sr_store_version_get(s, sk->id, version, take_vinfo, &vi)) ||
+	    (rc = sr_store_skill_by_id(s, sk->id, take_latest_id, &cur)))
+		goto fail;
+	if (!vi.found) {
+		sr_store_rollback(s);
 		return fail(err, 404, SR_ENOTFOUND, "Version not found");
-	if (restore ? !vi.soft_deleted_at : vi.soft_deleted_at != 0)
+	}
+	if (restore ? !vi.soft_deleted_at : vi.soft_deleted_at != 0) {
+		sr_store_rollback(s);
 		return 0;
-	int64_t now = sr_now_ms();
-	if ((rc = sr_store_begin(s)))
-		return fail(err, 500, rc, "Internal Server Error");
+	}
 	if (restore)
 		rc = sr_store_version_restore(s, vi.id);
 	else
 		rc = sr_store_version_soft_delete(s, vi.id, now);
 	if (!rc)
 		rc = sr_store_skill_touch(s, sk->id, now, restore ? 1 : -1);
-	/* Withdrawing the latest version moves `latest` to the highest remaining one; a restore
-	 * gives `latest` back only to a skill that has none. */
-	if (!rc && !restore && sk->latest_version_id == vi.id)
+	/* Withdrawing a version drops the tags that name it (a restore does not bring them back,
+	 * api-v1 section 3.12); withdrawing the latest moves `latest` to the highest remaining
+	 * version; a restore gives `latest` back only to a skill that has none. */
+	if (!rc && !restore)
+		rc = sr_store_tags_drop_version(s, sk->id, vi.id);
+	if (!rc && !restore && cur.id == vi.id)
 		rc = repoint_latest(s, sk->id);
-	if (!rc && restore && !sk->latest_version_id)
+	if (!rc && restore && !cur.id)
 		rc = repoint_latest(s, sk->id);
 	if (!rc)
 		rc = sr_store_tags_refresh(s, sk->id);
 	if (!rc)
 		rc = sr_store_audit(s, actor->id, restore ? "version.restore" : "version.delete", sk->id,
 				    version, now);
-	if (rc) {
-		sr_store_rollback(s);
-		return fail(err, 500, rc, "Internal Server Error");
-	}
+	if (rc)
+		goto fail;
 	if ((rc = sr_store_commit(s)))
 		return fail(err, 500, rc, "Internal Server Error");
 	return 0;
+fail:
+	sr_store_rollback(s);
+	return fail(err, 500, rc, "Internal Server Error");
 }
 
 int sr_version_delete(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
@@ -765,17 +814,21 @@ int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *ve
 	if (!latest && !tag_ok(tag))
 		return fail(err, 400, SR_EINVAL,
 			    "Invalid tag: use printable ASCII, at most 64 characters, not starting with $ or _");
-	struct vinfo vi = {0, 0, 0};
-	int rc = sr_store_version_get(s, sk->id, version, take_vinfo, &vi);
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
 	if (rc)
 		return fail(err, 500, rc, "Internal Server Error");
-	if (!vi.found)
-		return fail(err, 404, SR_ENOTFOUND, "Version not found");
-	if (vi.soft_deleted_at)
+	/* Checked inside the transaction so a concurrent withdraw cannot leave the tag on a
+	 * deleted version. */
+	struct vinfo vi = {0, 0, 0};
+	if ((rc = sr_store_version_get(s, sk->id, version, take_vinfo, &vi)))
+		goto fail;
+	if (!vi.found || vi.soft_deleted_at) {
+		sr_store_rollback(s);
+		if (!vi.found)
+			return fail(err, 404, SR_ENOTFOUND, "Version not found");
 		return fail(err, 410, SR_EINVAL, "Version not available");
-	int64_t now = sr_now_ms();
-	if ((rc = sr_store_begin(s)))
-		return fail(err, 500, rc, "Internal Server Error");
+	}
 	rc = sr_store_tag_set(s, sk->id, tag, vi.id);
 	/* Moving `latest` moves the summary every list row shows, in the same transaction. */
 	if (!rc && latest)
@@ -784,13 +837,14 @@ int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *ve
 		rc = sr_store_tags_refresh(s, sk->id);
 	if (!rc)
 		rc = sr_store_audit(s, actor->id, "tag.move", sk->id, tag, now);
-	if (rc) {
-		sr_store_rollback(s);
-		return fail(err, 500, rc, "Internal Server Error");
-	}
+	if (rc)
+		goto fail;
 	if ((rc = sr_store_commit(s)))
 		return fail(err, 500, rc, "Internal Server Error");
 	return 0;
+fail:
+	sr_store_rollback(s);
+	return fail(err, 500, rc, "Internal Server Error");
 }
 
 /* ---- rename and merge (api-v1 section 3.16) ---- */

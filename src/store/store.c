@@ -101,6 +101,9 @@ enum {
 	/* lifecycle */
 	Q_SOFT_DELETE,
 	Q_UNDELETE,
+	Q_UNDELETE_OWNER,
+	Q_SKILL_HIDE,
+	Q_TAGS_DROP_VERSION,  /* skill_tags primary key range on skill_id */
 	Q_VERSION_DEL,
 	Q_VERSION_RESTORE,
 	Q_AUDIT,
@@ -202,8 +205,12 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_FTS_INS] = "INSERT INTO skill_search(rowid, slug, display_name, summary) VALUES (?1, ?2, ?3, ?4)",
 	[Q_FTS_SHORT_DEL] = "DELETE FROM skill_search_short WHERE rowid = ?1",
 	[Q_FTS_SHORT_INS] = "INSERT INTO skill_search_short(rowid, text) VALUES (?1, ?2)",
-	[Q_SOFT_DELETE] = "UPDATE skills SET soft_deleted_at = ?2, moderation_status = 1 WHERE id = ?1",
+	/* Deletion is its own column: the moderation status stays what moderation made it. */
+	[Q_SOFT_DELETE] = "UPDATE skills SET soft_deleted_at = ?2 WHERE id = ?1",
 	[Q_UNDELETE] = "UPDATE skills SET soft_deleted_at = NULL, moderation_status = 0 WHERE id = ?1",
+	[Q_SKILL_HIDE] = "UPDATE skills SET moderation_status = 1, moderation_reason = ?2 WHERE id = ?1",
+	[Q_UNDELETE_OWNER] = "UPDATE skills SET soft_deleted_at = NULL WHERE id = ?1",
+	[Q_TAGS_DROP_VERSION] = "DELETE FROM skill_tags WHERE skill_id = ?1 AND version_id = ?2 AND tag != 'latest'",
 	[Q_VERSION_DEL] = "UPDATE skill_versions SET soft_deleted_at = ?2 WHERE id = ?1 AND soft_deleted_at IS NULL",
 	[Q_VERSION_RESTORE] = "UPDATE skill_versions SET soft_deleted_at = NULL WHERE id = ?1 AND soft_deleted_at IS NOT NULL",
 	[Q_AUDIT] = "INSERT INTO audit_log(actor_id, action, skill_id, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -1204,9 +1211,14 @@ int sr_store_skill_soft_delete(sr_store *s, int64_t skill_id, int64_t now)
 	return run(s, Q_SOFT_DELETE, "II", skill_id, now);
 }
 
-int sr_store_skill_undelete(sr_store *s, int64_t skill_id, int64_t now)
+int sr_store_skill_undelete(sr_store *s, int64_t skill_id, int unhide)
 {
-	return run(s, Q_UNDELETE, "I", skill_id);
+	return run(s, unhide ? Q_UNDELETE : Q_UNDELETE_OWNER, "I", skill_id);
+}
+
+int sr_store_tags_drop_version(sr_store *s, int64_t skill_id, int64_t version_id)
+{
+	return run(s, Q_TAGS_DROP_VERSION, "II", skill_id, version_id);
 }
 
 int sr_store_version_soft_delete(sr_store *s, int64_t version_id, int64_t now)
@@ -1513,4 +1525,9 @@ int sr_store_skill_rename(sr_store *s, int64_t skill_id, const char *slug, int64
 int sr_store_skill_mark_merged(sr_store *s, int64_t skill_id, int64_t now)
 {
 	return run(s, Q_SKILL_MERGED, "II", skill_id, now);
+}
+
+int sr_store_skill_hide(sr_store *s, int64_t skill_id, const char *reason)
+{
+	return run(s, Q_SKILL_HIDE, "It", skill_id, reason);
 }

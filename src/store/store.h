@@ -253,7 +253,12 @@ int sr_store_search_index(sr_store *s, int64_t skill_id);
 /* ---- lifecycle ---- */
 
 int sr_store_skill_soft_delete(sr_store *s, int64_t skill_id, int64_t now);
-int sr_store_skill_undelete(sr_store *s, int64_t skill_id, int64_t now);
+/* Clears the deletion; unhide also makes the moderation status active (staff). */
+int sr_store_skill_undelete(sr_store *s, int64_t skill_id, int unhide);
+/* Hides a skill by moderation with a reason (e.g. staff.hidden). */
+int sr_store_skill_hide(sr_store *s, int64_t skill_id, const char *reason);
+/* Drops the tags other than `latest` that name a version (it was withdrawn). */
+int sr_store_tags_drop_version(sr_store *s, int64_t skill_id, int64_t version_id);
 int sr_store_version_soft_delete(sr_store *s, int64_t version_id, int64_t now);
 int sr_store_version_restore(sr_store *s, int64_t version_id);
 int sr_store_audit(sr_store *s, int64_t actor_id, const char *action, int64_t skill_id,
