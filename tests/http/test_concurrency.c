@@ -386,6 +386,62 @@ static void test_race_new_skill(void **state)
 	srt_resp_free(&r);
 }
 
+/* Many clients withdraw the same version at once: it is withdrawn once, and the version
+ * count moves once (the state is read inside the write transaction). */
+struct delete_arg {
+	client c;
+	const char *method, *path;
+};
+
+static void *deleter(void *arg)
+{
+	struct delete_arg *a = arg;
+	srt_resp r;
+	srt_send(&a->c.s, a->method, a->path, S.tok_alice, a->method[0] == 'P' ? "{}" : NULL, &r);
+	if (r.status != 200)
+		report("version delete/restore", &r);
+	srt_resp_free(&r);
+	return NULL;
+}
+
+static long versions_count(const char *slug)
+{
+	srt_resp r;
+	srt_get(&S, srt_fmt("/api/v1/skills/%s", slug), NULL, &r);
+	json_t *d = SRT_EXPECT_JSON(&r, 200);
+	long n = (long)json_integer_value(json_object_get(json_object_get(json_object_get(d, "skill"), "stats"), "versions"));
+	json_decref(d);
+	srt_resp_free(&r);
+	return n;
+}
+
+static void test_parallel_version_withdraw(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "conc-ver", "1.0.0", "Conc Ver", "Withdrawn in parallel.");
+	srt_publish_ok(&S, S.tok_alice, "conc-ver", "1.0.1", "Conc Ver", "Withdrawn in parallel.");
+	for (int round = 0; round < 4; round++) {
+		for (int restore = 0; restore < 2; restore++) {
+			struct delete_arg a[8];
+			pthread_t th[8];
+			for (int i = 0; i < 8; i++) {
+				a[i].c.s = S;
+				a[i].c.s.curl = curl_easy_init();
+				a[i].method = restore ? "POST" : "DELETE";
+				a[i].path = restore ? "/api/v1/skills/conc-ver/versions/1.0.0/restore"
+						    : "/api/v1/skills/conc-ver/versions/1.0.0";
+				pthread_create(&th[i], NULL, deleter, &a[i]);
+			}
+			for (int i = 0; i < 8; i++) {
+				pthread_join(th[i], NULL);
+				curl_easy_cleanup(a[i].c.s.curl);
+			}
+			assert_int_equal(versions_count("conc-ver"), restore ? 2 : 1);
+		}
+	}
+	assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_routing_under_load),
 		cmocka_unit_test(test_race_same_version),
 		cmocka_unit_test(test_race_new_skill),
+		cmocka_unit_test(test_parallel_version_withdraw),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -799,6 +799,44 @@ static void test_rename_and_merge(void **state)
 	call("POST", "/api/v1/skills/old-name/merge", S.tok_alice, "{\"targetSlug\":\"no-such-skill\"}", 404, "Skill not found");
 }
 
+/* A staff delete also hides the skill: the owner's undelete undoes only the deletion, so the
+ * skill stays hidden until staff lift it (api-v1 section 3.12: owners undo their own
+ * deletes). */
+static void test_staff_delete_owner_undelete(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_bob, "bob-hidden", "1.0.0", "Bob Hidden", "Staff hide this.");
+	json_t *j = call("DELETE", "/api/v1/skills/bob-hidden", S.tok_admin, NULL, 200, NULL);
+	assert_null(json_object_get(j, "slugReservedUntil"));
+	json_decref(j);
+	expect_ok_only(call("POST", "/api/v1/skills/bob-hidden/undelete", S.tok_bob, "{}", 200, NULL));
+	expect_get_text("/api/v1/skills/bob-hidden", NULL, 404, "Skill not found");
+	expect_get_text("/api/v1/skills/bob-hidden?ownerHandle=bob", S.tok_bob, 403,
+			"Skill is hidden by moderation (staff.hidden).");
+	expect_ok_only(call("POST", "/api/v1/skills/bob-hidden/undelete?ownerHandle=bob", S.tok_admin, "{}", 200, NULL));
+	json_t *d = get_json("/api/v1/skills/bob-hidden", NULL, 200);
+	json_decref(d);
+}
+
+/* Withdrawing a version drops its tags; restoring it brings back neither `latest` nor them
+ * (api-v1 section 3.12). */
+static void test_restore_keeps_tags_dropped(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "tagdrop-skill", "1.0.0", "Tag Drop", "Tags fall off.");
+	srt_publish_ok(&S, S.tok_alice, "tagdrop-skill", "1.1.0", "Tag Drop", "Tags fall off.");
+	expect_ok_only(call("POST", "/api/v1/skills/tagdrop-skill/tags/beta", S.tok_alice, "{\"version\":\"1.0.0\"}", 200, NULL));
+	expect_ok_only(call("DELETE", "/api/v1/skills/tagdrop-skill/versions/1.0.0", S.tok_alice, NULL, 200, NULL));
+	expect_ok_only(call("POST", "/api/v1/skills/tagdrop-skill/versions/1.0.0/restore", S.tok_alice, "{}", 200, NULL));
+	json_t *d = get_json("/api/v1/skills/tagdrop-skill", NULL, 200);
+	json_t *tags = json_object_get(json_object_get(d, "skill"), "tags");
+	assert_null(json_object_get(tags, "beta"));
+	SRT_EXPECT_STR(tags, "latest", "1.1.0");
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.1.0");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(d, "skill"), "stats"), "versions")), 2);
+	json_decref(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -820,6 +858,8 @@ int main(void)
 		cmocka_unit_test(test_tag_move),
 		cmocka_unit_test(test_legacy_routes),
 		cmocka_unit_test(test_rename_and_merge),
+		cmocka_unit_test(test_staff_delete_owner_undelete),
+		cmocka_unit_test(test_restore_keeps_tags_dropped),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1039,6 +1039,27 @@ static void test_entry_tampering(void **state)
 	}
 }
 
+/* Large bodies are for token holders: an anonymous 2 MiB publish is refused with 413 before
+ * it is held in memory, while the same body with a token is read and judged (here: not JSON). */
+static void test_anonymous_large_body(void **state)
+{
+	(void)state;
+	size_t n = 2u << 20;
+	char *big = malloc(n);
+	assert_non_null(big);
+	memset(big, 'x', n);
+	srt_resp r;
+	const char *anon[] = {"Content-Type: application/json", NULL};
+	srt_request(&S, "POST", "/api/v1/skills", anon, big, n, &r);
+	SRT_EXPECT_TEXT(&r, 413, "Request body too large");
+	srt_resp_free(&r);
+	const char *auth[] = {"Content-Type: application/json", srt_fmt("Authorization: Bearer %s", S.tok_alice), NULL};
+	srt_request(&S, "POST", "/api/v1/skills", auth, big, n, &r);
+	SRT_EXPECT_TEXT(&r, 400, "Invalid JSON payload");
+	srt_resp_free(&r);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1070,6 +1091,7 @@ int main(void)
 		cmocka_unit_test(test_multipart_robustness),
 		cmocka_unit_test(test_bad_tags),
 		cmocka_unit_test(test_chunked_upload),
+		cmocka_unit_test(test_anonymous_large_body),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

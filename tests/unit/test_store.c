@@ -193,6 +193,42 @@ static void test_events_fold_once(void **state)
 	assert_int_equal(got.installs, 3);
 }
 
+static int read_summary(void *ud, const sr_skill_row *r)
+{
+	snprintf(ud, 2048, "%s", r->summary ? r->summary : "");
+	return 1;
+}
+
+/* A description longer than the summary column keeps is cut between characters, never inside
+ * a UTF-8 sequence. */
+static void test_summary_cut_on_character(void **state)
+{
+	struct fixture *f = *state;
+	char md[4096];
+	size_t n = (size_t)snprintf(md, sizeof(md), "---\nname: long\ndescription: ");
+	for (int i = 0; i < 700; i++)
+		n += (size_t)snprintf(md + n, sizeof(md) - n, "\xc3\xa9");
+	snprintf(md + n, sizeof(md) - n, "\n---\n# long\n");
+	sr_pub_file file;
+	memset(&file, 0, sizeof(file));
+	file.path = strdup("SKILL.md");
+	file.data = (const unsigned char *)md;
+	file.size = (int64_t)strlen(md);
+	sr_sha256_hex(md, strlen(md), file.sha256);
+	sr_publish_req pr = {.actor = &f->alice, .slug = "long-summary", .version = "1.0.0", .changelog = "",
+			     .accept_license = 1, .files = &file, .nfiles = 1};
+	sr_publish_result res;
+	sr_regerr err = {0, ""};
+	assert_int_equal(sr_publish(f->s, f->b, &pr, &res, &err), 0);
+	free(file.path);
+	char summary[2048];
+	assert_int_equal(sr_store_skill_by_id(f->s, res.skill_id, read_summary, summary), 0);
+	size_t len = strlen(summary);
+	assert_true(len > 1000 && len % 2 == 0);
+	assert_int_equal((unsigned char)summary[len - 2], 0xc3);
+	assert_int_equal((unsigned char)summary[len - 1], 0xa9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +237,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_constraints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_fold_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary_cut_on_character, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
