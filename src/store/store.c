@@ -800,8 +800,12 @@ void sr_skill_copy(sr_skill *d, const sr_skill_row *r)
 }
 
 /* Steps through a skill query, handing each row to fn; fn returning non-zero stops early. */
-static int each_row(sr_store *s, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, sr_skill_row *),
-		    sr_skill_fn fn, void *ud)
+/*
+ * Steps st and hands each row to visit, which reads it into a view and calls the caller's
+ * callback. A callback returning non-zero stops the walk: negative is an error passed back,
+ * positive a wanted early stop (0 to the caller).
+ */
+static int each(sr_store *s, sqlite3_stmt *st, int (*visit)(sqlite3_stmt *, void *), void *ctx)
 {
 	if (!st)
 		return SR_EDB;
@@ -811,14 +815,33 @@ static int each_row(sr_store *s, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, 
 			return 0;
 		if (rc != SQLITE_ROW)
 			return rc;
-		sr_skill_row row;
-		read(st, &row);
-		rc = fn(ud, &row);
+		rc = visit(st, ctx);
 		if (rc) {
 			sqlite3_reset(st);
 			return rc > 0 ? 0 : rc;
 		}
 	}
+}
+
+struct skill_visit {
+	void (*read)(sqlite3_stmt *, sr_skill_row *);
+	sr_skill_fn fn;
+	void *ud;
+};
+
+static int visit_skill(sqlite3_stmt *st, void *ctx)
+{
+	struct skill_visit *v = ctx;
+	sr_skill_row row;
+	v->read(st, &row);
+	return v->fn(v->ud, &row);
+}
+
+static int each_row(sr_store *s, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, sr_skill_row *),
+		    sr_skill_fn fn, void *ud)
+{
+	struct skill_visit v = {read, fn, ud};
+	return each(s, st, visit_skill, &v);
 }
 
 static int each_skill(sr_store *s, sqlite3_stmt *st, sr_skill_fn fn, void *ud)
@@ -912,24 +935,23 @@ static void read_version(sqlite3_stmt *st, sr_version_row *v)
 		v->changelog = "";
 }
 
+struct version_visit {
+	sr_version_fn fn;
+	void *ud;
+};
+
+static int visit_version(sqlite3_stmt *st, void *ctx)
+{
+	struct version_visit *v = ctx;
+	sr_version_row row;
+	read_version(st, &row);
+	return v->fn(v->ud, &row);
+}
+
 static int each_version(sr_store *s, sqlite3_stmt *st, sr_version_fn fn, void *ud)
 {
-	if (!st)
-		return SR_EDB;
-	for (;;) {
-		int rc = step(s, st);
-		if (rc == SQLITE_DONE)
-			return 0;
-		if (rc != SQLITE_ROW)
-			return rc;
-		sr_version_row v;
-		read_version(st, &v);
-		rc = fn(ud, &v);
-		if (rc) {
-			sqlite3_reset(st);
-			return rc > 0 ? 0 : rc;
-		}
-	}
+	struct version_visit v = {fn, ud};
+	return each(s, st, visit_version, &v);
 }
 
 int sr_store_version_get(sr_store *s, int64_t skill_id, const char *version, sr_version_fn fn,
@@ -962,29 +984,28 @@ int sr_store_version_by_fingerprint(sr_store *s, int64_t skill_id, const char *f
 	return each_version(s, query(s, Q_VERSION_BY_FP, "It", skill_id, fp), fn, ud);
 }
 
+struct file_visit {
+	sr_file_fn fn;
+	void *ud;
+};
+
+static int visit_file(sqlite3_stmt *st, void *ctx)
+{
+	struct file_visit *v = ctx;
+	sr_file_row f = {
+		.path = col_text(st, 0),
+		.sha256 = col_text(st, 1),
+		.content_type = col_text(st, 2),
+		.size = sqlite3_column_int64(st, 3),
+		.ord = sqlite3_column_int(st, 4),
+	};
+	return v->fn(v->ud, &f);
+}
+
 static int each_file(sr_store *s, sqlite3_stmt *st, sr_file_fn fn, void *ud)
 {
-	if (!st)
-		return SR_EDB;
-	for (;;) {
-		int rc = step(s, st);
-		if (rc == SQLITE_DONE)
-			return 0;
-		if (rc != SQLITE_ROW)
-			return rc;
-		sr_file_row f = {
-			.path = col_text(st, 0),
-			.sha256 = col_text(st, 1),
-			.content_type = col_text(st, 2),
-			.size = sqlite3_column_int64(st, 3),
-			.ord = sqlite3_column_int(st, 4),
-		};
-		rc = fn(ud, &f);
-		if (rc) {
-			sqlite3_reset(st);
-			return rc > 0 ? 0 : rc;
-		}
-	}
+	struct file_visit v = {fn, ud};
+	return each(s, st, visit_file, &v);
 }
 
 int sr_store_version_files(sr_store *s, int64_t version_id, sr_file_fn fn, void *ud)
