@@ -27,6 +27,15 @@ static json_t *body_object(sr_req *req, sr_resp *resp)
 	return j;
 }
 
+/* The start every write route shares: a good bearer token, then the optional JSON object
+ * body. NULL when either is missing or wrong, with the 401 or 400 already written. */
+static json_t *begin_write(sr_req *req, sr_resp *resp, sr_user *u)
+{
+	if (sr__require_user(req, resp, u))
+		return NULL;
+	return body_object(req, resp);
+}
+
 static const char *owner_from(sr_req *req, json_t *body)
 {
 	json_t *o = json_object_get(body, "ownerHandle");
@@ -52,9 +61,7 @@ void sr__delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 {
 	req->route = "skill-delete";
 	sr_user u;
-	if (sr__require_user(req, resp, &u))
-		return;
-	json_t *body = body_object(req, resp);
+	json_t *body = begin_write(req, resp, &u);
 	if (!body)
 		return;
 	json_t *v = json_object_get(body, "version");
@@ -77,9 +84,7 @@ void sr__undelete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 {
 	req->route = "skill-undelete";
 	sr_user u;
-	if (sr__require_user(req, resp, &u))
-		return;
-	json_t *body = body_object(req, resp);
+	json_t *body = begin_write(req, resp, &u);
 	if (!body)
 		return;
 	sr_skill sk;
@@ -98,9 +103,7 @@ void sr__version_delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slu
 {
 	req->route = restore ? "version-restore" : "version-delete";
 	sr_user u;
-	if (sr__require_user(req, resp, &u))
-		return;
-	json_t *body = body_object(req, resp);
+	json_t *body = begin_write(req, resp, &u);
 	if (!body)
 		return;
 	json_t *bv = json_object_get(body, "version");
@@ -125,9 +128,7 @@ void sr__star(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int on)
 {
 	req->route = on ? "star" : "unstar";
 	sr_user u;
-	if (sr__require_user(req, resp, &u))
-		return;
-	json_t *body = body_object(req, resp);
+	json_t *body = begin_write(req, resp, &u);
 	if (!body)
 		return;
 	sr_skill sk;
@@ -161,9 +162,7 @@ void sr__telemetry(sr_app *app, sr_req *req, sr_resp *resp)
 {
 	req->route = "telemetry-install";
 	sr_user u;
-	if (sr__require_user(req, resp, &u))
-		return;
-	json_t *body = body_object(req, resp);
+	json_t *body = begin_write(req, resp, &u);
 	if (!body)
 		return;
 	json_t *slug = json_object_get(body, "slug");
@@ -188,9 +187,7 @@ void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const ch
 {
 	req->route = "tag";
 	sr_user u;
-	if (sr__require_user(req, resp, &u))
-		return;
-	json_t *body = body_object(req, resp);
+	json_t *body = begin_write(req, resp, &u);
 	if (!body)
 		return;
 	const char *version = json_string_value(json_object_get(body, "version"));
@@ -221,9 +218,7 @@ void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int m
 {
 	req->route = merge ? "merge" : "rename";
 	sr_user u;
-	if (sr__require_user(req, resp, &u))
-		return;
-	json_t *body = body_object(req, resp);
+	json_t *body = begin_write(req, resp, &u);
 	if (!body)
 		return;
 	const char *key = merge ? "targetSlug" : "newSlug";

@@ -140,15 +140,33 @@ static int open_data(const struct opts *o, sr_app *app, sr_store **store)
 	if (rc)
 		return rc;
 	rc = sr_store_open(app->db_path, store);
-	if (rc)
-		return rc;
-	return sr_store_migrate(*store);
+	if (!rc && (rc = sr_store_migrate(*store)))
+		sr_store_close(*store);
+	if (rc) {
+		/* On failure nothing stays open: callers only return. */
+		sr_blobs_close(app->blobs);
+		app->blobs = NULL;
+		*store = NULL;
+	}
+	return rc;
 }
 
 static void close_data(sr_app *app, sr_store *store)
 {
 	sr_store_close(store);
 	sr_blobs_close(app->blobs);
+}
+
+/* The start of an administration command: the right number of arguments, then the data
+ * directory opened and migrated. 0 when ready, else the exit code to return. */
+static int begin_cmd(const struct opts *o, int nargs, sr_app *app, sr_store **s)
+{
+	if (o->nargs != nargs) {
+		usage();
+		return 2;
+	}
+	memset(app, 0, sizeof(*app));
+	return open_data(o, app, s) ? 1 : 0;
 }
 
 /* ---- serve ---- */
@@ -193,12 +211,8 @@ static int cmd_serve(const struct opts *o)
 	sr_app app;
 	memset(&app, 0, sizeof(app));
 	sr_store *main_store;
-	int rc = open_data(o, &app, &main_store);
-	if (rc) {
-		if (app.blobs)
-			sr_blobs_close(app.blobs);
+	if (open_data(o, &app, &main_store))
 		return 1;
-	}
 	char host[256];
 	snprintf(host, sizeof(host), "%s", o->listen);
 	char *colon = strrchr(host, ':');
@@ -290,15 +304,11 @@ static int valid_handle(const char *h)
 
 static int cmd_user(const struct opts *o)
 {
-	if (o->nargs != 3) {
-		usage();
-		return 2;
-	}
 	sr_app app;
-	memset(&app, 0, sizeof(app));
 	sr_store *s;
-	if (open_data(o, &app, &s))
-		return 1;
+	int early = begin_cmd(o, 3, &app, &s);
+	if (early)
+		return early;
 	int ret = 1;
 	char handle[64];
 	sr_owner_normalize(o->args[2], handle, sizeof(handle));
@@ -338,15 +348,11 @@ out:
 
 static int cmd_token(const struct opts *o)
 {
-	if (o->nargs != 3) {
-		usage();
-		return 2;
-	}
 	sr_app app;
-	memset(&app, 0, sizeof(app));
 	sr_store *s;
-	if (open_data(o, &app, &s))
-		return 1;
+	int early = begin_cmd(o, 3, &app, &s);
+	if (early)
+		return early;
 	int ret = 1;
 	if (strcmp(o->args[1], "create") == 0) {
 		char handle[64];
@@ -475,15 +481,11 @@ static int list_dir(const char *path, char **names, int max)
 
 static int cmd_seed(const struct opts *o)
 {
-	if (o->nargs != 2) {
-		usage();
-		return 2;
-	}
 	sr_app app;
-	memset(&app, 0, sizeof(app));
 	sr_store *s;
-	if (open_data(o, &app, &s))
-		return 1;
+	int early = begin_cmd(o, 2, &app, &s);
+	if (early)
+		return early;
 	const char *root = o->args[1];
 	char *owners[64];
 	int nown = list_dir(root, owners, 64), published = 0, failed = 0;
