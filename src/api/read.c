@@ -208,15 +208,20 @@ static int detail_row(void *ud, const sr_skill_row *r)
 	return 1;
 }
 
+/* How visible_skill answers: the ambiguity as JSON (detail routes) or text, and whether the
+ * owner of a hidden skill gets the 403/410/423 diagnostics or, like everyone, a 404. */
+enum { VIS_JSON_CONFLICT = 1, VIS_DIAGNOSTICS = 2 };
+
 /* Finds the skill and applies the visibility rules; writes the error when it fails. */
-static int visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int json_conflict,
+static int visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int how,
 			 sr_user *ustore, const sr_user **caller, sr_skill *sk)
 {
 	*caller = sr__optional_user(req, ustore);
-	if (sr__find_skill(app, req, resp, slug, sr__owner_param(req), *caller, json_conflict, sk))
+	if (sr__find_skill(app, req, resp, slug, sr__owner_param(req), *caller,
+			   (how & VIS_JSON_CONFLICT) != 0, sk))
 		return -1;
 	sr_regerr err;
-	if (sr_check_visible(sk, *caller, &err)) {
+	if (sr_check_visible(sk, (how & VIS_DIAGNOSTICS) ? *caller : NULL, &err)) {
 		sr__regerr(resp, &err);
 		return -1;
 	}
@@ -229,7 +234,7 @@ void sr__detail(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	sr_user us;
 	const sr_user *caller;
 	sr_skill sk;
-	if (visible_skill(app, req, resp, slug, 1, &us, &caller, &sk))
+	if (visible_skill(app, req, resp, slug, VIS_JSON_CONFLICT | VIS_DIAGNOSTICS, &us, &caller, &sk))
 		return;
 	struct one_row c = {app, req, resp, 0, 0};
 	int rc = sr_store_skill_by_id(req->store, sk.id, detail_row, &c);
@@ -290,7 +295,7 @@ void sr__versions(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	sr_user us;
 	const sr_user *caller;
 	sr_skill sk;
-	if (visible_skill(app, req, resp, slug, 1, &us, &caller, &sk))
+	if (visible_skill(app, req, resp, slug, VIS_JSON_CONFLICT | VIS_DIAGNOSTICS, &us, &caller, &sk))
 		return;
 	sr_jw w;
 	sr_jw_init(&w, &resp->body);
@@ -337,7 +342,7 @@ void sr__version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, cons
 	sr_user us;
 	const sr_user *caller;
 	sr_skill sk;
-	if (visible_skill(app, req, resp, slug, 1, &us, &caller, &sk))
+	if (visible_skill(app, req, resp, slug, VIS_JSON_CONFLICT | VIS_DIAGNOSTICS, &us, &caller, &sk))
 		return;
 	struct version_copy v = {0};
 	int rc = sr_store_version_get(req->store, sk.id, version, copy_version, &v);
@@ -486,7 +491,7 @@ void sr__file(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	sr_user us;
 	const sr_user *caller;
 	sr_skill sk;
-	if (visible_skill(app, req, resp, slug, 1, &us, &caller, &sk))
+	if (visible_skill(app, req, resp, slug, VIS_JSON_CONFLICT | VIS_DIAGNOSTICS, &us, &caller, &sk))
 		return;
 	struct version_copy v = {0};
 	if (pick_version(req, resp, &sk, &v))
@@ -580,12 +585,9 @@ void sr__install(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	sr_user us;
 	const sr_user *caller;
 	sr_skill sk;
-	if (visible_skill(app, req, resp, slug, 1, &us, &caller, &sk)) {
-		/* The resolver is 404 for anything not publicly visible (api-v1 section 3.10). */
-		if (resp->status == 403 || resp->status == 410 || resp->status == 423)
-			sr_resp_text(resp, 404, "Skill not found");
+	/* The resolver is 404 for anything not publicly visible (api-v1 section 3.10). */
+	if (visible_skill(app, req, resp, slug, VIS_JSON_CONFLICT, &us, &caller, &sk))
 		return;
-	}
 	sr_jw w;
 	sr_jw_init(&w, &resp->body);
 	sr_jw_obj(&w);
@@ -699,13 +701,9 @@ void sr__resolve(sr_app *app, sr_req *req, sr_resp *resp)
 	sr_user us;
 	const sr_user *caller;
 	sr_skill sk;
-	if (visible_skill(app, req, resp, slug, 0, &us, &caller, &sk)) {
-		/* Owner diagnostics are for the detail routes: resolve answers a hidden skill with
-		 * 404, which the CLI reads as "new skill". Other errors stay what they are. */
-		if (resp->status == 403 || resp->status == 410 || resp->status == 423)
-			sr_resp_text(resp, 404, "Skill not found");
+	/* Resolve answers a hidden skill with 404, which the CLI reads as "new skill". */
+	if (visible_skill(app, req, resp, slug, 0, &us, &caller, &sk))
 		return;
-	}
 	struct version_copy m = {0};
 	int rc = sr_store_version_by_fingerprint(req->store, sk.id, h, copy_version, &m);
 	if (rc) {
@@ -751,7 +749,7 @@ void sr__download(sr_app *app, sr_req *req, sr_resp *resp)
 	sr_user us;
 	const sr_user *caller;
 	sr_skill sk;
-	if (visible_skill(app, req, resp, slug, 0, &us, &caller, &sk))
+	if (visible_skill(app, req, resp, slug, VIS_DIAGNOSTICS, &us, &caller, &sk))
 		return;
 	struct version_copy v = {0};
 	if (pick_version(req, resp, &sk, &v))
