@@ -22,6 +22,7 @@ typedef struct sr_app {
 	sr_blobs *blobs;
 	struct sr_ratelimit *ratelimit; /* NULL: no rate limits */
 	struct sr_seen *downloads_seen;  /* downloads already counted today, to skip the write */
+	struct sr_cache *cache;          /* answers to anonymous public GETs; NULL: none */
 } sr_app;
 
 /* The HTTP application entry points. */

@@ -14,8 +14,11 @@
 #include "core/jw.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "http/cache.h"
+#include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "registry/slug.h"
+#include "store/gen.h"
 
 #define BODY_JSON_MAX (1u << 20)
 #define BODY_PUBLISH_MAX (64u << 20)
@@ -412,6 +415,92 @@ static int rate_limit(sr_app *app, sr_req *req, sr_resp *resp)
 	return -1;
 }
 
+/* ---- response cache (src/http/cache.h) ---- */
+
+enum { CACHE_NONE = 0, CACHE_LISTS, CACHE_DETAIL };
+
+/* Which cached class a GET belongs to: lists and search depend on the whole catalog, a
+ * skill's detail on its slug and the skill rows it reads. Only anonymous requests are
+ * cached: a token holder may see owner-only answers, and is rate-limited on its own. */
+static int cache_class(sr_req *req, char **seg, int n, const char **slug, const char **route)
+{
+	if (!is(req->method, "GET") || sr_req_header(req, "Authorization"))
+		return CACHE_NONE;
+	if (n == 3 && is(seg[0], "api") && is(seg[1], "v1") && is(seg[2], "skills")) {
+		*route = "list";
+		return CACHE_LISTS;
+	}
+	if (n == 3 && is(seg[0], "api") && is(seg[1], "v1") && is(seg[2], "search")) {
+		*route = "search";
+		return CACHE_LISTS;
+	}
+	if (n == 2 && is(seg[0], "api") && is(seg[1], "search")) {
+		*route = "search";
+		return CACHE_LISTS;
+	}
+	if (n == 4 && is(seg[0], "api") && is(seg[1], "v1") && is(seg[2], "skills") && !is(seg[3], "-") &&
+	    !is(seg[3], "resolve")) {
+		*slug = seg[3];
+		*route = "skill";
+		return CACHE_DETAIL;
+	}
+	if (n == 2 && is(seg[0], "api") && is(seg[1], "skill")) {
+		*slug = sr_req_query(req, "slug");
+		*route = "skill";
+		return *slug ? CACHE_DETAIL : CACHE_NONE;
+	}
+	return CACHE_NONE;
+}
+
+static void dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
+
+/* Answers a cacheable GET from the cache, or computes it and stores it following the fill
+ * protocol of cache.h. */
+static void cached(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n, int cls,
+		   const char *slug, const char *route)
+{
+	sr_gens *g = sr_store_gens(req->store);
+	char keymem[1024];
+	sr_buf key;
+	sr_buf_init_fixed(&key, keymem, sizeof(keymem));
+	if (sr_req_cache_key(req, &key)) {
+		dispatch(app, req, resp, seg, n);
+		return;
+	}
+	uint64_t catalog = sr_gens_get(g, SR_GEN_CATALOG);
+	if (sr_cache_get(app->cache, g, key.data, key.len, resp)) {
+		req->route = route;
+		resp->cache = "hit";
+		sr_metrics_cache(route, 1);
+		return;
+	}
+	sr_metrics_cache(route, 0);
+	dispatch(app, req, resp, seg, n);
+	resp->cache = "miss";
+	if (req->reads.exceeded || resp->fd >= 0 || (resp->status != 200 && resp->status != 404 && resp->status != 409))
+		return;
+	sr_cache_deps d = {0};
+	if (cls == CACHE_DETAIL) {
+		char norm[128];
+		if (req->reads.skills_overflow || sr_slug_normalize(slug, norm, sizeof(norm)))
+			return;
+		d.slot[d.n++] = SR_GEN_DETAILS;
+		d.slot[d.n++] = sr_gens_slot_slug(norm);
+		for (int i = 0; i < req->reads.nskills; i++)
+			d.slot[d.n++] = sr_gens_slot_id(req->reads.skill_ids[i]);
+	}
+	for (int i = 0; i < d.n; i++)
+		d.gen[i] = sr_gens_get(g, d.slot[i]);
+	/* Read last: if any write committed while the answer was computed, it is not kept. */
+	if (sr_gens_get(g, SR_GEN_CATALOG) != catalog)
+		return;
+	if (cls == CACHE_LISTS) {
+		d.slot[d.n] = SR_GEN_CATALOG;
+		d.gen[d.n++] = catalog;
+	}
+	sr_cache_put(app->cache, key.data, key.len, &d, resp);
+}
+
 void sr_api_handle(void *ud, sr_req *req, sr_resp *resp)
 {
 	sr_app *app = ud;
@@ -430,6 +519,17 @@ void sr_api_handle(void *ud, sr_req *req, sr_resp *resp)
 		sr_resp_text(resp, 404, "Not found");
 		return;
 	}
+	const char *slug = NULL, *route = NULL;
+	int cls = app->cache ? cache_class(req, seg, n, &slug, &route) : CACHE_NONE;
+	if (cls != CACHE_NONE)
+		cached(app, req, resp, seg, n, cls, slug, route);
+	else
+		dispatch(app, req, resp, seg, n);
+}
+
+static void dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
+{
+	const char *m = req->method;
 	if (n == 0 && is(m, "GET")) {
 		/* Until the web site exists, the root says what is here and how to use it. */
 		req->route = "root";
@@ -446,6 +546,13 @@ void sr_api_handle(void *ud, sr_req *req, sr_resp *resp)
 	}
 	if (n == 1 && is(seg[0], "healthz") && is(m, "GET")) {
 		healthz(req, resp);
+		return;
+	}
+	if (n == 1 && is(seg[0], "metrics") && is(m, "GET")) {
+		req->route = "metrics";
+		sr_metrics_render(&resp->body);
+		resp->status = 200;
+		resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
 		return;
 	}
 	if (n == 2 && is(seg[0], ".well-known") && (is(seg[1], "clawhub.json") || is(seg[1], "clawdhub.json")) &&

@@ -17,6 +17,17 @@ void sr_buf_init(sr_buf *b, size_t max)
 	b->max = max;
 }
 
+void sr_buf_init_fixed(sr_buf *b, char *mem, size_t size)
+{
+	/* With max one below the capacity, reserve never needs to grow, so it never hands the
+	 * caller's memory to realloc. */
+	b->data = mem;
+	b->len = 0;
+	b->cap = size;
+	b->max = size - 1;
+	mem[0] = '\0';
+}
+
 void sr_buf_deinit(sr_buf *b)
 {
 	free(b->data);

@@ -19,6 +19,9 @@ typedef struct sr_buf {
 } sr_buf;
 
 void sr_buf_init(sr_buf *b, size_t max);
+/* A buffer over caller memory of size bytes (at least 1) that never grows: appends past
+ * size - 1 bytes fail. Not to be deinit'ed or stolen. */
+void sr_buf_init_fixed(sr_buf *b, char *mem, size_t size);
 void sr_buf_deinit(sr_buf *b);
 void sr_buf_reset(sr_buf *b);
 int sr_buf_reserve(sr_buf *b, size_t extra);

@@ -3,7 +3,7 @@
  *
  *   skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]
  *                  [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]
- *                  [--no-rate-limit]
+ *                  [--no-rate-limit] [--cache-mb N]
  *   skillreg migrate [--data-dir DIR]
  *   skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]
  *   skillreg user ban HANDLE [--reason TEXT]
@@ -31,6 +31,8 @@
 #include "core/log.h"
 #include "core/seen.h"
 #include "core/util.h"
+#include "http/cache.h"
+#include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "registry/registry.h"
 #include "registry/semver.h"
@@ -47,6 +49,7 @@ struct opts {
 	int threads;
 	int fold_ms;
 	int no_rate_limit;
+	long long cache_mb;
 	long long max_rows, max_bytes, max_ranges;
 	const char *args[4];
 	int nargs;
@@ -57,7 +60,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]\n"
 		"                      [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]\n"
-		"                      [--no-rate-limit]\n"
+		"                      [--no-rate-limit] [--cache-mb N]\n"
 		"       skillreg migrate [--data-dir DIR]\n"
 		"       skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]\n"
 		"       skillreg user ban HANDLE [--reason TEXT]\n"
@@ -74,6 +77,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->listen = getenv("SKILLREG_LISTEN") ? getenv("SKILLREG_LISTEN") : "127.0.0.1:8787";
 	o->public_url = getenv("SKILLREG_PUBLIC_URL") ? getenv("SKILLREG_PUBLIC_URL") : "";
 	o->fold_ms = 2000;
+	o->cache_mb = getenv("SKILLREG_CACHE_MB") ? atoll(getenv("SKILLREG_CACHE_MB")) : 64;
 	o->no_rate_limit = getenv("SKILLREG_RATE_LIMIT") && strcmp(getenv("SKILLREG_RATE_LIMIT"), "off") == 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -206,6 +210,38 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+static void cache_gauges(void *ud, sr_buf *out)
+{
+	sr_cache_stats st;
+	sr_cache_get_stats(ud, &st);
+	sr_buf_printf(out, "# HELP skillreg_cache_entries Answers held by the response cache.\n"
+			   "# TYPE skillreg_cache_entries gauge\nskillreg_cache_entries %llu\n"
+			   "# HELP skillreg_cache_bytes Bytes held by the response cache (bound: skillreg_cache_max_bytes).\n"
+			   "# TYPE skillreg_cache_bytes gauge\nskillreg_cache_bytes %llu\n"
+			   "# TYPE skillreg_cache_max_bytes gauge\nskillreg_cache_max_bytes %llu\n"
+			   "# HELP skillreg_cache_evictions_total Answers evicted to stay within the bound.\n"
+			   "# TYPE skillreg_cache_evictions_total counter\nskillreg_cache_evictions_total %llu\n"
+			   "# HELP skillreg_cache_invalidations_total Answers dropped because a write changed them.\n"
+			   "# TYPE skillreg_cache_invalidations_total counter\nskillreg_cache_invalidations_total %llu\n",
+		      (unsigned long long)st.entries, (unsigned long long)st.bytes,
+		      (unsigned long long)st.max_bytes, (unsigned long long)st.evictions,
+		      (unsigned long long)st.stale);
+}
+
+/* One batch of the event fold, accounted in /metrics like a request. */
+static int fold_job(sr_store *s, int *n)
+{
+	sr_reads reads;
+	sr_reads_init(&reads);
+	sr_store_set_reads(s, &reads);
+	int64_t t0 = sr_mono_ns();
+	int rc = sr_store_fold_events(s, 500, n);
+	sr_store_set_reads(s, NULL);
+	if (rc || *n)
+		sr_metrics_job("fold", rc == 0, sr_mono_ns() - t0, &reads);
+	return rc;
+}
+
 static int cmd_serve(const struct opts *o)
 {
 	sr_app app;
@@ -221,12 +257,20 @@ static int cmd_serve(const struct opts *o)
 		*colon = '\0';
 		port = atoi(colon + 1);
 	}
-	if ((!o->no_rate_limit && sr_ratelimit_new(&app.ratelimit)) ||
-	    sr_seen_new(1 << 16, &app.downloads_seen)) {
-		sr_ratelimit_free(app.ratelimit);
+	if (o->cache_mb < 0 || o->cache_mb > 1 << 20) {
+		sr_log_error("--cache-mb must be between 0 and %d", 1 << 20);
 		close_data(&app, main_store);
 		return 1;
 	}
+	if ((!o->no_rate_limit && sr_ratelimit_new(&app.ratelimit)) ||
+	    sr_seen_new(1 << 16, &app.downloads_seen) ||
+	    (o->cache_mb && sr_cache_new((size_t)o->cache_mb << 20, &app.cache))) {
+		sr_ratelimit_free(app.ratelimit);
+		sr_seen_free(app.downloads_seen);
+		close_data(&app, main_store);
+		return 1;
+	}
+	sr_metrics_set_gauges(cache_gauges, app.cache);
 	sr_http_app http = {sr_api_body_limit, sr_api_handle, get_thread_store, &app, {0}};
 	sr_reads_init(&http.limits);
 	if (o->max_rows > 0)
@@ -257,8 +301,7 @@ static int cmd_serve(const struct opts *o)
 			waited = 0;
 			int n;
 			do {
-				sr_store_set_reads(main_store, NULL);
-				if (sr_store_fold_events(main_store, 500, &n))
+				if (fold_job(main_store, &n))
 					break;
 			} while (n == 500 && !stop);
 		}
@@ -275,6 +318,8 @@ static int cmd_serve(const struct opts *o)
 	close_data(&app, main_store);
 	sr_ratelimit_free(app.ratelimit);
 	sr_seen_free(app.downloads_seen);
+	sr_metrics_set_gauges(NULL, NULL);
+	sr_cache_free(app.cache);
 	return 0;
 }
 

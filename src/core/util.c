@@ -14,6 +14,13 @@
 
 static _Atomic int64_t pinned_ms;
 
+int64_t sr_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 int64_t sr_now_ms(void)
 {
 	int64_t p = atomic_load(&pinned_ms);

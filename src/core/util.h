@@ -9,6 +9,8 @@
 
 /* Milliseconds since the epoch, UTC. Tests may pin it with sr_clock_set(). */
 int64_t sr_now_ms(void);
+/* A monotonic clock in nanoseconds, for durations (never affected by sr_clock_set). */
+int64_t sr_mono_ns(void);
 void sr_clock_set(int64_t ms); /* 0 returns to the real clock */
 
 void sr_hex(const unsigned char *in, size_t n, char *out); /* writes 2n chars + NUL */

@@ -46,10 +46,15 @@ typedef struct sr_resp {
 	int fd;              /* >= 0: send this file's fd_size bytes instead of body */
 	size_t fd_size;
 	int no_store;        /* add Cache-Control: no-store (the default) */
+	const char *cache;   /* "hit" or "miss" when the response cache was asked, else NULL */
 } sr_resp;
 
 const char *sr_req_query(const sr_req *r, const char *key);
 const char *sr_req_header(const sr_req *r, const char *name);
+/* The normalized form of a GET for the response cache: path, Host, and the query arguments
+ * sorted, so that argument order does not split one answer into several entries. -1 when
+ * the request has too many arguments to be worth caching. */
+int sr_req_cache_key(const sr_req *r, sr_buf *out);
 
 void sr_resp_header(sr_resp *resp, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -20,6 +20,8 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/util.h"
+#include "http/metrics.h"
 
 struct sr_http_server {
 	struct MHD_Daemon *d;
@@ -41,13 +43,6 @@ struct pending {
 /* Request body bytes held in memory by all connections. */
 static _Atomic size_t inflight_bytes;
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 const char *sr_req_query(const sr_req *r, const char *key)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
@@ -56,6 +51,67 @@ const char *sr_req_query(const sr_req *r, const char *key)
 const char *sr_req_header(const sr_req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+#define KEY_ARGS_MAX 32
+
+struct key_args {
+	int n, overflow;
+	const char *k[KEY_ARGS_MAX], *v[KEY_ARGS_MAX];
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct key_args *a = cls;
+	if (a->n == KEY_ARGS_MAX) {
+		a->overflow = 1;
+		return MHD_NO;
+	}
+	a->k[a->n] = key;
+	a->v[a->n] = value;
+	a->n++;
+	return MHD_YES;
+}
+
+static int arg_cmp(const struct key_args *a, int i, int j)
+{
+	int c = strcmp(a->k[i], a->k[j]);
+	if (c)
+		return c;
+	return strcmp(a->v[i] ? a->v[i] : "", a->v[j] ? a->v[j] : "");
+}
+
+int sr_req_cache_key(const sr_req *r, sr_buf *out)
+{
+	struct key_args a = {0};
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
+	if (a.overflow)
+		return -1;
+	/* Insertion sort: a handful of arguments. */
+	for (int i = 1; i < a.n; i++)
+		for (int j = i; j > 0 && arg_cmp(&a, j - 1, j) > 0; j--) {
+			const char *k = a.k[j], *v = a.v[j];
+			a.k[j] = a.k[j - 1];
+			a.v[j] = a.v[j - 1];
+			a.k[j - 1] = k;
+			a.v[j - 1] = v;
+		}
+	const char *host = sr_req_header(r, "Host");
+	/* NUL separates the parts: no decoded path, header or argument can forge a boundary
+	 * in a way that makes two different requests produce the same key, since each part's
+	 * length is implied by its terminator and the count of parts is fixed per argument. */
+	sr_buf_reset(out);
+	int rc = sr_buf_append(out, r->path, strlen(r->path) + 1);
+	rc |= sr_buf_append(out, host ? host : "", strlen(host ? host : "") + 1);
+	for (int i = 0; i < a.n; i++) {
+		rc |= sr_buf_append(out, a.k[i], strlen(a.k[i]) + 1);
+		if (a.v[i])
+			rc |= sr_buf_putc(out, '=') | sr_buf_append(out, a.v[i], strlen(a.v[i]) + 1);
+		else
+			rc |= sr_buf_putc(out, '!');
+	}
+	return rc ? -1 : 0;
 }
 
 void sr_resp_header(sr_resp *resp, const char *name, const char *fmt, ...)
@@ -139,13 +195,16 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, sr_req *req, sr_resp 
 		MHD_add_response_header(r, "Cache-Control", "no-store");
 	for (int i = 0; i < resp->nheaders; i++)
 		MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
-	char timing[160];
-	snprintf(timing, sizeof(timing), "db;dur=%.3f, rows;desc=\"%" PRId64 "\", bytes;desc=\"%" PRId64 "\"",
-		 (double)req->reads.db_ns / 1e6, req->reads.rows, req->reads.bytes);
+	char timing[200];
+	snprintf(timing, sizeof(timing), "db;dur=%.3f, rows;desc=\"%" PRId64 "\", bytes;desc=\"%" PRId64 "\"%s%s%s",
+		 (double)req->reads.db_ns / 1e6, req->reads.rows, req->reads.bytes,
+		 resp->cache ? ", cache;desc=\"" : "", resp->cache ? resp->cache : "", resp->cache ? "\"" : "");
 	MHD_add_response_header(r, "Server-Timing", timing);
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
-	double ms = (double)(mono_ns() - start_ns) / 1e6;
+	int64_t dur = sr_mono_ns() - start_ns;
+	sr_metrics_request(req->route ? req->route : "-", resp->status, dur, &req->reads);
+	double ms = (double)dur / 1e6;
 	sr_log_info("%s %s %d %.2fms rows=%" PRId64 " bytes=%" PRId64 " out=%zu route=%s",
 		    req->is_head ? "HEAD" : req->method, req->path, resp->status, ms, req->reads.rows,
 		    req->reads.bytes, body_len, req->route ? req->route : "-");
@@ -162,7 +221,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		p = calloc(1, sizeof(*p));
 		if (!p)
 			return MHD_NO;
-		p->start_ns = mono_ns();
+		p->start_ns = sr_mono_ns();
 		size_t limit = srv->app.body_limit(srv->app.ud, method, url);
 		/* Large bodies (uploads, publishes) are for token holders: without an Authorization
 		 * header a request gets the small JSON ceiling, and its handler answers 401. */
@@ -218,6 +277,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	resp.fd_size = 0;
 	resp.fd = -1;
 	resp.no_store = 1;
+	resp.cache = NULL;
 	sr_buf_init(&resp.body, 64u << 20);
 	/* Most responses fit in 16 KB: reserve it once instead of doubling up from 256 bytes. */
 	sr_buf_reserve(&resp.body, 16384);
@@ -234,6 +294,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (reading)
 			sr_store_read_end(req.store);
 		sr_store_set_reads(req.store, NULL);
+		int64_t page_hits, page_misses;
+		sr_store_page_stats(req.store, &page_hits, &page_misses);
+		sr_metrics_page_cache(page_hits, page_misses);
 		if (req.reads.exceeded) {
 			/* Whatever the handler made of the failed read, the client learns which limit
 			 * ended the request and by how much. */

@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "migrations_sqlite.h"
+#include "store/gen.h"
 
 #define SKILL_COLS                                                                            \
 	"s.id, s.owner_id, s.slug, s.display_name, s.summary, s.tags_json, s.latest_version_id, " \
@@ -237,6 +238,63 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 };
 
 /*
+ * What each write statement can change in the answers anonymous GETs are cached as
+ * (store/gen.h). A write statement missing from this table counts as E_WIDE and makes every
+ * cached answer miss once, so a forgotten entry costs hits, never a stale answer.
+ *   E_NONE   nothing a cached answer shows (accounts, tickets, raw events, the audit log)
+ *   E_LISTS  lists and search only (search index rows, daily stats behind trending)
+ *   E_SKILL  one skill: parameter `id` is its id and/or parameter `slug` a slug whose
+ *            lookups change (0: none)
+ */
+enum { E_WIDE = 0, E_NONE, E_LISTS, E_SKILL };
+static const struct {
+	unsigned char kind, id, slug;
+} effects[Q_FIXED_COUNT] = {
+	[Q_USER_ADD] = {E_NONE, 0, 0},
+	[Q_USER_BAN] = {E_NONE, 0, 0},
+	[Q_TOKEN_ADD] = {E_NONE, 0, 0},
+	[Q_TOKEN_REVOKE] = {E_NONE, 0, 0},
+	[Q_ALIAS_ADD] = {E_SKILL, 3, 2},
+	[Q_ALIAS_DEL] = {E_SKILL, 0, 2},
+	[Q_ALIASES_REPOINT] = {E_SKILL, 1, 0},
+	[Q_SKILL_RENAME] = {E_SKILL, 1, 2},
+	[Q_SKILL_MERGED] = {E_SKILL, 1, 0},
+	[Q_SKILL_INSERT] = {E_SKILL, 0, 2},
+	[Q_RESERVE] = {E_NONE, 0, 0},
+	[Q_UNRESERVE] = {E_NONE, 0, 0},
+	[Q_VERSION_INSERT] = {E_SKILL, 1, 0},
+	[Q_FILE_INSERT] = {E_LISTS, 0, 0},
+	[Q_COLD_INSERT] = {E_LISTS, 0, 0},
+	[Q_SET_LATEST] = {E_SKILL, 1, 0},
+	[Q_CLEAR_LATEST] = {E_SKILL, 1, 0},
+	[Q_SET_IDENTITY] = {E_SKILL, 1, 0},
+	[Q_TAG_SET] = {E_SKILL, 1, 0},
+	[Q_TAGS_JSON] = {E_SKILL, 1, 0},
+	[Q_TOUCH] = {E_SKILL, 1, 0},
+	[Q_FTS_DEL] = {E_LISTS, 0, 0},
+	[Q_FTS_INS] = {E_LISTS, 0, 0},
+	[Q_FTS_SHORT_DEL] = {E_LISTS, 0, 0},
+	[Q_FTS_SHORT_INS] = {E_LISTS, 0, 0},
+	[Q_SOFT_DELETE] = {E_SKILL, 1, 0},
+	[Q_UNDELETE] = {E_SKILL, 1, 0},
+	[Q_SKILL_HIDE] = {E_SKILL, 1, 0},
+	[Q_UNDELETE_OWNER] = {E_SKILL, 1, 0},
+	[Q_TAGS_DROP_VERSION] = {E_SKILL, 1, 0},
+	[Q_AUDIT] = {E_NONE, 0, 0},
+	[Q_STAR_INS] = {E_NONE, 0, 0},
+	[Q_STAR_DEL] = {E_NONE, 0, 0},
+	[Q_STARS_ADJ] = {E_SKILL, 1, 0},
+	[Q_DEDUPE_INS] = {E_NONE, 0, 0},
+	[Q_EVENT_INS] = {E_NONE, 0, 0},
+	[Q_DAILY_UPSERT] = {E_LISTS, 0, 0},
+	[Q_COUNTERS_ADJ] = {E_SKILL, 1, 0},
+	[Q_CURSOR_SET] = {E_NONE, 0, 0},
+	[Q_TICKET_ADD] = {E_NONE, 0, 0},
+	[Q_TICKET_UPLOADED] = {E_NONE, 0, 0},
+	[Q_TICKET_USED] = {E_NONE, 0, 0},
+};
+
+/*
  * List statements are generated: one per sort x filter x direction x (first page or after a
  * cursor) x (with or without a slug prefix). Each names its partial index with INDEXED BY, so
  * a change that makes the index unusable fails at prepare time instead of becoming a scan.
@@ -314,14 +372,162 @@ const char *sr_store_statement_sql(int i)
 	return i < Q_FIXED_COUNT ? fixed_sql[i] : list_sql[i - Q_FIXED_COUNT];
 }
 
+#define COLTAB_MAX 32  /* columns attributed to their table; later ones go to the first's */
+#define TOUCH_MAX 64   /* generation slots one transaction bumps before it counts as wide */
+
 struct sr_store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[Q_TOTAL];
+	unsigned char coltab[Q_TOTAL][COLTAB_MAX]; /* sr_table of each result column */
+	int cur;       /* the statement stmt() handed out last */
 	sr_reads *reads;
 	sr_reads scratch;
 	int read_txn; /* a request's read snapshot is open (sr_store_read_begin) */
+	sr_gens *gens;
+	/* What the open transaction's writes will bump once it commits. */
+	struct {
+		int dirty, wide, n;
+		int slot[TOUCH_MAX];
+	} touch;
 	char err[256];
 };
+
+static const char *const table_names[SR_T_COUNT] = {
+	[SR_T_OTHER] = "other",
+	[SR_T_USERS] = "users",
+	[SR_T_API_TOKENS] = "api_tokens",
+	[SR_T_SKILLS] = "skills",
+	[SR_T_SKILL_VERSIONS] = "skill_versions",
+	[SR_T_VERSION_FILES] = "version_files",
+	[SR_T_VERSION_COLD] = "version_cold",
+	[SR_T_SKILL_TAGS] = "skill_tags",
+	[SR_T_SKILL_ALIASES] = "skill_aliases",
+	[SR_T_STARS] = "stars",
+	[SR_T_UPLOAD_TICKETS] = "upload_tickets",
+	[SR_T_RESERVED_SLUGS] = "reserved_slugs",
+	[SR_T_STAT_EVENTS] = "stat_events",
+	[SR_T_DOWNLOAD_DEDUPES] = "download_dedupes",
+	[SR_T_STAT_CURSORS] = "stat_cursors",
+	[SR_T_SKILL_DAILY_STATS] = "skill_daily_stats",
+	[SR_T_AUDIT_LOG] = "audit_log",
+	[SR_T_SKILL_SEARCH] = "skill_search",
+	[SR_T_SKILL_SEARCH_SHORT] = "skill_search_short",
+};
+
+const char *sr_table_name(int t)
+{
+	return t >= 0 && t < SR_T_COUNT ? table_names[t] : "other";
+}
+
+static int table_of(const char *name)
+{
+	if (name)
+		for (int t = 1; t < SR_T_COUNT; t++)
+			if (strcmp(name, table_names[t]) == 0)
+				return t;
+	return SR_T_OTHER;
+}
+
+struct sr_gens *sr_store_gens(sr_store *s)
+{
+	return s->gens;
+}
+
+void sr_store_page_stats(sr_store *s, int64_t *hits, int64_t *misses)
+{
+	int cur = 0, hi = 0;
+	sqlite3_db_status(s->db, SQLITE_DBSTATUS_CACHE_HIT, &cur, &hi, 1);
+	*hits = cur;
+	sqlite3_db_status(s->db, SQLITE_DBSTATUS_CACHE_MISS, &cur, &hi, 1);
+	*misses = cur;
+}
+
+static void touch_clear(sr_store *s)
+{
+	s->touch.dirty = s->touch.wide = s->touch.n = 0;
+}
+
+static void touch_slot(sr_store *s, int slot)
+{
+	for (int i = 0; i < s->touch.n; i++)
+		if (s->touch.slot[i] == slot)
+			return;
+	if (s->touch.n == TOUCH_MAX)
+		s->touch.wide = 1;
+	else
+		s->touch.slot[s->touch.n++] = slot;
+}
+
+/* Bumps what the committed writes touched: the catalog first, then the buckets, the order
+ * the cache's fill check relies on (src/http/cache.c). */
+static void touch_apply(sr_store *s)
+{
+	if (s->touch.dirty) {
+		sr_gens_bump(s->gens, SR_GEN_CATALOG);
+		if (s->touch.wide)
+			sr_gens_bump(s->gens, SR_GEN_DETAILS);
+		else
+			for (int i = 0; i < s->touch.n; i++)
+				sr_gens_bump(s->gens, s->touch.slot[i]);
+	}
+	touch_clear(s);
+}
+
+/* Parameter k (1-based) of a bind format and its arguments: an integer or a string. */
+static void bind_arg(const char *fmt, va_list ap, int k, int64_t *num, const char **text)
+{
+	*num = 0;
+	*text = NULL;
+	for (int i = 1; fmt[i - 1]; i++) {
+		int64_t v = 0;
+		const char *t = NULL;
+		switch (fmt[i - 1]) {
+		case 'I': case 'n': v = va_arg(ap, int64_t); break;
+		case 'i': case 'N': v = va_arg(ap, int); break;
+		case 't': t = va_arg(ap, const char *); break;
+		}
+		if (i == k) {
+			*num = v;
+			*text = t;
+			return;
+		}
+	}
+}
+
+/* Records that write statement q is about to run: what kind of answers it can change. */
+static void note_write(sr_store *s, int q)
+{
+	int kind = q < Q_FIXED_COUNT ? effects[q].kind : E_WIDE;
+	if (kind == E_NONE)
+		return;
+	s->touch.dirty = 1;
+	if (kind == E_WIDE)
+		s->touch.wide = 1;
+}
+
+/* Records which skill an E_SKILL statement changes, from its bound parameters. Statements
+ * bound by hand (the fold) call touch_slot themselves. */
+static void note_params(sr_store *s, int q, const char *fmt, va_list ap)
+{
+	if (q >= Q_FIXED_COUNT || effects[q].kind != E_SKILL)
+		return;
+	int64_t num;
+	const char *text;
+	va_list cp;
+	if (effects[q].id) {
+		va_copy(cp, ap);
+		bind_arg(fmt, cp, effects[q].id, &num, &text);
+		va_end(cp);
+		touch_slot(s, sr_gens_slot_id(num));
+	}
+	if (effects[q].slug) {
+		va_copy(cp, ap);
+		bind_arg(fmt, cp, effects[q].slug, &num, &text);
+		va_end(cp);
+		if (text)
+			touch_slot(s, sr_gens_slot_slug(text));
+	}
+}
 
 void sr_reads_init(sr_reads *r)
 {
@@ -329,13 +535,6 @@ void sr_reads_init(sr_reads *r)
 	r->max_rows = SR_READS_DEFAULT_ROWS;
 	r->max_bytes = SR_READS_DEFAULT_BYTES;
 	r->max_ranges = SR_READS_DEFAULT_RANGES;
-}
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static int db_fail(sr_store *s, const char *what)
@@ -365,6 +564,11 @@ int sr_store_open(const char *path, sr_store **out)
 		free(s);
 		return SR_EDB;
 	}
+	if (sr_gens_open(path, &s->gens)) {
+		sqlite3_close(s->db);
+		free(s);
+		return SR_EIO;
+	}
 	sqlite3_busy_timeout(s->db, 5000);
 	/* WAL lets readers run beside the one writer; NORMAL sync is durable across a process
 	 * crash and loses at most the last transactions on power loss. The mmap and cache sizes
@@ -388,6 +592,7 @@ void sr_store_close(sr_store *s)
 	for (int i = 0; i < Q_TOTAL; i++)
 		sqlite3_finalize(s->stmts[i]);
 	sqlite3_close(s->db);
+	sr_gens_close(s->gens);
 	free(s);
 }
 
@@ -449,31 +654,55 @@ static sqlite3_stmt *stmt(sr_store *s, int q)
 			return NULL;
 		}
 		s->stmts[q] = st;
+		int n = sqlite3_column_count(st);
+		for (int c = 0; c < n && c < COLTAB_MAX; c++)
+			s->coltab[q][c] = (unsigned char)table_of(sqlite3_column_table_name(st, c));
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	s->reads->ranges++;
+	s->cur = q;
+	if (!sqlite3_stmt_readonly(st))
+		note_write(s, q);
 	return st;
+}
+
+/* The catalogue number of a prepared statement: nearly always the one handed out last. */
+static int stmt_index(sr_store *s, sqlite3_stmt *st)
+{
+	if (s->stmts[s->cur] == st)
+		return s->cur;
+	for (int q = 0; q < Q_TOTAL; q++)
+		if (s->stmts[q] == st)
+			return q;
+	return -1;
 }
 
 /* Steps a statement and accounts what it returned. SQLITE_ROW, SQLITE_DONE, or a negative
  * SR_E* code (the statement is then reset). */
 static int step(sr_store *s, sqlite3_stmt *st)
 {
-	int64_t t0 = mono_ns();
+	int64_t t0 = sr_mono_ns();
 	int rc = sqlite3_step(st);
 	sr_reads *r = s->reads;
-	r->db_ns += mono_ns() - t0;
+	r->db_ns += sr_mono_ns() - t0;
 	if (rc == SQLITE_ROW) {
-		r->rows++;
+		int q = stmt_index(s, st);
+		const unsigned char *tab = q >= 0 ? s->coltab[q] : NULL;
 		int n = sqlite3_column_count(st);
+		int first = tab ? tab[0] : SR_T_OTHER;
+		r->rows++;
+		r->table_rows[first]++;
 		for (int i = 0; i < n; i++) {
+			int64_t b;
 			switch (sqlite3_column_type(st, i)) {
 			case SQLITE_INTEGER:
-			case SQLITE_FLOAT: r->bytes += 8; break;
-			case SQLITE_NULL: break;
-			default: r->bytes += sqlite3_column_bytes(st, i); break;
+			case SQLITE_FLOAT: b = 8; break;
+			case SQLITE_NULL: b = 0; break;
+			default: b = sqlite3_column_bytes(st, i); break;
 			}
+			r->bytes += b;
+			r->table_bytes[tab && i < COLTAB_MAX ? tab[i] : first] += b;
 		}
 		if (r->rows > r->max_rows)
 			r->exceeded = 'r';
@@ -487,8 +716,12 @@ static int step(sr_store *s, sqlite3_stmt *st)
 		}
 		return SQLITE_ROW;
 	}
-	if (rc == SQLITE_DONE)
+	if (rc == SQLITE_DONE) {
+		/* A write outside a transaction has committed by now. */
+		if (s->touch.dirty && sqlite3_get_autocommit(s->db))
+			touch_apply(s);
 		return SQLITE_DONE;
+	}
 	if (rc == SQLITE_CONSTRAINT) {
 		snprintf(s->err, sizeof(s->err), "%s", sqlite3_errmsg(s->db));
 		sqlite3_reset(st);
@@ -564,6 +797,9 @@ static sqlite3_stmt *query(sr_store *s, int q, const char *fmt, ...)
 		return NULL;
 	va_list ap;
 	va_start(ap, fmt);
+	note_params(s, q, fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
 	bindv(st, fmt, ap);
 	va_end(ap);
 	return st;
@@ -576,6 +812,9 @@ static int run(sr_store *s, int q, const char *fmt, ...)
 	if (!st)
 		return SR_EDB;
 	va_list ap;
+	va_start(ap, fmt);
+	note_params(s, q, fmt, ap);
+	va_end(ap);
 	va_start(ap, fmt);
 	bindv(st, fmt, ap);
 	va_end(ap);
@@ -605,6 +844,7 @@ int sr_store_begin(sr_store *s)
 {
 	/* A write ends the request's read snapshot: it must see and lock the latest state. */
 	sr_store_read_end(s);
+	touch_clear(s);
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(s, "begin");
 	return 0;
@@ -617,6 +857,7 @@ int sr_store_commit(sr_store *s)
 		sr_store_rollback(s);
 		return rc;
 	}
+	touch_apply(s);
 	return 0;
 }
 
@@ -624,6 +865,7 @@ void sr_store_rollback(sr_store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	touch_clear(s);
 }
 
 /* ---- users and tokens ---- */
@@ -827,20 +1069,34 @@ struct skill_visit {
 	void (*read)(sqlite3_stmt *, sr_skill_row *);
 	sr_skill_fn fn;
 	void *ud;
+	sr_reads *reads;
 };
+
+/* Notes a skill row the request has read: a cached answer depends on every one of them. */
+static void note_skill(sr_reads *r, int64_t id)
+{
+	for (int i = 0; i < r->nskills; i++)
+		if (r->skill_ids[i] == id)
+			return;
+	if (r->nskills < SR_READS_SKILL_IDS)
+		r->skill_ids[r->nskills++] = id;
+	else
+		r->skills_overflow = 1;
+}
 
 static int visit_skill(sqlite3_stmt *st, void *ctx)
 {
 	struct skill_visit *v = ctx;
 	sr_skill_row row;
 	v->read(st, &row);
+	note_skill(v->reads, row.id);
 	return v->fn(v->ud, &row);
 }
 
 static int each_row(sr_store *s, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, sr_skill_row *),
 		    sr_skill_fn fn, void *ud)
 {
-	struct skill_visit v = {read, fn, ud};
+	struct skill_visit v = {read, fn, ud, s->reads};
 	return each(s, st, visit_skill, &v);
 }
 
@@ -1404,6 +1660,7 @@ int sr_store_fold_events(sr_store *s, int batch, int *n)
 		sqlite3_bind_int64(st, 1, evs[i].skill_id);
 		sqlite3_bind_int64(st, 2, dl);
 		sqlite3_bind_int64(st, 3, in);
+		touch_slot(s, sr_gens_slot_id(evs[i].skill_id));
 		if ((rc = exec_stmt(s, st)))
 			goto out;
 		i = j;

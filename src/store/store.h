@@ -20,12 +20,45 @@
 
 typedef struct sr_store sr_store;
 
+/* The tables reads are attributed to (by the table each column comes from), for /metrics. */
+enum sr_table {
+	SR_T_OTHER = 0, /* expressions, aggregates, FTS ranks */
+	SR_T_USERS,
+	SR_T_API_TOKENS,
+	SR_T_SKILLS,
+	SR_T_SKILL_VERSIONS,
+	SR_T_VERSION_FILES,
+	SR_T_VERSION_COLD,
+	SR_T_SKILL_TAGS,
+	SR_T_SKILL_ALIASES,
+	SR_T_STARS,
+	SR_T_UPLOAD_TICKETS,
+	SR_T_RESERVED_SLUGS,
+	SR_T_STAT_EVENTS,
+	SR_T_DOWNLOAD_DEDUPES,
+	SR_T_STAT_CURSORS,
+	SR_T_SKILL_DAILY_STATS,
+	SR_T_AUDIT_LOG,
+	SR_T_SKILL_SEARCH,
+	SR_T_SKILL_SEARCH_SHORT,
+	SR_T_COUNT
+};
+const char *sr_table_name(int t);
+
+#define SR_READS_SKILL_IDS 8
+
 /* A request's database reads and their ceilings (DESIGN.md section 4). */
 typedef struct sr_reads {
 	int64_t rows, bytes, ranges;
 	int64_t max_rows, max_bytes, max_ranges;
 	int64_t db_ns;     /* time spent inside SQLite */
 	int exceeded;      /* which limit was passed: 0, 'r' rows, 'b' bytes, 'g' ranges */
+	/* The same rows and bytes by table: a row counts once, for the table of its first
+	 * column; each column's bytes count for the table it comes from. */
+	int64_t table_rows[SR_T_COUNT], table_bytes[SR_T_COUNT];
+	/* The skills whose rows were read (lookups, details): a cached answer depends on each. */
+	int nskills, skills_overflow;
+	int64_t skill_ids[SR_READS_SKILL_IDS];
 } sr_reads;
 
 #define SR_READS_DEFAULT_ROWS 32000
@@ -41,6 +74,16 @@ int sr_store_migrate(sr_store *s);
 /* Directs read accounting to r (NULL: a scratch context with default limits). */
 void sr_store_set_reads(sr_store *s, sr_reads *r);
 const char *sr_store_errmsg(sr_store *s);
+
+/* SQLite page-cache hits and misses on this connection since the last call. */
+void sr_store_page_stats(sr_store *s, int64_t *hits, int64_t *misses);
+
+/* The generation counters this database's writes bump (store/gen.h). Each committed write
+ * bumps them after COMMIT: statements that name their skill (by id or slug) bump that
+ * skill's buckets, the others bump SR_GEN_DETAILS, and every write that can change an
+ * answer bumps SR_GEN_CATALOG. */
+struct sr_gens;
+struct sr_gens *sr_store_gens(sr_store *s);
 
 /* A read snapshot for a whole request: every statement until sr_store_read_end sees the
  * same database state, and SQLite takes its WAL read lock once instead of per statement.
