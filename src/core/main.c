@@ -104,7 +104,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		else if (strcmp(a, "--no-rate-limit") == 0) {
 			o->no_rate_limit = 1;
 			takes = 0;
-		} else if (strcmp(a, "--max-rows") == 0 && v)
+		} else if (strcmp(a, "--cache-mb") == 0 && v)
+			o->cache_mb = atoll(v);
+		else if (strcmp(a, "--max-rows") == 0 && v)
 			o->max_rows = atoll(v);
 		else if (strcmp(a, "--max-bytes") == 0 && v)
 			o->max_bytes = atoll(v);
