@@ -3,7 +3,7 @@
  *
  *   skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]
  *                  [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]
- *                  [--no-rate-limit] [--cache-mb N]
+ *                  [--no-rate-limit] [--cache-mb N] [--sqlite-cache-mb N] [--sqlite-mmap-mb N]
  *   skillreg migrate [--data-dir DIR]
  *   skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]
  *   skillreg user ban HANDLE [--reason TEXT]
@@ -50,6 +50,7 @@ struct opts {
 	int fold_ms;
 	int no_rate_limit;
 	long long cache_mb;
+	long long sqlite_cache_mb, sqlite_mmap_mb; /* -1: the store's defaults */
 	long long max_rows, max_bytes, max_ranges;
 	const char *args[4];
 	int nargs;
@@ -60,7 +61,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]\n"
 		"                      [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]\n"
-		"                      [--no-rate-limit] [--cache-mb N]\n"
+		"                      [--no-rate-limit] [--cache-mb N] [--sqlite-cache-mb N] [--sqlite-mmap-mb N]\n"
 		"       skillreg migrate [--data-dir DIR]\n"
 		"       skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]\n"
 		"       skillreg user ban HANDLE [--reason TEXT]\n"
@@ -78,6 +79,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->public_url = getenv("SKILLREG_PUBLIC_URL") ? getenv("SKILLREG_PUBLIC_URL") : "";
 	o->fold_ms = 2000;
 	o->cache_mb = getenv("SKILLREG_CACHE_MB") ? atoll(getenv("SKILLREG_CACHE_MB")) : 64;
+	o->sqlite_cache_mb = o->sqlite_mmap_mb = -1;
 	o->no_rate_limit = getenv("SKILLREG_RATE_LIMIT") && strcmp(getenv("SKILLREG_RATE_LIMIT"), "off") == 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -106,6 +108,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			takes = 0;
 		} else if (strcmp(a, "--cache-mb") == 0 && v)
 			o->cache_mb = atoll(v);
+		else if (strcmp(a, "--sqlite-cache-mb") == 0 && v)
+			o->sqlite_cache_mb = atoll(v);
+		else if (strcmp(a, "--sqlite-mmap-mb") == 0 && v)
+			o->sqlite_mmap_mb = atoll(v);
 		else if (strcmp(a, "--max-rows") == 0 && v)
 			o->max_rows = atoll(v);
 		else if (strcmp(a, "--max-bytes") == 0 && v)
@@ -130,6 +136,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 static int open_data(const struct opts *o, sr_app *app, sr_store **store)
 {
+	sr_store_tune(o->sqlite_cache_mb >= 0 ? o->sqlite_cache_mb * 1024 : -1,
+		      o->sqlite_mmap_mb >= 0 ? o->sqlite_mmap_mb << 20 : -1);
 	if (mkdir(o->data_dir, 0755) && errno != EEXIST) {
 		sr_log_error("cannot create data dir %s: %s", o->data_dir, strerror(errno));
 		return SR_EIO;

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -549,6 +550,18 @@ const char *sr_store_errmsg(sr_store *s)
 	return s->err;
 }
 
+/* Process-wide settings for connections opened from now on. */
+static _Atomic int64_t tune_cache_kib = SR_STORE_DEFAULT_CACHE_KIB;
+static _Atomic int64_t tune_mmap_bytes = SR_STORE_DEFAULT_MMAP_BYTES;
+
+void sr_store_tune(int64_t cache_kib, int64_t mmap_bytes)
+{
+	if (cache_kib >= 0)
+		atomic_store(&tune_cache_kib, cache_kib);
+	if (mmap_bytes >= 0)
+		atomic_store(&tune_mmap_bytes, mmap_bytes);
+}
+
 int sr_store_open(const char *path, sr_store **out)
 {
 	sr_store *s = calloc(1, sizeof(*s));
@@ -571,11 +584,14 @@ int sr_store_open(const char *path, sr_store **out)
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	/* WAL lets readers run beside the one writer; NORMAL sync is durable across a process
-	 * crash and loses at most the last transactions on power loss. The mmap and cache sizes
-	 * keep the hot list indexes in memory. */
-	const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-			      "PRAGMA foreign_keys=OFF; PRAGMA mmap_size=268435456; "
-			      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+	 * crash and loses at most the last transactions on power loss. The page cache and the
+	 * memory map are sr_store_tune's (BENCHMARKS.md has the measurement behind the
+	 * defaults). */
+	char pragmas[512];
+	snprintf(pragmas, sizeof(pragmas),
+		 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; "
+		 "PRAGMA mmap_size=%lld; PRAGMA cache_size=-%lld; PRAGMA temp_store=MEMORY;",
+		 (long long)atomic_load(&tune_mmap_bytes), (long long)atomic_load(&tune_cache_kib));
 	if (sqlite3_exec(s->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
 		db_fail(s, "pragmas");
 		sr_store_close(s);

@@ -67,6 +67,12 @@ typedef struct sr_reads {
 
 void sr_reads_init(sr_reads *r);
 
+/* SQLite's page cache per connection (KiB) and memory map (bytes) for connections opened
+ * after the call; a negative value keeps the current setting. */
+#define SR_STORE_DEFAULT_CACHE_KIB 65536
+#define SR_STORE_DEFAULT_MMAP_BYTES ((int64_t)1 << 30)
+void sr_store_tune(int64_t cache_kib, int64_t mmap_bytes);
+
 int sr_store_open(const char *path, sr_store **out);
 void sr_store_close(sr_store *s);
 /* Applies the migrations not yet recorded in schema_migrations. */
