@@ -4,6 +4,7 @@
  *   skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]
  *                  [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]
  *                  [--no-rate-limit] [--cache-mb N] [--sqlite-cache-mb N] [--sqlite-mmap-mb N]
+ *                  [--no-access-log]
  *   skillreg migrate [--data-dir DIR]
  *   skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]
  *   skillreg user ban HANDLE [--reason TEXT]
@@ -49,6 +50,7 @@ struct opts {
 	int threads;
 	int fold_ms;
 	int no_rate_limit;
+	int no_access_log;
 	long long cache_mb;
 	long long sqlite_cache_mb, sqlite_mmap_mb; /* -1: the store's defaults */
 	long long max_rows, max_bytes, max_ranges;
@@ -62,6 +64,7 @@ static void usage(void)
 		"usage: skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]\n"
 		"                      [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]\n"
 		"                      [--no-rate-limit] [--cache-mb N] [--sqlite-cache-mb N] [--sqlite-mmap-mb N]\n"
+		"                      [--no-access-log]\n"
 		"       skillreg migrate [--data-dir DIR]\n"
 		"       skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]\n"
 		"       skillreg user ban HANDLE [--reason TEXT]\n"
@@ -80,6 +83,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->fold_ms = 2000;
 	o->cache_mb = getenv("SKILLREG_CACHE_MB") ? atoll(getenv("SKILLREG_CACHE_MB")) : 64;
 	o->sqlite_cache_mb = o->sqlite_mmap_mb = -1;
+	o->no_access_log = getenv("SKILLREG_ACCESS_LOG") && strcmp(getenv("SKILLREG_ACCESS_LOG"), "off") == 0;
 	o->no_rate_limit = getenv("SKILLREG_RATE_LIMIT") && strcmp(getenv("SKILLREG_RATE_LIMIT"), "off") == 0;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -105,6 +109,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->fold_ms = atoi(v);
 		else if (strcmp(a, "--no-rate-limit") == 0) {
 			o->no_rate_limit = 1;
+			takes = 0;
+		} else if (strcmp(a, "--no-access-log") == 0) {
+			o->no_access_log = 1;
 			takes = 0;
 		} else if (strcmp(a, "--cache-mb") == 0 && v)
 			o->cache_mb = atoll(v);
@@ -281,8 +288,9 @@ static int cmd_serve(const struct opts *o)
 		return 1;
 	}
 	sr_metrics_set_gauges(cache_gauges, app.cache);
-	sr_http_app http = {sr_api_body_limit, sr_api_handle, get_thread_store, &app, {0}};
+	sr_http_app http = {sr_api_body_limit, sr_api_handle, get_thread_store, &app, {0}, 1};
 	sr_reads_init(&http.limits);
+	http.access_log = !o->no_access_log;
 	if (o->max_rows > 0)
 		http.limits.max_rows = o->max_rows;
 	if (o->max_bytes > 0)

@@ -71,6 +71,7 @@ typedef struct sr_http_app {
 	sr_store *(*thread_store)(void *ud);
 	void *ud;
 	sr_reads limits; /* the ceilings every request starts with */
+	int access_log;  /* log one line per request */
 } sr_http_app;
 
 typedef struct sr_http_server sr_http_server;

@@ -169,8 +169,8 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t n)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *c, sr_req *req, sr_resp *resp,
-				 int64_t start_ns)
+static enum MHD_Result send_resp(const sr_http_app *app, struct MHD_Connection *c, sr_req *req,
+				 sr_resp *resp, int64_t start_ns)
 {
 	struct MHD_Response *r;
 	size_t body_len = resp->body.len;
@@ -204,6 +204,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, sr_req *req, sr_resp 
 	MHD_destroy_response(r);
 	int64_t dur = sr_mono_ns() - start_ns;
 	sr_metrics_request(req->route ? req->route : "-", resp->status, dur, &req->reads);
+	if (!app->access_log)
+		return ok;
 	double ms = (double)dur / 1e6;
 	sr_log_info("%s %s %d %.2fms rows=%" PRId64 " bytes=%" PRId64 " out=%zu route=%s",
 		    req->is_head ? "HEAD" : req->method, req->path, resp->status, ms, req->reads.rows,
@@ -316,7 +318,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 					      req.method, req.route ? req.route : req.path, r->ranges, r->max_ranges);
 		}
 	}
-	enum MHD_Result ok = send_resp(c, &req, &resp, p->start_ns);
+	enum MHD_Result ok = send_resp(&srv->app, c, &req, &resp, p->start_ns);
 	if (resp.fd >= 0)
 		close(resp.fd);
 	sr_buf_deinit(&resp.body);
@@ -386,7 +388,7 @@ int sr_http_start(const char *host, int port, int threads, const sr_http_app *ap
 	if (!s)
 		return SR_ENOMEM;
 	s->app = *app;
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG,
 				(uint16_t)port, NULL, NULL, on_request, s,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
