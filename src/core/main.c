@@ -12,6 +12,8 @@
  *   skillreg token revoke PREFIX
  *   skillreg seed DIR                            publishes DIR/<owner>/<slug>/<version>/
  *   skillreg fold                                folds pending download/install events
+ *   skillreg gen --data-dir DIR --skills N [--seed S]   a synthetic catalogue for benchmarks
+ *   skillreg bench-replay [--runs K]             read paths, current vs pre-PR, as TSV
  *
  * Every command takes --data-dir (default ./data, or SKILLREG_DATA_DIR); serve also reads
  * SKILLREG_LISTEN and SKILLREG_PUBLIC_URL.
@@ -54,6 +56,7 @@ struct opts {
 	long long cache_mb;
 	long long sqlite_cache_mb, sqlite_mmap_mb; /* -1: the store's defaults */
 	long long max_rows, max_bytes, max_ranges;
+	long long skills, seed, runs;
 	const char *args[4];
 	int nargs;
 };
@@ -71,7 +74,9 @@ static void usage(void)
 		"       skillreg token create HANDLE [--label LABEL]\n"
 		"       skillreg token revoke PREFIX\n"
 		"       skillreg seed DIR\n"
-		"       skillreg fold\n");
+		"       skillreg fold\n"
+		"       skillreg gen --data-dir DIR [--skills N] [--seed S]\n"
+		"       skillreg bench-replay [--data-dir DIR] [--runs K]\n");
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -81,6 +86,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->listen = getenv("SKILLREG_LISTEN") ? getenv("SKILLREG_LISTEN") : "127.0.0.1:8787";
 	o->public_url = getenv("SKILLREG_PUBLIC_URL") ? getenv("SKILLREG_PUBLIC_URL") : "";
 	o->fold_ms = 2000;
+	o->skills = 10000;
+	o->seed = 1;
+	o->runs = 5;
 	o->cache_mb = getenv("SKILLREG_CACHE_MB") ? atoll(getenv("SKILLREG_CACHE_MB")) : 64;
 	o->sqlite_cache_mb = o->sqlite_mmap_mb = -1;
 	o->no_access_log = getenv("SKILLREG_ACCESS_LOG") && strcmp(getenv("SKILLREG_ACCESS_LOG"), "off") == 0;
@@ -125,6 +133,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->max_bytes = atoll(v);
 		else if (strcmp(a, "--max-ranges") == 0 && v)
 			o->max_ranges = atoll(v);
+		else if (strcmp(a, "--skills") == 0 && v)
+			o->skills = atoll(v);
+		else if (strcmp(a, "--seed") == 0 && v)
+			o->seed = atoll(v);
+		else if (strcmp(a, "--runs") == 0 && v)
+			o->runs = atoll(v);
 		else if (a[0] == '-' && a[1] == '-') {
 			fprintf(stderr, "skillreg: unknown or incomplete option %s\n", a);
 			return -1;
@@ -640,6 +654,53 @@ static int cmd_simple(const struct opts *o, int fold)
 	return rc ? 1 : 0;
 }
 
+/* ---- benchmarks ---- */
+
+static int cmd_gen(const struct opts *o)
+{
+	if (o->nargs != 1) {
+		usage();
+		return 2;
+	}
+	sr_synth_opts so = {o->data_dir, o->skills, (uint64_t)o->seed, 0, o->skills >= 100000};
+	sr_synth_stats st;
+	char err[512];
+	if (sr_synth_generate(&so, &st, err, sizeof(err))) {
+		fprintf(stderr, "skillreg gen: %s\n", err);
+		return 1;
+	}
+	printf("gen: %lld skills, %lld users, %lld versions, %lld files, %lld daily rows, %lld stars, "
+	       "db %.1f MB, %.1f s\n", (long long)st.skills, (long long)st.users, (long long)st.versions,
+	       (long long)st.files, (long long)st.daily_rows, (long long)st.stars,
+	       (double)st.db_bytes / 1e6, st.seconds);
+	return 0;
+}
+
+static int cmd_bench_replay(const struct opts *o)
+{
+	sr_app app;
+	sr_store *s;
+	int early = begin_cmd(o, 1, &app, &s);
+	if (early)
+		return early;
+	if (o->runs < 1 || o->runs > 1000) {
+		fprintf(stderr, "skillreg: --runs must be between 1 and 1000\n");
+		close_data(&app, s);
+		return 2;
+	}
+	sr_buf out;
+	sr_buf_init(&out, 1 << 20);
+	int rc = sr_bench_replay(s, app.db_path, (int)o->runs, &out);
+	if (!rc)
+		fwrite(out.data, 1, out.len, stdout);
+	else
+		fprintf(stderr, "skillreg bench-replay: failed (%d); is %s a generated catalogue?\n", rc,
+			app.data_dir);
+	sr_buf_deinit(&out);
+	close_data(&app, s);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -664,6 +725,10 @@ int main(int argc, char **argv)
 		return cmd_token(&o);
 	if (strcmp(cmd, "seed") == 0)
 		return cmd_seed(&o);
+	if (strcmp(cmd, "gen") == 0)
+		return cmd_gen(&o);
+	if (strcmp(cmd, "bench-replay") == 0)
+		return cmd_bench_replay(&o);
 	usage();
 	return 2;
 }

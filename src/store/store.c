@@ -125,6 +125,10 @@ enum {
 	Q_TICKET_GET,          /* primary key */
 	Q_TICKET_UPLOADED,
 	Q_TICKET_USED,
+	/* batch reads for jobs */
+	Q_MODERATION_PAGE,     /* ix_moderation (covering): equality on (status, reason), keyset */
+	Q_PUBLIC_IDS_PAGE,     /* ix_pub_created (covering partial index), keyset */
+	Q_DAILY_PAGE,          /* ix_daily_day (covering): one day, keyset on skill_id */
 	Q_FIXED_COUNT
 };
 
@@ -236,6 +240,15 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			 "FROM upload_tickets WHERE ticket = ?1",
 	[Q_TICKET_UPLOADED] = "UPDATE upload_tickets SET uploaded_at = ?2 WHERE ticket = ?1",
 	[Q_TICKET_USED] = "UPDATE upload_tickets SET used_at = ?2 WHERE ticket = ?1 AND used_at IS NULL",
+	/* The job batches read only index columns, so none of them touches a skills row: a
+	 * moderation sweep or a recount costs 16 bytes a skill instead of the whole row. */
+	[Q_MODERATION_PAGE] = "SELECT id, created_at FROM skills INDEXED BY ix_moderation "
+			      "WHERE moderation_status = ?1 AND moderation_reason = ?2 AND (created_at, id) > (?3, ?4) "
+			      "ORDER BY created_at, id LIMIT ?5",
+	[Q_PUBLIC_IDS_PAGE] = "SELECT id, created_at FROM skills INDEXED BY ix_pub_created "
+			      "WHERE is_public AND (created_at, id) > (?1, ?2) ORDER BY created_at, id LIMIT ?3",
+	[Q_DAILY_PAGE] = "SELECT skill_id, installs, downloads FROM skill_daily_stats INDEXED BY ix_daily_day "
+			 "WHERE day = ?1 AND skill_id > ?2 ORDER BY skill_id LIMIT ?3",
 };
 
 /*
@@ -383,7 +396,9 @@ struct sr_store {
 	int cur;       /* the statement stmt() handed out last */
 	sr_reads *reads;
 	sr_reads scratch;
-	int read_txn; /* a request's read snapshot is open (sr_store_read_begin) */
+	int read_want; /* a request asked for one read snapshot (sr_store_read_begin) */
+	int read_txn;  /* and its first statement has opened it */
+	sqlite3_stmt *begin_read, *commit_read;
 	sr_gens *gens;
 	/* What the open transaction's writes will bump once it commits. */
 	struct {
@@ -607,6 +622,8 @@ void sr_store_close(sr_store *s)
 		return;
 	for (int i = 0; i < Q_TOTAL; i++)
 		sqlite3_finalize(s->stmts[i]);
+	sqlite3_finalize(s->begin_read);
+	sqlite3_finalize(s->commit_read);
 	sqlite3_close(s->db);
 	sr_gens_close(s->gens);
 	free(s);
@@ -656,9 +673,13 @@ int sr_store_migrate(sr_store *s)
 	return 0;
 }
 
+static int open_read(sr_store *s);
+
 /* Returns the cached statement q, reset and with its bindings cleared. */
 static sqlite3_stmt *stmt(sr_store *s, int q)
 {
+	if (s->read_want && open_read(s))
+		return NULL;
 	sqlite3_stmt *st = s->stmts[q];
 	if (!st) {
 		const char *sql = sr_store_statement_sql(q);
@@ -839,9 +860,23 @@ static int run(sr_store *s, int q, const char *fmt, ...)
 
 int sr_store_read_begin(sr_store *s)
 {
-	if (s->read_txn || !sqlite3_get_autocommit(s->db))
+	/* The snapshot opens with the request's first statement (open_read), so a request
+	 * answered without the database, a cache hit, costs no transaction at all. */
+	s->read_want = 1;
+	return 0;
+}
+
+static int open_read(sr_store *s)
+{
+	s->read_want = 0;
+	if (!sqlite3_get_autocommit(s->db))
 		return 0;
-	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+	if (!s->begin_read &&
+	    sqlite3_prepare_v3(s->db, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT, &s->begin_read, NULL) != SQLITE_OK)
+		return db_fail(s, "prepare begin");
+	int rc = sqlite3_step(s->begin_read);
+	sqlite3_reset(s->begin_read);
+	if (rc != SQLITE_DONE)
 		return db_fail(s, "begin read");
 	s->read_txn = 1;
 	return 0;
@@ -849,11 +884,19 @@ int sr_store_read_begin(sr_store *s)
 
 void sr_store_read_end(sr_store *s)
 {
+	s->read_want = 0;
 	if (!s->read_txn)
 		return;
 	s->read_txn = 0;
-	if (!sqlite3_get_autocommit(s->db))
+	if (sqlite3_get_autocommit(s->db))
+		return;
+	if (!s->commit_read &&
+	    sqlite3_prepare_v3(s->db, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &s->commit_read, NULL) != SQLITE_OK) {
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+		return;
+	}
+	sqlite3_step(s->commit_read);
+	sqlite3_reset(s->commit_read);
 }
 
 int sr_store_begin(sr_store *s)
@@ -1824,4 +1867,50 @@ int sr_store_skill_mark_merged(sr_store *s, int64_t skill_id, int64_t now)
 int sr_store_skill_hide(sr_store *s, int64_t skill_id, const char *reason)
 {
 	return run(s, Q_SKILL_HIDE, "It", skill_id, reason);
+}
+
+/* ---- batch reads for jobs ---- */
+
+struct key_visit {
+	sr_key_fn fn;
+	void *ud;
+};
+
+static int visit_key(sqlite3_stmt *st, void *ctx)
+{
+	struct key_visit *v = ctx;
+	return v->fn(v->ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+}
+
+int sr_store_moderation_page(sr_store *s, int status, const char *reason, int64_t after_created,
+			     int64_t after_id, int limit, sr_key_fn fn, void *ud)
+{
+	struct key_visit v = {fn, ud};
+	return each(s, query(s, Q_MODERATION_PAGE, "itIIi", status, reason, after_created, after_id, limit),
+		    visit_key, &v);
+}
+
+int sr_store_public_ids_page(sr_store *s, int64_t after_created, int64_t after_id, int limit,
+			     sr_key_fn fn, void *ud)
+{
+	struct key_visit v = {fn, ud};
+	return each(s, query(s, Q_PUBLIC_IDS_PAGE, "IIi", after_created, after_id, limit), visit_key, &v);
+}
+
+struct daily_visit {
+	sr_daily_fn fn;
+	void *ud;
+};
+
+static int visit_daily(sqlite3_stmt *st, void *ctx)
+{
+	struct daily_visit *v = ctx;
+	return v->fn(v->ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
+}
+
+int sr_store_daily_page(sr_store *s, int64_t day, int64_t after_skill, int limit, sr_daily_fn fn,
+			void *ud)
+{
+	struct daily_visit v = {fn, ud};
+	return each(s, query(s, Q_DAILY_PAGE, "IIi", day, after_skill, limit), visit_daily, &v);
 }
