@@ -395,6 +395,10 @@ int sr_http_start(const char *host, int port, int threads, const sr_http_app *ap
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				MHD_OPTION_UNESCAPE_CALLBACK, unescape, s,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+				/* libmicrohttpd zeroes a connection's memory pool for every request: 16 KiB
+				 * holds any request line and headers a client of this API sends (bodies
+				 * stream past it) and halves that work against the default 32 KiB. */
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256,
 				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
