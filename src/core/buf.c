@@ -62,7 +62,7 @@ int sr_buf_reserve(sr_buf *b, size_t extra)
 	return 0;
 }
 
-int sr_buf_append(sr_buf *b, const void *p, size_t n)
+int sr__buf_append_slow(sr_buf *b, const void *p, size_t n)
 {
 	int rc = sr_buf_reserve(b, n);
 	if (rc)

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct sr_buf {
 	char *data;
@@ -25,7 +26,22 @@ void sr_buf_init_fixed(sr_buf *b, char *mem, size_t size);
 void sr_buf_deinit(sr_buf *b);
 void sr_buf_reset(sr_buf *b);
 int sr_buf_reserve(sr_buf *b, size_t extra);
-int sr_buf_append(sr_buf *b, const void *p, size_t n);
+int sr__buf_append_slow(sr_buf *b, const void *p, size_t n);
+
+/* Appends n bytes. Inline because the JSON writer appends a few bytes at a time: when they
+ * fit in the capacity already held, this is a copy and nothing else. */
+static inline int sr_buf_append(sr_buf *b, const void *p, size_t n)
+{
+	/* cap - len > n also keeps len + n within max, since cap is at most max + 1. */
+	if (b->cap - b->len > n) {
+		if (n)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return sr__buf_append_slow(b, p, n);
+}
 int sr_buf_puts(sr_buf *b, const char *s);
 int sr_buf_putc(sr_buf *b, char c);
 int sr_buf_printf(sr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

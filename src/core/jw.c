@@ -113,12 +113,32 @@ static const unsigned char esc_class[256] = {
 	[0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 2,
 };
 
+/* Non-zero when one of the 8 bytes in x is below 0x20, a quote, a backslash or not ASCII.
+ * Borrows can flag a byte after one that really matches, never one before it, so a zero
+ * answer is exact and a non-zero one hands over to the byte loop. */
+static inline uint64_t special8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t ctl = x - ones * 0x20;
+	uint64_t q = x ^ (ones * '"');
+	uint64_t bs = x ^ (ones * '\\');
+	return ((ctl | (q - ones) | (bs - ones)) & ~x & high) | (x & high);
+}
+
 int sr_json_escape(sr_buf *b, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, start = 0;
 	int rc = 0;
 	while (!rc) {
+		/* Eight bytes at a time over plain ASCII, the common case, then byte by byte. */
+		while (i + 8 <= n) {
+			uint64_t x;
+			memcpy(&x, s + i, 8);
+			if (special8(x))
+				break;
+			i += 8;
+		}
 		while (i < n && esc_class[s[i]] == 0)
 			i++;
 		size_t len = 1;
@@ -177,8 +197,31 @@ static void quoted(sr_jw *w, const char *s, size_t n)
 
 void sr_jw_key(sr_jw *w, const char *k)
 {
+	/* Keys are nearly always short plain ASCII: then the separator, the quoted key and the
+	 * colon go out in one append. */
+	char tmp[80];
+	size_t n = 0, len = strlen(k);
+	if (len < sizeof(tmp) - 4 && !w->after_key) {
+		const unsigned char *u = (const unsigned char *)k;
+		size_t i = 0;
+		while (i < len && esc_class[u[i]] == 0)
+			i++;
+		if (i == len) {
+			if (!w->first[w->depth])
+				tmp[n++] = ',';
+			w->first[w->depth] = 0;
+			tmp[n++] = '"';
+			memcpy(tmp + n, k, len);
+			n += len;
+			tmp[n++] = '"';
+			tmp[n++] = ':';
+			put(w, tmp, n);
+			w->after_key = 1;
+			return;
+		}
+	}
 	sep(w);
-	quoted(w, k, strlen(k));
+	quoted(w, k, len);
 	put(w, ":", 1);
 	w->after_key = 1;
 }
@@ -199,10 +242,18 @@ void sr_jw_str(sr_jw *w, const char *s)
 
 void sr_jw_int(sr_jw *w, int64_t v)
 {
+	/* Digits from the right; the magnitude is taken as unsigned so INT64_MIN works. */
 	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+	char *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
 	sep(w);
-	put(w, tmp, (size_t)n);
+	put(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void sr_jw_double(sr_jw *w, double v)

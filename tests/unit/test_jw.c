@@ -108,6 +108,43 @@ static void test_escaping_matches_jansson(void **state)
 	}
 }
 
+/* The escaper scans plain ASCII eight bytes at a time: one special byte at any position of a
+ * long ASCII run must still be seen. */
+static void test_special_byte_at_every_position(void **state)
+{
+	static const char *const specials[] = {"\x01", "\x1f", "\"", "\\", "\n", "\x7f",
+					       "\xc3\xa9", "\x80", "\xff"};
+	for (size_t k = 0; k < sizeof(specials) / sizeof(specials[0]); k++) {
+		for (size_t pos = 0; pos < 24; pos++) {
+			char s[40];
+			memset(s, 'a', 24);
+			size_t sl = strlen(specials[k]);
+			memcpy(s + pos, specials[k], sl);
+			s[24 + sl - 1] = '\0';
+			size_t len = 24 + sl - 1;
+			sr_buf b;
+			sr_buf_init(&b, 256);
+			sr_jw w;
+			sr_jw_init(&w, &b);
+			sr_jw_arr(&w);
+			sr_jw_strn(&w, s, len);
+			sr_jw_arr_end(&w);
+			assert_int_equal(sr_jw_error(&w), 0);
+			json_t *j = parse(&b);
+			const char *back = json_string_value(json_array_get(j, 0));
+			assert_non_null(back);
+			json_t *orig = json_stringn(s, len);
+			if (orig)
+				assert_string_equal(back, json_string_value(orig));
+			else
+				assert_non_null(strstr(back, "\xef\xbf\xbd"));
+			json_decref(orig);
+			json_decref(j);
+			sr_buf_deinit(&b);
+		}
+	}
+}
+
 static void test_line_separators_escaped(void **state)
 {
 	sr_buf b;
@@ -154,6 +191,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_escaping_matches_jansson),
+		cmocka_unit_test(test_special_byte_at_every_position),
 		cmocka_unit_test(test_line_separators_escaped),
 		cmocka_unit_test(test_ceiling_and_balance),
 	};
