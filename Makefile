@@ -4,6 +4,7 @@
 #   make run        install missing packages, build, seed a demo catalog, serve
 #   make test       build and run every test (unit, HTTP end-to-end, real clawhub CLI)
 #   make test-asan  the same suite with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      measure against DESIGN.md section 7 and write BENCHMARKS.md
 
 CC ?= cc
 PKGS := libmicrohttpd jansson sqlite3 libzip yaml-0.1 libcrypto
@@ -86,6 +87,12 @@ test-cli: $(BUILD)/skillreg
 test-asan:
 	$(MAKE) BUILD=build-asan MODE_CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+
+# bench: measure skillreg beside nginx and Verdaccio and write BENCHMARKS.md (bench/run).
+# SKILLS, SCALE, DURATION and REPEAT pass through, e.g. `make bench SCALE=quick`.
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/skillreg
+	BIN=$(BUILD)/skillreg bench/run
 
 clean:
 	rm -rf build build-asan
