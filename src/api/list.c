@@ -190,6 +190,7 @@ void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
  * bounded so a search reads a few times what it returns, never the whole index. */
 #define SEARCH_CANDIDATES_MIN 40
 #define SEARCH_CANDIDATES_MAX 200
+
 #define SEARCH_MAX_TOKENS 16
 
 struct cand {
@@ -358,8 +359,8 @@ static int is_cjk_lead(const unsigned char *p)
 }
 
 /* Builds the query for the single-character index: CJK tokens become phrases of their
- * characters, other tokens word prefixes. */
-static int short_query(sr_buf *b, char **tokens, int n)
+ * characters, other tokens whole words or, with prefix, word prefixes. */
+static int short_query(sr_buf *b, char **tokens, int n, int prefix)
 {
 	int rc = 0;
 	for (int t = 0; t < n && !rc; t++) {
@@ -382,7 +383,7 @@ static int short_query(sr_buf *b, char **tokens, int n)
 			sr_buf_deinit(&tmp);
 		} else {
 			rc = fts_quote(b, tokens[t], strlen(tokens[t]));
-			if (!rc)
+			if (!rc && prefix)
 				rc = sr_buf_putc(b, '*');
 		}
 	}
@@ -463,11 +464,18 @@ void sr__search(sr_app *app, sr_req *req, sr_resp *resp)
 		for (int t = 0; t < S.ntokens; t++)
 			if (utf8_chars(S.tokens[t]) < 3)
 				trigram_ok = 0;
-		rc = short_query(&fq, S.tokens, S.ntokens);
-		if (!rc)
-			rc = sr_store_search(req->store, fq.data, 1, S.cap, add_candidate, &S);
-		if (rc == SR_EINVAL)
-			rc = 0; /* a query FTS cannot parse simply matches nothing */
+		/* Whole words before word prefixes: a prefix query merges the lists of every word
+		 * that starts with it, which on a large catalogue costs more than ranking, so it runs
+		 * only when whole words leave room. */
+		for (int prefix = 0; prefix < 2 && !rc && S.n < S.cap; prefix++) {
+			sr_buf_reset(&fq);
+			rc = short_query(&fq, S.tokens, S.ntokens, prefix);
+			if (!rc)
+				rc = sr_store_search(req->store, fq.data, 1, S.cap, SR_SEARCH_WINDOW_WORDS,
+						     add_candidate, &S);
+			if (rc == SR_EINVAL)
+				rc = 0; /* a query FTS cannot parse simply matches nothing */
+		}
 		if (!rc && trigram_ok && S.n < S.cap) {
 			sr_buf_reset(&fq);
 			for (int t = 0; t < S.ntokens && !rc; t++) {
@@ -477,7 +485,10 @@ void sr__search(sr_app *app, sr_req *req, sr_resp *resp)
 					rc = fts_quote(&fq, S.tokens[t], strlen(S.tokens[t]));
 			}
 			if (!rc)
-				rc = sr_store_search(req->store, fq.data, 0, S.cap - S.n, add_candidate, &S);
+				/* Asks for a full set: the candidates already held come back too and are
+				 * skipped, and they must not use up the room left for new ones. */
+				rc = sr_store_search(req->store, fq.data, 0, S.cap, SR_SEARCH_WINDOW_TRIGRAMS,
+						     add_candidate, &S);
 			if (rc == SR_EINVAL)
 				rc = 0;
 		}

@@ -340,9 +340,12 @@ static int add_cand(replay *R, int64_t id)
 	return 0;
 }
 
+/* The modern side stops reading once it holds a full set, as the API does. */
 static int take_cand(void *ud, const sr_skill_row *r)
 {
-	return add_cand(ud, r->id);
+	replay *R = ud;
+	add_cand(R, r->id);
+	return R->ncand >= SEARCH_CAP;
 }
 
 /* Candidate ids from one full-text index (the legacy side's embedding lookup). */
@@ -367,11 +370,14 @@ static int run_search(replay *R, const path *p, int legacy)
 	R->ncand = 0;
 	int rc;
 	if (!legacy) {
+		/* Whole word, then word prefix, then trigrams, each only while there is room. */
 		rc = sr_store_skills_by_slug(R->s, p->term, 8, take_cand, R);
-		if (!rc)
-			rc = sr_store_search(R->s, words, 1, SEARCH_CAP, take_cand, R);
 		if (!rc && R->ncand < SEARCH_CAP)
-			rc = sr_store_search(R->s, trigram, 0, SEARCH_CAP - R->ncand, take_cand, R);
+			rc = sr_store_search(R->s, trigram, 1, SEARCH_CAP, SR_SEARCH_WINDOW_WORDS, take_cand, R);
+		if (!rc && R->ncand < SEARCH_CAP)
+			rc = sr_store_search(R->s, words, 1, SEARCH_CAP, SR_SEARCH_WINDOW_WORDS, take_cand, R);
+		if (!rc && R->ncand < SEARCH_CAP)
+			rc = sr_store_search(R->s, trigram, 0, SEARCH_CAP, SR_SEARCH_WINDOW_TRIGRAMS, take_cand, R);
 		return rc;
 	}
 	lg *L = &R->L;

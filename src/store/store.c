@@ -158,12 +158,18 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SKILL_RENAME] = "UPDATE skills SET slug = ?2, updated_at = ?3 WHERE id = ?1",
 	[Q_SKILL_MERGED] = "UPDATE skills SET soft_deleted_at = ?2, moderation_status = 1, "
 			   "moderation_reason = 'owner.merged' WHERE id = ?1",
-	[Q_SEARCH] = "SELECT " SKILL_COLS ", f.rank FROM skill_search f CROSS JOIN skills s ON s.id = f.rowid "
-		     "CROSS JOIN users u ON u.id = s.owner_id WHERE skill_search MATCH ?1 AND s.is_listed "
-		     "ORDER BY f.rank LIMIT ?2",
-	[Q_SEARCH_SHORT] = "SELECT " SKILL_COLS ", f.rank FROM skill_search_short f CROSS JOIN skills s ON s.id = f.rowid "
-			   "CROSS JOIN users u ON u.id = s.owner_id WHERE skill_search_short MATCH ?1 AND s.is_listed "
-			   "ORDER BY f.rank LIMIT ?2",
+	/* Search ranks a bounded window: the newest ?3 matches in rowid (creation) order, of which
+	 * the best ?4 by bm25 are joined to their rows and filtered, so the cost does not grow
+	 * with how many skills a common word matches (see sr_store_search). */
+	[Q_SEARCH] = "SELECT " SKILL_COLS ", w.r FROM (SELECT id, r FROM (SELECT rowid AS id, rank AS r "
+		     "FROM skill_search WHERE skill_search MATCH ?1 ORDER BY rowid DESC LIMIT ?3) ORDER BY r LIMIT ?4) w "
+		     "CROSS JOIN skills s ON s.id = w.id CROSS JOIN users u ON u.id = s.owner_id "
+		     "WHERE s.is_listed ORDER BY w.r LIMIT ?2",
+	[Q_SEARCH_SHORT] = "SELECT " SKILL_COLS ", w.r FROM (SELECT id, r FROM (SELECT rowid AS id, rank AS r "
+			   "FROM skill_search_short WHERE skill_search_short MATCH ?1 ORDER BY rowid DESC LIMIT ?3) "
+			   "ORDER BY r LIMIT ?4) w "
+			   "CROSS JOIN skills s ON s.id = w.id CROSS JOIN users u ON u.id = s.owner_id "
+			   "WHERE s.is_listed ORDER BY w.r LIMIT ?2",
 	[Q_VERSION_GET] = "SELECT " VERSION_COLS " FROM skill_versions WHERE skill_id = ?1 AND version = ?2",
 	[Q_VERSION_BY_ID] = "SELECT " VERSION_COLS " FROM skill_versions WHERE id = ?1",
 	[Q_VERSIONS_FIRST] = "SELECT " VERSION_COLS " FROM skill_versions INDEXED BY ix_versions_skill_created "
@@ -1218,11 +1224,14 @@ int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud)
 	return each_skill(s, st, fn, ud);
 }
 
-int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, sr_skill_fn fn,
-		    void *ud)
+int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, int window,
+		    sr_skill_fn fn, void *ud)
 {
 	int q = short_index ? Q_SEARCH_SHORT : Q_SEARCH;
-	int rc = each_skill(s, query(s, q, "ti", fts_query, limit), fn, ud);
+	/* Twice the wanted rows plus a margin go through the visibility filter, so the few
+	 * matches that are not browse-eligible cannot leave the answer short. */
+	int prefilter = limit * 2 + 32;
+	int rc = each_skill(s, query(s, q, "tiii", fts_query, limit, window, prefilter), fn, ud);
 	/* A query FTS5 cannot parse is the client's input, not a server fault. */
 	if (rc == SR_EDB)
 		return SR_EINVAL;

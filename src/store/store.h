@@ -214,9 +214,17 @@ typedef struct sr_list_query {
 int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud);
 
 /* Full-text candidates: up to limit browse-eligible skills matching the FTS expression, with
- * row->rank set (lower is better, bm25). short_index selects the single-character index. */
-int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, sr_skill_fn fn,
-		    void *ud);
+ * row->rank set (lower is better, bm25). short_index selects the single-character index.
+ * Only the newest `window` matches are ranked: the work is bounded by the window, not by how
+ * many skills match (like ClawHub's lexical fallback over the most recently updated skills). */
+int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, int window,
+		    sr_skill_fn fn, void *ud);
+/* The windows the API uses. bm25 costs a few microseconds per match (more for trigram
+ * phrases), so an unbounded rank grows with the catalogue: on a generated 1,000,000-skill
+ * catalogue a common word matched 74,000 skills and ranking them all took 400 ms, ranking the
+ * newest 1,000 about 5 ms. */
+#define SR_SEARCH_WINDOW_WORDS 1000
+#define SR_SEARCH_WINDOW_TRIGRAMS 500
 
 /* ---- versions ---- */
 
