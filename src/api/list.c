@@ -329,12 +329,15 @@ static int add_listed(void *ud, const sr_skill_row *r)
 	return r->is_listed ? add_candidate(ud, r) : 0;
 }
 
+/* Tier first. Within the name tiers (a token equal to or starting a word of the slug or the
+ * name) the more popular skill first: bm25 says little about a short name, and the names
+ * stage does not rank. Within the summary tier, bm25. */
 static int cand_cmp(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
 	if (x->tier != y->tier)
 		return x->tier - y->tier;
-	if (x->rank != y->rank)
+	if (x->tier > 2 && x->rank != y->rank)
 		return x->rank < y->rank ? -1 : 1;
 	if (x->downloads != y->downloads)
 		return x->downloads > y->downloads ? -1 : 1;
@@ -455,15 +458,35 @@ void sr__search(sr_app *app, sr_req *req, sr_resp *resp)
 		rc = sr_store_skills_by_slug(req->store, slug, 8, add_listed, &S);
 	}
 	if (!rc && !exact) {
-		/* Words first: the word index answers whole-word and word-prefix matches cheaply and
-		 * they rank above substrings. The trigram index then tops the candidates up with
-		 * matches inside words, when every token is long enough for it. */
+		/* Stages, each ranking a bounded window of matches and skipping candidates already
+		 * held: matches in the names, whole words, word prefixes, then (the trigram index)
+		 * matches inside words, the last ones only when every token has three characters. */
 		sr_buf fq;
 		sr_buf_init(&fq, 8192);
 		int trigram_ok = 1;
 		for (int t = 0; t < S.ntokens; t++)
 			if (utf8_chars(S.tokens[t]) < 3)
 				trigram_ok = 0;
+		/* Names first: a token equal to or starting a word of the slug or the name (tiers 1
+		 * and 2) outranks a match in the summary whatever bm25 says, so a stage restricted to
+		 * those two columns puts such skills among the candidates even when summary matches
+		 * alone would fill them. It takes at most half the room. */
+		if (trigram_ok) {
+			rc = sr_buf_puts(&fq, "{slug display_name} : (");
+			for (int t = 0; t < S.ntokens && !rc; t++) {
+				if (t)
+					rc = sr_buf_puts(&fq, " AND ");
+				if (!rc)
+					rc = fts_quote(&fq, S.tokens[t], strlen(S.tokens[t]));
+			}
+			if (!rc)
+				rc = sr_buf_putc(&fq, ')');
+			if (!rc)
+				rc = sr_store_search_names(req->store, fq.data, S.cap / 2, SR_SEARCH_WINDOW_TRIGRAMS,
+							   add_candidate, &S);
+			if (rc == SR_EINVAL)
+				rc = 0;
+		}
 		/* Whole words before word prefixes: a prefix query merges the lists of every word
 		 * that starts with it, which on a large catalogue costs more than ranking, so it runs
 		 * only when whole words leave room. */
@@ -510,8 +533,9 @@ void sr__search(sr_app *app, sr_req *req, sr_resp *resp)
 			sr_buf_putc(b, ',');
 		sr_buf_append(b, S.c[i].json, S.c[i].json_len);
 		double lexical = S.c[i].tier == 0 ? 120 : S.c[i].tier == 1 ? 95 : S.c[i].tier == 2 ? 80 : 60;
-		/* bm25 ranks are negative, better ones lower: fold them in as a small bonus. */
-		double score = (6 - S.c[i].tier) * 1000 + lexical - S.c[i].rank;
+		/* bm25 ranks are negative, better ones lower: fold them in as a small bonus where
+		 * they order the results (the summary tier), so scores never increase down the list. */
+		double score = (6 - S.c[i].tier) * 1000 + lexical - (S.c[i].tier > 2 ? S.c[i].rank : 0);
 		sr_buf_printf(b, ",\"score\":%.4f}", score);
 	}
 	sr_buf_puts(b, "]}");

@@ -156,8 +156,12 @@ static int detail_row(void *ud, const sr_skill_row *r)
 			sr_buf_deinit(&md);
 			return c->rc;
 		}
-		if (mf.found && mf.size <= DESCRIPTION_MAX && sr_blob_read(c->app->blobs, mf.sha, &md) == 0)
-			have_md = 1;
+		if (mf.found && mf.size <= DESCRIPTION_MAX) {
+			if (sr_blob_read(c->app->blobs, mf.sha, &md) == 0)
+				have_md = 1;
+			else
+				c->resp->no_cache = 1; /* the summary stands in until the blob reads */
+		}
 	}
 	sr_jw w;
 	sr_jw_init(&w, &c->resp->body);

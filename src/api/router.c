@@ -477,7 +477,10 @@ static void cached(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n, i
 	sr_metrics_cache(route, 0);
 	dispatch(app, req, resp, seg, n);
 	resp->cache = "miss";
-	if (req->reads.exceeded || resp->fd >= 0 || (resp->status != 200 && resp->status != 404 && resp->status != 409))
+	/* Only complete answers are kept: not one cut short by a read limit or built around a
+	 * database error or an unreadable blob. */
+	if (req->reads.exceeded || req->reads.errors || resp->no_cache || resp->fd >= 0 ||
+	    (resp->status != 200 && resp->status != 404 && resp->status != 409))
 		return;
 	sr_cache_deps d = {0};
 	if (cls == CACHE_DETAIL) {

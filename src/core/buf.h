@@ -32,8 +32,8 @@ int sr__buf_append_slow(sr_buf *b, const void *p, size_t n);
  * fit in the capacity already held, this is a copy and nothing else. */
 static inline int sr_buf_append(sr_buf *b, const void *p, size_t n)
 {
-	/* cap - len > n also keeps len + n within max, since cap is at most max + 1. */
-	if (b->cap - b->len > n) {
+	/* Both bounds: a caller may lower max below what the buffer already holds room for. */
+	if (b->cap - b->len > n && n <= b->max && b->len <= b->max - n) {
 		if (n)
 			memcpy(b->data + b->len, p, n);
 		b->len += n;

@@ -47,6 +47,8 @@ typedef struct sr_resp {
 	size_t fd_size;
 	int no_store;        /* add Cache-Control: no-store (the default) */
 	const char *cache;   /* "hit" or "miss" when the response cache was asked, else NULL */
+	int no_cache;        /* set by a handler whose answer is degraded (a blob it could not
+			      * read): correct now, but not to be kept */
 } sr_resp;
 
 const char *sr_req_query(const sr_req *r, const char *key);

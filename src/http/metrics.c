@@ -217,8 +217,10 @@ int sr_metrics_render(sr_buf *out)
 		}
 		sr_buf_printf(out, "skillreg_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", s->name,
 			      (double)get(&s->dur_ns) / 1e9);
+		/* The count is the +Inf bucket as printed, so the two agree even while requests
+		 * are being recorded. */
 		sr_buf_printf(out, "skillreg_http_request_duration_seconds_count{route=\"%s\"} %" PRIu64 "\n", s->name,
-			      get(&s->count));
+			      cum);
 	}
 	head(out, "skillreg_db_rows_read_total", "counter", "Rows the database handed back, by route.");
 	per_series(out, "skillreg_db_rows_read_total", 0, "route", offsetof(struct series, rows), 1.0);

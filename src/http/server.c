@@ -74,12 +74,12 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 	return MHD_YES;
 }
 
+/* Orders by key only. The sort is stable, so a repeated key keeps its values in the order
+ * they came: handlers read the first one, and ?q=a&q=b must not share an entry with
+ * ?q=b&q=a. */
 static int arg_cmp(const struct key_args *a, int i, int j)
 {
-	int c = strcmp(a->k[i], a->k[j]);
-	if (c)
-		return c;
-	return strcmp(a->v[i] ? a->v[i] : "", a->v[j] ? a->v[j] : "");
+	return strcmp(a->k[i], a->k[j]);
 }
 
 int sr_req_cache_key(const sr_req *r, sr_buf *out)
@@ -280,6 +280,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	resp.fd = -1;
 	resp.no_store = 1;
 	resp.cache = NULL;
+	resp.no_cache = 0;
 	sr_buf_init(&resp.body, 64u << 20);
 	/* Most responses fit in 16 KB: reserve it once instead of doubling up from 256 bytes. */
 	sr_buf_reserve(&resp.body, 16384);

@@ -370,8 +370,12 @@ static int run_search(replay *R, const path *p, int legacy)
 	R->ncand = 0;
 	int rc;
 	if (!legacy) {
-		/* Whole word, then word prefix, then trigrams, each only while there is room. */
+		/* Names (up to half), whole word, word prefix, then trigrams, as the API does. */
+		char names[160];
+		snprintf(names, sizeof(names), "{slug display_name} : (\"%s\")", p->term);
 		rc = sr_store_skills_by_slug(R->s, p->term, 8, take_cand, R);
+		if (!rc)
+			rc = sr_store_search_names(R->s, names, SEARCH_CAP / 2, SR_SEARCH_WINDOW_TRIGRAMS, take_cand, R);
 		if (!rc && R->ncand < SEARCH_CAP)
 			rc = sr_store_search(R->s, trigram, 1, SEARCH_CAP, SR_SEARCH_WINDOW_WORDS, take_cand, R);
 		if (!rc && R->ncand < SEARCH_CAP)

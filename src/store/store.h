@@ -53,6 +53,7 @@ typedef struct sr_reads {
 	int64_t max_rows, max_bytes, max_ranges;
 	int64_t db_ns;     /* time spent inside SQLite */
 	int exceeded;      /* which limit was passed: 0, 'r' rows, 'b' bytes, 'g' ranges */
+	int errors;        /* database errors met, including ones a caller chose to absorb */
 	/* The same rows and bytes by table: a row counts once, for the table of its first
 	 * column; each column's bytes count for the table it comes from. */
 	int64_t table_rows[SR_T_COUNT], table_bytes[SR_T_COUNT];
@@ -215,16 +216,21 @@ int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud)
 
 /* Full-text candidates: up to limit browse-eligible skills matching the FTS expression, with
  * row->rank set (lower is better, bm25). short_index selects the single-character index.
- * Only the newest `window` matches are ranked: the work is bounded by the window, not by how
- * many skills match (like ClawHub's lexical fallback over the most recently updated skills). */
+ * Only the `window` newest matches (by creation: the index's rowid is the skill id) are
+ * ranked, so the work is bounded by the window, not by how many skills match; ClawHub's own
+ * lexical fallback is bounded the same way, by the 500 most recently updated skills. */
 int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, int window,
 		    sr_skill_fn fn, void *ud);
+/* Candidates whose slug or name matches (an FTS expression with a column filter), without
+ * ranking: the newest `window` matches, up to limit browse-eligible ones, rank 0. */
+int sr_store_search_names(sr_store *s, const char *fts_query, int limit, int window, sr_skill_fn fn,
+			  void *ud);
 /* The windows the API uses. bm25 costs a few microseconds per match (more for trigram
  * phrases), so an unbounded rank grows with the catalogue: on a generated 1,000,000-skill
  * catalogue a common word matched 74,000 skills and ranking them all took 400 ms, ranking the
- * newest 1,000 about 5 ms. */
-#define SR_SEARCH_WINDOW_WORDS 1000
-#define SR_SEARCH_WINDOW_TRIGRAMS 500
+ * newest 1,000 about 5 ms; these windows keep a search near a millisecond. */
+#define SR_SEARCH_WINDOW_WORDS 500
+#define SR_SEARCH_WINDOW_TRIGRAMS 200
 
 /* ---- versions ---- */
 

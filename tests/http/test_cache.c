@@ -108,6 +108,15 @@ static void test_hits_are_byte_identical_and_read_nothing(void **state)
 	srt_resp_free(&a);
 	srt_resp_free(&b);
 	srt_resp_free(&c);
+	/* A repeated argument keeps its order: handlers read the first value, so ?q=a&q=b and
+	 * ?q=b&q=a are different questions. */
+	GET_EXPECT("/api/v1/search?q=alpha&q=beta", NULL, 200, "miss", &a);
+	GET_EXPECT("/api/v1/search?q=beta&q=alpha", NULL, 200, "miss", &b);
+	assert_non_null(strstr(a.body, "cache-alpha"));
+	assert_non_null(strstr(b.body, "cache-beta"));
+	assert_null(strstr(b.body, "cache-alpha"));
+	srt_resp_free(&a);
+	srt_resp_free(&b);
 	/* Different arguments are a different answer. */
 	GET_EXPECT("/api/v1/skills?sort=name&limit=2", NULL, 200, "miss", &a);
 	srt_resp_free(&a);
