@@ -355,6 +355,20 @@ static int fts_quote(sr_buf *b, const char *s, size_t n)
 	return rc ? rc : sr_buf_putc(b, '"');
 }
 
+/* Appends "tok1" AND "tok2" ...: every token as a quoted string (the trigram index matches
+ * each as a substring). */
+static int all_tokens(sr_buf *b, char **tokens, int n)
+{
+	int rc = 0;
+	for (int t = 0; t < n && !rc; t++) {
+		if (t)
+			rc = sr_buf_puts(b, " AND ");
+		if (!rc)
+			rc = fts_quote(b, tokens[t], strlen(tokens[t]));
+	}
+	return rc;
+}
+
 static int is_cjk_lead(const unsigned char *p)
 {
 	/* Three-byte sequences from U+2E80 up to U+9FFF and the Hangul block. */
@@ -473,12 +487,8 @@ void sr__search(sr_app *app, sr_req *req, sr_resp *resp)
 		 * alone would fill them. It takes at most half the room. */
 		if (trigram_ok) {
 			rc = sr_buf_puts(&fq, "{slug display_name} : (");
-			for (int t = 0; t < S.ntokens && !rc; t++) {
-				if (t)
-					rc = sr_buf_puts(&fq, " AND ");
-				if (!rc)
-					rc = fts_quote(&fq, S.tokens[t], strlen(S.tokens[t]));
-			}
+			if (!rc)
+				rc = all_tokens(&fq, S.tokens, S.ntokens);
 			if (!rc)
 				rc = sr_buf_putc(&fq, ')');
 			if (!rc)
@@ -501,12 +511,7 @@ void sr__search(sr_app *app, sr_req *req, sr_resp *resp)
 		}
 		if (!rc && trigram_ok && S.n < S.cap) {
 			sr_buf_reset(&fq);
-			for (int t = 0; t < S.ntokens && !rc; t++) {
-				if (t)
-					rc = sr_buf_puts(&fq, " AND ");
-				if (!rc)
-					rc = fts_quote(&fq, S.tokens[t], strlen(S.tokens[t]));
-			}
+			rc = all_tokens(&fq, S.tokens, S.ntokens);
 			if (!rc)
 				/* Asks for a full set: the candidates already held come back too and are
 				 * skipped, and they must not use up the room left for new ones. */

@@ -64,6 +64,31 @@ static void test_shapes(void **state)
 	sr_buf_deinit(&b);
 }
 
+/* Writes s as a JSON string and reads it back with jansson: valid UTF-8 survives unchanged
+ * (jansson accepts s as-is only then), anything else carries U+FFFD where it was not UTF-8. */
+static void check_roundtrip(const char *s, size_t len)
+{
+	sr_buf b;
+	sr_buf_init(&b, 1 << 12);
+	sr_jw w;
+	sr_jw_init(&w, &b);
+	sr_jw_arr(&w);
+	sr_jw_strn(&w, s, len);
+	sr_jw_arr_end(&w);
+	assert_int_equal(sr_jw_error(&w), 0);
+	json_t *j = parse(&b);
+	const char *back = json_string_value(json_array_get(j, 0));
+	assert_non_null(back);
+	json_t *orig = json_stringn(s, len);
+	if (orig)
+		assert_string_equal(back, json_string_value(orig));
+	else
+		assert_non_null(strstr(back, "\xef\xbf\xbd"));
+	json_decref(orig);
+	json_decref(j);
+	sr_buf_deinit(&b);
+}
+
 /* Every byte value in strings: valid UTF-8 must survive unchanged, control characters and
  * quotes must be escaped, and bytes that are not UTF-8 must become U+FFFD. */
 static void test_escaping_matches_jansson(void **state)
@@ -84,27 +109,7 @@ static void test_escaping_matches_jansson(void **state)
 				s[i] = (char)(0x20 + rand() % 0x5f);
 		}
 		s[n] = '\0';
-		size_t len = strlen(s); /* stop at an embedded NUL, as C strings do */
-		sr_buf b;
-		sr_buf_init(&b, 1 << 12);
-		sr_jw w;
-		sr_jw_init(&w, &b);
-		sr_jw_arr(&w);
-		sr_jw_strn(&w, s, len);
-		sr_jw_arr_end(&w);
-		assert_int_equal(sr_jw_error(&w), 0);
-		json_t *j = parse(&b);
-		const char *back = json_string_value(json_array_get(j, 0));
-		assert_non_null(back);
-		/* jansson accepts s as-is only when it is valid UTF-8; then the round trip is exact. */
-		json_t *orig = json_stringn(s, len);
-		if (orig)
-			assert_string_equal(back, json_string_value(orig));
-		else
-			assert_non_null(strstr(back, "\xef\xbf\xbd"));
-		json_decref(orig);
-		json_decref(j);
-		sr_buf_deinit(&b);
+		check_roundtrip(s, strlen(s)); /* stop at an embedded NUL, as C strings do */
 	}
 }
 
@@ -121,26 +126,7 @@ static void test_special_byte_at_every_position(void **state)
 			size_t sl = strlen(specials[k]);
 			memcpy(s + pos, specials[k], sl);
 			s[24 + sl - 1] = '\0';
-			size_t len = 24 + sl - 1;
-			sr_buf b;
-			sr_buf_init(&b, 256);
-			sr_jw w;
-			sr_jw_init(&w, &b);
-			sr_jw_arr(&w);
-			sr_jw_strn(&w, s, len);
-			sr_jw_arr_end(&w);
-			assert_int_equal(sr_jw_error(&w), 0);
-			json_t *j = parse(&b);
-			const char *back = json_string_value(json_array_get(j, 0));
-			assert_non_null(back);
-			json_t *orig = json_stringn(s, len);
-			if (orig)
-				assert_string_equal(back, json_string_value(orig));
-			else
-				assert_non_null(strstr(back, "\xef\xbf\xbd"));
-			json_decref(orig);
-			json_decref(j);
-			sr_buf_deinit(&b);
+			check_roundtrip(s, 24 + sl - 1);
 		}
 	}
 }
