@@ -54,10 +54,16 @@ void sr__internal(sr_resp *resp, int rc);
 long sr__query_long(sr_req *req, const char *key, long def);
 
 void sr__skill_item(sr_app *app, sr_jw *w, const sr_skill_row *r);
+/* The fields of a search result card (api-v1 section 3.1) into an open object. */
+void sr__skill_card(sr_jw *w, const sr_skill_row *r);
+/* The first `limit` browse-eligible skills of the newest trending snapshot as list items
+ * (sr__skill_item) into an open array; *n gets how many. */
+int sr__trending_items(sr_app *app, sr_req *req, sr_jw *w, int limit, int *n);
 
 /* Handlers. */
 void sr__list(sr_app *app, sr_req *req, sr_resp *resp);
 void sr__search(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__trending(sr_app *app, sr_req *req, sr_resp *resp);
 void sr__detail(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
 void sr__versions(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
 void sr__version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *version);

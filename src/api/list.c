@@ -124,11 +124,12 @@ void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 		}
 		sort = SR_SORT_NAME;
 	}
-	/* Trending is answered from downloads until the trending leaderboard exists; like
-	 * ClawHub's, it is one page with no cursor. */
+	/* Trending is the newest leaderboard snapshot; like ClawHub's, it is one page with no
+	 * cursor, and when the leaderboard has no browse-eligible skill yet it falls back to the
+	 * recently updated ones (api-v1 section 3.2). */
 	int trending = sort == -2;
 	if (trending)
-		sort = SR_SORT_DOWNLOADS;
+		sort = SR_SORT_UPDATED;
 	int desc = sort != SR_SORT_NAME;
 
 	int cursor_filter = prefix[0] ? CURSOR_FILTER_API_PREFIX : CURSOR_FILTER_API;
@@ -155,7 +156,11 @@ void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 	sr_jw_key(&w, "items");
 	sr_jw_arr(&w);
 	struct page p = {app, &w, sort, (int)limit, 0, 0, {0}};
-	int rc = sr_store_list(req->store, &q, page_row, &p);
+	int rc = 0, shown = 0;
+	if (trending)
+		rc = sr__trending_items(app, req, &w, (int)limit, &shown);
+	if (!rc && !shown)
+		rc = sr_store_list(req->store, &q, page_row, &p);
 	if (rc) {
 		sr__internal(resp, rc);
 		return;
@@ -255,6 +260,41 @@ static int match_tier(const struct search *S, const char *slug, const char *name
 	return all_equal ? 1 : all_prefix ? 2 : 3;
 }
 
+void sr__skill_card(sr_jw *w, const sr_skill_row *r)
+{
+	char id[40], canonical[300], ref[300];
+	snprintf(id, sizeof(id), "clawhub:sk_%lld", (long long)r->id);
+	snprintf(canonical, sizeof(canonical), "/%s/skills/%s", r->owner_handle, r->slug);
+	snprintf(ref, sizeof(ref), "%s/%s", r->owner_handle, r->slug);
+	sr_jw_kstr(w, "id", id);
+	sr_jw_kstr(w, "source", "clawhub");
+	sr_jw_kstr(w, "slug", r->slug);
+	sr_jw_kstr(w, "displayName", r->display_name);
+	sr_jw_kstr(w, "summary", r->summary);
+	sr_jw_knull(w, "icon");
+	sr_jw_kstr(w, "version", r->latest_version);
+	sr_jw_kint(w, "downloads", r->downloads);
+	sr_jw_kint(w, "stars", r->stars);
+	sr_jw_kint(w, "installs", r->installs);
+	sr_jw_kint(w, "updatedAt", r->updated_at);
+	sr_jw_kstr(w, "ownerHandle", r->owner_handle);
+	sr_jw_key(w, "owner");
+	sr_jw_obj(w);
+	sr_jw_kstr(w, "handle", r->owner_handle);
+	sr_jw_kstr(w, "displayName", r->owner_display_name ? r->owner_display_name : r->owner_handle);
+	sr_jw_kstr(w, "image", r->owner_image);
+	sr_jw_obj_end(w);
+	sr_jw_kstr(w, "canonicalUrl", canonical);
+	sr_jw_key(w, "install");
+	sr_jw_obj(w);
+	sr_jw_kstr(w, "kind", "clawhub");
+	sr_jw_kstr(w, "reference", ref);
+	sr_jw_knull(w, "sourceUrl");
+	sr_jw_obj_end(w);
+	sr_jw_kbool(w, "official", 0);
+	sr_jw_kbool(w, "featured", 0);
+}
+
 static int add_candidate(void *ud, const sr_skill_row *r)
 {
 	struct search *S = ud;
@@ -279,38 +319,8 @@ static int add_candidate(void *ud, const sr_skill_row *r)
 	sr_jw w;
 	sr_jw_init(&w, &b);
 	/* Written without its closing brace; the score goes in once the order is known. */
-	char id[40], canonical[300], ref[300];
-	snprintf(id, sizeof(id), "clawhub:sk_%lld", (long long)r->id);
-	snprintf(canonical, sizeof(canonical), "/%s/skills/%s", r->owner_handle, r->slug);
-	snprintf(ref, sizeof(ref), "%s/%s", r->owner_handle, r->slug);
 	sr_jw_obj(&w);
-	sr_jw_kstr(&w, "id", id);
-	sr_jw_kstr(&w, "source", "clawhub");
-	sr_jw_kstr(&w, "slug", r->slug);
-	sr_jw_kstr(&w, "displayName", r->display_name);
-	sr_jw_kstr(&w, "summary", r->summary);
-	sr_jw_knull(&w, "icon");
-	sr_jw_kstr(&w, "version", r->latest_version);
-	sr_jw_kint(&w, "downloads", r->downloads);
-	sr_jw_kint(&w, "stars", r->stars);
-	sr_jw_kint(&w, "installs", r->installs);
-	sr_jw_kint(&w, "updatedAt", r->updated_at);
-	sr_jw_kstr(&w, "ownerHandle", r->owner_handle);
-	sr_jw_key(&w, "owner");
-	sr_jw_obj(&w);
-	sr_jw_kstr(&w, "handle", r->owner_handle);
-	sr_jw_kstr(&w, "displayName", r->owner_display_name ? r->owner_display_name : r->owner_handle);
-	sr_jw_kstr(&w, "image", r->owner_image);
-	sr_jw_obj_end(&w);
-	sr_jw_kstr(&w, "canonicalUrl", canonical);
-	sr_jw_key(&w, "install");
-	sr_jw_obj(&w);
-	sr_jw_kstr(&w, "kind", "clawhub");
-	sr_jw_kstr(&w, "reference", ref);
-	sr_jw_knull(&w, "sourceUrl");
-	sr_jw_obj_end(&w);
-	sr_jw_kbool(&w, "official", 0);
-	sr_jw_kbool(&w, "featured", 0);
+	sr__skill_card(&w, r);
 	int rc = sr_jw_error(&w) == SR_EINVAL ? 0 : sr_jw_error(&w); /* open object expected */
 	if (rc) {
 		sr_buf_deinit(&b);

@@ -434,6 +434,10 @@ static int cache_class(sr_req *req, char **seg, int n, const char **slug, const 
 		*route = "search";
 		return CACHE_LISTS;
 	}
+	if (n == 3 && is(seg[0], "api") && is(seg[1], "v1") && is(seg[2], "trending")) {
+		*route = "trending";
+		return CACHE_LISTS;
+	}
 	if (n == 2 && is(seg[0], "api") && is(seg[1], "search")) {
 		*route = "search";
 		return CACHE_LISTS;
@@ -569,6 +573,8 @@ static void dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 			whoami(req, resp);
 		else if (n == 3 && is(r, "search") && is(m, "GET"))
 			sr__search(app, req, resp);
+		else if (n == 3 && is(r, "trending") && is(m, "GET"))
+			sr__trending(app, req, resp);
 		else if (n == 3 && is(r, "resolve") && is(m, "GET"))
 			sr__resolve(app, req, resp);
 		else if (n == 3 && is(r, "download") && is(m, "GET"))

@@ -4,7 +4,7 @@
  *   skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]
  *                  [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]
  *                  [--no-rate-limit] [--cache-mb N] [--sqlite-cache-mb N] [--sqlite-mmap-mb N]
- *                  [--no-access-log]
+ *                  [--no-access-log] [--cron NAME=MS]...
  *   skillreg migrate [--data-dir DIR]
  *   skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]
  *   skillreg user ban HANDLE [--reason TEXT]
@@ -12,6 +12,8 @@
  *   skillreg token revoke PREFIX
  *   skillreg seed DIR                            publishes DIR/<owner>/<slug>/<version>/
  *   skillreg fold                                folds pending download/install events
+ *   skillreg cron list [--cron NAME=MS]...       the scheduled jobs and their intervals
+ *   skillreg cron run NAME                       runs one job once, prints its line
  *   skillreg gen --data-dir DIR --skills N [--seed S]   a synthetic catalogue for benchmarks
  *   skillreg bench-replay [--runs K]             read paths, current vs pre-PR, as TSV
  *
@@ -34,6 +36,7 @@
 #include "core/log.h"
 #include "core/seen.h"
 #include "core/util.h"
+#include "cron/cron.h"
 #include "http/cache.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
@@ -59,6 +62,8 @@ struct opts {
 	long long skills, seed, runs;
 	const char *args[4];
 	int nargs;
+	const char *cron[SR_CRON_MAX]; /* --cron NAME=MS, in order */
+	int ncron;
 };
 
 static void usage(void)
@@ -67,8 +72,10 @@ static void usage(void)
 		"usage: skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]\n"
 		"                      [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]\n"
 		"                      [--no-rate-limit] [--cache-mb N] [--sqlite-cache-mb N] [--sqlite-mmap-mb N]\n"
-		"                      [--no-access-log]\n"
+		"                      [--no-access-log] [--cron NAME=MS]...\n"
 		"       skillreg migrate [--data-dir DIR]\n"
+		"       skillreg cron list [--cron NAME=MS]...\n"
+		"       skillreg cron run NAME\n"
 		"       skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]\n"
 		"       skillreg user ban HANDLE [--reason TEXT]\n"
 		"       skillreg token create HANDLE [--label LABEL]\n"
@@ -115,7 +122,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->threads = atoi(v);
 		else if (strcmp(a, "--fold-ms") == 0 && v)
 			o->fold_ms = atoi(v);
-		else if (strcmp(a, "--no-rate-limit") == 0) {
+		else if (strcmp(a, "--cron") == 0 && v) {
+			if (o->ncron == SR_CRON_MAX) {
+				fprintf(stderr, "skillreg: too many --cron options\n");
+				return -1;
+			}
+			o->cron[o->ncron++] = v;
+		} else if (strcmp(a, "--no-rate-limit") == 0) {
 			o->no_rate_limit = 1;
 			takes = 0;
 		} else if (strcmp(a, "--no-access-log") == 0) {
@@ -259,22 +272,29 @@ static void cache_gauges(void *ud, sr_buf *out)
 		      (unsigned long long)st.stale);
 }
 
-/* One batch of the event fold, accounted in /metrics like a request. */
-static int fold_job(sr_store *s, int *n)
+/* The job schedule: defaults, then --fold-ms, then each --cron NAME=MS in order. */
+static int cron_schedule(const struct opts *o, sr_cron *c)
 {
-	sr_reads reads;
-	sr_reads_init(&reads);
-	sr_store_set_reads(s, &reads);
-	int64_t t0 = sr_mono_ns();
-	int rc = sr_store_fold_events(s, 500, n);
-	sr_store_set_reads(s, NULL);
-	if (rc || *n)
-		sr_metrics_job("fold", rc == 0, sr_mono_ns() - t0, &reads);
-	return rc;
+	sr_cron_init(c, sr_mono_ns());
+	if (sr_cron_set_interval(c, "fold", o->fold_ms)) {
+		fprintf(stderr, "skillreg: --fold-ms must be between %d and %lld\n", SR_CRON_MIN_MS,
+			(long long)SR_CRON_MAX_MS);
+		return -1;
+	}
+	for (int i = 0; i < o->ncron; i++)
+		if (sr_cron_set_spec(c, o->cron[i])) {
+			fprintf(stderr, "skillreg: --cron %s: want NAME=MS with a job from `skillreg cron list` "
+					"and %d <= MS <= %lld\n", o->cron[i], SR_CRON_MIN_MS, (long long)SR_CRON_MAX_MS);
+			return -1;
+		}
+	return 0;
 }
 
 static int cmd_serve(const struct opts *o)
 {
+	sr_cron cron;
+	if (cron_schedule(o, &cron))
+		return 2;
 	sr_app app;
 	memset(&app, 0, sizeof(app));
 	sr_store *main_store;
@@ -324,24 +344,16 @@ static int cmd_serve(const struct opts *o)
 	}
 	sr_log_info("skillreg listening on http://%s:%d (data %s)", host[0] ? host : "127.0.0.1",
 		    sr_http_port(srv), app.data_dir);
-	/* The main thread folds download and install events into the counters. */
-	int waited = 0;
+	/* The main thread runs the scheduled jobs (src/cron/cron.c). */
 	while (!stop) {
 		usleep(100 * 1000);
-		waited += 100;
-		if (waited >= o->fold_ms) {
-			waited = 0;
-			int n;
-			do {
-				if (fold_job(main_store, &n))
-					break;
-			} while (n == 500 && !stop);
-		}
+		sr_cron_tick(&cron, main_store, sr_mono_ns());
 	}
 	sr_log_info("shutting down");
 	sr_http_stop(srv);
-	int n;
-	sr_store_fold_events(main_store, 500, &n);
+	/* Events recorded by the last requests are folded before the process goes. */
+	char line[256];
+	sr_cron_run(main_store, sr_cron_find("fold"), line, sizeof(line));
 	pthread_mutex_lock(&stores_lock);
 	for (int i = 0; i < nstores; i++)
 		sr_store_close(stores[i]);
@@ -654,6 +666,41 @@ static int cmd_simple(const struct opts *o, int fold)
 	return rc ? 1 : 0;
 }
 
+/* ---- scheduled jobs ---- */
+
+static int cmd_cron(const struct opts *o)
+{
+	if (o->nargs == 2 && strcmp(o->args[1], "list") == 0) {
+		sr_cron c;
+		if (cron_schedule(o, &c))
+			return 2;
+		for (int i = 0; i < sr_cron_count(); i++) {
+			const sr_cron_job *j = sr_cron_job_at(i);
+			printf("%-10s every %lld ms  %s\n", j->name, (long long)c.interval_ms[i], j->what);
+		}
+		return 0;
+	}
+	if (o->nargs != 3 || strcmp(o->args[1], "run") != 0) {
+		usage();
+		return 2;
+	}
+	int i = sr_cron_find(o->args[2]);
+	if (i < 0) {
+		fprintf(stderr, "skillreg: no job %s (see skillreg cron list)\n", o->args[2]);
+		return 2;
+	}
+	sr_app app;
+	sr_store *s;
+	int early = begin_cmd(o, 3, &app, &s);
+	if (early)
+		return early;
+	char line[256];
+	int rc = sr_cron_run(s, i, line, sizeof(line));
+	printf("%s\n", line);
+	close_data(&app, s);
+	return rc ? 1 : 0;
+}
+
 /* ---- benchmarks ---- */
 
 static int cmd_gen(const struct opts *o)
@@ -719,6 +766,8 @@ int main(int argc, char **argv)
 		return cmd_simple(&o, 0);
 	if (strcmp(cmd, "fold") == 0)
 		return cmd_simple(&o, 1);
+	if (strcmp(cmd, "cron") == 0)
+		return cmd_cron(&o);
 	if (strcmp(cmd, "user") == 0)
 		return cmd_user(&o);
 	if (strcmp(cmd, "token") == 0)

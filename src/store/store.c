@@ -130,6 +130,16 @@ enum {
 	Q_MODERATION_PAGE,     /* ix_moderation (covering): equality on (status, reason), keyset */
 	Q_PUBLIC_IDS_PAGE,     /* ix_pub_created (covering partial index), keyset */
 	Q_DAILY_PAGE,          /* ix_daily_day (covering): one day, keyset on skill_id */
+	Q_SKILL_LISTED,        /* skills primary key */
+	/* trending leaderboard */
+	Q_TRENDING_LATEST,     /* trending_snapshots primary key, from the end */
+	Q_TRENDING_SNAPSHOT,   /* trending_snapshots primary key */
+	Q_TRENDING_KEPT,       /* trending_snapshots primary key, from the end */
+	Q_TRENDING_SNAP_INS,
+	Q_TRENDING_ENTRY_INS,
+	Q_TRENDING_ENTRIES_DEL, /* trending_entries primary key range */
+	Q_TRENDING_SNAPS_DEL,  /* trending_snapshots primary key range */
+	Q_TRENDING_PAGE,       /* trending_entries primary key range, then skills and users primary keys */
 	Q_FIXED_COUNT
 };
 
@@ -262,6 +272,20 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			      "WHERE is_public AND (created_at, id) > (?1, ?2) ORDER BY created_at, id LIMIT ?3",
 	[Q_DAILY_PAGE] = "SELECT skill_id, installs, downloads FROM skill_daily_stats INDEXED BY ix_daily_day "
 			 "WHERE day = ?1 AND skill_id > ?2 ORDER BY skill_id LIMIT ?3",
+	[Q_SKILL_LISTED] = "SELECT is_listed FROM skills WHERE id = ?1",
+	[Q_TRENDING_LATEST] = "SELECT id, computed_at, day, entries FROM trending_snapshots WHERE id > 0 ORDER BY id DESC LIMIT 1",
+	[Q_TRENDING_SNAPSHOT] = "SELECT id, computed_at, day, entries FROM trending_snapshots WHERE id = ?1",
+	/* The oldest snapshot to keep: the keep-th newest. "id > 0" makes the plan a rowid range
+	 * (read backwards) instead of a SCAN; ids start at 1. */
+	[Q_TRENDING_KEPT] = "SELECT id FROM trending_snapshots WHERE id > 0 ORDER BY id DESC LIMIT 1 OFFSET ?1",
+	[Q_TRENDING_SNAP_INS] = "INSERT INTO trending_snapshots(computed_at, day, entries) VALUES (?1, ?2, ?3)",
+	[Q_TRENDING_ENTRY_INS] = "INSERT INTO trending_entries(snapshot_id, rank, skill_id, installs, downloads) "
+				 "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_TRENDING_ENTRIES_DEL] = "DELETE FROM trending_entries WHERE snapshot_id < ?1",
+	[Q_TRENDING_SNAPS_DEL] = "DELETE FROM trending_snapshots WHERE id < ?1",
+	[Q_TRENDING_PAGE] = "SELECT " SKILL_COLS ", e.rank, e.installs, e.downloads FROM trending_entries e "
+			    "CROSS JOIN skills s ON s.id = e.skill_id CROSS JOIN users u ON u.id = s.owner_id "
+			    "WHERE e.snapshot_id = ?1 AND e.rank > ?2 ORDER BY e.rank LIMIT ?3",
 };
 
 /*
@@ -319,6 +343,11 @@ static const struct {
 	[Q_TICKET_ADD] = {E_NONE, 0, 0},
 	[Q_TICKET_UPLOADED] = {E_NONE, 0, 0},
 	[Q_TICKET_USED] = {E_NONE, 0, 0},
+	/* A new leaderboard changes trending lists, and nothing a detail shows. */
+	[Q_TRENDING_SNAP_INS] = {E_LISTS, 0, 0},
+	[Q_TRENDING_ENTRY_INS] = {E_LISTS, 0, 0},
+	[Q_TRENDING_ENTRIES_DEL] = {E_LISTS, 0, 0},
+	[Q_TRENDING_SNAPS_DEL] = {E_LISTS, 0, 0},
 };
 
 /*
@@ -441,6 +470,8 @@ static const char *const table_names[SR_T_COUNT] = {
 	[SR_T_AUDIT_LOG] = "audit_log",
 	[SR_T_SKILL_SEARCH] = "skill_search",
 	[SR_T_SKILL_SEARCH_SHORT] = "skill_search_short",
+	[SR_T_TRENDING_SNAPSHOTS] = "trending_snapshots",
+	[SR_T_TRENDING_ENTRIES] = "trending_entries",
 };
 
 const char *sr_table_name(int t)
@@ -566,6 +597,19 @@ void sr_reads_init(sr_reads *r)
 	r->max_ranges = SR_READS_DEFAULT_RANGES;
 }
 
+void sr_reads_add(sr_reads *dst, const sr_reads *src)
+{
+	dst->rows += src->rows;
+	dst->bytes += src->bytes;
+	dst->ranges += src->ranges;
+	dst->db_ns += src->db_ns;
+	dst->errors += src->errors;
+	for (int t = 0; t < SR_T_COUNT; t++) {
+		dst->table_rows[t] += src->table_rows[t];
+		dst->table_bytes[t] += src->table_bytes[t];
+	}
+}
+
 static int db_fail(sr_store *s, const char *what)
 {
 	s->reads->errors++;
@@ -648,6 +692,11 @@ void sr_store_set_reads(sr_store *s, sr_reads *r)
 	s->reads = r ? r : &s->scratch;
 	if (!r)
 		sr_reads_init(&s->scratch);
+}
+
+sr_reads *sr_store_get_reads(sr_store *s)
+{
+	return s->reads;
 }
 
 int sr_store_migrate(sr_store *s)
@@ -1940,4 +1989,121 @@ int sr_store_daily_page(sr_store *s, int64_t day, int64_t after_skill, int limit
 {
 	struct daily_visit v = {fn, ud};
 	return each(s, query(s, Q_DAILY_PAGE, "IIi", day, after_skill, limit), visit_daily, &v);
+}
+
+int sr_store_skill_listed(sr_store *s, int64_t id, int *listed)
+{
+	sqlite3_stmt *st = query(s, Q_SKILL_LISTED, "I", id);
+	if (!st)
+		return SR_EDB;
+	int rc = step(s, st);
+	if (rc == SQLITE_ROW) {
+		*listed = sqlite3_column_int(st, 0);
+		sqlite3_reset(st);
+		return 0;
+	}
+	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+}
+
+/* ---- trending leaderboard ---- */
+
+static int read_snapshot(sr_store *s, sqlite3_stmt *st, sr_trending_snapshot *out)
+{
+	if (!st)
+		return SR_EDB;
+	int rc = step(s, st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->computed_at = sqlite3_column_int64(st, 1);
+		out->day = sqlite3_column_int64(st, 2);
+		out->entries = sqlite3_column_int(st, 3);
+		sqlite3_reset(st);
+		return 0;
+	}
+	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+}
+
+int sr_store_trending_latest(sr_store *s, sr_trending_snapshot *out)
+{
+	return read_snapshot(s, query(s, Q_TRENDING_LATEST, ""), out);
+}
+
+int sr_store_trending_snapshot(sr_store *s, int64_t id, sr_trending_snapshot *out)
+{
+	return read_snapshot(s, query(s, Q_TRENDING_SNAPSHOT, "I", id), out);
+}
+
+int sr_store_trending_write(sr_store *s, int64_t computed_at, int64_t day, const sr_trending_entry *e,
+			    int n, int keep, int only_if_none, int64_t *id_out)
+{
+	if (n < 0 || keep < 1)
+		return SR_EINVAL;
+	int rc = sr_store_begin(s);
+	if (rc)
+		return rc;
+	sr_trending_snapshot have;
+	if (only_if_none) {
+		/* Inside the write lock: a cold start that lost the race uses the winner's. */
+		rc = sr_store_trending_latest(s, &have);
+		if (rc == 0) {
+			sr_store_rollback(s);
+			*id_out = have.id;
+			return 0;
+		}
+		if (rc != SR_ENOTFOUND)
+			goto out;
+	}
+	if ((rc = run(s, Q_TRENDING_SNAP_INS, "IIi", computed_at, day, n)))
+		goto out;
+	int64_t id = sqlite3_last_insert_rowid(s->db);
+	for (int i = 0; i < n; i++)
+		if ((rc = run(s, Q_TRENDING_ENTRY_INS, "IiIII", id, i + 1, e[i].skill_id, e[i].installs,
+			      e[i].downloads)))
+			goto out;
+	sqlite3_stmt *st = query(s, Q_TRENDING_KEPT, "i", keep - 1);
+	if (!st) {
+		rc = SR_EDB;
+		goto out;
+	}
+	rc = step(s, st);
+	if (rc == SQLITE_ROW) {
+		int64_t oldest = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if ((rc = run(s, Q_TRENDING_ENTRIES_DEL, "I", oldest)) ||
+		    (rc = run(s, Q_TRENDING_SNAPS_DEL, "I", oldest)))
+			goto out;
+	} else if (rc != SQLITE_DONE) {
+		goto out;
+	}
+	if ((rc = sr_store_commit(s)))
+		return rc;
+	*id_out = id;
+	return 0;
+out:
+	sr_store_rollback(s);
+	return rc;
+}
+
+struct trending_visit {
+	sr_trending_fn fn;
+	void *ud;
+	sr_reads *reads;
+};
+
+static int visit_trending(sqlite3_stmt *st, void *ctx)
+{
+	struct trending_visit *v = ctx;
+	sr_skill_row row;
+	read_skill(st, &row);
+	row.rank = 0; /* the columns after the skill's are the entry's, not a search rank */
+	note_skill(v->reads, row.id);
+	return v->fn(v->ud, &row, sqlite3_column_int(st, SKILL_NCOLS), sqlite3_column_int64(st, SKILL_NCOLS + 1),
+		     sqlite3_column_int64(st, SKILL_NCOLS + 2));
+}
+
+int sr_store_trending_page(sr_store *s, int64_t snapshot_id, int after_rank, int limit,
+			   sr_trending_fn fn, void *ud)
+{
+	struct trending_visit v = {fn, ud, s->reads};
+	return each(s, query(s, Q_TRENDING_PAGE, "Iii", snapshot_id, after_rank, limit), visit_trending, &v);
 }

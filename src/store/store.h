@@ -41,6 +41,8 @@ enum sr_table {
 	SR_T_AUDIT_LOG,
 	SR_T_SKILL_SEARCH,
 	SR_T_SKILL_SEARCH_SHORT,
+	SR_T_TRENDING_SNAPSHOTS,
+	SR_T_TRENDING_ENTRIES,
 	SR_T_COUNT
 };
 const char *sr_table_name(int t);
@@ -67,6 +69,9 @@ typedef struct sr_reads {
 #define SR_READS_DEFAULT_RANGES 4096
 
 void sr_reads_init(sr_reads *r);
+/* Adds src's reads (rows, bytes, ranges, time, errors, by table) to dst; limits untouched.
+ * Jobs read in batches, each with a budget of its own, and report their sum. */
+void sr_reads_add(sr_reads *dst, const sr_reads *src);
 
 /* SQLite's page cache per connection (KiB) and memory map (bytes) for connections opened
  * after the call; a negative value keeps the current setting. */
@@ -80,6 +85,8 @@ void sr_store_close(sr_store *s);
 int sr_store_migrate(sr_store *s);
 /* Directs read accounting to r (NULL: a scratch context with default limits). */
 void sr_store_set_reads(sr_store *s, sr_reads *r);
+/* The read context reads are directed to now (for code that swaps it and puts it back). */
+sr_reads *sr_store_get_reads(sr_store *s);
 const char *sr_store_errmsg(sr_store *s);
 
 /* SQLite page-cache hits and misses on this connection since the last call. */
@@ -373,6 +380,37 @@ typedef int (*sr_daily_fn)(void *ud, int64_t skill_id, int64_t installs, int64_t
 /* One UTC day's stats rows with skill_id > after_skill, up to limit, in skill order. */
 int sr_store_daily_page(sr_store *s, int64_t day, int64_t after_skill, int limit, sr_daily_fn fn,
 			void *ud);
+
+/* ---- trending leaderboard (data-model section 3.3) ---- */
+
+typedef struct sr_trending_snapshot {
+	int64_t id, computed_at;
+	int64_t day; /* the UTC day bucket the 7-day window ends on */
+	int entries;
+} sr_trending_snapshot;
+
+typedef struct sr_trending_entry {
+	int64_t skill_id, installs, downloads;
+} sr_trending_entry;
+
+/* The newest snapshot, or SR_ENOTFOUND when none was written yet. */
+int sr_store_trending_latest(sr_store *s, sr_trending_snapshot *out);
+/* One snapshot by id, or SR_ENOTFOUND (never written, or deleted as older than the kept ones). */
+int sr_store_trending_snapshot(sr_store *s, int64_t id, sr_trending_snapshot *out);
+/* In one transaction: writes a snapshot of n entries ranked 1..n in the order given, then
+ * deletes every snapshot but the newest keep. With only_if_none, writes nothing when a
+ * snapshot exists by then (two cold starts racing) and *id_out gets that one's id. */
+int sr_store_trending_write(sr_store *s, int64_t computed_at, int64_t day, const sr_trending_entry *e,
+			    int n, int keep, int only_if_none, int64_t *id_out);
+/* A snapshot's entries with rank > after_rank in rank order, up to limit, each joined to its
+ * skills row (whole list rows, owner included); entries whose skill row is gone are absent.
+ * The caller drops the rows that are no longer browse-eligible. */
+typedef int (*sr_trending_fn)(void *ud, const sr_skill_row *row, int rank, int64_t installs,
+			      int64_t downloads);
+int sr_store_trending_page(sr_store *s, int64_t snapshot_id, int after_rank, int limit,
+			   sr_trending_fn fn, void *ud);
+/* Whether a skill is browse-eligible, reading only that column; SR_ENOTFOUND when absent. */
+int sr_store_skill_listed(sr_store *s, int64_t id, int *listed);
 
 /* ---- benchmarks (synth.c, legacy.c) ---- */
 

@@ -1,0 +1,238 @@
+/*
+ * trending.c - GET /api/v1/trending, and the items of GET /api/v1/skills?sort=trending.
+ *
+ * Both read the newest leaderboard snapshot (src/stats/trending.c): one primary-key range of
+ * entries in rank order, each joined to its skills row by primary key. A skill hidden since
+ * the snapshot was taken is skipped, and the range is read on past it so the page stays
+ * full; the snapshot holds at most 200 entries, so that is bounded too. When no snapshot
+ * exists yet the first reader builds one (cold start) and the trending job is accounted.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "api/api.h"
+#include "core/err.h"
+#include "core/jw.h"
+#include "core/util.h"
+#include "http/metrics.h"
+#include "stats/trending.h"
+
+#define TRENDING_DEFAULT_LIMIT 20
+#define TRENDING_MAX_LIMIT 100
+/* Entries read past the page's end per extra read, for the skipped ones. */
+#define OVERFETCH 16
+
+/* The newest snapshot, building it on a cold start. */
+static int current(sr_req *req, sr_trending_snapshot *snap)
+{
+	sr_reads job;
+	sr_reads_init(&job);
+	int built = 0;
+	int64_t t0 = sr_mono_ns();
+	int rc = sr_trending_current(req->store, &job, snap, &built);
+	if (built || (rc && rc != SR_ENOTFOUND && job.rows))
+		sr_metrics_job("trending", rc == 0, sr_mono_ns() - t0, &job);
+	return rc;
+}
+
+struct walk {
+	sr_app *app;
+	sr_jw *w;
+	int cards;     /* 1: trending cards; 0: list items */
+	int want, n;   /* rows wanted (one more than shown, to know there is more) and written */
+	int seen_rank; /* the last entry read, shown or not */
+	int last_rank; /* the last entry shown */
+	int more;      /* a browse-eligible entry exists past the page */
+	int read;      /* entries read by the current store call */
+};
+
+static int walk_row(void *ud, const sr_skill_row *r, int rank, int64_t installs, int64_t downloads)
+{
+	struct walk *k = ud;
+	k->read++;
+	k->seen_rank = rank;
+	if (!r->is_listed)
+		return 0;
+	if (k->n == k->want) {
+		k->more = 1;
+		return 1;
+	}
+	k->n++;
+	k->last_rank = rank;
+	if (!k->cards) {
+		sr__skill_item(k->app, k->w, r);
+		return 0;
+	}
+	sr_jw *w = k->w;
+	sr_jw_obj(w);
+	sr__skill_card(w, r);
+	sr_jw_kint(w, "rank", rank);
+	sr_jw_kstr(w, "lane", "installs");
+	sr_jw_key(w, "metrics");
+	sr_jw_obj(w);
+	/* ClawHub's names; the window is windowHours (the 7 days of data-model section 3.3). */
+	sr_jw_kint(w, "trending24hDownloads", downloads);
+	sr_jw_kint(w, "trending24hInstalls", installs);
+	sr_jw_kint(w, "lifetimeInstalls", r->installs);
+	sr_jw_kstr(w, "lifetimeInstallsPeriod", "lifetime");
+	sr_jw_kint(w, "updatedAt", r->updated_at);
+	sr_jw_obj_end(w);
+	sr_jw_obj_end(w);
+	return 0;
+}
+
+/* Writes up to k->want browse-eligible entries after rank `after`, then looks for one more. */
+static int walk(sr_store *s, int64_t snapshot_id, int after, struct walk *k)
+{
+	int chunk = k->want + 1;
+	k->seen_rank = after;
+	for (;;) {
+		k->read = 0;
+		int rc = sr_store_trending_page(s, snapshot_id, k->seen_rank, chunk, walk_row, k);
+		if (rc || k->more || k->read < chunk)
+			return rc;
+		chunk = OVERFETCH;
+	}
+}
+
+int sr__trending_items(sr_app *app, sr_req *req, sr_jw *w, int limit, int *n)
+{
+	*n = 0;
+	sr_trending_snapshot snap;
+	int rc = current(req, &snap);
+	if (rc)
+		return rc;
+	struct walk k = {.app = app, .w = w, .cards = 0, .want = limit};
+	rc = walk(req->store, snap.id, 0, &k);
+	*n = k.n;
+	return rc;
+}
+
+/* Cursor: base64url of {"v":1,"s":<snapshot id>,"o":<rank of the last entry shown>}. */
+static int cursor_encode(int64_t snapshot_id, int offset, char *out, size_t n)
+{
+	char json[96];
+	int len = snprintf(json, sizeof(json), "{\"v\":1,\"s\":%lld,\"o\":%d}", (long long)snapshot_id, offset);
+	if (len < 0 || (size_t)len >= sizeof(json) || sr_b64url_len((size_t)len) + 1 > n)
+		return SR_EINVAL;
+	sr_b64url_encode((const unsigned char *)json, (size_t)len, out);
+	return 0;
+}
+
+static int cursor_decode(const char *c, int64_t *snapshot_id, int *offset)
+{
+	unsigned char raw[128];
+	long len = sr_b64url_decode(c, strlen(c), raw, sizeof(raw) - 1);
+	if (len <= 0)
+		return SR_EINVAL;
+	json_t *j = json_loadb((const char *)raw, (size_t)len, 0, NULL);
+	json_int_t v = 0, s = 0, o = -1;
+	int bad = !j || json_unpack(j, "{s:I,s:I,s:I}", "v", &v, "s", &s, "o", &o) || v != 1 || s < 1 ||
+		  o < 0 || o > SR_TRENDING_TOP;
+	json_decref(j);
+	if (bad)
+		return SR_EINVAL;
+	*snapshot_id = s;
+	*offset = (int)o;
+	return 0;
+}
+
+static void iso_time(int64_t ms, char *out, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char base[32];
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, n, "%s.%03dZ", base, (int)(ms % 1000));
+}
+
+void sr__trending(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	req->route = "trending";
+	const char *kind = sr_req_query(req, "kind");
+	if (kind && strcmp(kind, "skills") != 0) {
+		sr_resp_text(resp, 400, "Invalid kind");
+		return;
+	}
+	long limit = TRENDING_DEFAULT_LIMIT;
+	const char *ls = sr_req_query(req, "limit");
+	if (ls) {
+		char *end;
+		errno = 0;
+		limit = strtol(ls, &end, 10);
+		if (!ls[0] || *end || errno || limit < 1 || limit > TRENDING_MAX_LIMIT) {
+			sr_resp_text(resp, 400, "Invalid limit");
+			return;
+		}
+	}
+	sr_trending_snapshot snap;
+	int after = 0, rc;
+	const char *cs = sr_req_query(req, "cursor");
+	if (cs && cs[0]) {
+		int64_t sid;
+		if (cursor_decode(cs, &sid, &after)) {
+			sr_resp_text(resp, 400, "Invalid cursor");
+			return;
+		}
+		/* A cursor stays on its snapshot, so paging never repeats or skips a skill when a
+		 * new one is written meanwhile; once it is deleted, the client starts over. */
+		rc = sr_store_trending_snapshot(req->store, sid, &snap);
+		if (rc == SR_ENOTFOUND) {
+			sr_resp_text(resp, 410, "Trending snapshot expired");
+			return;
+		}
+	} else {
+		rc = current(req, &snap);
+		if (rc == SR_ENOTFOUND) {
+			sr_resp_text(resp, 503, "Trending snapshot not ready");
+			return;
+		}
+	}
+	if (rc) {
+		sr__internal(resp, rc);
+		return;
+	}
+	char snap_cursor[128], next[128], at[40], sid_text[32];
+	if (cursor_encode(snap.id, 0, snap_cursor, sizeof(snap_cursor))) {
+		sr__internal(resp, SR_EINVAL);
+		return;
+	}
+	iso_time(snap.computed_at, at, sizeof(at));
+	snprintf(sid_text, sizeof(sid_text), "%lld", (long long)snap.id);
+	sr_jw w;
+	sr_jw_init(&w, &resp->body);
+	sr_jw_obj(&w);
+	sr_jw_kstr(&w, "kind", "skills");
+	sr_jw_kstr(&w, "snapshotId", sid_text);
+	sr_jw_kstr(&w, "snapshotCursor", snap_cursor);
+	sr_jw_kstr(&w, "generatedAt", at);
+	sr_jw_kint(&w, "windowHours", SR_TRENDING_DAYS * 24);
+	sr_jw_kstr(&w, "rankingVersion", "skillreg-installs-7d-v1");
+	sr_jw_kint(&w, "totalItems", snap.entries);
+	sr_jw_key(&w, "items");
+	sr_jw_arr(&w);
+	struct walk k = {.app = app, .w = &w, .cards = 1, .want = (int)limit};
+	rc = walk(req->store, snap.id, after, &k);
+	if (rc) {
+		sr__internal(resp, rc);
+		return;
+	}
+	sr_jw_arr_end(&w);
+	sr_jw_key(&w, "nextCursor");
+	if (k.more && !cursor_encode(snap.id, k.last_rank, next, sizeof(next)))
+		sr_jw_str(&w, next);
+	else
+		sr_jw_null(&w);
+	sr_jw_obj_end(&w);
+	if (sr_jw_error(&w)) {
+		sr__internal(resp, sr_jw_error(&w));
+		return;
+	}
+	sr_resp_json(resp, 200);
+}

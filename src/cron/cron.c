@@ -1,0 +1,146 @@
+/*
+ * cron.c - the job table and the in-process scheduler of `serve` (DESIGN.md section 6).
+ *
+ * The scheduler is polled by serve's main thread (every 100 ms) rather than run on threads
+ * of its own: jobs then never overlap, each has the one store connection of that thread,
+ * and a slow job delays the next ones instead of piling up behind them. With PostgreSQL
+ * and several nodes, a leader lock will decide which node's scheduler runs.
+ */
+#include "cron/cron.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "http/metrics.h"
+#include "stats/trending.h"
+
+#define FOLD_BATCH 500
+/* Batches a fold run takes at most, so a backlog is drained over several runs and the
+ * other jobs still get their turn. */
+#define FOLD_BATCHES 20
+
+static int job_fold(sr_store *s, sr_reads *total, int64_t *items)
+{
+	sr_reads *caller = sr_store_get_reads(s);
+	int rc = 0, n = FOLD_BATCH;
+	for (int b = 0; b < FOLD_BATCHES && n == FOLD_BATCH && !rc; b++) {
+		sr_reads page;
+		sr_reads_init(&page);
+		sr_store_set_reads(s, &page);
+		rc = sr_store_fold_events(s, FOLD_BATCH, &n);
+		sr_reads_add(total, &page);
+		if (!rc)
+			*items += n;
+	}
+	sr_store_set_reads(s, caller);
+	return rc;
+}
+
+static int job_trending(sr_store *s, sr_reads *total, int64_t *items)
+{
+	sr_trending_stats st;
+	int rc = sr_trending_rebuild(s, sr_now_ms(), 0, total, &st);
+	if (!rc)
+		*items = st.entries;
+	return rc;
+}
+
+static const sr_cron_job jobs[] = {
+	{"fold", 2000, job_fold, 1, "folds download and install events into stats"},
+	{"trending", 3600 * 1000, job_trending, 0, "rebuilds the 7-day trending leaderboard"},
+};
+#define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))
+_Static_assert(sizeof(jobs) / sizeof(jobs[0]) <= SR_CRON_MAX, "raise SR_CRON_MAX");
+
+int sr_cron_count(void)
+{
+	return NJOBS;
+}
+
+const sr_cron_job *sr_cron_job_at(int i)
+{
+	return i >= 0 && i < NJOBS ? &jobs[i] : NULL;
+}
+
+int sr_cron_find(const char *name)
+{
+	for (int i = 0; i < NJOBS; i++)
+		if (strcmp(jobs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int sr_cron_run(sr_store *s, int i, char *line, size_t n)
+{
+	const sr_cron_job *j = sr_cron_job_at(i);
+	if (!j)
+		return SR_ENOTFOUND;
+	sr_reads total;
+	sr_reads_init(&total);
+	int64_t items = 0, t0 = sr_mono_ns();
+	int rc = j->fn(s, &total, &items);
+	int64_t dur = sr_mono_ns() - t0;
+	snprintf(line, n, "cron %s %s rows=%lld bytes=%lld items=%lld ms=%.1f", j->name,
+		 rc ? "failed" : "ok", (long long)total.rows, (long long)total.bytes, (long long)items,
+		 (double)dur / 1e6);
+	if (rc || items || !j->quiet_idle) {
+		sr_metrics_job(j->name, rc == 0, dur, &total);
+		if (rc)
+			sr_log_error("%s (%d)", line, rc);
+		else
+			sr_log_info("%s", line);
+	}
+	return rc;
+}
+
+void sr_cron_init(sr_cron *c, int64_t now_ns)
+{
+	memset(c, 0, sizeof(*c));
+	for (int i = 0; i < NJOBS; i++) {
+		c->interval_ms[i] = jobs[i].interval_ms;
+		c->due_ns[i] = now_ns + jobs[i].interval_ms * 1000000;
+	}
+}
+
+int sr_cron_set_interval(sr_cron *c, const char *name, int64_t ms)
+{
+	int i = sr_cron_find(name);
+	if (i < 0)
+		return SR_ENOTFOUND;
+	if (ms < SR_CRON_MIN_MS || ms > SR_CRON_MAX_MS)
+		return SR_EINVAL;
+	/* Keeps the start of the current interval: a shorter one can make the job due now. */
+	c->due_ns[i] += (ms - c->interval_ms[i]) * 1000000;
+	c->interval_ms[i] = ms;
+	return 0;
+}
+
+int sr_cron_set_spec(sr_cron *c, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	char name[32];
+	if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof(name))
+		return SR_EINVAL;
+	memcpy(name, spec, (size_t)(eq - spec));
+	name[eq - spec] = '\0';
+	char *end;
+	long long ms = strtoll(eq + 1, &end, 10);
+	if (end == eq + 1 || *end)
+		return SR_EINVAL;
+	return sr_cron_set_interval(c, name, ms);
+}
+
+void sr_cron_tick(sr_cron *c, sr_store *s, int64_t now_ns)
+{
+	for (int i = 0; i < NJOBS; i++) {
+		if (now_ns < c->due_ns[i])
+			continue;
+		char line[256];
+		sr_cron_run(s, i, line, sizeof(line));
+		c->due_ns[i] = sr_mono_ns() + c->interval_ms[i] * 1000000;
+	}
+}

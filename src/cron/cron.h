@@ -1,0 +1,61 @@
+/*
+ * cron.h - the jobs `serve` runs on a schedule, and the scheduler that runs them.
+ *
+ * A job is a name, a default interval and a function run with the store of the thread that
+ * runs it (serve's main thread). Each run is accounted in /metrics with sr_metrics_job and
+ * logged on one line: name, ok or failed, rows and bytes read, items done, milliseconds.
+ * `skillreg cron run NAME` runs one job once from the command line with the same line.
+ *
+ * Jobs read in batches with a read budget each (store.h, sr_reads_add), so a job is never
+ * stopped by the per-request limits however much it reads in total.
+ */
+#ifndef SR_CRON_H
+#define SR_CRON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* Runs once; *items is what it did (events folded, leaderboard entries). */
+typedef int (*sr_cron_fn)(sr_store *s, sr_reads *total, int64_t *items);
+
+typedef struct sr_cron_job {
+	const char *name;
+	int64_t interval_ms; /* default */
+	sr_cron_fn fn;
+	int quiet_idle; /* a run that did nothing is neither logged nor accounted (the fold) */
+	const char *what;
+} sr_cron_job;
+
+#define SR_CRON_MAX 8
+#define SR_CRON_MIN_MS 10
+#define SR_CRON_MAX_MS (7LL * 24 * 3600 * 1000)
+
+int sr_cron_count(void);
+const sr_cron_job *sr_cron_job_at(int i);
+/* The index of the job called name, or -1. */
+int sr_cron_find(const char *name);
+
+/* Runs job i once and writes its line into line (always, even for an idle run). Returns the
+ * job's result code. */
+int sr_cron_run(sr_store *s, int i, char *line, size_t n);
+
+/* The schedule: each job's interval and when it is next due (monotonic nanoseconds). */
+typedef struct sr_cron {
+	int64_t interval_ms[SR_CRON_MAX];
+	int64_t due_ns[SR_CRON_MAX];
+} sr_cron;
+
+/* Every job at its default interval, first due one interval from now_ns. */
+void sr_cron_init(sr_cron *c, int64_t now_ns);
+/* Sets a job's interval: SR_ENOTFOUND for an unknown name, SR_EINVAL outside
+ * SR_CRON_MIN_MS..SR_CRON_MAX_MS. */
+int sr_cron_set_interval(sr_cron *c, const char *name, int64_t ms);
+/* Parses NAME=MS (the --cron option) and sets it. */
+int sr_cron_set_spec(sr_cron *c, const char *spec);
+/* Runs the jobs that are due at now_ns, in table order, and schedules their next run one
+ * interval after this one ends. */
+void sr_cron_tick(sr_cron *c, sr_store *s, int64_t now_ns);
+
+#endif

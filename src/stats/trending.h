@@ -1,0 +1,40 @@
+/*
+ * trending.h - the trending leaderboard (data-model section 3.3, DESIGN.md section 6).
+ *
+ * Score = installs summed over the last 7 UTC day buckets (today's, partial, and the six
+ * before it); ties by downloads summed over the same days, then by skill id; the top 200
+ * browse-eligible skills. A rebuild reads skill_daily_stats one day at a time through
+ * ix_daily_day, in pages that each have a read budget of their own, and sums them in memory,
+ * so its cost is bounded by the rows of one day page, not by the window or the catalogue.
+ */
+#ifndef SR_TRENDING_H
+#define SR_TRENDING_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define SR_TRENDING_DAYS 7
+#define SR_TRENDING_TOP 200
+#define SR_TRENDING_KEEP 3          /* snapshots kept; older ones are deleted by each rebuild */
+#define SR_TRENDING_PAGE 1000       /* daily rows per read (one budget each) */
+#define SR_TRENDING_MAX_SKILLS 2000000 /* distinct skills with stats in one window */
+
+typedef struct sr_trending_stats {
+	int64_t snapshot_id;
+	int entries;        /* skills on the leaderboard */
+	int64_t daily_rows; /* skill_daily_stats rows read */
+	int64_t checked;    /* candidates whose browse eligibility was read */
+} sr_trending_stats;
+
+/* Computes the leaderboard as of now_ms (UTC milliseconds) and writes it as a new snapshot.
+ * The reads are added to total (may be NULL); the store's read context is the caller's again
+ * on return. With only_if_none, a snapshot written meanwhile by someone else is kept instead. */
+int sr_trending_rebuild(sr_store *s, int64_t now_ms, int only_if_none, sr_reads *total,
+			sr_trending_stats *st);
+
+/* The newest snapshot. When there is none yet (cold start), computes it once now with
+ * sr_trending_rebuild (its reads added to total) and *built is set. */
+int sr_trending_current(sr_store *s, sr_reads *total, sr_trending_snapshot *out, int *built);
+
+#endif
