@@ -159,8 +159,13 @@ void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 	int rc = 0, shown = 0;
 	if (trending)
 		rc = sr__trending_items(app, req, &w, (int)limit, &shown);
-	if (!rc && !shown)
+	if (!rc && !shown) {
+		/* The store reads limit + 1 rows to know about a next page; the trending fallback has
+		 * none, so it reads `limit` rows and shows them all. */
+		if (trending)
+			q.limit = (int)limit - 1;
 		rc = sr_store_list(req->store, &q, page_row, &p);
+	}
 	if (rc) {
 		sr__internal(resp, rc);
 		return;

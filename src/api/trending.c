@@ -44,7 +44,8 @@ struct walk {
 	sr_app *app;
 	sr_jw *w;
 	int cards;     /* 1: trending cards; 0: list items */
-	int want, n;   /* rows wanted (one more than shown, to know there is more) and written */
+	int want, n;   /* rows wanted and written */
+	int probe;     /* 1: read one entry more than shown, to know whether there is a next page */
 	int seen_rank; /* the last entry read, shown or not */
 	int last_rank; /* the last entry shown */
 	int more;      /* a browse-eligible entry exists past the page */
@@ -62,11 +63,13 @@ static int walk_row(void *ud, const sr_skill_row *r, int rank, int64_t installs,
 		k->more = 1;
 		return 1;
 	}
+	if (!k->probe && k->n + 1 == k->want)
+		k->more = -1; /* full, and nobody asks what follows: stop after this row */
 	k->n++;
 	k->last_rank = rank;
 	if (!k->cards) {
 		sr__skill_item(k->app, k->w, r);
-		return 0;
+		return k->more < 0;
 	}
 	sr_jw *w = k->w;
 	sr_jw_obj(w);
@@ -89,7 +92,7 @@ static int walk_row(void *ud, const sr_skill_row *r, int rank, int64_t installs,
 /* Writes up to k->want browse-eligible entries after rank `after`, then looks for one more. */
 static int walk(sr_store *s, int64_t snapshot_id, int after, struct walk *k)
 {
-	int chunk = k->want + 1;
+	int chunk = k->want + k->probe;
 	k->seen_rank = after;
 	for (;;) {
 		k->read = 0;
@@ -107,8 +110,10 @@ int sr__trending_items(sr_app *app, sr_req *req, sr_jw *w, int limit, int *n)
 	int rc = current(req, &snap);
 	if (rc)
 		return rc;
-	struct walk k = {.app = app, .w = w, .cards = 0, .want = limit};
-	rc = walk(req->store, snap.id, 0, &k);
+	/* The list's trending page has no next page, so it reads no entry past its end. */
+	struct walk k = {.app = app, .w = w, .cards = 0, .want = limit, .probe = 0};
+	if (snap.entries)
+		rc = walk(req->store, snap.id, 0, &k);
 	*n = k.n;
 	return rc;
 }
@@ -217,8 +222,8 @@ void sr__trending(sr_app *app, sr_req *req, sr_resp *resp)
 	sr_jw_kint(&w, "totalItems", snap.entries);
 	sr_jw_key(&w, "items");
 	sr_jw_arr(&w);
-	struct walk k = {.app = app, .w = &w, .cards = 1, .want = (int)limit};
-	rc = walk(req->store, snap.id, after, &k);
+	struct walk k = {.app = app, .w = &w, .cards = 1, .want = (int)limit, .probe = 1};
+	rc = snap.entries ? walk(req->store, snap.id, after, &k) : 0;
 	if (rc) {
 		sr__internal(resp, rc);
 		return;
