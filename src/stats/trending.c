@@ -143,7 +143,8 @@ int sr_trending_rebuild(sr_store *s, int64_t now_ms, int only_if_none, sr_reads 
 	}
 	if (rc)
 		goto out;
-	qsort(acc.v, (size_t)acc.n, sizeof(*acc.v), by_score);
+	if (acc.n) /* qsort must not be given NULL, even for no elements */
+		qsort(acc.v, (size_t)acc.n, sizeof(*acc.v), by_score);
 	for (int i = 0; i < acc.n && ntop < SR_TRENDING_TOP; i++) {
 		if (i % CHECKS_PER_BUDGET == 0) {
 			if (i)
