@@ -25,7 +25,7 @@ LIB_SRC := $(filter-out src/core/main.c,$(SRC))
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 MAIN_OBJ := $(BUILD)/obj/core/main.o
 SQL := $(sort $(wildcard sql/sqlite/*.sql))
-GEN := $(BUILD)/gen/migrations_sqlite.h
+GEN := $(BUILD)/gen/migrations_sqlite.h $(BUILD)/gen/scanner_rules.h
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -41,9 +41,14 @@ all: $(BUILD)/skillreg
 deps:
 	@scripts/install-deps
 
-$(GEN): $(SQL) scripts/embed-sql
+$(BUILD)/gen/migrations_sqlite.h: $(SQL) scripts/embed-sql
 	@mkdir -p $(dir $@)
 	scripts/embed-sql $(SQL) > $@.tmp && mv $@.tmp $@
+
+# The scanner's default rules (docs/scanner.md), compiled in like the migrations.
+$(BUILD)/gen/scanner_rules.h: rules/scanner-rules.txt scripts/embed-text
+	@mkdir -p $(dir $@)
+	scripts/embed-text sr__scanner_rules_builtin $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: src/%.c $(GEN)
 	@mkdir -p $(dir $@)

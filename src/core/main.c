@@ -16,6 +16,7 @@
  *   skillreg cron run NAME                       runs one job once, prints its line
  *   skillreg gen --data-dir DIR --skills N [--seed S]   a synthetic catalogue for benchmarks
  *   skillreg bench-replay [--runs K]             read paths, current vs pre-PR, as TSV
+ *   skillreg scan --dir PATH [--rules FILE] [--json]   the static scanner over a skill directory
  *
  * Every command takes --data-dir (default ./data, or SKILLREG_DATA_DIR); serve also reads
  * SKILLREG_LISTEN and SKILLREG_PUBLIC_URL.
@@ -40,6 +41,7 @@
 #include "http/cache.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
+#include "moderation/scanner.h"
 #include "registry/registry.h"
 #include "registry/semver.h"
 #include "store/store.h"
@@ -52,6 +54,8 @@ struct opts {
 	const char *label;
 	const char *reason;
 	const char *display_name;
+	const char *dir, *rules;
+	int json;
 	int threads;
 	int fold_ms;
 	int no_rate_limit;
@@ -83,7 +87,8 @@ static void usage(void)
 		"       skillreg seed DIR\n"
 		"       skillreg fold\n"
 		"       skillreg gen --data-dir DIR [--skills N] [--seed S]\n"
-		"       skillreg bench-replay [--data-dir DIR] [--runs K]\n");
+		"       skillreg bench-replay [--data-dir DIR] [--runs K]\n"
+		"       skillreg scan --dir PATH [--rules FILE] [--json]\n");
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -118,7 +123,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->reason = v;
 		else if (strcmp(a, "--display-name") == 0 && v)
 			o->display_name = v;
-		else if (strcmp(a, "--threads") == 0 && v)
+		else if (strcmp(a, "--dir") == 0 && v)
+			o->dir = v;
+		else if (strcmp(a, "--rules") == 0 && v)
+			o->rules = v;
+		else if (strcmp(a, "--json") == 0) {
+			o->json = 1;
+			takes = 0;
+		} else if (strcmp(a, "--threads") == 0 && v)
 			o->threads = atoi(v);
 		else if (strcmp(a, "--fold-ms") == 0 && v)
 			o->fold_ms = atoi(v);
@@ -748,6 +760,57 @@ static int cmd_bench_replay(const struct opts *o)
 	return rc ? 1 : 0;
 }
 
+/* ---- scan ---- */
+
+/* Scans a skill directory on disk with the built-in rules (or --rules FILE) and prints the
+ * verdict and findings. Exits 0 whatever the verdict: the report is the output. */
+static int cmd_scan(const struct opts *o)
+{
+	if (o->nargs != 1 || !o->dir) {
+		usage();
+		return 2;
+	}
+	char err[512] = "";
+	sr_scan_rules *rules;
+	int rc = o->rules ? sr_scan_rules_new_file(o->rules, &rules, err, sizeof(err))
+			  : sr_scan_rules_new_builtin(&rules, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "skillreg scan: cannot load rules: %s\n", err);
+		return 1;
+	}
+	sr_scan_result *res = malloc(sizeof(*res));
+	if (!res) {
+		sr_scan_rules_free(rules);
+		return 1;
+	}
+	rc = sr_scan_dir(rules, o->dir, NULL, res, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "skillreg scan: %s\n", err);
+	} else if (o->json) {
+		sr_buf out;
+		sr_buf_init(&out, 1 << 20);
+		if ((rc = sr_scan_result_json(res, &out)) == 0)
+			printf("%s\n", out.data);
+		else
+			fprintf(stderr, "skillreg scan: cannot encode the report: %s\n", sr_strerror(rc));
+		sr_buf_deinit(&out);
+	} else {
+		printf("verdict: %s (%zu files, %zu bytes scanned%s)\n", sr_scan_verdict_name(res->verdict),
+		       res->files_scanned, res->bytes_scanned,
+		       res->bytes_truncated ? "; stopped at the byte or file ceiling" : "");
+		for (size_t i = 0; i < res->nfindings; i++) {
+			const sr_scan_finding *f = &res->findings[i];
+			printf("%-8s %-22s %s:%d: %s\n         %s\n", sr_scan_severity_name(f->severity),
+			       f->rule_id, f->path[0] ? f->path : "(skill)", f->line, f->title, f->excerpt);
+		}
+		if (res->findings_truncated)
+			printf("(more findings than %d; the rest are not listed)\n", SR_SCAN_MAX_FINDINGS);
+	}
+	free(res);
+	sr_scan_rules_free(rules);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -778,6 +841,8 @@ int main(int argc, char **argv)
 		return cmd_gen(&o);
 	if (strcmp(cmd, "bench-replay") == 0)
 		return cmd_bench_replay(&o);
+	if (strcmp(cmd, "scan") == 0)
+		return cmd_scan(&o);
 	usage();
 	return 2;
 }
