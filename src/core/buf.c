@@ -84,6 +84,22 @@ int sr_buf_putc(sr_buf *b, char c)
 	return sr_buf_append(b, &c, 1);
 }
 
+int sr_buf_read_file(sr_buf *b, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return SR_EIO;
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = sr_buf_append(b, chunk, n);
+	if (!rc && ferror(f))
+		rc = SR_EIO;
+	fclose(f);
+	return rc;
+}
+
 int sr_buf_vprintf(sr_buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;

@@ -46,6 +46,9 @@ int sr_buf_puts(sr_buf *b, const char *s);
 int sr_buf_putc(sr_buf *b, char c);
 int sr_buf_printf(sr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int sr_buf_vprintf(sr_buf *b, const char *fmt, va_list ap);
+/* Appends the whole file at path: SR_EIO when it cannot be opened or read, SR_ETOOBIG when
+ * it passes the buffer's ceiling (the buffer then holds what fitted). */
+int sr_buf_read_file(sr_buf *b, const char *path);
 /* Hands the bytes to the caller (free() them); the buffer is left empty. */
 char *sr_buf_steal(sr_buf *b, size_t *len);
 

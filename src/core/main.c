@@ -506,17 +506,9 @@ struct seed_files {
 
 static int read_file(const char *path, unsigned char **data, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return SR_EIO;
 	sr_buf b;
 	sr_buf_init(&b, SR_MAX_FILE_BYTES);
-	char chunk[65536];
-	size_t r;
-	int rc = 0;
-	while (!rc && (r = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = sr_buf_append(&b, chunk, r);
-	fclose(f);
+	int rc = sr_buf_read_file(&b, path);
 	if (rc) {
 		sr_buf_deinit(&b);
 		return rc;

@@ -450,21 +450,9 @@ int sr_scan_rules_new_builtin(sr_scan_rules **out, char *err, size_t errsz)
 int sr_scan_rules_new_file(const char *path, sr_scan_rules **out, char *err, size_t errsz)
 {
 	*out = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		seterr(err, errsz, "cannot open %s: %s", path, strerror(errno));
-		return SR_EIO;
-	}
 	sr_buf b;
 	sr_buf_init(&b, SR_SCAN_RULES_MAX_BYTES);
-	char chunk[8192];
-	size_t n;
-	int rc = 0;
-	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = sr_buf_append(&b, chunk, n);
-	if (!rc && ferror(f))
-		rc = SR_EIO;
-	fclose(f);
+	int rc = sr_buf_read_file(&b, path);
 	if (rc)
 		seterr(err, errsz, "cannot read %s: %s", path,
 		       rc == SR_ETOOBIG ? "larger than the rules ceiling" : sr_strerror(rc));

@@ -1281,6 +1281,15 @@ int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud)
 	return each_skill(s, st, fn, ud);
 }
 
+/* A query FTS5 cannot parse is the client's input, not a server fault: SR_EINVAL. Anything
+ * else (a busy or broken database) stays an error. */
+static int fts_rc(sr_store *s, int rc)
+{
+	if (rc == SR_EDB && (strstr(s->err, "fts5:") || strstr(s->err, "no such column")))
+		return SR_EINVAL;
+	return rc;
+}
+
 int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, int window,
 		    sr_skill_fn fn, void *ud)
 {
@@ -1289,20 +1298,14 @@ int sr_store_search(sr_store *s, const char *fts_query, int short_index, int lim
 	 * matches that are not browse-eligible cannot leave the answer short. */
 	int prefilter = limit * 2 + 32;
 	int rc = each_skill(s, query(s, q, "tiii", fts_query, limit, window, prefilter), fn, ud);
-	/* A query FTS5 cannot parse is the client's input, not a server fault; anything else
-	 * (a busy or broken database) stays an error. */
-	if (rc == SR_EDB && (strstr(s->err, "fts5:") || strstr(s->err, "no such column")))
-		return SR_EINVAL;
-	return rc;
+	return fts_rc(s, rc);
 }
 
 int sr_store_search_names(sr_store *s, const char *fts_query, int limit, int window, sr_skill_fn fn,
 			  void *ud)
 {
 	int rc = each_skill(s, query(s, Q_SEARCH_NAMES, "tii", fts_query, limit, window), fn, ud);
-	if (rc == SR_EDB && (strstr(s->err, "fts5:") || strstr(s->err, "no such column")))
-		return SR_EINVAL;
-	return rc;
+	return fts_rc(s, rc);
 }
 
 /* ---- versions ---- */
