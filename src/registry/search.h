@@ -1,0 +1,51 @@
+/*
+ * search.h - skill search shared by the API (GET /api/v1/search) and the web site's search
+ * page: exact slug matches first, then bounded full-text stages (names, whole words, word
+ * prefixes, substrings), each ranking a bounded window of matches (docs/bandwidth.md).
+ *
+ * The caller decides how a hit is shown: an encode callback turns each candidate row into
+ * bytes (a JSON card, an HTML card) while the row is still in SQLite's memory, and the
+ * results come back in their final order with the tier and rank that ordered them.
+ */
+#ifndef SR_SEARCH_H
+#define SR_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "store/store.h"
+
+#define SR_SEARCH_QUERY_MAX 255
+#define SR_SEARCH_LIMIT_MAX 100
+
+/* Encodes one candidate into out (a buffer of its own per candidate); non-zero fails the
+ * search with that code. */
+typedef int (*sr_search_encode_fn)(void *ud, const sr_skill_row *row, sr_buf *out);
+
+typedef struct sr_search_hit {
+	int64_t id;
+	int tier;     /* 0 exact slug, 1 every token a word of the name, 2 a word prefix, 3 summary */
+	double rank;  /* bm25 (lower is better); 0 outside the summary tier */
+	int64_t downloads, updated_at;
+	char *data;   /* what the encode callback wrote */
+	size_t len;
+} sr_search_hit;
+
+typedef struct sr_search_results {
+	sr_search_hit *hits;
+	int n;
+	char query[SR_SEARCH_QUERY_MAX + 1]; /* the normalized query (lower case, trimmed) */
+} sr_search_results;
+
+/* Runs a search for q (leading '@'s and spaces dropped, lower-cased); exact keeps only exact
+ * slug matches (`owner/slug` names one). limit is clamped to 1..SR_SEARCH_LIMIT_MAX. An empty
+ * query finds nothing. On success out holds up to limit hits in order (free with
+ * sr_search_results_free, also after a failure). */
+int sr_search_run(sr_store *s, const char *q, int exact, int limit, sr_search_encode_fn enc,
+		  void *ud, sr_search_results *out);
+void sr_search_results_free(sr_search_results *r);
+/* The API's score for a hit: tiers apart by 1000, bm25 folded in within the summary tier. */
+double sr_search_score(const sr_search_hit *h);
+
+#endif
