@@ -64,18 +64,7 @@ static int page_row(void *ud, const sr_skill_row *r)
 	}
 	p->n++;
 	sr__skill_item(p->app, p->w, r);
-	sr_cursor *c = &p->last;
-	c->id = r->id;
-	c->k2 = 0;
-	c->text[0] = '\0';
-	switch (p->sort) {
-	case SR_SORT_UPDATED: c->k1 = r->updated_at; break;
-	case SR_SORT_CREATED: c->k1 = r->created_at; break;
-	case SR_SORT_NAME: snprintf(c->text, sizeof(c->text), "%s", r->slug); break;
-	case SR_SORT_DOWNLOADS: c->k1 = r->downloads; c->k2 = r->updated_at; break;
-	case SR_SORT_STARS: c->k1 = r->stars; c->k2 = r->updated_at; break;
-	case SR_SORT_INSTALLS: c->k1 = r->installs; c->k2 = r->updated_at; break;
-	}
+	sr_cursor_set_row(&p->last, p->sort, r);
 	return 0;
 }
 

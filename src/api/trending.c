@@ -24,8 +24,6 @@
 
 #define TRENDING_DEFAULT_LIMIT 20
 #define TRENDING_MAX_LIMIT 100
-/* Entries read past the page's end per extra read, for the skipped ones. */
-#define OVERFETCH 16
 
 /* The newest snapshot, building it on a cold start. */
 static int current(sr_req *req, sr_trending_snapshot *snap)
@@ -40,36 +38,18 @@ static int current(sr_req *req, sr_trending_snapshot *snap)
 	return rc;
 }
 
-struct walk {
+struct items {
 	sr_app *app;
 	sr_jw *w;
-	int cards;     /* 1: trending cards; 0: list items */
-	int want, n;   /* rows wanted and written */
-	int probe;     /* 1: read one entry more than shown, to know whether there is a next page */
-	int seen_rank; /* the last entry read, shown or not */
-	int last_rank; /* the last entry shown */
-	int more;      /* a browse-eligible entry exists past the page */
-	int read;      /* entries read by the current store call */
+	int cards; /* 1: trending cards; 0: list items */
 };
 
-static int walk_row(void *ud, const sr_skill_row *r, int rank, int64_t installs, int64_t downloads)
+static int item_row(void *ud, const sr_skill_row *r, int rank, int64_t installs, int64_t downloads)
 {
-	struct walk *k = ud;
-	k->read++;
-	k->seen_rank = rank;
-	if (!r->is_listed)
-		return 0;
-	if (k->n == k->want) {
-		k->more = 1;
-		return 1;
-	}
-	if (!k->probe && k->n + 1 == k->want)
-		k->more = -1; /* full, and nobody asks what follows: stop after this row */
-	k->n++;
-	k->last_rank = rank;
+	struct items *k = ud;
 	if (!k->cards) {
 		sr__skill_item(k->app, k->w, r);
-		return k->more < 0;
+		return 0;
 	}
 	sr_jw *w = k->w;
 	sr_jw_obj(w);
@@ -89,20 +69,6 @@ static int walk_row(void *ud, const sr_skill_row *r, int rank, int64_t installs,
 	return 0;
 }
 
-/* Writes up to k->want browse-eligible entries after rank `after`, then looks for one more. */
-static int walk(sr_store *s, int64_t snapshot_id, int after, struct walk *k)
-{
-	int chunk = k->want + k->probe;
-	k->seen_rank = after;
-	for (;;) {
-		k->read = 0;
-		int rc = sr_store_trending_page(s, snapshot_id, k->seen_rank, chunk, walk_row, k);
-		if (rc || k->more || k->read < chunk)
-			return rc;
-		chunk = OVERFETCH;
-	}
-}
-
 int sr__trending_items(sr_app *app, sr_req *req, sr_jw *w, int limit, int *n)
 {
 	*n = 0;
@@ -111,10 +77,10 @@ int sr__trending_items(sr_app *app, sr_req *req, sr_jw *w, int limit, int *n)
 	if (rc)
 		return rc;
 	/* The list's trending page has no next page, so it reads no entry past its end. */
-	struct walk k = {.app = app, .w = w, .cards = 0, .want = limit, .probe = 0};
+	struct items k = {app, w, 0};
+	int last = 0, more = 0;
 	if (snap.entries)
-		rc = walk(req->store, snap.id, 0, &k);
-	*n = k.n;
+		rc = sr_trending_walk(req->store, snap.id, 0, limit, 0, item_row, &k, n, &last, &more);
 	return rc;
 }
 
@@ -222,15 +188,18 @@ void sr__trending(sr_app *app, sr_req *req, sr_resp *resp)
 	sr_jw_kint(&w, "totalItems", snap.entries);
 	sr_jw_key(&w, "items");
 	sr_jw_arr(&w);
-	struct walk k = {.app = app, .w = &w, .cards = 1, .want = (int)limit, .probe = 1};
-	rc = snap.entries ? walk(req->store, snap.id, after, &k) : 0;
+	struct items k = {app, &w, 1};
+	int shown = 0, last_rank = 0, more = 0;
+	rc = snap.entries ? sr_trending_walk(req->store, snap.id, after, (int)limit, 1, item_row, &k, &shown,
+					     &last_rank, &more)
+			  : 0;
 	if (rc) {
 		sr__internal(resp, rc);
 		return;
 	}
 	sr_jw_arr_end(&w);
 	sr_jw_key(&w, "nextCursor");
-	if (k.more && !cursor_encode(snap.id, k.last_rank, next, sizeof(next)))
+	if (more && !cursor_encode(snap.id, last_rank, next, sizeof(next)))
 		sr_jw_str(&w, next);
 	else
 		sr_jw_null(&w);

@@ -16,10 +16,12 @@
  */
 #include "registry/cursor.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "core/util.h"
+#include "store/store.h"
 
 /* A 64-bit varint needs at most ten bytes. */
 #define VARINT_MAX 10
@@ -173,4 +175,19 @@ int sr_cursor_decode(const char *s, sr_cursor *out)
 
 	*out = c;
 	return 0;
+}
+
+void sr_cursor_set_row(sr_cursor *c, int sort, const sr_skill_row *r)
+{
+	c->id = r->id;
+	c->k1 = c->k2 = 0;
+	c->text[0] = '\0';
+	switch (sort) {
+	case SR_SORT_UPDATED: c->k1 = r->updated_at; break;
+	case SR_SORT_CREATED: c->k1 = r->created_at; break;
+	case SR_SORT_NAME: snprintf(c->text, sizeof(c->text), "%s", r->slug); break;
+	case SR_SORT_DOWNLOADS: c->k1 = r->downloads; c->k2 = r->updated_at; break;
+	case SR_SORT_STARS: c->k1 = r->stars; c->k2 = r->updated_at; break;
+	case SR_SORT_INSTALLS: c->k1 = r->installs; c->k2 = r->updated_at; break;
+	}
 }

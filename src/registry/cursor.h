@@ -35,4 +35,9 @@ int sr_cursor_encode(const sr_cursor *c, char *out, size_t outsz);
  * version, or with trailing bytes. */
 int sr_cursor_decode(const char *s, sr_cursor *out);
 
+struct sr_skill_row;
+/* Sets c's key (k1, k2, text) and id to the row's position in list order `sort` (enum sr_sort
+ * of store.h): the key the list's keyset statements continue after. */
+void sr_cursor_set_row(sr_cursor *c, int sort, const struct sr_skill_row *r);
+
 #endif

@@ -193,3 +193,56 @@ int sr_trending_current(sr_store *s, sr_reads *total, sr_trending_snapshot *out,
 	*built = 1;
 	return sr_store_trending_snapshot(s, st.snapshot_id, out);
 }
+
+struct walk {
+	sr_trending_item_fn fn;
+	void *ud;
+	int want, n;   /* rows wanted and passed on */
+	int probe;     /* 1: read one entry more than shown, to know whether there is a next page */
+	int seen_rank; /* the last entry read, shown or not */
+	int last_rank; /* the last entry shown */
+	int more;      /* 1: a browse-eligible entry exists past the page; -1: full, stop */
+	int read;      /* entries read by the current store call */
+	int rc;
+};
+
+static int walk_row(void *ud, const sr_skill_row *r, int rank, int64_t installs, int64_t downloads)
+{
+	struct walk *k = ud;
+	k->read++;
+	k->seen_rank = rank;
+	if (!r->is_listed)
+		return 0;
+	if (k->n == k->want) {
+		k->more = 1;
+		return 1;
+	}
+	if (!k->probe && k->n + 1 == k->want)
+		k->more = -1; /* full, and nobody asks what follows: stop after this row */
+	k->n++;
+	k->last_rank = rank;
+	int rc = k->fn(k->ud, r, rank, installs, downloads);
+	if (rc) {
+		k->rc = rc < 0 ? rc : SR_EINVAL;
+		return k->rc;
+	}
+	return k->more < 0;
+}
+
+int sr_trending_walk(sr_store *s, int64_t snapshot_id, int after, int want, int probe,
+		     sr_trending_item_fn fn, void *ud, int *shown, int *last_rank, int *more)
+{
+	struct walk k = {.fn = fn, .ud = ud, .want = want, .probe = probe, .seen_rank = after};
+	int chunk = want + probe, rc = 0;
+	for (;;) {
+		k.read = 0;
+		rc = sr_store_trending_page(s, snapshot_id, k.seen_rank, chunk, walk_row, &k);
+		if (rc || k.rc || k.more || k.read < chunk)
+			break;
+		chunk = SR_TRENDING_OVERFETCH;
+	}
+	*shown = k.n;
+	*last_rank = k.last_rank;
+	*more = k.more > 0;
+	return rc ? rc : k.rc;
+}

@@ -37,4 +37,16 @@ int sr_trending_rebuild(sr_store *s, int64_t now_ms, int only_if_none, sr_reads 
  * sr_trending_rebuild (its reads added to total) and *built is set. */
 int sr_trending_current(sr_store *s, sr_reads *total, sr_trending_snapshot *out, int *built);
 
+/* Reads a snapshot's browse-eligible entries after rank `after` in rank order and calls fn for
+ * up to want of them (a skill hidden since the snapshot was taken is skipped, and the range
+ * is read on past it in chunks of SR_TRENDING_OVERFETCH so the page stays full; a snapshot
+ * holds at most SR_TRENDING_TOP entries, so that is bounded too). With probe, one entry more
+ * is read to learn whether another page follows (*more). *shown gets the entries passed to
+ * fn and *last_rank the rank of the last one. fn returning non-zero fails the walk. */
+#define SR_TRENDING_OVERFETCH 16
+typedef int (*sr_trending_item_fn)(void *ud, const sr_skill_row *row, int rank, int64_t installs,
+				   int64_t downloads);
+int sr_trending_walk(sr_store *s, int64_t snapshot_id, int after, int want, int probe,
+		     sr_trending_item_fn fn, void *ud, int *shown, int *last_rank, int *more);
+
 #endif

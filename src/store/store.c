@@ -131,6 +131,9 @@ enum {
 	Q_PUBLIC_IDS_PAGE,     /* ix_pub_created (covering partial index), keyset */
 	Q_DAILY_PAGE,          /* ix_daily_day (covering): one day, keyset on skill_id */
 	Q_SKILL_LISTED,        /* skills primary key */
+	/* web pages */
+	Q_OWNER_FIRST,         /* ix_owner_pub_updated (partial: public skills), one owner's range */
+	Q_OWNER_AFTER,         /* ix_owner_pub_updated keyset */
 	/* trending leaderboard */
 	Q_TRENDING_LATEST,     /* trending_snapshots primary key, from the end */
 	Q_TRENDING_SNAPSHOT,   /* trending_snapshots primary key */
@@ -273,6 +276,14 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_DAILY_PAGE] = "SELECT skill_id, installs, downloads FROM skill_daily_stats INDEXED BY ix_daily_day "
 			 "WHERE day = ?1 AND skill_id > ?2 ORDER BY skill_id LIMIT ?3",
 	[Q_SKILL_LISTED] = "SELECT is_listed FROM skills WHERE id = ?1",
+	/* An owner's public skills, newest update first: one range of the partial index, so a
+	 * page reads its rows plus one and never a deleted or hidden skill it would drop. */
+	[Q_OWNER_FIRST] = "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_owner_pub_updated "
+			  "CROSS JOIN users u ON u.id = s.owner_id WHERE s.owner_id = ?1 AND s.is_public "
+			  "ORDER BY s.updated_at DESC, s.id DESC LIMIT ?2",
+	[Q_OWNER_AFTER] = "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_owner_pub_updated "
+			  "CROSS JOIN users u ON u.id = s.owner_id WHERE s.owner_id = ?1 AND s.is_public "
+			  "AND (s.updated_at, s.id) < (?3, ?4) ORDER BY s.updated_at DESC, s.id DESC LIMIT ?2",
 	[Q_TRENDING_LATEST] = "SELECT id, computed_at, day, entries FROM trending_snapshots WHERE id > 0 ORDER BY id DESC LIMIT 1",
 	[Q_TRENDING_SNAPSHOT] = "SELECT id, computed_at, day, entries FROM trending_snapshots WHERE id = ?1",
 	/* The oldest snapshot to keep: the keep-th newest. "id > 0" makes the plan a rowid range
@@ -1251,6 +1262,15 @@ int sr_store_lookup_owner_slug(sr_store *s, int64_t owner_id, const char *slug, 
 int sr_store_skill_by_id(sr_store *s, int64_t id, sr_skill_fn fn, void *ud)
 {
 	return each_skill(s, query(s, Q_SKILL_BY_ID, "I", id), fn, ud);
+}
+
+int sr_store_owner_skills(sr_store *s, int64_t owner_id, int limit, int has_after,
+			  int64_t after_updated, int64_t after_id, sr_skill_fn fn, void *ud)
+{
+	if (has_after)
+		return each_skill(s, query(s, Q_OWNER_AFTER, "IiII", owner_id, limit + 1, after_updated, after_id),
+				  fn, ud);
+	return each_skill(s, query(s, Q_OWNER_FIRST, "Ii", owner_id, limit + 1), fn, ud);
 }
 
 int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud)

@@ -221,6 +221,11 @@ typedef struct sr_list_query {
 /* Calls fn for up to limit + 1 rows in the query's order. */
 int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud);
 
+/* One owner's public skills, most recently updated first, keyset after (updated_at, id) when
+ * has_after; limit + 1 rows (the web site's owner page). */
+int sr_store_owner_skills(sr_store *s, int64_t owner_id, int limit, int has_after,
+			  int64_t after_updated, int64_t after_id, sr_skill_fn fn, void *ud);
+
 /* Full-text candidates: up to limit browse-eligible skills matching the FTS expression, with
  * row->rank set (lower is better, bm25). short_index selects the single-character index.
  * Only the `window` newest matches (by creation: the index's rowid is the skill id) are
