@@ -131,6 +131,9 @@ enum {
 	Q_PUBLIC_IDS_PAGE,     /* ix_pub_created (covering partial index), keyset */
 	Q_DAILY_PAGE,          /* ix_daily_day (covering): one day, keyset on skill_id */
 	Q_SKILL_LISTED,        /* skills primary key */
+	/* the public-skill count (data-model section 3.4) */
+	Q_PUBLIC_COUNT,        /* global_stats primary key */
+	Q_PUBLIC_COUNT_ADJ,    /* global_stats primary key */
 	/* web pages */
 	Q_OWNER_FIRST,         /* ix_owner_pub_updated (partial: public skills), one owner's range */
 	Q_OWNER_AFTER,         /* ix_owner_pub_updated keyset */
@@ -276,6 +279,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_DAILY_PAGE] = "SELECT skill_id, installs, downloads FROM skill_daily_stats INDEXED BY ix_daily_day "
 			 "WHERE day = ?1 AND skill_id > ?2 ORDER BY skill_id LIMIT ?3",
 	[Q_SKILL_LISTED] = "SELECT is_listed FROM skills WHERE id = ?1",
+	[Q_PUBLIC_COUNT] = "SELECT public_skills FROM global_stats WHERE id = 1",
+	[Q_PUBLIC_COUNT_ADJ] = "UPDATE global_stats SET public_skills = public_skills + ?1, updated_at = ?2 WHERE id = 1",
 	/* An owner's public skills, newest update first: one range of the partial index, so a
 	 * page reads its rows plus one and never a deleted or hidden skill it would drop. */
 	[Q_OWNER_FIRST] = "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_owner_pub_updated "
@@ -359,6 +364,7 @@ static const struct {
 	[Q_TRENDING_ENTRY_INS] = {E_LISTS, 0, 0},
 	[Q_TRENDING_ENTRIES_DEL] = {E_LISTS, 0, 0},
 	[Q_TRENDING_SNAPS_DEL] = {E_LISTS, 0, 0},
+	[Q_PUBLIC_COUNT_ADJ] = {E_LISTS, 0, 0},
 };
 
 /*
@@ -483,6 +489,7 @@ static const char *const table_names[SR_T_COUNT] = {
 	[SR_T_SKILL_SEARCH_SHORT] = "skill_search_short",
 	[SR_T_TRENDING_SNAPSHOTS] = "trending_snapshots",
 	[SR_T_TRENDING_ENTRIES] = "trending_entries",
+	[SR_T_GLOBAL_STATS] = "global_stats",
 };
 
 const char *sr_table_name(int t)
@@ -2026,6 +2033,27 @@ int sr_store_skill_listed(sr_store *s, int64_t id, int *listed)
 		return 0;
 	}
 	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+}
+
+/* ---- the public-skill count ---- */
+
+int sr_store_public_count(sr_store *s, int64_t *n)
+{
+	sqlite3_stmt *st = query(s, Q_PUBLIC_COUNT, "");
+	if (!st)
+		return SR_EDB;
+	int rc = step(s, st);
+	if (rc == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return 0;
+	}
+	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+}
+
+int sr_store_public_count_adjust(sr_store *s, int64_t delta, int64_t now)
+{
+	return run(s, Q_PUBLIC_COUNT_ADJ, "II", delta, now);
 }
 
 /* ---- trending leaderboard ---- */
