@@ -7,7 +7,7 @@
 #   make bench      measure against DESIGN.md section 7 and write BENCHMARKS.md
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libzip yaml-0.1 libcrypto
+PKGS := libmicrohttpd jansson sqlite3 libzip yaml-0.1 libcrypto libcmark-gfm
 TEST_PKGS := cmocka libcurl
 
 BUILD ?= build
@@ -25,7 +25,7 @@ LIB_SRC := $(filter-out src/core/main.c,$(SRC))
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 MAIN_OBJ := $(BUILD)/obj/core/main.o
 SQL := $(sort $(wildcard sql/sqlite/*.sql))
-GEN := $(BUILD)/gen/migrations_sqlite.h $(BUILD)/gen/scanner_rules.h
+GEN := $(BUILD)/gen/migrations_sqlite.h $(BUILD)/gen/scanner_rules.h $(BUILD)/gen/web_assets.h
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -49,6 +49,12 @@ $(BUILD)/gen/migrations_sqlite.h: $(SQL) scripts/embed-sql
 $(BUILD)/gen/scanner_rules.h: rules/scanner-rules.txt scripts/embed-text
 	@mkdir -p $(dir $@)
 	scripts/embed-text sr__scanner_rules_builtin $< > $@.tmp && mv $@.tmp $@
+
+# The web site's stylesheet and icon (src/web/static), compiled in: pages load nothing else.
+$(BUILD)/gen/web_assets.h: src/web/static/site.css src/web/static/icon.svg scripts/embed-text
+	@mkdir -p $(dir $@)
+	(scripts/embed-text sr__web_css src/web/static/site.css && \
+	 scripts/embed-text sr__web_icon src/web/static/icon.svg) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: src/%.c $(GEN)
 	@mkdir -p $(dir $@)

@@ -19,6 +19,7 @@
 #include "http/ratelimit.h"
 #include "registry/slug.h"
 #include "store/gen.h"
+#include "web/web.h"
 
 #define BODY_JSON_MAX (1u << 20)
 #define BODY_PUBLISH_MAX (64u << 20)
@@ -526,6 +527,8 @@ void sr_api_handle(void *ud, sr_req *req, sr_resp *resp)
 		sr_resp_text(resp, 404, "Not found");
 		return;
 	}
+	if (sr_web_is_page(seg, n))
+		sr_web_headers(resp);
 	const char *slug = NULL, *route = NULL;
 	int cls = app->cache ? cache_class(req, seg, n, &slug, &route) : CACHE_NONE;
 	if (cls != CACHE_NONE)
@@ -537,18 +540,12 @@ void sr_api_handle(void *ud, sr_req *req, sr_resp *resp)
 static void dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 {
 	const char *m = req->method;
-	if (n == 0 && is(m, "GET")) {
-		/* Until the web site exists, the root says what is here and how to use it. */
-		req->route = "root";
-		char origin[600];
-		sr__origin(app, req, origin, sizeof(origin));
-		sr_resp_textf(resp, 200,
-			      "skillreg: a ClawHub-compatible skill registry.\n\n"
-			      "Point the clawhub CLI here:\n"
-			      "  export CLAWHUB_REGISTRY=%s CLAWHUB_SITE=%s\n"
-			      "  clawhub explore\n\n"
-			      "API: %s/api/v1/skills, %s/api/v1/search?q=...\n",
-			      origin, origin, origin, origin);
+	if (sr_web_is_page(seg, n)) {
+		/* Everything outside /api, /healthz, /metrics and /.well-known is the web site. */
+		if (is(m, "GET"))
+			sr_web_handle(app, req, resp, seg, n);
+		else
+			not_allowed(req, resp);
 		return;
 	}
 	if (n == 1 && is(seg[0], "healthz") && is(m, "GET")) {

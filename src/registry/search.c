@@ -266,6 +266,22 @@ double sr_search_score(const sr_search_hit *h)
 	return (6 - h->tier) * 1000 + lexical - (h->tier > 2 ? h->rank : 0);
 }
 
+void sr_search_normalize(const char *qs, char *out)
+{
+	out[0] = '\0';
+	if (qs) {
+		while (*qs == '@' || isspace((unsigned char)*qs))
+			qs++;
+		size_t n = strlen(qs);
+		char *t = sr_trim_dup(qs, n < SR_SEARCH_QUERY_MAX ? n : SR_SEARCH_QUERY_MAX);
+		if (t) {
+			snprintf(out, SR_SEARCH_QUERY_MAX + 1, "%s", t);
+			free(t);
+		}
+	}
+	sr_lower(out);
+}
+
 int sr_search_run(sr_store *st, const char *qs, int exact, int limit, sr_search_encode_fn enc,
 		  void *ud, sr_search_results *out)
 {
@@ -278,17 +294,7 @@ int sr_search_run(sr_store *st, const char *qs, int exact, int limit, sr_search_
 	memset(&S, 0, sizeof(S));
 	S.enc = enc;
 	S.ud = ud;
-	if (qs) {
-		while (*qs == '@' || isspace((unsigned char)*qs))
-			qs++;
-		size_t n = strlen(qs);
-		char *t = sr_trim_dup(qs, n < SR_SEARCH_QUERY_MAX ? n : SR_SEARCH_QUERY_MAX);
-		if (t) {
-			snprintf(S.q, sizeof(S.q), "%s", t);
-			free(t);
-		}
-	}
-	sr_lower(S.q);
+	sr_search_normalize(qs, S.q);
 	snprintf(out->query, sizeof(out->query), "%s", S.q);
 	char tokbuf[SR_SEARCH_QUERY_MAX + 1];
 	snprintf(tokbuf, sizeof(tokbuf), "%s", S.q);

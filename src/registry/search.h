@@ -44,6 +44,9 @@ typedef struct sr_search_results {
  * sr_search_results_free, also after a failure). */
 int sr_search_run(sr_store *s, const char *q, int exact, int limit, sr_search_encode_fn enc,
 		  void *ud, sr_search_results *out);
+/* The query as sr_search_run sees it: leading '@'s and spaces dropped, trimmed, at most
+ * SR_SEARCH_QUERY_MAX bytes, lower case (out: SR_SEARCH_QUERY_MAX + 1 bytes). */
+void sr_search_normalize(const char *q, char *out);
 void sr_search_results_free(sr_search_results *r);
 /* The API's score for a hit: tiers apart by 1000, bm25 folded in within the summary tier. */
 double sr_search_score(const sr_search_hit *h);

@@ -1,0 +1,47 @@
+/*
+ * internal.h - what the web page files share (src/web only).
+ */
+#ifndef SR_WEB_INTERNAL_H
+#define SR_WEB_INTERNAL_H
+
+#include <stdint.h>
+
+#include "api/api.h"
+#include "core/buf.h"
+#include "web/html.h"
+
+/* A page under construction: the layout around a body the page file writes. */
+typedef struct sr_page {
+	sr_buf *b;          /* the response body */
+	const char *title;  /* escaped on output */
+	const char *query;  /* the search box's value, or NULL */
+	const char *nav;    /* which top link is current: "home", "skills", "trending", or NULL */
+} sr_page;
+
+void sr__web_begin(sr_page *p);
+void sr__web_end(sr_page *p, sr_resp *resp, int status);
+/* A whole error page (404, 400, 410, 500) with a message and ways on. */
+void sr__web_error(sr_req *req, sr_resp *resp, int status, const char *heading, const char *detail);
+/* 500 for a failed read (SR_ELIMIT is reported by the HTTP layer with its figure). */
+void sr__web_fail(sr_req *req, sr_resp *resp, int rc);
+void sr__web_redirect(sr_resp *resp, int status, const char *location);
+
+/* A skill card (list item). tokens (may be NULL) are marked in name, slug and summary. */
+int sr__web_card(sr_buf *b, const sr_skill_row *r, char *const *tokens, int ntokens, const char *extra);
+/* "2026-11-29" for a millisecond time. */
+void sr__web_date(int64_t ms, char *out, size_t n);
+/* "12.3 KB" for a size. */
+void sr__web_size(int64_t bytes, char *out, size_t n);
+/* Integer query parameter within [lo, hi], def when absent or not a number. */
+long sr__web_param(sr_req *req, const char *key, long def, long lo, long hi);
+
+/* Pages. */
+void sr__web_home(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__web_browse(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__web_search(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__web_trending(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__web_owner(sr_app *app, sr_req *req, sr_resp *resp, const char *handle);
+void sr__web_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, const char *slug);
+void sr__web_file(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, const char *slug);
+
+#endif

@@ -1,0 +1,646 @@
+/*
+ * lists.c - the web pages that show lists of skills: home, browse, search, trending, owner.
+ *
+ * Each list is the same read as its API counterpart: one range of a partial index per list
+ * (page size plus one row, to know whether another page follows), the bounded search, the
+ * trending snapshot's rank range. Browse pages go both ways: a "previous" cursor reads the
+ * same index in the opposite direction from the first row shown and reverses what it read.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/err.h"
+#include "core/util.h"
+#include "http/metrics.h"
+#include "registry/cursor.h"
+#include "registry/search.h"
+#include "registry/slug.h"
+#include "stats/trending.h"
+#include "web/internal.h"
+
+#define HOME_ROWS 6
+#define PAGE_SIZES {10, 25, 50, 100}
+#define PAGE_DEFAULT 25
+#define TRENDING_PAGE 25
+#define OWNER_PAGE 25
+#define SEARCH_ROWS 25
+
+/* Web cursors are told from the API's by their filter codes, and carry which filter, whether
+ * a slug prefix narrowed the list, and whether they point backwards. */
+#define WEB_CURSOR_BASE 32
+#define OWNER_CURSOR_KIND 60
+
+static const struct {
+	const char *name, *label;
+	int sort, desc; /* the natural direction */
+} web_sorts[] = {
+	{"updated", "Recently updated", SR_SORT_UPDATED, 1},
+	{"newest", "Newest", SR_SORT_CREATED, 1},
+	{"downloads", "Most downloaded", SR_SORT_DOWNLOADS, 1},
+	{"installs", "Most installed", SR_SORT_INSTALLS, 1},
+	{"stars", "Most starred", SR_SORT_STARS, 1},
+	{"name", "Name", SR_SORT_NAME, 0},
+};
+#define NSORTS ((int)(sizeof(web_sorts) / sizeof(web_sorts[0])))
+
+/* ---- rows into cards ---- */
+
+struct rows {
+	sr_skill_row *rows; /* copies are not needed: cards are written while the row is live */
+	sr_buf *b;
+	int limit, n, more;
+	int sort;
+	sr_cursor first, last;
+	int rc;
+	/* Backwards pages arrive in reverse: their cards are kept and written reversed. */
+	int reverse;
+	char *cards[101];
+};
+
+static int card_row(void *ud, const sr_skill_row *r)
+{
+	struct rows *k = ud;
+	if (k->n == k->limit) {
+		k->more = 1;
+		return 1;
+	}
+	if (k->n == 0)
+		sr_cursor_set_row(&k->first, k->sort, r);
+	sr_cursor_set_row(&k->last, k->sort, r);
+	k->n++;
+	if (!k->reverse) {
+		k->rc = sr__web_card(k->b, r, NULL, 0, NULL);
+		return k->rc;
+	}
+	sr_buf one;
+	sr_buf_init(&one, 64 * 1024);
+	k->rc = sr__web_card(&one, r, NULL, 0, NULL);
+	k->cards[k->n - 1] = sr_buf_steal(&one, NULL);
+	if (!k->rc && !k->cards[k->n - 1])
+		k->rc = SR_ENOMEM;
+	return k->rc;
+}
+
+static void free_cards(struct rows *k)
+{
+	for (int i = 0; i < k->n && i < 101; i++)
+		free(k->cards[i]);
+}
+
+static int list_into(sr_req *req, sr_buf *b, int sort, int filter, int desc, int limit, struct rows *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->b = b;
+	k->limit = limit;
+	k->sort = sort;
+	sr_list_query q = {.sort = sort, .filter = filter, .desc = desc, .limit = limit};
+	int rc = sr_store_list(req->store, &q, card_row, k);
+	return rc ? rc : k->rc;
+}
+
+/* ---- home ---- */
+
+struct trend_cards {
+	sr_buf *b;
+};
+
+static int trend_card(void *ud, const sr_skill_row *r, int rank, int64_t installs, int64_t downloads)
+{
+	struct trend_cards *t = ud;
+	char extra[96];
+	snprintf(extra, sizeof(extra), "<span class=\"rank\">#%d this week</span>", rank);
+	return sr__web_card(t->b, r, NULL, 0, extra);
+}
+
+/* The newest leaderboard snapshot, building it on a cold start (accounted as the job). */
+static int trending_current(sr_req *req, sr_trending_snapshot *snap)
+{
+	sr_reads job;
+	sr_reads_init(&job);
+	int built = 0;
+	int64_t t0 = sr_mono_ns();
+	int rc = sr_trending_current(req->store, &job, snap, &built);
+	if (built || (rc && rc != SR_ENOTFOUND && job.rows))
+		sr_metrics_job("trending", rc == 0, sr_mono_ns() - t0, &job);
+	return rc;
+}
+
+static int home_section(sr_req *req, sr_buf *b, const char *id, const char *heading, const char *more_href,
+			int sort)
+{
+	sr_html_printf(b, "<section class=\"block\" aria-labelledby=\"%R\"><div class=\"block-head\">"
+			  "<h2 id=\"%R\">%R</h2><a href=\"%R\">See all</a></div><ul class=\"cards\">",
+		       id, id, heading, more_href);
+	struct rows k;
+	int rc = list_into(req, b, sort, SR_FILTER_LISTED, 1, HOME_ROWS, &k);
+	if (!rc && k.n == 0)
+		sr_buf_puts(b, "<li class=\"empty\">No skills yet.</li>");
+	sr_buf_puts(b, "</ul></section>");
+	return rc;
+}
+
+void sr__web_home(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	req->route = "web-home";
+	int64_t count = 0;
+	int rc = sr_store_public_count(req->store, &count);
+	if (rc) {
+		sr__web_fail(req, resp, rc);
+		return;
+	}
+	sr_page p = {&resp->body, "Find skills for your agents", NULL, "home"};
+	sr__web_begin(&p);
+	sr_buf *b = p.b;
+	sr_html_printf(b,
+		       "<section class=\"hero\" aria-labelledby=\"hero-h\"><h1 id=\"hero-h\">Skills for your agents</h1>"
+		       "<p class=\"hero-sub\"><strong class=\"count\">%G</strong> public %R, ready to install with "
+		       "<code>clawhub install</code>.</p>"
+		       "<form class=\"big-search\" role=\"search\" action=\"/search\" method=\"get\">"
+		       "<label for=\"home-q\">Search skills by name, slug or description</label>"
+		       "<div class=\"row\"><input id=\"home-q\" name=\"q\" type=\"search\" maxlength=\"255\" "
+		       "placeholder=\"e.g. pdf, calendar, git\"><button type=\"submit\">Search</button></div></form>"
+		       "</section>",
+		       count, count == 1 ? "skill" : "skills");
+	sr_buf_puts(b, "<div class=\"columns\">");
+	/* Trending: the newest snapshot's first browse-eligible entries, as sort=trending reads. */
+	sr_buf_puts(b, "<section class=\"block\" aria-labelledby=\"h-trending\"><div class=\"block-head\">"
+		       "<h2 id=\"h-trending\">Trending this week</h2><a href=\"/trending\">See all</a></div>"
+		       "<ul class=\"cards\">");
+	sr_trending_snapshot snap;
+	int shown = 0, last = 0, more = 0;
+	rc = trending_current(req, &snap);
+	if (rc == SR_ENOTFOUND)
+		rc = 0;
+	else if (!rc && snap.entries) {
+		struct trend_cards t = {b};
+		rc = sr_trending_walk(req->store, snap.id, 0, HOME_ROWS, 0, trend_card, &t, &shown, &last, &more);
+	}
+	if (!rc && !shown)
+		sr_buf_puts(b, "<li class=\"empty\">Nothing is trending yet: installs over the last seven days "
+			       "make the leaderboard.</li>");
+	sr_buf_puts(b, "</ul></section>");
+	if (!rc)
+		rc = home_section(req, b, "h-popular", "Most downloaded", "/skills?sort=downloads", SR_SORT_DOWNLOADS);
+	if (!rc)
+		rc = home_section(req, b, "h-newest", "Newest", "/skills?sort=newest", SR_SORT_CREATED);
+	sr_buf_puts(b, "</div>");
+	if (rc) {
+		sr__web_fail(req, resp, rc);
+		return;
+	}
+	sr__web_end(&p, resp, 200);
+}
+
+/* ---- browse ---- */
+
+static int cursor_filter(int filter, int prefix, int before)
+{
+	return WEB_CURSOR_BASE + filter * 4 + prefix * 2 + before;
+}
+
+/* The query string of a browse link with the given cursor (NULL: first page). */
+static void browse_href(sr_buf *b, const char *sort, int dir_given, int desc, int all, int limit,
+			const char *prefix, const char *cursor)
+{
+	sr_html_printf(b, "/skills?sort=%u", sort);
+	if (dir_given)
+		sr_html_printf(b, "&amp;dir=%R", desc ? "desc" : "asc");
+	if (all)
+		sr_buf_puts(b, "&amp;filter=all");
+	if (limit != PAGE_DEFAULT)
+		sr_html_printf(b, "&amp;limit=%d", limit);
+	if (prefix && prefix[0])
+		sr_html_printf(b, "&amp;prefix=%u", prefix);
+	if (cursor)
+		sr_html_printf(b, "&amp;cursor=%u", cursor);
+}
+
+static int select_option(sr_buf *b, const char *value, const char *label, int selected)
+{
+	return sr_html_printf(b, "<option value=\"%s\"%R>%s</option>", value, selected ? " selected" : "", label);
+}
+
+void sr__web_browse(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	req->route = "web-browse";
+	const char *sort_s = sr_req_query(req, "sort");
+	int si = 0;
+	if (sort_s && sort_s[0]) {
+		si = -1;
+		for (int i = 0; i < NSORTS; i++)
+			if (strcasecmp(sort_s, web_sorts[i].name) == 0)
+				si = i;
+		if (si < 0) {
+			sr__web_error(req, resp, 400, "Unknown sort order",
+				      "Skills can be sorted by update, creation, downloads, installs, stars or name.");
+			return;
+		}
+	}
+	const char *prefix_s = sr_req_query(req, "prefix");
+	char prefix[100] = "";
+	if (prefix_s && prefix_s[0]) {
+		size_t n = strlen(prefix_s);
+		int ok = n <= 96;
+		for (size_t i = 0; ok && i < n; i++) {
+			char c = (char)tolower((unsigned char)prefix_s[i]);
+			ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+			prefix[i] = c;
+		}
+		prefix[ok ? n : 0] = '\0';
+		if (!ok) {
+			sr__web_error(req, resp, 400, "Not a slug prefix",
+				      "A prefix is the start of a slug: letters, digits and dashes.");
+			return;
+		}
+		for (int i = 0; i < NSORTS; i++)
+			if (web_sorts[i].sort == SR_SORT_NAME)
+				si = i; /* prefixes are ranges of the name index */
+	}
+	int sort = web_sorts[si].sort;
+	const char *dir_s = sr_req_query(req, "dir");
+	int dir_given = dir_s && (strcmp(dir_s, "asc") == 0 || strcmp(dir_s, "desc") == 0);
+	int desc = dir_given ? strcmp(dir_s, "desc") == 0 : web_sorts[si].desc;
+	const char *filter_s = sr_req_query(req, "filter");
+	int all = filter_s && strcmp(filter_s, "all") == 0;
+	int filter = all ? SR_FILTER_PUBLIC : SR_FILTER_LISTED;
+	static const int sizes[] = PAGE_SIZES;
+	long limit_l = sr__query_long(req, "limit", PAGE_DEFAULT);
+	int limit = PAGE_DEFAULT;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		if (limit_l == sizes[i])
+			limit = sizes[i];
+
+	sr_list_query q = {.sort = sort, .filter = filter, .desc = desc, .limit = limit,
+			   .prefix = prefix[0] ? prefix : NULL};
+	int before = 0, has_cursor = 0;
+	sr_cursor cur;
+	const char *cs = sr_req_query(req, "cursor");
+	if (cs && cs[0]) {
+		int base = cursor_filter(filter, prefix[0] != 0, 0);
+		if (sr_cursor_decode(cs, &cur) || cur.kind != sort + 1 || cur.dir != desc ||
+		    (cur.filter != base && cur.filter != base + 1)) {
+			sr__web_error(req, resp, 400, "This page link is out of date",
+				      "The link does not fit this list's order or filter. Start again from the first page.");
+			return;
+		}
+		has_cursor = 1;
+		before = cur.filter == base + 1;
+		q.has_after = 1;
+		q.after_k1 = cur.k1;
+		q.after_k2 = cur.k2;
+		q.after_id = cur.id;
+		q.after_text = cur.text;
+		if (before)
+			q.desc = !desc; /* read backwards from the first row of the page after */
+	}
+
+	sr_page p = {&resp->body, "Browse skills", NULL, "skills"};
+	sr__web_begin(&p);
+	sr_buf *b = p.b;
+	sr_html_printf(b, "<h1>%s</h1>", prefix[0] ? "Skills by name" : "Browse skills");
+	if (prefix[0])
+		sr_html_printf(b, "<p class=\"lead\">Slugs starting with <code>%s</code>.</p>", prefix);
+	/* Sort tabs: plain links, so every order is one click without a form. */
+	sr_buf_puts(b, "<nav class=\"tabs\" aria-label=\"Sort order\"><ul>");
+	for (int i = 0; i < NSORTS; i++) {
+		sr_buf_puts(b, "<li><a href=\"");
+		browse_href(b, web_sorts[i].name, 0, web_sorts[i].desc, all, limit, NULL, NULL);
+		sr_html_printf(b, "\"%R>%s</a></li>", i == si && !prefix[0] ? " aria-current=\"page\"" : "",
+			       web_sorts[i].label);
+	}
+	sr_buf_puts(b, "</ul></nav>");
+	/* The same choices as a form (direction, filter and page size too). */
+	sr_buf_puts(b, "<form class=\"controls\" action=\"/skills\" method=\"get\">"
+		       "<div><label for=\"f-sort\">Sort</label><select id=\"f-sort\" name=\"sort\">");
+	for (int i = 0; i < NSORTS; i++)
+		select_option(b, web_sorts[i].name, web_sorts[i].label, i == si);
+	sr_buf_puts(b, "</select></div><div><label for=\"f-dir\">Order</label><select id=\"f-dir\" name=\"dir\">");
+	select_option(b, "desc", sort == SR_SORT_NAME ? "Z to A" : "Highest or latest first", desc);
+	select_option(b, "asc", sort == SR_SORT_NAME ? "A to Z" : "Lowest or oldest first", !desc);
+	sr_buf_puts(b, "</select></div><div><label for=\"f-filter\">Show</label><select id=\"f-filter\" name=\"filter\">");
+	select_option(b, "safe", "Hide suspicious skills", !all);
+	select_option(b, "all", "All public skills", all);
+	sr_buf_puts(b, "</select></div><div><label for=\"f-limit\">Per page</label><select id=\"f-limit\" name=\"limit\">");
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char v[8];
+		snprintf(v, sizeof(v), "%d", sizes[i]);
+		select_option(b, v, v, sizes[i] == limit);
+	}
+	sr_buf_puts(b, "</select></div>");
+	if (prefix[0])
+		sr_html_printf(b, "<input type=\"hidden\" name=\"prefix\" value=\"%s\">", prefix);
+	sr_buf_puts(b, "<div><button type=\"submit\">Apply</button></div></form>");
+	if (all)
+		sr_buf_puts(b, "<p class=\"note\" role=\"note\">Showing every public skill, including ones the "
+			       "scanner flagged as suspicious (marked). Read a flagged skill's files before you "
+			       "install it.</p>");
+
+	sr_buf_puts(b, "<ul class=\"cards cards-list\">");
+	struct rows k;
+	memset(&k, 0, sizeof(k));
+	k.b = b;
+	k.limit = limit;
+	k.sort = sort;
+	k.reverse = before;
+	int rc = sr_store_list(req->store, &q, card_row, &k);
+	if (!rc)
+		rc = k.rc;
+	if (!rc && before)
+		for (int i = k.n - 1; i >= 0; i--)
+			sr_buf_puts(b, k.cards[i]);
+	if (before) {
+		/* Shown in reverse: the first row on the page is the last one read. */
+		sr_cursor t = k.first;
+		k.first = k.last;
+		k.last = t;
+	}
+	free_cards(&k);
+	if (rc) {
+		sr__web_fail(req, resp, rc);
+		return;
+	}
+	if (k.n == 0)
+		sr_html_printf(b, "<li class=\"empty\">No skills here%R.</li>",
+			       prefix[0] ? " with that prefix" : has_cursor ? " any more" : " yet");
+	sr_buf_puts(b, "</ul>");
+	/* Previous: forwards pages that came from a cursor, and backwards pages that found more.
+	 * Next: forwards pages that found more, and every backwards page (it came from one). */
+	int has_prev = before ? k.more : has_cursor;
+	int has_next = before ? k.n > 0 : k.more;
+	sr_buf_puts(b, "<nav class=\"pager\" aria-label=\"Pages\">");
+	char enc[SR_CURSOR_MAX_LEN + 1];
+	if (has_prev && k.n > 0) {
+		k.first.version = SR_CURSOR_VERSION;
+		k.first.kind = sort + 1;
+		k.first.filter = cursor_filter(filter, prefix[0] != 0, 1);
+		k.first.dir = desc;
+		if (!sr_cursor_encode(&k.first, enc, sizeof(enc))) {
+			sr_buf_puts(b, "<a rel=\"prev\" class=\"prev\" href=\"");
+			browse_href(b, web_sorts[si].name, dir_given, desc, all, limit, prefix, enc);
+			sr_buf_puts(b, "\">Previous page</a>");
+		}
+	}
+	if (has_cursor) {
+		sr_buf_puts(b, "<a class=\"first\" href=\"");
+		browse_href(b, web_sorts[si].name, dir_given, desc, all, limit, prefix, NULL);
+		sr_buf_puts(b, "\">First page</a>");
+	}
+	if (has_next && k.n > 0) {
+		k.last.version = SR_CURSOR_VERSION;
+		k.last.kind = sort + 1;
+		k.last.filter = cursor_filter(filter, prefix[0] != 0, 0);
+		k.last.dir = desc;
+		if (!sr_cursor_encode(&k.last, enc, sizeof(enc))) {
+			sr_buf_puts(b, "<a rel=\"next\" class=\"next\" href=\"");
+			browse_href(b, web_sorts[si].name, dir_given, desc, all, limit, prefix, enc);
+			sr_buf_puts(b, "\">Next page</a>");
+		}
+	}
+	sr_buf_puts(b, "</nav>");
+	sr__web_end(&p, resp, 200);
+}
+
+/* ---- search ---- */
+
+struct search_ctx {
+	char *tokens[16];
+	int ntokens;
+};
+
+static int search_card(void *ud, const sr_skill_row *r, sr_buf *out)
+{
+	struct search_ctx *c = ud;
+	return sr__web_card(out, r, c->tokens, c->ntokens, NULL);
+}
+
+void sr__web_search(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	req->route = "web-search";
+	const char *q = sr_req_query(req, "q");
+	const char *mode = sr_req_query(req, "mode");
+	int exact = mode && strcmp(mode, "exact") == 0;
+	if (mode && strcmp(mode, "prefix") == 0) {
+		/* A prefix lookup is a range of the name index: the browse page's name order. */
+		char slug[128];
+		const char *s = q ? q : "";
+		while (*s == '@' || *s == ' ')
+			s++;
+		const char *slash = strchr(s, '/');
+		if (sr_slug_normalize(slash ? slash + 1 : s, slug, sizeof(slug)) || !slug[0]) {
+			sr__web_error(req, resp, 400, "Not a slug prefix",
+				      "A prefix is the start of a slug: letters, digits and dashes.");
+			return;
+		}
+		sr_buf loc;
+		sr_buf_init(&loc, 1024);
+		sr_html_printf(&loc, "/skills?sort=name&prefix=%u", slug);
+		sr__web_redirect(resp, 303, loc.data ? loc.data : "/skills");
+		sr_buf_deinit(&loc);
+		return;
+	}
+	/* The words to mark are the normalized query's, split as the search splits them. */
+	struct search_ctx ctx = {{0}, 0};
+	char norm[SR_SEARCH_QUERY_MAX + 1], tok[SR_SEARCH_QUERY_MAX + 1];
+	sr_search_normalize(q, norm);
+	memcpy(tok, norm, sizeof(tok));
+	char *save = NULL;
+	for (char *t = strtok_r(tok, " \t\r\n", &save); t && ctx.ntokens < 16; t = strtok_r(NULL, " \t\r\n", &save))
+		ctx.tokens[ctx.ntokens++] = t;
+	sr_search_results res;
+	int rc = sr_search_run(req->store, q, exact, SEARCH_ROWS, search_card, &ctx, &res);
+	if (rc) {
+		sr_search_results_free(&res);
+		sr__web_fail(req, resp, rc);
+		return;
+	}
+	sr_page p = {&resp->body, res.query[0] ? res.query : "Search", res.query, NULL};
+	sr__web_begin(&p);
+	sr_buf *b = p.b;
+	if (res.query[0])
+		sr_html_printf(b, "<h1>Results for <q>%s</q></h1>", res.query);
+	else
+		sr_buf_puts(b, "<h1>Search skills</h1>");
+	sr_html_printf(b,
+		       "<form class=\"big-search\" role=\"search\" action=\"/search\" method=\"get\">"
+		       "<label for=\"s-q\">Search by name, slug or description</label>"
+		       "<div class=\"row\"><input id=\"s-q\" name=\"q\" type=\"search\" maxlength=\"255\" value=\"%s\">"
+		       "<button type=\"submit\">Search</button></div>"
+		       "<fieldset class=\"modes\"><legend>Match</legend>"
+		       "<label><input type=\"radio\" name=\"mode\" value=\"\"%R> Anywhere</label>"
+		       "<label><input type=\"radio\" name=\"mode\" value=\"exact\"%R> Exact slug</label>"
+		       "<label><input type=\"radio\" name=\"mode\" value=\"prefix\"> Slug starts with</label>"
+		       "</fieldset></form>",
+		       res.query, exact ? "" : " checked", exact ? " checked" : "");
+	if (res.query[0]) {
+		sr_html_printf(b, "<p class=\"lead\" role=\"status\">%d %R%R.</p>", res.n,
+			       res.n == 1 ? "skill matches" : "skills match",
+			       res.n == SEARCH_ROWS ? " (the best ones shown)" : "");
+		sr_buf_puts(b, "<ul class=\"cards cards-list\">");
+		for (int i = 0; i < res.n; i++)
+			sr_buf_append(b, res.hits[i].data, res.hits[i].len);
+		if (!res.n)
+			sr_buf_puts(b, "<li class=\"empty\">No skill matches. Try fewer or shorter words, or "
+				       "<a href=\"/skills\">browse every skill</a>.</li>");
+		sr_buf_puts(b, "</ul>");
+	}
+	sr_search_results_free(&res);
+	sr__web_end(&p, resp, 200);
+}
+
+/* ---- trending ---- */
+
+static int trend_row(void *ud, const sr_skill_row *r, int rank, int64_t installs, int64_t downloads)
+{
+	sr_buf *b = ud;
+	char extra[200];
+	snprintf(extra, sizeof(extra), "<span class=\"rank\">#%d</span><span><b>%lld</b> installs this week</span>",
+		 rank, (long long)installs);
+	return sr__web_card(b, r, NULL, 0, extra);
+}
+
+void sr__web_trending(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	req->route = "web-trending";
+	long after = sr__web_param(req, "after", 0, 0, SR_TRENDING_TOP);
+	long sid = sr__query_long(req, "snapshot", 0);
+	sr_trending_snapshot snap;
+	int rc;
+	if (sid > 0) {
+		/* Later pages stay on the snapshot the first one showed. */
+		rc = sr_store_trending_snapshot(req->store, sid, &snap);
+		if (rc == SR_ENOTFOUND) {
+			sr__web_error(req, resp, 410, "The leaderboard was rebuilt",
+				      "This page belonged to an older leaderboard. Start again from the first page of "
+				      "trending skills.");
+			return;
+		}
+	} else {
+		rc = trending_current(req, &snap);
+	}
+	if (rc && rc != SR_ENOTFOUND) {
+		sr__web_fail(req, resp, rc);
+		return;
+	}
+	int have = rc == 0;
+	sr_page p = {&resp->body, "Trending skills", NULL, "trending"};
+	sr__web_begin(&p);
+	sr_buf *b = p.b;
+	sr_buf_puts(b, "<h1>Trending skills</h1><p class=\"lead\">Ranked by installs over the last seven days, "
+		       "ties by downloads; rebuilt every hour.</p><ol class=\"cards cards-list\">");
+	int shown = 0, last = 0, more = 0;
+	if (have && snap.entries)
+		rc = sr_trending_walk(req->store, snap.id, (int)after, TRENDING_PAGE, 1, trend_row, b, &shown, &last, &more);
+	else
+		rc = 0;
+	if (rc) {
+		sr__web_fail(req, resp, rc);
+		return;
+	}
+	if (!shown)
+		sr_buf_puts(b, "<li class=\"empty\">Nothing is trending yet: a skill joins the leaderboard when "
+			       "people install it.</li>");
+	sr_buf_puts(b, "</ol><nav class=\"pager\" aria-label=\"Pages\">");
+	if (after > 0)
+		sr_buf_puts(b, "<a class=\"first\" href=\"/trending\">First page</a>");
+	if (more)
+		sr_html_printf(b, "<a rel=\"next\" class=\"next\" href=\"/trending?snapshot=%L&amp;after=%d\">Next page</a>",
+			       snap.id, last);
+	sr_buf_puts(b, "</nav>");
+	sr__web_end(&p, resp, 200);
+}
+
+/* ---- owner ---- */
+
+struct owner_rows {
+	sr_buf *b;
+	int limit, n, more;
+	int64_t last_updated, last_id;
+	int rc;
+};
+
+static int owner_row(void *ud, const sr_skill_row *r)
+{
+	struct owner_rows *k = ud;
+	if (k->n == k->limit) {
+		k->more = 1;
+		return 1;
+	}
+	k->n++;
+	k->last_updated = r->updated_at;
+	k->last_id = r->id;
+	k->rc = sr__web_card(k->b, r, NULL, 0, NULL);
+	return k->rc;
+}
+
+void sr__web_owner(sr_app *app, sr_req *req, sr_resp *resp, const char *handle_in)
+{
+	req->route = "web-owner";
+	char handle[64];
+	sr_owner_normalize(handle_in, handle, sizeof(handle));
+	sr_user u;
+	int rc = handle[0] ? sr_store_user_by_handle(req->store, handle, &u) : SR_ENOTFOUND;
+	if (rc == 0 && u.deactivated_at)
+		rc = SR_ENOTFOUND;
+	if (rc == SR_ENOTFOUND) {
+		sr__web_error(req, resp, 404, "No such publisher",
+			      "Nobody publishes under this name. Handles are lower case, like the ones on skill pages.");
+		return;
+	}
+	if (rc) {
+		sr__web_fail(req, resp, rc);
+		return;
+	}
+	if (strcmp(handle, handle_in) != 0) {
+		sr_buf loc;
+		sr_buf_init(&loc, 1024);
+		sr_html_printf(&loc, "/%u", handle);
+		sr__web_redirect(resp, 301, loc.data ? loc.data : "/");
+		sr_buf_deinit(&loc);
+		return;
+	}
+	int has_after = 0;
+	sr_cursor cur;
+	const char *cs = sr_req_query(req, "cursor");
+	if (cs && cs[0]) {
+		if (sr_cursor_decode(cs, &cur) || cur.kind != OWNER_CURSOR_KIND || cur.dir != 1) {
+			sr__web_error(req, resp, 400, "This page link is out of date",
+				      "Start again from the publisher's first page.");
+			return;
+		}
+		has_after = 1;
+	}
+	const char *display = u.display_name[0] ? u.display_name : u.handle;
+	sr_page p = {&resp->body, display, NULL, NULL};
+	sr__web_begin(&p);
+	sr_buf *b = p.b;
+	sr_html_printf(b, "<header class=\"owner-head\"><div class=\"avatar\" aria-hidden=\"true\">%s</div><div>"
+			  "<h1>%s</h1><p class=\"lead\">@%s · skills most recently updated first</p></div></header>"
+			  "<ul class=\"cards cards-list\">",
+		       (char[]){(char)toupper((unsigned char)u.handle[0]), 0}, display, u.handle);
+	struct owner_rows k = {b, OWNER_PAGE, 0, 0, 0, 0, 0};
+	rc = sr_store_owner_skills(req->store, u.id, OWNER_PAGE, has_after, has_after ? cur.k1 : 0,
+				   has_after ? cur.id : 0, owner_row, &k);
+	if (!rc)
+		rc = k.rc;
+	if (rc) {
+		sr__web_fail(req, resp, rc);
+		return;
+	}
+	if (!k.n)
+		sr_buf_puts(b, "<li class=\"empty\">No public skills here.</li>");
+	sr_buf_puts(b, "</ul><nav class=\"pager\" aria-label=\"Pages\">");
+	if (has_after)
+		sr_html_printf(b, "<a class=\"first\" href=\"/%u\">First page</a>", u.handle);
+	if (k.more) {
+		sr_cursor next = {.version = SR_CURSOR_VERSION, .kind = OWNER_CURSOR_KIND, .dir = 1,
+				  .k1 = k.last_updated, .id = k.last_id};
+		char enc[SR_CURSOR_MAX_LEN + 1];
+		if (!sr_cursor_encode(&next, enc, sizeof(enc)))
+			sr_html_printf(b, "<a rel=\"next\" class=\"next\" href=\"/%u?cursor=%u\">Next page</a>", u.handle, enc);
+	}
+	sr_buf_puts(b, "</nav>");
+	sr__web_end(&p, resp, 200);
+}

@@ -1,0 +1,214 @@
+/*
+ * markdown.c - see markdown.h.
+ */
+#include "web/markdown.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+
+#include "core/err.h"
+#include "web/html.h"
+
+#define MD_MAX_IMAGES 4096
+
+static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
+
+static void register_extensions(void)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+}
+
+size_t sr_markdown_frontmatter_len(const char *md, size_t n)
+{
+	if (n < 4 || strncmp(md, "---", 3) != 0 || (md[3] != '\n' && md[3] != '\r'))
+		return 0;
+	size_t i = 3;
+	while (i < n) {
+		const char *nl = memchr(md + i, '\n', n - i);
+		if (!nl)
+			return 0;
+		size_t line = (size_t)(nl - md) + 1;
+		if (n - line >= 3 && strncmp(md + line, "---", 3) == 0) {
+			size_t end = line + 3;
+			while (end < n && (md[end] == ' ' || md[end] == '\t' || md[end] == '\r'))
+				end++;
+			if (end == n)
+				return n;
+			if (md[end] == '\n')
+				return end + 1;
+		}
+		i = line;
+	}
+	return 0;
+}
+
+/* The scheme of a URL, lower-cased into out ("" when it has none: a relative reference). */
+static void url_scheme(const char *url, char *out, size_t n)
+{
+	out[0] = '\0';
+	size_t i = 0;
+	while (url[i] && (isalnum((unsigned char)url[i]) || url[i] == '+' || url[i] == '-' || url[i] == '.'))
+		i++;
+	if (url[i] != ':' || i == 0 || i >= n)
+		return;
+	for (size_t k = 0; k < i; k++)
+		out[k] = (char)tolower((unsigned char)url[k]);
+	out[i] = '\0';
+}
+
+/* The target a link may keep: NULL to drop it; *rel set when it is relative to the skill. */
+static int link_allowed(const char *url, int *rel)
+{
+	*rel = 0;
+	/* Browsers ignore leading spaces and control characters in a URL; a scheme hidden
+	 * behind them (" javascript:") must be seen, so such a URL is refused outright. */
+	if (!url || !url[0])
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			return 0;
+	if (isspace((unsigned char)url[0]))
+		return 0;
+	char scheme[16];
+	url_scheme(url, scheme, sizeof(scheme));
+	if (scheme[0])
+		return strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0 || strcmp(scheme, "mailto") == 0;
+	/* No scheme, but a colon before the first '/', '?' or '#' would make a browser read one. */
+	size_t first = strcspn(url, "/?#");
+	if (memchr(url, ':', first))
+		return 0;
+	*rel = url[0] != '/' && url[0] != '#' && url[0] != '?';
+	return 1;
+}
+
+static int fix_link(cmark_node *node, const char *file_base)
+{
+	const char *url = cmark_node_get_url(node);
+	int rel = 0;
+	if (!link_allowed(url, &rel))
+		return cmark_node_set_url(node, "") ? 0 : SR_ENOMEM;
+	if (!rel || !file_base)
+		return 0;
+	/* A relative link names a file of the skill: open it in the file viewer. */
+	sr_buf b;
+	sr_buf_init(&b, 8192);
+	const char *p = url;
+	if (strncmp(p, "./", 2) == 0)
+		p += 2;
+	size_t keep = strcspn(p, "#?");
+	char path[1024];
+	if (keep >= sizeof(path))
+		keep = sizeof(path) - 1;
+	memcpy(path, p, keep);
+	path[keep] = '\0';
+	int rc = sr_buf_puts(&b, file_base);
+	if (!rc)
+		rc = sr_html_url(&b, path);
+	if (!rc)
+		rc = cmark_node_set_url(node, b.data) ? 0 : SR_ENOMEM;
+	sr_buf_deinit(&b);
+	return rc;
+}
+
+/* An image becomes a link to the same target with the image's alt text as its text. */
+static int image_to_link(cmark_node *img, const char *file_base)
+{
+	cmark_node *link = cmark_node_new(CMARK_NODE_LINK);
+	if (!link)
+		return SR_ENOMEM;
+	cmark_node_set_url(link, cmark_node_get_url(img));
+	cmark_node_set_title(link, cmark_node_get_title(img));
+	cmark_node *child;
+	while ((child = cmark_node_first_child(img)) != NULL) {
+		cmark_node_unlink(child);
+		cmark_node_append_child(link, child);
+	}
+	if (!cmark_node_first_child(link)) {
+		cmark_node *t = cmark_node_new(CMARK_NODE_TEXT);
+		if (t) {
+			cmark_node_set_literal(t, "image");
+			cmark_node_append_child(link, t);
+		}
+	}
+	if (!cmark_node_insert_before(img, link)) {
+		cmark_node_free(link);
+		return SR_ENOMEM;
+	}
+	cmark_node_unlink(img);
+	cmark_node_free(img);
+	return fix_link(link, file_base);
+}
+
+static int sanitize(cmark_node *root, const char *file_base)
+{
+	cmark_node **images = NULL;
+	int nimages = 0, rc = 0;
+	cmark_iter *it = cmark_iter_new(root);
+	if (!it)
+		return SR_ENOMEM;
+	cmark_event_type ev;
+	while (!rc && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		cmark_node *node = cmark_iter_get_node(it);
+		cmark_node_type t = cmark_node_get_type(node);
+		if (t == CMARK_NODE_LINK) {
+			rc = fix_link(node, file_base);
+		} else if (t == CMARK_NODE_IMAGE) {
+			if (nimages == MD_MAX_IMAGES) {
+				rc = SR_ETOOBIG;
+				break;
+			}
+			if (!images && !(images = calloc(MD_MAX_IMAGES, sizeof(*images)))) {
+				rc = SR_ENOMEM;
+				break;
+			}
+			images[nimages++] = node;
+		}
+	}
+	cmark_iter_free(it);
+	/* Replaced after the walk: the iterator must not see the tree change under it. */
+	for (int i = 0; i < nimages && !rc; i++)
+		rc = image_to_link(images[i], file_base);
+	free(images);
+	return rc;
+}
+
+int sr_markdown_render(const char *md, size_t n, const char *file_base, sr_buf *out)
+{
+	pthread_once(&ext_once, register_extensions);
+	size_t skip = sr_markdown_frontmatter_len(md, n);
+	/* CMARK_OPT_UNSAFE is never passed: raw HTML and dangerous URLs are left out. */
+	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_SAFE | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_GITHUB_PRE_LANG;
+	cmark_parser *p = cmark_parser_new(opts);
+	if (!p)
+		return SR_ENOMEM;
+	static const char *const exts[] = {"table", "strikethrough", "autolink", "tasklist", "tagfilter"};
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		cmark_syntax_extension *e = cmark_find_syntax_extension(exts[i]);
+		if (e)
+			cmark_parser_attach_syntax_extension(p, e);
+	}
+	cmark_parser_feed(p, md + skip, n - skip);
+	cmark_node *doc = cmark_parser_finish(p);
+	int rc = doc ? sanitize(doc, file_base) : SR_ENOMEM;
+	if (!rc) {
+		char *html = cmark_render_html(doc, opts, cmark_parser_get_syntax_extensions(p));
+		if (html) {
+			rc = sr_buf_puts(out, html);
+			free(html);
+		} else {
+			rc = SR_ENOMEM;
+		}
+	}
+	if (doc)
+		cmark_node_free(doc);
+	cmark_parser_free(p);
+	return rc;
+}

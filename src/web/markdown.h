@@ -1,0 +1,25 @@
+/*
+ * markdown.h - SKILL.md to HTML with cmark-gfm (tables, strikethrough, autolinks, task lists).
+ *
+ * Safe by construction: cmark-gfm's safe mode replaces raw HTML with a comment, and a pass
+ * over the tree before rendering keeps only http, https and mailto links and relative ones
+ * (javascript:, vbscript:, data: and every other scheme lose their target), turns images
+ * into links (pages load nothing from elsewhere, and the Content-Security-Policy says so),
+ * and points relative links at the skill's own file viewer.
+ */
+#ifndef SR_MARKDOWN_H
+#define SR_MARKDOWN_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+
+/* Renders md (n bytes; YAML frontmatter at the top is skipped) as HTML appended to out.
+ * file_base, when not NULL, is the URL prefix relative links are appended to, percent-
+ * encoded (e.g. "/alice/pdf/file?version=1.0.0&path="). */
+int sr_markdown_render(const char *md, size_t n, const char *file_base, sr_buf *out);
+
+/* The length of the YAML frontmatter block at the start of md (0 when there is none). */
+size_t sr_markdown_frontmatter_len(const char *md, size_t n);
+
+#endif

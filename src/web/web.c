@@ -1,0 +1,283 @@
+/*
+ * web.c - the web site's routing, layout, error pages, security headers and static assets.
+ * The pages themselves are in lists.c (home, browse, search, trending, owner) and skill.c
+ * (skill page, file viewer).
+ */
+#include "web/web.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "web/internal.h"
+#include "web_assets.h"
+
+/* Nothing runs, nothing loads from elsewhere, nothing frames the site, forms post only here. */
+#define CSP "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; " \
+	    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "     \
+	    "form-action 'self'; frame-ancestors 'none'"
+
+static const char *const reserved[] = {
+	"api", "static", "skills", "search", "trending", "metrics", "healthz", ".well-known",
+	"favicon.ico", "robots.txt", "login", "logout", "settings", "admin", "about", "help",
+	"docs", "new", "upload", "publish", "users", "owners", "stars", "dashboard", "auth",
+	"cli", "download", "import", "-",
+};
+
+int sr_web_reserved(const char *handle)
+{
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strcasecmp(handle, reserved[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int sr_web_is_page(char **seg, int n)
+{
+	if (n == 0)
+		return 1;
+	const char *s = seg[0];
+	return strcmp(s, "api") != 0 && strcmp(s, "healthz") != 0 && strcmp(s, "metrics") != 0 &&
+	       strcmp(s, ".well-known") != 0;
+}
+
+void sr_web_headers(sr_resp *resp)
+{
+	sr_resp_header(resp, "Content-Security-Policy", "%s", CSP);
+	sr_resp_header(resp, "X-Content-Type-Options", "nosniff");
+	sr_resp_header(resp, "Referrer-Policy", "same-origin");
+	sr_resp_header(resp, "X-Frame-Options", "DENY");
+}
+
+/* ---- layout ---- */
+
+static const struct {
+	const char *key, *href, *label;
+} top_links[] = {
+	{"skills", "/skills", "Browse"},
+	{"trending", "/trending", "Trending"},
+};
+
+void sr__web_begin(sr_page *p)
+{
+	sr_buf *b = p->b;
+	sr_buf_reset(b);
+	sr_html_printf(b,
+		       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+		       "<meta name=\"color-scheme\" content=\"light dark\">"
+		       "<title>%s · skillreg</title>"
+		       "<link rel=\"stylesheet\" href=\"/static/site.css\">"
+		       "<link rel=\"icon\" href=\"/static/icon.svg\" type=\"image/svg+xml\">"
+		       "</head>\n<body>"
+		       "<a class=\"skip\" href=\"#main\">Skip to content</a>"
+		       "<header class=\"top\"><div class=\"wrap top-in\">"
+		       "<a class=\"brand\" href=\"/\"%R><img src=\"/static/icon.svg\" alt=\"\" width=\"28\" height=\"28\">"
+		       "<span>skillreg</span></a>"
+		       "<nav class=\"top-nav\" aria-label=\"Main\"><ul>",
+		       p->title, p->nav && strcmp(p->nav, "home") == 0 ? " aria-current=\"page\"" : "");
+	for (size_t i = 0; i < sizeof(top_links) / sizeof(top_links[0]); i++)
+		sr_html_printf(b, "<li><a href=\"%R\"%R>%R</a></li>", top_links[i].href,
+			       p->nav && strcmp(p->nav, top_links[i].key) == 0 ? " aria-current=\"page\"" : "",
+			       top_links[i].label);
+	sr_html_printf(b,
+		       "</ul></nav>"
+		       "<form class=\"top-search\" role=\"search\" action=\"/search\" method=\"get\">"
+		       "<label class=\"vh\" for=\"top-q\">Search skills</label>"
+		       "<input id=\"top-q\" name=\"q\" type=\"search\" placeholder=\"Search skills\" value=\"%s\" "
+		       "autocomplete=\"off\" maxlength=\"255\">"
+		       "<button type=\"submit\">Search</button></form>"
+		       "</div></header>\n<main id=\"main\" class=\"wrap\" tabindex=\"-1\">",
+		       p->query ? p->query : "");
+}
+
+void sr__web_end(sr_page *p, sr_resp *resp, int status)
+{
+	sr_html_printf(p->b,
+		       "</main>\n<footer class=\"foot\"><div class=\"wrap\">"
+		       "<p>skillreg, a ClawHub-compatible skill registry. Install skills with the "
+		       "<code>clawhub</code> CLI: <code>clawhub install &lt;slug&gt;</code>.</p>"
+		       "<p><a href=\"/skills\">All skills</a> · <a href=\"/trending\">Trending</a> · "
+		       "<a href=\"/api/v1/skills\">API</a> · <a href=\"/.well-known/clawhub.json\">Discovery</a></p>"
+		       "</div></footer>\n</body></html>\n");
+	resp->status = status;
+	resp->content_type = "text/html; charset=utf-8";
+}
+
+void sr__web_error(sr_req *req, sr_resp *resp, int status, const char *heading, const char *detail)
+{
+	if (!req->route)
+		req->route = "web-error";
+	char title[64];
+	snprintf(title, sizeof(title), "%d %s", status,
+		 status == 404 ? "Not found" : status == 400 ? "Bad request" : status == 410 ? "Gone"
+		 : status == 503 ? "Unavailable" : "Error");
+	sr_page p = {&resp->body, title, NULL, NULL};
+	sr__web_begin(&p);
+	sr_html_printf(p.b,
+		       "<section class=\"error\" aria-labelledby=\"err-h\">"
+		       "<p class=\"error-code\">%d</p><h1 id=\"err-h\">%s</h1><p>%s</p>"
+		       "<form class=\"big-search\" role=\"search\" action=\"/search\" method=\"get\">"
+		       "<label for=\"err-q\">Search the registry</label>"
+		       "<div class=\"row\"><input id=\"err-q\" name=\"q\" type=\"search\" maxlength=\"255\">"
+		       "<button type=\"submit\">Search</button></div></form>"
+		       "<p>Or go to <a href=\"/\">the home page</a>, <a href=\"/skills\">browse every skill</a> "
+		       "or see <a href=\"/trending\">what is trending</a>.</p></section>",
+		       status, heading, detail);
+	sr__web_end(&p, resp, status);
+}
+
+void sr__web_fail(sr_req *req, sr_resp *resp, int rc)
+{
+	sr__web_error(req, resp, 500, "Something went wrong",
+		      rc == SR_ELIMIT ? "This page needed more database reads than a page may make."
+				      : "The registry could not read what this page shows. Try again in a moment.");
+}
+
+void sr__web_redirect(sr_resp *resp, int status, const char *location)
+{
+	sr_buf_reset(&resp->body);
+	sr_html_printf(&resp->body, "<!doctype html><title>Moved</title><p>Moved to <a href=\"%s\">%s</a>.</p>\n",
+		       location, location);
+	resp->status = status;
+	resp->content_type = "text/html; charset=utf-8";
+	sr_resp_header(resp, "Location", "%s", location);
+}
+
+/* ---- shared pieces ---- */
+
+void sr__web_date(int64_t ms, char *out, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d", &tm);
+}
+
+void sr__web_size(int64_t bytes, char *out, size_t n)
+{
+	if (bytes < 1024)
+		snprintf(out, n, "%lld B", (long long)bytes);
+	else if (bytes < 1024 * 1024)
+		snprintf(out, n, "%.1f KB", (double)bytes / 1024);
+	else
+		snprintf(out, n, "%.1f MB", (double)bytes / (1024 * 1024));
+}
+
+long sr__web_param(sr_req *req, const char *key, long def, long lo, long hi)
+{
+	long v = sr__query_long(req, key, def);
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+int sr__web_card(sr_buf *b, const sr_skill_row *r, char *const *tokens, int ntokens, const char *extra)
+{
+	char date[32];
+	sr__web_date(r->updated_at, date, sizeof(date));
+	int rc = sr_html_printf(b, "<li class=\"card\"><h3 class=\"card-title\"><a href=\"/%u/%u\">", r->owner_handle,
+				r->slug);
+	if (!rc)
+		rc = sr_html_mark(b, r->display_name, tokens, ntokens);
+	if (!rc)
+		rc = sr_html_printf(b, "</a></h3><p class=\"card-meta\"><a class=\"owner\" href=\"/%u\">@%s</a> "
+				    "<span class=\"slug\">", r->owner_handle, r->owner_handle);
+	if (!rc)
+		rc = sr_html_mark(b, r->slug, tokens, ntokens);
+	if (!rc)
+		rc = sr_buf_puts(b, "</span>");
+	if (!rc && r->latest_version)
+		rc = sr_html_printf(b, " <span class=\"ver\">v%s</span>", r->latest_version);
+	if (!rc && r->is_suspicious)
+		rc = sr_buf_puts(b, " <span class=\"badge badge-warn\">Suspicious</span>");
+	if (!rc)
+		rc = sr_buf_puts(b, "</p><p class=\"card-summary\">");
+	if (!rc)
+		rc = sr_html_mark(b, r->summary && r->summary[0] ? r->summary : "No summary.", tokens, ntokens);
+	if (!rc)
+		rc = sr_html_printf(b,
+				    "</p><p class=\"card-stats\"><span><b>%G</b> downloads</span>"
+				    "<span><b>%G</b> installs</span><span><b>%G</b> stars</span>"
+				    "<span>updated <time datetime=\"%s\">%s</time></span>%R</p></li>",
+				    r->downloads, r->installs, r->stars, date, date, extra ? extra : "");
+	return rc;
+}
+
+/* ---- static assets ---- */
+
+static void asset(sr_req *req, sr_resp *resp, const char *body, const char *type)
+{
+	req->route = "web-static";
+	sr_buf_reset(&resp->body);
+	sr_buf_puts(&resp->body, body);
+	resp->status = 200;
+	resp->content_type = type;
+	resp->no_store = 0;
+	sr_resp_header(resp, "Cache-Control", "public, max-age=3600");
+}
+
+/* ---- dispatch ---- */
+
+void sr_web_handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
+{
+	if (n == 0) {
+		sr__web_home(app, req, resp);
+		return;
+	}
+	const char *s0 = seg[0];
+	if (n == 2 && strcmp(s0, "static") == 0) {
+		if (strcmp(seg[1], "site.css") == 0)
+			asset(req, resp, sr__web_css, "text/css; charset=utf-8");
+		else if (strcmp(seg[1], "icon.svg") == 0)
+			asset(req, resp, sr__web_icon, "image/svg+xml");
+		else
+			sr__web_error(req, resp, 404, "No such file", "There is no such file here.");
+		return;
+	}
+	if (n == 1 && strcmp(s0, "favicon.ico") == 0) {
+		req->route = "web-static";
+		sr__web_redirect(resp, 301, "/static/icon.svg");
+		return;
+	}
+	if (n == 1 && strcmp(s0, "skills") == 0) {
+		sr__web_browse(app, req, resp);
+		return;
+	}
+	if (n == 1 && strcmp(s0, "search") == 0) {
+		sr__web_search(app, req, resp);
+		return;
+	}
+	if (n == 1 && strcmp(s0, "trending") == 0) {
+		sr__web_trending(app, req, resp);
+		return;
+	}
+	if (!sr_web_reserved(s0)) {
+		if (n == 1) {
+			sr__web_owner(app, req, resp, s0);
+			return;
+		}
+		if (n == 2) {
+			sr__web_skill(app, req, resp, s0, seg[1]);
+			return;
+		}
+		if (n == 3 && strcmp(seg[2], "file") == 0) {
+			sr__web_file(app, req, resp, s0, seg[1]);
+			return;
+		}
+		if (n == 3 && strcmp(seg[1], "skills") == 0) {
+			/* The API's canonicalUrl (/{owner}/skills/{slug}) names the skill page. */
+			req->route = "web-redirect";
+			sr_buf loc;
+			sr_buf_init(&loc, 1024);
+			sr_html_printf(&loc, "/%u/%u", s0, seg[2]);
+			sr__web_redirect(resp, 301, loc.data ? loc.data : "/");
+			sr_buf_deinit(&loc);
+			return;
+		}
+	}
+	req->route = "web-not-found";
+	sr__web_error(req, resp, 404, "Page not found",
+		      "There is no page at this address. The skill may have been renamed or removed.");
+}

@@ -1,0 +1,36 @@
+/*
+ * web.h - the web site: server-rendered HTML pages over the same registry and store calls
+ * as the API (DESIGN.md section 1). No JavaScript; the stylesheet and icon are compiled in
+ * and served from /static/. Every value reaches a page through html.h's one escape function,
+ * and every page goes out with a Content-Security-Policy that allows nothing but this
+ * origin's stylesheet and images (no script at all).
+ *
+ * Routes (GET and HEAD):
+ *   /                       home: popular, newest and trending skills, the public count, search
+ *   /skills                 browse: sort, direction, filter, page size, keyset pages both ways
+ *   /search?q=&mode=        search results with the query marked; mode exact | prefix
+ *   /trending               the newest trending leaderboard, paged by rank
+ *   /{owner}                a publisher's public skills
+ *   /{owner}/{slug}         a skill: SKILL.md, install command, versions, tags, files, stats,
+ *                           moderation state; old slugs of renamed skills redirect (301)
+ *   /{owner}/{slug}/file?path=&version=   one file of a version, as text
+ *   /{owner}/skills/{slug}  the API's canonicalUrl form, redirected to /{owner}/{slug}
+ *   /static/site.css, /static/icon.svg
+ * Names a handle cannot take (they are routes here or API paths) are in sr_web_reserved.
+ */
+#ifndef SR_WEB_H
+#define SR_WEB_H
+
+#include "api/api.h"
+
+/* 1 when path segments name a web page (anything that is not an API, health, metrics or
+ * discovery path); such responses get the web's security headers. */
+int sr_web_is_page(char **seg, int n);
+/* Adds the security headers every web response carries. */
+void sr_web_headers(sr_resp *resp);
+/* Answers a web page request (method GET). */
+void sr_web_handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
+/* 1 when a user handle would collide with a route of the site or the API. */
+int sr_web_reserved(const char *handle);
+
+#endif
