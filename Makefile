@@ -2,7 +2,8 @@
 #
 #   make            build build/skillreg
 #   make run        install missing packages, build, seed a demo catalog, serve
-#   make test       build and run every test (unit, HTTP end-to-end, real clawhub CLI)
+#   make test       build and run every test (unit, HTTP end-to-end, real clawhub CLI, web pages
+#                   in headless Chromium)
 #   make test-asan  the same suite with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      measure against DESIGN.md section 7 and write BENCHMARKS.md
 
@@ -34,7 +35,7 @@ HTTP_BIN := $(patsubst tests/http/%.c,$(BUILD)/tests/%,$(HTTP_SRC))
 HTTP_LIB := $(sort $(wildcard tests/http/*.c))
 HTTP_LIB := $(filter-out $(HTTP_SRC),$(HTTP_LIB))
 
-.PHONY: all run test test-unit test-http test-cli test-asan deps clean bench
+.PHONY: all run test test-unit test-http test-cli test-web test-asan deps clean bench
 
 all: $(BUILD)/skillreg
 
@@ -94,6 +95,9 @@ test-http: $(BUILD)/skillreg $(HTTP_BIN)
 
 test-cli: $(BUILD)/skillreg
 	BUILD=$(BUILD) SR_TESTS=cli scripts/run-tests
+
+test-web: $(BUILD)/skillreg
+	BUILD=$(BUILD) SR_TESTS=web scripts/run-tests
 
 test-asan:
 	$(MAKE) BUILD=build-asan MODE_CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \

@@ -45,6 +45,7 @@
 #include "registry/registry.h"
 #include "registry/semver.h"
 #include "store/store.h"
+#include "web/web.h"
 
 struct opts {
 	const char *data_dir;
@@ -418,6 +419,11 @@ static int cmd_user(const struct opts *o)
 		if (role < 0 || !valid_handle(handle)) {
 			fprintf(stderr, "skillreg: %s\n", role < 0 ? "role must be user, moderator or admin"
 								  : "handle must be 1-39 characters of a-z, 0-9, - and _");
+			goto out;
+		}
+		if (sr_web_reserved(handle)) {
+			/* The handle is the owner page's address: it must not shadow a page of the site. */
+			fprintf(stderr, "skillreg: handle %s is reserved (it names a page of the web site)\n", handle);
 			goto out;
 		}
 		int64_t id;

@@ -389,6 +389,12 @@ static void test_hidden_skills_are_not_pages(void **state)
 	EXPECT_PAGE(&r, 200, 27);
 	EXPECT_LACKS(&r, "soon-gone");
 	srt_resp_free(&r);
+	/* Handles that name pages of the site cannot be taken. */
+	char out[256];
+	const char *const reserved[] = {"user", "add", "trending", NULL};
+	assert_int_not_equal(srt_admin(&S, out, sizeof(out), reserved), 0);
+	const char *const fine[] = {"user", "add", "trendy", NULL};
+	assert_int_equal(srt_admin(&S, out, sizeof(out), fine), 0);
 	/* A banned publisher has no page. */
 	srt_get(&S, "/mallory", NULL, &r);
 	EXPECT_PAGE(&r, 404, 5);
