@@ -454,6 +454,30 @@ static int cache_class(sr_req *req, char **seg, int n, const char **slug, const 
 		*route = "skill";
 		return *slug ? CACHE_DETAIL : CACHE_NONE;
 	}
+	/* Web pages: the lists (home, browse, search, trending, an owner's skills) depend on the
+	 * catalog like the API's lists; a skill page and its file viewer on the skill's slug and
+	 * the rows they read, like the API's detail. */
+	if (!sr_web_is_page(seg, n))
+		return CACHE_NONE;
+	if (n == 0) {
+		*route = "web-home";
+		return CACHE_LISTS;
+	}
+	if (n == 1 && (is(seg[0], "skills") || is(seg[0], "search") || is(seg[0], "trending"))) {
+		*route = is(seg[0], "skills") ? "web-browse" : is(seg[0], "search") ? "web-search" : "web-trending";
+		return CACHE_LISTS;
+	}
+	if (sr_web_reserved(seg[0]))
+		return CACHE_NONE;
+	if (n == 1) {
+		*route = "web-owner";
+		return CACHE_LISTS;
+	}
+	if (n == 2 || (n == 3 && is(seg[2], "file"))) {
+		*slug = seg[1];
+		*route = n == 2 ? "web-skill" : "web-file";
+		return CACHE_DETAIL;
+	}
 	return CACHE_NONE;
 }
 

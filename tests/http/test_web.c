@@ -401,6 +401,55 @@ static void test_hidden_skills_are_not_pages(void **state)
 	srt_resp_free(&r);
 }
 
+static const char *cache_state(const srt_resp *r)
+{
+	const char *t = srt_header(r, "Server-Timing");
+	return t && strstr(t, "cache;desc=\"hit\"") ? "hit" : t && strstr(t, "cache;desc=\"miss\"") ? "miss" : "none";
+}
+
+static void test_cached_pages(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_bob, "cached-page", "1.0.0", "Cached Page", "Served from the cache.");
+	srt_resp r;
+	srt_get(&S, "/bob/cached-page", NULL, &r);
+	EXPECT_PAGE(&r, 200, 30);
+	assert_string_equal(cache_state(&r), "miss");
+	EXPECT_HAS(&r, "<dt>Stars</dt><dd>0</dd>");
+	srt_resp_free(&r);
+	/* The same page again reads nothing, and keeps its security headers. */
+	srt_get(&S, "/bob/cached-page", NULL, &r);
+	EXPECT_PAGE(&r, 200, 0);
+	assert_string_equal(cache_state(&r), "hit");
+	srt_resp_free(&r);
+	/* A star changes the skill: the next answer is computed again and shows it. */
+	srt_send(&S, "POST", "/api/v1/stars/cached-page", S.tok_alice, NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	srt_resp_free(&r);
+	srt_get(&S, "/bob/cached-page", NULL, &r);
+	EXPECT_PAGE(&r, 200, 30);
+	assert_string_equal(cache_state(&r), "miss");
+	EXPECT_HAS(&r, "<dt>Stars</dt><dd>1</dd>");
+	srt_resp_free(&r);
+	/* Lists: a publish changes the home page's count and newest skills. */
+	srt_get(&S, "/", NULL, &r);
+	srt_resp_free(&r);
+	srt_get(&S, "/", NULL, &r);
+	assert_string_equal(cache_state(&r), "hit");
+	EXPECT_LACKS(&r, "Fresh Arrival");
+	srt_resp_free(&r);
+	srt_publish_ok(&S, S.tok_bob, "fresh-arrival", "1.0.0", "Fresh Arrival", "Just published.");
+	srt_get(&S, "/", NULL, &r);
+	EXPECT_PAGE(&r, 200, 40);
+	assert_string_equal(cache_state(&r), "miss");
+	EXPECT_HAS(&r, "Fresh Arrival");
+	srt_resp_free(&r);
+	/* A token holder is never served from the cache. */
+	srt_get(&S, "/", S.tok_alice, &r);
+	assert_string_equal(cache_state(&r), "none");
+	srt_resp_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_every_field_escaped),
 		cmocka_unit_test(test_redirects),
 		cmocka_unit_test(test_hidden_skills_are_not_pages),
+		cmocka_unit_test(test_cached_pages),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
