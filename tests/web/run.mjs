@@ -94,7 +94,6 @@ async function main() {
     '<svg onload=alert("svg")></svg> <iframe src="javascript:alert(\'if\')"></iframe>', '',
     '<div onmouseover="alert(\'hover\')">hover me</div>',
   ].join('\n');
-  await publish('hostile-skill', hostileName, '1.0.0', { 'SKILL.md': hostileMd, 'x.html': '<script>alert("file")</script>' }, '<script>alert("cl")</script>');
   // Installs make a trending leaderboard: table-tools first.
   for (const [slug, n] of [['table-tools', 3], ['pg-explain', 1]])
     for (let i = 0; i < n; i++) {
@@ -103,7 +102,6 @@ async function main() {
     }
   admin('fold');
   admin('cron', 'run', 'trending');
-  const listed = (await (await fetch(`${base}/api/v1/skills?limit=200`)).json()).items;
 
   // ---- the browser ----
   browser = await chromium.launch({
@@ -116,6 +114,18 @@ async function main() {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: 'light' });
   const dark = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
   const darkPhone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, colorScheme: 'dark' });
+  // The README's pictures: the demo catalog before the hostile skill arrives.
+  if (process.env.README_IMG) {
+    fs.mkdirSync(process.env.README_IMG, { recursive: true });
+    for (const [url, file] of [['/', 'web-home.png'], ['/webtester/table-tools', 'web-skill.png']]) {
+      const p = await desktop.newPage();
+      await p.goto(base + url, { waitUntil: 'load' });
+      await p.screenshot({ path: path.join(process.env.README_IMG, file) });
+      await p.close();
+    }
+  }
+  await publish('hostile-skill', hostileName, '1.0.0', { 'SKILL.md': hostileMd, 'x.html': '<script>alert("file")</script>' }, '<script>alert("cl")</script>');
+  const listed = (await (await fetch(`${base}/api/v1/skills?limit=200`)).json()).items;
   const dialogs = [];
   const page = await desktop.newPage();
   const errors = [];
@@ -290,7 +300,7 @@ async function main() {
   await visit(page, '/trending', { maxRows: 40, name: 'trending' });
   const ranks = await texts('.cards-list .rank');
   const tnames = await texts('.cards-list .card-title');
-  check('trending: ranked by installs', ranks[0] === '#1' && tnames[0] === 'Table Tools' && tnames[1] === 'pg-explain'.replace('pg-explain', tnames[1]) && tnames.length === 2, `${ranks} ${tnames}`);
+  check('trending: ranked by installs', ranks[0] === '#1' && tnames[0] === 'Table Tools' && tnames[1] === 'Pg Explain' && tnames.length === 2, `${ranks} ${tnames}`);
   await shots('/trending', 'trending');
 
   // ---- 404 and errors ----

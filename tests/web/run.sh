@@ -39,4 +39,5 @@ fi
 
 export SKILLREG_BIN=$BIN CHROMIUM ROOT
 export WEB_ARTIFACTS=${WEB_ARTIFACTS:-$ROOT/${BUILD:-build}/test-artifacts/web}
+# README_IMG=docs/img writes the README's screenshots (home and a skill page, desktop, light).
 exec node "$WEB_DIR/run.mjs"
