@@ -88,6 +88,8 @@ int sr_html_printf(sr_buf *b, const char *fmt, ...)
 		if (p > lit)
 			rc = sr_buf_append(b, lit, (size_t)(p - lit));
 		p++;
+		if (!rc && !*p)
+			rc = SR_EINVAL; /* a lone '%' at the end */
 		if (rc)
 			break;
 		switch (*p) {
