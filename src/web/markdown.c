@@ -15,7 +15,7 @@
 #include "core/err.h"
 #include "web/html.h"
 
-#define MD_MAX_IMAGES 4096
+#define MD_MAX_LINKS 16384 /* links and images of one document */
 
 static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
 
@@ -62,7 +62,7 @@ static void url_scheme(const char *url, char *out, size_t n)
 	out[i] = '\0';
 }
 
-/* The target a link may keep: NULL to drop it; *rel set when it is relative to the skill. */
+/* Whether a link may keep its target; *rel set when it is relative to the skill. */
 static int link_allowed(const char *url, int *rel)
 {
 	*rel = 0;
@@ -87,15 +87,9 @@ static int link_allowed(const char *url, int *rel)
 	return 1;
 }
 
-static int fix_link(cmark_node *node, const char *file_base)
+/* A relative link names a file of the skill: point it at the file viewer. */
+static int to_file_view(cmark_node *node, const char *url, const char *file_base)
 {
-	const char *url = cmark_node_get_url(node);
-	int rel = 0;
-	if (!link_allowed(url, &rel))
-		return cmark_node_set_url(node, "") ? 0 : SR_ENOMEM;
-	if (!rel || !file_base)
-		return 0;
-	/* A relative link names a file of the skill: open it in the file viewer. */
 	sr_buf b;
 	sr_buf_init(&b, 8192);
 	const char *p = url;
@@ -116,8 +110,20 @@ static int fix_link(cmark_node *node, const char *file_base)
 	return rc;
 }
 
+/* A link or image whose target is refused leaves its text in its place and nothing to click. */
+static void unwrap(cmark_node *node)
+{
+	cmark_node *child;
+	while ((child = cmark_node_first_child(node)) != NULL) {
+		cmark_node_unlink(child);
+		cmark_node_insert_before(node, child);
+	}
+	cmark_node_unlink(node);
+	cmark_node_free(node);
+}
+
 /* An image becomes a link to the same target with the image's alt text as its text. */
-static int image_to_link(cmark_node *img, const char *file_base)
+static int image_to_link(cmark_node *img, cmark_node **out)
 {
 	cmark_node *link = cmark_node_new(CMARK_NODE_LINK);
 	if (!link)
@@ -142,41 +148,52 @@ static int image_to_link(cmark_node *img, const char *file_base)
 	}
 	cmark_node_unlink(img);
 	cmark_node_free(img);
-	return fix_link(link, file_base);
+	*out = link;
+	return 0;
 }
 
 static int sanitize(cmark_node *root, const char *file_base)
 {
-	cmark_node **images = NULL;
-	int nimages = 0, rc = 0;
+	cmark_node **nodes = NULL;
+	int n = 0, rc = 0;
 	cmark_iter *it = cmark_iter_new(root);
 	if (!it)
 		return SR_ENOMEM;
 	cmark_event_type ev;
-	while (!rc && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		if (ev != CMARK_EVENT_ENTER)
 			continue;
 		cmark_node *node = cmark_iter_get_node(it);
 		cmark_node_type t = cmark_node_get_type(node);
-		if (t == CMARK_NODE_LINK) {
-			rc = fix_link(node, file_base);
-		} else if (t == CMARK_NODE_IMAGE) {
-			if (nimages == MD_MAX_IMAGES) {
-				rc = SR_ETOOBIG;
-				break;
-			}
-			if (!images && !(images = calloc(MD_MAX_IMAGES, sizeof(*images)))) {
-				rc = SR_ENOMEM;
-				break;
-			}
-			images[nimages++] = node;
+		if (t != CMARK_NODE_LINK && t != CMARK_NODE_IMAGE)
+			continue;
+		if (n == MD_MAX_LINKS) {
+			rc = SR_ETOOBIG;
+			break;
 		}
+		if (!nodes && !(nodes = calloc(MD_MAX_LINKS, sizeof(*nodes)))) {
+			rc = SR_ENOMEM;
+			break;
+		}
+		nodes[n++] = node;
 	}
 	cmark_iter_free(it);
-	/* Replaced after the walk: the iterator must not see the tree change under it. */
-	for (int i = 0; i < nimages && !rc; i++)
-		rc = image_to_link(images[i], file_base);
-	free(images);
+	/* Changed after the walk: the iterator must not see the tree change under it. Moving a
+	 * node's children elsewhere keeps every collected pointer valid. */
+	for (int i = 0; i < n && !rc; i++) {
+		cmark_node *node = nodes[i];
+		const char *url = cmark_node_get_url(node);
+		int rel = 0;
+		if (!link_allowed(url, &rel)) {
+			unwrap(node);
+			continue;
+		}
+		if (cmark_node_get_type(node) == CMARK_NODE_IMAGE)
+			rc = image_to_link(node, &node);
+		if (!rc && rel && file_base)
+			rc = to_file_view(node, cmark_node_get_url(node), file_base);
+	}
+	free(nodes);
 	return rc;
 }
 

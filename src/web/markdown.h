@@ -3,9 +3,9 @@
  *
  * Safe by construction: cmark-gfm's safe mode replaces raw HTML with a comment, and a pass
  * over the tree before rendering keeps only http, https and mailto links and relative ones
- * (javascript:, vbscript:, data: and every other scheme lose their target), turns images
- * into links (pages load nothing from elsewhere, and the Content-Security-Policy says so),
- * and points relative links at the skill's own file viewer.
+ * (a link to javascript:, vbscript:, data: or any other scheme is replaced by its text),
+ * turns images into links (pages load nothing from elsewhere, and the Content-Security-
+ * Policy says so), and points relative links at the skill's own file viewer.
  */
 #ifndef SR_MARKDOWN_H
 #define SR_MARKDOWN_H
