@@ -49,7 +49,6 @@ static const struct {
 /* ---- rows into cards ---- */
 
 struct rows {
-	sr_skill_row *rows; /* copies are not needed: cards are written while the row is live */
 	sr_buf *b;
 	int limit, n, more;
 	int sort;
