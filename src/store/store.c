@@ -20,6 +20,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/fault.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "migrations_sqlite.h"
@@ -1723,6 +1724,14 @@ static int ev_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/*
+ * One fold batch is one transaction: the events read, every daily row and counter they add
+ * to, and the cursor past them commit together or not at all. A process that dies anywhere
+ * in it leaves the database as before the batch (SQLite rolls the WAL frames of an
+ * unfinished transaction back), and the next fold reads the same events again; a process
+ * that dies after the commit has moved the cursor with the counters. The sr_fault_point
+ * calls mark each step for the crash test (tests/unit/test_fold_crash.c).
+ */
 int sr_store_fold_events(sr_store *s, int batch, int *n)
 {
 	*n = 0;
@@ -1736,6 +1745,7 @@ int sr_store_fold_events(sr_store *s, int batch, int *n)
 		free(evs);
 		return rc;
 	}
+	sr_fault_point("fold: begun");
 	int64_t cursor = 0, last = 0;
 	sqlite3_stmt *st = stmt(s, Q_CURSOR_GET);
 	if (!st) {
@@ -1767,6 +1777,7 @@ int sr_store_fold_events(sr_store *s, int batch, int *n)
 	}
 	if (rc != SQLITE_DONE)
 		goto out;
+	sr_fault_point("fold: events read");
 	/* Group by (skill, day) so each daily row and each counter is written once a batch. */
 	qsort(evs, (size_t)count, sizeof(*evs), ev_cmp);
 	for (int i = 0; i < count;) {
@@ -1790,6 +1801,7 @@ int sr_store_fold_events(sr_store *s, int batch, int *n)
 		sqlite3_bind_int64(st, 4, in);
 		if ((rc = exec_stmt(s, st)))
 			goto out;
+		sr_fault_point("fold: daily row added");
 		st = stmt(s, Q_COUNTERS_ADJ);
 		if (!st) {
 			rc = SR_EDB;
@@ -1801,6 +1813,7 @@ int sr_store_fold_events(sr_store *s, int batch, int *n)
 		touch_slot(s, sr_gens_slot_id(evs[i].skill_id));
 		if ((rc = exec_stmt(s, st)))
 			goto out;
+		sr_fault_point("fold: counters added");
 		i = j;
 	}
 	if (count) {
@@ -1813,10 +1826,14 @@ int sr_store_fold_events(sr_store *s, int batch, int *n)
 		sqlite3_bind_int64(st, 2, last);
 		if ((rc = exec_stmt(s, st)))
 			goto out;
+		sr_fault_point("fold: cursor moved, not committed");
 	}
 	free(evs);
 	*n = count;
-	return sr_store_commit(s);
+	rc = sr_store_commit(s);
+	if (!rc)
+		sr_fault_point("fold: committed");
+	return rc;
 out:
 	free(evs);
 	sr_store_rollback(s);
