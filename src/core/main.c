@@ -14,12 +14,16 @@
  *   skillreg fold                                folds pending download/install events
  *   skillreg cron list [--cron NAME=MS]...       the scheduled jobs and their intervals
  *   skillreg cron run NAME                       runs one job once, prints its line
+ *   skillreg backfill list                       the backfills and where each stands
+ *   skillreg backfill NAME [--batch N]           runs (or resumes) one backfill to the end
  *   skillreg gen --data-dir DIR --skills N [--seed S]   a synthetic catalogue for benchmarks
  *   skillreg bench-replay [--runs K]             read paths, current vs pre-PR, as TSV
  *   skillreg scan --dir PATH [--rules FILE] [--json]   the static scanner over a skill directory
  *
  * Every command takes --data-dir (default ./data, or SKILLREG_DATA_DIR); serve also reads
- * SKILLREG_LISTEN and SKILLREG_PUBLIC_URL.
+ * SKILLREG_LISTEN and SKILLREG_PUBLIC_URL. SKILLREG_NOW_MS (tests only) pins the clock every
+ * command sees to that many milliseconds since the epoch, so tests can move a server to
+ * another UTC day; SKILLREG_FAULT_AT (tests only) is core/fault.h's crash injection.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -37,6 +41,7 @@
 #include "core/log.h"
 #include "core/seen.h"
 #include "core/util.h"
+#include "cron/backfill.h"
 #include "cron/cron.h"
 #include "http/cache.h"
 #include "http/metrics.h"
@@ -65,6 +70,7 @@ struct opts {
 	long long sqlite_cache_mb, sqlite_mmap_mb; /* -1: the store's defaults */
 	long long max_rows, max_bytes, max_ranges;
 	long long skills, seed, runs;
+	long long batch;
 	const char *args[4];
 	int nargs;
 	const char *cron[SR_CRON_MAX]; /* --cron NAME=MS, in order */
@@ -81,6 +87,8 @@ static void usage(void)
 		"       skillreg migrate [--data-dir DIR]\n"
 		"       skillreg cron list [--cron NAME=MS]...\n"
 		"       skillreg cron run NAME\n"
+		"       skillreg backfill list\n"
+		"       skillreg backfill NAME [--batch N]\n"
 		"       skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME]\n"
 		"       skillreg user ban HANDLE [--reason TEXT]\n"
 		"       skillreg token create HANDLE [--label LABEL]\n"
@@ -102,6 +110,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->skills = 10000;
 	o->seed = 1;
 	o->runs = 5;
+	o->batch = SR_BACKFILL_BATCH;
 	o->cache_mb = getenv("SKILLREG_CACHE_MB") ? atoll(getenv("SKILLREG_CACHE_MB")) : 64;
 	o->sqlite_cache_mb = o->sqlite_mmap_mb = -1;
 	o->no_access_log = getenv("SKILLREG_ACCESS_LOG") && strcmp(getenv("SKILLREG_ACCESS_LOG"), "off") == 0;
@@ -165,6 +174,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->seed = atoll(v);
 		else if (strcmp(a, "--runs") == 0 && v)
 			o->runs = atoll(v);
+		else if (strcmp(a, "--batch") == 0 && v)
+			o->batch = atoll(v);
 		else if (a[0] == '-' && a[1] == '-') {
 			fprintf(stderr, "skillreg: unknown or incomplete option %s\n", a);
 			return -1;
@@ -665,7 +676,8 @@ static int cmd_simple(const struct opts *o, int fold)
 	if (open_data(o, &app, &s))
 		return 1;
 	int rc = 0, n, total = 0;
-	while (fold && !(rc = sr_store_fold_events(s, 500, &n)) && n) {
+	/* Each batch with a read budget of its own, as the fold job's. */
+	while (fold && (sr_store_set_reads(s, NULL), !(rc = sr_store_fold_events(s, 500, &n))) && n) {
 		total += n;
 		if (n < 500)
 			break;
@@ -707,6 +719,62 @@ static int cmd_cron(const struct opts *o)
 	char line[256];
 	int rc = sr_cron_run(s, i, line, sizeof(line));
 	printf("%s\n", line);
+	close_data(&app, s);
+	return rc ? 1 : 0;
+}
+
+/* ---- backfills ---- */
+
+static int cmd_backfill(const struct opts *o)
+{
+	if (o->nargs != 2) {
+		usage();
+		return 2;
+	}
+	int list = strcmp(o->args[1], "list") == 0;
+	int i = list ? -1 : sr_backfill_find(o->args[1]);
+	if (!list && i < 0) {
+		fprintf(stderr, "skillreg: no backfill %s (see skillreg backfill list)\n", o->args[1]);
+		return 2;
+	}
+	if (o->batch < 1 || o->batch > SR_BACKFILL_MAX_BATCH) {
+		fprintf(stderr, "skillreg: --batch must be between 1 and %d\n", SR_BACKFILL_MAX_BATCH);
+		return 2;
+	}
+	sr_app app;
+	sr_store *s;
+	int early = begin_cmd(o, 2, &app, &s);
+	if (early)
+		return early;
+	int rc = 0;
+	if (list) {
+		for (int k = 0; k < sr_backfill_count(); k++) {
+			sr_backfill_state st;
+			int got = sr_store_backfill_state_get(s, sr_backfill_name(k), &st);
+			char where[160];
+			if (got == SR_ENOTFOUND)
+				snprintf(where, sizeof(where), "never run");
+			else if (got)
+				snprintf(where, sizeof(where), "state unreadable");
+			else
+				snprintf(where, sizeof(where), "pass %lld %s at id %lld, scanned %lld, changed %lld",
+					 (long long)st.pass, st.finished_at ? "finished" : "interrupted",
+					 (long long)st.last_id, (long long)st.scanned, (long long)st.changed);
+			printf("%-10s %s\n           %s\n", sr_backfill_name(k), sr_backfill_what(k), where);
+		}
+	} else {
+		sr_backfill_run r;
+		int tty = isatty(2);
+		rc = sr_backfill_run_one(s, i, (int)o->batch, stderr, tty, &r);
+		printf("backfill %s: %s pass %lld%s: scanned %lld, changed %lld, %lld batches, %.2f s, "
+		       "rows read %lld, bytes read %lld (pass: scanned %lld, changed %lld)\n",
+		       o->args[1], rc ? "failed in" : "finished", (long long)r.pass, r.resumed ? " (resumed)" : "",
+		       (long long)r.scanned, (long long)r.changed, (long long)r.batches, r.seconds,
+		       (long long)r.rows_read, (long long)r.bytes_read, (long long)r.pass_scanned,
+		       (long long)r.pass_changed);
+		if (rc)
+			fprintf(stderr, "skillreg backfill %s: %s; rerun to resume\n", o->args[1], sr_strerror(rc));
+	}
 	close_data(&app, s);
 	return rc ? 1 : 0;
 }
@@ -821,6 +889,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = o.args[0];
+	const char *now = getenv("SKILLREG_NOW_MS");
+	if (now && *now) {
+		char *end;
+		long long ms = strtoll(now, &end, 10);
+		if (*end || ms <= 0) {
+			fprintf(stderr, "skillreg: SKILLREG_NOW_MS must be milliseconds since the epoch\n");
+			return 2;
+		}
+		sr_clock_set(ms);
+	}
 	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(&o);
 	if (strcmp(cmd, "migrate") == 0)
@@ -829,6 +907,8 @@ int main(int argc, char **argv)
 		return cmd_simple(&o, 1);
 	if (strcmp(cmd, "cron") == 0)
 		return cmd_cron(&o);
+	if (strcmp(cmd, "backfill") == 0)
+		return cmd_backfill(&o);
 	if (strcmp(cmd, "user") == 0)
 		return cmd_user(&o);
 	if (strcmp(cmd, "token") == 0)

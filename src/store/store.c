@@ -20,6 +20,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/fault.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "migrations_sqlite.h"
@@ -146,6 +147,14 @@ enum {
 	Q_TRENDING_ENTRIES_DEL, /* trending_entries primary key range */
 	Q_TRENDING_SNAPS_DEL,  /* trending_snapshots primary key range */
 	Q_TRENDING_PAGE,       /* trending_entries primary key range, then skills and users primary keys */
+	/* backfills (src/cron/backfill.c) */
+	Q_BF_STATE_GET,        /* backfill_state primary key */
+	Q_BF_STATE_PUT,
+	Q_BF_MAX_ID,           /* skills primary key, from the end */
+	Q_BF_SUMMARY_PAGE,     /* skills primary key range; skill_versions, version_cold primary keys */
+	Q_BF_COUNTERS_PAGE,    /* skills primary key range; per row: skill_daily_stats and stars
+				* primary key ranges, ix_versions_skill_created (covering) */
+	Q_BF_COUNTERS_SET,     /* skills primary key */
 	Q_FIXED_COUNT
 };
 
@@ -302,6 +311,36 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_TRENDING_PAGE] = "SELECT " SKILL_COLS ", e.rank, e.installs, e.downloads FROM trending_entries e "
 			    "CROSS JOIN skills s ON s.id = e.skill_id CROSS JOIN users u ON u.id = s.owner_id "
 			    "WHERE e.snapshot_id = ?1 AND e.rank > ?2 ORDER BY e.rank LIMIT ?3",
+	[Q_BF_STATE_GET] = "SELECT last_id, pass, started_at, finished_at, scanned, changed FROM backfill_state "
+			   "WHERE name = ?1",
+	[Q_BF_STATE_PUT] = "INSERT INTO backfill_state(name, last_id, pass, started_at, finished_at, scanned, changed) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(name) DO UPDATE SET last_id = excluded.last_id, "
+			   "pass = excluded.pass, started_at = excluded.started_at, finished_at = excluded.finished_at, "
+			   "scanned = excluded.scanned, changed = excluded.changed",
+	/* "id > 0" makes it a rowid range read backwards, one row (as Q_TRENDING_LATEST). */
+	[Q_BF_MAX_ID] = "SELECT id FROM skills WHERE id > 0 ORDER BY id DESC LIMIT 1",
+	/* Whether each row's latest-version summary is what Q_SET_LATEST would write from the
+	 * version latest_version_id points to: the comparison runs inside SQLite, so a batch
+	 * hands back two integers a skill and never skips a row that already has a value. */
+	[Q_BF_SUMMARY_PAGE] = "SELECT s.id, s.latest_version_id, (s.latest_version_id IS NOT v.id "
+			      "OR s.latest_version IS NOT v.version OR s.latest_created_at IS NOT v.created_at "
+			      "OR s.latest_changelog IS NOT substr(v.changelog, 1, 2000) "
+			      "OR s.latest_metadata IS NOT c.metadata_json) "
+			      "FROM skills s LEFT JOIN skill_versions v ON v.id = s.latest_version_id "
+			      "LEFT JOIN version_cold c ON c.version_id = v.id "
+			      "WHERE s.id > ?1 ORDER BY s.id LIMIT ?2",
+	/* Each counter beside its recount from the rows it counts: folded downloads and installs
+	 * from the daily stats (the fold writes both in one transaction), stars from stars rows,
+	 * versions from the live versions. */
+	[Q_BF_COUNTERS_PAGE] = "SELECT s.id, s.stats_downloads, s.stats_installs, s.stats_stars, s.stats_versions, "
+			       "(SELECT coalesce(sum(d.downloads), 0) FROM skill_daily_stats d WHERE d.skill_id = s.id), "
+			       "(SELECT coalesce(sum(d.installs), 0) FROM skill_daily_stats d WHERE d.skill_id = s.id), "
+			       "(SELECT count(*) FROM stars t WHERE t.skill_id = s.id), "
+			       "(SELECT count(*) FROM skill_versions v INDEXED BY ix_versions_skill_created "
+			       "WHERE v.skill_id = s.id AND v.soft_deleted_at IS NULL) "
+			       "FROM skills s WHERE s.id > ?1 ORDER BY s.id LIMIT ?2",
+	[Q_BF_COUNTERS_SET] = "UPDATE skills SET stats_downloads = ?2, stats_installs = ?3, stats_stars = ?4, "
+			      "stats_versions = ?5 WHERE id = ?1",
 };
 
 /*
@@ -364,6 +403,8 @@ static const struct {
 	[Q_TRENDING_ENTRY_INS] = {E_LISTS, 0, 0},
 	[Q_TRENDING_ENTRIES_DEL] = {E_LISTS, 0, 0},
 	[Q_TRENDING_SNAPS_DEL] = {E_LISTS, 0, 0},
+	[Q_BF_STATE_PUT] = {E_NONE, 0, 0},
+	[Q_BF_COUNTERS_SET] = {E_SKILL, 1, 0},
 	[Q_PUBLIC_COUNT_ADJ] = {E_LISTS, 0, 0},
 };
 
@@ -489,6 +530,7 @@ static const char *const table_names[SR_T_COUNT] = {
 	[SR_T_SKILL_SEARCH_SHORT] = "skill_search_short",
 	[SR_T_TRENDING_SNAPSHOTS] = "trending_snapshots",
 	[SR_T_TRENDING_ENTRIES] = "trending_entries",
+	[SR_T_BACKFILL_STATE] = "backfill_state",
 	[SR_T_GLOBAL_STATS] = "global_stats",
 };
 
@@ -1750,6 +1792,14 @@ static int ev_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/*
+ * One fold batch is one transaction: the events read, every daily row and counter they add
+ * to, and the cursor past them commit together or not at all. A process that dies anywhere
+ * in it leaves the database as before the batch (SQLite rolls the WAL frames of an
+ * unfinished transaction back), and the next fold reads the same events again; a process
+ * that dies after the commit has moved the cursor with the counters. The sr_fault_point
+ * calls mark each step for the crash test (tests/unit/test_fold_crash.c).
+ */
 int sr_store_fold_events(sr_store *s, int batch, int *n)
 {
 	*n = 0;
@@ -1763,6 +1813,7 @@ int sr_store_fold_events(sr_store *s, int batch, int *n)
 		free(evs);
 		return rc;
 	}
+	sr_fault_point("fold: begun");
 	int64_t cursor = 0, last = 0;
 	sqlite3_stmt *st = stmt(s, Q_CURSOR_GET);
 	if (!st) {
@@ -1794,6 +1845,7 @@ int sr_store_fold_events(sr_store *s, int batch, int *n)
 	}
 	if (rc != SQLITE_DONE)
 		goto out;
+	sr_fault_point("fold: events read");
 	/* Group by (skill, day) so each daily row and each counter is written once a batch. */
 	qsort(evs, (size_t)count, sizeof(*evs), ev_cmp);
 	for (int i = 0; i < count;) {
@@ -1817,6 +1869,7 @@ int sr_store_fold_events(sr_store *s, int batch, int *n)
 		sqlite3_bind_int64(st, 4, in);
 		if ((rc = exec_stmt(s, st)))
 			goto out;
+		sr_fault_point("fold: daily row added");
 		st = stmt(s, Q_COUNTERS_ADJ);
 		if (!st) {
 			rc = SR_EDB;
@@ -1828,6 +1881,7 @@ int sr_store_fold_events(sr_store *s, int batch, int *n)
 		touch_slot(s, sr_gens_slot_id(evs[i].skill_id));
 		if ((rc = exec_stmt(s, st)))
 			goto out;
+		sr_fault_point("fold: counters added");
 		i = j;
 	}
 	if (count) {
@@ -1840,10 +1894,14 @@ int sr_store_fold_events(sr_store *s, int batch, int *n)
 		sqlite3_bind_int64(st, 2, last);
 		if ((rc = exec_stmt(s, st)))
 			goto out;
+		sr_fault_point("fold: cursor moved, not committed");
 	}
 	free(evs);
 	*n = count;
-	return sr_store_commit(s);
+	rc = sr_store_commit(s);
+	if (!rc)
+		sr_fault_point("fold: committed");
+	return rc;
 out:
 	free(evs);
 	sr_store_rollback(s);
@@ -2157,4 +2215,93 @@ int sr_store_trending_page(sr_store *s, int64_t snapshot_id, int after_rank, int
 {
 	struct trending_visit v = {fn, ud, s->reads};
 	return each(s, query(s, Q_TRENDING_PAGE, "Iii", snapshot_id, after_rank, limit), visit_trending, &v);
+}
+
+/* ---- backfills ---- */
+
+int sr_store_backfill_state_get(sr_store *s, const char *name, sr_backfill_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	sqlite3_stmt *st = query(s, Q_BF_STATE_GET, "t", name);
+	if (!st)
+		return SR_EDB;
+	int rc = step(s, st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+	out->last_id = sqlite3_column_int64(st, 0);
+	out->pass = sqlite3_column_int64(st, 1);
+	out->started_at = sqlite3_column_int64(st, 2);
+	out->finished_at = sqlite3_column_int64(st, 3);
+	out->scanned = sqlite3_column_int64(st, 4);
+	out->changed = sqlite3_column_int64(st, 5);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int sr_store_backfill_state_put(sr_store *s, const char *name, const sr_backfill_state *in)
+{
+	return run(s, Q_BF_STATE_PUT, "tIIInII", name, in->last_id, in->pass, in->started_at,
+		   in->finished_at, in->scanned, in->changed);
+}
+
+int sr_store_skills_max_id(sr_store *s, int64_t *id)
+{
+	*id = 0;
+	sqlite3_stmt *st = query(s, Q_BF_MAX_ID, "");
+	if (!st)
+		return SR_EDB;
+	int rc = step(s, st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return 0;
+	}
+	return rc == SQLITE_DONE ? 0 : rc;
+}
+
+int sr_store_backfill_summary_page(sr_store *s, int64_t after, int limit, sr_bf_summary *rows, int *n)
+{
+	*n = 0;
+	sqlite3_stmt *st = query(s, Q_BF_SUMMARY_PAGE, "Ii", after, limit);
+	if (!st)
+		return SR_EDB;
+	int rc;
+	while ((rc = step(s, st)) == SQLITE_ROW) {
+		if (*n == limit) {
+			sqlite3_reset(st);
+			return SR_ETOOBIG;
+		}
+		rows[*n].id = sqlite3_column_int64(st, 0);
+		rows[*n].latest_version_id = sqlite3_column_int64(st, 1);
+		rows[*n].stale = sqlite3_column_int(st, 2) != 0;
+		(*n)++;
+	}
+	return rc == SQLITE_DONE ? 0 : rc;
+}
+
+int sr_store_backfill_counters_page(sr_store *s, int64_t after, int limit, sr_bf_counters *rows, int *n)
+{
+	*n = 0;
+	sqlite3_stmt *st = query(s, Q_BF_COUNTERS_PAGE, "Ii", after, limit);
+	if (!st)
+		return SR_EDB;
+	int rc;
+	while ((rc = step(s, st)) == SQLITE_ROW) {
+		if (*n == limit) {
+			sqlite3_reset(st);
+			return SR_ETOOBIG;
+		}
+		rows[*n].id = sqlite3_column_int64(st, 0);
+		for (int i = 0; i < SR_BF_COUNTERS; i++) {
+			rows[*n].have[i] = sqlite3_column_int64(st, 1 + i);
+			rows[*n].want[i] = sqlite3_column_int64(st, 1 + SR_BF_COUNTERS + i);
+		}
+		(*n)++;
+	}
+	return rc == SQLITE_DONE ? 0 : rc;
+}
+
+int sr_store_backfill_counters_set(sr_store *s, int64_t id, const int64_t v[SR_BF_COUNTERS])
+{
+	return run(s, Q_BF_COUNTERS_SET, "IIIII", id, v[0], v[1], v[2], v[3]);
 }

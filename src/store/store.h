@@ -43,6 +43,7 @@ enum sr_table {
 	SR_T_SKILL_SEARCH_SHORT,
 	SR_T_TRENDING_SNAPSHOTS,
 	SR_T_TRENDING_ENTRIES,
+	SR_T_BACKFILL_STATE,
 	SR_T_GLOBAL_STATS,
 	SR_T_COUNT
 };
@@ -426,6 +427,39 @@ int sr_store_trending_page(sr_store *s, int64_t snapshot_id, int after_rank, int
 			   sr_trending_fn fn, void *ud);
 /* Whether a skill is browse-eligible, reading only that column; SR_ENOTFOUND when absent. */
 int sr_store_skill_listed(sr_store *s, int64_t id, int *listed);
+
+/* ---- backfills (src/cron/backfill.c) ---- */
+
+/* A backfill's progress, one row of backfill_state. A pass walks skills by id; last_id is
+ * the last id done, finished_at 0 while the pass is under way. */
+typedef struct sr_backfill_state {
+	int64_t last_id, pass, started_at, finished_at, scanned, changed;
+} sr_backfill_state;
+
+/* SR_ENOTFOUND when the backfill never ran. */
+int sr_store_backfill_state_get(sr_store *s, const char *name, sr_backfill_state *out);
+int sr_store_backfill_state_put(sr_store *s, const char *name, const sr_backfill_state *in);
+/* The highest skill id (0 when there are none), for progress. */
+int sr_store_skills_max_id(sr_store *s, int64_t *id);
+
+/* One skill: whether its latest_* columns differ from the version latest_version_id names
+ * (as sr_store_set_latest would write them; a dangling id is stale too). */
+typedef struct sr_bf_summary {
+	int64_t id, latest_version_id;
+	int stale;
+} sr_bf_summary;
+/* Skills with id > after in id order, up to limit (rows holds limit). */
+int sr_store_backfill_summary_page(sr_store *s, int64_t after, int limit, sr_bf_summary *rows, int *n);
+
+/* downloads, installs, stars, versions: the counters on skills and their recount. */
+#define SR_BF_COUNTERS 4
+typedef struct sr_bf_counters {
+	int64_t id;
+	int64_t have[SR_BF_COUNTERS], want[SR_BF_COUNTERS];
+} sr_bf_counters;
+int sr_store_backfill_counters_page(sr_store *s, int64_t after, int limit, sr_bf_counters *rows, int *n);
+/* Sets the four counters (never updated_at). */
+int sr_store_backfill_counters_set(sr_store *s, int64_t id, const int64_t v[SR_BF_COUNTERS]);
 
 /* ---- benchmarks (synth.c, legacy.c) ---- */
 

@@ -638,6 +638,84 @@ t_uninstall() {
 }
 step "uninstall --yes removes the folder and the lock entry" t_uninstall
 
+# ---------------------------------------------------------------------------------------------
+# Trending from installs recorded by the CLI itself: after an install, a logged-in CLI sends
+# POST /api/cli/telemetry/install (contract section 3); an anonymous one sends nothing. The
+# fold and trending jobs run as `skillreg cron run` on the server's data directory.
+for n in one two three; do
+  mkdir -p "$T/src/trend-$n"
+  printf -- '---\nname: trend-%s\ndescription: A skill for the trending steps (%s).\n---\n\n# Trend %s\n' \
+    "$n" "$n" "$n" >"$T/src/trend-$n/SKILL.md"
+done
+
+# wait_visible SLUG: polls until anonymous GET /api/v1/skills/SLUG answers 200 (a scan may
+# hold a fresh publish back for a moment).
+wait_visible() {
+  local i
+  for i in $(seq 1 100); do
+    api "/api/v1/skills/$1"
+    [ "$RC" = 200 ] && return 0
+    sleep 0.1
+  done
+  why "GET /api/v1/skills/$1 still answers $RC after 10 s"
+}
+
+t_trend_publish() {
+  local n
+  for n in one two three; do
+    x ch alice publish "$T/src/trend-$n" --slug "trend-$n" --name "Trend $n" --version 1.0.0 --no-input
+    rc_is 0 && has "OK. Published trend-$n@1.0.0" || return 1
+  done
+  for n in one two three; do wait_visible "trend-$n" || return 1; done
+}
+step "publish trend-one, trend-two, trend-three" t_trend_publish
+
+TREND_INSTALLS=0
+# trend_install WHO SLUG: a fresh install (own workdir) as WHO
+trend_install() {
+  TREND_INSTALLS=$((TREND_INSTALLS + 1))
+  x ch "$1" --workdir "$T/wt-$TREND_INSTALLS" install "$2" --no-input
+  rc_is 0 && [ -f "$T/wt-$TREND_INSTALLS/skills/$2/SKILL.md" ] || why "install $2 as $1 did not install" || return 1
+}
+
+t_trend_installs() {
+  # Logged in: trend-two 4, trend-three 3, trend-one 2. Anonymous: trend-one 3 more, which
+  # would put it first if they counted.
+  local i
+  for i in 1 2; do trend_install bob trend-two || return 1; trend_install alice trend-two || return 1; done
+  for i in 1 2; do trend_install bob trend-three || return 1; done
+  trend_install alice trend-three || return 1
+  trend_install bob trend-one || return 1
+  trend_install alice trend-one || return 1
+  for i in 1 2 3; do trend_install anon trend-one || return 1; done
+}
+step "installs through the CLI (logged in and anonymous)" t_trend_installs
+
+t_trend_jobs() {
+  LASTCMD="skillreg cron run fold; skillreg cron run trending"
+  admin cron run fold >"$T/out" || why "cron run fold failed" || return 1
+  admin cron run trending >"$T/out" || why "cron run trending failed" || return 1
+  grep -q '^cron trending ok ' "$T/out" || why "cron run trending printed: $(cat "$T/out")"
+}
+step "skillreg cron run fold, then trending" t_trend_jobs
+
+t_trend_api() {
+  api "/api/v1/trending?limit=3"
+  [ "$RC" = 200 ] || why "GET /api/v1/trending -> HTTP $RC" || return 1
+  js "j.items.map(i => i.slug).join(',') === 'trend-two,trend-three,trend-one'" || return 1
+  js "j.items.map(i => i.metrics.trending24hInstalls).join(',') === '4,3,2'"
+}
+step "GET /api/v1/trending ranks trend-two, trend-three, trend-one (4, 3, 2 installs)" t_trend_api
+
+t_trend_explore() {
+  x ch anon explore --sort trending --limit 3
+  rc_is 0 || return 1
+  local got
+  got=$(grep -oE '^trend-[a-z]+' "$T/out" | paste -sd, -)
+  [ "$got" = "trend-two,trend-three,trend-one" ] || why "explore --sort trending order: '$got'"
+}
+step "explore --sort trending lists trend-two, trend-three, trend-one" t_trend_explore
+
 t_logout() {
   x ch alice logout
   rc_is 0 || return 1

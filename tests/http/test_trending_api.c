@@ -11,7 +11,9 @@
 
 #include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static srt_server S;
 
@@ -153,6 +155,43 @@ static void test_trending(void **state)
 	srt_resp_free(&r);
 }
 
+/* Time is injectable: with SKILLREG_NOW_MS the server and the jobs run days ahead, so
+ * installs land on a later UTC day and the 7-day window moves past the old ones. */
+static void pin_clock(int64_t ms)
+{
+	if (ms)
+		setenv("SKILLREG_NOW_MS", srt_fmt("%lld", (long long)ms), 1);
+	else
+		unsetenv("SKILLREG_NOW_MS");
+	assert_int_equal(srt_server_restart(&S), 0);
+}
+
+static void test_clock_moves_the_window(void **state)
+{
+	(void)state;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000, day = 86400000;
+	/* Three days on: two more installs of beta, on that day. */
+	pin_clock(now + 3 * day);
+	installs("tr-beta", 2);
+	run_job("fold");
+	run_job("trending");
+	expect_order("/api/v1/trending", "tr-alpha,tr-beta,tr-delta");
+	/* Eight days on, today's window starts after the first installs: only beta's two. */
+	pin_clock(now + 8 * day);
+	run_job("trending");
+	expect_order("/api/v1/trending", "tr-beta");
+	json_t *j = get_json("/api/v1/trending", 200);
+	json_t *m = json_object_get(json_array_get(json_object_get(j, "items"), 0), "metrics");
+	assert_int_equal(json_integer_value(json_object_get(m, "trending24hInstalls")), 2);
+	json_decref(j);
+	/* Back to the real clock: the window holds every install again. */
+	pin_clock(0);
+	run_job("trending");
+	expect_order("/api/v1/trending", "tr-alpha,tr-delta,tr-beta");
+}
+
 static void test_cron_list(void **state)
 {
 	(void)state;
@@ -182,6 +221,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_trending),
+		cmocka_unit_test(test_clock_moves_the_window),
 		cmocka_unit_test(test_cron_list),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -8,7 +8,10 @@
  * coming, the job's snapshot must equal, row for row, one SQL aggregate over every daily row
  * of the window joined to skills (installs, then downloads, then id; browse-eligible only;
  * top 200). A day with more rows than one read page, for skills that do not exist, checks
- * the paging and that such rows never rank.
+ * the paging and that such rows never rank. The test also keeps its own tally of every
+ * event it recorded, by skill and day, and the snapshot must equal the ranking computed from
+ * that tally in C, so a fold that lost or doubled an event could not hide behind a brute
+ * force that reads the fold's own output.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,6 +44,9 @@ struct fixture {
 	int64_t ids[NSKILLS];
 	uint64_t rng;
 	int identity; /* download identities are never reused, so every download counts */
+	/* The tally: events recorded per skill per day since BASE_MS (days past NDAYS + 7 are
+	 * never used). */
+	int64_t inst[NSKILLS][NDAYS + 8], dl[NSKILLS][NDAYS + 8];
 };
 
 static uint64_t rnd(struct fixture *f)
@@ -101,6 +107,7 @@ static void events(struct fixture *f, int64_t at, int scale)
 			n += 5; /* a few clear leaders */
 		for (int k = 0; k < n; k++)
 			assert_int_equal(sr_store_install_event(f->s, f->ids[i], at), 0);
+		f->inst[i][(at - BASE_MS) / DAY_MS] += n;
 	}
 	assert_int_equal(sr_store_commit(f->s), 0);
 	for (int i = 0; i < NSKILLS; i++) {
@@ -109,6 +116,7 @@ static void events(struct fixture *f, int64_t at, int scale)
 			char who[32];
 			snprintf(who, sizeof(who), "u%d", f->identity++);
 			assert_int_equal(sr_store_download_event(f->s, f->ids[i], who, at), 0);
+			f->dl[i][(at - BASE_MS) / DAY_MS]++;
 		}
 	}
 	int n;
@@ -116,6 +124,61 @@ static void events(struct fixture *f, int64_t at, int scale)
 		sr_store_set_reads(f->s, NULL); /* each batch with a budget of its own, as the job's */
 		assert_int_equal(sr_store_fold_events(f->s, 500, &n), 0);
 	} while (n);
+}
+
+struct tally_row {
+	int64_t id, installs, downloads;
+};
+
+static int tally_cmp(const void *a, const void *b)
+{
+	const struct tally_row *x = a, *y = b;
+	if (x->installs != y->installs)
+		return x->installs > y->installs ? -1 : 1;
+	if (x->downloads != y->downloads)
+		return x->downloads > y->downloads ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The snapshot equals the ranking of the test's own tally: the window's sums per eligible
+ * skill with any stats, sorted by installs, downloads, id, the top 200. */
+static void check_tally(struct fixture *f, int64_t now, int64_t snapshot_id)
+{
+	struct tally_row rows[NSKILLS];
+	int n = 0;
+	int64_t end = (now - BASE_MS) / DAY_MS;
+	for (int i = 0; i < NSKILLS; i++) {
+		sqlite3_stmt *st;
+		assert_int_equal(sqlite3_prepare_v2(f->raw, "SELECT is_listed FROM skills WHERE id = ?1", -1, &st, NULL),
+				 SQLITE_OK);
+		sqlite3_bind_int64(st, 1, f->ids[i]);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		int listed = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		int64_t in = 0, d = 0;
+		for (int64_t day = end - 6; day <= end; day++)
+			if (day >= 0 && day < NDAYS + 8) {
+				in += f->inst[i][day];
+				d += f->dl[i][day];
+			}
+		if (listed && (in || d))
+			rows[n++] = (struct tally_row){f->ids[i], in, d};
+	}
+	qsort(rows, (size_t)n, sizeof(rows[0]), tally_cmp);
+	if (n > SR_TRENDING_TOP)
+		n = SR_TRENDING_TOP;
+	sqlite3_stmt *got;
+	assert_int_equal(sqlite3_prepare_v2(f->raw, "SELECT skill_id, installs, downloads FROM trending_entries "
+						  "WHERE snapshot_id = ?1 ORDER BY rank", -1, &got, NULL), SQLITE_OK);
+	sqlite3_bind_int64(got, 1, snapshot_id);
+	for (int r = 0; r < n; r++) {
+		assert_int_equal(sqlite3_step(got), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int64(got, 0), rows[r].id);
+		assert_int_equal(sqlite3_column_int64(got, 1), rows[r].installs);
+		assert_int_equal(sqlite3_column_int64(got, 2), rows[r].downloads);
+	}
+	assert_int_equal(sqlite3_step(got), SQLITE_DONE);
+	sqlite3_finalize(got);
 }
 
 /* The job's snapshot equals the brute force for `now`. */
@@ -165,6 +228,7 @@ static void check(struct fixture *f, int64_t now)
 	assert_int_equal(snap.day, end);
 	assert_int_equal(snap.computed_at, now);
 	assert_int_equal(snap.entries, rows);
+	check_tally(f, now, st.snapshot_id);
 }
 
 /* Runs formatted SQL on the test's own connection. */

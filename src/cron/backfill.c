@@ -1,0 +1,216 @@
+/*
+ * backfill.c - see backfill.h. The backfills:
+ *
+ *   summary   the latest-version summary on skills (latest_version, latest_created_at,
+ *             latest_changelog, latest_metadata) against the version latest_version_id
+ *             points to, rewritten with the statement publish and tag moves use. The
+ *             comparison includes rows that already have a summary: a stale one is exactly
+ *             what it exists to repair (ClawHub's backfill skipped them, seed review).
+ *   counters  stats_downloads and stats_installs against the folded daily stats,
+ *             stats_stars against the stars rows, stats_versions against the live versions.
+ */
+#include "cron/backfill.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/fault.h"
+#include "core/log.h"
+#include "core/util.h"
+
+/* Rewrites what disagrees among the skills after `after`, up to limit; *last is the last id
+ * read, *scanned the rows read and *changed the rows rewritten. */
+typedef int (*batch_fn)(sr_store *s, int64_t after, int limit, int64_t *last, int *scanned, int *changed);
+
+static int batch_summary(sr_store *s, int64_t after, int limit, int64_t *last, int *scanned, int *changed)
+{
+	sr_bf_summary *rows = calloc((size_t)limit, sizeof(*rows));
+	if (!rows)
+		return SR_ENOMEM;
+	int n = 0, rc = sr_store_backfill_summary_page(s, after, limit, rows, &n);
+	sr_fault_point("backfill: batch read");
+	for (int i = 0; !rc && i < n; i++) {
+		if (!rows[i].stale)
+			continue;
+		if ((rc = sr_store_set_latest(s, rows[i].id, rows[i].latest_version_id)))
+			break;
+		(*changed)++;
+		sr_fault_point("backfill: row rewritten");
+	}
+	if (n)
+		*last = rows[n - 1].id;
+	*scanned = n;
+	free(rows);
+	return rc;
+}
+
+static int batch_counters(sr_store *s, int64_t after, int limit, int64_t *last, int *scanned, int *changed)
+{
+	sr_bf_counters *rows = calloc((size_t)limit, sizeof(*rows));
+	if (!rows)
+		return SR_ENOMEM;
+	int n = 0, rc = sr_store_backfill_counters_page(s, after, limit, rows, &n);
+	sr_fault_point("backfill: batch read");
+	for (int i = 0; !rc && i < n; i++) {
+		if (memcmp(rows[i].have, rows[i].want, sizeof(rows[i].have)) == 0)
+			continue;
+		if ((rc = sr_store_backfill_counters_set(s, rows[i].id, rows[i].want)))
+			break;
+		(*changed)++;
+		sr_fault_point("backfill: row rewritten");
+	}
+	if (n)
+		*last = rows[n - 1].id;
+	*scanned = n;
+	free(rows);
+	return rc;
+}
+
+static const struct {
+	const char *name;
+	batch_fn fn;
+	const char *what;
+} backfills[] = {
+	{"summary", batch_summary, "rewrites each skill's latest-version summary that disagrees with its latest version"},
+	{"counters", batch_counters, "recounts downloads, installs (daily stats), stars and versions of each skill"},
+};
+#define NBACKFILLS ((int)(sizeof(backfills) / sizeof(backfills[0])))
+
+int sr_backfill_count(void)
+{
+	return NBACKFILLS;
+}
+
+const char *sr_backfill_name(int i)
+{
+	return i >= 0 && i < NBACKFILLS ? backfills[i].name : NULL;
+}
+
+const char *sr_backfill_what(int i)
+{
+	return i >= 0 && i < NBACKFILLS ? backfills[i].what : NULL;
+}
+
+int sr_backfill_find(const char *name)
+{
+	for (int i = 0; i < NBACKFILLS; i++)
+		if (strcmp(backfills[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static void show(FILE *f, int tty, const char *name, const sr_backfill_state *st, int64_t max_id, int done)
+{
+	double frac = max_id > 0 ? (double)st->last_id / (double)max_id : 1.0;
+	if (done || frac > 1.0)
+		frac = 1.0;
+	if (tty) {
+		char bar[41];
+		int full = (int)(frac * 40);
+		for (int i = 0; i < 40; i++)
+			bar[i] = i < full ? '#' : '.';
+		bar[40] = '\0';
+		fprintf(f, "\r%s [%s] %3d%%  scanned %lld  changed %lld%s", name, bar, (int)(frac * 100),
+			(long long)st->scanned, (long long)st->changed, done ? "\n" : "");
+	} else {
+		fprintf(f, "backfill %s: %d%% (id %lld of %lld), scanned %lld, changed %lld\n", name,
+			(int)(frac * 100), (long long)st->last_id, (long long)max_id, (long long)st->scanned,
+			(long long)st->changed);
+	}
+	fflush(f);
+}
+
+int sr_backfill_run_one(sr_store *s, int i, int batch, FILE *progress, int tty, sr_backfill_run *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (i < 0 || i >= NBACKFILLS)
+		return SR_ENOTFOUND;
+	if (batch < 1 || batch > SR_BACKFILL_MAX_BATCH)
+		return SR_EINVAL;
+	const char *name = backfills[i].name;
+	sr_reads *caller = sr_store_get_reads(s);
+	int64_t t0 = sr_mono_ns(), last_shown = 0;
+	sr_reads page;
+	sr_reads_init(&page);
+	sr_store_set_reads(s, &page);
+
+	/* Resume an unfinished pass, or start a new one; a finished pass is never resumed. */
+	sr_backfill_state st;
+	int64_t max_id = 0;
+	int rc = sr_store_backfill_state_get(s, name, &st);
+	if (rc == SR_ENOTFOUND) {
+		memset(&st, 0, sizeof(st));
+		st.finished_at = 1;
+		rc = 0;
+	}
+	if (!rc)
+		rc = sr_store_skills_max_id(s, &max_id);
+	if (rc)
+		goto out;
+	if (st.finished_at) {
+		st.pass++;
+		st.last_id = st.scanned = st.changed = 0;
+		st.started_at = sr_now_ms();
+		st.finished_at = 0;
+		if ((rc = sr_store_backfill_state_put(s, name, &st)))
+			goto out;
+	} else {
+		out->resumed = 1;
+	}
+	out->pass = st.pass;
+	sr_log_info("backfill %s: %s pass %lld after id %lld, batches of %d", name,
+		    out->resumed ? "resuming" : "starting", (long long)st.pass, (long long)st.last_id, batch);
+
+	for (;;) {
+		sr_reads pr;
+		sr_reads_init(&pr);
+		sr_store_set_reads(s, &pr);
+		if ((rc = sr_store_begin(s))) {
+			sr_reads_add(&page, &pr);
+			goto out;
+		}
+		sr_fault_point("backfill: batch begun");
+		int64_t last = st.last_id;
+		int scanned = 0, changed = 0;
+		rc = backfills[i].fn(s, st.last_id, batch, &last, &scanned, &changed);
+		sr_backfill_state next = st;
+		next.last_id = last;
+		next.scanned += scanned;
+		next.changed += changed;
+		int done = scanned < batch;
+		if (done)
+			next.finished_at = sr_now_ms();
+		if (!rc)
+			rc = sr_store_backfill_state_put(s, name, &next);
+		if (!rc)
+			sr_fault_point("backfill: cursor written, not committed");
+		if (!rc)
+			rc = sr_store_commit(s);
+		else
+			sr_store_rollback(s);
+		sr_reads_add(&page, &pr);
+		if (rc)
+			goto out;
+		sr_fault_point("backfill: batch committed");
+		st = next;
+		out->batches++;
+		out->scanned += scanned;
+		out->changed += changed;
+		int64_t now = sr_mono_ns();
+		if (progress && (tty || done || now - last_shown >= 1000000000LL)) {
+			show(progress, tty, name, &st, max_id, done);
+			last_shown = now;
+		}
+		if (done)
+			break;
+	}
+out:
+	out->pass_scanned = st.scanned;
+	out->pass_changed = st.changed;
+	out->rows_read = page.rows;
+	out->bytes_read = page.bytes;
+	out->seconds = (double)(sr_mono_ns() - t0) / 1e9;
+	sr_store_set_reads(s, caller);
+	return rc;
+}
