@@ -90,6 +90,8 @@ static void fill(sr_store *s, sr_blobs *b)
 					     .accept_license = 1, .files = files, .nfiles = 2};
 			sr_publish_result res;
 			sr_regerr err = {0, ""};
+			/* Each publish is a request with a read budget of its own. */
+			sr_store_set_reads(s, NULL);
 			int rc = sr_publish(s, b, &pr, &res, &err);
 			if (rc)
 				fail_msg("publish %s@%s: %s", slug, ver, err.msg);
