@@ -218,7 +218,7 @@ static int detail_row(void *ud, const sr_skill_row *r)
 
 /* How visible_skill answers: the ambiguity as JSON (detail routes) or text, and whether the
  * owner of a hidden skill gets the 403/410/423 diagnostics or, like everyone, a 404. */
-enum { VIS_JSON_CONFLICT = 1, VIS_DIAGNOSTICS = 2 };
+enum { VIS_JSON_CONFLICT = 1, VIS_DIAGNOSTICS = 2, VIS_DOWNLOAD = 4 };
 
 /* Finds the skill and applies the visibility rules; writes the error when it fails. */
 static int visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int how,
@@ -230,6 +230,10 @@ static int visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *sl
 		return -1;
 	sr_regerr err;
 	if (sr_check_visible(sk, (how & VIS_DIAGNOSTICS) ? *caller : NULL, &err)) {
+		/* The archive of a hidden skill is refused in ClawHub's download words; malware,
+		 * pending (423) and removed (410) keep their own. */
+		if ((how & VIS_DOWNLOAD) && err.status == 403 && strcmp(err.msg, SR_BLOCKED_TEXT) != 0)
+			snprintf(err.msg, sizeof(err.msg), "This skill is currently unavailable.");
 		sr__regerr(resp, &err);
 		return -1;
 	}
@@ -884,7 +888,7 @@ void sr__download(sr_app *app, sr_req *req, sr_resp *resp)
 	sr_user us;
 	const sr_user *caller;
 	sr_skill sk;
-	if (visible_skill(app, req, resp, slug, VIS_DIAGNOSTICS, &us, &caller, &sk))
+	if (visible_skill(app, req, resp, slug, VIS_DIAGNOSTICS | VIS_DOWNLOAD, &us, &caller, &sk))
 		return;
 	struct version_copy v = {0};
 	if (pick_version(req, resp, &sk, &v))
