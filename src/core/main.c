@@ -747,7 +747,7 @@ static int cmd_cron(const struct opts *o)
 			return 2;
 		for (int i = 0; i < sr_cron_count(); i++) {
 			const sr_cron_job *j = sr_cron_job_at(i);
-			printf("%-13s every %lld ms  %s\n", j->name, (long long)c.interval_ms[i], j->what);
+			printf("%-10s every %lld ms  %s\n", j->name, (long long)c.interval_ms[i], j->what);
 		}
 		return 0;
 	}
