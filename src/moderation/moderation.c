@@ -160,9 +160,11 @@ int sr_ext_scan_run(const sr_ext_scanner *ext, const char *zip_path, const char 
 		    char *err, size_t errsz)
 {
 	summary[0] = '\0';
+	char eb[128];
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC)) {
-		snprintf(err, errsz, "pipe: %s", strerror(errno));
+		/* The worker is a thread of serve: strerror_r, never strerror. */
+		snprintf(err, errsz, "pipe: %s", strerror_r(errno, eb, sizeof(eb)));
 		return SR_EIO;
 	}
 	/* Everything the child needs is prepared before fork: after it, the child of a threaded
@@ -171,7 +173,7 @@ int sr_ext_scan_run(const sr_ext_scanner *ext, const char *zip_path, const char 
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	pid_t pid = fork();
 	if (pid < 0) {
-		snprintf(err, errsz, "fork: %s", strerror(errno));
+		snprintf(err, errsz, "fork: %s", strerror_r(errno, eb, sizeof(eb)));
 		close(fds[0]);
 		close(fds[1]);
 		if (devnull >= 0)
@@ -656,6 +658,9 @@ int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int actio
 		return fail(err, 500, rc, "Internal Server Error");
 	if (rescan_version)
 		rc = sr_store_version_scan_request(s, rescan_version, now);
+	/* An unhide is a review: reports made before it do not count toward the next hide. */
+	if (!rc && action == SR_MOD_UNHIDE)
+		rc = sr_store_reports_reset(s, sk->id);
 	if (!rc)
 		rc = write_mod(s, sk, &next, actor ? actor->id : 0, act, detail, now);
 	if (rc) {

@@ -158,6 +158,7 @@ enum {
 	Q_REPORT_GET,          /* ux_reports_skill_user */
 	Q_REPORTS_BUMP,        /* skills primary key */
 	Q_REPORTS_COUNT,       /* skills primary key */
+	Q_REPORTS_RESET,       /* skills primary key */
 	Q_USER_ROLE,           /* users primary key */
 	Q_MOD_QUEUE_PAGE,      /* ix_moderation equality on (status, reason), keyset; versions primary key */
 	Q_SKILL_IDS_PAGE,      /* skills primary key range */
@@ -341,6 +342,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_REPORT_GET] = "SELECT id FROM skill_reports WHERE skill_id = ?1 AND user_id = ?2",
 	[Q_REPORTS_BUMP] = "UPDATE skills SET stats_reports = stats_reports + 1 WHERE id = ?1 RETURNING stats_reports",
 	[Q_REPORTS_COUNT] = "SELECT stats_reports FROM skills WHERE id = ?1",
+	[Q_REPORTS_RESET] = "UPDATE skills SET stats_reports = 0 WHERE id = ?1",
 	[Q_USER_ROLE] = "UPDATE users SET role = ?2 WHERE id = ?1",
 	/* The moderation jobs' batches: one equality range of ix_moderation in creation order,
 	 * each skill joined by primary key to its latest version's scan state, which is what
@@ -422,6 +424,7 @@ static const struct {
 	[Q_SCAN_HOLD_PUT] = {E_NONE, 0, 0},
 	[Q_REPORT_INS] = {E_NONE, 0, 0},
 	[Q_REPORTS_BUMP] = {E_NONE, 0, 0},
+	[Q_REPORTS_RESET] = {E_NONE, 0, 0},
 	[Q_USER_ROLE] = {E_NONE, 0, 0},
 	/* The skill's moderation columns decide its lists, search, and its detail. */
 	[Q_SKILL_MARK_PENDING] = {E_SKILL, 1, 0},
@@ -2386,6 +2389,11 @@ int sr_store_reports_bump(sr_store *s, int64_t skill_id, int64_t *count)
 int sr_store_reports_count(sr_store *s, int64_t skill_id, int64_t *count)
 {
 	return one_int64(s, query(s, Q_REPORTS_COUNT, "I", skill_id), count);
+}
+
+int sr_store_reports_reset(sr_store *s, int64_t skill_id)
+{
+	return run(s, Q_REPORTS_RESET, "I", skill_id);
 }
 
 int sr_store_user_set_role(sr_store *s, int64_t user_id, int role)

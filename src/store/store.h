@@ -485,6 +485,8 @@ int sr_store_report_add(sr_store *s, int64_t skill_id, int64_t user_id, const ch
 /* Adds one to the skill's report counter; *count gets the new value. */
 int sr_store_reports_bump(sr_store *s, int64_t skill_id, int64_t *count);
 int sr_store_reports_count(sr_store *s, int64_t skill_id, int64_t *count);
+/* Staff reviewed the skill: later reports count from zero (earlier reporters stay unique). */
+int sr_store_reports_reset(sr_store *s, int64_t skill_id);
 int sr_store_user_set_role(sr_store *s, int64_t user_id, int role);
 
 /* One row of a moderation job's batch: a skill in an ix_moderation range and the scan

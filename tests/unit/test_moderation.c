@@ -348,6 +348,12 @@ static void test_report_and_staff(void **state)
 	assert_int_equal(sr_moderate(f->s, &lk.skill, NULL, SR_MOD_UNHIDE, NULL, NULL, &err), 0);
 	assert_int_equal(sql_int(f, "SELECT is_public FROM skills WHERE slug = 'reported'"), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_log WHERE action = 'skill.unhide' AND actor_id IS NULL"), 1);
+	/* After the review, a new report counts from one and does not hide it again. */
+	assert_int_equal(sr_lookup_skill(f->s, "reported", NULL, NULL, &lk), 0);
+	assert_int_equal(sr_skill_report(f->s, &lk.skill, &users[4], "spam", NULL, &r, &err), 0);
+	assert_int_equal(r.count, 1);
+	assert_int_equal(r.hidden, 0);
+	assert_int_equal(sql_int(f, "SELECT is_public FROM skills WHERE slug = 'reported'"), 1);
 }
 
 int main(void)
