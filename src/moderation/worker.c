@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "http/metrics.h"
 
 struct sr_scan_worker {
 	sr_scan_worker_config cfg;
@@ -54,11 +55,15 @@ static void *run(void *arg)
 			sr_reads budget;
 			sr_reads_init(&budget);
 			sr_store_set_reads(w->store, &budget);
+			int64_t t0 = sr_mono_ns();
 			int rc = sr_scan_queue_drain(w->store, w->cfg.blobs, w->rules,
 						     w->cmd ? &w->cfg.ext : NULL, w->cfg.batch, &done);
 			sr_store_set_reads(w->store, NULL);
 			if (rc)
 				sr_log_error("scan worker: %s", sr_strerror(rc));
+			/* A poll that found nothing is not a run worth counting. */
+			if (rc || done)
+				sr_metrics_job("scan-worker", rc == 0, sr_mono_ns() - t0, &budget);
 			pthread_mutex_lock(&w->lock);
 			stop = w->stop;
 			pthread_mutex_unlock(&w->lock);
