@@ -320,7 +320,7 @@ static void test_report_and_staff(void **state)
 	assert_int_equal(sr_lookup_skill(f->s, "reported", NULL, NULL, &lk), 0);
 	sr_user users[5];
 	for (int i = 0; i < 5; i++) {
-		char h[16];
+		char h[32];
 		int64_t id;
 		snprintf(h, sizeof(h), "reporter%d", i);
 		assert_int_equal(sr_store_user_add(f->s, h, h, SR_ROLE_USER, &id), 0);
