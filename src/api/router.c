@@ -564,6 +564,12 @@ static void dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 	if (n == 1 && is(seg[0], "metrics") && is(m, "GET")) {
 		req->route = "metrics";
 		sr_metrics_render(&resp->body);
+		int64_t public_skills;
+		if (sr_store_public_count(req->store, &public_skills) == 0)
+			sr_buf_printf(&resp->body,
+				      "# HELP skillreg_public_skills Public skills (the global count row).\n"
+				      "# TYPE skillreg_public_skills gauge\nskillreg_public_skills %lld\n",
+				      (long long)public_skills);
 		resp->status = 200;
 		resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
 		return;

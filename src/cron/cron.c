@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "http/metrics.h"
 #include "moderation/moderation.h"
+#include "stats/global.h"
 #include "stats/trending.h"
 
 #define FOLD_BATCH 500
@@ -84,6 +85,15 @@ static int job_reason_sync(sr_store *s, sr_reads *total, int64_t *items)
 	return rc;
 }
 
+static int job_recount(sr_store *s, sr_reads *total, int64_t *items)
+{
+	sr_recount r;
+	int rc = sr_public_recount(s, sr_now_ms(), total, &r);
+	if (!rc)
+		*items = r.counted;
+	return rc;
+}
+
 static const sr_cron_job jobs[] = {
 	{"fold", 2000, job_fold, 1, "folds download and install events into stats"},
 	{"trending", 3600 * 1000, job_trending, 0, "rebuilds the 7-day trending leaderboard"},
@@ -92,6 +102,7 @@ static const sr_cron_job jobs[] = {
 	 "queues again pending scans that are not queued or stale (ix_moderation)"},
 	{"reason-sync", 30 * 60 * 1000, job_reason_sync, 1,
 	 "gives scanned skills still marked pending their scanners' reason (ix_moderation)"},
+	{"recount", 24 * 3600 * 1000, job_recount, 0, "recounts public skills, corrects drift"},
 };
 #define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))
 _Static_assert(sizeof(jobs) / sizeof(jobs[0]) <= SR_CRON_MAX, "raise SR_CRON_MAX");

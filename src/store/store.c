@@ -131,6 +131,9 @@ enum {
 	Q_PUBLIC_IDS_PAGE,     /* ix_pub_created (covering partial index), keyset */
 	Q_DAILY_PAGE,          /* ix_daily_day (covering): one day, keyset on skill_id */
 	Q_SKILL_LISTED,        /* skills primary key */
+	/* the public-skill count (data-model section 3.4) */
+	Q_PUBLIC_COUNT,        /* global_stats primary key */
+	Q_PUBLIC_COUNT_ADJ,    /* global_stats primary key */
 	/* trending leaderboard */
 	Q_TRENDING_LATEST,     /* trending_snapshots primary key, from the end */
 	Q_TRENDING_SNAPSHOT,   /* trending_snapshots primary key */
@@ -295,6 +298,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_DAILY_PAGE] = "SELECT skill_id, installs, downloads FROM skill_daily_stats INDEXED BY ix_daily_day "
 			 "WHERE day = ?1 AND skill_id > ?2 ORDER BY skill_id LIMIT ?3",
 	[Q_SKILL_LISTED] = "SELECT is_listed FROM skills WHERE id = ?1",
+	[Q_PUBLIC_COUNT] = "SELECT public_skills FROM global_stats WHERE id = 1",
+	[Q_PUBLIC_COUNT_ADJ] = "UPDATE global_stats SET public_skills = public_skills + ?1, updated_at = ?2 WHERE id = 1",
 	[Q_TRENDING_LATEST] = "SELECT id, computed_at, day, entries FROM trending_snapshots WHERE id > 0 ORDER BY id DESC LIMIT 1",
 	[Q_TRENDING_SNAPSHOT] = "SELECT id, computed_at, day, entries FROM trending_snapshots WHERE id = ?1",
 	/* The oldest snapshot to keep: the keep-th newest. "id > 0" makes the plan a rowid range
@@ -429,6 +434,7 @@ static const struct {
 	/* The skill's moderation columns decide its lists, search, and its detail. */
 	[Q_SKILL_MARK_PENDING] = {E_SKILL, 1, 0},
 	[Q_SKILL_MODERATE] = {E_SKILL, 1, 0},
+	[Q_PUBLIC_COUNT_ADJ] = {E_LISTS, 0, 0},
 };
 
 /*
@@ -557,6 +563,7 @@ static const char *const table_names[SR_T_COUNT] = {
 	[SR_T_SCAN_FINDINGS] = "scan_findings",
 	[SR_T_SCAN_HOLDS] = "scan_holds",
 	[SR_T_SKILL_REPORTS] = "skill_reports",
+	[SR_T_GLOBAL_STATS] = "global_stats",
 };
 
 const char *sr_table_name(int t)
@@ -2093,6 +2100,27 @@ int sr_store_skill_listed(sr_store *s, int64_t id, int *listed)
 		return 0;
 	}
 	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+}
+
+/* ---- the public-skill count ---- */
+
+int sr_store_public_count(sr_store *s, int64_t *n)
+{
+	sqlite3_stmt *st = query(s, Q_PUBLIC_COUNT, "");
+	if (!st)
+		return SR_EDB;
+	int rc = step(s, st);
+	if (rc == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return 0;
+	}
+	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+}
+
+int sr_store_public_count_adjust(sr_store *s, int64_t delta, int64_t now)
+{
+	return run(s, Q_PUBLIC_COUNT_ADJ, "II", delta, now);
 }
 
 /* ---- trending leaderboard ---- */

@@ -47,6 +47,7 @@ enum sr_table {
 	SR_T_SCAN_FINDINGS,
 	SR_T_SCAN_HOLDS,
 	SR_T_SKILL_REPORTS,
+	SR_T_GLOBAL_STATS,
 	SR_T_COUNT
 };
 const char *sr_table_name(int t);
@@ -386,6 +387,15 @@ typedef int (*sr_daily_fn)(void *ud, int64_t skill_id, int64_t installs, int64_t
 /* One UTC day's stats rows with skill_id > after_skill, up to limit, in skill order. */
 int sr_store_daily_page(sr_store *s, int64_t day, int64_t after_skill, int limit, sr_daily_fn fn,
 			void *ud);
+
+/* ---- the public-skill count (data-model section 3.4) ---- */
+
+/* The number of public skills, one primary-key row kept by triggers on skills.is_public in
+ * the transaction of every write that changes it (sql/sqlite/0004_global_count.sql). */
+int sr_store_public_count(sr_store *s, int64_t *n);
+/* Adds delta to it: the daily recount's correction (src/stats/global.c), never a write
+ * path's bookkeeping. */
+int sr_store_public_count_adjust(sr_store *s, int64_t delta, int64_t now);
 
 /* ---- trending leaderboard (data-model section 3.3) ---- */
 

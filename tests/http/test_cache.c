@@ -353,6 +353,8 @@ static void test_bound(void **state)
 		}
 	}
 	srt_get(&small, "/metrics", NULL, &r);
+	/* The global public count follows publishes and deletions (the triggers of 0004). */
+	assert_int_equal(metric(r.body, "skillreg_public_skills "), 6);
 	long held = metric(r.body, "skillreg_cache_bytes ");
 	long max = metric(r.body, "skillreg_cache_max_bytes ");
 	long evicted = metric(r.body, "skillreg_cache_evictions_total ");
@@ -360,6 +362,13 @@ static void test_bound(void **state)
 	assert_int_equal(max, 1 << 20);
 	assert_true(held > 0 && held <= max);
 	assert_true(evicted > 0);
+	srt_resp d;
+	srt_send(&small, "DELETE", "/api/v1/skills/bound-2", small.tok_alice, NULL, &d);
+	SRT_EXPECT_STATUS(&d, 200);
+	srt_resp_free(&d);
+	srt_get(&small, "/metrics", NULL, &r);
+	assert_int_equal(metric(r.body, "skillreg_public_skills "), 5);
+	srt_resp_free(&r);
 	assert_int_equal(srt_server_stop(&small), 0);
 
 	/* --cache-mb 0 turns the cache off: every answer is computed. */

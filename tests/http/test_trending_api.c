@@ -9,6 +9,7 @@
  */
 #include "harness.h"
 
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -160,6 +161,19 @@ static void test_cron_list(void **state)
 	assert_int_equal(srt_admin(&S, out, sizeof(out), args), 0);
 	assert_non_null(strstr(out, "fold"));
 	assert_non_null(strstr(out, "trending   every 3600000 ms"));
+	assert_non_null(strstr(out, "recount    every 86400000 ms"));
+	/* The recount agrees with the triggers' count: nothing drifted, nothing corrected. */
+	const char *const recount[] = {"cron", "run", "recount", NULL};
+	assert_int_equal(srt_admin(&S, out, sizeof(out), recount), 0);
+	assert_non_null(strstr(out, "cron recount ok "));
+	srt_resp m;
+	srt_get(&S, "/metrics", NULL, &m);
+	const char *g = strstr(m.body, "\nskillreg_public_skills ");
+	assert_non_null(g);
+	char items[64];
+	snprintf(items, sizeof(items), " items=%ld ", atol(g + 24));
+	assert_non_null(strstr(out, items));
+	srt_resp_free(&m);
 	const char *const bad[] = {"cron", "run", "nope", NULL};
 	assert_int_equal(srt_admin(&S, out, sizeof(out), bad), 2);
 }
