@@ -103,7 +103,7 @@ static int setup(void **state)
 	sqlite3_busy_timeout(f->raw, 5000);
 	f->rng = 0x2545f4914f6cdd1dULL;
 	for (int i = 0; i < 4; i++) {
-		char h[16];
+		char h[24];
 		snprintf(h, sizeof(h), "owner%d", i);
 		if (sr_store_user_add(f->s, h, h, SR_ROLE_USER, &f->uid[i]))
 			return -1;
