@@ -23,6 +23,7 @@ typedef struct sr_app {
 	struct sr_ratelimit *ratelimit; /* NULL: no rate limits */
 	struct sr_seen *downloads_seen;  /* downloads already counted today, to skip the write */
 	struct sr_cache *cache;          /* answers to anonymous public GETs; NULL: none */
+	struct sr_scan_worker *scan_worker; /* woken by publishes and rescans; NULL: none */
 } sr_app;
 
 /* The HTTP application entry points. */
@@ -83,5 +84,8 @@ void sr__star(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int on)
 void sr__telemetry(sr_app *app, sr_req *req, sr_resp *resp);
 void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *tag);
 void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int merge);
+void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+/* Staff moderation: action is hide | unhide | remove | verdict | rescan. */
+void sr__moderate(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *action);
 
 #endif

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "api/api.h"
+#include "moderation/worker.h"
 #include "core/err.h"
 #include "core/jw.h"
 #include "core/util.h"
@@ -260,6 +261,7 @@ static void run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *
 		sr__regerr(resp, &err);
 		return;
 	}
+	sr_scan_worker_wake(app->scan_worker);
 	respond_published(resp, &res);
 }
 

@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "core/err.h"
 #include "core/jw.h"
+#include "moderation/moderation.h"
 #include "core/seen.h"
 #include "core/util.h"
 #include "registry/cursor.h"
@@ -97,6 +98,7 @@ struct version_copy {
 	char fingerprint[65];
 	char zip_sha256[65];
 	int64_t zip_size;
+	int scan_state, scan_verdict;
 };
 
 static int copy_version(void *ud, const sr_version_row *v)
@@ -111,6 +113,8 @@ static int copy_version(void *ud, const sr_version_row *v)
 	snprintf(c->fingerprint, sizeof(c->fingerprint), "%s", v->fingerprint ? v->fingerprint : "");
 	snprintf(c->zip_sha256, sizeof(c->zip_sha256), "%s", v->zip_sha256 ? v->zip_sha256 : "");
 	c->zip_size = v->zip_size;
+	c->scan_state = v->scan_state;
+	c->scan_verdict = v->scan_verdict;
 	free(c->changelog);
 	c->changelog = strdup(v->changelog ? v->changelog : "");
 	return 1;
@@ -214,7 +218,7 @@ static int detail_row(void *ud, const sr_skill_row *r)
 
 /* How visible_skill answers: the ambiguity as JSON (detail routes) or text, and whether the
  * owner of a hidden skill gets the 403/410/423 diagnostics or, like everyone, a 404. */
-enum { VIS_JSON_CONFLICT = 1, VIS_DIAGNOSTICS = 2 };
+enum { VIS_JSON_CONFLICT = 1, VIS_DIAGNOSTICS = 2, VIS_DOWNLOAD = 4 };
 
 /* Finds the skill and applies the visibility rules; writes the error when it fails. */
 static int visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int how,
@@ -226,6 +230,10 @@ static int visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *sl
 		return -1;
 	sr_regerr err;
 	if (sr_check_visible(sk, (how & VIS_DIAGNOSTICS) ? *caller : NULL, &err)) {
+		/* The archive of a hidden skill is refused in ClawHub's download words; malware,
+		 * pending (423) and removed (410) keep their own. */
+		if ((how & VIS_DOWNLOAD) && err.status == 403 && strcmp(err.msg, SR_BLOCKED_TEXT) != 0)
+			snprintf(err.msg, sizeof(err.msg), "This skill is currently unavailable.");
 		sr__regerr(resp, &err);
 		return -1;
 	}
@@ -340,6 +348,110 @@ static int file_item(void *ud, const sr_file_row *f)
 	return 0;
 }
 
+/* ---- scan results (version detail, moderation evidence) ---- */
+
+static const char *const verdict_names[3] = {"clean", "suspicious", "malicious"};
+
+static const char *verdict_name(int v)
+{
+	return v >= 0 && v <= 2 ? verdict_names[v] : NULL;
+}
+
+struct findings_out {
+	sr_jw *w;
+	int n;
+};
+
+static int finding_item(void *ud, const sr_finding_row *f)
+{
+	struct findings_out *o = ud;
+	o->n++;
+	sr_jw_obj(o->w);
+	sr_jw_kstr(o->w, "source", f->source);
+	sr_jw_kstr(o->w, "code", f->rule_id);
+	sr_jw_kstr(o->w, "severity", f->severity);
+	sr_jw_kstr(o->w, "title", f->title);
+	sr_jw_kstr(o->w, "file", f->path);
+	sr_jw_kint(o->w, "line", f->line);
+	sr_jw_kstr(o->w, "excerpt", f->excerpt);
+	sr_jw_obj_end(o->w);
+	return 0;
+}
+
+/* Findings listed per answer: every scanner's, up to the built-in scanner's ceiling twice. */
+#define FINDINGS_SHOWN (SR_SCAN_MAX_FINDINGS * 2)
+
+/* `evidence` / `findings`: a version's findings as an array under key. */
+static int write_findings(sr_req *req, sr_jw *w, const char *key, int64_t version_id, int *n)
+{
+	struct findings_out o = {w, 0};
+	sr_jw_key(w, key);
+	sr_jw_arr(w);
+	int rc = version_id ? sr_scan_findings(req->store, version_id, FINDINGS_SHOWN, finding_item, &o) : 0;
+	sr_jw_arr_end(w);
+	if (n)
+		*n = o.n;
+	return rc;
+}
+
+struct scanner_out {
+	sr_jw *w;
+	int64_t checked_at;
+	const char *engine_static;
+};
+
+static int scanner_item(void *ud, const sr_scan_result_row *r)
+{
+	struct scanner_out *o = ud;
+	if (r->checked_at > o->checked_at)
+		o->checked_at = r->checked_at;
+	sr_jw_key(o->w, r->source);
+	sr_jw_obj(o->w);
+	sr_jw_kstr(o->w, "status", r->status == 1 ? "done" : "error");
+	sr_jw_kstr(o->w, "verdict", verdict_name(r->verdict));
+	sr_jw_kint(o->w, "checkedAt", r->checked_at);
+	sr_jw_kstr(o->w, "engine", r->engine);
+	sr_jw_kstr(o->w, "summary", r->summary);
+	sr_jw_obj_end(o->w);
+	return 0;
+}
+
+/* The version's `security` block (api-v1 section 3.6), omitted when it was never queued
+ * for a scan. status: pending while queued, else the joined verdict, else error. */
+static int write_security(sr_req *req, sr_jw *w, const struct version_copy *v)
+{
+	if (v->scan_state == SR_SCAN_NONE)
+		return 0;
+	sr_jw_key(w, "security");
+	sr_jw_obj(w);
+	const char *status = v->scan_state == SR_SCAN_PENDING ? "pending"
+			     : verdict_name(v->scan_verdict) ? verdict_name(v->scan_verdict)
+							     : "error";
+	sr_jw_kstr(w, "status", status);
+	sr_jw_kstr(w, "sha256hash", v->zip_sha256);
+	sr_jw_knull(w, "virustotalUrl");
+	sr_jw_kstr(w, "model", "skillreg-static/1");
+	sr_jw_key(w, "scanners");
+	sr_jw_obj(w);
+	sr_jw_knull(w, "vt");
+	sr_jw_knull(w, "skillspector");
+	sr_jw_knull(w, "llm");
+	struct scanner_out so = {w, 0, NULL};
+	int rc = sr_store_scan_results(req->store, v->id, scanner_item, &so);
+	sr_jw_obj_end(w);
+	int n = 0;
+	if (!rc)
+		rc = write_findings(req, w, "findings", v->id, &n);
+	sr_jw_kbool(w, "hasScanResult", so.checked_at > 0);
+	sr_jw_kbool(w, "hasWarnings", n > 0);
+	if (so.checked_at)
+		sr_jw_kint(w, "checkedAt", so.checked_at);
+	else
+		sr_jw_knull(w, "checkedAt");
+	sr_jw_obj_end(w);
+	return rc;
+}
+
 void sr__version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *version)
 {
 	req->route = "version";
@@ -386,6 +498,10 @@ void sr__version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, cons
 		goto out;
 	}
 	sr_jw_arr_end(&w);
+	if ((rc = write_security(req, &w, &v))) {
+		sr__internal(resp, rc);
+		goto out;
+	}
 	sr_jw_obj_end(&w);
 	sr_jw_obj_end(&w);
 	sr_resp_json(resp, 200);
@@ -427,6 +543,11 @@ static int pick_version(sr_req *req, sr_resp *resp, const sr_skill *sk, struct v
 	}
 	if (v->soft_deleted_at) {
 		sr_resp_text(resp, 410, "Version not available");
+		return -1;
+	}
+	/* A version the scanners found malicious is never served, whoever asks. */
+	if (v->scan_verdict == 2) {
+		sr_resp_text(resp, 403, SR_BLOCKED_TEXT);
 		return -1;
 	}
 	return 0;
@@ -630,31 +751,16 @@ void sr__install(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 
 /* ---- moderation ---- */
 
+struct mod_copy {
+	sr_skill sk;
+	int found;
+};
+
 static int moderation_row(void *ud, const sr_skill_row *r)
 {
-	struct one_row *c = ud;
+	struct mod_copy *c = ud;
+	sr_skill_copy(&c->sk, r);
 	c->found = 1;
-	sr_jw w;
-	sr_jw_init(&w, &c->resp->body);
-	sr_jw_obj(&w);
-	sr_jw_key(&w, "moderation");
-	int malware = (r->moderation_flags & 2) || r->moderation_verdict == 2;
-	sr_jw_obj(&w);
-	sr_jw_kbool(&w, "isSuspicious", r->is_suspicious);
-	sr_jw_kbool(&w, "isMalwareBlocked", malware);
-	sr_jw_kstr(&w, "verdict", malware ? "malicious" : r->is_suspicious ? "suspicious" : "clean");
-	sr_jw_key(&w, "reasonCodes");
-	sr_jw_arr(&w);
-	if (r->moderation_reason)
-		sr_jw_str(&w, r->moderation_reason);
-	sr_jw_arr_end(&w);
-	sr_jw_key(&w, "evidence");
-	sr_jw_arr(&w);
-	sr_jw_arr_end(&w);
-	sr_jw_kstr(&w, "legacyReason", r->moderation_reason);
-	sr_jw_knull(&w, "summary");
-	sr_jw_obj_end(&w);
-	sr_jw_obj_end(&w);
 	return 1;
 }
 
@@ -675,12 +781,41 @@ void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 		sr_resp_text(resp, 404, "Moderation details unavailable");
 		return;
 	}
-	struct one_row c = {app, req, resp, 0, 0};
+	struct mod_copy c = {.found = 0};
 	int rc = sr_store_skill_by_id(req->store, sk.id, moderation_row, &c);
-	if (rc) {
+	if (rc || !c.found) {
+		sr__internal(resp, rc ? rc : SR_ENOTFOUND);
+		return;
+	}
+	const sr_skill *r = &c.sk;
+	int malware = (r->moderation_flags & 2) || r->moderation_verdict == 2;
+	sr_jw w;
+	sr_jw_init(&w, &resp->body);
+	sr_jw_obj(&w);
+	sr_jw_key(&w, "moderation");
+	sr_jw_obj(&w);
+	sr_jw_kbool(&w, "isSuspicious", r->is_suspicious);
+	sr_jw_kbool(&w, "isMalwareBlocked", malware);
+	sr_jw_kstr(&w, "verdict", malware ? "malicious" : r->is_suspicious ? "suspicious" : "clean");
+	sr_jw_key(&w, "reasonCodes");
+	sr_jw_arr(&w);
+	if (r->moderation_reason[0])
+		sr_jw_str(&w, r->moderation_reason);
+	if (r->moderation_flags & 1)
+		sr_jw_str(&w, "flagged.suspicious");
+	if (r->moderation_flags & 2)
+		sr_jw_str(&w, "blocked.malware");
+	sr_jw_arr_end(&w);
+	/* The evidence: what the scanners found in the version `latest` points at. */
+	if ((rc = write_findings(req, &w, "evidence", r->latest_version_id, NULL))) {
 		sr__internal(resp, rc);
 		return;
 	}
+	sr_jw_kstr(&w, "legacyReason", r->moderation_reason[0] ? r->moderation_reason : NULL);
+	sr_jw_kstr(&w, "status", r->moderation_status == 2 ? "removed" : r->moderation_status == 1 ? "hidden" : "active");
+	sr_jw_knull(&w, "summary");
+	sr_jw_obj_end(&w);
+	sr_jw_obj_end(&w);
 	sr_resp_json(resp, 200);
 }
 
@@ -753,7 +888,7 @@ void sr__download(sr_app *app, sr_req *req, sr_resp *resp)
 	sr_user us;
 	const sr_user *caller;
 	sr_skill sk;
-	if (visible_skill(app, req, resp, slug, VIS_DIAGNOSTICS, &us, &caller, &sk))
+	if (visible_skill(app, req, resp, slug, VIS_DIAGNOSTICS | VIS_DOWNLOAD, &us, &caller, &sk))
 		return;
 	struct version_copy v = {0};
 	if (pick_version(req, resp, &sk, &v))

@@ -356,6 +356,12 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 		sr__install(app, req, resp, slug);
 	else if (n == 5 && is(sub, "moderation") && is(m, "GET"))
 		sr__moderation(app, req, resp, slug);
+	else if (n == 6 && is(sub, "moderation") && is(m, "POST"))
+		sr__moderate(app, req, resp, slug, seg[5]);
+	else if (n == 5 && is(sub, "rescan") && is(m, "POST"))
+		sr__moderate(app, req, resp, slug, "rescan");
+	else if (n == 5 && is(sub, "report") && is(m, "POST"))
+		sr__report(app, req, resp, slug);
 	else if (n == 5 && is(sub, "undelete") && is(m, "POST"))
 		sr__undelete(app, req, resp, slug);
 	else if (n == 5 && (is(sub, "rename") || is(sub, "merge")) && is(m, "POST"))

@@ -153,3 +153,10 @@ int sr_blob_read(sr_blobs *b, const char *sha, sr_buf *out)
 	close(fd);
 	return rc;
 }
+
+int sr_blob_path(sr_blobs *b, const char *sha, char *out, size_t n)
+{
+	if (!sr_is_hex64(sha) || strlen(b->dir) + 2 + 3 + 64 + 1 > n)
+		return SR_EINVAL;
+	return blob_path(b, sha, out, n);
+}

@@ -23,5 +23,8 @@ int sr_blob_read(sr_blobs *b, const char *sha, sr_buf *out);
 /* Opens the blob for reading; the caller owns *fd. */
 int sr_blob_open(sr_blobs *b, const char *sha, int *fd, size_t *size);
 int sr_blob_exists(sr_blobs *b, const char *sha);
+/* The file a blob is stored in (for a program that reads it, like the external scanner);
+ * SR_EINVAL for a malformed sha or a path longer than n. */
+int sr_blob_path(sr_blobs *b, const char *sha, char *out, size_t n);
 
 #endif

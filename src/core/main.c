@@ -19,11 +19,18 @@
  *   skillreg gen --data-dir DIR --skills N [--seed S]   a synthetic catalogue for benchmarks
  *   skillreg bench-replay [--runs K]             read paths, current vs pre-PR, as TSV
  *   skillreg scan --dir PATH [--rules FILE] [--json]   the static scanner over a skill directory
+ *   skillreg scan --all | SLUG [--owner H] [--version V] [--scanner-cmd PATH]
+ *                                                scans versions in the database now
+ *   skillreg moderate hide|unhide|remove|rescan SLUG [--owner H] [--reason R] [--version V]
+ *   skillreg moderate verdict SLUG clean|suspicious|malicious [--owner H]
+ *   skillreg user role HANDLE user|moderator|admin
  *
  * Every command takes --data-dir (default ./data, or SKILLREG_DATA_DIR); serve also reads
- * SKILLREG_LISTEN and SKILLREG_PUBLIC_URL. SKILLREG_NOW_MS (tests only) pins the clock every
- * command sees to that many milliseconds since the epoch, so tests can move a server to
- * another UTC day; SKILLREG_FAULT_AT (tests only) is core/fault.h's crash injection.
+ * SKILLREG_LISTEN, SKILLREG_PUBLIC_URL and SKILLREG_SCANNER_CMD (the external scanner, also
+ * --scanner-cmd PATH; --scanner-timeout-ms MS bounds each run). SKILLREG_NOW_MS (tests only)
+ * pins the clock every command sees to that many milliseconds since the epoch, so tests can
+ * move a server to another UTC day; SKILLREG_FAULT_AT (tests only) is core/fault.h's crash
+ * injection.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -46,7 +53,9 @@
 #include "http/cache.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
+#include "moderation/moderation.h"
 #include "moderation/scanner.h"
+#include "moderation/worker.h"
 #include "registry/registry.h"
 #include "registry/semver.h"
 #include "store/store.h"
@@ -61,6 +70,9 @@ struct opts {
 	const char *reason;
 	const char *display_name;
 	const char *dir, *rules;
+	const char *scanner_cmd, *owner, *version;
+	int scanner_timeout_ms, scan_poll_ms;
+	int all;
 	int json;
 	int threads;
 	int fold_ms;
@@ -97,7 +109,12 @@ static void usage(void)
 		"       skillreg fold\n"
 		"       skillreg gen --data-dir DIR [--skills N] [--seed S]\n"
 		"       skillreg bench-replay [--data-dir DIR] [--runs K]\n"
-		"       skillreg scan --dir PATH [--rules FILE] [--json]\n");
+		"       skillreg scan --dir PATH [--rules FILE] [--json]\n"
+		"       skillreg scan --all | SLUG [--owner H] [--version V] [--scanner-cmd PATH]\n"
+		"       skillreg moderate hide|unhide|remove|rescan SLUG [--owner H] [--reason R] [--version V]\n"
+		"       skillreg moderate verdict SLUG clean|suspicious|malicious [--owner H]\n"
+		"       skillreg user role HANDLE user|moderator|admin\n"
+		"serve also takes [--scanner-cmd PATH] [--scanner-timeout-ms MS] [--scan-poll-ms MS]\n");
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -113,6 +130,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->batch = SR_BACKFILL_BATCH;
 	o->cache_mb = getenv("SKILLREG_CACHE_MB") ? atoll(getenv("SKILLREG_CACHE_MB")) : 64;
 	o->sqlite_cache_mb = o->sqlite_mmap_mb = -1;
+	o->scanner_cmd = getenv("SKILLREG_SCANNER_CMD");
+	o->scanner_timeout_ms = SR_EXT_SCAN_DEFAULT_TIMEOUT_MS;
+	o->scan_poll_ms = 1000;
 	o->no_access_log = getenv("SKILLREG_ACCESS_LOG") && strcmp(getenv("SKILLREG_ACCESS_LOG"), "off") == 0;
 	o->no_rate_limit = getenv("SKILLREG_RATE_LIMIT") && strcmp(getenv("SKILLREG_RATE_LIMIT"), "off") == 0;
 	for (int i = 0; i < argc; i++) {
@@ -137,6 +157,20 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->dir = v;
 		else if (strcmp(a, "--rules") == 0 && v)
 			o->rules = v;
+		else if (strcmp(a, "--scanner-cmd") == 0 && v)
+			o->scanner_cmd = v;
+		else if (strcmp(a, "--scanner-timeout-ms") == 0 && v)
+			o->scanner_timeout_ms = atoi(v);
+		else if (strcmp(a, "--scan-poll-ms") == 0 && v)
+			o->scan_poll_ms = atoi(v);
+		else if (strcmp(a, "--owner") == 0 && v)
+			o->owner = v;
+		else if (strcmp(a, "--version") == 0 && v)
+			o->version = v;
+		else if (strcmp(a, "--all") == 0) {
+			o->all = 1;
+			takes = 0;
+		}
 		else if (strcmp(a, "--json") == 0) {
 			o->json = 1;
 			takes = 0;
@@ -345,6 +379,25 @@ static int cmd_serve(const struct opts *o)
 		close_data(&app, main_store);
 		return 1;
 	}
+	if (o->scanner_timeout_ms < 100 || o->scanner_timeout_ms > 600000 || o->scan_poll_ms < 10 ||
+	    o->scan_poll_ms > 3600000) {
+		sr_log_error("--scanner-timeout-ms must be 100..600000 and --scan-poll-ms 10..3600000");
+		sr_ratelimit_free(app.ratelimit);
+		sr_seen_free(app.downloads_seen);
+		sr_cache_free(app.cache);
+		close_data(&app, main_store);
+		return 1;
+	}
+	/* The scan worker (src/moderation/worker.c): a thread with its own connection. */
+	sr_scan_worker_config wc = {app.db_path, app.blobs, {o->scanner_cmd, o->scanner_timeout_ms},
+				    o->scan_poll_ms, 32};
+	if (sr_scan_worker_start(&wc, &app.scan_worker)) {
+		sr_ratelimit_free(app.ratelimit);
+		sr_seen_free(app.downloads_seen);
+		sr_cache_free(app.cache);
+		close_data(&app, main_store);
+		return 1;
+	}
 	sr_metrics_set_gauges(cache_gauges, app.cache);
 	sr_http_app http = {sr_api_body_limit, sr_api_handle, get_thread_store, &app, {0}, 1};
 	sr_reads_init(&http.limits);
@@ -363,6 +416,7 @@ static int cmd_serve(const struct opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (sr_http_start(host, port, o->threads, &http, &srv)) {
+		sr_scan_worker_stop(app.scan_worker);
 		close_data(&app, main_store);
 		return 1;
 	}
@@ -375,6 +429,8 @@ static int cmd_serve(const struct opts *o)
 	}
 	sr_log_info("shutting down");
 	sr_http_stop(srv);
+	sr_scan_worker_stop(app.scan_worker);
+	app.scan_worker = NULL;
 	/* Events recorded by the last requests are folded before the process goes. */
 	char line[256];
 	sr_cron_run(main_store, sr_cron_find("fold"), line, sizeof(line));
@@ -419,7 +475,8 @@ static int cmd_user(const struct opts *o)
 {
 	sr_app app;
 	sr_store *s;
-	int early = begin_cmd(o, 3, &app, &s);
+	int is_role = o->nargs >= 2 && strcmp(o->args[1], "role") == 0;
+	int early = begin_cmd(o, is_role ? 4 : 3, &app, &s);
 	if (early)
 		return early;
 	int ret = 1;
@@ -443,6 +500,17 @@ static int cmd_user(const struct opts *o)
 			fprintf(stderr, "skillreg: user %s already exists\n", handle);
 		else if (!rc) {
 			printf("%s\n", handle);
+			ret = 0;
+		}
+	} else if (is_role) {
+		int role = role_of(o->args[3]);
+		sr_user u;
+		if (role < 0) {
+			fprintf(stderr, "skillreg: role must be user, moderator or admin\n");
+		} else if (sr_store_user_by_handle(s, handle, &u) || sr_store_user_set_role(s, u.id, role)) {
+			fprintf(stderr, "skillreg: no user %s\n", handle);
+		} else {
+			printf("%s %s\n", handle, o->args[3]);
 			ret = 0;
 		}
 	} else if (strcmp(o->args[1], "ban") == 0) {
@@ -830,8 +898,12 @@ static int cmd_bench_replay(const struct opts *o)
 
 /* Scans a skill directory on disk with the built-in rules (or --rules FILE) and prints the
  * verdict and findings. Exits 0 whatever the verdict: the report is the output. */
+static int cmd_scan_db(const struct opts *o);
+
 static int cmd_scan(const struct opts *o)
 {
+	if (!o->dir && (o->all || o->nargs == 2))
+		return cmd_scan_db(o);
 	if (o->nargs != 1 || !o->dir) {
 		usage();
 		return 2;
@@ -875,6 +947,157 @@ static int cmd_scan(const struct opts *o)
 	free(res);
 	sr_scan_rules_free(rules);
 	return rc ? 1 : 0;
+}
+
+/* Finds a skill for the console: by slug (and --owner), whatever its visibility. */
+static int console_skill(sr_store *s, const char *slug, const char *owner, sr_skill *out)
+{
+	char norm[128];
+	snprintf(norm, sizeof(norm), "%s", slug);
+	sr_lower(norm);
+	sr_lookup lk;
+	int rc = sr_lookup_skill(s, norm, owner, NULL, &lk);
+	if (rc == SR_ECONFLICT)
+		fprintf(stderr, "skillreg: several publishers have a skill %s; add --owner HANDLE\n", norm);
+	else if (rc)
+		fprintf(stderr, "skillreg: no skill %s%s%s\n", norm, owner ? " of " : "", owner ? owner : "");
+	else
+		*out = lk.skill;
+	return rc;
+}
+
+static void print_outcome(const char *slug, const char *version, const sr_scan_outcome *out)
+{
+	static const char *const names[] = {"clean", "suspicious", "malicious"};
+	printf("%s@%s: %s (static %s, external %s; %zu findings) reason %s\n", slug, version,
+	       out->combined >= 0 ? names[out->combined] : "error",
+	       out->verdict[0] >= 0 ? names[out->verdict[0]] : "-", out->verdict[1] >= 0 ? names[out->verdict[1]] : "-",
+	       out->findings, out->after.reason[0] ? out->after.reason : "-");
+}
+
+struct id_batch {
+	int64_t ids[256], versions[256];
+	int n;
+};
+
+static int take_id(void *ud, int64_t id, int64_t version)
+{
+	struct id_batch *b = ud;
+	b->ids[b->n] = id;
+	b->versions[b->n++] = version;
+	return 0;
+}
+
+/* skillreg scan --all | SLUG: scans now, in this process, with the built-in rules and the
+ * external scanner when one is configured; a rescan of what was scanned before. */
+static int cmd_scan_db(const struct opts *o)
+{
+	if ((o->all && o->nargs != 1) || (!o->all && o->nargs != 2)) {
+		usage();
+		return 2;
+	}
+	sr_app app;
+	sr_store *s;
+	int early = begin_cmd(o, o->nargs, &app, &s);
+	if (early)
+		return early;
+	char err[256] = "";
+	sr_scan_rules *rules;
+	if (sr_scan_rules_new_builtin(&rules, err, sizeof(err))) {
+		fprintf(stderr, "skillreg scan: cannot load rules: %s\n", err);
+		close_data(&app, s);
+		return 1;
+	}
+	sr_ext_scanner ext = {o->scanner_cmd, o->scanner_timeout_ms};
+	int rc = 0, failed = 0, scanned = 0;
+	sr_scan_outcome out;
+	if (!o->all) {
+		sr_skill sk;
+		int64_t vid = 0;
+		if (console_skill(s, o->args[1], o->owner, &sk)) {
+			failed = 1;
+		} else if (o->version) {
+			sr_regerr e;
+			/* The version by its string: queue it as staff would, then scan it here. */
+			if (sr_moderate(s, &sk, NULL, SR_MOD_RESCAN, o->version, NULL, &e)) {
+				fprintf(stderr, "skillreg scan: %s\n", e.msg);
+				failed = 1;
+			} else {
+				vid = -1;
+			}
+		} else {
+			vid = sk.latest_version_id;
+		}
+		if (!failed && vid == -1) {
+			/* Scans what the rescan queued (and anything else waiting). */
+			int done = 0;
+			rc = sr_scan_queue_drain(s, app.blobs, rules, &ext, 1 << 20, &done);
+			printf("scanned %d queued versions\n", done);
+		} else if (!failed && !vid) {
+			fprintf(stderr, "skillreg scan: %s has no version\n", sk.slug);
+			failed = 1;
+		} else if (!failed) {
+			rc = sr_scan_version(s, app.blobs, rules, &ext, vid, 0, &out);
+			if (!rc)
+				print_outcome(sk.slug, sk.latest_version, &out);
+		}
+	} else {
+		int64_t after = 0;
+		for (;;) {
+			struct id_batch b = {.n = 0};
+			if ((rc = sr_store_skill_ids_page(s, after, 256, take_id, &b)))
+				break;
+			for (int i = 0; i < b.n && !rc; i++) {
+				if (!b.versions[i])
+					continue;
+				rc = sr_scan_version(s, app.blobs, rules, &ext, b.versions[i], 0, &out);
+				if (rc == SR_ENOTFOUND)
+					rc = 0;
+				else if (!rc)
+					scanned++;
+			}
+			if (rc || b.n < 256)
+				break;
+			after = b.ids[b.n - 1];
+		}
+		if (!rc)
+			printf("scanned %d skills\n", scanned);
+	}
+	if (rc)
+		fprintf(stderr, "skillreg scan: failed: %s\n", sr_strerror(rc));
+	sr_scan_rules_free(rules);
+	close_data(&app, s);
+	return rc || failed ? 1 : 0;
+}
+
+/* skillreg moderate ACTION SLUG [ARG]: the staff actions from the console (audited without
+ * an actor). */
+static int cmd_moderate(const struct opts *o)
+{
+	int act = o->nargs >= 2 ? sr_mod_action_parse(o->args[1]) : -1;
+	if (act < 0 || o->nargs != (act == SR_MOD_VERDICT ? 4 : 3)) {
+		usage();
+		return 2;
+	}
+	sr_app app;
+	sr_store *s;
+	int early = begin_cmd(o, o->nargs, &app, &s);
+	if (early)
+		return early;
+	int ret = 1;
+	sr_skill sk;
+	if (!console_skill(s, o->args[2], o->owner, &sk)) {
+		sr_regerr e = {0, ""};
+		const char *arg = act == SR_MOD_VERDICT ? o->args[3] : o->version;
+		if (sr_moderate(s, &sk, NULL, act, arg, o->reason, &e)) {
+			fprintf(stderr, "skillreg moderate: %s\n", e.msg);
+		} else {
+			printf("%s %s\n", o->args[1], sk.slug);
+			ret = 0;
+		}
+	}
+	close_data(&app, s);
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -921,6 +1144,8 @@ int main(int argc, char **argv)
 		return cmd_bench_replay(&o);
 	if (strcmp(cmd, "scan") == 0)
 		return cmd_scan(&o);
+	if (strcmp(cmd, "moderate") == 0)
+		return cmd_moderate(&o);
 	usage();
 	return 2;
 }

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http/metrics.h"
+#include "moderation/moderation.h"
 #include "stats/global.h"
 #include "stats/trending.h"
 
@@ -50,6 +51,40 @@ static int job_trending(sr_store *s, sr_reads *total, int64_t *items)
 	return rc;
 }
 
+/* Actions one moderation job run takes at most; its batches read twice as many rows. */
+#define MOD_JOB_LIMIT 100
+
+static int job_scan_health(sr_store *s, sr_reads *total, int64_t *items)
+{
+	sr_mod_job_stats st;
+	int rc = sr_mod_job_health(s, sr_now_ms(), MOD_JOB_LIMIT, total, &st);
+	if (!rc) {
+		*items = st.pending;
+		if (st.stale)
+			sr_log_info("scan queue: %lld skills wait for a scan, %lld of them stale", (long long)st.pending,
+				    (long long)st.stale);
+	}
+	return rc;
+}
+
+static int job_scan_requeue(sr_store *s, sr_reads *total, int64_t *items)
+{
+	sr_mod_job_stats st;
+	int rc = sr_mod_job_requeue(s, sr_now_ms(), MOD_JOB_LIMIT, total, &st);
+	if (!rc)
+		*items = st.acted;
+	return rc;
+}
+
+static int job_reason_sync(sr_store *s, sr_reads *total, int64_t *items)
+{
+	sr_mod_job_stats st;
+	int rc = sr_mod_job_reason_sync(s, sr_now_ms(), MOD_JOB_LIMIT, total, &st);
+	if (!rc)
+		*items = st.acted;
+	return rc;
+}
+
 static int job_recount(sr_store *s, sr_reads *total, int64_t *items)
 {
 	sr_recount r;
@@ -62,6 +97,11 @@ static int job_recount(sr_store *s, sr_reads *total, int64_t *items)
 static const sr_cron_job jobs[] = {
 	{"fold", 2000, job_fold, 1, "folds download and install events into stats"},
 	{"trending", 3600 * 1000, job_trending, 0, "rebuilds the 7-day trending leaderboard"},
+	{"scan-health", 5 * 60 * 1000, job_scan_health, 1, "counts skills waiting for a scan (ix_moderation)"},
+	{"scan-requeue", 5 * 60 * 1000, job_scan_requeue, 1,
+	 "queues again pending scans that are not queued or stale (ix_moderation)"},
+	{"reason-sync", 30 * 60 * 1000, job_reason_sync, 1,
+	 "gives scanned skills still marked pending their scanners' reason (ix_moderation)"},
 	{"recount", 24 * 3600 * 1000, job_recount, 0, "recounts public skills, corrects drift"},
 };
 #define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))

@@ -28,7 +28,7 @@ typedef struct sr_cron_job {
 	const char *what;
 } sr_cron_job;
 
-#define SR_CRON_MAX 8
+#define SR_CRON_MAX 16
 #define SR_CRON_MIN_MS 10
 #define SR_CRON_MAX_MS (7LL * 24 * 3600 * 1000)
 

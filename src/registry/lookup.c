@@ -166,7 +166,7 @@ int sr_check_visible(const sr_skill *sk, const sr_user *caller, sr_regerr *err)
 	} else if ((sk->moderation_flags & 2) || sk->moderation_verdict == 2) {
 		err->status = 403;
 		snprintf(err->msg, sizeof(err->msg),
-			 "Blocked: this skill has been flagged as malicious and cannot be downloaded.");
+			 "%s", SR_BLOCKED_TEXT);
 	} else if (sk->moderation_status == 2) {
 		err->status = 410;
 		snprintf(err->msg, sizeof(err->msg), "Skill has been removed by moderation.");

@@ -584,6 +584,13 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 			goto rollback;
 		}
 	}
+	/* Every new version waits for its scan (api-v1 section 1.5): the scan worker takes it
+	 * from the queue. Until then a skill with only this version is not browse-eligible. */
+	if ((rc = sr_store_version_scan_request(s, version_id, now)) ||
+	    (rc = sr_store_skill_mark_pending(s, skill_id))) {
+		rc = fail(err, 500, rc, "Internal Server Error");
+		goto rollback;
+	}
 	if ((rc = sr_store_tags_refresh(s, skill_id)) || (rc = sr_store_skill_touch(s, skill_id, now, 1)) ||
 	    (rc = sr_store_search_index(s, skill_id)) ||
 	    (rc = sr_store_audit(s, req->actor->id, "skill.publish", skill_id, version, now))) {

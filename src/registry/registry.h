@@ -46,6 +46,11 @@ void sr_owner_normalize(const char *in, char *out, size_t n);
 
 /* ---- visibility (api-v1 section 1.5) ---- */
 
+/* ClawHub's refusal of malware (api-v1 section 1.5), for a blocked skill and a version whose
+ * scan found it malicious. */
+#define SR_BLOCKED_TEXT \
+	"Blocked: this skill version has been flagged as malicious by ClawScan and cannot be downloaded."
+
 /* 0 when the caller may read the skill; else fills err with the status and text ClawHub
  * answers with (404 to the public; 410/403/423 diagnostics to the owner). */
 int sr_check_visible(const sr_skill *sk, const sr_user *caller, sr_regerr *err);

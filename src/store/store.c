@@ -46,7 +46,7 @@
 
 #define VERSION_COLS                                                                   \
 	"id, skill_id, version, fingerprint, changelog, changelog_source, created_at, " \
-	"soft_deleted_at, created_by, file_count, total_size, zip_sha256, zip_size"
+	"soft_deleted_at, created_by, file_count, total_size, zip_sha256, zip_size, scan_state, scan_verdict"
 
 enum {
 	/* users and tokens */
@@ -155,6 +155,28 @@ enum {
 	Q_BF_COUNTERS_PAGE,    /* skills primary key range; per row: skill_daily_stats and stars
 				* primary key ranges, ix_versions_skill_created (covering) */
 	Q_BF_COUNTERS_SET,     /* skills primary key */
+	/* scanning and moderation (src/moderation) */
+	Q_VERSION_SCAN_REQUEST, /* skill_versions primary key */
+	Q_SKILL_MARK_PENDING,  /* skills primary key */
+	Q_SCAN_QUEUE,          /* ix_versions_scan_queue (partial: pending versions only), keyset */
+	Q_VERSION_SCAN_GET,    /* skill_versions primary key */
+	Q_VERSION_SCAN_FINISH, /* skill_versions primary key */
+	Q_SCAN_RESULT_PUT,
+	Q_SCAN_RESULTS,        /* scan_results primary key range on version_id */
+	Q_SCAN_FINDINGS_DEL,   /* scan_findings primary key range */
+	Q_SCAN_FINDING_INS,
+	Q_SCAN_FINDINGS,       /* scan_findings primary key range on version_id */
+	Q_SCAN_HOLD_PUT,
+	Q_SCAN_HOLDS,          /* scan_holds primary key range on skill_id */
+	Q_SKILL_MODERATE,      /* skills primary key */
+	Q_REPORT_INS,
+	Q_REPORT_GET,          /* ux_reports_skill_user */
+	Q_REPORTS_BUMP,        /* skills primary key */
+	Q_REPORTS_COUNT,       /* skills primary key */
+	Q_REPORTS_RESET,       /* skills primary key */
+	Q_USER_ROLE,           /* users primary key */
+	Q_MOD_QUEUE_PAGE,      /* ix_moderation equality on (status, reason), keyset; versions primary key */
+	Q_SKILL_IDS_PAGE,      /* skills primary key range */
 	Q_FIXED_COUNT
 };
 
@@ -341,6 +363,50 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			       "FROM skills s WHERE s.id > ?1 ORDER BY s.id LIMIT ?2",
 	[Q_BF_COUNTERS_SET] = "UPDATE skills SET stats_downloads = ?2, stats_installs = ?3, stats_stars = ?4, "
 			      "stats_versions = ?5 WHERE id = ?1",
+	[Q_VERSION_SCAN_REQUEST] = "UPDATE skill_versions SET scan_state = 1, scan_requested_at = ?2 WHERE id = ?1",
+	/* Only an active skill waits visibly for its scan: a hide by staff or by reports keeps
+	 * its reason (and with it the owner's 403 text) through later publishes. */
+	[Q_SKILL_MARK_PENDING] = "UPDATE skills SET moderation_reason = 'pending.scan' WHERE id = ?1 AND moderation_status = 0",
+	[Q_SCAN_QUEUE] = "SELECT id, scan_requested_at FROM skill_versions INDEXED BY ix_versions_scan_queue "
+			 "WHERE scan_state = 1 AND (scan_requested_at, id) > (?1, ?2) ORDER BY scan_requested_at, id LIMIT ?3",
+	[Q_VERSION_SCAN_GET] = "SELECT id, skill_id, version, zip_sha256, scan_state, scan_verdict, scan_requested_at, "
+			       "scanned_at, soft_deleted_at FROM skill_versions WHERE id = ?1",
+	/* A rescan requested while the scan ran moved scan_requested_at: the version then stays
+	 * pending and is scanned again. */
+	[Q_VERSION_SCAN_FINISH] = "UPDATE skill_versions SET scan_state = ?2, scan_verdict = ?3, scanned_at = ?4 "
+				  "WHERE id = ?1 AND scan_requested_at IS ?5",
+	[Q_SCAN_RESULT_PUT] = "INSERT INTO scan_results(version_id, source, status, verdict, checked_at, engine, summary) "
+			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(version_id, source) DO UPDATE SET "
+			      "status = excluded.status, verdict = excluded.verdict, checked_at = excluded.checked_at, "
+			      "engine = excluded.engine, summary = excluded.summary",
+	[Q_SCAN_RESULTS] = "SELECT source, status, verdict, checked_at, engine, summary FROM scan_results WHERE version_id = ?1 "
+			   "ORDER BY source LIMIT 8",
+	[Q_SCAN_FINDINGS_DEL] = "DELETE FROM scan_findings WHERE version_id = ?1 AND source = ?2",
+	[Q_SCAN_FINDING_INS] = "INSERT INTO scan_findings(version_id, source, ord, rule_id, severity, title, path, line, excerpt) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[Q_SCAN_FINDINGS] = "SELECT source, ord, rule_id, severity, title, path, line, excerpt FROM scan_findings "
+			    "WHERE version_id = ?1 ORDER BY source, ord LIMIT ?2",
+	[Q_SCAN_HOLD_PUT] = "INSERT INTO scan_holds(skill_id, source, verdict, version_id, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+			    "ON CONFLICT(skill_id, source) DO UPDATE SET verdict = excluded.verdict, "
+			    "version_id = excluded.version_id, updated_at = excluded.updated_at",
+	[Q_SCAN_HOLDS] = "SELECT source, verdict FROM scan_holds WHERE skill_id = ?1 ORDER BY source LIMIT 8",
+	[Q_SKILL_MODERATE] = "UPDATE skills SET moderation_status = ?2, moderation_reason = ?3, moderation_flags = ?4, "
+			     "moderation_verdict = ?5 WHERE id = ?1",
+	[Q_REPORT_INS] = "INSERT OR IGNORE INTO skill_reports(skill_id, user_id, version, reason, created_at) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_REPORT_GET] = "SELECT id FROM skill_reports WHERE skill_id = ?1 AND user_id = ?2",
+	[Q_REPORTS_BUMP] = "UPDATE skills SET stats_reports = stats_reports + 1 WHERE id = ?1 RETURNING stats_reports",
+	[Q_REPORTS_COUNT] = "SELECT stats_reports FROM skills WHERE id = ?1",
+	[Q_REPORTS_RESET] = "UPDATE skills SET stats_reports = 0 WHERE id = ?1",
+	[Q_USER_ROLE] = "UPDATE users SET role = ?2 WHERE id = ?1",
+	/* The moderation jobs' batches: one equality range of ix_moderation in creation order,
+	 * each skill joined by primary key to its latest version's scan state, which is what
+	 * the jobs then filter on. */
+	[Q_MOD_QUEUE_PAGE] = "SELECT s.id, s.created_at, s.latest_version_id, v.scan_state, v.scan_requested_at "
+			     "FROM skills s INDEXED BY ix_moderation LEFT JOIN skill_versions v ON v.id = s.latest_version_id "
+			     "WHERE s.moderation_status = ?1 AND s.moderation_reason = ?2 AND (s.created_at, s.id) > (?3, ?4) "
+			     "ORDER BY s.created_at, s.id LIMIT ?5",
+	[Q_SKILL_IDS_PAGE] = "SELECT id, latest_version_id FROM skills WHERE id > ?1 ORDER BY id LIMIT ?2",
 };
 
 /*
@@ -405,6 +471,21 @@ static const struct {
 	[Q_TRENDING_SNAPS_DEL] = {E_LISTS, 0, 0},
 	[Q_BF_STATE_PUT] = {E_NONE, 0, 0},
 	[Q_BF_COUNTERS_SET] = {E_SKILL, 1, 0},
+	/* A version's scan state, results and findings show only on the version route and the
+	 * moderation route, which are never cached; reports and roles show nowhere cached. */
+	[Q_VERSION_SCAN_REQUEST] = {E_NONE, 0, 0},
+	[Q_VERSION_SCAN_FINISH] = {E_NONE, 0, 0},
+	[Q_SCAN_RESULT_PUT] = {E_NONE, 0, 0},
+	[Q_SCAN_FINDINGS_DEL] = {E_NONE, 0, 0},
+	[Q_SCAN_FINDING_INS] = {E_NONE, 0, 0},
+	[Q_SCAN_HOLD_PUT] = {E_NONE, 0, 0},
+	[Q_REPORT_INS] = {E_NONE, 0, 0},
+	[Q_REPORTS_BUMP] = {E_NONE, 0, 0},
+	[Q_REPORTS_RESET] = {E_NONE, 0, 0},
+	[Q_USER_ROLE] = {E_NONE, 0, 0},
+	/* The skill's moderation columns decide its lists, search, and its detail. */
+	[Q_SKILL_MARK_PENDING] = {E_SKILL, 1, 0},
+	[Q_SKILL_MODERATE] = {E_SKILL, 1, 0},
 	[Q_PUBLIC_COUNT_ADJ] = {E_LISTS, 0, 0},
 };
 
@@ -531,6 +612,10 @@ static const char *const table_names[SR_T_COUNT] = {
 	[SR_T_TRENDING_SNAPSHOTS] = "trending_snapshots",
 	[SR_T_TRENDING_ENTRIES] = "trending_entries",
 	[SR_T_BACKFILL_STATE] = "backfill_state",
+	[SR_T_SCAN_RESULTS] = "scan_results",
+	[SR_T_SCAN_FINDINGS] = "scan_findings",
+	[SR_T_SCAN_HOLDS] = "scan_holds",
+	[SR_T_SKILL_REPORTS] = "skill_reports",
 	[SR_T_GLOBAL_STATS] = "global_stats",
 };
 
@@ -1394,6 +1479,8 @@ static void read_version(sqlite3_stmt *st, sr_version_row *v)
 	v->total_size = sqlite3_column_int64(st, 10);
 	v->zip_sha256 = col_text(st, 11);
 	v->zip_size = sqlite3_column_int64(st, 12);
+	v->scan_state = sqlite3_column_int(st, 13);
+	v->scan_verdict = sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 14);
 	if (!v->changelog)
 		v->changelog = "";
 }
@@ -2304,4 +2391,242 @@ int sr_store_backfill_counters_page(sr_store *s, int64_t after, int limit, sr_bf
 int sr_store_backfill_counters_set(sr_store *s, int64_t id, const int64_t v[SR_BF_COUNTERS])
 {
 	return run(s, Q_BF_COUNTERS_SET, "IIIII", id, v[0], v[1], v[2], v[3]);
+}
+
+/* ---- scanning and moderation ---- */
+
+/* One integer column of a one-row statement into *out; SR_ENOTFOUND when no row. */
+static int one_int64(sr_store *s, sqlite3_stmt *st, int64_t *out)
+{
+	if (!st)
+		return SR_EDB;
+	int rc = step(s, st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return 0;
+	}
+	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+}
+
+static int col_verdict(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, i);
+}
+
+int sr_store_version_scan_get(sr_store *s, int64_t version_id, sr_version_scan *out)
+{
+	sqlite3_stmt *st = query(s, Q_VERSION_SCAN_GET, "I", version_id);
+	if (!st)
+		return SR_EDB;
+	int rc = step(s, st);
+	if (rc == SQLITE_DONE)
+		return SR_ENOTFOUND;
+	if (rc != SQLITE_ROW)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(st, 0);
+	out->skill_id = sqlite3_column_int64(st, 1);
+	copy_text(out->version, sizeof(out->version), col_text(st, 2));
+	copy_text(out->zip_sha256, sizeof(out->zip_sha256), col_text(st, 3));
+	out->state = sqlite3_column_int(st, 4);
+	out->verdict = col_verdict(st, 5);
+	out->requested_at = sqlite3_column_int64(st, 6);
+	out->scanned_at = sqlite3_column_int64(st, 7);
+	out->soft_deleted_at = sqlite3_column_int64(st, 8);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int sr_store_version_scan_request(sr_store *s, int64_t version_id, int64_t now)
+{
+	return run(s, Q_VERSION_SCAN_REQUEST, "II", version_id, now);
+}
+
+int sr_store_skill_mark_pending(sr_store *s, int64_t skill_id)
+{
+	return run(s, Q_SKILL_MARK_PENDING, "I", skill_id);
+}
+
+int sr_store_scan_queue(sr_store *s, int64_t after_req, int64_t after_id, int limit, sr_key_fn fn,
+			void *ud)
+{
+	struct key_visit v = {fn, ud};
+	return each(s, query(s, Q_SCAN_QUEUE, "IIi", after_req, after_id, limit), visit_key, &v);
+}
+
+int sr_store_version_scan_finish(sr_store *s, int64_t version_id, int state, int verdict, int64_t now,
+				 int64_t requested_at, int *changed)
+{
+	int rc = run(s, Q_VERSION_SCAN_FINISH, "IiNIn", version_id, state, verdict, now, requested_at);
+	if (!rc)
+		*changed = sqlite3_changes(s->db) > 0;
+	return rc;
+}
+
+int sr_store_scan_result_put(sr_store *s, int64_t version_id, const sr_scan_result_row *r)
+{
+	return run(s, Q_SCAN_RESULT_PUT, "ItiNItt", version_id, r->source, r->status, r->verdict,
+		   r->checked_at, r->engine, r->summary);
+}
+
+struct result_visit {
+	sr_scan_result_fn fn;
+	void *ud;
+};
+
+static int visit_result(sqlite3_stmt *st, void *ctx)
+{
+	struct result_visit *v = ctx;
+	sr_scan_result_row r = {
+		.source = col_text(st, 0),
+		.status = sqlite3_column_int(st, 1),
+		.verdict = col_verdict(st, 2),
+		.checked_at = sqlite3_column_int64(st, 3),
+		.engine = col_text(st, 4),
+		.summary = col_text(st, 5),
+	};
+	return v->fn(v->ud, &r);
+}
+
+int sr_store_scan_results(sr_store *s, int64_t version_id, sr_scan_result_fn fn, void *ud)
+{
+	struct result_visit v = {fn, ud};
+	return each(s, query(s, Q_SCAN_RESULTS, "I", version_id), visit_result, &v);
+}
+
+int sr_store_scan_findings_clear(sr_store *s, int64_t version_id, const char *source)
+{
+	return run(s, Q_SCAN_FINDINGS_DEL, "It", version_id, source);
+}
+
+int sr_store_scan_finding_add(sr_store *s, int64_t version_id, const sr_finding_row *f)
+{
+	return run(s, Q_SCAN_FINDING_INS, "Itittttit", version_id, f->source, f->ord, f->rule_id, f->severity,
+		   f->title, f->path ? f->path : "", f->line, f->excerpt);
+}
+
+struct finding_visit {
+	sr_finding_fn fn;
+	void *ud;
+};
+
+static int visit_finding(sqlite3_stmt *st, void *ctx)
+{
+	struct finding_visit *v = ctx;
+	sr_finding_row f = {
+		.source = col_text(st, 0),
+		.ord = sqlite3_column_int(st, 1),
+		.rule_id = col_text(st, 2),
+		.severity = col_text(st, 3),
+		.title = col_text(st, 4),
+		.path = col_text(st, 5),
+		.line = sqlite3_column_int(st, 6),
+		.excerpt = col_text(st, 7),
+	};
+	return v->fn(v->ud, &f);
+}
+
+int sr_store_scan_findings(sr_store *s, int64_t version_id, int limit, sr_finding_fn fn, void *ud)
+{
+	struct finding_visit v = {fn, ud};
+	return each(s, query(s, Q_SCAN_FINDINGS, "Ii", version_id, limit), visit_finding, &v);
+}
+
+int sr_store_scan_hold_put(sr_store *s, int64_t skill_id, const char *source, int verdict,
+			   int64_t version_id, int64_t now)
+{
+	return run(s, Q_SCAN_HOLD_PUT, "ItiII", skill_id, source, verdict, version_id, now);
+}
+
+struct hold_visit {
+	sr_hold_fn fn;
+	void *ud;
+};
+
+static int visit_hold(sqlite3_stmt *st, void *ctx)
+{
+	struct hold_visit *v = ctx;
+	return v->fn(v->ud, col_text(st, 0), sqlite3_column_int(st, 1));
+}
+
+int sr_store_scan_holds(sr_store *s, int64_t skill_id, sr_hold_fn fn, void *ud)
+{
+	struct hold_visit v = {fn, ud};
+	return each(s, query(s, Q_SCAN_HOLDS, "I", skill_id), visit_hold, &v);
+}
+
+int sr_store_skill_moderate(sr_store *s, int64_t skill_id, int status, const char *reason, int flags,
+			    int verdict)
+{
+	return run(s, Q_SKILL_MODERATE, "IitiN", skill_id, status, reason, flags, verdict);
+}
+
+int sr_store_report_add(sr_store *s, int64_t skill_id, int64_t user_id, const char *version,
+			const char *reason, int64_t now, int64_t *report_id, int *added)
+{
+	int rc = run(s, Q_REPORT_INS, "IIttI", skill_id, user_id, version, reason, now);
+	if (rc)
+		return rc;
+	*added = sqlite3_changes(s->db) > 0;
+	if (*added) {
+		*report_id = sqlite3_last_insert_rowid(s->db);
+		return 0;
+	}
+	return one_int64(s, query(s, Q_REPORT_GET, "II", skill_id, user_id), report_id);
+}
+
+int sr_store_reports_bump(sr_store *s, int64_t skill_id, int64_t *count)
+{
+	return one_int64(s, query(s, Q_REPORTS_BUMP, "I", skill_id), count);
+}
+
+int sr_store_reports_count(sr_store *s, int64_t skill_id, int64_t *count)
+{
+	return one_int64(s, query(s, Q_REPORTS_COUNT, "I", skill_id), count);
+}
+
+int sr_store_reports_reset(sr_store *s, int64_t skill_id)
+{
+	return run(s, Q_REPORTS_RESET, "I", skill_id);
+}
+
+int sr_store_user_set_role(sr_store *s, int64_t user_id, int role)
+{
+	int rc = run(s, Q_USER_ROLE, "Ii", user_id, role);
+	if (!rc && sqlite3_changes(s->db) == 0)
+		return SR_ENOTFOUND;
+	return rc;
+}
+
+struct modq_visit {
+	sr_mod_queue_fn fn;
+	void *ud;
+};
+
+static int visit_modq(sqlite3_stmt *st, void *ctx)
+{
+	struct modq_visit *v = ctx;
+	sr_mod_queue_row r = {
+		.skill_id = sqlite3_column_int64(st, 0),
+		.created_at = sqlite3_column_int64(st, 1),
+		.version_id = sqlite3_column_int64(st, 2),
+		.scan_state = sqlite3_column_int(st, 3),
+		.requested_at = sqlite3_column_int64(st, 4),
+	};
+	return v->fn(v->ud, &r);
+}
+
+int sr_store_moderation_queue_page(sr_store *s, int status, const char *reason, int64_t after_created,
+				   int64_t after_id, int limit, sr_mod_queue_fn fn, void *ud)
+{
+	struct modq_visit v = {fn, ud};
+	return each(s, query(s, Q_MOD_QUEUE_PAGE, "itIIi", status, reason, after_created, after_id, limit),
+		    visit_modq, &v);
+}
+
+int sr_store_skill_ids_page(sr_store *s, int64_t after_id, int limit, sr_key_fn fn, void *ud)
+{
+	struct key_visit v = {fn, ud};
+	return each(s, query(s, Q_SKILL_IDS_PAGE, "Ii", after_id, limit), visit_key, &v);
 }

@@ -44,6 +44,10 @@ enum sr_table {
 	SR_T_TRENDING_SNAPSHOTS,
 	SR_T_TRENDING_ENTRIES,
 	SR_T_BACKFILL_STATE,
+	SR_T_SCAN_RESULTS,
+	SR_T_SCAN_FINDINGS,
+	SR_T_SCAN_HOLDS,
+	SR_T_SKILL_REPORTS,
 	SR_T_GLOBAL_STATS,
 	SR_T_COUNT
 };
@@ -256,6 +260,8 @@ typedef struct sr_version_row {
 	int64_t file_count, total_size;
 	const char *zip_sha256;
 	int64_t zip_size;
+	int scan_state;   /* SR_SCAN_* (store.h, scanning section) */
+	int scan_verdict; /* -1 none */
 } sr_version_row;
 typedef int (*sr_version_fn)(void *ud, const sr_version_row *row);
 
@@ -460,6 +466,89 @@ typedef struct sr_bf_counters {
 int sr_store_backfill_counters_page(sr_store *s, int64_t after, int limit, sr_bf_counters *rows, int *n);
 /* Sets the four counters (never updated_at). */
 int sr_store_backfill_counters_set(sr_store *s, int64_t id, const int64_t v[SR_BF_COUNTERS]);
+/* ---- scanning and moderation (src/moderation, migration 0005) ---- */
+
+enum { SR_SCAN_NONE = 0, SR_SCAN_PENDING = 1, SR_SCAN_DONE = 2, SR_SCAN_ERROR = 3 };
+
+/* A version's scan state, copied out. verdict -1 when none. */
+typedef struct sr_version_scan {
+	int64_t id, skill_id;
+	char version[260];
+	char zip_sha256[65];
+	int state, verdict;
+	int64_t requested_at, scanned_at, soft_deleted_at;
+} sr_version_scan;
+
+int sr_store_version_scan_get(sr_store *s, int64_t version_id, sr_version_scan *out);
+/* Puts a version (back) in the scan queue, requested at now. */
+int sr_store_version_scan_request(sr_store *s, int64_t version_id, int64_t now);
+/* An active skill's reason becomes pending.scan (a publish); hidden skills keep theirs. */
+int sr_store_skill_mark_pending(sr_store *s, int64_t skill_id);
+/* Pending versions in request order after (after_req, after_id), up to limit: fn(id,
+ * requested_at). */
+int sr_store_scan_queue(sr_store *s, int64_t after_req, int64_t after_id, int limit, sr_key_fn fn,
+			void *ud);
+/* Ends a scan: state and verdict (-1: none), unless the version was requested again since
+ * requested_at (then *changed is 0 and it stays pending). */
+int sr_store_version_scan_finish(sr_store *s, int64_t version_id, int state, int verdict, int64_t now,
+				 int64_t requested_at, int *changed);
+
+typedef struct sr_scan_result_row {
+	const char *source;
+	int status;  /* 1 done, 2 error */
+	int verdict; /* -1 none */
+	int64_t checked_at;
+	const char *engine, *summary;
+} sr_scan_result_row;
+typedef int (*sr_scan_result_fn)(void *ud, const sr_scan_result_row *r);
+int sr_store_scan_result_put(sr_store *s, int64_t version_id, const sr_scan_result_row *r);
+int sr_store_scan_results(sr_store *s, int64_t version_id, sr_scan_result_fn fn, void *ud);
+
+typedef struct sr_finding_row {
+	const char *source;
+	int ord;
+	const char *rule_id, *severity, *title, *path;
+	int line;
+	const char *excerpt;
+} sr_finding_row;
+typedef int (*sr_finding_fn)(void *ud, const sr_finding_row *f);
+int sr_store_scan_findings_clear(sr_store *s, int64_t version_id, const char *source);
+int sr_store_scan_finding_add(sr_store *s, int64_t version_id, const sr_finding_row *f);
+/* A version's findings by source and order, at most limit. */
+int sr_store_scan_findings(sr_store *s, int64_t version_id, int limit, sr_finding_fn fn, void *ud);
+
+int sr_store_scan_hold_put(sr_store *s, int64_t skill_id, const char *source, int verdict,
+			   int64_t version_id, int64_t now);
+typedef int (*sr_hold_fn)(void *ud, const char *source, int verdict);
+int sr_store_scan_holds(sr_store *s, int64_t skill_id, sr_hold_fn fn, void *ud);
+
+/* Writes a skill's moderation status, reason (NULL clears), flags and verdict (-1: NULL). */
+int sr_store_skill_moderate(sr_store *s, int64_t skill_id, int status, const char *reason, int flags,
+			    int verdict);
+
+/* Adds a report unless this user already reported the skill: *added, and *report_id of
+ * the new or the existing report. */
+int sr_store_report_add(sr_store *s, int64_t skill_id, int64_t user_id, const char *version,
+			const char *reason, int64_t now, int64_t *report_id, int *added);
+/* Adds one to the skill's report counter; *count gets the new value. */
+int sr_store_reports_bump(sr_store *s, int64_t skill_id, int64_t *count);
+int sr_store_reports_count(sr_store *s, int64_t skill_id, int64_t *count);
+/* Staff reviewed the skill: later reports count from zero (earlier reporters stay unique). */
+int sr_store_reports_reset(sr_store *s, int64_t skill_id);
+int sr_store_user_set_role(sr_store *s, int64_t user_id, int role);
+
+/* One row of a moderation job's batch: a skill in an ix_moderation range and the scan
+ * state of its latest version (version_id 0 when it has none). */
+typedef struct sr_mod_queue_row {
+	int64_t skill_id, created_at, version_id;
+	int scan_state;
+	int64_t requested_at;
+} sr_mod_queue_row;
+typedef int (*sr_mod_queue_fn)(void *ud, const sr_mod_queue_row *r);
+int sr_store_moderation_queue_page(sr_store *s, int status, const char *reason, int64_t after_created,
+				   int64_t after_id, int limit, sr_mod_queue_fn fn, void *ud);
+/* Skills by id after after_id, up to limit: fn(id, latest_version_id or 0). */
+int sr_store_skill_ids_page(sr_store *s, int64_t after_id, int limit, sr_key_fn fn, void *ud);
 
 /* ---- benchmarks (synth.c, legacy.c) ---- */
 

@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 
 #include <curl/curl.h>
+#include <sqlite3.h>
 #include <openssl/evp.h>
 #include <zip.h>
 
@@ -378,9 +379,48 @@ int srt_request(srt_server *s, const char *method, const char *path, const char 
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
 	else if (s->pid > 0 && !s->starting)
 		print_error("%s %s: transport error: %s\n", method, url, curl_easy_strerror(rc));
+	/* A published version waits for its scan before it is listed; tests continue once the
+	 * server's scan worker has taken it, as a client would wait for the listing. */
+	size_t ul = strlen(url);
+	if (rc == CURLE_OK && out->status == 200 && strcmp(method, "POST") == 0 && !s->no_scan_wait &&
+	    ul >= 14 && strcmp(url + ul - 14, "/api/v1/skills") == 0)
+		srt_wait_scans(s);
 	curl_slist_free_all(hl);
 	free(url);
 	return rc == CURLE_OK ? 0 : -1;
+}
+
+int srt_pending_scans(srt_server *s)
+{
+	char path[400];
+	snprintf(path, sizeof path, "%s/skillreg.db", s->dir);
+	sqlite3 *db;
+	int n = -1;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 2000);
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM skill_versions WHERE scan_state = 1", -1, &st,
+				       NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW)
+				n = sqlite3_column_int(st, 0);
+			sqlite3_finalize(st);
+		}
+	}
+	sqlite3_close(db);
+	return n;
+}
+
+int srt_wait_scans(srt_server *s)
+{
+	for (int i = 0; i < 5000; i++) {
+		int n = srt_pending_scans(s);
+		if (n == 0)
+			return 0;
+		struct timespec ts = {0, 2 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	print_error("the scan worker left versions pending for 10 s\n");
+	return -1;
 }
 
 int srt_get(srt_server *s, const char *path, const char *token, srt_resp *out)

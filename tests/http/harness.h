@@ -36,6 +36,7 @@ typedef struct srt_server {
 	pid_t pid;
 	int starting; /* polling /healthz: transport errors are expected */
 	const char *const *serve_args; /* extra `serve` arguments (NULL-terminated) or NULL */
+	int no_scan_wait; /* publishes return at once instead of waiting for the scan worker */
 	void *curl;
 	char tok_alice[128];
 	char tok_bob[128];
@@ -91,6 +92,11 @@ int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args);
  * empty one). Returns 0, or -1 on a transport error (out->status is then 0). */
 int srt_request(srt_server *s, const char *method, const char *path, const char *const *headers,
 		const void *body, size_t len, srt_resp *out);
+/* Versions waiting for a scan in the server's database (-1 when it cannot be read), and a
+ * wait (up to 10 s) until there are none: 0, or -1 after printing why. A successful publish
+ * through srt_request waits this way unless no_scan_wait is set. */
+int srt_pending_scans(srt_server *s);
+int srt_wait_scans(srt_server *s);
 /* GET with an optional bearer token (NULL: none). */
 int srt_get(srt_server *s, const char *path, const char *token, srt_resp *out);
 /* method with an optional JSON body (Content-Type: application/json when body != NULL). */

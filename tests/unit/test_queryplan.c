@@ -90,6 +90,8 @@ static void fill(sr_store *s, sr_blobs *b)
 					     .accept_license = 1, .files = files, .nfiles = 2};
 			sr_publish_result res;
 			sr_regerr err = {0, ""};
+			/* Each publish is a request with a read budget of its own. */
+			sr_store_set_reads(s, NULL);
 			int rc = sr_publish(s, b, &pr, &res, &err);
 			if (rc)
 				fail_msg("publish %s@%s: %s", slug, ver, err.msg);
@@ -220,9 +222,51 @@ static void test_on_a_generated_catalogue(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The moderation jobs and the scan worker read through their indexes: every statement that
+ * names ix_moderation or ix_versions_scan_queue has a plan that searches that index (an
+ * equality prefix plus a keyset range), never a scan of the table. */
+static void test_moderation_reads_by_index(void **state)
+{
+	char mdir[] = "/tmp/sr-queryplan-mod-XXXXXX";
+	assert_non_null(mkdtemp(mdir));
+	char path[300];
+	snprintf(path, sizeof(path), "%s/db", mdir);
+	sr_store *s;
+	assert_int_equal(sr_store_open(path, &s), 0);
+	assert_int_equal(sr_store_migrate(s), 0);
+	static const char *const indexes[] = {"ix_moderation", "ix_versions_scan_queue"};
+	for (size_t k = 0; k < 2; k++) {
+		char named[64];
+		snprintf(named, sizeof(named), "INDEXED BY %s ", indexes[k]);
+		int found = 0;
+		for (int i = 0; i < sr_store_statement_count(); i++) {
+			const char *sql = sr_store_statement_sql(i);
+			if (!sql || !strstr(sql, named))
+				continue;
+			found++;
+			sr_buf plan;
+			sr_buf_init(&plan, 1 << 16);
+			assert_int_equal(sr_store_explain(s, i, &plan), 0);
+			char want[96];
+			snprintf(want, sizeof(want), "INDEX %s (", indexes[k]);
+			if (!strstr(plan.data, want) || strstr(plan.data, "SEARCH") == NULL)
+				fail_msg("statement %d does not search %s:\n  %s\n  plan:\n%s", i, indexes[k], sql, plan.data);
+			sr_buf_deinit(&plan);
+		}
+		/* ix_moderation: the id page and the jobs' page with the latest version's state;
+		 * the queue index: the worker's poll. */
+		assert_int_equal(found, k == 0 ? 2 : 1);
+	}
+	sr_store_close(s);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", mdir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_moderation_reads_by_index),
 		cmocka_unit_test(test_every_statement_uses_an_index),
 		cmocka_unit_test(test_on_a_generated_catalogue),
 	};

@@ -127,7 +127,8 @@ static void test_read_budget(void **state)
 	sr_reads_init(&r);
 	r.max_rows = 3;
 	sr_store_set_reads(f->s, &r);
-	sr_list_query q = {.sort = SR_SORT_NAME, .filter = SR_FILTER_LISTED, .limit = 10};
+	/* Public, not listed: these first versions still wait for their scan. */
+	sr_list_query q = {.sort = SR_SORT_NAME, .filter = SR_FILTER_PUBLIC, .limit = 10};
 	int n = 0;
 	assert_int_equal(sr_store_list(f->s, &q, count_row, &n), SR_ELIMIT);
 	assert_int_equal(r.exceeded, 'r');

@@ -1,0 +1,165 @@
+/*
+ * moderate.c - the moderation write routes: a user's report (api-v1 section 3.16) and the
+ * staff actions (hide, unhide, remove, set a verdict, rescan). The rules are in
+ * src/moderation/moderation.c; this file parses, checks the caller and encodes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "api/api.h"
+#include "core/err.h"
+#include "core/jw.h"
+#include "moderation/moderation.h"
+#include "moderation/worker.h"
+
+/* The optional JSON object body; NULL after a 400 when it is something else. */
+static json_t *body_object(sr_req *req, sr_resp *resp)
+{
+	if (!req->body->len)
+		return json_object();
+	json_error_t e;
+	json_t *j = json_loadb(req->body->data, req->body->len, 0, &e);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		sr_resp_text(resp, 400, "Invalid JSON body");
+		return NULL;
+	}
+	return j;
+}
+
+/* A string member, or NULL; *bad when present but not a string. */
+static const char *opt_str(json_t *body, const char *key, int *bad)
+{
+	json_t *v = json_object_get(body, key);
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		*bad = 1;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+static const char *owner_from(sr_req *req, json_t *body)
+{
+	json_t *o = json_object_get(body, "ownerHandle");
+	if (json_is_string(o) && json_string_value(o)[0])
+		return json_string_value(o);
+	return sr__owner_param(req);
+}
+
+void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
+{
+	req->route = "report";
+	sr_user u;
+	if (sr__require_user(req, resp, &u))
+		return;
+	json_t *body = body_object(req, resp);
+	if (!body)
+		return;
+	int bad = 0;
+	const char *reason = opt_str(body, "reason", &bad);
+	const char *version = opt_str(body, "version", &bad);
+	sr_skill sk;
+	if (bad) {
+		sr_resp_text(resp, 400, "reason and version must be strings");
+	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+		/* Only what the public can see can be reported. */
+		sr_regerr err = {0, ""};
+		sr_report_result r;
+		if (sr_check_visible(&sk, NULL, &err) || sr_skill_report(req->store, &sk, &u, reason, version, &r, &err)) {
+			sr__regerr(resp, &err);
+		} else {
+			char rid[32], sid[32];
+			sr_public_id(rid, sizeof(rid), "rp", r.report_id);
+			sr_public_id(sid, sizeof(sid), "sk", sk.id);
+			sr_jw w;
+			sr_jw_init(&w, &resp->body);
+			sr_jw_obj(&w);
+			sr_jw_kbool(&w, "ok", 1);
+			sr_jw_kbool(&w, "reported", r.reported);
+			sr_jw_kbool(&w, "alreadyReported", r.already);
+			sr_jw_kstr(&w, "reportId", rid);
+			sr_jw_kstr(&w, "skillId", sid);
+			sr_jw_kint(&w, "reportCount", r.count);
+			sr_jw_obj_end(&w);
+			sr_resp_json(resp, 200);
+		}
+	}
+	json_decref(body);
+}
+
+static const char *const verdict_text[3] = {"clean", "suspicious", "malicious"};
+
+/* The moderation fields after a staff action, as the answer. */
+static int mod_answer(void *ud, const sr_skill_row *r)
+{
+	sr_jw *w = ud;
+	sr_jw_key(w, "moderation");
+	sr_jw_obj(w);
+	sr_jw_kstr(w, "status", r->moderation_status == 2 ? "removed" : r->moderation_status == 1 ? "hidden" : "active");
+	sr_jw_kstr(w, "reason", r->moderation_reason);
+	sr_jw_key(w, "flags");
+	sr_jw_arr(w);
+	if (r->moderation_flags & SR_FLAG_SUSPICIOUS)
+		sr_jw_str(w, "flagged.suspicious");
+	if (r->moderation_flags & SR_FLAG_MALWARE)
+		sr_jw_str(w, "blocked.malware");
+	sr_jw_arr_end(w);
+	sr_jw_kstr(w, "verdict", r->moderation_verdict >= 0 && r->moderation_verdict <= 2 ? verdict_text[r->moderation_verdict] : NULL);
+	sr_jw_kbool(w, "isSuspicious", r->is_suspicious);
+	sr_jw_kbool(w, "isPublic", r->is_public);
+	sr_jw_obj_end(w);
+	return 1;
+}
+
+void sr__moderate(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *action)
+{
+	req->route = "moderate";
+	sr_user u;
+	if (sr__require_user(req, resp, &u))
+		return;
+	if (u.role != SR_ROLE_MODERATOR && u.role != SR_ROLE_ADMIN) {
+		sr_resp_text(resp, 403, "Forbidden");
+		return;
+	}
+	int act = sr_mod_action_parse(action);
+	if (act < 0) {
+		sr_resp_text(resp, 404, "Not found");
+		return;
+	}
+	json_t *body = body_object(req, resp);
+	if (!body)
+		return;
+	int bad = 0;
+	const char *reason = opt_str(body, "reason", &bad);
+	const char *arg = opt_str(body, act == SR_MOD_VERDICT ? "verdict" : "version", &bad);
+	sr_skill sk;
+	if (bad) {
+		sr_resp_text(resp, 400, "reason, verdict and version must be strings");
+	} else if (act == SR_MOD_VERDICT && !arg) {
+		sr_resp_text(resp, 400, "Missing verdict");
+	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+		sr_regerr err = {0, ""};
+		if (sr_moderate(req->store, &sk, &u, act, arg, reason, &err)) {
+			sr__regerr(resp, &err);
+		} else {
+			if (act == SR_MOD_RESCAN)
+				sr_scan_worker_wake(app->scan_worker);
+			sr_jw w;
+			sr_jw_init(&w, &resp->body);
+			sr_jw_obj(&w);
+			sr_jw_kbool(&w, "ok", 1);
+			sr_jw_kstr(&w, "slug", sk.slug);
+			int rc = sr_store_skill_by_id(req->store, sk.id, mod_answer, &w);
+			sr_jw_obj_end(&w);
+			if (rc)
+				sr__internal(resp, rc);
+			else
+				sr_resp_json(resp, 200);
+		}
+	}
+	json_decref(body);
+}

@@ -1,0 +1,893 @@
+/*
+ * moderation.c - scanning a version and applying its verdict, staff actions, reports, and
+ * the moderation jobs' batches (moderation.h; api-v1 section 1.5, data-model section 2).
+ *
+ * Verdicts are kept per scanner: scan_results per version, scan_holds per skill. The skill's
+ * moderation fields are derived from the holds, so a clean verdict from one scanner cannot
+ * clear what another still holds. Each state change and its audit row share a transaction.
+ */
+#include "moderation/moderation.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/util.h"
+
+extern char **environ;
+
+static const char *const source_names[SR_SRC_COUNT] = {"static", "external"};
+static const char *const verdict_names[3] = {"clean", "suspicious", "malicious"};
+
+const char *sr_scan_source_name(int src)
+{
+	return src >= 0 && src < SR_SRC_COUNT ? source_names[src] : "unknown";
+}
+
+static int source_index(const char *name)
+{
+	for (int i = 0; name && i < SR_SRC_COUNT; i++)
+		if (strcmp(name, source_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int verdict_parse(const char *v)
+{
+	for (int i = 0; v && i < 3; i++)
+		if (strcmp(v, verdict_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int is_pending_reason(const char *r)
+{
+	return strcmp(r, "pending.scan") == 0 || strcmp(r, "pending.scan.stale") == 0 ||
+	       strcmp(r, "scanner.vt.pending") == 0 || strcmp(r, "scanner.llm.pending") == 0;
+}
+
+/* Reasons the scanners own: a skill with one of these (or none) follows their verdicts;
+ * any other reason was set by people (staff, reports) and stays. */
+static int scanner_owned(const sr_mod_state *m)
+{
+	return m->reason[0] == '\0' || is_pending_reason(m->reason) || strncmp(m->reason, "scanner.", 8) == 0 ||
+	       strncmp(m->reason, "manual.override.", 16) == 0 || strcmp(m->reason, "manual.unhidden") == 0;
+}
+
+void sr_mod_after_scan(const sr_mod_state *cur, const int holds[SR_SRC_COUNT], int now,
+		       sr_mod_state *next)
+{
+	*next = *cur;
+	int worst = -1, by = -1;
+	for (int i = 0; i < SR_SRC_COUNT; i++)
+		if (holds[i] > worst || (holds[i] >= 0 && holds[i] == worst && i == now)) {
+			worst = holds[i];
+			by = i;
+		}
+	if (worst < 0)
+		return;
+	next->flags &= ~(SR_FLAG_SUSPICIOUS | SR_FLAG_MALWARE);
+	if (worst == 2)
+		next->flags |= SR_FLAG_MALWARE;
+	else if (worst == 1)
+		next->flags |= SR_FLAG_SUSPICIOUS;
+	next->verdict = worst;
+	/* A hidden skill waiting for its scan becomes active; one hidden or removed by people
+	 * keeps its status and reason. */
+	if (cur->status == 2 || (cur->status == 1 && !is_pending_reason(cur->reason)) ||
+	    (cur->status == 0 && !scanner_owned(cur)))
+		return;
+	next->status = 0;
+	snprintf(next->reason, sizeof(next->reason), "scanner.%s.%s", source_names[by], verdict_names[worst]);
+}
+
+/* ---- the external scanner ---- */
+
+static int64_t mono_ms(void)
+{
+	return sr_mono_ns() / 1000000;
+}
+
+static sr_scan_severity severity_parse(const char *s)
+{
+	for (int i = 0; s && i < SR_SEV_COUNT; i++)
+		if (strcmp(s, sr_scan_severity_name((sr_scan_severity)i)) == 0)
+			return (sr_scan_severity)i;
+	return SR_SEV_MEDIUM;
+}
+
+static void copy_field(char *dst, size_t n, json_t *v)
+{
+	snprintf(dst, n, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+/* Parses the scanner's answer into res; SR_EINVAL when it is not the documented JSON. */
+static int ext_parse(const char *out, size_t len, sr_scan_result *res, char *summary, size_t summarysz,
+		     char *err, size_t errsz)
+{
+	json_error_t je;
+	json_t *j = json_loadb(out, len, 0, &je);
+	int v = j ? verdict_parse(json_string_value(json_object_get(j, "verdict"))) : -1;
+	if (!json_is_object(j) || v < 0) {
+		snprintf(err, errsz, "output is not {\"verdict\":\"clean|suspicious|malicious\",...}");
+		json_decref(j);
+		return SR_EINVAL;
+	}
+	memset(res, 0, sizeof(*res));
+	res->verdict = (sr_scan_verdict)v;
+	copy_field(summary, summarysz, json_object_get(j, "summary"));
+	json_t *fs = json_object_get(j, "findings");
+	size_t i;
+	json_t *f;
+	json_array_foreach(fs, i, f) {
+		if (!json_is_object(f))
+			continue;
+		if (res->nfindings == SR_SCAN_MAX_FINDINGS) {
+			res->findings_truncated = 1;
+			break;
+		}
+		sr_scan_finding *d = &res->findings[res->nfindings++];
+		copy_field(d->rule_id, sizeof(d->rule_id), json_object_get(f, "rule"));
+		if (!d->rule_id[0])
+			snprintf(d->rule_id, sizeof(d->rule_id), "external");
+		copy_field(d->title, sizeof(d->title), json_object_get(f, "title"));
+		copy_field(d->path, sizeof(d->path), json_object_get(f, "file"));
+		copy_field(d->excerpt, sizeof(d->excerpt), json_object_get(f, "excerpt"));
+		d->severity = severity_parse(json_string_value(json_object_get(f, "severity")));
+		json_t *line = json_object_get(f, "line");
+		d->line = json_is_integer(line) && json_integer_value(line) > 0 && json_integer_value(line) < 1 << 30
+				  ? (int)json_integer_value(line)
+				  : 0;
+	}
+	json_decref(j);
+	return 0;
+}
+
+int sr_ext_scan_run(const sr_ext_scanner *ext, const char *zip_path, const char *slug,
+		    const char *version, sr_scan_result *res, char *summary, size_t summarysz,
+		    char *err, size_t errsz)
+{
+	summary[0] = '\0';
+	char eb[128];
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC)) {
+		/* The worker is a thread of serve: strerror_r, never strerror. */
+		snprintf(err, errsz, "pipe: %s", strerror_r(errno, eb, sizeof(eb)));
+		return SR_EIO;
+	}
+	/* Everything the child needs is prepared before fork: after it, the child of a threaded
+	 * process may only call async-signal-safe functions. */
+	char *argv[] = {(char *)ext->cmd, (char *)zip_path, (char *)slug, (char *)version, NULL};
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errsz, "fork: %s", strerror_r(errno, eb, sizeof(eb)));
+		close(fds[0]);
+		close(fds[1]);
+		if (devnull >= 0)
+			close(devnull);
+		return SR_EIO;
+	}
+	if (pid == 0) {
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		dup2(fds[1], 1);
+		setpgid(0, 0);
+		execve(ext->cmd, argv, environ);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (devnull >= 0)
+		close(devnull);
+	sr_buf out;
+	sr_buf_init(&out, SR_EXT_SCAN_MAX_OUTPUT);
+	int64_t deadline = mono_ms() + (ext->timeout_ms > 0 ? ext->timeout_ms : SR_EXT_SCAN_DEFAULT_TIMEOUT_MS);
+	int rc = 0, timed_out = 0, too_big = 0;
+	for (;;) {
+		int64_t left = deadline - mono_ms();
+		if (left <= 0) {
+			timed_out = 1;
+			break;
+		}
+		struct pollfd p = {fds[0], POLLIN, 0};
+		int pr = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			continue;
+		char chunk[4096];
+		ssize_t n = read(fds[0], chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (sr_buf_append(&out, chunk, (size_t)n)) {
+			too_big = 1;
+			break;
+		}
+	}
+	close(fds[0]);
+	if (timed_out || too_big) {
+		/* The whole process group: a shell script's children go too. */
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (timed_out) {
+		snprintf(err, errsz, "timed out after %d ms", ext->timeout_ms);
+		rc = SR_EIO;
+	} else if (too_big) {
+		snprintf(err, errsz, "output longer than %d bytes", SR_EXT_SCAN_MAX_OUTPUT);
+		rc = SR_ETOOBIG;
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(err, errsz, "exited with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		rc = SR_EIO;
+	} else {
+		rc = ext_parse(out.data ? out.data : "", out.len, res, summary, summarysz, err, errsz);
+	}
+	sr_buf_deinit(&out);
+	return rc;
+}
+
+/* ---- scanning one version ---- */
+
+struct file_list {
+	sr_pub_file *files;
+	size_t n, max;
+	int rc;
+};
+
+static int take_file(void *ud, const sr_file_row *f)
+{
+	struct file_list *l = ud;
+	if (l->n == l->max)
+		return 1;
+	sr_pub_file *d = &l->files[l->n];
+	memset(d, 0, sizeof(*d));
+	d->path = strdup(f->path);
+	if (!d->path) {
+		l->rc = SR_ENOMEM;
+		return 1;
+	}
+	snprintf(d->sha256, sizeof(d->sha256), "%s", f->sha256);
+	d->size = f->size;
+	l->n++;
+	return 0;
+}
+
+/* Reads the first SR_SCAN_FILE_BYTES of each file, within SR_SCAN_TOTAL_BYTES in all (the
+ * scanner reads no more of them). */
+static int load_files(sr_blobs *b, struct file_list *l)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		sr_pub_file *f = &l->files[i];
+		if (total >= SR_SCAN_TOTAL_BYTES)
+			break;
+		int fd;
+		size_t size;
+		int rc = sr_blob_open(b, f->sha256, &fd, &size);
+		if (rc)
+			return rc;
+		size_t want = size < SR_SCAN_FILE_BYTES ? size : SR_SCAN_FILE_BYTES;
+		if (want > SR_SCAN_TOTAL_BYTES - total)
+			want = SR_SCAN_TOTAL_BYTES - total;
+		unsigned char *data = malloc(want + 1);
+		if (!data) {
+			close(fd);
+			return SR_ENOMEM;
+		}
+		size_t got = 0;
+		while (got < want) {
+			ssize_t n = read(fd, data + got, want - got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		close(fd);
+		f->data = data;
+		f->size = (int64_t)got;
+		total += got;
+	}
+	return 0;
+}
+
+static void free_files(struct file_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->files[i].path);
+		free((void *)l->files[i].data);
+	}
+	free(l->files);
+}
+
+struct skill_copy {
+	sr_skill sk;
+	int found;
+};
+
+static int copy_skill(void *ud, const sr_skill_row *r)
+{
+	struct skill_copy *c = ud;
+	sr_skill_copy(&c->sk, r);
+	c->found = 1;
+	return 1;
+}
+
+static void mod_of(const sr_skill *sk, sr_mod_state *m)
+{
+	m->status = sk->moderation_status;
+	snprintf(m->reason, sizeof(m->reason), "%s", sk->moderation_reason);
+	m->flags = sk->moderation_flags;
+	m->verdict = sk->moderation_verdict;
+}
+
+static int mod_equal(const sr_mod_state *a, const sr_mod_state *b)
+{
+	return a->status == b->status && strcmp(a->reason, b->reason) == 0 && a->flags == b->flags &&
+	       a->verdict == b->verdict;
+}
+
+static int take_hold(void *ud, const char *source, int verdict)
+{
+	int *holds = ud;
+	int i = source_index(source);
+	if (i >= 0)
+		holds[i] = verdict;
+	return 0;
+}
+
+static int store_result(sr_store *s, int64_t vid, int src, const sr_scan_result *res, int ok,
+			const char *engine, const char *summary, int64_t now)
+{
+	sr_scan_result_row r = {source_names[src], ok ? 1 : 2, ok ? (int)res->verdict : -1, now, engine,
+				summary && summary[0] ? summary : NULL};
+	int rc = sr_store_scan_result_put(s, vid, &r);
+	if (!rc)
+		rc = sr_store_scan_findings_clear(s, vid, source_names[src]);
+	for (size_t i = 0; ok && !rc && i < res->nfindings; i++) {
+		const sr_scan_finding *f = &res->findings[i];
+		sr_finding_row fr = {source_names[src], (int)i, f->rule_id, sr_scan_severity_name(f->severity),
+				     f->title, f->path, f->line, f->excerpt};
+		rc = sr_store_scan_finding_add(s, vid, &fr);
+	}
+	return rc;
+}
+
+/* Writes a skill's new moderation fields (when they changed) and the audit row. */
+static int write_mod(sr_store *s, const sr_skill *sk, const sr_mod_state *next, int64_t actor_id,
+		     const char *action, const char *detail, int64_t now)
+{
+	sr_mod_state cur;
+	mod_of(sk, &cur);
+	int rc = 0;
+	if (!mod_equal(&cur, next))
+		rc = sr_store_skill_moderate(s, sk->id, next->status, next->reason[0] ? next->reason : NULL,
+					     next->flags, next->verdict);
+	if (!rc)
+		rc = sr_store_audit(s, actor_id, action, sk->id, detail, now);
+	return rc;
+}
+
+int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const sr_ext_scanner *ext,
+		    int64_t version_id, int64_t actor_id, sr_scan_outcome *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < SR_SRC_COUNT; i++)
+		out->verdict[i] = -1;
+	out->combined = -1;
+	sr_version_scan vs;
+	int rc = sr_store_version_scan_get(s, version_id, &vs);
+	if (rc)
+		return rc;
+	struct skill_copy sc = {0};
+	if ((rc = sr_store_skill_by_id(s, vs.skill_id, copy_skill, &sc)))
+		return rc;
+	if (!sc.found)
+		return SR_ENOTFOUND;
+
+	struct file_list fl = {calloc(SR_MAX_FILES, sizeof(sr_pub_file)), 0, SR_MAX_FILES, 0};
+	sr_scan_result *res = malloc(sizeof(*res) * SR_SRC_COUNT);
+	if (!fl.files || !res) {
+		free(fl.files);
+		free(res);
+		return SR_ENOMEM;
+	}
+	int ok[SR_SRC_COUNT] = {0}, ran[SR_SRC_COUNT] = {0};
+	char summary[512] = "", err[256] = "";
+	rc = sr_store_version_files(s, version_id, take_file, &fl);
+	if (!rc)
+		rc = fl.rc;
+	/* A file missing from the blob store leaves the built-in scanner without a verdict,
+	 * like a failed external scanner: the version ends in the error state. */
+	if (!rc) {
+		ran[SR_SRC_STATIC] = 1;
+		int lrc = load_files(b, &fl);
+		if (lrc)
+			sr_log_error("scan: version %lld: cannot read its files (%s)", (long long)version_id,
+				     sr_strerror(lrc));
+		else
+			ok[SR_SRC_STATIC] = sr_scan_files(rules, fl.files, fl.n, sc.sk.slug, sc.sk.display_name,
+							  &res[SR_SRC_STATIC]) == 0;
+	}
+	if (!rc && ext && ext->cmd && ext->cmd[0]) {
+		ran[SR_SRC_EXTERNAL] = 1;
+		char zip[4200];
+		int prc = sr_blob_path(b, vs.zip_sha256, zip, sizeof(zip));
+		if (!prc)
+			prc = sr_ext_scan_run(ext, zip, sc.sk.slug, vs.version, &res[SR_SRC_EXTERNAL], summary,
+					      sizeof(summary), err, sizeof(err));
+		if (prc)
+			sr_log_error("scan: external scanner on %s@%s gave no verdict: %s", sc.sk.slug, vs.version,
+				     err[0] ? err : sr_strerror(prc));
+		else
+			ok[SR_SRC_EXTERNAL] = 1;
+	}
+	free_files(&fl);
+	if (rc) {
+		free(res);
+		return rc;
+	}
+
+	int64_t now = sr_now_ms();
+	if ((rc = sr_store_begin(s))) {
+		free(res);
+		return rc;
+	}
+	/* The skill as it is now: staff may have acted while the scanners ran. */
+	sc.found = 0;
+	if ((rc = sr_store_skill_by_id(s, vs.skill_id, copy_skill, &sc)) || !sc.found)
+		goto fail;
+	for (int i = 0; i < SR_SRC_COUNT; i++) {
+		if (!ran[i])
+			continue;
+		if ((rc = store_result(s, version_id, i, &res[i], ok[i], i == SR_SRC_STATIC ? "skillreg-static/1" : ext->cmd,
+				       i == SR_SRC_EXTERNAL ? (ok[i] ? summary : err) : NULL, now)))
+			goto fail;
+		if (ok[i]) {
+			out->verdict[i] = (int)res[i].verdict;
+			out->findings += res[i].nfindings;
+			if (out->verdict[i] > out->combined)
+				out->combined = out->verdict[i];
+			if ((rc = sr_store_scan_hold_put(s, vs.skill_id, source_names[i], out->verdict[i], version_id, now)))
+				goto fail;
+		}
+	}
+	int changed = 0;
+	if ((rc = sr_store_version_scan_finish(s, version_id, out->combined >= 0 ? SR_SCAN_DONE : SR_SCAN_ERROR,
+					       out->combined, now, vs.requested_at, &changed)))
+		goto fail;
+	out->still_pending = !changed && vs.state == SR_SCAN_PENDING;
+	int holds[SR_SRC_COUNT] = {-1, -1};
+	if ((rc = sr_store_scan_holds(s, vs.skill_id, take_hold, holds)))
+		goto fail;
+	mod_of(&sc.sk, &out->before);
+	int now_src = out->verdict[SR_SRC_EXTERNAL] > out->verdict[SR_SRC_STATIC] ? SR_SRC_EXTERNAL : SR_SRC_STATIC;
+	sr_mod_after_scan(&out->before, holds, now_src, &out->after);
+	char detail[400];
+	snprintf(detail, sizeof(detail), "version=%s static=%s external=%s verdict=%s reason=%s", vs.version,
+		 out->verdict[0] >= 0 ? verdict_names[out->verdict[0]] : ran[0] ? "error" : "none",
+		 out->verdict[1] >= 0 ? verdict_names[out->verdict[1]] : ran[1] ? "error" : "none",
+		 out->after.verdict >= 0 ? verdict_names[out->after.verdict] : "none",
+		 out->after.reason[0] ? out->after.reason : "-");
+	if ((rc = write_mod(s, &sc.sk, &out->after, actor_id, "scan.verdict", detail, now)))
+		goto fail;
+	free(res);
+	return sr_store_commit(s);
+fail:
+	sr_store_rollback(s);
+	free(res);
+	return rc ? rc : SR_ENOTFOUND;
+}
+
+struct queue_ids {
+	int64_t ids[64];
+	int64_t last_req, last_id;
+	int n;
+};
+
+static int take_queued(void *ud, int64_t id, int64_t requested_at)
+{
+	struct queue_ids *q = ud;
+	q->ids[q->n++] = id;
+	q->last_req = requested_at;
+	q->last_id = id;
+	return 0;
+}
+
+int sr_scan_queue_drain(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const sr_ext_scanner *ext,
+			int limit, int *done)
+{
+	*done = 0;
+	int64_t after_req = -1, after_id = -1;
+	while (*done < limit) {
+		struct queue_ids q = {.n = 0};
+		int want = limit - *done < 64 ? limit - *done : 64;
+		int rc = sr_store_scan_queue(s, after_req, after_id, want, take_queued, &q);
+		if (rc)
+			return rc;
+		for (int i = 0; i < q.n; i++) {
+			sr_scan_outcome o;
+			rc = sr_scan_version(s, b, rules, ext, q.ids[i], 0, &o);
+			if (rc == SR_ENOTFOUND)
+				continue;
+			if (rc)
+				return rc;
+			(*done)++;
+			sr_log_info("scan: version %lld %s", (long long)q.ids[i],
+				    o.combined >= 0 ? verdict_names[o.combined] : "error");
+		}
+		if (q.n < want)
+			break;
+		after_req = q.last_req;
+		after_id = q.last_id;
+	}
+	return 0;
+}
+
+int sr_scan_findings(sr_store *s, int64_t version_id, int limit, sr_finding_fn fn, void *ud)
+{
+	return sr_store_scan_findings(s, version_id, limit, fn, ud);
+}
+
+/* ---- staff actions ---- */
+
+int sr_mod_action_parse(const char *name)
+{
+	static const char *const names[] = {"hide", "unhide", "remove", "verdict", "rescan"};
+	for (int i = 0; name && i < 5; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int fail(sr_regerr *err, int status, int code, const char *msg)
+{
+	err->status = status;
+	snprintf(err->msg, sizeof(err->msg), "%s", msg);
+	return code;
+}
+
+static int reason_ok(const char *r)
+{
+	size_t n = strlen(r);
+	if (n == 0 || n > 60)
+		return 0;
+	for (const char *p = r; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
+			return 0;
+	return 1;
+}
+
+struct version_pick {
+	int64_t id, deleted;
+	int found;
+};
+
+static int pick_version_id(void *ud, const sr_version_row *v)
+{
+	struct version_pick *p = ud;
+	p->id = v->id;
+	p->deleted = v->soft_deleted_at;
+	p->found = 1;
+	return 1;
+}
+
+int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
+		const char *reason, sr_regerr *err)
+{
+	if (actor && actor->role != SR_ROLE_MODERATOR && actor->role != SR_ROLE_ADMIN)
+		return fail(err, 403, SR_EPERM, "Forbidden");
+	if (reason && reason[0] && !reason_ok(reason))
+		return fail(err, 400, SR_EINVAL, "Invalid reason: use 1-60 characters of a-z, 0-9, '.', '_' and '-'");
+	int64_t now = sr_now_ms();
+	sr_mod_state cur, next;
+	mod_of(sk, &cur);
+	next = cur;
+	char detail[300] = "";
+	const char *act = "";
+	int64_t rescan_version = 0;
+	switch (action) {
+	case SR_MOD_HIDE:
+		next.status = 1;
+		snprintf(next.reason, sizeof(next.reason), "%s", reason && reason[0] ? reason : "staff.hidden");
+		act = "skill.hide";
+		break;
+	case SR_MOD_UNHIDE:
+		if (cur.status == 0)
+			return fail(err, 409, SR_ECONFLICT, "Skill is not hidden");
+		next.status = 0;
+		snprintf(next.reason, sizeof(next.reason), "manual.unhidden");
+		act = "skill.unhide";
+		break;
+	case SR_MOD_REMOVE:
+		next.status = 2;
+		snprintf(next.reason, sizeof(next.reason), "%s", reason && reason[0] ? reason : "manual.removed");
+		act = "skill.remove";
+		break;
+	case SR_MOD_VERDICT: {
+		int v = verdict_parse(arg);
+		if (v < 0)
+			return fail(err, 400, SR_EINVAL, "Invalid verdict: use clean, suspicious or malicious");
+		next.verdict = v;
+		next.flags &= ~(SR_FLAG_SUSPICIOUS | SR_FLAG_MALWARE);
+		next.flags |= v == 2 ? SR_FLAG_MALWARE : v == 1 ? SR_FLAG_SUSPICIOUS : 0;
+		/* A hide by people keeps its reason; otherwise the reason says who decided. */
+		if (cur.status == 0)
+			snprintf(next.reason, sizeof(next.reason), "manual.override.%s", verdict_names[v]);
+		act = "skill.verdict";
+		break;
+	}
+	case SR_MOD_RESCAN: {
+		struct version_pick p = {0, 0, 0};
+		int rc = arg && arg[0] ? sr_store_version_get(s, sk->id, arg, pick_version_id, &p)
+				       : sk->latest_version_id ? sr_store_version_by_id(s, sk->latest_version_id, pick_version_id, &p)
+							       : 0;
+		if (rc)
+			return fail(err, 500, rc, "Internal Server Error");
+		if (!p.found)
+			return fail(err, 404, SR_ENOTFOUND, "Version not found");
+		rescan_version = p.id;
+		act = "skill.rescan";
+		break;
+	}
+	default:
+		return fail(err, 400, SR_EINVAL, "Unknown moderation action");
+	}
+	snprintf(detail, sizeof(detail), "%s%s%s -> status=%d reason=%s flags=%d verdict=%d", actor ? "" : "console",
+		 arg && arg[0] ? " " : "", arg && arg[0] ? arg : "", next.status, next.reason[0] ? next.reason : "-",
+		 next.flags, next.verdict);
+	int rc = sr_store_begin(s);
+	if (rc)
+		return fail(err, 500, rc, "Internal Server Error");
+	if (rescan_version)
+		rc = sr_store_version_scan_request(s, rescan_version, now);
+	/* An unhide is a review: reports made before it do not count toward the next hide. */
+	if (!rc && action == SR_MOD_UNHIDE)
+		rc = sr_store_reports_reset(s, sk->id);
+	if (!rc)
+		rc = write_mod(s, sk, &next, actor ? actor->id : 0, act, detail, now);
+	if (rc) {
+		sr_store_rollback(s);
+		return fail(err, 500, rc, "Internal Server Error");
+	}
+	if ((rc = sr_store_commit(s)))
+		return fail(err, 500, rc, "Internal Server Error");
+	return 0;
+}
+
+/* ---- reports ---- */
+
+int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const char *reason,
+		    const char *version, sr_report_result *res, sr_regerr *err)
+{
+	memset(res, 0, sizeof(*res));
+	if (reason && strlen(reason) > SR_REPORT_REASON_MAX)
+		return fail(err, 400, SR_EINVAL, "Reason is too long (max 500 characters)");
+	if (version && version[0]) {
+		struct version_pick p = {0, 0, 0};
+		int rc = sr_store_version_get(s, sk->id, version, pick_version_id, &p);
+		if (rc)
+			return fail(err, 500, rc, "Internal Server Error");
+		if (!p.found || p.deleted)
+			return fail(err, 404, SR_ENOTFOUND, "Version not found");
+	}
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return fail(err, 500, rc, "Internal Server Error");
+	int added = 0;
+	if ((rc = sr_store_report_add(s, sk->id, user->id, version && version[0] ? version : NULL, reason, now,
+				      &res->report_id, &added)))
+		goto fail;
+	res->reported = added;
+	res->already = !added;
+	if (!added) {
+		if ((rc = sr_store_reports_count(s, sk->id, &res->count)))
+			goto fail;
+		sr_store_rollback(s);
+		return 0;
+	}
+	if ((rc = sr_store_reports_bump(s, sk->id, &res->count)) ||
+	    (rc = sr_store_audit(s, user->id, "skill.report", sk->id, reason, now)))
+		goto fail;
+	/* More than three reports hide an active skill until staff look at it. */
+	if (res->count > SR_REPORTS_HIDE_AFTER && sk->moderation_status == 0) {
+		sr_mod_state cur, next;
+		mod_of(sk, &cur);
+		next = cur;
+		next.status = 1;
+		snprintf(next.reason, sizeof(next.reason), "auto.reports");
+		char detail[64];
+		snprintf(detail, sizeof(detail), "reports=%lld", (long long)res->count);
+		if ((rc = write_mod(s, sk, &next, 0, "skill.auto_hide", detail, now)))
+			goto fail;
+		res->hidden = 1;
+	}
+	if ((rc = sr_store_commit(s)))
+		return fail(err, 500, rc, "Internal Server Error");
+	return 0;
+fail:
+	sr_store_rollback(s);
+	return fail(err, 500, rc, "Internal Server Error");
+}
+
+/* ---- moderation jobs ---- */
+
+/* The ranges the jobs walk: skills waiting for a scan, active or hidden. */
+static const struct {
+	int status;
+	const char *reason;
+} pending_ranges[] = {
+	{0, "pending.scan"},
+	{0, "pending.scan.stale"},
+	{1, "pending.scan"},
+	{1, "pending.scan.stale"},
+};
+#define NPENDING ((int)(sizeof(pending_ranges) / sizeof(pending_ranges[0])))
+/* Pages one run reads at most per range: the rest waits for the next run. */
+#define JOB_MAX_PAGES 50
+
+struct page_rows {
+	sr_mod_queue_row rows[512];
+	int n;
+};
+
+static int take_row(void *ud, const sr_mod_queue_row *r)
+{
+	struct page_rows *p = ud;
+	p->rows[p->n++] = *r;
+	return 0;
+}
+
+enum { JOB_HEALTH, JOB_REQUEUE, JOB_SYNC };
+
+static int is_stale(const sr_mod_queue_row *r, int64_t now)
+{
+	return r->scan_state != SR_SCAN_PENDING || now - r->requested_at > SR_SCAN_STALE_MS;
+}
+
+/* Acts on one row of a job's page; *acted when it did something. */
+static int job_row(sr_store *s, int job, int range, const sr_mod_queue_row *r, int64_t now, int *acted)
+{
+	*acted = 0;
+	if (job == JOB_REQUEUE) {
+		if (!r->version_id || !is_stale(r, now))
+			return 0;
+		int rc = sr_store_begin(s);
+		if (rc)
+			return rc;
+		if (!(rc = sr_store_version_scan_request(s, r->version_id, now)) &&
+		    strcmp(pending_ranges[range].reason, "pending.scan") == 0 && r->scan_state == SR_SCAN_PENDING) {
+			/* Queued long ago and never finished: ClawHub's markScanStale. */
+			struct skill_copy sc = {0};
+			if (!(rc = sr_store_skill_by_id(s, r->skill_id, copy_skill, &sc)) && sc.found) {
+				sr_mod_state cur, next;
+				mod_of(&sc.sk, &cur);
+				next = cur;
+				snprintf(next.reason, sizeof(next.reason), "pending.scan.stale");
+				rc = write_mod(s, &sc.sk, &next, 0, "scan.stale", NULL, now);
+			}
+		} else if (!rc) {
+			rc = sr_store_audit(s, 0, "scan.requeue", r->skill_id, NULL, now);
+		}
+		if (rc) {
+			sr_store_rollback(s);
+			return rc;
+		}
+		*acted = 1;
+		return sr_store_commit(s);
+	}
+	if (job == JOB_SYNC) {
+		if (!r->version_id || r->scan_state != SR_SCAN_DONE)
+			return 0;
+		int rc = sr_store_begin(s);
+		if (rc)
+			return rc;
+		struct skill_copy sc = {0};
+		int holds[SR_SRC_COUNT] = {-1, -1};
+		if (!(rc = sr_store_skill_by_id(s, r->skill_id, copy_skill, &sc)) && sc.found &&
+		    !(rc = sr_store_scan_holds(s, r->skill_id, take_hold, holds))) {
+			sr_mod_state cur, next;
+			mod_of(&sc.sk, &cur);
+			sr_mod_after_scan(&cur, holds, SR_SRC_STATIC, &next);
+			if (!mod_equal(&cur, &next)) {
+				rc = write_mod(s, &sc.sk, &next, 0, "scan.reason_sync", next.reason, now);
+				*acted = !rc;
+			}
+		}
+		if (rc) {
+			sr_store_rollback(s);
+			return rc;
+		}
+		return sr_store_commit(s);
+	}
+	return 0;
+}
+
+static int run_job(sr_store *s, int job, int64_t now, int limit, sr_reads *total, sr_mod_job_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (limit < 1)
+		limit = 1;
+	/* Over-fetch: a page holds twice the actions a run may take, and a run ends on an
+	 * exhausted range, never on a page whose rows the filter dropped. */
+	int fetch = limit * 2 > 512 ? 512 : limit * 2;
+	sr_reads *caller = sr_store_get_reads(s);
+	struct page_rows *p = malloc(sizeof(*p));
+	if (!p)
+		return SR_ENOMEM;
+	int rc = 0;
+	for (int range = 0; range < NPENDING && !rc; range++) {
+		int64_t after_created = -1, after_id = -1;
+		for (int page = 0; page < JOB_MAX_PAGES && !rc; page++) {
+			if (job != JOB_HEALTH && st->acted >= limit)
+				break;
+			sr_reads budget;
+			sr_reads_init(&budget);
+			sr_store_set_reads(s, &budget);
+			p->n = 0;
+			rc = sr_store_moderation_queue_page(s, pending_ranges[range].status, pending_ranges[range].reason,
+							    after_created, after_id, fetch, take_row, p);
+			sr_store_set_reads(s, caller);
+			sr_reads_add(total, &budget);
+			if (rc)
+				break;
+			st->pages++;
+			for (int i = 0; i < p->n && !rc; i++) {
+				const sr_mod_queue_row *r = &p->rows[i];
+				st->visited++;
+				st->pending++;
+				if (is_stale(r, now))
+					st->stale++;
+				if (job == JOB_HEALTH || st->acted >= limit)
+					continue;
+				int acted = 0;
+				sr_reads budget2;
+				sr_reads_init(&budget2);
+				sr_store_set_reads(s, &budget2);
+				rc = job_row(s, job, range, r, now, &acted);
+				sr_store_set_reads(s, caller);
+				sr_reads_add(total, &budget2);
+				st->acted += acted;
+			}
+			if (p->n < fetch)
+				break; /* the range is exhausted */
+			after_created = p->rows[p->n - 1].created_at;
+			after_id = p->rows[p->n - 1].skill_id;
+		}
+	}
+	free(p);
+	return rc;
+}
+
+int sr_mod_job_health(sr_store *s, int64_t now, int limit, sr_reads *total, sr_mod_job_stats *st)
+{
+	return run_job(s, JOB_HEALTH, now, limit, total, st);
+}
+
+int sr_mod_job_requeue(sr_store *s, int64_t now, int limit, sr_reads *total, sr_mod_job_stats *st)
+{
+	return run_job(s, JOB_REQUEUE, now, limit, total, st);
+}
+
+int sr_mod_job_reason_sync(sr_store *s, int64_t now, int limit, sr_reads *total, sr_mod_job_stats *st)
+{
+	return run_job(s, JOB_SYNC, now, limit, total, st);
+}

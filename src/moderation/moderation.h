@@ -1,0 +1,146 @@
+/*
+ * moderation.h - the moderation state machine of api-v1 section 1.5 and data-model section
+ * 2: scanning a version and applying the verdict, staff actions, user reports, and the
+ * batch functions the moderation jobs run.
+ *
+ * The rules that decide visibility live in the generated columns of the skills table
+ * (sql/sqlite/0001_init.sql); this module only writes the moderation fields they read.
+ * Every change it makes is written to audit_log in the same transaction.
+ */
+#ifndef SR_MODERATION_H
+#define SR_MODERATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blob/blob.h"
+#include "moderation/scanner.h"
+#include "registry/registry.h"
+#include "store/store.h"
+
+/* moderation_flags bits */
+#define SR_FLAG_SUSPICIOUS 1 /* flagged.suspicious */
+#define SR_FLAG_MALWARE 2    /* blocked.malware */
+
+/* Reports beyond this many hide a skill (auto.reports). */
+#define SR_REPORTS_HIDE_AFTER 3
+#define SR_REPORT_REASON_MAX 500
+
+/* The scanners whose verdicts join: the built-in one and the configured command. */
+enum { SR_SRC_STATIC = 0, SR_SRC_EXTERNAL = 1, SR_SRC_COUNT };
+const char *sr_scan_source_name(int src);
+
+/* A skill's moderation fields. verdict -1 when unset. */
+typedef struct sr_mod_state {
+	int status; /* 0 active, 1 hidden, 2 removed */
+	char reason[64];
+	int flags;
+	int verdict;
+} sr_mod_state;
+
+/*
+ * The scanner transition (data-model 2.4): holds[src] is what each scanner holds against the
+ * skill (-1 nothing). The strongest verdict decides: malicious sets blocked.malware,
+ * suspicious flagged.suspicious, and clean clears the flags, which it can only do when no
+ * scanner holds worse. The reason becomes scanner.<source>.<verdict> (the source holding the
+ * deciding verdict, `now` on a tie) and the status active, unless staff or reports hid or
+ * removed the skill: then status and reason stay and only flags and verdict follow.
+ */
+void sr_mod_after_scan(const sr_mod_state *cur, const int holds[SR_SRC_COUNT], int now,
+		       sr_mod_state *next);
+
+/* The external scanner: a program run as `CMD BUNDLE_ZIP SLUG VERSION` that prints
+ * {"verdict":"clean|suspicious|malicious","summary"?:..,"findings"?:[{rule,severity,file,
+ * line,excerpt,title}]} on stdout within timeout_ms. Anything else is no verdict. */
+typedef struct sr_ext_scanner {
+	const char *cmd; /* NULL or "": none */
+	int timeout_ms;
+} sr_ext_scanner;
+
+#define SR_EXT_SCAN_DEFAULT_TIMEOUT_MS 10000
+#define SR_EXT_SCAN_MAX_OUTPUT (256 * 1024)
+
+/* Runs the external scanner on a zip; 0 with *res filled, or an error (logged, with the
+ * reason in err) when it gave no verdict: not runnable, timed out, exit status not 0,
+ * output not the JSON above. */
+int sr_ext_scan_run(const sr_ext_scanner *ext, const char *zip_path, const char *slug,
+		    const char *version, sr_scan_result *res, char *summary, size_t summarysz,
+		    char *err, size_t errsz);
+
+/* What one version scan did. */
+typedef struct sr_scan_outcome {
+	int verdict[SR_SRC_COUNT]; /* -1: that scanner gave none */
+	int combined;              /* -1 when no scanner gave a verdict */
+	size_t findings;
+	sr_mod_state before, after;
+	int still_pending; /* a rescan was requested meanwhile */
+} sr_scan_outcome;
+
+/* Scans one version with the built-in rules and the external scanner (ext may be NULL),
+ * stores results and findings, ends the version's pending state, and applies the
+ * transition to the skill, with an audit row, in one transaction. actor_id 0: the system. */
+int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const sr_ext_scanner *ext,
+		    int64_t version_id, int64_t actor_id, sr_scan_outcome *out);
+
+/* Scans up to limit pending versions from the queue, oldest request first. *done gets how
+ * many were scanned. */
+int sr_scan_queue_drain(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const sr_ext_scanner *ext,
+			int limit, int *done);
+
+/* The findings of a version, every scanner's, for the web site and the API: fn per finding
+ * in source then report order, at most limit. */
+int sr_scan_findings(sr_store *s, int64_t version_id, int limit, sr_finding_fn fn, void *ud);
+
+/* ---- staff actions (moderators and admins) ---- */
+
+enum {
+	SR_MOD_HIDE,
+	SR_MOD_UNHIDE,
+	SR_MOD_REMOVE,
+	SR_MOD_VERDICT, /* arg: clean | suspicious | malicious */
+	SR_MOD_RESCAN   /* arg: a version, or NULL for latest */
+};
+
+/* Parses "hide", "unhide", "remove", "verdict", "rescan"; -1 otherwise. */
+int sr_mod_action_parse(const char *name);
+
+/* Applies a staff action. actor NULL: the command line (audited without an actor); else it
+ * must be a moderator or admin (403 Forbidden otherwise). reason (may be NULL) is the hide or
+ * remove reason, [a-z0-9._-], default staff.hidden / manual.removed. */
+int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
+		const char *reason, sr_regerr *err);
+
+/* ---- reports (api-v1 section 3.16) ---- */
+
+typedef struct sr_report_result {
+	int reported, already;
+	int64_t report_id, count;
+	int hidden; /* this report hid the skill */
+} sr_report_result;
+
+int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const char *reason,
+		    const char *version, sr_report_result *res, sr_regerr *err);
+
+/* ---- moderation jobs (src/cron) ---- */
+
+/* Each walks ix_moderation ranges in keyset pages of `fetch` rows (twice the actions a run
+ * may take), filters in C, and stops only when a range is exhausted, max_pages pages were
+ * read or `limit` actions were taken: never because a page kept few rows. */
+typedef struct sr_mod_job_stats {
+	int64_t visited, pending, stale, acted, pages;
+} sr_mod_job_stats;
+
+#define SR_SCAN_STALE_MS (10LL * 60 * 1000)
+
+/* Counts the skills waiting for a scan and the stale ones among them (requested more than
+ * SR_SCAN_STALE_MS ago, or not queued at all). */
+int sr_mod_job_health(sr_store *s, int64_t now, int limit, sr_reads *total, sr_mod_job_stats *st);
+/* Pending and stale-pending rescans: a skill waiting for a scan whose latest version is not
+ * in the queue, or was queued more than SR_SCAN_STALE_MS ago, is queued again; a stale one
+ * gets reason pending.scan.stale. */
+int sr_mod_job_requeue(sr_store *s, int64_t now, int limit, sr_reads *total, sr_mod_job_stats *st);
+/* Reason sync: a skill still marked pending whose latest version was scanned gets the
+ * reason (and flags) its scanners' holds give. */
+int sr_mod_job_reason_sync(sr_store *s, int64_t now, int limit, sr_reads *total, sr_mod_job_stats *st);
+
+#endif
