@@ -470,7 +470,7 @@ int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 		}
 	}
 	int changed = 0;
-	if ((rc = sr_store_version_scan_finish(s, version_id, out->combined >= 0 ? SR_SCAN_DONE : SR_SCAN_ERROR,
+	if ((rc = sr_store_version_scan_finish(s, vs.skill_id, version_id, out->combined >= 0 ? SR_SCAN_DONE : SR_SCAN_ERROR,
 					       out->combined, now, vs.requested_at, &changed)))
 		goto fail;
 	out->still_pending = !changed && vs.state == SR_SCAN_PENDING;
@@ -657,7 +657,7 @@ int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int actio
 	if (rc)
 		return fail(err, 500, rc, "Internal Server Error");
 	if (rescan_version)
-		rc = sr_store_version_scan_request(s, rescan_version, now);
+		rc = sr_store_version_scan_request(s, sk->id, rescan_version, now);
 	/* An unhide is a review: reports made before it do not count toward the next hide. */
 	if (!rc && action == SR_MOD_UNHIDE)
 		rc = sr_store_reports_reset(s, sk->id);
@@ -773,7 +773,7 @@ static int job_row(sr_store *s, int job, int range, const sr_mod_queue_row *r, i
 		int rc = sr_store_begin(s);
 		if (rc)
 			return rc;
-		if (!(rc = sr_store_version_scan_request(s, r->version_id, now)) &&
+		if (!(rc = sr_store_version_scan_request(s, r->skill_id, r->version_id, now)) &&
 		    strcmp(pending_ranges[range].reason, "pending.scan") == 0 && r->scan_state == SR_SCAN_PENDING) {
 			/* Queued long ago and never finished: ClawHub's markScanStale. */
 			struct skill_copy sc = {0};

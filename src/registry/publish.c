@@ -586,7 +586,7 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	}
 	/* Every new version waits for its scan (api-v1 section 1.5): the scan worker takes it
 	 * from the queue. Until then a skill with only this version is not browse-eligible. */
-	if ((rc = sr_store_version_scan_request(s, version_id, now)) ||
+	if ((rc = sr_store_version_scan_request(s, skill_id, version_id, now)) ||
 	    (rc = sr_store_skill_mark_pending(s, skill_id))) {
 		rc = fail(err, 500, rc, "Internal Server Error");
 		goto rollback;

@@ -363,7 +363,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			       "FROM skills s WHERE s.id > ?1 ORDER BY s.id LIMIT ?2",
 	[Q_BF_COUNTERS_SET] = "UPDATE skills SET stats_downloads = ?2, stats_installs = ?3, stats_stars = ?4, "
 			      "stats_versions = ?5 WHERE id = ?1",
-	[Q_VERSION_SCAN_REQUEST] = "UPDATE skill_versions SET scan_state = 1, scan_requested_at = ?2 WHERE id = ?1",
+	/* ?3 (the version's skill) only names the skill for the cache effects below. */
+	[Q_VERSION_SCAN_REQUEST] = "UPDATE skill_versions SET scan_state = 1, scan_requested_at = ?2 WHERE id = ?1 AND skill_id = ?3",
 	/* Only an active skill waits visibly for its scan: a hide by staff or by reports keeps
 	 * its reason (and with it the owner's 403 text) through later publishes. */
 	[Q_SKILL_MARK_PENDING] = "UPDATE skills SET moderation_reason = 'pending.scan' WHERE id = ?1 AND moderation_status = 0",
@@ -374,7 +375,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	/* A rescan requested while the scan ran moved scan_requested_at: the version then stays
 	 * pending and is scanned again. */
 	[Q_VERSION_SCAN_FINISH] = "UPDATE skill_versions SET scan_state = ?2, scan_verdict = ?3, scanned_at = ?4 "
-				  "WHERE id = ?1 AND scan_requested_at IS ?5",
+				  "WHERE id = ?1 AND scan_requested_at IS ?5 AND skill_id = ?6",
 	[Q_SCAN_RESULT_PUT] = "INSERT INTO scan_results(version_id, source, status, verdict, checked_at, engine, summary) "
 			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(version_id, source) DO UPDATE SET "
 			      "status = excluded.status, verdict = excluded.verdict, checked_at = excluded.checked_at, "
@@ -473,8 +474,11 @@ static const struct {
 	[Q_BF_COUNTERS_SET] = {E_SKILL, 1, 0},
 	/* A version's scan state, results and findings show only on the version route and the
 	 * moderation route, which are never cached; reports and roles show nowhere cached. */
-	[Q_VERSION_SCAN_REQUEST] = {E_NONE, 0, 0},
-	[Q_VERSION_SCAN_FINISH] = {E_NONE, 0, 0},
+	/* The web site's skill page shows the shown version's scan state and findings, so the
+	 * request and the end of a scan (whose transaction also writes the results and
+	 * findings) move that skill's answers. */
+	[Q_VERSION_SCAN_REQUEST] = {E_SKILL, 3, 0},
+	[Q_VERSION_SCAN_FINISH] = {E_SKILL, 6, 0},
 	[Q_SCAN_RESULT_PUT] = {E_NONE, 0, 0},
 	[Q_SCAN_FINDINGS_DEL] = {E_NONE, 0, 0},
 	[Q_SCAN_FINDING_INS] = {E_NONE, 0, 0},
@@ -2438,9 +2442,9 @@ int sr_store_version_scan_get(sr_store *s, int64_t version_id, sr_version_scan *
 	return 0;
 }
 
-int sr_store_version_scan_request(sr_store *s, int64_t version_id, int64_t now)
+int sr_store_version_scan_request(sr_store *s, int64_t skill_id, int64_t version_id, int64_t now)
 {
-	return run(s, Q_VERSION_SCAN_REQUEST, "II", version_id, now);
+	return run(s, Q_VERSION_SCAN_REQUEST, "III", version_id, now, skill_id);
 }
 
 int sr_store_skill_mark_pending(sr_store *s, int64_t skill_id)
@@ -2455,10 +2459,10 @@ int sr_store_scan_queue(sr_store *s, int64_t after_req, int64_t after_id, int li
 	return each(s, query(s, Q_SCAN_QUEUE, "IIi", after_req, after_id, limit), visit_key, &v);
 }
 
-int sr_store_version_scan_finish(sr_store *s, int64_t version_id, int state, int verdict, int64_t now,
-				 int64_t requested_at, int *changed)
+int sr_store_version_scan_finish(sr_store *s, int64_t skill_id, int64_t version_id, int state, int verdict,
+				 int64_t now, int64_t requested_at, int *changed)
 {
-	int rc = run(s, Q_VERSION_SCAN_FINISH, "IiNIn", version_id, state, verdict, now, requested_at);
+	int rc = run(s, Q_VERSION_SCAN_FINISH, "IiNInI", version_id, state, verdict, now, requested_at, skill_id);
 	if (!rc)
 		*changed = sqlite3_changes(s->db) > 0;
 	return rc;

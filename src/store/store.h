@@ -481,7 +481,7 @@ typedef struct sr_version_scan {
 
 int sr_store_version_scan_get(sr_store *s, int64_t version_id, sr_version_scan *out);
 /* Puts a version (back) in the scan queue, requested at now. */
-int sr_store_version_scan_request(sr_store *s, int64_t version_id, int64_t now);
+int sr_store_version_scan_request(sr_store *s, int64_t skill_id, int64_t version_id, int64_t now);
 /* An active skill's reason becomes pending.scan (a publish); hidden skills keep theirs. */
 int sr_store_skill_mark_pending(sr_store *s, int64_t skill_id);
 /* Pending versions in request order after (after_req, after_id), up to limit: fn(id,
@@ -490,8 +490,8 @@ int sr_store_scan_queue(sr_store *s, int64_t after_req, int64_t after_id, int li
 			void *ud);
 /* Ends a scan: state and verdict (-1: none), unless the version was requested again since
  * requested_at (then *changed is 0 and it stays pending). */
-int sr_store_version_scan_finish(sr_store *s, int64_t version_id, int state, int verdict, int64_t now,
-				 int64_t requested_at, int *changed);
+int sr_store_version_scan_finish(sr_store *s, int64_t skill_id, int64_t version_id, int state, int verdict,
+				 int64_t now, int64_t requested_at, int *changed);
 
 typedef struct sr_scan_result_row {
 	const char *source;

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "blob/blob.h"
+#include "moderation/moderation.h"
 #include "core/err.h"
 #include "registry/registry.h"
 #include "registry/slug.h"
@@ -113,6 +114,7 @@ static void info_free(struct info *i)
 struct version {
 	int found;
 	int64_t id, created_at, soft_deleted_at;
+	int scan_state, scan_verdict; /* SR_SCAN_*, -1 none */
 	char version[260];
 };
 
@@ -123,6 +125,8 @@ static int version_row(void *ud, const sr_version_row *v)
 	c->id = v->id;
 	c->created_at = v->created_at;
 	c->soft_deleted_at = v->soft_deleted_at;
+	c->scan_state = v->scan_state;
+	c->scan_verdict = v->scan_verdict;
 	snprintf(c->version, sizeof(c->version), "%s", v->version);
 	return 1;
 }
@@ -149,6 +153,13 @@ static int pick_version(sr_req *req, sr_resp *resp, const sr_skill *sk, int64_t 
 	}
 	if (v->found && v->soft_deleted_at) {
 		sr__web_error(req, resp, 410, "Version withdrawn", "The publisher withdrew this version.");
+		return -1;
+	}
+	/* A version the scanners found malicious is never shown or served, whoever asks. */
+	if (v->found && v->scan_verdict == 2) {
+		sr__web_error(req, resp, 403, "Version blocked",
+			      "The registry's scanners found malicious content in this version; it cannot be viewed "
+			      "or downloaded.");
 		return -1;
 	}
 	return 0;
@@ -222,27 +233,96 @@ static int versions_row(void *ud, const sr_version_row *v)
 /* ---- moderation ---- */
 
 /*
- * The moderation state as the skill row has it: suspicious (flag or scanner verdict) with its
- * reason code, or the scanner's verdict. Skills hidden, removed or blocked as malware are not
- * public and never reach a page. The scanner's stored findings (rule, file, line, evidence)
- * belong inside the #scan-findings section below: render_scan_findings is the one place that
- * shows them once findings storage is wired to the web pages.
+ * The moderation state and the scanners' evidence for the version shown. Skills hidden,
+ * removed or blocked as malware are not public and never reach a page; a suspicious one shows
+ * a warning with every finding (rule, severity, file and line, excerpt). A clean version's
+ * lesser findings, when it has any, stay available behind a disclosure. Reads: one primary-key
+ * range of scan_findings, at most FINDINGS_SHOWN rows.
  */
-static void render_scan_findings(sr_buf *b, const struct info *i)
+#define FINDINGS_SHOWN 20
+
+struct findings {
+	sr_buf *b;
+	const sr_skill *sk;
+	const char *version;
+	int n;
+	int rc;
+};
+
+static int finding_row(void *ud, const sr_finding_row *f)
 {
+	struct findings *k = ud;
+	if (!k->n++)
+		sr_buf_puts(k->b, "<ul class=\"findings\">");
+	k->rc = sr_html_printf(k->b,
+			       "<li><span class=\"badge sev-%u\">%s</span> <strong>%s</strong> "
+			       "<a href=\"/%u/%u/file?version=%u&amp;path=%u\">%s:%d</a>",
+			       f->severity, f->severity, f->title && f->title[0] ? f->title : f->rule_id,
+			       k->sk->owner_handle, k->sk->slug, k->version, f->path, f->path, f->line);
+	if (!k->rc && f->excerpt && f->excerpt[0])
+		k->rc = sr_html_printf(k->b, "<pre class=\"excerpt\"><code>%s</code></pre>", f->excerpt);
+	if (!k->rc)
+		k->rc = sr_html_printf(k->b, " <span class=\"muted\">%s · %s</span></li>", f->rule_id, f->source);
+	return k->rc;
+}
+
+static int render_findings(sr_req *req, sr_buf *b, const sr_skill *sk, const struct version *v, int *n)
+{
+	struct findings k = {b, sk, v->version, 0, 0};
+	*n = 0;
+	if (!v->found)
+		return 0;
+	int rc = sr_scan_findings(req->store, v->id, FINDINGS_SHOWN, finding_row, &k);
+	if (k.n)
+		sr_buf_puts(b, "</ul>");
+	*n = k.n;
+	return rc ? rc : k.rc;
+}
+
+static int render_scan_findings(sr_req *req, sr_buf *b, const sr_skill *sk, const struct info *i,
+				const struct version *v)
+{
+	int n = 0, rc = 0;
 	if (i->is_suspicious) {
 		sr_html_printf(b,
 			       "<section class=\"moderation moderation-warn\" id=\"scan-findings\" "
 			       "aria-labelledby=\"mod-h\"><h2 id=\"mod-h\">Flagged as suspicious</h2>"
 			       "<p>The registry's security checks flagged this skill. It stays public but is left "
 			       "out of browse lists and search by default. Read its files before you install it.</p>"
-			       "<p class=\"reason\">Reason code: <code>%s</code></p></section>",
+			       "<p class=\"reason\">Reason code: <code>%s</code></p>",
 			       i->reason[0] ? i->reason : (i->flags & 1) ? "flagged.suspicious" : "scanner.suspicious");
-		return;
+		rc = render_findings(req, b, sk, v, &n);
+		if (!rc && !n)
+			sr_buf_puts(b, "<p class=\"muted\">No scanner findings are recorded for this version; "
+				       "the flag was set by a moderator or by an earlier version.</p>");
+		sr_buf_puts(b, "</section>");
+		return rc;
 	}
-	const char *state = i->verdict == 0 ? "Scanned: no findings" : "Not scanned yet";
-	sr_html_printf(b, "<p class=\"moderation moderation-ok\" id=\"scan-findings\"><span class=\"badge %R\">%s</span></p>",
-		       i->verdict == 0 ? "badge-ok" : "badge-plain", state);
+	const char *state, *cls;
+	if (v->found && (v->scan_state == SR_SCAN_PENDING || (v->scan_state == SR_SCAN_NONE && i->verdict < 0))) {
+		state = v->scan_state == SR_SCAN_PENDING ? "Scan pending" : "Not scanned yet";
+		cls = "badge-plain";
+	} else if (v->found && v->scan_state == SR_SCAN_ERROR) {
+		state = "Scan failed; queued again";
+		cls = "badge-plain";
+	} else if ((v->found && v->scan_verdict == 0) || (!v->found && i->verdict == 0)) {
+		state = "Scanned: clean";
+		cls = "badge-ok";
+	} else {
+		state = i->verdict == 0 ? "Scanned: clean" : "Not scanned yet";
+		cls = i->verdict == 0 ? "badge-ok" : "badge-plain";
+	}
+	sr_html_printf(b, "<div class=\"moderation moderation-ok\" id=\"scan-findings\"><p><span class=\"badge %R\">%s</span></p>",
+		       cls, state);
+	sr_buf notes;
+	sr_buf_init(&notes, 256 * 1024);
+	rc = render_findings(req, &notes, sk, v, &n);
+	if (!rc && n)
+		sr_html_printf(b, "<details><summary>%d scanner note%R below the flagging threshold</summary>%R</details>", n,
+			       n == 1 ? "" : "s", notes.data);
+	sr_buf_deinit(&notes);
+	sr_buf_puts(b, "</div>");
+	return rc;
 }
 
 /* ---- tags ---- */
@@ -372,7 +452,10 @@ void sr__web_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, c
 		sr_html_printf(b, " · version <strong>%s</strong>", v.version);
 	sr_html_printf(b, " · created <time datetime=\"%s\">%s</time> · updated <time datetime=\"%s\">%s</time></p>",
 		       created, created, updated, updated);
-	render_scan_findings(b, &in);
+	if ((rc = render_scan_findings(req, b, &sk, &in, &v))) {
+		sr__web_fail(req, resp, rc);
+		goto out;
+	}
 	sr_buf_puts(b, "</header><div class=\"skill-body\"><section class=\"readme\" aria-labelledby=\"h-readme\">"
 		       "<h2 id=\"h-readme\" class=\"vh\">SKILL.md</h2>");
 	if (readme.len)

@@ -114,7 +114,7 @@ void sr__web_error(sr_req *req, sr_resp *resp, int status, const char *heading, 
 	char title[64];
 	snprintf(title, sizeof(title), "%d %s", status,
 		 status == 404 ? "Not found" : status == 400 ? "Bad request" : status == 410 ? "Gone"
-		 : status == 503 ? "Unavailable" : "Error");
+		 : status == 403 ? "Forbidden" : status == 503 ? "Unavailable" : "Error");
 	sr_page p = {&resp->body, title, NULL, NULL};
 	sr__web_begin(&p);
 	sr_html_printf(p.b,
