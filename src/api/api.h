@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "blob/blob.h"
 #include "core/jw.h"
 #include "http/http.h"
@@ -51,6 +53,12 @@ int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, co
 		   const sr_user *caller, int json_conflict, sr_skill *out);
 void sr__regerr(sr_resp *resp, const sr_regerr *err);
 void sr__internal(sr_resp *resp, int rc);
+/* The optional JSON object body of a write (an empty body is an empty object); NULL after
+ * writing a 400 when it is something else. The caller owns the reference. */
+json_t *sr__body_object(sr_req *req, sr_resp *resp);
+/* The newest trending snapshot; a cold start builds it, accounted in /metrics as the
+ * trending job's run (the API and the web pages share this). */
+int sr__trending_current(sr_req *req, sr_trending_snapshot *snap);
 /* Parses an optional integer query parameter; returns def when absent or not a number. */
 long sr__query_long(sr_req *req, const char *key, long def);
 

@@ -14,21 +14,6 @@
 #include "moderation/moderation.h"
 #include "moderation/worker.h"
 
-/* The optional JSON object body; NULL after a 400 when it is something else. */
-static json_t *body_object(sr_req *req, sr_resp *resp)
-{
-	if (!req->body->len)
-		return json_object();
-	json_error_t e;
-	json_t *j = json_loadb(req->body->data, req->body->len, 0, &e);
-	if (!json_is_object(j)) {
-		json_decref(j);
-		sr_resp_text(resp, 400, "Invalid JSON body");
-		return NULL;
-	}
-	return j;
-}
-
 /* A string member, or NULL; *bad when present but not a string. */
 static const char *opt_str(json_t *body, const char *key, int *bad)
 {
@@ -56,7 +41,7 @@ void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	sr_user u;
 	if (sr__require_user(req, resp, &u))
 		return;
-	json_t *body = body_object(req, resp);
+	json_t *body = sr__body_object(req, resp);
 	if (!body)
 		return;
 	int bad = 0;
@@ -130,7 +115,7 @@ void sr__moderate(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, con
 		sr_resp_text(resp, 404, "Not found");
 		return;
 	}
-	json_t *body = body_object(req, resp);
+	json_t *body = sr__body_object(req, resp);
 	if (!body)
 		return;
 	int bad = 0;

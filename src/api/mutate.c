@@ -12,28 +12,13 @@
 #include "core/jw.h"
 #include "core/util.h"
 
-/* The optional JSON body of a mutation; NULL after writing a 400 when it is not an object. */
-static json_t *body_object(sr_req *req, sr_resp *resp)
-{
-	if (!req->body->len)
-		return json_object();
-	json_error_t e;
-	json_t *j = json_loadb(req->body->data, req->body->len, 0, &e);
-	if (!json_is_object(j)) {
-		json_decref(j);
-		sr_resp_text(resp, 400, "Invalid JSON body");
-		return NULL;
-	}
-	return j;
-}
-
 /* The start every write route shares: a good bearer token, then the optional JSON object
  * body. NULL when either is missing or wrong, with the 401 or 400 already written. */
 static json_t *begin_write(sr_req *req, sr_resp *resp, sr_user *u)
 {
 	if (sr__require_user(req, resp, u))
 		return NULL;
-	return body_object(req, resp);
+	return sr__body_object(req, resp);
 }
 
 static const char *owner_from(sr_req *req, json_t *body)

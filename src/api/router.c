@@ -146,6 +146,20 @@ void sr__regerr(sr_resp *resp, const sr_regerr *err)
 	sr_resp_text(resp, err->status ? err->status : 500, err->msg[0] ? err->msg : "Internal Server Error");
 }
 
+json_t *sr__body_object(sr_req *req, sr_resp *resp)
+{
+	if (!req->body->len)
+		return json_object();
+	json_error_t e;
+	json_t *j = json_loadb(req->body->data, req->body->len, 0, &e);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		sr_resp_text(resp, 400, "Invalid JSON body");
+		return NULL;
+	}
+	return j;
+}
+
 void sr__internal(sr_resp *resp, int rc)
 {
 	if (rc == SR_ELIMIT)

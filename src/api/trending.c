@@ -25,8 +25,7 @@
 #define TRENDING_DEFAULT_LIMIT 20
 #define TRENDING_MAX_LIMIT 100
 
-/* The newest snapshot, building it on a cold start. */
-static int current(sr_req *req, sr_trending_snapshot *snap)
+int sr__trending_current(sr_req *req, sr_trending_snapshot *snap)
 {
 	sr_reads job;
 	sr_reads_init(&job);
@@ -73,7 +72,7 @@ int sr__trending_items(sr_app *app, sr_req *req, sr_jw *w, int limit, int *n)
 {
 	*n = 0;
 	sr_trending_snapshot snap;
-	int rc = current(req, &snap);
+	int rc = sr__trending_current(req, &snap);
 	if (rc)
 		return rc;
 	/* The list's trending page has no next page, so it reads no entry past its end. */
@@ -159,7 +158,7 @@ void sr__trending(sr_app *app, sr_req *req, sr_resp *resp)
 			return;
 		}
 	} else {
-		rc = current(req, &snap);
+		rc = sr__trending_current(req, &snap);
 		if (rc == SR_ENOTFOUND) {
 			sr_resp_text(resp, 503, "Trending snapshot not ready");
 			return;

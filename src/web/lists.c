@@ -114,19 +114,6 @@ static int trend_card(void *ud, const sr_skill_row *r, int rank, int64_t install
 	return sr__web_card(t->b, r, NULL, 0, extra);
 }
 
-/* The newest leaderboard snapshot, building it on a cold start (accounted as the job). */
-static int trending_current(sr_req *req, sr_trending_snapshot *snap)
-{
-	sr_reads job;
-	sr_reads_init(&job);
-	int built = 0;
-	int64_t t0 = sr_mono_ns();
-	int rc = sr_trending_current(req->store, &job, snap, &built);
-	if (built || (rc && rc != SR_ENOTFOUND && job.rows))
-		sr_metrics_job("trending", rc == 0, sr_mono_ns() - t0, &job);
-	return rc;
-}
-
 static int home_section(sr_req *req, sr_buf *b, const char *id, const char *heading, const char *more_href,
 			int sort)
 {
@@ -170,7 +157,7 @@ void sr__web_home(sr_app *app, sr_req *req, sr_resp *resp)
 		       "<ul class=\"cards\">");
 	sr_trending_snapshot snap;
 	int shown = 0, last = 0, more = 0;
-	rc = trending_current(req, &snap);
+	rc = sr__trending_current(req, &snap);
 	if (rc == SR_ENOTFOUND)
 		rc = 0;
 	else if (!rc && snap.entries) {
@@ -517,7 +504,7 @@ void sr__web_trending(sr_app *app, sr_req *req, sr_resp *resp)
 			return;
 		}
 	} else {
-		rc = trending_current(req, &snap);
+		rc = sr__trending_current(req, &snap);
 	}
 	if (rc && rc != SR_ENOTFOUND) {
 		sr__web_fail(req, resp, rc);
