@@ -7,6 +7,8 @@
 #   EXT-SUSPICIOUS  suspicious, likewise
 #   EXT-SLOW        sleeps 1 s, then clean (the version is seen pending meanwhile)
 #   EXT-HANG        sleeps 60 s: the server's time limit kills it, no verdict
+#   EXT-LINGER      prints a clean verdict, closes stdout, then sleeps 60 s: still killed at
+#                   the time limit, no verdict (closing its output is not finishing)
 #   EXT-FAIL        exits with status 3: no verdict
 #   EXT-GARBAGE     prints text that is not the JSON verdict: no verdict
 #   (none)          clean
@@ -31,6 +33,11 @@ finding() { # verdict rule severity marker
     "$1" "$2" "$2" "$3" "$file" "$line"
 }
 if find_marker EXT-HANG >/dev/null; then sleep 60; fi
+if find_marker EXT-LINGER >/dev/null; then
+  echo '{"verdict":"clean","summary":"test scanner: lingering","findings":[]}'
+  exec 1>&-
+  sleep 60
+fi
 if find_marker EXT-FAIL >/dev/null; then echo "scanner broke" >&2; exit 3; fi
 if find_marker EXT-GARBAGE >/dev/null; then echo "all good, probably"; exit 0; fi
 if find_marker EXT-SLOW >/dev/null; then sleep 1; fi

@@ -59,11 +59,11 @@ static int is_pending_reason(const char *r)
 }
 
 /* Reasons the scanners own: a skill with one of these (or none) follows their verdicts;
- * any other reason was set by people (staff, reports) and stays. */
+ * any other reason was set by people (staff verdicts, hides, reports) and stays. */
 static int scanner_owned(const sr_mod_state *m)
 {
 	return m->reason[0] == '\0' || is_pending_reason(m->reason) || strncmp(m->reason, "scanner.", 8) == 0 ||
-	       strncmp(m->reason, "manual.override.", 16) == 0 || strcmp(m->reason, "manual.unhidden") == 0;
+	       strcmp(m->reason, "manual.unhidden") == 0;
 }
 
 void sr_mod_after_scan(const sr_mod_state *cur, const int holds[SR_SRC_COUNT], int now,
@@ -78,12 +78,28 @@ void sr_mod_after_scan(const sr_mod_state *cur, const int holds[SR_SRC_COUNT], i
 		}
 	if (worst < 0)
 		return;
-	next->flags &= ~(SR_FLAG_SUSPICIOUS | SR_FLAG_MALWARE);
+	/* A block is sticky (data-model section 2.4: "malicious from any scanner, or already
+	 * blocked"): no scan lifts it, only staff do. Under a staff verdict, scans may add a
+	 * flag but never clear one. Otherwise the flags follow what the scanners hold. */
+	int blocked = (cur->flags & SR_FLAG_MALWARE) != 0;
+	int staff = strncmp(cur->reason, "manual.override.", 16) == 0;
+	if (blocked)
+		worst = 2;
+	if (!staff || worst >= 1)
+		next->flags &= ~(SR_FLAG_SUSPICIOUS | SR_FLAG_MALWARE);
 	if (worst == 2)
 		next->flags |= SR_FLAG_MALWARE;
 	else if (worst == 1)
 		next->flags |= SR_FLAG_SUSPICIOUS;
-	next->verdict = worst;
+	if (!staff || worst > (cur->verdict < 0 ? 0 : cur->verdict))
+		next->verdict = worst;
+	if (blocked) {
+		/* Status and reason stay what blocked it; a publish's pending reason, though, would
+		 * keep the skill in the scan queue's ranges for ever, so it says blocked instead. */
+		if (is_pending_reason(cur->reason))
+			snprintf(next->reason, sizeof(next->reason), "blocked.malware");
+		return;
+	}
 	/* A hidden skill waiting for its scan becomes active; one hidden or removed by people
 	 * keeps its status and reason. */
 	if (cur->status == 2 || (cur->status == 1 && !is_pending_reason(cur->reason)) ||
@@ -171,6 +187,8 @@ int sr_ext_scan_run(const sr_ext_scanner *ext, const char *zip_path, const char 
 	 * process may only call async-signal-safe functions. */
 	char *argv[] = {(char *)ext->cmd, (char *)zip_path, (char *)slug, (char *)version, NULL};
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	sigset_t none;
+	sigemptyset(&none);
 	pid_t pid = fork();
 	if (pid < 0) {
 		snprintf(err, errsz, "fork: %s", strerror_r(errno, eb, sizeof(eb)));
@@ -185,9 +203,15 @@ int sr_ext_scan_run(const sr_ext_scanner *ext, const char *zip_path, const char 
 			dup2(devnull, 0);
 		dup2(fds[1], 1);
 		setpgid(0, 0);
+		/* The scanner starts with default signal handling, whatever serve's threads set
+		 * (serve ignores SIGPIPE and its threads block the stop signals). */
+		signal(SIGPIPE, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		execve(ext->cmd, argv, environ);
 		_exit(127);
 	}
+	/* Also here, so that the group exists before the parent may signal it. */
+	setpgid(pid, pid);
 	close(fds[1]);
 	if (devnull >= 0)
 		close(devnull);
@@ -219,14 +243,30 @@ int sr_ext_scan_run(const sr_ext_scanner *ext, const char *zip_path, const char 
 		}
 	}
 	close(fds[0]);
-	if (timed_out || too_big) {
-		/* The whole process group: a shell script's children go too. */
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
+	/* Closing its output is not exiting: the deadline also bounds the wait for the exit. */
+	int status = 0, reaped = 0;
+	while (!timed_out && !too_big) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid) {
+			reaped = 1;
+			break;
+		}
+		if (w < 0 && errno != EINTR)
+			break;
+		if (mono_ms() >= deadline) {
+			timed_out = 1;
+			break;
+		}
+		struct timespec nap = {0, 5 * 1000 * 1000};
+		nanosleep(&nap, NULL);
 	}
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	/* The whole process group, always: a shell script's children that outlive it go too. */
+	kill(-pid, SIGKILL);
+	if (!reaped) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
 	if (timed_out) {
 		snprintf(err, errsz, "timed out after %d ms", ext->timeout_ms);
 		rc = SR_EIO;
@@ -454,6 +494,13 @@ int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 	sc.found = 0;
 	if ((rc = sr_store_skill_by_id(s, vs.skill_id, copy_skill, &sc)) || !sc.found)
 		goto fail;
+	/* What each scanner holds against the skill follows its latest version; a scan of an
+	 * older version (a back-port published without taking `latest`) may only make a hold
+	 * worse, never clear what the latest version earned. */
+	int prior[SR_SRC_COUNT] = {-1, -1};
+	if ((rc = sr_store_scan_holds(s, vs.skill_id, take_hold, prior)))
+		goto fail;
+	int is_latest = sc.sk.latest_version_id == version_id;
 	for (int i = 0; i < SR_SRC_COUNT; i++) {
 		if (!ran[i])
 			continue;
@@ -465,7 +512,8 @@ int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 			out->findings += res[i].nfindings;
 			if (out->verdict[i] > out->combined)
 				out->combined = out->verdict[i];
-			if ((rc = sr_store_scan_hold_put(s, vs.skill_id, source_names[i], out->verdict[i], version_id, now)))
+			if ((is_latest || out->verdict[i] >= prior[i]) &&
+			    (rc = sr_store_scan_hold_put(s, vs.skill_id, source_names[i], out->verdict[i], version_id, now)))
 				goto fail;
 		}
 	}
@@ -523,8 +571,15 @@ int sr_scan_queue_drain(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, co
 		if (rc)
 			return rc;
 		for (int i = 0; i < q.n; i++) {
+			/* Each scan has a read budget of its own (a version may hold thousands of
+			 * files), summed into the caller's context for the run's accounting. */
+			sr_reads *run = sr_store_get_reads(s), one;
+			sr_reads_init(&one);
+			sr_store_set_reads(s, &one);
 			sr_scan_outcome o;
 			rc = sr_scan_version(s, b, rules, ext, q.ids[i], 0, &o);
+			sr_store_set_reads(s, run);
+			sr_reads_add(run, &one);
 			if (rc == SR_ENOTFOUND)
 				continue;
 			if (rc)
@@ -589,14 +644,10 @@ static int pick_version_id(void *ud, const sr_version_row *v)
 	return 1;
 }
 
-int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
-		const char *reason, sr_regerr *err)
+/* sr_moderate's work inside its transaction; the caller rolls back on an error. */
+static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
+			   const char *reason, int64_t now, sr_regerr *err)
 {
-	if (actor && actor->role != SR_ROLE_MODERATOR && actor->role != SR_ROLE_ADMIN)
-		return fail(err, 403, SR_EPERM, "Forbidden");
-	if (reason && reason[0] && !reason_ok(reason))
-		return fail(err, 400, SR_EINVAL, "Invalid reason: use 1-60 characters of a-z, 0-9, '.', '_' and '-'");
-	int64_t now = sr_now_ms();
 	sr_mod_state cur, next;
 	mod_of(sk, &cur);
 	next = cur;
@@ -653,9 +704,7 @@ int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int actio
 	snprintf(detail, sizeof(detail), "%s%s%s -> status=%d reason=%s flags=%d verdict=%d", actor ? "" : "console",
 		 arg && arg[0] ? " " : "", arg && arg[0] ? arg : "", next.status, next.reason[0] ? next.reason : "-",
 		 next.flags, next.verdict);
-	int rc = sr_store_begin(s);
-	if (rc)
-		return fail(err, 500, rc, "Internal Server Error");
+	int rc = 0;
 	if (rescan_version)
 		rc = sr_store_version_scan_request(s, sk->id, rescan_version, now);
 	/* An unhide is a review: reports made before it do not count toward the next hide. */
@@ -663,9 +712,31 @@ int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int actio
 		rc = sr_store_reports_reset(s, sk->id);
 	if (!rc)
 		rc = write_mod(s, sk, &next, actor ? actor->id : 0, act, detail, now);
+	return rc ? fail(err, 500, rc, "Internal Server Error") : 0;
+}
+
+int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
+		const char *reason, sr_regerr *err)
+{
+	if (actor && actor->role != SR_ROLE_MODERATOR && actor->role != SR_ROLE_ADMIN)
+		return fail(err, 403, SR_EPERM, "Forbidden");
+	if (reason && reason[0] && !reason_ok(reason))
+		return fail(err, 400, SR_EINVAL, "Invalid reason: use 1-60 characters of a-z, 0-9, '.', '_' and '-'");
+	int64_t now = sr_now_ms();
+	/* The skill as it is once the write lock is held: a scan or another moderator may have
+	 * changed its moderation columns since the caller read it. */
+	int rc = sr_store_begin(s);
+	if (rc)
+		return fail(err, 500, rc, "Internal Server Error");
+	struct skill_copy sc = {0};
+	if ((rc = sr_store_skill_by_id(s, sk->id, copy_skill, &sc)) || !sc.found) {
+		sr_store_rollback(s);
+		return rc ? fail(err, 500, rc, "Internal Server Error") : fail(err, 404, SR_ENOTFOUND, "Skill not found");
+	}
+	rc = moderate_locked(s, &sc.sk, actor, action, arg, reason, now, err);
 	if (rc) {
 		sr_store_rollback(s);
-		return fail(err, 500, rc, "Internal Server Error");
+		return rc;
 	}
 	if ((rc = sr_store_commit(s)))
 		return fail(err, 500, rc, "Internal Server Error");
@@ -707,18 +778,24 @@ int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const 
 	if ((rc = sr_store_reports_bump(s, sk->id, &res->count)) ||
 	    (rc = sr_store_audit(s, user->id, "skill.report", sk->id, reason, now)))
 		goto fail;
-	/* More than three reports hide an active skill until staff look at it. */
-	if (res->count > SR_REPORTS_HIDE_AFTER && sk->moderation_status == 0) {
-		sr_mod_state cur, next;
-		mod_of(sk, &cur);
-		next = cur;
-		next.status = 1;
-		snprintf(next.reason, sizeof(next.reason), "auto.reports");
-		char detail[64];
-		snprintf(detail, sizeof(detail), "reports=%lld", (long long)res->count);
-		if ((rc = write_mod(s, sk, &next, 0, "skill.auto_hide", detail, now)))
+	/* More than three reports hide an active skill until staff look at it. The skill is read
+	 * again under the write lock: a scan may have changed it since the caller read it. */
+	if (res->count > SR_REPORTS_HIDE_AFTER) {
+		struct skill_copy sc = {0};
+		if ((rc = sr_store_skill_by_id(s, sk->id, copy_skill, &sc)))
 			goto fail;
-		res->hidden = 1;
+		if (sc.found && sc.sk.moderation_status == 0) {
+			sr_mod_state cur, next;
+			mod_of(&sc.sk, &cur);
+			next = cur;
+			next.status = 1;
+			snprintf(next.reason, sizeof(next.reason), "auto.reports");
+			char detail[64];
+			snprintf(detail, sizeof(detail), "reports=%lld", (long long)res->count);
+			if ((rc = write_mod(s, &sc.sk, &next, 0, "skill.auto_hide", detail, now)))
+				goto fail;
+			res->hidden = 1;
+		}
 	}
 	if ((rc = sr_store_commit(s)))
 		return fail(err, 500, rc, "Internal Server Error");

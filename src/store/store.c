@@ -423,8 +423,9 @@ enum { E_WIDE = 0, E_NONE, E_LISTS, E_SKILL };
 static const struct {
 	unsigned char kind, id, slug;
 } effects[Q_FIXED_COUNT] = {
-	[Q_USER_ADD] = {E_NONE, 0, 0},
-	[Q_USER_BAN] = {E_NONE, 0, 0},
+	/* A publisher page (web) answers 404 until its user exists, and shows a ban. */
+	[Q_USER_ADD] = {E_LISTS, 0, 0},
+	[Q_USER_BAN] = {E_LISTS, 0, 0},
 	[Q_TOKEN_ADD] = {E_NONE, 0, 0},
 	[Q_TOKEN_REVOKE] = {E_NONE, 0, 0},
 	[Q_ALIAS_ADD] = {E_SKILL, 3, 2},

@@ -303,7 +303,7 @@ static int render_scan_findings(sr_req *req, sr_buf *b, const sr_skill *sk, cons
 		state = v->scan_state == SR_SCAN_PENDING ? "Scan pending" : "Not scanned yet";
 		cls = "badge-plain";
 	} else if (v->found && v->scan_state == SR_SCAN_ERROR) {
-		state = "Scan failed; queued again";
+		state = "Scan failed (a moderator can rescan it)";
 		cls = "badge-plain";
 	} else if ((v->found && v->scan_verdict == 0) || (!v->found && i->verdict == 0)) {
 		state = "Scanned: clean";
@@ -355,7 +355,11 @@ void sr__web_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, c
 	req->route = "web-skill";
 	sr_skill sk;
 	const char *ver_q = sr_req_query(req, "version");
-	char suffix[400] = "";
+	if (ver_q && strlen(ver_q) > 256) {
+		sr__web_error(req, resp, 400, "Which version?", "That is not a version number.");
+		return;
+	}
+	char suffix[3 * 256 + 16] = ""; /* ?version= percent-encoded at its longest */
 	if (ver_q && ver_q[0]) {
 		sr_buf sb;
 		sr_buf_init_fixed(&sb, suffix, sizeof(suffix));
@@ -515,21 +519,27 @@ void sr__web_file(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, co
 	req->route = "web-file";
 	const char *path = sr_req_query(req, "path");
 	const char *ver_q = sr_req_query(req, "version");
-	char suffix[1500] = "";
+	if (!path || !path[0] || strlen(path) > SR_MAX_PATH || (ver_q && strlen(ver_q) > 256)) {
+		sr__web_error(req, resp, 400, "Which file?", "Name a file of the skill with ?path= (and ?version=).");
+		return;
+	}
+	/* What a redirect to the skill's current address keeps: room for both arguments
+	 * percent-encoded at their longest, so neither is ever cut off. */
+	char suffix[3 * (SR_MAX_PATH + 256) + 32] = "";
 	{
 		sr_buf sb;
 		sr_buf_init_fixed(&sb, suffix, sizeof(suffix));
-		sr_html_printf(&sb, "/file?path=%u", path ? path : "");
-		if (ver_q && ver_q[0])
-			sr_html_printf(&sb, "&version=%u", ver_q);
+		int brc = sr_html_printf(&sb, "/file?path=%u", path);
+		if (!brc && ver_q && ver_q[0])
+			brc = sr_html_printf(&sb, "&version=%u", ver_q);
+		if (brc) {
+			sr__web_fail(req, resp, brc);
+			return;
+		}
 	}
 	sr_skill sk;
 	if (find(req, resp, owner, slug, suffix, &sk))
 		return;
-	if (!path || !path[0] || strlen(path) > SR_MAX_PATH) {
-		sr__web_error(req, resp, 400, "Which file?", "Name a file of the skill with ?path=.");
-		return;
-	}
 	struct version v;
 	if (pick_version(req, resp, &sk, sk.latest_version_id, &v))
 		return;

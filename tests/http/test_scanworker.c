@@ -339,6 +339,17 @@ static void test_external_failures(void **state)
 	json_decref(sec);
 	assert_true(in_list("slow-scan"));
 
+	/* Closing stdout is not finishing: the limit also bounds the wait for the exit. */
+	t0 = now_ms();
+	publish(S.tok_alice, "linger-scan", "1.0.0", "Harmless. EXT-LINGER\n");
+	assert_int_equal(srt_wait_scans(&S), 0);
+	assert_true(now_ms() - t0 < 8000);
+	sec = security("linger-scan", "1.0.0");
+	ext = json_object_get(json_object_get(sec, "scanners"), "external");
+	SRT_EXPECT_STR(ext, "status", "error");
+	assert_non_null(strstr(json_string_value(json_object_get(ext, "summary")), "timed out"));
+	json_decref(sec);
+
 	publish(S.tok_alice, "odd-scan", "1.0.0", "Harmless. EXT-GARBAGE\n");
 	assert_int_equal(srt_wait_scans(&S), 0);
 	sec = security("odd-scan", "1.0.0");
@@ -498,11 +509,14 @@ static void test_console(void **state)
 	const char *missing[] = {"moderate", "hide", "no-such-skill", NULL};
 	assert_int_equal(srt_admin(&S, out, sizeof out, missing), 1);
 
-	/* `scan SLUG` rescans in the command's own process: the scanners' clean verdict
-	 * replaces the manual one. */
+	/* `scan SLUG` rescans in the command's own process: a clean verdict does not overrule
+	 * a moderator's flag; only staff lift it. */
 	const char *scan[] = {"scan", "console-target", NULL};
 	assert_int_equal(srt_admin(&S, out, sizeof out, scan), 0);
 	assert_non_null(strstr(out, "console-target@1.0.0: clean"));
+	assert_false(in_list("console-target"));
+	const char *clean[] = {"moderate", "verdict", "console-target", "clean", NULL};
+	assert_int_equal(srt_admin(&S, out, sizeof out, clean), 0);
 	assert_true(in_list("console-target"));
 	/* `moderate rescan` queues it for the server's worker, which polls the queue. */
 	const char *rescan[] = {"moderate", "rescan", "console-target", NULL};
@@ -518,7 +532,7 @@ static void test_console(void **state)
 	assert_false(in_list("quick-setup"));
 	assert_true(in_list("console-target"));
 	assert_int_equal(audit_count("console-target", "skill.hide"), 1);
-	assert_int_equal(audit_count("console-target", "skill.verdict"), 1);
+	assert_int_equal(audit_count("console-target", "skill.verdict"), 2); /* suspicious, then clean */
 }
 
 int main(void)

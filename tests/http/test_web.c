@@ -441,6 +441,19 @@ static void test_cached_pages(void **state)
 	assert_string_equal(cache_state(&r), "miss");
 	EXPECT_HAS(&r, "Fresh Arrival");
 	srt_resp_free(&r);
+	/* A publisher page answered 404 (and cached) exists once its user does. */
+	srt_get(&S, "/newcomer", NULL, &r);
+	EXPECT_PAGE(&r, 404, 5);
+	srt_resp_free(&r);
+	srt_get(&S, "/newcomer", NULL, &r);
+	assert_string_equal(cache_state(&r), "hit");
+	srt_resp_free(&r);
+	char out[128];
+	const char *const add[] = {"user", "add", "newcomer", NULL};
+	assert_int_equal(srt_admin(&S, out, sizeof(out), add), 0);
+	srt_get(&S, "/newcomer", NULL, &r);
+	EXPECT_PAGE(&r, 200, 5);
+	srt_resp_free(&r);
 	/* A token holder is never served from the cache. */
 	srt_get(&S, "/", S.tok_alice, &r);
 	assert_string_equal(cache_state(&r), "none");
