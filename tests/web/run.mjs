@@ -69,6 +69,16 @@ async function main() {
       form.append('files', new Blob([text], { type: name.endsWith('.md') ? 'text/markdown' : 'text/plain' }), name);
     const r = await fetch(`${base}/api/v1/skills`, { method: 'POST', body: form, headers: { Authorization: `Bearer ${token}` } });
     if (!r.ok) throw new Error(`publish ${slug}@${version}: ${r.status} ${await r.text()}`);
+    // The scan worker decides browse eligibility: wait until it has scanned this version, so
+    // the lists and counts the pages are checked against are settled.
+    for (let i = 0; i < 200; i++) {
+      const v = await fetch(`${base}/api/v1/skills/${slug}/versions/${version}`, { headers: { Authorization: `Bearer ${token}` } });
+      const j = v.ok ? await v.json() : null;
+      const st = j && j.version && j.version.security ? j.version.security.status : j && j.security ? j.security.status : null;
+      if (st && st !== 'pending') return;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    throw new Error(`publish ${slug}@${version}: not scanned within 10 s`);
   }
   const richMd = [
     '---', 'name: table-tools', 'description: Render tables, headings and code in a skill page', '---',
