@@ -630,20 +630,6 @@ static int reason_ok(const char *r)
 	return 1;
 }
 
-struct version_pick {
-	int64_t id, deleted;
-	int found;
-};
-
-static int pick_version_id(void *ud, const sr_version_row *v)
-{
-	struct version_pick *p = ud;
-	p->id = v->id;
-	p->deleted = v->soft_deleted_at;
-	p->found = 1;
-	return 1;
-}
-
 /* sr_moderate's work inside its transaction; the caller rolls back on an error. */
 static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
 			   const char *reason, int64_t now, sr_regerr *err)
@@ -686,9 +672,9 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 		break;
 	}
 	case SR_MOD_RESCAN: {
-		struct version_pick p = {0, 0, 0};
-		int rc = arg && arg[0] ? sr_store_version_get(s, sk->id, arg, pick_version_id, &p)
-				       : sk->latest_version_id ? sr_store_version_by_id(s, sk->latest_version_id, pick_version_id, &p)
+		sr_version_ref p = {0, 0, 0};
+		int rc = arg && arg[0] ? sr_store_version_get(s, sk->id, arg, sr_version_ref_take, &p)
+				       : sk->latest_version_id ? sr_store_version_by_id(s, sk->latest_version_id, sr_version_ref_take, &p)
 							       : 0;
 		if (rc)
 			return fail(err, 500, rc, "Internal Server Error");
@@ -752,11 +738,11 @@ int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const 
 	if (reason && strlen(reason) > SR_REPORT_REASON_MAX)
 		return fail(err, 400, SR_EINVAL, "Reason is too long (max 500 characters)");
 	if (version && version[0]) {
-		struct version_pick p = {0, 0, 0};
-		int rc = sr_store_version_get(s, sk->id, version, pick_version_id, &p);
+		sr_version_ref p = {0, 0, 0};
+		int rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &p);
 		if (rc)
 			return fail(err, 500, rc, "Internal Server Error");
-		if (!p.found || p.deleted)
+		if (!p.found || p.soft_deleted_at)
 			return fail(err, 404, SR_ENOTFOUND, "Version not found");
 	}
 	int64_t now = sr_now_ms();

@@ -690,14 +690,9 @@ int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_
 	return 0;
 }
 
-struct vinfo {
-	int64_t id, soft_deleted_at;
-	int found;
-};
-
-static int take_vinfo(void *ud, const sr_version_row *v)
+int sr_version_ref_take(void *ud, const sr_version_row *v)
 {
-	struct vinfo *vi = ud;
+	sr_version_ref *vi = ud;
 	vi->id = v->id;
 	vi->soft_deleted_at = v->soft_deleted_at;
 	vi->found = 1;
@@ -757,9 +752,9 @@ static int version_change(sr_store *s, const sr_skill *sk, const char *version, 
 		return fail(err, 500, rc, "Internal Server Error");
 	/* The version's state and the skill's `latest` are read inside the write transaction, so
 	 * concurrent deletes and restores of one version count it once. */
-	struct vinfo vi = {0, 0, 0};
+	sr_version_ref vi = {0, 0, 0};
 	struct latest_id cur = {0, 0};
-	if ((rc = sr_store_version_get(s, sk->id, version, take_vinfo, &vi)) ||
+	if ((rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &vi)) ||
 	    (rc = sr_store_skill_by_id(s, sk->id, take_latest_id, &cur)))
 		goto fail;
 	if (!vi.found) {
@@ -827,8 +822,8 @@ int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *ve
 		return fail(err, 500, rc, "Internal Server Error");
 	/* Checked inside the transaction so a concurrent withdraw cannot leave the tag on a
 	 * deleted version. */
-	struct vinfo vi = {0, 0, 0};
-	if ((rc = sr_store_version_get(s, sk->id, version, take_vinfo, &vi)))
+	sr_version_ref vi = {0, 0, 0};
+	if ((rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &vi)))
 		goto fail;
 	if (!vi.found || vi.soft_deleted_at) {
 		sr_store_rollback(s);

@@ -95,6 +95,14 @@ const char *sr_content_type_for(const char *path);
 
 /* ---- lifecycle ---- */
 
+/* The id and deletion of one version, for the writes that act on a version by number. */
+typedef struct sr_version_ref {
+	int64_t id, soft_deleted_at;
+	int found;
+} sr_version_ref;
+/* sr_version_fn that fills an sr_version_ref (ud) from the first row. */
+int sr_version_ref_take(void *ud, const sr_version_row *v);
+
 int sr_skill_delete(sr_store *s, const sr_skill *sk, const sr_user *actor, int64_t *reserved_until,
 		    sr_regerr *err);
 int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_regerr *err);
