@@ -1045,12 +1045,20 @@ static int cmd_scan_db(const struct opts *o)
 		int64_t after = 0;
 		for (;;) {
 			struct id_batch b = {.n = 0};
-			if ((rc = sr_store_skill_ids_page(s, after, 256, take_id, &b)))
+			sr_budget page;
+			sr_store_budget_begin(s, &page);
+			rc = sr_store_skill_ids_page(s, after, 256, take_id, &b);
+			sr_store_budget_end(s, &page, NULL);
+			if (rc)
 				break;
 			for (int i = 0; i < b.n && !rc; i++) {
 				if (!b.versions[i])
 					continue;
+				/* One read budget per scan: a catalogue is many requests' worth. */
+				sr_budget bud;
+				sr_store_budget_begin(s, &bud);
 				rc = sr_scan_version(s, app.blobs, rules, &ext, b.versions[i], 0, &out);
+				sr_store_budget_end(s, &bud, NULL);
 				if (rc == SR_ENOTFOUND)
 					rc = 0;
 				else if (!rc)

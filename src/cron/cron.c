@@ -27,18 +27,15 @@
 
 static int job_fold(sr_store *s, sr_reads *total, int64_t *items)
 {
-	sr_reads *caller = sr_store_get_reads(s);
 	int rc = 0, n = FOLD_BATCH;
 	for (int b = 0; b < FOLD_BATCHES && n == FOLD_BATCH && !rc; b++) {
-		sr_reads page;
-		sr_reads_init(&page);
-		sr_store_set_reads(s, &page);
+		sr_budget bud;
+		sr_store_budget_begin(s, &bud);
 		rc = sr_store_fold_events(s, FOLD_BATCH, &n);
-		sr_reads_add(total, &page);
+		sr_store_budget_end(s, &bud, total);
 		if (!rc)
 			*items += n;
 	}
-	sr_store_set_reads(s, caller);
 	return rc;
 }
 

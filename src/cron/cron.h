@@ -6,7 +6,7 @@
  * logged on one line: name, ok or failed, rows and bytes read, items done, milliseconds.
  * `skillreg cron run NAME` runs one job once from the command line with the same line.
  *
- * Jobs read in batches with a read budget each (store.h, sr_reads_add), so a job is never
+ * Jobs read in batches with a read budget each (store.h, sr_store_budget_begin), so a job is never
  * stopped by the per-request limits however much it reads in total.
  */
 #ifndef SR_CRON_H

@@ -562,28 +562,32 @@ static int take_queued(void *ud, int64_t id, int64_t requested_at)
 int sr_scan_queue_drain(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const sr_ext_scanner *ext,
 			int limit, int *done)
 {
+	/* Every queue page and every scan (a version may hold thousands of files) has a read
+	 * budget of its own; their sum goes to the caller's context once, at the end, so a long
+	 * drain is never stopped by the per-request ceilings. */
+	sr_reads sum;
+	sr_reads_init(&sum);
+	sr_budget bud;
 	*done = 0;
+	int rc = 0;
 	int64_t after_req = -1, after_id = -1;
-	while (*done < limit) {
+	while (!rc && *done < limit) {
 		struct queue_ids q = {.n = 0};
 		int want = limit - *done < 64 ? limit - *done : 64;
-		int rc = sr_store_scan_queue(s, after_req, after_id, want, take_queued, &q);
-		if (rc)
-			return rc;
-		for (int i = 0; i < q.n; i++) {
-			/* Each scan has a read budget of its own (a version may hold thousands of
-			 * files), summed into the caller's context for the run's accounting. */
-			sr_reads *run = sr_store_get_reads(s), one;
-			sr_reads_init(&one);
-			sr_store_set_reads(s, &one);
+		sr_store_budget_begin(s, &bud);
+		rc = sr_store_scan_queue(s, after_req, after_id, want, take_queued, &q);
+		sr_store_budget_end(s, &bud, &sum);
+		for (int i = 0; !rc && i < q.n; i++) {
 			sr_scan_outcome o;
+			sr_store_budget_begin(s, &bud);
 			rc = sr_scan_version(s, b, rules, ext, q.ids[i], 0, &o);
-			sr_store_set_reads(s, run);
-			sr_reads_add(run, &one);
-			if (rc == SR_ENOTFOUND)
+			sr_store_budget_end(s, &bud, &sum);
+			if (rc == SR_ENOTFOUND) {
+				rc = 0;
 				continue;
+			}
 			if (rc)
-				return rc;
+				break;
 			(*done)++;
 			sr_log_info("scan: version %lld %s", (long long)q.ids[i],
 				    o.combined >= 0 ? verdict_names[o.combined] : "error");
@@ -593,7 +597,8 @@ int sr_scan_queue_drain(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, co
 		after_req = q.last_req;
 		after_id = q.last_id;
 	}
-	return 0;
+	sr_reads_add(sr_store_get_reads(s), &sum);
+	return rc;
 }
 
 int sr_scan_findings(sr_store *s, int64_t version_id, int limit, sr_finding_fn fn, void *ud)
@@ -892,7 +897,6 @@ static int run_job(sr_store *s, int job, int64_t now, int limit, sr_reads *total
 	/* Over-fetch: a page holds twice the actions a run may take, and a run ends on an
 	 * exhausted range, never on a page whose rows the filter dropped. */
 	int fetch = limit * 2 > 512 ? 512 : limit * 2;
-	sr_reads *caller = sr_store_get_reads(s);
 	struct page_rows *p = malloc(sizeof(*p));
 	if (!p)
 		return SR_ENOMEM;
@@ -902,14 +906,12 @@ static int run_job(sr_store *s, int job, int64_t now, int limit, sr_reads *total
 		for (int page = 0; page < JOB_MAX_PAGES && !rc; page++) {
 			if (job != JOB_HEALTH && st->acted >= limit)
 				break;
-			sr_reads budget;
-			sr_reads_init(&budget);
-			sr_store_set_reads(s, &budget);
+			sr_budget bud;
+			sr_store_budget_begin(s, &bud);
 			p->n = 0;
 			rc = sr_store_moderation_queue_page(s, pending_ranges[range].status, pending_ranges[range].reason,
 							    after_created, after_id, fetch, take_row, p);
-			sr_store_set_reads(s, caller);
-			sr_reads_add(total, &budget);
+			sr_store_budget_end(s, &bud, total);
 			if (rc)
 				break;
 			st->pages++;
@@ -922,12 +924,9 @@ static int run_job(sr_store *s, int job, int64_t now, int limit, sr_reads *total
 				if (job == JOB_HEALTH || st->acted >= limit)
 					continue;
 				int acted = 0;
-				sr_reads budget2;
-				sr_reads_init(&budget2);
-				sr_store_set_reads(s, &budget2);
+				sr_store_budget_begin(s, &bud);
 				rc = job_row(s, job, range, r, now, &acted);
-				sr_store_set_reads(s, caller);
-				sr_reads_add(total, &budget2);
+				sr_store_budget_end(s, &bud, total);
 				st->acted += acted;
 			}
 			if (p->n < fetch)

@@ -23,24 +23,19 @@ static int count_public(sr_store *s, sr_reads *total, int64_t *counted, int64_t 
 {
 	struct tally t = {0, -1, -1};
 	int rc = 0;
+	sr_budget bud;
 	for (;;) {
-		sr_reads page;
-		sr_reads_init(&page);
-		sr_store_set_reads(s, &page);
 		int64_t before = t.n;
+		sr_store_budget_begin(s, &bud);
 		rc = sr_store_public_ids_page(s, t.last_created, t.last_id, SR_RECOUNT_PAGE, count_row, &t);
-		if (total)
-			sr_reads_add(total, &page);
+		sr_store_budget_end(s, &bud, total);
 		if (rc || t.n - before < SR_RECOUNT_PAGE)
 			break;
 	}
 	if (!rc) {
-		sr_reads one;
-		sr_reads_init(&one);
-		sr_store_set_reads(s, &one);
+		sr_store_budget_begin(s, &bud);
 		rc = sr_store_public_count(s, stored);
-		if (total)
-			sr_reads_add(total, &one);
+		sr_store_budget_end(s, &bud, total);
 	}
 	*counted = t.n;
 	return rc;
@@ -48,7 +43,6 @@ static int count_public(sr_store *s, sr_reads *total, int64_t *counted, int64_t 
 
 int sr_public_recount(sr_store *s, int64_t now_ms, sr_reads *total, sr_recount *out)
 {
-	sr_reads *caller = sr_store_get_reads(s);
 	*out = (sr_recount){0};
 	/* One snapshot for every page and the stored value, so the two are comparable. */
 	int rc = sr_store_read_begin(s);
@@ -56,7 +50,6 @@ int sr_public_recount(sr_store *s, int64_t now_ms, sr_reads *total, sr_recount *
 		rc = count_public(s, total, &out->counted, &out->stored);
 		sr_store_read_end(s);
 	}
-	sr_store_set_reads(s, caller);
 	if (rc)
 		return rc;
 	out->drift = out->stored - out->counted;

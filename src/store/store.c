@@ -747,6 +747,20 @@ void sr_reads_init(sr_reads *r)
 	r->max_ranges = SR_READS_DEFAULT_RANGES;
 }
 
+void sr_store_budget_begin(sr_store *s, sr_budget *b)
+{
+	b->prev = s->reads;
+	sr_reads_init(&b->reads);
+	s->reads = &b->reads;
+}
+
+void sr_store_budget_end(sr_store *s, sr_budget *b, sr_reads *sum)
+{
+	s->reads = b->prev;
+	if (sum)
+		sr_reads_add(sum, &b->reads);
+}
+
 void sr_reads_add(sr_reads *dst, const sr_reads *src)
 {
 	dst->rows += src->rows;

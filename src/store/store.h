@@ -79,6 +79,17 @@ void sr_reads_init(sr_reads *r);
  * Jobs read in batches, each with a budget of its own, and report their sum. */
 void sr_reads_add(sr_reads *dst, const sr_reads *src);
 
+/* A read budget of its own for one unit of a job's work (a batch, one scan): reads from
+ * sr_store_budget_begin to sr_store_budget_end count against fresh default limits, so a job
+ * is never stopped by the per-request ceilings however much it reads in total. End adds
+ * them to *sum (may be NULL) and directs reads back to the context that was current. */
+typedef struct sr_budget {
+	sr_reads reads;
+	sr_reads *prev;
+} sr_budget;
+void sr_store_budget_begin(sr_store *s, sr_budget *b);
+void sr_store_budget_end(sr_store *s, sr_budget *b, sr_reads *sum);
+
 /* SQLite's page cache per connection (KiB) and memory map (bytes) for connections opened
  * after the call; a negative value keeps the current setting. */
 #define SR_STORE_DEFAULT_CACHE_KIB 65536

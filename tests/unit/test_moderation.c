@@ -405,12 +405,32 @@ static void test_holds_follow_latest(void **state)
 	assert_int_equal(sk.is_public, 0);
 }
 
+/* A drain longer than any one request's read budget: every page and every scan has a budget
+ * of its own, so 400 scans (thousands of statements) finish in one call. */
+static void test_long_drain(void **state)
+{
+	struct fixture *f = *state;
+	for (int i = 0; i < 400; i++) {
+		char slug[32];
+		snprintf(slug, sizeof(slug), "bulk-%03d", i);
+		publish(f, slug, "Plain.", f->t0 + i);
+	}
+	sr_store_set_reads(f->s, NULL);
+	int done = 0;
+	assert_int_equal(sr_scan_queue_drain(f->s, f->b, f->rules, NULL, 1000, &done), 0);
+	assert_int_equal(done, 400);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM skill_versions WHERE scan_state = 2"), 400);
+	/* The reads were all accounted to the caller, past the per-request ceiling. */
+	assert_true(sr_store_get_reads(f->s)->ranges > SR_READS_DEFAULT_RANGES);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_transition_table),
 		cmocka_unit_test_setup_teardown(test_scan_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_holds_follow_latest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_drain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_requeue_over_fetch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reason_sync_over_fetch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_and_staff, setup, teardown),
