@@ -117,6 +117,19 @@ static int find_block(const char *md, size_t len, const char **blk, size_t *blen
 	return SR_EINVAL;
 }
 
+size_t sr_frontmatter_body_offset(const char *md, size_t len)
+{
+	const char *blk;
+	size_t blen;
+	char err[8];
+	if (find_block(md, len, &blk, &blen, err, sizeof(err)) || !blk)
+		return 0;
+	/* The closing fence starts where the block ends; the body starts after its line. */
+	const char *fence = blk + blen;
+	const char *nl = memchr(fence, '\n', len - (size_t)(fence - md));
+	return nl ? (size_t)(nl + 1 - md) : len;
+}
+
 /* ---- YAML events to a jansson tree ---- */
 
 struct frame {

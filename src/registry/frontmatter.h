@@ -30,5 +30,9 @@ typedef struct sr_frontmatter {
  * nesting depth 32, 10,000 nodes). Free with sr_frontmatter_deinit. */
 int sr_frontmatter_parse(const char *md, size_t len, sr_frontmatter *out, char *err, size_t errsz);
 void sr_frontmatter_deinit(sr_frontmatter *fm);
+/* Where the document's body starts: the byte after the frontmatter's closing fence line, by
+ * the same rules sr_frontmatter_parse reads it with (optional BOM, "---" or "..." to close);
+ * 0 when there is no complete frontmatter block. */
+size_t sr_frontmatter_body_offset(const char *md, size_t len);
 
 #endif

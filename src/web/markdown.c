@@ -13,6 +13,7 @@
 #include <cmark-gfm.h>
 
 #include "core/err.h"
+#include "registry/frontmatter.h"
 #include "web/html.h"
 
 #define MD_MAX_LINKS 16384 /* links and images of one document */
@@ -22,30 +23,6 @@ static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
 static void register_extensions(void)
 {
 	cmark_gfm_core_extensions_ensure_registered();
-}
-
-size_t sr_markdown_frontmatter_len(const char *md, size_t n)
-{
-	if (n < 4 || strncmp(md, "---", 3) != 0 || (md[3] != '\n' && md[3] != '\r'))
-		return 0;
-	size_t i = 3;
-	while (i < n) {
-		const char *nl = memchr(md + i, '\n', n - i);
-		if (!nl)
-			return 0;
-		size_t line = (size_t)(nl - md) + 1;
-		if (n - line >= 3 && strncmp(md + line, "---", 3) == 0) {
-			size_t end = line + 3;
-			while (end < n && (md[end] == ' ' || md[end] == '\t' || md[end] == '\r'))
-				end++;
-			if (end == n)
-				return n;
-			if (md[end] == '\n')
-				return end + 1;
-		}
-		i = line;
-	}
-	return 0;
 }
 
 /* The scheme of a URL, lower-cased into out ("" when it has none: a relative reference). */
@@ -200,7 +177,7 @@ static int sanitize(cmark_node *root, const char *file_base)
 int sr_markdown_render(const char *md, size_t n, const char *file_base, sr_buf *out)
 {
 	pthread_once(&ext_once, register_extensions);
-	size_t skip = sr_markdown_frontmatter_len(md, n);
+	size_t skip = sr_frontmatter_body_offset(md, n);
 	/* CMARK_OPT_UNSAFE is never passed: raw HTML and dangerous URLs are left out. */
 	int opts = CMARK_OPT_DEFAULT | CMARK_OPT_SAFE | CMARK_OPT_VALIDATE_UTF8 | CMARK_OPT_GITHUB_PRE_LANG;
 	cmark_parser *p = cmark_parser_new(opts);

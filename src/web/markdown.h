@@ -14,12 +14,10 @@
 
 #include "core/buf.h"
 
-/* Renders md (n bytes; YAML frontmatter at the top is skipped) as HTML appended to out.
+/* Renders md (n bytes; YAML frontmatter at the top is skipped, found as publish reads it:
+ * sr_frontmatter_body_offset) as HTML appended to out.
  * file_base, when not NULL, is the URL prefix relative links are appended to, percent-
  * encoded (e.g. "/alice/pdf/file?version=1.0.0&path="). */
 int sr_markdown_render(const char *md, size_t n, const char *file_base, sr_buf *out);
-
-/* The length of the YAML frontmatter block at the start of md (0 when there is none). */
-size_t sr_markdown_frontmatter_len(const char *md, size_t n);
 
 #endif

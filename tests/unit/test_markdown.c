@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "registry/frontmatter.h"
 #include "web/markdown.h"
 
 static const char *render(const char *md, const char *base)
@@ -99,19 +100,25 @@ static void test_frontmatter(void **state)
 {
 	(void)state;
 	const char *md = "---\nname: x\ndescription: y\n---\n# Body\n";
-	assert_int_equal(sr_markdown_frontmatter_len(md, strlen(md)), 31);
+	assert_int_equal(sr_frontmatter_body_offset(md, strlen(md)), 31);
 	const char *h = render(md, NULL);
 	expect_not_in(h, "description");
 	expect_in(h, "<h1>Body</h1>");
 	/* Not frontmatter: no closing line, or not at the very start. */
 	const char *open = "---\nname: x\n# never closed\n";
-	assert_int_equal(sr_markdown_frontmatter_len(open, strlen(open)), 0);
+	assert_int_equal(sr_frontmatter_body_offset(open, strlen(open)), 0);
 	const char *late = "\n---\na: b\n---\n";
-	assert_int_equal(sr_markdown_frontmatter_len(late, strlen(late)), 0);
+	assert_int_equal(sr_frontmatter_body_offset(late, strlen(late)), 0);
 	const char *only = "---\na: b\n---";
-	assert_int_equal(sr_markdown_frontmatter_len(only, strlen(only)), strlen(only));
+	assert_int_equal(sr_frontmatter_body_offset(only, strlen(only)), strlen(only));
 	const char *crlf = "---\r\na: b\r\n---\r\nbody";
-	assert_int_equal(sr_markdown_frontmatter_len(crlf, strlen(crlf)), strlen(crlf) - 4);
+	assert_int_equal(sr_frontmatter_body_offset(crlf, strlen(crlf)), strlen(crlf) - 4);
+	/* What publish accepts, the page skips too: a BOM before the fence, "..." to close. */
+	const char *bom = "\xEF\xBB\xBF---\nname: x\n...\n# Body\n";
+	assert_int_equal(sr_frontmatter_body_offset(bom, strlen(bom)), strlen(bom) - 7);
+	h = render(bom, NULL);
+	expect_not_in(h, "name: x");
+	expect_in(h, "<h1>Body</h1>");
 }
 
 int main(void)
