@@ -996,6 +996,20 @@ static int step(sr_store *s, sqlite3_stmt *st)
 	return SR_EDB;
 }
 
+/* One integer column of a one-row statement into *out; SR_ENOTFOUND when no row. */
+static int one_int64(sr_store *s, sqlite3_stmt *st, int64_t *out)
+{
+	if (!st)
+		return SR_EDB;
+	int rc = step(s, st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return 0;
+	}
+	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+}
+
 /* Runs a statement that returns no rows. */
 static int exec_stmt(sr_store *s, sqlite3_stmt *st)
 {
@@ -1005,6 +1019,12 @@ static int exec_stmt(sr_store *s, sqlite3_stmt *st)
 		return 0;
 	}
 	return rc;
+}
+
+/* An integer column, -1 when it is NULL (verdicts, changelog sources). */
+static int col_int_or_null(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, i);
 }
 
 static const char *col_text(sqlite3_stmt *st, int i)
@@ -1262,7 +1282,7 @@ static void read_skill(sqlite3_stmt *st, sr_skill_row *r)
 	r->moderation_status = sqlite3_column_int(st, 11);
 	r->moderation_reason = col_text(st, 12);
 	r->moderation_flags = sqlite3_column_int(st, 13);
-	r->moderation_verdict = sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 14);
+	r->moderation_verdict = col_int_or_null(st, 14);
 	r->soft_deleted_at = sqlite3_column_int64(st, 15);
 	r->downloads = sqlite3_column_int64(st, 16);
 	r->stars = sqlite3_column_int64(st, 17);
@@ -1294,7 +1314,7 @@ static void read_lookup(sqlite3_stmt *st, sr_skill_row *r)
 	r->moderation_status = sqlite3_column_int(st, 6);
 	r->moderation_reason = col_text(st, 7);
 	r->moderation_flags = sqlite3_column_int(st, 8);
-	r->moderation_verdict = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 9);
+	r->moderation_verdict = col_int_or_null(st, 9);
 	r->soft_deleted_at = sqlite3_column_int64(st, 10);
 	r->versions = sqlite3_column_int64(st, 11);
 	r->created_at = sqlite3_column_int64(st, 12);
@@ -1490,7 +1510,7 @@ static void read_version(sqlite3_stmt *st, sr_version_row *v)
 	v->version = col_text(st, 2);
 	v->fingerprint = col_text(st, 3);
 	v->changelog = col_text(st, 4);
-	v->changelog_source = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5);
+	v->changelog_source = col_int_or_null(st, 5);
 	v->created_at = sqlite3_column_int64(st, 6);
 	v->soft_deleted_at = sqlite3_column_int64(st, 7);
 	v->created_by = sqlite3_column_int64(st, 8);
@@ -1499,7 +1519,7 @@ static void read_version(sqlite3_stmt *st, sr_version_row *v)
 	v->zip_sha256 = col_text(st, 11);
 	v->zip_size = sqlite3_column_int64(st, 12);
 	v->scan_state = sqlite3_column_int(st, 13);
-	v->scan_verdict = sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 14);
+	v->scan_verdict = col_int_or_null(st, 14);
 	if (!v->changelog)
 		v->changelog = "";
 }
@@ -2187,32 +2207,17 @@ int sr_store_daily_page(sr_store *s, int64_t day, int64_t after_skill, int limit
 
 int sr_store_skill_listed(sr_store *s, int64_t id, int *listed)
 {
-	sqlite3_stmt *st = query(s, Q_SKILL_LISTED, "I", id);
-	if (!st)
-		return SR_EDB;
-	int rc = step(s, st);
-	if (rc == SQLITE_ROW) {
-		*listed = sqlite3_column_int(st, 0);
-		sqlite3_reset(st);
-		return 0;
-	}
-	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+	int64_t v = 0;
+	int rc = one_int64(s, query(s, Q_SKILL_LISTED, "I", id), &v);
+	*listed = (int)v;
+	return rc;
 }
 
 /* ---- the public-skill count ---- */
 
 int sr_store_public_count(sr_store *s, int64_t *n)
 {
-	sqlite3_stmt *st = query(s, Q_PUBLIC_COUNT, "");
-	if (!st)
-		return SR_EDB;
-	int rc = step(s, st);
-	if (rc == SQLITE_ROW) {
-		*n = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		return 0;
-	}
-	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
+	return one_int64(s, query(s, Q_PUBLIC_COUNT, ""), n);
 }
 
 int sr_store_public_count_adjust(sr_store *s, int64_t delta, int64_t now)
@@ -2353,16 +2358,8 @@ int sr_store_backfill_state_put(sr_store *s, const char *name, const sr_backfill
 int sr_store_skills_max_id(sr_store *s, int64_t *id)
 {
 	*id = 0;
-	sqlite3_stmt *st = query(s, Q_BF_MAX_ID, "");
-	if (!st)
-		return SR_EDB;
-	int rc = step(s, st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		return 0;
-	}
-	return rc == SQLITE_DONE ? 0 : rc;
+	int rc = one_int64(s, query(s, Q_BF_MAX_ID, ""), id);
+	return rc == SR_ENOTFOUND ? 0 : rc;
 }
 
 int sr_store_backfill_summary_page(sr_store *s, int64_t after, int limit, sr_bf_summary *rows, int *n)
@@ -2414,24 +2411,7 @@ int sr_store_backfill_counters_set(sr_store *s, int64_t id, const int64_t v[SR_B
 
 /* ---- scanning and moderation ---- */
 
-/* One integer column of a one-row statement into *out; SR_ENOTFOUND when no row. */
-static int one_int64(sr_store *s, sqlite3_stmt *st, int64_t *out)
-{
-	if (!st)
-		return SR_EDB;
-	int rc = step(s, st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		return 0;
-	}
-	return rc == SQLITE_DONE ? SR_ENOTFOUND : rc;
-}
 
-static int col_verdict(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, i);
-}
 
 int sr_store_version_scan_get(sr_store *s, int64_t version_id, sr_version_scan *out)
 {
@@ -2449,7 +2429,7 @@ int sr_store_version_scan_get(sr_store *s, int64_t version_id, sr_version_scan *
 	copy_text(out->version, sizeof(out->version), col_text(st, 2));
 	copy_text(out->zip_sha256, sizeof(out->zip_sha256), col_text(st, 3));
 	out->state = sqlite3_column_int(st, 4);
-	out->verdict = col_verdict(st, 5);
+	out->verdict = col_int_or_null(st, 5);
 	out->requested_at = sqlite3_column_int64(st, 6);
 	out->scanned_at = sqlite3_column_int64(st, 7);
 	out->soft_deleted_at = sqlite3_column_int64(st, 8);
@@ -2500,7 +2480,7 @@ static int visit_result(sqlite3_stmt *st, void *ctx)
 	sr_scan_result_row r = {
 		.source = col_text(st, 0),
 		.status = sqlite3_column_int(st, 1),
-		.verdict = col_verdict(st, 2),
+		.verdict = col_int_or_null(st, 2),
 		.checked_at = sqlite3_column_int64(st, 3),
 		.engine = col_text(st, 4),
 		.summary = col_text(st, 5),
