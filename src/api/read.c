@@ -387,7 +387,7 @@ static int write_findings(sr_req *req, sr_jw *w, const char *key, int64_t versio
 	struct findings_out o = {w, 0};
 	sr_jw_key(w, key);
 	sr_jw_arr(w);
-	int rc = version_id ? sr_scan_findings(req->store, version_id, FINDINGS_SHOWN, finding_item, &o) : 0;
+	int rc = version_id ? sr_store_scan_findings(req->store, version_id, FINDINGS_SHOWN, finding_item, &o) : 0;
 	sr_jw_arr_end(w);
 	if (n)
 		*n = o.n;

@@ -31,11 +31,6 @@ extern char **environ;
 static const char *const source_names[SR_SRC_COUNT] = {"static", "external"};
 static const char *const verdict_names[3] = {"clean", "suspicious", "malicious"};
 
-const char *sr_scan_source_name(int src)
-{
-	return src >= 0 && src < SR_SRC_COUNT ? source_names[src] : "unknown";
-}
-
 static int source_index(const char *name)
 {
 	for (int i = 0; name && i < SR_SRC_COUNT; i++)
@@ -517,11 +512,9 @@ int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 				goto fail;
 		}
 	}
-	int changed = 0;
 	if ((rc = sr_store_version_scan_finish(s, vs.skill_id, version_id, out->combined >= 0 ? SR_SCAN_DONE : SR_SCAN_ERROR,
-					       out->combined, now, vs.requested_at, &changed)))
+					       out->combined, now, vs.requested_at)))
 		goto fail;
-	out->still_pending = !changed && vs.state == SR_SCAN_PENDING;
 	int holds[SR_SRC_COUNT] = {-1, -1};
 	if ((rc = sr_store_scan_holds(s, vs.skill_id, take_hold, holds)))
 		goto fail;
@@ -599,11 +592,6 @@ int sr_scan_queue_drain(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, co
 	}
 	sr_reads_add(sr_store_get_reads(s), &sum);
 	return rc;
-}
-
-int sr_scan_findings(sr_store *s, int64_t version_id, int limit, sr_finding_fn fn, void *ud)
-{
-	return sr_store_scan_findings(s, version_id, limit, fn, ud);
 }
 
 /* ---- staff actions ---- */
@@ -917,7 +905,6 @@ static int run_job(sr_store *s, int job, int64_t now, int limit, sr_reads *total
 			st->pages++;
 			for (int i = 0; i < p->n && !rc; i++) {
 				const sr_mod_queue_row *r = &p->rows[i];
-				st->visited++;
 				st->pending++;
 				if (is_stale(r, now))
 					st->stale++;

@@ -28,7 +28,6 @@
 
 /* The scanners whose verdicts join: the built-in one and the configured command. */
 enum { SR_SRC_STATIC = 0, SR_SRC_EXTERNAL = 1, SR_SRC_COUNT };
-const char *sr_scan_source_name(int src);
 
 /* A skill's moderation fields. verdict -1 when unset. */
 typedef struct sr_mod_state {
@@ -73,7 +72,6 @@ typedef struct sr_scan_outcome {
 	int combined;              /* -1 when no scanner gave a verdict */
 	size_t findings;
 	sr_mod_state before, after;
-	int still_pending; /* a rescan was requested meanwhile */
 } sr_scan_outcome;
 
 /* Scans one version with the built-in rules and the external scanner (ext may be NULL),
@@ -86,10 +84,6 @@ int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
  * many were scanned. */
 int sr_scan_queue_drain(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const sr_ext_scanner *ext,
 			int limit, int *done);
-
-/* The findings of a version, every scanner's, for the web site and the API: fn per finding
- * in source then report order, at most limit. */
-int sr_scan_findings(sr_store *s, int64_t version_id, int limit, sr_finding_fn fn, void *ud);
 
 /* ---- staff actions (moderators and admins) ---- */
 
@@ -127,7 +121,7 @@ int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const 
  * may take), filters in C, and stops only when a range is exhausted, max_pages pages were
  * read or `limit` actions were taken: never because a page kept few rows. */
 typedef struct sr_mod_job_stats {
-	int64_t visited, pending, stale, acted, pages;
+	int64_t pending, stale, acted, pages;
 } sr_mod_job_stats;
 
 #define SR_SCAN_STALE_MS (10LL * 60 * 1000)

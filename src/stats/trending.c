@@ -153,7 +153,6 @@ int sr_trending_rebuild(sr_store *s, int64_t now_ms, int only_if_none, sr_reads 
 		}
 		int listed = 0;
 		rc = sr_store_skill_listed(s, acc.v[i].skill_id, &listed);
-		st->checked++;
 		if (rc == SR_ENOTFOUND) {
 			rc = 0;
 			continue;

@@ -24,7 +24,6 @@ typedef struct sr_trending_stats {
 	int64_t snapshot_id;
 	int entries;        /* skills on the leaderboard */
 	int64_t daily_rows; /* skill_daily_stats rows read */
-	int64_t checked;    /* candidates whose browse eligibility was read */
 } sr_trending_stats;
 
 /* Computes the leaderboard as of now_ms (UTC milliseconds) and writes it as a new snapshot.

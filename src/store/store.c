@@ -2455,12 +2455,9 @@ int sr_store_scan_queue(sr_store *s, int64_t after_req, int64_t after_id, int li
 }
 
 int sr_store_version_scan_finish(sr_store *s, int64_t skill_id, int64_t version_id, int state, int verdict,
-				 int64_t now, int64_t requested_at, int *changed)
+				 int64_t now, int64_t requested_at)
 {
-	int rc = run(s, Q_VERSION_SCAN_FINISH, "IiNInI", version_id, state, verdict, now, requested_at, skill_id);
-	if (!rc)
-		*changed = sqlite3_changes(s->db) > 0;
-	return rc;
+	return run(s, Q_VERSION_SCAN_FINISH, "IiNInI", version_id, state, verdict, now, requested_at, skill_id);
 }
 
 int sr_store_scan_result_put(sr_store *s, int64_t version_id, const sr_scan_result_row *r)

@@ -500,9 +500,9 @@ int sr_store_skill_mark_pending(sr_store *s, int64_t skill_id);
 int sr_store_scan_queue(sr_store *s, int64_t after_req, int64_t after_id, int limit, sr_key_fn fn,
 			void *ud);
 /* Ends a scan: state and verdict (-1: none), unless the version was requested again since
- * requested_at (then *changed is 0 and it stays pending). */
+ * requested_at (then it stays pending, to be scanned again). */
 int sr_store_version_scan_finish(sr_store *s, int64_t skill_id, int64_t version_id, int state, int verdict,
-				 int64_t now, int64_t requested_at, int *changed);
+				 int64_t now, int64_t requested_at);
 
 typedef struct sr_scan_result_row {
 	const char *source;

@@ -272,7 +272,7 @@ static int render_findings(sr_req *req, sr_buf *b, const sr_skill *sk, const str
 	*n = 0;
 	if (!v->found)
 		return 0;
-	int rc = sr_scan_findings(req->store, v->id, FINDINGS_SHOWN, finding_row, &k);
+	int rc = sr_store_scan_findings(req->store, v->id, FINDINGS_SHOWN, finding_row, &k);
 	if (k.n)
 		sr_buf_puts(b, "</ul>");
 	*n = k.n;
