@@ -106,6 +106,8 @@ void sr__moderate(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, con
 	sr_user u;
 	if (sr__require_user(req, resp, &u))
 		return;
+	/* sr_moderate checks the role too (the console goes through it); refusing here first
+	 * keeps a non-staff caller from learning which slugs exist from a 404. */
 	if (u.role != SR_ROLE_MODERATOR && u.role != SR_ROLE_ADMIN) {
 		sr_resp_text(resp, 403, "Forbidden");
 		return;

@@ -57,6 +57,7 @@
 #include "moderation/scanner.h"
 #include "moderation/worker.h"
 #include "registry/registry.h"
+#include "registry/slug.h"
 #include "registry/semver.h"
 #include "store/store.h"
 #include "web/web.h"
@@ -953,8 +954,10 @@ static int cmd_scan(const struct opts *o)
 static int console_skill(sr_store *s, const char *slug, const char *owner, sr_skill *out)
 {
 	char norm[128];
-	snprintf(norm, sizeof(norm), "%s", slug);
-	sr_lower(norm);
+	if (sr_slug_normalize(slug, norm, sizeof(norm)) || !sr_slug_is_plausible(norm)) {
+		fprintf(stderr, "skillreg: %s is not a skill slug\n", slug);
+		return SR_EINVAL;
+	}
 	sr_lookup lk;
 	int rc = sr_lookup_skill(s, norm, owner, NULL, &lk);
 	if (rc == SR_ECONFLICT)

@@ -47,17 +47,11 @@ static int verdict_parse(const char *v)
 	return -1;
 }
 
-static int is_pending_reason(const char *r)
-{
-	return strcmp(r, "pending.scan") == 0 || strcmp(r, "pending.scan.stale") == 0 ||
-	       strcmp(r, "scanner.vt.pending") == 0 || strcmp(r, "scanner.llm.pending") == 0;
-}
-
 /* Reasons the scanners own: a skill with one of these (or none) follows their verdicts;
  * any other reason was set by people (staff verdicts, hides, reports) and stays. */
 static int scanner_owned(const sr_mod_state *m)
 {
-	return m->reason[0] == '\0' || is_pending_reason(m->reason) || strncmp(m->reason, "scanner.", 8) == 0 ||
+	return m->reason[0] == '\0' || sr_reason_is_pending(m->reason) || strncmp(m->reason, "scanner.", 8) == 0 ||
 	       strcmp(m->reason, "manual.unhidden") == 0;
 }
 
@@ -91,13 +85,13 @@ void sr_mod_after_scan(const sr_mod_state *cur, const int holds[SR_SRC_COUNT], i
 	if (blocked) {
 		/* Status and reason stay what blocked it; a publish's pending reason, though, would
 		 * keep the skill in the scan queue's ranges for ever, so it says blocked instead. */
-		if (is_pending_reason(cur->reason))
+		if (sr_reason_is_pending(cur->reason))
 			snprintf(next->reason, sizeof(next->reason), "blocked.malware");
 		return;
 	}
 	/* A hidden skill waiting for its scan becomes active; one hidden or removed by people
 	 * keeps its status and reason. */
-	if (cur->status == 2 || (cur->status == 1 && !is_pending_reason(cur->reason)) ||
+	if (cur->status == 2 || (cur->status == 1 && !sr_reason_is_pending(cur->reason)) ||
 	    (cur->status == 0 && !scanner_owned(cur)))
 		return;
 	next->status = 0;

@@ -143,7 +143,7 @@ int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_u
 	return SR_ECONFLICT;
 }
 
-static int is_pending_reason(const char *r)
+int sr_reason_is_pending(const char *r)
 {
 	return strcmp(r, "pending.scan") == 0 || strcmp(r, "pending.scan.stale") == 0 ||
 	       strcmp(r, "scanner.vt.pending") == 0 || strcmp(r, "scanner.llm.pending") == 0;
@@ -170,7 +170,7 @@ int sr_check_visible(const sr_skill *sk, const sr_user *caller, sr_regerr *err)
 	} else if (sk->moderation_status == 2) {
 		err->status = 410;
 		snprintf(err->msg, sizeof(err->msg), "Skill has been removed by moderation.");
-	} else if (is_pending_reason(sk->moderation_reason)) {
+	} else if (sr_reason_is_pending(sk->moderation_reason)) {
 		err->status = 423;
 		snprintf(err->msg, sizeof(err->msg),
 			 "Skill is hidden while its security scan is pending. Try again shortly.");

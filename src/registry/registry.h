@@ -54,6 +54,8 @@ void sr_owner_normalize(const char *in, char *out, size_t n);
 /* 0 when the caller may read the skill; else fills err with the status and text ClawHub
  * answers with (404 to the public; 410/403/423 diagnostics to the owner). */
 int sr_check_visible(const sr_skill *sk, const sr_user *caller, sr_regerr *err);
+/* Whether a moderation reason means "waiting for a scan" (the is_listed column's list). */
+int sr_reason_is_pending(const char *reason);
 
 /* ---- publish (api-v1 section 3.11) ---- */
 
