@@ -486,8 +486,8 @@ int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 	/* What each scanner holds against the skill follows its latest version; a scan of an
 	 * older version (a back-port published without taking `latest`) may only make a hold
 	 * worse, never clear what the latest version earned. */
-	int prior[SR_SRC_COUNT] = {-1, -1};
-	if ((rc = sr_store_scan_holds(s, vs.skill_id, take_hold, prior)))
+	int holds[SR_SRC_COUNT] = {-1, -1};
+	if ((rc = sr_store_scan_holds(s, vs.skill_id, take_hold, holds)))
 		goto fail;
 	int is_latest = sc.sk.latest_version_id == version_id;
 	for (int i = 0; i < SR_SRC_COUNT; i++) {
@@ -501,16 +501,15 @@ int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 			out->findings += res[i].nfindings;
 			if (out->verdict[i] > out->combined)
 				out->combined = out->verdict[i];
-			if ((is_latest || out->verdict[i] >= prior[i]) &&
-			    (rc = sr_store_scan_hold_put(s, vs.skill_id, source_names[i], out->verdict[i], version_id, now)))
-				goto fail;
+			if (is_latest || out->verdict[i] >= holds[i]) {
+				holds[i] = out->verdict[i];
+				if ((rc = sr_store_scan_hold_put(s, vs.skill_id, source_names[i], holds[i], version_id, now)))
+					goto fail;
+			}
 		}
 	}
 	if ((rc = sr_store_version_scan_finish(s, vs.skill_id, version_id, out->combined >= 0 ? SR_SCAN_DONE : SR_SCAN_ERROR,
 					       out->combined, now, vs.requested_at)))
-		goto fail;
-	int holds[SR_SRC_COUNT] = {-1, -1};
-	if ((rc = sr_store_scan_holds(s, vs.skill_id, take_hold, holds)))
 		goto fail;
 	mod_of(&sc.sk, &out->before);
 	int now_src = out->verdict[SR_SRC_EXTERNAL] > out->verdict[SR_SRC_STATIC] ? SR_SRC_EXTERNAL : SR_SRC_STATIC;
