@@ -177,6 +177,11 @@ struct files {
 	int64_t md_size;
 	int have_md;
 	int rc;
+	/* The viewed file's row, found while listing: exact path, else the first path equal
+	 * ignoring case (as the API's file route falls back). */
+	int exact, found;
+	char sha[65], ctype[128];
+	int64_t size;
 };
 
 static int file_row(void *ud, const sr_file_row *f)
@@ -191,6 +196,13 @@ static int file_row(void *ud, const sr_file_row *f)
 	char size[32];
 	sr__web_size(f->size, size, sizeof(size));
 	int cur = k->current && strcmp(k->current, f->path) == 0;
+	if (k->current && !k->exact && (cur || (!k->found && strcasecmp(k->current, f->path) == 0))) {
+		k->found = 1;
+		k->exact = cur;
+		snprintf(k->sha, sizeof(k->sha), "%s", f->sha256);
+		snprintf(k->ctype, sizeof(k->ctype), "%s", f->content_type ? f->content_type : "");
+		k->size = f->size;
+	}
 	k->rc = sr_html_printf(k->b, "<li><a href=\"/%u/%u/file?version=%u&amp;path=%u\"%R>%s</a> "
 				     "<span class=\"size\">%s</span></li>",
 			       k->sk->owner_handle, k->sk->slug, k->version, f->path,
@@ -393,7 +405,7 @@ void sr__web_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, c
 		       sk.slug, in.downloads, in.installs, in.stars, in.versions);
 	render_tags(&side, &sk, in.tags_json);
 	sr_buf_puts(&side, "</section>");
-	struct files fk = {&side, &sk, v.version, NULL, 0, "", 0, 0, 0};
+	struct files fk = {.b = &side, .sk = &sk, .version = v.version};
 	if (v.found) {
 		sr_html_printf(&side, "<section class=\"panel\" aria-labelledby=\"h-files\"><h2 id=\"h-files\">Files "
 				      "<span class=\"muted\">in %s</span></h2><ul class=\"files\">", v.version);
@@ -497,23 +509,6 @@ static int is_text(const unsigned char *p, size_t n)
 	return 1;
 }
 
-struct one_file {
-	int found;
-	char sha[65];
-	char ctype[128];
-	int64_t size;
-};
-
-static int one_file_row(void *ud, const sr_file_row *f)
-{
-	struct one_file *o = ud;
-	o->found = 1;
-	snprintf(o->sha, sizeof(o->sha), "%s", f->sha256);
-	snprintf(o->ctype, sizeof(o->ctype), "%s", f->content_type ? f->content_type : "");
-	o->size = f->size;
-	return 1;
-}
-
 void sr__web_file(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, const char *slug)
 {
 	req->route = "web-file";
@@ -547,37 +542,33 @@ void sr__web_file(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, co
 		sr__web_error(req, resp, 404, "No such file", "This skill has no published version yet.");
 		return;
 	}
-	struct one_file of = {0};
-	int rc = sr_store_version_file(req->store, v.id, path, one_file_row, &of);
-	if (rc) {
-		sr__web_fail(req, resp, rc);
-		return;
-	}
-	if (!of.found) {
-		sr__web_error(req, resp, 404, "No such file", "This version of the skill has no file by that name.");
-		return;
-	}
+	/* One range over the version's files gives both the list beside the viewer and the
+	 * viewed file's row. */
 	sr_buf side, data;
 	sr_buf_init(&side, 4u << 20);
 	sr_buf_init(&data, FILE_VIEW_MAX);
-	struct files fk = {&side, &sk, v.version, path, 0, "", 0, 0, 0};
-	rc = sr_store_version_files(req->store, v.id, file_row, &fk);
+	struct files fk = {.b = &side, .sk = &sk, .version = v.version, .current = path};
+	int rc = sr_store_version_files(req->store, v.id, file_row, &fk);
 	if (!rc)
 		rc = fk.rc;
 	if (rc) {
 		sr__web_fail(req, resp, rc);
 		goto out;
 	}
+	if (!fk.found) {
+		sr__web_error(req, resp, 404, "No such file", "This version of the skill has no file by that name.");
+		goto out;
+	}
 	int readable = 0;
-	if (of.size <= FILE_VIEW_MAX) {
-		if (sr_blob_read(app->blobs, of.sha, &data) == 0)
+	if (fk.size <= FILE_VIEW_MAX) {
+		if (sr_blob_read(app->blobs, fk.sha, &data) == 0)
 			readable = 1;
 		else
 			resp->no_cache = 1;
 	}
 	char title[700], size[32];
 	snprintf(title, sizeof(title), "%s · %s", path, sk.slug);
-	sr__web_size(of.size, size, sizeof(size));
+	sr__web_size(fk.size, size, sizeof(size));
 	sr_page p = {&resp->body, title, NULL, NULL};
 	sr__web_begin(&p);
 	sr_buf *b = p.b;
@@ -590,8 +581,8 @@ void sr__web_file(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, co
 		       "<div class=\"skill-body\"><section class=\"code-view\" aria-labelledby=\"h-code\">"
 		       "<h2 id=\"h-code\" class=\"vh\">Contents</h2>",
 		       sk.owner_handle, sk.owner_handle, sk.owner_handle, sk.slug, v.version, sk.slug, v.version, path,
-		       path, size, of.ctype[0] ? of.ctype : "text/plain", of.sha, sk.slug, sk.owner_handle, v.version, path);
-	if (!readable && of.size > FILE_VIEW_MAX)
+		       path, size, fk.ctype[0] ? fk.ctype : "text/plain", fk.sha, sk.slug, sk.owner_handle, v.version, path);
+	if (!readable && fk.size > FILE_VIEW_MAX)
 		sr_buf_puts(b, "<p class=\"empty\">This file is too large to show here; use the raw link.</p>");
 	else if (!readable)
 		sr_buf_puts(b, "<p class=\"empty\">This file cannot be read right now.</p>");

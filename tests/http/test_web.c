@@ -484,6 +484,12 @@ static void test_scan_findings_on_the_skill_page(void **state)
 	EXPECT_HAS(&r, "<a href=\"/alice/quick-setup/file?version=1.0.0&amp;path=SKILL.md\">SKILL.md:8</a>");
 	EXPECT_HAS(&r, "# &lt;script&gt;alert(1)&lt;/script&gt;</code></pre>");
 	srt_resp_free(&r);
+	/* The file view reads the file's row from the one listing range, and falls back to a
+	 * path equal but for case as the API's file route does. */
+	srt_get(&S, "/alice/quick-setup/file?path=skill.md", NULL, &r);
+	EXPECT_PAGE(&r, 200, 8);
+	EXPECT_HAS(&r, "Quick setup");
+	srt_resp_free(&r);
 	/* A suspicious skill is out of the browse list but its page stays reachable. */
 	srt_get(&S, "/skills?sort=newest", NULL, &r);
 	EXPECT_PAGE(&r, 200, -1);
