@@ -15,6 +15,7 @@ void sr_buf_init(sr_buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
+	b->failed = 0;
 }
 
 void sr_buf_init_fixed(sr_buf *b, char *mem, size_t size)
@@ -25,6 +26,7 @@ void sr_buf_init_fixed(sr_buf *b, char *mem, size_t size)
 	b->len = 0;
 	b->cap = size;
 	b->max = size - 1;
+	b->failed = 0;
 	mem[0] = '\0';
 }
 
@@ -38,14 +40,17 @@ void sr_buf_deinit(sr_buf *b)
 void sr_buf_reset(sr_buf *b)
 {
 	b->len = 0;
+	b->failed = 0;
 	if (b->data)
 		b->data[0] = '\0';
 }
 
 int sr_buf_reserve(sr_buf *b, size_t extra)
 {
-	if (extra > b->max || b->len > b->max - extra)
+	if (extra > b->max || b->len > b->max - extra) {
+		b->failed = 1;
 		return SR_ETOOBIG;
+	}
 	size_t need = b->len + extra + 1;
 	if (need <= b->cap)
 		return 0;
@@ -55,8 +60,10 @@ int sr_buf_reserve(sr_buf *b, size_t extra)
 	if (ncap > b->max + 1)
 		ncap = b->max + 1;
 	char *p = realloc(b->data, ncap);
-	if (!p)
+	if (!p) {
+		b->failed = 1;
 		return SR_ENOMEM;
+	}
 	b->data = p;
 	b->cap = ncap;
 	return 0;

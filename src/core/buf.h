@@ -2,7 +2,8 @@
  * buf.h - a growable byte buffer with a ceiling.
  *
  * Every buffer is given its maximum when it is created; an append that would pass it fails
- * with SR_ETOOBIG and leaves the buffer as it was. The contents are always followed by a NUL
+ * with SR_ETOOBIG, leaves the buffer as it was and sets `failed`, so a writer that appends
+ * many pieces can check once at the end. The contents are always followed by a NUL
  * byte (not counted in len) so text can be handed to C string functions.
  */
 #ifndef SR_BUF_H
@@ -17,6 +18,7 @@ typedef struct sr_buf {
 	size_t len;
 	size_t cap;
 	size_t max;
+	int failed; /* an append was refused since init or reset: what is held is incomplete */
 } sr_buf;
 
 void sr_buf_init(sr_buf *b, size_t max);

@@ -107,6 +107,8 @@ int sr_html_printf(sr_buf *b, const char *fmt, ...)
 	if (!rc && *lit)
 		rc = sr_buf_puts(b, lit);
 	va_end(ap);
+	if (rc)
+		b->failed = 1; /* also a bad directive: the page is not what was meant */
 	return rc;
 }
 

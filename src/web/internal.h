@@ -19,6 +19,9 @@ typedef struct sr_page {
 } sr_page;
 
 void sr__web_begin(sr_page *p);
+/* Appends src to dst; a src that lost a piece marks dst as failed too. */
+void sr__web_append(sr_buf *dst, const sr_buf *src);
+/* Ends the page; a page any piece of which failed to be written becomes a 500. */
 void sr__web_end(sr_page *p, sr_resp *resp, int status);
 /* A whole error page (404, 400, 410, 500) with a message and ways on. */
 void sr__web_error(sr_req *req, sr_resp *resp, int status, const char *heading, const char *detail);

@@ -329,9 +329,12 @@ static int render_scan_findings(sr_req *req, sr_buf *b, const sr_skill *sk, cons
 	sr_buf notes;
 	sr_buf_init(&notes, 256 * 1024);
 	rc = render_findings(req, &notes, sk, v, &n);
-	if (!rc && n)
-		sr_html_printf(b, "<details><summary>%d scanner note%R below the flagging threshold</summary>%R</details>", n,
-			       n == 1 ? "" : "s", notes.data);
+	if (!rc && n) {
+		sr_html_printf(b, "<details><summary>%d scanner note%R below the flagging threshold</summary>", n,
+			       n == 1 ? "" : "s");
+		sr__web_append(b, &notes);
+		sr_buf_puts(b, "</details>");
+	}
 	sr_buf_deinit(&notes);
 	sr_buf_puts(b, "</div>");
 	return rc;
@@ -475,13 +478,13 @@ void sr__web_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, c
 	sr_buf_puts(b, "</header><div class=\"skill-body\"><section class=\"readme\" aria-labelledby=\"h-readme\">"
 		       "<h2 id=\"h-readme\" class=\"vh\">SKILL.md</h2>");
 	if (readme.len)
-		sr_buf_append(b, readme.data, readme.len);
+		sr__web_append(b, &readme);
 	else if (!v.found)
 		sr_buf_puts(b, "<p class=\"empty\">No version has been published yet.</p>");
 	else
 		sr_buf_puts(b, "<p class=\"empty\">This version has no SKILL.md to show.</p>");
 	sr_buf_puts(b, "</section><aside class=\"side\" aria-label=\"About this skill\">");
-	sr_buf_append(b, side.data ? side.data : "", side.len);
+	sr__web_append(b, &side);
 	sr_buf_puts(b, "</aside></div></article>");
 	sr__web_end(&p, resp, 200);
 out:
@@ -596,7 +599,7 @@ void sr__web_file(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, co
 	sr_html_printf(b, "</section><aside class=\"side\" aria-label=\"Files\"><section class=\"panel\" "
 			  "aria-labelledby=\"h-files\"><h2 id=\"h-files\">Files <span class=\"muted\">in %s</span></h2>"
 			  "<ul class=\"files\">", v.version);
-	sr_buf_append(b, side.data ? side.data : "", side.len);
+	sr__web_append(b, &side);
 	sr_buf_puts(b, "</ul></section></aside></div></article>");
 	sr__web_end(&p, resp, 200);
 out:

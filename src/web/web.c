@@ -94,6 +94,13 @@ void sr__web_begin(sr_page *p)
 		       p->query ? p->query : "");
 }
 
+void sr__web_append(sr_buf *dst, const sr_buf *src)
+{
+	sr_buf_append(dst, src->data ? src->data : "", src->len);
+	if (src->failed)
+		dst->failed = 1;
+}
+
 void sr__web_end(sr_page *p, sr_resp *resp, int status)
 {
 	sr_html_printf(p->b,
@@ -103,6 +110,17 @@ void sr__web_end(sr_page *p, sr_resp *resp, int status)
 		       "<p><a href=\"/skills\">All skills</a> · <a href=\"/trending\">Trending</a> · "
 		       "<a href=\"/api/v1/skills\">API</a> · <a href=\"/.well-known/clawhub.json\">Discovery</a></p>"
 		       "</div></footer>\n</body></html>\n");
+	if (p->b->failed) {
+		/* A piece of the page did not fit or could not be written: never serve (or
+		 * cache) a page with a hole in it as if it were whole. */
+		resp->no_cache = 1;
+		sr_buf_reset(p->b);
+		sr_html_printf(p->b, "<!doctype html><title>500 Error</title><h1>Something went wrong</h1>"
+				     "<p>This page could not be built. Try again in a moment.</p>\n");
+		resp->status = 500;
+		resp->content_type = "text/html; charset=utf-8";
+		return;
+	}
 	resp->status = status;
 	resp->content_type = "text/html; charset=utf-8";
 }

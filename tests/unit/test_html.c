@@ -93,6 +93,27 @@ static void test_mark(void **state)
 	sr_buf_deinit(&b);
 }
 
+/* A page that lost a piece says so: a refused append or a bad directive marks the buffer
+ * failed (sr__web_end then answers 500 instead of serving a page with a hole), and a reset
+ * starts clean. */
+static void test_failed_is_sticky(void **state)
+{
+	(void)state;
+	sr_buf b;
+	sr_buf_init(&b, 16);
+	assert_int_equal(sr_html_printf(&b, "<p>%s</p>", "ok"), 0);
+	assert_int_equal(b.failed, 0);
+	assert_int_not_equal(sr_html_printf(&b, "<p>%s</p>", "far too long for sixteen bytes"), 0);
+	assert_int_equal(b.failed, 1);
+	assert_int_equal(sr_buf_puts(&b, "x"), 0); /* later pieces still fit, the mark stays */
+	assert_int_equal(b.failed, 1);
+	sr_buf_reset(&b);
+	assert_int_equal(b.failed, 0);
+	assert_int_not_equal(sr_html_printf(&b, "%q", "x"), 0);
+	assert_int_equal(b.failed, 1);
+	sr_buf_deinit(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -100,6 +121,7 @@ int main(void)
 		cmocka_unit_test(test_printf),
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_mark),
+		cmocka_unit_test(test_failed_is_sticky),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
