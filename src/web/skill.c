@@ -310,20 +310,16 @@ static int render_scan_findings(sr_req *req, sr_buf *b, const sr_skill *sk, cons
 		sr_buf_puts(b, "</section>");
 		return rc;
 	}
-	const char *state, *cls;
-	if (v->found && (v->scan_state == SR_SCAN_PENDING || (v->scan_state == SR_SCAN_NONE && i->verdict < 0))) {
-		state = v->scan_state == SR_SCAN_PENDING ? "Scan pending" : "Not scanned yet";
-		cls = "badge-plain";
-	} else if (v->found && v->scan_state == SR_SCAN_ERROR) {
-		state = "Scan failed (a moderator can rescan it)";
-		cls = "badge-plain";
-	} else if ((v->found && v->scan_verdict == 0) || (!v->found && i->verdict == 0)) {
-		state = "Scanned: clean";
-		cls = "badge-ok";
-	} else {
-		state = i->verdict == 0 ? "Scanned: clean" : "Not scanned yet";
-		cls = i->verdict == 0 ? "badge-ok" : "badge-plain";
-	}
+	/* The shown version's own scan decides the label; a version never queued (published
+	 * before scanning existed) falls back to the skill's verdict. */
+	int state_of = v->found ? v->scan_state : SR_SCAN_NONE;
+	int verdict = state_of == SR_SCAN_DONE ? v->scan_verdict : state_of == SR_SCAN_NONE ? i->verdict : -1;
+	const char *state = state_of == SR_SCAN_PENDING ? "Scan pending"
+			    : state_of == SR_SCAN_ERROR ? "Scan failed (a moderator can rescan it)"
+			    : verdict == 0		  ? "Scanned: clean"
+			    : verdict > 0		  ? "Scanner findings reviewed by a moderator"
+							  : "Not scanned yet";
+	const char *cls = verdict == 0 ? "badge-ok" : "badge-plain";
 	sr_html_printf(b, "<div class=\"moderation moderation-ok\" id=\"scan-findings\"><p><span class=\"badge %R\">%s</span></p>",
 		       cls, state);
 	sr_buf notes;

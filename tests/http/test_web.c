@@ -495,6 +495,17 @@ static void test_scan_findings_on_the_skill_page(void **state)
 	EXPECT_PAGE(&r, 200, -1);
 	EXPECT_LACKS(&r, "quick-setup");
 	srt_resp_free(&r);
+	/* Cleared by a moderator: the page says the version's findings were reviewed, not that
+	 * it was never scanned, and keeps them behind a disclosure. */
+	char cleared[256];
+	const char *const clean[] = {"moderate", "verdict", "quick-setup", "clean", NULL};
+	assert_int_equal(srt_admin(&S, cleared, sizeof(cleared), clean), 0);
+	srt_get(&S, "/alice/quick-setup", NULL, &r);
+	EXPECT_PAGE(&r, 200, 40);
+	EXPECT_LACKS(&r, "Flagged as suspicious");
+	EXPECT_HAS(&r, "Scanner findings reviewed by a moderator");
+	EXPECT_HAS(&r, "pipe-to-shell");
+	srt_resp_free(&r);
 
 	/* A clean skill says so. */
 	srt_publish_ok(&S, S.tok_alice, "plain-clean", "1.0.0", "Plain Clean", "Nothing to see.");
