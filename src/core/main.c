@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "bench/bench.h"
 #include "blob/blob.h"
 #include "core/err.h"
 #include "core/log.h"

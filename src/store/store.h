@@ -561,35 +561,6 @@ int sr_store_moderation_queue_page(sr_store *s, int status, const char *reason, 
 /* Skills by id after after_id, up to limit: fn(id, latest_version_id or 0). */
 int sr_store_skill_ids_page(sr_store *s, int64_t after_id, int limit, sr_key_fn fn, void *ud);
 
-/* ---- benchmarks (synth.c, legacy.c) ---- */
-
-typedef struct sr_synth_opts {
-	const char *data_dir; /* created; must not hold a database yet */
-	int64_t skills;
-	uint64_t seed;
-	int64_t now_ms;       /* the catalogue's "now"; 0 takes the clock */
-	int progress;         /* progress lines on stderr */
-} sr_synth_opts;
-
-typedef struct sr_synth_stats {
-	int64_t skills, users, versions, files, daily_rows, stars;
-	int64_t db_bytes;
-	double seconds;
-} sr_synth_stats;
-
-/* Fills o->data_dir with a synthetic catalogue of o->skills skills (skillreg gen). On
- * failure err says why. */
-int sr_synth_generate(const sr_synth_opts *o, sr_synth_stats *out, char *err, size_t errsz);
-/* The i-th search term (0 frequent, 1 middling, 2 rare) of generated catalogues, or NULL. */
-const char *sr_synth_search_term(int i);
-
-struct sr_buf;
-/* Replays the read paths of a generated catalogue with the current statements (through s)
- * and with the pre-PR access patterns (a connection of its own on db_path), runs times
- * each, and appends one TSV line per path and pattern to out:
- *   path  pattern  rows  bytes  statements  usec_median */
-int sr_bench_replay(sr_store *s, const char *db_path, int runs, struct sr_buf *out);
-
 /* ---- statement catalogue (for the query-plan guard) ---- */
 
 int sr_store_statement_count(void);

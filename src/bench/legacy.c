@@ -13,8 +13,9 @@
  *   - search hydrates every candidate with its whole skill row and owner row, then runs
  *     the lexical fallback over the 500 most recently updated whole skill rows;
  *   - the cron jobs scan the whole table (or its creation-order prefix) and filter in code.
- * These statements scan on purpose, which is why they are here and not in store.c's
- * catalogue: tests/unit/test_queryplan.c fails any catalogue statement that scans.
+ * These statements scan on purpose, which is why they are here, with SQL and a SQLite
+ * connection of their own (a benchmark tool replaying raw access patterns), and not in the
+ * store's catalogue: tests/unit/test_queryplan.c fails any catalogue statement that scans.
  *
  * Two approximations, both in the legacy side's favour: Convex's base list indexes held every
  * non-deleted skill, hidden ones included, while here the walk uses the public partial
@@ -22,10 +23,11 @@
  * and search counts the candidate rowids from full-text search where Convex read
  * embeddingSkillMap documents of about the same size.
  *
- * Rows and bytes are counted the way store.c's step() counts them: every row stepped out of
- * SQLite, 8 bytes per integer or real, the stored size of text and blobs, 0 for NULL.
+ * Rows and bytes are counted the way the store's step() counts them (src/store/sqlite.c):
+ * every row stepped out of SQLite, 8 bytes per integer or real, the stored size of text and
+ * blobs, 0 for NULL.
  */
-#include "store/store.h"
+#include "bench/bench.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,7 +138,7 @@ static int lg_open(lg *L, const char *path)
 	memset(L, 0, sizeof(*L));
 	if (sqlite3_open_v2(path, &L->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return SR_EDB;
-	/* The same cache settings as the server's connections (store.c). */
+	/* The same cache settings as the server's connections (src/store/sqlite.c). */
 	sqlite3_exec(L->db, "PRAGMA mmap_size=268435456; PRAGMA cache_size=-65536;", NULL, NULL, NULL);
 	int rc = 0;
 	for (int q = 0; !rc && q < L_LIST_FIRST; q++)
