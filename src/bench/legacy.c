@@ -265,8 +265,9 @@ struct list_pos {
 	int64_t k1, k2, id;
 };
 
-static int note_pos(void *ud, const sr_skill_row *r)
+static int note_pos(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct list_pos *p = ud;
 	if (++p->n == p->want) {
 		p->k1 = r->downloads;
@@ -276,7 +277,8 @@ static int note_pos(void *ud, const sr_skill_row *r)
 	return 0;
 }
 
-static int ignore_row(void *ud, const sr_skill_row *r)
+/* Any row of any read: the replay counts reads, not what they return. */
+static int ignore_row(void *ud, const void *row)
 {
 	return 0;
 }
@@ -343,8 +345,9 @@ static int add_cand(replay *R, int64_t id)
 }
 
 /* The modern side stops reading once it holds a full set, as the API does. */
-static int take_cand(void *ud, const sr_skill_row *r)
+static int take_cand(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	replay *R = ud;
 	add_cand(R, r->id);
 	return R->ncand >= SEARCH_CAP;
@@ -415,16 +418,6 @@ static int run_search(replay *R, const path *p, int legacy)
 
 enum { ONE_DETAIL, ONE_VERSION, ONE_FILE, ONE_DOWNLOAD };
 
-static int ignore_version(void *ud, const sr_version_row *v)
-{
-	return 0;
-}
-
-static int ignore_file(void *ud, const sr_file_row *f)
-{
-	return 0;
-}
-
 static int modern_one(replay *R, int what)
 {
 	sr_store *s = R->s;
@@ -438,19 +431,19 @@ static int modern_one(replay *R, int what)
 	case ONE_DETAIL:
 		/* The detail row, its latest version and that version's file list (for SKILL.md). */
 		if (!(rc = sr_store_skill_by_id(s, R->skill_id, ignore_row, NULL)) &&
-		    !(rc = sr_store_version_by_id(s, R->latest_vid, ignore_version, NULL)))
-			rc = sr_store_version_files(s, R->latest_vid, ignore_file, NULL);
+		    !(rc = sr_store_version_by_id(s, R->latest_vid, ignore_row, NULL)))
+			rc = sr_store_version_files(s, R->latest_vid, ignore_row, NULL);
 		return rc;
 	case ONE_VERSION:
-		if (!(rc = sr_store_version_get(s, R->skill_id, R->version, ignore_version, NULL)))
-			rc = sr_store_version_files(s, R->latest_vid, ignore_file, NULL);
+		if (!(rc = sr_store_version_get(s, R->skill_id, R->version, ignore_row, NULL)))
+			rc = sr_store_version_files(s, R->latest_vid, ignore_row, NULL);
 		return rc;
 	case ONE_FILE:
-		if (!(rc = sr_store_version_by_id(s, R->latest_vid, ignore_version, NULL)))
-			rc = sr_store_version_file(s, R->latest_vid, "SKILL.md", ignore_file, NULL);
+		if (!(rc = sr_store_version_by_id(s, R->latest_vid, ignore_row, NULL)))
+			rc = sr_store_version_file(s, R->latest_vid, "SKILL.md", ignore_row, NULL);
 		return rc;
 	default:
-		return sr_store_version_by_id(s, R->latest_vid, ignore_version, NULL);
+		return sr_store_version_by_id(s, R->latest_vid, ignore_row, NULL);
 	}
 }
 
@@ -489,12 +482,13 @@ struct keys {
 	int64_t last_key, last_id;
 };
 
-static int take_key(void *ud, int64_t id, int64_t key)
+static int take_key(void *ud, const void *row)
 {
+	const sr_key_row *r = row;
 	struct keys *k = ud;
 	k->n++;
-	k->last_key = key;
-	k->last_id = id;
+	k->last_key = r->key;
+	k->last_id = r->id;
 	return 0;
 }
 
@@ -609,12 +603,13 @@ struct day_page {
 	int n;
 };
 
-static int day_row(void *ud, int64_t skill_id, int64_t installs, int64_t downloads)
+static int day_row(void *ud, const void *row)
 {
+	const sr_daily_row *d = row;
 	struct day_page *pg = ud;
-	pg->last = skill_id;
+	pg->last = d->skill_id;
 	pg->n++;
-	return trend_add(pg->t, skill_id, installs, downloads);
+	return trend_add(pg->t, d->skill_id, d->installs, d->downloads);
 }
 
 static int cron_trending(replay *R, int legacy)

@@ -1266,7 +1266,10 @@ int sr_store_token_revoke(sr_store *s, const char *prefix, int *n)
 
 /* ---- skills ---- */
 
-static void read_skill(sqlite3_stmt *st, sr_skill_row *r)
+static void note_skill(sr_reads *r, int64_t id);
+
+/* Reads a whole skill row (SKILL_COLS); the search reads add their rank after them. */
+static void skill_cols(sqlite3_stmt *st, sr_skill_row *r)
 {
 	r->id = sqlite3_column_int64(st, 0);
 	r->owner_id = sqlite3_column_int64(st, 1);
@@ -1302,8 +1305,18 @@ static void read_skill(sqlite3_stmt *st, sr_skill_row *r)
 		r->tags_json = "{}";
 }
 
-static void read_lookup(sqlite3_stmt *st, sr_skill_row *r)
+/* The row readers each() takes: one per row type, each filling the caller's view. The
+ * skill readers also note the skill in the read context (a cached answer depends on it). */
+static void read_skill(sr_store *s, sqlite3_stmt *st, void *row)
 {
+	sr_skill_row *r = row;
+	skill_cols(st, r);
+	note_skill(s->reads, r->id);
+}
+
+static void read_lookup(sr_store *s, sqlite3_stmt *st, void *row)
+{
+	sr_skill_row *r = row;
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
 	r->owner_id = sqlite3_column_int64(st, 1);
@@ -1323,6 +1336,7 @@ static void read_lookup(sqlite3_stmt *st, sr_skill_row *r)
 	r->is_listed = sqlite3_column_int(st, 15);
 	r->owner_handle = col_text(st, 16);
 	r->tags_json = "{}";
+	note_skill(s->reads, r->id);
 }
 
 void sr_skill_copy(sr_skill *d, const sr_skill_row *r)
@@ -1347,13 +1361,15 @@ void sr_skill_copy(sr_skill *d, const sr_skill_row *r)
 	d->created_at = r->created_at;
 }
 
-/* Steps through a skill query, handing each row to fn; fn returning non-zero stops early. */
+/* Fills the row view `row` from the statement's current row. */
+typedef void (*read_fn)(sr_store *s, sqlite3_stmt *st, void *row);
+
 /*
- * Steps st and hands each row to visit, which reads it into a view and calls the caller's
- * callback. A callback returning non-zero stops the walk: negative is an error passed back,
- * positive a wanted early stop (0 to the caller).
+ * Steps st and hands each row, read by `read` into the caller's buffer `row`, to fn. A
+ * callback returning non-zero stops the walk: negative is an error passed back, positive a
+ * wanted early stop (0 to the caller).
  */
-static int each(sr_store *s, sqlite3_stmt *st, int (*visit)(sqlite3_stmt *, void *), void *ctx)
+static int each(sr_store *s, sqlite3_stmt *st, read_fn read, void *row, sr_row_fn fn, void *ud)
 {
 	if (!st)
 		return SR_EDB;
@@ -1363,20 +1379,14 @@ static int each(sr_store *s, sqlite3_stmt *st, int (*visit)(sqlite3_stmt *, void
 			return 0;
 		if (rc != SQLITE_ROW)
 			return rc;
-		rc = visit(st, ctx);
+		read(s, st, row);
+		rc = fn(ud, row);
 		if (rc) {
 			sqlite3_reset(st);
 			return rc > 0 ? 0 : rc;
 		}
 	}
 }
-
-struct skill_visit {
-	void (*read)(sqlite3_stmt *, sr_skill_row *);
-	sr_skill_fn fn;
-	void *ud;
-	sr_reads *reads;
-};
 
 /* Notes a skill row the request has read: a cached answer depends on every one of them. */
 static void note_skill(sr_reads *r, int64_t id)
@@ -1390,55 +1400,41 @@ static void note_skill(sr_reads *r, int64_t id)
 		r->skills_overflow = 1;
 }
 
-static int visit_skill(sqlite3_stmt *st, void *ctx)
+static int each_skill(sr_store *s, sqlite3_stmt *st, sr_row_fn fn, void *ud)
 {
-	struct skill_visit *v = ctx;
 	sr_skill_row row;
-	v->read(st, &row);
-	note_skill(v->reads, row.id);
-	return v->fn(v->ud, &row);
+	return each(s, st, read_skill, &row, fn, ud);
 }
 
-static int each_row(sr_store *s, sqlite3_stmt *st, void (*read)(sqlite3_stmt *, sr_skill_row *),
-		    sr_skill_fn fn, void *ud)
+static int each_lookup(sr_store *s, sqlite3_stmt *st, sr_row_fn fn, void *ud)
 {
-	struct skill_visit v = {read, fn, ud, s->reads};
-	return each(s, st, visit_skill, &v);
+	sr_skill_row row;
+	return each(s, st, read_lookup, &row, fn, ud);
 }
 
-static int each_skill(sr_store *s, sqlite3_stmt *st, sr_skill_fn fn, void *ud)
-{
-	return each_row(s, st, read_skill, fn, ud);
-}
-
-static int each_lookup(sr_store *s, sqlite3_stmt *st, sr_skill_fn fn, void *ud)
-{
-	return each_row(s, st, read_lookup, fn, ud);
-}
-
-int sr_store_skills_by_slug(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud)
+int sr_store_skills_by_slug(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud)
 {
 	return each_skill(s, query(s, Q_SKILLS_BY_SLUG, "ti", slug, max), fn, ud);
 }
 
-int sr_store_lookup_slug(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud)
+int sr_store_lookup_slug(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud)
 {
 	return each_lookup(s, query(s, Q_LOOKUP_BY_SLUG, "ti", slug, max), fn, ud);
 }
 
-int sr_store_lookup_owner_slug(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
+int sr_store_lookup_owner_slug(sr_store *s, int64_t owner_id, const char *slug, sr_row_fn fn,
 			       void *ud)
 {
 	return each_lookup(s, query(s, Q_SKILL_BY_OWNER_SLUG, "It", owner_id, slug), fn, ud);
 }
 
-int sr_store_skill_by_id(sr_store *s, int64_t id, sr_skill_fn fn, void *ud)
+int sr_store_skill_by_id(sr_store *s, int64_t id, sr_row_fn fn, void *ud)
 {
 	return each_skill(s, query(s, Q_SKILL_BY_ID, "I", id), fn, ud);
 }
 
 int sr_store_owner_skills(sr_store *s, int64_t owner_id, int limit, int has_after,
-			  int64_t after_updated, int64_t after_id, sr_skill_fn fn, void *ud)
+			  int64_t after_updated, int64_t after_id, sr_row_fn fn, void *ud)
 {
 	if (has_after)
 		return each_skill(s, query(s, Q_OWNER_AFTER, "IiII", owner_id, limit + 1, after_updated, after_id),
@@ -1446,7 +1442,7 @@ int sr_store_owner_skills(sr_store *s, int64_t owner_id, int limit, int has_afte
 	return each_skill(s, query(s, Q_OWNER_FIRST, "Ii", owner_id, limit + 1), fn, ud);
 }
 
-int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud)
+int sr_store_list(sr_store *s, const sr_list_query *q, sr_row_fn fn, void *ud)
 {
 	if (q->sort < 0 || q->sort >= SR_SORT_COUNT || q->filter < 0 || q->filter >= SR_FILTER_COUNT)
 		return SR_EINVAL;
@@ -1484,7 +1480,7 @@ static int fts_rc(sr_store *s, int rc)
 }
 
 int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, int window,
-		    sr_skill_fn fn, void *ud)
+		    sr_row_fn fn, void *ud)
 {
 	int q = short_index ? Q_SEARCH_SHORT : Q_SEARCH;
 	/* Twice the wanted rows plus a margin go through the visibility filter, so the few
@@ -1494,7 +1490,7 @@ int sr_store_search(sr_store *s, const char *fts_query, int short_index, int lim
 	return fts_rc(s, rc);
 }
 
-int sr_store_search_names(sr_store *s, const char *fts_query, int limit, int window, sr_skill_fn fn,
+int sr_store_search_names(sr_store *s, const char *fts_query, int limit, int window, sr_row_fn fn,
 			  void *ud)
 {
 	int rc = each_skill(s, query(s, Q_SEARCH_NAMES, "tii", fts_query, limit, window), fn, ud);
@@ -1503,8 +1499,9 @@ int sr_store_search_names(sr_store *s, const char *fts_query, int limit, int win
 
 /* ---- versions ---- */
 
-static void read_version(sqlite3_stmt *st, sr_version_row *v)
+static void read_version(sr_store *s, sqlite3_stmt *st, void *row)
 {
+	sr_version_row *v = row;
 	v->id = sqlite3_column_int64(st, 0);
 	v->skill_id = sqlite3_column_int64(st, 1);
 	v->version = col_text(st, 2);
@@ -1524,85 +1521,64 @@ static void read_version(sqlite3_stmt *st, sr_version_row *v)
 		v->changelog = "";
 }
 
-struct version_visit {
-	sr_version_fn fn;
-	void *ud;
-};
-
-static int visit_version(sqlite3_stmt *st, void *ctx)
+static int each_version(sr_store *s, sqlite3_stmt *st, sr_row_fn fn, void *ud)
 {
-	struct version_visit *v = ctx;
 	sr_version_row row;
-	read_version(st, &row);
-	return v->fn(v->ud, &row);
+	return each(s, st, read_version, &row, fn, ud);
 }
 
-static int each_version(sr_store *s, sqlite3_stmt *st, sr_version_fn fn, void *ud)
-{
-	struct version_visit v = {fn, ud};
-	return each(s, st, visit_version, &v);
-}
-
-int sr_store_version_get(sr_store *s, int64_t skill_id, const char *version, sr_version_fn fn,
+int sr_store_version_get(sr_store *s, int64_t skill_id, const char *version, sr_row_fn fn,
 			 void *ud)
 {
 	return each_version(s, query(s, Q_VERSION_GET, "It", skill_id, version), fn, ud);
 }
 
-int sr_store_version_by_id(sr_store *s, int64_t id, sr_version_fn fn, void *ud)
+int sr_store_version_by_id(sr_store *s, int64_t id, sr_row_fn fn, void *ud)
 {
 	return each_version(s, query(s, Q_VERSION_BY_ID, "I", id), fn, ud);
 }
 
 int sr_store_versions_page(sr_store *s, int64_t skill_id, int limit, int has_after,
-			   int64_t after_created, int64_t after_id, sr_version_fn fn, void *ud)
+			   int64_t after_created, int64_t after_id, sr_row_fn fn, void *ud)
 {
 	sqlite3_stmt *st = has_after ? query(s, Q_VERSIONS_AFTER, "IiII", skill_id, limit + 1, after_created, after_id)
 				     : query(s, Q_VERSIONS_FIRST, "Ii", skill_id, limit + 1);
 	return each_version(s, st, fn, ud);
 }
 
-int sr_store_versions_all(sr_store *s, int64_t skill_id, int max, sr_version_fn fn, void *ud)
+int sr_store_versions_all(sr_store *s, int64_t skill_id, int max, sr_row_fn fn, void *ud)
 {
 	return each_version(s, query(s, Q_VERSIONS_ALL, "Ii", skill_id, max), fn, ud);
 }
 
 int sr_store_version_by_fingerprint(sr_store *s, int64_t skill_id, const char *fp,
-				    sr_version_fn fn, void *ud)
+				    sr_row_fn fn, void *ud)
 {
 	return each_version(s, query(s, Q_VERSION_BY_FP, "It", skill_id, fp), fn, ud);
 }
 
-struct file_visit {
-	sr_file_fn fn;
-	void *ud;
-};
-
-static int visit_file(sqlite3_stmt *st, void *ctx)
+static void read_file(sr_store *s, sqlite3_stmt *st, void *row)
 {
-	struct file_visit *v = ctx;
-	sr_file_row f = {
-		.path = col_text(st, 0),
-		.sha256 = col_text(st, 1),
-		.content_type = col_text(st, 2),
-		.size = sqlite3_column_int64(st, 3),
-		.ord = sqlite3_column_int(st, 4),
-	};
-	return v->fn(v->ud, &f);
+	sr_file_row *f = row;
+	f->path = col_text(st, 0);
+	f->sha256 = col_text(st, 1);
+	f->content_type = col_text(st, 2);
+	f->size = sqlite3_column_int64(st, 3);
+	f->ord = sqlite3_column_int(st, 4);
 }
 
-static int each_file(sr_store *s, sqlite3_stmt *st, sr_file_fn fn, void *ud)
+static int each_file(sr_store *s, sqlite3_stmt *st, sr_row_fn fn, void *ud)
 {
-	struct file_visit v = {fn, ud};
-	return each(s, st, visit_file, &v);
+	sr_file_row row;
+	return each(s, st, read_file, &row, fn, ud);
 }
 
-int sr_store_version_files(sr_store *s, int64_t version_id, sr_file_fn fn, void *ud)
+int sr_store_version_files(sr_store *s, int64_t version_id, sr_row_fn fn, void *ud)
 {
 	return each_file(s, query(s, Q_FILES, "I", version_id), fn, ud);
 }
 
-int sr_store_version_file(sr_store *s, int64_t version_id, const char *path, sr_file_fn fn,
+int sr_store_version_file(sr_store *s, int64_t version_id, const char *path, sr_row_fn fn,
 			  void *ud)
 {
 	return each_file(s, query(s, Q_FILE, "It", version_id, path), fn, ud);
@@ -1748,8 +1724,9 @@ struct index_ctx {
 	int rc;
 };
 
-static int index_row(void *ud, const sr_skill_row *r)
+static int index_row(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct index_ctx *c = ud;
 	sr_store *s = c->s;
 	sqlite3_stmt *st = stmt(s, Q_FTS_INS);
@@ -2118,12 +2095,12 @@ int sr_store_unreserve_slug(sr_store *s, const char *slug, int64_t owner_id)
 
 /* ---- aliases ---- */
 
-int sr_store_lookup_alias(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud)
+int sr_store_lookup_alias(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud)
 {
 	return each_lookup(s, query(s, Q_SKILLS_BY_ALIAS, "ti", slug, max), fn, ud);
 }
 
-int sr_store_lookup_owner_alias(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
+int sr_store_lookup_owner_alias(sr_store *s, int64_t owner_id, const char *slug, sr_row_fn fn,
 				void *ud)
 {
 	return each_lookup(s, query(s, Q_SKILL_BY_OWNER_ALIAS, "It", owner_id, slug), fn, ud);
@@ -2161,48 +2138,45 @@ int sr_store_skill_hide(sr_store *s, int64_t skill_id, const char *reason)
 
 /* ---- batch reads for jobs ---- */
 
-struct key_visit {
-	sr_key_fn fn;
-	void *ud;
-};
-
-static int visit_key(sqlite3_stmt *st, void *ctx)
+static void read_key(sr_store *s, sqlite3_stmt *st, void *row)
 {
-	struct key_visit *v = ctx;
-	return v->fn(v->ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+	sr_key_row *k = row;
+	k->id = sqlite3_column_int64(st, 0);
+	k->key = sqlite3_column_int64(st, 1);
+}
+
+static int each_key(sr_store *s, sqlite3_stmt *st, sr_row_fn fn, void *ud)
+{
+	sr_key_row row;
+	return each(s, st, read_key, &row, fn, ud);
 }
 
 int sr_store_moderation_page(sr_store *s, int status, const char *reason, int64_t after_created,
-			     int64_t after_id, int limit, sr_key_fn fn, void *ud)
+			     int64_t after_id, int limit, sr_row_fn fn, void *ud)
 {
-	struct key_visit v = {fn, ud};
-	return each(s, query(s, Q_MODERATION_PAGE, "itIIi", status, reason, after_created, after_id, limit),
-		    visit_key, &v);
+	return each_key(s, query(s, Q_MODERATION_PAGE, "itIIi", status, reason, after_created, after_id, limit),
+			fn, ud);
 }
 
 int sr_store_public_ids_page(sr_store *s, int64_t after_created, int64_t after_id, int limit,
-			     sr_key_fn fn, void *ud)
+			     sr_row_fn fn, void *ud)
 {
-	struct key_visit v = {fn, ud};
-	return each(s, query(s, Q_PUBLIC_IDS_PAGE, "IIi", after_created, after_id, limit), visit_key, &v);
+	return each_key(s, query(s, Q_PUBLIC_IDS_PAGE, "IIi", after_created, after_id, limit), fn, ud);
 }
 
-struct daily_visit {
-	sr_daily_fn fn;
-	void *ud;
-};
-
-static int visit_daily(sqlite3_stmt *st, void *ctx)
+static void read_daily(sr_store *s, sqlite3_stmt *st, void *row)
 {
-	struct daily_visit *v = ctx;
-	return v->fn(v->ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
+	sr_daily_row *d = row;
+	d->skill_id = sqlite3_column_int64(st, 0);
+	d->installs = sqlite3_column_int64(st, 1);
+	d->downloads = sqlite3_column_int64(st, 2);
 }
 
-int sr_store_daily_page(sr_store *s, int64_t day, int64_t after_skill, int limit, sr_daily_fn fn,
+int sr_store_daily_page(sr_store *s, int64_t day, int64_t after_skill, int limit, sr_row_fn fn,
 			void *ud)
 {
-	struct daily_visit v = {fn, ud};
-	return each(s, query(s, Q_DAILY_PAGE, "IIi", day, after_skill, limit), visit_daily, &v);
+	sr_daily_row row;
+	return each(s, query(s, Q_DAILY_PAGE, "IIi", day, after_skill, limit), read_daily, &row, fn, ud);
 }
 
 int sr_store_skill_listed(sr_store *s, int64_t id, int *listed)
@@ -2304,28 +2278,21 @@ out:
 	return rc;
 }
 
-struct trending_visit {
-	sr_trending_fn fn;
-	void *ud;
-	sr_reads *reads;
-};
-
-static int visit_trending(sqlite3_stmt *st, void *ctx)
+static void read_trending(sr_store *s, sqlite3_stmt *st, void *row)
 {
-	struct trending_visit *v = ctx;
-	sr_skill_row row;
-	read_skill(st, &row);
-	row.rank = 0; /* the columns after the skill's are the entry's, not a search rank */
-	note_skill(v->reads, row.id);
-	return v->fn(v->ud, &row, sqlite3_column_int(st, SKILL_NCOLS), sqlite3_column_int64(st, SKILL_NCOLS + 1),
-		     sqlite3_column_int64(st, SKILL_NCOLS + 2));
+	sr_trending_row *t = row;
+	read_skill(s, st, &t->skill);
+	t->skill.rank = 0; /* the columns after the skill's are the entry's, not a search rank */
+	t->rank = sqlite3_column_int(st, SKILL_NCOLS);
+	t->installs = sqlite3_column_int64(st, SKILL_NCOLS + 1);
+	t->downloads = sqlite3_column_int64(st, SKILL_NCOLS + 2);
 }
 
 int sr_store_trending_page(sr_store *s, int64_t snapshot_id, int after_rank, int limit,
-			   sr_trending_fn fn, void *ud)
+			   sr_row_fn fn, void *ud)
 {
-	struct trending_visit v = {fn, ud, s->reads};
-	return each(s, query(s, Q_TRENDING_PAGE, "Iii", snapshot_id, after_rank, limit), visit_trending, &v);
+	sr_trending_row row;
+	return each(s, query(s, Q_TRENDING_PAGE, "Iii", snapshot_id, after_rank, limit), read_trending, &row, fn, ud);
 }
 
 /* ---- backfills ---- */
@@ -2447,11 +2414,10 @@ int sr_store_skill_mark_pending(sr_store *s, int64_t skill_id)
 	return run(s, Q_SKILL_MARK_PENDING, "I", skill_id);
 }
 
-int sr_store_scan_queue(sr_store *s, int64_t after_req, int64_t after_id, int limit, sr_key_fn fn,
+int sr_store_scan_queue(sr_store *s, int64_t after_req, int64_t after_id, int limit, sr_row_fn fn,
 			void *ud)
 {
-	struct key_visit v = {fn, ud};
-	return each(s, query(s, Q_SCAN_QUEUE, "IIi", after_req, after_id, limit), visit_key, &v);
+	return each_key(s, query(s, Q_SCAN_QUEUE, "IIi", after_req, after_id, limit), fn, ud);
 }
 
 int sr_store_version_scan_finish(sr_store *s, int64_t skill_id, int64_t version_id, int state, int verdict,
@@ -2466,29 +2432,21 @@ int sr_store_scan_result_put(sr_store *s, int64_t version_id, const sr_scan_resu
 		   r->checked_at, r->engine, r->summary);
 }
 
-struct result_visit {
-	sr_scan_result_fn fn;
-	void *ud;
-};
-
-static int visit_result(sqlite3_stmt *st, void *ctx)
+static void read_result(sr_store *s, sqlite3_stmt *st, void *row)
 {
-	struct result_visit *v = ctx;
-	sr_scan_result_row r = {
-		.source = col_text(st, 0),
-		.status = sqlite3_column_int(st, 1),
-		.verdict = col_int_or_null(st, 2),
-		.checked_at = sqlite3_column_int64(st, 3),
-		.engine = col_text(st, 4),
-		.summary = col_text(st, 5),
-	};
-	return v->fn(v->ud, &r);
+	sr_scan_result_row *r = row;
+	r->source = col_text(st, 0);
+	r->status = sqlite3_column_int(st, 1);
+	r->verdict = col_int_or_null(st, 2);
+	r->checked_at = sqlite3_column_int64(st, 3);
+	r->engine = col_text(st, 4);
+	r->summary = col_text(st, 5);
 }
 
-int sr_store_scan_results(sr_store *s, int64_t version_id, sr_scan_result_fn fn, void *ud)
+int sr_store_scan_results(sr_store *s, int64_t version_id, sr_row_fn fn, void *ud)
 {
-	struct result_visit v = {fn, ud};
-	return each(s, query(s, Q_SCAN_RESULTS, "I", version_id), visit_result, &v);
+	sr_scan_result_row row;
+	return each(s, query(s, Q_SCAN_RESULTS, "I", version_id), read_result, &row, fn, ud);
 }
 
 int sr_store_scan_findings_clear(sr_store *s, int64_t version_id, const char *source)
@@ -2502,31 +2460,23 @@ int sr_store_scan_finding_add(sr_store *s, int64_t version_id, const sr_finding_
 		   f->title, f->path ? f->path : "", f->line, f->excerpt);
 }
 
-struct finding_visit {
-	sr_finding_fn fn;
-	void *ud;
-};
-
-static int visit_finding(sqlite3_stmt *st, void *ctx)
+static void read_finding(sr_store *s, sqlite3_stmt *st, void *row)
 {
-	struct finding_visit *v = ctx;
-	sr_finding_row f = {
-		.source = col_text(st, 0),
-		.ord = sqlite3_column_int(st, 1),
-		.rule_id = col_text(st, 2),
-		.severity = col_text(st, 3),
-		.title = col_text(st, 4),
-		.path = col_text(st, 5),
-		.line = sqlite3_column_int(st, 6),
-		.excerpt = col_text(st, 7),
-	};
-	return v->fn(v->ud, &f);
+	sr_finding_row *f = row;
+	f->source = col_text(st, 0);
+	f->ord = sqlite3_column_int(st, 1);
+	f->rule_id = col_text(st, 2);
+	f->severity = col_text(st, 3);
+	f->title = col_text(st, 4);
+	f->path = col_text(st, 5);
+	f->line = sqlite3_column_int(st, 6);
+	f->excerpt = col_text(st, 7);
 }
 
-int sr_store_scan_findings(sr_store *s, int64_t version_id, int limit, sr_finding_fn fn, void *ud)
+int sr_store_scan_findings(sr_store *s, int64_t version_id, int limit, sr_row_fn fn, void *ud)
 {
-	struct finding_visit v = {fn, ud};
-	return each(s, query(s, Q_SCAN_FINDINGS, "Ii", version_id, limit), visit_finding, &v);
+	sr_finding_row row;
+	return each(s, query(s, Q_SCAN_FINDINGS, "Ii", version_id, limit), read_finding, &row, fn, ud);
 }
 
 int sr_store_scan_hold_put(sr_store *s, int64_t skill_id, const char *source, int verdict,
@@ -2535,21 +2485,17 @@ int sr_store_scan_hold_put(sr_store *s, int64_t skill_id, const char *source, in
 	return run(s, Q_SCAN_HOLD_PUT, "ItiII", skill_id, source, verdict, version_id, now);
 }
 
-struct hold_visit {
-	sr_hold_fn fn;
-	void *ud;
-};
-
-static int visit_hold(sqlite3_stmt *st, void *ctx)
+static void read_hold(sr_store *s, sqlite3_stmt *st, void *row)
 {
-	struct hold_visit *v = ctx;
-	return v->fn(v->ud, col_text(st, 0), sqlite3_column_int(st, 1));
+	sr_hold_row *h = row;
+	h->source = col_text(st, 0);
+	h->verdict = sqlite3_column_int(st, 1);
 }
 
-int sr_store_scan_holds(sr_store *s, int64_t skill_id, sr_hold_fn fn, void *ud)
+int sr_store_scan_holds(sr_store *s, int64_t skill_id, sr_row_fn fn, void *ud)
 {
-	struct hold_visit v = {fn, ud};
-	return each(s, query(s, Q_SCAN_HOLDS, "I", skill_id), visit_hold, &v);
+	sr_hold_row row;
+	return each(s, query(s, Q_SCAN_HOLDS, "I", skill_id), read_hold, &row, fn, ud);
 }
 
 int sr_store_skill_moderate(sr_store *s, int64_t skill_id, int status, const char *reason, int flags,
@@ -2595,34 +2541,25 @@ int sr_store_user_set_role(sr_store *s, int64_t user_id, int role)
 	return rc;
 }
 
-struct modq_visit {
-	sr_mod_queue_fn fn;
-	void *ud;
-};
-
-static int visit_modq(sqlite3_stmt *st, void *ctx)
+static void read_modq(sr_store *s, sqlite3_stmt *st, void *row)
 {
-	struct modq_visit *v = ctx;
-	sr_mod_queue_row r = {
-		.skill_id = sqlite3_column_int64(st, 0),
-		.created_at = sqlite3_column_int64(st, 1),
-		.version_id = sqlite3_column_int64(st, 2),
-		.scan_state = sqlite3_column_int(st, 3),
-		.requested_at = sqlite3_column_int64(st, 4),
-	};
-	return v->fn(v->ud, &r);
+	sr_mod_queue_row *r = row;
+	r->skill_id = sqlite3_column_int64(st, 0);
+	r->created_at = sqlite3_column_int64(st, 1);
+	r->version_id = sqlite3_column_int64(st, 2);
+	r->scan_state = sqlite3_column_int(st, 3);
+	r->requested_at = sqlite3_column_int64(st, 4);
 }
 
 int sr_store_moderation_queue_page(sr_store *s, int status, const char *reason, int64_t after_created,
-				   int64_t after_id, int limit, sr_mod_queue_fn fn, void *ud)
+				   int64_t after_id, int limit, sr_row_fn fn, void *ud)
 {
-	struct modq_visit v = {fn, ud};
+	sr_mod_queue_row row;
 	return each(s, query(s, Q_MOD_QUEUE_PAGE, "itIIi", status, reason, after_created, after_id, limit),
-		    visit_modq, &v);
+		    read_modq, &row, fn, ud);
 }
 
-int sr_store_skill_ids_page(sr_store *s, int64_t after_id, int limit, sr_key_fn fn, void *ud)
+int sr_store_skill_ids_page(sr_store *s, int64_t after_id, int limit, sr_row_fn fn, void *ud)
 {
-	struct key_visit v = {fn, ud};
-	return each(s, query(s, Q_SKILL_IDS_PAGE, "Ii", after_id, limit), visit_key, &v);
+	return each_key(s, query(s, Q_SKILL_IDS_PAGE, "Ii", after_id, limit), fn, ud);
 }
