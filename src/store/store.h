@@ -1,16 +1,23 @@
 /*
- * store.h - the only place skillreg talks SQL.
+ * store.h - the storage interface: the only way skillreg reads or writes its database.
  *
- * A store is one database connection, used by one thread at a time (each HTTP worker has its
- * own). Every statement is prepared once per connection and lives in a table in store.c with
- * a comment naming the index it reads through. Every row a statement hands back is counted
- * into the connection's current read context (sr_reads): rows, bytes of the columns, and
- * index ranges opened. When a context's limit is passed the read fails with SR_ELIMIT and
- * the request ends with an error that names the figure.
+ * A store is an opaque handle on one database connection, used by one thread at a time
+ * (each HTTP worker has its own). The layers above see operations on users, skills,
+ * versions, stats, scans and jobs, never SQL or a database engine's types; the SQL lives
+ * behind this header, one statement per operation step, each with a comment naming the index
+ * it reads through (src/store/catalogue.c). SQLite is the implementation today
+ * (src/store/sqlite.c and the domain files beside it); another engine implements this same
+ * header.
  *
- * Rows are passed to callbacks as views (sr_skill_row and friends) whose strings point into
- * SQLite's memory and are valid only during the callback: hot paths encode straight from
- * the database into the response without copying.
+ * Read accounting is part of the contract. Every row a read hands back is counted into the
+ * connection's current read context (sr_reads): rows, bytes of the columns (8 for a number,
+ * the stored size of text, 0 for NULL), and index ranges opened. When a context's limit is
+ * passed the read fails with SR_ELIMIT and the request ends with an error that names the
+ * figure. The tests pin these counts per route, so an implementation must count the same.
+ *
+ * Rows are passed to callbacks (sr_row_fn) as views (sr_skill_row and friends) whose strings
+ * point into the engine's memory and are valid only during the callback: hot paths encode
+ * straight from the database into the response without copying.
  */
 #ifndef SR_STORE_H
 #define SR_STORE_H
@@ -31,7 +38,7 @@ typedef int (*sr_row_fn)(void *ud, const void *row);
 
 /* The tables reads are attributed to (by the table each column comes from), for /metrics. */
 enum sr_table {
-	SR_T_OTHER = 0, /* expressions, aggregates, FTS ranks */
+	SR_T_OTHER = 0, /* expressions, aggregates, full-text ranks */
 	SR_T_USERS,
 	SR_T_API_TOKENS,
 	SR_T_SKILLS,
@@ -68,7 +75,7 @@ const char *sr_table_name(int t);
 typedef struct sr_reads {
 	int64_t rows, bytes, ranges;
 	int64_t max_rows, max_bytes, max_ranges;
-	int64_t db_ns;     /* time spent inside SQLite */
+	int64_t db_ns;     /* time spent inside the database engine */
 	int exceeded;      /* which limit was passed: 0, 'r' rows, 'b' bytes, 'g' ranges */
 	int errors;        /* database errors met, including ones a caller chose to absorb */
 	/* The same rows and bytes by table: a row counts once, for the table of its first
@@ -99,12 +106,14 @@ typedef struct sr_budget {
 void sr_store_budget_begin(sr_store *s, sr_budget *b);
 void sr_store_budget_end(sr_store *s, sr_budget *b, sr_reads *sum);
 
-/* SQLite's page cache per connection (KiB) and memory map (bytes) for connections opened
- * after the call; a negative value keeps the current setting. */
+/* The engine's page cache per connection (KiB) and memory map (bytes) for connections
+ * opened after the call; a negative value keeps the current setting, and an engine without
+ * one of them ignores it. */
 #define SR_STORE_DEFAULT_CACHE_KIB 65536
 #define SR_STORE_DEFAULT_MMAP_BYTES ((int64_t)1 << 30)
 void sr_store_tune(int64_t cache_kib, int64_t mmap_bytes);
 
+/* Opens the database that path names (SQLite: a file, created when missing). */
 int sr_store_open(const char *path, sr_store **out);
 void sr_store_close(sr_store *s);
 /* Applies the migrations not yet recorded in schema_migrations. */
@@ -115,7 +124,7 @@ void sr_store_set_reads(sr_store *s, sr_reads *r);
 sr_reads *sr_store_get_reads(sr_store *s);
 const char *sr_store_errmsg(sr_store *s);
 
-/* SQLite page-cache hits and misses on this connection since the last call. */
+/* The engine's page-cache hits and misses on this connection since the last call. */
 void sr_store_page_stats(sr_store *s, int64_t *hits, int64_t *misses);
 
 /* The generation counters this database's writes bump (store/gen.h). Each committed write
@@ -125,12 +134,12 @@ void sr_store_page_stats(sr_store *s, int64_t *hits, int64_t *misses);
 struct sr_gens;
 struct sr_gens *sr_store_gens(sr_store *s);
 
-/* A read snapshot for a whole request: every statement until sr_store_read_end sees the
- * same database state, and SQLite takes its WAL read lock once instead of per statement.
+/* A read snapshot for a whole request: every read until sr_store_read_end sees the same
+ * database state, and the engine takes its read lock once instead of per statement.
  * sr_store_begin ends it. */
 int sr_store_read_begin(sr_store *s);
 void sr_store_read_end(sr_store *s);
-int sr_store_begin(sr_store *s); /* BEGIN IMMEDIATE: writes take the lock up front */
+int sr_store_begin(sr_store *s); /* a write transaction: it takes the write lock up front */
 int sr_store_commit(sr_store *s);
 void sr_store_rollback(sr_store *s);
 
@@ -252,14 +261,15 @@ int sr_store_list(sr_store *s, const sr_list_query *q, sr_row_fn fn, void *ud);
 int sr_store_owner_skills(sr_store *s, int64_t owner_id, int limit, int has_after,
 			  int64_t after_updated, int64_t after_id, sr_row_fn fn, void *ud);
 
-/* Full-text candidates: up to limit browse-eligible skills matching the FTS expression, with
- * row->rank set (lower is better, bm25). short_index selects the single-character index.
+/* Full-text candidates: up to limit browse-eligible skills matching the full-text expression
+ * (in the engine's match syntax; src/registry/search.c builds it), with row->rank set (lower
+ * is better, bm25). short_index selects the single-character index.
  * Only the `window` newest matches (by creation: the index's rowid is the skill id) are
  * ranked, so the work is bounded by the window, not by how many skills match; ClawHub's own
  * lexical fallback is bounded the same way, by the 500 most recently updated skills. */
 int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, int window,
 		    sr_row_fn fn, void *ud);
-/* Candidates whose slug or name matches (an FTS expression with a column filter), without
+/* Candidates whose slug or name matches (a full-text expression with a column filter), without
  * ranking: the newest `window` matches, up to limit browse-eligible ones, rank 0. */
 int sr_store_search_names(sr_store *s, const char *fts_query, int limit, int window, sr_row_fn fn,
 			  void *ud);
@@ -584,11 +594,12 @@ int sr_store_moderation_queue_page(sr_store *s, int status, const char *reason, 
 /* Skills by id after after_id, up to limit: rows sr_key_row (id, latest_version_id or 0). */
 int sr_store_skill_ids_page(sr_store *s, int64_t after_id, int limit, sr_row_fn fn, void *ud);
 
-/* ---- statement catalogue (for the query-plan guard) ---- */
+/* ---- statement catalogue (for the query-plan guard, tests/unit/test_queryplan.c) ---- */
 
+/* The statements the store runs, by number, and the SQL text of each. */
 int sr_store_statement_count(void);
 const char *sr_store_statement_sql(int i);
-/* Appends the EXPLAIN QUERY PLAN lines of statement i, one per line. */
+/* Appends the query plan of statement i as the engine explains it, one step per line. */
 struct sr_buf;
 int sr_store_explain(sr_store *s, int i, struct sr_buf *out);
 
