@@ -4,14 +4,14 @@
  * The store is two halves. The engine (sqlite.c, with schema.c for migrations and
  * catalogue.c for the SQL text) owns the connection, prepares the catalogue's statements,
  * steps them with read accounting and limits, binds parameters and reads columns. The domain
- * files (users.c, skills.c, versions.c, stats.c, moderation.c, jobs.c) implement store.h
- * over the calls below and never see an engine type: a statement is an opaque sr__stmt
- * named by its id in the catalogue (enum sr__q). A second engine implements these same
- * calls with its own catalogue, in the same order of result columns and parameters, and the
- * domain files run on it unchanged.
+ * files (users.c, skills.c, versions.c, stats.c, scans.c, jobs.c) implement store.h over the
+ * calls below, with the row loop and accounting values of rows.c, and never see an engine
+ * type: a statement is an opaque sr__stmt named by its id in the catalogue (enum sr__q). A
+ * second engine implements these same calls with its own catalogue, in the same order of
+ * result columns and parameters, and the domain files run on it unchanged.
  *
  * Conventions: a statement's result columns are in the order its reader reads them;
- * parameters are numbered from 1; an sr__stmt handed out by sr__prepare, sr__query is valid
+ * parameters are numbered from 1; an sr__stmt handed out by sr__prepare or sr__query is valid
  * until the next call that prepares the same id, and its text columns until the next step or
  * reset.
  */
@@ -187,8 +187,8 @@ typedef struct sr__effect {
 /* The effect of statement q (SR__E_WIDE for generated and unknown ones). */
 sr__effect sr__effect_of(int q);
 
-/* The number of result columns of a whole skill row (SR__SKILL_NCOLS, the readers in
- * skills.c); search rows add their rank after them, trending rows the entry's columns. */
+/* The number of result columns of a whole skill row (sr__read_skill reads them); search rows
+ * add their rank after them, trending rows the entry's rank, installs and downloads. */
 #define SR__SKILL_NCOLS 29
 
 /* ---- statements (the engine) ---- */
@@ -246,7 +246,8 @@ typedef void (*sr__read_fn)(sr_store *s, sr__stmt *st, void *row);
 int sr__each(sr_store *s, sr__stmt *st, sr__read_fn read, void *row, sr_row_fn fn, void *ud);
 /* sr__each over a statement whose two columns are an id and a key: rows sr_key_row. */
 int sr__each_key(sr_store *s, sr__stmt *st, sr_row_fn fn, void *ud);
-/* Runs a statement whose rows, if any, are not wanted. */
+/* Runs a statement that returns no rows, or whose first row is not wanted: 0 or an SR_E*
+ * code. */
 int sr__exec(sr_store *s, sr__stmt *st);
 /* One integer column of a one-row statement into *out; SR_ENOTFOUND when no row. */
 int sr__one_int64(sr_store *s, sr__stmt *st, int64_t *out);
