@@ -55,8 +55,9 @@ struct page {
 	sr_cursor last;
 };
 
-static int page_row(void *ud, const sr_skill_row *r)
+static int page_row(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct page *p = ud;
 	if (p->n == p->limit) {
 		p->more = 1;

@@ -79,8 +79,9 @@ void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 static const char *const verdict_text[3] = {"clean", "suspicious", "malicious"};
 
 /* The moderation fields after a staff action, as the answer. */
-static int mod_answer(void *ud, const sr_skill_row *r)
+static int mod_answer(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	sr_jw *w = ud;
 	sr_jw_key(w, "moderation");
 	sr_jw_obj(w);

@@ -101,8 +101,9 @@ struct version_copy {
 	int scan_state, scan_verdict;
 };
 
-static int copy_version(void *ud, const sr_version_row *v)
+static int copy_version(void *ud, const void *row)
 {
+	const sr_version_row *v = row;
 	struct version_copy *c = ud;
 	c->found = 1;
 	c->id = v->id;
@@ -126,8 +127,9 @@ struct md_find {
 	int found;
 };
 
-static int find_md(void *ud, const sr_file_row *f)
+static int find_md(void *ud, const void *row)
 {
+	const sr_file_row *f = row;
 	struct md_find *m = ud;
 	if (strcasecmp(f->path, "SKILL.md") == 0 || (!m->found && strcasecmp(f->path, "skills.md") == 0)) {
 		snprintf(m->sha, sizeof(m->sha), "%s", f->sha256);
@@ -137,8 +139,9 @@ static int find_md(void *ud, const sr_file_row *f)
 	return 0;
 }
 
-static int detail_row(void *ud, const sr_skill_row *r)
+static int detail_row(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct one_row *c = ud;
 	sr_req *req = c->req;
 	c->found = 1;
@@ -266,8 +269,9 @@ struct vpage {
 	int more;
 };
 
-static int version_item(void *ud, const sr_version_row *v)
+static int version_item(void *ud, const void *row)
 {
+	const sr_version_row *v = row;
 	struct vpage *p = ud;
 	if (p->n == p->limit) {
 		p->more = 1;
@@ -336,8 +340,9 @@ void sr__versions(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	sr_resp_json(resp, 200);
 }
 
-static int file_item(void *ud, const sr_file_row *f)
+static int file_item(void *ud, const void *row)
 {
+	const sr_file_row *f = row;
 	sr_jw *w = ud;
 	sr_jw_obj(w);
 	sr_jw_kstr(w, "path", f->path);
@@ -362,8 +367,9 @@ struct findings_out {
 	int n;
 };
 
-static int finding_item(void *ud, const sr_finding_row *f)
+static int finding_item(void *ud, const void *row)
 {
+	const sr_finding_row *f = row;
 	struct findings_out *o = ud;
 	o->n++;
 	sr_jw_obj(o->w);
@@ -400,8 +406,9 @@ struct scanner_out {
 	const char *engine_static;
 };
 
-static int scanner_item(void *ud, const sr_scan_result_row *r)
+static int scanner_item(void *ud, const void *row)
 {
+	const sr_scan_result_row *r = row;
 	struct scanner_out *o = ud;
 	if (r->checked_at > o->checked_at)
 		o->checked_at = r->checked_at;
@@ -563,8 +570,9 @@ struct file_find {
 	int found;
 };
 
-static int take_file(void *ud, const sr_file_row *f)
+static int take_file(void *ud, const void *row)
 {
+	const sr_file_row *f = row;
 	struct file_find *ff = ud;
 	if (ff->exact ? strcmp(f->path, ff->want) != 0 : strcasecmp(f->path, ff->want) != 0)
 		return 0;
@@ -756,8 +764,9 @@ struct mod_copy {
 	int found;
 };
 
-static int moderation_row(void *ud, const sr_skill_row *r)
+static int moderation_row(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct mod_copy *c = ud;
 	sr_skill_copy(&c->sk, r);
 	c->found = 1;

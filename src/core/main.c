@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "bench/bench.h"
 #include "blob/blob.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -983,11 +984,12 @@ struct id_batch {
 	int n;
 };
 
-static int take_id(void *ud, int64_t id, int64_t version)
+static int take_id(void *ud, const void *row)
 {
+	const sr_key_row *k = row; /* the skill id and its latest_version_id */
 	struct id_batch *b = ud;
-	b->ids[b->n] = id;
-	b->versions[b->n++] = version;
+	b->ids[b->n] = k->id;
+	b->versions[b->n++] = k->key;
 	return 0;
 }
 

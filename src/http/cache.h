@@ -12,7 +12,7 @@
  *   2. compute the answer;
  *   3. read the generations the answer depends on, then the catalog generation again;
  *      store the entry only if the catalog did not move.
- * Writers bump the catalog before any bucket (store.c), so an answer computed from a
+ * Writers bump the catalog before any bucket (store/sqlite.c), so an answer computed from a
  * snapshot older than a committed write either sees the catalog move (and is not stored) or
  * records a bucket value from before that write's bump (and misses once it lands).
  */

@@ -280,8 +280,9 @@ struct file_list {
 	int rc;
 };
 
-static int take_file(void *ud, const sr_file_row *f)
+static int take_file(void *ud, const void *row)
 {
+	const sr_file_row *f = row;
 	struct file_list *l = ud;
 	if (l->n == l->max)
 		return 1;
@@ -351,8 +352,9 @@ struct skill_copy {
 	int found;
 };
 
-static int copy_skill(void *ud, const sr_skill_row *r)
+static int copy_skill(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct skill_copy *c = ud;
 	sr_skill_copy(&c->sk, r);
 	c->found = 1;
@@ -373,12 +375,13 @@ static int mod_equal(const sr_mod_state *a, const sr_mod_state *b)
 	       a->verdict == b->verdict;
 }
 
-static int take_hold(void *ud, const char *source, int verdict)
+static int take_hold(void *ud, const void *row)
 {
+	const sr_hold_row *h = row;
 	int *holds = ud;
-	int i = source_index(source);
+	int i = source_index(h->source);
 	if (i >= 0)
-		holds[i] = verdict;
+		holds[i] = h->verdict;
 	return 0;
 }
 
@@ -536,12 +539,13 @@ struct queue_ids {
 	int n;
 };
 
-static int take_queued(void *ud, int64_t id, int64_t requested_at)
+static int take_queued(void *ud, const void *row)
 {
+	const sr_key_row *k = row; /* the version id and its scan_requested_at */
 	struct queue_ids *q = ud;
-	q->ids[q->n++] = id;
-	q->last_req = requested_at;
-	q->last_id = id;
+	q->ids[q->n++] = k->id;
+	q->last_req = k->key;
+	q->last_id = k->id;
 	return 0;
 }
 
@@ -798,8 +802,9 @@ struct page_rows {
 	int n;
 };
 
-static int take_row(void *ud, const sr_mod_queue_row *r)
+static int take_row(void *ud, const void *row)
 {
+	const sr_mod_queue_row *r = row;
 	struct page_rows *p = ud;
 	p->rows[p->n++] = *r;
 	return 0;

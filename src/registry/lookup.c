@@ -30,8 +30,9 @@ struct collect {
 	int n, max;
 };
 
-static int collect_row(void *ud, const sr_skill_row *r)
+static int collect_row(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct collect *c = ud;
 	if (c->n < c->max)
 		sr_skill_copy(&c->rows[c->n++], r);

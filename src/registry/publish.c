@@ -146,8 +146,9 @@ struct latest_ctx {
 	int found;
 };
 
-static int take_version(void *ud, const sr_version_row *v)
+static int take_version(void *ud, const void *row)
 {
+	const sr_version_row *v = row;
 	struct latest_ctx *c = ud;
 	snprintf(c->version, sizeof(c->version), "%s", v->version);
 	c->found = 1;
@@ -690,8 +691,9 @@ int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_
 	return 0;
 }
 
-int sr_version_ref_take(void *ud, const sr_version_row *v)
+int sr_version_ref_take(void *ud, const void *row)
 {
+	const sr_version_row *v = row;
 	sr_version_ref *vi = ud;
 	vi->id = v->id;
 	vi->soft_deleted_at = v->soft_deleted_at;
@@ -704,8 +706,9 @@ struct best {
 	char version[260];
 };
 
-static int pick_best(void *ud, const sr_version_row *v)
+static int pick_best(void *ud, const void *row)
 {
+	const sr_version_row *v = row;
 	struct best *b = ud;
 	if (v->soft_deleted_at)
 		return 0;
@@ -733,8 +736,9 @@ struct latest_id {
 	int found;
 };
 
-static int take_latest_id(void *ud, const sr_skill_row *r)
+static int take_latest_id(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct latest_id *l = ud;
 	l->id = r->latest_version_id;
 	l->found = 1;

@@ -102,8 +102,8 @@ typedef struct sr_version_ref {
 	int64_t id, soft_deleted_at;
 	int found;
 } sr_version_ref;
-/* sr_version_fn that fills an sr_version_ref (ud) from the first row. */
-int sr_version_ref_take(void *ud, const sr_version_row *v);
+/* A row callback (sr_row_fn, rows sr_version_row) that fills an sr_version_ref (ud) from the first row. */
+int sr_version_ref_take(void *ud, const void *row);
 
 int sr_skill_delete(sr_store *s, const sr_skill *sk, const sr_user *actor, int64_t *reserved_until,
 		    sr_regerr *err);

@@ -80,8 +80,9 @@ static int match_tier(const struct search *S, const char *slug, const char *name
 	return all_equal ? 1 : all_prefix ? 2 : 3;
 }
 
-static int add_candidate(void *ud, const sr_skill_row *r)
+static int add_candidate(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct search *S = ud;
 	for (int i = 0; i < S->n; i++)
 		if (S->c[i].id == r->id)
@@ -114,8 +115,9 @@ static int add_candidate(void *ud, const sr_skill_row *r)
 
 /* Exact-slug candidates come from the slug index, which holds every skill: keep only the
  * browse-eligible ones, as the full-text query does. */
-static int add_listed(void *ud, const sr_skill_row *r)
+static int add_listed(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	return r->is_listed ? add_candidate(ud, r) : 0;
 }
 

@@ -10,12 +10,13 @@ struct tally {
 	int64_t n, last_created, last_id;
 };
 
-static int count_row(void *ud, int64_t id, int64_t created_at)
+static int count_row(void *ud, const void *row)
 {
+	const sr_key_row *k = row; /* the skill id and its created_at */
 	struct tally *t = ud;
 	t->n++;
-	t->last_created = created_at;
-	t->last_id = id;
+	t->last_created = k->key;
+	t->last_id = k->id;
 	return 0;
 }
 

@@ -62,11 +62,12 @@ static void budget_end(struct job *j)
 		sr_reads_add(j->total, &j->page);
 }
 
-static int day_row(void *ud, int64_t skill_id, int64_t installs, int64_t downloads)
+static int day_row(void *ud, const void *row)
 {
+	const sr_daily_row *d = row;
 	struct job *j = ud;
 	j->daily_rows++;
-	return sums_push(&j->day, skill_id, installs, downloads);
+	return sums_push(&j->day, d->skill_id, d->installs, d->downloads);
 }
 
 /* Reads one day's rows, page by page, into j->day (in skill order). */
@@ -205,8 +206,11 @@ struct walk {
 	int rc;
 };
 
-static int walk_row(void *ud, const sr_skill_row *r, int rank, int64_t installs, int64_t downloads)
+static int walk_row(void *ud, const void *row)
 {
+	const sr_trending_row *t = row;
+	const sr_skill_row *r = &t->skill;
+	int rank = t->rank;
 	struct walk *k = ud;
 	k->read++;
 	k->seen_rank = rank;
@@ -220,7 +224,7 @@ static int walk_row(void *ud, const sr_skill_row *r, int rank, int64_t installs,
 		k->more = -1; /* full, and nobody asks what follows: stop after this row */
 	k->n++;
 	k->last_rank = rank;
-	int rc = k->fn(k->ud, r, rank, installs, downloads);
+	int rc = k->fn(k->ud, r, rank, t->installs, t->downloads);
 	if (rc) {
 		k->rc = rc < 0 ? rc : SR_EINVAL;
 		return k->rc;

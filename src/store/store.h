@@ -1,16 +1,23 @@
 /*
- * store.h - the only place skillreg talks SQL.
+ * store.h - the storage interface: the only way skillreg reads or writes its database.
  *
- * A store is one database connection, used by one thread at a time (each HTTP worker has its
- * own). Every statement is prepared once per connection and lives in a table in store.c with
- * a comment naming the index it reads through. Every row a statement hands back is counted
- * into the connection's current read context (sr_reads): rows, bytes of the columns, and
- * index ranges opened. When a context's limit is passed the read fails with SR_ELIMIT and
- * the request ends with an error that names the figure.
+ * A store is an opaque handle on one database connection, used by one thread at a time
+ * (each HTTP worker has its own). The layers above see operations on users, skills,
+ * versions, stats, scans and jobs, never SQL or a database engine's types; the SQL lives
+ * behind this header, one statement per operation step, each with a comment naming the index
+ * it reads through (src/store/catalogue.c). SQLite is the implementation today
+ * (src/store/sqlite.c and the domain files beside it); another engine implements this same
+ * header.
  *
- * Rows are passed to callbacks as views (sr_skill_row and friends) whose strings point into
- * SQLite's memory and are valid only during the callback: hot paths encode straight from
- * the database into the response without copying.
+ * Read accounting is part of the contract. Every row a read hands back is counted into the
+ * connection's current read context (sr_reads): rows, bytes of the columns (8 for a number,
+ * the stored size of text, 0 for NULL), and index ranges opened. When a context's limit is
+ * passed the read fails with SR_ELIMIT and the request ends with an error that names the
+ * figure. The tests pin these counts per route, so an implementation must count the same.
+ *
+ * Rows are passed to callbacks (sr_row_fn) as views (sr_skill_row and friends) whose strings
+ * point into the engine's memory and are valid only during the callback: hot paths encode
+ * straight from the database into the response without copying.
  */
 #ifndef SR_STORE_H
 #define SR_STORE_H
@@ -20,9 +27,18 @@
 
 typedef struct sr_store sr_store;
 
+/*
+ * Every store read that returns rows hands them one at a time to a callback of this one
+ * type (the convention of qsort and sqlite3_exec): row points to the row type the reading
+ * function names (sr_skill_row, sr_version_row, ...), and it and its strings are valid only
+ * during the call. A callback returns 0 to go on, a positive value to stop early (the read
+ * then returns 0), or a negative SR_E* code to stop with that error.
+ */
+typedef int (*sr_row_fn)(void *ud, const void *row);
+
 /* The tables reads are attributed to (by the table each column comes from), for /metrics. */
 enum sr_table {
-	SR_T_OTHER = 0, /* expressions, aggregates, FTS ranks */
+	SR_T_OTHER = 0, /* expressions, aggregates, full-text ranks */
 	SR_T_USERS,
 	SR_T_API_TOKENS,
 	SR_T_SKILLS,
@@ -59,7 +75,7 @@ const char *sr_table_name(int t);
 typedef struct sr_reads {
 	int64_t rows, bytes, ranges;
 	int64_t max_rows, max_bytes, max_ranges;
-	int64_t db_ns;     /* time spent inside SQLite */
+	int64_t db_ns;     /* time spent inside the database engine */
 	int exceeded;      /* which limit was passed: 0, 'r' rows, 'b' bytes, 'g' ranges */
 	int errors;        /* database errors met, including ones a caller chose to absorb */
 	/* The same rows and bytes by table: a row counts once, for the table of its first
@@ -90,12 +106,14 @@ typedef struct sr_budget {
 void sr_store_budget_begin(sr_store *s, sr_budget *b);
 void sr_store_budget_end(sr_store *s, sr_budget *b, sr_reads *sum);
 
-/* SQLite's page cache per connection (KiB) and memory map (bytes) for connections opened
- * after the call; a negative value keeps the current setting. */
+/* The engine's page cache per connection (KiB) and memory map (bytes) for connections
+ * opened after the call; a negative value keeps the current setting, and an engine without
+ * one of them ignores it. */
 #define SR_STORE_DEFAULT_CACHE_KIB 65536
 #define SR_STORE_DEFAULT_MMAP_BYTES ((int64_t)1 << 30)
 void sr_store_tune(int64_t cache_kib, int64_t mmap_bytes);
 
+/* Opens the database that path names (SQLite: a file, created when missing). */
 int sr_store_open(const char *path, sr_store **out);
 void sr_store_close(sr_store *s);
 /* Applies the migrations not yet recorded in schema_migrations. */
@@ -106,7 +124,7 @@ void sr_store_set_reads(sr_store *s, sr_reads *r);
 sr_reads *sr_store_get_reads(sr_store *s);
 const char *sr_store_errmsg(sr_store *s);
 
-/* SQLite page-cache hits and misses on this connection since the last call. */
+/* The engine's page-cache hits and misses on this connection since the last call. */
 void sr_store_page_stats(sr_store *s, int64_t *hits, int64_t *misses);
 
 /* The generation counters this database's writes bump (store/gen.h). Each committed write
@@ -116,12 +134,12 @@ void sr_store_page_stats(sr_store *s, int64_t *hits, int64_t *misses);
 struct sr_gens;
 struct sr_gens *sr_store_gens(sr_store *s);
 
-/* A read snapshot for a whole request: every statement until sr_store_read_end sees the
- * same database state, and SQLite takes its WAL read lock once instead of per statement.
+/* A read snapshot for a whole request: every read until sr_store_read_end sees the same
+ * database state, and the engine takes its read lock once instead of per statement.
  * sr_store_begin ends it. */
 int sr_store_read_begin(sr_store *s);
 void sr_store_read_end(sr_store *s);
-int sr_store_begin(sr_store *s); /* BEGIN IMMEDIATE: writes take the lock up front */
+int sr_store_begin(sr_store *s); /* a write transaction: it takes the write lock up front */
 int sr_store_commit(sr_store *s);
 void sr_store_rollback(sr_store *s);
 
@@ -170,8 +188,6 @@ typedef struct sr_skill_row {
 	double rank; /* search only */
 } sr_skill_row;
 
-typedef int (*sr_skill_fn)(void *ud, const sr_skill_row *row);
-
 /* A skill copied out of the database, for code that keeps it across statements. */
 typedef struct sr_skill {
 	int64_t id, owner_id;
@@ -191,20 +207,22 @@ typedef struct sr_skill {
 
 void sr_skill_copy(sr_skill *dst, const sr_skill_row *src);
 
+/* The reads below hand their callback sr_skill_row rows. */
+
 /* Every skill with this slug, any owner, deleted or not (at most max rows), whole rows. */
-int sr_store_skills_by_slug(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud);
+int sr_store_skills_by_slug(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud);
 
 /* Lookups: the same rows, but carrying only what finding a skill and deciding who may see it
  * needs (ids, slug, display name, latest version, moderation fields, deletion, visibility,
  * version count, owner handle); every other field is NULL or 0. */
-int sr_store_lookup_slug(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud);
-int sr_store_lookup_owner_slug(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
+int sr_store_lookup_slug(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud);
+int sr_store_lookup_owner_slug(sr_store *s, int64_t owner_id, const char *slug, sr_row_fn fn,
 			       void *ud);
-int sr_store_skill_by_id(sr_store *s, int64_t id, sr_skill_fn fn, void *ud);
+int sr_store_skill_by_id(sr_store *s, int64_t id, sr_row_fn fn, void *ud);
 
 /* Old slugs of renamed or merged skills: the skills they name now (lookup rows). */
-int sr_store_lookup_alias(sr_store *s, const char *slug, int max, sr_skill_fn fn, void *ud);
-int sr_store_lookup_owner_alias(sr_store *s, int64_t owner_id, const char *slug, sr_skill_fn fn,
+int sr_store_lookup_alias(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud);
+int sr_store_lookup_owner_alias(sr_store *s, int64_t owner_id, const char *slug, sr_row_fn fn,
 				void *ud);
 int sr_store_alias_set(sr_store *s, int64_t owner_id, const char *slug, int64_t skill_id, int64_t now);
 int sr_store_alias_remove(sr_store *s, int64_t owner_id, const char *slug);
@@ -236,23 +254,24 @@ typedef struct sr_list_query {
 } sr_list_query;
 
 /* Calls fn for up to limit + 1 rows in the query's order. */
-int sr_store_list(sr_store *s, const sr_list_query *q, sr_skill_fn fn, void *ud);
+int sr_store_list(sr_store *s, const sr_list_query *q, sr_row_fn fn, void *ud);
 
 /* One owner's public skills, most recently updated first, keyset after (updated_at, id) when
  * has_after; limit + 1 rows (the web site's owner page). */
 int sr_store_owner_skills(sr_store *s, int64_t owner_id, int limit, int has_after,
-			  int64_t after_updated, int64_t after_id, sr_skill_fn fn, void *ud);
+			  int64_t after_updated, int64_t after_id, sr_row_fn fn, void *ud);
 
-/* Full-text candidates: up to limit browse-eligible skills matching the FTS expression, with
- * row->rank set (lower is better, bm25). short_index selects the single-character index.
+/* Full-text candidates: up to limit browse-eligible skills matching the full-text expression
+ * (in the engine's match syntax; src/registry/search.c builds it), with row->rank set (lower
+ * is better, bm25). short_index selects the single-character index.
  * Only the `window` newest matches (by creation: the index's rowid is the skill id) are
  * ranked, so the work is bounded by the window, not by how many skills match; ClawHub's own
  * lexical fallback is bounded the same way, by the 500 most recently updated skills. */
 int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, int window,
-		    sr_skill_fn fn, void *ud);
-/* Candidates whose slug or name matches (an FTS expression with a column filter), without
+		    sr_row_fn fn, void *ud);
+/* Candidates whose slug or name matches (a full-text expression with a column filter), without
  * ranking: the newest `window` matches, up to limit browse-eligible ones, rank 0. */
-int sr_store_search_names(sr_store *s, const char *fts_query, int limit, int window, sr_skill_fn fn,
+int sr_store_search_names(sr_store *s, const char *fts_query, int limit, int window, sr_row_fn fn,
 			  void *ud);
 /* The windows the API uses. bm25 costs a few microseconds per match (more for trigram
  * phrases), so an unbounded rank grows with the catalogue: on a generated 1,000,000-skill
@@ -274,27 +293,27 @@ typedef struct sr_version_row {
 	int scan_state;   /* SR_SCAN_* (store.h, scanning section) */
 	int scan_verdict; /* -1 none */
 } sr_version_row;
-typedef int (*sr_version_fn)(void *ud, const sr_version_row *row);
 
 typedef struct sr_file_row {
 	const char *path, *sha256, *content_type;
 	int64_t size;
 	int ord;
 } sr_file_row;
-typedef int (*sr_file_fn)(void *ud, const sr_file_row *row);
 
-int sr_store_version_get(sr_store *s, int64_t skill_id, const char *version, sr_version_fn fn,
+/* The version reads hand their callback sr_version_row rows, the file reads sr_file_row. */
+
+int sr_store_version_get(sr_store *s, int64_t skill_id, const char *version, sr_row_fn fn,
 			 void *ud);
-int sr_store_version_by_id(sr_store *s, int64_t id, sr_version_fn fn, void *ud);
+int sr_store_version_by_id(sr_store *s, int64_t id, sr_row_fn fn, void *ud);
 /* Live versions newest first, keyset after (created_at, id) when has_after; limit + 1 rows. */
 int sr_store_versions_page(sr_store *s, int64_t skill_id, int limit, int has_after,
-			   int64_t after_created, int64_t after_id, sr_version_fn fn, void *ud);
+			   int64_t after_created, int64_t after_id, sr_row_fn fn, void *ud);
 /* All versions of a skill (deleted too), for latest repointing; bounded by max. */
-int sr_store_versions_all(sr_store *s, int64_t skill_id, int max, sr_version_fn fn, void *ud);
+int sr_store_versions_all(sr_store *s, int64_t skill_id, int max, sr_row_fn fn, void *ud);
 int sr_store_version_by_fingerprint(sr_store *s, int64_t skill_id, const char *fp,
-				    sr_version_fn fn, void *ud);
-int sr_store_version_files(sr_store *s, int64_t version_id, sr_file_fn fn, void *ud);
-int sr_store_version_file(sr_store *s, int64_t version_id, const char *path, sr_file_fn fn,
+				    sr_row_fn fn, void *ud);
+int sr_store_version_files(sr_store *s, int64_t version_id, sr_row_fn fn, void *ud);
+int sr_store_version_file(sr_store *s, int64_t version_id, const char *path, sr_row_fn fn,
 			  void *ud);
 /* frontmatter_json and metadata_json of a version (copies; free()). */
 int sr_store_version_cold(sr_store *s, int64_t version_id, char **frontmatter, char **metadata);
@@ -388,21 +407,28 @@ int sr_store_ticket_mark_used(sr_store *s, const char *ticket, int64_t now);
 
 /* ---- batch reads for jobs (moderation, trending, global count) ---- */
 
-/* One row of a keyset batch: the id and the key it is ordered by after the id's prefix. */
-typedef int (*sr_key_fn)(void *ud, int64_t id, int64_t key);
+/* One row of a keyset batch: an id and the key the batch is ordered by after it (or the
+ * second value the read names). */
+typedef struct sr_key_row {
+	int64_t id, key;
+} sr_key_row;
 
 /* Skills with this moderation status and reason in creation order, strictly after
- * (after_created, after_id) (pass -1, -1 to start), up to limit: ids and created_at only. */
+ * (after_created, after_id) (pass -1, -1 to start), up to limit: rows sr_key_row, ids and
+ * created_at only. */
 int sr_store_moderation_page(sr_store *s, int status, const char *reason, int64_t after_created,
-			     int64_t after_id, int limit, sr_key_fn fn, void *ud);
-/* Public skills in creation order after (after_created, after_id), up to limit: id and
- * created_at only (the global count pages through these). */
+			     int64_t after_id, int limit, sr_row_fn fn, void *ud);
+/* Public skills in creation order after (after_created, after_id), up to limit: rows
+ * sr_key_row, id and created_at (the global count pages through these). */
 int sr_store_public_ids_page(sr_store *s, int64_t after_created, int64_t after_id, int limit,
-			     sr_key_fn fn, void *ud);
+			     sr_row_fn fn, void *ud);
 
-typedef int (*sr_daily_fn)(void *ud, int64_t skill_id, int64_t installs, int64_t downloads);
-/* One UTC day's stats rows with skill_id > after_skill, up to limit, in skill order. */
-int sr_store_daily_page(sr_store *s, int64_t day, int64_t after_skill, int limit, sr_daily_fn fn,
+typedef struct sr_daily_row {
+	int64_t skill_id, installs, downloads;
+} sr_daily_row;
+/* One UTC day's stats rows with skill_id > after_skill, up to limit, in skill order: rows
+ * sr_daily_row. */
+int sr_store_daily_page(sr_store *s, int64_t day, int64_t after_skill, int limit, sr_row_fn fn,
 			void *ud);
 
 /* ---- the public-skill count (data-model section 3.4) ---- */
@@ -435,13 +461,17 @@ int sr_store_trending_snapshot(sr_store *s, int64_t id, sr_trending_snapshot *ou
  * snapshot exists by then (two cold starts racing) and *id_out gets that one's id. */
 int sr_store_trending_write(sr_store *s, int64_t computed_at, int64_t day, const sr_trending_entry *e,
 			    int n, int keep, int only_if_none, int64_t *id_out);
+/* One leaderboard entry joined to its skill's whole list row (skill.rank is 0). */
+typedef struct sr_trending_row {
+	sr_skill_row skill;
+	int rank;
+	int64_t installs, downloads;
+} sr_trending_row;
 /* A snapshot's entries with rank > after_rank in rank order, up to limit, each joined to its
- * skills row (whole list rows, owner included); entries whose skill row is gone are absent.
- * The caller drops the rows that are no longer browse-eligible. */
-typedef int (*sr_trending_fn)(void *ud, const sr_skill_row *row, int rank, int64_t installs,
-			      int64_t downloads);
+ * skills row (whole list rows, owner included): rows sr_trending_row. Entries whose skill row
+ * is gone are absent. The caller drops the rows that are no longer browse-eligible. */
 int sr_store_trending_page(sr_store *s, int64_t snapshot_id, int after_rank, int limit,
-			   sr_trending_fn fn, void *ud);
+			   sr_row_fn fn, void *ud);
 /* Whether a skill is browse-eligible, reading only that column; SR_ENOTFOUND when absent. */
 int sr_store_skill_listed(sr_store *s, int64_t id, int *listed);
 
@@ -495,9 +525,9 @@ int sr_store_version_scan_get(sr_store *s, int64_t version_id, sr_version_scan *
 int sr_store_version_scan_request(sr_store *s, int64_t skill_id, int64_t version_id, int64_t now);
 /* An active skill's reason becomes pending.scan (a publish); hidden skills keep theirs. */
 int sr_store_skill_mark_pending(sr_store *s, int64_t skill_id);
-/* Pending versions in request order after (after_req, after_id), up to limit: fn(id,
- * requested_at). */
-int sr_store_scan_queue(sr_store *s, int64_t after_req, int64_t after_id, int limit, sr_key_fn fn,
+/* Pending versions in request order after (after_req, after_id), up to limit: rows
+ * sr_key_row (id, requested_at). */
+int sr_store_scan_queue(sr_store *s, int64_t after_req, int64_t after_id, int limit, sr_row_fn fn,
 			void *ud);
 /* Ends a scan: state and verdict (-1: none), unless the version was requested again since
  * requested_at (then it stays pending, to be scanned again). */
@@ -511,9 +541,9 @@ typedef struct sr_scan_result_row {
 	int64_t checked_at;
 	const char *engine, *summary;
 } sr_scan_result_row;
-typedef int (*sr_scan_result_fn)(void *ud, const sr_scan_result_row *r);
 int sr_store_scan_result_put(sr_store *s, int64_t version_id, const sr_scan_result_row *r);
-int sr_store_scan_results(sr_store *s, int64_t version_id, sr_scan_result_fn fn, void *ud);
+/* A version's scanner results by source: rows sr_scan_result_row. */
+int sr_store_scan_results(sr_store *s, int64_t version_id, sr_row_fn fn, void *ud);
 
 typedef struct sr_finding_row {
 	const char *source;
@@ -522,16 +552,19 @@ typedef struct sr_finding_row {
 	int line;
 	const char *excerpt;
 } sr_finding_row;
-typedef int (*sr_finding_fn)(void *ud, const sr_finding_row *f);
 int sr_store_scan_findings_clear(sr_store *s, int64_t version_id, const char *source);
 int sr_store_scan_finding_add(sr_store *s, int64_t version_id, const sr_finding_row *f);
-/* A version's findings by source and order, at most limit. */
-int sr_store_scan_findings(sr_store *s, int64_t version_id, int limit, sr_finding_fn fn, void *ud);
+/* A version's findings by source and order, at most limit: rows sr_finding_row. */
+int sr_store_scan_findings(sr_store *s, int64_t version_id, int limit, sr_row_fn fn, void *ud);
 
 int sr_store_scan_hold_put(sr_store *s, int64_t skill_id, const char *source, int verdict,
 			   int64_t version_id, int64_t now);
-typedef int (*sr_hold_fn)(void *ud, const char *source, int verdict);
-int sr_store_scan_holds(sr_store *s, int64_t skill_id, sr_hold_fn fn, void *ud);
+typedef struct sr_hold_row {
+	const char *source;
+	int verdict;
+} sr_hold_row;
+/* A skill's scan holds by source: rows sr_hold_row. */
+int sr_store_scan_holds(sr_store *s, int64_t skill_id, sr_row_fn fn, void *ud);
 
 /* Writes a skill's moderation status, reason (NULL clears), flags and verdict (-1: NULL). */
 int sr_store_skill_moderate(sr_store *s, int64_t skill_id, int status, const char *reason, int flags,
@@ -555,46 +588,18 @@ typedef struct sr_mod_queue_row {
 	int scan_state;
 	int64_t requested_at;
 } sr_mod_queue_row;
-typedef int (*sr_mod_queue_fn)(void *ud, const sr_mod_queue_row *r);
+/* Rows sr_mod_queue_row. */
 int sr_store_moderation_queue_page(sr_store *s, int status, const char *reason, int64_t after_created,
-				   int64_t after_id, int limit, sr_mod_queue_fn fn, void *ud);
-/* Skills by id after after_id, up to limit: fn(id, latest_version_id or 0). */
-int sr_store_skill_ids_page(sr_store *s, int64_t after_id, int limit, sr_key_fn fn, void *ud);
+				   int64_t after_id, int limit, sr_row_fn fn, void *ud);
+/* Skills by id after after_id, up to limit: rows sr_key_row (id, latest_version_id or 0). */
+int sr_store_skill_ids_page(sr_store *s, int64_t after_id, int limit, sr_row_fn fn, void *ud);
 
-/* ---- benchmarks (synth.c, legacy.c) ---- */
+/* ---- statement catalogue (for the query-plan guard, tests/unit/test_queryplan.c) ---- */
 
-typedef struct sr_synth_opts {
-	const char *data_dir; /* created; must not hold a database yet */
-	int64_t skills;
-	uint64_t seed;
-	int64_t now_ms;       /* the catalogue's "now"; 0 takes the clock */
-	int progress;         /* progress lines on stderr */
-} sr_synth_opts;
-
-typedef struct sr_synth_stats {
-	int64_t skills, users, versions, files, daily_rows, stars;
-	int64_t db_bytes;
-	double seconds;
-} sr_synth_stats;
-
-/* Fills o->data_dir with a synthetic catalogue of o->skills skills (skillreg gen). On
- * failure err says why. */
-int sr_synth_generate(const sr_synth_opts *o, sr_synth_stats *out, char *err, size_t errsz);
-/* The i-th search term (0 frequent, 1 middling, 2 rare) of generated catalogues, or NULL. */
-const char *sr_synth_search_term(int i);
-
-struct sr_buf;
-/* Replays the read paths of a generated catalogue with the current statements (through s)
- * and with the pre-PR access patterns (a connection of its own on db_path), runs times
- * each, and appends one TSV line per path and pattern to out:
- *   path  pattern  rows  bytes  statements  usec_median */
-int sr_bench_replay(sr_store *s, const char *db_path, int runs, struct sr_buf *out);
-
-/* ---- statement catalogue (for the query-plan guard) ---- */
-
+/* The statements the store runs, by number, and the SQL text of each. */
 int sr_store_statement_count(void);
 const char *sr_store_statement_sql(int i);
-/* Appends the EXPLAIN QUERY PLAN lines of statement i, one per line. */
+/* Appends the query plan of statement i as the engine explains it, one step per line. */
 struct sr_buf;
 int sr_store_explain(sr_store *s, int i, struct sr_buf *out);
 

@@ -59,8 +59,9 @@ struct rows {
 	char *cards[101];
 };
 
-static int card_row(void *ud, const sr_skill_row *r)
+static int card_row(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct rows *k = ud;
 	if (k->n == k->limit) {
 		k->more = 1;
@@ -547,8 +548,9 @@ struct owner_rows {
 	int rc;
 };
 
-static int owner_row(void *ud, const sr_skill_row *r)
+static int owner_row(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct owner_rows *k = ud;
 	if (k->n == k->limit) {
 		k->more = 1;

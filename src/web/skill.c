@@ -78,8 +78,9 @@ static char *dup0(const char *s)
 	return strdup(s ? s : "");
 }
 
-static int info_row(void *ud, const sr_skill_row *r)
+static int info_row(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct info *i = ud;
 	i->found = 1;
 	i->display_name = dup0(r->display_name);
@@ -118,8 +119,9 @@ struct version {
 	char version[260];
 };
 
-static int version_row(void *ud, const sr_version_row *v)
+static int version_row(void *ud, const void *row)
 {
+	const sr_version_row *v = row;
 	struct version *c = ud;
 	c->found = 1;
 	c->id = v->id;
@@ -184,8 +186,9 @@ struct files {
 	int64_t size;
 };
 
-static int file_row(void *ud, const sr_file_row *f)
+static int file_row(void *ud, const void *row)
 {
+	const sr_file_row *f = row;
 	struct files *k = ud;
 	k->n++;
 	if (strcasecmp(f->path, "SKILL.md") == 0 || (!k->have_md && strcasecmp(f->path, "skills.md") == 0)) {
@@ -220,8 +223,9 @@ struct versions {
 	int rc;
 };
 
-static int versions_row(void *ud, const sr_version_row *v)
+static int versions_row(void *ud, const void *row)
 {
+	const sr_version_row *v = row;
 	struct versions *k = ud;
 	if (k->n == VERSIONS_SHOWN) {
 		k->more = 1;
@@ -261,8 +265,9 @@ struct findings {
 	int rc;
 };
 
-static int finding_row(void *ud, const sr_finding_row *f)
+static int finding_row(void *ud, const void *row)
 {
+	const sr_finding_row *f = row;
 	struct findings *k = ud;
 	if (!k->n++)
 		sr_buf_puts(k->b, "<ul class=\"findings\">");

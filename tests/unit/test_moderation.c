@@ -184,8 +184,9 @@ struct skill_state {
 	sr_skill sk;
 };
 
-static int take(void *ud, const sr_skill_row *r)
+static int take(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	sr_skill_copy(ud, r);
 	return 1;
 }

@@ -23,6 +23,7 @@
 #include "core/buf.h"
 #include "core/util.h"
 #include "registry/registry.h"
+#include "bench/bench.h"
 #include "store/store.h"
 
 /* Statements allowed one exception, each with why it is still bounded: a plan line that

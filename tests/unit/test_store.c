@@ -108,7 +108,7 @@ static void test_constraints(void **state)
 	assert_int_equal(sr_store_token_lookup(f->s, "0000", &u, &revoked), SR_ENOTFOUND);
 }
 
-static int count_row(void *ud, const sr_skill_row *r)
+static int count_row(void *ud, const void *row)
 {
 	(*(int *)ud)++;
 	return 0;
@@ -156,8 +156,9 @@ struct counters {
 	int64_t downloads, installs;
 };
 
-static int read_counters(void *ud, const sr_skill_row *r)
+static int read_counters(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct counters *c = ud;
 	c->downloads = r->downloads;
 	c->installs = r->installs;
@@ -194,8 +195,9 @@ static void test_events_fold_once(void **state)
 	assert_int_equal(got.installs, 3);
 }
 
-static int read_summary(void *ud, const sr_skill_row *r)
+static int read_summary(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	snprintf(ud, 2048, "%s", r->summary ? r->summary : "");
 	return 1;
 }

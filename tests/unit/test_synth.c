@@ -20,6 +20,7 @@
 #include "blob/blob.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "bench/bench.h"
 #include "store/store.h"
 
 #define SKILLS 400

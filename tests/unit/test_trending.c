@@ -328,16 +328,16 @@ struct seen {
 	int64_t last_installs;
 };
 
-static int page_row(void *ud, const sr_skill_row *r, int rank, int64_t installs, int64_t downloads)
+static int page_row(void *ud, const void *row)
 {
+	const sr_trending_row *t = row;
 	struct seen *s = ud;
-	assert_true(rank > s->last_rank);
-	assert_true(s->n == 0 || installs <= s->last_installs);
-	assert_non_null(r->slug);
-	assert_true(r->is_listed);
-	(void)downloads;
-	s->last_rank = rank;
-	s->last_installs = installs;
+	assert_true(t->rank > s->last_rank);
+	assert_true(s->n == 0 || t->installs <= s->last_installs);
+	assert_non_null(t->skill.slug);
+	assert_true(t->skill.is_listed);
+	s->last_rank = t->rank;
+	s->last_installs = t->installs;
 	s->n++;
 	return 0;
 }

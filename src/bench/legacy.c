@@ -13,8 +13,9 @@
  *   - search hydrates every candidate with its whole skill row and owner row, then runs
  *     the lexical fallback over the 500 most recently updated whole skill rows;
  *   - the cron jobs scan the whole table (or its creation-order prefix) and filter in code.
- * These statements scan on purpose, which is why they are here and not in store.c's
- * catalogue: tests/unit/test_queryplan.c fails any catalogue statement that scans.
+ * These statements scan on purpose, which is why they are here, with SQL and a SQLite
+ * connection of their own (a benchmark tool replaying raw access patterns), and not in the
+ * store's catalogue: tests/unit/test_queryplan.c fails any catalogue statement that scans.
  *
  * Two approximations, both in the legacy side's favour: Convex's base list indexes held every
  * non-deleted skill, hidden ones included, while here the walk uses the public partial
@@ -22,10 +23,11 @@
  * and search counts the candidate rowids from full-text search where Convex read
  * embeddingSkillMap documents of about the same size.
  *
- * Rows and bytes are counted the way store.c's step() counts them: every row stepped out of
- * SQLite, 8 bytes per integer or real, the stored size of text and blobs, 0 for NULL.
+ * Rows and bytes are counted the way the store's step() counts them (src/store/sqlite.c):
+ * every row stepped out of SQLite, 8 bytes per integer or real, the stored size of text and
+ * blobs, 0 for NULL.
  */
-#include "store/store.h"
+#include "bench/bench.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,7 +138,7 @@ static int lg_open(lg *L, const char *path)
 	memset(L, 0, sizeof(*L));
 	if (sqlite3_open_v2(path, &L->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return SR_EDB;
-	/* The same cache settings as the server's connections (store.c). */
+	/* The same cache settings as the server's connections (src/store/sqlite.c). */
 	sqlite3_exec(L->db, "PRAGMA mmap_size=268435456; PRAGMA cache_size=-65536;", NULL, NULL, NULL);
 	int rc = 0;
 	for (int q = 0; !rc && q < L_LIST_FIRST; q++)
@@ -263,8 +265,9 @@ struct list_pos {
 	int64_t k1, k2, id;
 };
 
-static int note_pos(void *ud, const sr_skill_row *r)
+static int note_pos(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	struct list_pos *p = ud;
 	if (++p->n == p->want) {
 		p->k1 = r->downloads;
@@ -274,7 +277,8 @@ static int note_pos(void *ud, const sr_skill_row *r)
 	return 0;
 }
 
-static int ignore_row(void *ud, const sr_skill_row *r)
+/* Any row of any read: the replay counts reads, not what they return. */
+static int ignore_row(void *ud, const void *row)
 {
 	return 0;
 }
@@ -341,8 +345,9 @@ static int add_cand(replay *R, int64_t id)
 }
 
 /* The modern side stops reading once it holds a full set, as the API does. */
-static int take_cand(void *ud, const sr_skill_row *r)
+static int take_cand(void *ud, const void *row)
 {
+	const sr_skill_row *r = row;
 	replay *R = ud;
 	add_cand(R, r->id);
 	return R->ncand >= SEARCH_CAP;
@@ -413,16 +418,6 @@ static int run_search(replay *R, const path *p, int legacy)
 
 enum { ONE_DETAIL, ONE_VERSION, ONE_FILE, ONE_DOWNLOAD };
 
-static int ignore_version(void *ud, const sr_version_row *v)
-{
-	return 0;
-}
-
-static int ignore_file(void *ud, const sr_file_row *f)
-{
-	return 0;
-}
-
 static int modern_one(replay *R, int what)
 {
 	sr_store *s = R->s;
@@ -436,19 +431,19 @@ static int modern_one(replay *R, int what)
 	case ONE_DETAIL:
 		/* The detail row, its latest version and that version's file list (for SKILL.md). */
 		if (!(rc = sr_store_skill_by_id(s, R->skill_id, ignore_row, NULL)) &&
-		    !(rc = sr_store_version_by_id(s, R->latest_vid, ignore_version, NULL)))
-			rc = sr_store_version_files(s, R->latest_vid, ignore_file, NULL);
+		    !(rc = sr_store_version_by_id(s, R->latest_vid, ignore_row, NULL)))
+			rc = sr_store_version_files(s, R->latest_vid, ignore_row, NULL);
 		return rc;
 	case ONE_VERSION:
-		if (!(rc = sr_store_version_get(s, R->skill_id, R->version, ignore_version, NULL)))
-			rc = sr_store_version_files(s, R->latest_vid, ignore_file, NULL);
+		if (!(rc = sr_store_version_get(s, R->skill_id, R->version, ignore_row, NULL)))
+			rc = sr_store_version_files(s, R->latest_vid, ignore_row, NULL);
 		return rc;
 	case ONE_FILE:
-		if (!(rc = sr_store_version_by_id(s, R->latest_vid, ignore_version, NULL)))
-			rc = sr_store_version_file(s, R->latest_vid, "SKILL.md", ignore_file, NULL);
+		if (!(rc = sr_store_version_by_id(s, R->latest_vid, ignore_row, NULL)))
+			rc = sr_store_version_file(s, R->latest_vid, "SKILL.md", ignore_row, NULL);
 		return rc;
 	default:
-		return sr_store_version_by_id(s, R->latest_vid, ignore_version, NULL);
+		return sr_store_version_by_id(s, R->latest_vid, ignore_row, NULL);
 	}
 }
 
@@ -487,12 +482,13 @@ struct keys {
 	int64_t last_key, last_id;
 };
 
-static int take_key(void *ud, int64_t id, int64_t key)
+static int take_key(void *ud, const void *row)
 {
+	const sr_key_row *r = row;
 	struct keys *k = ud;
 	k->n++;
-	k->last_key = key;
-	k->last_id = id;
+	k->last_key = r->key;
+	k->last_id = r->id;
 	return 0;
 }
 
@@ -607,12 +603,13 @@ struct day_page {
 	int n;
 };
 
-static int day_row(void *ud, int64_t skill_id, int64_t installs, int64_t downloads)
+static int day_row(void *ud, const void *row)
 {
+	const sr_daily_row *d = row;
 	struct day_page *pg = ud;
-	pg->last = skill_id;
+	pg->last = d->skill_id;
 	pg->n++;
-	return trend_add(pg->t, skill_id, installs, downloads);
+	return trend_add(pg->t, d->skill_id, d->installs, d->downloads);
 }
 
 static int cron_trending(replay *R, int legacy)

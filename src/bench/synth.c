@@ -16,14 +16,15 @@
  * on a 2-core machine: 34 s with the indexes in place, 15 s rebuilt from sorted data).
  *
  * The pools are made with the registry's own zip, fingerprint and frontmatter code, so a
- * download is a real archive and latest_metadata has exactly publish's shape. That is the
- * one place this file reaches above the store layer (registry/, blob/): it is a bench tool,
- * not a path the server runs.
+ * download is a real archive and latest_metadata has exactly publish's shape; that is why
+ * this file lives in src/bench, above the registry and the blob store. It is a bench tool,
+ * not a path the server runs, and it writes its rows with SQL and a SQLite connection of its
+ * own rather than through the store's catalogue (a bulk load the server never does).
  *
  * Every random choice comes from a seeded splitmix64 stream, one per skill, so a seed and a
  * "today" give the same catalogue byte for byte.
  */
-#include "store/store.h"
+#include "bench/bench.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,0 +1,428 @@
+/*
+ * catalogue.c - the SQL text of every statement the store runs (SQLite dialect).
+ *
+ * One place per statement: the fixed statements by id (enum sr__q in internal.h, which
+ * names the index each reads through), the generated list statements, and the effects
+ * table that says what each write can change in cached answers. test_queryplan runs EXPLAIN
+ * QUERY PLAN on every statement here and fails on a scan, so a statement that would read a
+ * table end to end cannot slip in. A second engine brings a catalogue of its own with the
+ * same ids, parameters and result columns.
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "store/internal.h"
+
+#define SKILL_COLS                                                                            \
+	"s.id, s.owner_id, s.slug, s.display_name, s.summary, s.tags_json, s.latest_version_id, " \
+	"s.latest_version, s.latest_changelog, s.latest_metadata, s.latest_created_at, "          \
+	"s.moderation_status, s.moderation_reason, s.moderation_flags, s.moderation_verdict, "    \
+	"s.soft_deleted_at, s.stats_downloads, s.stats_stars, s.stats_installs, "                 \
+	"s.stats_versions, s.stats_comments, s.created_at, s.updated_at, s.is_suspicious, "       \
+	"s.is_public, s.is_listed, u.handle, u.display_name, u.image"
+
+/* What finding a skill and checking who may see it needs, and no more: a lookup on the way
+ * to a version, a file or a download reads about a fifth of the list row. */
+#define LOOKUP_COLS                                                                    \
+	"s.id, s.owner_id, s.slug, s.display_name, s.latest_version_id, s.latest_version, " \
+	"s.moderation_status, s.moderation_reason, s.moderation_flags, s.moderation_verdict, " \
+	"s.soft_deleted_at, s.stats_versions, s.created_at, s.is_suspicious, s.is_public, "  \
+	"s.is_listed, u.handle"
+#define SKILL_FROM " FROM skills s CROSS JOIN users u ON u.id = s.owner_id "
+
+#define VERSION_COLS                                                                   \
+	"id, skill_id, version, fingerprint, changelog, changelog_source, created_at, " \
+	"soft_deleted_at, created_by, file_count, total_size, zip_sha256, zip_size, scan_state, scan_verdict"
+
+static const char *const fixed_sql[Q_FIXED_COUNT] = {
+	[Q_USER_ADD] = "INSERT INTO users(handle, display_name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+	[Q_USER_BY_HANDLE] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE handle = ?1",
+	[Q_USER_BY_ID] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE id = ?1",
+	[Q_USER_BAN] = "UPDATE users SET deactivated_at = ?2, ban_reason = ?3 WHERE id = ?1",
+	[Q_USER_BAN_SKILLS] = "UPDATE skills SET moderation_status = 1, moderation_reason = 'user.banned', "
+			      "soft_deleted_at = coalesce(soft_deleted_at, ?2) WHERE owner_id = ?1",
+	[Q_TOKEN_ADD] = "INSERT INTO api_tokens(user_id, label, prefix, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_TOKEN_LOOKUP] = "SELECT t.revoked_at, u.id, u.handle, u.display_name, u.image, u.role, u.deactivated_at "
+			   "FROM api_tokens t CROSS JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1",
+	[Q_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ?3 WHERE prefix >= ?1 AND prefix < ?2 AND revoked_at IS NULL",
+	[Q_SKILLS_BY_SLUG] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.slug = ?1 ORDER BY s.id LIMIT ?2",
+	[Q_SKILL_BY_OWNER_SLUG] = "SELECT " LOOKUP_COLS SKILL_FROM "WHERE s.owner_id = ?1 AND s.slug = ?2",
+	[Q_LOOKUP_BY_SLUG] = "SELECT " LOOKUP_COLS SKILL_FROM "WHERE s.slug = ?1 ORDER BY s.id LIMIT ?2",
+	[Q_SKILL_BY_ID] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.id = ?1",
+	[Q_SKILLS_BY_ALIAS] = "SELECT " LOOKUP_COLS " FROM skill_aliases a CROSS JOIN skills s ON s.id = a.skill_id "
+			      "CROSS JOIN users u ON u.id = s.owner_id WHERE a.slug = ?1 LIMIT ?2",
+	[Q_SKILL_BY_OWNER_ALIAS] = "SELECT " LOOKUP_COLS " FROM skill_aliases a CROSS JOIN skills s ON s.id = a.skill_id "
+				   "CROSS JOIN users u ON u.id = s.owner_id WHERE a.owner_id = ?1 AND a.slug = ?2",
+	[Q_ALIAS_ADD] = "INSERT INTO skill_aliases(owner_id, slug, skill_id, created_at) VALUES (?1, ?2, ?3, ?4) "
+			"ON CONFLICT(owner_id, slug) DO UPDATE SET skill_id = excluded.skill_id, created_at = excluded.created_at",
+	[Q_ALIAS_DEL] = "DELETE FROM skill_aliases WHERE owner_id = ?1 AND slug = ?2",
+	[Q_ALIASES_REPOINT] = "UPDATE skill_aliases SET skill_id = ?2 WHERE skill_id = ?1",
+	[Q_SKILL_RENAME] = "UPDATE skills SET slug = ?2, updated_at = ?3 WHERE id = ?1",
+	[Q_SKILL_MERGED] = "UPDATE skills SET soft_deleted_at = ?2, moderation_status = 1, "
+			   "moderation_reason = 'owner.merged' WHERE id = ?1",
+	/* Search ranks a bounded window: the newest ?3 matches in rowid (creation) order, of which
+	 * the best ?4 by bm25 are joined to their rows and filtered, so the cost does not grow
+	 * with how many skills a common word matches (see sr_store_search). */
+	[Q_SEARCH] = "SELECT " SKILL_COLS ", w.r FROM (SELECT id, r FROM (SELECT rowid AS id, rank AS r "
+		     "FROM skill_search WHERE skill_search MATCH ?1 ORDER BY rowid DESC LIMIT ?3) ORDER BY r LIMIT ?4) w "
+		     "CROSS JOIN skills s ON s.id = w.id CROSS JOIN users u ON u.id = s.owner_id "
+		     "WHERE s.is_listed ORDER BY w.r LIMIT ?2",
+	[Q_SEARCH_SHORT] = "SELECT " SKILL_COLS ", w.r FROM (SELECT id, r FROM (SELECT rowid AS id, rank AS r "
+			   "FROM skill_search_short WHERE skill_search_short MATCH ?1 ORDER BY rowid DESC LIMIT ?3) "
+			   "ORDER BY r LIMIT ?4) w "
+			   "CROSS JOIN skills s ON s.id = w.id CROSS JOIN users u ON u.id = s.owner_id "
+			   "WHERE s.is_listed ORDER BY w.r LIMIT ?2",
+	/* Matches in the names are ordered by popularity, not bm25 (which costs tens of
+	 * microseconds a match for a trigram phrase): the newest ?3 matches, no rank. */
+	[Q_SEARCH_NAMES] = "SELECT " SKILL_COLS ", 0.0 FROM (SELECT rowid AS id FROM skill_search "
+			   "WHERE skill_search MATCH ?1 ORDER BY rowid DESC LIMIT ?3) w "
+			   "CROSS JOIN skills s ON s.id = w.id CROSS JOIN users u ON u.id = s.owner_id "
+			   "WHERE s.is_listed LIMIT ?2",
+	[Q_VERSION_GET] = "SELECT " VERSION_COLS " FROM skill_versions WHERE skill_id = ?1 AND version = ?2",
+	[Q_VERSION_BY_ID] = "SELECT " VERSION_COLS " FROM skill_versions WHERE id = ?1",
+	[Q_VERSIONS_FIRST] = "SELECT " VERSION_COLS " FROM skill_versions INDEXED BY ix_versions_skill_created "
+			     "WHERE skill_id = ?1 AND soft_deleted_at IS NULL "
+			     "ORDER BY created_at DESC, id DESC LIMIT ?2",
+	[Q_VERSIONS_AFTER] = "SELECT " VERSION_COLS " FROM skill_versions INDEXED BY ix_versions_skill_created "
+			     "WHERE skill_id = ?1 AND soft_deleted_at IS NULL AND (created_at, id) < (?3, ?4) "
+			     "ORDER BY created_at DESC, id DESC LIMIT ?2",
+	[Q_VERSIONS_ALL] = "SELECT " VERSION_COLS " FROM skill_versions INDEXED BY ux_versions_skill_version "
+			   "WHERE skill_id = ?1 LIMIT ?2",
+	[Q_VERSION_BY_FP] = "SELECT " VERSION_COLS " FROM skill_versions INDEXED BY ix_versions_skill_fp "
+			    "WHERE skill_id = ?1 AND fingerprint = ?2 AND soft_deleted_at IS NULL "
+			    "ORDER BY created_at DESC LIMIT 1",
+	[Q_FILES] = "SELECT path, sha256, content_type, size, ord FROM version_files WHERE version_id = ?1 ORDER BY ord",
+	[Q_FILE] = "SELECT path, sha256, content_type, size, ord FROM version_files WHERE version_id = ?1 AND path = ?2",
+	[Q_COLD] = "SELECT frontmatter_json, metadata_json FROM version_cold WHERE version_id = ?1",
+	[Q_SKILL_INSERT] = "INSERT INTO skills(owner_id, slug, display_name, summary, created_at, updated_at) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+	[Q_RESERVED_HOLDER] = "SELECT owner_id FROM reserved_slugs WHERE slug = ?1 AND expires_at > ?2 LIMIT 4",
+	[Q_RESERVE] = "INSERT INTO reserved_slugs(slug, owner_id, expires_at) VALUES (?1, ?2, ?3) "
+		      "ON CONFLICT(slug, owner_id) DO UPDATE SET expires_at = excluded.expires_at",
+	[Q_UNRESERVE] = "DELETE FROM reserved_slugs WHERE slug = ?1 AND owner_id = ?2",
+	[Q_VERSION_INSERT] = "INSERT INTO skill_versions(skill_id, version, fingerprint, changelog, changelog_source, "
+			     "created_by, created_at, file_count, total_size, zip_sha256, zip_size) "
+			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[Q_FILE_INSERT] = "INSERT INTO version_files(version_id, path, size, sha256, content_type, ord) "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_COLD_INSERT] = "INSERT INTO version_cold(version_id, frontmatter_json, metadata_json) VALUES (?1, ?2, ?3)",
+	[Q_SET_LATEST] = "UPDATE skills SET (latest_version_id, latest_version, latest_created_at, latest_changelog, "
+			 "latest_metadata) = (SELECT v.id, v.version, v.created_at, substr(v.changelog, 1, 2000), "
+			 "c.metadata_json FROM skill_versions v LEFT JOIN version_cold c ON c.version_id = v.id "
+			 "WHERE v.id = ?2) WHERE id = ?1",
+	[Q_CLEAR_LATEST] = "UPDATE skills SET latest_version_id = NULL, latest_version = NULL, latest_created_at = NULL, "
+			   "latest_changelog = NULL, latest_metadata = NULL WHERE id = ?1",
+	[Q_SET_IDENTITY] = "UPDATE skills SET display_name = ?2, summary = ?3 WHERE id = ?1 "
+			   "AND (display_name IS NOT ?2 OR summary IS NOT ?3)",
+	[Q_TAG_SET] = "INSERT INTO skill_tags(skill_id, tag, version_id) VALUES (?1, ?2, ?3) "
+		      "ON CONFLICT(skill_id, tag) DO UPDATE SET version_id = excluded.version_id",
+	[Q_TAG_GET] = "SELECT version_id FROM skill_tags WHERE skill_id = ?1 AND tag = ?2",
+	[Q_TAGS_JSON] = "UPDATE skills SET tags_json = (SELECT coalesce(json_group_object(t.tag, v.version), '{}') "
+			"FROM skill_tags t CROSS JOIN skill_versions v ON v.id = t.version_id "
+			"WHERE t.skill_id = ?1 AND v.soft_deleted_at IS NULL) WHERE id = ?1",
+	[Q_TOUCH] = "UPDATE skills SET updated_at = ?2, stats_versions = stats_versions + ?3 WHERE id = ?1",
+	[Q_FTS_DEL] = "DELETE FROM skill_search WHERE rowid = ?1",
+	[Q_FTS_INS] = "INSERT INTO skill_search(rowid, slug, display_name, summary) VALUES (?1, ?2, ?3, ?4)",
+	[Q_FTS_SHORT_DEL] = "DELETE FROM skill_search_short WHERE rowid = ?1",
+	[Q_FTS_SHORT_INS] = "INSERT INTO skill_search_short(rowid, text) VALUES (?1, ?2)",
+	/* Deletion is its own column: the moderation status stays what moderation made it. */
+	[Q_SOFT_DELETE] = "UPDATE skills SET soft_deleted_at = ?2 WHERE id = ?1",
+	[Q_UNDELETE] = "UPDATE skills SET soft_deleted_at = NULL, moderation_status = 0 WHERE id = ?1",
+	[Q_SKILL_HIDE] = "UPDATE skills SET moderation_status = 1, moderation_reason = ?2 WHERE id = ?1",
+	[Q_UNDELETE_OWNER] = "UPDATE skills SET soft_deleted_at = NULL WHERE id = ?1",
+	[Q_TAGS_DROP_VERSION] = "DELETE FROM skill_tags WHERE skill_id = ?1 AND version_id = ?2 AND tag != 'latest'",
+	[Q_VERSION_DEL] = "UPDATE skill_versions SET soft_deleted_at = ?2 WHERE id = ?1 AND soft_deleted_at IS NULL",
+	[Q_VERSION_RESTORE] = "UPDATE skill_versions SET soft_deleted_at = NULL WHERE id = ?1 AND soft_deleted_at IS NOT NULL",
+	[Q_AUDIT] = "INSERT INTO audit_log(actor_id, action, skill_id, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_STAR_INS] = "INSERT OR IGNORE INTO stars(skill_id, user_id, created_at) VALUES (?1, ?2, ?3)",
+	[Q_STAR_DEL] = "DELETE FROM stars WHERE skill_id = ?1 AND user_id = ?2",
+	[Q_STARS_ADJ] = "UPDATE skills SET stats_stars = max(0, stats_stars + ?2) WHERE id = ?1",
+	[Q_DEDUPE_INS] = "INSERT OR IGNORE INTO download_dedupes(skill_id, identity, day) VALUES (?1, ?2, ?3)",
+	[Q_EVENT_INS] = "INSERT INTO stat_events(skill_id, kind, day, occurred_at) VALUES (?1, ?2, ?3, ?4)",
+	[Q_CURSOR_GET] = "SELECT last_event_id FROM stat_cursors WHERE name = ?1",
+	[Q_EVENTS_AFTER] = "SELECT id, skill_id, kind, day FROM stat_events WHERE id > ?1 ORDER BY id LIMIT ?2",
+	[Q_DAILY_UPSERT] = "INSERT INTO skill_daily_stats(skill_id, day, downloads, installs) VALUES (?1, ?2, ?3, ?4) "
+			   "ON CONFLICT(skill_id, day) DO UPDATE SET downloads = downloads + excluded.downloads, "
+			   "installs = installs + excluded.installs",
+	[Q_COUNTERS_ADJ] = "UPDATE skills SET stats_downloads = stats_downloads + ?2, stats_installs = stats_installs + ?3 "
+			   "WHERE id = ?1",
+	[Q_CURSOR_SET] = "INSERT INTO stat_cursors(name, last_event_id) VALUES (?1, ?2) "
+			 "ON CONFLICT(name) DO UPDATE SET last_event_id = excluded.last_event_id",
+	[Q_TICKET_ADD] = "INSERT INTO upload_tickets(ticket, user_id, path, size, sha256, content_type, created_at, expires_at) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[Q_TICKET_GET] = "SELECT ticket, user_id, path, size, sha256, content_type, expires_at, uploaded_at, used_at "
+			 "FROM upload_tickets WHERE ticket = ?1",
+	[Q_TICKET_UPLOADED] = "UPDATE upload_tickets SET uploaded_at = ?2 WHERE ticket = ?1",
+	[Q_TICKET_USED] = "UPDATE upload_tickets SET used_at = ?2 WHERE ticket = ?1 AND used_at IS NULL",
+	/* The job batches read only index columns, so none of them touches a skills row: a
+	 * moderation sweep or a recount costs 16 bytes a skill instead of the whole row. */
+	[Q_MODERATION_PAGE] = "SELECT id, created_at FROM skills INDEXED BY ix_moderation "
+			      "WHERE moderation_status = ?1 AND moderation_reason = ?2 AND (created_at, id) > (?3, ?4) "
+			      "ORDER BY created_at, id LIMIT ?5",
+	[Q_PUBLIC_IDS_PAGE] = "SELECT id, created_at FROM skills INDEXED BY ix_pub_created "
+			      "WHERE is_public AND (created_at, id) > (?1, ?2) ORDER BY created_at, id LIMIT ?3",
+	[Q_DAILY_PAGE] = "SELECT skill_id, installs, downloads FROM skill_daily_stats INDEXED BY ix_daily_day "
+			 "WHERE day = ?1 AND skill_id > ?2 ORDER BY skill_id LIMIT ?3",
+	[Q_SKILL_LISTED] = "SELECT is_listed FROM skills WHERE id = ?1",
+	[Q_PUBLIC_COUNT] = "SELECT public_skills FROM global_stats WHERE id = 1",
+	[Q_PUBLIC_COUNT_ADJ] = "UPDATE global_stats SET public_skills = public_skills + ?1, updated_at = ?2 WHERE id = 1",
+	/* An owner's public skills, newest update first: one range of the partial index, so a
+	 * page reads its rows plus one and never a deleted or hidden skill it would drop. */
+	[Q_OWNER_FIRST] = "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_owner_pub_updated "
+			  "CROSS JOIN users u ON u.id = s.owner_id WHERE s.owner_id = ?1 AND s.is_public "
+			  "ORDER BY s.updated_at DESC, s.id DESC LIMIT ?2",
+	[Q_OWNER_AFTER] = "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_owner_pub_updated "
+			  "CROSS JOIN users u ON u.id = s.owner_id WHERE s.owner_id = ?1 AND s.is_public "
+			  "AND (s.updated_at, s.id) < (?3, ?4) ORDER BY s.updated_at DESC, s.id DESC LIMIT ?2",
+	[Q_TRENDING_LATEST] = "SELECT id, computed_at, day, entries FROM trending_snapshots WHERE id > 0 ORDER BY id DESC LIMIT 1",
+	[Q_TRENDING_SNAPSHOT] = "SELECT id, computed_at, day, entries FROM trending_snapshots WHERE id = ?1",
+	/* The oldest snapshot to keep: the keep-th newest. "id > 0" makes the plan a rowid range
+	 * (read backwards) instead of a SCAN; ids start at 1. */
+	[Q_TRENDING_KEPT] = "SELECT id FROM trending_snapshots WHERE id > 0 ORDER BY id DESC LIMIT 1 OFFSET ?1",
+	[Q_TRENDING_SNAP_INS] = "INSERT INTO trending_snapshots(computed_at, day, entries) VALUES (?1, ?2, ?3)",
+	[Q_TRENDING_ENTRY_INS] = "INSERT INTO trending_entries(snapshot_id, rank, skill_id, installs, downloads) "
+				 "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_TRENDING_ENTRIES_DEL] = "DELETE FROM trending_entries WHERE snapshot_id < ?1",
+	[Q_TRENDING_SNAPS_DEL] = "DELETE FROM trending_snapshots WHERE id < ?1",
+	[Q_TRENDING_PAGE] = "SELECT " SKILL_COLS ", e.rank, e.installs, e.downloads FROM trending_entries e "
+			    "CROSS JOIN skills s ON s.id = e.skill_id CROSS JOIN users u ON u.id = s.owner_id "
+			    "WHERE e.snapshot_id = ?1 AND e.rank > ?2 ORDER BY e.rank LIMIT ?3",
+	[Q_BF_STATE_GET] = "SELECT last_id, pass, started_at, finished_at, scanned, changed FROM backfill_state "
+			   "WHERE name = ?1",
+	[Q_BF_STATE_PUT] = "INSERT INTO backfill_state(name, last_id, pass, started_at, finished_at, scanned, changed) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(name) DO UPDATE SET last_id = excluded.last_id, "
+			   "pass = excluded.pass, started_at = excluded.started_at, finished_at = excluded.finished_at, "
+			   "scanned = excluded.scanned, changed = excluded.changed",
+	/* "id > 0" makes it a rowid range read backwards, one row (as Q_TRENDING_LATEST). */
+	[Q_BF_MAX_ID] = "SELECT id FROM skills WHERE id > 0 ORDER BY id DESC LIMIT 1",
+	/* Whether each row's latest-version summary is what Q_SET_LATEST would write from the
+	 * version latest_version_id points to: the comparison runs inside SQLite, so a batch
+	 * hands back two integers a skill and never skips a row that already has a value. */
+	[Q_BF_SUMMARY_PAGE] = "SELECT s.id, s.latest_version_id, (s.latest_version_id IS NOT v.id "
+			      "OR s.latest_version IS NOT v.version OR s.latest_created_at IS NOT v.created_at "
+			      "OR s.latest_changelog IS NOT substr(v.changelog, 1, 2000) "
+			      "OR s.latest_metadata IS NOT c.metadata_json) "
+			      "FROM skills s LEFT JOIN skill_versions v ON v.id = s.latest_version_id "
+			      "LEFT JOIN version_cold c ON c.version_id = v.id "
+			      "WHERE s.id > ?1 ORDER BY s.id LIMIT ?2",
+	/* Each counter beside its recount from the rows it counts: folded downloads and installs
+	 * from the daily stats (the fold writes both in one transaction), stars from stars rows,
+	 * versions from the live versions. */
+	[Q_BF_COUNTERS_PAGE] = "SELECT s.id, s.stats_downloads, s.stats_installs, s.stats_stars, s.stats_versions, "
+			       "(SELECT coalesce(sum(d.downloads), 0) FROM skill_daily_stats d WHERE d.skill_id = s.id), "
+			       "(SELECT coalesce(sum(d.installs), 0) FROM skill_daily_stats d WHERE d.skill_id = s.id), "
+			       "(SELECT count(*) FROM stars t WHERE t.skill_id = s.id), "
+			       "(SELECT count(*) FROM skill_versions v INDEXED BY ix_versions_skill_created "
+			       "WHERE v.skill_id = s.id AND v.soft_deleted_at IS NULL) "
+			       "FROM skills s WHERE s.id > ?1 ORDER BY s.id LIMIT ?2",
+	[Q_BF_COUNTERS_SET] = "UPDATE skills SET stats_downloads = ?2, stats_installs = ?3, stats_stars = ?4, "
+			      "stats_versions = ?5 WHERE id = ?1",
+	/* ?3 (the version's skill) only names the skill for the cache effects below. */
+	[Q_VERSION_SCAN_REQUEST] = "UPDATE skill_versions SET scan_state = 1, scan_requested_at = ?2 WHERE id = ?1 AND skill_id = ?3",
+	/* Only an active skill waits visibly for its scan: a hide by staff or by reports keeps
+	 * its reason (and with it the owner's 403 text) through later publishes. */
+	[Q_SKILL_MARK_PENDING] = "UPDATE skills SET moderation_reason = 'pending.scan' WHERE id = ?1 AND moderation_status = 0",
+	[Q_SCAN_QUEUE] = "SELECT id, scan_requested_at FROM skill_versions INDEXED BY ix_versions_scan_queue "
+			 "WHERE scan_state = 1 AND (scan_requested_at, id) > (?1, ?2) ORDER BY scan_requested_at, id LIMIT ?3",
+	[Q_VERSION_SCAN_GET] = "SELECT id, skill_id, version, zip_sha256, scan_state, scan_verdict, scan_requested_at, "
+			       "scanned_at, soft_deleted_at FROM skill_versions WHERE id = ?1",
+	/* A rescan requested while the scan ran moved scan_requested_at: the version then stays
+	 * pending and is scanned again. */
+	[Q_VERSION_SCAN_FINISH] = "UPDATE skill_versions SET scan_state = ?2, scan_verdict = ?3, scanned_at = ?4 "
+				  "WHERE id = ?1 AND scan_requested_at IS ?5 AND skill_id = ?6",
+	[Q_SCAN_RESULT_PUT] = "INSERT INTO scan_results(version_id, source, status, verdict, checked_at, engine, summary) "
+			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(version_id, source) DO UPDATE SET "
+			      "status = excluded.status, verdict = excluded.verdict, checked_at = excluded.checked_at, "
+			      "engine = excluded.engine, summary = excluded.summary",
+	[Q_SCAN_RESULTS] = "SELECT source, status, verdict, checked_at, engine, summary FROM scan_results WHERE version_id = ?1 "
+			   "ORDER BY source LIMIT 8",
+	[Q_SCAN_FINDINGS_DEL] = "DELETE FROM scan_findings WHERE version_id = ?1 AND source = ?2",
+	[Q_SCAN_FINDING_INS] = "INSERT INTO scan_findings(version_id, source, ord, rule_id, severity, title, path, line, excerpt) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[Q_SCAN_FINDINGS] = "SELECT source, ord, rule_id, severity, title, path, line, excerpt FROM scan_findings "
+			    "WHERE version_id = ?1 ORDER BY source, ord LIMIT ?2",
+	[Q_SCAN_HOLD_PUT] = "INSERT INTO scan_holds(skill_id, source, verdict, version_id, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+			    "ON CONFLICT(skill_id, source) DO UPDATE SET verdict = excluded.verdict, "
+			    "version_id = excluded.version_id, updated_at = excluded.updated_at",
+	[Q_SCAN_HOLDS] = "SELECT source, verdict FROM scan_holds WHERE skill_id = ?1 ORDER BY source LIMIT 8",
+	[Q_SKILL_MODERATE] = "UPDATE skills SET moderation_status = ?2, moderation_reason = ?3, moderation_flags = ?4, "
+			     "moderation_verdict = ?5 WHERE id = ?1",
+	[Q_REPORT_INS] = "INSERT OR IGNORE INTO skill_reports(skill_id, user_id, version, reason, created_at) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_REPORT_GET] = "SELECT id FROM skill_reports WHERE skill_id = ?1 AND user_id = ?2",
+	[Q_REPORTS_BUMP] = "UPDATE skills SET stats_reports = stats_reports + 1 WHERE id = ?1 RETURNING stats_reports",
+	[Q_REPORTS_COUNT] = "SELECT stats_reports FROM skills WHERE id = ?1",
+	[Q_REPORTS_RESET] = "UPDATE skills SET stats_reports = 0 WHERE id = ?1",
+	[Q_USER_ROLE] = "UPDATE users SET role = ?2 WHERE id = ?1",
+	/* The moderation jobs' batches: one equality range of ix_moderation in creation order,
+	 * each skill joined by primary key to its latest version's scan state, which is what
+	 * the jobs then filter on. */
+	[Q_MOD_QUEUE_PAGE] = "SELECT s.id, s.created_at, s.latest_version_id, v.scan_state, v.scan_requested_at "
+			     "FROM skills s INDEXED BY ix_moderation LEFT JOIN skill_versions v ON v.id = s.latest_version_id "
+			     "WHERE s.moderation_status = ?1 AND s.moderation_reason = ?2 AND (s.created_at, s.id) > (?3, ?4) "
+			     "ORDER BY s.created_at, s.id LIMIT ?5",
+	[Q_SKILL_IDS_PAGE] = "SELECT id, latest_version_id FROM skills WHERE id > ?1 ORDER BY id LIMIT ?2",
+};
+
+/* What each write statement can change in cached answers (the kinds: internal.h). */
+static const sr__effect effects[Q_FIXED_COUNT] = {
+	/* A publisher page (web) answers 404 until its user exists, and shows a ban. */
+	[Q_USER_ADD] = {SR__E_LISTS, 0, 0},
+	[Q_USER_BAN] = {SR__E_LISTS, 0, 0},
+	[Q_TOKEN_ADD] = {SR__E_NONE, 0, 0},
+	[Q_TOKEN_REVOKE] = {SR__E_NONE, 0, 0},
+	[Q_ALIAS_ADD] = {SR__E_SKILL, 3, 2},
+	[Q_ALIAS_DEL] = {SR__E_SKILL, 0, 2},
+	[Q_ALIASES_REPOINT] = {SR__E_SKILL, 1, 0},
+	[Q_SKILL_RENAME] = {SR__E_SKILL, 1, 2},
+	[Q_SKILL_MERGED] = {SR__E_SKILL, 1, 0},
+	[Q_SKILL_INSERT] = {SR__E_SKILL, 0, 2},
+	[Q_RESERVE] = {SR__E_NONE, 0, 0},
+	[Q_UNRESERVE] = {SR__E_NONE, 0, 0},
+	[Q_VERSION_INSERT] = {SR__E_SKILL, 1, 0},
+	[Q_FILE_INSERT] = {SR__E_LISTS, 0, 0},
+	[Q_COLD_INSERT] = {SR__E_LISTS, 0, 0},
+	[Q_SET_LATEST] = {SR__E_SKILL, 1, 0},
+	[Q_CLEAR_LATEST] = {SR__E_SKILL, 1, 0},
+	[Q_SET_IDENTITY] = {SR__E_SKILL, 1, 0},
+	[Q_TAG_SET] = {SR__E_SKILL, 1, 0},
+	[Q_TAGS_JSON] = {SR__E_SKILL, 1, 0},
+	[Q_TOUCH] = {SR__E_SKILL, 1, 0},
+	[Q_FTS_DEL] = {SR__E_LISTS, 0, 0},
+	[Q_FTS_INS] = {SR__E_LISTS, 0, 0},
+	[Q_FTS_SHORT_DEL] = {SR__E_LISTS, 0, 0},
+	[Q_FTS_SHORT_INS] = {SR__E_LISTS, 0, 0},
+	[Q_SOFT_DELETE] = {SR__E_SKILL, 1, 0},
+	[Q_UNDELETE] = {SR__E_SKILL, 1, 0},
+	[Q_SKILL_HIDE] = {SR__E_SKILL, 1, 0},
+	[Q_UNDELETE_OWNER] = {SR__E_SKILL, 1, 0},
+	[Q_TAGS_DROP_VERSION] = {SR__E_SKILL, 1, 0},
+	[Q_AUDIT] = {SR__E_NONE, 0, 0},
+	[Q_STAR_INS] = {SR__E_NONE, 0, 0},
+	[Q_STAR_DEL] = {SR__E_NONE, 0, 0},
+	[Q_STARS_ADJ] = {SR__E_SKILL, 1, 0},
+	[Q_DEDUPE_INS] = {SR__E_NONE, 0, 0},
+	[Q_EVENT_INS] = {SR__E_NONE, 0, 0},
+	[Q_DAILY_UPSERT] = {SR__E_LISTS, 0, 0},
+	[Q_COUNTERS_ADJ] = {SR__E_SKILL, 1, 0},
+	[Q_CURSOR_SET] = {SR__E_NONE, 0, 0},
+	[Q_TICKET_ADD] = {SR__E_NONE, 0, 0},
+	[Q_TICKET_UPLOADED] = {SR__E_NONE, 0, 0},
+	[Q_TICKET_USED] = {SR__E_NONE, 0, 0},
+	/* A new leaderboard changes trending lists, and nothing a detail shows. */
+	[Q_TRENDING_SNAP_INS] = {SR__E_LISTS, 0, 0},
+	[Q_TRENDING_ENTRY_INS] = {SR__E_LISTS, 0, 0},
+	[Q_TRENDING_ENTRIES_DEL] = {SR__E_LISTS, 0, 0},
+	[Q_TRENDING_SNAPS_DEL] = {SR__E_LISTS, 0, 0},
+	[Q_BF_STATE_PUT] = {SR__E_NONE, 0, 0},
+	[Q_BF_COUNTERS_SET] = {SR__E_SKILL, 1, 0},
+	/* A version's scan state, results and findings show only on the version route and the
+	 * moderation route, which are never cached; reports and roles show nowhere cached. */
+	/* The web site's skill page shows the shown version's scan state and findings, so the
+	 * request and the end of a scan (whose transaction also writes the results and
+	 * findings) move that skill's answers. */
+	[Q_VERSION_SCAN_REQUEST] = {SR__E_SKILL, 3, 0},
+	[Q_VERSION_SCAN_FINISH] = {SR__E_SKILL, 6, 0},
+	[Q_SCAN_RESULT_PUT] = {SR__E_NONE, 0, 0},
+	[Q_SCAN_FINDINGS_DEL] = {SR__E_NONE, 0, 0},
+	[Q_SCAN_FINDING_INS] = {SR__E_NONE, 0, 0},
+	[Q_SCAN_HOLD_PUT] = {SR__E_NONE, 0, 0},
+	[Q_REPORT_INS] = {SR__E_NONE, 0, 0},
+	[Q_REPORTS_BUMP] = {SR__E_NONE, 0, 0},
+	[Q_REPORTS_RESET] = {SR__E_NONE, 0, 0},
+	[Q_USER_ROLE] = {SR__E_NONE, 0, 0},
+	/* The skill's moderation columns decide its lists, search, and its detail. */
+	[Q_SKILL_MARK_PENDING] = {SR__E_SKILL, 1, 0},
+	[Q_SKILL_MODERATE] = {SR__E_SKILL, 1, 0},
+	[Q_PUBLIC_COUNT_ADJ] = {SR__E_LISTS, 0, 0},
+};
+
+sr__effect sr__effect_of(int q)
+{
+	sr__effect wide = {SR__E_WIDE, 0, 0};
+	return q >= 0 && q < Q_FIXED_COUNT ? effects[q] : wide;
+}
+
+/* The generated list statements (internal.h). Each names its partial index with INDEXED BY,
+ * so a change that makes the index unusable fails at prepare time instead of becoming a
+ * scan. */
+static char *list_sql[SR__LIST_VARIANTS];
+static pthread_once_t list_once = PTHREAD_ONCE_INIT;
+
+static const struct {
+	const char *index; /* suffix of ix_list_* / ix_pub_* */
+	const char *k1, *k2; /* k2 NULL for two-column keys */
+	int text;
+} sort_keys[SR_SORT_COUNT] = {
+	[SR_SORT_UPDATED] = {"updated", "updated_at", NULL, 0},
+	[SR_SORT_CREATED] = {"created", "created_at", NULL, 0},
+	[SR_SORT_NAME] = {"name", "slug", NULL, 1},
+	[SR_SORT_DOWNLOADS] = {"downloads", "stats_downloads", "updated_at", 0},
+	[SR_SORT_STARS] = {"stars", "stats_stars", "updated_at", 0},
+	[SR_SORT_INSTALLS] = {"installs", "stats_installs", "updated_at", 0},
+};
+
+static int list_index(int sort, int filter, int desc, int after, int prefix)
+{
+	return ((((sort * SR_FILTER_COUNT + filter) * 2 + desc) * 2 + after) * 2) + prefix;
+}
+
+int sr__list_statement(int sort, int filter, int desc, int after, int prefix)
+{
+	return Q_FIXED_COUNT + list_index(sort, filter, desc, after, prefix);
+}
+
+int sr__sort_is_text(int sort)
+{
+	return sort >= 0 && sort < SR_SORT_COUNT && sort_keys[sort].text;
+}
+
+static void build_list_sql(void)
+{
+	for (int sort = 0; sort < SR_SORT_COUNT; sort++)
+		for (int filter = 0; filter < SR_FILTER_COUNT; filter++)
+			for (int desc = 0; desc < 2; desc++)
+				for (int after = 0; after < 2; after++)
+					for (int prefix = 0; prefix < 2; prefix++) {
+		/* Prefix listing exists only for the name sort; other slots stay empty. */
+		if (prefix && sort != SR_SORT_NAME)
+			continue;
+		const char *k1 = sort_keys[sort].k1, *k2 = sort_keys[sort].k2;
+		const char *dir = desc ? "DESC" : "ASC";
+		const char *cmp = desc ? "<" : ">";
+		sr_buf b;
+		sr_buf_init(&b, 4096);
+		sr_buf_printf(&b, "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_%s_%s "
+			      "CROSS JOIN users u ON u.id = s.owner_id WHERE s.%s",
+			      filter == SR_FILTER_LISTED ? "list" : "pub", sort_keys[sort].index,
+			      filter == SR_FILTER_LISTED ? "is_listed" : "is_public");
+		if (prefix)
+			sr_buf_puts(&b, " AND s.slug >= ?5 AND s.slug < ?6");
+		if (after) {
+			if (k2)
+				sr_buf_printf(&b, " AND (s.%s, s.%s, s.id) %s (?1, ?2, ?3)", k1, k2, cmp);
+			else
+				sr_buf_printf(&b, " AND (s.%s, s.id) %s (?1, ?3)", k1, cmp);
+		}
+		if (k2)
+			sr_buf_printf(&b, " ORDER BY s.%s %s, s.%s %s, s.id %s", k1, dir, k2, dir, dir);
+		else
+			sr_buf_printf(&b, " ORDER BY s.%s %s, s.id %s", k1, dir, dir);
+		sr_buf_puts(&b, " LIMIT ?4");
+		list_sql[list_index(sort, filter, desc, after, prefix)] = sr_buf_steal(&b, NULL);
+	}
+}
+
+int sr_store_statement_count(void)
+{
+	return SR__Q_TOTAL;
+}
+
+const char *sr_store_statement_sql(int i)
+{
+	pthread_once(&list_once, build_list_sql);
+	if (i < 0 || i >= SR__Q_TOTAL)
+		return NULL;
+	return i < Q_FIXED_COUNT ? fixed_sql[i] : list_sql[i - Q_FIXED_COUNT];
+}

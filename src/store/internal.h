@@ -1,0 +1,263 @@
+/*
+ * internal.h - the store's internal statement API, shared by the files of src/store.
+ *
+ * The store is two halves. The engine (sqlite.c, with schema.c for migrations and
+ * catalogue.c for the SQL text) owns the connection, prepares the catalogue's statements,
+ * steps them with read accounting and limits, binds parameters and reads columns. The domain
+ * files (users.c, skills.c, versions.c, stats.c, scans.c, jobs.c) implement store.h over the
+ * calls below, with the row loop and accounting values of rows.c, and never see an engine
+ * type: a statement is an opaque sr__stmt named by its id in the catalogue (enum sr__q). A
+ * second engine implements these same calls with its own catalogue, in the same order of
+ * result columns and parameters, and the domain files run on it unchanged.
+ *
+ * Conventions: a statement's result columns are in the order its reader reads them;
+ * parameters are numbered from 1; an sr__stmt handed out by sr__prepare or sr__query is valid
+ * until the next call that prepares the same id, and its text columns until the next step or
+ * reset.
+ */
+#ifndef SR_STORE_INTERNAL_H
+#define SR_STORE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+typedef struct sr__stmt sr__stmt;
+
+/* The statements of the catalogue (catalogue.c), each with the index it reads through. */
+enum sr__q {
+	/* users and tokens */
+	Q_USER_ADD,         /* insert */
+	Q_USER_BY_HANDLE,   /* ux_users_handle */
+	Q_USER_BY_ID,       /* primary key */
+	Q_USER_BAN,         /* primary key */
+	Q_USER_BAN_SKILLS,  /* ix_skills_owner_updated */
+	Q_TOKEN_ADD,        /* insert */
+	Q_TOKEN_LOOKUP,     /* ux_tokens_hash, then users primary key */
+	Q_TOKEN_REVOKE,     /* ix_tokens_prefix range */
+	/* skills */
+	Q_SKILLS_BY_SLUG,     /* ix_skills_slug */
+	Q_SKILL_BY_OWNER_SLUG, /* ux_skills_owner_slug */
+	Q_LOOKUP_BY_SLUG,     /* ix_skills_slug */
+	Q_SKILL_BY_ID,        /* primary key */
+	Q_SKILLS_BY_ALIAS,    /* ix_aliases_slug, then skills primary key */
+	Q_SKILL_BY_OWNER_ALIAS, /* skill_aliases primary key, then skills primary key */
+	Q_ALIAS_ADD,
+	Q_ALIAS_DEL,          /* skill_aliases primary key */
+	Q_ALIASES_REPOINT,    /* ix_aliases_skill */
+	Q_SKILL_RENAME,       /* primary key */
+	Q_SKILL_MERGED,       /* primary key */
+	Q_SEARCH,             /* skill_search (fts5 trigram), then skills primary key */
+	Q_SEARCH_SHORT,       /* skill_search_short (fts5 unicode61), then skills primary key */
+	Q_SEARCH_NAMES,       /* skill_search (fts5 trigram, name columns), then skills primary key */
+	/* versions */
+	Q_VERSION_GET,        /* ux_versions_skill_version */
+	Q_VERSION_BY_ID,      /* primary key */
+	Q_VERSIONS_FIRST,     /* ix_versions_skill_created (live versions only) */
+	Q_VERSIONS_AFTER,     /* ix_versions_skill_created keyset */
+	Q_VERSIONS_ALL,       /* ux_versions_skill_version range on skill_id */
+	Q_VERSION_BY_FP,      /* ix_versions_skill_fp */
+	Q_FILES,              /* version_files primary key range */
+	Q_FILE,               /* ux_version_files_path */
+	Q_COLD,               /* version_cold primary key */
+	/* publish */
+	Q_SKILL_INSERT,
+	Q_RESERVED_HOLDER,    /* reserved_slugs primary key range on slug */
+	Q_RESERVE,
+	Q_UNRESERVE,          /* reserved_slugs primary key */
+	Q_VERSION_INSERT,
+	Q_FILE_INSERT,
+	Q_COLD_INSERT,
+	Q_SET_LATEST,         /* skills and skill_versions primary keys */
+	Q_CLEAR_LATEST,
+	Q_SET_IDENTITY,
+	Q_TAG_SET,
+	Q_TAG_GET,            /* skill_tags primary key */
+	Q_TAGS_JSON,          /* skill_tags primary key range, skill_versions primary key */
+	Q_TOUCH,
+	Q_FTS_DEL,
+	Q_FTS_INS,
+	Q_FTS_SHORT_DEL,
+	Q_FTS_SHORT_INS,
+	/* lifecycle */
+	Q_SOFT_DELETE,
+	Q_UNDELETE,
+	Q_UNDELETE_OWNER,
+	Q_SKILL_HIDE,
+	Q_TAGS_DROP_VERSION,  /* skill_tags primary key range on skill_id */
+	Q_VERSION_DEL,
+	Q_VERSION_RESTORE,
+	Q_AUDIT,
+	/* stars and stats */
+	Q_STAR_INS,
+	Q_STAR_DEL,
+	Q_STARS_ADJ,
+	Q_DEDUPE_INS,
+	Q_EVENT_INS,
+	Q_CURSOR_GET,          /* stat_cursors primary key */
+	Q_EVENTS_AFTER,        /* stat_events primary key range */
+	Q_DAILY_UPSERT,
+	Q_COUNTERS_ADJ,
+	Q_CURSOR_SET,
+	/* upload tickets */
+	Q_TICKET_ADD,
+	Q_TICKET_GET,          /* primary key */
+	Q_TICKET_UPLOADED,
+	Q_TICKET_USED,
+	/* batch reads for jobs */
+	Q_MODERATION_PAGE,     /* ix_moderation (covering): equality on (status, reason), keyset */
+	Q_PUBLIC_IDS_PAGE,     /* ix_pub_created (covering partial index), keyset */
+	Q_DAILY_PAGE,          /* ix_daily_day (covering): one day, keyset on skill_id */
+	Q_SKILL_LISTED,        /* skills primary key */
+	/* the public-skill count (data-model section 3.4) */
+	Q_PUBLIC_COUNT,        /* global_stats primary key */
+	Q_PUBLIC_COUNT_ADJ,    /* global_stats primary key */
+	/* web pages */
+	Q_OWNER_FIRST,         /* ix_owner_pub_updated (partial: public skills), one owner's range */
+	Q_OWNER_AFTER,         /* ix_owner_pub_updated keyset */
+	/* trending leaderboard */
+	Q_TRENDING_LATEST,     /* trending_snapshots primary key, from the end */
+	Q_TRENDING_SNAPSHOT,   /* trending_snapshots primary key */
+	Q_TRENDING_KEPT,       /* trending_snapshots primary key, from the end */
+	Q_TRENDING_SNAP_INS,
+	Q_TRENDING_ENTRY_INS,
+	Q_TRENDING_ENTRIES_DEL, /* trending_entries primary key range */
+	Q_TRENDING_SNAPS_DEL,  /* trending_snapshots primary key range */
+	Q_TRENDING_PAGE,       /* trending_entries primary key range, then skills and users primary keys */
+	/* backfills (src/cron/backfill.c) */
+	Q_BF_STATE_GET,        /* backfill_state primary key */
+	Q_BF_STATE_PUT,
+	Q_BF_MAX_ID,           /* skills primary key, from the end */
+	Q_BF_SUMMARY_PAGE,     /* skills primary key range; skill_versions, version_cold primary keys */
+	Q_BF_COUNTERS_PAGE,    /* skills primary key range; per row: skill_daily_stats and stars
+				* primary key ranges, ix_versions_skill_created (covering) */
+	Q_BF_COUNTERS_SET,     /* skills primary key */
+	/* scanning and moderation (src/moderation) */
+	Q_VERSION_SCAN_REQUEST, /* skill_versions primary key */
+	Q_SKILL_MARK_PENDING,  /* skills primary key */
+	Q_SCAN_QUEUE,          /* ix_versions_scan_queue (partial: pending versions only), keyset */
+	Q_VERSION_SCAN_GET,    /* skill_versions primary key */
+	Q_VERSION_SCAN_FINISH, /* skill_versions primary key */
+	Q_SCAN_RESULT_PUT,
+	Q_SCAN_RESULTS,        /* scan_results primary key range on version_id */
+	Q_SCAN_FINDINGS_DEL,   /* scan_findings primary key range */
+	Q_SCAN_FINDING_INS,
+	Q_SCAN_FINDINGS,       /* scan_findings primary key range on version_id */
+	Q_SCAN_HOLD_PUT,
+	Q_SCAN_HOLDS,          /* scan_holds primary key range on skill_id */
+	Q_SKILL_MODERATE,      /* skills primary key */
+	Q_REPORT_INS,
+	Q_REPORT_GET,          /* ux_reports_skill_user */
+	Q_REPORTS_BUMP,        /* skills primary key */
+	Q_REPORTS_COUNT,       /* skills primary key */
+	Q_REPORTS_RESET,       /* skills primary key */
+	Q_USER_ROLE,           /* users primary key */
+	Q_MOD_QUEUE_PAGE,      /* ix_moderation equality on (status, reason), keyset; versions primary key */
+	Q_SKILL_IDS_PAGE,      /* skills primary key range */
+	Q_FIXED_COUNT
+};
+
+/*
+ * List statements are generated: one per sort x filter x direction x (first page or after a
+ * cursor) x (with or without a slug prefix), numbered after the fixed ones. Their parameters:
+ * ?1 the key after (text for the name sort), ?2 the second key, ?3 the id, ?4 the limit,
+ * ?5 and ?6 the slug prefix range.
+ */
+#define SR__LIST_VARIANTS (SR_SORT_COUNT * SR_FILTER_COUNT * 2 * 2 * 2)
+#define SR__Q_TOTAL (Q_FIXED_COUNT + SR__LIST_VARIANTS)
+int sr__list_statement(int sort, int filter, int desc, int after, int prefix);
+/* Whether a sort's key is text (the name sort) rather than an integer. */
+int sr__sort_is_text(int sort);
+
+/*
+ * What each write statement can change in the answers anonymous GETs are cached as
+ * (store/gen.h), from catalogue.c's effects table. A write statement missing from it counts
+ * as SR__E_WIDE and makes every cached answer miss once, so a forgotten entry costs hits,
+ * never a stale answer.
+ *   SR__E_NONE   nothing a cached answer shows (accounts, tickets, raw events, the audit log)
+ *   SR__E_LISTS  lists and search only (search index rows, daily stats behind trending)
+ *   SR__E_SKILL  one skill: parameter `id` is its id and/or parameter `slug` a slug whose
+ *                lookups change (0: none)
+ */
+enum { SR__E_WIDE = 0, SR__E_NONE, SR__E_LISTS, SR__E_SKILL };
+typedef struct sr__effect {
+	unsigned char kind, id, slug;
+} sr__effect;
+/* The effect of statement q (SR__E_WIDE for generated and unknown ones). */
+sr__effect sr__effect_of(int q);
+
+/* The number of result columns of a whole skill row (sr__read_skill reads them); search rows
+ * add their rank after them, trending rows the entry's rank, installs and downloads. */
+#define SR__SKILL_NCOLS 29
+
+/* ---- statements (the engine) ---- */
+
+/* Results of sr__step besides a negative SR_E* code. */
+enum { SR__ROW = 1, SR__DONE = 2 };
+
+/* The cached statement q, reset and with its bindings cleared, or NULL when it cannot be
+ * prepared (the error is recorded). Counts one index range into the read context. */
+sr__stmt *sr__prepare(sr_store *s, int q);
+/*
+ * sr__prepare, then binds parameters from a format, one letter per parameter in order:
+ *   I int64_t    i int    t text (NULL binds NULL)
+ *   n int64_t, 0 binds NULL    N int, negative binds NULL
+ * A write statement's skill parameters (sr__effect) are noted for the cache generations.
+ */
+sr__stmt *sr__query(sr_store *s, int q, const char *fmt, ...);
+/* sr__query, then runs the statement, which returns no rows: 0 or an SR_E* code. */
+int sr__run(sr_store *s, int q, const char *fmt, ...);
+/* Steps a statement and accounts what it returned: SR__ROW, SR__DONE, or a negative SR_E*
+ * code (the statement is then reset); SR_ELIMIT when a read limit was passed, SR_EEXIST on
+ * a constraint. */
+int sr__step(sr_store *s, sr__stmt *st);
+/* Releases a statement stepped part way (its row and its read lock). */
+void sr__reset(sr__stmt *st);
+/* Rows changed by the last write, and the id the last insert gave its row. */
+int64_t sr__changes(sr_store *s);
+int64_t sr__last_id(sr_store *s);
+/* Whether the last failure was the full-text engine refusing a query it cannot parse. */
+int sr__search_refused(sr_store *s);
+
+/* Parameters and columns, by 1-based parameter and 0-based column number. Text bound with
+ * sr__bind_text must outlive the statement's step; sr__bind_text_copy copies n bytes. */
+void sr__bind_int64(sr__stmt *st, int i, int64_t v);
+void sr__bind_int(sr__stmt *st, int i, int v);
+void sr__bind_text(sr__stmt *st, int i, const char *v);
+void sr__bind_text_copy(sr__stmt *st, int i, const char *p, size_t n);
+int64_t sr__col_int64(sr__stmt *st, int i);
+int sr__col_int(sr__stmt *st, int i);
+double sr__col_double(sr__stmt *st, int i);
+const char *sr__col_text(sr__stmt *st, int i); /* NULL for NULL */
+int sr__col_int_or_null(sr__stmt *st, int i);  /* -1 for NULL (verdicts, sources) */
+int sr__col_is_null(sr__stmt *st, int i);
+int sr__col_count(sr__stmt *st);
+
+/* ---- rows (rows.c, over the calls above) ---- */
+
+/* Fills the row view `row` from the statement's current row. */
+typedef void (*sr__read_fn)(sr_store *s, sr__stmt *st, void *row);
+/*
+ * Steps st and hands each row, read by `read` into the caller's buffer `row`, to fn. A
+ * callback returning non-zero stops the walk: negative is an error passed back, positive a
+ * wanted early stop (0 to the caller). st NULL (a failed prepare) is SR_EDB.
+ */
+int sr__each(sr_store *s, sr__stmt *st, sr__read_fn read, void *row, sr_row_fn fn, void *ud);
+/* sr__each over a statement whose two columns are an id and a key: rows sr_key_row. */
+int sr__each_key(sr_store *s, sr__stmt *st, sr_row_fn fn, void *ud);
+/* Runs a statement that returns no rows, or whose first row is not wanted: 0 or an SR_E*
+ * code. */
+int sr__exec(sr_store *s, sr__stmt *st);
+/* One integer column of a one-row statement into *out; SR_ENOTFOUND when no row. */
+int sr__one_int64(sr_store *s, sr__stmt *st, int64_t *out);
+/* Notes a skill row the request has read: a cached answer depends on every one of them. */
+void sr__note_skill(sr_store *s, int64_t id);
+/* The table named so (sr_table), SR_T_OTHER when none is. */
+int sr__table_of(const char *name);
+void sr__copy_text(char *dst, size_t n, const char *src);
+
+/* The whole-skill reader (skills.c), which the trending page reads its rows with too. */
+void sr__read_skill(sr_store *s, sr__stmt *st, void *row);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * users.c - users, API tokens and upload tickets (store.h, "users and tokens" and "upload
+ * tickets"): accounts, their roles and bans, the hashed tokens a request signs in with, and
+ * the one-use tickets of the upload flow. Dialect-neutral, over internal.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/util.h"
+#include "store/internal.h"
+
+static void read_user(sr__stmt *st, int c, sr_user *u)
+{
+	u->id = sr__col_int64(st, c);
+	sr__copy_text(u->handle, sizeof(u->handle), sr__col_text(st, c + 1));
+	sr__copy_text(u->display_name, sizeof(u->display_name), sr__col_text(st, c + 2));
+	sr__copy_text(u->image, sizeof(u->image), sr__col_text(st, c + 3));
+	u->role = sr__col_int(st, c + 4);
+	u->deactivated_at = sr__col_int64(st, c + 5);
+}
+
+int sr_store_user_add(sr_store *s, const char *handle, const char *display_name, int role,
+		      int64_t *id_out)
+{
+	int rc = sr__run(s, Q_USER_ADD, "ttiI", handle, display_name, role, sr_now_ms());
+	if (!rc && id_out)
+		*id_out = sr__last_id(s);
+	return rc;
+}
+
+static int user_query(sr_store *s, sr__stmt *st, sr_user *out)
+{
+	if (!st)
+		return SR_EDB;
+	int rc = sr__step(s, st);
+	if (rc == SR__ROW) {
+		read_user(st, 0, out);
+		sr__reset(st);
+		return 0;
+	}
+	return rc == SR__DONE ? SR_ENOTFOUND : rc;
+}
+
+int sr_store_user_by_handle(sr_store *s, const char *handle, sr_user *out)
+{
+	return user_query(s, sr__query(s, Q_USER_BY_HANDLE, "t", handle), out);
+}
+
+int sr_store_user_by_id(sr_store *s, int64_t id, sr_user *out)
+{
+	return user_query(s, sr__query(s, Q_USER_BY_ID, "I", id), out);
+}
+
+int sr_store_user_ban(sr_store *s, int64_t user_id, const char *reason)
+{
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return rc;
+	if ((rc = sr__run(s, Q_USER_BAN, "IIt", user_id, now, reason)) ||
+	    (rc = sr__run(s, Q_USER_BAN_SKILLS, "II", user_id, now))) {
+		sr_store_rollback(s);
+		return rc;
+	}
+	return sr_store_commit(s);
+}
+
+int sr_store_user_set_role(sr_store *s, int64_t user_id, int role)
+{
+	int rc = sr__run(s, Q_USER_ROLE, "Ii", user_id, role);
+	if (!rc && sr__changes(s) == 0)
+		return SR_ENOTFOUND;
+	return rc;
+}
+
+int sr_store_token_add(sr_store *s, int64_t user_id, const char *label, const char *prefix,
+		       const char *hash)
+{
+	return sr__run(s, Q_TOKEN_ADD, "ItttI", user_id, label, prefix, hash, sr_now_ms());
+}
+
+int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, int *revoked)
+{
+	sr__stmt *st = sr__query(s, Q_TOKEN_LOOKUP, "t", hash);
+	if (!st)
+		return SR_EDB;
+	int rc = sr__step(s, st);
+	if (rc == SR__ROW) {
+		*revoked = !sr__col_is_null(st, 0);
+		read_user(st, 1, user);
+		sr__reset(st);
+		return 0;
+	}
+	return rc == SR__DONE ? SR_ENOTFOUND : rc;
+}
+
+int sr_store_token_revoke(sr_store *s, const char *prefix, int *n)
+{
+	char hi[80];
+	/* Token characters are base64url, all below '~', so prefix + "~" bounds the range. */
+	snprintf(hi, sizeof(hi), "%s~", prefix);
+	int rc = sr__run(s, Q_TOKEN_REVOKE, "ttI", prefix, hi, sr_now_ms());
+	if (!rc)
+		*n = sr__changes(s);
+	return rc;
+}
+
+int sr_store_ticket_add(sr_store *s, const sr_ticket *t, int64_t now)
+{
+	return sr__run(s, Q_TICKET_ADD, "tItIttII", t->ticket, t->user_id, t->path, t->size, t->sha256,
+		   t->content_type[0] ? t->content_type : NULL, now, t->expires_at);
+}
+
+int sr_store_ticket_get(sr_store *s, const char *ticket, sr_ticket *out)
+{
+	sr__stmt *st = sr__query(s, Q_TICKET_GET, "t", ticket);
+	if (!st)
+		return SR_EDB;
+	int rc = sr__step(s, st);
+	if (rc != SR__ROW)
+		return rc == SR__DONE ? SR_ENOTFOUND : rc;
+	memset(out, 0, sizeof(*out));
+	sr__copy_text(out->ticket, sizeof(out->ticket), sr__col_text(st, 0));
+	out->user_id = sr__col_int64(st, 1);
+	sr__copy_text(out->path, sizeof(out->path), sr__col_text(st, 2));
+	out->size = sr__col_int64(st, 3);
+	sr__copy_text(out->sha256, sizeof(out->sha256), sr__col_text(st, 4));
+	sr__copy_text(out->content_type, sizeof(out->content_type), sr__col_text(st, 5));
+	out->expires_at = sr__col_int64(st, 6);
+	out->uploaded_at = sr__col_int64(st, 7);
+	out->used_at = sr__col_int64(st, 8);
+	sr__reset(st);
+	return 0;
+}
+
+int sr_store_ticket_mark_uploaded(sr_store *s, const char *ticket, int64_t now)
+{
+	return sr__run(s, Q_TICKET_UPLOADED, "tI", ticket, now);
+}
+
+int sr_store_ticket_mark_used(sr_store *s, const char *ticket, int64_t now)
+{
+	int rc = sr__run(s, Q_TICKET_USED, "tI", ticket, now);
+	if (!rc && sr__changes(s) == 0)
+		return SR_EEXIST;
+	return rc;
+}
