@@ -38,7 +38,7 @@ HTTP_BIN := $(patsubst tests/http/%.c,$(BUILD)/tests/%,$(HTTP_SRC))
 HTTP_LIB := $(sort $(wildcard tests/http/*.c))
 HTTP_LIB := $(filter-out $(HTTP_SRC),$(HTTP_LIB))
 
-.PHONY: all run test test-unit test-http test-cli test-web test-asan deps clean bench FORCE
+.PHONY: all run test test-unit test-http test-cmd test-cli test-web test-asan deps clean bench FORCE
 
 all: $(BUILD)/skillreg
 
@@ -102,6 +102,9 @@ test-unit: $(UNIT_BIN)
 
 test-http: $(BUILD)/skillreg $(HTTP_BIN)
 	BUILD=$(BUILD) SR_TESTS=http scripts/run-tests
+
+test-cmd: $(BUILD)/skillreg
+	BUILD=$(BUILD) SR_TESTS=cmd scripts/run-tests
 
 test-cli: $(BUILD)/skillreg
 	BUILD=$(BUILD) SR_TESTS=cli scripts/run-tests

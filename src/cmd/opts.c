@@ -122,7 +122,7 @@ static int set_listen(const char *what, const char *text, sr_cmd_opts *o)
 	if (!colon)
 		return 0;
 	*colon = '\0';
-	long long port;
+	long long port = 0;
 	int rc = to_number(colon + 1, 0, 65535, &port);
 	if (rc == NUM_NOT_A_NUMBER)
 		fprintf(stderr, "skillreg: %s: not a port: %s\n", what, text);
