@@ -20,10 +20,11 @@
 #include "registry/slug.h"
 #include "store/store.h"
 
-/* Scans a skill directory on disk with the built-in rules (or --rules FILE) and prints the
- * verdict and findings. Exits 0 whatever the verdict: the report is the output. */
 static int scan_db(const sr_cmd_opts *o);
 
+/* Scans a skill directory on disk with the built-in rules (or --rules FILE) and prints the
+ * verdict and findings. Exits 0 whatever the verdict: the report is the output. SLUG and
+ * --all (no --dir) go to scan_db. */
 static int run_scan(const sr_cmd_opts *o)
 {
 	if (!o->dir && (o->all || o->nargs == 2))
