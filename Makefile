@@ -22,9 +22,12 @@ TEST_LIBS := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 ALL_CFLAGS = $(CFLAGS_BASE) $(MODE_CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 
 SRC := $(sort $(wildcard src/*/*.c))
-LIB_SRC := $(filter-out src/core/main.c,$(SRC))
+# src/cmd (main and the subcommands) is the top layer: it goes into build/skillreg only, never
+# into the library the test programs link.
+CMD_SRC := $(sort $(wildcard src/cmd/*.c))
+LIB_SRC := $(filter-out $(CMD_SRC),$(SRC))
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
-MAIN_OBJ := $(BUILD)/obj/core/main.o
+CMD_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CMD_SRC))
 SQL := $(sort $(wildcard sql/sqlite/*.sql))
 GEN := $(BUILD)/gen/migrations_sqlite.h $(BUILD)/gen/scanner_rules.h $(BUILD)/gen/web_assets.h
 
@@ -35,7 +38,7 @@ HTTP_BIN := $(patsubst tests/http/%.c,$(BUILD)/tests/%,$(HTTP_SRC))
 HTTP_LIB := $(sort $(wildcard tests/http/*.c))
 HTTP_LIB := $(filter-out $(HTTP_SRC),$(HTTP_LIB))
 
-.PHONY: all run test test-unit test-http test-cli test-web test-asan deps clean bench
+.PHONY: all run test test-unit test-http test-cmd test-cli test-web test-asan deps clean bench FORCE
 
 all: $(BUILD)/skillreg
 
@@ -57,6 +60,13 @@ $(BUILD)/gen/web_assets.h: src/web/static/site.css src/web/static/icon.svg scrip
 	(scripts/embed-text sr__web_css src/web/static/site.css && \
 	 scripts/embed-text sr__web_icon src/web/static/icon.svg) > $@.tmp && mv $@.tmp $@
 
+# `skillreg --version`: the version in VERSION and the commit of HEAD, checked on every make;
+# the header is rewritten only when that changes, so only then does main.o rebuild.
+$(BUILD)/gen/version.h: FORCE
+	@scripts/gen-version VERSION $@
+
+$(BUILD)/obj/cmd/main.o: $(BUILD)/gen/version.h
+
 $(BUILD)/obj/%.o: src/%.c $(GEN)
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
@@ -65,7 +75,7 @@ $(BUILD)/obj/%.o: src/%.c $(GEN)
 $(BUILD)/libskillreg.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/skillreg: $(MAIN_OBJ) $(BUILD)/libskillreg.a
+$(BUILD)/skillreg: $(CMD_OBJ) $(BUILD)/libskillreg.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) $(EXTRA_LDFLAGS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libskillreg.a
@@ -93,6 +103,9 @@ test-unit: $(UNIT_BIN)
 test-http: $(BUILD)/skillreg $(HTTP_BIN)
 	BUILD=$(BUILD) SR_TESTS=http scripts/run-tests
 
+test-cmd: $(BUILD)/skillreg
+	BUILD=$(BUILD) SR_TESTS=cmd scripts/run-tests
+
 test-cli: $(BUILD)/skillreg
 	BUILD=$(BUILD) SR_TESTS=cli scripts/run-tests
 
@@ -112,4 +125,4 @@ bench: deps
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

@@ -1,0 +1,164 @@
+/*
+ * admin.c - `skillreg user` and `skillreg token`: accounts and API tokens from the console.
+ *
+ * An operator creates the first users (and the first admin) here, changes roles, bans, and
+ * creates or revokes tokens. A new token is printed once, on stdout, and stored only as its
+ * SHA-256 and its first 12 characters (the prefix `token revoke` takes).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "core/err.h"
+#include "core/util.h"
+#include "registry/registry.h"
+#include "registry/slug.h"
+#include "store/store.h"
+#include "web/web.h"
+
+static int role_of(const char *r)
+{
+	if (!r || strcmp(r, "user") == 0)
+		return SR_ROLE_USER;
+	if (strcmp(r, "moderator") == 0)
+		return SR_ROLE_MODERATOR;
+	if (strcmp(r, "admin") == 0)
+		return SR_ROLE_ADMIN;
+	return -1;
+}
+
+static int valid_handle(const char *h)
+{
+	size_t n = strlen(h);
+	if (n < 1 || n > 39)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= '0' && h[i] <= '9') || h[i] == '-' || h[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static int run_user(const sr_cmd_opts *o)
+{
+	sr_app app;
+	sr_store *s;
+	int is_role = o->nargs >= 2 && strcmp(o->args[1], "role") == 0;
+	int early = sr__cmd_begin(o, is_role ? 4 : 3, &app, &s);
+	if (early)
+		return early;
+	int ret = 1;
+	char handle[64];
+	sr_owner_normalize(o->args[2], handle, sizeof(handle));
+	if (strcmp(o->args[1], "add") == 0) {
+		int role = role_of(o->role);
+		if (role < 0 || !valid_handle(handle)) {
+			fprintf(stderr, "skillreg: %s\n", role < 0 ? "role must be user, moderator or admin"
+								  : "handle must be 1-39 characters of a-z, 0-9, - and _");
+			goto out;
+		}
+		if (sr_web_reserved(handle)) {
+			/* The handle is the owner page's address: it must not shadow a page of the site. */
+			fprintf(stderr, "skillreg: handle %s is reserved (it names a page of the web site)\n", handle);
+			goto out;
+		}
+		int64_t id;
+		int rc = sr_store_user_add(s, handle, o->display_name ? o->display_name : handle, role, &id);
+		if (rc == SR_EEXIST)
+			fprintf(stderr, "skillreg: user %s already exists\n", handle);
+		else if (!rc) {
+			printf("%s\n", handle);
+			ret = 0;
+		}
+	} else if (is_role) {
+		int role = role_of(o->args[3]);
+		sr_user u;
+		if (role < 0) {
+			fprintf(stderr, "skillreg: role must be user, moderator or admin\n");
+		} else if (sr_store_user_by_handle(s, handle, &u) || sr_store_user_set_role(s, u.id, role)) {
+			fprintf(stderr, "skillreg: no user %s\n", handle);
+		} else {
+			printf("%s %s\n", handle, o->args[3]);
+			ret = 0;
+		}
+	} else if (strcmp(o->args[1], "ban") == 0) {
+		sr_user u;
+		if (sr_store_user_by_handle(s, handle, &u)) {
+			fprintf(stderr, "skillreg: no user %s\n", handle);
+			goto out;
+		}
+		if (!sr_store_user_ban(s, u.id, o->reason ? o->reason : "banned by an administrator")) {
+			fprintf(stderr, "banned %s\n", handle);
+			ret = 0;
+		}
+	} else {
+		ret = sr__cmd_misuse(o);
+	}
+out:
+	sr__cmd_close_data(&app, s);
+	return ret;
+}
+
+static int run_token(const sr_cmd_opts *o)
+{
+	sr_app app;
+	sr_store *s;
+	int early = sr__cmd_begin(o, 3, &app, &s);
+	if (early)
+		return early;
+	int ret = 1;
+	if (strcmp(o->args[1], "create") == 0) {
+		char handle[64];
+		sr_owner_normalize(o->args[2], handle, sizeof(handle));
+		sr_user u;
+		if (sr_store_user_by_handle(s, handle, &u)) {
+			fprintf(stderr, "skillreg: no user %s\n", handle);
+			goto out;
+		}
+		unsigned char rnd[32];
+		char b64[64], token[80], prefix[16], hash[65];
+		if (sr_random_bytes(rnd, sizeof(rnd)))
+			goto out;
+		sr_b64url_encode(rnd, sizeof(rnd), b64);
+		snprintf(token, sizeof(token), "clh_%s", b64);
+		snprintf(prefix, sizeof(prefix), "%.12s", token);
+		sr_sha256_hex(token, strlen(token), hash);
+		if (!sr_store_token_add(s, u.id, o->label ? o->label : "cli", prefix, hash)) {
+			printf("%s\n", token);
+			ret = 0;
+		}
+	} else if (strcmp(o->args[1], "revoke") == 0) {
+		int n = 0;
+		if (strlen(o->args[2]) < 6) {
+			fprintf(stderr, "skillreg: give at least 6 characters of the token\n");
+			goto out;
+		}
+		char prefix[16];
+		snprintf(prefix, sizeof(prefix), "%.12s", o->args[2]);
+		if (!sr_store_token_revoke(s, prefix, &n)) {
+			fprintf(stderr, "revoked %d token(s)\n", n);
+			ret = n > 0 ? 0 : 1;
+		}
+	} else {
+		ret = sr__cmd_misuse(o);
+	}
+out:
+	sr__cmd_close_data(&app, s);
+	return ret;
+}
+
+const sr_cmd sr__cmd_user = {
+	"user", "add a user, change a role, ban",
+	"usage: skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME] [--data-dir DIR]\n"
+	"       skillreg user role HANDLE user|moderator|admin [--data-dir DIR]\n"
+	"       skillreg user ban HANDLE [--reason TEXT] [--data-dir DIR]\n",
+	SR_O(DATA_DIR) | SR_O(ROLE) | SR_O(DISPLAY_NAME) | SR_O(REASON),
+	run_user,
+};
+
+const sr_cmd sr__cmd_token = {
+	"token", "create an API token (printed once) or revoke one",
+	"usage: skillreg token create HANDLE [--label LABEL] [--data-dir DIR]   prints only the new clh_ token\n"
+	"       skillreg token revoke PREFIX [--data-dir DIR]                   6-12 first characters of the token\n",
+	SR_O(DATA_DIR) | SR_O(LABEL),
+	run_token,
+};

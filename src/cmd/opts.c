@@ -1,0 +1,265 @@
+/*
+ * opts.c - the one option parser of the skillreg command (see opts.h).
+ *
+ * The table below is the only place that knows an option's spelling, its value, its range and
+ * its environment variable; the subcommands only say which options they take. A number that
+ * is not a whole number in range is refused here, before a subcommand opens anything, so that
+ * `serve --max-rows abc` stops with a message instead of serving with the default.
+ */
+#include "cmd/opts.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "cron/backfill.h"
+#include "moderation/moderation.h"
+
+enum opt_kind {
+	OPT_FLAG,   /* no value; sets an int to 1 (its variable: set by the value "off") */
+	OPT_TEXT,   /* a string, kept as given */
+	OPT_NUMBER, /* a whole number in min..max, into a long long */
+	OPT_LISTEN, /* HOST:PORT, into host and port */
+	OPT_CRON    /* NAME=MS, repeatable; checked against the job table by the subcommand */
+};
+
+struct opt_def {
+	const char *name;
+	enum opt_kind kind;
+	size_t off; /* the field of sr_cmd_opts */
+	long long min, max;
+	const char *env; /* the environment variable that sets the same value, or NULL */
+};
+
+#define F(field) offsetof(sr_cmd_opts, field)
+#define MB_MAX (1LL << 20) /* a mebibyte count: at most a tebibyte */
+
+static const struct opt_def defs[SR_OPT_COUNT] = {
+	[SR_OPT_DATA_DIR] = {"--data-dir", OPT_TEXT, F(data_dir), 0, 0, "SKILLREG_DATA_DIR"},
+	[SR_OPT_LISTEN] = {"--listen", OPT_LISTEN, 0, 0, 65535, "SKILLREG_LISTEN"},
+	[SR_OPT_PUBLIC_URL] = {"--public-url", OPT_TEXT, F(public_url), 0, 0, "SKILLREG_PUBLIC_URL"},
+	[SR_OPT_THREADS] = {"--threads", OPT_NUMBER, F(threads), 1, SR_CMD_MAX_THREADS, NULL},
+	[SR_OPT_NO_RATE_LIMIT] = {"--no-rate-limit", OPT_FLAG, F(no_rate_limit), 0, 0, "SKILLREG_RATE_LIMIT"},
+	[SR_OPT_NO_ACCESS_LOG] = {"--no-access-log", OPT_FLAG, F(no_access_log), 0, 0, "SKILLREG_ACCESS_LOG"},
+	[SR_OPT_MAX_ROWS] = {"--max-rows", OPT_NUMBER, F(max_rows), 1, LLONG_MAX, NULL},
+	[SR_OPT_MAX_BYTES] = {"--max-bytes", OPT_NUMBER, F(max_bytes), 1, LLONG_MAX, NULL},
+	[SR_OPT_MAX_RANGES] = {"--max-ranges", OPT_NUMBER, F(max_ranges), 1, LLONG_MAX, NULL},
+	[SR_OPT_FOLD_MS] = {"--fold-ms", OPT_NUMBER, F(fold_ms), SR_CRON_MIN_MS, SR_CRON_MAX_MS, NULL},
+	[SR_OPT_CRON] = {"--cron", OPT_CRON, 0, 0, 0, NULL},
+	[SR_OPT_CACHE_MB] = {"--cache-mb", OPT_NUMBER, F(cache_mb), 0, MB_MAX, "SKILLREG_CACHE_MB"},
+	[SR_OPT_SQLITE_CACHE_MB] = {"--sqlite-cache-mb", OPT_NUMBER, F(sqlite_cache_mb), 0, MB_MAX, NULL},
+	[SR_OPT_SQLITE_MMAP_MB] = {"--sqlite-mmap-mb", OPT_NUMBER, F(sqlite_mmap_mb), 0, MB_MAX, NULL},
+	[SR_OPT_SCANNER_CMD] = {"--scanner-cmd", OPT_TEXT, F(scanner_cmd), 0, 0, "SKILLREG_SCANNER_CMD"},
+	[SR_OPT_SCANNER_TIMEOUT_MS] = {"--scanner-timeout-ms", OPT_NUMBER, F(scanner_timeout_ms), 100, 600000, NULL},
+	[SR_OPT_SCAN_POLL_MS] = {"--scan-poll-ms", OPT_NUMBER, F(scan_poll_ms), 10, 3600000, NULL},
+	[SR_OPT_ROLE] = {"--role", OPT_TEXT, F(role), 0, 0, NULL},
+	[SR_OPT_DISPLAY_NAME] = {"--display-name", OPT_TEXT, F(display_name), 0, 0, NULL},
+	[SR_OPT_REASON] = {"--reason", OPT_TEXT, F(reason), 0, 0, NULL},
+	[SR_OPT_LABEL] = {"--label", OPT_TEXT, F(label), 0, 0, NULL},
+	[SR_OPT_BATCH] = {"--batch", OPT_NUMBER, F(batch), 1, SR_BACKFILL_MAX_BATCH, NULL},
+	[SR_OPT_SKILLS] = {"--skills", OPT_NUMBER, F(skills), 1, 100000000, NULL},
+	[SR_OPT_SEED] = {"--seed", OPT_NUMBER, F(seed), 0, LLONG_MAX, NULL},
+	[SR_OPT_RUNS] = {"--runs", OPT_NUMBER, F(runs), 1, 1000, NULL},
+	[SR_OPT_DIR] = {"--dir", OPT_TEXT, F(dir), 0, 0, NULL},
+	[SR_OPT_RULES] = {"--rules", OPT_TEXT, F(rules), 0, 0, NULL},
+	[SR_OPT_JSON] = {"--json", OPT_FLAG, F(json), 0, 0, NULL},
+	[SR_OPT_ALL] = {"--all", OPT_FLAG, F(all), 0, 0, NULL},
+	[SR_OPT_OWNER] = {"--owner", OPT_TEXT, F(owner), 0, 0, NULL},
+	[SR_OPT_VERSION] = {"--version", OPT_TEXT, F(version), 0, 0, NULL},
+};
+
+enum { NUM_OK, NUM_NOT_A_NUMBER, NUM_OUT_OF_RANGE };
+
+/* An optional minus sign and decimal digits, nothing else (no spaces, no plus, no hex). */
+static int to_number(const char *text, long long min, long long max, long long *out)
+{
+	const char *p = text[0] == '-' ? text + 1 : text;
+	if (!*p)
+		return NUM_NOT_A_NUMBER;
+	for (const char *c = p; *c; c++)
+		if (*c < '0' || *c > '9')
+			return NUM_NOT_A_NUMBER;
+	errno = 0;
+	long long v = strtoll(text, NULL, 10);
+	if (errno == ERANGE || v < min || v > max)
+		return NUM_OUT_OF_RANGE;
+	*out = v;
+	return NUM_OK;
+}
+
+static void range_error(const char *what, const char *text, long long min, long long max)
+{
+	if (max == LLONG_MAX)
+		fprintf(stderr, "skillreg: %s: out of range (at least %lld): %s\n", what, min, text);
+	else
+		fprintf(stderr, "skillreg: %s: out of range (%lld..%lld): %s\n", what, min, max, text);
+}
+
+int sr__opts_number(const char *what, const char *text, long long min, long long max, long long *out)
+{
+	int rc = to_number(text, min, max, out);
+	if (rc == NUM_NOT_A_NUMBER)
+		fprintf(stderr, "skillreg: %s: not a number: %s\n", what, text);
+	else if (rc == NUM_OUT_OF_RANGE)
+		range_error(what, text, min, max);
+	return rc == NUM_OK ? 0 : 2;
+}
+
+/* HOST:PORT; without a colon the whole text is the host and the port is 8787. */
+static int set_listen(const char *what, const char *text, sr_cmd_opts *o)
+{
+	if (strlen(text) >= sizeof(o->host)) {
+		fprintf(stderr, "skillreg: %s: too long: %s\n", what, text);
+		return 2;
+	}
+	snprintf(o->host, sizeof(o->host), "%s", text);
+	o->port = 8787;
+	char *colon = strrchr(o->host, ':');
+	if (!colon)
+		return 0;
+	*colon = '\0';
+	long long port = 0;
+	int rc = to_number(colon + 1, 0, 65535, &port);
+	if (rc == NUM_NOT_A_NUMBER)
+		fprintf(stderr, "skillreg: %s: not a port: %s\n", what, text);
+	else if (rc == NUM_OUT_OF_RANGE)
+		fprintf(stderr, "skillreg: %s: port out of range (0..65535): %s\n", what, text);
+	o->port = (int)port;
+	return rc == NUM_OK ? 0 : 2;
+}
+
+/* Stores one value; `what` names where it came from (the option or the variable). */
+static int set_value(const struct opt_def *d, const char *what, const char *v, sr_cmd_opts *o)
+{
+	char *field = (char *)o + d->off;
+	switch (d->kind) {
+	case OPT_FLAG:
+		*(int *)(void *)field = 1;
+		return 0;
+	case OPT_TEXT:
+		*(const char **)(void *)field = v;
+		return 0;
+	case OPT_NUMBER:
+		return sr__opts_number(what, v, d->min, d->max, (long long *)(void *)field);
+	case OPT_LISTEN:
+		return set_listen(what, v, o);
+	case OPT_CRON:
+		if (o->ncron == SR_CRON_MAX) {
+			fprintf(stderr, "skillreg: %s: more than %d: %s\n", what, SR_CRON_MAX, v);
+			return 2;
+		}
+		o->cron[o->ncron++] = v;
+		return 0;
+	}
+	return 2;
+}
+
+static void defaults(sr_cmd_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->data_dir = "data";
+	set_listen("--listen", "127.0.0.1:8787", o);
+	o->public_url = "";
+	o->fold_ms = 2000;
+	o->skills = 10000;
+	o->seed = 1;
+	o->runs = 5;
+	o->batch = SR_BACKFILL_BATCH;
+	o->cache_mb = 64;
+	o->sqlite_cache_mb = o->sqlite_mmap_mb = -1;
+	o->scanner_timeout_ms = SR_EXT_SCAN_DEFAULT_TIMEOUT_MS;
+	o->scan_poll_ms = 1000;
+}
+
+/* The environment variables of the options the subcommand takes, checked as options are. A
+ * flag's variable turns it on with the value "off" (SKILLREG_RATE_LIMIT=off); an empty number
+ * counts as unset. */
+static int from_env(uint64_t takes, sr_cmd_opts *o)
+{
+	for (int id = 0; id < SR_OPT_COUNT; id++) {
+		const struct opt_def *d = &defs[id];
+		const char *v = d->env && (takes & (UINT64_C(1) << id)) ? getenv(d->env) : NULL;
+		if (!v || (d->kind == OPT_FLAG && strcmp(v, "off") != 0) || (d->kind == OPT_NUMBER && !*v))
+			continue;
+		if (set_value(d, d->env, v, o))
+			return 2;
+	}
+	return 0;
+}
+
+static int find_opt(const char *arg)
+{
+	for (int id = 0; id < SR_OPT_COUNT; id++)
+		if (strcmp(arg, defs[id].name) == 0)
+			return id;
+	return -1;
+}
+
+int sr__opts_takes_value(const char *arg)
+{
+	int id = find_opt(arg);
+	return id >= 0 && defs[id].kind != OPT_FLAG;
+}
+
+int sr__opts_parse(int argc, char **argv, uint64_t takes, sr_cmd_opts *o)
+{
+	defaults(o);
+	if (from_env(takes, o))
+		return 2;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' || a[1] == '\0') {
+			if (o->nargs == (int)(sizeof(o->args) / sizeof(o->args[0]))) {
+				fprintf(stderr, "skillreg: %s: too many arguments: %s\n", argv[0], a);
+				return 2;
+			}
+			o->args[o->nargs++] = a;
+			continue;
+		}
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			o->help = 1;
+			return 0;
+		}
+		int id = find_opt(a);
+		if (id < 0) {
+			fprintf(stderr, "skillreg: %s: unknown option\n", a);
+			return 2;
+		}
+		if (!(takes & (UINT64_C(1) << id))) {
+			fprintf(stderr, "skillreg: %s: not an option of %s\n", a, argv[0]);
+			return 2;
+		}
+		const char *v = NULL;
+		if (defs[id].kind != OPT_FLAG) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "skillreg: %s: missing value\n", a);
+				return 2;
+			}
+			v = argv[++i];
+		}
+		if (set_value(&defs[id], a, v, o))
+			return 2;
+	}
+	return 0;
+}
+
+int sr__opts_env_common(void)
+{
+	long long v;
+	const char *now = getenv("SKILLREG_NOW_MS");
+	if (now && *now) {
+		if (sr__opts_number("SKILLREG_NOW_MS", now, 1, LLONG_MAX, &v))
+			return 2;
+		sr_clock_set(v);
+	}
+	/* core/fault.c reads this one itself, at the first fault point; checked here so that a
+	 * typo stops the command rather than silently injecting nothing. */
+	const char *fault = getenv("SKILLREG_FAULT_AT");
+	if (fault && *fault && sr__opts_number("SKILLREG_FAULT_AT", fault, 0, LONG_MAX, &v))
+		return 2;
+	return 0;
+}

@@ -1,0 +1,113 @@
+/*
+ * opts.h - the one option parser of the skillreg command.
+ *
+ * Every option of every subcommand is a row of one table (opts.c): its spelling, what kind of
+ * value it takes, the field of sr_cmd_opts it fills, the range of a number, and the environment
+ * variable that sets the same value. A subcommand names the options it takes as a bit set
+ * (SR_O(LISTEN) | SR_O(THREADS) ...); anything else on its command line is an error.
+ *
+ * Errors are one line on stderr, git style, naming the option and the value, and the caller
+ * exits with status 2:
+ *
+ *   skillreg: --max-rows: not a number: abc
+ *   skillreg: --threads: out of range (1..256): 0
+ *   skillreg: --listen: not a port: 127.0.0.1:http
+ *   skillreg: --label: missing value
+ *   skillreg: --frob: unknown option
+ *   skillreg: --listen: not an option of backfill
+ */
+#ifndef SR_CMD_OPTS_H
+#define SR_CMD_OPTS_H
+
+#include <stdint.h>
+
+#include "cron/cron.h"
+
+/* The options, one id each. The order is the order of the table in opts.c. */
+enum sr_opt_id {
+	SR_OPT_DATA_DIR,
+	SR_OPT_LISTEN,
+	SR_OPT_PUBLIC_URL,
+	SR_OPT_THREADS,
+	SR_OPT_NO_RATE_LIMIT,
+	SR_OPT_NO_ACCESS_LOG,
+	SR_OPT_MAX_ROWS,
+	SR_OPT_MAX_BYTES,
+	SR_OPT_MAX_RANGES,
+	SR_OPT_FOLD_MS,
+	SR_OPT_CRON,
+	SR_OPT_CACHE_MB,
+	SR_OPT_SQLITE_CACHE_MB,
+	SR_OPT_SQLITE_MMAP_MB,
+	SR_OPT_SCANNER_CMD,
+	SR_OPT_SCANNER_TIMEOUT_MS,
+	SR_OPT_SCAN_POLL_MS,
+	SR_OPT_ROLE,
+	SR_OPT_DISPLAY_NAME,
+	SR_OPT_REASON,
+	SR_OPT_LABEL,
+	SR_OPT_BATCH,
+	SR_OPT_SKILLS,
+	SR_OPT_SEED,
+	SR_OPT_RUNS,
+	SR_OPT_DIR,
+	SR_OPT_RULES,
+	SR_OPT_JSON,
+	SR_OPT_ALL,
+	SR_OPT_OWNER,
+	SR_OPT_VERSION,
+	SR_OPT_COUNT
+};
+
+/* The most HTTP worker threads serve runs (each holds one database connection). */
+#define SR_CMD_MAX_THREADS 256
+
+/* The bit of one option in a subcommand's set: SR_O(DATA_DIR) | SR_O(LISTEN). */
+#define SR_O(name) (UINT64_C(1) << SR_OPT_##name)
+
+/* The parsed command line of one subcommand. Numbers are checked against their range before
+ * they land here, so a subcommand may narrow them to int without a second look. */
+typedef struct sr_cmd_opts {
+	const char *data_dir;
+	char host[256]; /* --listen HOST:PORT split; "" binds every address */
+	int port;
+	const char *public_url;
+	const char *role, *label, *reason, *display_name;
+	const char *dir, *rules;
+	const char *scanner_cmd, *owner, *version;
+	long long scanner_timeout_ms, scan_poll_ms;
+	int all, json;
+	long long threads; /* 0: one per core */
+	long long fold_ms;
+	int no_rate_limit, no_access_log;
+	long long cache_mb;
+	long long sqlite_cache_mb, sqlite_mmap_mb; /* -1: the store's defaults */
+	long long max_rows, max_bytes, max_ranges; /* 0: the server's defaults */
+	long long skills, seed, runs;
+	long long batch;
+	const char *args[4]; /* the words that are not options; args[0] is the subcommand */
+	int nargs;
+	const char *cron[SR_CRON_MAX]; /* --cron NAME=MS, in order */
+	int ncron;
+	int help; /* --help or -h was given: print the subcommand's usage, nothing else */
+} sr_cmd_opts;
+
+/* Parses argv[0..argc), whose argv[0] is the subcommand's name, for a subcommand that takes
+ * the options in `takes`: first the defaults, then the environment variables of those
+ * options, then the command line. Returns 0, or 2 after one line on stderr. Stops at --help
+ * or -h with o->help set. */
+int sr__opts_parse(int argc, char **argv, uint64_t takes, sr_cmd_opts *o);
+
+/* Whether `arg` is an option that takes a value (the next word), whatever the subcommand:
+ * how the dispatcher skips `--data-dir DIR` written before the subcommand's name. */
+int sr__opts_takes_value(const char *arg);
+
+/* Reads `text` as a whole number in min..max into *out. On failure prints
+ * "skillreg: WHAT: not a number: TEXT" (or "out of range") and returns 2. */
+int sr__opts_number(const char *what, const char *text, long long min, long long max, long long *out);
+
+/* Reads SKILLREG_NOW_MS and SKILLREG_FAULT_AT, the variables every subcommand honours, checked
+ * like options; pins the clock to the first. Returns 0, or 2 after one line on stderr. */
+int sr__opts_env_common(void);
+
+#endif

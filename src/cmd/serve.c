@@ -1,0 +1,197 @@
+/*
+ * serve.c - `skillreg serve`: the HTTP server on one data directory.
+ *
+ * The main thread opens the data directory, starts the scan worker and the HTTP server, then
+ * runs the scheduled jobs (src/cron/cron.c) until SIGINT or SIGTERM. Each HTTP worker thread
+ * opens its own database connection on first use; all of them are closed at shutdown, after
+ * a last fold of the events the final requests recorded.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "cmd/cmd.h"
+#include "core/log.h"
+#include "core/seen.h"
+#include "core/util.h"
+#include "cron/cron.h"
+#include "http/cache.h"
+#include "http/metrics.h"
+#include "http/ratelimit.h"
+#include "moderation/worker.h"
+#include "store/store.h"
+
+/* Worker threads open their own connection on first use; all are closed at shutdown. */
+#define MAX_STORES SR_CMD_MAX_THREADS
+static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static sr_store *stores[MAX_STORES];
+static int nstores;
+static _Thread_local sr_store *thread_store;
+
+static sr_store *get_thread_store(void *ud)
+{
+	sr_app *app = ud;
+	if (thread_store)
+		return thread_store;
+	sr_store *s;
+	if (sr_store_open(app->db_path, &s))
+		return NULL;
+	pthread_mutex_lock(&stores_lock);
+	if (nstores == MAX_STORES) {
+		pthread_mutex_unlock(&stores_lock);
+		sr_store_close(s);
+		return NULL;
+	}
+	stores[nstores++] = s;
+	pthread_mutex_unlock(&stores_lock);
+	thread_store = s;
+	return s;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void cache_gauges(void *ud, sr_buf *out)
+{
+	sr_cache_stats st;
+	sr_cache_get_stats(ud, &st);
+	sr_buf_printf(out, "# HELP skillreg_cache_entries Answers held by the response cache.\n"
+			   "# TYPE skillreg_cache_entries gauge\nskillreg_cache_entries %llu\n"
+			   "# HELP skillreg_cache_bytes Bytes held by the response cache (bound: skillreg_cache_max_bytes).\n"
+			   "# TYPE skillreg_cache_bytes gauge\nskillreg_cache_bytes %llu\n"
+			   "# TYPE skillreg_cache_max_bytes gauge\nskillreg_cache_max_bytes %llu\n"
+			   "# HELP skillreg_cache_evictions_total Answers evicted to stay within the bound.\n"
+			   "# TYPE skillreg_cache_evictions_total counter\nskillreg_cache_evictions_total %llu\n"
+			   "# HELP skillreg_cache_invalidations_total Answers dropped because a write changed them.\n"
+			   "# TYPE skillreg_cache_invalidations_total counter\nskillreg_cache_invalidations_total %llu\n",
+		      (unsigned long long)st.entries, (unsigned long long)st.bytes,
+		      (unsigned long long)st.max_bytes, (unsigned long long)st.evictions,
+		      (unsigned long long)st.stale);
+}
+
+int sr__cron_schedule(const sr_cmd_opts *o, sr_cron *c)
+{
+	sr_cron_init(c, sr_mono_ns());
+	if (sr_cron_set_interval(c, "fold", o->fold_ms)) {
+		fprintf(stderr, "skillreg: --fold-ms must be between %d and %lld\n", SR_CRON_MIN_MS,
+			(long long)SR_CRON_MAX_MS);
+		return -1;
+	}
+	for (int i = 0; i < o->ncron; i++)
+		if (sr_cron_set_spec(c, o->cron[i])) {
+			fprintf(stderr, "skillreg: --cron %s: want NAME=MS with a job from `skillreg cron list` "
+					"and %d <= MS <= %lld\n", o->cron[i], SR_CRON_MIN_MS, (long long)SR_CRON_MAX_MS);
+			return -1;
+		}
+	return 0;
+}
+
+/* Frees what serve_start made, in the order shutdown needs: the scan worker, the workers'
+ * connections, the data directory, then the rest. Each piece may be absent. */
+static void serve_free(sr_app *app, sr_store *main_store)
+{
+	sr_scan_worker_stop(app->scan_worker);
+	app->scan_worker = NULL;
+	pthread_mutex_lock(&stores_lock);
+	for (int i = 0; i < nstores; i++)
+		sr_store_close(stores[i]);
+	nstores = 0;
+	pthread_mutex_unlock(&stores_lock);
+	sr__cmd_close_data(app, main_store);
+	sr_ratelimit_free(app->ratelimit);
+	sr_seen_free(app->downloads_seen);
+	sr_metrics_set_gauges(NULL, NULL);
+	sr_cache_free(app->cache);
+}
+
+/* Opens the data directory and makes the shared pieces: rate limits, the downloads already
+ * counted, the response cache and the scan worker (src/moderation/worker.c, a thread with its
+ * own connection). On failure everything is freed. */
+static int serve_start(const sr_cmd_opts *o, sr_app *app, sr_store **main_store)
+{
+	memset(app, 0, sizeof(*app));
+	if (sr__cmd_open_data(o, app, main_store))
+		return 1;
+	sr_scan_worker_config wc = {app->db_path, app->blobs, {o->scanner_cmd, (int)o->scanner_timeout_ms},
+				    (int)o->scan_poll_ms, 32};
+	if ((!o->no_rate_limit && sr_ratelimit_new(&app->ratelimit)) ||
+	    sr_seen_new(1 << 16, &app->downloads_seen) ||
+	    (o->cache_mb && sr_cache_new((size_t)o->cache_mb << 20, &app->cache)) ||
+	    sr_scan_worker_start(&wc, &app->scan_worker)) {
+		serve_free(app, *main_store);
+		return 1;
+	}
+	sr_metrics_set_gauges(cache_gauges, app->cache);
+	return 0;
+}
+
+static int run_serve(const sr_cmd_opts *o)
+{
+	sr_cron cron;
+	if (sr__cron_schedule(o, &cron))
+		return 2;
+	sr_app app;
+	sr_store *main_store;
+	if (serve_start(o, &app, &main_store))
+		return 1;
+	sr_http_app http = {sr_api_body_limit, sr_api_handle, get_thread_store, &app, {0}, 1};
+	sr_reads_init(&http.limits);
+	http.access_log = !o->no_access_log;
+	if (o->max_rows > 0)
+		http.limits.max_rows = o->max_rows;
+	if (o->max_bytes > 0)
+		http.limits.max_bytes = o->max_bytes;
+	if (o->max_ranges > 0)
+		http.limits.max_ranges = o->max_ranges;
+	sr_http_server *srv;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (sr_http_start(o->host, o->port, (int)o->threads, &http, &srv)) {
+		serve_free(&app, main_store);
+		return 1;
+	}
+	sr_log_info("skillreg listening on http://%s:%d (data %s)", o->host[0] ? o->host : "127.0.0.1",
+		    sr_http_port(srv), app.data_dir);
+	/* The main thread runs the scheduled jobs (src/cron/cron.c). */
+	while (!stop) {
+		usleep(100 * 1000);
+		sr_cron_tick(&cron, main_store, sr_mono_ns());
+	}
+	sr_log_info("shutting down");
+	sr_http_stop(srv);
+	sr_scan_worker_stop(app.scan_worker);
+	app.scan_worker = NULL;
+	/* Events recorded by the last requests are folded before the process goes. */
+	char line[256];
+	sr_cron_run(main_store, sr_cron_find("fold"), line, sizeof(line));
+	serve_free(&app, main_store);
+	return 0;
+}
+
+const sr_cmd sr__cmd_serve = {
+	"serve", "serve the API and the web site on one data directory",
+	"usage: skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]\n"
+	"                      [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]\n"
+	"                      [--no-rate-limit] [--cache-mb N] [--sqlite-cache-mb N] [--sqlite-mmap-mb N]\n"
+	"                      [--no-access-log] [--cron NAME=MS]... [--scanner-cmd PATH]\n"
+	"                      [--scanner-timeout-ms MS] [--scan-poll-ms MS]\n"
+	"environment: SKILLREG_LISTEN, SKILLREG_DATA_DIR, SKILLREG_PUBLIC_URL, SKILLREG_CACHE_MB,\n"
+	"             SKILLREG_SCANNER_CMD, SKILLREG_RATE_LIMIT=off, SKILLREG_ACCESS_LOG=off\n",
+	SR_O(DATA_DIR) | SR_O(LISTEN) | SR_O(PUBLIC_URL) | SR_O(THREADS) | SR_O(NO_RATE_LIMIT) |
+		SR_O(NO_ACCESS_LOG) | SR_O(MAX_ROWS) | SR_O(MAX_BYTES) | SR_O(MAX_RANGES) | SR_O(FOLD_MS) |
+		SR_O(CRON) | SR_O(CACHE_MB) | SR_O(SQLITE_CACHE_MB) | SR_O(SQLITE_MMAP_MB) |
+		SR_O(SCANNER_CMD) | SR_O(SCANNER_TIMEOUT_MS) | SR_O(SCAN_POLL_MS),
+	run_serve,
+};
