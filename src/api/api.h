@@ -14,19 +14,9 @@
 
 #include "blob/blob.h"
 #include "core/jw.h"
+#include "http/context.h"
 #include "http/http.h"
 #include "registry/registry.h"
-
-typedef struct sr_app {
-	char data_dir[2048];
-	char db_path[2200];
-	char public_url[512]; /* "" = from the request's Host header */
-	sr_blobs *blobs;
-	struct sr_ratelimit *ratelimit; /* NULL: no rate limits */
-	struct sr_seen *downloads_seen;  /* downloads already counted today, to skip the write */
-	struct sr_cache *cache;          /* answers to anonymous public GETs; NULL: none */
-	struct sr_scan_worker *scan_worker; /* woken by publishes and rescans; NULL: none */
-} sr_app;
 
 /* The HTTP application entry points. */
 size_t sr_api_body_limit(void *app, const char *method, const char *path);
@@ -34,17 +24,11 @@ void sr_api_handle(void *app, sr_req *req, sr_resp *resp);
 
 /* ---- shared by the handler files ---- */
 
-enum { SR_AUTH_NONE = 0, SR_AUTH_OK, SR_AUTH_INVALID, SR_AUTH_BANNED };
-
-/* Reads the bearer token. */
-int sr__auth(sr_req *req, sr_user *user);
-/* Like sr__auth, but writes ClawHub's 401 and returns non-zero unless a good token is there. */
+/* Like sr_req_auth, but writes ClawHub's 401 and returns non-zero unless a good token is there. */
 int sr__require_user(sr_req *req, sr_resp *resp, sr_user *user);
 /* The user behind a token, or NULL for anonymous (an invalid token counts as anonymous). */
 const sr_user *sr__optional_user(sr_req *req, sr_user *storage);
 
-/* The absolute origin of this server as the client sees it ("http://host:port"). */
-void sr__origin(sr_app *app, sr_req *req, char *out, size_t n);
 /* The ownerHandle (alias owner) query parameter, or NULL. */
 const char *sr__owner_param(sr_req *req);
 /* Resolves {slug} for a route; on failure writes the response (404, or 409 in the JSON form
@@ -56,11 +40,6 @@ void sr__internal(sr_resp *resp, int rc);
 /* The optional JSON object body of a write (an empty body is an empty object); NULL after
  * writing a 400 when it is something else. The caller owns the reference. */
 json_t *sr__body_object(sr_req *req, sr_resp *resp);
-/* The newest trending snapshot; a cold start builds it, accounted in /metrics as the
- * trending job's run (the API and the web pages share this). */
-int sr__trending_current(sr_req *req, sr_trending_snapshot *snap);
-/* Parses an optional integer query parameter; returns def when absent or not a number. */
-long sr__query_long(sr_req *req, const char *key, long def);
 
 void sr__skill_item(sr_app *app, sr_jw *w, const sr_skill_row *r);
 /* The fields of a search result card (api-v1 section 3.1) into an open object. */

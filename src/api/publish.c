@@ -93,7 +93,7 @@ void sr__upload_url(sr_app *app, sr_req *req, sr_resp *resp)
 		goto out;
 	}
 	char origin[600];
-	sr__origin(app, req, origin, sizeof(origin));
+	sr_app_origin(app, req, origin, sizeof(origin));
 	char url[800];
 	snprintf(url, sizeof(url), "%s/api/v1/skills/-/upload/%s", origin, t.ticket);
 	sr_jw w;

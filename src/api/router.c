@@ -38,52 +38,9 @@ size_t sr_api_body_limit(void *app, const char *method, const char *path)
 
 /* ---- authentication ---- */
 
-static int auth_uncached(sr_req *req, sr_user *user);
-
-/* The token is looked up once per request (the rate limiter and the handler share it). */
-int sr__auth(sr_req *req, sr_user *user)
-{
-	if (!req->auth_done) {
-		req->auth_state = auth_uncached(req, &req->auth_user);
-		req->auth_done = 1;
-	}
-	*user = req->auth_user;
-	return req->auth_state;
-}
-
-static int auth_uncached(sr_req *req, sr_user *user)
-{
-	memset(user, 0, sizeof(*user));
-	const char *h = sr_req_header(req, "Authorization");
-	if (!h)
-		return SR_AUTH_NONE;
-	while (isspace((unsigned char)*h))
-		h++;
-	if (strncasecmp(h, "bearer", 6) != 0 || !isspace((unsigned char)h[6]))
-		return SR_AUTH_INVALID;
-	h += 6;
-	char *tok = sr_trim_dup(h, strlen(h));
-	if (!tok)
-		return SR_AUTH_INVALID;
-	if (!tok[0]) {
-		free(tok);
-		return SR_AUTH_NONE;
-	}
-	char hash[65];
-	sr_sha256_hex(tok, strlen(tok), hash);
-	free(tok);
-	int revoked = 0;
-	int rc = sr_store_token_lookup(req->store, hash, user, &revoked);
-	if (rc || revoked)
-		return SR_AUTH_INVALID;
-	if (user->deactivated_at)
-		return SR_AUTH_BANNED;
-	return SR_AUTH_OK;
-}
-
 int sr__require_user(sr_req *req, sr_resp *resp, sr_user *user)
 {
-	switch (sr__auth(req, user)) {
+	switch (sr_req_auth(req, user)) {
 	case SR_AUTH_OK:
 		return 0;
 	case SR_AUTH_NONE:
@@ -102,24 +59,10 @@ int sr__require_user(sr_req *req, sr_resp *resp, sr_user *user)
 
 const sr_user *sr__optional_user(sr_req *req, sr_user *storage)
 {
-	return sr__auth(req, storage) == SR_AUTH_OK ? storage : NULL;
+	return sr_req_auth(req, storage) == SR_AUTH_OK ? storage : NULL;
 }
 
 /* ---- helpers ---- */
-
-void sr__origin(sr_app *app, sr_req *req, char *out, size_t n)
-{
-	if (app->public_url[0]) {
-		snprintf(out, n, "%s", app->public_url);
-		return;
-	}
-	const char *host = sr_req_header(req, "Host");
-	int ok = host && host[0] && strlen(host) < 200;
-	for (const char *p = host; ok && *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr(".-:[]", *p))
-			ok = 0;
-	snprintf(out, n, "http://%s", ok ? host : "127.0.0.1");
-}
 
 const char *sr__owner_param(sr_req *req)
 {
@@ -127,18 +70,6 @@ const char *sr__owner_param(sr_req *req)
 	if (!o || !o[0])
 		o = sr_req_query(req, "owner");
 	return o && o[0] ? o : NULL;
-}
-
-long sr__query_long(sr_req *req, const char *key, long def)
-{
-	const char *v = sr_req_query(req, key);
-	if (!v || !v[0])
-		return def;
-	char *end;
-	long n = strtol(v, &end, 10);
-	while (*end && isspace((unsigned char)*end))
-		end++;
-	return *end ? def : n;
 }
 
 void sr__regerr(sr_resp *resp, const sr_regerr *err)
@@ -171,7 +102,7 @@ void sr__internal(sr_resp *resp, int rc)
 static void conflict_json(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const sr_lookup *lk)
 {
 	char origin[600];
-	sr__origin(app, req, origin, sizeof(origin));
+	sr_app_origin(app, req, origin, sizeof(origin));
 	sr_jw w;
 	sr_buf_reset(&resp->body);
 	sr_jw_init(&w, &resp->body);
@@ -245,7 +176,7 @@ static void well_known(sr_app *app, sr_req *req, sr_resp *resp)
 {
 	req->route = "well-known";
 	char origin[600];
-	sr__origin(app, req, origin, sizeof(origin));
+	sr_app_origin(app, req, origin, sizeof(origin));
 	sr_jw w;
 	sr_jw_init(&w, &resp->body);
 	sr_jw_obj(&w);
@@ -410,7 +341,7 @@ static int rate_limit(sr_app *app, sr_req *req, sr_resp *resp)
 	sr_user u;
 	int who = 0;
 	char key[128];
-	if (sr__auth(req, &u) == SR_AUTH_OK) {
+	if (sr_req_auth(req, &u) == SR_AUTH_OK) {
 		who = u.role == SR_ROLE_ADMIN ? 2 : 1;
 		snprintf(key, sizeof(key), "%s:u:%lld", names[cls], (long long)u.id);
 	} else {

@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "http/metrics.h"
 #include "registry/cursor.h"
+#include "registry/registry.h"
 #include "registry/search.h"
 #include "registry/slug.h"
 #include "stats/trending.h"
@@ -157,7 +158,7 @@ void sr__web_home(sr_app *app, sr_req *req, sr_resp *resp)
 		       "<ul class=\"cards\">");
 	sr_trending_snapshot snap;
 	int shown = 0, last = 0, more = 0;
-	rc = sr__trending_current(req, &snap);
+	rc = sr_trending_newest(req->store, sr_metrics_job, &snap);
 	if (rc == SR_ENOTFOUND)
 		rc = 0;
 	else if (!rc && snap.entries) {
@@ -253,7 +254,7 @@ void sr__web_browse(sr_app *app, sr_req *req, sr_resp *resp)
 	int all = filter_s && strcmp(filter_s, "all") == 0;
 	int filter = all ? SR_FILTER_PUBLIC : SR_FILTER_LISTED;
 	static const int sizes[] = PAGE_SIZES;
-	long limit_l = sr__query_long(req, "limit", PAGE_DEFAULT);
+	long limit_l = sr_req_query_long(req, "limit", PAGE_DEFAULT);
 	int limit = PAGE_DEFAULT;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		if (limit_l == sizes[i])
@@ -491,7 +492,7 @@ void sr__web_trending(sr_app *app, sr_req *req, sr_resp *resp)
 {
 	req->route = "web-trending";
 	long after = sr__web_param(req, "after", 0, 0, SR_TRENDING_TOP);
-	long sid = sr__query_long(req, "snapshot", 0);
+	long sid = sr_req_query_long(req, "snapshot", 0);
 	sr_trending_snapshot snap;
 	int rc;
 	if (sid > 0) {
@@ -504,7 +505,7 @@ void sr__web_trending(sr_app *app, sr_req *req, sr_resp *resp)
 			return;
 		}
 	} else {
-		rc = sr__trending_current(req, &snap);
+		rc = sr_trending_newest(req->store, sr_metrics_job, &snap);
 	}
 	if (rc && rc != SR_ENOTFOUND) {
 		sr__web_fail(req, resp, rc);

@@ -187,7 +187,7 @@ void sr__web_size(int64_t bytes, char *out, size_t n)
 
 long sr__web_param(sr_req *req, const char *key, long def, long lo, long hi)
 {
-	long v = sr__query_long(req, key, def);
+	long v = sr_req_query_long(req, key, def);
 	return v < lo ? lo : v > hi ? hi : v;
 }
 

@@ -21,7 +21,7 @@
 #ifndef SR_WEB_H
 #define SR_WEB_H
 
-#include "api/api.h"
+#include "http/context.h"
 
 /* 1 when path segments name a web page (anything that is not an API, health, metrics or
  * discovery path); such responses get the web's security headers. */
