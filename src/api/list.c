@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "api/internal.h"
 #include "core/err.h"
 #include "core/jw.h"
 #include "core/util.h"

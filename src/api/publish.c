@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "api/api.h"
+#include "api/internal.h"
 #include "moderation/worker.h"
 #include "core/err.h"
 #include "core/jw.h"

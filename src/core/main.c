@@ -42,7 +42,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api/api.h"
+#include "app/controller.h"
 #include "blob/blob.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -51,6 +51,7 @@
 #include "cron/backfill.h"
 #include "cron/cron.h"
 #include "http/cache.h"
+#include "http/context.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "moderation/moderation.h"
@@ -400,7 +401,7 @@ static int cmd_serve(const struct opts *o)
 		return 1;
 	}
 	sr_metrics_set_gauges(cache_gauges, app.cache);
-	sr_http_app http = {sr_api_body_limit, sr_api_handle, get_thread_store, &app, {0}, 1};
+	sr_http_app http = {sr_app_body_limit, sr_app_handle, get_thread_store, &app, {0}, 1};
 	sr_reads_init(&http.limits);
 	http.access_log = !o->no_access_log;
 	if (o->max_rows > 0)
