@@ -1,99 +1,27 @@
 /*
- * api.h - the ClawHub API v1 handlers (internal to src/api).
+ * api.h - the ClawHub API v1 face of the server, as the front controller (src/app) calls it.
  *
- * Each handler parses and validates its input, calls the registry or the store, and encodes
- * the answer. Errors are plain text with ClawHub's wording (api-v1 section 1).
+ * Everything under /api/, the discovery document (/.well-known/clawhub.json) and the CLI's
+ * whoami is answered here, with ClawHub's statuses, JSON shapes and plain-text error wording
+ * (api-v1 section 1). The controller has already answered CORS preflights, counted the
+ * request against its rate limit and looked in the response cache; this face only routes
+ * and answers. It knows nothing of the web pages.
  */
 #ifndef SR_API_H
 #define SR_API_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#include <jansson.h>
-
-#include "blob/blob.h"
-#include "core/jw.h"
+#include "http/context.h"
 #include "http/http.h"
-#include "registry/registry.h"
 
-typedef struct sr_app {
-	char data_dir[2048];
-	char db_path[2200];
-	char public_url[512]; /* "" = from the request's Host header */
-	sr_blobs *blobs;
-	struct sr_ratelimit *ratelimit; /* NULL: no rate limits */
-	struct sr_seen *downloads_seen;  /* downloads already counted today, to skip the write */
-	struct sr_cache *cache;          /* answers to anonymous public GETs; NULL: none */
-	struct sr_scan_worker *scan_worker; /* woken by publishes and rescans; NULL: none */
-} sr_app;
+/* Answers a request whose path, split on '/' (empty segments skipped), is seg[0..n): any
+ * path that is not a web page, /healthz or /metrics. Unknown paths answer 404 and wrong
+ * methods 405, in ClawHub's words. */
+void sr_api_dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
 
-/* The HTTP application entry points. */
-size_t sr_api_body_limit(void *app, const char *method, const char *path);
-void sr_api_handle(void *app, sr_req *req, sr_resp *resp);
-
-/* ---- shared by the handler files ---- */
-
-enum { SR_AUTH_NONE = 0, SR_AUTH_OK, SR_AUTH_INVALID, SR_AUTH_BANNED };
-
-/* Reads the bearer token. */
-int sr__auth(sr_req *req, sr_user *user);
-/* Like sr__auth, but writes ClawHub's 401 and returns non-zero unless a good token is there. */
-int sr__require_user(sr_req *req, sr_resp *resp, sr_user *user);
-/* The user behind a token, or NULL for anonymous (an invalid token counts as anonymous). */
-const sr_user *sr__optional_user(sr_req *req, sr_user *storage);
-
-/* The absolute origin of this server as the client sees it ("http://host:port"). */
-void sr__origin(sr_app *app, sr_req *req, char *out, size_t n);
-/* The ownerHandle (alias owner) query parameter, or NULL. */
-const char *sr__owner_param(sr_req *req);
-/* Resolves {slug} for a route; on failure writes the response (404, or 409 in the JSON form
- * when json_conflict, else text) and returns non-zero. */
-int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *owner,
-		   const sr_user *caller, int json_conflict, sr_skill *out);
-void sr__regerr(sr_resp *resp, const sr_regerr *err);
-void sr__internal(sr_resp *resp, int rc);
-/* The optional JSON object body of a write (an empty body is an empty object); NULL after
- * writing a 400 when it is something else. The caller owns the reference. */
-json_t *sr__body_object(sr_req *req, sr_resp *resp);
-/* The newest trending snapshot; a cold start builds it, accounted in /metrics as the
- * trending job's run (the API and the web pages share this). */
-int sr__trending_current(sr_req *req, sr_trending_snapshot *snap);
-/* Parses an optional integer query parameter; returns def when absent or not a number. */
-long sr__query_long(sr_req *req, const char *key, long def);
-
-void sr__skill_item(sr_app *app, sr_jw *w, const sr_skill_row *r);
-/* The fields of a search result card (api-v1 section 3.1) into an open object. */
-void sr__skill_card(sr_jw *w, const sr_skill_row *r);
-/* The first `limit` browse-eligible skills of the newest trending snapshot as list items
- * (sr__skill_item) into an open array; *n gets how many. */
-int sr__trending_items(sr_app *app, sr_req *req, sr_jw *w, int limit, int *n);
-
-/* Handlers. */
-void sr__list(sr_app *app, sr_req *req, sr_resp *resp);
-void sr__search(sr_app *app, sr_req *req, sr_resp *resp);
-void sr__trending(sr_app *app, sr_req *req, sr_resp *resp);
-void sr__detail(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
-void sr__versions(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
-void sr__version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *version);
-void sr__file(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
-void sr__install(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
-void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
-void sr__resolve(sr_app *app, sr_req *req, sr_resp *resp);
-void sr__download(sr_app *app, sr_req *req, sr_resp *resp);
-void sr__upload_url(sr_app *app, sr_req *req, sr_resp *resp);
-void sr__upload(sr_app *app, sr_req *req, sr_resp *resp, const char *ticket);
-void sr__publish(sr_app *app, sr_req *req, sr_resp *resp);
-void sr__delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
-void sr__undelete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
-void sr__version_delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug,
-			const char *version, int restore);
-void sr__star(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int on);
-void sr__telemetry(sr_app *app, sr_req *req, sr_resp *resp);
-void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *tag);
-void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int merge);
-void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
-/* Staff moderation: action is hide | unhide | remove | verdict | rescan. */
-void sr__moderate(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *action);
+/* Which class of the response cache (http/cache.h) an anonymous GET of seg[0..n) belongs
+ * to: SR_CACHE_LISTS for the lists and searches, SR_CACHE_DETAIL for a skill's detail (with
+ * *slug, the slug it depends on), else SR_CACHE_NONE. *route is the route's name for the
+ * cache's metrics. */
+int sr_api_cache_class(const sr_req *req, char **seg, int n, const char **slug, const char **route);
 
 #endif

@@ -9,44 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "api/api.h"
+#include "api/internal.h"
 #include "core/err.h"
 #include "core/jw.h"
 #include "core/util.h"
 #include "registry/cursor.h"
 #include "registry/search.h"
 #include "registry/slug.h"
-
-/* Cursor kinds are the sort code plus one, so that 0 never names a list; the filter code
- * tells a prefix listing's cursor from a plain one so neither is taken for the other. */
-#define CURSOR_FILTER_API 1
-#define CURSOR_FILTER_API_PREFIX 2
-
-static const struct {
-	const char *name;
-	int sort;
-} sorts[] = {
-	{"updated", SR_SORT_UPDATED},
-	{"recommended", SR_SORT_DOWNLOADS},
-	{"default", SR_SORT_DOWNLOADS},
-	{"createdat", SR_SORT_CREATED},
-	{"created-at", SR_SORT_CREATED},
-	{"newest", SR_SORT_CREATED},
-	{"downloads", SR_SORT_DOWNLOADS},
-	{"installs", SR_SORT_DOWNLOADS},
-	{"install", SR_SORT_DOWNLOADS},
-	{"installscurrent", SR_SORT_DOWNLOADS},
-	{"installs-current", SR_SORT_DOWNLOADS},
-	{"current", SR_SORT_DOWNLOADS},
-	{"installsalltime", SR_SORT_DOWNLOADS},
-	{"installs-all-time", SR_SORT_DOWNLOADS},
-	{"stars", SR_SORT_STARS},
-	{"rating", SR_SORT_STARS},
-	{"name", SR_SORT_NAME},
-	{"trending", -2},
-};
+#include "registry/sort.h"
 
 struct page {
 	sr_app *app;
@@ -72,23 +43,18 @@ static int page_row(void *ud, const void *row)
 void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 {
 	req->route = "list";
-	long limit = sr__query_long(req, "limit", 25);
+	long limit = sr_req_query_long(req, "limit", 25);
 	if (limit < 1)
 		limit = 1;
 	if (limit > 200)
 		limit = 200;
 	const char *sort_s = sr_req_query(req, "sort");
 	const char *prefix_s = sr_req_query(req, "prefix");
-	int sort = SR_SORT_UPDATED, explicit_sort = 0;
+	const sr_sort_name *order = sr_sort_find("updated", SR_SORTS_API);
+	int explicit_sort = 0;
 	if (sort_s && sort_s[0]) {
-		int found = 0;
-		for (size_t i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
-			if (strcasecmp(sort_s, sorts[i].name) == 0) {
-				sort = sorts[i].sort;
-				found = 1;
-				break;
-			}
-		if (!found) {
+		order = sr_sort_find(sort_s, SR_SORTS_API);
+		if (!order) {
 			sr_resp_text(resp, 400, "Invalid sort query parameter");
 			return;
 		}
@@ -109,36 +75,31 @@ void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 			sr_resp_text(resp, 400, "Invalid prefix query parameter");
 			return;
 		}
-		if (explicit_sort && sort != SR_SORT_NAME) {
+		if (explicit_sort && order->sort != SR_SORT_NAME) {
 			sr_resp_text(resp, 400, "Prefix listing only supports name sort");
 			return;
 		}
-		sort = SR_SORT_NAME;
+		order = sr_sort_find("name", SR_SORTS_API);
 	}
 	/* Trending is the newest leaderboard snapshot; like ClawHub's, it is one page with no
 	 * cursor, and when the leaderboard has no browse-eligible skill yet it falls back to the
 	 * recently updated ones (api-v1 section 3.2). */
-	int trending = sort == -2;
+	int trending = order->sort == SR_SORT_TRENDING;
 	if (trending)
-		sort = SR_SORT_UPDATED;
-	int desc = sort != SR_SORT_NAME;
+		order = sr_sort_find("updated", SR_SORTS_API);
+	int sort = order->sort, desc = order->desc;
 
-	int cursor_filter = prefix[0] ? CURSOR_FILTER_API_PREFIX : CURSOR_FILTER_API;
+	int family = sr_list_cursor_family(SR_SORTS_API, SR_FILTER_LISTED, prefix[0] != 0, 0);
 	sr_list_query q = {.sort = sort, .filter = SR_FILTER_LISTED, .desc = desc, .limit = (int)limit,
 			   .prefix = prefix[0] ? prefix : NULL};
 	sr_cursor cur;
 	const char *cs = sr_req_query(req, "cursor");
 	if (cs && cs[0] && !trending) {
-		if (sr_cursor_decode(cs, &cur) || cur.kind != sort + 1 || cur.filter != cursor_filter ||
-		    cur.dir != desc) {
+		if (sr_list_cursor_check(cs, sort, desc, family, 1, &cur)) {
 			sr_resp_text(resp, 400, "Invalid cursor");
 			return;
 		}
-		q.has_after = 1;
-		q.after_k1 = cur.k1;
-		q.after_k2 = cur.k2;
-		q.after_id = cur.id;
-		q.after_text = cur.text;
+		sr_list_query_after(&q, &cur);
 	}
 
 	sr_jw w;
@@ -164,12 +125,8 @@ void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 	sr_jw_arr_end(&w);
 	sr_jw_key(&w, "nextCursor");
 	if (p.more && !trending) {
-		p.last.version = SR_CURSOR_VERSION;
-		p.last.kind = sort + 1;
-		p.last.filter = cursor_filter;
-		p.last.dir = desc;
 		char enc[SR_CURSOR_MAX_LEN + 1];
-		if (sr_cursor_encode(&p.last, enc, sizeof(enc))) {
+		if (sr_list_cursor_encode(&p.last, sort, desc, family, enc, sizeof(enc))) {
 			sr__internal(resp, SR_EINVAL);
 			return;
 		}
@@ -241,7 +198,7 @@ void sr__search(sr_app *app, sr_req *req, sr_resp *resp)
 		return;
 	}
 	int exact = mode && mode[0];
-	long limit = sr__query_long(req, "limit", 10);
+	long limit = sr_req_query_long(req, "limit", 10);
 	if (limit < 1)
 		limit = 1;
 	if (limit > SR_SEARCH_LIMIT_MAX)

@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "api/api.h"
+#include "api/internal.h"
 #include "core/err.h"
 #include "core/jw.h"
 #include "moderation/moderation.h"

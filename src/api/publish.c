@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "api/api.h"
+#include "api/internal.h"
 #include "moderation/worker.h"
 #include "core/err.h"
 #include "core/jw.h"
@@ -93,7 +93,7 @@ void sr__upload_url(sr_app *app, sr_req *req, sr_resp *resp)
 		goto out;
 	}
 	char origin[600];
-	sr__origin(app, req, origin, sizeof(origin));
+	sr_app_origin(app, req, origin, sizeof(origin));
 	char url[800];
 	snprintf(url, sizeof(url), "%s/api/v1/skills/-/upload/%s", origin, t.ticket);
 	sr_jw w;
@@ -401,13 +401,166 @@ static int bundle_entry(void *ud, const char *path, const unsigned char *data, s
 	return 0;
 }
 
+/* One part of a multipart body: what its headers say and its bytes (inside the request's
+ * body). */
+struct part {
+	char name[100], filename[600], ctype[128];
+	int has_filename;
+	const char *data;
+	size_t len;
+};
+
+/* Reads a part's Content-Disposition (name, filename) and Content-Type from its headers,
+ * h[0..hend). */
+static void part_headers(const char *h, const char *hend, struct part *pt)
+{
+	memset(pt, 0, sizeof(*pt));
+	while (h < hend) {
+		const char *eol = memfind(h, (size_t)(hend - h), "\r\n", 2);
+		if (!eol)
+			eol = hend;
+		size_t hl = (size_t)(eol - h);
+		if (hl > 20 && strncasecmp(h, "Content-Disposition:", 20) == 0) {
+			header_param(h + 20, hl - 20, "name", pt->name, sizeof(pt->name));
+			pt->has_filename = header_param(h + 20, hl - 20, "filename", pt->filename, sizeof(pt->filename)) == 0;
+		} else if (hl > 13 && strncasecmp(h, "Content-Type:", 13) == 0) {
+			const char *v = h + 13;
+			while (v < eol && isspace((unsigned char)*v))
+				v++;
+			snprintf(pt->ctype, sizeof(pt->ctype), "%.*s", (int)(eol - v), v);
+		}
+		h = eol + 2;
+	}
+}
+
+/* Reads the part whose delimiter (delim, dl bytes) starts at *at. 1 with *pt set and *at on
+ * the next delimiter; 0 at the closing delimiter; -1 when the body is malformed. */
+static int next_part(const char **at, const char *end, const char *delim, int dl, struct part *pt)
+{
+	const char *part = *at + dl;
+	if (end - part >= 2 && part[0] == '-' && part[1] == '-')
+		return 0;
+	if (end - part >= 2 && part[0] == '\r' && part[1] == '\n')
+		part += 2;
+	const char *hend = memfind(part, (size_t)(end - part), "\r\n\r\n", 4);
+	if (!hend)
+		return -1;
+	part_headers(part, hend, pt);
+	const char *data = hend + 4;
+	char ndelim[214];
+	int nl = snprintf(ndelim, sizeof(ndelim), "\r\n%s", delim);
+	const char *next = memfind(data, (size_t)(end - data), ndelim, (size_t)nl);
+	if (!next)
+		return -1;
+	pt->data = data;
+	pt->len = (size_t)(next - data);
+	*at = next + 2;
+	return 1;
+}
+
+/* What a multipart publish has gathered: the payload, the files, and the copies of bundle
+ * entries, which are freed with the request. */
+struct upload {
+	json_t *payload;
+	struct files files;
+	unsigned char **owned;
+	size_t nowned;
+};
+
+static void upload_free(struct upload *up)
+{
+	for (size_t i = 0; i < up->nowned; i++)
+		free(up->owned[i]);
+	free(up->owned);
+	files_free(&up->files);
+	json_decref(up->payload);
+}
+
+/* A zip bundle's entries, added to the files. Non-zero after writing the 4xx or 500. */
+static int take_bundle(struct upload *up, sr_resp *resp, const char *data, size_t len)
+{
+	struct files *files = &up->files;
+	struct bundle_ctx bc = {files, 0};
+	size_t before = files->n;
+	/* The archive may hold directory entries too; the file count itself is checked as
+	 * entries are added. */
+	int rc = sr_zip_read((const unsigned char *)data, len, 2 * SR_MAX_FILES + 2, SR_MAX_FILE_BYTES,
+			     SR_MAX_BUNDLE_BYTES, bundle_entry, &bc);
+	/* Remember the copies so they are freed with the request. */
+	unsigned char **no = realloc(up->owned, (up->nowned + files->n - before + 1) * sizeof(*up->owned));
+	if (!no) {
+		for (size_t i = before; i < files->n; i++) {
+			free((unsigned char *)files->v[i].data);
+			files->v[i].data = NULL;
+		}
+		sr__internal(resp, SR_ENOMEM);
+		return -1;
+	}
+	up->owned = no;
+	for (size_t i = before; i < files->n; i++)
+		if (files->v[i].data)
+			up->owned[up->nowned++] = (unsigned char *)files->v[i].data;
+	if (files->too_many) {
+		sr_resp_textf(resp, 400, "Too many files (at most %d)", SR_MAX_FILES);
+		return -1;
+	}
+	if (rc == SR_ETOOBIG || bc.rc == SR_ETOOBIG) {
+		sr_resp_text(resp, 400, "Skill bundle exceeds 50MB limit");
+		return -1;
+	}
+	if (rc || bc.rc) {
+		sr_resp_text(resp, 400, "Invalid zip bundle");
+		return -1;
+	}
+	return 0;
+}
+
+/* One file part, added to the files (its bytes stay in the request's body). */
+static int take_file(struct upload *up, sr_resp *resp, const struct part *pt)
+{
+	sr_pub_file *pf = files_add(&up->files);
+	if (!pf) {
+		if (up->files.too_many)
+			sr_resp_textf(resp, 400, "Too many files (at most %d)", SR_MAX_FILES);
+		else
+			sr__internal(resp, SR_ENOMEM);
+		return -1;
+	}
+	pf->path = strdup(pt->filename);
+	pf->content_type = pt->ctype[0] ? strdup(pt->ctype) : NULL;
+	pf->size = (int64_t)pt->len;
+	pf->data = (const unsigned char *)pt->data;
+	sr_sha256_hex(pt->data, pt->len, pf->sha256);
+	if (!pf->path) {
+		sr__internal(resp, SR_ENOMEM);
+		return -1;
+	}
+	return 0;
+}
+
+/* A part by its name: the JSON payload, a zip bundle, or one file. Other parts are skipped. */
+static int take_part(struct upload *up, sr_resp *resp, const struct part *pt)
+{
+	if (strcmp(pt->name, "payload") == 0) {
+		json_error_t e;
+		json_decref(up->payload);
+		up->payload = json_loadb(pt->data, pt->len, 0, &e);
+		if (!json_is_object(up->payload)) {
+			sr_resp_text(resp, 400, "Invalid JSON payload");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(pt->name, "bundle") == 0)
+		return take_bundle(up, resp, pt->data, pt->len);
+	if (strcmp(pt->name, "files") == 0 || pt->has_filename)
+		return take_file(up, resp, pt);
+	return 0;
+}
+
 static void publish_multipart(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u, const char *ctype)
 {
 	char boundary[200];
-	struct files files = {0};
-	json_t *payload = NULL;
-	unsigned char **owned = NULL;
-	size_t nowned = 0;
 	if (header_param(ctype, strlen(ctype), "boundary", boundary, sizeof(boundary)) || !boundary[0]) {
 		sr_resp_text(resp, 400, "Invalid multipart body");
 		return;
@@ -415,123 +568,24 @@ static void publish_multipart(sr_app *app, sr_req *req, sr_resp *resp, const sr_
 	char delim[210];
 	int dl = snprintf(delim, sizeof(delim), "--%s", boundary);
 	const char *p = req->body->data ? req->body->data : "", *end = p + req->body->len;
-	const char *part = memfind(p, (size_t)(end - p), delim, (size_t)dl);
-	int bad = !part;
-	while (!bad && part) {
-		part += dl;
-		if (end - part >= 2 && part[0] == '-' && part[1] == '-')
-			break;
-		if (end - part >= 2 && part[0] == '\r' && part[1] == '\n')
-			part += 2;
-		const char *hend = memfind(part, (size_t)(end - part), "\r\n\r\n", 4);
-		if (!hend) {
-			bad = 1;
-			break;
-		}
-		char name[100] = "", filename[600] = "", pctype[128] = "";
-		int has_filename = 0;
-		for (const char *h = part; h < hend;) {
-			const char *eol = memfind(h, (size_t)(hend - h), "\r\n", 2);
-			if (!eol)
-				eol = hend;
-			size_t hl = (size_t)(eol - h);
-			if (hl > 20 && strncasecmp(h, "Content-Disposition:", 20) == 0) {
-				header_param(h + 20, hl - 20, "name", name, sizeof(name));
-				has_filename = header_param(h + 20, hl - 20, "filename", filename, sizeof(filename)) == 0;
-			} else if (hl > 13 && strncasecmp(h, "Content-Type:", 13) == 0) {
-				const char *v = h + 13;
-				while (v < eol && isspace((unsigned char)*v))
-					v++;
-				snprintf(pctype, sizeof(pctype), "%.*s", (int)(eol - v), v);
-			}
-			h = eol + 2;
-		}
-		const char *data = hend + 4;
-		char ndelim[214];
-		int nl = snprintf(ndelim, sizeof(ndelim), "\r\n%s", delim);
-		const char *next = memfind(data, (size_t)(end - data), ndelim, (size_t)nl);
-		if (!next) {
-			bad = 1;
-			break;
-		}
-		size_t len = (size_t)(next - data);
-		if (strcmp(name, "payload") == 0) {
-			json_error_t e;
-			json_decref(payload);
-			payload = json_loadb(data, len, 0, &e);
-			if (!json_is_object(payload)) {
-				sr_resp_text(resp, 400, "Invalid JSON payload");
-				goto out;
-			}
-		} else if (strcmp(name, "bundle") == 0) {
-			struct bundle_ctx bc = {&files, 0};
-			size_t before = files.n;
-			/* The archive may hold directory entries too; the file count itself is
-			 * checked as entries are added. */
-			int rc = sr_zip_read((const unsigned char *)data, len, 2 * SR_MAX_FILES + 2,
-					     SR_MAX_FILE_BYTES, SR_MAX_BUNDLE_BYTES, bundle_entry, &bc);
-			/* Remember the copies so they are freed with the request. */
-			unsigned char **no = realloc(owned, (nowned + files.n - before + 1) * sizeof(*owned));
-			if (!no) {
-				for (size_t i = before; i < files.n; i++) {
-					free((unsigned char *)files.v[i].data);
-					files.v[i].data = NULL;
-				}
-				sr__internal(resp, SR_ENOMEM);
-				goto out;
-			}
-			owned = no;
-			for (size_t i = before; i < files.n; i++)
-				if (files.v[i].data)
-					owned[nowned++] = (unsigned char *)files.v[i].data;
-			if (files.too_many) {
-				sr_resp_textf(resp, 400, "Too many files (at most %d)", SR_MAX_FILES);
-				goto out;
-			}
-			if (rc == SR_ETOOBIG || bc.rc == SR_ETOOBIG) {
-				sr_resp_text(resp, 400, "Skill bundle exceeds 50MB limit");
-				goto out;
-			}
-			if (rc || bc.rc) {
-				sr_resp_text(resp, 400, "Invalid zip bundle");
-				goto out;
-			}
-		} else if (strcmp(name, "files") == 0 || has_filename) {
-			sr_pub_file *pf = files_add(&files);
-			if (!pf) {
-				if (files.too_many)
-					sr_resp_textf(resp, 400, "Too many files (at most %d)", SR_MAX_FILES);
-				else
-					sr__internal(resp, SR_ENOMEM);
-				goto out;
-			}
-			pf->path = strdup(filename);
-			pf->content_type = pctype[0] ? strdup(pctype) : NULL;
-			pf->size = (int64_t)len;
-			pf->data = (const unsigned char *)data;
-			sr_sha256_hex(data, len, pf->sha256);
-			if (!pf->path) {
-				sr__internal(resp, SR_ENOMEM);
-				goto out;
-			}
-		}
-		part = next + 2;
-	}
-	if (bad) {
+	const char *at = memfind(p, (size_t)(end - p), delim, (size_t)dl);
+	struct upload up = {0};
+	struct part pt;
+	int more = at ? 1 : -1;
+	while (more > 0 && (more = next_part(&at, end, delim, dl, &pt)) > 0)
+		if (take_part(&up, resp, &pt))
+			goto out;
+	if (more < 0) {
 		sr_resp_text(resp, 400, "Invalid multipart body");
 		goto out;
 	}
-	if (!payload) {
+	if (!up.payload) {
 		sr_resp_text(resp, 400, "Missing payload");
 		goto out;
 	}
-	run_publish(app, req, resp, u, payload, &files);
+	run_publish(app, req, resp, u, up.payload, &up.files);
 out:
-	for (size_t i = 0; i < nowned; i++)
-		free(owned[i]);
-	free(owned);
-	files_free(&files);
-	json_decref(payload);
+	upload_free(&up);
 }
 
 void sr__publish(sr_app *app, sr_req *req, sr_resp *resp)

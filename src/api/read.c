@@ -8,7 +8,7 @@
 #include <strings.h>
 
 
-#include "api/api.h"
+#include "api/internal.h"
 #include "core/err.h"
 #include "core/jw.h"
 #include "moderation/moderation.h"
@@ -293,7 +293,7 @@ static int version_item(void *ud, const void *row)
 void sr__versions(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 {
 	req->route = "versions";
-	long limit = sr__query_long(req, "limit", 20);
+	long limit = sr_req_query_long(req, "limit", 20);
 	if (limit < 1)
 		limit = 1;
 	if (limit > 50)
@@ -735,7 +735,7 @@ void sr__install(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 		return;
 	}
 	char origin[600];
-	sr__origin(app, req, origin, sizeof(origin));
+	sr_app_origin(app, req, origin, sizeof(origin));
 	sr_buf url;
 	sr_buf_init(&url, 4096);
 	sr_buf_printf(&url, "%s/api/v1/download?slug=", origin);

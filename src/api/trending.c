@@ -15,7 +15,7 @@
 
 #include <jansson.h>
 
-#include "api/api.h"
+#include "api/internal.h"
 #include "core/err.h"
 #include "core/jw.h"
 #include "core/util.h"
@@ -24,18 +24,6 @@
 
 #define TRENDING_DEFAULT_LIMIT 20
 #define TRENDING_MAX_LIMIT 100
-
-int sr__trending_current(sr_req *req, sr_trending_snapshot *snap)
-{
-	sr_reads job;
-	sr_reads_init(&job);
-	int built = 0;
-	int64_t t0 = sr_mono_ns();
-	int rc = sr_trending_current(req->store, &job, snap, &built);
-	if (built || (rc && rc != SR_ENOTFOUND && job.rows))
-		sr_metrics_job("trending", rc == 0, sr_mono_ns() - t0, &job);
-	return rc;
-}
 
 struct items {
 	sr_app *app;
@@ -72,7 +60,7 @@ int sr__trending_items(sr_app *app, sr_req *req, sr_jw *w, int limit, int *n)
 {
 	*n = 0;
 	sr_trending_snapshot snap;
-	int rc = sr__trending_current(req, &snap);
+	int rc = sr_trending_newest(req->store, sr_metrics_job, &snap);
 	if (rc)
 		return rc;
 	/* The list's trending page has no next page, so it reads no entry past its end. */
@@ -158,7 +146,7 @@ void sr__trending(sr_app *app, sr_req *req, sr_resp *resp)
 			return;
 		}
 	} else {
-		rc = sr__trending_current(req, &snap);
+		rc = sr_trending_newest(req->store, sr_metrics_job, &snap);
 		if (rc == SR_ENOTFOUND) {
 			sr_resp_text(resp, 503, "Trending snapshot not ready");
 			return;

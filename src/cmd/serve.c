@@ -12,13 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/api.h"
+#include "app/controller.h"
 #include "cmd/cmd.h"
 #include "core/log.h"
 #include "core/seen.h"
 #include "core/util.h"
 #include "cron/cron.h"
 #include "http/cache.h"
+#include "http/context.h"
 #include "http/metrics.h"
 #include "http/ratelimit.h"
 #include "moderation/worker.h"
@@ -142,7 +143,7 @@ static int run_serve(const sr_cmd_opts *o)
 	sr_store *main_store;
 	if (serve_start(o, &app, &main_store))
 		return 1;
-	sr_http_app http = {sr_api_body_limit, sr_api_handle, get_thread_store, &app, {0}, 1};
+	sr_http_app http = {sr_app_body_limit, sr_app_handle, get_thread_store, &app, {0}, 1};
 	sr_reads_init(&http.limits);
 	http.access_log = !o->no_access_log;
 	if (o->max_rows > 0)

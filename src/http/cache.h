@@ -29,6 +29,14 @@
 
 typedef struct sr_cache sr_cache;
 
+/* What an answer depends on, which decides the generations it is kept under. The faces say
+ * which class each of their cacheable routes is (api.h, web.h). */
+enum sr_cache_class {
+	SR_CACHE_NONE = 0, /* not cached */
+	SR_CACHE_LISTS,    /* lists and searches: the whole catalogue (SR_GEN_CATALOG) */
+	SR_CACHE_DETAIL,   /* one skill's detail: its slug and the skill rows the answer read */
+};
+
 /* The generations an answer depends on (slots of store/gen.h) and their values. */
 typedef struct sr_cache_deps {
 	int n;

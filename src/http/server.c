@@ -213,6 +213,114 @@ static enum MHD_Result send_resp(const sr_http_app *app, struct MHD_Connection *
 	return ok;
 }
 
+/* The state of a request whose first call has come: its body ceiling is set from the route
+ * and the caller, and a body announced as too big is refused before any of it is read.
+ * Returns NULL when out of memory. */
+static struct pending *pending_new(sr_http_server *srv, struct MHD_Connection *c, const char *url,
+				   const char *method)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->start_ns = sr_mono_ns();
+	size_t limit = srv->app.body_limit(srv->app.ud, method, url);
+	/* Large bodies (uploads, publishes) are for token holders: without an Authorization
+	 * header a request gets the small JSON ceiling, and its handler answers 401. */
+	if (limit > SR_HTTP_ANON_BODY_MAX && !MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))
+		limit = SR_HTTP_ANON_BODY_MAX;
+	sr_buf_init(&p->body, limit);
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	if (cl && strtoull(cl, NULL, 10) > limit)
+		p->too_big = 1;
+	return p;
+}
+
+/* Keeps a chunk of the body. Every chunk is consumed, also after the body turned out too
+ * big, so the 413 goes out once the request is complete. Bodies held in memory by all
+ * connections together have a ceiling too. */
+static void pending_take(struct pending *p, const char *data, size_t n)
+{
+	if (p->too_big)
+		return;
+	if (atomic_fetch_add(&inflight_bytes, n) + n > SR_HTTP_INFLIGHT_MAX || sr_buf_append(&p->body, data, n))
+		p->too_big = 1;
+	else
+		p->held += n;
+	if (p->too_big)
+		atomic_fetch_sub(&inflight_bytes, n);
+}
+
+static void req_init(sr_req *req, const sr_http_server *srv, struct MHD_Connection *c, const char *url,
+		     const char *method, const struct pending *p)
+{
+	memset(req, 0, sizeof(*req));
+	req->conn = c;
+	req->is_head = strcmp(method, "HEAD") == 0;
+	req->method = req->is_head ? "GET" : method;
+	req->path = url;
+	req->body = &p->body;
+	req->reads = srv->app.limits;
+	req->reads.rows = req->reads.bytes = req->reads.ranges = req->reads.db_ns = 0;
+	req->reads.exceeded = 0;
+	client_ip(c, req->client_ip, sizeof(req->client_ip));
+	req->store = srv->app.thread_store(srv->app.ud);
+}
+
+static void resp_init(sr_resp *resp)
+{
+	/* Only the header count needs clearing; the header slots are 10 KB this request may
+	 * never touch. */
+	resp->status = 0;
+	resp->content_type = NULL;
+	resp->nheaders = 0;
+	resp->fd_size = 0;
+	resp->fd = -1;
+	resp->no_store = 1;
+	resp->cache = NULL;
+	resp->no_cache = 0;
+	sr_buf_init(&resp->body, 64u << 20);
+	/* Most responses fit in 16 KB: reserve it once instead of doubling up from 256 bytes. */
+	sr_buf_reserve(&resp->body, 16384);
+}
+
+/* Whatever the handler made of a read that hit its limit, the client learns which limit
+ * ended the request and by how much. */
+static void read_limit_answer(const sr_req *req, sr_resp *resp)
+{
+	const sr_reads *r = &req->reads;
+	const char *what = req->route ? req->route : req->path;
+	if (resp->fd >= 0) {
+		close(resp->fd);
+		resp->fd = -1;
+	}
+	if (r->exceeded == 'r')
+		sr_resp_textf(resp, 500, "Read limit exceeded on %s %s: %" PRId64 " rows read (limit %" PRId64 ")",
+			      req->method, what, r->rows, r->max_rows);
+	else if (r->exceeded == 'b')
+		sr_resp_textf(resp, 500, "Read limit exceeded on %s %s: %" PRId64 " bytes read (limit %" PRId64 ")",
+			      req->method, what, r->bytes, r->max_bytes);
+	else
+		sr_resp_textf(resp, 500, "Read limit exceeded on %s %s: %" PRId64 " index ranges (limit %" PRId64 ")",
+			      req->method, what, r->ranges, r->max_ranges);
+}
+
+/* Runs the application's handler on the thread's connection: a GET reads one snapshot, and
+ * the request's reads are accounted against its limits. */
+static void run_handler(const sr_http_server *srv, sr_req *req, sr_resp *resp)
+{
+	sr_store_set_reads(req->store, &req->reads);
+	int reading = strcmp(req->method, "GET") == 0 && sr_store_read_begin(req->store) == 0;
+	srv->app.handle(srv->app.ud, req, resp);
+	if (reading)
+		sr_store_read_end(req->store);
+	sr_store_set_reads(req->store, NULL);
+	int64_t page_hits, page_misses;
+	sr_store_page_stats(req->store, &page_hits, &page_misses);
+	sr_metrics_page_cache(page_hits, page_misses);
+	if (req->reads.exceeded)
+		read_limit_answer(req, resp);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -220,70 +328,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	sr_http_server *srv = cls;
 	struct pending *p = *con_cls;
 	if (!p) {
-		p = calloc(1, sizeof(*p));
-		if (!p)
+		if (!(p = pending_new(srv, c, url, method)))
 			return MHD_NO;
-		p->start_ns = sr_mono_ns();
-		size_t limit = srv->app.body_limit(srv->app.ud, method, url);
-		/* Large bodies (uploads, publishes) are for token holders: without an Authorization
-		 * header a request gets the small JSON ceiling, and its handler answers 401. */
-		if (limit > SR_HTTP_ANON_BODY_MAX &&
-		    !MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))
-			limit = SR_HTTP_ANON_BODY_MAX;
-		sr_buf_init(&p->body, limit);
 		*con_cls = p;
-		/* Refuse a body that announces itself as too big before reading any of it. */
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > limit)
-			p->too_big = 1;
-		else
+		if (!p->too_big)
 			return MHD_YES;
 	}
 	if (*upload_data_size) {
-		/* Every chunk is consumed, also after the body turned out too big, so the 413 goes
-		 * out once the request is complete. Bodies held in memory by all connections
-		 * together have a ceiling too. */
-		size_t n = *upload_data_size;
-		if (!p->too_big) {
-			if (atomic_fetch_add(&inflight_bytes, n) + n > SR_HTTP_INFLIGHT_MAX ||
-			    sr_buf_append(&p->body, upload_data, n))
-				p->too_big = 1;
-			else
-				p->held += n;
-			if (p->too_big)
-				atomic_fetch_sub(&inflight_bytes, n);
-		}
+		pending_take(p, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 
 	sr_req req;
-	memset(&req, 0, sizeof(req));
-	req.conn = c;
-	req.is_head = strcmp(method, "HEAD") == 0;
-	req.method = req.is_head ? "GET" : method;
-	req.path = url;
-	req.body = &p->body;
-	req.reads = srv->app.limits;
-	req.reads.rows = req.reads.bytes = req.reads.ranges = req.reads.db_ns = 0;
-	req.reads.exceeded = 0;
-	client_ip(c, req.client_ip, sizeof(req.client_ip));
-	req.store = srv->app.thread_store(srv->app.ud);
-
-	/* Only the header count needs clearing; the header slots are 10 KB this request may
-	 * never touch. */
+	req_init(&req, srv, c, url, method, p);
 	sr_resp resp;
-	resp.status = 0;
-	resp.content_type = NULL;
-	resp.nheaders = 0;
-	resp.fd_size = 0;
-	resp.fd = -1;
-	resp.no_store = 1;
-	resp.cache = NULL;
-	resp.no_cache = 0;
-	sr_buf_init(&resp.body, 64u << 20);
-	/* Most responses fit in 16 KB: reserve it once instead of doubling up from 256 bytes. */
-	sr_buf_reserve(&resp.body, 16384);
+	resp_init(&resp);
 	if (p->too_big) {
 		req.route = "body-too-large";
 		sr_resp_text(&resp, 413, "Request body too large");
@@ -291,33 +351,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		req.route = "no-database";
 		sr_resp_text(&resp, 503, "Database unavailable");
 	} else {
-		sr_store_set_reads(req.store, &req.reads);
-		int reading = strcmp(req.method, "GET") == 0 && sr_store_read_begin(req.store) == 0;
-		srv->app.handle(srv->app.ud, &req, &resp);
-		if (reading)
-			sr_store_read_end(req.store);
-		sr_store_set_reads(req.store, NULL);
-		int64_t page_hits, page_misses;
-		sr_store_page_stats(req.store, &page_hits, &page_misses);
-		sr_metrics_page_cache(page_hits, page_misses);
-		if (req.reads.exceeded) {
-			/* Whatever the handler made of the failed read, the client learns which limit
-			 * ended the request and by how much. */
-			const sr_reads *r = &req.reads;
-			if (resp.fd >= 0) {
-				close(resp.fd);
-				resp.fd = -1;
-			}
-			if (r->exceeded == 'r')
-				sr_resp_textf(&resp, 500, "Read limit exceeded on %s %s: %" PRId64 " rows read (limit %" PRId64 ")",
-					      req.method, req.route ? req.route : req.path, r->rows, r->max_rows);
-			else if (r->exceeded == 'b')
-				sr_resp_textf(&resp, 500, "Read limit exceeded on %s %s: %" PRId64 " bytes read (limit %" PRId64 ")",
-					      req.method, req.route ? req.route : req.path, r->bytes, r->max_bytes);
-			else
-				sr_resp_textf(&resp, 500, "Read limit exceeded on %s %s: %" PRId64 " index ranges (limit %" PRId64 ")",
-					      req.method, req.route ? req.route : req.path, r->ranges, r->max_ranges);
-		}
+		run_handler(srv, &req, &resp);
 	}
 	enum MHD_Result ok = send_resp(&srv->app, c, &req, &resp, p->start_ns);
 	if (resp.fd >= 0)

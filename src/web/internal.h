@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "api/api.h"
 #include "core/buf.h"
+#include "http/context.h"
 #include "web/html.h"
 
 /* A page under construction: the layout around a body the page file writes. */

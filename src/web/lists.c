@@ -16,8 +16,10 @@
 #include "core/util.h"
 #include "http/metrics.h"
 #include "registry/cursor.h"
+#include "registry/registry.h"
 #include "registry/search.h"
 #include "registry/slug.h"
+#include "registry/sort.h"
 #include "stats/trending.h"
 #include "web/internal.h"
 
@@ -28,23 +30,8 @@
 #define OWNER_PAGE 25
 #define SEARCH_ROWS 25
 
-/* Web cursors are told from the API's by their filter codes, and carry which filter, whether
- * a slug prefix narrowed the list, and whether they point backwards. */
-#define WEB_CURSOR_BASE 32
+/* The owner page's cursors: a kind of their own, beside the browse lists' (registry/sort.h). */
 #define OWNER_CURSOR_KIND 60
-
-static const struct {
-	const char *name, *label;
-	int sort, desc; /* the natural direction */
-} web_sorts[] = {
-	{"updated", "Recently updated", SR_SORT_UPDATED, 1},
-	{"newest", "Newest", SR_SORT_CREATED, 1},
-	{"downloads", "Most downloaded", SR_SORT_DOWNLOADS, 1},
-	{"installs", "Most installed", SR_SORT_INSTALLS, 1},
-	{"stars", "Most starred", SR_SORT_STARS, 1},
-	{"name", "Name", SR_SORT_NAME, 0},
-};
-#define NSORTS ((int)(sizeof(web_sorts) / sizeof(web_sorts[0])))
 
 /* ---- rows into cards ---- */
 
@@ -158,7 +145,7 @@ void sr__web_home(sr_app *app, sr_req *req, sr_resp *resp)
 		       "<ul class=\"cards\">");
 	sr_trending_snapshot snap;
 	int shown = 0, last = 0, more = 0;
-	rc = sr__trending_current(req, &snap);
+	rc = sr_trending_newest(req->store, sr_metrics_job, &snap);
 	if (rc == SR_ENOTFOUND)
 		rc = 0;
 	else if (!rc && snap.entries) {
@@ -183,11 +170,6 @@ void sr__web_home(sr_app *app, sr_req *req, sr_resp *resp)
 
 /* ---- browse ---- */
 
-static int cursor_filter(int filter, int prefix, int before)
-{
-	return WEB_CURSOR_BASE + filter * 4 + prefix * 2 + before;
-}
-
 /* The query string of a browse link with the given cursor (NULL: first page). */
 static void browse_href(sr_buf *b, const char *sort, int dir_given, int desc, int all, int limit,
 			const char *prefix, const char *cursor)
@@ -210,183 +192,207 @@ static int select_option(sr_buf *b, const char *value, const char *label, int se
 	return sr_html_printf(b, "<option value=\"%s\"%R>%s</option>", value, selected ? " selected" : "", label);
 }
 
-void sr__web_browse(sr_app *app, sr_req *req, sr_resp *resp)
+/* A browse request as its query parameters ask for it. */
+struct browse {
+	const sr_sort_name *order;
+	char prefix[100];
+	int dir_given, desc;  /* dir_given: the link named a direction */
+	int all, filter;      /* all: every public skill, suspicious ones too */
+	int limit;
+	int has_cursor, before; /* before: the cursor pages backwards */
+	sr_cursor cur;
+};
+
+static const int page_sizes[] = PAGE_SIZES;
+#define NPAGE_SIZES ((int)(sizeof(page_sizes) / sizeof(page_sizes[0])))
+
+/* Reads the query into br; on a bad parameter writes the 400 page and returns -1. */
+static int browse_parse(sr_req *req, sr_resp *resp, struct browse *br)
 {
-	req->route = "web-browse";
+	memset(br, 0, sizeof(*br));
 	const char *sort_s = sr_req_query(req, "sort");
-	int si = 0;
-	if (sort_s && sort_s[0]) {
-		si = -1;
-		for (int i = 0; i < NSORTS; i++)
-			if (strcasecmp(sort_s, web_sorts[i].name) == 0)
-				si = i;
-		if (si < 0) {
-			sr__web_error(req, resp, 400, "Unknown sort order",
-				      "Skills can be sorted by update, creation, downloads, installs, stars or name.");
-			return;
-		}
+	br->order = sr_sort_find(sort_s && sort_s[0] ? sort_s : "updated", SR_SORTS_WEB);
+	if (!br->order) {
+		sr__web_error(req, resp, 400, "Unknown sort order",
+			      "Skills can be sorted by update, creation, downloads, installs, stars or name.");
+		return -1;
 	}
 	const char *prefix_s = sr_req_query(req, "prefix");
-	char prefix[100] = "";
 	if (prefix_s && prefix_s[0]) {
 		size_t n = strlen(prefix_s);
 		int ok = n <= 96;
 		for (size_t i = 0; ok && i < n; i++) {
 			char c = (char)tolower((unsigned char)prefix_s[i]);
 			ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-			prefix[i] = c;
+			br->prefix[i] = c;
 		}
-		prefix[ok ? n : 0] = '\0';
+		br->prefix[ok ? n : 0] = '\0';
 		if (!ok) {
 			sr__web_error(req, resp, 400, "Not a slug prefix",
 				      "A prefix is the start of a slug: letters, digits and dashes.");
-			return;
+			return -1;
 		}
-		for (int i = 0; i < NSORTS; i++)
-			if (web_sorts[i].sort == SR_SORT_NAME)
-				si = i; /* prefixes are ranges of the name index */
+		br->order = sr_sort_find("name", SR_SORTS_WEB); /* prefixes are ranges of the name index */
 	}
-	int sort = web_sorts[si].sort;
 	const char *dir_s = sr_req_query(req, "dir");
-	int dir_given = dir_s && (strcmp(dir_s, "asc") == 0 || strcmp(dir_s, "desc") == 0);
-	int desc = dir_given ? strcmp(dir_s, "desc") == 0 : web_sorts[si].desc;
+	br->dir_given = dir_s && (strcmp(dir_s, "asc") == 0 || strcmp(dir_s, "desc") == 0);
+	br->desc = br->dir_given ? strcmp(dir_s, "desc") == 0 : br->order->desc;
 	const char *filter_s = sr_req_query(req, "filter");
-	int all = filter_s && strcmp(filter_s, "all") == 0;
-	int filter = all ? SR_FILTER_PUBLIC : SR_FILTER_LISTED;
-	static const int sizes[] = PAGE_SIZES;
-	long limit_l = sr__query_long(req, "limit", PAGE_DEFAULT);
-	int limit = PAGE_DEFAULT;
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		if (limit_l == sizes[i])
-			limit = sizes[i];
-
-	sr_list_query q = {.sort = sort, .filter = filter, .desc = desc, .limit = limit,
-			   .prefix = prefix[0] ? prefix : NULL};
-	int before = 0, has_cursor = 0;
-	sr_cursor cur;
+	br->all = filter_s && strcmp(filter_s, "all") == 0;
+	br->filter = br->all ? SR_FILTER_PUBLIC : SR_FILTER_LISTED;
+	long limit = sr_req_query_long(req, "limit", PAGE_DEFAULT);
+	br->limit = PAGE_DEFAULT;
+	for (int i = 0; i < NPAGE_SIZES; i++)
+		if (limit == page_sizes[i])
+			br->limit = page_sizes[i];
 	const char *cs = sr_req_query(req, "cursor");
 	if (cs && cs[0]) {
-		int base = cursor_filter(filter, prefix[0] != 0, 0);
-		if (sr_cursor_decode(cs, &cur) || cur.kind != sort + 1 || cur.dir != desc ||
-		    (cur.filter != base && cur.filter != base + 1)) {
+		/* A forwards or a backwards cursor of this very list. */
+		int family = sr_list_cursor_family(SR_SORTS_WEB, br->filter, br->prefix[0] != 0, 0);
+		if (sr_list_cursor_check(cs, br->order->sort, br->desc, family, 2, &br->cur)) {
 			sr__web_error(req, resp, 400, "This page link is out of date",
 				      "The link does not fit this list's order or filter. Start again from the first page.");
-			return;
+			return -1;
 		}
-		has_cursor = 1;
-		before = cur.filter == base + 1;
-		q.has_after = 1;
-		q.after_k1 = cur.k1;
-		q.after_k2 = cur.k2;
-		q.after_id = cur.id;
-		q.after_text = cur.text;
-		if (before)
-			q.desc = !desc; /* read backwards from the first row of the page after */
+		br->has_cursor = 1;
+		br->before = br->cur.filter == family + 1;
 	}
+	return 0;
+}
 
-	sr_page p = {&resp->body, "Browse skills", NULL, "skills"};
-	sr__web_begin(&p);
-	sr_buf *b = p.b;
+/* The heading, the sort tabs, the form with every choice, and the filter's note. */
+static void browse_controls(sr_buf *b, const struct browse *br)
+{
+	const char *prefix = br->prefix;
 	sr_html_printf(b, "<h1>%s</h1>", prefix[0] ? "Skills by name" : "Browse skills");
 	if (prefix[0])
 		sr_html_printf(b, "<p class=\"lead\">Slugs starting with <code>%s</code>.</p>", prefix);
 	/* Sort tabs: plain links, so every order is one click without a form. */
 	sr_buf_puts(b, "<nav class=\"tabs\" aria-label=\"Sort order\"><ul>");
-	for (int i = 0; i < NSORTS; i++) {
+	for (int i = 0; i < sr_sort_names_count; i++) {
+		const sr_sort_name *o = &sr_sort_names[i];
+		if (!(o->faces & SR_SORTS_WEB))
+			continue;
 		sr_buf_puts(b, "<li><a href=\"");
-		browse_href(b, web_sorts[i].name, 0, web_sorts[i].desc, all, limit, NULL, NULL);
-		sr_html_printf(b, "\"%R>%s</a></li>", i == si && !prefix[0] ? " aria-current=\"page\"" : "",
-			       web_sorts[i].label);
+		browse_href(b, o->name, 0, o->desc, br->all, br->limit, NULL, NULL);
+		sr_html_printf(b, "\"%R>%s</a></li>", o == br->order && !prefix[0] ? " aria-current=\"page\"" : "",
+			       o->label);
 	}
 	sr_buf_puts(b, "</ul></nav>");
 	/* The same choices as a form (direction, filter and page size too). */
 	sr_buf_puts(b, "<form class=\"controls\" action=\"/skills\" method=\"get\">"
 		       "<div><label for=\"f-sort\">Sort</label><select id=\"f-sort\" name=\"sort\">");
-	for (int i = 0; i < NSORTS; i++)
-		select_option(b, web_sorts[i].name, web_sorts[i].label, i == si);
+	for (int i = 0; i < sr_sort_names_count; i++)
+		if (sr_sort_names[i].faces & SR_SORTS_WEB)
+			select_option(b, sr_sort_names[i].name, sr_sort_names[i].label, &sr_sort_names[i] == br->order);
+	int name = br->order->sort == SR_SORT_NAME;
 	sr_buf_puts(b, "</select></div><div><label for=\"f-dir\">Order</label><select id=\"f-dir\" name=\"dir\">");
-	select_option(b, "desc", sort == SR_SORT_NAME ? "Z to A" : "Highest or latest first", desc);
-	select_option(b, "asc", sort == SR_SORT_NAME ? "A to Z" : "Lowest or oldest first", !desc);
+	select_option(b, "desc", name ? "Z to A" : "Highest or latest first", br->desc);
+	select_option(b, "asc", name ? "A to Z" : "Lowest or oldest first", !br->desc);
 	sr_buf_puts(b, "</select></div><div><label for=\"f-filter\">Show</label><select id=\"f-filter\" name=\"filter\">");
-	select_option(b, "safe", "Hide suspicious skills", !all);
-	select_option(b, "all", "All public skills", all);
+	select_option(b, "safe", "Hide suspicious skills", !br->all);
+	select_option(b, "all", "All public skills", br->all);
 	sr_buf_puts(b, "</select></div><div><label for=\"f-limit\">Per page</label><select id=\"f-limit\" name=\"limit\">");
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (int i = 0; i < NPAGE_SIZES; i++) {
 		char v[8];
-		snprintf(v, sizeof(v), "%d", sizes[i]);
-		select_option(b, v, v, sizes[i] == limit);
+		snprintf(v, sizeof(v), "%d", page_sizes[i]);
+		select_option(b, v, v, page_sizes[i] == br->limit);
 	}
 	sr_buf_puts(b, "</select></div>");
 	if (prefix[0])
 		sr_html_printf(b, "<input type=\"hidden\" name=\"prefix\" value=\"%s\">", prefix);
 	sr_buf_puts(b, "<div><button type=\"submit\">Apply</button></div></form>");
-	if (all)
+	if (br->all)
 		sr_buf_puts(b, "<p class=\"note\" role=\"note\">Showing every public skill, including ones the "
 			       "scanner flagged as suspicious (marked). Read a flagged skill's files before you "
 			       "install it.</p>");
+}
 
+/* Reads the page's range and writes its cards in page order; k->first and k->last are then
+ * the first and last rows shown. */
+static int browse_cards(sr_req *req, sr_buf *b, const struct browse *br, struct rows *k)
+{
+	sr_list_query q = {.sort = br->order->sort, .filter = br->filter, .desc = br->desc,
+			   .limit = br->limit, .prefix = br->prefix[0] ? br->prefix : NULL};
+	if (br->has_cursor) {
+		sr_list_query_after(&q, &br->cur);
+		if (br->before)
+			q.desc = !br->desc; /* read backwards from the first row of the page after */
+	}
+	memset(k, 0, sizeof(*k));
+	k->b = b;
+	k->limit = br->limit;
+	k->sort = br->order->sort;
+	k->reverse = br->before;
+	int rc = sr_store_list(req->store, &q, card_row, k);
+	if (!rc)
+		rc = k->rc;
+	if (!rc && br->before)
+		for (int i = k->n - 1; i >= 0; i--)
+			sr_buf_puts(b, k->cards[i]);
+	if (br->before) {
+		/* Shown in reverse: the first row on the page is the last one read. */
+		sr_cursor t = k->first;
+		k->first = k->last;
+		k->last = t;
+	}
+	free_cards(k);
+	return rc;
+}
+
+/* One pager link: a cursor from row c of this list, paging backwards or forwards. */
+static void browse_link(sr_buf *b, const struct browse *br, sr_cursor *c, int before)
+{
+	char enc[SR_CURSOR_MAX_LEN + 1];
+	int family = sr_list_cursor_family(SR_SORTS_WEB, br->filter, br->prefix[0] != 0, before);
+	if (sr_list_cursor_encode(c, br->order->sort, br->desc, family, enc, sizeof(enc)))
+		return;
+	sr_buf_puts(b, before ? "<a rel=\"prev\" class=\"prev\" href=\"" : "<a rel=\"next\" class=\"next\" href=\"");
+	browse_href(b, br->order->name, br->dir_given, br->desc, br->all, br->limit, br->prefix, enc);
+	sr_buf_puts(b, before ? "\">Previous page</a>" : "\">Next page</a>");
+}
+
+static void browse_pager(sr_buf *b, const struct browse *br, struct rows *k)
+{
+	/* Previous: forwards pages that came from a cursor, and backwards pages that found more.
+	 * Next: forwards pages that found more, and every backwards page (it came from one). */
+	int has_prev = br->before ? k->more : br->has_cursor;
+	int has_next = br->before ? k->n > 0 : k->more;
+	sr_buf_puts(b, "<nav class=\"pager\" aria-label=\"Pages\">");
+	if (has_prev && k->n > 0)
+		browse_link(b, br, &k->first, 1);
+	if (br->has_cursor) {
+		sr_buf_puts(b, "<a class=\"first\" href=\"");
+		browse_href(b, br->order->name, br->dir_given, br->desc, br->all, br->limit, br->prefix, NULL);
+		sr_buf_puts(b, "\">First page</a>");
+	}
+	if (has_next && k->n > 0)
+		browse_link(b, br, &k->last, 0);
+	sr_buf_puts(b, "</nav>");
+}
+
+void sr__web_browse(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	req->route = "web-browse";
+	struct browse br;
+	if (browse_parse(req, resp, &br))
+		return;
+	sr_page p = {&resp->body, "Browse skills", NULL, "skills"};
+	sr__web_begin(&p);
+	sr_buf *b = p.b;
+	browse_controls(b, &br);
 	sr_buf_puts(b, "<ul class=\"cards cards-list\">");
 	struct rows k;
-	memset(&k, 0, sizeof(k));
-	k.b = b;
-	k.limit = limit;
-	k.sort = sort;
-	k.reverse = before;
-	int rc = sr_store_list(req->store, &q, card_row, &k);
-	if (!rc)
-		rc = k.rc;
-	if (!rc && before)
-		for (int i = k.n - 1; i >= 0; i--)
-			sr_buf_puts(b, k.cards[i]);
-	if (before) {
-		/* Shown in reverse: the first row on the page is the last one read. */
-		sr_cursor t = k.first;
-		k.first = k.last;
-		k.last = t;
-	}
-	free_cards(&k);
+	int rc = browse_cards(req, b, &br, &k);
 	if (rc) {
 		sr__web_fail(req, resp, rc);
 		return;
 	}
 	if (k.n == 0)
 		sr_html_printf(b, "<li class=\"empty\">No skills here%R.</li>",
-			       prefix[0] ? " with that prefix" : has_cursor ? " any more" : " yet");
+			       br.prefix[0] ? " with that prefix" : br.has_cursor ? " any more" : " yet");
 	sr_buf_puts(b, "</ul>");
-	/* Previous: forwards pages that came from a cursor, and backwards pages that found more.
-	 * Next: forwards pages that found more, and every backwards page (it came from one). */
-	int has_prev = before ? k.more : has_cursor;
-	int has_next = before ? k.n > 0 : k.more;
-	sr_buf_puts(b, "<nav class=\"pager\" aria-label=\"Pages\">");
-	char enc[SR_CURSOR_MAX_LEN + 1];
-	if (has_prev && k.n > 0) {
-		k.first.version = SR_CURSOR_VERSION;
-		k.first.kind = sort + 1;
-		k.first.filter = cursor_filter(filter, prefix[0] != 0, 1);
-		k.first.dir = desc;
-		if (!sr_cursor_encode(&k.first, enc, sizeof(enc))) {
-			sr_buf_puts(b, "<a rel=\"prev\" class=\"prev\" href=\"");
-			browse_href(b, web_sorts[si].name, dir_given, desc, all, limit, prefix, enc);
-			sr_buf_puts(b, "\">Previous page</a>");
-		}
-	}
-	if (has_cursor) {
-		sr_buf_puts(b, "<a class=\"first\" href=\"");
-		browse_href(b, web_sorts[si].name, dir_given, desc, all, limit, prefix, NULL);
-		sr_buf_puts(b, "\">First page</a>");
-	}
-	if (has_next && k.n > 0) {
-		k.last.version = SR_CURSOR_VERSION;
-		k.last.kind = sort + 1;
-		k.last.filter = cursor_filter(filter, prefix[0] != 0, 0);
-		k.last.dir = desc;
-		if (!sr_cursor_encode(&k.last, enc, sizeof(enc))) {
-			sr_buf_puts(b, "<a rel=\"next\" class=\"next\" href=\"");
-			browse_href(b, web_sorts[si].name, dir_given, desc, all, limit, prefix, enc);
-			sr_buf_puts(b, "\">Next page</a>");
-		}
-	}
-	sr_buf_puts(b, "</nav>");
+	browse_pager(b, &br, &k);
 	sr__web_end(&p, resp, 200);
 }
 
@@ -492,7 +498,7 @@ void sr__web_trending(sr_app *app, sr_req *req, sr_resp *resp)
 {
 	req->route = "web-trending";
 	long after = sr__web_param(req, "after", 0, 0, SR_TRENDING_TOP);
-	long sid = sr__query_long(req, "snapshot", 0);
+	long sid = sr_req_query_long(req, "snapshot", 0);
 	sr_trending_snapshot snap;
 	int rc;
 	if (sid > 0) {
@@ -505,7 +511,7 @@ void sr__web_trending(sr_app *app, sr_req *req, sr_resp *resp)
 			return;
 		}
 	} else {
-		rc = sr__trending_current(req, &snap);
+		rc = sr_trending_newest(req->store, sr_metrics_job, &snap);
 	}
 	if (rc && rc != SR_ENOTFOUND) {
 		sr__web_fail(req, resp, rc);

@@ -366,39 +366,13 @@ static void render_tags(sr_buf *b, const sr_skill *sk, const char *tags_json)
 
 /* ---- the skill page ---- */
 
-void sr__web_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, const char *slug)
+/* The side column: install, stats, tags, the shown version's files (into *fk, which also
+ * learns where SKILL.md is) and the newest versions. */
+static int render_side(sr_req *req, sr_buf *side, const sr_skill *sk, const struct info *in,
+		       const struct version *v, struct files *fk)
 {
-	req->route = "web-skill";
-	sr_skill sk;
-	const char *ver_q = sr_req_query(req, "version");
-	if (ver_q && strlen(ver_q) > 256) {
-		sr__web_error(req, resp, 400, "Which version?", "That is not a version number.");
-		return;
-	}
-	char suffix[3 * 256 + 16] = ""; /* ?version= percent-encoded at its longest */
-	if (ver_q && ver_q[0]) {
-		sr_buf sb;
-		sr_buf_init_fixed(&sb, suffix, sizeof(suffix));
-		sr_html_printf(&sb, "?version=%u", ver_q);
-	}
-	if (find(req, resp, owner, slug, suffix, &sk))
-		return;
-	struct info in = {0};
-	int rc = sr_store_skill_by_id(req->store, sk.id, info_row, &in);
-	struct version v;
-	sr_buf side, md, readme;
-	sr_buf_init(&side, 4u << 20);
-	sr_buf_init(&md, SKILL_MD_MAX);
-	sr_buf_init(&readme, 8u << 20);
-	if (rc || !in.found) {
-		sr__web_fail(req, resp, rc ? rc : SR_ENOTFOUND);
-		goto out;
-	}
-	if (pick_version(req, resp, &sk, in.latest_version_id, &v))
-		goto out;
-
-	/* The side column: stats, install, tags, files, versions. */
-	sr_html_printf(&side,
+	int rc = 0;
+	sr_html_printf(side,
 		       "<section class=\"panel\" aria-labelledby=\"h-install\"><h2 id=\"h-install\">Install</h2>"
 		       "<pre class=\"install\"><code>clawhub install %s</code></pre>"
 		       "<p class=\"hint\">With <code>CLAWHUB_SITE</code> pointing at this registry.</p></section>"
@@ -406,72 +380,124 @@ void sr__web_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, c
 		       "<div><dt>Downloads</dt><dd>%G</dd></div><div><dt>Installs</dt><dd>%G</dd></div>"
 		       "<div><dt>Stars</dt><dd>%G</dd></div><div><dt>Versions</dt><dd>%G</dd></div></dl></section>"
 		       "<section class=\"panel\" aria-labelledby=\"h-tags\"><h2 id=\"h-tags\">Tags</h2>",
-		       sk.slug, in.downloads, in.installs, in.stars, in.versions);
-	render_tags(&side, &sk, in.tags_json);
-	sr_buf_puts(&side, "</section>");
-	struct files fk = {.b = &side, .sk = &sk, .version = v.version};
-	if (v.found) {
-		sr_html_printf(&side, "<section class=\"panel\" aria-labelledby=\"h-files\"><h2 id=\"h-files\">Files "
-				      "<span class=\"muted\">in %s</span></h2><ul class=\"files\">", v.version);
-		rc = sr_store_version_files(req->store, v.id, file_row, &fk);
+		       sk->slug, in->downloads, in->installs, in->stars, in->versions);
+	render_tags(side, sk, in->tags_json);
+	sr_buf_puts(side, "</section>");
+	if (v->found) {
+		sr_html_printf(side, "<section class=\"panel\" aria-labelledby=\"h-files\"><h2 id=\"h-files\">Files "
+				     "<span class=\"muted\">in %s</span></h2><ul class=\"files\">", v->version);
+		rc = sr_store_version_files(req->store, v->id, file_row, fk);
 		if (!rc)
-			rc = fk.rc;
-		sr_buf_puts(&side, "</ul></section>");
+			rc = fk->rc;
+		sr_buf_puts(side, "</ul></section>");
 	}
-	struct versions vk = {&side, &sk, v.found ? v.version : NULL, 0, 0, 0};
-	if (!rc) {
-		sr_buf_puts(&side, "<section class=\"panel\" aria-labelledby=\"h-versions\"><h2 id=\"h-versions\">"
-				   "Versions</h2><ol class=\"versions\">");
-		rc = sr_store_versions_page(req->store, sk.id, VERSIONS_SHOWN, 0, 0, 0, versions_row, &vk);
-		if (!rc)
-			rc = vk.rc;
-		if (!vk.n)
-			sr_buf_puts(&side, "<li>No versions yet.</li>");
-		sr_buf_puts(&side, "</ol>");
-		if (vk.more)
-			sr_html_printf(&side, "<p class=\"hint\">Older versions: <a href=\"/api/v1/skills/%u/versions?ownerHandle=%u\">"
-					      "the versions API</a>.</p>", sk.slug, sk.owner_handle);
-		sr_buf_puts(&side, "</section>");
-	}
-	if (rc) {
-		sr__web_fail(req, resp, rc);
-		goto out;
-	}
-	/* SKILL.md, rendered; relative links open the file viewer on this version. */
-	if (fk.have_md && fk.md_size <= SKILL_MD_MAX) {
-		if (sr_blob_read(app->blobs, fk.md_sha, &md) == 0) {
-			sr_buf base;
-			sr_buf_init(&base, 4096);
-			sr_html_printf(&base, "/%u/%u/file?version=%u&path=", sk.owner_handle, sk.slug, v.version);
-			rc = sr_markdown_render(md.data ? md.data : "", md.len, base.data, &readme);
-			sr_buf_deinit(&base);
-		} else {
-			resp->no_cache = 1; /* the blob could not be read: correct now, not to be kept */
-		}
-	}
-	if (rc) {
-		sr__web_fail(req, resp, rc);
-		goto out;
-	}
+	if (rc)
+		return rc;
+	struct versions vk = {side, sk, v->found ? v->version : NULL, 0, 0, 0};
+	sr_buf_puts(side, "<section class=\"panel\" aria-labelledby=\"h-versions\"><h2 id=\"h-versions\">"
+			  "Versions</h2><ol class=\"versions\">");
+	rc = sr_store_versions_page(req->store, sk->id, VERSIONS_SHOWN, 0, 0, 0, versions_row, &vk);
+	if (!rc)
+		rc = vk.rc;
+	if (!vk.n)
+		sr_buf_puts(side, "<li>No versions yet.</li>");
+	sr_buf_puts(side, "</ol>");
+	if (vk.more)
+		sr_html_printf(side, "<p class=\"hint\">Older versions: <a href=\"/api/v1/skills/%u/versions?ownerHandle=%u\">"
+				     "the versions API</a>.</p>", sk->slug, sk->owner_handle);
+	sr_buf_puts(side, "</section>");
+	return rc;
+}
 
-	sr_page p = {&resp->body, in.display_name, NULL, NULL};
-	sr__web_begin(&p);
-	sr_buf *b = p.b;
+/* SKILL.md, rendered into readme; relative links open the file viewer on this version. An
+ * unreadable blob leaves readme empty and marks the answer not to be kept. */
+static int render_readme(sr_app *app, sr_resp *resp, const sr_skill *sk, const struct version *v,
+			 const struct files *fk, sr_buf *md, sr_buf *readme)
+{
+	if (!fk->have_md || fk->md_size > SKILL_MD_MAX)
+		return 0;
+	if (sr_blob_read(app->blobs, fk->md_sha, md) != 0) {
+		resp->no_cache = 1; /* the blob could not be read: correct now, not to be kept */
+		return 0;
+	}
+	sr_buf base;
+	sr_buf_init(&base, 4096);
+	sr_html_printf(&base, "/%u/%u/file?version=%u&path=", sk->owner_handle, sk->slug, v->version);
+	int rc = sr_markdown_render(md->data ? md->data : "", md->len, base.data, readme);
+	sr_buf_deinit(&base);
+	return rc;
+}
+
+/* The page's header: breadcrumbs, name, summary, publisher, version and dates. */
+static void render_head(sr_buf *b, const sr_skill *sk, const struct info *in, const struct version *v)
+{
 	char created[32], updated[32];
-	sr__web_date(in.created_at, created, sizeof(created));
-	sr__web_date(in.updated_at, updated, sizeof(updated));
+	sr__web_date(in->created_at, created, sizeof(created));
+	sr__web_date(in->updated_at, updated, sizeof(updated));
 	sr_html_printf(b,
 		       "<article class=\"skill\"><header class=\"skill-head\">"
 		       "<nav class=\"crumbs\" aria-label=\"Breadcrumb\"><ol><li><a href=\"/skills\">Skills</a></li>"
 		       "<li><a href=\"/%u\">@%s</a></li><li aria-current=\"page\">%s</li></ol></nav>"
 		       "<h1>%s</h1><p class=\"lead\">%s</p>"
 		       "<p class=\"meta\">by <a href=\"/%u\">%s</a> · <span class=\"slug\">%s</span>",
-		       sk.owner_handle, sk.owner_handle, sk.slug, in.display_name,
-		       in.summary[0] ? in.summary : "No summary.", sk.owner_handle, in.owner_display, sk.slug);
-	if (v.found)
-		sr_html_printf(b, " · version <strong>%s</strong>", v.version);
+		       sk->owner_handle, sk->owner_handle, sk->slug, in->display_name,
+		       in->summary[0] ? in->summary : "No summary.", sk->owner_handle, in->owner_display, sk->slug);
+	if (v->found)
+		sr_html_printf(b, " · version <strong>%s</strong>", v->version);
 	sr_html_printf(b, " · created <time datetime=\"%s\">%s</time> · updated <time datetime=\"%s\">%s</time></p>",
 		       created, created, updated, updated);
+}
+
+/* The skill named by the request, the version it asks for (?version=, else the latest) and
+ * the skill's row; on failure the error page is written and -1 returned. */
+static int skill_load(sr_req *req, sr_resp *resp, const char *owner, const char *slug, sr_skill *sk,
+		      struct info *in, struct version *v)
+{
+	const char *ver_q = sr_req_query(req, "version");
+	if (ver_q && strlen(ver_q) > 256) {
+		sr__web_error(req, resp, 400, "Which version?", "That is not a version number.");
+		return -1;
+	}
+	char suffix[3 * 256 + 16] = ""; /* ?version= percent-encoded at its longest */
+	if (ver_q && ver_q[0]) {
+		sr_buf sb;
+		sr_buf_init_fixed(&sb, suffix, sizeof(suffix));
+		sr_html_printf(&sb, "?version=%u", ver_q);
+	}
+	if (find(req, resp, owner, slug, suffix, sk))
+		return -1;
+	int rc = sr_store_skill_by_id(req->store, sk->id, info_row, in);
+	if (rc || !in->found) {
+		sr__web_fail(req, resp, rc ? rc : SR_ENOTFOUND);
+		return -1;
+	}
+	return pick_version(req, resp, sk, in->latest_version_id, v) ? -1 : 0;
+}
+
+void sr__web_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, const char *slug)
+{
+	req->route = "web-skill";
+	sr_skill sk;
+	struct info in = {0};
+	struct version v;
+	sr_buf side, md, readme;
+	sr_buf_init(&side, 4u << 20);
+	sr_buf_init(&md, SKILL_MD_MAX);
+	sr_buf_init(&readme, 8u << 20);
+	if (skill_load(req, resp, owner, slug, &sk, &in, &v))
+		goto out;
+	struct files fk = {.b = &side, .sk = &sk, .version = v.version};
+	int rc = render_side(req, &side, &sk, &in, &v, &fk);
+	if (!rc)
+		rc = render_readme(app, resp, &sk, &v, &fk, &md, &readme);
+	if (rc) {
+		sr__web_fail(req, resp, rc);
+		goto out;
+	}
+	sr_page p = {&resp->body, in.display_name, NULL, NULL};
+	sr__web_begin(&p);
+	sr_buf *b = p.b;
+	render_head(b, &sk, &in, &v);
 	if ((rc = render_scan_findings(req, b, &sk, &in, &v))) {
 		sr__web_fail(req, resp, rc);
 		goto out;

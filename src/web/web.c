@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "http/cache.h"
 #include "web/internal.h"
 #include "web_assets.h"
 
@@ -42,6 +43,33 @@ int sr_web_is_page(char **seg, int n)
 	const char *s = seg[0];
 	return strcmp(s, "api") != 0 && strcmp(s, "healthz") != 0 && strcmp(s, "metrics") != 0 &&
 	       strcmp(s, ".well-known") != 0;
+}
+
+/* The lists depend on the catalog like the API's lists; a skill page and its file viewer on
+ * the skill's slug and the rows they read, like the API's detail. */
+int sr_web_cache_class(char **seg, int n, const char **slug, const char **route)
+{
+	if (n == 0) {
+		*route = "web-home";
+		return SR_CACHE_LISTS;
+	}
+	const char *s0 = seg[0];
+	if (n == 1 && (strcmp(s0, "skills") == 0 || strcmp(s0, "search") == 0 || strcmp(s0, "trending") == 0)) {
+		*route = strcmp(s0, "skills") == 0 ? "web-browse" : strcmp(s0, "search") == 0 ? "web-search" : "web-trending";
+		return SR_CACHE_LISTS;
+	}
+	if (sr_web_reserved(s0))
+		return SR_CACHE_NONE;
+	if (n == 1) {
+		*route = "web-owner";
+		return SR_CACHE_LISTS;
+	}
+	if (n == 2 || (n == 3 && strcmp(seg[2], "file") == 0)) {
+		*slug = seg[1];
+		*route = n == 2 ? "web-skill" : "web-file";
+		return SR_CACHE_DETAIL;
+	}
+	return SR_CACHE_NONE;
 }
 
 void sr_web_headers(sr_resp *resp)
@@ -187,7 +215,7 @@ void sr__web_size(int64_t bytes, char *out, size_t n)
 
 long sr__web_param(sr_req *req, const char *key, long def, long lo, long hi)
 {
-	long v = sr__query_long(req, key, def);
+	long v = sr_req_query_long(req, key, def);
 	return v < lo ? lo : v > hi ? hi : v;
 }
 

@@ -21,14 +21,19 @@
 #ifndef SR_WEB_H
 #define SR_WEB_H
 
-#include "api/api.h"
+#include "http/context.h"
 
 /* 1 when path segments name a web page (anything that is not an API, health, metrics or
  * discovery path); such responses get the web's security headers. */
 int sr_web_is_page(char **seg, int n);
+/* Which class of the response cache (http/cache.h) an anonymous GET of the page seg[0..n)
+ * belongs to: SR_CACHE_LISTS for the lists (home, browse, search, trending, an owner's
+ * skills), SR_CACHE_DETAIL for a skill page and its file viewer (with *slug, the slug it
+ * depends on), else SR_CACHE_NONE. *route is the page's route name for the cache's metrics. */
+int sr_web_cache_class(char **seg, int n, const char **slug, const char **route);
 /* Adds the security headers every web response carries. */
 void sr_web_headers(sr_resp *resp);
-/* Answers a web page request (method GET). */
+/* Answers a web page request (method GET; the controller answers any other with 405). */
 void sr_web_handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
 /* 1 when a user handle would collide with a route of the site or the API. */
 int sr_web_reserved(const char *handle);

@@ -1,0 +1,141 @@
+/*
+ * common.c - what every API handler shares: ClawHub's 401 answers for bearer tokens, the
+ * owner parameter, a write's JSON body, the mapping of registry errors and internal failures
+ * to responses, and skill lookup with ClawHub's 404/409 answers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/internal.h"
+#include "core/err.h"
+#include "core/jw.h"
+#include "registry/slug.h"
+
+/* ---- authentication ---- */
+
+int sr__require_user(sr_req *req, sr_resp *resp, sr_user *user)
+{
+	switch (sr_req_auth(req, user)) {
+	case SR_AUTH_OK:
+		return 0;
+	case SR_AUTH_NONE:
+		sr_resp_text(resp, 401, "Unauthorized: API token is missing. Run `clawhub login` to authenticate.");
+		break;
+	case SR_AUTH_BANNED:
+		sr_resp_text(resp, 401, "Unauthorized: This ClawHub account is not in good standing and cannot "
+					"use API tokens. Contact the registry's moderators if you believe this is a mistake.");
+		break;
+	default:
+		sr_resp_text(resp, 401, "Unauthorized: API token is invalid or revoked. Run `clawhub login` again.");
+		break;
+	}
+	return -1;
+}
+
+const sr_user *sr__optional_user(sr_req *req, sr_user *storage)
+{
+	return sr_req_auth(req, storage) == SR_AUTH_OK ? storage : NULL;
+}
+
+/* ---- helpers ---- */
+
+const char *sr__owner_param(sr_req *req)
+{
+	const char *o = sr_req_query(req, "ownerHandle");
+	if (!o || !o[0])
+		o = sr_req_query(req, "owner");
+	return o && o[0] ? o : NULL;
+}
+
+void sr__regerr(sr_resp *resp, const sr_regerr *err)
+{
+	sr_resp_text(resp, err->status ? err->status : 500, err->msg[0] ? err->msg : "Internal Server Error");
+}
+
+json_t *sr__body_object(sr_req *req, sr_resp *resp)
+{
+	if (!req->body->len)
+		return json_object();
+	json_error_t e;
+	json_t *j = json_loadb(req->body->data, req->body->len, 0, &e);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		sr_resp_text(resp, 400, "Invalid JSON body");
+		return NULL;
+	}
+	return j;
+}
+
+void sr__internal(sr_resp *resp, int rc)
+{
+	if (rc == SR_ELIMIT)
+		sr_resp_text(resp, 500, "Read limit exceeded");
+	else
+		sr_resp_text(resp, 500, "Internal Server Error");
+}
+
+static void conflict_json(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const sr_lookup *lk)
+{
+	char origin[600];
+	sr_app_origin(app, req, origin, sizeof(origin));
+	sr_jw w;
+	sr_buf_reset(&resp->body);
+	sr_jw_init(&w, &resp->body);
+	sr_jw_obj(&w);
+	sr_jw_kstr(&w, "code", "AMBIGUOUS_SKILL_SLUG");
+	char msg[300];
+	snprintf(msg, sizeof(msg), "Found multiple skills with the slug \"%s\"; specify which one you want to install:", slug);
+	sr_jw_kstr(&w, "message", msg);
+	sr_jw_kstr(&w, "slug", slug);
+	sr_jw_key(&w, "matches");
+	sr_jw_arr(&w);
+	for (int i = 0; i < lk->nmatches; i++) {
+		const sr_skill *m = &lk->matches[i];
+		char ref[200], url[1000];
+		snprintf(ref, sizeof(ref), "@%s/%s", m->owner_handle, m->slug);
+		snprintf(url, sizeof(url), "%s/%s/%s", origin, m->owner_handle, m->slug);
+		sr_jw_obj(&w);
+		sr_jw_kstr(&w, "ownerHandle", m->owner_handle);
+		sr_jw_kstr(&w, "slug", m->slug);
+		sr_jw_kstr(&w, "ref", ref);
+		sr_jw_kstr(&w, "url", url);
+		sr_jw_obj_end(&w);
+	}
+	sr_jw_arr_end(&w);
+	sr_jw_obj_end(&w);
+	sr_resp_json(resp, 409);
+}
+
+int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in, const char *owner,
+		   const sr_user *caller, int json_conflict, sr_skill *out)
+{
+	char slug[128];
+	if (!slug_in || sr_slug_normalize(slug_in, slug, sizeof(slug)) || !sr_slug_is_plausible(slug)) {
+		if (!slug_in || !slug_in[0])
+			sr_resp_text(resp, 400, "Missing slug");
+		else
+			sr_resp_text(resp, 404, "Skill not found");
+		return -1;
+	}
+	sr_lookup lk;
+	int rc = sr_lookup_skill(req->store, slug, owner, caller, &lk);
+	if (rc == 0) {
+		*out = lk.skill;
+		return 0;
+	}
+	if (rc == SR_ENOTFOUND) {
+		sr_resp_text(resp, 404, "Skill not found");
+	} else if (rc == SR_ECONFLICT) {
+		if (json_conflict)
+			conflict_json(app, req, resp, slug, &lk);
+		else
+			sr_resp_textf(resp, 409,
+				      "Ambiguous skill slug \"%s\". Multiple publishers use this slug. Retry with "
+				      "ownerHandle, for example: /api/v1/download?slug=%s&ownerHandle=<owner>.",
+				      slug, slug);
+	} else {
+		sr__internal(resp, rc);
+	}
+	return -1;
+}

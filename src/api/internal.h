@@ -1,0 +1,75 @@
+/*
+ * internal.h - the ClawHub API v1 handlers and what they share (src/api only).
+ *
+ * Each handler parses and validates its input, calls the registry or the store, and encodes
+ * the answer. Errors are plain text with ClawHub's wording (api-v1 section 1).
+ */
+#ifndef SR_API_INTERNAL_H
+#define SR_API_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "api/api.h"
+#include "blob/blob.h"
+#include "core/jw.h"
+#include "http/context.h"
+#include "http/http.h"
+#include "registry/registry.h"
+
+/* ---- shared by the handler files (common.c) ---- */
+
+/* Like sr_req_auth, but writes ClawHub's 401 and returns non-zero unless a good token is there. */
+int sr__require_user(sr_req *req, sr_resp *resp, sr_user *user);
+/* The user behind a token, or NULL for anonymous (an invalid token counts as anonymous). */
+const sr_user *sr__optional_user(sr_req *req, sr_user *storage);
+
+/* The ownerHandle (alias owner) query parameter, or NULL. */
+const char *sr__owner_param(sr_req *req);
+/* Resolves {slug} for a route; on failure writes the response (404, or 409 in the JSON form
+ * when json_conflict, else text) and returns non-zero. */
+int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *owner,
+		   const sr_user *caller, int json_conflict, sr_skill *out);
+void sr__regerr(sr_resp *resp, const sr_regerr *err);
+void sr__internal(sr_resp *resp, int rc);
+/* The optional JSON object body of a write (an empty body is an empty object); NULL after
+ * writing a 400 when it is something else. The caller owns the reference. */
+json_t *sr__body_object(sr_req *req, sr_resp *resp);
+
+void sr__skill_item(sr_app *app, sr_jw *w, const sr_skill_row *r);
+/* The fields of a search result card (api-v1 section 3.1) into an open object. */
+void sr__skill_card(sr_jw *w, const sr_skill_row *r);
+/* The first `limit` browse-eligible skills of the newest trending snapshot as list items
+ * (sr__skill_item) into an open array; *n gets how many. */
+int sr__trending_items(sr_app *app, sr_req *req, sr_jw *w, int limit, int *n);
+
+/* Handlers. */
+void sr__list(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__search(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__trending(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__detail(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__versions(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *version);
+void sr__file(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__install(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__resolve(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__download(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__upload_url(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__upload(sr_app *app, sr_req *req, sr_resp *resp, const char *ticket);
+void sr__publish(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__undelete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__version_delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug,
+			const char *version, int restore);
+void sr__star(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int on);
+void sr__telemetry(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *tag);
+void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int merge);
+void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+/* Staff moderation: action is hide | unhide | remove | verdict | rescan. */
+void sr__moderate(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *action);
+
+#endif

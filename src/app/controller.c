@@ -1,0 +1,138 @@
+/*
+ * controller.c - the front controller's entry points and routing; see controller.h.
+ *
+ * A request goes: CORS preflight (any path) -> rate limit (API paths) -> the path split into
+ * segments -> the web's security headers on web pages -> the response cache for anonymous
+ * GETs of cacheable routes (caching.c) -> dispatch: web pages to src/web, /healthz and
+ * /metrics here, everything else to src/api.
+ */
+#include "app/controller.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "app/internal.h"
+#include "http/cache.h"
+#include "http/metrics.h"
+#include "registry/registry.h"
+#include "web/web.h"
+
+#define BODY_JSON_MAX (1u << 20)
+#define BODY_PUBLISH_MAX (64u << 20)
+#define BODY_UPLOAD_MAX ((size_t)SR_MAX_FILE_BYTES + 1)
+
+/* Writes carry bodies: a publish's multipart bundle, an upload's one file, a JSON document
+ * for the rest. Reads carry none. */
+size_t sr_app_body_limit(void *app, const char *method, const char *path)
+{
+	if (strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0 && strcmp(method, "DELETE") != 0)
+		return 0;
+	if (strncmp(path, "/api/v1/skills/-/upload/", 24) == 0)
+		return BODY_UPLOAD_MAX;
+	if (strcmp(path, "/api/v1/skills") == 0 || strcmp(path, "/api/v1/skills/") == 0)
+		return BODY_PUBLISH_MAX;
+	return BODY_JSON_MAX;
+}
+
+static int is(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static void preflight(sr_req *req, sr_resp *resp)
+{
+	req->route = "options";
+	resp->status = 204;
+	resp->no_store = 0;
+	const char *h = sr_req_header(req, "Access-Control-Request-Headers");
+	sr_resp_header(resp, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS, PATCH, HEAD");
+	sr_resp_header(resp, "Access-Control-Allow-Headers", "%s",
+		       h && h[0] ? h : "Content-Type, Authorization, Digest, X-Clawhub-Version");
+	sr_resp_header(resp, "Access-Control-Max-Age", "86400");
+}
+
+/* Splits path into at most max segments (in place in buf). Returns the count, or -1 when
+ * there are more. Empty segments (double or trailing slashes) are skipped. */
+static int split(const char *path, char *buf, size_t bufsz, char **seg, int max)
+{
+	snprintf(buf, bufsz, "%s", path);
+	int n = 0;
+	char *save = NULL;
+	for (char *p = strtok_r(buf, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
+		if (n == max)
+			return -1;
+		seg[n++] = p;
+	}
+	return n;
+}
+
+void sr_app_handle(void *ud, sr_req *req, sr_resp *resp)
+{
+	sr_app *app = ud;
+	if (is(req->method, "OPTIONS")) {
+		preflight(req, resp);
+		return;
+	}
+	if (app->ratelimit && strncmp(req->path, "/api/", 5) == 0 && sr__app_rate_limit(app, req, resp))
+		return;
+	char buf[2048];
+	char *seg[9];
+	int n = strlen(req->path) < sizeof(buf) ? split(req->path, buf, sizeof(buf), seg, 9) : -1;
+	if (n < 0) {
+		req->route = "not-found";
+		sr_resp_text(resp, 404, "Not found");
+		return;
+	}
+	/* Set before the cache is asked, so that a page answered from it carries them too. */
+	int page = sr_web_is_page(seg, n);
+	if (page)
+		sr_web_headers(resp);
+	const char *slug = NULL, *route = NULL;
+	int cls = app->cache ? sr__app_cache_class(req, seg, n, page, &slug, &route) : SR_CACHE_NONE;
+	if (cls != SR_CACHE_NONE)
+		sr__app_cached(app, req, resp, seg, n, cls, slug, route);
+	else
+		sr__app_dispatch(app, req, resp, seg, n);
+}
+
+static void metrics(sr_req *req, sr_resp *resp)
+{
+	req->route = "metrics";
+	sr_metrics_render(&resp->body);
+	int64_t public_skills;
+	if (sr_store_public_count(req->store, &public_skills) == 0)
+		sr_buf_printf(&resp->body,
+			      "# HELP skillreg_public_skills Public skills (the global count row).\n"
+			      "# TYPE skillreg_public_skills gauge\nskillreg_public_skills %lld\n",
+			      (long long)public_skills);
+	resp->status = 200;
+	resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+void sr__app_dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
+{
+	const char *m = req->method;
+	if (sr_web_is_page(seg, n)) {
+		/* Everything outside /api, /healthz, /metrics and /.well-known is the web site. */
+		if (is(m, "GET")) {
+			sr_web_handle(app, req, resp, seg, n);
+		} else {
+			if (!req->route)
+				req->route = "method-not-allowed";
+			sr_resp_text(resp, 405, "Method not allowed");
+		}
+		return;
+	}
+	if (n == 1 && is(seg[0], "healthz") && is(m, "GET")) {
+		req->route = "healthz";
+		sr_resp_text(resp, 200, "ok");
+		return;
+	}
+	if (n == 1 && is(seg[0], "metrics") && is(m, "GET")) {
+		metrics(req, resp);
+		return;
+	}
+	sr_api_dispatch(app, req, resp, seg, n);
+}
