@@ -52,7 +52,7 @@ void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 		sr_resp_text(resp, 400, "reason and version must be strings");
 	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
 		/* Only what the public can see can be reported. */
-		sr_regerr err = {0, ""};
+		sr_regerr err = {0};
 		sr_report_result r;
 		if (sr_check_visible(&sk, NULL, &err) || sr_skill_report(req->store, &sk, &u, reason, version, &r, &err)) {
 			sr__regerr(resp, &err);
@@ -129,7 +129,7 @@ void sr__moderate(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, con
 	} else if (act == SR_MOD_VERDICT && !arg) {
 		sr_resp_text(resp, 400, "Missing verdict");
 	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
-		sr_regerr err = {0, ""};
+		sr_regerr err = {0};
 		if (sr_moderate(req->store, &sk, &u, act, arg, reason, &err)) {
 			sr__regerr(resp, &err);
 		} else {

@@ -9,6 +9,7 @@
 
 
 #include "api/api.h"
+#include "api/error.h"
 #include "core/err.h"
 #include "core/jw.h"
 #include "moderation/moderation.h"
@@ -232,9 +233,10 @@ static int visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *sl
 	if (sr_check_visible(sk, (how & VIS_DIAGNOSTICS) ? *caller : NULL, &err)) {
 		/* The archive of a hidden skill is refused in ClawHub's download words; malware,
 		 * pending (423) and removed (410) keep their own. */
-		if ((how & VIS_DOWNLOAD) && err.status == 403 && strcmp(err.msg, SR_BLOCKED_TEXT) != 0)
-			snprintf(err.msg, sizeof(err.msg), "This skill is currently unavailable.");
-		sr__regerr(resp, &err);
+		if ((how & VIS_DOWNLOAD) && (err.why == SR_WHY_SKILL_HIDDEN || err.why == SR_WHY_SKILL_QUALITY_LOW))
+			sr_resp_text(resp, 403, "This skill is currently unavailable.");
+		else
+			sr__regerr(resp, &err);
 		return -1;
 	}
 	return 0;

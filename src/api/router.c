@@ -141,11 +141,6 @@ long sr__query_long(sr_req *req, const char *key, long def)
 	return *end ? def : n;
 }
 
-void sr__regerr(sr_resp *resp, const sr_regerr *err)
-{
-	sr_resp_text(resp, err->status ? err->status : 500, err->msg[0] ? err->msg : "Internal Server Error");
-}
-
 json_t *sr__body_object(sr_req *req, sr_resp *resp)
 {
 	if (!req->body->len)

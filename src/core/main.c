@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/error.h"
 #include "blob/blob.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -706,14 +707,14 @@ static int cmd_seed(const struct opts *o)
 							     .version = vers[k], .changelog = changelog ? changelog : "",
 							     .accept_license = 1, .files = sf.v, .nfiles = sf.n, .now = clock};
 					sr_publish_result res;
-					sr_regerr err = {0, ""};
+					sr_regerr err = {0};
 					/* Each publish is one operation with its own read budget. */
 					sr_store_set_reads(s, NULL);
 					if (sr_publish(s, app.blobs, &pr, &res, &err)) {
-						if (err.status == 400 && strstr(err.msg, "already exists"))
-							;
-						else {
-							fprintf(stderr, "seed: %s/%s@%s: %s\n", owners[i], slugs[j], vers[k], err.msg);
+						if (err.why != SR_WHY_VERSION_EXISTS) {
+							char text[1024];
+							sr_api_error_text(&err, text, sizeof(text));
+							fprintf(stderr, "seed: %s/%s@%s: %s\n", owners[i], slugs[j], vers[k], text);
 							failed++;
 						}
 					} else {
@@ -1023,7 +1024,9 @@ static int cmd_scan_db(const struct opts *o)
 			sr_regerr e;
 			/* The version by its string: queue it as staff would, then scan it here. */
 			if (sr_moderate(s, &sk, NULL, SR_MOD_RESCAN, o->version, NULL, &e)) {
-				fprintf(stderr, "skillreg scan: %s\n", e.msg);
+				char text[1024];
+				sr_api_error_text(&e, text, sizeof(text));
+				fprintf(stderr, "skillreg scan: %s\n", text);
 				failed = 1;
 			} else {
 				vid = -1;
@@ -1098,10 +1101,12 @@ static int cmd_moderate(const struct opts *o)
 	int ret = 1;
 	sr_skill sk;
 	if (!console_skill(s, o->args[2], o->owner, &sk)) {
-		sr_regerr e = {0, ""};
+		sr_regerr e = {0};
 		const char *arg = act == SR_MOD_VERDICT ? o->args[3] : o->version;
 		if (sr_moderate(s, &sk, NULL, act, arg, o->reason, &e)) {
-			fprintf(stderr, "skillreg moderate: %s\n", e.msg);
+			char text[1024];
+			sr_api_error_text(&e, text, sizeof(text));
+			fprintf(stderr, "skillreg moderate: %s\n", text);
 		} else {
 			printf("%s %s\n", o->args[1], sk.slug);
 			ret = 0;

@@ -598,11 +598,16 @@ int sr_mod_action_parse(const char *name)
 	return -1;
 }
 
-static int fail(sr_regerr *err, int status, int code, const char *msg)
+/* A refusal by a moderation rule (registry/error.h). */
+static int fail(sr_regerr *err, int code, sr_why why, const char *arg)
 {
-	err->status = status;
-	snprintf(err->msg, sizeof(err->msg), "%s", msg);
-	return code;
+	return sr_regerr_set(err, code, why, arg);
+}
+
+/* A failure of the store or memory, not a refusal. */
+static int internal(sr_regerr *err, int code)
+{
+	return sr_regerr_set(err, code, SR_WHY_INTERNAL, NULL);
 }
 
 static int reason_ok(const char *r)
@@ -634,7 +639,7 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 		break;
 	case SR_MOD_UNHIDE:
 		if (cur.status == 0)
-			return fail(err, 409, SR_ECONFLICT, "Skill is not hidden");
+			return fail(err, SR_ECONFLICT, SR_WHY_NOT_HIDDEN, NULL);
 		next.status = 0;
 		snprintf(next.reason, sizeof(next.reason), "manual.unhidden");
 		act = "skill.unhide";
@@ -647,7 +652,7 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 	case SR_MOD_VERDICT: {
 		int v = verdict_parse(arg);
 		if (v < 0)
-			return fail(err, 400, SR_EINVAL, "Invalid verdict: use clean, suspicious or malicious");
+			return fail(err, SR_EINVAL, SR_WHY_VERDICT_INVALID, NULL);
 		next.verdict = v;
 		next.flags &= ~(SR_FLAG_SUSPICIOUS | SR_FLAG_MALWARE);
 		next.flags |= v == 2 ? SR_FLAG_MALWARE : v == 1 ? SR_FLAG_SUSPICIOUS : 0;
@@ -663,15 +668,15 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 				       : sk->latest_version_id ? sr_store_version_by_id(s, sk->latest_version_id, sr_version_ref_take, &p)
 							       : 0;
 		if (rc)
-			return fail(err, 500, rc, "Internal Server Error");
+			return internal(err, rc);
 		if (!p.found)
-			return fail(err, 404, SR_ENOTFOUND, "Version not found");
+			return fail(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
 		rescan_version = p.id;
 		act = "skill.rescan";
 		break;
 	}
 	default:
-		return fail(err, 400, SR_EINVAL, "Unknown moderation action");
+		return fail(err, SR_EINVAL, SR_WHY_ACTION_UNKNOWN, NULL);
 	}
 	snprintf(detail, sizeof(detail), "%s%s%s -> status=%d reason=%s flags=%d verdict=%d", actor ? "" : "console",
 		 arg && arg[0] ? " " : "", arg && arg[0] ? arg : "", next.status, next.reason[0] ? next.reason : "-",
@@ -684,26 +689,26 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 		rc = sr_store_reports_reset(s, sk->id);
 	if (!rc)
 		rc = write_mod(s, sk, &next, actor ? actor->id : 0, act, detail, now);
-	return rc ? fail(err, 500, rc, "Internal Server Error") : 0;
+	return rc ? internal(err, rc) : 0;
 }
 
 int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
 		const char *reason, sr_regerr *err)
 {
 	if (actor && actor->role != SR_ROLE_MODERATOR && actor->role != SR_ROLE_ADMIN)
-		return fail(err, 403, SR_EPERM, "Forbidden");
+		return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	if (reason && reason[0] && !reason_ok(reason))
-		return fail(err, 400, SR_EINVAL, "Invalid reason: use 1-60 characters of a-z, 0-9, '.', '_' and '-'");
+		return fail(err, SR_EINVAL, SR_WHY_MOD_REASON_INVALID, NULL);
 	int64_t now = sr_now_ms();
 	/* The skill as it is once the write lock is held: a scan or another moderator may have
 	 * changed its moderation columns since the caller read it. */
 	int rc = sr_store_begin(s);
 	if (rc)
-		return fail(err, 500, rc, "Internal Server Error");
+		return internal(err, rc);
 	struct skill_copy sc = {0};
 	if ((rc = sr_store_skill_by_id(s, sk->id, copy_skill, &sc)) || !sc.found) {
 		sr_store_rollback(s);
-		return rc ? fail(err, 500, rc, "Internal Server Error") : fail(err, 404, SR_ENOTFOUND, "Skill not found");
+		return rc ? internal(err, rc) : fail(err, SR_ENOTFOUND, SR_WHY_SKILL_NOT_FOUND, NULL);
 	}
 	rc = moderate_locked(s, &sc.sk, actor, action, arg, reason, now, err);
 	if (rc) {
@@ -711,7 +716,7 @@ int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int actio
 		return rc;
 	}
 	if ((rc = sr_store_commit(s)))
-		return fail(err, 500, rc, "Internal Server Error");
+		return internal(err, rc);
 	return 0;
 }
 
@@ -722,19 +727,19 @@ int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const 
 {
 	memset(res, 0, sizeof(*res));
 	if (reason && strlen(reason) > SR_REPORT_REASON_MAX)
-		return fail(err, 400, SR_EINVAL, "Reason is too long (max 500 characters)");
+		return fail(err, SR_EINVAL, SR_WHY_REPORT_TOO_LONG, NULL);
 	if (version && version[0]) {
 		sr_version_ref p = {0, 0, 0};
 		int rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &p);
 		if (rc)
-			return fail(err, 500, rc, "Internal Server Error");
+			return internal(err, rc);
 		if (!p.found || p.soft_deleted_at)
-			return fail(err, 404, SR_ENOTFOUND, "Version not found");
+			return fail(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
 	}
 	int64_t now = sr_now_ms();
 	int rc = sr_store_begin(s);
 	if (rc)
-		return fail(err, 500, rc, "Internal Server Error");
+		return internal(err, rc);
 	int added = 0;
 	if ((rc = sr_store_report_add(s, sk->id, user->id, version && version[0] ? version : NULL, reason, now,
 				      &res->report_id, &added)))
@@ -770,11 +775,11 @@ int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const 
 		}
 	}
 	if ((rc = sr_store_commit(s)))
-		return fail(err, 500, rc, "Internal Server Error");
+		return internal(err, rc);
 	return 0;
 fail:
 	sr_store_rollback(s);
-	return fail(err, 500, rc, "Internal Server Error");
+	return internal(err, rc);
 }
 
 /* ---- moderation jobs ---- */
