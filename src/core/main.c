@@ -46,6 +46,7 @@
 #include "api/error.h"
 #include "blob/blob.h"
 #include "core/err.h"
+#include "core/job.h"
 #include "core/log.h"
 #include "core/seen.h"
 #include "core/util.h"
@@ -390,6 +391,8 @@ static int cmd_serve(const struct opts *o)
 		close_data(&app, main_store);
 		return 1;
 	}
+	/* The jobs report their runs to /metrics from here on. */
+	sr_job_report_set(sr_metrics_job);
 	/* The scan worker (src/moderation/worker.c): a thread with its own connection. */
 	sr_scan_worker_config wc = {app.db_path, app.blobs, {o->scanner_cmd, o->scanner_timeout_ms},
 				    o->scan_poll_ms, 32};
@@ -445,6 +448,7 @@ static int cmd_serve(const struct opts *o)
 	sr_ratelimit_free(app.ratelimit);
 	sr_seen_free(app.downloads_seen);
 	sr_metrics_set_gauges(NULL, NULL);
+	sr_job_report_set(NULL);
 	sr_cache_free(app.cache);
 	return 0;
 }
