@@ -58,6 +58,7 @@
 #include "moderation/moderation.h"
 #include "moderation/scanner.h"
 #include "moderation/worker.h"
+#include "registry/modstate.h"
 #include "registry/registry.h"
 #include "registry/slug.h"
 #include "registry/semver.h"
@@ -976,10 +977,10 @@ static int console_skill(sr_store *s, const char *slug, const char *owner, sr_sk
 
 static void print_outcome(const char *slug, const char *version, const sr_scan_outcome *out)
 {
-	static const char *const names[] = {"clean", "suspicious", "malicious"};
 	printf("%s@%s: %s (static %s, external %s; %zu findings) reason %s\n", slug, version,
-	       out->combined >= 0 ? names[out->combined] : "error",
-	       out->verdict[0] >= 0 ? names[out->verdict[0]] : "-", out->verdict[1] >= 0 ? names[out->verdict[1]] : "-",
+	       out->combined != SR_VERDICT_NONE ? sr_verdict_name(out->combined) : "error",
+	       out->verdict[0] != SR_VERDICT_NONE ? sr_verdict_name(out->verdict[0]) : "-",
+	       out->verdict[1] != SR_VERDICT_NONE ? sr_verdict_name(out->verdict[1]) : "-",
 	       out->findings, out->after.reason[0] ? out->after.reason : "-");
 }
 

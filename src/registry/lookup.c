@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "registry/modstate.h"
 #include "registry/registry.h"
 
 void sr_owner_normalize(const char *in, char *out, size_t n)
@@ -158,9 +159,9 @@ int sr_check_visible(const sr_skill *sk, const sr_user *caller, sr_regerr *err)
 		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_SKILL_NOT_FOUND, NULL);
 	if (sk->soft_deleted_at)
 		return sr_regerr_set(err, SR_EGONE, SR_WHY_SKILL_DELETED, sk->slug);
-	if ((sk->moderation_flags & 2) || sk->moderation_verdict == 2)
+	if (sr_mod_is_blocked(sk->moderation_flags, sk->moderation_verdict))
 		return sr_regerr_set(err, SR_EPERM, SR_WHY_SKILL_BLOCKED, NULL);
-	if (sk->moderation_status == 2)
+	if (sk->moderation_status == SR_SKILL_REMOVED)
 		return sr_regerr_set(err, SR_EGONE, SR_WHY_SKILL_REMOVED, NULL);
 	if (sr_reason_is_pending(sk->moderation_reason))
 		return sr_regerr_set(err, SR_EPENDING, SR_WHY_SKILL_SCAN_PENDING, NULL);

@@ -342,7 +342,7 @@ static int check_target(sr_store *s, const sr_user *owner, const char *slug, con
 		return internal(err, rc);
 	if (lk.skill.soft_deleted_at)
 		return fail(err, SR_EGONE, SR_WHY_PUBLISH_TO_DELETED, slug);
-	if (lk.skill.moderation_status == 2)
+	if (lk.skill.moderation_status == SR_SKILL_REMOVED)
 		return fail(err, SR_EGONE, SR_WHY_PUBLISH_TO_REMOVED, NULL);
 	struct latest_ctx existing = {"", 0};
 	if ((rc = sr_store_version_get(s, lk.skill.id, version, take_version, &existing)))
@@ -626,9 +626,9 @@ int sr_skill_delete(sr_store *s, const sr_skill *sk, const sr_user *actor, int64
 	*reserved_until = 0;
 	if (!owner && !is_staff(actor))
 		return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
-	if (sk->moderation_status == 2)
+	if (sk->moderation_status == SR_SKILL_REMOVED)
 		return fail(err, SR_EPERM, SR_WHY_DELETE_REMOVED, NULL);
-	if (owner && !is_staff(actor) && !sk->soft_deleted_at && sk->moderation_status == 1)
+	if (owner && !is_staff(actor) && !sk->soft_deleted_at && sk->moderation_status == SR_SKILL_HIDDEN)
 		return fail(err, SR_EPERM, SR_WHY_DELETE_HIDDEN, NULL);
 	int64_t now = sr_now_ms();
 	int rc = sr_store_begin(s);
@@ -660,9 +660,9 @@ int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_
 	int owner = actor->id == sk->owner_id;
 	if (!owner && !is_staff(actor))
 		return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
-	if (sk->moderation_status == 2 && !is_staff(actor))
+	if (sk->moderation_status == SR_SKILL_REMOVED && !is_staff(actor))
 		return fail(err, SR_EPERM, SR_WHY_DELETE_REMOVED, NULL);
-	if (!sk->soft_deleted_at && sk->moderation_status == 0)
+	if (!sk->soft_deleted_at && sk->moderation_status == SR_SKILL_ACTIVE)
 		return 0;
 	/* Owners may undo only their own delete, not a moderation hide. */
 	if (!is_staff(actor) && !sk->soft_deleted_at)
