@@ -48,11 +48,6 @@ const char *sr__owner_param(sr_req *req)
 	return o && o[0] ? o : NULL;
 }
 
-void sr__regerr(sr_resp *resp, const sr_regerr *err)
-{
-	sr_resp_text(resp, err->status ? err->status : 500, err->msg[0] ? err->msg : "Internal Server Error");
-}
-
 json_t *sr__body_object(sr_req *req, sr_resp *resp)
 {
 	if (!req->body->len)

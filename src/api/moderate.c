@@ -13,6 +13,7 @@
 #include "core/jw.h"
 #include "moderation/moderation.h"
 #include "moderation/worker.h"
+#include "registry/modstate.h"
 
 /* A string member, or NULL; *bad when present but not a string. */
 static const char *opt_str(json_t *body, const char *key, int *bad)
@@ -52,7 +53,7 @@ void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 		sr_resp_text(resp, 400, "reason and version must be strings");
 	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
 		/* Only what the public can see can be reported. */
-		sr_regerr err = {0, ""};
+		sr_regerr err = {0};
 		sr_report_result r;
 		if (sr_check_visible(&sk, NULL, &err) || sr_skill_report(req->store, &sk, &u, reason, version, &r, &err)) {
 			sr__regerr(resp, &err);
@@ -76,7 +77,6 @@ void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	json_decref(body);
 }
 
-static const char *const verdict_text[3] = {"clean", "suspicious", "malicious"};
 
 /* The moderation fields after a staff action, as the answer. */
 static int mod_answer(void *ud, const void *row)
@@ -85,16 +85,16 @@ static int mod_answer(void *ud, const void *row)
 	sr_jw *w = ud;
 	sr_jw_key(w, "moderation");
 	sr_jw_obj(w);
-	sr_jw_kstr(w, "status", r->moderation_status == 2 ? "removed" : r->moderation_status == 1 ? "hidden" : "active");
+	sr_jw_kstr(w, "status", sr_mod_status_name(r->moderation_status));
 	sr_jw_kstr(w, "reason", r->moderation_reason);
 	sr_jw_key(w, "flags");
 	sr_jw_arr(w);
 	if (r->moderation_flags & SR_FLAG_SUSPICIOUS)
-		sr_jw_str(w, "flagged.suspicious");
+		sr_jw_str(w, sr_flag_name(SR_FLAG_SUSPICIOUS));
 	if (r->moderation_flags & SR_FLAG_MALWARE)
-		sr_jw_str(w, "blocked.malware");
+		sr_jw_str(w, sr_flag_name(SR_FLAG_MALWARE));
 	sr_jw_arr_end(w);
-	sr_jw_kstr(w, "verdict", r->moderation_verdict >= 0 && r->moderation_verdict <= 2 ? verdict_text[r->moderation_verdict] : NULL);
+	sr_jw_kstr(w, "verdict", sr_verdict_name(r->moderation_verdict));
 	sr_jw_kbool(w, "isSuspicious", r->is_suspicious);
 	sr_jw_kbool(w, "isPublic", r->is_public);
 	sr_jw_obj_end(w);
@@ -130,7 +130,7 @@ void sr__moderate(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, con
 	} else if (act == SR_MOD_VERDICT && !arg) {
 		sr_resp_text(resp, 400, "Missing verdict");
 	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
-		sr_regerr err = {0, ""};
+		sr_regerr err = {0};
 		if (sr_moderate(req->store, &sk, &u, act, arg, reason, &err)) {
 			sr__regerr(resp, &err);
 		} else {

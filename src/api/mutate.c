@@ -55,7 +55,7 @@ void sr__delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	if ((v && !json_is_null(v)) || (qv && qv[0])) {
 		sr_resp_text(resp, 400, "To delete one version use DELETE /api/v1/skills/{slug}/versions/{version}");
 	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
-		sr_regerr err = {0, ""};
+		sr_regerr err = {0};
 		int64_t until = 0;
 		if (sr_skill_delete(req->store, &sk, &u, &until, &err))
 			sr__regerr(resp, &err);
@@ -74,7 +74,7 @@ void sr__undelete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 		return;
 	sr_skill sk;
 	if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
-		sr_regerr err = {0, ""};
+		sr_regerr err = {0};
 		if (sr_skill_undelete(req->store, &sk, &u, &err))
 			sr__regerr(resp, &err);
 		else
@@ -98,7 +98,7 @@ void sr__version_delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slu
 	    (qv && qv[0] && strcmp(qv, version) != 0)) {
 		sr_resp_text(resp, 400, "Version in the body or query must match the version in the path");
 	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
-		sr_regerr err = {0, ""};
+		sr_regerr err = {0};
 		int rc = restore ? sr_version_restore(req->store, &sk, version, &u, &err)
 				 : sr_version_delete(req->store, &sk, version, &u, &err);
 		if (rc)
@@ -180,7 +180,7 @@ void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const ch
 	if (!version || !version[0]) {
 		sr_resp_text(resp, 400, "Missing version");
 	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
-		sr_regerr err = {0, ""};
+		sr_regerr err = {0};
 		if (sr_tag_move(req->store, &sk, tag, version, &u, &err)) {
 			sr__regerr(resp, &err);
 		} else {
@@ -210,7 +210,7 @@ void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int m
 	const char *to = json_string_value(json_object_get(body, key));
 	const char *owner = owner_from(req, body);
 	sr_skill sk, dst;
-	sr_regerr err = {0, ""};
+	sr_regerr err = {0};
 	if (!to || !to[0]) {
 		sr_resp_textf(resp, 400, "Missing %s", key);
 	} else if (!sr__find_skill(app, req, resp, slug, owner, &u, 0, &sk)) {

@@ -255,7 +255,7 @@ static void run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *
 	if (!pr.owner_handle || !pr.owner_handle[0])
 		pr.owner_handle = sr__owner_param(req);
 	sr_publish_result res;
-	sr_regerr err = {0, ""};
+	sr_regerr err = {0};
 	int rc = sr_publish(req->store, app->blobs, &pr, &res, &err);
 	if (rc) {
 		sr__regerr(resp, &err);

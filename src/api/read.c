@@ -8,6 +8,7 @@
 #include <strings.h>
 
 
+#include "api/error.h"
 #include "api/internal.h"
 #include "core/err.h"
 #include "core/jw.h"
@@ -15,6 +16,7 @@
 #include "core/seen.h"
 #include "core/util.h"
 #include "registry/cursor.h"
+#include "registry/modstate.h"
 
 #define DESCRIPTION_MAX (200 * 1024)
 #define CURSOR_KIND_VERSIONS 100
@@ -59,7 +61,7 @@ void sr__skill_item(sr_app *app, sr_jw *w, const sr_skill_row *r)
 
 static void moderation_obj(sr_jw *w, const sr_skill_row *r)
 {
-	int malware = (r->moderation_flags & 2) || r->moderation_verdict == 2;
+	int malware = sr_mod_is_blocked(r->moderation_flags, r->moderation_verdict);
 	if (!r->is_suspicious && !malware) {
 		sr_jw_null(w);
 		return;
@@ -67,7 +69,7 @@ static void moderation_obj(sr_jw *w, const sr_skill_row *r)
 	sr_jw_obj(w);
 	sr_jw_kbool(w, "isSuspicious", r->is_suspicious);
 	sr_jw_kbool(w, "isMalwareBlocked", malware);
-	sr_jw_kstr(w, "verdict", malware ? "malicious" : "suspicious");
+	sr_jw_kstr(w, "verdict", sr_verdict_name(malware ? SR_VERDICT_MALICIOUS : SR_VERDICT_SUSPICIOUS));
 	sr_jw_key(w, "reasonCodes");
 	sr_jw_arr(w);
 	if (r->moderation_reason)
@@ -235,9 +237,10 @@ static int visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *sl
 	if (sr_check_visible(sk, (how & VIS_DIAGNOSTICS) ? *caller : NULL, &err)) {
 		/* The archive of a hidden skill is refused in ClawHub's download words; malware,
 		 * pending (423) and removed (410) keep their own. */
-		if ((how & VIS_DOWNLOAD) && err.status == 403 && strcmp(err.msg, SR_BLOCKED_TEXT) != 0)
-			snprintf(err.msg, sizeof(err.msg), "This skill is currently unavailable.");
-		sr__regerr(resp, &err);
+		if ((how & VIS_DOWNLOAD) && (err.why == SR_WHY_SKILL_HIDDEN || err.why == SR_WHY_SKILL_QUALITY_LOW))
+			sr_resp_text(resp, 403, "This skill is currently unavailable.");
+		else
+			sr__regerr(resp, &err);
 		return -1;
 	}
 	return 0;
@@ -355,13 +358,6 @@ static int file_item(void *ud, const void *row)
 
 /* ---- scan results (version detail, moderation evidence) ---- */
 
-static const char *const verdict_names[3] = {"clean", "suspicious", "malicious"};
-
-static const char *verdict_name(int v)
-{
-	return v >= 0 && v <= 2 ? verdict_names[v] : NULL;
-}
-
 struct findings_out {
 	sr_jw *w;
 	int n;
@@ -414,8 +410,8 @@ static int scanner_item(void *ud, const void *row)
 		o->checked_at = r->checked_at;
 	sr_jw_key(o->w, r->source);
 	sr_jw_obj(o->w);
-	sr_jw_kstr(o->w, "status", r->status == 1 ? "done" : "error");
-	sr_jw_kstr(o->w, "verdict", verdict_name(r->verdict));
+	sr_jw_kstr(o->w, "status", r->status == SR_SCAN_RESULT_DONE ? "done" : "error");
+	sr_jw_kstr(o->w, "verdict", sr_verdict_name(r->verdict));
 	sr_jw_kint(o->w, "checkedAt", r->checked_at);
 	sr_jw_kstr(o->w, "engine", r->engine);
 	sr_jw_kstr(o->w, "summary", r->summary);
@@ -431,9 +427,8 @@ static int write_security(sr_req *req, sr_jw *w, const struct version_copy *v)
 		return 0;
 	sr_jw_key(w, "security");
 	sr_jw_obj(w);
-	const char *status = v->scan_state == SR_SCAN_PENDING ? "pending"
-			     : verdict_name(v->scan_verdict) ? verdict_name(v->scan_verdict)
-							     : "error";
+	const char *verdict = sr_verdict_name(v->scan_verdict);
+	const char *status = v->scan_state == SR_SCAN_PENDING ? "pending" : verdict ? verdict : "error";
 	sr_jw_kstr(w, "status", status);
 	sr_jw_kstr(w, "sha256hash", v->zip_sha256);
 	sr_jw_knull(w, "virustotalUrl");
@@ -553,7 +548,7 @@ static int pick_version(sr_req *req, sr_resp *resp, const sr_skill *sk, struct v
 		return -1;
 	}
 	/* A version the scanners found malicious is never served, whoever asks. */
-	if (v->scan_verdict == 2) {
+	if (v->scan_verdict == SR_VERDICT_MALICIOUS) {
 		sr_resp_text(resp, 403, SR_BLOCKED_TEXT);
 		return -1;
 	}
@@ -783,7 +778,7 @@ void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 		return;
 	int staff = caller && caller->role != SR_ROLE_USER;
 	int owner = caller && caller->id == sk.owner_id;
-	int flagged = sk.is_suspicious || (sk.moderation_flags & 2) || sk.moderation_verdict == 2;
+	int flagged = sk.is_suspicious || sr_mod_is_blocked(sk.moderation_flags, sk.moderation_verdict);
 	/* The public sees details only of flagged skills that are still public; owners and staff
 	 * also see hidden ones. */
 	if (!((flagged && sk.is_public) || ((owner || staff) && (flagged || !sk.is_public)))) {
@@ -797,7 +792,7 @@ void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 		return;
 	}
 	const sr_skill *r = &c.sk;
-	int malware = (r->moderation_flags & 2) || r->moderation_verdict == 2;
+	int malware = sr_mod_is_blocked(r->moderation_flags, r->moderation_verdict);
 	sr_jw w;
 	sr_jw_init(&w, &resp->body);
 	sr_jw_obj(&w);
@@ -805,15 +800,17 @@ void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	sr_jw_obj(&w);
 	sr_jw_kbool(&w, "isSuspicious", r->is_suspicious);
 	sr_jw_kbool(&w, "isMalwareBlocked", malware);
-	sr_jw_kstr(&w, "verdict", malware ? "malicious" : r->is_suspicious ? "suspicious" : "clean");
+	sr_jw_kstr(&w, "verdict", sr_verdict_name(malware ? SR_VERDICT_MALICIOUS
+						   : r->is_suspicious ? SR_VERDICT_SUSPICIOUS
+								      : SR_VERDICT_CLEAN));
 	sr_jw_key(&w, "reasonCodes");
 	sr_jw_arr(&w);
 	if (r->moderation_reason[0])
 		sr_jw_str(&w, r->moderation_reason);
-	if (r->moderation_flags & 1)
-		sr_jw_str(&w, "flagged.suspicious");
-	if (r->moderation_flags & 2)
-		sr_jw_str(&w, "blocked.malware");
+	if (r->moderation_flags & SR_FLAG_SUSPICIOUS)
+		sr_jw_str(&w, sr_flag_name(SR_FLAG_SUSPICIOUS));
+	if (r->moderation_flags & SR_FLAG_MALWARE)
+		sr_jw_str(&w, sr_flag_name(SR_FLAG_MALWARE));
 	sr_jw_arr_end(&w);
 	/* The evidence: what the scanners found in the version `latest` points at. */
 	if ((rc = write_findings(req, &w, "evidence", r->latest_version_id, NULL))) {
@@ -821,7 +818,7 @@ void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 		return;
 	}
 	sr_jw_kstr(&w, "legacyReason", r->moderation_reason[0] ? r->moderation_reason : NULL);
-	sr_jw_kstr(&w, "status", r->moderation_status == 2 ? "removed" : r->moderation_status == 1 ? "hidden" : "active");
+	sr_jw_kstr(&w, "status", sr_mod_status_name(r->moderation_status));
 	sr_jw_knull(&w, "summary");
 	sr_jw_obj_end(&w);
 	sr_jw_obj_end(&w);

@@ -696,13 +696,13 @@ static int run_cron(replay *R, const path *p, int legacy)
 		if (p->page == CRON_RESCAN) {
 			/* .gt(_creationTime, cursor) without an index range: the prefix is read too. */
 			int64_t created = sqlite3_column_int64(st, L->c_created);
-			if (created > R->mid_created && status == 0 && ++found == RESCAN_BATCH)
+			if (created > R->mid_created && status == SR_SKILL_ACTIVE && ++found == RESCAN_BATCH)
 				break;
 		} else if (p->page == CRON_STALE) {
-			if (status == 0 && (strcmp(reason, "scanner.vt.pending") == 0 || strcmp(reason, "pending.scan") == 0))
+			if (status == SR_SKILL_ACTIVE && (strcmp(reason, "scanner.vt.pending") == 0 || strcmp(reason, "pending.scan") == 0))
 				found++;
 		} else if (p->page == CRON_QUEUE) {
-			found += status == 1 && strcmp(reason, "pending.scan") == 0;
+			found += status == SR_SKILL_HIDDEN && strcmp(reason, "pending.scan") == 0;
 		} else {
 			found += sqlite3_column_int(st, L->c_public);
 		}

@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/error.h"
 #include "cmd/cmd.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "moderation/moderation.h"
 #include "moderation/scanner.h"
+#include "registry/modstate.h"
 #include "registry/registry.h"
 #include "registry/slug.h"
 #include "store/store.h"
@@ -93,10 +95,10 @@ static int console_skill(sr_store *s, const char *slug, const char *owner, sr_sk
 
 static void print_outcome(const char *slug, const char *version, const sr_scan_outcome *out)
 {
-	static const char *const names[] = {"clean", "suspicious", "malicious"};
 	printf("%s@%s: %s (static %s, external %s; %zu findings) reason %s\n", slug, version,
-	       out->combined >= 0 ? names[out->combined] : "error",
-	       out->verdict[0] >= 0 ? names[out->verdict[0]] : "-", out->verdict[1] >= 0 ? names[out->verdict[1]] : "-",
+	       out->combined != SR_VERDICT_NONE ? sr_verdict_name(out->combined) : "error",
+	       out->verdict[0] != SR_VERDICT_NONE ? sr_verdict_name(out->verdict[0]) : "-",
+	       out->verdict[1] != SR_VERDICT_NONE ? sr_verdict_name(out->verdict[1]) : "-",
 	       out->findings, out->after.reason[0] ? out->after.reason : "-");
 }
 
@@ -144,7 +146,9 @@ static int scan_db(const sr_cmd_opts *o)
 			sr_regerr e;
 			/* The version by its string: queue it as staff would, then scan it here. */
 			if (sr_moderate(s, &sk, NULL, SR_MOD_RESCAN, o->version, NULL, &e)) {
-				fprintf(stderr, "skillreg scan: %s\n", e.msg);
+				char text[1024];
+				sr_api_error_text(&e, text, sizeof(text));
+				fprintf(stderr, "skillreg scan: %s\n", text);
 				failed = 1;
 			} else {
 				vid = -1;
@@ -217,10 +221,12 @@ static int run_moderate(const sr_cmd_opts *o)
 	int ret = 1;
 	sr_skill sk;
 	if (!console_skill(s, o->args[2], o->owner, &sk)) {
-		sr_regerr e = {0, ""};
+		sr_regerr e = {0};
 		const char *arg = act == SR_MOD_VERDICT ? o->args[3] : o->version;
 		if (sr_moderate(s, &sk, NULL, act, arg, o->reason, &e)) {
-			fprintf(stderr, "skillreg moderate: %s\n", e.msg);
+			char text[1024];
+			sr_api_error_text(&e, text, sizeof(text));
+			fprintf(stderr, "skillreg moderate: %s\n", text);
 		} else {
 			printf("%s %s\n", o->args[1], sk.slug);
 			ret = 0;

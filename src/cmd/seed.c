@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "api/error.h"
 #include "cmd/cmd.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -142,14 +143,14 @@ static int run_seed(const sr_cmd_opts *o)
 							     .version = vers[k], .changelog = changelog ? changelog : "",
 							     .accept_license = 1, .files = sf.v, .nfiles = sf.n, .now = clock};
 					sr_publish_result res;
-					sr_regerr err = {0, ""};
+					sr_regerr err = {0};
 					/* Each publish is one operation with its own read budget. */
 					sr_store_set_reads(s, NULL);
 					if (sr_publish(s, app.blobs, &pr, &res, &err)) {
-						if (err.status == 400 && strstr(err.msg, "already exists"))
-							;
-						else {
-							fprintf(stderr, "seed: %s/%s@%s: %s\n", owners[i], slugs[j], vers[k], err.msg);
+						if (err.why != SR_WHY_VERSION_EXISTS) {
+							char text[1024];
+							sr_api_error_text(&err, text, sizeof(text));
+							fprintf(stderr, "seed: %s/%s@%s: %s\n", owners[i], slugs[j], vers[k], text);
 							failed++;
 						}
 					} else {

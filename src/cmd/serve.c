@@ -14,6 +14,7 @@
 
 #include "app/controller.h"
 #include "cmd/cmd.h"
+#include "core/job.h"
 #include "core/log.h"
 #include "core/seen.h"
 #include "core/util.h"
@@ -110,6 +111,7 @@ static void serve_free(sr_app *app, sr_store *main_store)
 	sr_ratelimit_free(app->ratelimit);
 	sr_seen_free(app->downloads_seen);
 	sr_metrics_set_gauges(NULL, NULL);
+	sr_job_report_set(NULL);
 	sr_cache_free(app->cache);
 }
 
@@ -121,6 +123,8 @@ static int serve_start(const sr_cmd_opts *o, sr_app *app, sr_store **main_store)
 	memset(app, 0, sizeof(*app));
 	if (sr__cmd_open_data(o, app, main_store))
 		return 1;
+	/* The jobs report their runs to /metrics from here on. */
+	sr_job_report_set(sr_metrics_job);
 	sr_scan_worker_config wc = {app->db_path, app->blobs, {o->scanner_cmd, (int)o->scanner_timeout_ms},
 				    (int)o->scan_poll_ms, 32};
 	if ((!o->no_rate_limit && sr_ratelimit_new(&app->ratelimit)) ||

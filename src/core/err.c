@@ -17,6 +17,8 @@ const char *sr_strerror(int code)
 	case SR_EEXIST: return "already exists";
 	case SR_EPERM: return "not permitted";
 	case SR_ECONFLICT: return "conflict";
+	case SR_EGONE: return "gone";
+	case SR_EPENDING: return "pending";
 	}
 	return "unknown error";
 }

@@ -2,8 +2,9 @@
  * err.h - the error codes every fallible skillreg function returns.
  *
  * A function that can fail returns int: 0 on success or one of the negative codes below,
- * and writes its results through pointers. The codes say what kind of failure it was so
- * that the HTTP layer can pick a status; the human text travels separately.
+ * and writes its results through pointers. The codes say what kind of failure it was; the
+ * domain's refusals also say which rule refused (registry/error.h), and only the API turns
+ * that into an HTTP status and ClawHub's wording.
  */
 #ifndef SR_ERR_H
 #define SR_ERR_H
@@ -19,7 +20,9 @@ enum {
 	SR_ELIMIT = -7,    /* the request's read budget ran out */
 	SR_EEXIST = -8,    /* already there */
 	SR_EPERM = -9,     /* not allowed */
-	SR_ECONFLICT = -10 /* ambiguous or concurrent */
+	SR_ECONFLICT = -10, /* ambiguous or concurrent */
+	SR_EGONE = -11,     /* it existed and was deleted, withdrawn or removed */
+	SR_EPENDING = -12   /* held until something finishes (a security scan) */
 };
 
 const char *sr_strerror(int code);

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/job.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "http/metrics.h"
 #include "moderation/moderation.h"
 #include "stats/global.h"
 #include "stats/trending.h"
@@ -136,7 +136,7 @@ int sr_cron_run(sr_store *s, int i, char *line, size_t n)
 		 rc ? "failed" : "ok", (long long)total.rows, (long long)total.bytes, (long long)items,
 		 (double)dur / 1e6);
 	if (rc || items || !j->quiet_idle) {
-		sr_metrics_job(j->name, rc == 0, dur, &total);
+		sr_job_report(j->name, rc == 0, dur, &total);
 		if (rc)
 			sr_log_error("%s (%d)", line, rc);
 		else

@@ -2,8 +2,9 @@
  * cron.h - the jobs `serve` runs on a schedule, and the scheduler that runs them.
  *
  * A job is a name, a default interval and a function run with the store of the thread that
- * runs it (serve's main thread). Each run is accounted in /metrics with sr_metrics_job and
- * logged on one line: name, ok or failed, rows and bytes read, items done, milliseconds.
+ * runs it (serve's main thread). Each run is reported with sr_job_report (core/job.h), which
+ * serve points at /metrics, and logged on one line: name, ok or failed, rows and bytes read,
+ * items done, milliseconds.
  * `skillreg cron run NAME` runs one job once from the command line with the same line.
  *
  * Jobs read in batches with a read budget each (store.h, sr_store_budget_begin), so a job is never

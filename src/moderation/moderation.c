@@ -25,24 +25,16 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "registry/modstate.h"
 
 extern char **environ;
 
 static const char *const source_names[SR_SRC_COUNT] = {"static", "external"};
-static const char *const verdict_names[3] = {"clean", "suspicious", "malicious"};
 
 static int source_index(const char *name)
 {
 	for (int i = 0; name && i < SR_SRC_COUNT; i++)
 		if (strcmp(name, source_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-static int verdict_parse(const char *v)
-{
-	for (int i = 0; v && i < 3; i++)
-		if (strcmp(v, verdict_names[i]) == 0)
 			return i;
 	return -1;
 }
@@ -59,13 +51,13 @@ void sr_mod_after_scan(const sr_mod_state *cur, const int holds[SR_SRC_COUNT], i
 		       sr_mod_state *next)
 {
 	*next = *cur;
-	int worst = -1, by = -1;
+	int worst = SR_VERDICT_NONE, by = -1;
 	for (int i = 0; i < SR_SRC_COUNT; i++)
-		if (holds[i] > worst || (holds[i] >= 0 && holds[i] == worst && i == now)) {
+		if (holds[i] > worst || (holds[i] != SR_VERDICT_NONE && holds[i] == worst && i == now)) {
 			worst = holds[i];
 			by = i;
 		}
-	if (worst < 0)
+	if (worst == SR_VERDICT_NONE)
 		return;
 	/* A block is sticky (data-model section 2.4: "malicious from any scanner, or already
 	 * blocked"): no scan lifts it, only staff do. Under a staff verdict, scans may add a
@@ -73,29 +65,26 @@ void sr_mod_after_scan(const sr_mod_state *cur, const int holds[SR_SRC_COUNT], i
 	int blocked = (cur->flags & SR_FLAG_MALWARE) != 0;
 	int staff = strncmp(cur->reason, "manual.override.", 16) == 0;
 	if (blocked)
-		worst = 2;
-	if (!staff || worst >= 1)
+		worst = SR_VERDICT_MALICIOUS;
+	if (!staff || worst >= SR_VERDICT_SUSPICIOUS)
 		next->flags &= ~(SR_FLAG_SUSPICIOUS | SR_FLAG_MALWARE);
-	if (worst == 2)
-		next->flags |= SR_FLAG_MALWARE;
-	else if (worst == 1)
-		next->flags |= SR_FLAG_SUSPICIOUS;
-	if (!staff || worst > (cur->verdict < 0 ? 0 : cur->verdict))
+	next->flags |= sr_verdict_flag(worst);
+	if (!staff || worst > (cur->verdict == SR_VERDICT_NONE ? SR_VERDICT_CLEAN : cur->verdict))
 		next->verdict = worst;
 	if (blocked) {
 		/* Status and reason stay what blocked it; a publish's pending reason, though, would
 		 * keep the skill in the scan queue's ranges for ever, so it says blocked instead. */
 		if (sr_reason_is_pending(cur->reason))
-			snprintf(next->reason, sizeof(next->reason), "blocked.malware");
+			snprintf(next->reason, sizeof(next->reason), "%s", sr_flag_name(SR_FLAG_MALWARE));
 		return;
 	}
 	/* A hidden skill waiting for its scan becomes active; one hidden or removed by people
 	 * keeps its status and reason. */
-	if (cur->status == 2 || (cur->status == 1 && !sr_reason_is_pending(cur->reason)) ||
-	    (cur->status == 0 && !scanner_owned(cur)))
+	if (cur->status == SR_SKILL_REMOVED || (cur->status == SR_SKILL_HIDDEN && !sr_reason_is_pending(cur->reason)) ||
+	    (cur->status == SR_SKILL_ACTIVE && !scanner_owned(cur)))
 		return;
-	next->status = 0;
-	snprintf(next->reason, sizeof(next->reason), "scanner.%s.%s", source_names[by], verdict_names[worst]);
+	next->status = SR_SKILL_ACTIVE;
+	snprintf(next->reason, sizeof(next->reason), "scanner.%s.%s", source_names[by], sr_verdict_name(worst));
 }
 
 /* ---- the external scanner ---- */
@@ -124,7 +113,7 @@ static int ext_parse(const char *out, size_t len, sr_scan_result *res, char *sum
 {
 	json_error_t je;
 	json_t *j = json_loadb(out, len, 0, &je);
-	int v = j ? verdict_parse(json_string_value(json_object_get(j, "verdict"))) : -1;
+	int v = j ? sr_verdict_parse(json_string_value(json_object_get(j, "verdict"))) : SR_VERDICT_NONE;
 	if (!json_is_object(j) || v < 0) {
 		snprintf(err, errsz, "output is not {\"verdict\":\"clean|suspicious|malicious\",...}");
 		json_decref(j);
@@ -388,7 +377,8 @@ static int take_hold(void *ud, const void *row)
 static int store_result(sr_store *s, int64_t vid, int src, const sr_scan_result *res, int ok,
 			const char *engine, const char *summary, int64_t now)
 {
-	sr_scan_result_row r = {source_names[src], ok ? 1 : 2, ok ? (int)res->verdict : -1, now, engine,
+	sr_scan_result_row r = {source_names[src], ok ? SR_SCAN_RESULT_DONE : SR_SCAN_RESULT_ERROR,
+				ok ? (int)res->verdict : SR_VERDICT_NONE, now, engine,
 				summary && summary[0] ? summary : NULL};
 	int rc = sr_store_scan_result_put(s, vid, &r);
 	if (!rc)
@@ -422,8 +412,8 @@ int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 {
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < SR_SRC_COUNT; i++)
-		out->verdict[i] = -1;
-	out->combined = -1;
+		out->verdict[i] = SR_VERDICT_NONE;
+	out->combined = SR_VERDICT_NONE;
 	sr_version_scan vs;
 	int rc = sr_store_version_scan_get(s, version_id, &vs);
 	if (rc)
@@ -489,7 +479,7 @@ int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 	/* What each scanner holds against the skill follows its latest version; a scan of an
 	 * older version (a back-port published without taking `latest`) may only make a hold
 	 * worse, never clear what the latest version earned. */
-	int holds[SR_SRC_COUNT] = {-1, -1};
+	int holds[SR_SRC_COUNT] = {SR_VERDICT_NONE, SR_VERDICT_NONE};
 	if ((rc = sr_store_scan_holds(s, vs.skill_id, take_hold, holds)))
 		goto fail;
 	int is_latest = sc.sk.latest_version_id == version_id;
@@ -511,7 +501,7 @@ int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 			}
 		}
 	}
-	if ((rc = sr_store_version_scan_finish(s, vs.skill_id, version_id, out->combined >= 0 ? SR_SCAN_DONE : SR_SCAN_ERROR,
+	if ((rc = sr_store_version_scan_finish(s, vs.skill_id, version_id, out->combined != SR_VERDICT_NONE ? SR_SCAN_DONE : SR_SCAN_ERROR,
 					       out->combined, now, vs.requested_at)))
 		goto fail;
 	mod_of(&sc.sk, &out->before);
@@ -519,9 +509,9 @@ int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 	sr_mod_after_scan(&out->before, holds, now_src, &out->after);
 	char detail[400];
 	snprintf(detail, sizeof(detail), "version=%s static=%s external=%s verdict=%s reason=%s", vs.version,
-		 out->verdict[0] >= 0 ? verdict_names[out->verdict[0]] : ran[0] ? "error" : "none",
-		 out->verdict[1] >= 0 ? verdict_names[out->verdict[1]] : ran[1] ? "error" : "none",
-		 out->after.verdict >= 0 ? verdict_names[out->after.verdict] : "none",
+		 out->verdict[0] != SR_VERDICT_NONE ? sr_verdict_name(out->verdict[0]) : ran[0] ? "error" : "none",
+		 out->verdict[1] != SR_VERDICT_NONE ? sr_verdict_name(out->verdict[1]) : ran[1] ? "error" : "none",
+		 out->after.verdict != SR_VERDICT_NONE ? sr_verdict_name(out->after.verdict) : "none",
 		 out->after.reason[0] ? out->after.reason : "-");
 	if ((rc = write_mod(s, &sc.sk, &out->after, actor_id, "scan.verdict", detail, now)))
 		goto fail;
@@ -580,7 +570,7 @@ int sr_scan_queue_drain(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, co
 				break;
 			(*done)++;
 			sr_log_info("scan: version %lld %s", (long long)q.ids[i],
-				    o.combined >= 0 ? verdict_names[o.combined] : "error");
+				    o.combined != SR_VERDICT_NONE ? sr_verdict_name(o.combined) : "error");
 		}
 		if (q.n < want)
 			break;
@@ -602,11 +592,16 @@ int sr_mod_action_parse(const char *name)
 	return -1;
 }
 
-static int fail(sr_regerr *err, int status, int code, const char *msg)
+/* A refusal by a moderation rule (registry/error.h). */
+static int fail(sr_regerr *err, int code, sr_why why, const char *arg)
 {
-	err->status = status;
-	snprintf(err->msg, sizeof(err->msg), "%s", msg);
-	return code;
+	return sr_regerr_set(err, code, why, arg);
+}
+
+/* A failure of the store or memory, not a refusal. */
+static int internal(sr_regerr *err, int code)
+{
+	return sr_regerr_set(err, code, SR_WHY_INTERNAL, NULL);
 }
 
 static int reason_ok(const char *r)
@@ -632,32 +627,32 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 	int64_t rescan_version = 0;
 	switch (action) {
 	case SR_MOD_HIDE:
-		next.status = 1;
+		next.status = SR_SKILL_HIDDEN;
 		snprintf(next.reason, sizeof(next.reason), "%s", reason && reason[0] ? reason : "staff.hidden");
 		act = "skill.hide";
 		break;
 	case SR_MOD_UNHIDE:
-		if (cur.status == 0)
-			return fail(err, 409, SR_ECONFLICT, "Skill is not hidden");
-		next.status = 0;
+		if (cur.status == SR_SKILL_ACTIVE)
+			return fail(err, SR_ECONFLICT, SR_WHY_NOT_HIDDEN, NULL);
+		next.status = SR_SKILL_ACTIVE;
 		snprintf(next.reason, sizeof(next.reason), "manual.unhidden");
 		act = "skill.unhide";
 		break;
 	case SR_MOD_REMOVE:
-		next.status = 2;
+		next.status = SR_SKILL_REMOVED;
 		snprintf(next.reason, sizeof(next.reason), "%s", reason && reason[0] ? reason : "manual.removed");
 		act = "skill.remove";
 		break;
 	case SR_MOD_VERDICT: {
-		int v = verdict_parse(arg);
-		if (v < 0)
-			return fail(err, 400, SR_EINVAL, "Invalid verdict: use clean, suspicious or malicious");
+		int v = sr_verdict_parse(arg);
+		if (v == SR_VERDICT_NONE)
+			return fail(err, SR_EINVAL, SR_WHY_VERDICT_INVALID, NULL);
 		next.verdict = v;
 		next.flags &= ~(SR_FLAG_SUSPICIOUS | SR_FLAG_MALWARE);
-		next.flags |= v == 2 ? SR_FLAG_MALWARE : v == 1 ? SR_FLAG_SUSPICIOUS : 0;
+		next.flags |= sr_verdict_flag(v);
 		/* A hide by people keeps its reason; otherwise the reason says who decided. */
-		if (cur.status == 0)
-			snprintf(next.reason, sizeof(next.reason), "manual.override.%s", verdict_names[v]);
+		if (cur.status == SR_SKILL_ACTIVE)
+			snprintf(next.reason, sizeof(next.reason), "manual.override.%s", sr_verdict_name(v));
 		act = "skill.verdict";
 		break;
 	}
@@ -667,15 +662,15 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 				       : sk->latest_version_id ? sr_store_version_by_id(s, sk->latest_version_id, sr_version_ref_take, &p)
 							       : 0;
 		if (rc)
-			return fail(err, 500, rc, "Internal Server Error");
+			return internal(err, rc);
 		if (!p.found)
-			return fail(err, 404, SR_ENOTFOUND, "Version not found");
+			return fail(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
 		rescan_version = p.id;
 		act = "skill.rescan";
 		break;
 	}
 	default:
-		return fail(err, 400, SR_EINVAL, "Unknown moderation action");
+		return fail(err, SR_EINVAL, SR_WHY_ACTION_UNKNOWN, NULL);
 	}
 	snprintf(detail, sizeof(detail), "%s%s%s -> status=%d reason=%s flags=%d verdict=%d", actor ? "" : "console",
 		 arg && arg[0] ? " " : "", arg && arg[0] ? arg : "", next.status, next.reason[0] ? next.reason : "-",
@@ -688,26 +683,26 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 		rc = sr_store_reports_reset(s, sk->id);
 	if (!rc)
 		rc = write_mod(s, sk, &next, actor ? actor->id : 0, act, detail, now);
-	return rc ? fail(err, 500, rc, "Internal Server Error") : 0;
+	return rc ? internal(err, rc) : 0;
 }
 
 int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
 		const char *reason, sr_regerr *err)
 {
 	if (actor && actor->role != SR_ROLE_MODERATOR && actor->role != SR_ROLE_ADMIN)
-		return fail(err, 403, SR_EPERM, "Forbidden");
+		return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	if (reason && reason[0] && !reason_ok(reason))
-		return fail(err, 400, SR_EINVAL, "Invalid reason: use 1-60 characters of a-z, 0-9, '.', '_' and '-'");
+		return fail(err, SR_EINVAL, SR_WHY_MOD_REASON_INVALID, NULL);
 	int64_t now = sr_now_ms();
 	/* The skill as it is once the write lock is held: a scan or another moderator may have
 	 * changed its moderation columns since the caller read it. */
 	int rc = sr_store_begin(s);
 	if (rc)
-		return fail(err, 500, rc, "Internal Server Error");
+		return internal(err, rc);
 	struct skill_copy sc = {0};
 	if ((rc = sr_store_skill_by_id(s, sk->id, copy_skill, &sc)) || !sc.found) {
 		sr_store_rollback(s);
-		return rc ? fail(err, 500, rc, "Internal Server Error") : fail(err, 404, SR_ENOTFOUND, "Skill not found");
+		return rc ? internal(err, rc) : fail(err, SR_ENOTFOUND, SR_WHY_SKILL_NOT_FOUND, NULL);
 	}
 	rc = moderate_locked(s, &sc.sk, actor, action, arg, reason, now, err);
 	if (rc) {
@@ -715,7 +710,7 @@ int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int actio
 		return rc;
 	}
 	if ((rc = sr_store_commit(s)))
-		return fail(err, 500, rc, "Internal Server Error");
+		return internal(err, rc);
 	return 0;
 }
 
@@ -726,19 +721,19 @@ int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const 
 {
 	memset(res, 0, sizeof(*res));
 	if (reason && strlen(reason) > SR_REPORT_REASON_MAX)
-		return fail(err, 400, SR_EINVAL, "Reason is too long (max 500 characters)");
+		return fail(err, SR_EINVAL, SR_WHY_REPORT_TOO_LONG, NULL);
 	if (version && version[0]) {
 		sr_version_ref p = {0, 0, 0};
 		int rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &p);
 		if (rc)
-			return fail(err, 500, rc, "Internal Server Error");
+			return internal(err, rc);
 		if (!p.found || p.soft_deleted_at)
-			return fail(err, 404, SR_ENOTFOUND, "Version not found");
+			return fail(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
 	}
 	int64_t now = sr_now_ms();
 	int rc = sr_store_begin(s);
 	if (rc)
-		return fail(err, 500, rc, "Internal Server Error");
+		return internal(err, rc);
 	int added = 0;
 	if ((rc = sr_store_report_add(s, sk->id, user->id, version && version[0] ? version : NULL, reason, now,
 				      &res->report_id, &added)))
@@ -760,11 +755,11 @@ int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const 
 		struct skill_copy sc = {0};
 		if ((rc = sr_store_skill_by_id(s, sk->id, copy_skill, &sc)))
 			goto fail;
-		if (sc.found && sc.sk.moderation_status == 0) {
+		if (sc.found && sc.sk.moderation_status == SR_SKILL_ACTIVE) {
 			sr_mod_state cur, next;
 			mod_of(&sc.sk, &cur);
 			next = cur;
-			next.status = 1;
+			next.status = SR_SKILL_HIDDEN;
 			snprintf(next.reason, sizeof(next.reason), "auto.reports");
 			char detail[64];
 			snprintf(detail, sizeof(detail), "reports=%lld", (long long)res->count);
@@ -774,11 +769,11 @@ int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const 
 		}
 	}
 	if ((rc = sr_store_commit(s)))
-		return fail(err, 500, rc, "Internal Server Error");
+		return internal(err, rc);
 	return 0;
 fail:
 	sr_store_rollback(s);
-	return fail(err, 500, rc, "Internal Server Error");
+	return internal(err, rc);
 }
 
 /* ---- moderation jobs ---- */
@@ -788,10 +783,10 @@ static const struct {
 	int status;
 	const char *reason;
 } pending_ranges[] = {
-	{0, "pending.scan"},
-	{0, "pending.scan.stale"},
-	{1, "pending.scan"},
-	{1, "pending.scan.stale"},
+	{SR_SKILL_ACTIVE, "pending.scan"},
+	{SR_SKILL_ACTIVE, "pending.scan.stale"},
+	{SR_SKILL_HIDDEN, "pending.scan"},
+	{SR_SKILL_HIDDEN, "pending.scan.stale"},
 };
 #define NPENDING ((int)(sizeof(pending_ranges) / sizeof(pending_ranges[0])))
 /* Pages one run reads at most per range: the rest waits for the next run. */
@@ -855,7 +850,7 @@ static int job_row(sr_store *s, int job, int range, const sr_mod_queue_row *r, i
 		if (rc)
 			return rc;
 		struct skill_copy sc = {0};
-		int holds[SR_SRC_COUNT] = {-1, -1};
+		int holds[SR_SRC_COUNT] = {SR_VERDICT_NONE, SR_VERDICT_NONE};
 		if (!(rc = sr_store_skill_by_id(s, r->skill_id, copy_skill, &sc)) && sc.found &&
 		    !(rc = sr_store_scan_holds(s, r->skill_id, take_hold, holds))) {
 			sr_mod_state cur, next;

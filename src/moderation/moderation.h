@@ -18,10 +18,6 @@
 #include "registry/registry.h"
 #include "store/store.h"
 
-/* moderation_flags bits */
-#define SR_FLAG_SUSPICIOUS 1 /* flagged.suspicious */
-#define SR_FLAG_MALWARE 2    /* blocked.malware */
-
 /* Reports beyond this many hide a skill (auto.reports). */
 #define SR_REPORTS_HIDE_AFTER 3
 #define SR_REPORT_REASON_MAX 500
@@ -29,9 +25,9 @@
 /* The scanners whose verdicts join: the built-in one and the configured command. */
 enum { SR_SRC_STATIC = 0, SR_SRC_EXTERNAL = 1, SR_SRC_COUNT };
 
-/* A skill's moderation fields. verdict -1 when unset. */
+/* A skill's moderation fields. verdict SR_VERDICT_NONE when unset. */
 typedef struct sr_mod_state {
-	int status; /* 0 active, 1 hidden, 2 removed */
+	int status; /* SR_SKILL_ACTIVE, _HIDDEN, _REMOVED (store.h) */
 	char reason[64];
 	int flags;
 	int verdict;
@@ -39,7 +35,7 @@ typedef struct sr_mod_state {
 
 /*
  * The scanner transition (data-model 2.4): holds[src] is what each scanner holds against the
- * skill (-1 nothing). The strongest verdict decides: malicious sets blocked.malware,
+ * skill (SR_VERDICT_NONE: nothing). The strongest verdict decides: malicious sets blocked.malware,
  * suspicious flagged.suspicious, and clean clears the flags, which it can only do when no
  * scanner holds worse. The reason becomes scanner.<source>.<verdict> (the source holding the
  * deciding verdict, `now` on a tie) and the status active, unless staff or reports hid or
@@ -68,8 +64,8 @@ int sr_ext_scan_run(const sr_ext_scanner *ext, const char *zip_path, const char 
 
 /* What one version scan did. */
 typedef struct sr_scan_outcome {
-	int verdict[SR_SRC_COUNT]; /* -1: that scanner gave none */
-	int combined;              /* -1 when no scanner gave a verdict */
+	int verdict[SR_SRC_COUNT]; /* SR_VERDICT_NONE: that scanner gave none */
+	int combined;              /* SR_VERDICT_NONE when no scanner gave a verdict */
 	size_t findings;
 	sr_mod_state before, after;
 } sr_scan_outcome;

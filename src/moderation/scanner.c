@@ -27,6 +27,7 @@
 #include "core/err.h"
 #include "core/jw.h"
 #include "registry/frontmatter.h"
+#include "registry/modstate.h"
 #include "scanner_rules.h"
 
 #define MAX_RULES 256
@@ -89,7 +90,6 @@ struct sr_scan_rules {
 };
 
 static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
-static const char *const verdict_names[] = {"clean", "suspicious", "malicious"};
 
 const char *sr_scan_severity_name(sr_scan_severity s)
 {
@@ -98,7 +98,8 @@ const char *sr_scan_severity_name(sr_scan_severity s)
 
 const char *sr_scan_verdict_name(sr_scan_verdict v)
 {
-	return v >= SR_VERDICT_CLEAN && v <= SR_VERDICT_MALICIOUS ? verdict_names[v] : "unknown";
+	const char *name = sr_verdict_name(v);
+	return name ? name : "unknown";
 }
 
 sr_scan_verdict sr_scan_decide(const unsigned counts[SR_SEV_COUNT])

@@ -34,11 +34,7 @@ typedef enum sr_scan_severity {
 	SR_SEV_COUNT
 } sr_scan_severity;
 
-typedef enum sr_scan_verdict {
-	SR_VERDICT_CLEAN,
-	SR_VERDICT_SUSPICIOUS,
-	SR_VERDICT_MALICIOUS
-} sr_scan_verdict;
+/* sr_scan_verdict (SR_VERDICT_*) is in store/store.h: the columns store it. */
 
 typedef struct sr_scan_finding {
 	char rule_id[64];
@@ -94,6 +90,7 @@ int sr_scan_dir(const sr_scan_rules *rules, const char *dir, const char *slug,
 sr_scan_verdict sr_scan_decide(const unsigned counts[SR_SEV_COUNT]);
 
 const char *sr_scan_severity_name(sr_scan_severity s);
+/* The verdict's name (registry/modstate.h), "unknown" for none. */
 const char *sr_scan_verdict_name(sr_scan_verdict v);
 
 /* Writes a result as one JSON object (verdict, counts, findings) into out. */

@@ -13,9 +13,9 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "core/job.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "http/metrics.h"
 
 struct sr_scan_worker {
 	sr_scan_worker_config cfg;
@@ -63,7 +63,7 @@ static void *run(void *arg)
 				sr_log_error("scan worker: %s", sr_strerror(rc));
 			/* A poll that found nothing is not a run worth counting. */
 			if (rc || done)
-				sr_metrics_job("scan-worker", rc == 0, sr_mono_ns() - t0, &budget);
+				sr_job_report("scan-worker", rc == 0, sr_mono_ns() - t0, &budget);
 			pthread_mutex_lock(&w->lock);
 			stop = w->stop;
 			pthread_mutex_unlock(&w->lock);

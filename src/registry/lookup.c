@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "registry/modstate.h"
 #include "registry/registry.h"
 
 void sr_owner_normalize(const char *in, char *out, size_t n)
@@ -155,34 +156,18 @@ int sr_check_visible(const sr_skill *sk, const sr_user *caller, sr_regerr *err)
 	if (sk->is_public)
 		return 0;
 	int owner = caller && caller->id == sk->owner_id;
-	if (!owner) {
-		err->status = 404;
-		snprintf(err->msg, sizeof(err->msg), "Skill not found");
-		return SR_ENOTFOUND;
-	}
-	if (sk->soft_deleted_at) {
-		err->status = 410;
-		snprintf(err->msg, sizeof(err->msg),
-			 "Skill is hidden/deleted. Run \"clawhub undelete %s\" to restore it.", sk->slug);
-	} else if ((sk->moderation_flags & 2) || sk->moderation_verdict == 2) {
-		err->status = 403;
-		snprintf(err->msg, sizeof(err->msg),
-			 "%s", SR_BLOCKED_TEXT);
-	} else if (sk->moderation_status == 2) {
-		err->status = 410;
-		snprintf(err->msg, sizeof(err->msg), "Skill has been removed by moderation.");
-	} else if (sr_reason_is_pending(sk->moderation_reason)) {
-		err->status = 423;
-		snprintf(err->msg, sizeof(err->msg),
-			 "Skill is hidden while its security scan is pending. Try again shortly.");
-	} else if (strcmp(sk->moderation_reason, "quality.low") == 0) {
-		err->status = 403;
-		snprintf(err->msg, sizeof(err->msg),
-			 "Skill is hidden by moderation (quality.low): it did not pass the quality check.");
-	} else {
-		err->status = 403;
-		snprintf(err->msg, sizeof(err->msg), "Skill is hidden by moderation (%s).",
-			 sk->moderation_reason[0] ? sk->moderation_reason : "hidden");
-	}
-	return SR_EPERM;
+	if (!owner)
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_SKILL_NOT_FOUND, NULL);
+	if (sk->soft_deleted_at)
+		return sr_regerr_set(err, SR_EGONE, SR_WHY_SKILL_DELETED, sk->slug);
+	if (sr_mod_is_blocked(sk->moderation_flags, sk->moderation_verdict))
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_SKILL_BLOCKED, NULL);
+	if (sk->moderation_status == SR_SKILL_REMOVED)
+		return sr_regerr_set(err, SR_EGONE, SR_WHY_SKILL_REMOVED, NULL);
+	if (sr_reason_is_pending(sk->moderation_reason))
+		return sr_regerr_set(err, SR_EPENDING, SR_WHY_SKILL_SCAN_PENDING, NULL);
+	if (strcmp(sk->moderation_reason, "quality.low") == 0)
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_SKILL_QUALITY_LOW, NULL);
+	return sr_regerr_set(err, SR_EPERM, SR_WHY_SKILL_HIDDEN,
+			     sk->moderation_reason[0] ? sk->moderation_reason : "hidden");
 }

@@ -3,8 +3,8 @@
  * finding a skill by slug the way ClawHub does, deciding who may see it, publishing a
  * version, and the lifecycle writes (delete, undelete, version withdraw and restore).
  *
- * Nothing here knows about HTTP. Failures come back as SR_E* codes with a message in an
- * sr_regerr; the API maps codes to statuses and sends the message as the body.
+ * Nothing here knows about HTTP. A refusal comes back as an SR_E* code with the rule that
+ * refused in an sr_regerr (registry/error.h); the API maps it to ClawHub's status and words.
  */
 #ifndef SR_REGISTRY_H
 #define SR_REGISTRY_H
@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "blob/blob.h"
+#include "registry/error.h"
 #include "store/store.h"
 
 #define SR_MAX_FILE_BYTES (10 * 1024 * 1024)
@@ -21,10 +22,6 @@
 #define SR_MAX_PATH 500
 #define SR_SLUG_RESERVE_MS (30LL * 86400000)
 
-typedef struct sr_regerr {
-	int status; /* the HTTP status ClawHub answers with */
-	char msg[512];
-} sr_regerr;
 
 /* ---- lookup (api-v1 sections 1.3 and 1.4) ---- */
 
@@ -46,13 +43,9 @@ void sr_owner_normalize(const char *in, char *out, size_t n);
 
 /* ---- visibility (api-v1 section 1.5) ---- */
 
-/* ClawHub's refusal of malware (api-v1 section 1.5), for a blocked skill and a version whose
- * scan found it malicious. */
-#define SR_BLOCKED_TEXT \
-	"Blocked: this skill version has been flagged as malicious by ClawScan and cannot be downloaded."
-
-/* 0 when the caller may read the skill; else fills err with the status and text ClawHub
- * answers with (404 to the public; 410/403/423 diagnostics to the owner). */
+/* 0 when the caller may read the skill; else fills err with why it may not: not found to the
+ * public; to the owner, deleted or removed (SR_EGONE), blocked or hidden (SR_EPERM), or waiting
+ * for its scan (SR_EPENDING). */
 int sr_check_visible(const sr_skill *sk, const sr_user *caller, sr_regerr *err);
 /* Whether a moderation reason means "waiting for a scan" (the is_listed column's list). */
 int sr_reason_is_pending(const char *reason);

@@ -9,7 +9,8 @@
 
 #include <stddef.h>
 
-/* NULL when slug may name a new skill, else the 400 text to send back. */
+/* NULL when slug may name a new skill, else the rule it breaks, in the sentence ClawHub
+ * answers with (a publish refuses with it as SR_WHY_SLUG_INVALID's argument). */
 const char *sr_slug_check_new(const char *slug);
 /* Trims ASCII whitespace and lower-cases into out; SR_EINVAL when empty or too long. */
 int sr_slug_normalize(const char *in, char *out, size_t outsz);

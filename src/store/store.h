@@ -179,7 +179,7 @@ typedef struct sr_skill_row {
 	int moderation_status;
 	const char *moderation_reason;
 	int moderation_flags;
-	int moderation_verdict; /* -1 when unset */
+	int moderation_verdict; /* SR_VERDICT_*, NONE when unset */
 	int64_t soft_deleted_at;
 	int64_t downloads, stars, installs, versions, comments;
 	int64_t created_at, updated_at;
@@ -511,6 +511,22 @@ int sr_store_backfill_counters_set(sr_store *s, int64_t id, const int64_t v[SR_B
 
 enum { SR_SCAN_NONE = 0, SR_SCAN_PENDING = 1, SR_SCAN_DONE = 2, SR_SCAN_ERROR = 3 };
 
+/* The moderation columns' values, named once; their names for people and JSON are in
+ * registry/modstate.h. skills.moderation_status: */
+enum { SR_SKILL_ACTIVE = 0, SR_SKILL_HIDDEN = 1, SR_SKILL_REMOVED = 2 };
+/* skills.moderation_flags, bits: */
+enum { SR_FLAG_SUSPICIOUS = 1, SR_FLAG_MALWARE = 2 };
+/* A verdict: skills.moderation_verdict, versions.scan_verdict, scan_results.verdict, and what
+ * a scanner decides. NONE is the column's NULL. */
+typedef enum sr_scan_verdict {
+	SR_VERDICT_NONE = -1,
+	SR_VERDICT_CLEAN = 0,
+	SR_VERDICT_SUSPICIOUS = 1,
+	SR_VERDICT_MALICIOUS = 2
+} sr_scan_verdict;
+/* scan_results.status: */
+enum { SR_SCAN_RESULT_DONE = 1, SR_SCAN_RESULT_ERROR = 2 };
+
 /* A version's scan state, copied out. verdict -1 when none. */
 typedef struct sr_version_scan {
 	int64_t id, skill_id;
@@ -536,8 +552,8 @@ int sr_store_version_scan_finish(sr_store *s, int64_t skill_id, int64_t version_
 
 typedef struct sr_scan_result_row {
 	const char *source;
-	int status;  /* 1 done, 2 error */
-	int verdict; /* -1 none */
+	int status;  /* SR_SCAN_RESULT_* */
+	int verdict; /* SR_VERDICT_*, NONE when none */
 	int64_t checked_at;
 	const char *engine, *summary;
 } sr_scan_result_row;

@@ -18,6 +18,7 @@
 #include "blob/blob.h"
 #include "moderation/moderation.h"
 #include "core/err.h"
+#include "registry/modstate.h"
 #include "registry/registry.h"
 #include "registry/slug.h"
 #include "web/internal.h"
@@ -115,7 +116,7 @@ static void info_free(struct info *i)
 struct version {
 	int found;
 	int64_t id, created_at, soft_deleted_at;
-	int scan_state, scan_verdict; /* SR_SCAN_*, -1 none */
+	int scan_state, scan_verdict; /* SR_SCAN_*, SR_VERDICT_* */
 	char version[260];
 };
 
@@ -158,7 +159,7 @@ static int pick_version(sr_req *req, sr_resp *resp, const sr_skill *sk, int64_t 
 		return -1;
 	}
 	/* A version the scanners found malicious is never shown or served, whoever asks. */
-	if (v->found && v->scan_verdict == 2) {
+	if (v->found && v->scan_verdict == SR_VERDICT_MALICIOUS) {
 		sr__web_error(req, resp, 403, "Version blocked",
 			      "The registry's scanners found malicious content in this version; it cannot be viewed "
 			      "or downloaded.");
@@ -301,13 +302,16 @@ static int render_scan_findings(sr_req *req, sr_buf *b, const sr_skill *sk, cons
 {
 	int n = 0, rc = 0;
 	if (i->is_suspicious) {
+		const char *code = i->reason[0] ? i->reason
+				   : (i->flags & SR_FLAG_SUSPICIOUS) ? sr_flag_name(SR_FLAG_SUSPICIOUS)
+								     : "scanner.suspicious";
 		sr_html_printf(b,
 			       "<section class=\"moderation moderation-warn\" id=\"scan-findings\" "
 			       "aria-labelledby=\"mod-h\"><h2 id=\"mod-h\">Flagged as suspicious</h2>"
 			       "<p>The registry's security checks flagged this skill. It stays public but is left "
 			       "out of browse lists and search by default. Read its files before you install it.</p>"
 			       "<p class=\"reason\">Reason code: <code>%s</code></p>",
-			       i->reason[0] ? i->reason : (i->flags & 1) ? "flagged.suspicious" : "scanner.suspicious");
+			       code);
 		rc = render_findings(req, b, sk, v, &n);
 		if (!rc && !n)
 			sr_buf_puts(b, "<p class=\"muted\">No scanner findings are recorded for this version; "
@@ -318,13 +322,13 @@ static int render_scan_findings(sr_req *req, sr_buf *b, const sr_skill *sk, cons
 	/* The shown version's own scan decides the label; a version never queued (published
 	 * before scanning existed) falls back to the skill's verdict. */
 	int state_of = v->found ? v->scan_state : SR_SCAN_NONE;
-	int verdict = state_of == SR_SCAN_DONE ? v->scan_verdict : state_of == SR_SCAN_NONE ? i->verdict : -1;
+	int verdict = state_of == SR_SCAN_DONE ? v->scan_verdict : state_of == SR_SCAN_NONE ? i->verdict : SR_VERDICT_NONE;
 	const char *state = state_of == SR_SCAN_PENDING ? "Scan pending"
 			    : state_of == SR_SCAN_ERROR ? "Scan failed (a moderator can rescan it)"
-			    : verdict == 0		  ? "Scanned: clean"
-			    : verdict > 0		  ? "Scanner findings reviewed by a moderator"
+			    : verdict == SR_VERDICT_CLEAN ? "Scanned: clean"
+			    : verdict > SR_VERDICT_CLEAN  ? "Scanner findings reviewed by a moderator"
 							  : "Not scanned yet";
-	const char *cls = verdict == 0 ? "badge-ok" : "badge-plain";
+	const char *cls = verdict == SR_VERDICT_CLEAN ? "badge-ok" : "badge-plain";
 	sr_html_printf(b, "<div class=\"moderation moderation-ok\" id=\"scan-findings\"><p><span class=\"badge %R\">%s</span></p>",
 		       cls, state);
 	sr_buf notes;

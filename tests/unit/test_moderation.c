@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "api/error.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "moderation/moderation.h"
@@ -142,12 +143,12 @@ static int64_t publish_version(struct fixture *f, const char *slug, const char *
 	sr_publish_req pr = {.actor = &f->alice, .slug = slug, .version = version, .changelog = "",
 			     .accept_license = 1, .files = &file, .nfiles = 1, .now = t};
 	sr_publish_result res;
-	sr_regerr err = {0, ""};
+	sr_regerr err = {0};
 	sr_store_set_reads(f->s, NULL);
 	int rc = sr_publish(f->s, f->b, &pr, &res, &err);
 	free(file.path);
 	if (rc)
-		fail_msg("publish %s: %s", slug, err.msg);
+		fail_msg("publish %s: reason %d", slug, (int)err.why);
 	return res.version_id;
 }
 
@@ -342,12 +343,13 @@ static void test_report_and_staff(void **state)
 		assert_int_equal(sr_store_user_by_id(f->s, id, &users[i]), 0);
 	}
 	sr_report_result r;
-	sr_regerr err = {0, ""};
+	sr_regerr err = {0};
 	char long_reason[600];
 	memset(long_reason, 'x', sizeof(long_reason) - 1);
 	long_reason[sizeof(long_reason) - 1] = '\0';
 	assert_int_equal(sr_skill_report(f->s, &lk.skill, &users[0], long_reason, NULL, &r, &err), SR_EINVAL);
-	assert_int_equal(err.status, 400);
+	char text[1024];
+	assert_int_equal(sr_api_error_text(&err, text, sizeof(text)), 400);
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(sr_skill_report(f->s, &lk.skill, &users[i], "spam", NULL, &r, &err), 0);
 		assert_int_equal(r.count, i + 1);
@@ -359,7 +361,7 @@ static void test_report_and_staff(void **state)
 	/* Staff only: a plain user is refused, the console (NULL actor) is not. */
 	assert_int_equal(sr_lookup_skill(f->s, "reported", NULL, NULL, &lk), 0);
 	assert_int_equal(sr_moderate(f->s, &lk.skill, &users[4], SR_MOD_UNHIDE, NULL, NULL, &err), SR_EPERM);
-	assert_int_equal(err.status, 403);
+	assert_int_equal(sr_api_error_text(&err, text, sizeof(text)), 403);
 	assert_int_equal(sr_moderate(f->s, &lk.skill, NULL, SR_MOD_UNHIDE, NULL, NULL, &err), 0);
 	assert_int_equal(sql_int(f, "SELECT is_public FROM skills WHERE slug = 'reported'"), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit_log WHERE action = 'skill.unhide' AND actor_id IS NULL"), 1);

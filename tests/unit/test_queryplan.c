@@ -90,12 +90,12 @@ static void fill(sr_store *s, sr_blobs *b)
 			sr_publish_req pr = {.actor = &owners[i % 30], .slug = slug, .version = ver, .changelog = "c",
 					     .accept_license = 1, .files = files, .nfiles = 2};
 			sr_publish_result res;
-			sr_regerr err = {0, ""};
+			sr_regerr err = {0};
 			/* Each publish is a request with a read budget of its own. */
 			sr_store_set_reads(s, NULL);
 			int rc = sr_publish(s, b, &pr, &res, &err);
 			if (rc)
-				fail_msg("publish %s@%s: %s", slug, ver, err.msg);
+				fail_msg("publish %s@%s: reason %d", slug, ver, (int)err.why);
 			free(files[0].path);
 			free(files[1].path);
 		}

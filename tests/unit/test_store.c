@@ -69,11 +69,11 @@ static void publish(struct fixture *f, const char *slug, const char *version)
 	sr_publish_req pr = {.actor = &f->alice, .slug = slug, .version = version, .changelog = "",
 			     .accept_license = 1, .files = &file, .nfiles = 1};
 	sr_publish_result res;
-	sr_regerr err = {0, ""};
+	sr_regerr err = {0};
 	int rc = sr_publish(f->s, f->b, &pr, &res, &err);
 	free(file.path);
 	if (rc)
-		fail_msg("publish %s@%s: %s", slug, version, err.msg);
+		fail_msg("publish %s@%s: reason %d", slug, version, (int)err.why);
 }
 
 static void test_open_failures(void **state)
@@ -221,7 +221,7 @@ static void test_summary_cut_on_character(void **state)
 	sr_publish_req pr = {.actor = &f->alice, .slug = "long-summary", .version = "1.0.0", .changelog = "",
 			     .accept_license = 1, .files = &file, .nfiles = 1};
 	sr_publish_result res;
-	sr_regerr err = {0, ""};
+	sr_regerr err = {0};
 	assert_int_equal(sr_publish(f->s, f->b, &pr, &res, &err), 0);
 	free(file.path);
 	char summary[2048];

@@ -1,0 +1,102 @@
+/*
+ * error.h - the domain's refusals: what kind of failure it was and which rule refused.
+ *
+ * Registry and moderation functions that can refuse a request fill an sr_regerr and return
+ * its code (a negative SR_E* from core/err.h). The error says what happened in the domain's
+ * own terms and nothing about HTTP:
+ *
+ *   code  the kind of failure (SR_EINVAL, SR_ENOTFOUND, SR_EPERM, SR_EGONE, SR_EPENDING ...),
+ *         for callers that branch on it;
+ *   why   the rule that refused, one value per distinct refusal below;
+ *   arg   the one thing the refusal names when it names one (a path, a slug, a version, a
+ *         publisher, a moderation reason, or the frontmatter parser's own diagnostic).
+ *
+ * The API (src/api/error.c) alone holds the table from `why` to ClawHub's status and words,
+ * so a wording or a status changes in one place and no domain file knows either. The command
+ * line asks the API for the same text; the web pages pick their own HTML page from the code.
+ *
+ * Why a reason per refusal and not a free-form message: the refusals are a closed set of
+ * about fifty, most of them fixed sentences and the rest a sentence around one name, so
+ * naming each is cheap and lets a caller (or a test) ask "was it the reserved slug?" without
+ * matching text. Two rule sets keep their own diagnostics and pass them as the argument: the
+ * frontmatter parser (SR_WHY_FRONTMATTER), whose messages are many and specific to the YAML at
+ * hand, and the slug rules (SR_WHY_SLUG_INVALID), whose sentences are their unit-tested
+ * contract (registry/slug.h).
+ */
+#ifndef SR_REGISTRY_ERROR_H
+#define SR_REGISTRY_ERROR_H
+
+typedef enum sr_why {
+	SR_WHY_NONE = 0,       /* no rule refused: an internal failure, as SR_WHY_INTERNAL */
+	SR_WHY_INTERNAL,       /* the database, the blob store or memory failed */
+	SR_WHY_FORBIDDEN,      /* the actor may not do this to this skill */
+
+	/* ---- visibility: why a skill that exists is not shown (api-v1 section 1.5) ---- */
+	SR_WHY_SKILL_NOT_FOUND,   /* also what the public sees of a skill it may not read */
+	SR_WHY_SKILL_DELETED,     /* arg: the slug; the owner may undelete it */
+	SR_WHY_SKILL_BLOCKED,     /* a scan found malware */
+	SR_WHY_SKILL_REMOVED,     /* removed by moderation */
+	SR_WHY_SKILL_SCAN_PENDING, /* hidden until its security scan finishes */
+	SR_WHY_SKILL_QUALITY_LOW, /* hidden: it did not pass the quality check */
+	SR_WHY_SKILL_HIDDEN,      /* arg: the moderation reason */
+
+	/* ---- publish: the request ---- */
+	SR_WHY_LICENSE_NOT_ACCEPTED,
+	SR_WHY_SLUG_REQUIRED,
+	SR_WHY_SLUG_INVALID,       /* arg: the slug rules' diagnostic (registry/slug.h) */
+	SR_WHY_VERSION_NOT_SEMVER,
+	SR_WHY_DISPLAY_NAME_TOO_LONG,
+	SR_WHY_DISPLAY_NAME_REQUIRED,
+	SR_WHY_CHANGELOG_TOO_LONG,
+	/* ---- publish: the files ---- */
+	SR_WHY_PATH_INVALID,
+	SR_WHY_SKILL_CARD_PUBLISHED,
+	SR_WHY_FILE_TOO_BIG,       /* arg: the path */
+	SR_WHY_BUNDLE_TOO_BIG,
+	SR_WHY_SKILL_MD_REQUIRED,
+	SR_WHY_TOO_MANY_FILES,
+	SR_WHY_PATH_DUPLICATE,     /* arg: the path */
+	SR_WHY_FILE_NOT_STORED,    /* arg: the path of an upload the blob store lacks */
+	SR_WHY_FRONTMATTER,        /* arg: the parser's diagnostic */
+	SR_WHY_TICKET_UNUSABLE,
+	/* ---- publish: the target ---- */
+	SR_WHY_PUBLISHER_NOT_FOUND,    /* arg: the handle */
+	SR_WHY_PUBLISHER_NOT_IN_GOOD_STANDING,
+	SR_WHY_SLUG_HELD_AFTER_DELETE, /* arg: the slug */
+	SR_WHY_PUBLISH_TO_DELETED,     /* arg: the slug */
+	SR_WHY_PUBLISH_TO_REMOVED,
+	SR_WHY_VERSION_EXISTS,         /* arg: the version */
+
+	/* ---- lifecycle ---- */
+	SR_WHY_DELETE_REMOVED,     /* a removed skill cannot be deleted or undeleted */
+	SR_WHY_DELETE_HIDDEN,      /* an owner cannot delete or undelete a moderation hide */
+	SR_WHY_VERSION_NOT_FOUND,
+	SR_WHY_VERSION_WITHDRAWN,
+	SR_WHY_TAG_INVALID,
+	SR_WHY_NEW_SLUG_MISSING,
+	SR_WHY_SLUG_UNCHANGED,     /* arg: the slug */
+	SR_WHY_SLUG_TAKEN,         /* arg: the slug */
+	SR_WHY_SLUG_HELD,          /* arg: the slug */
+	SR_WHY_MERGE_ACROSS_PUBLISHERS,
+	SR_WHY_MERGE_INTO_ITSELF,
+
+	/* ---- moderation ---- */
+	SR_WHY_NOT_HIDDEN,
+	SR_WHY_VERDICT_INVALID,
+	SR_WHY_ACTION_UNKNOWN,
+	SR_WHY_MOD_REASON_INVALID,
+	SR_WHY_REPORT_TOO_LONG,
+
+	SR_WHY_COUNT
+} sr_why;
+
+typedef struct sr_regerr {
+	int code;      /* SR_E*: the kind of failure */
+	sr_why why;    /* the rule that refused */
+	char arg[512]; /* what the refusal names; "" when it names nothing */
+} sr_regerr;
+
+/* Fills err and returns code. arg may be NULL. */
+int sr_regerr_set(sr_regerr *err, int code, sr_why why, const char *arg);
+
+#endif
