@@ -175,9 +175,10 @@ static void defaults(sr_cmd_opts *o)
 	o->scan_poll_ms = 1000;
 }
 
-/* The environment variables of the options the subcommand takes, checked as options are. A
- * flag's variable turns it on with the value "off" (SKILLREG_RATE_LIMIT=off); an empty number
- * counts as unset. */
+/* The environment variables of the options the subcommand takes and the command line did not
+ * give, checked as options are (a flag wins over its variable, and a bad variable under a
+ * good flag is not an error). A flag's variable turns it on with the value "off"
+ * (SKILLREG_RATE_LIMIT=off); an empty number counts as unset. */
 static int from_env(uint64_t takes, sr_cmd_opts *o)
 {
 	for (int id = 0; id < SR_OPT_COUNT; id++) {
@@ -208,8 +209,7 @@ int sr__opts_takes_value(const char *arg)
 int sr__opts_parse(int argc, char **argv, uint64_t takes, sr_cmd_opts *o)
 {
 	defaults(o);
-	if (from_env(takes, o))
-		return 2;
+	uint64_t given = 0; /* the options on the command line: their variables are not read */
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		if (a[0] != '-' || a[1] == '\0') {
@@ -243,8 +243,9 @@ int sr__opts_parse(int argc, char **argv, uint64_t takes, sr_cmd_opts *o)
 		}
 		if (set_value(&defs[id], a, v, o))
 			return 2;
+		given |= UINT64_C(1) << id;
 	}
-	return 0;
+	return from_env(takes & ~given, o);
 }
 
 int sr__opts_env_common(void)

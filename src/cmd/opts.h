@@ -93,9 +93,9 @@ typedef struct sr_cmd_opts {
 } sr_cmd_opts;
 
 /* Parses argv[0..argc), whose argv[0] is the subcommand's name, for a subcommand that takes
- * the options in `takes`: first the defaults, then the environment variables of those
- * options, then the command line. Returns 0, or 2 after one line on stderr. Stops at --help
- * or -h with o->help set. */
+ * the options in `takes`: the command line over the environment variables of those options
+ * over the defaults. Returns 0, or 2 after one line on stderr. Stops at --help or -h with
+ * o->help set (the environment is then not read). */
 int sr__opts_parse(int argc, char **argv, uint64_t takes, sr_cmd_opts *o);
 
 /* Whether `arg` is an option that takes a value (the next word), whatever the subcommand:

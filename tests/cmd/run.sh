@@ -89,6 +89,12 @@ for c in "${CMDS[@]}"; do
     fi
   done
 done
+# --help answers before the environment is read.
+SR_ENV=(SKILLREG_CACHE_MB=abc)
+sr serve --help
+SR_ENV=()
+[ "$rc" = 0 ] && [[ $out == "usage: skillreg serve "* ]] && ok "skillreg serve --help with a bad SKILLREG_CACHE_MB still prints the usage" ||
+  not_ok "skillreg serve --help with a bad SKILLREG_CACHE_MB still prints the usage" "exit $rc" "stderr: $err"
 # bench/run reads these options from the usage to know what the binary supports.
 missing=
 sr serve --help
