@@ -40,27 +40,24 @@ static int page_row(void *ud, const void *row)
 	return 0;
 }
 
-void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
+/* The order and slug prefix a list request asks for (prefix has room for 100 bytes); *trending
+ * when it asks for the trending snapshot, whose fallback order *order then is. Non-zero
+ * after writing the 400. */
+static int list_order(sr_req *req, sr_resp *resp, const sr_sort_name **order, char *prefix, int *trending)
 {
-	req->route = "list";
-	long limit = sr_req_query_long(req, "limit", 25);
-	if (limit < 1)
-		limit = 1;
-	if (limit > 200)
-		limit = 200;
 	const char *sort_s = sr_req_query(req, "sort");
 	const char *prefix_s = sr_req_query(req, "prefix");
-	const sr_sort_name *order = sr_sort_find("updated", SR_SORTS_API);
+	*order = sr_sort_find("updated", SR_SORTS_API);
 	int explicit_sort = 0;
 	if (sort_s && sort_s[0]) {
-		order = sr_sort_find(sort_s, SR_SORTS_API);
-		if (!order) {
+		*order = sr_sort_find(sort_s, SR_SORTS_API);
+		if (!*order) {
 			sr_resp_text(resp, 400, "Invalid sort query parameter");
-			return;
+			return -1;
 		}
 		explicit_sort = 1;
 	}
-	char prefix[100] = "";
+	prefix[0] = '\0';
 	if (prefix_s && prefix_s[0]) {
 		size_t n = strlen(prefix_s);
 		int ok = n <= 96 && isalnum((unsigned char)prefix_s[0]);
@@ -73,20 +70,36 @@ void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 		prefix[ok ? n : 0] = '\0';
 		if (!ok) {
 			sr_resp_text(resp, 400, "Invalid prefix query parameter");
-			return;
+			return -1;
 		}
-		if (explicit_sort && order->sort != SR_SORT_NAME) {
+		if (explicit_sort && (*order)->sort != SR_SORT_NAME) {
 			sr_resp_text(resp, 400, "Prefix listing only supports name sort");
-			return;
+			return -1;
 		}
-		order = sr_sort_find("name", SR_SORTS_API);
+		*order = sr_sort_find("name", SR_SORTS_API);
 	}
 	/* Trending is the newest leaderboard snapshot; like ClawHub's, it is one page with no
 	 * cursor, and when the leaderboard has no browse-eligible skill yet it falls back to the
 	 * recently updated ones (api-v1 section 3.2). */
-	int trending = order->sort == SR_SORT_TRENDING;
-	if (trending)
-		order = sr_sort_find("updated", SR_SORTS_API);
+	*trending = (*order)->sort == SR_SORT_TRENDING;
+	if (*trending)
+		*order = sr_sort_find("updated", SR_SORTS_API);
+	return 0;
+}
+
+void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	req->route = "list";
+	long limit = sr_req_query_long(req, "limit", 25);
+	if (limit < 1)
+		limit = 1;
+	if (limit > 200)
+		limit = 200;
+	const sr_sort_name *order;
+	char prefix[100];
+	int trending;
+	if (list_order(req, resp, &order, prefix, &trending))
+		return;
 	int sort = order->sort, desc = order->desc;
 
 	int family = sr_list_cursor_family(SR_SORTS_API, SR_FILTER_LISTED, prefix[0] != 0, 0);
