@@ -19,7 +19,6 @@
 #include "core/err.h"
 #include "core/jw.h"
 #include "core/util.h"
-#include "http/metrics.h"
 #include "stats/trending.h"
 
 #define TRENDING_DEFAULT_LIMIT 20
@@ -60,7 +59,7 @@ int sr__trending_items(sr_app *app, sr_req *req, sr_jw *w, int limit, int *n)
 {
 	*n = 0;
 	sr_trending_snapshot snap;
-	int rc = sr_trending_newest(req->store, sr_metrics_job, &snap);
+	int rc = sr_trending_newest(req->store, &snap);
 	if (rc)
 		return rc;
 	/* The list's trending page has no next page, so it reads no entry past its end. */
@@ -146,7 +145,7 @@ void sr__trending(sr_app *app, sr_req *req, sr_resp *resp)
 			return;
 		}
 	} else {
-		rc = sr_trending_newest(req->store, sr_metrics_job, &snap);
+		rc = sr_trending_newest(req->store, &snap);
 		if (rc == SR_ENOTFOUND) {
 			sr_resp_text(resp, 503, "Trending snapshot not ready");
 			return;

@@ -3,7 +3,7 @@
  *
  * The jobs (the cron table, the scan worker) live below the HTTP server and must not include
  * it, yet each run belongs in /metrics. So a job reports through this hook, and the program
- * that serves installs the metrics recorder once at start (src/core/main.c: serve). With no
+ * that serves installs the metrics recorder once at start (src/cmd/serve.c). With no
  * recorder installed, as in the one-shot subcommands, a report goes nowhere.
  */
 #ifndef SR_JOB_H

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/job.h"
 #include "core/util.h"
 
 #define DAY_MS 86400000LL
@@ -194,15 +195,15 @@ int sr_trending_current(sr_store *s, sr_reads *total, sr_trending_snapshot *out,
 	return sr_store_trending_snapshot(s, st.snapshot_id, out);
 }
 
-int sr_trending_newest(sr_store *s, sr_trending_report_fn report, sr_trending_snapshot *out)
+int sr_trending_newest(sr_store *s, sr_trending_snapshot *out)
 {
 	sr_reads job;
 	sr_reads_init(&job);
 	int built = 0;
 	int64_t t0 = sr_mono_ns();
 	int rc = sr_trending_current(s, &job, out, &built);
-	if (report && (built || (rc && rc != SR_ENOTFOUND && job.rows)))
-		report("trending", rc == 0, sr_mono_ns() - t0, &job);
+	if ((built || (rc && rc != SR_ENOTFOUND && job.rows)))
+		sr_job_report("trending", rc == 0, sr_mono_ns() - t0, &job);
 	return rc;
 }
 

@@ -36,16 +36,11 @@ int sr_trending_rebuild(sr_store *s, int64_t now_ms, int only_if_none, sr_reads 
  * sr_trending_rebuild (its reads added to total) and *built is set. */
 int sr_trending_current(sr_store *s, sr_reads *total, sr_trending_snapshot *out, int *built);
 
-/* How a reader's look at the newest snapshot is recorded when it ran the trending job: the
- * job's name, whether it succeeded, how long it took and what it read. The server passes its
- * metrics recorder; this layer includes nothing that records. */
-typedef void (*sr_trending_report_fn)(const char *job, int ok, int64_t dur_ns, const sr_reads *reads);
-
 /* The newest snapshot, for a page or an API answer. A cold start builds it as
  * sr_trending_current does, on a read total of its own; when that build ran (or failed after
- * reading something), it is reported through report (NULL: not reported) as a run of the
- * "trending" job. The API and the web pages share this read. */
-int sr_trending_newest(sr_store *s, sr_trending_report_fn report, sr_trending_snapshot *out);
+ * reading something), it is reported as a run of the "trending" job
+ * (core/job.h). The API and the web pages share this read. */
+int sr_trending_newest(sr_store *s, sr_trending_snapshot *out);
 
 /* Reads a snapshot's browse-eligible entries after rank `after` in rank order and calls fn for
  * up to want of them (a skill hidden since the snapshot was taken is skipped, and the range

@@ -14,7 +14,6 @@
 
 #include "core/err.h"
 #include "core/util.h"
-#include "http/metrics.h"
 #include "registry/cursor.h"
 #include "registry/registry.h"
 #include "registry/search.h"
@@ -145,7 +144,7 @@ void sr__web_home(sr_app *app, sr_req *req, sr_resp *resp)
 		       "<ul class=\"cards\">");
 	sr_trending_snapshot snap;
 	int shown = 0, last = 0, more = 0;
-	rc = sr_trending_newest(req->store, sr_metrics_job, &snap);
+	rc = sr_trending_newest(req->store, &snap);
 	if (rc == SR_ENOTFOUND)
 		rc = 0;
 	else if (!rc && snap.entries) {
@@ -511,7 +510,7 @@ void sr__web_trending(sr_app *app, sr_req *req, sr_resp *resp)
 			return;
 		}
 	} else {
-		rc = sr_trending_newest(req->store, sr_metrics_job, &snap);
+		rc = sr_trending_newest(req->store, &snap);
 	}
 	if (rc && rc != SR_ENOTFOUND) {
 		sr__web_fail(req, resp, rc);
