@@ -95,6 +95,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory $(BUILD)/skillreg $(UNIT_BIN) $(HTTP_BIN)
 	scripts/check-banned
+	scripts/check-layers
 	BUILD=$(BUILD) scripts/run-tests
 
 test-unit: $(UNIT_BIN)
