@@ -368,7 +368,8 @@ static int legacy_fts(replay *R, int q, const char *match, int limit)
 
 static int run_search(replay *R, const path *p, int legacy)
 {
-	/* The queries the API builds for one lower-case ASCII word (src/api/list.c). */
+	/* The full-text queries the store builds for one lower-case ASCII word, as the legacy
+	 * side's own statements need them (src/store/catalogue.c, sr__match_expr). */
 	char words[128], trigram[128];
 	snprintf(words, sizeof(words), "\"%s\"*", p->term);
 	snprintf(trigram, sizeof(trigram), "\"%s\"", p->term);
@@ -376,17 +377,20 @@ static int run_search(replay *R, const path *p, int legacy)
 	int rc;
 	if (!legacy) {
 		/* Names (up to half), whole word, word prefix, then trigrams, as the API does. */
-		char names[160];
-		snprintf(names, sizeof(names), "{slug display_name} : (\"%s\")", p->term);
+		const char *tokens[1] = {p->term};
 		rc = sr_store_skills_by_slug(R->s, p->term, 8, take_cand, R);
 		if (!rc)
-			rc = sr_store_search_names(R->s, names, SEARCH_CAP / 2, SR_SEARCH_WINDOW_TRIGRAMS, take_cand, R);
+			rc = sr_store_search(R->s, SR_MATCH_NAMES, tokens, 1, SEARCH_CAP / 2, SR_SEARCH_WINDOW_TRIGRAMS,
+					     take_cand, R);
 		if (!rc && R->ncand < SEARCH_CAP)
-			rc = sr_store_search(R->s, trigram, 1, SEARCH_CAP, SR_SEARCH_WINDOW_WORDS, take_cand, R);
+			rc = sr_store_search(R->s, SR_MATCH_WORDS, tokens, 1, SEARCH_CAP, SR_SEARCH_WINDOW_WORDS,
+					     take_cand, R);
 		if (!rc && R->ncand < SEARCH_CAP)
-			rc = sr_store_search(R->s, words, 1, SEARCH_CAP, SR_SEARCH_WINDOW_WORDS, take_cand, R);
+			rc = sr_store_search(R->s, SR_MATCH_PREFIXES, tokens, 1, SEARCH_CAP, SR_SEARCH_WINDOW_WORDS,
+					     take_cand, R);
 		if (!rc && R->ncand < SEARCH_CAP)
-			rc = sr_store_search(R->s, trigram, 0, SEARCH_CAP, SR_SEARCH_WINDOW_TRIGRAMS, take_cand, R);
+			rc = sr_store_search(R->s, SR_MATCH_INSIDE, tokens, 1, SEARCH_CAP, SR_SEARCH_WINDOW_TRIGRAMS,
+					     take_cand, R);
 		return rc;
 	}
 	lg *L = &R->L;

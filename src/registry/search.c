@@ -28,7 +28,7 @@
 
 struct search {
 	char q[SR_SEARCH_QUERY_MAX + 1];
-	char *tokens[SEARCH_MAX_TOKENS];
+	const char *tokens[SEARCH_MAX_TOKENS];
 	int ntokens;
 	sr_search_hit *c;
 	int n, cap;
@@ -138,74 +138,11 @@ static int cand_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Appends s as an FTS5 string token ("..." with quotes doubled). */
-static int fts_quote(sr_buf *b, const char *s, size_t n)
-{
-	int rc = sr_buf_putc(b, '"');
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = s[i] == '"' ? sr_buf_puts(b, "\"\"") : sr_buf_putc(b, s[i]);
-	return rc ? rc : sr_buf_putc(b, '"');
-}
-
-/* Appends "tok1" AND "tok2" ...: every token as a quoted string (the trigram index matches
- * each as a substring). */
-static int all_tokens(sr_buf *b, char **tokens, int n)
-{
-	int rc = 0;
-	for (int t = 0; t < n && !rc; t++) {
-		if (t)
-			rc = sr_buf_puts(b, " AND ");
-		if (!rc)
-			rc = fts_quote(b, tokens[t], strlen(tokens[t]));
-	}
-	return rc;
-}
-
-static int is_cjk_lead(const unsigned char *p)
-{
-	/* Three-byte sequences from U+2E80 up to U+9FFF and the Hangul block. */
-	return (p[0] == 0xe2 && p[1] >= 0xba) || (p[0] >= 0xe3 && p[0] <= 0xe9) || (p[0] >= 0xea && p[0] <= 0xed);
-}
-
-/* Builds the query for the single-character index: CJK tokens become phrases of their
- * characters, other tokens whole words or, with prefix, word prefixes. */
-static int short_query(sr_buf *b, char **tokens, int n, int prefix)
-{
-	int rc = 0;
-	for (int t = 0; t < n && !rc; t++) {
-		if (t)
-			rc = sr_buf_puts(b, " AND ");
-		const unsigned char *p = (const unsigned char *)tokens[t];
-		if (is_cjk_lead(p)) {
-			sr_buf tmp;
-			sr_buf_init(&tmp, 4096);
-			while (*p && !rc) {
-				size_t len = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
-				if (tmp.len)
-					rc = sr_buf_putc(&tmp, ' ');
-				for (size_t k = 0; k < len && p[k] && !rc; k++)
-					rc = sr_buf_putc(&tmp, (char)p[k]);
-				p += len;
-			}
-			if (!rc)
-				rc = fts_quote(b, tmp.data ? tmp.data : "", tmp.len);
-			sr_buf_deinit(&tmp);
-		} else {
-			rc = fts_quote(b, tokens[t], strlen(tokens[t]));
-			if (!rc && prefix)
-				rc = sr_buf_putc(b, '*');
-		}
-	}
-	return rc;
-}
-
 /* The full-text stages, each ranking a bounded window of matches and skipping candidates
  * already held: matches in the names, whole words, word prefixes, then (the trigram index)
  * matches inside words, the last ones only when every token has three characters. */
 static int fulltext(sr_store *st, struct search *S)
 {
-	sr_buf fq;
-	sr_buf_init(&fq, 8192);
 	int rc = 0, trigram_ok = 1;
 	for (int t = 0; t < S->ntokens; t++)
 		if (utf8_chars(S->tokens[t]) < 3)
@@ -215,14 +152,8 @@ static int fulltext(sr_store *st, struct search *S)
 	 * two columns puts such skills among the candidates even when summary matches alone
 	 * would fill them. It takes at most half the room. */
 	if (trigram_ok) {
-		rc = sr_buf_puts(&fq, "{slug display_name} : (");
-		if (!rc)
-			rc = all_tokens(&fq, S->tokens, S->ntokens);
-		if (!rc)
-			rc = sr_buf_putc(&fq, ')');
-		if (!rc)
-			rc = sr_store_search_names(st, fq.data, S->cap / 2, SR_SEARCH_WINDOW_TRIGRAMS,
-						   add_candidate, S);
+		rc = sr_store_search(st, SR_MATCH_NAMES, S->tokens, S->ntokens, S->cap / 2, SR_SEARCH_WINDOW_TRIGRAMS,
+				     add_candidate, S);
 		if (rc == SR_EINVAL)
 			rc = 0;
 	}
@@ -230,24 +161,19 @@ static int fulltext(sr_store *st, struct search *S)
 	 * starts with it, which on a large catalogue costs more than ranking, so it runs only
 	 * when whole words leave room. */
 	for (int prefix = 0; prefix < 2 && !rc && S->n < S->cap; prefix++) {
-		sr_buf_reset(&fq);
-		rc = short_query(&fq, S->tokens, S->ntokens, prefix);
-		if (!rc)
-			rc = sr_store_search(st, fq.data, 1, S->cap, SR_SEARCH_WINDOW_WORDS, add_candidate, S);
+		rc = sr_store_search(st, prefix ? SR_MATCH_PREFIXES : SR_MATCH_WORDS, S->tokens, S->ntokens, S->cap,
+				     SR_SEARCH_WINDOW_WORDS, add_candidate, S);
 		if (rc == SR_EINVAL)
-			rc = 0; /* a query FTS cannot parse simply matches nothing */
+			rc = 0; /* a query the full-text index cannot parse simply matches nothing */
 	}
 	if (!rc && trigram_ok && S->n < S->cap) {
-		sr_buf_reset(&fq);
-		rc = all_tokens(&fq, S->tokens, S->ntokens);
-		if (!rc)
-			/* Asks for a full set: the candidates already held come back too and are
-			 * skipped, and they must not use up the room left for new ones. */
-			rc = sr_store_search(st, fq.data, 0, S->cap, SR_SEARCH_WINDOW_TRIGRAMS, add_candidate, S);
+		/* Asks for a full set: the candidates already held come back too and are skipped,
+		 * and they must not use up the room left for new ones. */
+		rc = sr_store_search(st, SR_MATCH_INSIDE, S->tokens, S->ntokens, S->cap, SR_SEARCH_WINDOW_TRIGRAMS,
+				     add_candidate, S);
 		if (rc == SR_EINVAL)
 			rc = 0;
 	}
-	sr_buf_deinit(&fq);
 	return rc;
 }
 

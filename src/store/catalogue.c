@@ -6,12 +6,14 @@
  * table that says what each write can change in cached answers. test_queryplan runs EXPLAIN
  * QUERY PLAN on every statement here and fails on a scan, so a statement that would read a
  * table end to end cannot slip in. A second engine brings a catalogue of its own with the
- * same ids, parameters and result columns.
+ * same ids, parameters and result columns, and its own full-text match syntax
+ * (sr__match_expr).
  */
 #include <pthread.h>
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/err.h"
 #include "store/internal.h"
 
 #define SKILL_COLS                                                                            \
@@ -425,4 +427,87 @@ const char *sr_store_statement_sql(int i)
 	if (i < 0 || i >= SR__Q_TOTAL)
 		return NULL;
 	return i < Q_FIXED_COUNT ? fixed_sql[i] : list_sql[i - Q_FIXED_COUNT];
+}
+
+/* ---- full-text match expressions (FTS5 syntax) ---- */
+
+/* Appends s as an FTS5 string token ("..." with quotes doubled). */
+static int fts_quote(sr_buf *b, const char *s, size_t n)
+{
+	int rc = sr_buf_putc(b, '"');
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = s[i] == '"' ? sr_buf_puts(b, "\"\"") : sr_buf_putc(b, s[i]);
+	return rc ? rc : sr_buf_putc(b, '"');
+}
+
+/* Appends "tok1" AND "tok2" ...: every token as a quoted string (the trigram index matches
+ * each as a substring). */
+static int all_tokens(sr_buf *b, const char *const *tokens, int n)
+{
+	int rc = 0;
+	for (int t = 0; t < n && !rc; t++) {
+		if (t)
+			rc = sr_buf_puts(b, " AND ");
+		if (!rc)
+			rc = fts_quote(b, tokens[t], strlen(tokens[t]));
+	}
+	return rc;
+}
+
+static int is_cjk_lead(const unsigned char *p)
+{
+	/* Three-byte sequences from U+2E80 up to U+9FFF and the Hangul block. */
+	return (p[0] == 0xe2 && p[1] >= 0xba) || (p[0] >= 0xe3 && p[0] <= 0xe9) || (p[0] >= 0xea && p[0] <= 0xed);
+}
+
+/* Builds the query for the single-character index: CJK tokens become phrases of their
+ * characters, other tokens whole words or, with prefix, word prefixes. */
+static int short_query(sr_buf *b, const char *const *tokens, int n, int prefix)
+{
+	int rc = 0;
+	for (int t = 0; t < n && !rc; t++) {
+		if (t)
+			rc = sr_buf_puts(b, " AND ");
+		const unsigned char *p = (const unsigned char *)tokens[t];
+		if (is_cjk_lead(p)) {
+			sr_buf tmp;
+			sr_buf_init(&tmp, 4096);
+			while (*p && !rc) {
+				size_t len = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
+				if (tmp.len)
+					rc = sr_buf_putc(&tmp, ' ');
+				for (size_t k = 0; k < len && p[k] && !rc; k++)
+					rc = sr_buf_putc(&tmp, (char)p[k]);
+				p += len;
+			}
+			if (!rc)
+				rc = fts_quote(b, tmp.data ? tmp.data : "", tmp.len);
+			sr_buf_deinit(&tmp);
+		} else {
+			rc = fts_quote(b, tokens[t], strlen(tokens[t]));
+			if (!rc && prefix)
+				rc = sr_buf_putc(b, '*');
+		}
+	}
+	return rc;
+}
+
+int sr__match_expr(sr_buf *b, int match, const char *const *tokens, int n)
+{
+	int rc;
+	switch (match) {
+	case SR_MATCH_NAMES:
+		/* A column filter: the trigram index's slug and name columns only. */
+		rc = sr_buf_puts(b, "{slug display_name} : (");
+		if (!rc)
+			rc = all_tokens(b, tokens, n);
+		return rc ? rc : sr_buf_putc(b, ')');
+	case SR_MATCH_WORDS:
+		return short_query(b, tokens, n, 0);
+	case SR_MATCH_PREFIXES:
+		return short_query(b, tokens, n, 1);
+	case SR_MATCH_INSIDE:
+		return all_tokens(b, tokens, n);
+	}
+	return SR_EINVAL;
 }

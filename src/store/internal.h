@@ -187,6 +187,11 @@ typedef struct sr__effect {
 /* The effect of statement q (SR__E_WIDE for generated and unknown ones). */
 sr__effect sr__effect_of(int q);
 
+/* Appends the full-text expression that matches tokens the way match (enum sr_match) says,
+ * in the engine's syntax, for the search statements' first parameter (catalogue.c). */
+struct sr_buf;
+int sr__match_expr(struct sr_buf *b, int match, const char *const *tokens, int n);
+
 /* The number of result columns of a whole skill row (sr__read_skill reads them); search rows
  * add their rank after them, trending rows the entry's rank, installs and downloads. */
 #define SR__SKILL_NCOLS 29

@@ -202,21 +202,25 @@ static int fts_rc(sr_store *s, int rc)
 	return rc;
 }
 
-int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, int window,
-		    sr_row_fn fn, void *ud)
+int sr_store_search(sr_store *s, int match, const char *const *tokens, int ntokens, int limit,
+		    int window, sr_row_fn fn, void *ud)
 {
-	int q = short_index ? Q_SEARCH_SHORT : Q_SEARCH;
-	/* Twice the wanted rows plus a margin go through the visibility filter, so the few
-	 * matches that are not browse-eligible cannot leave the answer short. */
-	int prefilter = limit * 2 + 32;
-	int rc = each_skill(s, sr__query(s, q, "tiii", fts_query, limit, window, prefilter), fn, ud);
-	return fts_rc(s, rc);
-}
-
-int sr_store_search_names(sr_store *s, const char *fts_query, int limit, int window, sr_row_fn fn,
-			  void *ud)
-{
-	int rc = each_skill(s, sr__query(s, Q_SEARCH_NAMES, "tii", fts_query, limit, window), fn, ud);
+	if (match < 0 || match >= SR_MATCH_COUNT || ntokens < 0)
+		return SR_EINVAL;
+	sr_buf expr;
+	sr_buf_init(&expr, 8192);
+	int rc = sr__match_expr(&expr, match, tokens, ntokens);
+	if (!rc && match == SR_MATCH_NAMES) {
+		rc = each_skill(s, sr__query(s, Q_SEARCH_NAMES, "tii", expr.data, limit, window), fn, ud);
+	} else if (!rc) {
+		/* Words and prefixes read the single-character index, the rest the trigram one.
+		 * Twice the wanted rows plus a margin go through the visibility filter, so the
+		 * few matches that are not browse-eligible cannot leave the answer short. */
+		int q = match == SR_MATCH_INSIDE ? Q_SEARCH : Q_SEARCH_SHORT;
+		int prefilter = limit * 2 + 32;
+		rc = each_skill(s, sr__query(s, q, "tiii", expr.data, limit, window, prefilter), fn, ud);
+	}
+	sr_buf_deinit(&expr);
 	return fts_rc(s, rc);
 }
 

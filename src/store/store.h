@@ -261,20 +261,28 @@ int sr_store_list(sr_store *s, const sr_list_query *q, sr_row_fn fn, void *ud);
 int sr_store_owner_skills(sr_store *s, int64_t owner_id, int limit, int has_after,
 			  int64_t after_updated, int64_t after_id, sr_row_fn fn, void *ud);
 
-/* Full-text candidates: up to limit browse-eligible skills matching the full-text expression
- * (in the engine's match syntax; src/registry/search.c builds it), with row->rank set (lower
- * is better, bm25). short_index selects the single-character index.
- * Only the `window` newest matches (by creation: the index's rowid is the skill id) are
- * ranked, so the work is bounded by the window, not by how many skills match; ClawHub's own
- * lexical fallback is bounded the same way, by the 500 most recently updated skills. */
-int sr_store_search(sr_store *s, const char *fts_query, int short_index, int limit, int window,
-		    sr_row_fn fn, void *ud);
-/* Candidates whose slug or name matches (a full-text expression with a column filter), without
- * ranking: the newest `window` matches, up to limit browse-eligible ones, rank 0. */
-int sr_store_search_names(sr_store *s, const char *fts_query, int limit, int window, sr_row_fn fn,
-			  void *ud);
-/* The windows the API uses. bm25 costs a few microseconds per match (more for trigram
- * phrases), so an unbounded rank grows with the catalogue: on a generated 1,000,000-skill
+/* How a full-text read matches a query's tokens; every token must match. */
+enum sr_match {
+	SR_MATCH_NAMES = 0, /* inside the slug or the display name; tokens of 3+ characters */
+	SR_MATCH_WORDS,     /* whole words of slug, name or summary; a CJK token matches its
+			     * characters in a row */
+	SR_MATCH_PREFIXES,  /* as SR_MATCH_WORDS, but a token other than a CJK one may start a
+			     * word */
+	SR_MATCH_INSIDE,    /* inside any word of slug, name or summary; tokens of 3+ characters */
+	SR_MATCH_COUNT
+};
+
+/* Full-text candidates: up to limit browse-eligible skills whose text matches every token
+ * the way match says. The ranked kinds set row->rank (lower is better, bm25) over only the
+ * `window` newest matches (by creation), so the work is bounded by the window, not by how
+ * many skills match; ClawHub's own lexical fallback is bounded the same way, by the 500 most
+ * recently updated skills. SR_MATCH_NAMES does not rank (rank 0): the newest `window`
+ * matches, up to limit browse-eligible ones. SR_EINVAL when the full-text index cannot
+ * parse the tokens (the caller may take it as no match). */
+int sr_store_search(sr_store *s, int match, const char *const *tokens, int ntokens, int limit,
+		    int window, sr_row_fn fn, void *ud);
+/* The windows the API uses (words for SR_MATCH_WORDS and SR_MATCH_PREFIXES, trigrams for
+ * the others). bm25 costs a few microseconds per match (more for trigram phrases), so an unbounded rank grows with the catalogue: on a generated 1,000,000-skill
  * catalogue a common word matched 74,000 skills and ranking them all took 400 ms, ranking the
  * newest 1,000 about 5 ms; these windows keep a search near a millisecond. */
 #define SR_SEARCH_WINDOW_WORDS 500
