@@ -95,7 +95,7 @@ enum {
 int sr_mod_action_parse(const char *name);
 
 /* Applies a staff action. actor NULL: the command line (audited without an actor); else it
- * must be a moderator or admin (403 Forbidden otherwise). reason (may be NULL) is the hide or
+ * must be a moderator or admin (SR_EPERM otherwise). reason (may be NULL) is the hide or
  * remove reason, [a-z0-9._-], default staff.hidden / manual.removed. */
 int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
 		const char *reason, sr_regerr *err);

@@ -355,127 +355,139 @@ static int check_target(sr_store *s, const sr_user *owner, const char *slug, con
 	return 0;
 }
 
-int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result *res,
-	       sr_regerr *err)
-{
+/* One publish's working state, filled by the steps of sr_publish in order. */
+struct pub {
+	sr_publish_req *req;
+	int64_t now;
 	char slug[100], version[260];
-	char *display_name = NULL;
-	sr_frontmatter fm;
-	memset(&fm, 0, sizeof(fm));
-	sr_buf zip, meta;
-	sr_buf_init(&zip, SR_MAX_BUNDLE_BYTES + (8 << 20));
-	sr_buf_init(&meta, 4096);
-	sr_fp_entry *fp = NULL;
-	int rc = validate(req, slug, sizeof(slug), version, sizeof(version), &display_name, err);
-	if (rc)
-		goto out;
-	int64_t now = req->now ? req->now : sr_now_ms();
-
-	/* The owner: the actor, or a publisher the actor may publish as. */
+	char *display_name; /* owned */
 	sr_user owner;
+	sr_frontmatter fm;
+	char summary[1024];
+	int64_t total; /* bytes of all files */
+	char fingerprint[65];
+	char zip_sha[65];
+	int64_t zip_size;
+	int64_t skill_id, version_id; /* once written */
+};
+
+/* The owner: the actor, or a publisher the actor may publish as; in good standing. */
+static int resolve_owner(sr_store *s, struct pub *p, sr_regerr *err)
+{
+	const sr_publish_req *req = p->req;
 	if (req->owner_handle && req->owner_handle[0]) {
 		char handle[64];
 		sr_owner_normalize(req->owner_handle, handle, sizeof(handle));
-		rc = sr_store_user_by_handle(s, handle, &owner);
-		if (rc == SR_ENOTFOUND) {
-			rc = fail(err, SR_ENOTFOUND, SR_WHY_PUBLISHER_NOT_FOUND, handle);
-			goto out;
-		}
-		if (rc) {
-			rc = internal(err, rc);
-			goto out;
-		}
-		if (owner.id != req->actor->id && req->actor->role != SR_ROLE_ADMIN) {
-			rc = fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
-			goto out;
-		}
+		int rc = sr_store_user_by_handle(s, handle, &p->owner);
+		if (rc == SR_ENOTFOUND)
+			return fail(err, SR_ENOTFOUND, SR_WHY_PUBLISHER_NOT_FOUND, handle);
+		if (rc)
+			return internal(err, rc);
+		if (p->owner.id != req->actor->id && req->actor->role != SR_ROLE_ADMIN)
+			return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	} else {
-		owner = *req->actor;
+		p->owner = *req->actor;
 	}
-	if (owner.deactivated_at) {
-		rc = fail(err, SR_EPERM, SR_WHY_PUBLISHER_NOT_IN_GOOD_STANDING, NULL);
-		goto out;
-	}
+	if (p->owner.deactivated_at)
+		return fail(err, SR_EPERM, SR_WHY_PUBLISHER_NOT_IN_GOOD_STANDING, NULL);
+	return 0;
+}
 
-	/* SKILL.md frontmatter. */
+/* The display name when the request gave none: the frontmatter's, or the slug title-cased
+ * when the frontmatter's is missing or only the slug, as the CLI names a skill from its
+ * folder ("pdf-tables" becomes "Pdf Tables"). */
+static int default_display_name(struct pub *p, sr_regerr *err)
+{
+	free(p->display_name);
+	p->display_name = p->fm.name ? sr_trim_dup(p->fm.name, strlen(p->fm.name)) : NULL;
+	char *name = p->display_name;
+	if (!name || !name[0] || strcmp(name, p->slug) == 0) {
+		free(name);
+		name = p->display_name = strdup(p->slug);
+		for (char *c = name; c && *c; c++) {
+			if (*c == '-')
+				*c = ' ';
+			if (c == name || c[-1] == ' ')
+				*c = (char)toupper((unsigned char)*c);
+		}
+	}
+	if (!name || !name[0] || strlen(name) > 200)
+		return fail(err, SR_EINVAL, SR_WHY_DISPLAY_NAME_REQUIRED, NULL);
+	return 0;
+}
+
+/* The summary: the frontmatter's description, trimmed and cut to the buffer. */
+static void take_summary(struct pub *p)
+{
+	if (!p->fm.description)
+		return;
+	char *t = sr_trim_dup(p->fm.description, strlen(p->fm.description));
+	if (!t)
+		return;
+	snprintf(p->summary, sizeof(p->summary), "%s", t);
+	/* A cut must not split a UTF-8 sequence: back up to the start of the last character
+	 * when the description was longer than the buffer. */
+	size_t n = strlen(p->summary);
+	if (n < strlen(t)) {
+		size_t k = n;
+		while (k > 0 && ((unsigned char)p->summary[k - 1] & 0xc0) == 0x80)
+			k--;
+		if (k > 0 && (unsigned char)p->summary[k - 1] >= 0xc0)
+			k--;
+		p->summary[k] = '\0';
+	}
+	free(t);
+}
+
+/* SKILL.md's frontmatter, and the display name and summary that come from it. */
+static int read_identity(sr_blobs *b, struct pub *p, sr_regerr *err)
+{
+	const sr_publish_req *req = p->req;
 	const sr_pub_file *md = NULL;
 	for (size_t i = 0; i < req->nfiles; i++)
 		if (is_skill_md(req->files[i].path) && (!md || strcmp(req->files[i].path, "SKILL.md") == 0))
 			md = &req->files[i];
-	if ((rc = read_frontmatter(b, md, &fm, err)))
-		goto out;
-	if (!display_name || !display_name[0]) {
-		free(display_name);
-		display_name = fm.name ? sr_trim_dup(fm.name, strlen(fm.name)) : NULL;
-		/* A frontmatter name that is only the slug reads better title-cased, as the CLI
-		 * names a skill from its folder: "pdf-tables" becomes "Pdf Tables". */
-		if (!display_name || !display_name[0] || strcmp(display_name, slug) == 0) {
-			free(display_name);
-			display_name = strdup(slug);
-			for (char *p = display_name; p && *p; p++) {
-				if (*p == '-')
-					*p = ' ';
-				if (p == display_name || p[-1] == ' ')
-					*p = (char)toupper((unsigned char)*p);
-			}
-		}
-		if (!display_name || !display_name[0] || strlen(display_name) > 200) {
-			rc = fail(err, SR_EINVAL, SR_WHY_DISPLAY_NAME_REQUIRED, NULL);
-			goto out;
-		}
-	}
-	char summary[1024] = "";
-	if (fm.description) {
-		char *t = sr_trim_dup(fm.description, strlen(fm.description));
-		if (t) {
-			snprintf(summary, sizeof(summary), "%s", t);
-			/* A cut must not split a UTF-8 sequence: back up to the start of the last
-			 * character when the description was longer than the buffer. */
-			size_t n = strlen(summary);
-			if (n < strlen(t)) {
-				size_t k = n;
-				while (k > 0 && ((unsigned char)summary[k - 1] & 0xc0) == 0x80)
-					k--;
-				if (k > 0 && (unsigned char)summary[k - 1] >= 0xc0)
-					k--;
-				summary[k] = '\0';
-			}
-			free(t);
-		}
-	}
+	int rc = read_frontmatter(b, md, &p->fm, err);
+	if (rc)
+		return rc;
+	if ((!p->display_name || !p->display_name[0]) && (rc = default_display_name(p, err)))
+		return rc;
+	take_summary(p);
+	return 0;
+}
 
-	/* Fingerprint, in the CLI's path order (the files are already sorted). */
-	fp = calloc(req->nfiles, sizeof(*fp));
-	if (!fp) {
-		rc = internal(err, SR_ENOMEM);
-		goto out;
-	}
-	int64_t total = 0;
+/* The CLI's fingerprint of the file list, in its path order (the files are sorted), and
+ * the total size. */
+static int fingerprint_files(struct pub *p, sr_regerr *err)
+{
+	const sr_publish_req *req = p->req;
+	sr_fp_entry *fp = calloc(req->nfiles, sizeof(*fp));
+	if (!fp)
+		return internal(err, SR_ENOMEM);
+	p->total = 0;
 	for (size_t i = 0; i < req->nfiles; i++) {
 		fp[i].path = req->files[i].path;
 		fp[i].sha256 = req->files[i].sha256;
-		total += req->files[i].size;
+		p->total += req->files[i].size;
 	}
-	char fingerprint[65];
-	if ((rc = sr_fingerprint(fp, req->nfiles, fingerprint))) {
-		rc = internal(err, rc);
-		goto out;
-	}
+	int rc = sr_fingerprint(fp, req->nfiles, p->fingerprint);
+	free(fp);
+	return rc ? internal(err, rc) : 0;
+}
 
-	/* Refuse what the database would refuse before writing any bytes; the transaction
-	 * below checks again, since another publish may have come in between. */
-	{
-		int64_t id;
-		char cur[260];
-		if ((rc = check_target(s, &owner, slug, version, now, &id, cur, sizeof(cur), err)))
-			goto out;
-	}
-
-	/* Blobs next: they are content-addressed, so a failed transaction leaves only bytes
-	 * that a later publish of the same content reuses. */
+/* The file bytes and the download archive (with _meta.json) into the blob store. They are
+ * content-addressed, so a failed transaction later leaves only bytes that a later publish of
+ * the same content reuses. */
+static int store_blobs(sr_blobs *b, struct pub *p, sr_regerr *err)
+{
+	const sr_publish_req *req = p->req;
+	sr_buf zip, meta;
+	sr_buf_init(&zip, SR_MAX_BUNDLE_BYTES + (8 << 20));
+	sr_buf_init(&meta, 4096);
 	char owner_pid[32];
-	sr_public_id(owner_pid, sizeof(owner_pid), "us", owner.id);
-	if ((rc = meta_json(&meta, owner_pid, slug, version, now))) {
+	sr_public_id(owner_pid, sizeof(owner_pid), "us", p->owner.id);
+	int rc = meta_json(&meta, owner_pid, p->slug, p->version, p->now);
+	if (rc) {
 		rc = internal(err, rc);
 		goto out;
 	}
@@ -485,37 +497,26 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 			rc = internal(err, rc);
 			goto out;
 		}
-	if ((rc = build_zip(b, req, meta.data, meta.len, &zip, err)))
+	if ((rc = build_zip(b, p->req, meta.data, meta.len, &zip, err)))
 		goto out;
-	char zip_sha[65];
-	sr_sha256_hex(zip.data, zip.len, zip_sha);
-	if ((rc = sr_blob_put(b, zip_sha, zip.data, zip.len))) {
+	sr_sha256_hex(zip.data, zip.len, p->zip_sha);
+	p->zip_size = (int64_t)zip.len;
+	if ((rc = sr_blob_put(b, p->zip_sha, zip.data, zip.len)))
 		rc = internal(err, rc);
-		goto out;
-	}
+out:
+	sr_buf_deinit(&zip);
+	sr_buf_deinit(&meta);
+	return rc;
+}
 
-	/* Everything in the database happens in this transaction. */
-	if ((rc = sr_store_begin(s))) {
-		rc = internal(err, rc);
-		goto out;
-	}
-	int64_t skill_id = 0;
-	char latest[260] = "";
-	if ((rc = check_target(s, &owner, slug, version, now, &skill_id, latest, sizeof(latest), err)))
-		goto rollback;
-	if (!skill_id) {
-		sr_new_skill ns = {owner.id, slug, display_name, summary[0] ? summary : NULL, now};
-		if ((rc = sr_store_skill_insert(s, &ns, &skill_id))) {
-			rc = internal(err, rc);
-			goto rollback;
-		}
-	}
-
+/* The version row with its file list. */
+static int insert_version(sr_store *s, const struct pub *p, int64_t skill_id, int64_t *version_id,
+			  sr_regerr *err)
+{
+	const sr_publish_req *req = p->req;
 	sr_new_file *nf = calloc(req->nfiles, sizeof(*nf));
-	if (!nf) {
-		rc = internal(err, SR_ENOMEM);
-		goto rollback;
-	}
+	if (!nf)
+		return internal(err, SR_ENOMEM);
 	for (size_t i = 0; i < req->nfiles; i++) {
 		nf[i].path = req->files[i].path;
 		nf[i].sha256 = req->files[i].sha256;
@@ -527,89 +528,132 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	sr_new_version nv = {
 		.skill_id = skill_id,
 		.created_by = req->actor->id,
-		.created_at = now,
-		.version = version,
-		.fingerprint = fingerprint,
+		.created_at = p->now,
+		.version = p->version,
+		.fingerprint = p->fingerprint,
 		.changelog = req->changelog ? req->changelog : "",
 		.changelog_source = req->changelog && req->changelog[0] ? 1 : -1,
 		.files = nf,
 		.nfiles = req->nfiles,
-		.total_size = total,
-		.zip_sha256 = zip_sha,
-		.zip_size = (int64_t)zip.len,
-		.frontmatter_json = fm.frontmatter_json,
-		.metadata_json = fm.metadata_json,
+		.total_size = p->total,
+		.zip_sha256 = p->zip_sha,
+		.zip_size = p->zip_size,
+		.frontmatter_json = p->fm.frontmatter_json,
+		.metadata_json = p->fm.metadata_json,
 	};
-	int64_t version_id = 0;
-	rc = sr_store_version_insert(s, &nv, &version_id);
+	int rc = sr_store_version_insert(s, &nv, version_id);
 	free(nf);
-	if (rc) {
-		rc = internal(err, rc);
-		goto rollback;
-	}
+	return rc ? internal(err, rc) : 0;
+}
 
-	/* Ticketed uploads are consumed with the publish that uses them. */
-	for (size_t i = 0; i < req->nfiles; i++)
-		if (req->files[i].ticket && (rc = sr_store_ticket_mark_used(s, req->files[i].ticket, now))) {
-			rc = fail(err, SR_EINVAL, SR_WHY_TICKET_UNUSABLE, NULL);
-			goto rollback;
-		}
-
-	/* `latest` moves only to a version of higher precedence (backports keep it). */
-	int becomes_latest = !latest[0] || sr_semver_cmp_str(version, latest) > 0;
-	if (becomes_latest) {
+/* `latest` (only to a version of higher precedence: backports keep it) and the caller's tags. */
+static int set_tags(sr_store *s, const struct pub *p, int64_t skill_id, int64_t version_id,
+		    const char *latest, sr_regerr *err)
+{
+	const sr_publish_req *req = p->req;
+	int rc = 0;
+	if (!latest[0] || sr_semver_cmp_str(p->version, latest) > 0) {
+		const char *summary = p->summary[0] ? p->summary : NULL;
 		if ((rc = sr_store_tag_set(s, skill_id, "latest", version_id)) ||
 		    (rc = sr_store_set_latest(s, skill_id, version_id)) ||
-		    (rc = sr_store_skill_set_identity(s, skill_id, display_name, summary[0] ? summary : NULL))) {
-			rc = internal(err, rc);
-			goto rollback;
-		}
+		    (rc = sr_store_skill_set_identity(s, skill_id, p->display_name, summary)))
+			return internal(err, rc);
 	}
 	for (size_t i = 0; i < req->ntags; i++) {
 		char *t = sr_trim_dup(req->tags[i], strlen(req->tags[i]));
-		if (!t) {
-			rc = internal(err, SR_ENOMEM);
-			goto rollback;
-		}
+		if (!t)
+			return internal(err, SR_ENOMEM);
 		if (tag_ok(t))
 			rc = sr_store_tag_set(s, skill_id, t, version_id);
 		free(t);
-		if (rc) {
-			rc = internal(err, rc);
-			goto rollback;
-		}
+		if (rc)
+			return internal(err, rc);
 	}
+	return 0;
+}
+
+/* Every database change of a publish, inside the caller's transaction: the skill (new or
+ * existing, checked again now that the write lock is held), the version, the tickets it
+ * consumes, the tags, the scan request, the search index and the audit row. */
+static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
+{
+	const sr_publish_req *req = p->req;
+	int64_t skill_id = 0, version_id = 0;
+	char latest[260] = "";
+	int rc = check_target(s, &p->owner, p->slug, p->version, p->now, &skill_id, latest, sizeof(latest), err);
+	if (rc)
+		return rc;
+	if (!skill_id) {
+		sr_new_skill ns = {p->owner.id, p->slug, p->display_name, p->summary[0] ? p->summary : NULL, p->now};
+		if ((rc = sr_store_skill_insert(s, &ns, &skill_id)))
+			return internal(err, rc);
+	}
+	if ((rc = insert_version(s, p, skill_id, &version_id, err)))
+		return rc;
+	/* Ticketed uploads are consumed with the publish that uses them. */
+	for (size_t i = 0; i < req->nfiles; i++)
+		if (req->files[i].ticket && sr_store_ticket_mark_used(s, req->files[i].ticket, p->now))
+			return fail(err, SR_EINVAL, SR_WHY_TICKET_UNUSABLE, NULL);
+	if ((rc = set_tags(s, p, skill_id, version_id, latest, err)))
+		return rc;
 	/* Every new version waits for its scan (api-v1 section 1.5): the scan worker takes it
 	 * from the queue. Until then a skill with only this version is not browse-eligible. */
-	if ((rc = sr_store_version_scan_request(s, skill_id, version_id, now)) ||
-	    (rc = sr_store_skill_mark_pending(s, skill_id))) {
-		rc = internal(err, rc);
-		goto rollback;
+	if ((rc = sr_store_version_scan_request(s, skill_id, version_id, p->now)) ||
+	    (rc = sr_store_skill_mark_pending(s, skill_id)) || (rc = sr_store_tags_refresh(s, skill_id)) ||
+	    (rc = sr_store_skill_touch(s, skill_id, p->now, 1)) || (rc = sr_store_search_index(s, skill_id)) ||
+	    (rc = sr_store_audit(s, req->actor->id, "skill.publish", skill_id, p->version, p->now)))
+		return internal(err, rc);
+	p->skill_id = skill_id;
+	p->version_id = version_id;
+	return 0;
+}
+
+/*
+ * A publish validates everything it can before it writes anything: the request and files,
+ * the owner, SKILL.md, and the target (refused before any bytes are written; write_rows
+ * checks again, since another publish may have come in between). Then the blobs, then one
+ * transaction.
+ */
+int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result *res,
+	       sr_regerr *err)
+{
+	struct pub p = {.req = req};
+	int64_t id;
+	char cur[260];
+	int rc = validate(req, p.slug, sizeof(p.slug), p.version, sizeof(p.version), &p.display_name, err);
+	if (!rc) {
+		p.now = req->now ? req->now : sr_now_ms();
+		rc = resolve_owner(s, &p, err);
 	}
-	if ((rc = sr_store_tags_refresh(s, skill_id)) || (rc = sr_store_skill_touch(s, skill_id, now, 1)) ||
-	    (rc = sr_store_search_index(s, skill_id)) ||
-	    (rc = sr_store_audit(s, req->actor->id, "skill.publish", skill_id, version, now))) {
+	if (!rc)
+		rc = read_identity(b, &p, err);
+	if (!rc)
+		rc = fingerprint_files(&p, err);
+	if (!rc)
+		rc = check_target(s, &p.owner, p.slug, p.version, p.now, &id, cur, sizeof(cur), err);
+	if (!rc)
+		rc = store_blobs(b, &p, err);
+	if (rc)
+		goto out;
+	if ((rc = sr_store_begin(s))) {
 		rc = internal(err, rc);
-		goto rollback;
+		goto out;
+	}
+	if ((rc = write_rows(s, &p, err))) {
+		sr_store_rollback(s);
+		goto out;
 	}
 	if ((rc = sr_store_commit(s))) {
 		rc = internal(err, rc);
 		goto out;
 	}
-	res->skill_id = skill_id;
-	res->version_id = version_id;
-	snprintf(res->slug, sizeof(res->slug), "%s", slug);
-	snprintf(res->version, sizeof(res->version), "%s", version);
-	rc = 0;
-	goto out;
-rollback:
-	sr_store_rollback(s);
+	res->skill_id = p.skill_id;
+	res->version_id = p.version_id;
+	snprintf(res->slug, sizeof(res->slug), "%s", p.slug);
+	snprintf(res->version, sizeof(res->version), "%s", p.version);
 out:
-	free(fp);
-	free(display_name);
-	sr_frontmatter_deinit(&fm);
-	sr_buf_deinit(&zip);
-	sr_buf_deinit(&meta);
+	free(p.display_name);
+	sr_frontmatter_deinit(&p.fm);
 	return rc;
 }
 
