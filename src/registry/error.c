@@ -13,3 +13,8 @@ int sr_regerr_set(sr_regerr *err, int code, sr_why why, const char *arg)
 	snprintf(err->arg, sizeof(err->arg), "%s", arg ? arg : "");
 	return code;
 }
+
+int sr_regerr_internal(sr_regerr *err, int code)
+{
+	return sr_regerr_set(err, code, SR_WHY_INTERNAL, NULL);
+}

@@ -98,5 +98,7 @@ typedef struct sr_regerr {
 
 /* Fills err and returns code. arg may be NULL. */
 int sr_regerr_set(sr_regerr *err, int code, sr_why why, const char *arg);
+/* A failure of the store, the blob store or memory, not a refusal: SR_WHY_INTERNAL. */
+int sr_regerr_internal(sr_regerr *err, int code);
 
 #endif

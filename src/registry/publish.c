@@ -1,5 +1,6 @@
 /*
- * publish.c - publishing a version and the lifecycle writes (api-v1 sections 3.11, 3.12).
+ * publish.c - publishing a version (api-v1 section 3.11); what follows a publish is in
+ * lifecycle.c.
  *
  * A publish validates everything it can before it writes: the request, the file list, the
  * SKILL.md frontmatter, the owner. It then stores the file bytes and the download archive as
@@ -24,18 +25,6 @@
 #include "registry/registry.h"
 #include "registry/semver.h"
 #include "registry/slug.h"
-
-/* A refusal by one of the rules below (registry/error.h); arg is what it names, or NULL. */
-static int fail(sr_regerr *err, int code, sr_why why, const char *arg)
-{
-	return sr_regerr_set(err, code, why, arg);
-}
-
-/* A failure of the store, the blob store or memory, not a refusal. */
-static int internal(sr_regerr *err, int code)
-{
-	return sr_regerr_set(err, code, SR_WHY_INTERNAL, NULL);
-}
 
 /* Paths travel in JSON and zip headers as UTF-8, so bytes that are not UTF-8 are refused. */
 static int utf8_valid(const char *str)
@@ -130,7 +119,7 @@ static int is_skill_md(const char *path)
 
 /* A caller-supplied tag is kept when it is printable ASCII, does not start with '$' or '_'
  * and is not `latest` in any case (`latest` moves only by semver). */
-static int tag_ok(const char *t)
+int sr_tag_valid(const char *t)
 {
 	if (!t[0] || t[0] == '$' || t[0] == '_' || strlen(t) > 64 || strcasecmp(t, "latest") == 0)
 		return 0;
@@ -189,7 +178,7 @@ static int build_zip(sr_blobs *b, sr_publish_req *req, const char *meta, size_t 
 	sr_buf *loaded = calloc(n, sizeof(*loaded));
 	int rc = 0;
 	if (!entries || !loaded) {
-		rc = internal(err, SR_ENOMEM);
+		rc = sr_regerr_internal(err, SR_ENOMEM);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -203,7 +192,7 @@ static int build_zip(sr_blobs *b, sr_publish_req *req, const char *meta, size_t 
 		sr_buf_init(&loaded[i], SR_MAX_FILE_BYTES + 1);
 		rc = sr_blob_read(b, f->sha256, &loaded[i]);
 		if (rc || (int64_t)loaded[i].len != f->size) {
-			rc = fail(err, SR_EINVAL, SR_WHY_FILE_NOT_STORED, f->path);
+			rc = sr_regerr_set(err, SR_EINVAL, SR_WHY_FILE_NOT_STORED, f->path);
 			goto out;
 		}
 		entries[i].data = (const unsigned char *)(loaded[i].data ? loaded[i].data : "");
@@ -214,7 +203,7 @@ static int build_zip(sr_blobs *b, sr_publish_req *req, const char *meta, size_t 
 	entries[n].len = meta_len;
 	rc = sr_zip_write(entries, n + 1, zip);
 	if (rc)
-		rc = internal(err, rc);
+		rc = sr_regerr_internal(err, rc);
 out:
 	if (loaded)
 		for (size_t i = 0; i < n; i++)
@@ -237,7 +226,7 @@ static int read_frontmatter(sr_blobs *b, const sr_pub_file *f, sr_frontmatter *f
 	} else {
 		if (sr_blob_read(b, f->sha256, &md)) {
 			sr_buf_deinit(&md);
-			return fail(err, SR_EINVAL, SR_WHY_FILE_NOT_STORED, f->path);
+			return sr_regerr_set(err, SR_EINVAL, SR_WHY_FILE_NOT_STORED, f->path);
 		}
 		text = md.data ? md.data : "";
 		len = md.len;
@@ -250,7 +239,7 @@ static int read_frontmatter(sr_blobs *b, const sr_pub_file *f, sr_frontmatter *f
 		if (!msg[0])
 			snprintf(msg, sizeof(msg), "Invalid SKILL.md frontmatter");
 		msg[0] = (char)toupper((unsigned char)msg[0]);
-		return fail(err, SR_EINVAL, SR_WHY_FRONTMATTER, msg);
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_FRONTMATTER, msg);
 	}
 	return 0;
 }
@@ -260,22 +249,22 @@ static int validate(sr_publish_req *req, char *slug, size_t slugsz, char *versio
 		    char **display_name, sr_regerr *err)
 {
 	if (!req->accept_license)
-		return fail(err, SR_EINVAL, SR_WHY_LICENSE_NOT_ACCEPTED, NULL);
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_LICENSE_NOT_ACCEPTED, NULL);
 	if (!req->slug || sr_slug_normalize(req->slug, slug, slugsz))
-		return fail(err, SR_EINVAL, SR_WHY_SLUG_REQUIRED, NULL);
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_SLUG_REQUIRED, NULL);
 	char *v = req->version ? sr_trim_dup(req->version, strlen(req->version)) : NULL;
 	if (!v || sr_semver_parse(v, NULL)) {
 		free(v);
-		return fail(err, SR_EINVAL, SR_WHY_VERSION_NOT_SEMVER, NULL);
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_VERSION_NOT_SEMVER, NULL);
 	}
 	snprintf(version, versz, "%s", v);
 	free(v);
 	/* An absent name falls back to the frontmatter's, checked once that is parsed. */
 	*display_name = req->display_name ? sr_trim_dup(req->display_name, strlen(req->display_name)) : NULL;
 	if (*display_name && strlen(*display_name) > 200)
-		return fail(err, SR_ETOOBIG, SR_WHY_DISPLAY_NAME_TOO_LONG, NULL);
+		return sr_regerr_set(err, SR_ETOOBIG, SR_WHY_DISPLAY_NAME_TOO_LONG, NULL);
 	if (req->changelog && strlen(req->changelog) > 100000)
-		return fail(err, SR_ETOOBIG, SR_WHY_CHANGELOG_TOO_LONG, NULL);
+		return sr_regerr_set(err, SR_ETOOBIG, SR_WHY_CHANGELOG_TOO_LONG, NULL);
 
 	/* Drop junk, sanitize paths, and check sizes. */
 	size_t kept = 0;
@@ -283,14 +272,14 @@ static int validate(sr_publish_req *req, char *slug, size_t slugsz, char *versio
 	for (size_t i = 0; i < req->nfiles; i++) {
 		sr_pub_file *f = &req->files[i];
 		if (!f->path || sr_path_sanitize(f->path))
-			return fail(err, SR_EINVAL, SR_WHY_PATH_INVALID, NULL);
+			return sr_regerr_set(err, SR_EINVAL, SR_WHY_PATH_INVALID, NULL);
 		if (sr_path_is_junk(f->path))
 			continue;
 		const char *base = strrchr(f->path, '/');
 		if (strcasecmp(base ? base + 1 : f->path, "skill-card.md") == 0)
-			return fail(err, SR_EINVAL, SR_WHY_SKILL_CARD_PUBLISHED, NULL);
+			return sr_regerr_set(err, SR_EINVAL, SR_WHY_SKILL_CARD_PUBLISHED, NULL);
 		if (f->size < 0 || f->size > SR_MAX_FILE_BYTES)
-			return fail(err, SR_ETOOBIG, SR_WHY_FILE_TOO_BIG, f->path);
+			return sr_regerr_set(err, SR_ETOOBIG, SR_WHY_FILE_TOO_BIG, f->path);
 		total += f->size;
 		/* Swap rather than copy, so every string the caller owns stays in the array once. */
 		sr_pub_file tmp = req->files[kept];
@@ -299,21 +288,21 @@ static int validate(sr_publish_req *req, char *slug, size_t slugsz, char *versio
 	}
 	req->nfiles = kept;
 	if (total > SR_MAX_BUNDLE_BYTES)
-		return fail(err, SR_ETOOBIG, SR_WHY_BUNDLE_TOO_BIG, NULL);
+		return sr_regerr_set(err, SR_ETOOBIG, SR_WHY_BUNDLE_TOO_BIG, NULL);
 	if (kept == 0)
-		return fail(err, SR_EINVAL, SR_WHY_SKILL_MD_REQUIRED, NULL);
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_SKILL_MD_REQUIRED, NULL);
 	if (kept > SR_MAX_FILES)
-		return fail(err, SR_ETOOBIG, SR_WHY_TOO_MANY_FILES, NULL);
+		return sr_regerr_set(err, SR_ETOOBIG, SR_WHY_TOO_MANY_FILES, NULL);
 	qsort(req->files, kept, sizeof(req->files[0]), cmp_files);
 	int has_md = 0;
 	for (size_t i = 0; i < kept; i++) {
 		if (is_skill_md(req->files[i].path))
 			has_md = 1;
 		if (i && strcmp(req->files[i].path, req->files[i - 1].path) == 0)
-			return fail(err, SR_EINVAL, SR_WHY_PATH_DUPLICATE, req->files[i].path);
+			return sr_regerr_set(err, SR_EINVAL, SR_WHY_PATH_DUPLICATE, req->files[i].path);
 	}
 	if (!has_md)
-		return fail(err, SR_EINVAL, SR_WHY_SKILL_MD_REQUIRED, NULL);
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_SKILL_MD_REQUIRED, NULL);
 	return 0;
 }
 
@@ -330,26 +319,26 @@ static int check_target(sr_store *s, const sr_user *owner, const char *slug, con
 	if (rc == SR_ENOTFOUND) {
 		const char *why = sr_slug_check_new(slug);
 		if (why)
-			return fail(err, SR_EINVAL, SR_WHY_SLUG_INVALID, why);
+			return sr_regerr_set(err, SR_EINVAL, SR_WHY_SLUG_INVALID, why);
 		int64_t holder;
 		rc = sr_store_reserved_slug_holder(s, slug, now, &holder);
 		if (rc == 0 && holder != owner->id)
-			return fail(err, SR_EEXIST, SR_WHY_SLUG_HELD_AFTER_DELETE, slug);
+			return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_HELD_AFTER_DELETE, slug);
 		if (rc && rc != SR_ENOTFOUND)
-			return internal(err, rc);
+			return sr_regerr_internal(err, rc);
 		return 0;
 	}
 	if (rc)
-		return internal(err, rc);
+		return sr_regerr_internal(err, rc);
 	if (lk.skill.soft_deleted_at)
-		return fail(err, SR_EGONE, SR_WHY_PUBLISH_TO_DELETED, slug);
+		return sr_regerr_set(err, SR_EGONE, SR_WHY_PUBLISH_TO_DELETED, slug);
 	if (lk.skill.moderation_status == SR_SKILL_REMOVED)
-		return fail(err, SR_EGONE, SR_WHY_PUBLISH_TO_REMOVED, NULL);
+		return sr_regerr_set(err, SR_EGONE, SR_WHY_PUBLISH_TO_REMOVED, NULL);
 	struct latest_ctx existing = {"", 0};
 	if ((rc = sr_store_version_get(s, lk.skill.id, version, take_version, &existing)))
-		return internal(err, rc);
+		return sr_regerr_internal(err, rc);
 	if (existing.found)
-		return fail(err, SR_EEXIST, SR_WHY_VERSION_EXISTS, version);
+		return sr_regerr_set(err, SR_EEXIST, SR_WHY_VERSION_EXISTS, version);
 	*skill_id = lk.skill.id;
 	snprintf(latest, latestsz, "%s", lk.skill.latest_version);
 	return 0;
@@ -380,16 +369,16 @@ static int resolve_owner(sr_store *s, struct pub *p, sr_regerr *err)
 		sr_owner_normalize(req->owner_handle, handle, sizeof(handle));
 		int rc = sr_store_user_by_handle(s, handle, &p->owner);
 		if (rc == SR_ENOTFOUND)
-			return fail(err, SR_ENOTFOUND, SR_WHY_PUBLISHER_NOT_FOUND, handle);
+			return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_PUBLISHER_NOT_FOUND, handle);
 		if (rc)
-			return internal(err, rc);
+			return sr_regerr_internal(err, rc);
 		if (p->owner.id != req->actor->id && req->actor->role != SR_ROLE_ADMIN)
-			return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+			return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	} else {
 		p->owner = *req->actor;
 	}
 	if (p->owner.deactivated_at)
-		return fail(err, SR_EPERM, SR_WHY_PUBLISHER_NOT_IN_GOOD_STANDING, NULL);
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_PUBLISHER_NOT_IN_GOOD_STANDING, NULL);
 	return 0;
 }
 
@@ -412,7 +401,7 @@ static int default_display_name(struct pub *p, sr_regerr *err)
 		}
 	}
 	if (!name || !name[0] || strlen(name) > 200)
-		return fail(err, SR_EINVAL, SR_WHY_DISPLAY_NAME_REQUIRED, NULL);
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_DISPLAY_NAME_REQUIRED, NULL);
 	return 0;
 }
 
@@ -463,7 +452,7 @@ static int fingerprint_files(struct pub *p, sr_regerr *err)
 	const sr_publish_req *req = p->req;
 	sr_fp_entry *fp = calloc(req->nfiles, sizeof(*fp));
 	if (!fp)
-		return internal(err, SR_ENOMEM);
+		return sr_regerr_internal(err, SR_ENOMEM);
 	p->total = 0;
 	for (size_t i = 0; i < req->nfiles; i++) {
 		fp[i].path = req->files[i].path;
@@ -472,7 +461,7 @@ static int fingerprint_files(struct pub *p, sr_regerr *err)
 	}
 	int rc = sr_fingerprint(fp, req->nfiles, p->fingerprint);
 	free(fp);
-	return rc ? internal(err, rc) : 0;
+	return rc ? sr_regerr_internal(err, rc) : 0;
 }
 
 /* The file bytes and the download archive (with _meta.json) into the blob store. They are
@@ -488,13 +477,13 @@ static int store_blobs(sr_blobs *b, struct pub *p, sr_regerr *err)
 	sr_public_id(owner_pid, sizeof(owner_pid), "us", p->owner.id);
 	int rc = meta_json(&meta, owner_pid, p->slug, p->version, p->now);
 	if (rc) {
-		rc = internal(err, rc);
+		rc = sr_regerr_internal(err, rc);
 		goto out;
 	}
 	for (size_t i = 0; i < req->nfiles; i++)
 		if (req->files[i].data &&
 		    (rc = sr_blob_put(b, req->files[i].sha256, req->files[i].data, (size_t)req->files[i].size))) {
-			rc = internal(err, rc);
+			rc = sr_regerr_internal(err, rc);
 			goto out;
 		}
 	if ((rc = build_zip(b, p->req, meta.data, meta.len, &zip, err)))
@@ -502,7 +491,7 @@ static int store_blobs(sr_blobs *b, struct pub *p, sr_regerr *err)
 	sr_sha256_hex(zip.data, zip.len, p->zip_sha);
 	p->zip_size = (int64_t)zip.len;
 	if ((rc = sr_blob_put(b, p->zip_sha, zip.data, zip.len)))
-		rc = internal(err, rc);
+		rc = sr_regerr_internal(err, rc);
 out:
 	sr_buf_deinit(&zip);
 	sr_buf_deinit(&meta);
@@ -516,7 +505,7 @@ static int insert_version(sr_store *s, const struct pub *p, int64_t skill_id, in
 	const sr_publish_req *req = p->req;
 	sr_new_file *nf = calloc(req->nfiles, sizeof(*nf));
 	if (!nf)
-		return internal(err, SR_ENOMEM);
+		return sr_regerr_internal(err, SR_ENOMEM);
 	for (size_t i = 0; i < req->nfiles; i++) {
 		nf[i].path = req->files[i].path;
 		nf[i].sha256 = req->files[i].sha256;
@@ -543,7 +532,7 @@ static int insert_version(sr_store *s, const struct pub *p, int64_t skill_id, in
 	};
 	int rc = sr_store_version_insert(s, &nv, version_id);
 	free(nf);
-	return rc ? internal(err, rc) : 0;
+	return rc ? sr_regerr_internal(err, rc) : 0;
 }
 
 /* `latest` (only to a version of higher precedence: backports keep it) and the caller's tags. */
@@ -557,17 +546,17 @@ static int set_tags(sr_store *s, const struct pub *p, int64_t skill_id, int64_t 
 		if ((rc = sr_store_tag_set(s, skill_id, "latest", version_id)) ||
 		    (rc = sr_store_set_latest(s, skill_id, version_id)) ||
 		    (rc = sr_store_skill_set_identity(s, skill_id, p->display_name, summary)))
-			return internal(err, rc);
+			return sr_regerr_internal(err, rc);
 	}
 	for (size_t i = 0; i < req->ntags; i++) {
 		char *t = sr_trim_dup(req->tags[i], strlen(req->tags[i]));
 		if (!t)
-			return internal(err, SR_ENOMEM);
-		if (tag_ok(t))
+			return sr_regerr_internal(err, SR_ENOMEM);
+		if (sr_tag_valid(t))
 			rc = sr_store_tag_set(s, skill_id, t, version_id);
 		free(t);
 		if (rc)
-			return internal(err, rc);
+			return sr_regerr_internal(err, rc);
 	}
 	return 0;
 }
@@ -586,14 +575,14 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 	if (!skill_id) {
 		sr_new_skill ns = {p->owner.id, p->slug, p->display_name, p->summary[0] ? p->summary : NULL, p->now};
 		if ((rc = sr_store_skill_insert(s, &ns, &skill_id)))
-			return internal(err, rc);
+			return sr_regerr_internal(err, rc);
 	}
 	if ((rc = insert_version(s, p, skill_id, &version_id, err)))
 		return rc;
 	/* Ticketed uploads are consumed with the publish that uses them. */
 	for (size_t i = 0; i < req->nfiles; i++)
 		if (req->files[i].ticket && sr_store_ticket_mark_used(s, req->files[i].ticket, p->now))
-			return fail(err, SR_EINVAL, SR_WHY_TICKET_UNUSABLE, NULL);
+			return sr_regerr_set(err, SR_EINVAL, SR_WHY_TICKET_UNUSABLE, NULL);
 	if ((rc = set_tags(s, p, skill_id, version_id, latest, err)))
 		return rc;
 	/* Every new version waits for its scan (api-v1 section 1.5): the scan worker takes it
@@ -602,7 +591,7 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 	    (rc = sr_store_skill_mark_pending(s, skill_id)) || (rc = sr_store_tags_refresh(s, skill_id)) ||
 	    (rc = sr_store_skill_touch(s, skill_id, p->now, 1)) || (rc = sr_store_search_index(s, skill_id)) ||
 	    (rc = sr_store_audit(s, req->actor->id, "skill.publish", skill_id, p->version, p->now)))
-		return internal(err, rc);
+		return sr_regerr_internal(err, rc);
 	p->skill_id = skill_id;
 	p->version_id = version_id;
 	return 0;
@@ -636,7 +625,7 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	if (rc)
 		goto out;
 	if ((rc = sr_store_begin(s))) {
-		rc = internal(err, rc);
+		rc = sr_regerr_internal(err, rc);
 		goto out;
 	}
 	if ((rc = write_rows(s, &p, err))) {
@@ -644,7 +633,7 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 		goto out;
 	}
 	if ((rc = sr_store_commit(s))) {
-		rc = internal(err, rc);
+		rc = sr_regerr_internal(err, rc);
 		goto out;
 	}
 	res->skill_id = p.skill_id;
@@ -655,316 +644,4 @@ out:
 	free(p.display_name);
 	sr_frontmatter_deinit(&p.fm);
 	return rc;
-}
-
-/* ---- lifecycle ---- */
-
-static int is_staff(const sr_user *u)
-{
-	return u->role == SR_ROLE_ADMIN || u->role == SR_ROLE_MODERATOR;
-}
-
-int sr_skill_delete(sr_store *s, const sr_skill *sk, const sr_user *actor, int64_t *reserved_until,
-		    sr_regerr *err)
-{
-	int owner = actor->id == sk->owner_id;
-	*reserved_until = 0;
-	if (!owner && !is_staff(actor))
-		return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
-	if (sk->moderation_status == SR_SKILL_REMOVED)
-		return fail(err, SR_EPERM, SR_WHY_DELETE_REMOVED, NULL);
-	if (owner && !is_staff(actor) && !sk->soft_deleted_at && sk->moderation_status == SR_SKILL_HIDDEN)
-		return fail(err, SR_EPERM, SR_WHY_DELETE_HIDDEN, NULL);
-	int64_t now = sr_now_ms();
-	int rc = sr_store_begin(s);
-	if (rc)
-		return internal(err, rc);
-	if (!sk->soft_deleted_at && (rc = sr_store_skill_soft_delete(s, sk->id, now)))
-		goto fail;
-	/* Staff deleting someone else's skill also hides it, so the owner's undelete (which
-	 * undoes only a deletion) cannot bring it back. */
-	if (!owner && (rc = sr_store_skill_hide(s, sk->id, "staff.hidden")))
-		goto fail;
-	if (owner) {
-		*reserved_until = now + SR_SLUG_RESERVE_MS;
-		if ((rc = sr_store_reserve_slug(s, sk->slug, sk->owner_id, *reserved_until)))
-			goto fail;
-	}
-	if ((rc = sr_store_audit(s, actor->id, "skill.delete", sk->id, NULL, now)))
-		goto fail;
-	if ((rc = sr_store_commit(s)))
-		return internal(err, rc);
-	return 0;
-fail:
-	sr_store_rollback(s);
-	return internal(err, rc);
-}
-
-int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_regerr *err)
-{
-	int owner = actor->id == sk->owner_id;
-	if (!owner && !is_staff(actor))
-		return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
-	if (sk->moderation_status == SR_SKILL_REMOVED && !is_staff(actor))
-		return fail(err, SR_EPERM, SR_WHY_DELETE_REMOVED, NULL);
-	if (!sk->soft_deleted_at && sk->moderation_status == SR_SKILL_ACTIVE)
-		return 0;
-	/* Owners may undo only their own delete, not a moderation hide. */
-	if (!is_staff(actor) && !sk->soft_deleted_at)
-		return fail(err, SR_EPERM, SR_WHY_DELETE_HIDDEN, NULL);
-	int64_t now = sr_now_ms();
-	int rc = sr_store_begin(s);
-	if (rc)
-		return internal(err, rc);
-	/* An owner undoes only the deletion; a moderation hide stays until staff lift it. The
-	 * slug was held for the owner while the skill was deleted; it is theirs again. */
-	if ((rc = sr_store_skill_undelete(s, sk->id, is_staff(actor))) ||
-	    (rc = sr_store_unreserve_slug(s, sk->slug, sk->owner_id)) ||
-	    (rc = sr_store_audit(s, actor->id, "skill.undelete", sk->id, NULL, now))) {
-		sr_store_rollback(s);
-		return internal(err, rc);
-	}
-	if ((rc = sr_store_commit(s)))
-		return internal(err, rc);
-	return 0;
-}
-
-int sr_version_ref_take(void *ud, const void *row)
-{
-	const sr_version_row *v = row;
-	sr_version_ref *vi = ud;
-	vi->id = v->id;
-	vi->soft_deleted_at = v->soft_deleted_at;
-	vi->found = 1;
-	return 1;
-}
-
-struct best {
-	int64_t id;
-	char version[260];
-};
-
-static int pick_best(void *ud, const void *row)
-{
-	const sr_version_row *v = row;
-	struct best *b = ud;
-	if (v->soft_deleted_at)
-		return 0;
-	if (!b->id || sr_semver_cmp_str(v->version, b->version) > 0) {
-		b->id = v->id;
-		snprintf(b->version, sizeof(b->version), "%s", v->version);
-	}
-	return 0;
-}
-
-/* Points `latest` at the highest live version (after a delete or restore changed the set). */
-static int repoint_latest(sr_store *s, int64_t skill_id)
-{
-	struct best b = {0, ""};
-	int rc = sr_store_versions_all(s, skill_id, 100000, pick_best, &b);
-	if (rc)
-		return rc;
-	if (b.id && (rc = sr_store_tag_set(s, skill_id, "latest", b.id)))
-		return rc;
-	return sr_store_set_latest(s, skill_id, b.id);
-}
-
-struct latest_id {
-	int64_t id;
-	int found;
-};
-
-static int take_latest_id(void *ud, const void *row)
-{
-	const sr_skill_row *r = row;
-	struct latest_id *l = ud;
-	l->id = r->latest_version_id;
-	l->found = 1;
-	return 1;
-}
-
-static int version_change(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
-			  int restore, sr_regerr *err)
-{
-	if (actor->id != sk->owner_id && !is_staff(actor))
-		return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
-	int64_t now = sr_now_ms();
-	int rc = sr_store_begin(s);
-	if (rc)
-		return internal(err, rc);
-	/* The version's state and the skill's `latest` are read inside the write transaction, so
-	 * concurrent deletes and restores of one version count it once. */
-	sr_version_ref vi = {0, 0, 0};
-	struct latest_id cur = {0, 0};
-	if ((rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &vi)) ||
-	    (rc = sr_store_skill_by_id(s, sk->id, take_latest_id, &cur)))
-		goto fail;
-	if (!vi.found) {
-		sr_store_rollback(s);
-		return fail(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
-	}
-	if (restore ? !vi.soft_deleted_at : vi.soft_deleted_at != 0) {
-		sr_store_rollback(s);
-		return 0;
-	}
-	if (restore)
-		rc = sr_store_version_restore(s, vi.id);
-	else
-		rc = sr_store_version_soft_delete(s, vi.id, now);
-	if (!rc)
-		rc = sr_store_skill_touch(s, sk->id, now, restore ? 1 : -1);
-	/* Withdrawing a version drops the tags that name it (a restore does not bring them back,
-	 * api-v1 section 3.12); withdrawing the latest moves `latest` to the highest remaining
-	 * version; a restore gives `latest` back only to a skill that has none. */
-	if (!rc && !restore)
-		rc = sr_store_tags_drop_version(s, sk->id, vi.id);
-	if (!rc && !restore && cur.id == vi.id)
-		rc = repoint_latest(s, sk->id);
-	if (!rc && restore && !cur.id)
-		rc = repoint_latest(s, sk->id);
-	if (!rc)
-		rc = sr_store_tags_refresh(s, sk->id);
-	if (!rc)
-		rc = sr_store_audit(s, actor->id, restore ? "version.restore" : "version.delete", sk->id,
-				    version, now);
-	if (rc)
-		goto fail;
-	if ((rc = sr_store_commit(s)))
-		return internal(err, rc);
-	return 0;
-fail:
-	sr_store_rollback(s);
-	return internal(err, rc);
-}
-
-int sr_version_delete(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
-		      sr_regerr *err)
-{
-	return version_change(s, sk, version, actor, 0, err);
-}
-
-int sr_version_restore(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
-		       sr_regerr *err)
-{
-	return version_change(s, sk, version, actor, 1, err);
-}
-
-int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *version,
-		const sr_user *actor, sr_regerr *err)
-{
-	if (actor->id != sk->owner_id && !is_staff(actor))
-		return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
-	int latest = strcmp(tag, "latest") == 0;
-	if (!latest && !tag_ok(tag))
-		return fail(err, SR_EINVAL, SR_WHY_TAG_INVALID, NULL);
-	int64_t now = sr_now_ms();
-	int rc = sr_store_begin(s);
-	if (rc)
-		return internal(err, rc);
-	/* Checked inside the transaction so a concurrent withdraw cannot leave the tag on a
-	 * deleted version. */
-	sr_version_ref vi = {0, 0, 0};
-	if ((rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &vi)))
-		goto fail;
-	if (!vi.found || vi.soft_deleted_at) {
-		sr_store_rollback(s);
-		if (!vi.found)
-			return fail(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
-		return fail(err, SR_EGONE, SR_WHY_VERSION_WITHDRAWN, NULL);
-	}
-	rc = sr_store_tag_set(s, sk->id, tag, vi.id);
-	/* Moving `latest` moves the summary every list row shows, in the same transaction. */
-	if (!rc && latest)
-		rc = sr_store_set_latest(s, sk->id, vi.id);
-	if (!rc)
-		rc = sr_store_tags_refresh(s, sk->id);
-	if (!rc)
-		rc = sr_store_audit(s, actor->id, "tag.move", sk->id, tag, now);
-	if (rc)
-		goto fail;
-	if ((rc = sr_store_commit(s)))
-		return internal(err, rc);
-	return 0;
-fail:
-	sr_store_rollback(s);
-	return internal(err, rc);
-}
-
-/* ---- rename and merge (api-v1 section 3.16) ---- */
-
-int sr_skill_rename(sr_store *s, const sr_skill *sk, const char *new_slug_in, const sr_user *actor,
-		    sr_regerr *err)
-{
-	if (actor->id != sk->owner_id && !is_staff(actor))
-		return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
-	if (sk->soft_deleted_at)
-		return fail(err, SR_ENOTFOUND, SR_WHY_SKILL_NOT_FOUND, NULL);
-	char slug[100];
-	if (!new_slug_in || sr_slug_normalize(new_slug_in, slug, sizeof(slug)))
-		return fail(err, SR_EINVAL, SR_WHY_NEW_SLUG_MISSING, NULL);
-	const char *why = sr_slug_check_new(slug);
-	if (why)
-		return fail(err, SR_EINVAL, SR_WHY_SLUG_INVALID, why);
-	if (strcmp(slug, sk->slug) == 0)
-		return fail(err, SR_EINVAL, SR_WHY_SLUG_UNCHANGED, slug);
-	int64_t now = sr_now_ms();
-	int rc = sr_store_begin(s);
-	if (rc)
-		return internal(err, rc);
-	/* The new slug must be free in this publisher, except as an old name of this skill. */
-	sr_lookup lk;
-	rc = sr_lookup_skill(s, slug, sk->owner_handle, NULL, &lk);
-	if (rc == 0 && lk.skill.id != sk->id) {
-		sr_store_rollback(s);
-		return fail(err, SR_EEXIST, SR_WHY_SLUG_TAKEN, slug);
-	}
-	if (rc && rc != SR_ENOTFOUND)
-		goto fail;
-	int64_t holder;
-	rc = sr_store_reserved_slug_holder(s, slug, now, &holder);
-	if (rc == 0 && holder != sk->owner_id) {
-		sr_store_rollback(s);
-		return fail(err, SR_EEXIST, SR_WHY_SLUG_HELD, slug);
-	}
-	if (rc && rc != SR_ENOTFOUND)
-		goto fail;
-	if ((rc = sr_store_alias_remove(s, sk->owner_id, slug)) ||
-	    (rc = sr_store_alias_set(s, sk->owner_id, sk->slug, sk->id, now)) ||
-	    (rc = sr_store_skill_rename(s, sk->id, slug, now)) || (rc = sr_store_search_index(s, sk->id)) ||
-	    (rc = sr_store_audit(s, actor->id, "skill.rename", sk->id, slug, now)))
-		goto fail;
-	if ((rc = sr_store_commit(s)))
-		return internal(err, rc);
-	return 0;
-fail:
-	sr_store_rollback(s);
-	return internal(err, rc);
-}
-
-int sr_skill_merge(sr_store *s, const sr_skill *src, const sr_skill *dst, const sr_user *actor,
-		   sr_regerr *err)
-{
-	if ((actor->id != src->owner_id || actor->id != dst->owner_id) && !is_staff(actor))
-		return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
-	if (src->owner_id != dst->owner_id)
-		return fail(err, SR_EINVAL, SR_WHY_MERGE_ACROSS_PUBLISHERS, NULL);
-	if (src->id == dst->id)
-		return fail(err, SR_EINVAL, SR_WHY_MERGE_INTO_ITSELF, NULL);
-	if (src->soft_deleted_at || dst->soft_deleted_at)
-		return fail(err, SR_ENOTFOUND, SR_WHY_SKILL_NOT_FOUND, NULL);
-	int64_t now = sr_now_ms();
-	int rc = sr_store_begin(s);
-	if (rc)
-		return internal(err, rc);
-	/* The merged skill's slug and old names all lead to the target from now on. */
-	if ((rc = sr_store_aliases_repoint(s, src->id, dst->id)) ||
-	    (rc = sr_store_alias_set(s, src->owner_id, src->slug, dst->id, now)) ||
-	    (rc = sr_store_skill_mark_merged(s, src->id, now)) ||
-	    (rc = sr_store_audit(s, actor->id, "skill.merge", src->id, dst->slug, now))) {
-		sr_store_rollback(s);
-		return internal(err, rc);
-	}
-	if ((rc = sr_store_commit(s)))
-		return internal(err, rc);
-	return 0;
 }

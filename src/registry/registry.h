@@ -105,6 +105,9 @@ int sr_version_delete(sr_store *s, const sr_skill *sk, const char *version, cons
 		      sr_regerr *err);
 int sr_version_restore(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
 		       sr_regerr *err);
+/* Whether a tag a caller names may be set: printable ASCII, at most 64 bytes, not starting
+ * with '$' or '_', and not `latest` in any case (`latest` moves only by semver). */
+int sr_tag_valid(const char *tag);
 /* Points a tag at one of the skill's live versions; `latest` also moves the skill's summary. */
 int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *version,
 		const sr_user *actor, sr_regerr *err);

@@ -1,0 +1,324 @@
+/*
+ * lifecycle.c - what happens to a skill after it is published (api-v1 sections 3.12-3.16):
+ * delete and undelete, withdrawing and restoring one version, moving a tag, renaming and
+ * merging. Each is one transaction: the rows it changes, the skill's summary of its latest
+ * version and the audit log row commit together or not at all.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/util.h"
+#include "registry/registry.h"
+#include "registry/semver.h"
+#include "registry/slug.h"
+
+static int is_staff(const sr_user *u)
+{
+	return u->role == SR_ROLE_ADMIN || u->role == SR_ROLE_MODERATOR;
+}
+
+int sr_skill_delete(sr_store *s, const sr_skill *sk, const sr_user *actor, int64_t *reserved_until,
+		    sr_regerr *err)
+{
+	int owner = actor->id == sk->owner_id;
+	*reserved_until = 0;
+	if (!owner && !is_staff(actor))
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	if (sk->moderation_status == SR_SKILL_REMOVED)
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_DELETE_REMOVED, NULL);
+	if (owner && !is_staff(actor) && !sk->soft_deleted_at && sk->moderation_status == SR_SKILL_HIDDEN)
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_DELETE_HIDDEN, NULL);
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	if (!sk->soft_deleted_at && (rc = sr_store_skill_soft_delete(s, sk->id, now)))
+		goto fail;
+	/* Staff deleting someone else's skill also hides it, so the owner's undelete (which
+	 * undoes only a deletion) cannot bring it back. */
+	if (!owner && (rc = sr_store_skill_hide(s, sk->id, "staff.hidden")))
+		goto fail;
+	if (owner) {
+		*reserved_until = now + SR_SLUG_RESERVE_MS;
+		if ((rc = sr_store_reserve_slug(s, sk->slug, sk->owner_id, *reserved_until)))
+			goto fail;
+	}
+	if ((rc = sr_store_audit(s, actor->id, "skill.delete", sk->id, NULL, now)))
+		goto fail;
+	if ((rc = sr_store_commit(s)))
+		return sr_regerr_internal(err, rc);
+	return 0;
+fail:
+	sr_store_rollback(s);
+	return sr_regerr_internal(err, rc);
+}
+
+int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_regerr *err)
+{
+	int owner = actor->id == sk->owner_id;
+	if (!owner && !is_staff(actor))
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	if (sk->moderation_status == SR_SKILL_REMOVED && !is_staff(actor))
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_DELETE_REMOVED, NULL);
+	if (!sk->soft_deleted_at && sk->moderation_status == SR_SKILL_ACTIVE)
+		return 0;
+	/* Owners may undo only their own delete, not a moderation hide. */
+	if (!is_staff(actor) && !sk->soft_deleted_at)
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_DELETE_HIDDEN, NULL);
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	/* An owner undoes only the deletion; a moderation hide stays until staff lift it. The
+	 * slug was held for the owner while the skill was deleted; it is theirs again. */
+	if ((rc = sr_store_skill_undelete(s, sk->id, is_staff(actor))) ||
+	    (rc = sr_store_unreserve_slug(s, sk->slug, sk->owner_id)) ||
+	    (rc = sr_store_audit(s, actor->id, "skill.undelete", sk->id, NULL, now))) {
+		sr_store_rollback(s);
+		return sr_regerr_internal(err, rc);
+	}
+	if ((rc = sr_store_commit(s)))
+		return sr_regerr_internal(err, rc);
+	return 0;
+}
+
+int sr_version_ref_take(void *ud, const void *row)
+{
+	const sr_version_row *v = row;
+	sr_version_ref *vi = ud;
+	vi->id = v->id;
+	vi->soft_deleted_at = v->soft_deleted_at;
+	vi->found = 1;
+	return 1;
+}
+
+struct best {
+	int64_t id;
+	char version[260];
+};
+
+static int pick_best(void *ud, const void *row)
+{
+	const sr_version_row *v = row;
+	struct best *b = ud;
+	if (v->soft_deleted_at)
+		return 0;
+	if (!b->id || sr_semver_cmp_str(v->version, b->version) > 0) {
+		b->id = v->id;
+		snprintf(b->version, sizeof(b->version), "%s", v->version);
+	}
+	return 0;
+}
+
+/* Points `latest` at the highest live version (after a delete or restore changed the set). */
+static int repoint_latest(sr_store *s, int64_t skill_id)
+{
+	struct best b = {0, ""};
+	int rc = sr_store_versions_all(s, skill_id, 100000, pick_best, &b);
+	if (rc)
+		return rc;
+	if (b.id && (rc = sr_store_tag_set(s, skill_id, "latest", b.id)))
+		return rc;
+	return sr_store_set_latest(s, skill_id, b.id);
+}
+
+struct latest_id {
+	int64_t id;
+	int found;
+};
+
+static int take_latest_id(void *ud, const void *row)
+{
+	const sr_skill_row *r = row;
+	struct latest_id *l = ud;
+	l->id = r->latest_version_id;
+	l->found = 1;
+	return 1;
+}
+
+static int version_change(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
+			  int restore, sr_regerr *err)
+{
+	if (actor->id != sk->owner_id && !is_staff(actor))
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	/* The version's state and the skill's `latest` are read inside the write transaction, so
+	 * concurrent deletes and restores of one version count it once. */
+	sr_version_ref vi = {0, 0, 0};
+	struct latest_id cur = {0, 0};
+	if ((rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &vi)) ||
+	    (rc = sr_store_skill_by_id(s, sk->id, take_latest_id, &cur)))
+		goto fail;
+	if (!vi.found) {
+		sr_store_rollback(s);
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
+	}
+	if (restore ? !vi.soft_deleted_at : vi.soft_deleted_at != 0) {
+		sr_store_rollback(s);
+		return 0;
+	}
+	if (restore)
+		rc = sr_store_version_restore(s, vi.id);
+	else
+		rc = sr_store_version_soft_delete(s, vi.id, now);
+	if (!rc)
+		rc = sr_store_skill_touch(s, sk->id, now, restore ? 1 : -1);
+	/* Withdrawing a version drops the tags that name it (a restore does not bring them back,
+	 * api-v1 section 3.12); withdrawing the latest moves `latest` to the highest remaining
+	 * version; a restore gives `latest` back only to a skill that has none. */
+	if (!rc && !restore)
+		rc = sr_store_tags_drop_version(s, sk->id, vi.id);
+	if (!rc && !restore && cur.id == vi.id)
+		rc = repoint_latest(s, sk->id);
+	if (!rc && restore && !cur.id)
+		rc = repoint_latest(s, sk->id);
+	if (!rc)
+		rc = sr_store_tags_refresh(s, sk->id);
+	if (!rc)
+		rc = sr_store_audit(s, actor->id, restore ? "version.restore" : "version.delete", sk->id,
+				    version, now);
+	if (rc)
+		goto fail;
+	if ((rc = sr_store_commit(s)))
+		return sr_regerr_internal(err, rc);
+	return 0;
+fail:
+	sr_store_rollback(s);
+	return sr_regerr_internal(err, rc);
+}
+
+int sr_version_delete(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
+		      sr_regerr *err)
+{
+	return version_change(s, sk, version, actor, 0, err);
+}
+
+int sr_version_restore(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
+		       sr_regerr *err)
+{
+	return version_change(s, sk, version, actor, 1, err);
+}
+
+int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *version,
+		const sr_user *actor, sr_regerr *err)
+{
+	if (actor->id != sk->owner_id && !is_staff(actor))
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	int latest = strcmp(tag, "latest") == 0;
+	if (!latest && !sr_tag_valid(tag))
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_TAG_INVALID, NULL);
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	/* Checked inside the transaction so a concurrent withdraw cannot leave the tag on a
+	 * deleted version. */
+	sr_version_ref vi = {0, 0, 0};
+	if ((rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &vi)))
+		goto fail;
+	if (!vi.found || vi.soft_deleted_at) {
+		sr_store_rollback(s);
+		if (!vi.found)
+			return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
+		return sr_regerr_set(err, SR_EGONE, SR_WHY_VERSION_WITHDRAWN, NULL);
+	}
+	rc = sr_store_tag_set(s, sk->id, tag, vi.id);
+	/* Moving `latest` moves the summary every list row shows, in the same transaction. */
+	if (!rc && latest)
+		rc = sr_store_set_latest(s, sk->id, vi.id);
+	if (!rc)
+		rc = sr_store_tags_refresh(s, sk->id);
+	if (!rc)
+		rc = sr_store_audit(s, actor->id, "tag.move", sk->id, tag, now);
+	if (rc)
+		goto fail;
+	if ((rc = sr_store_commit(s)))
+		return sr_regerr_internal(err, rc);
+	return 0;
+fail:
+	sr_store_rollback(s);
+	return sr_regerr_internal(err, rc);
+}
+
+/* ---- rename and merge (api-v1 section 3.16) ---- */
+
+int sr_skill_rename(sr_store *s, const sr_skill *sk, const char *new_slug_in, const sr_user *actor,
+		    sr_regerr *err)
+{
+	if (actor->id != sk->owner_id && !is_staff(actor))
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	if (sk->soft_deleted_at)
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_SKILL_NOT_FOUND, NULL);
+	char slug[100];
+	if (!new_slug_in || sr_slug_normalize(new_slug_in, slug, sizeof(slug)))
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_NEW_SLUG_MISSING, NULL);
+	const char *why = sr_slug_check_new(slug);
+	if (why)
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_SLUG_INVALID, why);
+	if (strcmp(slug, sk->slug) == 0)
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_SLUG_UNCHANGED, slug);
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	/* The new slug must be free in this publisher, except as an old name of this skill. */
+	sr_lookup lk;
+	rc = sr_lookup_skill(s, slug, sk->owner_handle, NULL, &lk);
+	if (rc == 0 && lk.skill.id != sk->id) {
+		sr_store_rollback(s);
+		return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_TAKEN, slug);
+	}
+	if (rc && rc != SR_ENOTFOUND)
+		goto fail;
+	int64_t holder;
+	rc = sr_store_reserved_slug_holder(s, slug, now, &holder);
+	if (rc == 0 && holder != sk->owner_id) {
+		sr_store_rollback(s);
+		return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_HELD, slug);
+	}
+	if (rc && rc != SR_ENOTFOUND)
+		goto fail;
+	if ((rc = sr_store_alias_remove(s, sk->owner_id, slug)) ||
+	    (rc = sr_store_alias_set(s, sk->owner_id, sk->slug, sk->id, now)) ||
+	    (rc = sr_store_skill_rename(s, sk->id, slug, now)) || (rc = sr_store_search_index(s, sk->id)) ||
+	    (rc = sr_store_audit(s, actor->id, "skill.rename", sk->id, slug, now)))
+		goto fail;
+	if ((rc = sr_store_commit(s)))
+		return sr_regerr_internal(err, rc);
+	return 0;
+fail:
+	sr_store_rollback(s);
+	return sr_regerr_internal(err, rc);
+}
+
+int sr_skill_merge(sr_store *s, const sr_skill *src, const sr_skill *dst, const sr_user *actor,
+		   sr_regerr *err)
+{
+	if ((actor->id != src->owner_id || actor->id != dst->owner_id) && !is_staff(actor))
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	if (src->owner_id != dst->owner_id)
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_MERGE_ACROSS_PUBLISHERS, NULL);
+	if (src->id == dst->id)
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_MERGE_INTO_ITSELF, NULL);
+	if (src->soft_deleted_at || dst->soft_deleted_at)
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_SKILL_NOT_FOUND, NULL);
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	/* The merged skill's slug and old names all lead to the target from now on. */
+	if ((rc = sr_store_aliases_repoint(s, src->id, dst->id)) ||
+	    (rc = sr_store_alias_set(s, src->owner_id, src->slug, dst->id, now)) ||
+	    (rc = sr_store_skill_mark_merged(s, src->id, now)) ||
+	    (rc = sr_store_audit(s, actor->id, "skill.merge", src->id, dst->slug, now))) {
+		sr_store_rollback(s);
+		return sr_regerr_internal(err, rc);
+	}
+	if ((rc = sr_store_commit(s)))
+		return sr_regerr_internal(err, rc);
+	return 0;
+}
