@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/error.h"
+#include "registry/registry.h" /* SR_MAX_FILES, named in a refusal */
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
