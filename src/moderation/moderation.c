@@ -9,25 +9,17 @@
 #include "moderation/moderation.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <jansson.h>
 
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "registry/modstate.h"
-
-extern char **environ;
 
 static const char *const source_names[SR_SRC_COUNT] = {"static", "external"};
 
@@ -85,180 +77,6 @@ void sr_mod_after_scan(const sr_mod_state *cur, const int holds[SR_SRC_COUNT], i
 		return;
 	next->status = SR_SKILL_ACTIVE;
 	snprintf(next->reason, sizeof(next->reason), "scanner.%s.%s", source_names[by], sr_verdict_name(worst));
-}
-
-/* ---- the external scanner ---- */
-
-static int64_t mono_ms(void)
-{
-	return sr_mono_ns() / 1000000;
-}
-
-static sr_scan_severity severity_parse(const char *s)
-{
-	for (int i = 0; s && i < SR_SEV_COUNT; i++)
-		if (strcmp(s, sr_scan_severity_name((sr_scan_severity)i)) == 0)
-			return (sr_scan_severity)i;
-	return SR_SEV_MEDIUM;
-}
-
-static void copy_field(char *dst, size_t n, json_t *v)
-{
-	snprintf(dst, n, "%s", json_is_string(v) ? json_string_value(v) : "");
-}
-
-/* Parses the scanner's answer into res; SR_EINVAL when it is not the documented JSON. */
-static int ext_parse(const char *out, size_t len, sr_scan_result *res, char *summary, size_t summarysz,
-		     char *err, size_t errsz)
-{
-	json_error_t je;
-	json_t *j = json_loadb(out, len, 0, &je);
-	int v = j ? sr_verdict_parse(json_string_value(json_object_get(j, "verdict"))) : SR_VERDICT_NONE;
-	if (!json_is_object(j) || v < 0) {
-		snprintf(err, errsz, "output is not {\"verdict\":\"clean|suspicious|malicious\",...}");
-		json_decref(j);
-		return SR_EINVAL;
-	}
-	memset(res, 0, sizeof(*res));
-	res->verdict = (sr_scan_verdict)v;
-	copy_field(summary, summarysz, json_object_get(j, "summary"));
-	json_t *fs = json_object_get(j, "findings");
-	size_t i;
-	json_t *f;
-	json_array_foreach(fs, i, f) {
-		if (!json_is_object(f))
-			continue;
-		if (res->nfindings == SR_SCAN_MAX_FINDINGS) {
-			res->findings_truncated = 1;
-			break;
-		}
-		sr_scan_finding *d = &res->findings[res->nfindings++];
-		copy_field(d->rule_id, sizeof(d->rule_id), json_object_get(f, "rule"));
-		if (!d->rule_id[0])
-			snprintf(d->rule_id, sizeof(d->rule_id), "external");
-		copy_field(d->title, sizeof(d->title), json_object_get(f, "title"));
-		copy_field(d->path, sizeof(d->path), json_object_get(f, "file"));
-		copy_field(d->excerpt, sizeof(d->excerpt), json_object_get(f, "excerpt"));
-		d->severity = severity_parse(json_string_value(json_object_get(f, "severity")));
-		json_t *line = json_object_get(f, "line");
-		d->line = json_is_integer(line) && json_integer_value(line) > 0 && json_integer_value(line) < 1 << 30
-				  ? (int)json_integer_value(line)
-				  : 0;
-	}
-	json_decref(j);
-	return 0;
-}
-
-int sr_ext_scan_run(const sr_ext_scanner *ext, const char *zip_path, const char *slug,
-		    const char *version, sr_scan_result *res, char *summary, size_t summarysz,
-		    char *err, size_t errsz)
-{
-	summary[0] = '\0';
-	char eb[128];
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC)) {
-		/* The worker is a thread of serve: strerror_r, never strerror. */
-		snprintf(err, errsz, "pipe: %s", strerror_r(errno, eb, sizeof(eb)));
-		return SR_EIO;
-	}
-	/* Everything the child needs is prepared before fork: after it, the child of a threaded
-	 * process may only call async-signal-safe functions. */
-	char *argv[] = {(char *)ext->cmd, (char *)zip_path, (char *)slug, (char *)version, NULL};
-	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	sigset_t none;
-	sigemptyset(&none);
-	pid_t pid = fork();
-	if (pid < 0) {
-		snprintf(err, errsz, "fork: %s", strerror_r(errno, eb, sizeof(eb)));
-		close(fds[0]);
-		close(fds[1]);
-		if (devnull >= 0)
-			close(devnull);
-		return SR_EIO;
-	}
-	if (pid == 0) {
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		dup2(fds[1], 1);
-		setpgid(0, 0);
-		/* The scanner starts with default signal handling, whatever serve's threads set
-		 * (serve ignores SIGPIPE and its threads block the stop signals). */
-		signal(SIGPIPE, SIG_DFL);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execve(ext->cmd, argv, environ);
-		_exit(127);
-	}
-	/* Also here, so that the group exists before the parent may signal it. */
-	setpgid(pid, pid);
-	close(fds[1]);
-	if (devnull >= 0)
-		close(devnull);
-	sr_buf out;
-	sr_buf_init(&out, SR_EXT_SCAN_MAX_OUTPUT);
-	int64_t deadline = mono_ms() + (ext->timeout_ms > 0 ? ext->timeout_ms : SR_EXT_SCAN_DEFAULT_TIMEOUT_MS);
-	int rc = 0, timed_out = 0, too_big = 0;
-	for (;;) {
-		int64_t left = deadline - mono_ms();
-		if (left <= 0) {
-			timed_out = 1;
-			break;
-		}
-		struct pollfd p = {fds[0], POLLIN, 0};
-		int pr = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			continue;
-		char chunk[4096];
-		ssize_t n = read(fds[0], chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (sr_buf_append(&out, chunk, (size_t)n)) {
-			too_big = 1;
-			break;
-		}
-	}
-	close(fds[0]);
-	/* Closing its output is not exiting: the deadline also bounds the wait for the exit. */
-	int status = 0, reaped = 0;
-	while (!timed_out && !too_big) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		if (w == pid) {
-			reaped = 1;
-			break;
-		}
-		if (w < 0 && errno != EINTR)
-			break;
-		if (mono_ms() >= deadline) {
-			timed_out = 1;
-			break;
-		}
-		struct timespec nap = {0, 5 * 1000 * 1000};
-		nanosleep(&nap, NULL);
-	}
-	/* The whole process group, always: a shell script's children that outlive it go too. */
-	kill(-pid, SIGKILL);
-	if (!reaped) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	}
-	if (timed_out) {
-		snprintf(err, errsz, "timed out after %d ms", ext->timeout_ms);
-		rc = SR_EIO;
-	} else if (too_big) {
-		snprintf(err, errsz, "output longer than %d bytes", SR_EXT_SCAN_MAX_OUTPUT);
-		rc = SR_ETOOBIG;
-	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		snprintf(err, errsz, "exited with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-		rc = SR_EIO;
-	} else {
-		rc = ext_parse(out.data ? out.data : "", out.len, res, summary, summarysz, err, errsz);
-	}
-	sr_buf_deinit(&out);
-	return rc;
 }
 
 /* ---- scanning one version ---- */
@@ -407,6 +225,116 @@ static int write_mod(sr_store *s, const sr_skill *sk, const sr_mod_state *next, 
 	return rc;
 }
 
+/* One version's scan between running the scanners and writing what they said. */
+struct scan_run {
+	sr_version_scan vs;
+	struct skill_copy sc;
+	sr_scan_result *res; /* one per source */
+	int ok[SR_SRC_COUNT], ran[SR_SRC_COUNT];
+	char summary[512], err[256];
+};
+
+/* Runs the built-in scanner over the version's files and the external scanner over its
+ * zip, outside any transaction (a scan can take seconds). A scanner that fails leaves its
+ * ok[] at 0; only a failure to read the version's file list is an error here. */
+static int run_scanners(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const sr_ext_scanner *ext,
+			int64_t version_id, struct scan_run *r)
+{
+	struct file_list fl = {calloc(SR_MAX_FILES, sizeof(sr_pub_file)), 0, SR_MAX_FILES, 0};
+	if (!fl.files)
+		return SR_ENOMEM;
+	int rc = sr_store_version_files(s, version_id, take_file, &fl);
+	if (!rc)
+		rc = fl.rc;
+	/* A file missing from the blob store leaves the built-in scanner without a verdict,
+	 * like a failed external scanner: the version ends in the error state. */
+	if (!rc) {
+		r->ran[SR_SRC_STATIC] = 1;
+		int lrc = load_files(b, &fl);
+		if (lrc)
+			sr_log_error("scan: version %lld: cannot read its files (%s)", (long long)version_id,
+				     sr_strerror(lrc));
+		else
+			r->ok[SR_SRC_STATIC] = sr_scan_files(rules, fl.files, fl.n, r->sc.sk.slug, r->sc.sk.display_name,
+							     &r->res[SR_SRC_STATIC]) == 0;
+	}
+	if (!rc && ext && ext->cmd && ext->cmd[0]) {
+		r->ran[SR_SRC_EXTERNAL] = 1;
+		char zip[4200];
+		int prc = sr_blob_path(b, r->vs.zip_sha256, zip, sizeof(zip));
+		if (!prc)
+			prc = sr_ext_scan_run(ext, zip, r->sc.sk.slug, r->vs.version, &r->res[SR_SRC_EXTERNAL],
+					      r->summary, sizeof(r->summary), r->err, sizeof(r->err));
+		if (prc)
+			sr_log_error("scan: external scanner on %s@%s gave no verdict: %s", r->sc.sk.slug, r->vs.version,
+				     r->err[0] ? r->err : sr_strerror(prc));
+		else
+			r->ok[SR_SRC_EXTERNAL] = 1;
+	}
+	free_files(&fl);
+	return rc;
+}
+
+/* Writes what the scanners said in one transaction: each scanner's result and findings, the
+ * holds against the skill, the version's scan state, and the skill's moderation fields with
+ * an audit row, from the skill as it is at the time of writing. */
+static int record_scan(sr_store *s, const sr_ext_scanner *ext, int64_t version_id, int64_t actor_id,
+		       struct scan_run *r, sr_scan_outcome *out)
+{
+	int64_t now = sr_now_ms();
+	int rc = sr_store_begin(s);
+	if (rc)
+		return rc;
+	/* The skill as it is now: staff may have acted while the scanners ran. */
+	r->sc.found = 0;
+	if ((rc = sr_store_skill_by_id(s, r->vs.skill_id, copy_skill, &r->sc)) || !r->sc.found)
+		goto fail;
+	/* What each scanner holds against the skill follows its latest version; a scan of an
+	 * older version (a back-port published without taking `latest`) may only make a hold
+	 * worse, never clear what the latest version earned. */
+	int holds[SR_SRC_COUNT] = {SR_VERDICT_NONE, SR_VERDICT_NONE};
+	if ((rc = sr_store_scan_holds(s, r->vs.skill_id, take_hold, holds)))
+		goto fail;
+	int is_latest = r->sc.sk.latest_version_id == version_id;
+	for (int i = 0; i < SR_SRC_COUNT; i++) {
+		if (!r->ran[i])
+			continue;
+		if ((rc = store_result(s, version_id, i, &r->res[i], r->ok[i], i == SR_SRC_STATIC ? "skillreg-static/1" : ext->cmd,
+				       i == SR_SRC_EXTERNAL ? (r->ok[i] ? r->summary : r->err) : NULL, now)))
+			goto fail;
+		if (r->ok[i]) {
+			out->verdict[i] = (int)r->res[i].verdict;
+			out->findings += r->res[i].nfindings;
+			if (out->verdict[i] > out->combined)
+				out->combined = out->verdict[i];
+			if (is_latest || out->verdict[i] >= holds[i]) {
+				holds[i] = out->verdict[i];
+				if ((rc = sr_store_scan_hold_put(s, r->vs.skill_id, source_names[i], holds[i], version_id, now)))
+					goto fail;
+			}
+		}
+	}
+	if ((rc = sr_store_version_scan_finish(s, r->vs.skill_id, version_id,
+					       out->combined != SR_VERDICT_NONE ? SR_SCAN_DONE : SR_SCAN_ERROR,
+					       out->combined, now, r->vs.requested_at)))
+		goto fail;
+	mod_of(&r->sc.sk, &out->before);
+	int now_src = out->verdict[SR_SRC_EXTERNAL] > out->verdict[SR_SRC_STATIC] ? SR_SRC_EXTERNAL : SR_SRC_STATIC;
+	sr_mod_after_scan(&out->before, holds, now_src, &out->after);
+	char detail[400];
+	snprintf(detail, sizeof(detail), "version=%s static=%s external=%s verdict=%s reason=%s", r->vs.version,
+		 out->verdict[0] != SR_VERDICT_NONE ? sr_verdict_name(out->verdict[0]) : r->ran[0] ? "error" : "none",
+		 out->verdict[1] != SR_VERDICT_NONE ? sr_verdict_name(out->verdict[1]) : r->ran[1] ? "error" : "none",
+		 out->after.verdict != SR_VERDICT_NONE ? sr_verdict_name(out->after.verdict) : "none",
+		 out->after.reason[0] ? out->after.reason : "-");
+	if ((rc = write_mod(s, &r->sc.sk, &out->after, actor_id, "scan.verdict", detail, now)))
+		goto fail;
+	return sr_store_commit(s);
+fail:
+	sr_store_rollback(s);
+	return rc ? rc : SR_ENOTFOUND;
+}
+
 int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const sr_ext_scanner *ext,
 		    int64_t version_id, int64_t actor_id, sr_scan_outcome *out)
 {
@@ -414,113 +342,23 @@ int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 	for (int i = 0; i < SR_SRC_COUNT; i++)
 		out->verdict[i] = SR_VERDICT_NONE;
 	out->combined = SR_VERDICT_NONE;
-	sr_version_scan vs;
-	int rc = sr_store_version_scan_get(s, version_id, &vs);
-	if (rc)
-		return rc;
-	struct skill_copy sc = {0};
-	if ((rc = sr_store_skill_by_id(s, vs.skill_id, copy_skill, &sc)))
-		return rc;
-	if (!sc.found)
-		return SR_ENOTFOUND;
-
-	struct file_list fl = {calloc(SR_MAX_FILES, sizeof(sr_pub_file)), 0, SR_MAX_FILES, 0};
-	sr_scan_result *res = malloc(sizeof(*res) * SR_SRC_COUNT);
-	if (!fl.files || !res) {
-		free(fl.files);
-		free(res);
+	struct scan_run *r = calloc(1, sizeof(*r));
+	if (!r)
 		return SR_ENOMEM;
-	}
-	int ok[SR_SRC_COUNT] = {0}, ran[SR_SRC_COUNT] = {0};
-	char summary[512] = "", err[256] = "";
-	rc = sr_store_version_files(s, version_id, take_file, &fl);
+	int rc = sr_store_version_scan_get(s, version_id, &r->vs);
 	if (!rc)
-		rc = fl.rc;
-	/* A file missing from the blob store leaves the built-in scanner without a verdict,
-	 * like a failed external scanner: the version ends in the error state. */
-	if (!rc) {
-		ran[SR_SRC_STATIC] = 1;
-		int lrc = load_files(b, &fl);
-		if (lrc)
-			sr_log_error("scan: version %lld: cannot read its files (%s)", (long long)version_id,
-				     sr_strerror(lrc));
-		else
-			ok[SR_SRC_STATIC] = sr_scan_files(rules, fl.files, fl.n, sc.sk.slug, sc.sk.display_name,
-							  &res[SR_SRC_STATIC]) == 0;
-	}
-	if (!rc && ext && ext->cmd && ext->cmd[0]) {
-		ran[SR_SRC_EXTERNAL] = 1;
-		char zip[4200];
-		int prc = sr_blob_path(b, vs.zip_sha256, zip, sizeof(zip));
-		if (!prc)
-			prc = sr_ext_scan_run(ext, zip, sc.sk.slug, vs.version, &res[SR_SRC_EXTERNAL], summary,
-					      sizeof(summary), err, sizeof(err));
-		if (prc)
-			sr_log_error("scan: external scanner on %s@%s gave no verdict: %s", sc.sk.slug, vs.version,
-				     err[0] ? err : sr_strerror(prc));
-		else
-			ok[SR_SRC_EXTERNAL] = 1;
-	}
-	free_files(&fl);
-	if (rc) {
-		free(res);
-		return rc;
-	}
-
-	int64_t now = sr_now_ms();
-	if ((rc = sr_store_begin(s))) {
-		free(res);
-		return rc;
-	}
-	/* The skill as it is now: staff may have acted while the scanners ran. */
-	sc.found = 0;
-	if ((rc = sr_store_skill_by_id(s, vs.skill_id, copy_skill, &sc)) || !sc.found)
-		goto fail;
-	/* What each scanner holds against the skill follows its latest version; a scan of an
-	 * older version (a back-port published without taking `latest`) may only make a hold
-	 * worse, never clear what the latest version earned. */
-	int holds[SR_SRC_COUNT] = {SR_VERDICT_NONE, SR_VERDICT_NONE};
-	if ((rc = sr_store_scan_holds(s, vs.skill_id, take_hold, holds)))
-		goto fail;
-	int is_latest = sc.sk.latest_version_id == version_id;
-	for (int i = 0; i < SR_SRC_COUNT; i++) {
-		if (!ran[i])
-			continue;
-		if ((rc = store_result(s, version_id, i, &res[i], ok[i], i == SR_SRC_STATIC ? "skillreg-static/1" : ext->cmd,
-				       i == SR_SRC_EXTERNAL ? (ok[i] ? summary : err) : NULL, now)))
-			goto fail;
-		if (ok[i]) {
-			out->verdict[i] = (int)res[i].verdict;
-			out->findings += res[i].nfindings;
-			if (out->verdict[i] > out->combined)
-				out->combined = out->verdict[i];
-			if (is_latest || out->verdict[i] >= holds[i]) {
-				holds[i] = out->verdict[i];
-				if ((rc = sr_store_scan_hold_put(s, vs.skill_id, source_names[i], holds[i], version_id, now)))
-					goto fail;
-			}
-		}
-	}
-	if ((rc = sr_store_version_scan_finish(s, vs.skill_id, version_id, out->combined != SR_VERDICT_NONE ? SR_SCAN_DONE : SR_SCAN_ERROR,
-					       out->combined, now, vs.requested_at)))
-		goto fail;
-	mod_of(&sc.sk, &out->before);
-	int now_src = out->verdict[SR_SRC_EXTERNAL] > out->verdict[SR_SRC_STATIC] ? SR_SRC_EXTERNAL : SR_SRC_STATIC;
-	sr_mod_after_scan(&out->before, holds, now_src, &out->after);
-	char detail[400];
-	snprintf(detail, sizeof(detail), "version=%s static=%s external=%s verdict=%s reason=%s", vs.version,
-		 out->verdict[0] != SR_VERDICT_NONE ? sr_verdict_name(out->verdict[0]) : ran[0] ? "error" : "none",
-		 out->verdict[1] != SR_VERDICT_NONE ? sr_verdict_name(out->verdict[1]) : ran[1] ? "error" : "none",
-		 out->after.verdict != SR_VERDICT_NONE ? sr_verdict_name(out->after.verdict) : "none",
-		 out->after.reason[0] ? out->after.reason : "-");
-	if ((rc = write_mod(s, &sc.sk, &out->after, actor_id, "scan.verdict", detail, now)))
-		goto fail;
-	free(res);
-	return sr_store_commit(s);
-fail:
-	sr_store_rollback(s);
-	free(res);
-	return rc ? rc : SR_ENOTFOUND;
+		rc = sr_store_skill_by_id(s, r->vs.skill_id, copy_skill, &r->sc);
+	if (!rc && !r->sc.found)
+		rc = SR_ENOTFOUND;
+	if (!rc && !(r->res = calloc(SR_SRC_COUNT, sizeof(*r->res))))
+		rc = SR_ENOMEM;
+	if (!rc)
+		rc = run_scanners(s, b, rules, ext, version_id, r);
+	if (!rc)
+		rc = record_scan(s, ext, version_id, actor_id, r, out);
+	free(r->res);
+	free(r);
+	return rc;
 }
 
 struct queue_ids {
