@@ -40,58 +40,42 @@ static int collect_row(void *ud, const void *row)
 	return 0;
 }
 
-int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_user *caller,
-		    sr_lookup *out)
+/* The skill an owner's slug names, or that an alias of theirs points at. */
+static int lookup_owned(sr_store *s, const char *slug, const char *owner, sr_lookup *out)
 {
-	memset(out, 0, sizeof(*out));
 	char handle[64];
-	if (owner && owner[0]) {
-		sr_owner_normalize(owner, handle, sizeof(handle));
-		sr_user u;
-		int rc = sr_store_user_by_handle(s, handle, &u);
-		if (rc)
-			return rc;
-		struct collect c = {&out->skill, 0, 1};
-		rc = sr_store_lookup_owner_slug(s, u.id, slug, collect_row, &c);
-		if (rc)
-			return rc;
-		/* An alias answers when the slug names no live skill of this owner (renamed, or
-		 * merged into another skill). */
-		if (c.n == 0 || out->skill.soft_deleted_at) {
-			sr_skill aliased;
-			struct collect a = {&aliased, 0, 1};
-			if ((rc = sr_store_lookup_owner_alias(s, u.id, slug, collect_row, &a)))
-				return rc;
-			if (a.n) {
-				out->skill = aliased;
-				return 0;
-			}
-		}
-		return c.n ? 0 : SR_ENOTFOUND;
-	}
-
-	sr_skill all[SR_LOOKUP_MAX_MATCHES * 2];
-	struct collect c = {all, 0, SR_LOOKUP_MAX_MATCHES * 2};
-	int rc = sr_store_lookup_slug(s, slug, c.max, collect_row, &c);
+	sr_owner_normalize(owner, handle, sizeof(handle));
+	sr_user u;
+	int rc = sr_store_user_by_handle(s, handle, &u);
 	if (rc)
 		return rc;
-	/* Plus the skills the slug is an alias of, each once. */
-	sr_skill aliased[SR_LOOKUP_MAX_MATCHES];
-	struct collect a = {aliased, 0, SR_LOOKUP_MAX_MATCHES};
-	if ((rc = sr_store_lookup_alias(s, slug, a.max, collect_row, &a)))
+	struct collect c = {&out->skill, 0, 1};
+	rc = sr_store_lookup_owner_slug(s, u.id, slug, collect_row, &c);
+	if (rc)
 		return rc;
-	for (int i = 0; i < a.n && c.n < c.max; i++) {
-		int dup = 0;
-		for (int k = 0; k < c.n; k++)
-			dup |= all[k].id == aliased[i].id;
-		if (!dup)
-			all[c.n++] = aliased[i];
+	/* An alias answers when the slug names no live skill of this owner (renamed, or
+	 * merged into another skill). */
+	if (c.n == 0 || out->skill.soft_deleted_at) {
+		sr_skill aliased;
+		struct collect a = {&aliased, 0, 1};
+		if ((rc = sr_store_lookup_owner_alias(s, u.id, slug, collect_row, &a)))
+			return rc;
+		if (a.n) {
+			out->skill = aliased;
+			return 0;
+		}
 	}
+	return c.n ? 0 : SR_ENOTFOUND;
+}
 
+/* Picks the skill a bare slug means among the skills holding it or aliased by it (ClawHub's
+ * rules, api-v1 section 1.3), or reports the candidates when it stays ambiguous. */
+static int pick(sr_skill *all, int n, const sr_user *caller, sr_lookup *out)
+{
 	/* Candidates are the live skills; an owner may still reach their own deleted one. */
 	sr_skill *live[SR_LOOKUP_MAX_MATCHES * 2];
 	int nlive = 0;
-	for (int i = 0; i < c.n; i++)
+	for (int i = 0; i < n; i++)
 		if (!all[i].soft_deleted_at)
 			live[nlive++] = &all[i];
 	if (nlive == 0) {
@@ -99,7 +83,7 @@ int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_u
 		 * one skill, so that `clawhub undelete <slug>` works without an owner. */
 		const sr_skill *mine = NULL;
 		int nmine = 0;
-		for (int i = 0; caller && i < c.n; i++)
+		for (int i = 0; caller && i < n; i++)
 			if (all[i].owner_id == caller->id) {
 				mine = &all[i];
 				nmine++;
@@ -108,7 +92,7 @@ int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_u
 			out->skill = *mine;
 			return 0;
 		}
-		if (caller && caller->role != SR_ROLE_USER && c.n == 1) {
+		if (caller && caller->role != SR_ROLE_USER && n == 1) {
 			out->skill = all[0];
 			return 0;
 		}
@@ -143,6 +127,32 @@ int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_u
 		if (npub == 0 || live[i]->is_public)
 			out->matches[out->nmatches++] = *live[i];
 	return SR_ECONFLICT;
+}
+
+int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_user *caller,
+		    sr_lookup *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (owner && owner[0])
+		return lookup_owned(s, slug, owner, out);
+	sr_skill all[SR_LOOKUP_MAX_MATCHES * 2];
+	struct collect c = {all, 0, SR_LOOKUP_MAX_MATCHES * 2};
+	int rc = sr_store_lookup_slug(s, slug, c.max, collect_row, &c);
+	if (rc)
+		return rc;
+	/* Plus the skills the slug is an alias of, each once. */
+	sr_skill aliased[SR_LOOKUP_MAX_MATCHES];
+	struct collect a = {aliased, 0, SR_LOOKUP_MAX_MATCHES};
+	if ((rc = sr_store_lookup_alias(s, slug, a.max, collect_row, &a)))
+		return rc;
+	for (int i = 0; i < a.n && c.n < c.max; i++) {
+		int dup = 0;
+		for (int k = 0; k < c.n; k++)
+			dup |= all[k].id == aliased[i].id;
+		if (!dup)
+			all[c.n++] = aliased[i];
+	}
+	return pick(all, c.n, caller, out);
 }
 
 int sr_reason_is_pending(const char *r)
