@@ -455,34 +455,37 @@ static void bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
 	}
 }
 
-sr__stmt *sr__query(sr_store *s, int q, const char *fmt, ...)
+/* Statement q with its parameters bound from ap (the format of bindv), or NULL when it cannot
+ * be prepared. */
+static sr__stmt *vquery(sr_store *s, int q, const char *fmt, va_list ap)
 {
 	sr__stmt *st = sr__prepare(s, q);
 	if (!st)
 		return NULL;
+	va_list cp;
+	va_copy(cp, ap);
+	note_params(s, q, fmt, cp);
+	va_end(cp);
+	bindv(lite(st), fmt, ap);
+	return st;
+}
+
+sr__stmt *sr__query(sr_store *s, int q, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	note_params(s, q, fmt, ap);
-	va_end(ap);
-	va_start(ap, fmt);
-	bindv(lite(st), fmt, ap);
+	sr__stmt *st = vquery(s, q, fmt, ap);
 	va_end(ap);
 	return st;
 }
 
 int sr__run(sr_store *s, int q, const char *fmt, ...)
 {
-	sr__stmt *st = sr__prepare(s, q);
-	if (!st)
-		return SR_EDB;
 	va_list ap;
 	va_start(ap, fmt);
-	note_params(s, q, fmt, ap);
+	sr__stmt *st = vquery(s, q, fmt, ap);
 	va_end(ap);
-	va_start(ap, fmt);
-	bindv(lite(st), fmt, ap);
-	va_end(ap);
-	return sr__exec(s, st);
+	return st ? sr__exec(s, st) : SR_EDB;
 }
 
 int sr_store_read_begin(sr_store *s)
