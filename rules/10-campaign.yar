@@ -16,18 +16,22 @@ rule password_archive_exec
         severity = "malicious"
         description = "tells the reader to download a password-protected archive and run what is inside"
     strings:
-        $archive = /https?:\/\/[^ \t\r\n)\]"'<>]{4,300}\.(zip|rar|7z)\b/ nocase
+        $archive = /https?:\/\/[^ \t\r\n)\]"'<>]{4,300}(\.(zip|rar|7z)\b|\/releases\b)/ nocase
         $pass1 = /\b(extract|unzip|unpack|decompress|open)[^\n]{0,40}\b(password|passcode|passphrase|pass|pwd)\b/ nocase private
-        $pass2 = /\b(password|passcode|passphrase|pass|pwd)\b[ \t*_]*[:=][ \t*_`'"]*[A-Za-z0-9_!@#$%&.-]{2,32}/ nocase private
+        $pass2 = /\((password|passcode|pass|pwd)[ \t]*[:=][ \t]*[`'"*]?[A-Za-z0-9_!@#$%&.-]{2,32}[`'"*]?\)/ nocase private
         $pass3 = /\bextract(ed)?[ \t]+(it[ \t]+)?using[ \t]*:/ nocase private
+        $pass4 = /\b(unzip[^\n]{0,40}[ \t]-P[ \t]*[^ \t\n]+|7za?[ \t][^\n]{0,40}[ \t]-p[^ \t\n]+)/ private
         $run = /\b(run|execute|launch|start|double-click|open)\b[^\n]{0,80}(\.exe\b|\.msi\b|\.app\b|\.scr\b|\bexecutable\b|\binstaller\b)/ nocase private
+        $run2 = /(&&|;)[ \t]*(\.\/|start[ \t]+|open[ \t]+)[A-Za-z0-9_.-]+/ private
     condition:
         (context == "prose" or context == "code") and
         for any i in (1..#archive) : (
             (for any j in (1..#pass1) : (@pass1[j] > @archive[i] - 600 and @pass1[j] < @archive[i] + 600) or
              for any j in (1..#pass2) : (@pass2[j] > @archive[i] - 600 and @pass2[j] < @archive[i] + 600) or
-             for any j in (1..#pass3) : (@pass3[j] > @archive[i] - 600 and @pass3[j] < @archive[i] + 600)) and
-            for any k in (1..#run) : (@run[k] > @archive[i] - 600 and @run[k] < @archive[i] + 900)
+             for any j in (1..#pass3) : (@pass3[j] > @archive[i] - 600 and @pass3[j] < @archive[i] + 600) or
+             for any j in (1..#pass4) : (@pass4[j] > @archive[i] - 600 and @pass4[j] < @archive[i] + 600)) and
+            (for any k in (1..#run) : (@run[k] > @archive[i] - 600 and @run[k] < @archive[i] + 900) or
+             for any k in (1..#run2) : (@run2[k] > @archive[i] - 600 and @run2[k] < @archive[i] + 900))
         )
 }
 
@@ -56,16 +60,18 @@ rule remote_exec_raw_ip
 {
     meta:
         severity = "malicious"
-        description = "runs a script fetched from a bare IP address"
+        description = "runs a script or program fetched from a bare IP address"
     strings:
         $pipe = /\b(curl|wget)\b[^\n|]{0,200}https?:\/\/[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b[^\n|]{0,200}\|[ \t]*(sudo[ \t]+(-[A-Za-z]+[ \t]+)*)?(sh|bash|zsh|dash|ksh|python[0-9.]*|perl|ruby|node)\b/ nocase
         $sub = /\b(sh|bash|zsh|dash)\b[ \t]+(-c[ \t]+)?["']?(\$\(|<\()[ \t]*(curl|wget)\b[^\n)]{0,200}https?:\/\/[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b/ nocase
         $ps = /\b(iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring)\b[^\n|]{0,200}https?:\/\/[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b[^\n|]{0,200}\|[ \t]*(iex|invoke-expression)\b/ nocase
+        $dl_exec = /\b(curl|wget)\b[^\n]{0,200}https?:\/\/[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\b[^\n]{0,200}chmod[ \t]+(\+x|[0-7]?7[0-7][0-7]|u\+x|a\+x)[^\n]{0,200}(&&|;)[ \t]*(sudo[ \t]+)?(\.\/|\/tmp\/|\$TMPDIR|\$TMP|~\/|"\/tmp\/)/ nocase
         $local = /https?:\/\/(127\.|10\.|0\.0\.0\.0|192\.168\.|169\.254\.|172\.(1[6-9]|2[0-9]|3[01])\.)/ private
     condition:
         context != "minified" and (
             for any i in (1..#pipe) : (not for any j in (1..#local) : (@local[j] > @pipe[i] and @local[j] < @pipe[i] + !pipe[i])) or
             for any i in (1..#sub) : (not for any j in (1..#local) : (@local[j] > @sub[i] and @local[j] < @sub[i] + !sub[i])) or
-            for any i in (1..#ps) : (not for any j in (1..#local) : (@local[j] > @ps[i] and @local[j] < @ps[i] + !ps[i]))
+            for any i in (1..#ps) : (not for any j in (1..#local) : (@local[j] > @ps[i] and @local[j] < @ps[i] + !ps[i])) or
+            for any i in (1..#dl_exec) : (not for any j in (1..#local) : (@local[j] > @dl_exec[i] and @local[j] < @dl_exec[i] + !dl_exec[i]))
         )
 }
