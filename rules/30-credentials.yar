@@ -56,6 +56,7 @@ rule credential_browser
         $ff_key = /\bkey4\.db\b/ nocase
         $ff_cookies = /\bcookies\.sqlite\b/ nocase
         $metamask = "nkbihfbeogaeaoehlefnkodbefgpgknn"
+        $safe_storage = /\bfind-generic-password\b[^\n]{0,60}(Chrome|Chromium|Brave|Edge|Opera)/ nocase
     condition:
         context == "code" and any of them
 }

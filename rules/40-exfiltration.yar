@@ -31,3 +31,20 @@ rule exfil_chat_webhook
     condition:
         context == "code" and any of them
 }
+
+rule credential_exfil
+{
+    meta:
+        severity = "malicious"
+        description = "sends credentials (a secrets file, a keychain item) off the machine"
+    strings:
+        $secret = /(\.env\b|\.clawdbot\/|\.openclaw\/|\.ssh\/id_(rsa|dsa|ecdsa|ed25519)\b|\.aws\/credentials|auth-profiles\.json|login\.keychain|Login Data|logins\.json)/ nocase
+        $sink = /\b(webhook\.site|requestbin\.(com|net)|pipedream\.net|transfer\.sh|oastify\.com|interact\.sh|burpcollaborator\.net|0x0\.st|bashupload\.com|file\.io)\b/ nocase private
+        $keychain_send = /\bsecurity[ \t]+(find-(generic|internet)-password|dump-keychain)\b[^\n|]{0,200}(\|[^\n|]{0,100}){0,3}\|[ \t]*(curl|wget|nc|netcat)\b/ nocase
+    condition:
+        context == "code" and (
+            $keychain_send or
+            (not path matches /\.(md|markdown|mdx|txt|rst)$/i and
+             for any i in (1..#secret) : (
+                for any j in (1..#sink) : (@sink[j] < @secret[i] + 400 and @secret[i] < @sink[j] + 400))))
+}

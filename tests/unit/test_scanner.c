@@ -392,6 +392,14 @@ static void test_rules_file_errors(void **state)
 
 	assert_int_equal(sr_scan_rules_new_file("/nonexistent/rules.yar", &r, err, sizeof(err)), SR_EIO);
 	assert_null(r);
+	/* a rule without strings reports at the start of the file */
+	static const char nostrings[] = "rule always { meta: severity = \"info\" description = \"d\" condition: true }\n";
+	assert_int_equal(sr_scan_rules_new_text(nostrings, sizeof(nostrings) - 1, &r, err, sizeof(err)), 0);
+	f.data = (const unsigned char *)"x\n", f.size = 2;
+	assert_int_equal(sr_scan_files(r, &f, 1, NULL, NULL, &res), 0);
+	assert_int_equal(res.nfindings, 1);
+	assert_int_equal(res.findings[0].line, 1);
+	sr_scan_rules_free(r);
 	/* a rule file of the repository compiles on its own, as an operator's --rules file */
 	assert_int_equal(sr_scan_rules_new_file("rules/20-execution.yar", &r, err, sizeof(err)), 0);
 	assert_true(sr_scan_rules_count(r) > 4);
