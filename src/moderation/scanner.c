@@ -18,6 +18,8 @@
 #include "moderation/scanner_int.h"
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -356,6 +358,10 @@ struct yscan {
 	size_t len;
 };
 
+/* libyara keeps its matches in a notebook that packs them at 4-byte boundaries, so their
+ * 8-byte fields are read by copying, not through a misaligned pointer. */
+#define MATCH_FIELD(m, field, out) memcpy(&(out), (const char *)(m) + offsetof(YR_MATCH, field), sizeof(out))
+
 /* The earliest match of the rule's strings, preferring strings that are not private (a
  * rule marks its context-only strings private so findings point at the act itself). */
 static size_t first_match(YR_SCAN_CONTEXT *ctx, const YR_RULE *rule)
@@ -364,12 +370,19 @@ static size_t first_match(YR_SCAN_CONTEXT *ctx, const YR_RULE *rule)
 	const YR_STRING *s;
 	yr_rule_strings_foreach(rule, s)
 	{
-		for (const YR_MATCH *m = ctx->matches[s->idx].head; m; m = m->next) {
-			int64_t o = m->base + m->offset;
+		const YR_MATCH *m = ctx->matches[s->idx].head;
+		while (m) {
+			int64_t base, off;
+			bool is_private;
+			MATCH_FIELD(m, base, base);
+			MATCH_FIELD(m, offset, off);
+			MATCH_FIELD(m, is_private, is_private);
+			int64_t o = base + off;
 			if (best_any < 0 || o < best_any)
 				best_any = o;
-			if (!m->is_private && (best < 0 || o < best))
+			if (!is_private && (best < 0 || o < best))
 				best = o;
+			MATCH_FIELD(m, next, m);
 		}
 	}
 	return best >= 0 ? (size_t)best : best_any >= 0 ? (size_t)best_any : 0;

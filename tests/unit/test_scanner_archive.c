@@ -62,7 +62,7 @@ static void read_labels(void)
 		if (nlabels == MAX_LABELS || strlen(line) >= sizeof(labels[0].skill))
 			fail_msg("%s:%d: too many labels or too long a name", LABELS, lineno);
 		struct label *l = &labels[nlabels++];
-		snprintf(l->skill, sizeof(l->skill), "%s", line);
+		memcpy(l->skill, line, strlen(line) + 1); /* the length was checked above */
 		if (strcmp(tab1 + 1, "malicious") == 0)
 			l->malicious = 1;
 		else if (strcmp(tab1 + 1, "suspicious") != 0)
