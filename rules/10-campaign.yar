@@ -41,8 +41,8 @@ rule paste_site_exec
         severity = "malicious"
         description = "tells the reader to run a command taken from a paste site"
     strings:
-        $paste = /https?:\/\/(www\.)?(glot\.io|pastebin\.com|pastebin\.pl|rentry\.(co|org)|hastebin\.(com|skyra\.pw)|paste\.ee|dpaste\.(org|com)|controlc\.com|ghostbin\.[a-z]+|justpaste\.it|privatebin\.[a-z]+|termbin\.com|paste\.rs|pastes\.io|pastie\.(io|org)|ix\.io|sprunge\.us|bpa\.st|katb\.in|pastelink\.net|paste\.mozilla\.org|paste2\.org|jsbin\.com|telegra\.ph)\// nocase
-        $run = /\b(run|execute|paste|copy|enter|type)\b[^\n]{0,80}\b(terminal|command|shell|powershell|console|cmd)\b/ nocase private
+        $paste = /https?:\/\/(www\.)?(glot\.io|pastebin\.com|pastebin\.pl|rentry\.(co|org)|hastebin\.(com|skyra\.pw)|paste\.ee|dpaste\.(org|com)|controlc\.com|ghostbin\.[a-z]+|justpaste\.it|privatebin\.[a-z]+|termbin\.com|paste\.rs|pastes\.io|pastie\.(io|org)|ix\.io|sprunge\.us|bpa\.st|katb\.in|pastelink\.net|paste\.mozilla\.org|paste2\.org|jsbin\.com|telegra\.ph)\/[A-Za-z0-9_\/.-]{4,}/ nocase
+        $run = /\b(run|execute)\b[^\n]{0,80}\b(terminal|command|script|shell|powershell|console)\b/ nocase private
         $term = /\bin(to)?[ \t]+(the[ \t]+|your[ \t]+|a[ \t]+)?(terminal|shell|powershell|command[ \t]+prompt)\b/ nocase private
         $fetch = /\b(curl|wget|iwr|irm|invoke-webrequest|invoke-restmethod)\b/ nocase private
         $pipe = /\|[ \t]*(sudo[ \t]+)?(sh|bash|zsh|dash|iex|invoke-expression|python[0-9.]*)\b/ nocase private
