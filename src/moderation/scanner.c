@@ -171,6 +171,18 @@ static int rule_row(const YR_RULE *yr, struct sr__rule *row, char *err, size_t e
 	return 0;
 }
 
+/* `include "builtin"` in an operator's file pulls in the built-in rules, so a file can add to
+ * them instead of replacing them. No other include is resolved: a rules file reads nothing
+ * from disk behind the operator's back. */
+static const char *on_include(const char *name, const char *from, const char *ns, void *ud)
+{
+	return strcmp(name, "builtin") == 0 ? sr__scanner_rules_builtin : NULL;
+}
+
+static void on_include_free(const char *result, void *ud)
+{
+}
+
 /* Compiles text with the external variables the scan defines and fills the rule table. */
 static int compile_rules(sr_scan_rules *r, const char *text, size_t len, char *err, size_t errsz)
 {
@@ -192,6 +204,7 @@ static int compile_rules(sr_scan_rules *r, const char *text, size_t len, char *e
 	}
 	struct compile_err ce = {err, errsz, 0};
 	yr_compiler_set_callback(c, on_compile_msg, &ce);
+	yr_compiler_set_include_callback(c, on_include, on_include_free, NULL);
 	if (yr_compiler_define_string_variable(c, "context", "code") != ERROR_SUCCESS ||
 	    yr_compiler_define_boolean_variable(c, "skill_md", 0) != ERROR_SUCCESS ||
 	    yr_compiler_define_string_variable(c, "path", "") != ERROR_SUCCESS) {

@@ -72,7 +72,8 @@ int sr_scan_rules_new_builtin(sr_scan_rules **out, char *err, size_t errsz);
  * SR_EINVAL with "line N: ..." or "rule X: ..." in err. */
 int sr_scan_rules_new_text(const char *text, size_t len, sr_scan_rules **out, char *err,
 			   size_t errsz);
-/* Rules from a YARA file (at most SR_SCAN_RULES_MAX_BYTES); replaces the built-in rules. */
+/* Rules from a YARA file (at most SR_SCAN_RULES_MAX_BYTES); replaces the built-in rules,
+ * unless it starts with `include "builtin"`, which adds them. */
 int sr_scan_rules_new_file(const char *path, sr_scan_rules **out, char *err, size_t errsz);
 void sr_scan_rules_free(sr_scan_rules *r);
 

@@ -392,6 +392,13 @@ static void test_rules_file_errors(void **state)
 
 	assert_int_equal(sr_scan_rules_new_file("/nonexistent/rules.yar", &r, err, sizeof(err)), SR_EIO);
 	assert_null(r);
+	/* include "builtin" adds to the built-in rules; no other include is read */
+	static const char more[] = "include \"builtin\"\n"
+				   "rule extra { meta: severity = \"info\" description = \"x\" condition: true }\n";
+	assert_int_equal(sr_scan_rules_new_text(more, sizeof(more) - 1, &r, err, sizeof(err)), 0);
+	assert_int_equal(sr_scan_rules_count(r), sr_scan_rules_count(rules) + 1);
+	sr_scan_rules_free(r);
+	expect_bad_rules("include \"/etc/passwd\"\n", "line 1: ");
 	/* a rule without strings reports at the start of the file */
 	static const char nostrings[] = "rule always { meta: severity = \"info\" description = \"d\" condition: true }\n";
 	assert_int_equal(sr_scan_rules_new_text(nostrings, sizeof(nostrings) - 1, &r, err, sizeof(err)), 0);
