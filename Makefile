@@ -8,7 +8,7 @@
 #   make bench      measure against DESIGN.md section 7 and write BENCHMARKS.md
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libzip yaml-0.1 libcrypto libcmark-gfm
+PKGS := libmicrohttpd jansson sqlite3 libzip yaml-0.1 libcrypto libcmark-gfm yara
 TEST_PKGS := cmocka libcurl
 
 BUILD ?= build
@@ -49,10 +49,14 @@ $(BUILD)/gen/migrations_sqlite.h: $(SQL) scripts/embed-sql
 	@mkdir -p $(dir $@)
 	scripts/embed-sql $(SQL) > $@.tmp && mv $@.tmp $@
 
-# The scanner's default rules (docs/scanner.md), compiled in like the migrations.
-$(BUILD)/gen/scanner_rules.h: rules/scanner-rules.txt scripts/embed-text
+# The scanner's YARA rules and popular slugs (docs/scanner.md), compiled in like the
+# migrations: the rule files are joined in name order into one source.
+SCAN_RULES := $(sort $(wildcard rules/*.yar))
+$(BUILD)/gen/scanner_rules.h: $(SCAN_RULES) rules/popular-slugs.txt scripts/embed-text
 	@mkdir -p $(dir $@)
-	scripts/embed-text sr__scanner_rules_builtin $< > $@.tmp && mv $@.tmp $@
+	cat $(SCAN_RULES) > $@.yar
+	(scripts/embed-text sr__scanner_rules_builtin $@.yar && \
+	 scripts/embed-text sr__scanner_popular_builtin rules/popular-slugs.txt) > $@.tmp && mv $@.tmp $@
 
 # The web site's stylesheet and icon (src/web/static), compiled in: pages load nothing else.
 $(BUILD)/gen/web_assets.h: src/web/static/site.css src/web/static/icon.svg scripts/embed-text

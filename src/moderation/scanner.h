@@ -2,12 +2,14 @@
  * scanner.h - the built-in static scanner: reads a skill's files and reports findings (rule,
  * severity, file, line, excerpt) and a verdict (clean / suspicious / malicious).
  *
- * The rules are data (rules/scanner-rules.txt, compiled into the binary; a file of the same
- * format may replace them). Matching is a case-insensitive search for a sequence of literal
- * tokens on one line plus a few hand-written checks (executable magic bytes, raw IPv4 URLs,
- * typosquats by edit distance); there is no regular expression engine, so the work is linear
- * in the bytes scanned and every scan is bounded by the byte and finding ceilings below.
- * docs/scanner.md describes the rules, the file format and the verdict rule.
+ * The rules are YARA rules (the .yar files under rules/, compiled into the binary and
+ * compiled with libyara when a rules handle is made; an operator's file may replace them),
+ * each with a severity and a description in its meta. The rules see each file through views
+ * that say where instructions live (code, prose, data, minified third-party code). A few
+ * checks a rule language cannot say are written in C: executable magic bytes, binary data
+ * in a text file, URLs to bare public IPv4 addresses, typosquats by edit distance. Every scan
+ * is bounded by the byte and finding ceilings below. docs/scanner.md describes the rules,
+ * their tests and the verdict rule.
  */
 #ifndef SR_SCANNER_H
 #define SR_SCANNER_H
@@ -62,10 +64,12 @@ typedef struct sr_scan_rules sr_scan_rules;
 
 /* The rules compiled into the binary. err (may be NULL) gets the reason on failure. */
 int sr_scan_rules_new_builtin(sr_scan_rules **out, char *err, size_t errsz);
-/* Rules from text in the data file format; SR_EINVAL with "line N: ..." in err. */
+/* Rules from YARA source text (the C checks and the built-in popular slugs come along);
+ * SR_EINVAL with "line N: ..." or "rule X: ..." in err. */
 int sr_scan_rules_new_text(const char *text, size_t len, sr_scan_rules **out, char *err,
 			   size_t errsz);
-/* Rules from a file (at most SR_SCAN_RULES_MAX_BYTES). */
+/* Rules from a YARA file (at most SR_SCAN_RULES_MAX_BYTES); replaces the built-in rules,
+ * unless it starts with `include "builtin"`, which adds them. */
 int sr_scan_rules_new_file(const char *path, sr_scan_rules **out, char *err, size_t errsz);
 void sr_scan_rules_free(sr_scan_rules *r);
 
@@ -86,7 +90,8 @@ int sr_scan_dir(const sr_scan_rules *rules, const char *dir, const char *slug,
 
 /* The verdict rule: any critical rule -> malicious; any high rule, or two or more distinct
  * medium rules -> suspicious; else clean. counts[s] is the number of distinct rules of
- * severity s that fired. */
+ * severity s that fired. A rule's meta severity "malicious" is critical, "suspicious" high
+ * and "info" info. */
 sr_scan_verdict sr_scan_decide(const unsigned counts[SR_SEV_COUNT]);
 
 const char *sr_scan_severity_name(sr_scan_severity s);

@@ -1,0 +1,2 @@
+#!/bin/sh
+KEY=$(security find-generic-password -wa "Chrome")

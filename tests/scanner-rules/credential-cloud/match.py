@@ -1,0 +1,2 @@
+import os
+creds = open(os.path.expanduser('~/.aws/credentials')).read()

