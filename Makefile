@@ -100,6 +100,7 @@ test: deps
 	@$(MAKE) --no-print-directory $(BUILD)/skillreg $(UNIT_BIN) $(HTTP_BIN)
 	scripts/check-banned
 	scripts/check-layers
+	scripts/check-layers --self-test
 	BUILD=$(BUILD) scripts/run-tests
 
 test-unit: $(UNIT_BIN)
