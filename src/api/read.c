@@ -673,7 +673,9 @@ void sr__file(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 			if (!(*p == '/' || *p == '.' || *p == '-' || *p == '+' || (*p >= 'a' && *p <= 'z') ||
 			      (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
 				ok = 0;
-		resp->content_type = ok ? ff.type : "application/octet-stream";
+		/* A header, copied into the response: resp->content_type may only name a literal, and
+		 * ff is gone by the time the server writes the headers. */
+		sr_resp_header(resp, "Content-Type", "%s", ok ? ff.type : "application/octet-stream");
 		const char *base = strrchr(ff.path, '/');
 		base = base ? base + 1 : ff.path;
 		char enc[700];

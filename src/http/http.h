@@ -37,6 +37,8 @@ typedef struct sr_req {
 typedef struct sr_resp {
 	int status;
 	sr_buf body;
+	/* A string literal: it outlives the response, and the response cache keeps the pointer. A
+	 * type computed per request goes out as a Content-Type header (sr_resp_header copies). */
 	const char *content_type;
 	int nheaders;
 	struct {
