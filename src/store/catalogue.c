@@ -60,7 +60,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			"ON CONFLICT(owner_id, slug) DO UPDATE SET skill_id = excluded.skill_id, created_at = excluded.created_at",
 	[Q_ALIAS_DEL] = "DELETE FROM skill_aliases WHERE owner_id = ?1 AND slug = ?2",
 	[Q_ALIASES_REPOINT] = "UPDATE skill_aliases SET skill_id = ?2 WHERE skill_id = ?1",
-	[Q_SKILL_RENAME] = "UPDATE skills SET slug = ?2, updated_at = ?3 WHERE id = ?1",
+	[Q_SKILL_RENAME] = "UPDATE skills SET slug = ?2, slug_shared = 0, updated_at = ?3 WHERE id = ?1",
 	[Q_SKILL_MERGED] = "UPDATE skills SET soft_deleted_at = ?2, moderation_status = 1, "
 			   "moderation_reason = 'owner.merged' WHERE id = ?1",
 	/* Search ranks a bounded window: the newest ?3 matches in rowid (creation) order, of which
@@ -97,8 +97,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_FILES] = "SELECT path, sha256, content_type, size, ord FROM version_files WHERE version_id = ?1 ORDER BY ord",
 	[Q_FILE] = "SELECT path, sha256, content_type, size, ord FROM version_files WHERE version_id = ?1 AND path = ?2",
 	[Q_COLD] = "SELECT frontmatter_json, metadata_json FROM version_cold WHERE version_id = ?1",
-	[Q_SKILL_INSERT] = "INSERT INTO skills(owner_id, slug, display_name, summary, created_at, updated_at) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+	[Q_SKILL_INSERT] = "INSERT INTO skills(owner_id, slug, display_name, summary, created_at, updated_at, slug_shared) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
 	[Q_RESERVED_HOLDER] = "SELECT owner_id FROM reserved_slugs WHERE slug = ?1 AND expires_at > ?2 LIMIT 4",
 	[Q_RESERVE] = "INSERT INTO reserved_slugs(slug, owner_id, expires_at) VALUES (?1, ?2, ?3) "
 		      "ON CONFLICT(slug, owner_id) DO UPDATE SET expires_at = excluded.expires_at",

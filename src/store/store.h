@@ -339,7 +339,11 @@ typedef struct sr_new_skill {
 	int64_t now;
 } sr_new_skill;
 
+/* SR_EEXIST when another live skill holds the slug (the unique index of migration 0009). */
 int sr_store_skill_insert(sr_store *s, const sr_new_skill *n, int64_t *id_out);
+/* The same for an import: the skill may share its slug with another publisher's live skill
+ * (it is marked slug_shared, which the index skips). */
+int sr_store_skill_insert_shared(sr_store *s, const sr_new_skill *n, int64_t *id_out);
 int sr_store_reserved_slug_holder(sr_store *s, const char *slug, int64_t now, int64_t *owner_out);
 int sr_store_reserve_slug(sr_store *s, const char *slug, int64_t owner_id, int64_t until);
 /* Ends an owner's reservation (their skill came back). */
