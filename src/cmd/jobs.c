@@ -61,7 +61,9 @@ static int run_cron(const sr_cmd_opts *o)
 	if (early)
 		return early;
 	char line[256];
+	sr_cron_set_blobs(app.blobs);
 	int rc = sr_cron_run(s, i, line, sizeof(line));
+	sr_cron_set_blobs(NULL);
 	printf("%s\n", line);
 	sr__cmd_close_data(&app, s);
 	return rc ? 1 : 0;

@@ -77,6 +77,8 @@ static void cache_gauges(void *ud, sr_buf *out)
 		      (unsigned long long)st.entries, (unsigned long long)st.bytes,
 		      (unsigned long long)st.max_bytes, (unsigned long long)st.evictions,
 		      (unsigned long long)st.stale);
+	/* The blob collector's, appended here since a program has one gauge hook. */
+	sr_blob_gc_metrics(out);
 }
 
 int sr__cron_schedule(const sr_cmd_opts *o, sr_cron *c)
@@ -111,6 +113,7 @@ static void serve_free(sr_app *app, sr_store *main_store)
 	sr_ratelimit_free(app->ratelimit);
 	sr_seen_free(app->downloads_seen);
 	sr_metrics_set_gauges(NULL, NULL);
+	sr_cron_set_blobs(NULL);
 	sr_job_report_set(NULL);
 	sr_cache_free(app->cache);
 }
@@ -135,6 +138,7 @@ static int serve_start(const sr_cmd_opts *o, sr_app *app, sr_store **main_store)
 		return 1;
 	}
 	sr_metrics_set_gauges(cache_gauges, app->cache);
+	sr_cron_set_blobs(app->blobs);
 	return 0;
 }
 
