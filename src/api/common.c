@@ -70,6 +70,18 @@ void sr__internal(sr_resp *resp, int rc)
 		sr_resp_text(resp, 500, "Internal Server Error");
 }
 
+void sr__regerr_at(sr_app *app, sr_req *req, sr_resp *resp, sr_regerr *err)
+{
+	if (err->why == SR_WHY_SLUG_OWNED_ELSEWHERE) {
+		/* The page is at most 200 bytes (sr_slug_refuse) and an origin far less than 300. */
+		char origin[300], page[200];
+		sr_app_origin(app, req, origin, sizeof(origin));
+		snprintf(page, sizeof(page), "%.199s", err->arg);
+		snprintf(err->arg, sizeof(err->arg), "%.299s/%.199s", origin, page);
+	}
+	sr__regerr(resp, err);
+}
+
 static void conflict_json(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const sr_lookup *lk)
 {
 	char origin[600];

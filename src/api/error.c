@@ -53,6 +53,8 @@ static const struct {
 	[SR_WHY_PUBLISHER_NOT_FOUND] = {400, "Publisher \"%s\" not found"},
 	[SR_WHY_PUBLISHER_NOT_IN_GOOD_STANDING] = {403, "Forbidden: this publisher is not in good standing"},
 	[SR_WHY_SLUG_HELD_AFTER_DELETE] = {400, "Slug \"%s\" is reserved by its previous owner for 30 days after deletion"},
+	/* The API makes the argument an absolute URL (sr__regerr_at). */
+	[SR_WHY_SLUG_OWNED_ELSEWHERE] = {400, "Slug is already taken. Choose a different slug. Existing skill: %s"},
 	[SR_WHY_PUBLISH_TO_DELETED] = {400, "Skill \"%s\" is deleted. Run \"clawhub undelete %s\" to restore it before publishing."},
 	[SR_WHY_PUBLISH_TO_REMOVED] = {403, "Skill has been removed by moderation."},
 	[SR_WHY_VERSION_EXISTS] = {400, "Version %s already exists. Increment the version number and try again."},

@@ -33,6 +33,9 @@ const char *sr__owner_param(sr_req *req);
 int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *owner,
 		   const sr_user *caller, int json_conflict, sr_skill *out);
 void sr__regerr(sr_resp *resp, const sr_regerr *err);
+/* sr__regerr for a refusal that names another skill's page: the "<owner>/<slug>" the domain
+ * names becomes the absolute URL a client can open (this server's origin). */
+void sr__regerr_at(sr_app *app, sr_req *req, sr_resp *resp, sr_regerr *err);
 void sr__internal(sr_resp *resp, int rc);
 /* The optional JSON object body of a write (an empty body is an empty object); NULL after
  * writing a 400 when it is something else. The caller owns the reference. */

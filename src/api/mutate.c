@@ -76,7 +76,7 @@ void sr__undelete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
 		sr_regerr err = {0};
 		if (sr_skill_undelete(req->store, &sk, &u, &err))
-			sr__regerr(resp, &err);
+			sr__regerr_at(app, req, resp, &err);
 		else
 			ok_json(resp, 0);
 	}
@@ -224,7 +224,7 @@ void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int m
 			rc = sr_skill_rename(req->store, &sk, to, &u, &err);
 		}
 		if (rc) {
-			sr__regerr(resp, &err);
+			sr__regerr_at(app, req, resp, &err);
 		} else {
 			sr_lookup lk;
 			sr_jw w;

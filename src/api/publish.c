@@ -258,7 +258,7 @@ static void run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *
 	sr_regerr err = {0};
 	int rc = sr_publish(req->store, app->blobs, &pr, &res, &err);
 	if (rc) {
-		sr__regerr(resp, &err);
+		sr__regerr_at(app, req, resp, &err);
 		return;
 	}
 	sr_scan_worker_wake(app->scan_worker);

@@ -118,8 +118,8 @@ static const char *const insert_sql[I_COUNT] = {
 		    "latest_version_id, latest_version, latest_created_at, latest_changelog, latest_metadata, "
 		    "moderation_status, moderation_reason, moderation_flags, moderation_verdict, soft_deleted_at, "
 		    "stats_downloads, stats_stars, stats_installs, stats_versions, stats_comments, created_at, "
-		    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, substr(?10, 1, 2000), ?11, ?12, ?13, "
-		    "?14, ?15, ?16, ?17, ?18, ?19, ?20, 0, ?21, ?22)",
+		    "updated_at, slug_shared) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, substr(?10, 1, 2000), ?11, "
+		    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 0, ?21, ?22, ?23)",
 	[I_VERSION] = "INSERT INTO skill_versions(id, skill_id, version, fingerprint, changelog, "
 		      "changelog_source, created_by, created_at, soft_deleted_at, file_count, total_size, "
 		      "zip_sha256, zip_size) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -325,6 +325,7 @@ typedef struct skill_plan {
 	const char *domain;
 	gen_version v[MAX_VERSIONS];
 	int nv, live, beta; /* beta: the version with a "beta" tag, or -1 */
+	int shared;         /* the slug was another owner's first (migration 0009's slug_shared) */
 	size_t meta;        /* the metadata variant (synth.h) */
 	struct moderation m;
 	int64_t downloads, installs, nstars;
@@ -353,6 +354,9 @@ static void plan_identity(gen *g, sr__rng *r, skill_plan *p)
 		if (!hset_has(&g->owner_slugs, ho) && (dup_ok || !hset_has(&g->slugs, hs)))
 			break;
 	}
+	/* A legacy catalogue's shared slug, as an import writes it: exempt from the one-owner
+	 * index, which the first holder stays under. */
+	p->shared = hset_has(&g->slugs, hs);
 	hset_add(&g->slugs, hs);
 	hset_add(&g->owner_slugs, ho);
 	sr__synth_title(p->slug, p->name, sizeof(p->name));
@@ -475,6 +479,7 @@ static int write_skill_row(gen *g, const skill_plan *p)
 	sqlite3_bind_int64(st, 20, p->live);
 	sqlite3_bind_int64(st, 21, p->created);
 	sqlite3_bind_int64(st, 22, p->updated);
+	sqlite3_bind_int(st, 23, p->shared);
 	return run_ins(&g->L, st);
 }
 

@@ -61,7 +61,10 @@ static int run_cron(const sr_cmd_opts *o)
 	if (early)
 		return early;
 	char line[256];
+	sr_cron_set_blobs(app.blobs);
+	sr_cron_set_blob_grace(o->blob_grace_ms);
 	int rc = sr_cron_run(s, i, line, sizeof(line));
+	sr_cron_set_blobs(NULL);
 	printf("%s\n", line);
 	sr__cmd_close_data(&app, s);
 	return rc ? 1 : 0;
@@ -125,8 +128,9 @@ const sr_cmd sr__cmd_fold = {
 const sr_cmd sr__cmd_cron = {
 	"cron", "list the scheduled jobs and their intervals, or run one once",
 	"usage: skillreg cron list [--fold-ms MS] [--cron NAME=MS]...\n"
-	"       skillreg cron run NAME [--data-dir DIR]   fold, trending, recount, scan-health, scan-requeue, reason-sync\n",
-	SR_O(DATA_DIR) | SR_O(FOLD_MS) | SR_O(CRON),
+	"       skillreg cron run NAME [--data-dir DIR] [--blob-grace-ms MS]\n"
+	"                 NAME: fold, trending, recount, scan-health, scan-requeue, reason-sync, blob-gc\n",
+	SR_O(DATA_DIR) | SR_O(FOLD_MS) | SR_O(CRON) | SR_O(BLOB_GRACE_MS),
 	run_cron,
 };
 

@@ -50,6 +50,7 @@ static const struct opt_def defs[SR_OPT_COUNT] = {
 	[SR_OPT_MAX_RANGES] = {"--max-ranges", OPT_NUMBER, F(max_ranges), 1, LLONG_MAX, NULL},
 	[SR_OPT_FOLD_MS] = {"--fold-ms", OPT_NUMBER, F(fold_ms), SR_CRON_MIN_MS, SR_CRON_MAX_MS, NULL},
 	[SR_OPT_CRON] = {"--cron", OPT_CRON, 0, 0, 0, NULL},
+	[SR_OPT_BLOB_GRACE_MS] = {"--blob-grace-ms", OPT_NUMBER, F(blob_grace_ms), 0, SR_CRON_MAX_MS, NULL},
 	[SR_OPT_CACHE_MB] = {"--cache-mb", OPT_NUMBER, F(cache_mb), 0, MB_MAX, "SKILLREG_CACHE_MB"},
 	[SR_OPT_SQLITE_CACHE_MB] = {"--sqlite-cache-mb", OPT_NUMBER, F(sqlite_cache_mb), 0, MB_MAX, NULL},
 	[SR_OPT_SQLITE_MMAP_MB] = {"--sqlite-mmap-mb", OPT_NUMBER, F(sqlite_mmap_mb), 0, MB_MAX, NULL},
@@ -165,6 +166,7 @@ static void defaults(sr_cmd_opts *o)
 	set_listen("--listen", "127.0.0.1:8787", o);
 	o->public_url = "";
 	o->fold_ms = 2000;
+	o->blob_grace_ms = SR_BLOB_GC_GRACE_MS;
 	o->skills = 10000;
 	o->seed = 1;
 	o->runs = 5;

@@ -36,6 +36,7 @@ enum sr_opt_id {
 	SR_OPT_MAX_RANGES,
 	SR_OPT_FOLD_MS,
 	SR_OPT_CRON,
+	SR_OPT_BLOB_GRACE_MS,
 	SR_OPT_CACHE_MB,
 	SR_OPT_SQLITE_CACHE_MB,
 	SR_OPT_SQLITE_MMAP_MB,
@@ -79,6 +80,7 @@ typedef struct sr_cmd_opts {
 	int all, json;
 	long long threads; /* 0: one per core */
 	long long fold_ms;
+	long long blob_grace_ms; /* blob-gc's grace period */
 	int no_rate_limit, no_access_log;
 	long long cache_mb;
 	long long sqlite_cache_mb, sqlite_mmap_mb; /* -1: the store's defaults */

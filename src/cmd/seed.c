@@ -141,7 +141,8 @@ static int run_seed(const sr_cmd_opts *o)
 					clock += 3600 * 1000 + (int64_t)(published * 7919 % 5000) * 1000;
 					sr_publish_req pr = {.actor = &u, .slug = slugs[j], .display_name = NULL,
 							     .version = vers[k], .changelog = changelog ? changelog : "",
-							     .accept_license = 1, .files = sf.v, .nfiles = sf.n, .now = clock};
+							     .accept_license = 1, .files = sf.v, .nfiles = sf.n, .now = clock,
+							     .import = 1};
 					sr_publish_result res;
 					sr_regerr err = {0};
 					/* Each publish is one operation with its own read budget. */

@@ -77,6 +77,8 @@ static void cache_gauges(void *ud, sr_buf *out)
 		      (unsigned long long)st.entries, (unsigned long long)st.bytes,
 		      (unsigned long long)st.max_bytes, (unsigned long long)st.evictions,
 		      (unsigned long long)st.stale);
+	/* The blob collector's, appended here since a program has one gauge hook. */
+	sr_blob_gc_metrics(out);
 }
 
 int sr__cron_schedule(const sr_cmd_opts *o, sr_cron *c)
@@ -111,6 +113,7 @@ static void serve_free(sr_app *app, sr_store *main_store)
 	sr_ratelimit_free(app->ratelimit);
 	sr_seen_free(app->downloads_seen);
 	sr_metrics_set_gauges(NULL, NULL);
+	sr_cron_set_blobs(NULL);
 	sr_job_report_set(NULL);
 	sr_cache_free(app->cache);
 }
@@ -135,6 +138,8 @@ static int serve_start(const sr_cmd_opts *o, sr_app *app, sr_store **main_store)
 		return 1;
 	}
 	sr_metrics_set_gauges(cache_gauges, app->cache);
+	sr_cron_set_blobs(app->blobs);
+	sr_cron_set_blob_grace(o->blob_grace_ms);
 	return 0;
 }
 
@@ -191,12 +196,12 @@ const sr_cmd sr__cmd_serve = {
 	"                      [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]\n"
 	"                      [--no-rate-limit] [--cache-mb N] [--sqlite-cache-mb N] [--sqlite-mmap-mb N]\n"
 	"                      [--no-access-log] [--cron NAME=MS]... [--scanner-cmd PATH]\n"
-	"                      [--scanner-timeout-ms MS] [--scan-poll-ms MS]\n"
+	"                      [--scanner-timeout-ms MS] [--scan-poll-ms MS] [--blob-grace-ms MS]\n"
 	"environment: SKILLREG_LISTEN, SKILLREG_DATA_DIR, SKILLREG_PUBLIC_URL, SKILLREG_CACHE_MB,\n"
 	"             SKILLREG_SCANNER_CMD, SKILLREG_RATE_LIMIT=off, SKILLREG_ACCESS_LOG=off\n",
 	SR_O(DATA_DIR) | SR_O(LISTEN) | SR_O(PUBLIC_URL) | SR_O(THREADS) | SR_O(NO_RATE_LIMIT) |
 		SR_O(NO_ACCESS_LOG) | SR_O(MAX_ROWS) | SR_O(MAX_BYTES) | SR_O(MAX_RANGES) | SR_O(FOLD_MS) |
 		SR_O(CRON) | SR_O(CACHE_MB) | SR_O(SQLITE_CACHE_MB) | SR_O(SQLITE_MMAP_MB) |
-		SR_O(SCANNER_CMD) | SR_O(SCANNER_TIMEOUT_MS) | SR_O(SCAN_POLL_MS),
+		SR_O(SCANNER_CMD) | SR_O(SCANNER_TIMEOUT_MS) | SR_O(SCAN_POLL_MS) | SR_O(BLOB_GRACE_MS),
 	run_serve,
 };

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blob/blob.h"
+#include "core/buf.h"
 #include "store/store.h"
 
 /* Runs once; *items is what it did (events folded, leaderboard entries). */
@@ -58,5 +60,19 @@ int sr_cron_set_spec(sr_cron *c, const char *spec);
 /* Runs the jobs that are due at now_ns, in table order, and schedules their next run one
  * interval after this one ends. */
 void sr_cron_tick(sr_cron *c, sr_store *s, int64_t now_ns);
+
+/* ---- the blob collector (blobgc.c) ---- */
+
+/* How old an unreferenced blob or a temporary file must be before blob-gc removes it. */
+#define SR_BLOB_GC_GRACE_MS (3600LL * 1000)
+
+/* The blob store blob-gc collects; until it is set the job fails with SR_EINVAL. */
+void sr_cron_set_blobs(sr_blobs *b);
+/* Sets the grace period (SR_EINVAL below 0). */
+int sr_cron_set_blob_grace(int64_t ms);
+/* The job itself (its entry in the table). */
+int sr__cron_blob_gc(sr_store *s, sr_reads *total, int64_t *items);
+/* Appends the collector's gauges and counters to /metrics (nothing before its first run). */
+void sr_blob_gc_metrics(sr_buf *out);
 
 #endif

@@ -63,6 +63,7 @@ typedef enum sr_why {
 	SR_WHY_PUBLISHER_NOT_FOUND,    /* arg: the handle */
 	SR_WHY_PUBLISHER_NOT_IN_GOOD_STANDING,
 	SR_WHY_SLUG_HELD_AFTER_DELETE, /* arg: the slug */
+	SR_WHY_SLUG_OWNED_ELSEWHERE,   /* arg: the holding skill's page, "<owner>/<slug>" */
 	SR_WHY_PUBLISH_TO_DELETED,     /* arg: the slug */
 	SR_WHY_PUBLISH_TO_REMOVED,
 	SR_WHY_VERSION_EXISTS,         /* arg: the version */

@@ -72,8 +72,17 @@ int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_
 		return sr_regerr_internal(err, rc);
 	/* An owner undoes only the deletion; a moderation hide stays until staff lift it. The
 	 * slug was held for the owner while the skill was deleted; it is theirs again. */
-	if ((rc = sr_store_skill_undelete(s, sk->id, is_staff(actor))) ||
-	    (rc = sr_store_unreserve_slug(s, sk->slug, sk->owner_id)) ||
+	rc = sr_store_skill_undelete(s, sk->id, is_staff(actor));
+	if (rc == SR_EEXIST) {
+		/* While the skill was deleted (and its reservation over, or never made by a staff
+		 * delete) another publisher took the slug: the unique index of migration 0009
+		 * refuses a second live owner, and so does the undelete. */
+		sr_skill holder;
+		int found = sr_slug_holder(s, sk->slug, sk->owner_id, &holder) == 0;
+		sr_store_rollback(s);
+		return found ? sr_slug_refuse(&holder, err) : sr_regerr_internal(err, rc);
+	}
+	if (rc || (rc = sr_store_unreserve_slug(s, sk->slug, sk->owner_id)) ||
 	    (rc = sr_store_audit(s, actor->id, "skill.undelete", sk->id, NULL, now))) {
 		sr_store_rollback(s);
 		return sr_regerr_internal(err, rc);
@@ -273,6 +282,16 @@ int sr_skill_rename(sr_store *s, const sr_skill *sk, const char *new_slug_in, co
 		return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_TAKEN, slug);
 	}
 	if (rc && rc != SR_ENOTFOUND)
+		goto fail;
+	/* Nor may another publisher hold it, by a live skill or an alias (the same rule as a
+	 * new skill's publish). */
+	sr_skill other;
+	rc = sr_slug_holder(s, slug, sk->owner_id, &other);
+	if (rc == 0) {
+		sr_store_rollback(s);
+		return sr_slug_refuse(&other, err);
+	}
+	if (rc != SR_ENOTFOUND)
 		goto fail;
 	int64_t holder;
 	rc = sr_store_reserved_slug_holder(s, slug, now, &holder);

@@ -155,6 +155,43 @@ int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_u
 	return pick(all, c.n, caller, out);
 }
 
+/* The first live skill of another publisher in rows, or NULL. */
+static const sr_skill *other_live(const sr_skill *rows, int n, int64_t owner_id)
+{
+	for (int i = 0; i < n; i++)
+		if (!rows[i].soft_deleted_at && rows[i].owner_id != owner_id)
+			return &rows[i];
+	return NULL;
+}
+
+int sr_slug_holder(sr_store *s, const char *slug, int64_t owner_id, sr_skill *holder)
+{
+	sr_skill rows[SR_LOOKUP_MAX_MATCHES * 2];
+	struct collect c = {rows, 0, SR_LOOKUP_MAX_MATCHES * 2};
+	int rc = sr_store_lookup_slug(s, slug, c.max, collect_row, &c);
+	if (rc)
+		return rc;
+	const sr_skill *h = other_live(rows, c.n, owner_id);
+	if (!h) {
+		/* An alias is owned by the publisher of the skill it names. */
+		c.n = 0;
+		if ((rc = sr_store_lookup_alias(s, slug, c.max, collect_row, &c)))
+			return rc;
+		h = other_live(rows, c.n, owner_id);
+	}
+	if (!h)
+		return SR_ENOTFOUND;
+	*holder = *h;
+	return 0;
+}
+
+int sr_slug_refuse(const sr_skill *holder, sr_regerr *err)
+{
+	char page[200];
+	snprintf(page, sizeof(page), "%s/%s", holder->owner_handle, holder->slug);
+	return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_OWNED_ELSEWHERE, page);
+}
+
 int sr_reason_is_pending(const char *r)
 {
 	return strcmp(r, "pending.scan") == 0 || strcmp(r, "pending.scan.stale") == 0 ||

@@ -306,28 +306,45 @@ static int validate(sr_publish_req *req, char *slug, size_t slugsz, char *versio
 	return 0;
 }
 
+/* Whether a new skill of owner may take slug: valid for a new skill, not held by another
+ * publisher's live skill or alias, nor reserved for another publisher after a delete. An
+ * import may share a slug another publisher holds (*shared is then 1). */
+static int check_new_slug(sr_store *s, const sr_user *owner, const char *slug, int64_t now, int import,
+			  int *shared, sr_regerr *err)
+{
+	const char *why = sr_slug_check_new(slug);
+	if (why)
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_SLUG_INVALID, why);
+	sr_skill holder;
+	int rc = sr_slug_holder(s, slug, owner->id, &holder);
+	if (rc == 0 && !import)
+		return sr_slug_refuse(&holder, err);
+	if (rc && rc != SR_ENOTFOUND)
+		return sr_regerr_internal(err, rc);
+	*shared = rc == 0;
+	int64_t reserver;
+	rc = sr_store_reserved_slug_holder(s, slug, now, &reserver);
+	if (rc == 0 && reserver != owner->id)
+		return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_HELD_AFTER_DELETE, slug);
+	if (rc && rc != SR_ENOTFOUND)
+		return sr_regerr_internal(err, rc);
+	return 0;
+}
+
 /* Where a new version of slug by owner would go: *skill_id is the existing skill (0 for a new
- * one, whose slug must then be valid and not reserved by someone else) and latest its current
- * `latest`. Refuses deleted and removed skills and versions that already exist. */
-static int check_target(sr_store *s, const sr_user *owner, const char *slug, const char *version,
-			int64_t now, int64_t *skill_id, char *latest, size_t latestsz, sr_regerr *err)
+ * one, whose slug check_new_slug must allow) and latest its current `latest`. Refuses deleted
+ * and removed skills and versions that already exist. */
+static int check_target(sr_store *s, const sr_publish_req *req, const sr_user *owner, const char *slug,
+			const char *version, int64_t now, int64_t *skill_id, int *shared, char *latest,
+			size_t latestsz, sr_regerr *err)
 {
 	*skill_id = 0;
+	*shared = 0;
 	latest[0] = '\0';
 	sr_lookup lk;
 	int rc = sr_lookup_skill(s, slug, owner->handle, NULL, &lk);
-	if (rc == SR_ENOTFOUND) {
-		const char *why = sr_slug_check_new(slug);
-		if (why)
-			return sr_regerr_set(err, SR_EINVAL, SR_WHY_SLUG_INVALID, why);
-		int64_t holder;
-		rc = sr_store_reserved_slug_holder(s, slug, now, &holder);
-		if (rc == 0 && holder != owner->id)
-			return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_HELD_AFTER_DELETE, slug);
-		if (rc && rc != SR_ENOTFOUND)
-			return sr_regerr_internal(err, rc);
-		return 0;
-	}
+	if (rc == SR_ENOTFOUND)
+		return check_new_slug(s, owner, slug, now, req->import, shared, err);
 	if (rc)
 		return sr_regerr_internal(err, rc);
 	if (lk.skill.soft_deleted_at)
@@ -568,13 +585,21 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 {
 	const sr_publish_req *req = p->req;
 	int64_t skill_id = 0, version_id = 0;
+	int shared = 0;
 	char latest[260] = "";
-	int rc = check_target(s, &p->owner, p->slug, p->version, p->now, &skill_id, latest, sizeof(latest), err);
+	int rc = check_target(s, req, &p->owner, p->slug, p->version, p->now, &skill_id, &shared, latest,
+			      sizeof(latest), err);
 	if (rc)
 		return rc;
 	if (!skill_id) {
+		/* The unique index of migration 0009 is the last word on who holds the slug: a
+		 * claim that got past the check above still cannot make a second owner. */
 		sr_new_skill ns = {p->owner.id, p->slug, p->display_name, p->summary[0] ? p->summary : NULL, p->now};
-		if ((rc = sr_store_skill_insert(s, &ns, &skill_id)))
+		sr_skill holder;
+		rc = shared ? sr_store_skill_insert_shared(s, &ns, &skill_id) : sr_store_skill_insert(s, &ns, &skill_id);
+		if (rc == SR_EEXIST && sr_slug_holder(s, p->slug, p->owner.id, &holder) == 0)
+			return sr_slug_refuse(&holder, err);
+		if (rc)
 			return sr_regerr_internal(err, rc);
 	}
 	if ((rc = insert_version(s, p, skill_id, &version_id, err)))
@@ -608,6 +633,7 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 {
 	struct pub p = {.req = req};
 	int64_t id;
+	int shared;
 	char cur[260];
 	int rc = validate(req, p.slug, sizeof(p.slug), p.version, sizeof(p.version), &p.display_name, err);
 	if (!rc) {
@@ -619,7 +645,7 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	if (!rc)
 		rc = fingerprint_files(&p, err);
 	if (!rc)
-		rc = check_target(s, &p.owner, p.slug, p.version, p.now, &id, cur, sizeof(cur), err);
+		rc = check_target(s, req, &p.owner, p.slug, p.version, p.now, &id, &shared, cur, sizeof(cur), err);
 	if (!rc)
 		rc = store_blobs(b, &p, err);
 	if (rc)

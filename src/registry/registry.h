@@ -38,6 +38,14 @@ typedef struct sr_lookup {
  * naming the owner. 0, SR_ENOTFOUND, or SR_ECONFLICT with matches filled. */
 int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_user *caller,
 		    sr_lookup *out);
+/* Whether another publisher than owner_id holds slug: a live skill of theirs has it, or it
+ * is an alias of one (api-v1 section 3.11: a new skill's slug must be free of both; a
+ * reservation is sr_store_reserved_slug_holder's). 0 with the first such skill in holder,
+ * SR_ENOTFOUND when the slug is free of other publishers, or the store's error. */
+int sr_slug_holder(sr_store *s, const char *slug, int64_t owner_id, sr_skill *holder);
+/* Fills err with the refusal that names holder (SR_WHY_SLUG_OWNED_ELSEWHERE) and returns its
+ * code. */
+int sr_slug_refuse(const sr_skill *holder, sr_regerr *err);
 /* Strips leading '@'s and lower-cases into out. */
 void sr_owner_normalize(const char *in, char *out, size_t n);
 
@@ -71,6 +79,10 @@ typedef struct sr_publish_req {
 	sr_pub_file *files;
 	size_t nfiles;
 	int64_t now; /* 0: the clock */
+	/* An operator's import (`skillreg seed`), not a client's publish: a new skill may share
+	 * its slug with another publisher's live skill, as catalogues from before the one-owner
+	 * rule do (migration 0009); the skill is then marked slug_shared. */
+	int import;
 } sr_publish_req;
 
 typedef struct sr_publish_result {

@@ -60,7 +60,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			"ON CONFLICT(owner_id, slug) DO UPDATE SET skill_id = excluded.skill_id, created_at = excluded.created_at",
 	[Q_ALIAS_DEL] = "DELETE FROM skill_aliases WHERE owner_id = ?1 AND slug = ?2",
 	[Q_ALIASES_REPOINT] = "UPDATE skill_aliases SET skill_id = ?2 WHERE skill_id = ?1",
-	[Q_SKILL_RENAME] = "UPDATE skills SET slug = ?2, updated_at = ?3 WHERE id = ?1",
+	[Q_SKILL_RENAME] = "UPDATE skills SET slug = ?2, slug_shared = 0, updated_at = ?3 WHERE id = ?1",
 	[Q_SKILL_MERGED] = "UPDATE skills SET soft_deleted_at = ?2, moderation_status = 1, "
 			   "moderation_reason = 'owner.merged' WHERE id = ?1",
 	/* Search ranks a bounded window: the newest ?3 matches in rowid (creation) order, of which
@@ -97,8 +97,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_FILES] = "SELECT path, sha256, content_type, size, ord FROM version_files WHERE version_id = ?1 ORDER BY ord",
 	[Q_FILE] = "SELECT path, sha256, content_type, size, ord FROM version_files WHERE version_id = ?1 AND path = ?2",
 	[Q_COLD] = "SELECT frontmatter_json, metadata_json FROM version_cold WHERE version_id = ?1",
-	[Q_SKILL_INSERT] = "INSERT INTO skills(owner_id, slug, display_name, summary, created_at, updated_at) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+	[Q_SKILL_INSERT] = "INSERT INTO skills(owner_id, slug, display_name, summary, created_at, updated_at, slug_shared) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
 	[Q_RESERVED_HOLDER] = "SELECT owner_id FROM reserved_slugs WHERE slug = ?1 AND expires_at > ?2 LIMIT 4",
 	[Q_RESERVE] = "INSERT INTO reserved_slugs(slug, owner_id, expires_at) VALUES (?1, ?2, ?3) "
 		      "ON CONFLICT(slug, owner_id) DO UPDATE SET expires_at = excluded.expires_at",
@@ -156,7 +156,14 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_TICKET_GET] = "SELECT ticket, user_id, path, size, sha256, content_type, expires_at, uploaded_at, used_at "
 			 "FROM upload_tickets WHERE ticket = ?1",
 	[Q_TICKET_UPLOADED] = "UPDATE upload_tickets SET uploaded_at = ?2 WHERE ticket = ?1",
-	[Q_TICKET_USED] = "UPDATE upload_tickets SET used_at = ?2 WHERE ticket = ?1 AND used_at IS NULL",
+	/* An expired ticket is not used: the publish that would take it is refused in its
+	 * transaction, however late it comes after the API's own check. */
+	[Q_TICKET_USED] = "UPDATE upload_tickets SET used_at = ?2 WHERE ticket = ?1 AND used_at IS NULL AND expires_at > ?2",
+	[Q_TICKETS_EXPIRE] = "DELETE FROM upload_tickets WHERE ticket IN (SELECT ticket FROM upload_tickets "
+			     "WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2)",
+	[Q_BLOB_REF_FILE] = "SELECT 1 FROM version_files WHERE sha256 = ?1 LIMIT 1",
+	[Q_BLOB_REF_ZIP] = "SELECT 1 FROM skill_versions WHERE zip_sha256 = ?1 LIMIT 1",
+	[Q_BLOB_REF_TICKET] = "SELECT 1 FROM upload_tickets WHERE sha256 = ?1 AND expires_at > ?2 LIMIT 1",
 	/* The job batches read only index columns, so none of them touches a skills row: a
 	 * moderation sweep or a recount costs 16 bytes a skill instead of the whole row. */
 	[Q_MODERATION_PAGE] = "SELECT id, created_at FROM skills INDEXED BY ix_moderation "
@@ -312,6 +319,7 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_TICKET_ADD] = {SR__E_NONE, 0, 0},
 	[Q_TICKET_UPLOADED] = {SR__E_NONE, 0, 0},
 	[Q_TICKET_USED] = {SR__E_NONE, 0, 0},
+	[Q_TICKETS_EXPIRE] = {SR__E_NONE, 0, 0},
 	/* A new leaderboard changes trending lists, and nothing a detail shows. */
 	[Q_TRENDING_SNAP_INS] = {SR__E_LISTS, 0, 0},
 	[Q_TRENDING_ENTRY_INS] = {SR__E_LISTS, 0, 0},

@@ -105,6 +105,11 @@ enum sr__q {
 	Q_TICKET_GET,          /* primary key */
 	Q_TICKET_UPLOADED,
 	Q_TICKET_USED,
+	Q_TICKETS_EXPIRE,      /* ix_tickets_expires: the oldest expired, a bounded batch */
+	/* blob references, for the blob collector */
+	Q_BLOB_REF_FILE,       /* ix_version_files_sha (covering) */
+	Q_BLOB_REF_ZIP,        /* ix_versions_zip (covering) */
+	Q_BLOB_REF_TICKET,     /* ix_tickets_sha (covering): a ticket not yet expired */
 	/* batch reads for jobs */
 	Q_MODERATION_PAGE,     /* ix_moderation (covering): equality on (status, reason), keyset */
 	Q_PUBLIC_IDS_PAGE,     /* ix_pub_created (covering partial index), keyset */

@@ -224,12 +224,23 @@ int sr_store_search(sr_store *s, int match, const char *const *tokens, int ntoke
 	return fts_rc(s, rc);
 }
 
-int sr_store_skill_insert(sr_store *s, const sr_new_skill *n, int64_t *id_out)
+static int skill_insert(sr_store *s, const sr_new_skill *n, int shared, int64_t *id_out)
 {
-	int rc = sr__run(s, Q_SKILL_INSERT, "ItttI", n->owner_id, n->slug, n->display_name, n->summary, n->now);
+	int rc = sr__run(s, Q_SKILL_INSERT, "ItttIi", n->owner_id, n->slug, n->display_name, n->summary, n->now,
+			 shared);
 	if (!rc)
 		*id_out = sr__last_id(s);
 	return rc;
+}
+
+int sr_store_skill_insert(sr_store *s, const sr_new_skill *n, int64_t *id_out)
+{
+	return skill_insert(s, n, 0, id_out);
+}
+
+int sr_store_skill_insert_shared(sr_store *s, const sr_new_skill *n, int64_t *id_out)
+{
+	return skill_insert(s, n, 1, id_out);
 }
 
 int sr_store_skill_set_identity(sr_store *s, int64_t skill_id, const char *display_name,

@@ -339,7 +339,11 @@ typedef struct sr_new_skill {
 	int64_t now;
 } sr_new_skill;
 
+/* SR_EEXIST when another live skill holds the slug (the unique index of migration 0009). */
 int sr_store_skill_insert(sr_store *s, const sr_new_skill *n, int64_t *id_out);
+/* The same for an import: the skill may share its slug with another publisher's live skill
+ * (it is marked slug_shared, which the index skips). */
+int sr_store_skill_insert_shared(sr_store *s, const sr_new_skill *n, int64_t *id_out);
 int sr_store_reserved_slug_holder(sr_store *s, const char *slug, int64_t now, int64_t *owner_out);
 int sr_store_reserve_slug(sr_store *s, const char *slug, int64_t owner_id, int64_t until);
 /* Ends an owner's reservation (their skill came back). */
@@ -411,7 +415,16 @@ typedef struct sr_ticket {
 int sr_store_ticket_add(sr_store *s, const sr_ticket *t, int64_t now);
 int sr_store_ticket_get(sr_store *s, const char *ticket, sr_ticket *out);
 int sr_store_ticket_mark_uploaded(sr_store *s, const char *ticket, int64_t now);
+/* SR_EEXIST when the ticket is used already or expired at now. */
 int sr_store_ticket_mark_used(sr_store *s, const char *ticket, int64_t now);
+/* Deletes at most limit tickets expired at now, oldest first; *deleted says how many. */
+int sr_store_tickets_expire(sr_store *s, int64_t now, int limit, int64_t *deleted);
+
+/* ---- blob references (the blob collector) ---- */
+
+/* Whether a version's file, a version's download archive or a ticket not expired at now
+ * names the blob sha: three index lookups, stopping at the first that answers. */
+int sr_store_blob_referenced(sr_store *s, const char *sha, int64_t now, int *referenced);
 
 /* ---- batch reads for jobs (moderation, trending, global count) ---- */
 

@@ -146,3 +146,10 @@ int sr_store_ticket_mark_used(sr_store *s, const char *ticket, int64_t now)
 		return SR_EEXIST;
 	return rc;
 }
+
+int sr_store_tickets_expire(sr_store *s, int64_t now, int limit, int64_t *deleted)
+{
+	int rc = sr__run(s, Q_TICKETS_EXPIRE, "Ii", now, limit);
+	*deleted = rc ? 0 : sr__changes(s);
+	return rc;
+}

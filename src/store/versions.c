@@ -184,3 +184,19 @@ int sr_store_version_restore(sr_store *s, int64_t version_id)
 {
 	return sr__run(s, Q_VERSION_RESTORE, "I", version_id);
 }
+
+int sr_store_blob_referenced(sr_store *s, const char *sha, int64_t now, int *referenced)
+{
+	static const int q[] = {Q_BLOB_REF_FILE, Q_BLOB_REF_ZIP, Q_BLOB_REF_TICKET};
+	*referenced = 0;
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]) && !*referenced; i++) {
+		int64_t one;
+		int rc = q[i] == Q_BLOB_REF_TICKET ? sr__one_int64(s, sr__query(s, q[i], "tI", sha, now), &one)
+						   : sr__one_int64(s, sr__query(s, q[i], "t", sha), &one);
+		if (rc == 0)
+			*referenced = 1;
+		else if (rc != SR_ENOTFOUND)
+			return rc;
+	}
+	return 0;
+}

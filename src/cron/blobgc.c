@@ -1,0 +1,226 @@
+/*
+ * blobgc.c - the blob collector, the `blob-gc` job of the cron table (issue 16).
+ *
+ * Blobs are written before the database transaction that references them, so a publish
+ * that fails, an upload whose ticket is never published, or a process killed mid-publish
+ * leaves bytes nothing names, and a crash during a write leaves a ".tmp-" file. Nothing
+ * else ever deletes them; this job does. A run:
+ *
+ *   1. deletes expired upload tickets, oldest first, in batches (ix_tickets_expires), so the
+ *      ticket table stops growing and an expired ticket no longer protects its bytes;
+ *   2. walks the blob store one fan-out directory at a time (256 of them) and, for every
+ *      file older than the grace period, asks the database whether a version's file, a
+ *      version's download archive or a live ticket names it (three index lookups, in
+ *      batches of GC_BATCH files, each batch under a read budget of its own, its reads
+ *      counted in the job's total); an unnamed blob, and any old ".tmp-" file, is removed.
+ *
+ * Why a grace period is enough against a publish racing the collector: a publish writes its
+ * blobs before its transaction, and a blob it writes is new, so younger than the grace
+ * period (one hour by default) unless the publish takes longer than that; bytes it finds
+ * already stored are made young again by sr_blob_put; ticketed uploads are named by their
+ * live ticket until the publish that uses them commits (which refuses an expired ticket).
+ * The age is checked again just before each unlink, which leaves a window of one stat and
+ * one unlink during which a put of the same bytes could refresh a blob about to go. Several
+ * nodes sharing one blob store are safe in the same way, provided their clocks agree to
+ * well within the grace period.
+ *
+ * A full pass also measures the store (files and bytes kept), which /metrics shows with the
+ * collector's counters (sr_blob_gc_metrics).
+ */
+#include "cron/cron.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blob/blob.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/util.h"
+
+#define GC_BATCH 256
+#define TICKET_BATCH 1000
+#define TICKET_BATCHES 100
+
+static sr_blobs *gc_blobs;
+static int64_t gc_grace_ms = SR_BLOB_GC_GRACE_MS;
+
+/* The last full pass's measure and the counters since the process started. */
+static _Atomic int64_t g_passes, g_files, g_bytes, g_removed, g_removed_bytes, g_tmp_removed;
+
+void sr_cron_set_blobs(sr_blobs *b)
+{
+	gc_blobs = b;
+}
+
+int sr_cron_set_blob_grace(int64_t ms)
+{
+	if (ms < 0)
+		return SR_EINVAL;
+	gc_grace_ms = ms;
+	return 0;
+}
+
+/* The files of one fan-out directory. */
+struct listing {
+	sr_blob_entry *v;
+	size_t n, cap;
+};
+
+static int add_entry(void *ud, const sr_blob_entry *e)
+{
+	struct listing *l = ud;
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 256;
+		sr_blob_entry *nv = realloc(l->v, ncap * sizeof(*nv));
+		if (!nv)
+			return SR_ENOMEM;
+		l->v = nv;
+		l->cap = ncap;
+	}
+	l->v[l->n++] = *e;
+	return 0;
+}
+
+struct pass {
+	int64_t now, cutoff;
+	int64_t files, bytes;   /* kept */
+	int64_t removed, removed_bytes, tmp_removed;
+};
+
+static void removed(struct pass *p, const sr_blob_entry *e, int64_t bytes)
+{
+	p->removed++;
+	p->removed_bytes += bytes;
+	if (!e->sha[0])
+		p->tmp_removed++;
+}
+
+/* One batch of old blobs: each one's references, then the unnamed ones removed. */
+static int collect_batch(sr_store *s, int dir, sr_blob_entry *v, size_t n, struct pass *p, sr_reads *total)
+{
+	int refd[GC_BATCH];
+	sr_budget bud;
+	sr_store_budget_begin(s, &bud);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = sr_store_blob_referenced(s, v[i].sha, p->now, &refd[i]);
+	sr_store_budget_end(s, &bud, total);
+	for (size_t i = 0; i < n && !rc; i++) {
+		int64_t bytes = 0;
+		int r = refd[i] ? 0 : sr_blob_remove_old(gc_blobs, dir, &v[i], p->cutoff, &bytes);
+		if (r < 0)
+			rc = r;
+		else if (r == 1)
+			removed(p, &v[i], bytes);
+		else {
+			p->files++;
+			p->bytes += v[i].size;
+		}
+	}
+	return rc;
+}
+
+static int collect_dir(sr_store *s, int dir, struct pass *p, sr_reads *total)
+{
+	struct listing l = {0};
+	sr_blob_entry *batch = malloc(GC_BATCH * sizeof(*batch));
+	if (!batch)
+		return SR_ENOMEM;
+	int rc = sr_blob_list(gc_blobs, dir, add_entry, &l);
+	/* Young files and old temporaries are settled here without the database; old blobs go
+	 * to the database in batches. */
+	size_t nb = 0;
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		sr_blob_entry *e = &l.v[i];
+		if (e->mtime_ms >= p->cutoff) {
+			p->files++;
+			p->bytes += e->size;
+			continue;
+		}
+		if (!e->sha[0]) {
+			int64_t bytes = 0;
+			int r = sr_blob_remove_old(gc_blobs, dir, e, p->cutoff, &bytes);
+			if (r < 0)
+				rc = r;
+			else if (r == 1)
+				removed(p, e, bytes);
+			continue;
+		}
+		batch[nb++] = *e;
+		if (nb == GC_BATCH) {
+			rc = collect_batch(s, dir, batch, nb, p, total);
+			nb = 0;
+		}
+	}
+	if (!rc && nb)
+		rc = collect_batch(s, dir, batch, nb, p, total);
+	free(batch);
+	free(l.v);
+	return rc;
+}
+
+static int expire_tickets(sr_store *s, int64_t now, sr_reads *total, int64_t *items)
+{
+	int rc = 0;
+	int64_t n = TICKET_BATCH;
+	for (int b = 0; b < TICKET_BATCHES && n == TICKET_BATCH && !rc; b++) {
+		sr_budget bud;
+		sr_store_budget_begin(s, &bud);
+		rc = sr_store_tickets_expire(s, now, TICKET_BATCH, &n);
+		sr_store_budget_end(s, &bud, total);
+		if (!rc)
+			*items += n;
+	}
+	return rc;
+}
+
+int sr__cron_blob_gc(sr_store *s, sr_reads *total, int64_t *items)
+{
+	if (!gc_blobs)
+		return SR_EINVAL;
+	struct pass p = {0};
+	p.now = sr_now_ms();
+	p.cutoff = p.now - gc_grace_ms;
+	int64_t tickets = 0;
+	int rc = expire_tickets(s, p.now, total, &tickets);
+	for (int dir = 0; dir < 256 && !rc; dir++)
+		rc = collect_dir(s, dir, &p, total);
+	atomic_fetch_add(&g_removed, p.removed);
+	atomic_fetch_add(&g_removed_bytes, p.removed_bytes);
+	atomic_fetch_add(&g_tmp_removed, p.tmp_removed);
+	if (!rc) {
+		atomic_store(&g_files, p.files);
+		atomic_store(&g_bytes, p.bytes);
+		atomic_fetch_add(&g_passes, 1);
+	}
+	*items = p.removed;
+	if (p.removed || tickets)
+		sr_log_info("blob-gc: removed %lld files (%lld bytes, %lld temporary), %lld expired tickets; kept %lld "
+			    "files (%lld bytes)",
+			    (long long)p.removed, (long long)p.removed_bytes, (long long)p.tmp_removed, (long long)tickets,
+			    (long long)p.files, (long long)p.bytes);
+	return rc;
+}
+
+void sr_blob_gc_metrics(sr_buf *out)
+{
+	if (!atomic_load(&g_passes) && !atomic_load(&g_removed))
+		return;
+	sr_buf_printf(out,
+		      "# HELP skillreg_blob_files Files in the blob store after the last blob-gc pass.\n"
+		      "# TYPE skillreg_blob_files gauge\nskillreg_blob_files %lld\n"
+		      "# HELP skillreg_blob_bytes Bytes in the blob store after the last blob-gc pass.\n"
+		      "# TYPE skillreg_blob_bytes gauge\nskillreg_blob_bytes %lld\n"
+		      "# HELP skillreg_blob_gc_removed_total Files the collector removed (unreferenced blobs and "
+		      "temporaries).\n"
+		      "# TYPE skillreg_blob_gc_removed_total counter\nskillreg_blob_gc_removed_total %lld\n"
+		      "# HELP skillreg_blob_gc_removed_bytes_total Bytes the collector removed.\n"
+		      "# TYPE skillreg_blob_gc_removed_bytes_total counter\nskillreg_blob_gc_removed_bytes_total %lld\n"
+		      "# HELP skillreg_blob_gc_tmp_removed_total Temporary files left by interrupted writes, "
+		      "removed.\n"
+		      "# TYPE skillreg_blob_gc_tmp_removed_total counter\nskillreg_blob_gc_tmp_removed_total %lld\n",
+		      (long long)atomic_load(&g_files), (long long)atomic_load(&g_bytes),
+		      (long long)atomic_load(&g_removed), (long long)atomic_load(&g_removed_bytes),
+		      (long long)atomic_load(&g_tmp_removed));
+}
