@@ -34,6 +34,7 @@ struct pending {
 	sr_buf body;
 	size_t held; /* bytes of body counted in inflight_bytes */
 	int too_big;
+	const char *bad_framing; /* why the request's framing is refused, or NULL */
 	int64_t start_ns;
 };
 
@@ -213,6 +214,41 @@ static enum MHD_Result send_resp(const sr_http_app *app, struct MHD_Connection *
 	return ok;
 }
 
+struct framing {
+	int content_length, transfer_encoding;
+	const char *te; /* the first Transfer-Encoding value */
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct framing *f = cls;
+	if (strcasecmp(key, "Content-Length") == 0)
+		f->content_length++;
+	else if (strcasecmp(key, "Transfer-Encoding") == 0 && f->transfer_encoding++ == 0)
+		f->te = value ? value : "";
+	return MHD_YES;
+}
+
+/* Why the request's body framing is ambiguous, or NULL when it is not. libmicrohttpd 0.9.75
+ * reads the first of two Content-Length headers and lets Transfer-Encoding win over
+ * Content-Length; a proxy in front may read the same bytes the other way, and what one of
+ * them takes for body the other serves as the next request (request smuggling). All headers
+ * have arrived at the first call of the handler, so they are checked there, once. */
+static const char *framing_error(struct MHD_Connection *c)
+{
+	struct framing f = {0};
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+	if (f.content_length > 1)
+		return "more than one Content-Length header";
+	if (f.transfer_encoding > 1)
+		return "more than one Transfer-Encoding header";
+	if (f.content_length && f.transfer_encoding)
+		return "Content-Length together with Transfer-Encoding";
+	if (f.transfer_encoding && strcasecmp(f.te, "chunked") != 0)
+		return "a Transfer-Encoding other than chunked";
+	return NULL;
+}
+
 /* The state of a request whose first call has come: its body ceiling is set from the route
  * and the caller, and a body announced as too big is refused before any of it is read.
  * Returns NULL when out of memory. */
@@ -223,6 +259,7 @@ static struct pending *pending_new(sr_http_server *srv, struct MHD_Connection *c
 	if (!p)
 		return NULL;
 	p->start_ns = sr_mono_ns();
+	p->bad_framing = framing_error(c);
 	size_t limit = srv->app.body_limit(srv->app.ud, method, url);
 	/* Large bodies (uploads, publishes) are for token holders: without an Authorization
 	 * header a request gets the small JSON ceiling, and its handler answers 401. */
@@ -331,7 +368,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!(p = pending_new(srv, c, url, method)))
 			return MHD_NO;
 		*con_cls = p;
-		if (!p->too_big)
+		if (!p->too_big && !p->bad_framing)
 			return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -344,7 +381,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	req_init(&req, srv, c, url, method, p);
 	sr_resp resp;
 	resp_init(&resp);
-	if (p->too_big) {
+	if (p->bad_framing) {
+		/* Nothing after these headers can be trusted to start a request: answer and close. */
+		req.route = "bad-framing";
+		sr_resp_textf(&resp, 400, "Bad request: %s", p->bad_framing);
+		sr_resp_header(&resp, "Connection", "close");
+	} else if (p->too_big) {
 		req.route = "body-too-large";
 		sr_resp_text(&resp, 413, "Request body too large");
 	} else if (!req.store) {
