@@ -21,10 +21,12 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "http/conns.h"
 #include "http/metrics.h"
 
 struct sr_http_server {
 	struct MHD_Daemon *d;
+	sr__conns *conns;
 	sr_http_app app;
 	int port;
 };
@@ -365,17 +367,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	sr_http_server *srv = cls;
 	struct pending *p = *con_cls;
 	if (!p) {
-		if (!(p = pending_new(srv, c, url, method)))
+		/* A connection a deadline has ended is closing: nothing more is read or sent. */
+		if (sr__conns_headers_done(c) || !(p = pending_new(srv, c, url, method)))
 			return MHD_NO;
 		*con_cls = p;
 		if (!p->too_big && !p->bad_framing)
 			return MHD_YES;
 	}
 	if (*upload_data_size) {
+		if (sr__conns_body_read(c))
+			return MHD_NO;
 		pending_take(p, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (sr__conns_handling(c))
+		return MHD_NO;
 
 	sr_req req;
 	req_init(&req, srv, c, url, method, p);
@@ -436,6 +443,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	struct pending *p = *con_cls;
+	sr__conns_request_done(c);
 	if (p) {
 		atomic_fetch_sub(&inflight_bytes, p->held);
 		sr_buf_deinit(&p->body);
@@ -465,28 +473,40 @@ int sr_http_start(const char *host, int port, int threads, const sr_http_app *ap
 	if (!s)
 		return SR_ENOMEM;
 	s->app = *app;
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG,
-				(uint16_t)port, NULL, NULL, on_request, s,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	sr__conn_limits lim = {app->max_connections, app->max_per_ip, app->header_timeout_ms,
+			       app->body_timeout_ms, 0};
+	int rc = sr__conns_new(&sa, &lim, &s->conns);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	/* The accept thread (conns.c) listens and hands each connection over once its request
+	 * line is complete; the cap and the per-address limit are its, so libmicrohttpd's own
+	 * limit is only the room of its table. */
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
+					MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
+				0, NULL, NULL, on_request, s,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				MHD_OPTION_NOTIFY_CONNECTION, sr__conns_notify, s->conns,
+				MHD_OPTION_URI_LOG_CALLBACK, sr__conns_uri_log, s->conns,
 				MHD_OPTION_UNESCAPE_CALLBACK, unescape, s,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(sr__conns_limits(s->conns)->idle_timeout_ms / 1000),
 				/* libmicrohttpd zeroes a connection's memory pool for every request: 16 KiB
 				 * holds any request line and headers a client of this API sends (bodies
 				 * stream past it) and halves that work against the default 32 KiB. */
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256,
-				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)sr__conns_slots(s->conns),
 				MHD_OPTION_END);
-	if (!s->d) {
-		sr_log_error("cannot listen on %s:%d", host, port);
+	if (!s->d || sr__conns_run(s->conns, s->d)) {
+		sr_log_error("cannot start the HTTP server on %s:%d", host, port);
+		if (s->d)
+			MHD_stop_daemon(s->d);
+		sr__conns_free(s->conns);
 		free(s);
 		return SR_EIO;
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-	s->port = di ? di->port : port;
+	s->port = sr__conns_port(s->conns);
 	*out = s;
 	return 0;
 }
@@ -500,6 +520,9 @@ void sr_http_stop(sr_http_server *s)
 {
 	if (!s)
 		return;
+	/* No new connections first; libmicrohttpd's last callbacks still find their slots. */
+	sr__conns_stop(s->conns);
 	MHD_stop_daemon(s->d);
+	sr__conns_free(s->conns);
 	free(s);
 }
