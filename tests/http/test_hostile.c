@@ -80,16 +80,21 @@ static void read_all(int fd, long wait_ms, struct exchange *x, long t0)
 	x->ms = now_ms() - t0;
 }
 
-/* Sends req on a new connection and reads what comes back within wait_ms. */
-static void exchange(const void *req, size_t len, long wait_ms, struct exchange *x)
+/* Sends req on a new connection to port and reads what comes back within wait_ms. */
+static void exchange_at(int port, const void *req, size_t len, long wait_ms, struct exchange *x)
 {
 	memset(x, 0, sizeof(*x));
-	int fd = connect_to(S.port);
+	int fd = connect_to(port);
 	assert_true(fd >= 0);
 	long t0 = now_ms();
 	assert_int_equal(send(fd, req, len, MSG_NOSIGNAL), (ssize_t)len);
 	read_all(fd, wait_ms, x, t0);
 	close(fd);
+}
+
+static void exchange(const void *req, size_t len, long wait_ms, struct exchange *x)
+{
+	exchange_at(S.port, req, len, wait_ms, x);
 }
 
 static int count_responses(const struct exchange *x)
@@ -215,12 +220,169 @@ static void test_log_injection(void **state)
 	assert_int_equal(lines, 1);
 }
 
+/* ---------------------------------------------------------------- slow clients */
+
+#define HEALTHZ_CLOSE "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+#define SLOW_HEAD "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "
+#define NSLOW 80
+
+/* Sends one byte on each slow socket still open; a socket the server closed is closed here
+ * and marked -1. Returns how many are still open. */
+static int trickle(int *fds, int n)
+{
+	int open_ = 0;
+	for (int i = 0; i < n; i++) {
+		if (fds[i] < 0)
+			continue;
+		char b;
+		ssize_t r = recv(fds[i], &b, 1, MSG_DONTWAIT | MSG_PEEK);
+		if (r == 0 || (r > 0 && b == 'H') || send(fds[i], "a", 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+			close(fds[i]);
+			fds[i] = -1;
+			continue;
+		}
+		open_++;
+	}
+	return open_;
+}
+
+/* The issue's attack, bounded: more slow connections than the cap (each sends a byte of its
+ * headers now and then, so an idle timeout never fires), then new clients, each of which
+ * must be answered within 2 s. On main the 80 sockets take every slot of a cap and new
+ * clients wait for the idle timeout (120 s). */
+static void test_slow_clients_shed_at_cap(void **state)
+{
+	(void)state;
+	static const char *const args[] = {"--max-connections", "64", "--max-connections-per-ip", "1000",
+					   "--header-timeout-ms", "60000", NULL};
+	srt_server T;
+	assert_int_equal(srt_server_start_args(&T, args), 0);
+	int fds[NSLOW];
+	for (int i = 0; i < NSLOW; i++) {
+		fds[i] = connect_to(T.port);
+		assert_true(fds[i] >= 0);
+		assert_int_equal(send(fds[i], SLOW_HEAD, strlen(SLOW_HEAD), MSG_NOSIGNAL), (ssize_t)strlen(SLOW_HEAD));
+	}
+	usleep(300 * 1000);
+	int served = 0;
+	long worst = 0;
+	for (int k = 0; k < 12; k++) {
+		trickle(fds, NSLOW);
+		struct exchange x;
+		exchange_at(T.port, HEALTHZ_CLOSE, strlen(HEALTHZ_CLOSE), 2000, &x);
+		if (strncmp(x.buf, "HTTP/1.1 200", 12) == 0)
+			served++;
+		if (x.ms > worst)
+			worst = x.ms;
+	}
+	int left = trickle(fds, NSLOW);
+	print_message("slow clients: %d slow sockets at a cap of 64; %d of 12 new clients served, slowest %ld ms; "
+		      "%d slow sockets still open\n", NSLOW, served, worst, left);
+	for (int i = 0; i < NSLOW; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	assert_int_equal(srt_server_stop(&T), 0);
+	assert_int_equal(served, 12);
+	assert_true(left <= 64);
+}
+
+/* Headers that never end get 408 and a close at the header deadline, counted from accept
+ * and not restarted by each byte; so does a body that stops arriving. */
+static void test_header_and_body_deadlines(void **state)
+{
+	(void)state;
+	static const char *const args[] = {"--header-timeout-ms", "1000", "--body-timeout-ms", "1000", NULL};
+	srt_server T;
+	assert_int_equal(srt_server_start_args(&T, args), 0);
+	int quiet = connect_to(T.port), slow = connect_to(T.port), body = connect_to(T.port);
+	assert_true(quiet >= 0 && slow >= 0 && body >= 0);
+	long t0 = now_ms();
+	assert_true(send(slow, SLOW_HEAD, strlen(SLOW_HEAD), MSG_NOSIGNAL) > 0);
+	const char *post = "POST /api/v1/whoami HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789";
+	assert_true(send(body, post, strlen(post), MSG_NOSIGNAL) > 0);
+	/* All three are watched together, and the slow one sends a header byte every 200 ms
+	 * until it is answered: an idle timeout would never fire. */
+	int fds[3] = {quiet, slow, body};
+	struct exchange xq = {0}, xs = {0}, xb = {0};
+	struct exchange *xs3[3] = {&xq, &xs, &xb};
+	long next_byte = t0 + 200;
+	while (now_ms() - t0 < 3000 && !(xq.closed && xs.closed && xb.closed)) {
+		struct pollfd p[3];
+		for (int i = 0; i < 3; i++)
+			p[i] = (struct pollfd){.fd = xs3[i]->closed ? -1 : fds[i], .events = POLLIN};
+		poll(p, 3, 20);
+		for (int i = 0; i < 3; i++) {
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			struct exchange *x = xs3[i];
+			ssize_t r = recv(fds[i], x->buf + x->len, sizeof(x->buf) - 1 - x->len, 0);
+			if (r > 0) {
+				x->len += (size_t)r;
+				continue;
+			}
+			x->closed = 1;
+			x->ms = now_ms() - t0;
+		}
+		if (now_ms() >= next_byte && !xs.len && !xs.closed) {
+			send(slow, "a", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			next_byte += 200;
+		}
+	}
+	print_message("deadlines of 1000 ms: silent socket closed after %ld ms, trickled headers after %ld ms, "
+		      "stalled body after %ld ms\n", xq.ms, xs.ms, xb.ms);
+	close(quiet);
+	close(slow);
+	close(body);
+	assert_int_equal(srt_server_stop(&T), 0);
+	const struct exchange *all[] = {&xq, &xs, &xb};
+	for (int i = 0; i < 3; i++) {
+		if (strncmp(all[i]->buf, "HTTP/1.1 408", 12) != 0 || !all[i]->closed || all[i]->ms < 900 ||
+		    all[i]->ms > 2500) {
+			print_error("connection %d: want 408 and a close about 1 s in, got closed=%d after %ld ms:\n%s\n", i,
+				    all[i]->closed, all[i]->ms, all[i]->buf);
+			fail();
+		}
+	}
+}
+
+/* One address holds at most --max-connections-per-ip connections; the next is refused at
+ * once, and a slot given back is usable again. */
+static void test_per_ip_cap(void **state)
+{
+	(void)state;
+	static const char *const args[] = {"--max-connections-per-ip", "8", NULL};
+	srt_server T;
+	assert_int_equal(srt_server_start_args(&T, args), 0);
+	int fds[8];
+	for (int i = 0; i < 8; i++) {
+		fds[i] = connect_to(T.port);
+		assert_true(fds[i] >= 0);
+	}
+	usleep(200 * 1000);
+	struct exchange refused, again;
+	exchange_at(T.port, HEALTHZ_CLOSE, strlen(HEALTHZ_CLOSE), 2000, &refused);
+	close(fds[0]);
+	usleep(200 * 1000);
+	exchange_at(T.port, HEALTHZ_CLOSE, strlen(HEALTHZ_CLOSE), 2000, &again);
+	for (int i = 1; i < 8; i++)
+		close(fds[i]);
+	assert_int_equal(srt_server_stop(&T), 0);
+	if (strncmp(refused.buf, "HTTP/1.1 503", 12) != 0 || !refused.closed) {
+		print_error("a 9th connection from one address: want 503 and a close, got:\n%s\n", refused.buf);
+		fail();
+	}
+	assert_memory_equal(again.buf, "HTTP/1.1 200", 12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ambiguous_framing),
 		cmocka_unit_test(test_garbage_request_line),
 		cmocka_unit_test(test_log_injection),
+		cmocka_unit_test(test_slow_clients_shed_at_cap),
+		cmocka_unit_test(test_header_and_body_deadlines),
+		cmocka_unit_test(test_per_ip_cap),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
