@@ -39,6 +39,13 @@ enum conn_state {
 	C_ENDED    /* shut down by a deadline or to make room; libmicrohttpd has yet to close it */
 };
 
+/* Why the server ended a connection, for the summary line in the log. */
+enum end_reason { END_LINE, END_HEADERS, END_BODY, END_SHED, END_PER_IP, END_FULL, END_REASONS };
+
+static const char *const reason_names[END_REASONS] = {
+	"bad request line", "header timeout", "body timeout", "shed at the cap", "per-address cap", "no slot",
+};
+
 struct slot {
 	sr__conns *cs;
 	int state;
@@ -59,6 +66,9 @@ struct sr__conns {
 	pthread_mutex_t lock;
 	struct slot *slots;
 	int nslots;
+	/* Connections ended by this module since the last summary line, by reason. */
+	int ended[END_REASONS];
+	int64_t next_summary_ns;
 };
 
 /* The first request line is read (not consumed) up to this many bytes; a longer line that is
@@ -105,8 +115,9 @@ static void end_slot(struct slot *s, int status, const char *reason, const char 
 	}
 }
 
-static void end_timeout(struct slot *s)
+static void end_timeout(struct slot *s, enum end_reason why)
 {
+	s->cs->ended[why]++;
 	end_slot(s, 408, "Request Timeout", "Request timeout");
 }
 
@@ -190,6 +201,7 @@ static void on_line_bytes(sr__conns *cs, struct slot *s)
 		close(s->fd);
 		s->state = C_FREE;
 	} else if ((st = request_line(buf, (size_t)r)) == LINE_BAD) {
+		cs->ended[END_LINE]++;
 		end_slot(s, 400, "Bad Request", "Bad request line");
 	}
 	pthread_mutex_unlock(&cs->lock);
@@ -226,20 +238,25 @@ static struct slot *take_slot(sr__conns *cs, const struct sockaddr_in *a, const 
 			victim = s;
 	}
 	if (same_ip >= cs->lim.max_per_ip) {
+		cs->ended[END_PER_IP]++;
 		*why = "Too many connections from your address";
 		return NULL;
 	}
 	if (live >= cs->lim.max_connections) {
 		if (!victim) {
+			cs->ended[END_FULL]++;
 			*why = "Server busy";
 			return NULL;
 		}
+		cs->ended[END_SHED]++;
 		end_slot(victim, 503, "Service Unavailable", "Server busy");
 		if (!free_slot)
 			free_slot = victim->state == C_FREE ? victim : NULL;
 	}
-	if (!free_slot)
+	if (!free_slot) {
+		cs->ended[END_FULL]++;
 		*why = "Server busy";
+	}
 	return free_slot;
 }
 
@@ -302,11 +319,11 @@ static void sweep(sr__conns *cs, int64_t now)
 		case C_LINE:
 		case C_HEADERS:
 			if (now - s->since_ns > header)
-				end_timeout(s);
+				end_timeout(s, END_HEADERS);
 			break;
 		case C_BODY:
 			if (now - s->read_ns > body)
-				end_timeout(s);
+				end_timeout(s, END_BODY);
 			break;
 		case C_IDLE:
 			if (now - s->since_ns > idle)
@@ -321,6 +338,27 @@ static void sweep(sr__conns *cs, int64_t now)
 		}
 	}
 	pthread_mutex_unlock(&cs->lock);
+}
+
+/* At most one line every ten seconds says how many connections the server ended and why:
+ * under an attack a line per connection would flood the log. */
+static void summary(sr__conns *cs, int64_t now)
+{
+	if (now < cs->next_summary_ns)
+		return;
+	cs->next_summary_ns = now + 10000 * MS;
+	char line[512];
+	size_t n = 0;
+	pthread_mutex_lock(&cs->lock);
+	for (int i = 0; i < END_REASONS; i++) {
+		if (cs->ended[i] && n < sizeof(line))
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s %d", n ? ", " : "", reason_names[i],
+					      cs->ended[i]);
+		cs->ended[i] = 0;
+	}
+	pthread_mutex_unlock(&cs->lock);
+	if (n)
+		sr_log_info("connections ended by the server in the last 10 s: %s", line);
 }
 
 static void *accept_thread(void *arg)
@@ -341,6 +379,7 @@ static void *accept_thread(void *arg)
 		int64_t now = sr_mono_ns();
 		if (now >= next_sweep) {
 			sweep(cs, now);
+			summary(cs, now);
 			next_sweep = now + 100 * MS;
 		}
 	}

@@ -452,6 +452,38 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
+/* libmicrohttpd's own messages go through the log too: one escaped, timestamped line each,
+ * at most MHD_LOG_BURST in ten seconds. It writes a line for every client that goes away in
+ * the middle of a request, so a flood of shed connections would otherwise flood the log;
+ * the lines left out are counted in the first line of the next window. */
+#define MHD_LOG_BURST 20
+
+static _Atomic int64_t mhd_log_window;
+static _Atomic int mhd_log_lines, mhd_log_dropped;
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	int64_t window = sr_mono_ns() / INT64_C(10000000000);
+	int64_t was = atomic_load(&mhd_log_window);
+	if (window != was && atomic_compare_exchange_strong(&mhd_log_window, &was, window)) {
+		atomic_store(&mhd_log_lines, 0);
+		int dropped = atomic_exchange(&mhd_log_dropped, 0);
+		if (dropped)
+			sr_log_error("libmicrohttpd: %d more messages in the last window were not logged", dropped);
+	}
+	if (atomic_fetch_add(&mhd_log_lines, 1) >= MHD_LOG_BURST) {
+		atomic_fetch_add(&mhd_log_dropped, 1);
+		return;
+	}
+	char msg[512];
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		return;
+	size_t len = strlen(msg);
+	while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+		msg[--len] = '\0';
+	sr_log_error("libmicrohttpd: %s", msg);
+}
+
 int sr_http_start(const char *host, int port, int threads, const sr_http_app *app,
 		  sr_http_server **out)
 {
@@ -486,6 +518,7 @@ int sr_http_start(const char *host, int port, int threads, const sr_http_app *ap
 	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
 					MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
 				0, NULL, NULL, on_request, s,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, so that it gets every message */
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				MHD_OPTION_NOTIFY_CONNECTION, sr__conns_notify, s->conns,
