@@ -76,6 +76,7 @@ static const struct opt_def defs[SR_OPT_COUNT] = {
 					   SR_CMD_MAX_CONNECTIONS, NULL},
 	[SR_OPT_HEADER_TIMEOUT_MS] = {"--header-timeout-ms", OPT_NUMBER, F(header_timeout_ms), 100, 600000, NULL},
 	[SR_OPT_BODY_TIMEOUT_MS] = {"--body-timeout-ms", OPT_NUMBER, F(body_timeout_ms), 100, 600000, NULL},
+	[SR_OPT_BODY_MIN_RATE] = {"--body-min-rate", OPT_NUMBER, F(body_min_rate), 0, 1 << 30, NULL},
 };
 
 enum { NUM_OK, NUM_NOT_A_NUMBER, NUM_OUT_OF_RANGE };
@@ -183,6 +184,7 @@ static void defaults(sr_cmd_opts *o)
 	o->max_connections_per_ip = SR_HTTP_MAX_PER_IP;
 	o->header_timeout_ms = SR_HTTP_HEADER_TIMEOUT_MS;
 	o->body_timeout_ms = SR_HTTP_BODY_TIMEOUT_MS;
+	o->body_min_rate = SR_HTTP_BODY_MIN_RATE;
 }
 
 /* The environment variables of the options the subcommand takes and the command line did not

@@ -60,6 +60,7 @@ enum sr_opt_id {
 	SR_OPT_MAX_CONNECTIONS_PER_IP,
 	SR_OPT_HEADER_TIMEOUT_MS,
 	SR_OPT_BODY_TIMEOUT_MS,
+	SR_OPT_BODY_MIN_RATE,
 	SR_OPT_COUNT
 };
 
@@ -90,7 +91,7 @@ typedef struct sr_cmd_opts {
 	long long sqlite_cache_mb, sqlite_mmap_mb; /* -1: the store's defaults */
 	long long max_rows, max_bytes, max_ranges; /* 0: the server's defaults */
 	long long max_connections, max_connections_per_ip;
-	long long header_timeout_ms, body_timeout_ms;
+	long long header_timeout_ms, body_timeout_ms, body_min_rate;
 	long long skills, seed, runs;
 	long long batch;
 	const char *args[4]; /* the words that are not options; args[0] is the subcommand */

@@ -40,10 +40,11 @@ enum conn_state {
 };
 
 /* Why the server ended a connection, for the summary line in the log. */
-enum end_reason { END_LINE, END_HEADERS, END_BODY, END_SHED, END_PER_IP, END_FULL, END_REASONS };
+enum end_reason { END_LINE, END_HEADERS, END_BODY, END_RATE, END_SHED, END_PER_IP, END_FULL, END_REASONS };
 
 static const char *const reason_names[END_REASONS] = {
-	"bad request line", "header timeout", "body timeout", "shed at the cap", "per-address cap", "no slot",
+	"bad request line", "header timeout", "body timeout", "body too slow", "shed at the cap",
+	"per-address cap", "no slot",
 };
 
 struct slot {
@@ -55,6 +56,8 @@ struct slot {
 			    * end of the previous request */
 	int64_t handed_ns; /* when the accept thread gave it to libmicrohttpd */
 	int64_t read_ns;   /* the last chunk of body */
+	int64_t body_ns;   /* when the headers were complete */
+	int64_t body_bytes;
 };
 
 struct sr__conns {
@@ -308,6 +311,17 @@ static void accept_some(sr__conns *cs)
 
 /* ---------------------------------------------------------------- deadlines */
 
+/* A body that keeps arriving, but slower on average than the minimum rate once the grace
+ * period (the body timeout) is over: a client holding its request and its buffer open a
+ * byte at a time. */
+static int too_slow(const sr__conns *cs, const struct slot *s, int64_t now)
+{
+	int64_t took = now - s->body_ns;
+	if (!cs->lim.body_min_rate || took <= cs->lim.body_timeout_ms * MS)
+		return 0;
+	return s->body_bytes < (int64_t)((double)cs->lim.body_min_rate * (double)took / 1e9);
+}
+
 static void sweep(sr__conns *cs, int64_t now)
 {
 	int64_t header = cs->lim.header_timeout_ms * MS, body = cs->lim.body_timeout_ms * MS;
@@ -324,6 +338,8 @@ static void sweep(sr__conns *cs, int64_t now)
 		case C_BODY:
 			if (now - s->read_ns > body)
 				end_timeout(s, END_BODY);
+			else if (too_slow(cs, s, now))
+				end_timeout(s, END_RATE);
 			break;
 		case C_IDLE:
 			if (now - s->since_ns > idle)
@@ -419,6 +435,8 @@ int sr__conns_new(const struct sockaddr_in *sa, const sr__conn_limits *lim, sr__
 		cs->lim.header_timeout_ms = SR_HTTP_HEADER_TIMEOUT_MS;
 	if (cs->lim.body_timeout_ms <= 0)
 		cs->lim.body_timeout_ms = SR_HTTP_BODY_TIMEOUT_MS;
+	if (cs->lim.body_min_rate < 0)
+		cs->lim.body_min_rate = SR_HTTP_BODY_MIN_RATE;
 	if (cs->lim.idle_timeout_ms <= 0)
 		cs->lim.idle_timeout_ms = SR_HTTP_IDLE_TIMEOUT_MS;
 	/* Shed connections keep their slot until libmicrohttpd has closed them: room for them
@@ -547,8 +565,9 @@ static struct slot *slot_of(struct MHD_Connection *c)
 	return ci ? ci->socket_context : NULL;
 }
 
-/* Moves a connection from one state to another, unless a deadline ended it. */
-static int step(struct MHD_Connection *c, int to, int restart)
+/* Moves a connection from one state to another, unless a deadline ended it; restart starts
+ * the wait of the state (since_ns) or, for C_BODY, the body's clock (body_ns). */
+static int step(struct MHD_Connection *c, int to, int restart, size_t bytes)
 {
 	struct slot *s = slot_of(c);
 	if (!s)
@@ -561,9 +580,14 @@ static int step(struct MHD_Connection *c, int to, int restart)
 	} else {
 		int64_t now = sr_mono_ns();
 		s->state = to;
-		if (restart)
+		if (restart && to == C_BODY) {
+			s->body_ns = now;
+			s->body_bytes = 0;
+		} else if (restart) {
 			s->since_ns = now;
+		}
 		s->read_ns = now;
+		s->body_bytes += (int64_t)bytes;
 	}
 	pthread_mutex_unlock(&cs->lock);
 	return rc;
@@ -587,20 +611,20 @@ void *sr__conns_uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 
 int sr__conns_headers_done(struct MHD_Connection *c)
 {
-	return step(c, C_BODY, 0);
+	return step(c, C_BODY, 1, 0);
 }
 
-int sr__conns_body_read(struct MHD_Connection *c)
+int sr__conns_body_read(struct MHD_Connection *c, size_t bytes)
 {
-	return step(c, C_BODY, 0);
+	return step(c, C_BODY, 0, bytes);
 }
 
 int sr__conns_handling(struct MHD_Connection *c)
 {
-	return step(c, C_BUSY, 0);
+	return step(c, C_BUSY, 0, 0);
 }
 
 void sr__conns_request_done(struct MHD_Connection *c)
 {
-	step(c, C_IDLE, 1);
+	step(c, C_IDLE, 1, 0);
 }

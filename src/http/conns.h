@@ -17,7 +17,8 @@
  * (headers complete), each chunk of body, the end of the request. The same thread checks the
  * deadlines ten times a second and ends a connection that missed one: 408 and close for a
  * request line or headers not complete within the header timeout (counted from accept for the
- * first request) and for a body read that waits longer than the body timeout.
+ * first request), for a body read that waits longer than the body timeout, and for a body
+ * whose average rate is below the minimum once the body timeout has passed since its headers.
  *
  * At the global cap a new connection is admitted by shedding the connection that has been
  * longest waiting for, or in, its request line and headers (an idle keep-alive connection
@@ -41,6 +42,7 @@ typedef struct sr__conn_limits {
 	int max_per_ip;
 	int header_timeout_ms;
 	int body_timeout_ms;
+	int body_min_rate; /* bytes a second; 0 turns the check off, negative takes the default */
 	int idle_timeout_ms;
 } sr__conn_limits;
 
@@ -70,7 +72,7 @@ void *sr__conns_uri_log(void *cls, const char *uri, struct MHD_Connection *c);
  * timed from now. -1 when the connection was already ended by a deadline. */
 int sr__conns_headers_done(struct MHD_Connection *c);
 /* A chunk of body arrived; -1 when the connection was already ended by a deadline. */
-int sr__conns_body_read(struct MHD_Connection *c);
+int sr__conns_body_read(struct MHD_Connection *c, size_t bytes);
 /* The body is complete and the handler runs: no more deadlines of ours. -1 as above. */
 int sr__conns_handling(struct MHD_Connection *c);
 /* The request is over (the request-completed callback): the connection waits for the next. */

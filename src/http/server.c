@@ -375,7 +375,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (sr__conns_body_read(c))
+		if (sr__conns_body_read(c, *upload_data_size))
 			return MHD_NO;
 		pending_take(p, upload_data, *upload_data_size);
 		*upload_data_size = 0;
@@ -506,7 +506,7 @@ int sr_http_start(const char *host, int port, int threads, const sr_http_app *ap
 		return SR_ENOMEM;
 	s->app = *app;
 	sr__conn_limits lim = {app->max_connections, app->max_per_ip, app->header_timeout_ms,
-			       app->body_timeout_ms, 0};
+			       app->body_timeout_ms, app->body_min_rate, 0};
 	int rc = sr__conns_new(&sa, &lim, &s->conns);
 	if (rc) {
 		free(s);

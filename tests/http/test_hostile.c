@@ -287,31 +287,37 @@ static void test_slow_clients_shed_at_cap(void **state)
 }
 
 /* Headers that never end get 408 and a close at the header deadline, counted from accept
- * and not restarted by each byte; so does a body that stops arriving. */
+ * and not restarted by each byte; so does a body that stops arriving, and one that arrives
+ * below the minimum rate once the grace period is over. */
 static void test_header_and_body_deadlines(void **state)
 {
 	(void)state;
-	static const char *const args[] = {"--header-timeout-ms", "1000", "--body-timeout-ms", "1000", NULL};
+	static const char *const args[] = {"--header-timeout-ms", "1000", "--body-timeout-ms", "1000",
+					   "--body-min-rate", "1000", NULL};
 	srt_server T;
 	assert_int_equal(srt_server_start_args(&T, args), 0);
 	int quiet = connect_to(T.port), slow = connect_to(T.port), body = connect_to(T.port);
-	assert_true(quiet >= 0 && slow >= 0 && body >= 0);
+	int drip = connect_to(T.port);
+	assert_true(quiet >= 0 && slow >= 0 && body >= 0 && drip >= 0);
 	long t0 = now_ms();
 	assert_true(send(slow, SLOW_HEAD, strlen(SLOW_HEAD), MSG_NOSIGNAL) > 0);
 	const char *post = "POST /api/v1/whoami HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789";
 	assert_true(send(body, post, strlen(post), MSG_NOSIGNAL) > 0);
-	/* All three are watched together, and the slow one sends a header byte every 200 ms
-	 * until it is answered: an idle timeout would never fire. */
-	int fds[3] = {quiet, slow, body};
-	struct exchange xq = {0}, xs = {0}, xb = {0};
-	struct exchange *xs3[3] = {&xq, &xs, &xb};
+	const char *big = "POST /api/v1/whoami HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n";
+	assert_true(send(drip, big, strlen(big), MSG_NOSIGNAL) > 0);
+	/* All four are watched together. Every 200 ms the slow one sends a header byte and the
+	 * dripping one ten bytes of body (50 bytes a second) until they are answered: an idle
+	 * timeout, or a deadline per read, would never fire. */
+	int fds[4] = {quiet, slow, body, drip};
+	struct exchange xq = {0}, xs = {0}, xb = {0}, xd = {0};
+	struct exchange *xs3[4] = {&xq, &xs, &xb, &xd};
 	long next_byte = t0 + 200;
-	while (now_ms() - t0 < 3000 && !(xq.closed && xs.closed && xb.closed)) {
-		struct pollfd p[3];
-		for (int i = 0; i < 3; i++)
+	while (now_ms() - t0 < 3000 && !(xq.closed && xs.closed && xb.closed && xd.closed)) {
+		struct pollfd p[4];
+		for (int i = 0; i < 4; i++)
 			p[i] = (struct pollfd){.fd = xs3[i]->closed ? -1 : fds[i], .events = POLLIN};
-		poll(p, 3, 20);
-		for (int i = 0; i < 3; i++) {
+		poll(p, 4, 20);
+		for (int i = 0; i < 4; i++) {
 			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			struct exchange *x = xs3[i];
@@ -323,19 +329,24 @@ static void test_header_and_body_deadlines(void **state)
 			x->closed = 1;
 			x->ms = now_ms() - t0;
 		}
-		if (now_ms() >= next_byte && !xs.len && !xs.closed) {
-			send(slow, "a", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (now_ms() >= next_byte) {
+			if (!xs.len && !xs.closed)
+				send(slow, "a", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (!xd.len && !xd.closed)
+				send(drip, "0123456789", 10, MSG_NOSIGNAL | MSG_DONTWAIT);
 			next_byte += 200;
 		}
 	}
 	print_message("deadlines of 1000 ms: silent socket closed after %ld ms, trickled headers after %ld ms, "
-		      "stalled body after %ld ms\n", xq.ms, xs.ms, xb.ms);
+		      "stalled body after %ld ms, body at 50 B/s (minimum 1000) after %ld ms\n", xq.ms, xs.ms, xb.ms,
+		      xd.ms);
 	close(quiet);
 	close(slow);
 	close(body);
+	close(drip);
 	assert_int_equal(srt_server_stop(&T), 0);
-	const struct exchange *all[] = {&xq, &xs, &xb};
-	for (int i = 0; i < 3; i++) {
+	const struct exchange *all[] = {&xq, &xs, &xb, &xd};
+	for (int i = 0; i < 4; i++) {
 		if (strncmp(all[i]->buf, "HTTP/1.1 408", 12) != 0 || !all[i]->closed || all[i]->ms < 900 ||
 		    all[i]->ms > 2500) {
 			print_error("connection %d: want 408 and a close about 1 s in, got closed=%d after %ld ms:\n%s\n", i,
