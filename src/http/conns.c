@@ -27,6 +27,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "http/metrics.h"
 
 enum conn_state {
 	C_FREE,
@@ -45,6 +46,16 @@ enum end_reason { END_LINE, END_HEADERS, END_BODY, END_RATE, END_SHED, END_PER_I
 static const char *const reason_names[END_REASONS] = {
 	"bad request line", "header timeout", "body timeout", "body too slow", "shed at the cap",
 	"per-address cap", "no slot",
+};
+
+/* Each end is also an answer in /metrics, under a route of its own. */
+static const struct {
+	const char *route;
+	int status;
+} reason_metrics[END_REASONS] = {
+	{"conn-bad-request-line", 400}, {"conn-header-timeout", 408}, {"conn-body-timeout", 408},
+	{"conn-body-too-slow", 408},    {"conn-shed", 503},           {"conn-per-address", 503},
+	{"conn-no-slot", 503},
 };
 
 struct slot {
@@ -81,6 +92,13 @@ struct sr__conns {
  * given up (libmicrohttpd dropped it on a failure of its own). */
 #define HANDED_MAX_NS (5 * INT64_C(1000000000))
 #define MS (INT64_C(1000000))
+
+static void count_end(sr__conns *cs, enum end_reason why)
+{
+	static const sr_reads none;
+	cs->ended[why]++;
+	sr_metrics_request(reason_metrics[why].route, reason_metrics[why].status, 0, &none);
+}
 
 static void answer(int fd, int status, const char *reason, const char *text)
 {
@@ -120,7 +138,7 @@ static void end_slot(struct slot *s, int status, const char *reason, const char 
 
 static void end_timeout(struct slot *s, enum end_reason why)
 {
-	s->cs->ended[why]++;
+	count_end(s->cs, why);
 	end_slot(s, 408, "Request Timeout", "Request timeout");
 }
 
@@ -204,7 +222,7 @@ static void on_line_bytes(sr__conns *cs, struct slot *s)
 		close(s->fd);
 		s->state = C_FREE;
 	} else if ((st = request_line(buf, (size_t)r)) == LINE_BAD) {
-		cs->ended[END_LINE]++;
+		count_end(cs, END_LINE);
 		end_slot(s, 400, "Bad Request", "Bad request line");
 	}
 	pthread_mutex_unlock(&cs->lock);
@@ -241,23 +259,23 @@ static struct slot *take_slot(sr__conns *cs, const struct sockaddr_in *a, const 
 			victim = s;
 	}
 	if (same_ip >= cs->lim.max_per_ip) {
-		cs->ended[END_PER_IP]++;
+		count_end(cs, END_PER_IP);
 		*why = "Too many connections from your address";
 		return NULL;
 	}
 	if (live >= cs->lim.max_connections) {
 		if (!victim) {
-			cs->ended[END_FULL]++;
+			count_end(cs, END_FULL);
 			*why = "Server busy";
 			return NULL;
 		}
-		cs->ended[END_SHED]++;
+		count_end(cs, END_SHED);
 		end_slot(victim, 503, "Service Unavailable", "Server busy");
 		if (!free_slot)
 			free_slot = victim->state == C_FREE ? victim : NULL;
 	}
 	if (!free_slot) {
-		cs->ended[END_FULL]++;
+		count_end(cs, END_FULL);
 		*why = "Server busy";
 	}
 	return free_slot;

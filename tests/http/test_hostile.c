@@ -344,6 +344,18 @@ static void test_header_and_body_deadlines(void **state)
 	close(slow);
 	close(body);
 	close(drip);
+	/* Each end is an answer in /metrics under its own route. (The stalled body may count as
+	 * either body route: both deadlines fall on the same sweep.) */
+	srt_resp m;
+	srt_get(&T, "/metrics", NULL, &m);
+	const char *want[] = {"{route=\"conn-header-timeout\",status=\"408\"} 2",
+			      "{route=\"conn-body-too-slow\",status=\"408\"} "};
+	for (int i = 0; i < 2; i++)
+		if (!m.body || !strstr(m.body, want[i])) {
+			print_error("/metrics lacks %s\n", want[i]);
+			fail();
+		}
+	srt_resp_free(&m);
 	assert_int_equal(srt_server_stop(&T), 0);
 	const struct exchange *all[] = {&xq, &xs, &xb, &xd};
 	for (int i = 0; i < 4; i++) {
