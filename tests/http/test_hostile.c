@@ -248,8 +248,8 @@ static int trickle(int *fds, int n)
 
 /* The issue's attack, bounded: more slow connections than the cap (each sends a byte of its
  * headers now and then, so an idle timeout never fires), then new clients, each of which
- * must be answered within 2 s. On main the 80 sockets take every slot of a cap and new
- * clients wait for the idle timeout (120 s). */
+ * must be answered within 2 s. On main (no such option, a fixed cap of 4096) slow sockets
+ * that reach the cap hold every slot until the idle timeout (120 s), restarted by each byte. */
 static void test_slow_clients_shed_at_cap(void **state)
 {
 	(void)state;
