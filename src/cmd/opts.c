@@ -17,6 +17,7 @@
 
 #include "core/util.h"
 #include "cron/backfill.h"
+#include "http/http.h"
 #include "moderation/moderation.h"
 
 enum opt_kind {
@@ -71,6 +72,12 @@ static const struct opt_def defs[SR_OPT_COUNT] = {
 	[SR_OPT_ALL] = {"--all", OPT_FLAG, F(all), 0, 0, NULL},
 	[SR_OPT_OWNER] = {"--owner", OPT_TEXT, F(owner), 0, 0, NULL},
 	[SR_OPT_VERSION] = {"--version", OPT_TEXT, F(version), 0, 0, NULL},
+	[SR_OPT_MAX_CONNECTIONS] = {"--max-connections", OPT_NUMBER, F(max_connections), 1, SR_CMD_MAX_CONNECTIONS, NULL},
+	[SR_OPT_MAX_CONNECTIONS_PER_IP] = {"--max-connections-per-ip", OPT_NUMBER, F(max_connections_per_ip), 1,
+					   SR_CMD_MAX_CONNECTIONS, NULL},
+	[SR_OPT_HEADER_TIMEOUT_MS] = {"--header-timeout-ms", OPT_NUMBER, F(header_timeout_ms), 100, 600000, NULL},
+	[SR_OPT_BODY_TIMEOUT_MS] = {"--body-timeout-ms", OPT_NUMBER, F(body_timeout_ms), 100, 600000, NULL},
+	[SR_OPT_BODY_MIN_RATE] = {"--body-min-rate", OPT_NUMBER, F(body_min_rate), 0, 1 << 30, NULL},
 };
 
 enum { NUM_OK, NUM_NOT_A_NUMBER, NUM_OUT_OF_RANGE };
@@ -175,6 +182,11 @@ static void defaults(sr_cmd_opts *o)
 	o->sqlite_cache_mb = o->sqlite_mmap_mb = -1;
 	o->scanner_timeout_ms = SR_EXT_SCAN_DEFAULT_TIMEOUT_MS;
 	o->scan_poll_ms = 1000;
+	o->max_connections = SR_HTTP_MAX_CONNECTIONS;
+	o->max_connections_per_ip = SR_HTTP_MAX_PER_IP;
+	o->header_timeout_ms = SR_HTTP_HEADER_TIMEOUT_MS;
+	o->body_timeout_ms = SR_HTTP_BODY_TIMEOUT_MS;
+	o->body_min_rate = SR_HTTP_BODY_MIN_RATE;
 }
 
 /* The environment variables of the options the subcommand takes and the command line did not

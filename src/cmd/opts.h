@@ -57,11 +57,18 @@ enum sr_opt_id {
 	SR_OPT_ALL,
 	SR_OPT_OWNER,
 	SR_OPT_VERSION,
+	SR_OPT_MAX_CONNECTIONS,
+	SR_OPT_MAX_CONNECTIONS_PER_IP,
+	SR_OPT_HEADER_TIMEOUT_MS,
+	SR_OPT_BODY_TIMEOUT_MS,
+	SR_OPT_BODY_MIN_RATE,
 	SR_OPT_COUNT
 };
 
 /* The most HTTP worker threads serve runs (each holds one database connection). */
 #define SR_CMD_MAX_THREADS 256
+/* The most connections serve may be told to hold (each is a descriptor and a slot). */
+#define SR_CMD_MAX_CONNECTIONS 1000000
 
 /* The bit of one option in a subcommand's set: SR_O(DATA_DIR) | SR_O(LISTEN). */
 #define SR_O(name) (UINT64_C(1) << SR_OPT_##name)
@@ -85,6 +92,8 @@ typedef struct sr_cmd_opts {
 	long long cache_mb;
 	long long sqlite_cache_mb, sqlite_mmap_mb; /* -1: the store's defaults */
 	long long max_rows, max_bytes, max_ranges; /* 0: the server's defaults */
+	long long max_connections, max_connections_per_ip;
+	long long header_timeout_ms, body_timeout_ms, body_min_rate;
 	long long skills, seed, runs;
 	long long batch;
 	const char *args[4]; /* the words that are not options; args[0] is the subcommand */

@@ -152,9 +152,14 @@ static int run_serve(const sr_cmd_opts *o)
 	sr_store *main_store;
 	if (serve_start(o, &app, &main_store))
 		return 1;
-	sr_http_app http = {sr_app_body_limit, sr_app_handle, get_thread_store, &app, {0}, 1};
+	sr_http_app http = {sr_app_body_limit, sr_app_handle, get_thread_store, &app, {0}, 1, 0, 0, 0, 0, 0};
 	sr_reads_init(&http.limits);
 	http.access_log = !o->no_access_log;
+	http.max_connections = (int)o->max_connections;
+	http.max_per_ip = (int)o->max_connections_per_ip;
+	http.header_timeout_ms = (int)o->header_timeout_ms;
+	http.body_timeout_ms = (int)o->body_timeout_ms;
+	http.body_min_rate = (int)o->body_min_rate;
 	if (o->max_rows > 0)
 		http.limits.max_rows = o->max_rows;
 	if (o->max_bytes > 0)
@@ -197,11 +202,15 @@ const sr_cmd sr__cmd_serve = {
 	"                      [--no-rate-limit] [--cache-mb N] [--sqlite-cache-mb N] [--sqlite-mmap-mb N]\n"
 	"                      [--no-access-log] [--cron NAME=MS]... [--scanner-cmd PATH]\n"
 	"                      [--scanner-timeout-ms MS] [--scan-poll-ms MS] [--blob-grace-ms MS]\n"
+	"                      [--max-connections N] [--max-connections-per-ip N]\n"
+	"                      [--header-timeout-ms MS] [--body-timeout-ms MS] [--body-min-rate BYTES]\n"
 	"environment: SKILLREG_LISTEN, SKILLREG_DATA_DIR, SKILLREG_PUBLIC_URL, SKILLREG_CACHE_MB,\n"
 	"             SKILLREG_SCANNER_CMD, SKILLREG_RATE_LIMIT=off, SKILLREG_ACCESS_LOG=off\n",
 	SR_O(DATA_DIR) | SR_O(LISTEN) | SR_O(PUBLIC_URL) | SR_O(THREADS) | SR_O(NO_RATE_LIMIT) |
 		SR_O(NO_ACCESS_LOG) | SR_O(MAX_ROWS) | SR_O(MAX_BYTES) | SR_O(MAX_RANGES) | SR_O(FOLD_MS) |
 		SR_O(CRON) | SR_O(CACHE_MB) | SR_O(SQLITE_CACHE_MB) | SR_O(SQLITE_MMAP_MB) |
-		SR_O(SCANNER_CMD) | SR_O(SCANNER_TIMEOUT_MS) | SR_O(SCAN_POLL_MS) | SR_O(BLOB_GRACE_MS),
+		SR_O(SCANNER_CMD) | SR_O(SCANNER_TIMEOUT_MS) | SR_O(SCAN_POLL_MS) | SR_O(BLOB_GRACE_MS) |
+		SR_O(MAX_CONNECTIONS) | SR_O(MAX_CONNECTIONS_PER_IP) | SR_O(HEADER_TIMEOUT_MS) | SR_O(BODY_TIMEOUT_MS) |
+		SR_O(BODY_MIN_RATE),
 	run_serve,
 };

@@ -1,5 +1,7 @@
 /*
- * log.h - one-line log messages on stderr with a UTC timestamp and a level.
+ * log.h - one-line log messages on stderr with a UTC timestamp and a level. Control
+ * characters, DEL, a backslash and bytes that are not valid UTF-8 are written as \xNN, so a
+ * message cannot break its line or write terminal escapes whatever a client put into it.
  */
 #ifndef SR_LOG_H
 #define SR_LOG_H

@@ -68,6 +68,14 @@ void sr_resp_textf(sr_resp *resp, int status, const char *fmt, ...) __attribute_
 /* Marks the body as JSON with the given status; the caller has written body already. */
 void sr_resp_json(sr_resp *resp, int status);
 
+/* The defaults of the connection limits below. */
+#define SR_HTTP_MAX_CONNECTIONS 4096
+#define SR_HTTP_MAX_PER_IP 256
+#define SR_HTTP_HEADER_TIMEOUT_MS 10000
+#define SR_HTTP_BODY_TIMEOUT_MS 30000
+#define SR_HTTP_BODY_MIN_RATE 1024 /* bytes a second, after a grace of the body timeout */
+#define SR_HTTP_IDLE_TIMEOUT_MS 120000 /* a kept-alive connection between requests */
+
 /* The application: decides a body ceiling before the body is read, then handles. */
 typedef struct sr_http_app {
 	size_t (*body_limit)(void *ud, const char *method, const char *path);
@@ -76,6 +84,13 @@ typedef struct sr_http_app {
 	void *ud;
 	sr_reads limits; /* the ceilings every request starts with */
 	int access_log;  /* log one line per request */
+	/* Connections (src/http/conns.h); 0 takes the default. */
+	int max_connections;   /* the global cap; at it the slowest in their headers are shed */
+	int max_per_ip;        /* connections from one client address */
+	int header_timeout_ms; /* request line and headers complete, from accept or request line */
+	int body_timeout_ms;   /* the longest wait for the next chunk of a body */
+	int body_min_rate;     /* bytes a second a body must average after body_timeout_ms; -1:
+				* the default, 0: no minimum */
 } sr_http_app;
 
 typedef struct sr_http_server sr_http_server;

@@ -21,10 +21,12 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "http/conns.h"
 #include "http/metrics.h"
 
 struct sr_http_server {
 	struct MHD_Daemon *d;
+	sr__conns *conns;
 	sr_http_app app;
 	int port;
 };
@@ -34,6 +36,7 @@ struct pending {
 	sr_buf body;
 	size_t held; /* bytes of body counted in inflight_bytes */
 	int too_big;
+	const char *bad_framing; /* why the request's framing is refused, or NULL */
 	int64_t start_ns;
 };
 
@@ -213,6 +216,41 @@ static enum MHD_Result send_resp(const sr_http_app *app, struct MHD_Connection *
 	return ok;
 }
 
+struct framing {
+	int content_length, transfer_encoding;
+	const char *te; /* the first Transfer-Encoding value */
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct framing *f = cls;
+	if (strcasecmp(key, "Content-Length") == 0)
+		f->content_length++;
+	else if (strcasecmp(key, "Transfer-Encoding") == 0 && f->transfer_encoding++ == 0)
+		f->te = value ? value : "";
+	return MHD_YES;
+}
+
+/* Why the request's body framing is ambiguous, or NULL when it is not. libmicrohttpd 0.9.75
+ * reads the first of two Content-Length headers and lets Transfer-Encoding win over
+ * Content-Length; a proxy in front may read the same bytes the other way, and what one of
+ * them takes for body the other serves as the next request (request smuggling). All headers
+ * have arrived at the first call of the handler, so they are checked there, once. */
+static const char *framing_error(struct MHD_Connection *c)
+{
+	struct framing f = {0};
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+	if (f.content_length > 1)
+		return "more than one Content-Length header";
+	if (f.transfer_encoding > 1)
+		return "more than one Transfer-Encoding header";
+	if (f.content_length && f.transfer_encoding)
+		return "Content-Length together with Transfer-Encoding";
+	if (f.transfer_encoding && strcasecmp(f.te, "chunked") != 0)
+		return "a Transfer-Encoding other than chunked";
+	return NULL;
+}
+
 /* The state of a request whose first call has come: its body ceiling is set from the route
  * and the caller, and a body announced as too big is refused before any of it is read.
  * Returns NULL when out of memory. */
@@ -223,6 +261,7 @@ static struct pending *pending_new(sr_http_server *srv, struct MHD_Connection *c
 	if (!p)
 		return NULL;
 	p->start_ns = sr_mono_ns();
+	p->bad_framing = framing_error(c);
 	size_t limit = srv->app.body_limit(srv->app.ud, method, url);
 	/* Large bodies (uploads, publishes) are for token holders: without an Authorization
 	 * header a request gets the small JSON ceiling, and its handler answers 401. */
@@ -328,23 +367,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	sr_http_server *srv = cls;
 	struct pending *p = *con_cls;
 	if (!p) {
-		if (!(p = pending_new(srv, c, url, method)))
+		/* A connection a deadline has ended is closing: nothing more is read or sent. */
+		if (sr__conns_headers_done(c) || !(p = pending_new(srv, c, url, method)))
 			return MHD_NO;
 		*con_cls = p;
-		if (!p->too_big)
+		if (!p->too_big && !p->bad_framing)
 			return MHD_YES;
 	}
 	if (*upload_data_size) {
+		if (sr__conns_body_read(c, *upload_data_size))
+			return MHD_NO;
 		pending_take(p, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (sr__conns_handling(c))
+		return MHD_NO;
 
 	sr_req req;
 	req_init(&req, srv, c, url, method, p);
 	sr_resp resp;
 	resp_init(&resp);
-	if (p->too_big) {
+	if (p->bad_framing) {
+		/* Nothing after these headers can be trusted to start a request: answer and close. */
+		req.route = "bad-framing";
+		sr_resp_textf(&resp, 400, "Bad request: %s", p->bad_framing);
+		sr_resp_header(&resp, "Connection", "close");
+	} else if (p->too_big) {
 		req.route = "body-too-large";
 		sr_resp_text(&resp, 413, "Request body too large");
 	} else if (!req.store) {
@@ -394,12 +443,45 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	struct pending *p = *con_cls;
+	sr__conns_request_done(c);
 	if (p) {
 		atomic_fetch_sub(&inflight_bytes, p->held);
 		sr_buf_deinit(&p->body);
 		free(p);
 		*con_cls = NULL;
 	}
+}
+
+/* libmicrohttpd's own messages go through the log too: one escaped, timestamped line each,
+ * at most MHD_LOG_BURST in ten seconds. It writes a line for every client that goes away in
+ * the middle of a request, so a flood of shed connections would otherwise flood the log;
+ * the lines left out are counted in the first line of the next window. */
+#define MHD_LOG_BURST 20
+
+static _Atomic int64_t mhd_log_window;
+static _Atomic int mhd_log_lines, mhd_log_dropped;
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	int64_t window = sr_mono_ns() / INT64_C(10000000000);
+	int64_t was = atomic_load(&mhd_log_window);
+	if (window != was && atomic_compare_exchange_strong(&mhd_log_window, &was, window)) {
+		atomic_store(&mhd_log_lines, 0);
+		int dropped = atomic_exchange(&mhd_log_dropped, 0);
+		if (dropped)
+			sr_log_error("libmicrohttpd: %d more messages in the last window were not logged", dropped);
+	}
+	if (atomic_fetch_add(&mhd_log_lines, 1) >= MHD_LOG_BURST) {
+		atomic_fetch_add(&mhd_log_dropped, 1);
+		return;
+	}
+	char msg[512];
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		return;
+	size_t len = strlen(msg);
+	while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+		msg[--len] = '\0';
+	sr_log_error("libmicrohttpd: %s", msg);
 }
 
 int sr_http_start(const char *host, int port, int threads, const sr_http_app *app,
@@ -423,28 +505,41 @@ int sr_http_start(const char *host, int port, int threads, const sr_http_app *ap
 	if (!s)
 		return SR_ENOMEM;
 	s->app = *app;
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG,
-				(uint16_t)port, NULL, NULL, on_request, s,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	sr__conn_limits lim = {app->max_connections, app->max_per_ip, app->header_timeout_ms,
+			       app->body_timeout_ms, app->body_min_rate, 0};
+	int rc = sr__conns_new(&sa, &lim, &s->conns);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	/* The accept thread (conns.c) listens and hands each connection over once its request
+	 * line is complete; the cap and the per-address limit are its, so libmicrohttpd's own
+	 * limit is only the room of its table. */
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
+					MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
+				0, NULL, NULL, on_request, s,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, so that it gets every message */
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				MHD_OPTION_NOTIFY_CONNECTION, sr__conns_notify, s->conns,
+				MHD_OPTION_URI_LOG_CALLBACK, sr__conns_uri_log, s->conns,
 				MHD_OPTION_UNESCAPE_CALLBACK, unescape, s,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(sr__conns_limits(s->conns)->idle_timeout_ms / 1000),
 				/* libmicrohttpd zeroes a connection's memory pool for every request: 16 KiB
 				 * holds any request line and headers a client of this API sends (bodies
 				 * stream past it) and halves that work against the default 32 KiB. */
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256,
-				MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)sr__conns_slots(s->conns),
 				MHD_OPTION_END);
-	if (!s->d) {
-		sr_log_error("cannot listen on %s:%d", host, port);
+	if (!s->d || sr__conns_run(s->conns, s->d)) {
+		sr_log_error("cannot start the HTTP server on %s:%d", host, port);
+		if (s->d)
+			MHD_stop_daemon(s->d);
+		sr__conns_free(s->conns);
 		free(s);
 		return SR_EIO;
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-	s->port = di ? di->port : port;
+	s->port = sr__conns_port(s->conns);
 	*out = s;
 	return 0;
 }
@@ -458,6 +553,9 @@ void sr_http_stop(sr_http_server *s)
 {
 	if (!s)
 		return;
+	/* No new connections first; libmicrohttpd's last callbacks still find their slots. */
+	sr__conns_stop(s->conns);
 	MHD_stop_daemon(s->d);
+	sr__conns_free(s->conns);
 	free(s);
 }

@@ -129,6 +129,11 @@ refused 'skillreg: --sqlite-mmap-mb: not a number: 1e3' serve --sqlite-mmap-mb 1
 refused 'skillreg: --fold-ms: out of range (10..604800000): 5' serve --fold-ms 5
 refused 'skillreg: --scanner-timeout-ms: out of range (100..600000): 99' serve --scanner-timeout-ms 99
 refused 'skillreg: --scan-poll-ms: not a number: ' serve --scan-poll-ms ''
+refused 'skillreg: --max-connections: out of range (1..1000000): 0' serve --max-connections 0
+refused 'skillreg: --max-connections-per-ip: not a number: many' serve --max-connections-per-ip many
+refused 'skillreg: --header-timeout-ms: out of range (100..600000): 99' serve --header-timeout-ms 99
+refused 'skillreg: --body-timeout-ms: out of range (100..600000): 600001' serve --body-timeout-ms 600001
+refused 'skillreg: --body-min-rate: out of range (0..1073741824): -1' serve --body-min-rate -1
 refused 'skillreg: --listen: port out of range (0..65535): 127.0.0.1:70000' serve --listen 127.0.0.1:70000
 refused 'skillreg: --listen: not a port: 127.0.0.1:http' serve --listen 127.0.0.1:http
 refused 'skillreg: --batch: not a number: x' backfill summary --batch x
@@ -184,6 +189,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 env -i PATH="$PATH" HOME="${HOME:-/tmp}" "${PASS[@]+"${PASS[@]}"}" SKILLREG_CACHE_MB=8 "$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$D" \
   --threads 2 --max-rows 32000 --max-bytes 16777216 --max-ranges 4096 --fold-ms 2000 --cron trending=3600000 \
   --sqlite-cache-mb 16 --sqlite-mmap-mb 0 --scanner-timeout-ms 10000 --scan-poll-ms 1000 --no-rate-limit \
+  --max-connections 4096 --max-connections-per-ip 256 --header-timeout-ms 10000 --body-timeout-ms 30000 --body-min-rate 1024 \
   --no-access-log >"$T/serve.log" 2>&1 &
 PID=$!
 code=
