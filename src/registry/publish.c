@@ -169,14 +169,22 @@ static int meta_json(sr_buf *out, const char *owner_id, const char *slug, const 
 	return rc;
 }
 
-/* Loads every file's bytes (from the request or the blob store) and builds the archive. */
+/*
+ * Loads every file's bytes (from the request or the blob store) and builds the archive.
+ *
+ * The archive's `_meta.json` is always the registry's own. A published folder may carry one
+ * too (every installed copy does, from its download): ClawHub keeps it in the version's file
+ * list and its fingerprint, and in the archive puts its own bytes under that name, at the
+ * place the uploaded file sorts to. So does this; only without an uploaded one does the
+ * registry's go last.
+ */
 static int build_zip(sr_blobs *b, sr_publish_req *req, const char *meta, size_t meta_len,
 		     sr_buf *zip, sr_regerr *err)
 {
-	size_t n = req->nfiles;
+	size_t n = req->nfiles, nentries = n;
 	sr_zip_entry *entries = calloc(n + 1, sizeof(*entries));
 	sr_buf *loaded = calloc(n, sizeof(*loaded));
-	int rc = 0;
+	int rc = 0, has_meta = 0;
 	if (!entries || !loaded) {
 		rc = sr_regerr_internal(err, SR_ENOMEM);
 		goto out;
@@ -184,6 +192,12 @@ static int build_zip(sr_blobs *b, sr_publish_req *req, const char *meta, size_t 
 	for (size_t i = 0; i < n; i++) {
 		sr_pub_file *f = &req->files[i];
 		entries[i].path = f->path;
+		if (strcmp(f->path, SR_META_PATH) == 0) {
+			entries[i].data = (const unsigned char *)meta;
+			entries[i].len = meta_len;
+			has_meta = 1;
+			continue;
+		}
 		if (f->data) {
 			entries[i].data = f->data;
 			entries[i].len = (size_t)f->size;
@@ -198,10 +212,13 @@ static int build_zip(sr_blobs *b, sr_publish_req *req, const char *meta, size_t 
 		entries[i].data = (const unsigned char *)(loaded[i].data ? loaded[i].data : "");
 		entries[i].len = loaded[i].len;
 	}
-	entries[n].path = "_meta.json";
-	entries[n].data = (const unsigned char *)meta;
-	entries[n].len = meta_len;
-	rc = sr_zip_write(entries, n + 1, zip);
+	if (!has_meta) {
+		entries[n].path = SR_META_PATH;
+		entries[n].data = (const unsigned char *)meta;
+		entries[n].len = meta_len;
+		nentries = n + 1;
+	}
+	rc = sr_zip_write(entries, nentries, zip);
 	if (rc)
 		rc = sr_regerr_internal(err, rc);
 out:

@@ -21,6 +21,8 @@
 #define SR_MAX_FILES 2000
 #define SR_MAX_PATH 500
 #define SR_SLUG_RESERVE_MS (30LL * 86400000)
+/* The registry's own file in every download archive (owner, slug, version, time). */
+#define SR_META_PATH "_meta.json"
 
 
 /* ---- lookup (api-v1 sections 1.3 and 1.4) ---- */
