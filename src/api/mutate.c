@@ -137,7 +137,9 @@ void sr__star(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int on)
 	sr_jw_init(&w, &resp->body);
 	sr_jw_obj(&w);
 	sr_jw_kbool(&w, "ok", 1);
-	sr_jw_kbool(&w, on ? "starred" : "unstarred", changed);
+	/* ClawHub's pairs: a star always ends starred (a repeated one says alreadyStarred); an
+	 * unstar of what was not starred says unstarred:false, alreadyUnstarred:true. */
+	sr_jw_kbool(&w, on ? "starred" : "unstarred", on || changed);
 	sr_jw_kbool(&w, on ? "alreadyStarred" : "alreadyUnstarred", !changed);
 	sr_jw_obj_end(&w);
 	sr_resp_json(resp, 200);
@@ -232,7 +234,8 @@ void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int m
 			sr_jw_obj(&w);
 			sr_jw_kbool(&w, "ok", 1);
 			if (merge) {
-				sr_jw_kstr(&w, "slug", sk.slug);
+				/* ClawHub's answer, which the CLI checks: {ok, sourceSlug, targetSlug}. */
+				sr_jw_kstr(&w, "sourceSlug", sk.slug);
 				sr_jw_kstr(&w, "targetSlug", dst.slug);
 			} else if (sr_lookup_skill(req->store, sk.slug, sk.owner_handle, NULL, &lk) == 0) {
 				sr_jw_kstr(&w, "slug", lk.skill.slug);
