@@ -361,6 +361,7 @@ static int file_item(void *ud, const void *row)
 struct findings_out {
 	sr_jw *w;
 	int n;
+	int redact; /* the public's view: the matched text is left out, as ClawHub does */
 };
 
 static int finding_item(void *ud, const void *row)
@@ -375,7 +376,7 @@ static int finding_item(void *ud, const void *row)
 	sr_jw_kstr(o->w, "title", f->title);
 	sr_jw_kstr(o->w, "file", f->path);
 	sr_jw_kint(o->w, "line", f->line);
-	sr_jw_kstr(o->w, "excerpt", f->excerpt);
+	sr_jw_kstr(o->w, "excerpt", o->redact ? "" : f->excerpt);
 	sr_jw_obj_end(o->w);
 	return 0;
 }
@@ -383,10 +384,11 @@ static int finding_item(void *ud, const void *row)
 /* Findings listed per answer: every scanner's, up to the built-in scanner's ceiling twice. */
 #define FINDINGS_SHOWN (SR_SCAN_MAX_FINDINGS * 2)
 
-/* `evidence` / `findings`: a version's findings as an array under key. */
-static int write_findings(sr_req *req, sr_jw *w, const char *key, int64_t version_id, int *n)
+/* `evidence` / `findings`: a version's findings as an array under key; redact leaves out the
+ * matched text. */
+static int write_findings(sr_req *req, sr_jw *w, const char *key, int64_t version_id, int redact, int *n)
 {
-	struct findings_out o = {w, 0};
+	struct findings_out o = {w, 0, redact};
 	sr_jw_key(w, key);
 	sr_jw_arr(w);
 	int rc = version_id ? sr_store_scan_findings(req->store, version_id, FINDINGS_SHOWN, finding_item, &o) : 0;
@@ -443,7 +445,7 @@ static int write_security(sr_req *req, sr_jw *w, const struct version_copy *v)
 	sr_jw_obj_end(w);
 	int n = 0;
 	if (!rc)
-		rc = write_findings(req, w, "findings", v->id, &n);
+		rc = write_findings(req, w, "findings", v->id, 0, &n);
 	sr_jw_kbool(w, "hasScanResult", so.checked_at > 0);
 	sr_jw_kbool(w, "hasWarnings", n > 0);
 	if (so.checked_at)
@@ -779,9 +781,11 @@ void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	int staff = caller && caller->role != SR_ROLE_USER;
 	int owner = caller && caller->id == sk.owner_id;
 	int flagged = sk.is_suspicious || sr_mod_is_blocked(sk.moderation_flags, sk.moderation_verdict);
-	/* The public sees details only of flagged skills that are still public; owners and staff
-	 * also see hidden ones. */
-	if (!((flagged && sk.is_public) || ((owner || staff) && (flagged || !sk.is_public)))) {
+	/* As ClawHub: the owner and staff always see the moderation state, clean or hidden ones
+	 * included; the public only that of a flagged skill that is still public, without the
+	 * matched text or the moderation reason. */
+	int insider = owner || staff;
+	if (!insider && !(flagged && sk.is_public)) {
 		sr_resp_text(resp, 404, "Moderation details unavailable");
 		return;
 	}
@@ -813,11 +817,11 @@ void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 		sr_jw_str(&w, sr_flag_name(SR_FLAG_MALWARE));
 	sr_jw_arr_end(&w);
 	/* The evidence: what the scanners found in the version `latest` points at. */
-	if ((rc = write_findings(req, &w, "evidence", r->latest_version_id, NULL))) {
+	if ((rc = write_findings(req, &w, "evidence", r->latest_version_id, !insider, NULL))) {
 		sr__internal(resp, rc);
 		return;
 	}
-	sr_jw_kstr(&w, "legacyReason", r->moderation_reason[0] ? r->moderation_reason : NULL);
+	sr_jw_kstr(&w, "legacyReason", insider && r->moderation_reason[0] ? r->moderation_reason : NULL);
 	sr_jw_kstr(&w, "status", sr_mod_status_name(r->moderation_status));
 	sr_jw_knull(&w, "summary");
 	sr_jw_obj_end(&w);
