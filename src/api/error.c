@@ -74,6 +74,7 @@ static const struct {
 	[SR_WHY_ACTION_UNKNOWN] = {400, "Unknown moderation action"},
 	[SR_WHY_MOD_REASON_INVALID] = {400, "Invalid reason: use 1-60 characters of a-z, 0-9, '.', '_' and '-'"},
 	[SR_WHY_REPORT_TOO_LONG] = {400, "Reason is too long (max 500 characters)"},
+	[SR_WHY_REPORT_REASON_REQUIRED] = {400, "Report reason required."},
 };
 
 int sr_api_error_text(const sr_regerr *err, char *text, size_t n)

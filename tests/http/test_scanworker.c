@@ -397,7 +397,12 @@ static void test_reports(void **state)
 	assert_int_equal(srt_wait_scans(&S), 0);
 	const char *path = "/api/v1/skills/reported-skill/report";
 	expect_text("POST", path, NULL, "{\"reason\":\"spam\"}", 401, NULL);
-	expect_text("POST", path, S.tok_bob, "{\"reason\":7}", 400, NULL);
+	/* The reason is trimmed and required (ClawHub: 400 "Report reason required."). */
+	expect_text("POST", path, S.tok_bob, "{\"reason\":7}", 400, "Report reason required.");
+	expect_text("POST", path, S.tok_bob, "{}", 400, "Report reason required.");
+	expect_text("POST", path, S.tok_bob, "{\"reason\":\"\"}", 400, "Report reason required.");
+	expect_text("POST", path, S.tok_bob, "{\"reason\":\" \\n\\t \"}", 400, "Report reason required.");
+	expect_text("POST", path, S.tok_bob, NULL, 400, "Report reason required.");
 	expect_text("POST", path, S.tok_bob, "{\"reason\":\"bad\",\"version\":\"9.9.9\"}", 404, "Version not found");
 
 	char tok3[128], tok4[128];
