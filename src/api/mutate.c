@@ -3,7 +3,9 @@
  * version, stars, and install telemetry (api-v1 sections 3.12, 3.13, 3.15).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -177,12 +179,19 @@ void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const ch
 	json_t *body = begin_write(req, resp, &u);
 	if (!body)
 		return;
-	const char *version = json_string_value(json_object_get(body, "version"));
+	/* ClawHub's words on this route: "Version required", "Valid tag required", and its own
+	 * answer to an ambiguous slug. The version is trimmed. */
+	const char *v = json_string_value(json_object_get(body, "version"));
+	char *version = sr_trim_dup(v ? v : "", v ? strlen(v) : 0);
 	sr_skill sk;
-	if (!version || !version[0]) {
-		sr_resp_text(resp, 400, "Missing version");
-	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+	if (!version) {
+		sr__internal(resp, SR_ENOMEM);
+	} else if (!version[0]) {
+		sr_resp_text(resp, 400, "Version required");
+	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, SR__CONFLICT_OWNER_HINT, &sk)) {
 		sr_regerr err = {0};
+		if (strcasecmp(tag, "latest") == 0)
+			tag = "latest";
 		if (sr_tag_move(req->store, &sk, tag, version, &u, &err)) {
 			sr__regerr(resp, &err);
 		} else {
@@ -197,6 +206,7 @@ void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const ch
 			sr_resp_json(resp, 200);
 		}
 	}
+	free(version);
 	json_decref(body);
 }
 

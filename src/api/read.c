@@ -776,7 +776,7 @@ void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	sr_user us;
 	const sr_user *caller = sr__optional_user(req, &us);
 	sr_skill sk;
-	if (sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, 1, &sk))
+	if (sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, SR__CONFLICT_JSON, &sk))
 		return;
 	int staff = caller && caller->role != SR_ROLE_USER;
 	int owner = caller && caller->id == sk.owner_id;

@@ -73,6 +73,7 @@ typedef enum sr_why {
 	SR_WHY_VERSION_NOT_FOUND,
 	SR_WHY_VERSION_WITHDRAWN,
 	SR_WHY_TAG_INVALID,
+	SR_WHY_TAG_VERSION_UNKNOWN, /* a tag named a version the skill never had */
 	SR_WHY_NEW_SLUG_MISSING,
 	SR_WHY_SLUG_UNCHANGED,     /* arg: the slug */
 	SR_WHY_SLUG_TAKEN,         /* arg: the slug */
