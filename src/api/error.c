@@ -35,7 +35,6 @@ static const struct {
 	[SR_WHY_SLUG_REQUIRED] = {400, "Slug is required"},
 	[SR_WHY_SLUG_INVALID] = {400, "%s"},
 	[SR_WHY_VERSION_NOT_SEMVER] = {400, "Version must be valid semver"},
-	[SR_WHY_DISPLAY_NAME_TOO_LONG] = {400, "Display name must be at most 200 characters"},
 	[SR_WHY_DISPLAY_NAME_REQUIRED] = {400, "Display name is required"},
 	[SR_WHY_CHANGELOG_TOO_LONG] = {400, "Changelog exceeds 100000 characters"},
 
@@ -47,7 +46,6 @@ static const struct {
 	[SR_WHY_TOO_MANY_FILES] = {400, "Too many files (at most " STR(SR_MAX_FILES) ")"},
 	[SR_WHY_PATH_DUPLICATE] = {400, "Duplicate file path \"%s\""},
 	[SR_WHY_FILE_NOT_STORED] = {400, "Uploaded file \"%s\" is missing from storage"},
-	[SR_WHY_FRONTMATTER] = {400, "%s"},
 	[SR_WHY_TICKET_UNUSABLE] = {400, "Skill upload ticket is missing, used, or expired"},
 
 	[SR_WHY_PUBLISHER_NOT_FOUND] = {400, "Publisher \"%s\" not found"},

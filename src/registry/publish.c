@@ -230,7 +230,14 @@ out:
 	return rc;
 }
 
-/* Reads SKILL.md (from memory or the blob store) and parses its frontmatter. */
+/*
+ * Reads SKILL.md (from memory or the blob store) and parses its frontmatter.
+ *
+ * A frontmatter block that cannot be read (not YAML, not a mapping, never closed, or past the
+ * parser's ceilings) does not refuse the publish: ClawHub publishes such a SKILL.md as one
+ * without frontmatter, and many skills it holds have one (a `description:` with an unquoted
+ * colon is the common case). The version then has no name, summary or metadata from it.
+ */
 static int read_frontmatter(sr_blobs *b, const sr_pub_file *f, sr_frontmatter *fm, sr_regerr *err)
 {
 	sr_buf md;
@@ -251,14 +258,11 @@ static int read_frontmatter(sr_blobs *b, const sr_pub_file *f, sr_frontmatter *f
 	char msg[256] = "";
 	int rc = sr_frontmatter_parse(text, len, fm, msg, sizeof(msg));
 	sr_buf_deinit(&md);
-	if (rc) {
-		/* The parser's messages name SKILL.md already; they only need a capital letter. */
-		if (!msg[0])
-			snprintf(msg, sizeof(msg), "Invalid SKILL.md frontmatter");
-		msg[0] = (char)toupper((unsigned char)msg[0]);
-		return sr_regerr_set(err, SR_EINVAL, SR_WHY_FRONTMATTER, msg);
+	if (rc == SR_EINVAL || rc == SR_ETOOBIG) {
+		sr_log_info("publish: %s frontmatter not read (%s); published without it", f->path, msg);
+		rc = sr_frontmatter_parse("", 0, fm, msg, sizeof(msg));
 	}
-	return 0;
+	return rc ? sr_regerr_internal(err, rc) : 0;
 }
 
 /* Validates the request and the files; fills the normalized slug and version. */
@@ -277,9 +281,8 @@ static int validate(sr_publish_req *req, char *slug, size_t slugsz, char *versio
 	snprintf(version, versz, "%s", v);
 	free(v);
 	/* An absent name falls back to the frontmatter's, checked once that is parsed. */
+	/* ClawHub sets no length limit on a display name. */
 	*display_name = req->display_name ? sr_trim_dup(req->display_name, strlen(req->display_name)) : NULL;
-	if (*display_name && strlen(*display_name) > 200)
-		return sr_regerr_set(err, SR_ETOOBIG, SR_WHY_DISPLAY_NAME_TOO_LONG, NULL);
 	if (req->changelog && strlen(req->changelog) > 100000)
 		return sr_regerr_set(err, SR_ETOOBIG, SR_WHY_CHANGELOG_TOO_LONG, NULL);
 
@@ -417,7 +420,7 @@ static int default_display_name(struct pub *p, sr_regerr *err)
 				*c = (char)toupper((unsigned char)*c);
 		}
 	}
-	if (!name || !name[0] || strlen(name) > 200)
+	if (!name || !name[0])
 		return sr_regerr_set(err, SR_EINVAL, SR_WHY_DISPLAY_NAME_REQUIRED, NULL);
 	return 0;
 }

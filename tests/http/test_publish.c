@@ -945,6 +945,70 @@ static void test_meta_json_in_folder(void **state)
 	srt_resp_free(&r);
 }
 
+/* A SKILL.md whose frontmatter ClawHub's YAML reader cannot read is published there as one
+ * without frontmatter, not refused; the archive holds such skills, most often a description
+ * with an unquoted ": " in it (issue 13). Every way a block can be unreadable publishes. */
+static void test_unreadable_frontmatter(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *slug, *md;
+	} cases[] = {
+		{"colon-kit", "---\nname: Colon Kit\ndescription: Runs plans: strictly, with no questions\n---\n\n# Colon\n"},
+		{"tab-kit", "---\nname: Tab Kit\n\tdescription: tabbed\n---\n\n# Tab\n"},
+		{"list-kit", "---\n- one\n- two\n---\n\n# A list, not a mapping\n"},
+		{"open-kit", "---\nname: Open Kit\ndescription: never closed\n\n# Open\n"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		srt_file f = {"SKILL.md", cases[i].md, strlen(cases[i].md), "text/markdown"};
+		json_t *p = srt_payload(cases[i].slug, "1.0.0");
+		srt_resp r;
+		publish_json(S.tok_alice, p, &f, 1, &r);
+		if (r.status != 200)
+			print_error("%s\n", cases[i].slug);
+		expect_published(&r, cases[i].slug, "1.0.0");
+		srt_resp_free(&r);
+		json_decref(p);
+		/* Nothing came from the frontmatter: no summary, no metadata. */
+		json_t *d = get_json(srt_fmt("/api/v1/skills/%s", cases[i].slug), 200);
+		json_t *skill = json_object_get(d, "skill");
+		SRT_EXPECT_STR(skill, "displayName", cases[i].slug);
+		assert_true(json_is_null(json_object_get(skill, "summary")));
+		assert_true(json_is_null(json_object_get(d, "metadata")));
+		json_decref(d);
+	}
+}
+
+/* ClawHub sets no length limit on a display name (issue 13): 300 characters, many of them
+ * two bytes long, publish and read back whole. */
+static void test_long_display_name(void **state)
+{
+	(void)state;
+	char name[1024] = "";
+	for (int i = 0; i < 100; i++)
+		strcat(name, "Ab\xc3\xa9"); /* "Abé": 300 characters, 400 bytes */
+	srt_file f = skill_md("Long Name Kit");
+	json_t *p = srt_payload("long-name-kit", "1.0.0");
+	json_object_set_new(p, "displayName", json_string(name));
+	srt_resp r;
+	publish_json(S.tok_alice, p, &f, 1, &r);
+	expect_published(&r, "long-name-kit", "1.0.0");
+	srt_resp_free(&r);
+	json_decref(p);
+	json_t *d = get_json("/api/v1/skills/long-name-kit", 200);
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "displayName", name);
+	json_decref(d);
+	/* The version detail's skill block is valid JSON too (its copy of the name may be cut, but
+	 * never inside a character). */
+	d = get_json("/api/v1/skills/long-name-kit/versions/1.0.0", 200);
+	const char *vn = json_string_value(json_object_get(json_object_get(d, "skill"), "displayName"));
+	assert_non_null(vn);
+	if (strncmp(name, vn, strlen(vn)) != 0)
+		print_error("version detail name: %s\n", vn);
+	assert_true(strncmp(name, vn, strlen(vn)) == 0);
+	json_decref(d);
+}
+
 /* Multipart details: payload after the files, binary content with boundary-like bytes, a
  * part without Content-Type, unknown extra fields in the payload. */
 static void test_multipart_robustness(void **state)
@@ -1154,6 +1218,8 @@ int main(void)
 		cmocka_unit_test(test_non_utf8_filename),
 		cmocka_unit_test(test_duplicate_paths),
 		cmocka_unit_test(test_meta_json_in_folder),
+		cmocka_unit_test(test_unreadable_frontmatter),
+		cmocka_unit_test(test_long_display_name),
 		cmocka_unit_test(test_multipart_robustness),
 		cmocka_unit_test(test_bad_tags),
 		cmocka_unit_test(test_chunked_upload),
