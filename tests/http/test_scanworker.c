@@ -274,12 +274,21 @@ static void test_suspicious_flagged(void **state)
 	assert_true(json_is_null(json_object_get(mod, "legacyReason")));
 	SRT_EXPECT_STR(json_array_get(json_object_get(mod, "evidence"), 0), "code", "pipe-to-shell");
 	SRT_EXPECT_STR(json_array_get(json_object_get(mod, "evidence"), 0), "excerpt", "");
+	SRT_EXPECT_STR(json_array_get(json_object_get(mod, "evidence"), 0), "evidence", "");
 	json_decref(m);
 	m = get_json("/api/v1/skills/quick-setup/moderation", S.tok_alice, 200);
 	mod = json_object_get(m, "moderation");
 	SRT_EXPECT_STR(mod, "legacyReason", "scanner.static.suspicious");
-	assert_true(strlen(json_string_value(json_object_get(json_array_get(json_object_get(mod, "evidence"), 0),
-							    "excerpt"))) > 0);
+	/* Each item has the keys ClawHub's CLI checks before `inspect` shows the row: code,
+	 * severity (info, warn or critical), file, line, message, evidence. */
+	json_t *ev = json_array_get(json_object_get(mod, "evidence"), 0);
+	assert_true(strlen(json_string_value(json_object_get(ev, "excerpt"))) > 0);
+	SRT_EXPECT_STR(ev, "evidence", json_string_value(json_object_get(ev, "excerpt")));
+	SRT_EXPECT_STR(ev, "message", json_string_value(json_object_get(ev, "title")));
+	const char *sev = json_string_value(json_object_get(ev, "severity"));
+	assert_non_null(sev);
+	assert_true(strcmp(sev, "info") == 0 || strcmp(sev, "warn") == 0 || strcmp(sev, "critical") == 0);
+	assert_true(json_is_string(json_object_get(ev, "file")) && json_is_integer(json_object_get(ev, "line")));
 	json_decref(m);
 	/* A later version pending its scan does not list a flagged skill, nor hide a clean one. */
 	publish(S.tok_alice, "benign-notes", "1.1.0", "Keeps notes in notes.md. EXT-SLOW");
