@@ -382,7 +382,7 @@ static int finding_item(void *ud, const void *row)
 	struct findings_out *o = ud;
 	int evidence = o->shape != FINDING_SCAN;
 	/* The public's view leaves the matched text out, as ClawHub's does. */
-	const char *excerpt = o->shape == FINDING_EVIDENCE_PUBLIC ? "" : f->excerpt ? f->excerpt : "";
+	const char *excerpt = o->shape == FINDING_EVIDENCE_PUBLIC ? "" : f->excerpt;
 	o->n++;
 	sr_jw_obj(o->w);
 	sr_jw_kstr(o->w, "source", f->source);
@@ -395,7 +395,7 @@ static int finding_item(void *ud, const void *row)
 	/* ClawHub's names for the title and the excerpt, which the CLI's inspect checks. */
 	if (evidence) {
 		sr_jw_kstr(o->w, "message", f->title ? f->title : "");
-		sr_jw_kstr(o->w, "evidence", excerpt);
+		sr_jw_kstr(o->w, "evidence", excerpt ? excerpt : "");
 	}
 	sr_jw_obj_end(o->w);
 	return 0;
