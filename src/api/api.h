@@ -14,8 +14,8 @@
 #include "http/http.h"
 
 /* Answers a request whose path, split on '/' (empty segments skipped), is seg[0..n): any
- * path that is not a web page, /healthz or /metrics. Unknown paths answer 404 and wrong
- * methods 405, in ClawHub's words. */
+ * path that is not a web page, /healthz or /metrics. Unknown paths and methods a path does
+ * not serve answer 404 "Not found", as ClawHub's router does. */
 void sr_api_dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
 
 /* Which class of the response cache (http/cache.h) an anonymous GET of seg[0..n) belongs

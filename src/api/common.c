@@ -134,8 +134,10 @@ int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in,
 	if (rc == SR_ENOTFOUND) {
 		sr_resp_text(resp, 404, "Skill not found");
 	} else if (rc == SR_ECONFLICT) {
-		if (json_conflict)
+		if (json_conflict == SR__CONFLICT_JSON)
 			conflict_json(app, req, resp, slug, &lk);
+		else if (json_conflict == SR__CONFLICT_OWNER_HINT)
+			sr_resp_text(resp, 400, "Slug is used by multiple publishers. Pass an owner handle.");
 		else
 			sr_resp_textf(resp, 409,
 				      "Ambiguous skill slug \"%s\". Multiple publishers use this slug. Retry with "

@@ -35,7 +35,6 @@ static const struct {
 	[SR_WHY_SLUG_REQUIRED] = {400, "Slug is required"},
 	[SR_WHY_SLUG_INVALID] = {400, "%s"},
 	[SR_WHY_VERSION_NOT_SEMVER] = {400, "Version must be valid semver"},
-	[SR_WHY_DISPLAY_NAME_TOO_LONG] = {400, "Display name must be at most 200 characters"},
 	[SR_WHY_DISPLAY_NAME_REQUIRED] = {400, "Display name is required"},
 	[SR_WHY_CHANGELOG_TOO_LONG] = {400, "Changelog exceeds 100000 characters"},
 
@@ -47,7 +46,6 @@ static const struct {
 	[SR_WHY_TOO_MANY_FILES] = {400, "Too many files (at most " STR(SR_MAX_FILES) ")"},
 	[SR_WHY_PATH_DUPLICATE] = {400, "Duplicate file path \"%s\""},
 	[SR_WHY_FILE_NOT_STORED] = {400, "Uploaded file \"%s\" is missing from storage"},
-	[SR_WHY_FRONTMATTER] = {400, "%s"},
 	[SR_WHY_TICKET_UNUSABLE] = {400, "Skill upload ticket is missing, used, or expired"},
 
 	[SR_WHY_PUBLISHER_NOT_FOUND] = {400, "Publisher \"%s\" not found"},
@@ -63,7 +61,8 @@ static const struct {
 	[SR_WHY_DELETE_HIDDEN] = {403, "Forbidden: skill is hidden by moderation"},
 	[SR_WHY_VERSION_NOT_FOUND] = {404, "Version not found"},
 	[SR_WHY_VERSION_WITHDRAWN] = {410, "Version not available"},
-	[SR_WHY_TAG_INVALID] = {400, "Invalid tag: use printable ASCII, at most 64 characters, not starting with $ or _"},
+	[SR_WHY_TAG_INVALID] = {400, "Valid tag required"},
+	[SR_WHY_TAG_VERSION_UNKNOWN] = {404, "Skill version not found"},
 	[SR_WHY_NEW_SLUG_MISSING] = {400, "Missing newSlug"},
 	[SR_WHY_SLUG_UNCHANGED] = {400, "The skill already has the slug \"%s\""},
 	[SR_WHY_SLUG_TAKEN] = {409, "Slug \"%s\" is already taken"},
@@ -76,6 +75,7 @@ static const struct {
 	[SR_WHY_ACTION_UNKNOWN] = {400, "Unknown moderation action"},
 	[SR_WHY_MOD_REASON_INVALID] = {400, "Invalid reason: use 1-60 characters of a-z, 0-9, '.', '_' and '-'"},
 	[SR_WHY_REPORT_TOO_LONG] = {400, "Reason is too long (max 500 characters)"},
+	[SR_WHY_REPORT_REASON_REQUIRED] = {400, "Report reason required."},
 };
 
 int sr_api_error_text(const sr_regerr *err, char *text, size_t n)

@@ -28,8 +28,11 @@ const sr_user *sr__optional_user(sr_req *req, sr_user *storage);
 
 /* The ownerHandle (alias owner) query parameter, or NULL. */
 const char *sr__owner_param(sr_req *req);
-/* Resolves {slug} for a route; on failure writes the response (404, or 409 in the JSON form
- * when json_conflict, else text) and returns non-zero. */
+/* How sr__find_skill answers an ambiguous slug: ClawHub's 409 text, its 409 JSON (the detail
+ * routes), or the 400 its tag route answers. */
+enum { SR__CONFLICT_TEXT = 0, SR__CONFLICT_JSON = 1, SR__CONFLICT_OWNER_HINT = 2 };
+/* Resolves {slug} for a route; on failure writes the response (404, or the conflict answer
+ * json_conflict, one of SR__CONFLICT_*, names) and returns non-zero. */
 int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *owner,
 		   const sr_user *caller, int json_conflict, sr_skill *out);
 void sr__regerr(sr_resp *resp, const sr_regerr *err);

@@ -40,43 +40,64 @@ static int page_row(void *ud, const void *row)
 	return 0;
 }
 
-/* The order and slug prefix a list request asks for (prefix has room for 100 bytes); *trending
+/* A query value with the white space around it dropped, into out (n bytes); NULL when the
+ * parameter is absent, and "" when the value does not fit, which no rule accepts. */
+static const char *trimmed_query(sr_req *req, const char *key, char *out, size_t n)
+{
+	const char *v = sr_req_query(req, key);
+	if (!v)
+		return NULL;
+	while (isspace((unsigned char)*v))
+		v++;
+	size_t len = strlen(v);
+	while (len && isspace((unsigned char)v[len - 1]))
+		len--;
+	if (len >= n)
+		len = 0;
+	memcpy(out, v, len);
+	out[len] = '\0';
+	return out;
+}
+
+/*
+ * The order and slug prefix a list request asks for (prefix has room for 100 bytes); *trending
  * when it asks for the trending snapshot, whose fallback order *order then is. Non-zero
- * after writing the 400. */
+ * after writing the 400.
+ *
+ * As ClawHub reads them: both values are trimmed; a `prefix` that is present must be a
+ * lower-cased slug start of at most 96 characters and a `sort` that is present a known name,
+ * so an empty one of either is refused rather than taken for absent; the prefix is checked
+ * first.
+ */
 static int list_order(sr_req *req, sr_resp *resp, const sr_sort_name **order, char *prefix, int *trending)
 {
-	const char *sort_s = sr_req_query(req, "sort");
-	const char *prefix_s = sr_req_query(req, "prefix");
-	*order = sr_sort_find("updated", SR_SORTS_API);
-	int explicit_sort = 0;
-	if (sort_s && sort_s[0]) {
-		*order = sr_sort_find(sort_s, SR_SORTS_API);
-		if (!*order) {
-			sr_resp_text(resp, 400, "Invalid sort query parameter");
-			return -1;
-		}
-		explicit_sort = 1;
-	}
-	prefix[0] = '\0';
-	if (prefix_s && prefix_s[0]) {
-		size_t n = strlen(prefix_s);
-		int ok = n <= 96 && isalnum((unsigned char)prefix_s[0]);
+	char sort_b[32];
+	const char *sort_s = trimmed_query(req, "sort", sort_b, sizeof(sort_b));
+	const char *prefix_s = trimmed_query(req, "prefix", prefix, 100);
+	if (prefix_s) {
+		size_t n = strlen(prefix);
+		int ok = n > 0 && n <= 96 && isalnum((unsigned char)prefix[0]);
 		for (size_t i = 0; ok && i < n; i++) {
-			char c = (char)tolower((unsigned char)prefix_s[i]);
+			char c = (char)tolower((unsigned char)prefix[i]);
 			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
 				ok = 0;
 			prefix[i] = c;
 		}
-		prefix[ok ? n : 0] = '\0';
 		if (!ok) {
 			sr_resp_text(resp, 400, "Invalid prefix query parameter");
 			return -1;
 		}
-		if (explicit_sort && (*order)->sort != SR_SORT_NAME) {
-			sr_resp_text(resp, 400, "Prefix listing only supports name sort");
-			return -1;
-		}
-		*order = sr_sort_find("name", SR_SORTS_API);
+	} else {
+		prefix[0] = '\0';
+	}
+	*order = sr_sort_find(sort_s ? sort_s : prefix_s ? "name" : "updated", SR_SORTS_API);
+	if (!*order) {
+		sr_resp_text(resp, 400, "Invalid sort query parameter");
+		return -1;
+	}
+	if (prefix_s && (*order)->sort != SR_SORT_NAME) {
+		sr_resp_text(resp, 400, "Prefix listing only supports name sort");
+		return -1;
 	}
 	/* Trending is the newest leaderboard snapshot; like ClawHub's, it is one page with no
 	 * cursor, and when the leaderboard has no browse-eligible skill yet it falls back to the
@@ -105,15 +126,13 @@ void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 	int family = sr_list_cursor_family(SR_SORTS_API, SR_FILTER_LISTED, prefix[0] != 0, 0);
 	sr_list_query q = {.sort = sort, .filter = SR_FILTER_LISTED, .desc = desc, .limit = (int)limit,
 			   .prefix = prefix[0] ? prefix : NULL};
+	/* A cursor this list cannot read (garbled, or from another order or listing) starts
+	 * over at the first page, as ClawHub's does. */
 	sr_cursor cur;
-	const char *cs = sr_req_query(req, "cursor");
-	if (cs && cs[0] && !trending) {
-		if (sr_list_cursor_check(cs, sort, desc, family, 1, &cur)) {
-			sr_resp_text(resp, 400, "Invalid cursor");
-			return;
-		}
+	char cs_b[SR_CURSOR_MAX_LEN + 1];
+	const char *cs = trimmed_query(req, "cursor", cs_b, sizeof(cs_b));
+	if (cs && cs[0] && !trending && sr_list_cursor_check(cs, sort, desc, family, 1, &cur) == 0)
 		sr_list_query_after(&q, &cur);
-	}
 
 	sr_jw w;
 	sr_jw_init(&w, &resp->body);

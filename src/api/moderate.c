@@ -45,13 +45,12 @@ void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	json_t *body = sr__body_object(req, resp);
 	if (!body)
 		return;
-	int bad = 0;
-	const char *reason = opt_str(body, "reason", &bad);
-	const char *version = opt_str(body, "version", &bad);
+	/* As ClawHub reads them: a reason that is not a string is no reason (refused as missing),
+	 * a version that is not a string is no version. */
+	const char *reason = json_string_value(json_object_get(body, "reason"));
+	const char *version = json_string_value(json_object_get(body, "version"));
 	sr_skill sk;
-	if (bad) {
-		sr_resp_text(resp, 400, "reason and version must be strings");
-	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+	if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
 		/* Only what the public can see can be reported. */
 		sr_regerr err = {0};
 		sr_report_result r;

@@ -3,7 +3,9 @@
  * version, stars, and install telemetry (api-v1 sections 3.12, 3.13, 3.15).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -137,7 +139,9 @@ void sr__star(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int on)
 	sr_jw_init(&w, &resp->body);
 	sr_jw_obj(&w);
 	sr_jw_kbool(&w, "ok", 1);
-	sr_jw_kbool(&w, on ? "starred" : "unstarred", changed);
+	/* ClawHub's pairs: a star always ends starred (a repeated one says alreadyStarred); an
+	 * unstar of what was not starred says unstarred:false, alreadyUnstarred:true. */
+	sr_jw_kbool(&w, on ? "starred" : "unstarred", on || changed);
 	sr_jw_kbool(&w, on ? "alreadyStarred" : "alreadyUnstarred", !changed);
 	sr_jw_obj_end(&w);
 	sr_resp_json(resp, 200);
@@ -175,12 +179,19 @@ void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const ch
 	json_t *body = begin_write(req, resp, &u);
 	if (!body)
 		return;
-	const char *version = json_string_value(json_object_get(body, "version"));
+	/* ClawHub's words on this route: "Version required", "Valid tag required", and its own
+	 * answer to an ambiguous slug. The version is trimmed. */
+	const char *v = json_string_value(json_object_get(body, "version"));
+	char *version = sr_trim_dup(v ? v : "", v ? strlen(v) : 0);
 	sr_skill sk;
-	if (!version || !version[0]) {
-		sr_resp_text(resp, 400, "Missing version");
-	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+	if (!version) {
+		sr__internal(resp, SR_ENOMEM);
+	} else if (!version[0]) {
+		sr_resp_text(resp, 400, "Version required");
+	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, SR__CONFLICT_OWNER_HINT, &sk)) {
 		sr_regerr err = {0};
+		if (strcasecmp(tag, "latest") == 0)
+			tag = "latest";
 		if (sr_tag_move(req->store, &sk, tag, version, &u, &err)) {
 			sr__regerr(resp, &err);
 		} else {
@@ -195,6 +206,7 @@ void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const ch
 			sr_resp_json(resp, 200);
 		}
 	}
+	free(version);
 	json_decref(body);
 }
 
@@ -232,7 +244,8 @@ void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int m
 			sr_jw_obj(&w);
 			sr_jw_kbool(&w, "ok", 1);
 			if (merge) {
-				sr_jw_kstr(&w, "slug", sk.slug);
+				/* ClawHub's answer, which the CLI checks: {ok, sourceSlug, targetSlug}. */
+				sr_jw_kstr(&w, "sourceSlug", sk.slug);
 				sr_jw_kstr(&w, "targetSlug", dst.slug);
 			} else if (sr_lookup_skill(req->store, sk.slug, sk.owner_handle, NULL, &lk) == 0) {
 				sr_jw_kstr(&w, "slug", lk.skill.slug);

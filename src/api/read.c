@@ -358,24 +358,45 @@ static int file_item(void *ud, const void *row)
 
 /* ---- scan results (version detail, moderation evidence) ---- */
 
+/* How a finding is written: as a version's scan finding, or as moderation evidence for its
+ * owner and staff or for the public. */
+enum { FINDING_SCAN, FINDING_EVIDENCE, FINDING_EVIDENCE_PUBLIC };
+
 struct findings_out {
 	sr_jw *w;
 	int n;
+	int shape; /* FINDING_* */
 };
+
+/* ClawHub's evidence severities are info, warn and critical; the scanners' are finer. */
+static const char *evidence_severity(const char *s)
+{
+	if (s && (strcmp(s, "info") == 0 || strcmp(s, "critical") == 0))
+		return s;
+	return "warn";
+}
 
 static int finding_item(void *ud, const void *row)
 {
 	const sr_finding_row *f = row;
 	struct findings_out *o = ud;
+	int evidence = o->shape != FINDING_SCAN;
+	/* The public's view leaves the matched text out, as ClawHub's does. */
+	const char *excerpt = o->shape == FINDING_EVIDENCE_PUBLIC ? "" : f->excerpt;
 	o->n++;
 	sr_jw_obj(o->w);
 	sr_jw_kstr(o->w, "source", f->source);
 	sr_jw_kstr(o->w, "code", f->rule_id);
-	sr_jw_kstr(o->w, "severity", f->severity);
+	sr_jw_kstr(o->w, "severity", evidence ? evidence_severity(f->severity) : f->severity);
 	sr_jw_kstr(o->w, "title", f->title);
-	sr_jw_kstr(o->w, "file", f->path);
+	sr_jw_kstr(o->w, "file", evidence && !f->path ? "" : f->path);
 	sr_jw_kint(o->w, "line", f->line);
-	sr_jw_kstr(o->w, "excerpt", f->excerpt);
+	sr_jw_kstr(o->w, "excerpt", excerpt);
+	/* ClawHub's names for the title and the excerpt, which the CLI's inspect checks. */
+	if (evidence) {
+		sr_jw_kstr(o->w, "message", f->title ? f->title : "");
+		sr_jw_kstr(o->w, "evidence", excerpt ? excerpt : "");
+	}
 	sr_jw_obj_end(o->w);
 	return 0;
 }
@@ -383,10 +404,10 @@ static int finding_item(void *ud, const void *row)
 /* Findings listed per answer: every scanner's, up to the built-in scanner's ceiling twice. */
 #define FINDINGS_SHOWN (SR_SCAN_MAX_FINDINGS * 2)
 
-/* `evidence` / `findings`: a version's findings as an array under key. */
-static int write_findings(sr_req *req, sr_jw *w, const char *key, int64_t version_id, int *n)
+/* `evidence` / `findings`: a version's findings as an array under key, in shape (FINDING_*). */
+static int write_findings(sr_req *req, sr_jw *w, const char *key, int64_t version_id, int shape, int *n)
 {
-	struct findings_out o = {w, 0};
+	struct findings_out o = {w, 0, shape};
 	sr_jw_key(w, key);
 	sr_jw_arr(w);
 	int rc = version_id ? sr_store_scan_findings(req->store, version_id, FINDINGS_SHOWN, finding_item, &o) : 0;
@@ -443,7 +464,7 @@ static int write_security(sr_req *req, sr_jw *w, const struct version_copy *v)
 	sr_jw_obj_end(w);
 	int n = 0;
 	if (!rc)
-		rc = write_findings(req, w, "findings", v->id, &n);
+		rc = write_findings(req, w, "findings", v->id, FINDING_SCAN, &n);
 	sr_jw_kbool(w, "hasScanResult", so.checked_at > 0);
 	sr_jw_kbool(w, "hasWarnings", n > 0);
 	if (so.checked_at)
@@ -776,14 +797,16 @@ void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	sr_user us;
 	const sr_user *caller = sr__optional_user(req, &us);
 	sr_skill sk;
-	if (sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, 1, &sk))
+	if (sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, SR__CONFLICT_JSON, &sk))
 		return;
 	int staff = caller && caller->role != SR_ROLE_USER;
 	int owner = caller && caller->id == sk.owner_id;
 	int flagged = sk.is_suspicious || sr_mod_is_blocked(sk.moderation_flags, sk.moderation_verdict);
-	/* The public sees details only of flagged skills that are still public; owners and staff
-	 * also see hidden ones. */
-	if (!((flagged && sk.is_public) || ((owner || staff) && (flagged || !sk.is_public)))) {
+	/* As ClawHub: the owner and staff always see the moderation state, clean or hidden ones
+	 * included; the public only that of a flagged skill that is still public, without the
+	 * matched text or the moderation reason. */
+	int insider = owner || staff;
+	if (!insider && !(flagged && sk.is_public)) {
 		sr_resp_text(resp, 404, "Moderation details unavailable");
 		return;
 	}
@@ -815,11 +838,12 @@ void sr__moderation(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 		sr_jw_str(&w, sr_flag_name(SR_FLAG_MALWARE));
 	sr_jw_arr_end(&w);
 	/* The evidence: what the scanners found in the version `latest` points at. */
-	if ((rc = write_findings(req, &w, "evidence", r->latest_version_id, NULL))) {
+	if ((rc = write_findings(req, &w, "evidence", r->latest_version_id,
+				 insider ? FINDING_EVIDENCE : FINDING_EVIDENCE_PUBLIC, NULL))) {
 		sr__internal(resp, rc);
 		return;
 	}
-	sr_jw_kstr(&w, "legacyReason", r->moderation_reason[0] ? r->moderation_reason : NULL);
+	sr_jw_kstr(&w, "legacyReason", insider && r->moderation_reason[0] ? r->moderation_reason : NULL);
 	sr_jw_kstr(&w, "status", sr_mod_status_name(r->moderation_status));
 	sr_jw_knull(&w, "summary");
 	sr_jw_obj_end(&w);

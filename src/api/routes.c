@@ -54,11 +54,11 @@ static int is(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static void not_allowed(sr_req *req, sr_resp *resp)
+/* ClawHub routes by method and path together, so a known path asked with a method it does
+ * not serve is as unknown as any other: 404 "Not found", never 405. */
+static void not_found(sr_resp *resp)
 {
-	if (!req->route)
-		req->route = "method-not-allowed";
-	sr_resp_text(resp, 405, "Method not allowed");
+	sr_resp_text(resp, 404, "Not found");
 }
 
 static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
@@ -71,7 +71,7 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 		else if (is(m, "POST"))
 			sr__publish(app, req, resp);
 		else
-			not_allowed(req, resp);
+			not_found(resp);
 		return;
 	}
 	const char *slug = seg[3];
@@ -94,7 +94,7 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 		else if (is(m, "DELETE"))
 			sr__delete(app, req, resp, slug);
 		else
-			not_allowed(req, resp);
+			not_found(resp);
 		return;
 	}
 	const char *sub = seg[4];

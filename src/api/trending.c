@@ -7,6 +7,7 @@
  * full; the snapshot holds at most 200 entries, so that is bounded too. When no snapshot
  * exists yet the first reader builds one (cold start) and the trending job is accounted.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,21 @@ static int cursor_decode(const char *c, int64_t *snapshot_id, int *offset)
 	return 0;
 }
 
+/* s with the white space around it dropped, into out (n bytes); NULL when it does not fit. */
+static const char *trimmed(const char *s, char *out, size_t n)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t len = strlen(s);
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len >= n)
+		return NULL;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return out;
+}
+
 static void iso_time(int64_t ms, char *out, size_t n)
 {
 	time_t t = (time_t)(ms / 1000);
@@ -112,9 +128,12 @@ static void iso_time(int64_t ms, char *out, size_t n)
 void sr__trending(sr_app *app, sr_req *req, sr_resp *resp)
 {
 	req->route = "trending";
-	const char *kind = sr_req_query(req, "kind");
-	if (kind && strcmp(kind, "skills") != 0) {
-		sr_resp_text(resp, 400, "Invalid kind");
+	/* ClawHub's words on this route. `kind` and `cursor` are trimmed; an empty kind is
+	 * `skills`, the only one. */
+	char kind[16], cs_b[128];
+	const char *kind_q = sr_req_query(req, "kind");
+	if (kind_q && (!trimmed(kind_q, kind, sizeof(kind)) || (kind[0] && strcmp(kind, "skills") != 0))) {
+		sr_resp_text(resp, 400, "Unsupported trending kind");
 		return;
 	}
 	long limit = TRENDING_DEFAULT_LIMIT;
@@ -130,11 +149,16 @@ void sr__trending(sr_app *app, sr_req *req, sr_resp *resp)
 	}
 	sr_trending_snapshot snap;
 	int after = 0, rc;
-	const char *cs = sr_req_query(req, "cursor");
+	const char *c = sr_req_query(req, "cursor");
+	const char *cs = c ? trimmed(c, cs_b, sizeof(cs_b)) : NULL;
+	if (c && !cs) {
+		sr_resp_text(resp, 400, "Invalid cursor format");
+		return;
+	}
 	if (cs && cs[0]) {
 		int64_t sid;
 		if (cursor_decode(cs, &sid, &after)) {
-			sr_resp_text(resp, 400, "Invalid cursor");
+			sr_resp_text(resp, 400, "Invalid cursor format");
 			return;
 		}
 		/* A cursor stays on its snapshot, so paging never repeats or skips a skill when a
@@ -147,7 +171,7 @@ void sr__trending(sr_app *app, sr_req *req, sr_resp *resp)
 	} else {
 		rc = sr_trending_newest(req->store, &snap);
 		if (rc == SR_ENOTFOUND) {
-			sr_resp_text(resp, 503, "Trending snapshot not ready");
+			sr_resp_text(resp, 503, "Trending snapshot unavailable");
 			return;
 		}
 	}

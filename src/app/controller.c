@@ -8,6 +8,7 @@
  */
 #include "app/controller.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,16 +42,42 @@ static int is(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* A request header's value without the white space around it: its start, and its length in
+ * *len; NULL when the header is absent or blank. */
+static const char *trimmed_header(sr_req *req, const char *name, int *len)
+{
+	const char *h = sr_req_header(req, name);
+	if (!h)
+		return NULL;
+	while (isspace((unsigned char)*h))
+		h++;
+	size_t n = strlen(h);
+	while (n && isspace((unsigned char)h[n - 1]))
+		n--;
+	*len = n > 4096 ? 4096 : (int)n;
+	return n ? h : NULL;
+}
+
+/* ClawHub's preflight answer: the methods, the headers asked for (else its list), a day's
+ * max-age, and `Vary` naming the request headers the answer echoed or depends on, so a
+ * shared cache keeps one answer per combination. */
 static void preflight(sr_req *req, sr_resp *resp)
 {
 	req->route = "options";
 	resp->status = 204;
 	resp->no_store = 0;
-	const char *h = sr_req_header(req, "Access-Control-Request-Headers");
+	int hlen = 0, mlen = 0;
+	const char *h = trimmed_header(req, "Access-Control-Request-Headers", &hlen);
+	const char *m = trimmed_header(req, "Access-Control-Request-Method", &mlen);
 	sr_resp_header(resp, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS, PATCH, HEAD");
-	sr_resp_header(resp, "Access-Control-Allow-Headers", "%s",
-		       h && h[0] ? h : "Content-Type, Authorization, Digest, X-Clawhub-Version");
+	if (h)
+		sr_resp_header(resp, "Access-Control-Allow-Headers", "%.*s", hlen, h);
+	else
+		sr_resp_header(resp, "Access-Control-Allow-Headers", "Content-Type, Authorization, Digest, X-Clawhub-Version");
 	sr_resp_header(resp, "Access-Control-Max-Age", "86400");
+	if (m || h)
+		sr_resp_header(resp, "Vary", "%s%s%s", m ? "Access-Control-Request-Method" : "", m && h ? ", " : "",
+			       h ? "Access-Control-Request-Headers" : "");
 }
 
 /* Splits path into at most max segments (in place in buf). Returns the count, or -1 when

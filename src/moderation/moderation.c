@@ -554,11 +554,11 @@ int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int actio
 
 /* ---- reports ---- */
 
-int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const char *reason,
-		    const char *version, sr_report_result *res, sr_regerr *err)
+/* A report with its reason already trimmed and present; see sr_skill_report. */
+static int report(sr_store *s, const sr_skill *sk, const sr_user *user, const char *reason,
+		  const char *version, sr_report_result *res, sr_regerr *err)
 {
-	memset(res, 0, sizeof(*res));
-	if (reason && strlen(reason) > SR_REPORT_REASON_MAX)
+	if (strlen(reason) > SR_REPORT_REASON_MAX)
 		return fail(err, SR_EINVAL, SR_WHY_REPORT_TOO_LONG, NULL);
 	if (version && version[0]) {
 		sr_version_ref p = {0, 0, 0};
@@ -612,6 +612,20 @@ int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const 
 fail:
 	sr_store_rollback(s);
 	return internal(err, rc);
+}
+
+int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const char *reason,
+		    const char *version, sr_report_result *res, sr_regerr *err)
+{
+	memset(res, 0, sizeof(*res));
+	/* The reason is trimmed and required, as ClawHub's. */
+	char *r = sr_trim_dup(reason ? reason : "", reason ? strlen(reason) : 0);
+	if (!r)
+		return internal(err, SR_ENOMEM);
+	int rc = r[0] ? report(s, sk, user, r, version, res, err)
+		      : fail(err, SR_EINVAL, SR_WHY_REPORT_REASON_REQUIRED, NULL);
+	free(r);
+	return rc;
 }
 
 /* ---- moderation jobs ---- */

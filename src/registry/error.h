@@ -18,10 +18,10 @@
  * Why a reason per refusal and not a free-form message: the refusals are a closed set of
  * about fifty, most of them fixed sentences and the rest a sentence around one name, so
  * naming each is cheap and lets a caller (or a test) ask "was it the reserved slug?" without
- * matching text. Two rule sets keep their own diagnostics and pass them as the argument: the
- * frontmatter parser (SR_WHY_FRONTMATTER), whose messages are many and specific to the YAML at
- * hand, and the slug rules (SR_WHY_SLUG_INVALID), whose sentences are their unit-tested
- * contract (registry/slug.h).
+ * matching text. One rule set keeps its own diagnostics and passes them as the argument: the
+ * slug rules (SR_WHY_SLUG_INVALID), whose sentences are their unit-tested contract
+ * (registry/slug.h). (A SKILL.md frontmatter that cannot be read refuses nothing: ClawHub
+ * publishes such a skill without frontmatter.)
  */
 #ifndef SR_REGISTRY_ERROR_H
 #define SR_REGISTRY_ERROR_H
@@ -45,7 +45,6 @@ typedef enum sr_why {
 	SR_WHY_SLUG_REQUIRED,
 	SR_WHY_SLUG_INVALID,       /* arg: the slug rules' diagnostic (registry/slug.h) */
 	SR_WHY_VERSION_NOT_SEMVER,
-	SR_WHY_DISPLAY_NAME_TOO_LONG,
 	SR_WHY_DISPLAY_NAME_REQUIRED,
 	SR_WHY_CHANGELOG_TOO_LONG,
 	/* ---- publish: the files ---- */
@@ -57,7 +56,6 @@ typedef enum sr_why {
 	SR_WHY_TOO_MANY_FILES,
 	SR_WHY_PATH_DUPLICATE,     /* arg: the path */
 	SR_WHY_FILE_NOT_STORED,    /* arg: the path of an upload the blob store lacks */
-	SR_WHY_FRONTMATTER,        /* arg: the parser's diagnostic */
 	SR_WHY_TICKET_UNUSABLE,
 	/* ---- publish: the target ---- */
 	SR_WHY_PUBLISHER_NOT_FOUND,    /* arg: the handle */
@@ -74,6 +72,7 @@ typedef enum sr_why {
 	SR_WHY_VERSION_NOT_FOUND,
 	SR_WHY_VERSION_WITHDRAWN,
 	SR_WHY_TAG_INVALID,
+	SR_WHY_TAG_VERSION_UNKNOWN, /* a tag named a version the skill never had */
 	SR_WHY_NEW_SLUG_MISSING,
 	SR_WHY_SLUG_UNCHANGED,     /* arg: the slug */
 	SR_WHY_SLUG_TAKEN,         /* arg: the slug */
@@ -87,6 +86,7 @@ typedef enum sr_why {
 	SR_WHY_ACTION_UNKNOWN,
 	SR_WHY_MOD_REASON_INVALID,
 	SR_WHY_REPORT_TOO_LONG,
+	SR_WHY_REPORT_REASON_REQUIRED,
 
 	SR_WHY_COUNT
 } sr_why;

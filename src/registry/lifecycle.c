@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/err.h"
 #include "core/util.h"
@@ -217,8 +218,11 @@ int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *ve
 {
 	if (actor->id != sk->owner_id && !is_staff(actor))
 		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
-	int latest = strcmp(tag, "latest") == 0;
-	if (!latest && !sr_tag_valid(tag))
+	/* `latest` in any case is `latest`, as ClawHub reads a tag named on this route. */
+	int latest = strcasecmp(tag, "latest") == 0;
+	if (latest)
+		tag = "latest";
+	else if (!sr_tag_valid(tag))
 		return sr_regerr_set(err, SR_EINVAL, SR_WHY_TAG_INVALID, NULL);
 	int64_t now = sr_now_ms();
 	int rc = sr_store_begin(s);
@@ -229,11 +233,13 @@ int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *ve
 	sr_version_ref vi = {0, 0, 0};
 	if ((rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &vi)))
 		goto fail;
+	/* ClawHub's two refusals here: a version the skill never had, and one withdrawn since
+	 * (to a tag it is as good as absent). */
 	if (!vi.found || vi.soft_deleted_at) {
 		sr_store_rollback(s);
 		if (!vi.found)
-			return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
-		return sr_regerr_set(err, SR_EGONE, SR_WHY_VERSION_WITHDRAWN, NULL);
+			return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_TAG_VERSION_UNKNOWN, NULL);
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
 	}
 	rc = sr_store_tag_set(s, sk->id, tag, vi.id);
 	/* Moving `latest` moves the summary every list row shows, in the same transaction. */

@@ -169,14 +169,22 @@ static int meta_json(sr_buf *out, const char *owner_id, const char *slug, const 
 	return rc;
 }
 
-/* Loads every file's bytes (from the request or the blob store) and builds the archive. */
+/*
+ * Loads every file's bytes (from the request or the blob store) and builds the archive.
+ *
+ * The archive's `_meta.json` is always the registry's own. A published folder may carry one
+ * too (every installed copy does, from its download): ClawHub keeps it in the version's file
+ * list and its fingerprint, and in the archive puts its own bytes under that name, at the
+ * place the uploaded file sorts to. So does this; only without an uploaded one does the
+ * registry's go last.
+ */
 static int build_zip(sr_blobs *b, sr_publish_req *req, const char *meta, size_t meta_len,
 		     sr_buf *zip, sr_regerr *err)
 {
-	size_t n = req->nfiles;
+	size_t n = req->nfiles, nentries = n;
 	sr_zip_entry *entries = calloc(n + 1, sizeof(*entries));
 	sr_buf *loaded = calloc(n, sizeof(*loaded));
-	int rc = 0;
+	int rc = 0, has_meta = 0;
 	if (!entries || !loaded) {
 		rc = sr_regerr_internal(err, SR_ENOMEM);
 		goto out;
@@ -184,6 +192,12 @@ static int build_zip(sr_blobs *b, sr_publish_req *req, const char *meta, size_t 
 	for (size_t i = 0; i < n; i++) {
 		sr_pub_file *f = &req->files[i];
 		entries[i].path = f->path;
+		if (strcmp(f->path, SR_META_PATH) == 0) {
+			entries[i].data = (const unsigned char *)meta;
+			entries[i].len = meta_len;
+			has_meta = 1;
+			continue;
+		}
 		if (f->data) {
 			entries[i].data = f->data;
 			entries[i].len = (size_t)f->size;
@@ -198,10 +212,13 @@ static int build_zip(sr_blobs *b, sr_publish_req *req, const char *meta, size_t 
 		entries[i].data = (const unsigned char *)(loaded[i].data ? loaded[i].data : "");
 		entries[i].len = loaded[i].len;
 	}
-	entries[n].path = "_meta.json";
-	entries[n].data = (const unsigned char *)meta;
-	entries[n].len = meta_len;
-	rc = sr_zip_write(entries, n + 1, zip);
+	if (!has_meta) {
+		entries[n].path = SR_META_PATH;
+		entries[n].data = (const unsigned char *)meta;
+		entries[n].len = meta_len;
+		nentries = n + 1;
+	}
+	rc = sr_zip_write(entries, nentries, zip);
 	if (rc)
 		rc = sr_regerr_internal(err, rc);
 out:
@@ -213,7 +230,14 @@ out:
 	return rc;
 }
 
-/* Reads SKILL.md (from memory or the blob store) and parses its frontmatter. */
+/*
+ * Reads SKILL.md (from memory or the blob store) and parses its frontmatter.
+ *
+ * A frontmatter block that cannot be read (not YAML, not a mapping, never closed, or past the
+ * parser's ceilings) does not refuse the publish: ClawHub publishes such a SKILL.md as one
+ * without frontmatter, and many skills it holds have one (a `description:` with an unquoted
+ * colon is the common case). The version then has no name, summary or metadata from it.
+ */
 static int read_frontmatter(sr_blobs *b, const sr_pub_file *f, sr_frontmatter *fm, sr_regerr *err)
 {
 	sr_buf md;
@@ -234,14 +258,11 @@ static int read_frontmatter(sr_blobs *b, const sr_pub_file *f, sr_frontmatter *f
 	char msg[256] = "";
 	int rc = sr_frontmatter_parse(text, len, fm, msg, sizeof(msg));
 	sr_buf_deinit(&md);
-	if (rc) {
-		/* The parser's messages name SKILL.md already; they only need a capital letter. */
-		if (!msg[0])
-			snprintf(msg, sizeof(msg), "Invalid SKILL.md frontmatter");
-		msg[0] = (char)toupper((unsigned char)msg[0]);
-		return sr_regerr_set(err, SR_EINVAL, SR_WHY_FRONTMATTER, msg);
+	if (rc == SR_EINVAL || rc == SR_ETOOBIG) {
+		sr_log_info("publish: %s frontmatter not read (%s); published without it", f->path, msg);
+		rc = sr_frontmatter_parse("", 0, fm, msg, sizeof(msg));
 	}
-	return 0;
+	return rc ? sr_regerr_internal(err, rc) : 0;
 }
 
 /* Validates the request and the files; fills the normalized slug and version. */
@@ -260,9 +281,8 @@ static int validate(sr_publish_req *req, char *slug, size_t slugsz, char *versio
 	snprintf(version, versz, "%s", v);
 	free(v);
 	/* An absent name falls back to the frontmatter's, checked once that is parsed. */
+	/* ClawHub sets no length limit on a display name. */
 	*display_name = req->display_name ? sr_trim_dup(req->display_name, strlen(req->display_name)) : NULL;
-	if (*display_name && strlen(*display_name) > 200)
-		return sr_regerr_set(err, SR_ETOOBIG, SR_WHY_DISPLAY_NAME_TOO_LONG, NULL);
 	if (req->changelog && strlen(req->changelog) > 100000)
 		return sr_regerr_set(err, SR_ETOOBIG, SR_WHY_CHANGELOG_TOO_LONG, NULL);
 
@@ -417,7 +437,7 @@ static int default_display_name(struct pub *p, sr_regerr *err)
 				*c = (char)toupper((unsigned char)*c);
 		}
 	}
-	if (!name || !name[0] || strlen(name) > 200)
+	if (!name || !name[0])
 		return sr_regerr_set(err, SR_EINVAL, SR_WHY_DISPLAY_NAME_REQUIRED, NULL);
 	return 0;
 }

@@ -21,6 +21,8 @@
 #define SR_MAX_FILES 2000
 #define SR_MAX_PATH 500
 #define SR_SLUG_RESERVE_MS (30LL * 86400000)
+/* The registry's own file in every download archive (owner, slug, version, time). */
+#define SR_META_PATH "_meta.json"
 
 
 /* ---- lookup (api-v1 sections 1.3 and 1.4) ---- */
@@ -120,7 +122,8 @@ int sr_version_restore(sr_store *s, const sr_skill *sk, const char *version, con
 /* Whether a tag a caller names may be set: printable ASCII, at most 64 bytes, not starting
  * with '$' or '_', and not `latest` in any case (`latest` moves only by semver). */
 int sr_tag_valid(const char *tag);
-/* Points a tag at one of the skill's live versions; `latest` also moves the skill's summary. */
+/* Points a tag at one of the skill's live versions; `latest` (in any case) also moves the
+ * skill's summary. */
 int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *version,
 		const sr_user *actor, sr_regerr *err);
 /* Gives a skill a new slug; the old one becomes an alias that still finds it. */

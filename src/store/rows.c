@@ -149,7 +149,19 @@ void sr__note_skill(sr_store *s, int64_t id)
 
 void sr__copy_text(char *dst, size_t n, const char *src)
 {
-	snprintf(dst, n, "%s", src ? src : "");
+	if (!n)
+		return;
+	src = src ? src : "";
+	size_t len = strlen(src);
+	if (len >= n) {
+		/* A cut must not split a UTF-8 sequence: it ends before the character it would
+		 * split (texts such as display names have no length limit). */
+		len = n - 1;
+		while (len > 0 && ((unsigned char)src[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(dst, src, len);
+	dst[len] = '\0';
 }
 
 static void read_key(sr_store *s, sr__stmt *st, void *row)

@@ -491,6 +491,33 @@ t_update_local() {
 }
 step "update skips local edits, update --force restores 1.1.0" t_update_local
 
+# An installed copy carries the registry's _meta.json. Publishing it again (as `sync` does
+# with a workdir) works as on ClawHub: the uploaded _meta.json stays a file of the version
+# (and of its fingerprint), and the download's _meta.json is the registry's own.
+t_republish_installed() {
+  [ -f "$INSTALLED/_meta.json" ] || why "the installed copy has no _meta.json" || return 1
+  x ch alice skill publish "$INSTALLED" --slug demo-copy --name "Demo Copy" --version 1.0.0 --no-input
+  rc_is 0 && has "OK. Published demo-copy@1.0.0" || return 1
+  x ch alice publish "$INSTALLED" --slug demo-copy --json --no-input
+  rc_is 0 && js "j.status === 'unchanged' && j.version === '1.0.0'" || return 1
+  x ch alice --workdir "$T/wd-copy" install demo-copy --no-input
+  rc_is 0 && has "Installed demo-copy v1.0.0" || return 1
+  js "j.slug === 'demo-copy' && j.version === '1.0.0'" "$T/wd-copy/skills/demo-copy/_meta.json"
+}
+step "publish an installed folder (with its _meta.json) as demo-copy; unchanged on the second try" t_republish_installed
+
+# The owner's inspect shows the moderation row of a clean skill (GET .../moderation is 200 for
+# the owner, as on ClawHub); anonymous inspect has none.
+t_inspect_owner_moderation() {
+  x ch alice inspect demo-copy --json
+  rc_is 0 && js "j.moderation && j.moderation.verdict === 'clean' && j.moderation.isSuspicious === false" || return 1
+  x ch alice inspect demo-copy
+  rc_is 0 && matches 'Moderate +CLEAN' || return 1
+  x ch anon inspect demo-copy --json
+  rc_is 0 && js "j.moderation === null"
+}
+step "inspect shows the owner the moderation row of a clean skill" t_inspect_owner_moderation
+
 stars_are() { # stars_are N: GET /api/v1/skills/demo-skill reports stats.stars == N
   api /api/v1/skills/demo-skill
   [ "$RC" = 200 ] || why "GET /api/v1/skills/demo-skill -> HTTP $RC" || return 1
@@ -818,6 +845,25 @@ t_blocked_download() {
     || why "owner download of a blocked skill: expected 403 with ClawHub's text, got $RC"
 }
 step "downloads of the blocked skill are refused (404 anonymous, 403 owner)" t_blocked_download
+
+# skill merge: the answer names sourceSlug and targetSlug, so the CLI exits 0.
+for n in a b; do
+  mkdir -p "$T/src/merge-$n"
+  printf -- '---\nname: merge-%s\ndescription: A skill for the merge step (%s).\n---\n\n# Merge %s\n' \
+    "$n" "$n" "$n" >"$T/src/merge-$n/SKILL.md"
+done
+t_merge() {
+  local n
+  for n in a b; do
+    x ch alice publish "$T/src/merge-$n" --slug "merge-$n" --name "Merge $n" --version 1.0.0 --no-input
+    rc_is 0 && has "OK. Published merge-$n@1.0.0" || return 1
+  done
+  x ch alice skill merge merge-a merge-b --yes
+  rc_is 0 && has "Merged merge-a into merge-b" || return 1
+  x ch anon inspect merge-a --json
+  rc_is 0 && js "j.skill.slug === 'merge-b'"
+}
+step "skill merge merge-a merge-b exits 0; merge-a now finds merge-b" t_merge
 
 t_logout() {
   x ch alice logout

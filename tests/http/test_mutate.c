@@ -315,11 +315,9 @@ static void test_stars(void **state)
 	expect_triplet(call("POST", "/api/v1/stars/star-skill", S.tok_alice, "{}", 200, NULL), "starred", 1,
 		       "alreadyStarred", 0);
 	expect_stars("star-skill", 1);
-	json_t *j = call("POST", "/api/v1/stars/star-skill", S.tok_alice, "{}", 200, NULL);
-	assert_true(json_is_true(json_object_get(j, "ok")));
-	assert_true(json_is_boolean(json_object_get(j, "starred")));
-	assert_true(json_is_true(json_object_get(j, "alreadyStarred")));
-	json_decref(j);
+	/* A repeated star still says starred (ClawHub: {ok, starred:true, alreadyStarred:true}). */
+	expect_triplet(call("POST", "/api/v1/stars/star-skill", S.tok_alice, "{}", 200, NULL), "starred", 1,
+		       "alreadyStarred", 1);
 	expect_stars("star-skill", 1);
 
 	/* Bob too, with ownerHandle. */
@@ -704,16 +702,39 @@ static void test_tag_move(void **state)
 	assert_non_null(strstr(srt_header(&r, "Content-Disposition"), "tag-skill-1.0.0.zip"));
 	srt_resp_free(&r);
 
-	/* Errors: another user, an unknown version, a bad tag, no version, no token. */
+	/* Errors, in ClawHub's words (issue 13): another user, an unknown version, a bad tag, no
+	 * version, no token. */
 	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_bob, "{\"version\":\"1.0.0\"}", 403, "Forbidden");
-	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_alice, "{\"version\":\"9.9.9\"}", 404, "Version not found");
-	call("POST", "/api/v1/skills/tag-skill/tags/_hidden", S.tok_alice, "{\"version\":\"1.0.0\"}", 400, NULL);
-	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_alice, "{}", 400, "Missing version");
+	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_alice, "{\"version\":\"9.9.9\"}", 404,
+	     "Skill version not found");
+	call("POST", "/api/v1/skills/tag-skill/tags/_hidden", S.tok_alice, "{\"version\":\"1.0.0\"}", 400,
+	     "Valid tag required");
+	call("POST", "/api/v1/skills/tag-skill/tags/$x", S.tok_alice, "{\"version\":\"1.0.0\"}", 400, "Valid tag required");
+	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_alice, "{}", 400, "Version required");
+	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_alice, "{\"version\":\" \"}", 400, "Version required");
 	call("POST", "/api/v1/skills/tag-skill/tags/stable", NULL, "{\"version\":\"1.0.0\"}", 401, NULL);
-	/* A tag on a withdrawn version disappears from the map. */
+	/* `latest` in any case is latest; the version is trimmed. */
+	j = call("POST", "/api/v1/skills/tag-skill/tags/LATEST", S.tok_alice, "{\"version\":\" 2.0.0 \"}", 200, NULL);
+	SRT_EXPECT_STR(j, "tag", "latest");
+	SRT_EXPECT_STR(j, "version", "2.0.0");
+	json_decref(j);
+	d = get_json("/api/v1/skills/tag-skill", NULL, 200);
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "2.0.0");
+	assert_null(json_object_get(json_object_get(json_object_get(d, "skill"), "tags"), "LATEST"));
+	json_decref(d);
+	/* A tag on a withdrawn version disappears from the map; naming a withdrawn version is
+	 * ClawHub's 404 "Version not found". */
 	expect_ok_only(call("DELETE", "/api/v1/skills/tag-skill/versions/2.0.0", S.tok_alice, NULL, 200, NULL));
 	expect_ok_only(call("POST", "/api/v1/skills/tag-skill/tags/beta", S.tok_alice, "{\"version\":\"1.0.0\"}", 200, NULL));
-	call("POST", "/api/v1/skills/tag-skill/tags/beta", S.tok_alice, "{\"version\":\"2.0.0\"}", 410, "Version not available");
+	call("POST", "/api/v1/skills/tag-skill/tags/beta", S.tok_alice, "{\"version\":\"2.0.0\"}", 404, "Version not found");
+	/* A slug two publishers use needs an owner here, in ClawHub's words. */
+	srt_publish_ok(&S, S.tok_alice, "twin-tag", "1.0.0", "Twin Tag", "Twice.");
+	srt_publish_ok(&S, S.tok_bob, "twin-tag", "1.0.0", "Twin Tag", "Twice.");
+	call("POST", "/api/v1/skills/twin-tag/tags/beta", S.tok_alice, "{\"version\":\"1.0.0\"}", 400,
+	     "Slug is used by multiple publishers. Pass an owner handle.");
+	j = call("POST", "/api/v1/skills/twin-tag/tags/beta?ownerHandle=alice", S.tok_alice, "{\"version\":\"1.0.0\"}",
+		 200, NULL);
+	json_decref(j);
 }
 
 /* The pre-v1 read routes still answer like their v1 counterparts. */
@@ -787,6 +808,9 @@ static void test_rename_and_merge(void **state)
 
 	/* Merge: taken-name retires into old-name; its slug now finds old-name. */
 	j = call("POST", "/api/v1/skills/taken-name/merge", S.tok_alice, "{\"targetSlug\":\"old-name\"}", 200, NULL);
+	/* ClawHub's answer, which `clawhub skill merge` checks: {ok:true, sourceSlug, targetSlug}. */
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	SRT_EXPECT_STR(j, "sourceSlug", "taken-name");
 	SRT_EXPECT_STR(j, "targetSlug", "old-name");
 	json_decref(j);
 	d = get_json("/api/v1/skills/taken-name", NULL, 200);

@@ -880,6 +880,135 @@ static void test_duplicate_paths(void **state)
 	}
 }
 
+/* A folder with its own _meta.json (every installed copy has one) publishes, as on ClawHub:
+ * the uploaded file stays in the version's file list and fingerprint, and the download
+ * carries one _meta.json, the registry's, for the new version (issue 13). */
+static void test_meta_json_in_folder(void **state)
+{
+	(void)state;
+	static const char OLD_META[] = "{\n  \"ownerId\": \"us_1\",\n  \"slug\": \"meta-kit\",\n  \"version\": "
+				       "\"0.9.0\",\n  \"publishedAt\": 1\n}";
+	srt_file files[] = {skill_md("Meta Kit"), {"_meta.json", OLD_META, sizeof OLD_META - 1, "application/json"},
+			    {"notes.txt", "n\n", 2, "text/plain"}};
+	srt_resp r;
+	json_t *p = srt_payload("meta-kit", "1.0.0");
+	publish_json(S.tok_alice, p, files, 3, &r);
+	expect_published(&r, "meta-kit", "1.0.0");
+	srt_resp_free(&r);
+	json_decref(p);
+	/* The multipart form takes it too. */
+	p = srt_payload("meta-kit", "1.0.1");
+	char *payload = json_dumps(p, JSON_COMPACT);
+	srt_publish_multipart(&S, S.tok_alice, payload, files, 3, &r);
+	expect_published(&r, "meta-kit", "1.0.1");
+	srt_resp_free(&r);
+	free(payload);
+	json_decref(p);
+
+	json_t *m = version_files("meta-kit", "1.0.0");
+	assert_int_equal(json_object_size(m), 3);
+	char sha[65];
+	srt_sha256_hex(OLD_META, sizeof OLD_META - 1, sha);
+	SRT_EXPECT_STR(json_object_get(m, "_meta.json"), "sha256", sha);
+	json_decref(m);
+	/* resolve matches the folder as the CLI fingerprints it, _meta.json included. */
+	char fp[65];
+	srt_fingerprint(files, 3, fp);
+	json_t *res = get_json(srt_fmt("/api/v1/resolve?slug=meta-kit&hash=%s", fp), 200);
+	SRT_EXPECT_STR(json_object_get(res, "match"), "version", "1.0.1");
+	json_decref(res);
+
+	srt_get(&S, "/api/v1/download?slug=meta-kit&version=1.0.0", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	char names[8][64];
+	long n = srt_zip_names(r.body, r.len, names, 8);
+	assert_int_equal(n, 3);
+	int metas = 0;
+	for (long i = 0; i < n; i++)
+		metas += strcmp(names[i], "_meta.json") == 0;
+	assert_int_equal(metas, 1);
+	char *meta = NULL;
+	size_t len = 0;
+	assert_int_equal(srt_zip_read(r.body, r.len, "_meta.json", &meta, &len), 0);
+	json_t *mj = json_loadb(meta, len, 0, NULL);
+	assert_non_null(mj);
+	SRT_EXPECT_STR(mj, "slug", "meta-kit");
+	SRT_EXPECT_STR(mj, "version", "1.0.0");
+	json_decref(mj);
+	free(meta);
+	srt_resp_free(&r);
+	/* The file route serves the bytes that were uploaded. */
+	srt_get(&S, "/api/v1/skills/meta-kit/file?path=_meta.json&version=1.0.0", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_int_equal(r.len, sizeof OLD_META - 1);
+	assert_memory_equal(r.body, OLD_META, r.len);
+	srt_resp_free(&r);
+}
+
+/* A SKILL.md whose frontmatter ClawHub's YAML reader cannot read is published there as one
+ * without frontmatter, not refused; the archive holds such skills, most often a description
+ * with an unquoted ": " in it (issue 13). Every way a block can be unreadable publishes. */
+static void test_unreadable_frontmatter(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *slug, *md;
+	} cases[] = {
+		{"colon-kit", "---\nname: Colon Kit\ndescription: Runs plans: strictly, with no questions\n---\n\n# Colon\n"},
+		{"tab-kit", "---\nname: Tab Kit\n\tdescription: tabbed\n---\n\n# Tab\n"},
+		{"list-kit", "---\n- one\n- two\n---\n\n# A list, not a mapping\n"},
+		{"open-kit", "---\nname: Open Kit\ndescription: never closed\n\n# Open\n"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		srt_file f = {"SKILL.md", cases[i].md, strlen(cases[i].md), "text/markdown"};
+		json_t *p = srt_payload(cases[i].slug, "1.0.0");
+		srt_resp r;
+		publish_json(S.tok_alice, p, &f, 1, &r);
+		if (r.status != 200)
+			print_error("%s\n", cases[i].slug);
+		expect_published(&r, cases[i].slug, "1.0.0");
+		srt_resp_free(&r);
+		json_decref(p);
+		/* Nothing came from the frontmatter: no summary, no metadata. */
+		json_t *d = get_json(srt_fmt("/api/v1/skills/%s", cases[i].slug), 200);
+		json_t *skill = json_object_get(d, "skill");
+		SRT_EXPECT_STR(skill, "displayName", cases[i].slug);
+		assert_true(json_is_null(json_object_get(skill, "summary")));
+		assert_true(json_is_null(json_object_get(d, "metadata")));
+		json_decref(d);
+	}
+}
+
+/* ClawHub sets no length limit on a display name (issue 13): 300 characters, many of them
+ * two bytes long, publish and read back whole. */
+static void test_long_display_name(void **state)
+{
+	(void)state;
+	char name[1024] = "";
+	for (int i = 0; i < 100; i++)
+		strcat(name, "Ab\xc3\xa9"); /* "Abé": 300 characters, 400 bytes */
+	srt_file f = skill_md("Long Name Kit");
+	json_t *p = srt_payload("long-name-kit", "1.0.0");
+	json_object_set_new(p, "displayName", json_string(name));
+	srt_resp r;
+	publish_json(S.tok_alice, p, &f, 1, &r);
+	expect_published(&r, "long-name-kit", "1.0.0");
+	srt_resp_free(&r);
+	json_decref(p);
+	json_t *d = get_json("/api/v1/skills/long-name-kit", 200);
+	SRT_EXPECT_STR(json_object_get(d, "skill"), "displayName", name);
+	json_decref(d);
+	/* The version detail's skill block is valid JSON too (its copy of the name may be cut, but
+	 * never inside a character). */
+	d = get_json("/api/v1/skills/long-name-kit/versions/1.0.0", 200);
+	const char *vn = json_string_value(json_object_get(json_object_get(d, "skill"), "displayName"));
+	assert_non_null(vn);
+	if (strncmp(name, vn, strlen(vn)) != 0)
+		print_error("version detail name: %s\n", vn);
+	assert_true(strncmp(name, vn, strlen(vn)) == 0);
+	json_decref(d);
+}
+
 /* Multipart details: payload after the files, binary content with boundary-like bytes, a
  * part without Content-Type, unknown extra fields in the payload. */
 static void test_multipart_robustness(void **state)
@@ -1088,6 +1217,9 @@ int main(void)
 		cmocka_unit_test(test_bundle_total_limit),
 		cmocka_unit_test(test_non_utf8_filename),
 		cmocka_unit_test(test_duplicate_paths),
+		cmocka_unit_test(test_meta_json_in_folder),
+		cmocka_unit_test(test_unreadable_frontmatter),
+		cmocka_unit_test(test_long_display_name),
 		cmocka_unit_test(test_multipart_robustness),
 		cmocka_unit_test(test_bad_tags),
 		cmocka_unit_test(test_chunked_upload),

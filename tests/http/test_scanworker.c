@@ -192,8 +192,21 @@ static void test_benign_pending_then_listed(void **state)
 	assert_true(json_is_true(json_object_get(sec, "hasScanResult")));
 	assert_true(json_is_false(json_object_get(sec, "hasWarnings")));
 	json_decref(sec);
-	/* A clean skill has no public moderation details. */
+	/* A clean skill has no public moderation details; its owner (and staff) see its clean
+	 * state, as on ClawHub, where `clawhub inspect` shows it to the owner (issue 13). */
 	expect_text("GET", "/api/v1/skills/benign-notes/moderation", NULL, NULL, 404, "Moderation details unavailable");
+	expect_text("GET", "/api/v1/skills/benign-notes/moderation", S.tok_bob, NULL, 404,
+		    "Moderation details unavailable");
+	static const char *const insiders[] = {S.tok_alice, S.tok_admin};
+	for (int i = 0; i < 2; i++) {
+		json_t *m = get_json("/api/v1/skills/benign-notes/moderation", insiders[i], 200);
+		json_t *mod = json_object_get(m, "moderation");
+		SRT_EXPECT_STR(mod, "verdict", "clean");
+		assert_true(json_is_false(json_object_get(mod, "isSuspicious")));
+		assert_true(json_is_false(json_object_get(mod, "isMalwareBlocked")));
+		assert_int_equal(json_array_size(json_object_get(mod, "evidence")), 0);
+		json_decref(m);
+	}
 	assert_int_equal(audit_count("benign-notes", "scan.verdict"), 1);
 }
 
@@ -252,12 +265,30 @@ static void test_suspicious_flagged(void **state)
 	json_t *d = get_json("/api/v1/skills/quick-setup", NULL, 200);
 	assert_true(json_is_true(json_object_get(json_object_get(d, "moderation"), "isSuspicious")));
 	json_decref(d);
-	/* Flagged and public: the details are public, with the evidence. */
+	/* Flagged and public: the details are public, with the evidence; as on ClawHub, the
+	 * public's view leaves out the matched text and the moderation reason, which the owner
+	 * sees. */
 	json_t *m = get_json("/api/v1/skills/quick-setup/moderation", NULL, 200);
 	json_t *mod = json_object_get(m, "moderation");
 	SRT_EXPECT_STR(mod, "verdict", "suspicious");
-	SRT_EXPECT_STR(mod, "legacyReason", "scanner.static.suspicious");
+	assert_true(json_is_null(json_object_get(mod, "legacyReason")));
 	SRT_EXPECT_STR(json_array_get(json_object_get(mod, "evidence"), 0), "code", "pipe-to-shell");
+	SRT_EXPECT_STR(json_array_get(json_object_get(mod, "evidence"), 0), "excerpt", "");
+	SRT_EXPECT_STR(json_array_get(json_object_get(mod, "evidence"), 0), "evidence", "");
+	json_decref(m);
+	m = get_json("/api/v1/skills/quick-setup/moderation", S.tok_alice, 200);
+	mod = json_object_get(m, "moderation");
+	SRT_EXPECT_STR(mod, "legacyReason", "scanner.static.suspicious");
+	/* Each item has the keys ClawHub's CLI checks before `inspect` shows the row: code,
+	 * severity (info, warn or critical), file, line, message, evidence. */
+	json_t *ev = json_array_get(json_object_get(mod, "evidence"), 0);
+	assert_true(strlen(json_string_value(json_object_get(ev, "excerpt"))) > 0);
+	SRT_EXPECT_STR(ev, "evidence", json_string_value(json_object_get(ev, "excerpt")));
+	SRT_EXPECT_STR(ev, "message", json_string_value(json_object_get(ev, "title")));
+	const char *sev = json_string_value(json_object_get(ev, "severity"));
+	assert_non_null(sev);
+	assert_true(strcmp(sev, "info") == 0 || strcmp(sev, "warn") == 0 || strcmp(sev, "critical") == 0);
+	assert_true(json_is_string(json_object_get(ev, "file")) && json_is_integer(json_object_get(ev, "line")));
 	json_decref(m);
 	/* A later version pending its scan does not list a flagged skill, nor hide a clean one. */
 	publish(S.tok_alice, "benign-notes", "1.1.0", "Keeps notes in notes.md. EXT-SLOW");
@@ -283,7 +314,7 @@ static void test_external_joins_and_holds(void **state)
 	SRT_EXPECT_STR(f, "file", "SKILL.md");
 	assert_int_equal(json_integer_value(json_object_get(f, "line")), 9);
 	json_decref(sec);
-	json_t *m = get_json("/api/v1/skills/doc-helper/moderation", NULL, 200);
+	json_t *m = get_json("/api/v1/skills/doc-helper/moderation", S.tok_alice, 200);
 	SRT_EXPECT_STR(json_object_get(m, "moderation"), "legacyReason", "scanner.external.suspicious");
 	json_decref(m);
 
@@ -375,7 +406,12 @@ static void test_reports(void **state)
 	assert_int_equal(srt_wait_scans(&S), 0);
 	const char *path = "/api/v1/skills/reported-skill/report";
 	expect_text("POST", path, NULL, "{\"reason\":\"spam\"}", 401, NULL);
-	expect_text("POST", path, S.tok_bob, "{\"reason\":7}", 400, NULL);
+	/* The reason is trimmed and required (ClawHub: 400 "Report reason required."). */
+	expect_text("POST", path, S.tok_bob, "{\"reason\":7}", 400, "Report reason required.");
+	expect_text("POST", path, S.tok_bob, "{}", 400, "Report reason required.");
+	expect_text("POST", path, S.tok_bob, "{\"reason\":\"\"}", 400, "Report reason required.");
+	expect_text("POST", path, S.tok_bob, "{\"reason\":\" \\n\\t \"}", 400, "Report reason required.");
+	expect_text("POST", path, S.tok_bob, NULL, 400, "Report reason required.");
 	expect_text("POST", path, S.tok_bob, "{\"reason\":\"bad\",\"version\":\"9.9.9\"}", 404, "Version not found");
 
 	char tok3[128], tok4[128];
@@ -476,7 +512,11 @@ static void test_staff_http(void **state)
 	expect_text("POST", "/api/v1/skills/units-target/rescan", tok, NULL, 200, NULL);
 	assert_int_equal(srt_wait_scans(&S), 0);
 	assert_int_equal(audit_count("units-target", "scan.verdict"), before + 1);
-	expect_text("GET", "/api/v1/skills/units-target/moderation", S.tok_admin, NULL, 404, "Moderation details unavailable");
+	/* Clean again: nothing for the public; staff still see the state (ClawHub). */
+	expect_text("GET", "/api/v1/skills/units-target/moderation", NULL, NULL, 404, "Moderation details unavailable");
+	json_t *cm = get_json("/api/v1/skills/units-target/moderation", S.tok_admin, 200);
+	SRT_EXPECT_STR(json_object_get(cm, "moderation"), "verdict", "clean");
+	json_decref(cm);
 
 	expect_text("POST", "/api/v1/skills/units-target/moderation/remove", S.tok_admin, NULL, 200, NULL);
 	expect_text("GET", "/api/v1/skills/units-target", S.tok_alice, NULL, 410, "Skill has been removed by moderation.");

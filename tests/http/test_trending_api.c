@@ -143,12 +143,15 @@ static void test_trending(void **state)
 	srt_get(&S, "/api/v1/trending?limit=101", NULL, &r);
 	SRT_EXPECT_TEXT(&r, 400, "Invalid limit");
 	srt_resp_free(&r);
+	/* ClawHub's words (issue 13); kind and cursor are trimmed, an empty kind is `skills`. */
 	srt_get(&S, "/api/v1/trending?kind=users", NULL, &r);
-	SRT_EXPECT_TEXT(&r, 400, "Invalid kind");
+	SRT_EXPECT_TEXT(&r, 400, "Unsupported trending kind");
 	srt_resp_free(&r);
 	srt_get(&S, "/api/v1/trending?cursor=notacursor", NULL, &r);
-	SRT_EXPECT_TEXT(&r, 400, "Invalid cursor");
+	SRT_EXPECT_TEXT(&r, 400, "Invalid cursor format");
 	srt_resp_free(&r);
+	expect_order("/api/v1/trending?kind=&limit=2", "tr-alpha,tr-delta");
+	expect_order("/api/v1/trending?kind=%20skills%20&cursor=%20&limit=2", "tr-alpha,tr-delta");
 	/* {"v":1,"s":999,"o":0}: a snapshot that is not kept. */
 	srt_get(&S, "/api/v1/trending?cursor=eyJ2IjoxLCJzIjo5OTksIm8iOjB9", NULL, &r);
 	SRT_EXPECT_TEXT(&r, 410, "Trending snapshot expired");

@@ -347,6 +347,11 @@ static void test_report_and_staff(void **state)
 	char long_reason[600];
 	memset(long_reason, 'x', sizeof(long_reason) - 1);
 	long_reason[sizeof(long_reason) - 1] = '\0';
+	/* A missing or blank reason is refused as ClawHub does. */
+	assert_int_equal(sr_skill_report(f->s, &lk.skill, &users[0], NULL, NULL, &r, &err), SR_EINVAL);
+	assert_int_equal(err.why, SR_WHY_REPORT_REASON_REQUIRED);
+	assert_int_equal(sr_skill_report(f->s, &lk.skill, &users[0], " \t\n", NULL, &r, &err), SR_EINVAL);
+	assert_int_equal(err.why, SR_WHY_REPORT_REASON_REQUIRED);
 	assert_int_equal(sr_skill_report(f->s, &lk.skill, &users[0], long_reason, NULL, &r, &err), SR_EINVAL);
 	char text[1024];
 	assert_int_equal(sr_api_error_text(&err, text, sizeof(text)), 400);
