@@ -1107,3 +1107,30 @@ int srt_zip_read(const void *zip, size_t ziplen, const char *name, char **data, 
 	*len = (size_t)st.size;
 	return 0;
 }
+
+int srt_import_skill(srt_server *s, const char *owner, const char *slug, const char *version,
+		     const char *name, const char *description)
+{
+	char root[600], dir[900], path[1000], cmd[1000], out[256];
+	snprintf(root, sizeof root, "%s/import", s->dir);
+	snprintf(dir, sizeof dir, "%s/%s/%s/%s", root, owner, slug, version);
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+	if (system(cmd) != 0) {
+		print_error("import: cannot make %s\n", dir);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/SKILL.md", dir);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		print_error("import: cannot write %s\n", path);
+		return -1;
+	}
+	fputs(srt_skill_md(name, description), f);
+	fclose(f);
+	const char *const args[] = {"seed", root, NULL};
+	if (srt_admin(s, out, sizeof out, args) != 0) {
+		print_error("import: skillreg seed %s failed: %s\n", root, out);
+		return -1;
+	}
+	return srt_wait_scans(s);
+}

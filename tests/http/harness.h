@@ -86,6 +86,12 @@ int srt_server_restart(srt_server *s);
 /* Runs `<bin> args... --data-dir DIR`; stdout (trimmed) into out. Returns the exit status
  * (or -1 when it could not run). args is NULL-terminated. */
 int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args);
+/* A skill of another publisher on a slug someone already holds. Since migration 0009 a
+ * client's publish cannot make one (one owner per new slug), so it comes in the way a legacy
+ * catalogue does, through the operator's import (`skillreg seed`), and is scanned before this
+ * returns. 0 or -1 after printing why. */
+int srt_import_skill(srt_server *s, const char *owner, const char *slug, const char *version,
+		     const char *name, const char *description);
 
 /* HTTP. path is relative to the server origin, or an absolute http URL. headers is a
  * NULL-terminated list of "Name: value" lines or NULL. body NULL means no body (for POST an

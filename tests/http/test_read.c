@@ -114,37 +114,13 @@ static void expect_string_or_null(json_t *obj, const char *key)
 	}
 }
 
-/* A second publisher's skill on a slug alice holds. Since migration 0009 a client's publish
- * cannot make one (one owner per new slug, test_slug_race.c), so it comes in the way a
- * legacy catalogue does: through the operator's import, `skillreg seed`. */
-static void import_shared(const char *owner, const char *slug, const char *version, const char *name,
-			  const char *description)
-{
-	char dir[600];
-	snprintf(dir, sizeof dir, "%s/import/%s/%s/%s", S.dir, owner, slug, version);
-	char cmd[700];
-	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	char path[700];
-	snprintf(path, sizeof path, "%s/SKILL.md", dir);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(srt_skill_md(name, description), f);
-	fclose(f);
-	char root[600], out[256];
-	snprintf(root, sizeof root, "%s/import", S.dir);
-	const char *const args[] = {"seed", root, NULL};
-	assert_int_equal(srt_admin(&S, out, sizeof out, args), 0);
-	assert_int_equal(srt_wait_scans(&S), 0);
-}
-
 static void test_publish_fixtures(void **state)
 {
 	(void)state;
 	publish(S.tok_alice, "reader-kit", "1.0.0", "first release", V1, 3);
 	publish(S.tok_alice, "reader-kit", "1.1.0", "second release", V2, 3);
 	srt_publish_ok(&S, S.tok_alice, "shared-name", "1.0.0", "Shared (alice)", "alice's copy");
-	import_shared("bob", "shared-name", "2.0.0", "Shared (bob)", "bob's copy");
+	assert_int_equal(srt_import_skill(&S, "bob", "shared-name", "2.0.0", "Shared (bob)", "bob's copy"), 0);
 	srt_publish_ok(&S, S.tok_alice, "plain-kit", "1.0.0", "Plain Kit", "No metadata here.");
 }
 
