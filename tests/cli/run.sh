@@ -506,6 +506,17 @@ t_republish_installed() {
 }
 step "publish an installed folder (with its _meta.json) as demo-copy; unchanged on the second try" t_republish_installed
 
+# sync over a workdir of installed skills: the copy installed above differs from what was
+# published only in its _meta.json (now demo-copy's own), so sync publishes 1.0.1 and then
+# finds everything synced.
+t_sync_installed() {
+  x ch alice sync --root "$T/wd-copy/skills" --all --json --no-input
+  rc_is 0 && js "j.ok === true && j.summary.failed === 0 && j.published.length === 1 && j.published[0].slug === 'demo-copy' && j.published[0].version === '1.0.1'" || return 1
+  x ch alice sync --root "$T/wd-copy/skills" --all --json --no-input
+  rc_is 0 && js "j.ok === true && j.summary.published === 0 && j.alreadySynced.length === 1"
+}
+step "sync over a workdir of installed skills (each with _meta.json) publishes, then is in sync" t_sync_installed
+
 # The owner's inspect shows the moderation row of a clean skill (GET .../moderation is 200 for
 # the owner, as on ClawHub); anonymous inspect has none.
 t_inspect_owner_moderation() {
