@@ -181,11 +181,12 @@ int sr_blob_list(sr_blobs *b, int dir, int (*fn)(void *ud, const sr_blob_entry *
 	int rc = 0;
 	struct dirent *de;
 	while (!rc && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(((sr_blob_entry *)0)->name))
-			continue;
 		sr_blob_entry e;
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len >= sizeof(e.name))
+			continue;
 		memset(&e, 0, sizeof(e));
-		snprintf(e.name, sizeof(e.name), "%s", de->d_name);
+		memcpy(e.name, de->d_name, len + 1);
 		int tmp = strstr(e.name, ".tmp-") != NULL;
 		/* Anything else that is not a blob of this directory is not the collector's. */
 		char prefix[3];
