@@ -19,6 +19,17 @@ static int is_staff(const sr_user *u)
 	return u->role == SR_ROLE_ADMIN || u->role == SR_ROLE_MODERATOR;
 }
 
+/* Ends a lifecycle write's transaction: commits when rc is 0, else rolls back. A failure here
+ * is internal: every refusal returns before the transaction writes. */
+static int finish(sr_store *s, int rc, sr_regerr *err)
+{
+	if (rc)
+		sr_store_rollback(s);
+	else
+		rc = sr_store_commit(s); /* rolls back by itself when it fails */
+	return rc ? sr_regerr_internal(err, rc) : 0;
+}
+
 int sr_skill_delete(sr_store *s, const sr_skill *sk, const sr_user *actor, int64_t *reserved_until,
 		    sr_regerr *err)
 {
@@ -35,24 +46,19 @@ int sr_skill_delete(sr_store *s, const sr_skill *sk, const sr_user *actor, int64
 	if (rc)
 		return sr_regerr_internal(err, rc);
 	if (!sk->soft_deleted_at && (rc = sr_store_skill_soft_delete(s, sk->id, now)))
-		goto fail;
+		return finish(s, rc, err);
 	/* Staff deleting someone else's skill also hides it, so the owner's undelete (which
 	 * undoes only a deletion) cannot bring it back. */
 	if (!owner && (rc = sr_store_skill_hide(s, sk->id, "staff.hidden")))
-		goto fail;
+		return finish(s, rc, err);
 	if (owner) {
 		*reserved_until = now + SR_SLUG_RESERVE_MS;
 		if ((rc = sr_store_reserve_slug(s, sk->slug, sk->owner_id, *reserved_until)))
-			goto fail;
+			return finish(s, rc, err);
 	}
 	if ((rc = sr_store_audit(s, actor->id, "skill.delete", sk->id, NULL, now)))
-		goto fail;
-	if ((rc = sr_store_commit(s)))
-		return sr_regerr_internal(err, rc);
-	return 0;
-fail:
-	sr_store_rollback(s);
-	return sr_regerr_internal(err, rc);
+		return finish(s, rc, err);
+	return finish(s, 0, err);
 }
 
 int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_regerr *err)
@@ -84,13 +90,9 @@ int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_
 		return found ? sr_slug_refuse(&holder, err) : sr_regerr_internal(err, rc);
 	}
 	if (rc || (rc = sr_store_unreserve_slug(s, sk->slug, sk->owner_id)) ||
-	    (rc = sr_store_audit(s, actor->id, "skill.undelete", sk->id, NULL, now))) {
-		sr_store_rollback(s);
-		return sr_regerr_internal(err, rc);
-	}
-	if ((rc = sr_store_commit(s)))
-		return sr_regerr_internal(err, rc);
-	return 0;
+	    (rc = sr_store_audit(s, actor->id, "skill.undelete", sk->id, NULL, now)))
+		return finish(s, rc, err);
+	return finish(s, 0, err);
 }
 
 int sr_version_ref_take(void *ud, const void *row)
@@ -162,7 +164,7 @@ static int version_change(sr_store *s, const sr_skill *sk, const char *version, 
 	struct latest_id cur = {0, 0};
 	if ((rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &vi)) ||
 	    (rc = sr_store_skill_by_id(s, sk->id, take_latest_id, &cur)))
-		goto fail;
+		return finish(s, rc, err);
 	if (!vi.found) {
 		sr_store_rollback(s);
 		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
@@ -191,14 +193,7 @@ static int version_change(sr_store *s, const sr_skill *sk, const char *version, 
 	if (!rc)
 		rc = sr_store_audit(s, actor->id, restore ? "version.restore" : "version.delete", sk->id,
 				    version, now);
-	if (rc)
-		goto fail;
-	if ((rc = sr_store_commit(s)))
-		return sr_regerr_internal(err, rc);
-	return 0;
-fail:
-	sr_store_rollback(s);
-	return sr_regerr_internal(err, rc);
+	return finish(s, rc, err);
 }
 
 int sr_version_delete(sr_store *s, const sr_skill *sk, const char *version, const sr_user *actor,
@@ -232,7 +227,7 @@ int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *ve
 	 * deleted version. */
 	sr_version_ref vi = {0, 0, 0};
 	if ((rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &vi)))
-		goto fail;
+		return finish(s, rc, err);
 	/* ClawHub's two refusals here: a version the skill never had, and one withdrawn since
 	 * (to a tag it is as good as absent). */
 	if (!vi.found || vi.soft_deleted_at) {
@@ -249,14 +244,7 @@ int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *ve
 		rc = sr_store_tags_refresh(s, sk->id);
 	if (!rc)
 		rc = sr_store_audit(s, actor->id, "tag.move", sk->id, tag, now);
-	if (rc)
-		goto fail;
-	if ((rc = sr_store_commit(s)))
-		return sr_regerr_internal(err, rc);
-	return 0;
-fail:
-	sr_store_rollback(s);
-	return sr_regerr_internal(err, rc);
+	return finish(s, rc, err);
 }
 
 /* ---- rename and merge (api-v1 section 3.16) ---- */
@@ -288,7 +276,7 @@ int sr_skill_rename(sr_store *s, const sr_skill *sk, const char *new_slug_in, co
 		return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_TAKEN, slug);
 	}
 	if (rc && rc != SR_ENOTFOUND)
-		goto fail;
+		return finish(s, rc, err);
 	/* Nor may another publisher hold it, by a live skill or an alias (the same rule as a
 	 * new skill's publish). */
 	sr_skill other;
@@ -298,7 +286,7 @@ int sr_skill_rename(sr_store *s, const sr_skill *sk, const char *new_slug_in, co
 		return sr_slug_refuse(&other, err);
 	}
 	if (rc != SR_ENOTFOUND)
-		goto fail;
+		return finish(s, rc, err);
 	int64_t holder;
 	rc = sr_store_reserved_slug_holder(s, slug, now, &holder);
 	if (rc == 0 && holder != sk->owner_id) {
@@ -306,18 +294,13 @@ int sr_skill_rename(sr_store *s, const sr_skill *sk, const char *new_slug_in, co
 		return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_HELD, slug);
 	}
 	if (rc && rc != SR_ENOTFOUND)
-		goto fail;
+		return finish(s, rc, err);
 	if ((rc = sr_store_alias_remove(s, sk->owner_id, slug)) ||
 	    (rc = sr_store_alias_set(s, sk->owner_id, sk->slug, sk->id, now)) ||
 	    (rc = sr_store_skill_rename(s, sk->id, slug, now)) || (rc = sr_store_search_index(s, sk->id)) ||
 	    (rc = sr_store_audit(s, actor->id, "skill.rename", sk->id, slug, now)))
-		goto fail;
-	if ((rc = sr_store_commit(s)))
-		return sr_regerr_internal(err, rc);
-	return 0;
-fail:
-	sr_store_rollback(s);
-	return sr_regerr_internal(err, rc);
+		return finish(s, rc, err);
+	return finish(s, 0, err);
 }
 
 int sr_skill_merge(sr_store *s, const sr_skill *src, const sr_skill *dst, const sr_user *actor,
@@ -339,11 +322,7 @@ int sr_skill_merge(sr_store *s, const sr_skill *src, const sr_skill *dst, const 
 	if ((rc = sr_store_aliases_repoint(s, src->id, dst->id)) ||
 	    (rc = sr_store_alias_set(s, src->owner_id, src->slug, dst->id, now)) ||
 	    (rc = sr_store_skill_mark_merged(s, src->id, now)) ||
-	    (rc = sr_store_audit(s, actor->id, "skill.merge", src->id, dst->slug, now))) {
-		sr_store_rollback(s);
-		return sr_regerr_internal(err, rc);
-	}
-	if ((rc = sr_store_commit(s)))
-		return sr_regerr_internal(err, rc);
-	return 0;
+	    (rc = sr_store_audit(s, actor->id, "skill.merge", src->id, dst->slug, now)))
+		return finish(s, rc, err);
+	return finish(s, 0, err);
 }
