@@ -11,9 +11,12 @@
  *     index range per statement run, and SR_ELIMIT past a limit.
  *   - A request's read snapshot (sr_store_read_begin) costs nothing for a request that runs
  *     one statement: that statement runs in autocommit. The second statement opens a
- *     REPEATABLE READ READ ONLY transaction first, so the rest of the request reads one
- *     snapshot (the first statement read the state just before it); read_end commits it.
- *     A write statement ends the snapshot and runs in autocommit or in its transaction.
+ *     REPEATABLE READ READ ONLY transaction in the same round trip (BEGIN and the statement
+ *     pipelined), so the rest of the request reads one snapshot (the first statement read
+ *     the committed state just before it). read_end sends COMMIT without waiting; its
+ *     answer is read at the connection's next use. A request of n statements costs n round
+ *     trips. A write statement ends the snapshot and runs in autocommit or in its
+ *     transaction.
  *   - A write transaction is `BEGIN; SELECT pg_advisory_xact_lock(K)` in one round trip:
  *     writes of all nodes are serialized as SQLite's BEGIN IMMEDIATE serializes them, which
  *     the domain's check-then-insert relies on. Its commit is `SELECT pg_notify(...);
@@ -39,7 +42,7 @@
 #include "store/gen.h"
 #include "store/pg.h"
 
-#define PG_PARAMS_MAX 32
+
 #define PG_COLS_MAX 48
 #define PG_TABLES_MAX 128
 
@@ -50,12 +53,15 @@ enum { OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_OID = 26, OID_FLOAT4 = 7
 struct pg_stmt {
 	sr__stmt base;
 	const char *sql;
-	int nparams;
+	char *own_sql;   /* the text with its parameters renumbered (sr__pg_compact), or NULL */
+	int nparams;     /* the catalogue's: the highest number bound */
+	int nsend;       /* the parameters the text uses, sent in the order of map */
+	unsigned char map[SR__PG_PARAMS_MAX];
 	int rows_wanted; /* a write whose returned rows the domain reads (as on SQLite) */
 	unsigned prepared_gen; /* the connection generation it was prepared on; 0: never */
-	const char *val[PG_PARAMS_MAX];
-	char num[PG_PARAMS_MAX][24];
-	char *copy[PG_PARAMS_MAX];
+	const char *val[SR__PG_PARAMS_MAX];
+	char num[SR__PG_PARAMS_MAX][24];
+	char *copy[SR__PG_PARAMS_MAX];
 	PGresult *res;
 	int executed, row, nrows, ncols;
 	int described; /* coltab and colnum filled from a first result */
@@ -71,6 +77,8 @@ struct pg {
 	int pid;       /* the backend's pid, registered with the shared counters */
 	struct pg_stmt *stmts[SR__Q_TOTAL];
 	int read_txn;  /* the request's read snapshot is open */
+	int begin_pending;  /* the next statement opens it, in the same round trip */
+	int commit_pending; /* its COMMIT was sent and its answer not read yet */
 	int64_t changes, last_id;
 	int refused;   /* the last failure was a full-text query the server cannot parse */
 	/* oid -> sr_table of this database's tables, read once per connection. */
@@ -93,12 +101,21 @@ static struct pg_stmt *PS(sr__stmt *st)
 
 /* ---- connection ---- */
 
+/* The server's notices (a CREATE ... IF NOT EXISTS that skipped) are not the operator's
+ * business: errors come back as results and are logged there. */
+static void quiet(void *arg, const char *message)
+{
+}
+
 static PGconn *connect_url(const char *url)
 {
 	/* The URL comes last, so whatever it says wins over these defaults. */
 	const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
 	const char *vals[] = {"3", "skillreg", url, NULL};
-	return PQconnectdbParams(keys, vals, 1);
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	if (c)
+		PQsetNoticeProcessor(c, quiet, NULL);
+	return c;
 }
 
 static void own_pid(struct pg *p, int add)
@@ -114,7 +131,7 @@ static void connected(struct pg *p)
 {
 	p->gen++;
 	p->ntables = 0;
-	p->read_txn = 0;
+	p->read_txn = p->begin_pending = p->commit_pending = 0;
 	p->pid = PQbackendPID(p->conn);
 	own_pid(p, 1);
 }
@@ -122,6 +139,14 @@ static void connected(struct pg *p)
 PGconn *sr__pg_conn(sr_store *s)
 {
 	struct pg *p = P(s);
+	if (p->commit_pending) {
+		/* The last request's snapshot COMMIT: its answer came while that request's
+		 * response went out. */
+		p->commit_pending = 0;
+		PGresult *r;
+		while ((r = PQgetResult(p->conn)))
+			PQclear(r);
+	}
 	if (PQstatus(p->conn) == CONNECTION_OK)
 		return p->conn;
 	own_pid(p, 0);
@@ -208,8 +233,9 @@ static void pg_close(sr_store *s)
 		if (!ps)
 			continue;
 		PQclear(ps->res);
-		for (int i = 0; i < PG_PARAMS_MAX; i++)
+		for (int i = 0; i < SR__PG_PARAMS_MAX; i++)
 			free(ps->copy[i]);
+		free(ps->own_sql);
 		free(ps);
 	}
 	own_pid(p, 0);
@@ -268,6 +294,58 @@ int sr__pg_nparams(const char *sql)
 	return max;
 }
 
+/*
+ * A statement's text with its parameters numbered 1..m in the order of the numbers it uses.
+ * The catalogue's numbers are SQLite's (a first list page uses ?4 but not ?1..?3), and
+ * PostgreSQL refuses a parameter a text does not use (it cannot infer its type); so the
+ * engine sends only the used ones. map[j] is the catalogue number - 1 of parameter j + 1;
+ * *out is NULL when every number up to the highest is used (the text stays as it is), else a
+ * rewritten copy to free().
+ */
+int sr__pg_compact(const char *sql, char **out, unsigned char *map, int *m)
+{
+	unsigned char used[SR__PG_PARAMS_MAX + 1] = {0};
+	int max = sr__pg_nparams(sql), quoted = 0;
+	*out = NULL;
+	*m = 0;
+	if (max > SR__PG_PARAMS_MAX)
+		return SR_ETOOBIG;
+	for (const char *c = sql; *c; c++) {
+		if (*c == '\'')
+			quoted = !quoted;
+		else if (!quoted && c[0] == '$' && c[1] >= '1' && c[1] <= '9')
+			used[strtol(c + 1, NULL, 10)] = 1;
+	}
+	int renum[SR__PG_PARAMS_MAX + 1] = {0};
+	for (int k = 1; k <= max; k++)
+		if (used[k]) {
+			map[*m] = (unsigned char)(k - 1);
+			renum[k] = ++*m;
+		}
+	if (*m == max)
+		return 0;
+	size_t len = strlen(sql);
+	char *o = malloc(len + 1), *d = o;
+	if (!o)
+		return SR_ENOMEM;
+	quoted = 0;
+	for (const char *c = sql; *c;) {
+		if (*c == '\'')
+			quoted = !quoted;
+		if (!quoted && c[0] == '$' && c[1] >= '1' && c[1] <= '9') {
+			char *end;
+			long k = strtol(c + 1, &end, 10);
+			d += sprintf(d, "$%d", renum[k]); /* never longer than the number it replaces */
+			c = end;
+			continue;
+		}
+		*d++ = *c++;
+	}
+	*d = '\0';
+	*out = o;
+	return 0;
+}
+
 /* Whether a statement only reads: it starts with SELECT, or is a WITH that neither inserts,
  * updates nor deletes. */
 static int sql_readonly(const char *sql)
@@ -283,7 +361,7 @@ static int sql_readonly(const char *sql)
 
 static void clear_params(struct pg_stmt *ps)
 {
-	for (int i = 0; i < ps->nparams && i < PG_PARAMS_MAX; i++) {
+	for (int i = 0; i < ps->nparams && i < SR__PG_PARAMS_MAX; i++) {
 		ps->val[i] = NULL;
 		free(ps->copy[i]);
 		ps->copy[i] = NULL;
@@ -313,26 +391,28 @@ static struct pg_stmt *stmt_new(sr_store *s, int q)
 	ps->base.eng = &pg_engine;
 	ps->base.q = q;
 	ps->base.readonly = sql_readonly(sql);
-	ps->sql = sql;
 	ps->nparams = sr__pg_nparams(sql);
 	const char *lite = sr_store_statement_sql(q);
 	ps->rows_wanted = ps->base.readonly || (lite && strstr(lite, "RETURNING"));
 	ps->row = -1;
-	if (ps->nparams > PG_PARAMS_MAX) {
-		sr_log_error("db: statement %d has %d parameters (at most %d)", q, ps->nparams, PG_PARAMS_MAX);
+	if (sr__pg_compact(sql, &ps->own_sql, ps->map, &ps->nsend)) {
+		sr_log_error("db: statement %d has %d parameters (at most %d)", q, ps->nparams, SR__PG_PARAMS_MAX);
 		free(ps);
 		return NULL;
 	}
+	ps->sql = ps->own_sql ? ps->own_sql : sql;
 	return ps;
 }
 
-/* Opens the request's read snapshot before its second statement (see the top of the file). */
+/* Decides whether statement ps opens the request's read snapshot: the second statement
+ * does, in the same round trip (see the top of the file); a write ends it. */
 static int snapshot(struct pg *p, struct pg_stmt *ps)
 {
 	sr_store *s = &p->base;
 	if (!ps->base.readonly) {
 		/* A write ends the snapshot: it must see the latest state. */
 		s->read_want = 0;
+		p->begin_pending = 0;
 		pg_engine.read_end(s);
 		return 0;
 	}
@@ -344,12 +424,51 @@ static int snapshot(struct pg *p, struct pg_stmt *ps)
 	PGconn *c = sr__pg_conn(s);
 	if (!c)
 		return SR_EUNAVAIL;
-	if (PQtransactionStatus(c) != PQTRANS_IDLE)
-		return 0;
-	int rc = sr__pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", "begin read");
-	if (!rc)
-		p->read_txn = 1;
-	return rc;
+	if (PQtransactionStatus(c) == PQTRANS_IDLE)
+		p->begin_pending = 1;
+	return 0;
+}
+
+/*
+ * BEGIN of the read snapshot and the statement in one round trip (libpq's pipeline mode):
+ * the statement's result, or NULL when the connection failed. *began says whether BEGIN
+ * succeeded.
+ */
+static PGresult *exec_begin(PGconn *c, const char *name, int n, const char *const *vals, int *began)
+{
+	*began = 0;
+	if (!PQenterPipelineMode(c))
+		return NULL;
+	PGresult *res = NULL;
+	if (PQsendQueryParams(c, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, NULL, NULL, NULL, 0) &&
+	    PQsendQueryPrepared(c, name, n, vals, NULL, NULL, 0) && PQpipelineSync(c)) {
+		/* Results come as BEGIN's, NULL, the statement's, NULL, then the sync point. */
+		for (int idx = 0, nulls = 0; nulls < 4;) {
+			PGresult *r = PQgetResult(c);
+			if (!r) {
+				idx++;
+				nulls++;
+				if (PQstatus(c) != CONNECTION_OK)
+					break;
+				continue;
+			}
+			ExecStatusType st = PQresultStatus(r);
+			if (st == PGRES_PIPELINE_SYNC) {
+				PQclear(r);
+				break;
+			}
+			if (idx == 0) {
+				*began = st == PGRES_COMMAND_OK;
+				PQclear(r);
+			} else if (!res) {
+				res = r;
+			} else {
+				PQclear(r);
+			}
+		}
+	}
+	PQexitPipelineMode(c);
+	return res;
 }
 
 static sr__stmt *pg_prepare(sr_store *s, int q)
@@ -417,7 +536,19 @@ static int execute(struct pg *p, struct pg_stmt *ps)
 		}
 		ps->prepared_gen = p->gen;
 	}
-	PGresult *res = PQexecPrepared(c, name, ps->nparams, ps->val, NULL, NULL, 0);
+	const char *vals[SR__PG_PARAMS_MAX];
+	for (int j = 0; j < ps->nsend; j++)
+		vals[j] = ps->val[ps->map[j]];
+	PGresult *res;
+	if (p->begin_pending && PQtransactionStatus(c) == PQTRANS_IDLE) {
+		p->begin_pending = 0;
+		int began;
+		res = exec_begin(c, name, ps->nsend, vals, &began);
+		p->read_txn = began;
+	} else {
+		p->begin_pending = 0;
+		res = PQexecPrepared(c, name, ps->nsend, vals, NULL, NULL, 0);
+	}
 	s->reads->db_ns += sr_mono_ns() - t0;
 	ExecStatusType st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -582,10 +713,17 @@ static int pg_col_count(sr__stmt *st)
 static void pg_read_end(sr_store *s)
 {
 	struct pg *p = P(s);
+	p->begin_pending = 0;
 	if (!p->read_txn)
 		return;
 	p->read_txn = 0;
-	if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+	if (PQstatus(p->conn) != CONNECTION_OK || PQtransactionStatus(p->conn) != PQTRANS_INTRANS)
+		return;
+	/* Sent, not waited for: the answer is read at the connection's next use (sr__pg_conn), so
+	 * the request does not wait for a COMMIT that cannot fail. */
+	if (PQsendQuery(p->conn, "COMMIT"))
+		p->commit_pending = 1;
+	else
 		sr__pg_exec(s, "COMMIT", "end read");
 }
 
@@ -599,7 +737,7 @@ static int pg_begin(sr_store *s)
 static void pg_rollback(sr_store *s)
 {
 	struct pg *p = P(s);
-	if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+	if (PQstatus(p->conn) == CONNECTION_OK && sr__pg_conn(s) && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
 		sr__pg_exec(s, "ROLLBACK", "rollback");
 }
 

@@ -18,6 +18,9 @@ struct sr_gens;
 #define SR__PG_LOCK_WRITE 0x736b696c6c726567LL /* "skillreg" */
 #define SR__PG_LOCK_MIGRATE 0x736b696c6c6d6967LL
 
+/* The most parameters a statement binds. */
+#define SR__PG_PARAMS_MAX 32
+
 /* The channel committed writes notify on, with the generation slots they bump. */
 #define SR__PG_CHANNEL "skillreg_gens"
 
@@ -36,6 +39,9 @@ int sr__pg_exec(sr_store *s, const char *sql, const char *what);
  * highest $n a text names. */
 const char *sr__pg_sql(int q);
 int sr__pg_nparams(const char *sql);
+/* The text with the parameters it uses numbered 1..*m (pg.c says why); *out NULL when
+ * unchanged, else to free(). map gets m catalogue numbers - 1. */
+int sr__pg_compact(const char *sql, char **out, unsigned char *map, int *m);
 /* The full-text match expression in PostgreSQL's syntax (pg_catalogue.c). */
 int sr__pg_match(struct sr_buf *b, int match, const char *const *tokens, int n);
 

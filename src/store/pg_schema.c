@@ -6,6 +6,7 @@
  * of pg_catalogue.c.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -122,15 +123,21 @@ int sr__pg_explain(sr_store *s, int i, sr_buf *out)
 	PGconn *c = sr__pg_conn(s);
 	if (!c)
 		return SR_EUNAVAIL;
-	PGresult *res = PQprepare(c, "sr_explain", sql, 0, NULL);
-	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : sr__pg_fail(s, "explain prepare", res);
+	char *own;
+	unsigned char map[SR__PG_PARAMS_MAX];
+	int n;
+	int rc = sr__pg_compact(sql, &own, map, &n);
+	if (rc)
+		return rc;
+	PGresult *res = PQprepare(c, "sr_explain", own ? own : sql, 0, NULL);
+	free(own);
+	rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : sr__pg_fail(s, "explain prepare", res);
 	PQclear(res);
 	if (rc)
 		return rc;
 	sr_buf q;
 	sr_buf_init(&q, 4096);
 	sr_buf_puts(&q, "EXPLAIN EXECUTE sr_explain");
-	int n = sr__pg_nparams(sql);
 	for (int k = 0; k < n; k++)
 		sr_buf_puts(&q, k ? ", NULL" : "(NULL");
 	if (n)
