@@ -514,47 +514,69 @@ static int is_search(int q)
 	return q == Q_SEARCH || q == Q_SEARCH_SHORT || q == Q_SEARCH_NAMES;
 }
 
-/* Runs a statement: prepares it on this connection first if needed, then one round trip. */
-static int execute(struct pg *p, struct pg_stmt *ps)
+/* Prepares a statement on this connection if needed and runs it: its result, or NULL with
+ * *rc set when it could not be prepared. */
+static PGresult *run(struct pg *p, struct pg_stmt *ps, PGconn *c, int *rc)
 {
 	sr_store *s = &p->base;
-	p->refused = 0;
-	PGconn *c = sr__pg_conn(s);
-	if (!c)
-		return SR_EUNAVAIL;
 	char name[16];
 	snprintf(name, sizeof(name), "q%d", ps->base.q);
-	int64_t t0 = sr_mono_ns();
 	if (ps->prepared_gen != p->gen) {
 		PGresult *r = PQprepare(c, name, ps->sql, 0, NULL);
 		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		int rc = ok ? 0 : sr__pg_fail(s, "prepare", r);
+		*rc = ok ? 0 : sr__pg_fail(s, "prepare", r);
 		PQclear(r);
 		if (!ok) {
 			sr_log_error("db: statement was: %s", ps->sql);
-			return rc;
+			return NULL;
 		}
 		ps->prepared_gen = p->gen;
 	}
 	const char *vals[SR__PG_PARAMS_MAX];
 	for (int j = 0; j < ps->nsend; j++)
 		vals[j] = ps->val[ps->map[j]];
-	PGresult *res;
 	if (p->begin_pending && PQtransactionStatus(c) == PQTRANS_IDLE) {
 		p->begin_pending = 0;
 		int began;
-		res = exec_begin(c, name, ps->nsend, vals, &began);
+		PGresult *res = exec_begin(c, name, ps->nsend, vals, &began);
 		p->read_txn = began;
-	} else {
-		p->begin_pending = 0;
-		res = PQexecPrepared(c, name, ps->nsend, vals, NULL, NULL, 0);
+		return res;
+	}
+	p->begin_pending = 0;
+	return PQexecPrepared(c, name, ps->nsend, vals, NULL, NULL, 0);
+}
+
+/* Runs a statement: one round trip (and its PREPARE the first time on a connection). A read
+ * outside a transaction that finds the connection broken (the database restarted or failed
+ * over since the last use) runs once more on a new connection. */
+static int execute(struct pg *p, struct pg_stmt *ps)
+{
+	sr_store *s = &p->base;
+	p->refused = 0;
+	int64_t t0 = sr_mono_ns();
+	PGresult *res = NULL;
+	PGconn *c;
+	for (int attempt = 0;; attempt++) {
+		if (!(c = sr__pg_conn(s)))
+			return SR_EUNAVAIL;
+		int idle = PQtransactionStatus(c) == PQTRANS_IDLE && !p->read_txn;
+		int rc = 0;
+		res = run(p, ps, c, &rc);
+		if (PQstatus(c) != CONNECTION_OK && idle && ps->base.readonly && !attempt) {
+			PQclear(res);
+			sr_log_info("db: the connection broke; running the read again on a new one");
+			continue;
+		}
+		if (rc)
+			return rc;
+		break;
 	}
 	s->reads->db_ns += sr_mono_ns() - t0;
 	ExecStatusType st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		p->refused = is_search(ps->base.q) && PQresultErrorField(res, PG_DIAG_SQLSTATE) &&
-			     (strncmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42", 2) == 0 ||
-			      strncmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "22", 2) == 0);
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		p->refused = is_search(ps->base.q) && state &&
+			     (strncmp(state, "42", 2) == 0 || strncmp(state, "22", 2) == 0);
 		int rc = sr__pg_fail(s, "step", res);
 		PQclear(res);
 		/* A failed read must not leave the request's snapshot aborted for the reads after
