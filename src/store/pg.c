@@ -467,7 +467,14 @@ static PGresult *exec_begin(PGconn *c, const char *name, int n, const char *cons
 			}
 		}
 	}
-	PQexitPipelineMode(c);
+	if (!PQexitPipelineMode(c)) {
+		/* Results left unread (a broken connection): drop them so the connection can leave
+		 * pipeline mode, or be reset on its next use. */
+		PGresult *r;
+		while ((r = PQgetResult(c)))
+			PQclear(r);
+		PQexitPipelineMode(c);
+	}
 	return res;
 }
 
