@@ -109,9 +109,11 @@ static void quiet(void *arg, const char *message)
 
 static PGconn *connect_url(const char *url)
 {
-	/* The URL comes last, so whatever it says wins over these defaults. */
-	const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-	const char *vals[] = {"3", "skillreg", url, NULL};
+	/* The URL comes last, so whatever it says wins over these defaults. Keepalives find a
+	 * server that vanished without closing the connection (a host down) in about 10 s. */
+	const char *keys[] = {"connect_timeout", "application_name", "keepalives_idle", "keepalives_interval",
+			      "keepalives_count", "dbname", NULL};
+	const char *vals[] = {"3", "skillreg", "4", "2", "3", url, NULL};
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (c)
 		PQsetNoticeProcessor(c, quiet, NULL);

@@ -123,8 +123,11 @@ void sr__pg_gens_own(sr_gens *g, int pid, int add)
 /* Connects and LISTENs; NULL when the database does not answer. */
 static PGconn *listen_connect(const char *url)
 {
-	const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-	const char *vals[] = {"3", "skillreg-listener", url, NULL};
+	/* Keepalives matter most here: a listener on a connection that died silently would
+	 * never hear another notification. */
+	const char *keys[] = {"connect_timeout", "application_name", "keepalives_idle", "keepalives_interval",
+			      "keepalives_count", "dbname", NULL};
+	const char *vals[] = {"3", "skillreg-listener", "4", "2", "3", url, NULL};
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(c) == CONNECTION_OK) {
 		PGresult *r = PQexec(c, "LISTEN " SR__PG_CHANNEL);
