@@ -8,7 +8,7 @@
 #   make bench      measure against DESIGN.md section 7 and write BENCHMARKS.md
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libzip yaml-0.1 libcrypto libcmark-gfm yara
+PKGS := libmicrohttpd jansson sqlite3 libpq libzip yaml-0.1 libcrypto libcmark-gfm yara
 TEST_PKGS := cmocka libcurl
 
 BUILD ?= build
@@ -29,7 +29,9 @@ LIB_SRC := $(filter-out $(CMD_SRC),$(SRC))
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CMD_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CMD_SRC))
 SQL := $(sort $(wildcard sql/sqlite/*.sql))
-GEN := $(BUILD)/gen/migrations_sqlite.h $(BUILD)/gen/scanner_rules.h $(BUILD)/gen/web_assets.h
+PG_SQL := $(sort $(wildcard sql/postgres/*.sql))
+GEN := $(BUILD)/gen/migrations_sqlite.h $(BUILD)/gen/migrations_postgres.h $(BUILD)/gen/scanner_rules.h \
+	$(BUILD)/gen/web_assets.h
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -47,7 +49,12 @@ deps:
 
 $(BUILD)/gen/migrations_sqlite.h: $(SQL) scripts/embed-sql
 	@mkdir -p $(dir $@)
-	scripts/embed-sql $(SQL) > $@.tmp && mv $@.tmp $@
+	scripts/embed-sql sr__migrations_sqlite $(SQL) > $@.tmp && mv $@.tmp $@
+
+# PostgreSQL's migrations (sql/postgres), compiled in the same way.
+$(BUILD)/gen/migrations_postgres.h: $(PG_SQL) scripts/embed-sql
+	@mkdir -p $(dir $@)
+	scripts/embed-sql sr__migrations_postgres $(PG_SQL) > $@.tmp && mv $@.tmp $@
 
 # The scanner's YARA rules and popular slugs (docs/scanner.md), compiled in like the
 # migrations: the rule files are joined in name order into one source.

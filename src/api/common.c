@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/error.h"
 #include "api/internal.h"
 #include "core/err.h"
 #include "core/jw.h"
@@ -66,6 +67,8 @@ void sr__internal(sr_resp *resp, int rc)
 {
 	if (rc == SR_ELIMIT)
 		sr_resp_text(resp, 500, "Read limit exceeded");
+	else if (rc == SR_EUNAVAIL)
+		sr_resp_text(resp, 503, SR_API_UNAVAILABLE_TEXT);
 	else
 		sr_resp_text(resp, 500, "Internal Server Error");
 }

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/error.h"
+#include "core/err.h"
 #include "registry/registry.h" /* SR_MAX_FILES, named in a refusal */
 
 #define STR_(x) #x
@@ -84,6 +85,11 @@ int sr_api_error_text(const sr_regerr *err, char *text, size_t n)
 	/* A table row left out by mistake answers as an internal error, never with no text. */
 	if (!answers[why].text)
 		why = SR_WHY_INTERNAL;
+	/* The database not answering is no rule's refusal, and the client may retry. */
+	if (err->code == SR_EUNAVAIL && why == SR_WHY_INTERNAL) {
+		snprintf(text, n, "%s", SR_API_UNAVAILABLE_TEXT);
+		return 503;
+	}
 	const char *t = answers[why].text;
 	size_t len = 0, alen = strlen(err->arg);
 	for (; *t && len + 1 < n; t++) {

@@ -15,6 +15,10 @@
 #define SR_BLOCKED_TEXT \
 	"Blocked: this skill version has been flagged as malicious by ClawScan and cannot be downloaded."
 
+/* The answer (503) when the database does not answer (SR_EUNAVAIL): down, restarting, or
+ * failing over to a replica. Not ClawHub's words: its backend has no such state to report. */
+#define SR_API_UNAVAILABLE_TEXT "Service unavailable: the database is not answering"
+
 /* Writes the text ClawHub answers err with into text (n bytes) and returns the status. */
 int sr_api_error_text(const sr_regerr *err, char *text, size_t n);
 

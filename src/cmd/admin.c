@@ -148,17 +148,17 @@ out:
 
 const sr_cmd sr__cmd_user = {
 	"user", "add a user, change a role, ban",
-	"usage: skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME] [--data-dir DIR]\n"
-	"       skillreg user role HANDLE user|moderator|admin [--data-dir DIR]\n"
-	"       skillreg user ban HANDLE [--reason TEXT] [--data-dir DIR]\n",
-	SR_O(DATA_DIR) | SR_O(ROLE) | SR_O(DISPLAY_NAME) | SR_O(REASON),
+	"usage: skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME] [--data-dir DIR] [--db URL]\n"
+	"       skillreg user role HANDLE user|moderator|admin [--data-dir DIR] [--db URL]\n"
+	"       skillreg user ban HANDLE [--reason TEXT] [--data-dir DIR] [--db URL]\n",
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(ROLE) | SR_O(DISPLAY_NAME) | SR_O(REASON),
 	run_user,
 };
 
 const sr_cmd sr__cmd_token = {
 	"token", "create an API token (printed once) or revoke one",
-	"usage: skillreg token create HANDLE [--label LABEL] [--data-dir DIR]   prints only the new clh_ token\n"
-	"       skillreg token revoke PREFIX [--data-dir DIR]                   6-12 first characters of the token\n",
-	SR_O(DATA_DIR) | SR_O(LABEL),
+	"usage: skillreg token create HANDLE [--label LABEL] [--data-dir DIR] [--db URL]   prints only the new clh_ token\n"
+	"       skillreg token revoke PREFIX [--data-dir DIR] [--db URL]                   6-12 first characters of the token\n",
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(LABEL),
 	run_token,
 };

@@ -2,7 +2,9 @@
  * data.c - the data directory every subcommand opens, and `skillreg migrate`.
  *
  * A data directory holds the SQLite database (skillreg.db, migrated on every open) and the
- * blob store (blobs/). Subcommands open it through here so that they all tune the store the
+ * blob store (blobs/). With --db postgres://... (or SKILLREG_DB) the database is that
+ * PostgreSQL database instead, migrated the same way, and the directory holds only what is
+ * local to this node. Subcommands open it through here so that they all tune the store the
  * same way and leave nothing open when opening fails.
  */
 #include <errno.h>
@@ -25,7 +27,15 @@ int sr__cmd_open_data(const sr_cmd_opts *o, sr_app *app, sr_store **store)
 		return SR_EIO;
 	}
 	snprintf(app->data_dir, sizeof(app->data_dir), "%s", o->data_dir);
-	snprintf(app->db_path, sizeof(app->db_path), "%s/skillreg.db", o->data_dir);
+	/* --db names a PostgreSQL database; without it the SQLite file in the data directory. */
+	if (o->db && o->db[0]) {
+		if (snprintf(app->db_path, sizeof(app->db_path), "%s", o->db) >= (int)sizeof(app->db_path)) {
+			sr_log_error("--db: the URL is longer than %zu bytes", sizeof(app->db_path) - 1);
+			return SR_EINVAL;
+		}
+	} else {
+		snprintf(app->db_path, sizeof(app->db_path), "%s/skillreg.db", o->data_dir);
+	}
 	snprintf(app->public_url, sizeof(app->public_url), "%s", o->public_url);
 	size_t n = strlen(app->public_url);
 	while (n && app->public_url[n - 1] == '/')
@@ -74,7 +84,7 @@ static int run_migrate(const sr_cmd_opts *o)
 
 const sr_cmd sr__cmd_migrate = {
 	"migrate", "create the data directory or bring its database to the current schema",
-	"usage: skillreg migrate [--data-dir DIR]\n",
-	SR_O(DATA_DIR) | SR_O(SQLITE_CACHE_MB) | SR_O(SQLITE_MMAP_MB),
+	"usage: skillreg migrate [--data-dir DIR] [--db URL]\n",
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(SQLITE_CACHE_MB) | SR_O(SQLITE_MMAP_MB),
 	run_migrate,
 };

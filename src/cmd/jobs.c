@@ -120,24 +120,24 @@ static int run_backfill(const sr_cmd_opts *o)
 
 const sr_cmd sr__cmd_fold = {
 	"fold", "fold pending download/install events into the counters now",
-	"usage: skillreg fold [--data-dir DIR]\n",
-	SR_O(DATA_DIR),
+	"usage: skillreg fold [--data-dir DIR] [--db URL]\n",
+	SR_O(DATA_DIR) | SR_O(DB),
 	run_fold,
 };
 
 const sr_cmd sr__cmd_cron = {
 	"cron", "list the scheduled jobs and their intervals, or run one once",
 	"usage: skillreg cron list [--fold-ms MS] [--cron NAME=MS]...\n"
-	"       skillreg cron run NAME [--data-dir DIR] [--blob-grace-ms MS]\n"
+	"       skillreg cron run NAME [--data-dir DIR] [--db URL] [--blob-grace-ms MS]\n"
 	"                 NAME: fold, trending, recount, scan-health, scan-requeue, reason-sync, blob-gc\n",
-	SR_O(DATA_DIR) | SR_O(FOLD_MS) | SR_O(CRON) | SR_O(BLOB_GRACE_MS),
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(FOLD_MS) | SR_O(CRON) | SR_O(BLOB_GRACE_MS),
 	run_cron,
 };
 
 const sr_cmd sr__cmd_backfill = {
 	"backfill", "list the backfills, or run (or resume) one to the end",
-	"usage: skillreg backfill list [--data-dir DIR]\n"
-	"       skillreg backfill summary|counters [--batch N] [--data-dir DIR]   N: 1..10000, default 500\n",
-	SR_O(DATA_DIR) | SR_O(BATCH),
+	"usage: skillreg backfill list [--data-dir DIR] [--db URL]\n"
+	"       skillreg backfill summary|counters [--batch N] [--data-dir DIR] [--db URL]   N: 1..10000, default 500\n",
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(BATCH),
 	run_backfill,
 };

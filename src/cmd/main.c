@@ -43,7 +43,9 @@ static void usage(FILE *f)
 		fprintf(f, "  %-13s %s\n", cmds[i]->name, cmds[i]->summary);
 	fprintf(f, "\n  skillreg COMMAND --help   the arguments and options of one command\n"
 		   "  skillreg --version        the version and the commit it was built from\n"
-		   "every command takes --data-dir DIR (default ./data, or SKILLREG_DATA_DIR)\n");
+		   "every command takes --data-dir DIR (default ./data, or SKILLREG_DATA_DIR); those that\n"
+		   "open the database take --db postgres://... (or SKILLREG_DB) to use PostgreSQL instead of\n"
+		   "DIR/skillreg.db, and DIR then holds only node-local files\n");
 }
 
 int sr__cmd_misuse(const sr_cmd_opts *o)

@@ -239,17 +239,17 @@ static int run_moderate(const sr_cmd_opts *o)
 const sr_cmd sr__cmd_scan = {
 	"scan", "scan a skill folder on disk, or rescan published versions now",
 	"usage: skillreg scan --dir PATH [--rules FILE] [--json]\n"
-	"       skillreg scan SLUG [--owner H] [--version V] [--scanner-cmd PATH] [--scanner-timeout-ms MS] [--data-dir DIR]\n"
-	"       skillreg scan --all [--scanner-cmd PATH] [--scanner-timeout-ms MS] [--data-dir DIR]\n",
-	SR_O(DATA_DIR) | SR_O(DIR) | SR_O(RULES) | SR_O(JSON) | SR_O(ALL) | SR_O(OWNER) | SR_O(VERSION) |
+	"       skillreg scan SLUG [--owner H] [--version V] [--scanner-cmd PATH] [--scanner-timeout-ms MS] [--data-dir DIR] [--db URL]\n"
+	"       skillreg scan --all [--scanner-cmd PATH] [--scanner-timeout-ms MS] [--data-dir DIR] [--db URL]\n",
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(DIR) | SR_O(RULES) | SR_O(JSON) | SR_O(ALL) | SR_O(OWNER) | SR_O(VERSION) |
 		SR_O(SCANNER_CMD) | SR_O(SCANNER_TIMEOUT_MS),
 	run_scan,
 };
 
 const sr_cmd sr__cmd_moderate = {
 	"moderate", "hide, unhide, remove, rescan a skill or set its verdict, as staff",
-	"usage: skillreg moderate hide|unhide|remove|rescan SLUG [--owner H] [--reason R] [--version V] [--data-dir DIR]\n"
-	"       skillreg moderate verdict SLUG clean|suspicious|malicious [--owner H] [--data-dir DIR]\n",
-	SR_O(DATA_DIR) | SR_O(OWNER) | SR_O(REASON) | SR_O(VERSION),
+	"usage: skillreg moderate hide|unhide|remove|rescan SLUG [--owner H] [--reason R] [--version V] [--data-dir DIR] [--db URL]\n"
+	"       skillreg moderate verdict SLUG clean|suspicious|malicious [--owner H] [--data-dir DIR] [--db URL]\n",
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(OWNER) | SR_O(REASON) | SR_O(VERSION),
 	run_moderate,
 };

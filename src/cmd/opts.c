@@ -41,6 +41,7 @@ struct opt_def {
 
 static const struct opt_def defs[SR_OPT_COUNT] = {
 	[SR_OPT_DATA_DIR] = {"--data-dir", OPT_TEXT, F(data_dir), 0, 0, "SKILLREG_DATA_DIR"},
+	[SR_OPT_DB] = {"--db", OPT_TEXT, F(db), 0, 0, "SKILLREG_DB"},
 	[SR_OPT_LISTEN] = {"--listen", OPT_LISTEN, 0, 0, 65535, "SKILLREG_LISTEN"},
 	[SR_OPT_PUBLIC_URL] = {"--public-url", OPT_TEXT, F(public_url), 0, 0, "SKILLREG_PUBLIC_URL"},
 	[SR_OPT_THREADS] = {"--threads", OPT_NUMBER, F(threads), 1, SR_CMD_MAX_THREADS, NULL},

@@ -26,6 +26,7 @@
 /* The options, one id each. The order is the order of the table in opts.c. */
 enum sr_opt_id {
 	SR_OPT_DATA_DIR,
+	SR_OPT_DB,
 	SR_OPT_LISTEN,
 	SR_OPT_PUBLIC_URL,
 	SR_OPT_THREADS,
@@ -77,6 +78,7 @@ enum sr_opt_id {
  * they land here, so a subcommand may narrow them to int without a second look. */
 typedef struct sr_cmd_opts {
 	const char *data_dir;
+	const char *db; /* --db URL: PostgreSQL instead of DIR/skillreg.db; NULL: SQLite */
 	char host[256]; /* --listen HOST:PORT split; "" binds every address */
 	int port;
 	const char *public_url;

@@ -177,7 +177,7 @@ static int run_seed(const sr_cmd_opts *o)
 
 const sr_cmd sr__cmd_seed = {
 	"seed", "publish a catalogue laid out as DIR/<owner>/<slug>/<version>/",
-	"usage: skillreg seed DIR [--data-dir DIR]\n",
-	SR_O(DATA_DIR),
+	"usage: skillreg seed DIR [--data-dir DIR] [--db URL]\n",
+	SR_O(DATA_DIR) | SR_O(DB),
 	run_seed,
 };

@@ -197,16 +197,16 @@ static int run_serve(const sr_cmd_opts *o)
 
 const sr_cmd sr__cmd_serve = {
 	"serve", "serve the API and the web site on one data directory",
-	"usage: skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--threads N] [--public-url URL]\n"
+	"usage: skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--db URL] [--threads N] [--public-url URL]\n"
 	"                      [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]\n"
 	"                      [--no-rate-limit] [--cache-mb N] [--sqlite-cache-mb N] [--sqlite-mmap-mb N]\n"
 	"                      [--no-access-log] [--cron NAME=MS]... [--scanner-cmd PATH]\n"
 	"                      [--scanner-timeout-ms MS] [--scan-poll-ms MS] [--blob-grace-ms MS]\n"
 	"                      [--max-connections N] [--max-connections-per-ip N]\n"
 	"                      [--header-timeout-ms MS] [--body-timeout-ms MS] [--body-min-rate BYTES]\n"
-	"environment: SKILLREG_LISTEN, SKILLREG_DATA_DIR, SKILLREG_PUBLIC_URL, SKILLREG_CACHE_MB,\n"
+	"environment: SKILLREG_LISTEN, SKILLREG_DATA_DIR, SKILLREG_DB, SKILLREG_PUBLIC_URL, SKILLREG_CACHE_MB,\n"
 	"             SKILLREG_SCANNER_CMD, SKILLREG_RATE_LIMIT=off, SKILLREG_ACCESS_LOG=off\n",
-	SR_O(DATA_DIR) | SR_O(LISTEN) | SR_O(PUBLIC_URL) | SR_O(THREADS) | SR_O(NO_RATE_LIMIT) |
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(LISTEN) | SR_O(PUBLIC_URL) | SR_O(THREADS) | SR_O(NO_RATE_LIMIT) |
 		SR_O(NO_ACCESS_LOG) | SR_O(MAX_ROWS) | SR_O(MAX_BYTES) | SR_O(MAX_RANGES) | SR_O(FOLD_MS) |
 		SR_O(CRON) | SR_O(CACHE_MB) | SR_O(SQLITE_CACHE_MB) | SR_O(SQLITE_MMAP_MB) |
 		SR_O(SCANNER_CMD) | SR_O(SCANNER_TIMEOUT_MS) | SR_O(SCAN_POLL_MS) | SR_O(BLOB_GRACE_MS) |

@@ -19,6 +19,7 @@ const char *sr_strerror(int code)
 	case SR_ECONFLICT: return "conflict";
 	case SR_EGONE: return "gone";
 	case SR_EPENDING: return "pending";
+	case SR_EUNAVAIL: return "database unavailable";
 	}
 	return "unknown error";
 }

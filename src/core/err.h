@@ -22,7 +22,8 @@ enum {
 	SR_EPERM = -9,     /* not allowed */
 	SR_ECONFLICT = -10, /* ambiguous or concurrent */
 	SR_EGONE = -11,     /* it existed and was deleted, withdrawn or removed */
-	SR_EPENDING = -12   /* held until something finishes (a security scan) */
+	SR_EPENDING = -12,  /* held until something finishes (a security scan) */
+	SR_EUNAVAIL = -13   /* the database does not answer (down, restarting, failing over) */
 };
 
 const char *sr_strerror(int code);

@@ -7,7 +7,7 @@
  * QUERY PLAN on every statement here and fails on a scan, so a statement that would read a
  * table end to end cannot slip in. A second engine brings a catalogue of its own with the
  * same ids, parameters and result columns, and its own full-text match syntax
- * (sr__match_expr).
+ * (sr__lite_match_expr here).
  */
 #include <pthread.h>
 #include <string.h>
@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "store/internal.h"
+#include "store/sqlite.h"
 
 #define SKILL_COLS                                                                            \
 	"s.id, s.owner_id, s.slug, s.display_name, s.summary, s.tags_json, s.latest_version_id, " \
@@ -500,7 +501,7 @@ static int short_query(sr_buf *b, const char *const *tokens, int n, int prefix)
 	return rc;
 }
 
-int sr__match_expr(sr_buf *b, int match, const char *const *tokens, int n)
+int sr__lite_match_expr(sr_buf *b, int match, const char *const *tokens, int n)
 {
 	int rc;
 	switch (match) {

@@ -193,15 +193,15 @@ typedef struct sr__effect {
 sr__effect sr__effect_of(int q);
 
 /* Appends the full-text expression that matches tokens the way match (enum sr_match) says,
- * in the engine's syntax, for the search statements' first parameter (catalogue.c). */
+ * in the syntax of the store's engine, for the search statements' first parameter. */
 struct sr_buf;
-int sr__match_expr(struct sr_buf *b, int match, const char *const *tokens, int n);
+int sr__match_expr(sr_store *s, struct sr_buf *b, int match, const char *const *tokens, int n);
 
 /* The number of result columns of a whole skill row (sr__read_skill reads them); search rows
  * add their rank after them, trending rows the entry's rank, installs and downloads. */
 #define SR__SKILL_NCOLS 29
 
-/* ---- statements (the engine) ---- */
+/* ---- statements (engine.c, over the store's engine: engine.h) ---- */
 
 /* Results of sr__step besides a negative SR_E* code. */
 enum { SR__ROW = 1, SR__DONE = 2 };

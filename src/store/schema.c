@@ -11,7 +11,7 @@
 #include "migrations_sqlite.h"
 #include "store/sqlite.h"
 
-int sr_store_migrate(sr_store *s)
+int sr__sqlite_migrate(sr_store *s)
 {
 	sqlite3 *db = sr__sqlite_db(s);
 	if (sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, "

@@ -209,7 +209,7 @@ int sr_store_search(sr_store *s, int match, const char *const *tokens, int ntoke
 		return SR_EINVAL;
 	sr_buf expr;
 	sr_buf_init(&expr, 8192);
-	int rc = sr__match_expr(&expr, match, tokens, ntokens);
+	int rc = sr__match_expr(s, &expr, match, tokens, ntokens);
 	if (!rc && match == SR_MATCH_NAMES) {
 		rc = each_skill(s, sr__query(s, Q_SEARCH_NAMES, "tii", expr.data, limit, window), fn, ud);
 	} else if (!rc) {

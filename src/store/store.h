@@ -113,8 +113,9 @@ void sr_store_budget_end(sr_store *s, sr_budget *b, sr_reads *sum);
 #define SR_STORE_DEFAULT_MMAP_BYTES ((int64_t)1 << 30)
 void sr_store_tune(int64_t cache_kib, int64_t mmap_bytes);
 
-/* Opens the database that path names (SQLite: a file, created when missing). */
-int sr_store_open(const char *path, sr_store **out);
+/* Opens the database a target names: a postgres:// or postgresql:// URL opens PostgreSQL,
+ * anything else is a SQLite file (created when missing). */
+int sr_store_open(const char *target, sr_store **out);
 void sr_store_close(sr_store *s);
 /* Applies the migrations not yet recorded in schema_migrations. */
 int sr_store_migrate(sr_store *s);
@@ -633,9 +634,11 @@ int sr_store_skill_ids_page(sr_store *s, int64_t after_id, int limit, sr_row_fn 
 
 /* ---- statement catalogue (for the query-plan guard, tests/unit/test_queryplan.c) ---- */
 
-/* The statements the store runs, by number, and the SQL text of each. */
+/* The statements the store runs, by number, and the SQL text of each: SQLite's, and the
+ * text of the engine a store runs on (SQLite or PostgreSQL). */
 int sr_store_statement_count(void);
 const char *sr_store_statement_sql(int i);
+const char *sr_store_sql(sr_store *s, int i);
 /* Appends the query plan of statement i as the engine explains it, one step per line. */
 struct sr_buf;
 int sr_store_explain(sr_store *s, int i, struct sr_buf *out);

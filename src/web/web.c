@@ -178,6 +178,11 @@ void sr__web_error(sr_req *req, sr_resp *resp, int status, const char *heading, 
 
 void sr__web_fail(sr_req *req, sr_resp *resp, int rc)
 {
+	if (rc == SR_EUNAVAIL) {
+		sr__web_error(req, resp, 503, "Service unavailable",
+			      "The registry's database is not answering. Try again in a moment.");
+		return;
+	}
 	sr__web_error(req, resp, 500, "Something went wrong",
 		      rc == SR_ELIMIT ? "This page needed more database reads than a page may make."
 				      : "The registry could not read what this page shows. Try again in a moment.");

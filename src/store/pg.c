@@ -1,0 +1,839 @@
+/*
+ * pg.c - the PostgreSQL engine behind store.h, over libpq: the connection and the statement
+ * engine (the migrations and the plan guard are pg_schema.c, the generation counters shared
+ * across nodes pg_gens.c, the SQL text pg_catalogue.c).
+ *
+ * Round trips are the cost that matters here, so each is counted:
+ *   - A statement is PQprepare'd once per connection, lazily, the first time it runs; after
+ *     that one PQexecPrepared (parameters as text) is one round trip, and its whole result
+ *     is held in the statement and walked row by row by step, with the same read accounting
+ *     as SQLite: a row per row, 8 bytes per number, the length of text, 0 for NULL, one
+ *     index range per statement run, and SR_ELIMIT past a limit.
+ *   - A request's read snapshot (sr_store_read_begin) costs nothing for a request that runs
+ *     one statement: that statement runs in autocommit. The second statement opens a
+ *     REPEATABLE READ READ ONLY transaction in the same round trip (BEGIN and the statement
+ *     pipelined), so the rest of the request reads one snapshot (the first statement read
+ *     the committed state just before it). read_end sends COMMIT without waiting; its
+ *     answer is read at the connection's next use. A request of n statements costs n round
+ *     trips. A write statement ends the snapshot and runs in autocommit or in its
+ *     transaction.
+ *   - A write transaction is `BEGIN; SELECT pg_advisory_xact_lock(K)` in one round trip:
+ *     writes of all nodes are serialized as SQLite's BEGIN IMMEDIATE serializes them, which
+ *     the domain's check-then-insert relies on. Its commit is `SELECT pg_notify(...);
+ *     COMMIT` in one round trip when it changed something a cached answer shows (the
+ *     notification is delivered only if it commits), and bumps this process's counters.
+ *   - An autocommit write that changes a cached answer is followed by its notification (one
+ *     more round trip); hot autocommit writes (download and install events) change none.
+ * A connection that broke is reset on its next use (PQreset), so a restarted or promoted
+ * database is picked up; while it does not answer, calls fail with SR_EUNAVAIL at once.
+ *
+ * Table attribution of read bytes: each result column's table (PQftable) is mapped to
+ * sr_table through one read of pg_class per connection, once per statement.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "store/engine.h"
+#include "store/gen.h"
+#include "store/pg.h"
+
+
+#define PG_COLS_MAX 48
+#define PG_TABLES_MAX 128
+
+/* Type oids of the result columns that count as numbers (8 bytes, as SQLite's integers). */
+enum { OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_OID = 26, OID_FLOAT4 = 700, OID_FLOAT8 = 701,
+       OID_NUMERIC = 1700 };
+
+struct pg_stmt {
+	sr__stmt base;
+	const char *sql;
+	char *own_sql;   /* the text with its parameters renumbered (sr__pg_compact), or NULL */
+	int nparams;     /* the catalogue's: the highest number bound */
+	int nsend;       /* the parameters the text uses, sent in the order of map */
+	unsigned char map[SR__PG_PARAMS_MAX];
+	int rows_wanted; /* a write whose returned rows the domain reads (as on SQLite) */
+	unsigned prepared_gen; /* the connection generation it was prepared on; 0: never */
+	const char *val[SR__PG_PARAMS_MAX];
+	char num[SR__PG_PARAMS_MAX][24];
+	char *copy[SR__PG_PARAMS_MAX];
+	PGresult *res;
+	int executed, row, nrows, ncols;
+	int described; /* coltab and colnum filled from a first result */
+	unsigned char coltab[PG_COLS_MAX]; /* sr_table of each column */
+	unsigned char colnum[PG_COLS_MAX]; /* 1: a number */
+};
+
+struct pg {
+	sr_store base;
+	PGconn *conn;
+	char url[2200];
+	unsigned gen;  /* bumped on every (re)connect: statements prepare again */
+	int pid;       /* the backend's pid, registered with the shared counters */
+	struct pg_stmt *stmts[SR__Q_TOTAL];
+	int read_txn;  /* the request's read snapshot is open */
+	int begin_pending;  /* the next statement opens it, in the same round trip */
+	int commit_pending; /* its COMMIT was sent and its answer not read yet */
+	int64_t changes, last_id;
+	int refused;   /* the last failure was a full-text query the server cannot parse */
+	/* oid -> sr_table of this database's tables, read once per connection. */
+	int ntables;
+	unsigned tab_oid[PG_TABLES_MAX];
+	unsigned char tab_id[PG_TABLES_MAX];
+};
+
+static const struct sr__engine pg_engine;
+
+static struct pg *P(sr_store *s)
+{
+	return (struct pg *)s;
+}
+
+static struct pg_stmt *PS(sr__stmt *st)
+{
+	return (struct pg_stmt *)st;
+}
+
+/* ---- connection ---- */
+
+/* The server's notices (a CREATE ... IF NOT EXISTS that skipped) are not the operator's
+ * business: errors come back as results and are logged there. */
+static void quiet(void *arg, const char *message)
+{
+}
+
+static PGconn *connect_url(const char *url)
+{
+	/* The URL comes last, so whatever it says wins over these defaults. Keepalives find a
+	 * server that vanished without closing the connection (a host down) in about 10 s. */
+	const char *keys[] = {"connect_timeout", "application_name", "keepalives_idle", "keepalives_interval",
+			      "keepalives_count", "dbname", NULL};
+	const char *vals[] = {"3", "skillreg", "4", "2", "3", url, NULL};
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	if (c)
+		PQsetNoticeProcessor(c, quiet, NULL);
+	return c;
+}
+
+static void own_pid(struct pg *p, int add)
+{
+	if (!p->base.gens || !p->pid)
+		return;
+	sr__pg_gens_own(p->base.gens, p->pid, add);
+	if (!add)
+		p->pid = 0;
+}
+
+static void connected(struct pg *p)
+{
+	p->gen++;
+	p->ntables = 0;
+	p->read_txn = p->begin_pending = p->commit_pending = 0;
+	p->pid = PQbackendPID(p->conn);
+	own_pid(p, 1);
+}
+
+PGconn *sr__pg_conn(sr_store *s)
+{
+	struct pg *p = P(s);
+	if (p->commit_pending) {
+		/* The last request's snapshot COMMIT: its answer came while that request's
+		 * response went out. */
+		p->commit_pending = 0;
+		PGresult *r;
+		while ((r = PQgetResult(p->conn)))
+			PQclear(r);
+	}
+	if (PQstatus(p->conn) == CONNECTION_OK)
+		return p->conn;
+	own_pid(p, 0);
+	PQreset(p->conn);
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		sr__pg_fail(s, "reconnect", NULL);
+		return NULL;
+	}
+	sr_log_info("db: reconnected to the database");
+	connected(p);
+	return p->conn;
+}
+
+int sr__pg_fail(sr_store *s, const char *what, const PGresult *res)
+{
+	struct pg *p = P(s);
+	s->reads->errors++;
+	const char *msg = res ? PQresultErrorMessage(res) : "";
+	if (!msg || !msg[0])
+		msg = PQerrorMessage(p->conn);
+	snprintf(s->err, sizeof(s->err), "%s: %s", what, msg && msg[0] ? msg : "no answer");
+	size_t n = strlen(s->err);
+	while (n && (s->err[n - 1] == '\n' || s->err[n - 1] == ' '))
+		s->err[--n] = '\0';
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		sr_log_error("db: %s (the database does not answer)", s->err);
+		return SR_EUNAVAIL;
+	}
+	if (state && strncmp(state, "23", 2) == 0)
+		return SR_EEXIST;
+	sr_log_error("db: %s", s->err);
+	return SR_EDB;
+}
+
+int sr__pg_exec(sr_store *s, const char *sql, const char *what)
+{
+	PGconn *c = sr__pg_conn(s);
+	if (!c)
+		return SR_EUNAVAIL;
+	PGresult *res = PQexec(c, sql);
+	ExecStatusType st = PQresultStatus(res);
+	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : sr__pg_fail(s, what, res);
+	PQclear(res);
+	return rc;
+}
+
+/* Loads the oids of this database's tables and the sr_table each is. */
+static void load_tables(struct pg *p)
+{
+	p->ntables = -1; /* tried: a failure attributes everything to the first column's table */
+	PGresult *res = PQexec(p->conn, "SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON "
+					"n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
+					"n.nspname = current_schema()");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		int n = PQntuples(res);
+		p->ntables = 0;
+		for (int i = 0; i < n && p->ntables < PG_TABLES_MAX; i++) {
+			int t = sr__table_of(PQgetvalue(res, i, 1));
+			if (t == SR_T_OTHER)
+				continue;
+			p->tab_oid[p->ntables] = (unsigned)strtoul(PQgetvalue(res, i, 0), NULL, 10);
+			p->tab_id[p->ntables++] = (unsigned char)t;
+		}
+	}
+	PQclear(res);
+}
+
+static int table_of_oid(struct pg *p, Oid oid)
+{
+	for (int i = 0; i < p->ntables; i++)
+		if (p->tab_oid[i] == oid)
+			return p->tab_id[i];
+	return SR_T_OTHER;
+}
+
+/* ---- open and close ---- */
+
+static void pg_close(sr_store *s)
+{
+	struct pg *p = P(s);
+	for (int q = 0; q < SR__Q_TOTAL; q++) {
+		struct pg_stmt *ps = p->stmts[q];
+		if (!ps)
+			continue;
+		PQclear(ps->res);
+		for (int i = 0; i < SR__PG_PARAMS_MAX; i++)
+			free(ps->copy[i]);
+		free(ps->own_sql);
+		free(ps);
+	}
+	own_pid(p, 0);
+	PQfinish(p->conn);
+	sr__pg_gens_release(s->gens);
+	free(p);
+}
+
+int sr__pg_open(const char *url, sr_store **out)
+{
+	struct pg *p = calloc(1, sizeof(*p));
+	if (!p)
+		return SR_ENOMEM;
+	sr__store_init(&p->base, &pg_engine);
+	if (snprintf(p->url, sizeof(p->url), "%s", url) >= (int)sizeof(p->url)) {
+		free(p);
+		return SR_EINVAL;
+	}
+	p->conn = connect_url(url);
+	if (!p->conn) {
+		free(p);
+		return SR_ENOMEM;
+	}
+	if (PQstatus(p->conn) != CONNECTION_OK) {
+		/* The URL may carry a password: the message names the server, never the URL. */
+		sr_log_error("cannot connect to the database: %s", PQerrorMessage(p->conn));
+		PQfinish(p->conn);
+		free(p);
+		return SR_EUNAVAIL;
+	}
+	int rc = sr__pg_gens_acquire(url, &p->base.gens);
+	if (rc) {
+		PQfinish(p->conn);
+		free(p);
+		return rc;
+	}
+	connected(p);
+	*out = &p->base;
+	return 0;
+}
+
+/* ---- statements ---- */
+
+int sr__pg_nparams(const char *sql)
+{
+	int max = 0, quoted = 0;
+	for (const char *c = sql; *c; c++) {
+		if (*c == '\'')
+			quoted = !quoted;
+		else if (!quoted && c[0] == '$' && c[1] >= '0' && c[1] <= '9') {
+			int n = (int)strtol(c + 1, NULL, 10);
+			if (n > max)
+				max = n;
+		}
+	}
+	return max;
+}
+
+/*
+ * A statement's text with its parameters numbered 1..m in the order of the numbers it uses.
+ * The catalogue's numbers are SQLite's (a first list page uses ?4 but not ?1..?3), and
+ * PostgreSQL refuses a parameter a text does not use (it cannot infer its type); so the
+ * engine sends only the used ones. map[j] is the catalogue number - 1 of parameter j + 1;
+ * *out is NULL when every number up to the highest is used (the text stays as it is), else a
+ * rewritten copy to free().
+ */
+int sr__pg_compact(const char *sql, char **out, unsigned char *map, int *m)
+{
+	unsigned char used[SR__PG_PARAMS_MAX + 1] = {0};
+	int max = sr__pg_nparams(sql), quoted = 0;
+	*out = NULL;
+	*m = 0;
+	if (max > SR__PG_PARAMS_MAX)
+		return SR_ETOOBIG;
+	for (const char *c = sql; *c; c++) {
+		if (*c == '\'')
+			quoted = !quoted;
+		else if (!quoted && c[0] == '$' && c[1] >= '1' && c[1] <= '9')
+			used[strtol(c + 1, NULL, 10)] = 1;
+	}
+	int renum[SR__PG_PARAMS_MAX + 1] = {0};
+	for (int k = 1; k <= max; k++)
+		if (used[k]) {
+			map[*m] = (unsigned char)(k - 1);
+			renum[k] = ++*m;
+		}
+	if (*m == max)
+		return 0;
+	size_t len = strlen(sql);
+	char *o = malloc(len + 1), *d = o;
+	if (!o)
+		return SR_ENOMEM;
+	quoted = 0;
+	for (const char *c = sql; *c;) {
+		if (*c == '\'')
+			quoted = !quoted;
+		if (!quoted && c[0] == '$' && c[1] >= '1' && c[1] <= '9') {
+			char *end;
+			long k = strtol(c + 1, &end, 10);
+			d += sprintf(d, "$%d", renum[k]); /* never longer than the number it replaces */
+			c = end;
+			continue;
+		}
+		*d++ = *c++;
+	}
+	*d = '\0';
+	*out = o;
+	return 0;
+}
+
+/* Whether a statement only reads: it starts with SELECT, or is a WITH that neither inserts,
+ * updates nor deletes. */
+static int sql_readonly(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '(')
+		sql++;
+	if (strncasecmp(sql, "SELECT", 6) == 0)
+		return 1;
+	if (strncasecmp(sql, "WITH", 4) != 0)
+		return 0;
+	return !strcasestr(sql, "INSERT ") && !strcasestr(sql, "UPDATE ") && !strcasestr(sql, "DELETE ");
+}
+
+static void clear_params(struct pg_stmt *ps)
+{
+	for (int i = 0; i < ps->nparams && i < SR__PG_PARAMS_MAX; i++) {
+		ps->val[i] = NULL;
+		free(ps->copy[i]);
+		ps->copy[i] = NULL;
+	}
+}
+
+static void pg_reset(sr__stmt *st)
+{
+	struct pg_stmt *ps = PS(st);
+	PQclear(ps->res);
+	ps->res = NULL;
+	ps->executed = 0;
+	ps->row = -1;
+	ps->nrows = 0;
+}
+
+static struct pg_stmt *stmt_new(sr_store *s, int q)
+{
+	const char *sql = sr__pg_sql(q);
+	if (!sql) {
+		snprintf(s->err, sizeof(s->err), "statement %d has no PostgreSQL text", q);
+		return NULL;
+	}
+	struct pg_stmt *ps = calloc(1, sizeof(*ps));
+	if (!ps)
+		return NULL;
+	ps->base.eng = &pg_engine;
+	ps->base.q = q;
+	ps->base.readonly = sql_readonly(sql);
+	ps->nparams = sr__pg_nparams(sql);
+	const char *lite = sr_store_statement_sql(q);
+	ps->rows_wanted = ps->base.readonly || (lite && strstr(lite, "RETURNING"));
+	ps->row = -1;
+	if (sr__pg_compact(sql, &ps->own_sql, ps->map, &ps->nsend)) {
+		sr_log_error("db: statement %d has %d parameters (at most %d)", q, ps->nparams, SR__PG_PARAMS_MAX);
+		free(ps);
+		return NULL;
+	}
+	ps->sql = ps->own_sql ? ps->own_sql : sql;
+	return ps;
+}
+
+/* Decides whether statement ps opens the request's read snapshot: the second statement
+ * does, in the same round trip (see the top of the file); a write ends it. */
+static int snapshot(struct pg *p, struct pg_stmt *ps)
+{
+	sr_store *s = &p->base;
+	if (!ps->base.readonly) {
+		/* A write ends the snapshot: it must see the latest state. */
+		s->read_want = 0;
+		p->begin_pending = 0;
+		pg_engine.read_end(s);
+		return 0;
+	}
+	if (s->read_want == 1) {
+		s->read_want = 2;
+		return 0;
+	}
+	s->read_want = 0;
+	PGconn *c = sr__pg_conn(s);
+	if (!c)
+		return SR_EUNAVAIL;
+	if (PQtransactionStatus(c) == PQTRANS_IDLE)
+		p->begin_pending = 1;
+	return 0;
+}
+
+/*
+ * BEGIN of the read snapshot and the statement in one round trip (libpq's pipeline mode):
+ * the statement's result, or NULL when the connection failed. *began says whether BEGIN
+ * succeeded.
+ */
+static PGresult *exec_begin(PGconn *c, const char *name, int n, const char *const *vals, int *began)
+{
+	*began = 0;
+	if (!PQenterPipelineMode(c))
+		return NULL;
+	PGresult *res = NULL;
+	if (PQsendQueryParams(c, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, NULL, NULL, NULL, 0) &&
+	    PQsendQueryPrepared(c, name, n, vals, NULL, NULL, 0) && PQpipelineSync(c)) {
+		/* Results come as BEGIN's, NULL, the statement's, NULL, then the sync point. */
+		for (int idx = 0, nulls = 0; nulls < 4;) {
+			PGresult *r = PQgetResult(c);
+			if (!r) {
+				idx++;
+				nulls++;
+				if (PQstatus(c) != CONNECTION_OK)
+					break;
+				continue;
+			}
+			ExecStatusType st = PQresultStatus(r);
+			if (st == PGRES_PIPELINE_SYNC) {
+				PQclear(r);
+				break;
+			}
+			if (idx == 0) {
+				*began = st == PGRES_COMMAND_OK;
+				PQclear(r);
+			} else if (!res) {
+				res = r;
+			} else {
+				PQclear(r);
+			}
+		}
+	}
+	if (!PQexitPipelineMode(c)) {
+		/* Results left unread (a broken connection): drop them so the connection can leave
+		 * pipeline mode, or be reset on its next use. */
+		PGresult *r;
+		while ((r = PQgetResult(c)))
+			PQclear(r);
+		PQexitPipelineMode(c);
+	}
+	return res;
+}
+
+static sr__stmt *pg_prepare(sr_store *s, int q)
+{
+	struct pg *p = P(s);
+	struct pg_stmt *ps = p->stmts[q];
+	if (!ps && !(ps = p->stmts[q] = stmt_new(s, q)))
+		return NULL;
+	if (s->read_want && snapshot(p, ps))
+		return NULL;
+	pg_reset(&ps->base);
+	clear_params(ps);
+	return &ps->base;
+}
+
+/* Fills a statement's column tables and kinds from its first result. */
+static void describe(struct pg *p, struct pg_stmt *ps, const PGresult *res)
+{
+	if (!p->ntables)
+		load_tables(p);
+	for (int c = 0; c < ps->ncols && c < PG_COLS_MAX; c++) {
+		Oid t = PQftype(res, c);
+		ps->colnum[c] = t == OID_INT8 || t == OID_INT2 || t == OID_INT4 || t == OID_OID ||
+				t == OID_FLOAT4 || t == OID_FLOAT8 || t == OID_NUMERIC;
+		Oid tab = PQftable(res, c);
+		ps->coltab[c] = (unsigned char)(tab == InvalidOid ? SR_T_OTHER : table_of_oid(p, tab));
+	}
+	ps->described = 1;
+}
+
+/* Sends this process's counters' notification after an autocommit write, and bumps them. */
+static void autocommit_touched(struct pg *p)
+{
+	char payload[512], sql[600];
+	sr__pg_gens_payload(&p->base, payload, sizeof(payload));
+	snprintf(sql, sizeof(sql), "SELECT pg_notify('" SR__PG_CHANNEL "', '%s')", payload);
+	sr__pg_exec(&p->base, sql, "notify");
+	sr__touch_apply(&p->base);
+}
+
+static int is_search(int q)
+{
+	return q == Q_SEARCH || q == Q_SEARCH_SHORT || q == Q_SEARCH_NAMES;
+}
+
+/* Prepares a statement on this connection if needed and runs it: its result, or NULL with
+ * *rc set when it could not be prepared. */
+static PGresult *run(struct pg *p, struct pg_stmt *ps, PGconn *c, int *rc)
+{
+	sr_store *s = &p->base;
+	char name[16];
+	snprintf(name, sizeof(name), "q%d", ps->base.q);
+	if (ps->prepared_gen != p->gen) {
+		PGresult *r = PQprepare(c, name, ps->sql, 0, NULL);
+		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		*rc = ok ? 0 : sr__pg_fail(s, "prepare", r);
+		PQclear(r);
+		if (!ok) {
+			sr_log_error("db: statement was: %s", ps->sql);
+			return NULL;
+		}
+		ps->prepared_gen = p->gen;
+	}
+	const char *vals[SR__PG_PARAMS_MAX];
+	for (int j = 0; j < ps->nsend; j++)
+		vals[j] = ps->val[ps->map[j]];
+	if (p->begin_pending && PQtransactionStatus(c) == PQTRANS_IDLE) {
+		p->begin_pending = 0;
+		int began;
+		PGresult *res = exec_begin(c, name, ps->nsend, vals, &began);
+		p->read_txn = began;
+		return res;
+	}
+	p->begin_pending = 0;
+	return PQexecPrepared(c, name, ps->nsend, vals, NULL, NULL, 0);
+}
+
+/* Runs a statement: one round trip (and its PREPARE the first time on a connection). A read
+ * outside a transaction that finds the connection broken (the database restarted or failed
+ * over since the last use) runs once more on a new connection. */
+static int execute(struct pg *p, struct pg_stmt *ps)
+{
+	sr_store *s = &p->base;
+	p->refused = 0;
+	int64_t t0 = sr_mono_ns();
+	PGresult *res = NULL;
+	PGconn *c;
+	for (int attempt = 0;; attempt++) {
+		if (!(c = sr__pg_conn(s)))
+			return SR_EUNAVAIL;
+		int idle = PQtransactionStatus(c) == PQTRANS_IDLE && !p->read_txn;
+		int rc = 0;
+		res = run(p, ps, c, &rc);
+		if (PQstatus(c) != CONNECTION_OK && idle && ps->base.readonly && !attempt) {
+			PQclear(res);
+			sr_log_info("db: the connection broke; running the read again on a new one");
+			continue;
+		}
+		if (rc)
+			return rc;
+		break;
+	}
+	s->reads->db_ns += sr_mono_ns() - t0;
+	ExecStatusType st = PQresultStatus(res);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		p->refused = is_search(ps->base.q) && state &&
+			     (strncmp(state, "42", 2) == 0 || strncmp(state, "22", 2) == 0);
+		int rc = sr__pg_fail(s, "step", res);
+		PQclear(res);
+		/* A failed read must not leave the request's snapshot aborted for the reads after
+		 * it (a search stage the server refused is followed by the next stage). */
+		if (p->read_txn && rc != SR_EUNAVAIL) {
+			p->read_txn = 0;
+			sr__pg_exec(s, "ROLLBACK", "end read");
+		}
+		return rc;
+	}
+	ps->res = res;
+	ps->executed = 1;
+	ps->row = -1;
+	ps->ncols = PQnfields(res);
+	ps->nrows = PQntuples(res);
+	if (!ps->described)
+		describe(p, ps, res);
+	if (!ps->base.readonly) {
+		const char *n = PQcmdTuples(res);
+		p->changes = n && n[0] ? strtoll(n, NULL, 10) : 0;
+		p->last_id = ps->nrows && ps->ncols && !PQgetisnull(res, 0, 0) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+		if (!ps->rows_wanted)
+			ps->nrows = 0;
+		if (s->touch.dirty && PQtransactionStatus(c) == PQTRANS_IDLE)
+			autocommit_touched(p);
+	}
+	return 0;
+}
+
+static int pg_step(sr_store *s, sr__stmt *h)
+{
+	struct pg *p = P(s);
+	struct pg_stmt *ps = PS(h);
+	if (!ps->executed) {
+		int rc = execute(p, ps);
+		if (rc)
+			return rc;
+	}
+	if (ps->row + 1 >= ps->nrows) {
+		pg_reset(h);
+		return SR__DONE;
+	}
+	int row = ++ps->row;
+	sr_reads *r = s->reads;
+	int first = ps->coltab[0];
+	r->rows++;
+	r->table_rows[first]++;
+	for (int i = 0; i < ps->ncols; i++) {
+		int known = i < PG_COLS_MAX;
+		int64_t b = PQgetisnull(ps->res, row, i) ? 0 : known && ps->colnum[i] ? 8 : PQgetlength(ps->res, row, i);
+		r->bytes += b;
+		r->table_bytes[known ? ps->coltab[i] : first] += b;
+	}
+	if (r->rows > r->max_rows)
+		r->exceeded = 'r';
+	else if (r->bytes > r->max_bytes)
+		r->exceeded = 'b';
+	else if (r->ranges > r->max_ranges)
+		r->exceeded = 'g';
+	if (r->exceeded) {
+		pg_reset(h);
+		return SR_ELIMIT;
+	}
+	return SR__ROW;
+}
+
+static int64_t pg_changes(sr_store *s)
+{
+	return P(s)->changes;
+}
+
+static int64_t pg_last_id(sr_store *s)
+{
+	return P(s)->last_id;
+}
+
+static int pg_search_refused(sr_store *s)
+{
+	return P(s)->refused;
+}
+
+static void pg_bind_int64(sr__stmt *st, int i, int64_t v)
+{
+	struct pg_stmt *ps = PS(st);
+	if (i < 1 || i > ps->nparams)
+		return;
+	snprintf(ps->num[i - 1], sizeof(ps->num[0]), "%lld", (long long)v);
+	ps->val[i - 1] = ps->num[i - 1];
+}
+
+static void pg_bind_null(sr__stmt *st, int i)
+{
+	struct pg_stmt *ps = PS(st);
+	if (i >= 1 && i <= ps->nparams)
+		ps->val[i - 1] = NULL;
+}
+
+static void pg_bind_text(sr__stmt *st, int i, const char *v, size_t n, int copy)
+{
+	struct pg_stmt *ps = PS(st);
+	if (i < 1 || i > ps->nparams)
+		return;
+	free(ps->copy[i - 1]);
+	ps->copy[i - 1] = NULL;
+	if (copy) {
+		char *c = malloc(n + 1);
+		if (c) {
+			memcpy(c, v, n);
+			c[n] = '\0';
+		}
+		/* Out of memory binds NULL: the write then fails on its constraint, never writes
+		 * other bytes. */
+		ps->copy[i - 1] = c;
+		v = c;
+	}
+	ps->val[i - 1] = v;
+}
+
+static int64_t pg_col_int64(sr__stmt *st, int i)
+{
+	struct pg_stmt *ps = PS(st);
+	if (!ps->res || i >= ps->ncols || PQgetisnull(ps->res, ps->row, i))
+		return 0;
+	return strtoll(PQgetvalue(ps->res, ps->row, i), NULL, 10);
+}
+
+static double pg_col_double(sr__stmt *st, int i)
+{
+	struct pg_stmt *ps = PS(st);
+	if (!ps->res || i >= ps->ncols || PQgetisnull(ps->res, ps->row, i))
+		return 0;
+	return strtod(PQgetvalue(ps->res, ps->row, i), NULL);
+}
+
+static const char *pg_col_text(sr__stmt *st, int i)
+{
+	struct pg_stmt *ps = PS(st);
+	if (!ps->res || i >= ps->ncols || PQgetisnull(ps->res, ps->row, i))
+		return NULL;
+	return PQgetvalue(ps->res, ps->row, i);
+}
+
+static int pg_col_is_null(sr__stmt *st, int i)
+{
+	struct pg_stmt *ps = PS(st);
+	return !ps->res || i >= ps->ncols || PQgetisnull(ps->res, ps->row, i);
+}
+
+static int pg_col_count(sr__stmt *st)
+{
+	return PS(st)->ncols;
+}
+
+/* ---- transactions ---- */
+
+static void pg_read_end(sr_store *s)
+{
+	struct pg *p = P(s);
+	p->begin_pending = 0;
+	if (!p->read_txn)
+		return;
+	p->read_txn = 0;
+	if (PQstatus(p->conn) != CONNECTION_OK || PQtransactionStatus(p->conn) != PQTRANS_INTRANS)
+		return;
+	/* Sent, not waited for: the answer is read at the connection's next use (sr__pg_conn), so
+	 * the request does not wait for a COMMIT that cannot fail. */
+	if (PQsendQuery(p->conn, "COMMIT"))
+		p->commit_pending = 1;
+	else
+		sr__pg_exec(s, "COMMIT", "end read");
+}
+
+static int pg_begin(sr_store *s)
+{
+	char sql[128];
+	snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%lld)", (long long)SR__PG_LOCK_WRITE);
+	return sr__pg_exec(s, sql, "begin");
+}
+
+static void pg_rollback(sr_store *s)
+{
+	struct pg *p = P(s);
+	if (PQstatus(p->conn) == CONNECTION_OK && sr__pg_conn(s) && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+		sr__pg_exec(s, "ROLLBACK", "rollback");
+}
+
+static int pg_commit(sr_store *s)
+{
+	char sql[700] = "COMMIT";
+	if (s->touch.dirty) {
+		char payload[512];
+		sr__pg_gens_payload(s, payload, sizeof(payload));
+		snprintf(sql, sizeof(sql), "SELECT pg_notify('" SR__PG_CHANNEL "', '%s'); COMMIT", payload);
+	}
+	PGconn *c = sr__pg_conn(s);
+	if (!c)
+		return SR_EUNAVAIL;
+	PGresult *res = PQexec(c, sql);
+	int rc = 0;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = sr__pg_fail(s, "commit", res);
+	else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		/* COMMIT of a transaction a failed statement aborted answers ROLLBACK. */
+		snprintf(s->err, sizeof(s->err), "commit: the transaction was rolled back");
+		sr_log_error("db: %s", s->err);
+		s->reads->errors++;
+		rc = SR_EDB;
+	}
+	PQclear(res);
+	if (rc) {
+		sr_store_rollback(s);
+		return rc;
+	}
+	sr__touch_apply(s);
+	return 0;
+}
+
+static void pg_page_stats(sr_store *s, int64_t *hits, int64_t *misses)
+{
+	/* The server's buffer cache is not this connection's: nothing to report per request. */
+	*hits = 0;
+	*misses = 0;
+}
+
+static const struct sr__engine pg_engine = {
+	.name = "postgres",
+	.close = pg_close,
+	.migrate = sr__pg_migrate,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.read_end = pg_read_end,
+	.page_stats = pg_page_stats,
+	.explain = sr__pg_explain,
+	.sql = sr__pg_sql,
+	.match_expr = sr__pg_match,
+	.prepare = pg_prepare,
+	.step = pg_step,
+	.reset = pg_reset,
+	.changes = pg_changes,
+	.last_id = pg_last_id,
+	.search_refused = pg_search_refused,
+	.bind_int64 = pg_bind_int64,
+	.bind_null = pg_bind_null,
+	.bind_text = pg_bind_text,
+	.col_int64 = pg_col_int64,
+	.col_double = pg_col_double,
+	.col_text = pg_col_text,
+	.col_is_null = pg_col_is_null,
+	.col_count = pg_col_count,
+};
