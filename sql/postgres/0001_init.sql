@@ -94,7 +94,9 @@ CREATE TABLE skills (
   )::integer) STORED
 );
 CREATE UNIQUE INDEX ux_skills_owner_slug ON skills(owner_id, slug);
-CREATE INDEX ix_skills_slug ON skills(slug);
+-- SQLite's index on slug ends in the rowid; here the id is written out, so the lookups by
+-- slug come back in id order from the index, without a sort.
+CREATE INDEX ix_skills_slug ON skills(slug, id);
 CREATE INDEX ix_skills_owner_updated ON skills(owner_id, updated_at, id);
 -- One publisher per slug (0009): the slug of a live skill is unique unless the skill is an
 -- import marked slug_shared.

@@ -302,7 +302,7 @@ static char *list_one(const sr__dialect *d, int sort, int filter, int desc, int 
 	sr_buf_puts(&b, "SELECT " SKILL_COLS " FROM skills s ");
 	if (d->indexed_by)
 		sr_buf_printf(&b, "INDEXED BY ix_%s_%s ", set, sort_keys[sort].index);
-	sr_buf_printf(&b, "CROSS JOIN users u ON u.id = s.owner_id WHERE s.%s%s",
+	sr_buf_printf(&b, "%s users u ON u.id = s.owner_id WHERE s.%s%s", d->join,
 		      filter == SR_FILTER_LISTED ? "is_listed" : "is_public", d->is_true);
 	if (prefix)
 		sr_buf_printf(&b, " AND s.slug >= %c5 AND s.slug < %c6", p, p);
@@ -335,7 +335,7 @@ void sr__list_sql_build(const sr__dialect *d, char **out)
 
 static void build_list_sql(void)
 {
-	static const sr__dialect sqlite = {'?', 1, ""};
+	static const sr__dialect sqlite = {'?', 1, "", "CROSS JOIN"};
 	sr__list_sql_build(&sqlite, list_sql);
 }
 

@@ -37,6 +37,7 @@ typedef struct sr__dialect {
 	char param;          /* '?' for ?N (SQLite), '$' for $N (PostgreSQL) */
 	int indexed_by;      /* name the partial index with INDEXED BY (SQLite) */
 	const char *is_true; /* after a visibility column in a predicate: "" or " = 1" */
+	const char *join;    /* the join to users: "CROSS JOIN" fixes SQLite's order */
 } sr__dialect;
 
 /* Writes the SR__LIST_VARIANTS list statements (internal.h) of a dialect into out, in the
