@@ -33,6 +33,10 @@
 #include "store/pg_catalogue.h"
 #include "store/store.h"
 
+/* Type oids of pg_type.h, which libpq's headers do not carry. */
+#define BOOLOID 16
+#define NUMERICOID 1700
+
 static PGconn *db;     /* the test's own database */
 static char dbname[64];
 
@@ -344,6 +348,14 @@ static int explain(int q, const char *sql, int *nfields, sr_buf *out)
 	r = PQdescribePrepared(db, "sr_q");
 	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
 	*nfields = PQnfields(r);
+	/* The engine reads every result as text and parses numbers with strtoll and strtod: a
+	 * boolean ("t") or a numeric ("12.0") column would read wrong. */
+	for (int i = 0; i < *nfields && !rc; i++)
+		if (PQftype(r, i) == BOOLOID || PQftype(r, i) == NUMERICOID) {
+			fprintf(stderr, "statement %d returns column %d as %s\n", q, i,
+				PQftype(r, i) == BOOLOID ? "boolean" : "numeric");
+			rc = -1;
+		}
 	PQclear(r);
 	sr_buf cmd;
 	sr_buf_init(&cmd, 4096);
@@ -588,12 +600,139 @@ static void test_tags_json(void **state)
 	PQclear(r);
 }
 
+/* Runs statement q with parameters p[0..n-1] and returns how many rows it changed or
+ * returned, keeping the first value of its first row in first (when asked). */
+static int runs(int q, int n, const char *const *p, char *first, size_t firstn)
+{
+	PGresult *r = run(q, n, p);
+	int rows = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) : atoi(PQcmdTuples(r));
+	if (first)
+		snprintf(first, firstn, "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	return rows;
+}
+
+/* The value of one SQL expression, as text. */
+static void value(const char *sql, char *out, size_t n)
+{
+	PGresult *r = PQexec(db, sql);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		fail_msg("%s: %s", sql, PQerrorMessage(db));
+	snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+}
+
+/* The writes do on PostgreSQL what they do on SQLite: ids come back, no-ops change nothing,
+ * upserts add, the generated columns and the public count follow moderation. */
+static void test_writes(void **state)
+{
+	char uid[32], sid[32], vid[32], got[256], before[32];
+	const char *user[4] = {"writer", "Writer", "0", "1000"};
+	assert_int_equal(runs(Q_USER_ADD, 4, user, uid, sizeof(uid)), 1);
+	assert_true(atoll(uid) > 40);
+	value("SELECT public_skills FROM global_stats", before, sizeof(before));
+	const char *skill[6] = {uid, "written-skill", "Written", "a skill", "5000", "0"};
+	assert_int_equal(runs(Q_SKILL_INSERT, 6, skill, sid, sizeof(sid)), 1);
+	value("SELECT public_skills FROM global_stats", got, sizeof(got));
+	assert_int_equal(atoll(got), atoll(before) + 1);
+	/* A second live skill of another owner cannot take the slug (0009's unique index). */
+	const char *clash[6] = {"1", "written-skill", "X", NULL, "5000", "0"};
+	PGresult *r = PQexecParams(db, sr__pg_statement_sql(Q_SKILL_INSERT), 6, NULL, clash, NULL, NULL, 0);
+	assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "23505");
+	PQclear(r);
+
+	char log[2100];
+	memset(log, 'x', sizeof(log) - 1);
+	log[sizeof(log) - 1] = '\0';
+	const char *version[11] = {sid, "1.0.0", "fp", log, "1", uid, "5001", "1", "10", "zipsha", "20"};
+	assert_int_equal(runs(Q_VERSION_INSERT, 11, version, vid, sizeof(vid)), 1);
+	const char *cold[3] = {vid, "{}", "{\"os\":[]}"};
+	assert_int_equal(runs(Q_COLD_INSERT, 3, cold, NULL, 0), 1);
+	const char *latest[2] = {sid, vid};
+	assert_int_equal(runs(Q_SET_LATEST, 2, latest, NULL, 0), 1);
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT length(latest_changelog) || ' ' || latest_version || ' ' || latest_metadata "
+		 "FROM skills WHERE id = %s", sid);
+	value(sql, got, sizeof(got));
+	assert_string_equal(got, "2000 1.0.0 {\"os\":[]}");
+	const char *bf[2] = {"0", "100000"};
+	r = run(Q_BF_SUMMARY_PAGE, 2, bf);
+	int stale = 0;
+	for (int i = 0; i < PQntuples(r); i++)
+		if (strcmp(PQgetvalue(r, i, 0), sid) == 0)
+			stale = atoi(PQgetvalue(r, i, 2)) + 10;
+	PQclear(r);
+	assert_int_equal(stale, 10); /* found, and its summary is what Q_SET_LATEST writes */
+
+	const char *same[3] = {sid, "Written", "a skill"};
+	assert_int_equal(runs(Q_SET_IDENTITY, 3, same, NULL, 0), 0);
+	const char *nulled[3] = {sid, "Written", NULL};
+	assert_int_equal(runs(Q_SET_IDENTITY, 3, nulled, NULL, 0), 1);
+	assert_int_equal(runs(Q_SET_IDENTITY, 3, nulled, NULL, 0), 0);
+
+	const char *star[3] = {sid, uid, "6000"};
+	assert_int_equal(runs(Q_STAR_INS, 3, star, NULL, 0), 1);
+	assert_int_equal(runs(Q_STAR_INS, 3, star, NULL, 0), 0);
+	const char *adj[2] = {sid, "-5"};
+	assert_int_equal(runs(Q_STARS_ADJ, 2, adj, NULL, 0), 1);
+	snprintf(sql, sizeof(sql), "SELECT stats_stars FROM skills WHERE id = %s", sid);
+	value(sql, got, sizeof(got));
+	assert_string_equal(got, "0");
+
+	const char *daily[4] = {sid, "30000", "2", "1"};
+	runs(Q_DAILY_UPSERT, 4, daily, NULL, 0);
+	runs(Q_DAILY_UPSERT, 4, daily, NULL, 0);
+	snprintf(sql, sizeof(sql), "SELECT downloads || '/' || installs FROM skill_daily_stats WHERE skill_id = %s", sid);
+	value(sql, got, sizeof(got));
+	assert_string_equal(got, "4/2");
+
+	char rid[32];
+	const char *report[5] = {sid, uid, "1.0.0", "spam", "7000"};
+	assert_int_equal(runs(Q_REPORT_INS, 5, report, rid, sizeof(rid)), 1);
+	assert_true(atoll(rid) > 0);
+	assert_int_equal(runs(Q_REPORT_INS, 5, report, NULL, 0), 0);
+	const char *bump[1] = {sid};
+	assert_int_equal(runs(Q_REPORTS_BUMP, 1, bump, got, sizeof(got)), 1);
+	assert_string_equal(got, "1");
+
+	/* A scan finishes only if no rescan was requested meanwhile (IS NOT DISTINCT FROM). */
+	const char *finish_null[6] = {vid, "2", "0", "8000", NULL, sid};
+	assert_int_equal(runs(Q_VERSION_SCAN_FINISH, 6, finish_null, NULL, 0), 1);
+	const char *request[3] = {vid, "8100", sid};
+	assert_int_equal(runs(Q_VERSION_SCAN_REQUEST, 3, request, NULL, 0), 1);
+	assert_int_equal(runs(Q_VERSION_SCAN_FINISH, 6, finish_null, NULL, 0), 0);
+	const char *finish[6] = {vid, "2", "0", "8200", "8100", sid};
+	assert_int_equal(runs(Q_VERSION_SCAN_FINISH, 6, finish, NULL, 0), 1);
+
+	/* Moderation moves the generated columns and the count. */
+	const char *mod[5] = {sid, "0", "scanner.llm.suspicious", "0", "1"};
+	assert_int_equal(runs(Q_SKILL_MODERATE, 5, mod, NULL, 0), 1);
+	snprintf(sql, sizeof(sql), "SELECT is_suspicious || '' || is_public || is_listed FROM skills WHERE id = %s", sid);
+	value(sql, got, sizeof(got));
+	assert_string_equal(got, "110");
+	const char *del[2] = {sid, "9000"};
+	assert_int_equal(runs(Q_SOFT_DELETE, 2, del, NULL, 0), 1);
+	value("SELECT public_skills FROM global_stats", got, sizeof(got));
+	assert_int_equal(atoll(got), atoll(before));
+	const char *undel[1] = {sid};
+	assert_int_equal(runs(Q_UNDELETE, 1, undel, NULL, 0), 1);
+	value("SELECT public_skills FROM global_stats", got, sizeof(got));
+	assert_int_equal(atoll(got), atoll(before) + 1);
+
+	const char *expire[2] = {"1100", "50"};
+	assert_int_equal(runs(Q_TICKETS_EXPIRE, 2, expire, NULL, 0), 50);
+	const char *snap[3] = {"9000", "20000", "0"};
+	assert_int_equal(runs(Q_TRENDING_SNAP_INS, 3, snap, got, sizeof(got)), 1);
+	assert_true(atoll(got) > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_statement),
 		cmocka_unit_test(test_search),
 		cmocka_unit_test(test_tags_json),
+		cmocka_unit_test(test_writes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
