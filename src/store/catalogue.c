@@ -2,8 +2,9 @@
  * catalogue.c - the SQL text of every statement the store runs (SQLite dialect).
  *
  * One place per statement: the fixed statements by id (enum sr__q in internal.h, which
- * names the index each reads through), the generated list statements, and the effects
- * table that says what each write can change in cached answers. test_queryplan runs EXPLAIN
+ * names the index each reads through) and the generated list statements, whose generator
+ * (sr__list_sql_build) also writes PostgreSQL's; what each write can change in cached
+ * answers is effects.c's, for every engine. test_queryplan runs EXPLAIN
  * QUERY PLAN on every statement here and fails on a scan, so a statement that would read a
  * table end to end cannot slip in. A second engine brings a catalogue of its own with the
  * same ids, parameters and result columns, and its own full-text match syntax
@@ -14,29 +15,9 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "store/catalogue.h"
 #include "store/internal.h"
 #include "store/sqlite.h"
-
-#define SKILL_COLS                                                                            \
-	"s.id, s.owner_id, s.slug, s.display_name, s.summary, s.tags_json, s.latest_version_id, " \
-	"s.latest_version, s.latest_changelog, s.latest_metadata, s.latest_created_at, "          \
-	"s.moderation_status, s.moderation_reason, s.moderation_flags, s.moderation_verdict, "    \
-	"s.soft_deleted_at, s.stats_downloads, s.stats_stars, s.stats_installs, "                 \
-	"s.stats_versions, s.stats_comments, s.created_at, s.updated_at, s.is_suspicious, "       \
-	"s.is_public, s.is_listed, u.handle, u.display_name, u.image"
-
-/* What finding a skill and checking who may see it needs, and no more: a lookup on the way
- * to a version, a file or a download reads about a fifth of the list row. */
-#define LOOKUP_COLS                                                                    \
-	"s.id, s.owner_id, s.slug, s.display_name, s.latest_version_id, s.latest_version, " \
-	"s.moderation_status, s.moderation_reason, s.moderation_flags, s.moderation_verdict, " \
-	"s.soft_deleted_at, s.stats_versions, s.created_at, s.is_suspicious, s.is_public, "  \
-	"s.is_listed, u.handle"
-#define SKILL_FROM " FROM skills s CROSS JOIN users u ON u.id = s.owner_id "
-
-#define VERSION_COLS                                                                   \
-	"id, skill_id, version, fingerprint, changelog, changelog_source, created_at, " \
-	"soft_deleted_at, created_by, file_count, total_size, zip_sha256, zip_size, scan_state, scan_verdict"
 
 static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_USER_ADD] = "INSERT INTO users(handle, display_name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -275,89 +256,9 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SKILL_IDS_PAGE] = "SELECT id, latest_version_id FROM skills WHERE id > ?1 ORDER BY id LIMIT ?2",
 };
 
-/* What each write statement can change in cached answers (the kinds: internal.h). */
-static const sr__effect effects[Q_FIXED_COUNT] = {
-	/* A publisher page (web) answers 404 until its user exists, and shows a ban. */
-	[Q_USER_ADD] = {SR__E_LISTS, 0, 0},
-	[Q_USER_BAN] = {SR__E_LISTS, 0, 0},
-	[Q_TOKEN_ADD] = {SR__E_NONE, 0, 0},
-	[Q_TOKEN_REVOKE] = {SR__E_NONE, 0, 0},
-	[Q_ALIAS_ADD] = {SR__E_SKILL, 3, 2},
-	[Q_ALIAS_DEL] = {SR__E_SKILL, 0, 2},
-	[Q_ALIASES_REPOINT] = {SR__E_SKILL, 1, 0},
-	[Q_SKILL_RENAME] = {SR__E_SKILL, 1, 2},
-	[Q_SKILL_MERGED] = {SR__E_SKILL, 1, 0},
-	[Q_SKILL_INSERT] = {SR__E_SKILL, 0, 2},
-	[Q_RESERVE] = {SR__E_NONE, 0, 0},
-	[Q_UNRESERVE] = {SR__E_NONE, 0, 0},
-	[Q_VERSION_INSERT] = {SR__E_SKILL, 1, 0},
-	[Q_FILE_INSERT] = {SR__E_LISTS, 0, 0},
-	[Q_COLD_INSERT] = {SR__E_LISTS, 0, 0},
-	[Q_SET_LATEST] = {SR__E_SKILL, 1, 0},
-	[Q_CLEAR_LATEST] = {SR__E_SKILL, 1, 0},
-	[Q_SET_IDENTITY] = {SR__E_SKILL, 1, 0},
-	[Q_TAG_SET] = {SR__E_SKILL, 1, 0},
-	[Q_TAGS_JSON] = {SR__E_SKILL, 1, 0},
-	[Q_TOUCH] = {SR__E_SKILL, 1, 0},
-	[Q_FTS_DEL] = {SR__E_LISTS, 0, 0},
-	[Q_FTS_INS] = {SR__E_LISTS, 0, 0},
-	[Q_FTS_SHORT_DEL] = {SR__E_LISTS, 0, 0},
-	[Q_FTS_SHORT_INS] = {SR__E_LISTS, 0, 0},
-	[Q_SOFT_DELETE] = {SR__E_SKILL, 1, 0},
-	[Q_UNDELETE] = {SR__E_SKILL, 1, 0},
-	[Q_SKILL_HIDE] = {SR__E_SKILL, 1, 0},
-	[Q_UNDELETE_OWNER] = {SR__E_SKILL, 1, 0},
-	[Q_TAGS_DROP_VERSION] = {SR__E_SKILL, 1, 0},
-	[Q_AUDIT] = {SR__E_NONE, 0, 0},
-	[Q_STAR_INS] = {SR__E_NONE, 0, 0},
-	[Q_STAR_DEL] = {SR__E_NONE, 0, 0},
-	[Q_STARS_ADJ] = {SR__E_SKILL, 1, 0},
-	[Q_DEDUPE_INS] = {SR__E_NONE, 0, 0},
-	[Q_EVENT_INS] = {SR__E_NONE, 0, 0},
-	[Q_DAILY_UPSERT] = {SR__E_LISTS, 0, 0},
-	[Q_COUNTERS_ADJ] = {SR__E_SKILL, 1, 0},
-	[Q_CURSOR_SET] = {SR__E_NONE, 0, 0},
-	[Q_TICKET_ADD] = {SR__E_NONE, 0, 0},
-	[Q_TICKET_UPLOADED] = {SR__E_NONE, 0, 0},
-	[Q_TICKET_USED] = {SR__E_NONE, 0, 0},
-	[Q_TICKETS_EXPIRE] = {SR__E_NONE, 0, 0},
-	/* A new leaderboard changes trending lists, and nothing a detail shows. */
-	[Q_TRENDING_SNAP_INS] = {SR__E_LISTS, 0, 0},
-	[Q_TRENDING_ENTRY_INS] = {SR__E_LISTS, 0, 0},
-	[Q_TRENDING_ENTRIES_DEL] = {SR__E_LISTS, 0, 0},
-	[Q_TRENDING_SNAPS_DEL] = {SR__E_LISTS, 0, 0},
-	[Q_BF_STATE_PUT] = {SR__E_NONE, 0, 0},
-	[Q_BF_COUNTERS_SET] = {SR__E_SKILL, 1, 0},
-	/* A version's scan state, results and findings show only on the version route and the
-	 * moderation route, which are never cached; reports and roles show nowhere cached. */
-	/* The web site's skill page shows the shown version's scan state and findings, so the
-	 * request and the end of a scan (whose transaction also writes the results and
-	 * findings) move that skill's answers. */
-	[Q_VERSION_SCAN_REQUEST] = {SR__E_SKILL, 3, 0},
-	[Q_VERSION_SCAN_FINISH] = {SR__E_SKILL, 6, 0},
-	[Q_SCAN_RESULT_PUT] = {SR__E_NONE, 0, 0},
-	[Q_SCAN_FINDINGS_DEL] = {SR__E_NONE, 0, 0},
-	[Q_SCAN_FINDING_INS] = {SR__E_NONE, 0, 0},
-	[Q_SCAN_HOLD_PUT] = {SR__E_NONE, 0, 0},
-	[Q_REPORT_INS] = {SR__E_NONE, 0, 0},
-	[Q_REPORTS_BUMP] = {SR__E_NONE, 0, 0},
-	[Q_REPORTS_RESET] = {SR__E_NONE, 0, 0},
-	[Q_USER_ROLE] = {SR__E_NONE, 0, 0},
-	/* The skill's moderation columns decide its lists, search, and its detail. */
-	[Q_SKILL_MARK_PENDING] = {SR__E_SKILL, 1, 0},
-	[Q_SKILL_MODERATE] = {SR__E_SKILL, 1, 0},
-	[Q_PUBLIC_COUNT_ADJ] = {SR__E_LISTS, 0, 0},
-};
-
-sr__effect sr__effect_of(int q)
-{
-	sr__effect wide = {SR__E_WIDE, 0, 0};
-	return q >= 0 && q < Q_FIXED_COUNT ? effects[q] : wide;
-}
-
-/* The generated list statements (internal.h). Each names its partial index with INDEXED BY,
- * so a change that makes the index unusable fails at prepare time instead of becoming a
- * scan. */
+/* The generated list statements (internal.h). SQLite's name their partial index with
+ * INDEXED BY, so a change that makes the index unusable fails at prepare time instead of
+ * becoming a scan. */
 static char *list_sql[SR__LIST_VARIANTS];
 static pthread_once_t list_once = PTHREAD_ONCE_INIT;
 
@@ -389,7 +290,38 @@ int sr__sort_is_text(int sort)
 	return sort >= 0 && sort < SR_SORT_COUNT && sort_keys[sort].text;
 }
 
-static void build_list_sql(void)
+/* One list statement: the keyset range of one partial index, limit ?4 rows. */
+static char *list_one(const sr__dialect *d, int sort, int filter, int desc, int after, int prefix)
+{
+	const char *k1 = sort_keys[sort].k1, *k2 = sort_keys[sort].k2;
+	const char *dir = desc ? "DESC" : "ASC";
+	const char *cmp = desc ? "<" : ">";
+	const char *set = filter == SR_FILTER_LISTED ? "list" : "pub";
+	char p = d->param;
+	sr_buf b;
+	sr_buf_init(&b, 4096);
+	sr_buf_puts(&b, "SELECT " SKILL_COLS " FROM skills s ");
+	if (d->indexed_by)
+		sr_buf_printf(&b, "INDEXED BY ix_%s_%s ", set, sort_keys[sort].index);
+	sr_buf_printf(&b, "%s users u ON u.id = s.owner_id WHERE s.%s%s", d->join,
+		      filter == SR_FILTER_LISTED ? "is_listed" : "is_public", d->is_true);
+	if (prefix)
+		sr_buf_printf(&b, " AND s.slug >= %c5 AND s.slug < %c6", p, p);
+	if (after) {
+		if (k2)
+			sr_buf_printf(&b, " AND (s.%s, s.%s, s.id) %s (%c1, %c2, %c3)", k1, k2, cmp, p, p, p);
+		else
+			sr_buf_printf(&b, " AND (s.%s, s.id) %s (%c1, %c3)", k1, cmp, p, p);
+	}
+	if (k2)
+		sr_buf_printf(&b, " ORDER BY s.%s %s, s.%s %s, s.id %s", k1, dir, k2, dir, dir);
+	else
+		sr_buf_printf(&b, " ORDER BY s.%s %s, s.id %s", k1, dir, dir);
+	sr_buf_printf(&b, " LIMIT %c4", p);
+	return sr_buf_steal(&b, NULL);
+}
+
+void sr__list_sql_build(const sr__dialect *d, char **out)
 {
 	for (int sort = 0; sort < SR_SORT_COUNT; sort++)
 		for (int filter = 0; filter < SR_FILTER_COUNT; filter++)
@@ -397,32 +329,15 @@ static void build_list_sql(void)
 				for (int after = 0; after < 2; after++)
 					for (int prefix = 0; prefix < 2; prefix++) {
 		/* Prefix listing exists only for the name sort; other slots stay empty. */
-		if (prefix && sort != SR_SORT_NAME)
-			continue;
-		const char *k1 = sort_keys[sort].k1, *k2 = sort_keys[sort].k2;
-		const char *dir = desc ? "DESC" : "ASC";
-		const char *cmp = desc ? "<" : ">";
-		sr_buf b;
-		sr_buf_init(&b, 4096);
-		sr_buf_printf(&b, "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_%s_%s "
-			      "CROSS JOIN users u ON u.id = s.owner_id WHERE s.%s",
-			      filter == SR_FILTER_LISTED ? "list" : "pub", sort_keys[sort].index,
-			      filter == SR_FILTER_LISTED ? "is_listed" : "is_public");
-		if (prefix)
-			sr_buf_puts(&b, " AND s.slug >= ?5 AND s.slug < ?6");
-		if (after) {
-			if (k2)
-				sr_buf_printf(&b, " AND (s.%s, s.%s, s.id) %s (?1, ?2, ?3)", k1, k2, cmp);
-			else
-				sr_buf_printf(&b, " AND (s.%s, s.id) %s (?1, ?3)", k1, cmp);
-		}
-		if (k2)
-			sr_buf_printf(&b, " ORDER BY s.%s %s, s.%s %s, s.id %s", k1, dir, k2, dir, dir);
-		else
-			sr_buf_printf(&b, " ORDER BY s.%s %s, s.id %s", k1, dir, dir);
-		sr_buf_puts(&b, " LIMIT ?4");
-		list_sql[list_index(sort, filter, desc, after, prefix)] = sr_buf_steal(&b, NULL);
+		int i = list_index(sort, filter, desc, after, prefix);
+		out[i] = prefix && sort != SR_SORT_NAME ? NULL : list_one(d, sort, filter, desc, after, prefix);
 	}
+}
+
+static void build_list_sql(void)
+{
+	static const sr__dialect sqlite = {'?', 1, "", "CROSS JOIN"};
+	sr__list_sql_build(&sqlite, list_sql);
 }
 
 int sr_store_statement_count(void)

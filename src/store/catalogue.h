@@ -1,0 +1,48 @@
+/*
+ * catalogue.h - the SQL text the two engines' catalogues share.
+ *
+ * SQLite's catalogue (catalogue.c) and PostgreSQL's (pg_catalogue.c) must hand back the same
+ * result columns in the same order, so the projections of a skill, a lookup and a version
+ * are written once, here. The list statements differ between the dialects only in their
+ * placeholders, whether they name their index, and how a visibility column is tested, so
+ * one generator (catalogue.c) writes both sets from a dialect.
+ */
+#ifndef SR_STORE_CATALOGUE_H
+#define SR_STORE_CATALOGUE_H
+
+/* A whole skill row, as sr__read_skill reads it (SR__SKILL_NCOLS columns). */
+#define SKILL_COLS                                                                            \
+	"s.id, s.owner_id, s.slug, s.display_name, s.summary, s.tags_json, s.latest_version_id, " \
+	"s.latest_version, s.latest_changelog, s.latest_metadata, s.latest_created_at, "          \
+	"s.moderation_status, s.moderation_reason, s.moderation_flags, s.moderation_verdict, "    \
+	"s.soft_deleted_at, s.stats_downloads, s.stats_stars, s.stats_installs, "                 \
+	"s.stats_versions, s.stats_comments, s.created_at, s.updated_at, s.is_suspicious, "       \
+	"s.is_public, s.is_listed, u.handle, u.display_name, u.image"
+
+/* What finding a skill and checking who may see it needs, and no more: a lookup on the way
+ * to a version, a file or a download reads about a fifth of the list row. */
+#define LOOKUP_COLS                                                                    \
+	"s.id, s.owner_id, s.slug, s.display_name, s.latest_version_id, s.latest_version, " \
+	"s.moderation_status, s.moderation_reason, s.moderation_flags, s.moderation_verdict, " \
+	"s.soft_deleted_at, s.stats_versions, s.created_at, s.is_suspicious, s.is_public, "  \
+	"s.is_listed, u.handle"
+#define SKILL_FROM " FROM skills s CROSS JOIN users u ON u.id = s.owner_id "
+
+#define VERSION_COLS                                                                   \
+	"id, skill_id, version, fingerprint, changelog, changelog_source, created_at, " \
+	"soft_deleted_at, created_by, file_count, total_size, zip_sha256, zip_size, scan_state, scan_verdict"
+
+/* How the list statements of one engine are spelled. */
+typedef struct sr__dialect {
+	char param;          /* '?' for ?N (SQLite), '$' for $N (PostgreSQL) */
+	int indexed_by;      /* name the partial index with INDEXED BY (SQLite) */
+	const char *is_true; /* after a visibility column in a predicate: "" or " = 1" */
+	const char *join;    /* the join to users: "CROSS JOIN" fixes SQLite's order */
+} sr__dialect;
+
+/* Writes the SR__LIST_VARIANTS list statements (internal.h) of a dialect into out, in the
+ * order of sr__list_statement minus Q_FIXED_COUNT; the empty slots (a slug prefix on a sort
+ * other than the name) are NULL. Each string is malloc'd and lives as long as the process. */
+void sr__list_sql_build(const sr__dialect *d, char **out);
+
+#endif

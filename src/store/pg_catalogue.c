@@ -1,0 +1,409 @@
+/*
+ * pg_catalogue.c - the SQL text of every statement the store runs, PostgreSQL dialect.
+ *
+ * One statement per id of catalogue.c (enum sr__q in internal.h), with the same parameter
+ * numbers ($N for ?N), the same result columns in the same order, and the list statements
+ * from catalogue.c's generator (sr__list_sql_build). The schema is sql/postgres/0001_init.sql.
+ * What differs from SQLite's text, and why:
+ *   - No INDEXED BY: the partial indexes are chosen by the planner because every predicate
+ *     is written exactly as the index's (`s.is_listed = 1`); tests/unit/test_pg_catalogue.c
+ *     runs EXPLAIN on generic plans with sequential scans disabled and checks the index of
+ *     each list statement, which is what INDEXED BY guarantees on SQLite.
+ *   - Results are integers or text, never booleans (a comparison read as a number is cast
+ *     ::integer); sums are cast back to bigint.
+ *   - INSERT OR IGNORE is ON CONFLICT DO NOTHING, IS NOT is IS DISTINCT FROM, max() of two
+ *     values is greatest(); inserts whose id is read with sr__last_id return it.
+ *   - Search reads the trigram and tsvector tables of 0001_init.sql under the same windows
+ *     as SQLite's FTS5: the newest ?3 matches, of which the best ?4 are joined to skills.
+ */
+#include "store/pg_catalogue.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "store/catalogue.h"
+#include "store/internal.h"
+
+/* PostgreSQL has no CROSS JOIN ... ON; the planner orders the joins itself. */
+#define PG_SKILL_FROM " FROM skills s JOIN users u ON u.id = s.owner_id "
+#define PG_ALIAS_FROM " FROM skill_aliases a JOIN skills s ON s.id = a.skill_id JOIN users u ON u.id = s.owner_id "
+#define PG_SKILL_JOIN " JOIN skills s ON s.id = w.id JOIN users u ON u.id = s.owner_id "
+
+/* The search statements' LIKE patterns ($1, a text[] literal), lower-cased as the indexed
+ * texts are. */
+#define PATTERNS "(lower($1::text)::text[])"
+#define TSQUERY "to_tsquery('simple'::regconfig, $1::text)"
+
+static const char *const fixed_sql[Q_FIXED_COUNT] = {
+	[Q_USER_ADD] = "INSERT INTO users(handle, display_name, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+	[Q_USER_BY_HANDLE] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE handle = $1",
+	[Q_USER_BY_ID] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE id = $1",
+	[Q_USER_BAN] = "UPDATE users SET deactivated_at = $2, ban_reason = $3 WHERE id = $1",
+	[Q_USER_BAN_SKILLS] = "UPDATE skills SET moderation_status = 1, moderation_reason = 'user.banned', "
+			      "soft_deleted_at = coalesce(soft_deleted_at, $2) WHERE owner_id = $1",
+	[Q_TOKEN_ADD] = "INSERT INTO api_tokens(user_id, label, prefix, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+	[Q_TOKEN_LOOKUP] = "SELECT t.revoked_at, u.id, u.handle, u.display_name, u.image, u.role, u.deactivated_at "
+			   "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+	[Q_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = $3 WHERE prefix >= $1 AND prefix < $2 AND revoked_at IS NULL",
+	[Q_SKILLS_BY_SLUG] = "SELECT " SKILL_COLS PG_SKILL_FROM "WHERE s.slug = $1 ORDER BY s.id LIMIT $2",
+	[Q_SKILL_BY_OWNER_SLUG] = "SELECT " LOOKUP_COLS PG_SKILL_FROM "WHERE s.owner_id = $1 AND s.slug = $2",
+	[Q_LOOKUP_BY_SLUG] = "SELECT " LOOKUP_COLS PG_SKILL_FROM "WHERE s.slug = $1 ORDER BY s.id LIMIT $2",
+	[Q_SKILL_BY_ID] = "SELECT " SKILL_COLS PG_SKILL_FROM "WHERE s.id = $1",
+	[Q_SKILLS_BY_ALIAS] = "SELECT " LOOKUP_COLS PG_ALIAS_FROM "WHERE a.slug = $1 LIMIT $2",
+	[Q_SKILL_BY_OWNER_ALIAS] = "SELECT " LOOKUP_COLS PG_ALIAS_FROM "WHERE a.owner_id = $1 AND a.slug = $2",
+	[Q_ALIAS_ADD] = "INSERT INTO skill_aliases(owner_id, slug, skill_id, created_at) VALUES ($1, $2, $3, $4) "
+			"ON CONFLICT(owner_id, slug) DO UPDATE SET skill_id = excluded.skill_id, created_at = excluded.created_at",
+	[Q_ALIAS_DEL] = "DELETE FROM skill_aliases WHERE owner_id = $1 AND slug = $2",
+	[Q_ALIASES_REPOINT] = "UPDATE skill_aliases SET skill_id = $2 WHERE skill_id = $1",
+	[Q_SKILL_RENAME] = "UPDATE skills SET slug = $2, slug_shared = 0, updated_at = $3 WHERE id = $1",
+	[Q_SKILL_MERGED] = "UPDATE skills SET soft_deleted_at = $2, moderation_status = 1, "
+			   "moderation_reason = 'owner.merged' WHERE id = $1",
+	/* Search ranks a bounded window, as on SQLite: the newest $3 matches (ids are creation
+	 * order), of which the best $4 are joined to their rows and filtered. The trigram index
+	 * is asked for the first pattern (the longest token, sr__pg_match_expr) and the rows it
+	 * finds are checked against all of them; the rank (lower is better, as bm25's) is
+	 * computed over the window only, outside the subquery that limits it. The window is
+	 * ordered by "id + 0": ordered by id itself, the planner may walk the primary key
+	 * backwards filtering every row until $3 match, which for a rare token is the whole
+	 * table; this way the matches come from the GIN index, and only they are sorted. */
+	[Q_SEARCH] = "SELECT " SKILL_COLS ", w.r FROM (SELECT m.id, -similarity(m.everything, "
+		     "array_to_string(" PATTERNS ", ' '))::float8 AS r FROM (SELECT id, everything FROM skill_search "
+		     "WHERE everything LIKE " PATTERNS "[1] AND everything LIKE ALL " PATTERNS " "
+		     "ORDER BY id + 0 DESC LIMIT $3) m ORDER BY r, m.id DESC LIMIT $4) w" PG_SKILL_JOIN
+		     "WHERE s.is_listed = 1 ORDER BY w.r, w.id DESC LIMIT $2",
+	[Q_SEARCH_SHORT] = "SELECT " SKILL_COLS ", w.r FROM (SELECT m.id, -ts_rank(m.words, " TSQUERY ")::float8 AS r "
+			   "FROM (SELECT id, words FROM skill_search_short WHERE words @@ " TSQUERY " "
+			   "ORDER BY id + 0 DESC LIMIT $3) m ORDER BY r, m.id DESC LIMIT $4) w" PG_SKILL_JOIN
+			   "WHERE s.is_listed = 1 ORDER BY w.r, w.id DESC LIMIT $2",
+	/* Matches in the names, newest first and unranked (SQLite's order: the window's); the
+	 * window as Q_SEARCH's. */
+	[Q_SEARCH_NAMES] = "SELECT " SKILL_COLS ", 0::float8 FROM (SELECT id FROM skill_search "
+			   "WHERE names LIKE " PATTERNS "[1] AND names LIKE ALL " PATTERNS " "
+			   "ORDER BY id + 0 DESC LIMIT $3) w" PG_SKILL_JOIN "WHERE s.is_listed = 1 ORDER BY w.id DESC LIMIT $2",
+	[Q_VERSION_GET] = "SELECT " VERSION_COLS " FROM skill_versions WHERE skill_id = $1 AND version = $2",
+	[Q_VERSION_BY_ID] = "SELECT " VERSION_COLS " FROM skill_versions WHERE id = $1",
+	[Q_VERSIONS_FIRST] = "SELECT " VERSION_COLS " FROM skill_versions "
+			     "WHERE skill_id = $1 AND soft_deleted_at IS NULL "
+			     "ORDER BY created_at DESC, id DESC LIMIT $2",
+	[Q_VERSIONS_AFTER] = "SELECT " VERSION_COLS " FROM skill_versions "
+			     "WHERE skill_id = $1 AND soft_deleted_at IS NULL AND (created_at, id) < ($3, $4) "
+			     "ORDER BY created_at DESC, id DESC LIMIT $2",
+	/* SQLite walks ux_versions_skill_version and so returns versions in byte order; the
+	 * ORDER BY says so here (version is COLLATE "C"). */
+	[Q_VERSIONS_ALL] = "SELECT " VERSION_COLS " FROM skill_versions WHERE skill_id = $1 ORDER BY version LIMIT $2",
+	[Q_VERSION_BY_FP] = "SELECT " VERSION_COLS " FROM skill_versions "
+			    "WHERE skill_id = $1 AND fingerprint = $2 AND soft_deleted_at IS NULL "
+			    "ORDER BY created_at DESC LIMIT 1",
+	[Q_FILES] = "SELECT path, sha256, content_type, size, ord FROM version_files WHERE version_id = $1 ORDER BY ord",
+	[Q_FILE] = "SELECT path, sha256, content_type, size, ord FROM version_files WHERE version_id = $1 AND path = $2",
+	[Q_COLD] = "SELECT frontmatter_json, metadata_json FROM version_cold WHERE version_id = $1",
+	[Q_SKILL_INSERT] = "INSERT INTO skills(owner_id, slug, display_name, summary, created_at, updated_at, slug_shared) "
+			   "VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
+	[Q_RESERVED_HOLDER] = "SELECT owner_id FROM reserved_slugs WHERE slug = $1 AND expires_at > $2 LIMIT 4",
+	[Q_RESERVE] = "INSERT INTO reserved_slugs(slug, owner_id, expires_at) VALUES ($1, $2, $3) "
+		      "ON CONFLICT(slug, owner_id) DO UPDATE SET expires_at = excluded.expires_at",
+	[Q_UNRESERVE] = "DELETE FROM reserved_slugs WHERE slug = $1 AND owner_id = $2",
+	[Q_VERSION_INSERT] = "INSERT INTO skill_versions(skill_id, version, fingerprint, changelog, changelog_source, "
+			     "created_by, created_at, file_count, total_size, zip_sha256, zip_size) "
+			     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+	[Q_FILE_INSERT] = "INSERT INTO version_files(version_id, path, size, sha256, content_type, ord) "
+			  "VALUES ($1, $2, $3, $4, $5, $6)",
+	[Q_COLD_INSERT] = "INSERT INTO version_cold(version_id, frontmatter_json, metadata_json) VALUES ($1, $2, $3)",
+	[Q_SET_LATEST] = "UPDATE skills SET (latest_version_id, latest_version, latest_created_at, latest_changelog, "
+			 "latest_metadata) = (SELECT v.id, v.version, v.created_at, substr(v.changelog, 1, 2000), "
+			 "c.metadata_json FROM skill_versions v LEFT JOIN version_cold c ON c.version_id = v.id "
+			 "WHERE v.id = $2) WHERE id = $1",
+	[Q_CLEAR_LATEST] = "UPDATE skills SET latest_version_id = NULL, latest_version = NULL, latest_created_at = NULL, "
+			   "latest_changelog = NULL, latest_metadata = NULL WHERE id = $1",
+	[Q_SET_IDENTITY] = "UPDATE skills SET display_name = $2, summary = $3 WHERE id = $1 "
+			   "AND (display_name IS DISTINCT FROM $2 OR summary IS DISTINCT FROM $3)",
+	[Q_TAG_SET] = "INSERT INTO skill_tags(skill_id, tag, version_id) VALUES ($1, $2, $3) "
+		      "ON CONFLICT(skill_id, tag) DO UPDATE SET version_id = excluded.version_id",
+	[Q_TAG_GET] = "SELECT version_id FROM skill_tags WHERE skill_id = $1 AND tag = $2",
+	/* The text SQLite's json_group_object writes, {"tag":"version",...} without spaces in tag
+	 * order, since the API sends the column as it is (json_object_agg would add spaces). */
+	[Q_TAGS_JSON] = "UPDATE skills SET tags_json = (SELECT coalesce('{' || string_agg(to_json(t.tag)::text || ':' "
+			"|| to_json(v.version)::text, ',' ORDER BY t.tag) || '}', '{}') "
+			"FROM skill_tags t JOIN skill_versions v ON v.id = t.version_id "
+			"WHERE t.skill_id = $1 AND v.soft_deleted_at IS NULL) WHERE id = $1",
+	[Q_TOUCH] = "UPDATE skills SET updated_at = $2, stats_versions = stats_versions + $3 WHERE id = $1",
+	[Q_FTS_DEL] = "DELETE FROM skill_search WHERE id = $1",
+	[Q_FTS_INS] = "INSERT INTO skill_search(id, slug, display_name, summary) VALUES ($1, $2, $3, $4)",
+	[Q_FTS_SHORT_DEL] = "DELETE FROM skill_search_short WHERE id = $1",
+	[Q_FTS_SHORT_INS] = "INSERT INTO skill_search_short(id, body) VALUES ($1, $2)",
+	[Q_SOFT_DELETE] = "UPDATE skills SET soft_deleted_at = $2 WHERE id = $1",
+	[Q_UNDELETE] = "UPDATE skills SET soft_deleted_at = NULL, moderation_status = 0 WHERE id = $1",
+	[Q_SKILL_HIDE] = "UPDATE skills SET moderation_status = 1, moderation_reason = $2 WHERE id = $1",
+	[Q_UNDELETE_OWNER] = "UPDATE skills SET soft_deleted_at = NULL WHERE id = $1",
+	[Q_TAGS_DROP_VERSION] = "DELETE FROM skill_tags WHERE skill_id = $1 AND version_id = $2 AND tag <> 'latest'",
+	[Q_VERSION_DEL] = "UPDATE skill_versions SET soft_deleted_at = $2 WHERE id = $1 AND soft_deleted_at IS NULL",
+	[Q_VERSION_RESTORE] = "UPDATE skill_versions SET soft_deleted_at = NULL WHERE id = $1 AND soft_deleted_at IS NOT NULL",
+	[Q_AUDIT] = "INSERT INTO audit_log(actor_id, action, skill_id, detail, created_at) VALUES ($1, $2, $3, $4, $5)",
+	[Q_STAR_INS] = "INSERT INTO stars(skill_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+	[Q_STAR_DEL] = "DELETE FROM stars WHERE skill_id = $1 AND user_id = $2",
+	[Q_STARS_ADJ] = "UPDATE skills SET stats_stars = greatest(0, stats_stars + $2) WHERE id = $1",
+	[Q_DEDUPE_INS] = "INSERT INTO download_dedupes(skill_id, identity, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+	[Q_EVENT_INS] = "INSERT INTO stat_events(skill_id, kind, day, occurred_at) VALUES ($1, $2, $3, $4)",
+	[Q_CURSOR_GET] = "SELECT last_event_id FROM stat_cursors WHERE name = $1",
+	[Q_EVENTS_AFTER] = "SELECT id, skill_id, kind, day FROM stat_events WHERE id > $1 ORDER BY id LIMIT $2",
+	[Q_DAILY_UPSERT] = "INSERT INTO skill_daily_stats AS d(skill_id, day, downloads, installs) VALUES ($1, $2, $3, $4) "
+			   "ON CONFLICT(skill_id, day) DO UPDATE SET downloads = d.downloads + excluded.downloads, "
+			   "installs = d.installs + excluded.installs",
+	[Q_COUNTERS_ADJ] = "UPDATE skills SET stats_downloads = stats_downloads + $2, stats_installs = stats_installs + $3 "
+			   "WHERE id = $1",
+	[Q_CURSOR_SET] = "INSERT INTO stat_cursors(name, last_event_id) VALUES ($1, $2) "
+			 "ON CONFLICT(name) DO UPDATE SET last_event_id = excluded.last_event_id",
+	[Q_TICKET_ADD] = "INSERT INTO upload_tickets(ticket, user_id, path, size, sha256, content_type, created_at, expires_at) "
+			 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	[Q_TICKET_GET] = "SELECT ticket, user_id, path, size, sha256, content_type, expires_at, uploaded_at, used_at "
+			 "FROM upload_tickets WHERE ticket = $1",
+	[Q_TICKET_UPLOADED] = "UPDATE upload_tickets SET uploaded_at = $2 WHERE ticket = $1",
+	[Q_TICKET_USED] = "UPDATE upload_tickets SET used_at = $2 WHERE ticket = $1 AND used_at IS NULL AND expires_at > $2",
+	[Q_TICKETS_EXPIRE] = "DELETE FROM upload_tickets WHERE ticket IN (SELECT ticket FROM upload_tickets "
+			     "WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)",
+	[Q_BLOB_REF_FILE] = "SELECT 1 FROM version_files WHERE sha256 = $1 LIMIT 1",
+	[Q_BLOB_REF_ZIP] = "SELECT 1 FROM skill_versions WHERE zip_sha256 = $1 LIMIT 1",
+	[Q_BLOB_REF_TICKET] = "SELECT 1 FROM upload_tickets WHERE sha256 = $1 AND expires_at > $2 LIMIT 1",
+	[Q_MODERATION_PAGE] = "SELECT id, created_at FROM skills "
+			      "WHERE moderation_status = $1 AND moderation_reason = $2 AND (created_at, id) > ($3, $4) "
+			      "ORDER BY created_at, id LIMIT $5",
+	[Q_PUBLIC_IDS_PAGE] = "SELECT id, created_at FROM skills "
+			      "WHERE is_public = 1 AND (created_at, id) > ($1, $2) ORDER BY created_at, id LIMIT $3",
+	[Q_DAILY_PAGE] = "SELECT skill_id, installs, downloads FROM skill_daily_stats "
+			 "WHERE day = $1 AND skill_id > $2 ORDER BY skill_id LIMIT $3",
+	[Q_SKILL_LISTED] = "SELECT is_listed FROM skills WHERE id = $1",
+	[Q_PUBLIC_COUNT] = "SELECT public_skills FROM global_stats WHERE id = 1",
+	[Q_PUBLIC_COUNT_ADJ] = "UPDATE global_stats SET public_skills = public_skills + $1, updated_at = $2 WHERE id = 1",
+	[Q_OWNER_FIRST] = "SELECT " SKILL_COLS PG_SKILL_FROM "WHERE s.owner_id = $1 AND s.is_public = 1 "
+			  "ORDER BY s.updated_at DESC, s.id DESC LIMIT $2",
+	[Q_OWNER_AFTER] = "SELECT " SKILL_COLS PG_SKILL_FROM "WHERE s.owner_id = $1 AND s.is_public = 1 "
+			  "AND (s.updated_at, s.id) < ($3, $4) ORDER BY s.updated_at DESC, s.id DESC LIMIT $2",
+	[Q_TRENDING_LATEST] = "SELECT id, computed_at, day, entries FROM trending_snapshots WHERE id > 0 ORDER BY id DESC LIMIT 1",
+	[Q_TRENDING_SNAPSHOT] = "SELECT id, computed_at, day, entries FROM trending_snapshots WHERE id = $1",
+	[Q_TRENDING_KEPT] = "SELECT id FROM trending_snapshots WHERE id > 0 ORDER BY id DESC LIMIT 1 OFFSET $1",
+	[Q_TRENDING_SNAP_INS] = "INSERT INTO trending_snapshots(computed_at, day, entries) VALUES ($1, $2, $3) RETURNING id",
+	[Q_TRENDING_ENTRY_INS] = "INSERT INTO trending_entries(snapshot_id, rank, skill_id, installs, downloads) "
+				 "VALUES ($1, $2, $3, $4, $5)",
+	[Q_TRENDING_ENTRIES_DEL] = "DELETE FROM trending_entries WHERE snapshot_id < $1",
+	[Q_TRENDING_SNAPS_DEL] = "DELETE FROM trending_snapshots WHERE id < $1",
+	[Q_TRENDING_PAGE] = "SELECT " SKILL_COLS ", e.rank, e.installs, e.downloads FROM trending_entries e "
+			    "JOIN skills s ON s.id = e.skill_id JOIN users u ON u.id = s.owner_id "
+			    "WHERE e.snapshot_id = $1 AND e.rank > $2 ORDER BY e.rank LIMIT $3",
+	[Q_BF_STATE_GET] = "SELECT last_id, pass, started_at, finished_at, scanned, changed FROM backfill_state "
+			   "WHERE name = $1",
+	[Q_BF_STATE_PUT] = "INSERT INTO backfill_state(name, last_id, pass, started_at, finished_at, scanned, changed) "
+			   "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(name) DO UPDATE SET last_id = excluded.last_id, "
+			   "pass = excluded.pass, started_at = excluded.started_at, finished_at = excluded.finished_at, "
+			   "scanned = excluded.scanned, changed = excluded.changed",
+	[Q_BF_MAX_ID] = "SELECT id FROM skills WHERE id > 0 ORDER BY id DESC LIMIT 1",
+	[Q_BF_SUMMARY_PAGE] = "SELECT s.id, s.latest_version_id, (s.latest_version_id IS DISTINCT FROM v.id "
+			      "OR s.latest_version IS DISTINCT FROM v.version "
+			      "OR s.latest_created_at IS DISTINCT FROM v.created_at "
+			      "OR s.latest_changelog IS DISTINCT FROM substr(v.changelog, 1, 2000) "
+			      "OR s.latest_metadata IS DISTINCT FROM c.metadata_json)::integer "
+			      "FROM skills s LEFT JOIN skill_versions v ON v.id = s.latest_version_id "
+			      "LEFT JOIN version_cold c ON c.version_id = v.id "
+			      "WHERE s.id > $1 ORDER BY s.id LIMIT $2",
+	[Q_BF_COUNTERS_PAGE] = "SELECT s.id, s.stats_downloads, s.stats_installs, s.stats_stars, s.stats_versions, "
+			       "(SELECT coalesce(sum(d.downloads), 0)::bigint FROM skill_daily_stats d WHERE d.skill_id = s.id), "
+			       "(SELECT coalesce(sum(d.installs), 0)::bigint FROM skill_daily_stats d WHERE d.skill_id = s.id), "
+			       "(SELECT count(*) FROM stars t WHERE t.skill_id = s.id), "
+			       "(SELECT count(*) FROM skill_versions v "
+			       "WHERE v.skill_id = s.id AND v.soft_deleted_at IS NULL) "
+			       "FROM skills s WHERE s.id > $1 ORDER BY s.id LIMIT $2",
+	[Q_BF_COUNTERS_SET] = "UPDATE skills SET stats_downloads = $2, stats_installs = $3, stats_stars = $4, "
+			      "stats_versions = $5 WHERE id = $1",
+	[Q_VERSION_SCAN_REQUEST] = "UPDATE skill_versions SET scan_state = 1, scan_requested_at = $2 WHERE id = $1 AND skill_id = $3",
+	[Q_SKILL_MARK_PENDING] = "UPDATE skills SET moderation_reason = 'pending.scan' WHERE id = $1 AND moderation_status = 0",
+	[Q_SCAN_QUEUE] = "SELECT id, scan_requested_at FROM skill_versions "
+			 "WHERE scan_state = 1 AND (scan_requested_at, id) > ($1, $2) ORDER BY scan_requested_at, id LIMIT $3",
+	[Q_VERSION_SCAN_GET] = "SELECT id, skill_id, version, zip_sha256, scan_state, scan_verdict, scan_requested_at, "
+			       "scanned_at, soft_deleted_at FROM skill_versions WHERE id = $1",
+	[Q_VERSION_SCAN_FINISH] = "UPDATE skill_versions SET scan_state = $2, scan_verdict = $3, scanned_at = $4 "
+				  "WHERE id = $1 AND scan_requested_at IS NOT DISTINCT FROM $5 AND skill_id = $6",
+	[Q_SCAN_RESULT_PUT] = "INSERT INTO scan_results(version_id, source, status, verdict, checked_at, engine, summary) "
+			      "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(version_id, source) DO UPDATE SET "
+			      "status = excluded.status, verdict = excluded.verdict, checked_at = excluded.checked_at, "
+			      "engine = excluded.engine, summary = excluded.summary",
+	[Q_SCAN_RESULTS] = "SELECT source, status, verdict, checked_at, engine, summary FROM scan_results WHERE version_id = $1 "
+			   "ORDER BY source LIMIT 8",
+	[Q_SCAN_FINDINGS_DEL] = "DELETE FROM scan_findings WHERE version_id = $1 AND source = $2",
+	[Q_SCAN_FINDING_INS] = "INSERT INTO scan_findings(version_id, source, ord, rule_id, severity, title, path, line, excerpt) "
+			       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+	[Q_SCAN_FINDINGS] = "SELECT source, ord, rule_id, severity, title, path, line, excerpt FROM scan_findings "
+			    "WHERE version_id = $1 ORDER BY source, ord LIMIT $2",
+	[Q_SCAN_HOLD_PUT] = "INSERT INTO scan_holds(skill_id, source, verdict, version_id, updated_at) VALUES ($1, $2, $3, $4, $5) "
+			    "ON CONFLICT(skill_id, source) DO UPDATE SET verdict = excluded.verdict, "
+			    "version_id = excluded.version_id, updated_at = excluded.updated_at",
+	[Q_SCAN_HOLDS] = "SELECT source, verdict FROM scan_holds WHERE skill_id = $1 ORDER BY source LIMIT 8",
+	[Q_SKILL_MODERATE] = "UPDATE skills SET moderation_status = $2, moderation_reason = $3, moderation_flags = $4, "
+			     "moderation_verdict = $5 WHERE id = $1",
+	[Q_REPORT_INS] = "INSERT INTO skill_reports(skill_id, user_id, version, reason, created_at) "
+			 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
+	[Q_REPORT_GET] = "SELECT id FROM skill_reports WHERE skill_id = $1 AND user_id = $2",
+	[Q_REPORTS_BUMP] = "UPDATE skills SET stats_reports = stats_reports + 1 WHERE id = $1 RETURNING stats_reports",
+	[Q_REPORTS_COUNT] = "SELECT stats_reports FROM skills WHERE id = $1",
+	[Q_REPORTS_RESET] = "UPDATE skills SET stats_reports = 0 WHERE id = $1",
+	[Q_USER_ROLE] = "UPDATE users SET role = $2 WHERE id = $1",
+	[Q_MOD_QUEUE_PAGE] = "SELECT s.id, s.created_at, s.latest_version_id, v.scan_state, v.scan_requested_at "
+			     "FROM skills s LEFT JOIN skill_versions v ON v.id = s.latest_version_id "
+			     "WHERE s.moderation_status = $1 AND s.moderation_reason = $2 AND (s.created_at, s.id) > ($3, $4) "
+			     "ORDER BY s.created_at, s.id LIMIT $5",
+	[Q_SKILL_IDS_PAGE] = "SELECT id, latest_version_id FROM skills WHERE id > $1 ORDER BY id LIMIT $2",
+};
+
+static char *list_sql[SR__LIST_VARIANTS];
+static pthread_once_t list_once = PTHREAD_ONCE_INIT;
+
+static void build_list_sql(void)
+{
+	static const sr__dialect pg = {'$', 0, " = 1", "JOIN"};
+	sr__list_sql_build(&pg, list_sql);
+}
+
+const char *sr__pg_statement_sql(int q)
+{
+	pthread_once(&list_once, build_list_sql);
+	if (q < 0 || q >= SR__Q_TOTAL)
+		return NULL;
+	return q < Q_FIXED_COUNT ? fixed_sql[q] : list_sql[q - Q_FIXED_COUNT];
+}
+
+/* ---- full-text match expressions ---- */
+
+/* Appends token as the text[] literal element "%token%": LIKE's own %, _ and \ escaped with
+ * a backslash, then the element's " and \ escaped with another. */
+static int like_element(sr_buf *b, const char *token)
+{
+	int rc = sr_buf_puts(b, "\"%");
+	for (const char *p = token; *p && !rc; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			rc = sr_buf_puts(b, "\\\\");
+		if (!rc && (*p == '"' || *p == '\\'))
+			rc = sr_buf_putc(b, '\\');
+		if (!rc)
+			rc = sr_buf_putc(b, *p);
+	}
+	return rc ? rc : sr_buf_puts(b, "%\"");
+}
+
+/* The LIKE patterns of every token, the longest first: the trigram index is asked for that
+ * one (it has the most trigrams, so the fewest rows to check), the rows it finds for all. */
+static int like_patterns(sr_buf *b, const char *const *tokens, int n)
+{
+	int first = 0;
+	for (int t = 1; t < n; t++)
+		if (strlen(tokens[t]) > strlen(tokens[first]))
+			first = t;
+	int rc = sr_buf_putc(b, '{');
+	for (int k = 0; k < n && !rc; k++) {
+		int t = k == 0 ? first : k <= first ? k - 1 : k;
+		if (k)
+			rc = sr_buf_putc(b, ',');
+		if (!rc)
+			rc = like_element(b, tokens[t]);
+	}
+	return rc ? rc : sr_buf_putc(b, '}');
+}
+
+/* The length of the UTF-8 character at p and whether it is one the word index holds as a
+ * word of its own (CJK, as short_text in skills.c spaces them). */
+static size_t utf8_char(const unsigned char *p, int *cjk)
+{
+	size_t len = 1;
+	uint32_t cp = *p;
+	if (*p >= 0xf0 && p[1] && p[2] && p[3]) {
+		len = 4;
+		cp = (uint32_t)(p[0] & 7) << 18 | (uint32_t)(p[1] & 63) << 12 | (uint32_t)(p[2] & 63) << 6 | (p[3] & 63);
+	} else if (*p >= 0xe0 && p[1] && p[2]) {
+		len = 3;
+		cp = (uint32_t)(p[0] & 15) << 12 | (uint32_t)(p[1] & 63) << 6 | (p[2] & 63);
+	} else if (*p >= 0xc0 && p[1]) {
+		len = 2;
+		cp = (uint32_t)(p[0] & 31) << 6 | (p[1] & 63);
+	}
+	*cjk = (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7af) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	       (cp >= 0x20000 && cp <= 0x2fa1f) || (cp >= 0x3040 && cp <= 0x30ff);
+	return len;
+}
+
+/*
+ * One token as a tsquery phrase of its words: ASCII characters other than letters and
+ * digits separate words (the indexed text has them turned into spaces), a CJK character is a
+ * word of its own, so "pdf-tables" is 'pdf' <-> 'tables' and a CJK token its characters in a
+ * row, as FTS5 reads them. With prefix, the last word may start a longer one (FTS5's "..."*),
+ * except in a token that starts with a CJK character, as on SQLite. *words counts the words.
+ */
+static int token_phrase(sr_buf *b, const char *token, int prefix, int *words)
+{
+	const unsigned char *p = (const unsigned char *)token;
+	int rc = 0, open = 0, cjk = 0;
+	*words = 0;
+	utf8_char(p, &cjk);
+	prefix = prefix && !cjk;
+	while (*p && !rc) {
+		size_t len = utf8_char(p, &cjk);
+		int sep = *p < 0x80 && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'));
+		if ((sep || cjk) && open) {
+			rc = sr_buf_putc(b, '\'');
+			open = 0;
+		}
+		if (!sep && !rc && !open) {
+			if (*words)
+				rc = sr_buf_puts(b, " <-> ");
+			if (!rc)
+				rc = sr_buf_putc(b, '\'');
+			open = 1;
+			++*words;
+		}
+		for (size_t k = 0; k < len && !sep && !rc; k++)
+			rc = sr_buf_putc(b, (char)p[k]);
+		if (cjk && open && !rc) {
+			rc = sr_buf_putc(b, '\'');
+			open = 0;
+		}
+		p += len;
+	}
+	if (open && !rc)
+		rc = sr_buf_putc(b, '\'');
+	if (prefix && *words && !rc)
+		rc = sr_buf_puts(b, ":*");
+	return rc;
+}
+
+/* Every token a phrase, all of them required. A token with no word in it would be an empty
+ * phrase, which matches nothing: the whole query is refused instead. */
+static int tsquery(sr_buf *b, const char *const *tokens, int n, int prefix)
+{
+	int rc = 0;
+	for (int t = 0; t < n && !rc; t++) {
+		int words = 0;
+		rc = sr_buf_puts(b, t ? " & (" : "(");
+		if (!rc)
+			rc = token_phrase(b, tokens[t], prefix, &words);
+		if (!rc && !words)
+			rc = SR_EINVAL;
+		if (!rc)
+			rc = sr_buf_putc(b, ')');
+	}
+	return rc;
+}
+
+int sr__pg_match_expr(sr_buf *b, int match, const char *const *tokens, int n)
+{
+	if (n < 1)
+		return SR_EINVAL;
+	switch (match) {
+	case SR_MATCH_NAMES:
+	case SR_MATCH_INSIDE:
+		return like_patterns(b, tokens, n);
+	case SR_MATCH_WORDS:
+		return tsquery(b, tokens, n, 0);
+	case SR_MATCH_PREFIXES:
+		return tsquery(b, tokens, n, 1);
+	}
+	return SR_EINVAL;
+}
