@@ -1,5 +1,6 @@
 /*
- * blob.c - see blob.h.
+ * blob.c - see blob.h. The files (the store itself with SQLite, the node's cache with
+ * PostgreSQL) are handled here; the table's statements are in pg.c.
  */
 #include "blob/blob.h"
 
@@ -9,15 +10,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blob/pg.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
 
 struct sr_blobs {
 	char dir[4096];
+	sr__bpg *db; /* NULL: the files are the store, not a cache */
+	int64_t cache_max_bytes, cache_max_age_ms;
 };
 
 int sr_blobs_open(const char *dir, sr_blobs **out)
@@ -34,13 +39,56 @@ int sr_blobs_open(const char *dir, sr_blobs **out)
 		free(b);
 		return SR_EIO;
 	}
+	b->cache_max_bytes = SR_BLOB_CACHE_MAX_BYTES;
+	b->cache_max_age_ms = SR_BLOB_CACHE_MAX_AGE_MS;
 	*out = b;
 	return 0;
 }
 
+int sr_blobs_open_db(const char *cache_dir, const char *url, sr_blobs **out)
+{
+	sr_blobs *b;
+	int rc = sr_blobs_open(cache_dir, &b);
+	if (rc)
+		return rc;
+	if ((rc = sr__bpg_new(url, &b->db))) {
+		free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+int sr_blobs_open_for(const char *dir, const char *target, sr_blobs **out)
+{
+	if (strncmp(target, "postgres://", 11) == 0 || strncmp(target, "postgresql://", 13) == 0)
+		return sr_blobs_open_db(dir, target, out);
+	return sr_blobs_open(dir, out);
+}
+
 void sr_blobs_close(sr_blobs *b)
 {
+	if (!b)
+		return;
+	sr__bpg_free(b->db);
 	free(b);
+}
+
+int sr_blobs_in_db(const sr_blobs *b)
+{
+	return b->db != NULL;
+}
+
+void sr_blobs_set_cache_bound(sr_blobs *b, int64_t max_bytes, int64_t max_age_ms)
+{
+	b->cache_max_bytes = max_bytes;
+	b->cache_max_age_ms = max_age_ms;
+}
+
+void sr_blobs_cache_bound(const sr_blobs *b, int64_t *max_bytes, int64_t *max_age_ms)
+{
+	*max_bytes = b->cache_max_bytes;
+	*max_age_ms = b->cache_max_age_ms;
 }
 
 static int blob_path(sr_blobs *b, const char *sha, char *out, size_t n)
@@ -55,22 +103,21 @@ int sr_blob_exists(sr_blobs *b, const char *sha)
 {
 	char path[4200];
 	struct stat st;
-	return blob_path(b, sha, path, sizeof(path)) == 0 && stat(path, &st) == 0;
+	if (blob_path(b, sha, path, sizeof(path)))
+		return 0;
+	if (!b->db)
+		return stat(path, &st) == 0;
+	int found = 0;
+	return sr__bpg_exists(b->db, sha, &found) == 0 && found;
 }
 
-int sr_blob_put(sr_blobs *b, const char *sha, const void *data, size_t len)
+/* Writes the file of a blob: a temporary file renamed into place. */
+static int file_write(sr_blobs *b, const char *sha, const void *data, size_t len)
 {
 	char path[4200], dir[4200], tmp[4300];
 	int rc = blob_path(b, sha, path, sizeof(path));
 	if (rc)
 		return rc;
-	struct stat st;
-	if (stat(path, &st) == 0 && (size_t)st.st_size == len) {
-		/* Already there: a publish is about to reference these bytes, so the collector
-		 * must see them as young (blob.h). A failure only weakens that, so it is ignored. */
-		(void)utimensat(AT_FDCWD, path, NULL, 0);
-		return 0;
-	}
 	snprintf(dir, sizeof(dir), "%s/%.2s", b->dir, sha);
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		goto io;
@@ -106,7 +153,74 @@ io:
 	return SR_EIO;
 }
 
-int sr_blob_open(sr_blobs *b, const char *sha, int *fd, size_t *size)
+/* With a database: the row first (the truth every node reads), then this node's file. A
+ * cached file of the same size says the row is most likely there, so it is only made young,
+ * without sending the bytes again. */
+static int db_put(sr_blobs *b, const char *sha, const void *data, size_t len)
+{
+	char path[4200];
+	int rc = blob_path(b, sha, path, sizeof(path));
+	if (rc)
+		return rc;
+	int64_t now = sr_now_ms();
+	struct stat st;
+	if (stat(path, &st) == 0 && (size_t)st.st_size == len) {
+		int found = 0;
+		if ((rc = sr__bpg_touch(b->db, sha, now, &found)) || found)
+			return rc;
+	}
+	if ((rc = sr__bpg_insert(b->db, sha, data, len, now)))
+		return rc;
+	/* The bytes are stored; without the file the next open fetches them again. */
+	if (file_write(b, sha, data, len))
+		sr_log_error("blob %s: stored, but not cached on this node", sha);
+	return 0;
+}
+
+int sr_blob_put(sr_blobs *b, const char *sha, const void *data, size_t len)
+{
+	if (b->db)
+		return db_put(b, sha, data, len);
+	char path[4200];
+	int rc = blob_path(b, sha, path, sizeof(path));
+	if (rc)
+		return rc;
+	struct stat st;
+	if (stat(path, &st) == 0 && (size_t)st.st_size == len) {
+		/* Already there: a publish is about to reference these bytes, so the collector
+		 * must see them as young (blob.h). A failure only weakens that, so it is ignored. */
+		(void)utimensat(AT_FDCWD, path, NULL, 0);
+		return 0;
+	}
+	return file_write(b, sha, data, len);
+}
+
+static int64_t mtime_ms(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+}
+
+/* A blob's bytes from its row, checked against its name before they become a file. */
+static int fill_sink(void *ud, const void *data, size_t len)
+{
+	const char *const *ctx = ud;
+	sr_blobs *b = (sr_blobs *)ctx[0];
+	char got[65];
+	sr_sha256_hex(data, len, got);
+	if (strcasecmp(got, ctx[1]) != 0) {
+		sr_log_error("blob %s: the database holds bytes whose SHA-256 is %s", ctx[1], got);
+		return SR_EIO;
+	}
+	return file_write(b, ctx[1], data, len);
+}
+
+static int fill(sr_blobs *b, const char *sha)
+{
+	const void *ctx[] = {b, sha};
+	return sr__bpg_fetch(b->db, sha, fill_sink, ctx);
+}
+
+static int file_open(sr_blobs *b, const char *sha, int *fd, size_t *size)
 {
 	char path[4200];
 	int rc = blob_path(b, sha, path, sizeof(path));
@@ -120,9 +234,24 @@ int sr_blob_open(sr_blobs *b, const char *sha, int *fd, size_t *size)
 		close(f);
 		return SR_EIO;
 	}
+	/* A cached file's time is when it was last used (blob.h), to the hour. */
+	if (b->db && sr_now_ms() - mtime_ms(&st) > SR_BLOB_CACHE_TOUCH_MS)
+		(void)futimens(f, NULL);
 	*fd = f;
 	*size = (size_t)st.st_size;
 	return 0;
+}
+
+int sr_blob_open(sr_blobs *b, const char *sha, int *fd, size_t *size)
+{
+	int rc = file_open(b, sha, fd, size);
+	if (rc != SR_ENOTFOUND || !b->db)
+		return rc;
+	/* Not cached on this node yet. Two threads filling the same blob each write a file of
+	 * their own and rename it over the other's: the bytes are the same. */
+	if ((rc = fill(b, sha)))
+		return rc;
+	return file_open(b, sha, fd, size);
 }
 
 int sr_blob_read(sr_blobs *b, const char *sha, sr_buf *out)
@@ -163,12 +292,11 @@ int sr_blob_path(sr_blobs *b, const char *sha, char *out, size_t n)
 {
 	if (!sr_is_hex64(sha) || strlen(b->dir) + 2 + 3 + 64 + 1 > n)
 		return SR_EINVAL;
-	return blob_path(b, sha, out, n);
-}
-
-static int64_t mtime_ms(const struct stat *st)
-{
-	return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+	int rc = blob_path(b, sha, out, n);
+	struct stat st;
+	if (!rc && b->db && stat(out, &st) && errno == ENOENT)
+		rc = fill(b, sha);
+	return rc;
 }
 
 int sr_blob_list(sr_blobs *b, int dir, int (*fn)(void *ud, const sr_blob_entry *e), void *ud)
@@ -221,4 +349,43 @@ int sr_blob_remove_old(sr_blobs *b, int dir, const sr_blob_entry *e, int64_t cut
 		return errno == ENOENT ? 0 : SR_EIO;
 	*bytes = (int64_t)st.st_size;
 	return 1;
+}
+
+int sr_blob_rows_old(sr_blobs *b, int64_t cutoff_ms, const sr_blob_row *after, sr_blob_row *out, int n, int *got)
+{
+	*got = 0;
+	if (!b->db || n < 1 || n > SR_BLOB_ROWS_MAX)
+		return SR_EINVAL;
+	return sr__bpg_old(b->db, cutoff_ms, after, out, n, got);
+}
+
+int sr_blob_rows_remove_old(sr_blobs *b, const sr_blob_row *v, int n, int64_t cutoff_ms, int *deleted)
+{
+	if (!b->db || n < 0 || n > SR_BLOB_ROWS_MAX)
+		return SR_EINVAL;
+	if (n == 0)
+		return 0;
+	int rc = sr__bpg_delete_old(b->db, v, n, cutoff_ms, deleted);
+	for (int i = 0; i < n && !rc; i++) {
+		char path[4200];
+		/* The row is gone, so is this node's copy; other nodes' copies go with their next
+		 * blob-cache pass. */
+		if (deleted[i] && blob_path(b, v[i].sha, path, sizeof(path)) == 0 && unlink(path) && errno != ENOENT)
+			sr_log_error("blob %s: deleted, but its cached file stays: %s", v[i].sha, strerror(errno));
+	}
+	return rc;
+}
+
+int sr_blob_rows_present(sr_blobs *b, const char (*shas)[65], int n, int *present)
+{
+	if (!b->db || n < 0 || n > SR_BLOB_ROWS_MAX)
+		return SR_EINVAL;
+	return n ? sr__bpg_present(b->db, shas, n, present) : 0;
+}
+
+int sr_blob_rows_young(sr_blobs *b, int64_t cutoff_ms, int64_t *files, int64_t *bytes)
+{
+	if (!b->db)
+		return SR_EINVAL;
+	return sr__bpg_young(b->db, cutoff_ms, files, bytes);
 }
