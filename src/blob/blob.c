@@ -7,6 +7,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +21,17 @@
 #include "core/log.h"
 #include "core/util.h"
 
+/* Fills of the cache in flight at once that other threads can wait for (fill_once). */
+#define FILL_SLOTS 32
+
 struct sr_blobs {
 	char dir[4096];
 	sr__bpg *db; /* NULL: the files are the store, not a cache */
 	int64_t cache_max_bytes, cache_max_age_ms;
+	pthread_mutex_t fill_mu;
+	pthread_cond_t fill_cv;
+	char filling[FILL_SLOTS][65]; /* "" for a free slot */
+	_Atomic int64_t fills;
 };
 
 int sr_blobs_open(const char *dir, sr_blobs **out)
@@ -41,6 +50,8 @@ int sr_blobs_open(const char *dir, sr_blobs **out)
 	}
 	b->cache_max_bytes = SR_BLOB_CACHE_MAX_BYTES;
 	b->cache_max_age_ms = SR_BLOB_CACHE_MAX_AGE_MS;
+	pthread_mutex_init(&b->fill_mu, NULL);
+	pthread_cond_init(&b->fill_cv, NULL);
 	*out = b;
 	return 0;
 }
@@ -52,7 +63,7 @@ int sr_blobs_open_db(const char *cache_dir, const char *url, sr_blobs **out)
 	if (rc)
 		return rc;
 	if ((rc = sr__bpg_new(url, &b->db))) {
-		free(b);
+		sr_blobs_close(b);
 		return rc;
 	}
 	*out = b;
@@ -71,12 +82,19 @@ void sr_blobs_close(sr_blobs *b)
 	if (!b)
 		return;
 	sr__bpg_free(b->db);
+	pthread_mutex_destroy(&b->fill_mu);
+	pthread_cond_destroy(&b->fill_cv);
 	free(b);
 }
 
 int sr_blobs_in_db(const sr_blobs *b)
 {
 	return b->db != NULL;
+}
+
+int64_t sr_blobs_fills(sr_blobs *b)
+{
+	return atomic_load(&b->fills);
 }
 
 void sr_blobs_set_cache_bound(sr_blobs *b, int64_t max_bytes, int64_t max_age_ms)
@@ -217,7 +235,49 @@ static int fill_sink(void *ud, const void *data, size_t len)
 static int fill(sr_blobs *b, const char *sha)
 {
 	const void *ctx[] = {b, sha};
+	atomic_fetch_add(&b->fills, 1);
 	return sr__bpg_fetch(b->db, sha, fill_sink, ctx);
+}
+
+/* Fills the cache with a blob once for all the threads that miss it at the same moment (the
+ * first downloads of a version just published elsewhere): a thread that finds the blob being
+ * filled waits for that fill instead of fetching the bytes again. 0 when the file should be
+ * there now; when the fill waited for failed, the caller's open finds no file. */
+static int fill_once(sr_blobs *b, const char *sha, const char *path)
+{
+	struct stat st;
+	int slot;
+	pthread_mutex_lock(&b->fill_mu);
+	for (;;) {
+		int busy = 0;
+		slot = -1;
+		for (int i = 0; i < FILL_SLOTS; i++) {
+			if (strcmp(b->filling[i], sha) == 0)
+				busy = 1;
+			else if (slot < 0 && !b->filling[i][0])
+				slot = i;
+		}
+		if (!busy)
+			break;
+		pthread_cond_wait(&b->fill_cv, &b->fill_mu);
+	}
+	/* Filled by a thread that finished between this one's miss and here. */
+	if (stat(path, &st) == 0) {
+		pthread_mutex_unlock(&b->fill_mu);
+		return 0;
+	}
+	/* With every slot taken, this fill runs alone without others waiting on it. */
+	if (slot >= 0)
+		memcpy(b->filling[slot], sha, 65);
+	pthread_mutex_unlock(&b->fill_mu);
+	int rc = fill(b, sha);
+	if (slot >= 0) {
+		pthread_mutex_lock(&b->fill_mu);
+		b->filling[slot][0] = '\0';
+		pthread_cond_broadcast(&b->fill_cv);
+		pthread_mutex_unlock(&b->fill_mu);
+	}
+	return rc;
 }
 
 static int file_open(sr_blobs *b, const char *sha, int *fd, size_t *size)
@@ -247,11 +307,16 @@ int sr_blob_open(sr_blobs *b, const char *sha, int *fd, size_t *size)
 	int rc = file_open(b, sha, fd, size);
 	if (rc != SR_ENOTFOUND || !b->db)
 		return rc;
-	/* Not cached on this node yet. Two threads filling the same blob each write a file of
-	 * their own and rename it over the other's: the bytes are the same. */
-	if ((rc = fill(b, sha)))
+	/* Not cached on this node yet. */
+	char path[4200];
+	blob_path(b, sha, path, sizeof(path));
+	if ((rc = fill_once(b, sha, path)))
 		return rc;
-	return file_open(b, sha, fd, size);
+	rc = file_open(b, sha, fd, size);
+	/* The fill this thread waited for failed, or the file went again meanwhile. */
+	if (rc == SR_ENOTFOUND && (rc = fill(b, sha)) == 0)
+		rc = file_open(b, sha, fd, size);
+	return rc;
 }
 
 int sr_blob_read(sr_blobs *b, const char *sha, sr_buf *out)
@@ -294,8 +359,11 @@ int sr_blob_path(sr_blobs *b, const char *sha, char *out, size_t n)
 		return SR_EINVAL;
 	int rc = blob_path(b, sha, out, n);
 	struct stat st;
-	if (!rc && b->db && stat(out, &st) && errno == ENOENT)
-		rc = fill(b, sha);
+	if (!rc && b->db && stat(out, &st) && errno == ENOENT) {
+		rc = fill_once(b, sha, out);
+		if (!rc && stat(out, &st))
+			rc = fill(b, sha);
+	}
 	return rc;
 }
 

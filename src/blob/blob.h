@@ -35,6 +35,8 @@ int sr_blobs_open_for(const char *dir, const char *target, sr_blobs **out);
 void sr_blobs_close(sr_blobs *b);
 /* 1 when the bytes live in a database table and the directory is a cache. */
 int sr_blobs_in_db(const sr_blobs *b);
+/* How many times this process fetched a blob from the table into its cache. */
+int64_t sr_blobs_fills(sr_blobs *b);
 /* Stores bytes whose SHA-256 is sha (64 lowercase hex). When the blob is already present it
  * is only made young again (its modification time set to now), so the collector's grace
  * period protects it from a publish that is about to reference it. */

@@ -203,8 +203,14 @@ int sr__blob_cache_sweep(sr_blobs *b, int64_t now, int64_t grace_ms, sr__blob_ca
 	return rc;
 }
 
-void sr__blob_cache_metrics(sr_buf *out)
+void sr__blob_cache_metrics(sr_buf *out, sr_blobs *b)
 {
+	if (b && sr_blobs_in_db(b))
+		sr_buf_printf(out,
+			      "# HELP skillreg_blob_cache_fills_total Blobs fetched from the database into this node's "
+			      "cache.\n"
+			      "# TYPE skillreg_blob_cache_fills_total counter\nskillreg_blob_cache_fills_total %lld\n",
+			      (long long)sr_blobs_fills(b));
 	if (!atomic_load(&g_sweeps) && !atomic_load(&g_removed))
 		return;
 	sr_buf_printf(out,

@@ -296,7 +296,7 @@ int sr__cron_blob_cache(sr_store *s, sr_reads *total, int64_t *items)
 
 void sr_blob_gc_metrics(sr_buf *out)
 {
-	sr__blob_cache_metrics(out);
+	sr__blob_cache_metrics(out, gc_blobs);
 	if (!atomic_load(&g_passes) && !atomic_load(&g_removed))
 		return;
 	sr_buf_printf(out,

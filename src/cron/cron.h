@@ -87,6 +87,6 @@ typedef struct sr__blob_cache_pass {
 } sr__blob_cache_pass;
 /* Sweeps the cache of a store opened with sr_blobs_open_db (blobcache.c); nothing otherwise. */
 int sr__blob_cache_sweep(sr_blobs *b, int64_t now, int64_t grace_ms, sr__blob_cache_pass *out);
-void sr__blob_cache_metrics(sr_buf *out);
+void sr__blob_cache_metrics(sr_buf *out, sr_blobs *b);
 
 #endif
