@@ -83,9 +83,13 @@ static int connect_slot(sr__bpg *p, struct slot *s)
 	s->conn = NULL;
 	if (sr_mono_ns() < atomic_load(&p->down_until_ns))
 		return BPG_EUNAVAIL;
-	/* connect_timeout comes before the URL, so a URL that sets its own wins. */
-	const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-	const char *vals[] = {"5", "skillreg-blobs", p->url, NULL};
+	/* These come before the URL, so a URL that sets its own wins. Keepalives find a server
+	 * that vanished without closing the connection (a host gone, a partition) in about 25 s
+	 * instead of the system's two hours, so a statement waiting on it does not hold its
+	 * connection and its caller for good. */
+	const char *keys[] = {"connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+			      "keepalives_count", "application_name", "dbname", NULL};
+	const char *vals[] = {"5", "1", "10", "5", "3", "skillreg-blobs", p->url, NULL};
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (!c || PQstatus(c) != CONNECTION_OK) {
 		sr_log_error("blobs: cannot connect to the database: %s", c ? PQerrorMessage(c) : "out of memory");
