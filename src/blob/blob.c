@@ -171,9 +171,13 @@ io:
 	return SR_EIO;
 }
 
-/* With a database: the row first (the truth every node reads), then this node's file. A
- * cached file of the same size says the row is most likely there, so it is only made young,
- * without sending the bytes again. */
+/* Above this size a put asks whether the row is there before it sends the bytes. */
+#define PUT_ASK_FIRST (64 * 1024)
+
+/* With a database: the row first (the truth every node reads), then this node's file. When
+ * the row is most likely there (a cached file of the same size) or the bytes are many, the
+ * row is first only made young, which sends no bytes; the insert follows when there is none
+ * (the collector deleted it, or the bytes are new). */
 static int db_put(sr_blobs *b, const char *sha, const void *data, size_t len)
 {
 	char path[4200];
@@ -182,12 +186,12 @@ static int db_put(sr_blobs *b, const char *sha, const void *data, size_t len)
 		return rc;
 	int64_t now = sr_now_ms();
 	struct stat st;
-	if (stat(path, &st) == 0 && (size_t)st.st_size == len) {
-		int found = 0;
-		if ((rc = sr__bpg_touch(b->db, sha, now, &found)) || found)
-			return rc;
-	}
-	if ((rc = sr__bpg_insert(b->db, sha, data, len, now)))
+	int cached = stat(path, &st) == 0 && (size_t)st.st_size == len, found = 0;
+	if ((cached || len > PUT_ASK_FIRST) && (rc = sr__bpg_touch(b->db, sha, now, &found)))
+		return rc;
+	if (found && cached)
+		return 0;
+	if (!found && (rc = sr__bpg_insert(b->db, sha, data, len, now)))
 		return rc;
 	/* The bytes are stored; without the file the next open fetches them again. */
 	if (file_write(b, sha, data, len))

@@ -239,23 +239,23 @@ static void test_dedupe(void **state)
 {
 	(void)state;
 	char sha[65], q[300];
-	unsigned char *b = blob(200000, 3, sha);
+	unsigned char *b = blob(20000, 3, sha); /* small: a put without the file inserts at once */
 	int64_t t0 = sr_now_ms();
 	sr_clock_set(t0);
-	assert_int_equal(sr_blob_put(A, sha, b, 200000), 0);
+	assert_int_equal(sr_blob_put(A, sha, b, 20000), 0);
 	sr_clock_set(t0 + 5000);
-	assert_int_equal(sr_blob_put(A, sha, b, 200000), 0); /* cached: a touch, no bytes sent */
+	assert_int_equal(sr_blob_put(A, sha, b, 20000), 0); /* cached: a touch, no bytes sent */
 	sr_clock_set(t0 + 9000);
-	assert_int_equal(sr_blob_put(B, sha, b, 200000), 0); /* not cached on B: the bytes again */
+	assert_int_equal(sr_blob_put(B, sha, b, 20000), 0); /* not cached on B: the bytes again */
 	/* A clock behind never ages it: not through the insert (no cached file on B), nor
 	 * through the touch (the cached file on A). */
 	char path[300];
 	assert_int_equal(sr_blob_path(B, sha, path, sizeof(path)), 0);
 	assert_int_equal(unlink(path), 0);
 	sr_clock_set(t0 + 7000);
-	assert_int_equal(sr_blob_put(B, sha, b, 200000), 0);
+	assert_int_equal(sr_blob_put(B, sha, b, 20000), 0);
 	sr_clock_set(t0 + 6000);
-	assert_int_equal(sr_blob_put(A, sha, b, 200000), 0);
+	assert_int_equal(sr_blob_put(A, sha, b, 20000), 0);
 	sr_clock_set(0);
 	assert_int_equal(row_count(sha), 1);
 	snprintf(q, sizeof(q), "SELECT created_at FROM blobs WHERE sha256 = '%s'", sha);
@@ -263,8 +263,23 @@ static void test_dedupe(void **state)
 	snprintf(q, sizeof(q), "SELECT touched_at FROM blobs WHERE sha256 = '%s'", sha);
 	assert_int_equal(sql_int(q), t0 + 9000);
 	snprintf(q, sizeof(q), "SELECT octet_length(data) FROM blobs WHERE sha256 = '%s'", sha);
-	assert_int_equal(sql_int(q), 200000);
+	assert_int_equal(sql_int(q), 20000);
 	free(b);
+
+	/* Many bytes already stored, not cached on B: B asks first and sends nothing, but makes
+	 * the blob young and keeps the file the publish will read back. */
+	unsigned char *big = blob(1 << 20, 33, sha);
+	sr_clock_set(t0);
+	assert_int_equal(sr_blob_put(A, sha, big, 1 << 20), 0);
+	sr_clock_set(t0 + 4000);
+	assert_false(cached(cache_b, sha));
+	assert_int_equal(sr_blob_put(B, sha, big, 1 << 20), 0);
+	assert_true(cached(cache_b, sha));
+	sr_clock_set(0);
+	assert_int_equal(row_count(sha), 1);
+	snprintf(q, sizeof(q), "SELECT touched_at FROM blobs WHERE sha256 = '%s'", sha);
+	assert_int_equal(sql_int(q), t0 + 4000);
+	free(big);
 }
 
 static long long terminate_blob_backends(void)
