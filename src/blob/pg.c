@@ -37,6 +37,40 @@ struct sr__bpg {
 	_Atomic int64_t down_until_ns;
 };
 
+/* Every statement of the blobs table, with the index it uses. */
+enum { BQ_TOUCH, BQ_INSERT, BQ_FETCH, BQ_EXISTS, BQ_OLD, BQ_DELETE_OLD, BQ_PRESENT, BQ_YOUNG, BQ_COUNT };
+static const char *const bq_sql[BQ_COUNT] = {
+	/* The primary key. */
+	[BQ_TOUCH] = "UPDATE blobs SET touched_at = GREATEST(touched_at, $2::bigint) WHERE sha256 = $1",
+	/* The primary key. The bytes go in binary, as they are; a row already there is only made
+	 * young (GREATEST: a node whose clock is behind does not make it older). */
+	[BQ_INSERT] = "INSERT INTO blobs (sha256, size, data, created_at, touched_at) "
+	    "VALUES ($1, $2::bigint, $3, $4::bigint, $4::bigint) ON CONFLICT (sha256) "
+	    "DO UPDATE SET touched_at = GREATEST(blobs.touched_at, EXCLUDED.touched_at)",
+	/* The primary key; the result in binary, so bytea comes as its bytes, not as hex. */
+	[BQ_FETCH] = "SELECT data FROM blobs WHERE sha256 = $1",
+	/* The primary key, index only. */
+	[BQ_EXISTS] = "SELECT 1 FROM blobs WHERE sha256 = $1",
+	/* One range of ix_blobs_touched (index only: size is included), oldest first, after the
+	 * previous page's last key. */
+	[BQ_OLD] = "SELECT sha256, size, touched_at FROM blobs WHERE touched_at < $1::bigint "
+	    "AND (touched_at, sha256) > ($2::bigint, $3::text) ORDER BY touched_at, sha256 "
+	    "LIMIT $4::integer",
+	/* The primary key per sha. A blob touched since the collector read it is still young
+	 * here and stays: the age is checked by the statement that deletes. */
+	[BQ_DELETE_OLD] = "DELETE FROM blobs WHERE sha256 = ANY($1::text[]) AND touched_at < $2::bigint "
+	    "RETURNING sha256",
+	/* The primary key per sha, index only. */
+	[BQ_PRESENT] = "SELECT sha256 FROM blobs WHERE sha256 = ANY($1::text[])",
+	/* One range of ix_blobs_touched, index only: the blobs the collector's walk does not see. */
+	[BQ_YOUNG] = "SELECT count(*), COALESCE(sum(size), 0) FROM blobs WHERE touched_at >= $1::bigint",
+};
+
+const char *sr__bpg_sql(int i)
+{
+	return i >= 0 && i < BQ_COUNT ? bq_sql[i] : NULL;
+}
+
 int sr__bpg_new(const char *url, sr__bpg **out)
 {
 	sr__bpg *p = calloc(1, sizeof(*p));
@@ -154,13 +188,11 @@ static int sha_array(sr_buf *b, const char *sha0, size_t stride, int n)
 
 int sr__bpg_touch(sr__bpg *p, const char *sha, int64_t now, int *found)
 {
-	/* The primary key. */
-	static const char sql[] = "UPDATE blobs SET touched_at = GREATEST(touched_at, $2::bigint) WHERE sha256 = $1";
 	char nbuf[24];
 	snprintf(nbuf, sizeof(nbuf), "%lld", (long long)now);
 	const char *vals[] = {sha, nbuf};
 	PGresult *r;
-	int rc = run(p, sql, 2, vals, NULL, NULL, 0, &r);
+	int rc = run(p, bq_sql[BQ_TOUCH], 2, vals, NULL, NULL, 0, &r);
 	if (!rc)
 		*found = atoi(PQcmdTuples(r)) > 0;
 	PQclear(r);
@@ -169,11 +201,6 @@ int sr__bpg_touch(sr__bpg *p, const char *sha, int64_t now, int *found)
 
 int sr__bpg_insert(sr__bpg *p, const char *sha, const void *data, size_t len, int64_t now)
 {
-	/* The primary key. The bytes go in binary, as they are; a row already there is only made
-	 * young (GREATEST: a node whose clock is behind does not make it older). */
-	static const char sql[] = "INSERT INTO blobs (sha256, size, data, created_at, touched_at) "
-				  "VALUES ($1, $2::bigint, $3, $4::bigint, $4::bigint) ON CONFLICT (sha256) "
-				  "DO UPDATE SET touched_at = GREATEST(blobs.touched_at, EXCLUDED.touched_at)";
 	if (len > 0x3fffffff)
 		return SR_ETOOBIG;
 	char sbuf[24], nbuf[24];
@@ -183,18 +210,16 @@ int sr__bpg_insert(sr__bpg *p, const char *sha, const void *data, size_t len, in
 	const int lens[] = {0, 0, (int)len, 0};
 	const int fmts[] = {0, 0, 1, 0};
 	PGresult *r;
-	int rc = run(p, sql, 4, vals, lens, fmts, 0, &r);
+	int rc = run(p, bq_sql[BQ_INSERT], 4, vals, lens, fmts, 0, &r);
 	PQclear(r);
 	return rc;
 }
 
 int sr__bpg_fetch(sr__bpg *p, const char *sha, int (*sink)(void *ud, const void *data, size_t len), void *ud)
 {
-	/* The primary key; the result in binary, so bytea comes as its bytes, not as hex. */
-	static const char sql[] = "SELECT data FROM blobs WHERE sha256 = $1";
 	const char *vals[] = {sha};
 	PGresult *r;
-	int rc = run(p, sql, 1, vals, NULL, NULL, 1, &r);
+	int rc = run(p, bq_sql[BQ_FETCH], 1, vals, NULL, NULL, 1, &r);
 	if (!rc)
 		rc = PQntuples(r) == 1 ? sink(ud, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0)) : SR_ENOTFOUND;
 	PQclear(r);
@@ -203,11 +228,9 @@ int sr__bpg_fetch(sr__bpg *p, const char *sha, int (*sink)(void *ud, const void 
 
 int sr__bpg_exists(sr__bpg *p, const char *sha, int *found)
 {
-	/* The primary key, index only. */
-	static const char sql[] = "SELECT 1 FROM blobs WHERE sha256 = $1";
 	const char *vals[] = {sha};
 	PGresult *r;
-	int rc = run(p, sql, 1, vals, NULL, NULL, 0, &r);
+	int rc = run(p, bq_sql[BQ_EXISTS], 1, vals, NULL, NULL, 0, &r);
 	if (!rc)
 		*found = PQntuples(r) == 1;
 	PQclear(r);
@@ -216,18 +239,13 @@ int sr__bpg_exists(sr__bpg *p, const char *sha, int *found)
 
 int sr__bpg_old(sr__bpg *p, int64_t cutoff_ms, const sr_blob_row *after, sr_blob_row *out, int n, int *got)
 {
-	/* One range of ix_blobs_touched (index only: size is included), oldest first, after the
-	 * previous page's last key. */
-	static const char sql[] = "SELECT sha256, size, touched_at FROM blobs WHERE touched_at < $1::bigint "
-				  "AND (touched_at, sha256) > ($2::bigint, $3::text) ORDER BY touched_at, sha256 "
-				  "LIMIT $4::integer";
 	char cbuf[24], abuf[24], nbuf[16];
 	snprintf(cbuf, sizeof(cbuf), "%lld", (long long)cutoff_ms);
 	snprintf(abuf, sizeof(abuf), "%lld", (long long)(after ? after->touched_ms : INT64_MIN));
 	snprintf(nbuf, sizeof(nbuf), "%d", n);
 	const char *vals[] = {cbuf, abuf, after ? after->sha : "", nbuf};
 	PGresult *r;
-	int rc = run(p, sql, 4, vals, NULL, NULL, 0, &r);
+	int rc = run(p, bq_sql[BQ_OLD], 4, vals, NULL, NULL, 0, &r);
 	if (rc)
 		return rc;
 	int rows = PQntuples(r);
@@ -243,10 +261,6 @@ int sr__bpg_old(sr__bpg *p, int64_t cutoff_ms, const sr_blob_row *after, sr_blob
 
 int sr__bpg_delete_old(sr__bpg *p, const sr_blob_row *v, int n, int64_t cutoff_ms, int *deleted)
 {
-	/* The primary key per sha. A blob touched since the collector read it is still young
-	 * here and stays: the age is checked by the statement that deletes. */
-	static const char sql[] = "DELETE FROM blobs WHERE sha256 = ANY($1::text[]) AND touched_at < $2::bigint "
-				  "RETURNING sha256";
 	sr_buf arr;
 	sr_buf_init(&arr, (size_t)n * 66 + 16);
 	char cbuf[24];
@@ -255,7 +269,7 @@ int sr__bpg_delete_old(sr__bpg *p, const sr_blob_row *v, int n, int64_t cutoff_m
 	PGresult *r = NULL;
 	if (!rc) {
 		const char *vals[] = {arr.data, cbuf};
-		rc = run(p, sql, 2, vals, NULL, NULL, 0, &r);
+		rc = run(p, bq_sql[BQ_DELETE_OLD], 2, vals, NULL, NULL, 0, &r);
 	}
 	for (int i = 0; i < n; i++)
 		deleted[i] = 0;
@@ -270,15 +284,13 @@ int sr__bpg_delete_old(sr__bpg *p, const sr_blob_row *v, int n, int64_t cutoff_m
 
 int sr__bpg_present(sr__bpg *p, const char (*shas)[65], int n, int *present)
 {
-	/* The primary key per sha, index only. */
-	static const char sql[] = "SELECT sha256 FROM blobs WHERE sha256 = ANY($1::text[])";
 	sr_buf arr;
 	sr_buf_init(&arr, (size_t)n * 66 + 16);
 	int rc = sha_array(&arr, shas[0], sizeof(shas[0]), n);
 	PGresult *r = NULL;
 	if (!rc) {
 		const char *vals[] = {arr.data};
-		rc = run(p, sql, 1, vals, NULL, NULL, 0, &r);
+		rc = run(p, bq_sql[BQ_PRESENT], 1, vals, NULL, NULL, 0, &r);
 	}
 	for (int i = 0; i < n; i++)
 		present[i] = 0;
@@ -293,13 +305,11 @@ int sr__bpg_present(sr__bpg *p, const char (*shas)[65], int n, int *present)
 
 int sr__bpg_young(sr__bpg *p, int64_t cutoff_ms, int64_t *files, int64_t *bytes)
 {
-	/* One range of ix_blobs_touched, index only: the blobs the collector's walk does not see. */
-	static const char sql[] = "SELECT count(*), COALESCE(sum(size), 0) FROM blobs WHERE touched_at >= $1::bigint";
 	char cbuf[24];
 	snprintf(cbuf, sizeof(cbuf), "%lld", (long long)cutoff_ms);
 	const char *vals[] = {cbuf};
 	PGresult *r;
-	int rc = run(p, sql, 1, vals, NULL, NULL, 0, &r);
+	int rc = run(p, bq_sql[BQ_YOUNG], 1, vals, NULL, NULL, 0, &r);
 	if (!rc) {
 		*files = int_at(r, 0, 0);
 		*bytes = int_at(r, 0, 1);

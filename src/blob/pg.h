@@ -20,6 +20,8 @@
 typedef struct sr__bpg sr__bpg;
 
 int sr__bpg_new(const char *url, sr__bpg **out);
+/* The text of statement i (0, 1, ...), NULL past the last: for the plan guard's test. */
+const char *sr__bpg_sql(int i);
 void sr__bpg_free(sr__bpg *p);
 
 /* Makes the stored blob sha young (touched_at at least now); *found 0 when no row. */

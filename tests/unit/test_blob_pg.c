@@ -6,15 +6,16 @@
  * The test makes a database of its own on that server, creates the blobs table from
  * sql/postgres/0002_blobs.sql (read from the source tree: the test runs from the repository's
  * root, as scripts/run-tests runs it), and opens two blob stores on it with different cache
- * directories, as two nodes would. It checks the round trip (put, read, open, exists, path),
- * that node B serves at once what node A stored, that equal bytes are one row, that a
+ * directories, as two nodes would. It checks that every statement reads through an index,
+ * the round trip (put, read, open, exists, path), that node B serves at once what node A
+ * stored, that eight threads missing one blob at once cause one fetch, that equal bytes are
+ * one row, that a
  * connection the server ends is replaced on the next call and that a database that cannot be
  * reached fails fast, the collector on the table (an unreferenced old blob goes with its cached
  * file, a young one and a referenced one stay, a put between the walk and the delete keeps
  * its blob) and the blob-cache sweep (files whose row is gone, files unused too long, the size
  * bound least recently used first). Last, it prints the time to store a 10 MiB blob and to
  * open it on the other node with a cold and a warm cache (docs/postgres.md).
- * Eight threads that miss one blob at once cause one fetch.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +34,7 @@
 #include <unistd.h>
 
 #include "blob/blob.h"
+#include "blob/pg.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -487,6 +489,44 @@ static void test_cache_bound(void **state)
 		free(b[i]);
 }
 
+/* The plan guard for the blobs table: every statement of src/blob/pg.c, prepared and
+ * explained as a generic plan with sequential scans switched off, reads through an index (a
+ * sequential scan would show anyway, there being no other path) and sorts nothing. */
+static void test_plans(void **state)
+{
+	(void)state;
+	PQclear(sql(conn, "SET plan_cache_mode = force_generic_plan"));
+	PQclear(sql(conn, "SET enable_seqscan = off"));
+	int i;
+	for (i = 0; sr__bpg_sql(i); i++) {
+		const char *text = sr__bpg_sql(i);
+		int nparams = 0;
+		for (const char *d = strchr(text, '$'); d; d = strchr(d + 1, '$'))
+			if (atoi(d + 1) > nparams)
+				nparams = atoi(d + 1);
+		sr_buf q;
+		sr_buf_init(&q, 1 << 16);
+		assert_int_equal(sr_buf_printf(&q, "PREPARE bq%d AS %s", i, text), 0);
+		PQclear(sql(conn, q.data));
+		sr_buf_reset(&q);
+		assert_int_equal(sr_buf_printf(&q, "EXPLAIN EXECUTE bq%d(", i), 0);
+		for (int k = 0; k < nparams; k++)
+			assert_int_equal(sr_buf_printf(&q, "%sNULL", k ? ", " : ""), 0);
+		assert_int_equal(sr_buf_puts(&q, ")"), 0);
+		PGresult *r = sql(conn, q.data);
+		sr_buf_reset(&q);
+		for (int row = 0; row < PQntuples(r); row++)
+			assert_int_equal(sr_buf_printf(&q, "%s\n", PQgetvalue(r, row, 0)), 0);
+		PQclear(r);
+		if (strstr(q.data, "Seq Scan") || strstr(q.data, "Sort"))
+			fail_msg("statement %d reads without an index or sorts:\n%s\n%s", i, text, q.data);
+		sr_buf_deinit(&q);
+	}
+	assert_true(i >= 8);
+	PQclear(sql(conn, "RESET plan_cache_mode"));
+	PQclear(sql(conn, "RESET enable_seqscan"));
+}
+
 struct opener {
 	const char *sha;
 	pthread_barrier_t *start;
@@ -585,7 +625,8 @@ int main(void)
 		return 1;
 	}
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_two_nodes),
+		cmocka_unit_test(test_plans),          cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_two_nodes),
 		cmocka_unit_test(test_dedupe),         cmocka_unit_test(test_lost_connection),
 		cmocka_unit_test(test_gc),             cmocka_unit_test(test_cache_bound),
 		cmocka_unit_test(test_one_fill_for_many), cmocka_unit_test(test_measure_cold_warm),
