@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,46 +130,68 @@ int sr_blob_exists(sr_blobs *b, const char *sha)
 	return sr__bpg_exists(b->db, sha, &found) == 0 && found;
 }
 
-/* Writes the file of a blob: a temporary file renamed into place. */
-static int file_write(sr_blobs *b, const char *sha, const void *data, size_t len)
+/* A new temporary file beside the blob's file (path), for tmp_commit to rename into place. */
+static int tmp_open(sr_blobs *b, const char *sha, char path[4200], char tmp[4300])
 {
-	char path[4200], dir[4200], tmp[4300];
-	int rc = blob_path(b, sha, path, sizeof(path));
-	if (rc)
-		return rc;
+	char dir[4200];
+	if (blob_path(b, sha, path, 4200))
+		return -1;
 	snprintf(dir, sizeof(dir), "%s/%.2s", b->dir, sha);
 	if (mkdir(dir, 0755) && errno != EEXIST)
-		goto io;
+		return -1;
 	unsigned char rnd[8];
 	char rhex[17];
 	sr_random_bytes(rnd, sizeof(rnd));
 	sr_hex(rnd, sizeof(rnd), rhex);
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%s", path, rhex);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		goto io;
+	snprintf(tmp, 4300, "%s.tmp-%s", path, rhex);
+	return open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
 	const char *p = data;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
+	while (len) {
+		ssize_t w = write(fd, p, len);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			close(fd);
-			unlink(tmp);
-			goto io;
+			return -1;
 		}
 		p += w;
-		left -= (size_t)w;
-	}
-	if (fsync(fd) || close(fd) || rename(tmp, path)) {
-		unlink(tmp);
-		goto io;
+		len -= (size_t)w;
 	}
 	return 0;
-io:
-	sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
+}
+
+/* Syncs, closes and renames the temporary file into place; on failure it is removed. fd is
+ * closed either way. */
+static int tmp_commit(int fd, const char *tmp, const char *path, int ok)
+{
+	int failed = !ok || fsync(fd) != 0;
+	failed |= close(fd) != 0;
+	if (!failed && rename(tmp, path) == 0)
+		return 0;
+	if (ok)
+		sr_log_error("cannot write blob file %s: %s", path, strerror(errno));
+	unlink(tmp);
 	return SR_EIO;
+}
+
+/* Writes the file of a blob: a temporary file renamed into place. */
+static int file_write(sr_blobs *b, const char *sha, const void *data, size_t len)
+{
+	char path[4200], tmp[4300];
+	if (!sr_is_hex64(sha))
+		return SR_EINVAL;
+	int fd = tmp_open(b, sha, path, tmp);
+	if (fd < 0) {
+		sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
+		return SR_EIO;
+	}
+	int ok = write_all(fd, data, len) == 0;
+	if (!ok)
+		sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
+	return tmp_commit(fd, tmp, path, ok);
 }
 
 /* Above this size a put asks whether the row is there before it sends the bytes. */
@@ -222,25 +245,58 @@ static int64_t mtime_ms(const struct stat *st)
 	return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
 }
 
-/* A blob's bytes from its row, checked against its name before they become a file. */
-static int fill_sink(void *ud, const void *data, size_t len)
+/* A cache fill reads the row in parts of this many bytes, so a large blob never sits whole in
+ * memory (the column is stored uncompressed, so a part reads only its own pages). */
+#define FILL_PART (4 << 20)
+
+static int part_sink(void *ud, const void *data, size_t len)
 {
-	const char *const *ctx = ud;
-	sr_blobs *b = (sr_blobs *)ctx[0];
-	char got[65];
-	sr_sha256_hex(data, len, got);
-	if (strcasecmp(got, ctx[1]) != 0) {
-		sr_log_error("blob %s: the database holds bytes whose SHA-256 is %s", ctx[1], got);
-		return SR_EIO;
-	}
-	return file_write(b, ctx[1], data, len);
+	return write_all(*(int *)ud, data, len) ? SR_EIO : 0;
 }
 
+/* The SHA-256 of the file written so far, through a mapping (the file is one blob, bounded by
+ * the server's ceilings; the mapping costs no heap). */
+static int file_sha(int fd, size_t size, char out[65])
+{
+	if (!size) {
+		sr_sha256_hex("", 0, out);
+		return 0;
+	}
+	void *m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return SR_EIO;
+	sr_sha256_hex(m, size, out);
+	munmap(m, size);
+	return 0;
+}
+
+/* Copies a blob's row into this node's cache: the bytes in parts into a temporary file, their
+ * SHA-256 checked against the name (bytes that do not match are never served), then the file
+ * synced and renamed into place. */
 static int fill(sr_blobs *b, const char *sha)
 {
-	const void *ctx[] = {b, sha};
 	atomic_fetch_add(&b->fills, 1);
-	return sr__bpg_fetch(b->db, sha, fill_sink, ctx);
+	char path[4200], tmp[4300], got[65];
+	int fd = tmp_open(b, sha, path, tmp);
+	if (fd < 0) {
+		sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
+		return SR_EIO;
+	}
+	int64_t size = 0, off = 0;
+	int rc;
+	do {
+		rc = sr__bpg_fetch_part(b->db, sha, off, FILL_PART, part_sink, &fd, &size);
+		off += FILL_PART;
+	} while (!rc && off < size);
+	struct stat st;
+	if (!rc && (fstat(fd, &st) || st.st_size != size || file_sha(fd, (size_t)size, got)))
+		rc = SR_EIO;
+	if (!rc && strcasecmp(got, sha) != 0) {
+		sr_log_error("blob %s: the database holds bytes whose SHA-256 is %s", sha, got);
+		rc = SR_EIO;
+	}
+	int crc = tmp_commit(fd, tmp, path, rc == 0);
+	return rc ? rc : crc;
 }
 
 /* Fills the cache with a blob once for all the threads that miss it at the same moment (the

@@ -47,8 +47,10 @@ static const char *const bq_sql[BQ_COUNT] = {
 	[BQ_INSERT] = "INSERT INTO blobs (sha256, size, data, created_at, touched_at) "
 	    "VALUES ($1, $2::bigint, $3, $4::bigint, $4::bigint) ON CONFLICT (sha256) "
 	    "DO UPDATE SET touched_at = GREATEST(blobs.touched_at, EXCLUDED.touched_at)",
-	/* The primary key; the result in binary, so bytea comes as its bytes, not as hex. */
-	[BQ_FETCH] = "SELECT data FROM blobs WHERE sha256 = $1",
+	/* The primary key; the result in binary, so bytea comes as its bytes, not as hex. A part
+	 * of the bytes (substring is 1-based), with the whole size as text. */
+	[BQ_FETCH] = "SELECT size::text, substring(data FROM $2::integer FOR $3::integer) FROM blobs "
+	    "WHERE sha256 = $1",
 	/* The primary key, index only. */
 	[BQ_EXISTS] = "SELECT 1 FROM blobs WHERE sha256 = $1",
 	/* One range of ix_blobs_touched (index only: size is included), oldest first, after the
@@ -215,13 +217,29 @@ int sr__bpg_insert(sr__bpg *p, const char *sha, const void *data, size_t len, in
 	return rc;
 }
 
-int sr__bpg_fetch(sr__bpg *p, const char *sha, int (*sink)(void *ud, const void *data, size_t len), void *ud)
+int sr__bpg_fetch_part(sr__bpg *p, const char *sha, int64_t off, int64_t len,
+		       int (*sink)(void *ud, const void *data, size_t len), void *ud, int64_t *size)
 {
-	const char *vals[] = {sha};
+	if (off < 0 || len < 1 || off > 0x3fffffff || len > 0x3fffffff)
+		return SR_EINVAL;
+	char obuf[24], lbuf[24];
+	snprintf(obuf, sizeof(obuf), "%lld", (long long)off + 1);
+	snprintf(lbuf, sizeof(lbuf), "%lld", (long long)len);
+	const char *vals[] = {sha, obuf, lbuf};
 	PGresult *r;
-	int rc = run(p, bq_sql[BQ_FETCH], 1, vals, NULL, NULL, 1, &r);
-	if (!rc)
-		rc = PQntuples(r) == 1 ? sink(ud, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0)) : SR_ENOTFOUND;
+	int rc = run(p, bq_sql[BQ_FETCH], 3, vals, NULL, NULL, 1, &r);
+	if (rc)
+		return rc;
+	if (PQntuples(r) != 1)
+		rc = SR_ENOTFOUND;
+	else {
+		/* In a binary result a text column is its characters, without a terminator. */
+		char sbuf[24];
+		int n = PQgetlength(r, 0, 0);
+		snprintf(sbuf, sizeof(sbuf), "%.*s", n < 23 ? n : 23, PQgetvalue(r, 0, 0));
+		*size = strtoll(sbuf, NULL, 10);
+		rc = sink(ud, PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1));
+	}
 	PQclear(r);
 	return rc;
 }

@@ -28,9 +28,11 @@ void sr__bpg_free(sr__bpg *p);
 int sr__bpg_touch(sr__bpg *p, const char *sha, int64_t now, int *found);
 /* Stores the bytes, or makes the row already there young. */
 int sr__bpg_insert(sr__bpg *p, const char *sha, const void *data, size_t len, int64_t now);
-/* Calls sink with the blob's bytes (one statement, bytea in binary); SR_ENOTFOUND when no
- * row. sink's non-zero result is returned. */
-int sr__bpg_fetch(sr__bpg *p, const char *sha, int (*sink)(void *ud, const void *data, size_t len), void *ud);
+/* Calls sink with up to len of the blob's bytes from offset off (one statement, bytea in
+ * binary) and sets *size to the whole blob's; SR_ENOTFOUND when no row. sink's non-zero
+ * result is returned. */
+int sr__bpg_fetch_part(sr__bpg *p, const char *sha, int64_t off, int64_t len,
+		       int (*sink)(void *ud, const void *data, size_t len), void *ud, int64_t *size);
 int sr__bpg_exists(sr__bpg *p, const char *sha, int *found);
 
 /* The collector's statements (blob.h: sr_blob_rows_*). */
