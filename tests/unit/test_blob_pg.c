@@ -9,12 +9,11 @@
  * directories, as two nodes would. It checks that every statement reads through an index,
  * the round trip (put, read, open, exists, path), that node B serves at once what node A
  * stored, that eight threads missing one blob at once cause one fetch, that equal bytes are
- * one row, that a
- * connection the server ends is replaced on the next call and that a database that cannot be
- * reached fails fast, the collector on the table (an unreferenced old blob goes with its cached
- * file, a young one and a referenced one stay, a put between the walk and the delete keeps
- * its blob) and the blob-cache sweep (files whose row is gone, files unused too long, the size
- * bound least recently used first). Last, it prints the time to store a 10 MiB blob and to
+ * one row, that a connection the server ends is replaced on the next call and that a
+ * database that cannot be reached fails fast, the collector on the table (an unreferenced old
+ * blob goes with its cached file, a young one and a referenced one stay, a put between the
+ * walk and the delete keeps its blob) and the blob-cache sweep (files whose row is gone,
+ * files unused too long, the size bound least recently used first). Last, it prints the time to store a 10 MiB blob and to
  * open it on the other node with a cold and a warm cache (docs/postgres.md).
  */
 #include <stdarg.h>
