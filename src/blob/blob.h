@@ -38,8 +38,9 @@ int sr_blobs_in_db(const sr_blobs *b);
 /* How many times this process fetched a blob from the table into its cache. */
 int64_t sr_blobs_fills(sr_blobs *b);
 /* Stores bytes whose SHA-256 is sha (64 lowercase hex). When the blob is already present it
- * is only made young again (its modification time set to now), so the collector's grace
- * period protects it from a publish that is about to reference it. */
+ * is only made young again (its modification time set to now; with a database its row's
+ * touched_at), so the collector's grace period protects it from a publish that is about to
+ * reference it. */
 int sr_blob_put(sr_blobs *b, const char *sha, const void *data, size_t len);
 /* Appends the blob's bytes to out. SR_ENOTFOUND when missing, SR_ETOOBIG past out's ceiling. */
 int sr_blob_read(sr_blobs *b, const char *sha, sr_buf *out);
@@ -50,8 +51,9 @@ int sr_blob_open(sr_blobs *b, const char *sha, int *fd, size_t *size);
 int sr_blob_exists(sr_blobs *b, const char *sha);
 /* ---- collection (the blob-gc and blob-cache jobs, src/cron) ---- */
 
-/* One file of a fan-out directory (with a database: of the cache): a blob (sha set) or a temporary file a write left behind
- * (a name with ".tmp-" in it: a write in flight, or one a crash interrupted). */
+/* One file of a fan-out directory (with a database: of the cache): a blob (sha set) or a
+ * temporary file a write left behind (a name with ".tmp-" in it: a write in flight, or one a
+ * crash interrupted). */
 typedef struct sr_blob_entry {
 	char name[96];
 	char sha[65]; /* "" for a temporary file */

@@ -259,10 +259,13 @@ int sr__cron_blob_gc(sr_store *s, sr_reads *total, int64_t *items)
 	p.cutoff = p.now - gc_grace_ms;
 	int64_t tickets = 0;
 	int rc = expire_tickets(s, p.now, total, &tickets);
-	if (!rc && sr_blobs_in_db(gc_blobs))
-		rc = collect_table(s, &p, total);
-	for (int dir = 0; dir < 256 && !rc && !sr_blobs_in_db(gc_blobs); dir++)
-		rc = collect_dir(s, dir, &p, total);
+	if (sr_blobs_in_db(gc_blobs)) {
+		if (!rc)
+			rc = collect_table(s, &p, total);
+	} else {
+		for (int dir = 0; dir < 256 && !rc; dir++)
+			rc = collect_dir(s, dir, &p, total);
+	}
 	atomic_fetch_add(&g_removed, p.removed);
 	atomic_fetch_add(&g_removed_bytes, p.removed_bytes);
 	atomic_fetch_add(&g_tmp_removed, p.tmp_removed);
@@ -300,8 +303,7 @@ void sr_blob_gc_metrics(sr_buf *out)
 	if (!atomic_load(&g_passes) && !atomic_load(&g_removed))
 		return;
 	sr_buf_printf(out,
-		      "# HELP skillreg_blob_files Files (rows with PostgreSQL) in the blob store after the last blob-gc "
-		      "pass.\n"
+		      "# HELP skillreg_blob_files Files in the blob store after the last blob-gc pass.\n"
 		      "# TYPE skillreg_blob_files gauge\nskillreg_blob_files %lld\n"
 		      "# HELP skillreg_blob_bytes Bytes in the blob store after the last blob-gc pass.\n"
 		      "# TYPE skillreg_blob_bytes gauge\nskillreg_blob_bytes %lld\n"
