@@ -929,8 +929,12 @@ void sr__download(sr_app *app, sr_req *req, sr_resp *resp)
 	size_t size;
 	int rc = sr_blob_open(app->blobs, v.zip_sha256, &fd, &size);
 	if (rc) {
-		sr_resp_text(resp, rc == SR_ENOTFOUND ? 410 : 500,
-			     rc == SR_ENOTFOUND ? "File missing in storage" : "Internal Server Error");
+		/* With PostgreSQL a blob not cached on this node is read from the database, which
+		 * may not answer: sr__internal says so. */
+		if (rc == SR_ENOTFOUND)
+			sr_resp_text(resp, 410, "File missing in storage");
+		else
+			sr__internal(resp, rc);
 		goto out;
 	}
 	/* One count per identity (user, else client address) per UTC day. */

@@ -1,23 +1,38 @@
 /*
- * blob.c - see blob.h.
+ * blob.c - see blob.h. The files (the store itself with SQLite, the node's cache with
+ * PostgreSQL) are handled here; the table's statements are in pg.c.
  */
 #include "blob/blob.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blob/pg.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
 
+/* Fills of the cache in flight at once that other threads can wait for (fill_once). */
+#define FILL_SLOTS 32
+
 struct sr_blobs {
 	char dir[4096];
+	sr__bpg *db; /* NULL: the files are the store, not a cache */
+	int64_t cache_max_bytes, cache_max_age_ms;
+	pthread_mutex_t fill_mu;
+	pthread_cond_t fill_cv;
+	char filling[FILL_SLOTS][65]; /* "" for a free slot */
+	_Atomic int64_t fills;
 };
 
 int sr_blobs_open(const char *dir, sr_blobs **out)
@@ -34,13 +49,65 @@ int sr_blobs_open(const char *dir, sr_blobs **out)
 		free(b);
 		return SR_EIO;
 	}
+	b->cache_max_bytes = SR_BLOB_CACHE_MAX_BYTES;
+	b->cache_max_age_ms = SR_BLOB_CACHE_MAX_AGE_MS;
+	pthread_mutex_init(&b->fill_mu, NULL);
+	pthread_cond_init(&b->fill_cv, NULL);
 	*out = b;
 	return 0;
 }
 
+int sr_blobs_open_db(const char *cache_dir, const char *url, sr_blobs **out)
+{
+	sr_blobs *b;
+	int rc = sr_blobs_open(cache_dir, &b);
+	if (rc)
+		return rc;
+	if ((rc = sr__bpg_new(url, &b->db))) {
+		sr_blobs_close(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+int sr_blobs_open_for(const char *dir, const char *target, sr_blobs **out)
+{
+	if (strncmp(target, "postgres://", 11) == 0 || strncmp(target, "postgresql://", 13) == 0)
+		return sr_blobs_open_db(dir, target, out);
+	return sr_blobs_open(dir, out);
+}
+
 void sr_blobs_close(sr_blobs *b)
 {
+	if (!b)
+		return;
+	sr__bpg_free(b->db);
+	pthread_mutex_destroy(&b->fill_mu);
+	pthread_cond_destroy(&b->fill_cv);
 	free(b);
+}
+
+int sr_blobs_in_db(const sr_blobs *b)
+{
+	return b->db != NULL;
+}
+
+int64_t sr_blobs_fills(sr_blobs *b)
+{
+	return atomic_load(&b->fills);
+}
+
+void sr_blobs_set_cache_bound(sr_blobs *b, int64_t max_bytes, int64_t max_age_ms)
+{
+	b->cache_max_bytes = max_bytes;
+	b->cache_max_age_ms = max_age_ms;
+}
+
+void sr_blobs_cache_bound(const sr_blobs *b, int64_t *max_bytes, int64_t *max_age_ms)
+{
+	*max_bytes = b->cache_max_bytes;
+	*max_age_ms = b->cache_max_age_ms;
 }
 
 static int blob_path(sr_blobs *b, const char *sha, char *out, size_t n)
@@ -55,12 +122,111 @@ int sr_blob_exists(sr_blobs *b, const char *sha)
 {
 	char path[4200];
 	struct stat st;
-	return blob_path(b, sha, path, sizeof(path)) == 0 && stat(path, &st) == 0;
+	if (blob_path(b, sha, path, sizeof(path)))
+		return 0;
+	if (!b->db)
+		return stat(path, &st) == 0;
+	int found = 0;
+	return sr__bpg_exists(b->db, sha, &found) == 0 && found;
+}
+
+/* A new temporary file beside the blob's file (path), for tmp_commit to rename into place. */
+static int tmp_open(sr_blobs *b, const char *sha, char path[4200], char tmp[4300])
+{
+	char dir[4200];
+	if (blob_path(b, sha, path, 4200))
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/%.2s", b->dir, sha);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -1;
+	unsigned char rnd[8];
+	char rhex[17];
+	sr_random_bytes(rnd, sizeof(rnd));
+	sr_hex(rnd, sizeof(rnd), rhex);
+	snprintf(tmp, 4300, "%s.tmp-%s", path, rhex);
+	return open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Syncs, closes and renames the temporary file into place; on failure it is removed. fd is
+ * closed either way. */
+static int tmp_commit(int fd, const char *tmp, const char *path, int ok)
+{
+	int failed = !ok || fsync(fd) != 0;
+	failed |= close(fd) != 0;
+	if (!failed && rename(tmp, path) == 0)
+		return 0;
+	if (ok)
+		sr_log_error("cannot write blob file %s: %s", path, strerror(errno));
+	unlink(tmp);
+	return SR_EIO;
+}
+
+/* Writes the file of a blob: a temporary file renamed into place. */
+static int file_write(sr_blobs *b, const char *sha, const void *data, size_t len)
+{
+	char path[4200], tmp[4300];
+	if (!sr_is_hex64(sha))
+		return SR_EINVAL;
+	int fd = tmp_open(b, sha, path, tmp);
+	if (fd < 0) {
+		sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
+		return SR_EIO;
+	}
+	int ok = write_all(fd, data, len) == 0;
+	if (!ok)
+		sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
+	return tmp_commit(fd, tmp, path, ok);
+}
+
+/* Above this size a put asks whether the row is there before it sends the bytes. */
+#define PUT_ASK_FIRST (64 * 1024)
+
+/* With a database: the row first (the truth every node reads), then this node's file. When
+ * the row is most likely there (a cached file of the same size) or the bytes are many, the
+ * row is first only made young, which sends no bytes; the insert follows when there is none
+ * (the collector deleted it, or the bytes are new). */
+static int db_put(sr_blobs *b, const char *sha, const void *data, size_t len)
+{
+	char path[4200];
+	int rc = blob_path(b, sha, path, sizeof(path));
+	if (rc)
+		return rc;
+	int64_t now = sr_now_ms();
+	struct stat st;
+	int cached = stat(path, &st) == 0 && (size_t)st.st_size == len, found = 0;
+	if ((cached || len > PUT_ASK_FIRST) && (rc = sr__bpg_touch(b->db, sha, now, &found)))
+		return rc;
+	if (found && cached)
+		return 0;
+	if (!found && (rc = sr__bpg_insert(b->db, sha, data, len, now)))
+		return rc;
+	/* The bytes are stored; without the file the next open fetches them again. */
+	if (file_write(b, sha, data, len))
+		sr_log_error("blob %s: stored, but not cached on this node", sha);
+	return 0;
 }
 
 int sr_blob_put(sr_blobs *b, const char *sha, const void *data, size_t len)
 {
-	char path[4200], dir[4200], tmp[4300];
+	if (b->db)
+		return db_put(b, sha, data, len);
+	char path[4200];
 	int rc = blob_path(b, sha, path, sizeof(path));
 	if (rc)
 		return rc;
@@ -71,42 +237,110 @@ int sr_blob_put(sr_blobs *b, const char *sha, const void *data, size_t len)
 		(void)utimensat(AT_FDCWD, path, NULL, 0);
 		return 0;
 	}
-	snprintf(dir, sizeof(dir), "%s/%.2s", b->dir, sha);
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		goto io;
-	unsigned char rnd[8];
-	char rhex[17];
-	sr_random_bytes(rnd, sizeof(rnd));
-	sr_hex(rnd, sizeof(rnd), rhex);
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%s", path, rhex);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		goto io;
-	const char *p = data;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			unlink(tmp);
-			goto io;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	if (fsync(fd) || close(fd) || rename(tmp, path)) {
-		unlink(tmp);
-		goto io;
-	}
-	return 0;
-io:
-	sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
-	return SR_EIO;
+	return file_write(b, sha, data, len);
 }
 
-int sr_blob_open(sr_blobs *b, const char *sha, int *fd, size_t *size)
+static int64_t mtime_ms(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+}
+
+/* A cache fill reads the row in parts of this many bytes, so a large blob never sits whole in
+ * memory (the column is stored uncompressed, so a part reads only its own pages). */
+#define FILL_PART (4 << 20)
+
+static int part_sink(void *ud, const void *data, size_t len)
+{
+	return write_all(*(int *)ud, data, len) ? SR_EIO : 0;
+}
+
+/* The SHA-256 of the file written so far, through a mapping (the file is one blob, bounded by
+ * the server's ceilings; the mapping costs no heap). */
+static int file_sha(int fd, size_t size, char out[65])
+{
+	if (!size) {
+		sr_sha256_hex("", 0, out);
+		return 0;
+	}
+	void *m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return SR_EIO;
+	sr_sha256_hex(m, size, out);
+	munmap(m, size);
+	return 0;
+}
+
+/* Copies a blob's row into this node's cache: the bytes in parts into a temporary file, their
+ * SHA-256 checked against the name (bytes that do not match are never served), then the file
+ * synced and renamed into place. */
+static int fill(sr_blobs *b, const char *sha)
+{
+	atomic_fetch_add(&b->fills, 1);
+	char path[4200], tmp[4300], got[65];
+	int fd = tmp_open(b, sha, path, tmp);
+	if (fd < 0) {
+		sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
+		return SR_EIO;
+	}
+	int64_t size = 0, off = 0;
+	int rc;
+	do {
+		rc = sr__bpg_fetch_part(b->db, sha, off, FILL_PART, part_sink, &fd, &size);
+		off += FILL_PART;
+	} while (!rc && off < size);
+	struct stat st;
+	if (!rc && (fstat(fd, &st) || st.st_size != size || file_sha(fd, (size_t)size, got)))
+		rc = SR_EIO;
+	if (!rc && strcasecmp(got, sha) != 0) {
+		sr_log_error("blob %s: the database holds bytes whose SHA-256 is %s", sha, got);
+		rc = SR_EIO;
+	}
+	int crc = tmp_commit(fd, tmp, path, rc == 0);
+	return rc ? rc : crc;
+}
+
+/* Fills the cache with a blob once for all the threads that miss it at the same moment (the
+ * first downloads of a version just published elsewhere): a thread that finds the blob being
+ * filled waits for that fill instead of fetching the bytes again. 0 when the file should be
+ * there now; when the fill waited for failed, the caller's open finds no file. */
+static int fill_once(sr_blobs *b, const char *sha, const char *path)
+{
+	struct stat st;
+	int slot;
+	pthread_mutex_lock(&b->fill_mu);
+	for (;;) {
+		int busy = 0;
+		slot = -1;
+		for (int i = 0; i < FILL_SLOTS; i++) {
+			if (strcmp(b->filling[i], sha) == 0)
+				busy = 1;
+			else if (slot < 0 && !b->filling[i][0])
+				slot = i;
+		}
+		if (!busy)
+			break;
+		pthread_cond_wait(&b->fill_cv, &b->fill_mu);
+	}
+	/* Filled by a thread that finished between this one's miss and here. */
+	if (stat(path, &st) == 0) {
+		pthread_mutex_unlock(&b->fill_mu);
+		return 0;
+	}
+	/* With every slot taken, this fill runs alone without others waiting on it. */
+	if (slot >= 0)
+		memcpy(b->filling[slot], sha, 65);
+	pthread_mutex_unlock(&b->fill_mu);
+	int rc = fill(b, sha);
+	if (slot >= 0) {
+		pthread_mutex_lock(&b->fill_mu);
+		b->filling[slot][0] = '\0';
+		pthread_cond_broadcast(&b->fill_cv);
+		pthread_mutex_unlock(&b->fill_mu);
+	}
+	return rc;
+}
+
+static int file_open(sr_blobs *b, const char *sha, int *fd, size_t *size)
 {
 	char path[4200];
 	int rc = blob_path(b, sha, path, sizeof(path));
@@ -120,9 +354,29 @@ int sr_blob_open(sr_blobs *b, const char *sha, int *fd, size_t *size)
 		close(f);
 		return SR_EIO;
 	}
+	/* A cached file's time is when it was last used (blob.h), to the hour. */
+	if (b->db && sr_now_ms() - mtime_ms(&st) > SR_BLOB_CACHE_TOUCH_MS)
+		(void)futimens(f, NULL);
 	*fd = f;
 	*size = (size_t)st.st_size;
 	return 0;
+}
+
+int sr_blob_open(sr_blobs *b, const char *sha, int *fd, size_t *size)
+{
+	int rc = file_open(b, sha, fd, size);
+	if (rc != SR_ENOTFOUND || !b->db)
+		return rc;
+	/* Not cached on this node yet. */
+	char path[4200];
+	blob_path(b, sha, path, sizeof(path));
+	if ((rc = fill_once(b, sha, path)))
+		return rc;
+	rc = file_open(b, sha, fd, size);
+	/* The fill this thread waited for failed, or the file went again meanwhile. */
+	if (rc == SR_ENOTFOUND && (rc = fill(b, sha)) == 0)
+		rc = file_open(b, sha, fd, size);
+	return rc;
 }
 
 int sr_blob_read(sr_blobs *b, const char *sha, sr_buf *out)
@@ -163,12 +417,14 @@ int sr_blob_path(sr_blobs *b, const char *sha, char *out, size_t n)
 {
 	if (!sr_is_hex64(sha) || strlen(b->dir) + 2 + 3 + 64 + 1 > n)
 		return SR_EINVAL;
-	return blob_path(b, sha, out, n);
-}
-
-static int64_t mtime_ms(const struct stat *st)
-{
-	return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+	int rc = blob_path(b, sha, out, n);
+	struct stat st;
+	if (!rc && b->db && stat(out, &st) && errno == ENOENT) {
+		rc = fill_once(b, sha, out);
+		if (!rc && stat(out, &st))
+			rc = fill(b, sha);
+	}
+	return rc;
 }
 
 int sr_blob_list(sr_blobs *b, int dir, int (*fn)(void *ud, const sr_blob_entry *e), void *ud)
@@ -221,4 +477,43 @@ int sr_blob_remove_old(sr_blobs *b, int dir, const sr_blob_entry *e, int64_t cut
 		return errno == ENOENT ? 0 : SR_EIO;
 	*bytes = (int64_t)st.st_size;
 	return 1;
+}
+
+int sr_blob_rows_old(sr_blobs *b, int64_t cutoff_ms, const sr_blob_row *after, sr_blob_row *out, int n, int *got)
+{
+	*got = 0;
+	if (!b->db || n < 1 || n > SR_BLOB_ROWS_MAX)
+		return SR_EINVAL;
+	return sr__bpg_old(b->db, cutoff_ms, after, out, n, got);
+}
+
+int sr_blob_rows_remove_old(sr_blobs *b, const sr_blob_row *v, int n, int64_t cutoff_ms, int *deleted)
+{
+	if (!b->db || n < 0 || n > SR_BLOB_ROWS_MAX)
+		return SR_EINVAL;
+	if (n == 0)
+		return 0;
+	int rc = sr__bpg_delete_old(b->db, v, n, cutoff_ms, deleted);
+	for (int i = 0; i < n && !rc; i++) {
+		char path[4200];
+		/* The row is gone, so is this node's copy; other nodes' copies go with their next
+		 * blob-cache pass. */
+		if (deleted[i] && blob_path(b, v[i].sha, path, sizeof(path)) == 0 && unlink(path) && errno != ENOENT)
+			sr_log_error("blob %s: deleted, but its cached file stays: %s", v[i].sha, strerror(errno));
+	}
+	return rc;
+}
+
+int sr_blob_rows_present(sr_blobs *b, const char (*shas)[65], int n, int *present)
+{
+	if (!b->db || n < 0 || n > SR_BLOB_ROWS_MAX)
+		return SR_EINVAL;
+	return n ? sr__bpg_present(b->db, shas, n, present) : 0;
+}
+
+int sr_blob_rows_young(sr_blobs *b, int64_t cutoff_ms, int64_t *files, int64_t *bytes)
+{
+	if (!b->db)
+		return SR_EINVAL;
+	return sr__bpg_young(b->db, cutoff_ms, files, bytes);
 }

@@ -42,7 +42,7 @@ int sr__cmd_open_data(const sr_cmd_opts *o, sr_app *app, sr_store **store)
 		app->public_url[--n] = '\0';
 	char blobdir[2300];
 	snprintf(blobdir, sizeof(blobdir), "%s/blobs", o->data_dir);
-	int rc = sr_blobs_open(blobdir, &app->blobs);
+	int rc = sr_blobs_open_for(blobdir, app->db_path, &app->blobs);
 	if (rc)
 		return rc;
 	rc = sr_store_open(app->db_path, store);

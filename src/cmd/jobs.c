@@ -129,7 +129,8 @@ const sr_cmd sr__cmd_cron = {
 	"cron", "list the scheduled jobs and their intervals, or run one once",
 	"usage: skillreg cron list [--fold-ms MS] [--cron NAME=MS]...\n"
 	"       skillreg cron run NAME [--data-dir DIR] [--db URL] [--blob-grace-ms MS]\n"
-	"                 NAME: fold, trending, recount, scan-health, scan-requeue, reason-sync, blob-gc\n",
+	"                 NAME: fold, trending, recount, scan-health, scan-requeue, reason-sync, blob-gc,\n"
+	"                       blob-cache\n",
 	SR_O(DATA_DIR) | SR_O(DB) | SR_O(FOLD_MS) | SR_O(CRON) | SR_O(BLOB_GRACE_MS),
 	run_cron,
 };

@@ -24,8 +24,18 @@
  * nodes sharing one blob store are safe in the same way, provided their clocks agree to
  * well within the grace period.
  *
- * A full pass also measures the store (files and bytes kept), which /metrics shows with the
- * collector's counters (sr_blob_gc_metrics).
+ * With PostgreSQL (blob.h: the bytes are the table `blobs`, the directory is this node's
+ * cache) step 2 walks the table instead: the rows last touched before the grace period, in
+ * keyset pages of GC_BATCH by age (ix_blobs_touched, index only), the same three lookups per
+ * row, and one DELETE per page of the unnamed rows that are still old, the age checked by the
+ * statement that deletes, so a put that makes a blob young between the lookups and the delete
+ * keeps it (which closes the window the file store has). This node's cached copies of the
+ * deleted rows go with them, and then the node's cache is swept as the blob-cache job does
+ * (blobcache.c: temporaries, files without a row, the cache's bound); other nodes' copies go
+ * with their own blob-cache runs.
+ *
+ * A full pass also measures the store (files and bytes kept; with PostgreSQL the rows of the
+ * table), which /metrics shows with the collector's counters (sr_blob_gc_metrics).
  */
 #include "cron/cron.h"
 
@@ -160,6 +170,71 @@ static int collect_dir(sr_store *s, int dir, struct pass *p, sr_reads *total)
 	return rc;
 }
 
+/* One page of the table's old rows: each one's references, then the unnamed ones deleted. */
+static int collect_rows(sr_store *s, sr_blob_row *v, int n, struct pass *p, sr_reads *total)
+{
+	int refd[GC_BATCH], deleted[GC_BATCH];
+	sr_blob_row gone[GC_BATCH];
+	sr_budget bud;
+	sr_store_budget_begin(s, &bud);
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i++)
+		rc = sr_store_blob_referenced(s, v[i].sha, p->now, &refd[i]);
+	sr_store_budget_end(s, &bud, total);
+	int ngone = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		if (refd[i]) {
+			p->files++;
+			p->bytes += v[i].size;
+		} else
+			gone[ngone++] = v[i];
+	}
+	if (!rc)
+		rc = sr_blob_rows_remove_old(gc_blobs, gone, ngone, p->cutoff, deleted);
+	for (int i = 0; i < ngone && !rc; i++) {
+		if (deleted[i]) {
+			p->removed++;
+			p->removed_bytes += gone[i].size;
+		} else {
+			p->files++;
+			p->bytes += gone[i].size;
+		}
+	}
+	return rc;
+}
+
+/* Step 2 with PostgreSQL: the table by age, then this node's cache. */
+static int collect_table(sr_store *s, struct pass *p, sr_reads *total)
+{
+	sr_blob_row *v = malloc(GC_BATCH * sizeof(*v)), after;
+	if (!v)
+		return SR_ENOMEM;
+	int rc, got, have_after = 0;
+	do {
+		rc = sr_blob_rows_old(gc_blobs, p->cutoff, have_after ? &after : NULL, v, GC_BATCH, &got);
+		total->rows += got;
+		if (rc || !got)
+			break;
+		after = v[got - 1];
+		have_after = 1;
+		rc = collect_rows(s, v, got, p, total);
+	} while (!rc && got == GC_BATCH);
+	free(v);
+	int64_t young_files = 0, young_bytes = 0;
+	if (!rc && !(rc = sr_blob_rows_young(gc_blobs, p->cutoff, &young_files, &young_bytes))) {
+		total->rows++;
+		p->files += young_files;
+		p->bytes += young_bytes;
+	}
+	sr__blob_cache_pass c;
+	if (!rc && !(rc = sr__blob_cache_sweep(gc_blobs, p->now, gc_grace_ms, &c))) {
+		p->removed += c.tmp_removed;
+		p->removed_bytes += c.tmp_bytes;
+		p->tmp_removed += c.tmp_removed;
+	}
+	return rc;
+}
+
 static int expire_tickets(sr_store *s, int64_t now, sr_reads *total, int64_t *items)
 {
 	int rc = 0;
@@ -184,8 +259,13 @@ int sr__cron_blob_gc(sr_store *s, sr_reads *total, int64_t *items)
 	p.cutoff = p.now - gc_grace_ms;
 	int64_t tickets = 0;
 	int rc = expire_tickets(s, p.now, total, &tickets);
-	for (int dir = 0; dir < 256 && !rc; dir++)
-		rc = collect_dir(s, dir, &p, total);
+	if (sr_blobs_in_db(gc_blobs)) {
+		if (!rc)
+			rc = collect_table(s, &p, total);
+	} else {
+		for (int dir = 0; dir < 256 && !rc; dir++)
+			rc = collect_dir(s, dir, &p, total);
+	}
 	atomic_fetch_add(&g_removed, p.removed);
 	atomic_fetch_add(&g_removed_bytes, p.removed_bytes);
 	atomic_fetch_add(&g_tmp_removed, p.tmp_removed);
@@ -203,8 +283,23 @@ int sr__cron_blob_gc(sr_store *s, sr_reads *total, int64_t *items)
 	return rc;
 }
 
+int sr__cron_blob_cache(sr_store *s, sr_reads *total, int64_t *items)
+{
+	if (!gc_blobs)
+		return SR_EINVAL;
+	sr__blob_cache_pass c;
+	int rc = sr__blob_cache_sweep(gc_blobs, sr_now_ms(), gc_grace_ms, &c);
+	/* Temporaries are the collector's to count, whichever job removed them. */
+	atomic_fetch_add(&g_removed, c.tmp_removed);
+	atomic_fetch_add(&g_removed_bytes, c.tmp_bytes);
+	atomic_fetch_add(&g_tmp_removed, c.tmp_removed);
+	*items = c.gone_removed + c.aged_removed + c.bound_removed + c.tmp_removed;
+	return rc;
+}
+
 void sr_blob_gc_metrics(sr_buf *out)
 {
+	sr__blob_cache_metrics(out, gc_blobs);
 	if (!atomic_load(&g_passes) && !atomic_load(&g_removed))
 		return;
 	sr_buf_printf(out,

@@ -102,6 +102,8 @@ static const sr_cron_job jobs[] = {
 	{"recount", 24 * 3600 * 1000, job_recount, 0, "recounts public skills, corrects drift"},
 	{"blob-gc", 3600 * 1000, sr__cron_blob_gc, 1,
 	 "removes expired tickets, and blobs and temporaries nothing references after a grace period"},
+	{"blob-cache", 10 * 60 * 1000, sr__cron_blob_cache, 1,
+	 "bounds this node's cache of the blobs in PostgreSQL (nothing with SQLite)"},
 };
 #define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))
 _Static_assert(sizeof(jobs) / sizeof(jobs[0]) <= SR_CRON_MAX, "raise SR_CRON_MAX");

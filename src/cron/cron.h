@@ -72,7 +72,21 @@ void sr_cron_set_blobs(sr_blobs *b);
 int sr_cron_set_blob_grace(int64_t ms);
 /* The job itself (its entry in the table). */
 int sr__cron_blob_gc(sr_store *s, sr_reads *total, int64_t *items);
-/* Appends the collector's gauges and counters to /metrics (nothing before its first run). */
+/* The blob-cache job (blobcache.c): bounds this node's cache of a PostgreSQL blob store. */
+int sr__cron_blob_cache(sr_store *s, sr_reads *total, int64_t *items);
+/* Appends the collector's gauges and counters to /metrics (nothing before its first run), and
+ * the cache's after its first sweep. */
 void sr_blob_gc_metrics(sr_buf *out);
+
+/* What one sweep of the cache did (blobcache.c). */
+typedef struct sr__blob_cache_pass {
+	int64_t files, bytes;                             /* kept */
+	int64_t gone_removed, aged_removed, bound_removed; /* cached blobs removed, by reason */
+	int64_t removed_bytes;
+	int64_t tmp_removed, tmp_bytes;                   /* temporaries older than the grace period */
+} sr__blob_cache_pass;
+/* Sweeps the cache of a store opened with sr_blobs_open_db (blobcache.c); nothing otherwise. */
+int sr__blob_cache_sweep(sr_blobs *b, int64_t now, int64_t grace_ms, sr__blob_cache_pass *out);
+void sr__blob_cache_metrics(sr_buf *out, sr_blobs *b);
 
 #endif
