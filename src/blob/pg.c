@@ -15,10 +15,6 @@
 #include "core/log.h"
 #include "core/util.h"
 
-/* core/err.h on this branch has no code for a database that cannot be reached; the engine's
- * branch adds SR_EUNAVAIL (503 in the API), which this becomes when the two meet. */
-#define BPG_EUNAVAIL SR_EUNAVAIL
-
 /* Connections per process: enough for the server's worker threads, the scan worker and the
  * scheduler to move bytes at once; they are opened only when that many calls overlap. */
 #define BPG_CONNS 8
@@ -118,7 +114,7 @@ static int connect_slot(sr__bpg *p, struct slot *s)
 	PQfinish(s->conn);
 	s->conn = NULL;
 	if (sr_mono_ns() < atomic_load(&p->down_until_ns))
-		return BPG_EUNAVAIL;
+		return SR_EUNAVAIL;
 	/* These come before the URL, so a URL that sets its own wins. Keepalives find a server
 	 * that vanished without closing the connection (a host gone, a partition) in about 25 s
 	 * instead of the system's two hours, so a statement waiting on it does not hold its
@@ -131,7 +127,7 @@ static int connect_slot(sr__bpg *p, struct slot *s)
 		sr_log_error("blobs: cannot connect to the database: %s", c ? PQerrorMessage(c) : "out of memory");
 		PQfinish(c);
 		atomic_store(&p->down_until_ns, sr_mono_ns() + BPG_RETRY_NS);
-		return BPG_EUNAVAIL;
+		return SR_EUNAVAIL;
 	}
 	s->conn = c;
 	return 0;
@@ -158,7 +154,7 @@ static int run(sr__bpg *p, const char *sql, int n, const char *const *vals, cons
 		if (PQstatus(s->conn) == CONNECTION_BAD) {
 			sr_log_error("blobs: lost the database connection: %s", PQerrorMessage(s->conn));
 			PQclear(r);
-			rc = BPG_EUNAVAIL;
+			rc = SR_EUNAVAIL;
 			continue;
 		}
 		sr_log_error("blobs: statement failed: %s", r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn));
