@@ -3,14 +3,23 @@
  *
  * The scheduler is polled by serve's main thread (every 100 ms) rather than run on threads
  * of its own: jobs then never overlap, each has the one store connection of that thread,
- * and a slow job delays the next ones instead of piling up behind them. With PostgreSQL
- * and several nodes, a leader lock will decide which node's scheduler runs.
+ * and a slow job delays the next ones instead of piling up behind them.
+ *
+ * Every node runs the same scheduler and none leads: a due job is claimed for its interval
+ * in the database (job_claims), and the node whose claim changes the row runs it while the
+ * others skip this interval. No lease is held through the run, so a node that dies mid-run
+ * blocks nothing beyond its interval. Claims compare wall-clock milliseconds stamped by the
+ * nodes, so the nodes' clocks must agree to well within the shortest interval (NTP does);
+ * they read the real clock even when a test pins sr_now_ms, or a pinned clock would never
+ * let an interval pass.
  */
 #include "cron/cron.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/err.h"
 #include "core/job.h"
@@ -103,7 +112,7 @@ static const sr_cron_job jobs[] = {
 	{"blob-gc", 3600 * 1000, sr__cron_blob_gc, 1,
 	 "removes expired tickets, and blobs and temporaries nothing references after a grace period"},
 	{"blob-cache", 10 * 60 * 1000, sr__cron_blob_cache, 1,
-	 "bounds this node's cache of the blobs in PostgreSQL (nothing with SQLite)"},
+	 "bounds this node's cache of the blobs in PostgreSQL (nothing with SQLite)", 1},
 };
 #define NJOBS ((int)(sizeof(jobs) / sizeof(jobs[0])))
 _Static_assert(sizeof(jobs) / sizeof(jobs[0]) <= SR_CRON_MAX, "raise SR_CRON_MAX");
@@ -152,6 +161,11 @@ int sr_cron_run(sr_store *s, int i, char *line, size_t n)
 void sr_cron_init(sr_cron *c, int64_t now_ns)
 {
 	memset(c, 0, sizeof(*c));
+	char host[64];
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "node");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(c->node, sizeof(c->node), "%s:%ld", host, (long)getpid());
 	for (int i = 0; i < NJOBS; i++) {
 		c->interval_ms[i] = jobs[i].interval_ms;
 		c->due_ns[i] = now_ns + jobs[i].interval_ms * 1000000;
@@ -186,13 +200,28 @@ int sr_cron_set_spec(sr_cron *c, const char *spec)
 	return sr_cron_set_interval(c, name, ms);
 }
 
+/* Milliseconds since the epoch from the real clock, which sr_clock_set does not pin. */
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void sr_cron_tick(sr_cron *c, sr_store *s, int64_t now_ns)
 {
 	for (int i = 0; i < NJOBS; i++) {
 		if (now_ns < c->due_ns[i])
 			continue;
-		char line[256];
-		sr_cron_run(s, i, line, sizeof(line));
+		int won = jobs[i].per_node, rc = 0;
+		if (!won)
+			rc = sr_store_job_claim(s, jobs[i].name, c->node, wall_ms(), c->interval_ms[i], &won);
+		if (rc) {
+			sr_log_error("cron %s: cannot claim the run (%d)", jobs[i].name, rc);
+		} else if (won) {
+			char line[256];
+			sr_cron_run(s, i, line, sizeof(line));
+		}
 		c->due_ns[i] = sr_mono_ns() + c->interval_ms[i] * 1000000;
 	}
 }

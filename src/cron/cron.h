@@ -7,6 +7,11 @@
  * items done, milliseconds.
  * `skillreg cron run NAME` runs one job once from the command line with the same line.
  *
+ * Several nodes may share one database. Before a scheduled run a node claims the job for the
+ * interval with one conditional write, and only the winner runs it; a node that dies mid-run
+ * leaves the next interval's claim to the others, and every job resumes from what it
+ * committed (the fold claims its events, backfills and batches keep their cursors).
+ *
  * Jobs read in batches with a read budget each (store.h, sr_store_budget_begin), so a job is never
  * stopped by the per-request limits however much it reads in total.
  */
@@ -29,6 +34,7 @@ typedef struct sr_cron_job {
 	sr_cron_fn fn;
 	int quiet_idle; /* a run that did nothing is neither logged nor accounted (the fold) */
 	const char *what;
+	int per_node; /* runs on every node at its interval, unclaimed (a node's own cache) */
 } sr_cron_job;
 
 #define SR_CRON_MAX 16
@@ -44,10 +50,12 @@ int sr_cron_find(const char *name);
  * job's result code. */
 int sr_cron_run(sr_store *s, int i, char *line, size_t n);
 
-/* The schedule: each job's interval and when it is next due (monotonic nanoseconds). */
+/* The schedule: each job's interval and when it is next due (monotonic nanoseconds), and
+ * the name this node claims runs under (host:pid). */
 typedef struct sr_cron {
 	int64_t interval_ms[SR_CRON_MAX];
 	int64_t due_ns[SR_CRON_MAX];
+	char node[96];
 } sr_cron;
 
 /* Every job at its default interval, first due one interval from now_ns. */
@@ -58,7 +66,10 @@ int sr_cron_set_interval(sr_cron *c, const char *name, int64_t ms);
 /* Parses NAME=MS (the --cron option) and sets it. */
 int sr_cron_set_spec(sr_cron *c, const char *spec);
 /* Runs the jobs that are due at now_ns, in table order, and schedules their next run one
- * interval after this one ends. */
+ * interval after this one ends. A due job runs only when this node wins its claim for the
+ * interval (sr_store_job_claim), so on any number of nodes sharing one database each job
+ * runs once per interval; sr_cron_run (`skillreg cron run`, the last fold at shutdown)
+ * claims nothing. */
 void sr_cron_tick(sr_cron *c, sr_store *s, int64_t now_ns);
 
 /* ---- the blob collector (blobgc.c) ---- */

@@ -51,6 +51,7 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_EVENT_INS] = {SR__E_NONE, 0, 0},
 	[Q_DAILY_UPSERT] = {SR__E_LISTS, 0, 0},
 	[Q_COUNTERS_ADJ] = {SR__E_SKILL, 1, 0},
+	[Q_EVENTS_CLAIM] = {SR__E_NONE, 0, 0},
 	[Q_CURSOR_SET] = {SR__E_NONE, 0, 0},
 	[Q_TICKET_ADD] = {SR__E_NONE, 0, 0},
 	[Q_TICKET_UPLOADED] = {SR__E_NONE, 0, 0},
@@ -82,6 +83,7 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_SKILL_MARK_PENDING] = {SR__E_SKILL, 1, 0},
 	[Q_SKILL_MODERATE] = {SR__E_SKILL, 1, 0},
 	[Q_PUBLIC_COUNT_ADJ] = {SR__E_LISTS, 0, 0},
+	[Q_JOB_CLAIM] = {SR__E_NONE, 0, 0},
 };
 
 sr__effect sr__effect_of(int q)

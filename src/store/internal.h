@@ -95,8 +95,8 @@ enum sr__q {
 	Q_STARS_ADJ,
 	Q_DEDUPE_INS,
 	Q_EVENT_INS,
-	Q_CURSOR_GET,          /* stat_cursors primary key */
-	Q_EVENTS_AFTER,        /* stat_events primary key range */
+	Q_EVENTS_CLAIM,        /* ix_events_unfolded (partial: events not folded yet), a batch;
+				* then stat_events primary key */
 	Q_DAILY_UPSERT,
 	Q_COUNTERS_ADJ,
 	Q_CURSOR_SET,
@@ -160,6 +160,8 @@ enum sr__q {
 	Q_USER_ROLE,           /* users primary key */
 	Q_MOD_QUEUE_PAGE,      /* ix_moderation equality on (status, reason), keyset; versions primary key */
 	Q_SKILL_IDS_PAGE,      /* skills primary key range */
+	/* scheduled jobs across nodes (src/cron/cron.c) */
+	Q_JOB_CLAIM,           /* job_claims primary key */
 	Q_FIXED_COUNT
 };
 

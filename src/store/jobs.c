@@ -1,7 +1,8 @@
 /*
  * jobs.c - what the backfills and batch jobs read and write (store.h, "backfills"): a
- * backfill's saved progress, the summary and counter pages it checks, and the id pages a
- * job walks skills by. Dialect-neutral, over internal.h.
+ * backfill's saved progress, the summary and counter pages it checks, the id pages a job
+ * walks skills by, and the claim a node takes before a scheduled run (store.h, "scheduled
+ * jobs across nodes"). Dialect-neutral, over internal.h.
  */
 #include <string.h>
 
@@ -90,4 +91,14 @@ int sr_store_backfill_counters_set(sr_store *s, int64_t id, const int64_t v[SR_B
 int sr_store_skill_ids_page(sr_store *s, int64_t after_id, int limit, sr_row_fn fn, void *ud)
 {
 	return sr__each_key(s, sr__query(s, Q_SKILL_IDS_PAGE, "Ii", after_id, limit), fn, ud);
+}
+
+int sr_store_job_claim(sr_store *s, const char *name, const char *node, int64_t now_ms,
+		       int64_t interval_ms, int *won)
+{
+	*won = 0;
+	int rc = sr__run(s, Q_JOB_CLAIM, "tItI", name, now_ms, node, interval_ms);
+	if (!rc)
+		*won = sr__changes(s) == 1;
+	return rc;
 }

@@ -147,15 +147,18 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_STARS_ADJ] = "UPDATE skills SET stats_stars = greatest(0, stats_stars + $2) WHERE id = $1",
 	[Q_DEDUPE_INS] = "INSERT INTO download_dedupes(skill_id, identity, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
 	[Q_EVENT_INS] = "INSERT INTO stat_events(skill_id, kind, day, occurred_at) VALUES ($1, $2, $3, $4)",
-	[Q_CURSOR_GET] = "SELECT last_event_id FROM stat_cursors WHERE name = $1",
-	[Q_EVENTS_AFTER] = "SELECT id, skill_id, kind, day FROM stat_events WHERE id > $1 ORDER BY id LIMIT $2",
+	/* The fold claims the oldest unfolded events and folds them in the same transaction, so
+	 * an event whose id was taken before a later one's but committed after it is still
+	 * folded once (sequences are not commit-ordered). */
+	[Q_EVENTS_CLAIM] = "UPDATE stat_events SET folded = 1 WHERE folded = 0 AND id IN (SELECT id FROM stat_events "
+			   "WHERE folded = 0 ORDER BY id LIMIT $1::integer) RETURNING id, skill_id, kind, day",
 	[Q_DAILY_UPSERT] = "INSERT INTO skill_daily_stats AS d(skill_id, day, downloads, installs) VALUES ($1, $2, $3, $4) "
 			   "ON CONFLICT(skill_id, day) DO UPDATE SET downloads = d.downloads + excluded.downloads, "
 			   "installs = d.installs + excluded.installs",
 	[Q_COUNTERS_ADJ] = "UPDATE skills SET stats_downloads = stats_downloads + $2, stats_installs = stats_installs + $3 "
 			   "WHERE id = $1",
-	[Q_CURSOR_SET] = "INSERT INTO stat_cursors(name, last_event_id) VALUES ($1, $2) "
-			 "ON CONFLICT(name) DO UPDATE SET last_event_id = excluded.last_event_id",
+	[Q_CURSOR_SET] = "INSERT INTO stat_cursors(name, last_event_id) VALUES ($1, $2::bigint) ON CONFLICT (name) "
+			 "DO UPDATE SET last_event_id = greatest(stat_cursors.last_event_id, excluded.last_event_id)",
 	[Q_TICKET_ADD] = "INSERT INTO upload_tickets(ticket, user_id, path, size, sha256, content_type, created_at, expires_at) "
 			 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 	[Q_TICKET_GET] = "SELECT ticket, user_id, path, size, sha256, content_type, expires_at, uploaded_at, used_at "
@@ -253,6 +256,10 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			     "WHERE s.moderation_status = $1 AND s.moderation_reason = $2 AND (s.created_at, s.id) > ($3, $4) "
 			     "ORDER BY s.created_at, s.id LIMIT $5",
 	[Q_SKILL_IDS_PAGE] = "SELECT id, latest_version_id FROM skills WHERE id > $1 ORDER BY id LIMIT $2",
+	/* A job's claim for one run (jobs.c); one row changed means this node won. */
+	[Q_JOB_CLAIM] = "INSERT INTO job_claims(name, started_at, node) VALUES ($1, $2::bigint, $3) ON CONFLICT (name) "
+			"DO UPDATE SET started_at = excluded.started_at, node = excluded.node, runs = job_claims.runs + 1 "
+			"WHERE job_claims.started_at <= excluded.started_at - $4::bigint",
 };
 
 static char *list_sql[SR__LIST_VARIANTS];

@@ -79,28 +79,38 @@ static int ev_cmp(const void *a, const void *b)
 }
 
 /*
- * One fold batch is one transaction: the events read, every daily row and counter they add
- * to, and the cursor past them commit together or not at all. A process that dies anywhere
- * in it leaves the database as before the batch (an unfinished transaction is rolled back;
- * SQLite drops its WAL frames), and the next fold reads the same events again; a process
- * that dies after the commit has moved the cursor with the counters. The sr_fault_point
- * calls mark each step for the crash test (tests/unit/test_fold_crash.c).
+ * One fold batch is one transaction: the events it claims (marked folded by the statement
+ * that returns them), every daily row and counter they add to, and the high-water mark commit
+ * together or not at all. A process that dies anywhere in it leaves the database as before
+ * the batch (an unfinished transaction is rolled back; SQLite drops its WAL frames), and the
+ * next fold claims the same events again; a process that dies after the commit has marked
+ * the events with the counters.
+ *
+ * The fold never reads past a cursor: with several writers on PostgreSQL, ids are not
+ * committed in their order, and an event with a lower id can commit after a fold went past
+ * it. Claiming by mark takes whatever is committed and not folded, in any order, so every
+ * event is folded exactly once on both engines and by any number of nodes (two folds that
+ * race serialize on the write lock, and the second skips the rows the first marked). The
+ * sr_fault_point calls mark each step for the crash test (tests/unit/test_fold_crash.c).
  */
 
-/* Reads up to batch events after the fold's cursor into evs: *count of them, *last the id
- * of the last one. */
-static int fold_read(sr_store *s, struct ev *evs, int batch, int *count, int64_t *last)
+/* Claims up to batch events not folded yet into evs: *count of them, *last the highest id
+ * among them. */
+static int fold_claim(sr_store *s, struct ev *evs, int batch, int *count, int64_t *last)
 {
-	int64_t cursor = 0;
-	int rc = sr__one_int64(s, sr__query(s, Q_CURSOR_GET, "t", "fold"), &cursor);
-	if (rc && rc != SR_ENOTFOUND)
-		return rc;
-	sr__stmt *st = sr__query(s, Q_EVENTS_AFTER, "Ii", cursor, batch);
+	sr__stmt *st = sr__query(s, Q_EVENTS_CLAIM, "i", batch);
 	if (!st)
 		return SR_EDB;
 	*count = 0;
+	int rc;
 	while ((rc = sr__step(s, st)) == SR__ROW) {
-		*last = sr__col_int64(st, 0);
+		if (*count == batch) {
+			sr__reset(st);
+			return SR_ETOOBIG;
+		}
+		int64_t id = sr__col_int64(st, 0);
+		if (id > *last)
+			*last = id;
 		evs[*count].skill_id = sr__col_int64(st, 1);
 		evs[*count].kind = sr__col_int(st, 2);
 		evs[*count].day = sr__col_int64(st, 3);
@@ -161,7 +171,7 @@ int sr_store_fold_events(sr_store *s, int batch, int *n)
 	sr_fault_point("fold: begun");
 	int count = 0;
 	int64_t last = 0;
-	if ((rc = fold_read(s, evs, batch, &count, &last)))
+	if ((rc = fold_claim(s, evs, batch, &count, &last)))
 		goto out;
 	sr_fault_point("fold: events read");
 	if ((rc = fold_write(s, evs, count)))

@@ -497,6 +497,18 @@ int sr_store_trending_page(sr_store *s, int64_t snapshot_id, int after_rank, int
 /* Whether a skill is browse-eligible, reading only that column; SR_ENOTFOUND when absent. */
 int sr_store_skill_listed(sr_store *s, int64_t id, int *listed);
 
+/* ---- scheduled jobs across nodes (src/cron/cron.c) ---- */
+
+/*
+ * Claims one run of the job called name for node (host:pid) at now_ms, on the claimant's
+ * clock: *won = 1 when no node claimed it in the interval_ms before now_ms, and the claim
+ * is then this node's; 0 when another node's (or this one's) last claim is younger. One
+ * conditional write, so of any number of nodes that try within one interval exactly one
+ * wins (sql/sqlite/0011_job_claims.sql).
+ */
+int sr_store_job_claim(sr_store *s, const char *name, const char *node, int64_t now_ms,
+		       int64_t interval_ms, int *won);
+
 /* ---- backfills (src/cron/backfill.c) ---- */
 
 /* A backfill's progress, one row of backfill_state. A pass walks skills by id; last_id is
