@@ -101,16 +101,16 @@ static int job_recount(sr_store *s, sr_reads *total, int64_t *items)
 }
 
 static const sr_cron_job jobs[] = {
-	{"fold", 2000, job_fold, 1, "folds download and install events into stats"},
-	{"trending", 3600 * 1000, job_trending, 0, "rebuilds the 7-day trending leaderboard"},
-	{"scan-health", 5 * 60 * 1000, job_scan_health, 1, "counts skills waiting for a scan (ix_moderation)"},
+	{"fold", 2000, job_fold, 1, "folds download and install events into stats", 0},
+	{"trending", 3600 * 1000, job_trending, 0, "rebuilds the 7-day trending leaderboard", 0},
+	{"scan-health", 5 * 60 * 1000, job_scan_health, 1, "counts skills waiting for a scan (ix_moderation)", 0},
 	{"scan-requeue", 5 * 60 * 1000, job_scan_requeue, 1,
-	 "queues again pending scans that are not queued or stale (ix_moderation)"},
+	 "queues again pending scans that are not queued or stale (ix_moderation)", 0},
 	{"reason-sync", 30 * 60 * 1000, job_reason_sync, 1,
-	 "gives scanned skills still marked pending their scanners' reason (ix_moderation)"},
-	{"recount", 24 * 3600 * 1000, job_recount, 0, "recounts public skills, corrects drift"},
+	 "gives scanned skills still marked pending their scanners' reason (ix_moderation)", 0},
+	{"recount", 24 * 3600 * 1000, job_recount, 0, "recounts public skills, corrects drift", 0},
 	{"blob-gc", 3600 * 1000, sr__cron_blob_gc, 1,
-	 "removes expired tickets, and blobs and temporaries nothing references after a grace period"},
+	 "removes expired tickets, and blobs and temporaries nothing references after a grace period", 0},
 	{"blob-cache", 10 * 60 * 1000, sr__cron_blob_cache, 1,
 	 "bounds this node's cache of the blobs in PostgreSQL (nothing with SQLite)", 1},
 };
