@@ -79,6 +79,9 @@ struct pg {
 	int read_txn;  /* the request's read snapshot is open */
 	int begin_pending;  /* the next statement opens it, in the same round trip */
 	int commit_pending; /* its COMMIT was sent and its answer not read yet */
+	int in_write;   /* a write transaction (sr_store_begin) is open */
+	int write_lost; /* 1: a statement of it failed, it was rolled back and begun again;
+			 * 2: its connection was lost */
 	int64_t changes, last_id;
 	int refused;   /* the last failure was a full-text query the server cannot parse */
 	/* oid -> sr_table of this database's tables, read once per connection. */
@@ -134,6 +137,10 @@ static void connected(struct pg *p)
 	p->gen++;
 	p->ntables = 0;
 	p->read_txn = p->begin_pending = p->commit_pending = 0;
+	/* A write transaction the old connection held is gone with it: its statements and its
+	 * commit fail until the domain rolls back, never run in autocommit on the new one. */
+	if (p->in_write)
+		p->write_lost = 2;
 	p->pid = PQbackendPID(p->conn);
 	own_pid(p, 1);
 }
@@ -523,6 +530,22 @@ static int is_search(int q)
 	return q == Q_SEARCH || q == Q_SEARCH_SHORT || q == Q_SEARCH_NAMES;
 }
 
+/*
+ * A statement of a write transaction failed, and PostgreSQL refuses every statement after it
+ * until the transaction ends. On SQLite the domain may read on after a refused insert (who
+ * holds the slug it could not take) and then roll back. So the transaction is rolled back
+ * and begun again at once, with the write lock, in one round trip, and marked lost: reads go
+ * on, and its commit fails (the writes before the failure are gone).
+ */
+static void write_failed(struct pg *p)
+{
+	char sql[160];
+	snprintf(sql, sizeof(sql), "ROLLBACK; BEGIN; SELECT pg_advisory_xact_lock(%lld)", (long long)SR__PG_LOCK_WRITE);
+	p->write_lost = 1;
+	if (sr__pg_exec(&p->base, sql, "begin again"))
+		p->in_write = 0;
+}
+
 /* Prepares a statement on this connection if needed and runs it: its result, or NULL with
  * *rc set when it could not be prepared. */
 static PGresult *run(struct pg *p, struct pg_stmt *ps, PGconn *c, int *rc)
@@ -568,6 +591,10 @@ static int execute(struct pg *p, struct pg_stmt *ps)
 	for (int attempt = 0;; attempt++) {
 		if (!(c = sr__pg_conn(s)))
 			return SR_EUNAVAIL;
+		if (p->write_lost == 2) {
+			snprintf(s->err, sizeof(s->err), "step: the write transaction was lost with its connection");
+			return SR_EUNAVAIL;
+		}
 		int idle = PQtransactionStatus(c) == PQTRANS_IDLE && !p->read_txn;
 		int rc = 0;
 		res = run(p, ps, c, &rc);
@@ -594,6 +621,8 @@ static int execute(struct pg *p, struct pg_stmt *ps)
 			p->read_txn = 0;
 			sr__pg_exec(s, "ROLLBACK", "end read");
 		}
+		if (p->in_write && rc != SR_EUNAVAIL && PQtransactionStatus(c) == PQTRANS_INERROR)
+			write_failed(p);
 		return rc;
 	}
 	ps->res = res;
@@ -760,20 +789,36 @@ static void pg_read_end(sr_store *s)
 
 static int pg_begin(sr_store *s)
 {
+	struct pg *p = P(s);
 	char sql[128];
 	snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%lld)", (long long)SR__PG_LOCK_WRITE);
-	return sr__pg_exec(s, sql, "begin");
+	p->write_lost = 0;
+	int rc = sr__pg_exec(s, sql, "begin");
+	p->in_write = !rc;
+	return rc;
 }
 
 static void pg_rollback(sr_store *s)
 {
 	struct pg *p = P(s);
+	p->in_write = p->write_lost = 0;
 	if (PQstatus(p->conn) == CONNECTION_OK && sr__pg_conn(s) && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
 		sr__pg_exec(s, "ROLLBACK", "rollback");
 }
 
 static int pg_commit(sr_store *s)
 {
+	struct pg *p = P(s);
+	if (p->write_lost) {
+		int rc = p->write_lost == 2 ? SR_EUNAVAIL : SR_EDB;
+		snprintf(s->err, sizeof(s->err), "commit: %s; the transaction was rolled back",
+			 rc == SR_EUNAVAIL ? "the connection was lost" : "a statement of the transaction failed");
+		sr_log_error("db: %s", s->err);
+		s->reads->errors++;
+		sr_store_rollback(s);
+		return rc;
+	}
+	p->in_write = 0;
 	char sql[700] = "COMMIT";
 	if (s->touch.dirty) {
 		char payload[512];

@@ -1,6 +1,7 @@
 /*
  * test_pg_engine.c - the PostgreSQL engine on a real server: statements, transactions, a
- * constraint, and the generation counters across processes (a write committed in one
+ * constraint, a statement that fails inside a write transaction, a connection lost inside
+ * one, and the generation counters across processes (a write committed in one
  * process bumps the counters of another within a bound, through LISTEN/NOTIFY, and the
  * delay is printed). It runs when SKILLREG_TEST_PG names a database URL (scripts/
  * pg-test-cluster start DIR prints one) and skips otherwise; each run uses handles of its own
@@ -19,6 +20,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -85,6 +88,62 @@ static void test_statements_and_transactions(void **state)
 	sr_store_set_reads(s, NULL);
 	/* The connection is usable after the deferred COMMIT. */
 	assert_int_equal(sr_store_user_by_id(s, id, &u), 0);
+	sr_store_close(s);
+}
+
+/* After a statement of a write transaction fails, the transaction reads on (as on SQLite,
+ * where the domain asks who holds the slug it could not take) and its commit fails. */
+static void test_failed_statement_in_a_transaction(void **state)
+{
+	(void)state;
+	if (!url())
+		skip();
+	sr_store *s = open_store();
+	char h[64], h2[64];
+	handle_of(h, sizeof(h), "dup");
+	handle_of(h2, sizeof(h2), "lost");
+	int64_t id, id2;
+	assert_int_equal(sr_store_user_add(s, h, NULL, SR_ROLE_USER, &id), 0);
+	assert_int_equal(sr_store_begin(s), 0);
+	assert_int_equal(sr_store_user_add(s, h2, NULL, SR_ROLE_USER, &id2), 0);
+	assert_int_equal(sr_store_user_add(s, h, NULL, SR_ROLE_USER, &id2), SR_EEXIST);
+	sr_user u;
+	assert_int_equal(sr_store_user_by_handle(s, h, &u), 0);
+	assert_int_equal(u.id, id);
+	assert_int_equal(sr_store_commit(s), SR_EDB);
+	assert_int_equal(sr_store_user_by_handle(s, h2, &u), SR_ENOTFOUND);
+	sr_store_close(s);
+}
+
+/* A write transaction whose connection is lost fails to the end, and is never finished in
+ * autocommit on the new connection; the store then works again. */
+static void test_connection_lost_in_a_transaction(void **state)
+{
+	(void)state;
+	if (!url())
+		skip();
+	sr_store *s = open_store();
+	char h[64], h2[64];
+	handle_of(h, sizeof(h), "cut");
+	handle_of(h2, sizeof(h2), "cut2");
+	int64_t id;
+	assert_int_equal(sr_store_begin(s), 0);
+	assert_int_equal(sr_store_user_add(s, h, NULL, SR_ROLE_USER, &id), 0);
+	PGconn *k = PQconnectdb(url());
+	assert_int_equal(PQstatus(k), CONNECTION_OK);
+	PGresult *r = PQexec(k, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+				"application_name = 'skillreg' AND datname = current_database() AND "
+				"pid <> pg_backend_pid() AND state = 'idle in transaction'");
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	PQclear(r);
+	PQfinish(k);
+	usleep(100000);
+	assert_int_equal(sr_store_user_add(s, h2, NULL, SR_ROLE_USER, &id), SR_EUNAVAIL);
+	assert_int_equal(sr_store_user_add(s, h2, NULL, SR_ROLE_USER, &id), SR_EUNAVAIL);
+	assert_int_equal(sr_store_commit(s), SR_EUNAVAIL);
+	sr_user u;
+	assert_int_equal(sr_store_user_by_handle(s, h, &u), SR_ENOTFOUND);
+	assert_int_equal(sr_store_user_by_handle(s, h2, &u), SR_ENOTFOUND);
 	sr_store_close(s);
 }
 
@@ -187,6 +246,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statements_and_transactions),
+		cmocka_unit_test(test_failed_statement_in_a_transaction),
+		cmocka_unit_test(test_connection_lost_in_a_transaction),
 		cmocka_unit_test(test_generations_across_processes),
 		cmocka_unit_test(test_own_commit_bumps_at_once),
 		cmocka_unit_test(test_unreachable_database_is_unavailable),
