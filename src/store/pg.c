@@ -3,7 +3,7 @@
  * engine (the migrations and the plan guard are pg_schema.c, the generation counters shared
  * across nodes pg_gens.c, the SQL text pg_catalogue.c).
  *
- * Round trips are the cost that matters here, so each is counted:
+ * Round trips are the cost that matters here; what each call costs:
  *   - A statement is PQprepare'd once per connection, lazily, the first time it runs; after
  *     that one PQexecPrepared (parameters as text) is one round trip, and its whole result
  *     is held in the statement and walked row by row by step, with the same read accounting
@@ -42,7 +42,6 @@
 #include "store/gen.h"
 #include "store/pg.h"
 
-
 #define PG_COLS_MAX 48
 #define PG_TABLES_MAX 128
 
@@ -72,7 +71,6 @@ struct pg_stmt {
 struct pg {
 	sr_store base;
 	PGconn *conn;
-	char url[2200];
 	unsigned gen;  /* bumped on every (re)connect: statements prepare again */
 	int pid;       /* the backend's pid, registered with the shared counters */
 	struct pg_stmt *stmts[SR__Q_TOTAL];
@@ -172,7 +170,6 @@ PGconn *sr__pg_conn(sr_store *s)
 int sr__pg_fail(sr_store *s, const char *what, const PGresult *res)
 {
 	struct pg *p = P(s);
-	s->reads->errors++;
 	const char *msg = res ? PQresultErrorMessage(res) : "";
 	if (!msg || !msg[0])
 		msg = PQerrorMessage(p->conn);
@@ -181,12 +178,14 @@ int sr__pg_fail(sr_store *s, const char *what, const PGresult *res)
 	while (n && (s->err[n - 1] == '\n' || s->err[n - 1] == ' '))
 		s->err[--n] = '\0';
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	/* A constraint is the domain's answer (as SQLite's): no error counted, nothing logged. */
+	if (PQstatus(p->conn) == CONNECTION_OK && state && strncmp(state, "23", 2) == 0)
+		return SR_EEXIST;
+	s->reads->errors++;
 	if (PQstatus(p->conn) != CONNECTION_OK) {
 		sr_log_error("db: %s (the database does not answer)", s->err);
 		return SR_EUNAVAIL;
 	}
-	if (state && strncmp(state, "23", 2) == 0)
-		return SR_EEXIST;
 	sr_log_error("db: %s", s->err);
 	return SR_EDB;
 }
@@ -259,10 +258,6 @@ int sr__pg_open(const char *url, sr_store **out)
 	if (!p)
 		return SR_ENOMEM;
 	sr__store_init(&p->base, &pg_engine);
-	if (snprintf(p->url, sizeof(p->url), "%s", url) >= (int)sizeof(p->url)) {
-		free(p);
-		return SR_EINVAL;
-	}
 	p->conn = connect_url(url);
 	if (!p->conn) {
 		free(p);
