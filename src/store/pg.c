@@ -707,6 +707,56 @@ static void pg_bind_null(sr__stmt *st, int i)
 		ps->val[i - 1] = NULL;
 }
 
+/* The length of the valid UTF-8 sequence at p (n bytes left), as PostgreSQL accepts it (no
+ * overlong forms, no surrogates, nothing past U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 :
+		     p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+	if (!len || len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) || (p[0] == 0xf0 && p[1] < 0x90) ||
+	    (p[0] == 0xf4 && p[1] >= 0x90))
+		return 0;
+	return len;
+}
+
+/*
+ * A copy of v (n bytes) with each byte that is not part of valid UTF-8 replaced by U+FFFD,
+ * or NULL when v is valid (or out of memory). PostgreSQL refuses a text parameter that is not
+ * UTF-8, where SQLite compares its bytes; a read whose key came from a client (a tampered
+ * cursor, a path segment) then finds what SQLite finds, nothing or the rows after it, instead
+ * of failing. Writes are bound as given: the domain checks what it stores.
+ */
+static char *utf8_fixed(const char *v, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)v;
+	size_t i = 0, len;
+	while (i < n && (len = utf8_len(p + i, n - i)))
+		i += len;
+	if (i == n)
+		return NULL;
+	char *o = malloc(n * 3 + 1), *d = o;
+	if (!o)
+		return NULL;
+	for (i = 0; i < n;) {
+		if ((len = utf8_len(p + i, n - i))) {
+			memcpy(d, p + i, len);
+			d += len;
+			i += len;
+		} else {
+			memcpy(d, "\xef\xbf\xbd", 3);
+			d += 3;
+			i++;
+		}
+	}
+	*d = '\0';
+	return o;
+}
+
 static void pg_bind_text(sr__stmt *st, int i, const char *v, size_t n, int copy)
 {
 	struct pg_stmt *ps = PS(st);
@@ -714,7 +764,11 @@ static void pg_bind_text(sr__stmt *st, int i, const char *v, size_t n, int copy)
 		return;
 	free(ps->copy[i - 1]);
 	ps->copy[i - 1] = NULL;
-	if (copy) {
+	char *fixed = ps->base.readonly ? utf8_fixed(v, n) : NULL;
+	if (fixed) {
+		ps->copy[i - 1] = fixed;
+		v = fixed;
+	} else if (copy) {
 		char *c = malloc(n + 1);
 		if (c) {
 			memcpy(c, v, n);

@@ -75,6 +75,9 @@ static void test_statements_and_transactions(void **state)
 	assert_int_equal(sr_store_user_by_handle(s, h2, &u), SR_ENOTFOUND);
 	assert_int_equal(sr_store_user_add(s, h, NULL, SR_ROLE_USER, &id2), SR_EEXIST);
 
+	/* A key that is not UTF-8 finds nothing, as on SQLite, instead of failing. */
+	assert_int_equal(sr_store_user_by_handle(s, "bad\xc5o\xff", &u), SR_ENOTFOUND);
+
 	/* Reads inside one request: the second statement opens the snapshot. */
 	sr_reads r;
 	sr_reads_init(&r);
