@@ -95,6 +95,32 @@ static void test_statements_and_transactions(void **state)
 	sr_store_close(s);
 }
 
+/* A request's snapshot opens with its second statement; a strict one with its first, so a
+ * row committed after the first read is not seen by the second. */
+static void test_snapshots(void **state)
+{
+	(void)state;
+	if (!url())
+		skip();
+	sr_store *s = open_store(), *w = open_store();
+	for (int strict = 0; strict < 2; strict++) {
+		char h[64], h2[64];
+		handle_of(h, sizeof(h), strict ? "snapa" : "reqa");
+		handle_of(h2, sizeof(h2), strict ? "snapb" : "reqb");
+		int64_t id;
+		assert_int_equal(sr_store_user_add(w, h, NULL, SR_ROLE_USER, &id), 0);
+		assert_int_equal(strict ? sr_store_snapshot_begin(s) : sr_store_read_begin(s), 0);
+		sr_user u;
+		assert_int_equal(sr_store_user_by_handle(s, h, &u), 0);
+		assert_int_equal(sr_store_user_add(w, h2, NULL, SR_ROLE_USER, &id), 0);
+		assert_int_equal(sr_store_user_by_handle(s, h2, &u), strict ? SR_ENOTFOUND : 0);
+		sr_store_read_end(s);
+		assert_int_equal(sr_store_user_by_handle(s, h2, &u), 0);
+	}
+	sr_store_close(w);
+	sr_store_close(s);
+}
+
 /* After a statement of a write transaction fails, the transaction reads on (as on SQLite,
  * where the domain asks who holds the slug it could not take) and its commit fails. */
 static void test_failed_statement_in_a_transaction(void **state)
@@ -274,6 +300,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statements_and_transactions),
+		cmocka_unit_test(test_snapshots),
 		cmocka_unit_test(test_failed_statement_in_a_transaction),
 		cmocka_unit_test(test_connection_lost_in_a_transaction),
 		cmocka_unit_test(test_generations_across_processes),
