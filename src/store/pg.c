@@ -330,7 +330,7 @@ int sr__pg_compact(const char *sql, char **out, unsigned char *map, int *m)
 	if (*m == max)
 		return 0;
 	size_t len = strlen(sql);
-	char *o = malloc(len + 1), *d = o;
+	char *o = malloc(len + 1), *d = o, *end_o = o + len + 1;
 	if (!o)
 		return SR_ENOMEM;
 	quoted = 0;
@@ -340,7 +340,8 @@ int sr__pg_compact(const char *sql, char **out, unsigned char *map, int *m)
 		if (!quoted && c[0] == '$' && c[1] >= '1' && c[1] <= '9') {
 			char *end;
 			long k = strtol(c + 1, &end, 10);
-			d += sprintf(d, "$%d", renum[k]); /* never longer than the number it replaces */
+			/* Never longer than the number it replaces. */
+			d += snprintf(d, (size_t)(end_o - d), "$%d", renum[k]);
 			c = end;
 			continue;
 		}
