@@ -159,12 +159,16 @@ static void test_connection_lost_in_a_transaction(void **state)
 	int64_t id;
 	assert_int_equal(sr_store_begin(s), 0);
 	assert_int_equal(sr_store_user_add(s, h, NULL, SR_ROLE_USER, &id), 0);
+	/* The backend to end is the one holding the write lock now: this transaction's, and no
+	 * other test's sharing the database. */
 	PGconn *k = PQconnectdb(url());
 	assert_int_equal(PQstatus(k), CONNECTION_OK);
-	PGresult *r = PQexec(k, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
-				"application_name = 'skillreg' AND datname = current_database() AND "
-				"pid <> pg_backend_pid() AND state = 'idle in transaction'");
+	PGresult *r = PQexec(k, "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_database d ON "
+				"d.oid = l.database WHERE d.datname = current_database() AND l.locktype = "
+				"'advisory' AND l.granted AND ((l.classid::bigint << 32) | l.objid::bigint) = "
+				"x'736b696c6c726567'::bigint");
 	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	assert_int_equal(PQntuples(r), 1);
 	PQclear(r);
 	PQfinish(k);
 	usleep(100000);
