@@ -46,7 +46,7 @@ int sr_public_recount(sr_store *s, int64_t now_ms, sr_reads *total, sr_recount *
 {
 	*out = (sr_recount){0};
 	/* One snapshot for every page and the stored value, so the two are comparable. */
-	int rc = sr_store_read_begin(s);
+	int rc = sr_store_snapshot_begin(s);
 	if (!rc) {
 		rc = count_public(s, total, &out->counted, &out->stored);
 		sr_store_read_end(s);

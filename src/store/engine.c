@@ -77,13 +77,19 @@ int sr_store_read_begin(sr_store *s)
 {
 	/* The snapshot opens with the request's statements (the engine decides when), so a
 	 * request answered without the database, a cache hit, costs no transaction at all. */
-	s->read_want = 1;
+	s->read_want = SR__READ_REQUEST;
+	return 0;
+}
+
+int sr_store_snapshot_begin(sr_store *s)
+{
+	s->read_want = SR__READ_STRICT;
 	return 0;
 }
 
 void sr_store_read_end(sr_store *s)
 {
-	s->read_want = 0;
+	s->read_want = SR__READ_NONE;
 	s->eng->read_end(s);
 }
 

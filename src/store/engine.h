@@ -61,12 +61,17 @@ struct sr__engine {
 	int (*col_count)(sr__stmt *st);
 };
 
+/* What sr_store_read_begin (a request's reads) and sr_store_snapshot_begin (every read in
+ * the snapshot) ask of the engine's first statement; an engine may use the values above
+ * them for its own bookkeeping until the snapshot opens. */
+enum { SR__READ_NONE = 0, SR__READ_REQUEST = 1, SR__READ_STRICT = 2, SR__READ_SECOND = 3 };
+
 /* The header of every engine's store handle. */
 struct sr_store {
 	const struct sr__engine *eng;
 	sr_reads *reads;
 	sr_reads scratch;
-	int read_want; /* a request asked for one read snapshot (sr_store_read_begin) */
+	int read_want; /* a read snapshot was asked for and is not open yet: SR__READ_* */
 	struct sr_gens *gens;
 	/* What the open transaction's writes will bump once it commits. */
 	struct {

@@ -1,14 +1,15 @@
 /*
  * internal.h - the store's internal statement API, shared by the files of src/store.
  *
- * The store is two halves. The engine (sqlite.c, with schema.c for migrations and
- * catalogue.c for the SQL text) owns the connection, prepares the catalogue's statements,
- * steps them with read accounting and limits, binds parameters and reads columns. The domain
- * files (users.c, skills.c, versions.c, stats.c, scans.c, jobs.c) implement store.h over the
- * calls below, with the row loop and accounting values of rows.c, and never see an engine
- * type: a statement is an opaque sr__stmt named by its id in the catalogue (enum sr__q). A
- * second engine implements these same calls with its own catalogue, in the same order of
- * result columns and parameters, and the domain files run on it unchanged.
+ * The store is two halves. An engine (SQLite: sqlite.c, schema.c, catalogue.c; PostgreSQL:
+ * pg.c, pg_schema.c, pg_gens.c and its catalogue) owns the connection, prepares the
+ * catalogue's statements, steps them with read accounting and limits, binds parameters and
+ * reads columns; engine.c implements the calls below once, over the table of engine.h. The
+ * domain files (users.c, skills.c, versions.c, stats.c, scans.c, jobs.c) implement store.h
+ * over these calls, with the row loop and accounting values of rows.c, and never see an
+ * engine type: a statement is an opaque sr__stmt named by its id in the catalogue (enum
+ * sr__q). Both engines' catalogues have the same ids, result columns and parameters, so the
+ * domain files run on either unchanged.
  *
  * Conventions: a statement's result columns are in the order its reader reads them;
  * parameters are numbered from 1; an sr__stmt handed out by sr__prepare or sr__query is valid

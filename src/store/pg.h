@@ -28,9 +28,10 @@ struct sr_gens;
  * is picked up by the next use); NULL when the database does not answer, with the error
  * recorded (sr__pg_fail). */
 PGconn *sr__pg_conn(sr_store *s);
-/* Records "what: the server's message" for sr_store_errmsg, counts it in the read context,
- * logs it, and returns SR_EUNAVAIL when the connection is gone, SR_EEXIST for a constraint
- * violation (SQLSTATE class 23), SR_EDB otherwise. res may be NULL. */
+/* Records "what: the server's message" for sr_store_errmsg and returns SR_EEXIST for a
+ * constraint violation (SQLSTATE class 23); anything else is also counted in the read context
+ * and logged, and is SR_EUNAVAIL when the connection is gone, SR_EDB otherwise. res may be
+ * NULL. */
 int sr__pg_fail(sr_store *s, const char *what, const PGresult *res);
 /* Runs one or more statements as a simple query: 0 when the last one succeeded. */
 int sr__pg_exec(sr_store *s, const char *sql, const char *what);

@@ -287,7 +287,7 @@ static int lite_col_count(sr__stmt *st)
 static int open_read(sr_store *s)
 {
 	struct lite *l = L(s);
-	s->read_want = 0;
+	s->read_want = SR__READ_NONE;
 	if (!sqlite3_get_autocommit(l->db))
 		return 0;
 	if (!l->begin_read &&

@@ -135,10 +135,15 @@ void sr_store_page_stats(sr_store *s, int64_t *hits, int64_t *misses);
 struct sr_gens;
 struct sr_gens *sr_store_gens(sr_store *s);
 
-/* A read snapshot for a whole request: every read until sr_store_read_end sees the same
- * database state, and the engine takes its read lock once instead of per statement.
- * sr_store_begin ends it. */
+/* A read snapshot for a whole request: the reads until sr_store_read_end see one database
+ * state, and the engine takes its read lock once instead of per statement. On an engine where
+ * opening a snapshot is work of its own (PostgreSQL) a request of one statement opens none,
+ * and the first statement reads the committed state just before the snapshot the others
+ * share. sr_store_begin ends it. */
 int sr_store_read_begin(sr_store *s);
+/* The same, with the first statement inside the snapshot too: for code that compares what
+ * its reads saw (a recount against the stored count). */
+int sr_store_snapshot_begin(sr_store *s);
 void sr_store_read_end(sr_store *s);
 int sr_store_begin(sr_store *s); /* a write transaction: it takes the write lock up front */
 int sr_store_commit(sr_store *s);
