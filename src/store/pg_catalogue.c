@@ -65,7 +65,9 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	 * order), of which the best $4 are joined to their rows and filtered. The trigram index
 	 * is asked for the first pattern (the longest token, sr__pg_match_expr) and the rows it
 	 * finds are checked against all of them; the rank (lower is better, as bm25's) is
-	 * computed over the window only, outside the subquery that limits it. The window is
+	 * computed over the window only, outside the subquery that limits it: trigram similarity
+	 * for the substrings, ts_rank divided by 1 + the log of the text's length for words
+	 * (bm25 also favours the shorter text, and the two order a window alike). The window is
 	 * ordered by "id + 0": ordered by id itself, the planner may walk the primary key
 	 * backwards filtering every row until $3 match, which for a rare token is the whole
 	 * table; this way the matches come from the GIN index, and only they are sorted. */
@@ -74,7 +76,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 		     "WHERE everything LIKE " PATTERNS "[1] AND everything LIKE ALL " PATTERNS " "
 		     "ORDER BY id + 0 DESC LIMIT $3) m ORDER BY r, m.id DESC LIMIT $4) w" PG_SKILL_JOIN
 		     "WHERE s.is_listed = 1 ORDER BY w.r, w.id DESC LIMIT $2",
-	[Q_SEARCH_SHORT] = "SELECT " SKILL_COLS ", w.r FROM (SELECT m.id, -ts_rank(m.words, " TSQUERY ")::float8 AS r "
+	[Q_SEARCH_SHORT] = "SELECT " SKILL_COLS ", w.r FROM (SELECT m.id, -ts_rank(m.words, " TSQUERY ", 1)::float8 AS r "
 			   "FROM (SELECT id, words FROM skill_search_short WHERE words @@ " TSQUERY " "
 			   "ORDER BY id + 0 DESC LIMIT $3) m ORDER BY r, m.id DESC LIMIT $4) w" PG_SKILL_JOIN
 			   "WHERE s.is_listed = 1 ORDER BY w.r, w.id DESC LIMIT $2",
