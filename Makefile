@@ -9,7 +9,7 @@
 
 CC ?= cc
 PKGS := libmicrohttpd jansson sqlite3 libzip yaml-0.1 libcrypto libcmark-gfm yara
-TEST_PKGS := cmocka libcurl
+TEST_PKGS := cmocka libcurl libpq
 
 BUILD ?= build
 MODE_CFLAGS ?= -O2 -g
