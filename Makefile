@@ -3,7 +3,8 @@
 #   make            build build/skillreg
 #   make run        install missing packages, build, seed a demo catalog, serve
 #   make test       build and run every test (unit, HTTP end-to-end, real clawhub CLI, web pages
-#                   in headless Chromium)
+#                   in headless Chromium); the HTTP, CLI and web groups on SQLite and on a
+#                   PostgreSQL cluster the tests start (SR_DB=sqlite|postgres for one; README)
 #   make test-asan  the same suite with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      measure against DESIGN.md section 7 and write BENCHMARKS.md
 

@@ -4,6 +4,10 @@
 #
 #   SKILLREG_BIN=build/skillreg tests/cli/run.sh     # works from any directory
 #
+# With SKILLREG_TEST_DB=postgres the server and the admin commands run on a fresh database
+# (`--db URL`) on the PostgreSQL cluster in SKILLREG_TEST_PG (scripts/run-tests starts one);
+# it is dropped at the end. Otherwise SQLite in the data directory.
+#
 # Prints "ok - <step>" / "not ok - <step>" per step and, last, "N passed, M failed".
 # Exits non-zero when a step failed or the server could not be started.
 set -euo pipefail
@@ -45,11 +49,15 @@ fi
 # removes the temp dir.
 T=$(mktemp -d "${TMPDIR:-/tmp}/skillreg-cli.XXXXXX")
 SERVER_PID=
+PG_DB=
 cleanup() {
   local rc=$?
   if [ -n "$SERVER_PID" ]; then
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [ -n "$PG_DB" ]; then
+    "$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB" || true
   fi
   rm -rf "$T"
   exit "$rc"
@@ -66,10 +74,22 @@ DATA=$T/data
 LOG=$T/server.log
 mkdir -p "$DATA"
 
+DB_ARGS=()
+case ${SKILLREG_TEST_DB:-sqlite} in
+sqlite) ;;
+postgres)
+  [ -n "${SKILLREG_TEST_PG:-}" ] || die "SKILLREG_TEST_DB=postgres needs SKILLREG_TEST_PG, a cluster's URL (scripts/pg-test-cluster start DIR)"
+  PG_DB=$("$ROOT/scripts/pg-test-cluster" createdb "$SKILLREG_TEST_PG" "cli_$$_$RANDOM") || die "cannot create a database on $SKILLREG_TEST_PG"
+  DB_ARGS=(--db "$PG_DB")
+  echo "# database $PG_DB"
+  ;;
+*) die "SKILLREG_TEST_DB is '$SKILLREG_TEST_DB': sqlite or postgres" ;;
+esac
+
 server_tail() { echo "# server log (last ${1:-15} lines):"; tail -n "${1:-15}" "$LOG" 2>/dev/null | sed 's/^/#   /'; }
 
 admin() { # admin SUBCOMMAND... ; stdout of the admin command on stdout, stderr to the log
-  "$BIN" "$@" --data-dir "$DATA" 2>>"$T/admin.log"
+  "$BIN" "$@" --data-dir "$DATA" "${DB_ARGS[@]}" 2>>"$T/admin.log"
 }
 
 if ! admin user add alice >/dev/null || ! admin user add bob >/dev/null; then
@@ -85,7 +105,7 @@ start_server() {
   for attempt in 1 2 3; do
     PORT=$(free_port)
     BASE=http://127.0.0.1:$PORT
-    "$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$DATA" >>"$LOG" 2>&1 </dev/null &
+    "$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$DATA" "${DB_ARGS[@]}" >>"$LOG" 2>&1 </dev/null &
     SERVER_PID=$!
     local i
     for i in $(seq 1 100); do # ~10 s

@@ -12,6 +12,11 @@
  *   alice (user), bob (user), boss (admin), mallory (user, banned after its token was made);
  *   tok_revoked is a second token of alice, revoked before the server starts.
  *
+ * The database: SQLite in the data directory, or with SKILLREG_TEST_DB=postgres a fresh
+ * PostgreSQL database per server on the cluster in SKILLREG_TEST_PG, passed as `--db URL` to
+ * `serve` and to every admin command (tests/http/testdb.c). Tests reach its rows only through
+ * the srt_db_* and srt_sql* calls, in SQL both engines accept.
+ *
  * Helper functions that check something use cmocka's failure reporting with the caller's
  * file and line (the SRT_EXPECT_* macros), so a failure points at the test, not here.
  */
@@ -31,6 +36,7 @@
 typedef struct srt_server {
 	char bin[SRT_MAX_PATH];
 	char dir[256];
+	char db[512]; /* the database: a postgres:// URL, or the SQLite file in dir */
 	char base[64]; /* http://127.0.0.1:PORT */
 	int port;
 	pid_t pid;
@@ -83,7 +89,7 @@ int srt_server_stop(srt_server *s);
 /* Stops the server (checking it exits 0) and starts it again on the same data directory
  * (on a new port: s->base changes). 0 or -1. */
 int srt_server_restart(srt_server *s);
-/* Runs `<bin> args... --data-dir DIR`; stdout (trimmed) into out. Returns the exit status
+/* Runs `<bin> args... --data-dir DIR` (and `--db URL` on PostgreSQL); stdout (trimmed) into out. Returns the exit status
  * (or -1 when it could not run). args is NULL-terminated. */
 int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args);
 /* A skill of another publisher on a slug someone already holds. Since migration 0009 a
@@ -92,6 +98,40 @@ int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args);
  * returns. 0 or -1 after printing why. */
 int srt_import_skill(srt_server *s, const char *owner, const char *slug, const char *version,
 		     const char *name, const char *description);
+
+/* The database (tests/http/testdb.c). A target is what `skillreg --db` takes: a postgres://
+ * URL or a SQLite file path; srt_server.db is the server's. */
+/* 1 when SKILLREG_TEST_DB=postgres: the servers run on PostgreSQL. */
+int srt_db_postgres(void);
+/* Runs one statement or several; the rows changed by the last one, or -1 after printing why. */
+long srt_db_exec(const char *target, const char *sql);
+/* The first column of the first row as an integer; -1 after printing why (no row, an error,
+ * not an integer). */
+long long srt_db_int(const char *target, const char *sql);
+/* Every row as text: columns joined by '|', each row ended by '\n', NULL as "NULL".
+ * malloc'd; NULL after printing why. */
+char *srt_db_text(const char *target, const char *sql);
+/* The same on the server's database. */
+long srt_sql(srt_server *s, const char *sql);
+long long srt_sql_int(srt_server *s, const char *sql);
+/* 0 when the database is sound: SQLite's integrity_check, PostgreSQL's amcheck of every
+ * B-tree index. */
+int srt_db_check(const char *target);
+/* A second database beside the server's, for copies: on PostgreSQL the server's database
+ * name plus "_suffix" on the same cluster, on SQLite dir/skillreg.db. Rotating buffer. */
+const char *srt_db_sibling(const srt_server *s, const char *suffix, const char *dir);
+/* Replaces `to` with a copy of `from`, which nothing may be writing (on PostgreSQL nothing
+ * may be connected to it). 0 or -1. */
+int srt_db_copy(const char *from, const char *to);
+/* Removes a database (a SQLite file and its journals). 0 or -1. */
+int srt_db_drop(const char *target);
+/* A consistent copy of the running server's database into `to`: SQLite's VACUUM INTO beside
+ * the server; on PostgreSQL the server is stopped for the copy and started again (on a new
+ * port). 0 or -1. */
+int srt_db_snapshot(srt_server *s, const char *to);
+/* The harness's own: the server's database is made at start and dropped at stop. */
+int srt__db_create(srt_server *s);
+void srt__db_release(srt_server *s);
 
 /* HTTP. path is relative to the server origin, or an absolute http URL. headers is a
  * NULL-terminated list of "Name: value" lines or NULL. body NULL means no body (for POST an

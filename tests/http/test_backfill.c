@@ -9,6 +9,9 @@
  *   server wrote, and a rerun changes nothing. Then, for every fault point k, a fresh copy is
  *   backfilled by a process that dies at point k (SKILLREG_FAULT_AT) and then by a rerun:
  *   the result must equal the uninterrupted run's, table for table.
+ *
+ * The copies are databases beside the server's (tests/http/testdb.c): SQLite files in
+ * folders of their own, or databases on the same PostgreSQL cluster.
  */
 #include "harness.h"
 
@@ -16,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-
-#include <sqlite3.h>
 
 static srt_server S;
 static char work[64];
@@ -31,12 +32,18 @@ static int group_setup(void **state)
 	return srt_server_start(&S);
 }
 
+static const char *const copies[] = {"good", "base", "ref", "crash"};
+
 static int group_teardown(void **state)
 {
 	(void)state;
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(copies) / sizeof(copies[0]); i++)
+		if (S.db[0])
+			rc |= srt_db_drop(srt_db_sibling(&S, copies[i], srt_fmt("%s/%s", work, copies[i])));
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
-	int rc = system(cmd);
+	rc |= system(cmd);
 	return srt_server_stop(&S) || rc;
 }
 
@@ -50,27 +57,19 @@ static void ok_call(const char *method, const char *path, const char *tok, const
 
 static void sql(const char *db, const char *stmt)
 {
-	sqlite3 *raw;
-	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
-	sqlite3_busy_timeout(raw, 5000);
-	char *err = NULL;
-	if (sqlite3_exec(raw, stmt, NULL, NULL, &err) != SQLITE_OK) {
-		print_error("%s: %s\n", stmt, err);
-		sqlite3_free(err);
-		fail();
-	}
-	sqlite3_close(raw);
+	assert_true(srt_db_exec(db, stmt) >= 0);
 }
 
-/* Runs the skillreg binary with args on data dir `dir`, SKILLREG_FAULT_AT=fault when > 0;
- * stdout into out. Returns the exit status. */
-static int run_bin(const char *dir, long fault, const char *args, char *out, size_t n)
+/* Runs the skillreg binary with args on data dir `dir` and database `db`, SKILLREG_FAULT_AT=
+ * fault when > 0; stdout into out. Returns the exit status. */
+static int run_bin(const char *dir, const char *db, long fault, const char *args, char *out, size_t n)
 {
 	char cmd[2 * SRT_MAX_PATH];
 	char env[64] = "";
 	if (fault > 0)
 		snprintf(env, sizeof(env), "SKILLREG_FAULT_AT=%ld ", fault);
-	snprintf(cmd, sizeof(cmd), "%s'%s' %s --data-dir '%s' 2>/dev/null", env, S.bin, args, dir);
+	snprintf(cmd, sizeof(cmd), "%s'%s' %s --data-dir '%s'%s 2>/dev/null", env, S.bin, args, dir,
+		 srt_db_postgres() ? srt_fmt(" --db '%s'", db) : "");
 	FILE *p = popen(cmd, "r");
 	assert_non_null(p);
 	size_t len = fread(out, 1, n - 1, p);
@@ -89,63 +88,57 @@ static long changed_of(const char *out)
 /* The columns backfills own, and their state without timestamps, as text. */
 static char *dump(const char *db)
 {
-	sqlite3 *raw;
-	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
-	/* Whatever a killed process left must be a sound database (migration 0008 made the check
-	 * trustworthy on SQLite 3.40). */
-	sqlite3_stmt *ic;
-	assert_int_equal(sqlite3_prepare_v2(raw, "PRAGMA integrity_check", -1, &ic, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(ic), SQLITE_ROW);
-	assert_string_equal((const char *)sqlite3_column_text(ic, 0), "ok");
-	sqlite3_finalize(ic);
+	/* Whatever a killed process left must be a sound database (on SQLite, migration 0008 made
+	 * the check trustworthy on SQLite 3.40). */
+	assert_int_equal(srt_db_check(db), 0);
 	static const char *const q[] = {
 		"SELECT id, slug, latest_version_id, latest_version, latest_created_at, latest_changelog, "
 		"latest_metadata, summary, tags_json, stats_downloads, stats_installs, stats_stars, stats_versions, "
 		"updated_at FROM skills ORDER BY id",
-		"SELECT name, last_id, pass, finished_at IS NOT NULL, scanned, changed FROM backfill_state ORDER BY name",
+		"SELECT name, last_id, pass, CASE WHEN finished_at IS NULL THEN 0 ELSE 1 END, scanned, changed "
+		"FROM backfill_state ORDER BY name",
 	};
-	size_t cap = 1 << 18, len = 0;
-	char *out = malloc(cap);
-	assert_non_null(out);
-	out[0] = '\0';
+	char *out = NULL;
+	size_t len = 0;
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
-		sqlite3_stmt *st;
-		assert_int_equal(sqlite3_prepare_v2(raw, q[i], -1, &st, NULL), SQLITE_OK);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			for (int c = 0; c < sqlite3_column_count(st); c++) {
-				const char *t = (const char *)sqlite3_column_text(st, c);
-				int w = snprintf(out + len, cap - len, "%s%c", t ? t : "NULL",
-						 c + 1 < sqlite3_column_count(st) ? '|' : '\n');
-				assert_true(w > 0 && (size_t)w < cap - len);
-				len += (size_t)w;
-			}
-		sqlite3_finalize(st);
+		char *t = srt_db_text(db, q[i]);
+		assert_non_null(t);
+		size_t tl = strlen(t);
+		char *n = realloc(out, len + tl + 1);
+		assert_non_null(n);
+		out = n;
+		memcpy(out + len, t, tl + 1);
+		len += tl;
+		free(t);
 	}
-	sqlite3_close(raw);
 	return out;
 }
 
 /* Whether backfill name's current pass is over. */
 static int pass_finished(const char *db, const char *name)
 {
-	sqlite3 *raw;
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(raw, "SELECT finished_at IS NOT NULL FROM backfill_state WHERE name = ?1",
-					    -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int done = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(raw);
-	return done;
+	long long n = srt_db_int(db, srt_fmt("SELECT count(*) FROM backfill_state WHERE name = '%s' "
+					     "AND finished_at IS NOT NULL",
+					     name));
+	assert_true(n >= 0);
+	return n > 0;
 }
 
-static void copy_db(const char *from_dir, const char *to_dir)
+/* A copy named name: its folder work/name (made empty) in dir, its database in db. */
+static void place(const char *name, char *dir, size_t dn, char *db, size_t bn)
 {
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s' && cp '%s/skillreg.db' '%s/skillreg.db'", to_dir,
-		 to_dir, from_dir, to_dir);
-	assert_int_equal(system(cmd), 0);
+	snprintf(dir, dn, "%s/%s", work, name);
+	assert_int_equal(system(srt_fmt("rm -rf '%s' && mkdir -p '%s'", dir, dir)), 0);
+	const char *sib = srt_db_sibling(&S, name, dir);
+	assert_non_null(sib);
+	snprintf(db, bn, "%s", sib);
+}
+
+/* A fresh copy named name of database from. */
+static void copy_db(const char *from, const char *name, char *dir, size_t dn, char *db, size_t bn)
+{
+	place(name, dir, dn, db, bn);
+	assert_int_equal(srt_db_copy(from, db), 0);
 }
 
 /* GET path (a detail or a list); *cache is "hit" or "miss" from Server-Timing. */
@@ -203,8 +196,7 @@ static void test_backfill(void **state)
 	const char *const fold[] = {"cron", "run", "fold", NULL};
 	assert_int_equal(srt_admin(&S, out, sizeof(out), fold), 0);
 
-	char live[300];
-	snprintf(live, sizeof(live), "%s/skillreg.db", S.dir);
+	const char *live = S.db;
 
 	/* Beside the running server: a corrupted summary, read and cached, then repaired by a
 	 * backfill in another process; the next answer is the repaired one. */
@@ -217,7 +209,7 @@ static void test_backfill(void **state)
 	d = fetch(row, &cache);
 	assert_string_equal(cache, "hit");
 	json_decref(d);
-	assert_int_equal(run_bin(S.dir, 0, "backfill summary", out, sizeof(out)), 0);
+	assert_int_equal(run_bin(S.dir, S.db, 0, "backfill summary", out, sizeof(out)), 0);
 	assert_int_equal(changed_of(out), 1);
 	d = fetch(row, &cache);
 	assert_string_equal(cache, "miss");
@@ -231,7 +223,7 @@ static void test_backfill(void **state)
 	d = detail("bf-skill-04", &cache);
 	assert_string_equal(cache, "hit");
 	json_decref(d);
-	assert_int_equal(run_bin(S.dir, 0, "backfill counters", out, sizeof(out)), 0);
+	assert_int_equal(run_bin(S.dir, S.db, 0, "backfill counters", out, sizeof(out)), 0);
 	assert_int_equal(changed_of(out), 1);
 	d = detail("bf-skill-04", &cache);
 	assert_string_equal(cache, "miss");
@@ -239,22 +231,16 @@ static void test_backfill(void **state)
 	json_decref(d);
 
 	/* A consistent copy of the live database, and what its columns should be. */
-	char good[128], base[128], ref[128], crash[128], db[300];
-	snprintf(good, sizeof(good), "%s/good", work);
-	snprintf(base, sizeof(base), "%s/base", work);
-	snprintf(ref, sizeof(ref), "%s/ref", work);
-	snprintf(crash, sizeof(crash), "%s/crash", work);
-	assert_int_equal(system(srt_fmt("mkdir -p '%s'", good)), 0);
-	sql(live, srt_fmt("VACUUM INTO '%s/skillreg.db'", good));
-	snprintf(db, sizeof(db), "%s/skillreg.db", good);
-	sql(db, "DELETE FROM backfill_state");
-	char *want = dump(db);
+	char dir[128], good[600], base[600], ref[600], crash[600];
+	place("good", dir, sizeof(dir), good, sizeof(good));
+	assert_int_equal(srt_db_snapshot(&S, good), 0);
+	sql(good, "DELETE FROM backfill_state");
+	char *want = dump(good);
 
 	/* Corruption of rows that already have values (what a skip-if-present backfill would
 	 * never repair) and of empty ones, in several batches. */
-	copy_db(good, base);
-	snprintf(db, sizeof(db), "%s/skillreg.db", base);
-	sql(db, "UPDATE skills SET latest_version = '9.9.9' WHERE slug IN ('bf-skill-00', 'bf-skill-09');"
+	copy_db(good, "base", dir, sizeof(dir), base, sizeof(base));
+	sql(base, "UPDATE skills SET latest_version = '9.9.9' WHERE slug IN ('bf-skill-00', 'bf-skill-09');"
 		"UPDATE skills SET latest_changelog = 'stale notes' WHERE slug = 'bf-skill-05';"
 		"UPDATE skills SET latest_metadata = NULL, latest_created_at = 1 WHERE slug = 'bf-skill-07';"
 		"UPDATE skills SET latest_version = NULL, latest_created_at = NULL WHERE slug = 'bf-skill-12';"
@@ -262,30 +248,30 @@ static void test_backfill(void **state)
 		"UPDATE skills SET stats_installs = 0 WHERE slug IN ('bf-skill-04', 'bf-skill-13');"
 		"UPDATE skills SET stats_stars = 7 WHERE slug = 'bf-skill-10';"
 		"UPDATE skills SET stats_versions = 9 WHERE slug = 'bf-skill-11';");
-	char *corrupt = dump(db);
+	char *corrupt = dump(base);
 	assert_string_not_equal(corrupt, want);
 	free(corrupt);
 
 	/* Uninterrupted: summary then counters restore every value; reruns change nothing. */
-	copy_db(base, ref);
-	snprintf(db, sizeof(db), "%s/skillreg.db", ref);
-	assert_int_equal(run_bin(ref, 0, "backfill summary --batch 3", out, sizeof(out)), 0);
+	char rdir[128];
+	copy_db(base, "ref", rdir, sizeof(rdir), ref, sizeof(ref));
+	assert_int_equal(run_bin(rdir, ref, 0, "backfill summary --batch 3", out, sizeof(out)), 0);
 	assert_int_equal(changed_of(out), 5);
 	assert_non_null(strstr(out, "scanned 14"));
-	assert_int_equal(run_bin(ref, 0, "backfill counters --batch 3", out, sizeof(out)), 0);
+	assert_int_equal(run_bin(rdir, ref, 0, "backfill counters --batch 3", out, sizeof(out)), 0);
 	assert_int_equal(changed_of(out), 5);
-	char *fixed = dump(db);
+	char *fixed = dump(ref);
 	/* Equal to the uncorrupted data but for the backfills' own state rows. */
 	char *own = strstr(fixed, "\ncounters|");
 	assert_non_null(own);
 	assert_int_equal(strncmp(fixed, want, (size_t)(own - fixed) + 1), 0);
 	assert_int_equal(strlen(want), (size_t)(own - fixed) + 1);
 	free(fixed);
-	assert_int_equal(run_bin(ref, 0, "backfill summary --batch 3", out, sizeof(out)), 0);
+	assert_int_equal(run_bin(rdir, ref, 0, "backfill summary --batch 3", out, sizeof(out)), 0);
 	assert_int_equal(changed_of(out), 0);
-	assert_int_equal(run_bin(ref, 0, "backfill counters", out, sizeof(out)), 0);
+	assert_int_equal(run_bin(rdir, ref, 0, "backfill counters", out, sizeof(out)), 0);
 	assert_int_equal(changed_of(out), 0);
-	assert_int_equal(run_bin(ref, 0, "backfill list", out, sizeof(out)), 0);
+	assert_int_equal(run_bin(rdir, ref, 0, "backfill list", out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "pass 2 finished at id"));
 
 	/* Killed at every fault point of each backfill, then rerun: the same database as the
@@ -294,26 +280,24 @@ static void test_backfill(void **state)
 	for (int b = 0; b < 2; b++) {
 		char args[64];
 		snprintf(args, sizeof(args), "backfill %s --batch 3", names[b]);
-		copy_db(base, ref);
-		assert_int_equal(run_bin(ref, 0, args, out, sizeof(out)), 0);
-		snprintf(db, sizeof(db), "%s/skillreg.db", ref);
-		char *once = dump(db);
+		copy_db(base, "ref", rdir, sizeof(rdir), ref, sizeof(ref));
+		assert_int_equal(run_bin(rdir, ref, 0, args, out, sizeof(out)), 0);
+		char *once = dump(ref);
 		int crashes = 0, resumed = 0, finals = 0;
 		for (long k = 1; k < 1000; k++) {
-			copy_db(base, crash);
-			int st = run_bin(crash, k, args, out, sizeof(out));
+			copy_db(base, "crash", dir, sizeof(dir), crash, sizeof(crash));
+			int st = run_bin(dir, crash, k, args, out, sizeof(out));
 			if (st == 0)
 				break;
 			assert_int_equal(st, 86);
 			crashes++;
-			snprintf(db, sizeof(db), "%s/skillreg.db", crash);
 			/* Killed after its last commit, the pass was over: the rerun is a new pass
 			 * that finds nothing to change, and only the skills rows compare. */
-			int finished = pass_finished(db, names[b]);
-			assert_int_equal(run_bin(crash, 0, args, out, sizeof(out)), 0);
+			int finished = pass_finished(crash, names[b]);
+			assert_int_equal(run_bin(dir, crash, 0, args, out, sizeof(out)), 0);
 			if (strstr(out, "(resumed)"))
 				resumed++;
-			char *got = dump(db);
+			char *got = dump(crash);
 			if (finished) {
 				assert_int_equal(changed_of(out), 0);
 				finals++;
@@ -338,8 +322,8 @@ static void test_backfill(void **state)
 	free(want);
 
 	/* Unknown names and bad batches are refused. */
-	assert_int_equal(run_bin(ref, 0, "backfill nope", out, sizeof(out)), 2);
-	assert_int_equal(run_bin(ref, 0, "backfill summary --batch 0", out, sizeof(out)), 2);
+	assert_int_equal(run_bin(rdir, ref, 0, "backfill nope", out, sizeof(out)), 2);
+	assert_int_equal(run_bin(rdir, ref, 0, "backfill summary --batch 0", out, sizeof(out)), 2);
 }
 
 int main(void)

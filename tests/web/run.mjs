@@ -40,7 +40,9 @@ function freePort() {
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skillreg-web-'));
-const admin = (...args) => execFileSync(BIN, [...args, '--data-dir', dir], { encoding: 'utf8' }).trim();
+// run.sh names a fresh PostgreSQL database here for the web-pg group; SQLite in dir otherwise.
+const dbArgs = process.env.SKILLREG_WEB_DB ? ['--db', process.env.SKILLREG_WEB_DB] : [];
+const admin = (...args) => execFileSync(BIN, [...args, '--data-dir', dir, ...dbArgs], { encoding: 'utf8' }).trim();
 let server;
 let browser;
 
@@ -51,7 +53,7 @@ async function main() {
   const token = admin('token', 'create', 'webtester');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dir, '--no-rate-limit',
+  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dir, ...dbArgs, '--no-rate-limit',
     '--no-access-log', '--fold-ms', '200'], { stdio: ['ignore', 'inherit', 'inherit'] });
   for (let i = 0; ; i++) {
     try {

@@ -4,6 +4,10 @@
 #
 #   SKILLREG_BIN=build/skillreg tests/web/run.sh     # works from any directory
 #
+# With SKILLREG_TEST_DB=postgres the server and the admin commands run on a fresh database
+# (`--db URL`) on the PostgreSQL cluster in SKILLREG_TEST_PG (scripts/run-tests starts one);
+# it is dropped at the end. Otherwise SQLite in the data directory.
+#
 # Screenshots go to build/test-artifacts/web/ (WEB_ARTIFACTS overrides). Prints "ok - ..." /
 # "not ok - ..." per check and "N passed, M failed" last; exits non-zero on any failure.
 set -euo pipefail
@@ -37,7 +41,19 @@ if [ "$(installed_version)" != "$PW_VERSION" ]; then
   [ "$(installed_version)" = "$PW_VERSION" ] || die "playwright-core $PW_VERSION not installed after npm ci"
 fi
 
-export SKILLREG_BIN=$BIN CHROMIUM ROOT
-export WEB_ARTIFACTS=${WEB_ARTIFACTS:-$ROOT/${BUILD:-build}/test-artifacts/web}
+PG_DB=
+case ${SKILLREG_TEST_DB:-sqlite} in
+sqlite) ;;
+postgres)
+  [ -n "${SKILLREG_TEST_PG:-}" ] || die "SKILLREG_TEST_DB=postgres needs SKILLREG_TEST_PG, a cluster's URL (scripts/pg-test-cluster start DIR)"
+  PG_DB=$("$ROOT/scripts/pg-test-cluster" createdb "$SKILLREG_TEST_PG" "web_$$_$RANDOM") || die "cannot create a database on $SKILLREG_TEST_PG"
+  echo "# database $PG_DB"
+  ;;
+*) die "SKILLREG_TEST_DB is '$SKILLREG_TEST_DB': sqlite or postgres" ;;
+esac
+trap '[ -z "$PG_DB" ] || "$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB" || true' EXIT
+
+export SKILLREG_BIN=$BIN CHROMIUM ROOT SKILLREG_WEB_DB=$PG_DB
+export WEB_ARTIFACTS=${WEB_ARTIFACTS:-$ROOT/${BUILD:-build}/test-artifacts/web${PG_DB:+-pg}}
 # README_IMG=docs/img writes the README's screenshots (home and a skill page, desktop, light).
-exec node "$WEB_DIR/run.mjs"
+node "$WEB_DIR/run.mjs"
