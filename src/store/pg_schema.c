@@ -16,15 +16,8 @@
 #include "migrations_postgres.h"
 #include "store/internal.h"
 #include "store/pg.h"
-
-#if defined(__has_include)
-#if __has_include("store/pg_catalogue.h")
 #include "store/pg_catalogue.h"
-#define HAVE_PG_CATALOGUE 1
-#endif
-#endif
 
-#ifdef HAVE_PG_CATALOGUE
 const char *sr__pg_sql(int q)
 {
 	return q >= 0 && q < SR__Q_TOTAL ? sr__pg_statement_sql(q) : NULL;
@@ -34,19 +27,6 @@ int sr__pg_match(sr_buf *b, int match, const char *const *tokens, int n)
 {
 	return sr__pg_match_expr(b, match, tokens, n);
 }
-#else
-/* Built before the PostgreSQL catalogue (pg_catalogue.c) joined the tree: the engine opens
- * and migrates, and every statement fails as having no text. */
-const char *sr__pg_sql(int q)
-{
-	return NULL;
-}
-
-int sr__pg_match(sr_buf *b, int match, const char *const *tokens, int n)
-{
-	return SR_EINVAL;
-}
-#endif
 
 /* One parameterized statement whose result is not wanted beyond its status and rows. */
 static int exec_params(sr_store *s, PGconn *c, const char *sql, int n, const char *const *vals,
