@@ -25,7 +25,8 @@ enum opt_kind {
 	OPT_TEXT,   /* a string, kept as given */
 	OPT_NUMBER, /* a whole number in min..max, into a long long */
 	OPT_LISTEN, /* HOST:PORT, into host and port */
-	OPT_CRON    /* NAME=MS, repeatable; checked against the job table by the subcommand */
+	OPT_CRON,   /* NAME=MS, repeatable; checked against the job table by the subcommand */
+	OPT_CIDR    /* address ranges, comma-separated, repeatable */
 };
 
 struct opt_def {
@@ -79,6 +80,7 @@ static const struct opt_def defs[SR_OPT_COUNT] = {
 	[SR_OPT_HEADER_TIMEOUT_MS] = {"--header-timeout-ms", OPT_NUMBER, F(header_timeout_ms), 100, 600000, NULL},
 	[SR_OPT_BODY_TIMEOUT_MS] = {"--body-timeout-ms", OPT_NUMBER, F(body_timeout_ms), 100, 600000, NULL},
 	[SR_OPT_BODY_MIN_RATE] = {"--body-min-rate", OPT_NUMBER, F(body_min_rate), 0, 1 << 30, NULL},
+	[SR_OPT_TRUSTED_PROXY] = {"--trusted-proxy", OPT_CIDR, 0, 0, 0, "SKILLREG_TRUSTED_PROXY"},
 };
 
 enum { NUM_OK, NUM_NOT_A_NUMBER, NUM_OUT_OF_RANGE };
@@ -141,6 +143,27 @@ static int set_listen(const char *what, const char *text, sr_cmd_opts *o)
 	return rc == NUM_OK ? 0 : 2;
 }
 
+/* CIDR[,CIDR]...: each range is added to the trusted proxies (http/proxy.h). */
+static int add_cidrs(const char *what, const char *text, sr_cmd_opts *o)
+{
+	for (const char *p = text;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (o->ntrusted_proxies == SR_HTTP_MAX_PROXIES) {
+			fprintf(stderr, "skillreg: %s: more than %d ranges: %s\n", what, SR_HTTP_MAX_PROXIES, text);
+			return 2;
+		}
+		if (sr_http_cidr_parse(p, len, &o->trusted_proxies[o->ntrusted_proxies])) {
+			fprintf(stderr, "skillreg: %s: not an address range (ADDR/BITS): %.*s\n", what, (int)len, p);
+			return 2;
+		}
+		o->ntrusted_proxies++;
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
+
 /* Stores one value; `what` names where it came from (the option or the variable). */
 static int set_value(const struct opt_def *d, const char *what, const char *v, sr_cmd_opts *o)
 {
@@ -163,6 +186,8 @@ static int set_value(const struct opt_def *d, const char *what, const char *v, s
 		}
 		o->cron[o->ncron++] = v;
 		return 0;
+	case OPT_CIDR:
+		return add_cidrs(what, v, o);
 	}
 	return 2;
 }
@@ -199,7 +224,7 @@ static int from_env(uint64_t takes, sr_cmd_opts *o)
 	for (int id = 0; id < SR_OPT_COUNT; id++) {
 		const struct opt_def *d = &defs[id];
 		const char *v = d->env && (takes & (UINT64_C(1) << id)) ? getenv(d->env) : NULL;
-		if (!v || (d->kind == OPT_FLAG && strcmp(v, "off") != 0) || (d->kind == OPT_NUMBER && !*v))
+		if (!v || (d->kind == OPT_FLAG && strcmp(v, "off") != 0) || ((d->kind == OPT_NUMBER || d->kind == OPT_CIDR) && !*v))
 			continue;
 		if (set_value(d, d->env, v, o))
 			return 2;

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "cron/cron.h"
+#include "http/proxy.h"
 
 /* The options, one id each. The order is the order of the table in opts.c. */
 enum sr_opt_id {
@@ -63,6 +64,7 @@ enum sr_opt_id {
 	SR_OPT_HEADER_TIMEOUT_MS,
 	SR_OPT_BODY_TIMEOUT_MS,
 	SR_OPT_BODY_MIN_RATE,
+	SR_OPT_TRUSTED_PROXY,
 	SR_OPT_COUNT
 };
 
@@ -102,6 +104,8 @@ typedef struct sr_cmd_opts {
 	int nargs;
 	const char *cron[SR_CRON_MAX]; /* --cron NAME=MS, in order */
 	int ncron;
+	sr_http_cidr trusted_proxies[SR_HTTP_MAX_PROXIES]; /* --trusted-proxy CIDR[,CIDR]... */
+	int ntrusted_proxies;
 	int help; /* --help or -h was given: print the subcommand's usage, nothing else */
 } sr_cmd_opts;
 

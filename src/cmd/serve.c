@@ -152,7 +152,7 @@ static int run_serve(const sr_cmd_opts *o)
 	sr_store *main_store;
 	if (serve_start(o, &app, &main_store))
 		return 1;
-	sr_http_app http = {sr_app_body_limit, sr_app_handle, get_thread_store, &app, {0}, 1, 0, 0, 0, 0, 0};
+	sr_http_app http = {sr_app_body_limit, sr_app_handle, get_thread_store, &app, {0}, 1, 0, 0, 0, 0, 0, NULL, 0};
 	sr_reads_init(&http.limits);
 	http.access_log = !o->no_access_log;
 	http.max_connections = (int)o->max_connections;
@@ -160,6 +160,8 @@ static int run_serve(const sr_cmd_opts *o)
 	http.header_timeout_ms = (int)o->header_timeout_ms;
 	http.body_timeout_ms = (int)o->body_timeout_ms;
 	http.body_min_rate = (int)o->body_min_rate;
+	http.trusted_proxies = o->trusted_proxies;
+	http.ntrusted_proxies = o->ntrusted_proxies;
 	if (o->max_rows > 0)
 		http.limits.max_rows = o->max_rows;
 	if (o->max_bytes > 0)
@@ -204,13 +206,15 @@ const sr_cmd sr__cmd_serve = {
 	"                      [--scanner-timeout-ms MS] [--scan-poll-ms MS] [--blob-grace-ms MS]\n"
 	"                      [--max-connections N] [--max-connections-per-ip N]\n"
 	"                      [--header-timeout-ms MS] [--body-timeout-ms MS] [--body-min-rate BYTES]\n"
+	"                      [--trusted-proxy CIDR]...\n"
 	"environment: SKILLREG_LISTEN, SKILLREG_DATA_DIR, SKILLREG_DB, SKILLREG_PUBLIC_URL, SKILLREG_CACHE_MB,\n"
-	"             SKILLREG_SCANNER_CMD, SKILLREG_RATE_LIMIT=off, SKILLREG_ACCESS_LOG=off\n",
+	"             SKILLREG_SCANNER_CMD, SKILLREG_RATE_LIMIT=off, SKILLREG_ACCESS_LOG=off,\n"
+	"             SKILLREG_TRUSTED_PROXY=CIDR,CIDR...\n",
 	SR_O(DATA_DIR) | SR_O(DB) | SR_O(LISTEN) | SR_O(PUBLIC_URL) | SR_O(THREADS) | SR_O(NO_RATE_LIMIT) |
 		SR_O(NO_ACCESS_LOG) | SR_O(MAX_ROWS) | SR_O(MAX_BYTES) | SR_O(MAX_RANGES) | SR_O(FOLD_MS) |
 		SR_O(CRON) | SR_O(CACHE_MB) | SR_O(SQLITE_CACHE_MB) | SR_O(SQLITE_MMAP_MB) |
 		SR_O(SCANNER_CMD) | SR_O(SCANNER_TIMEOUT_MS) | SR_O(SCAN_POLL_MS) | SR_O(BLOB_GRACE_MS) |
 		SR_O(MAX_CONNECTIONS) | SR_O(MAX_CONNECTIONS_PER_IP) | SR_O(HEADER_TIMEOUT_MS) | SR_O(BODY_TIMEOUT_MS) |
-		SR_O(BODY_MIN_RATE),
+		SR_O(BODY_MIN_RATE) | SR_O(TRUSTED_PROXY),
 	run_serve,
 };

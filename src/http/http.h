@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "http/proxy.h"
 #include "store/store.h"
 
 struct MHD_Connection;
@@ -26,7 +27,7 @@ typedef struct sr_req {
 	const char *path;   /* percent-decoded by libmicrohttpd, without the query */
 	const sr_buf *body;
 	const char *route;  /* a name for logs and metrics, set by the handler */
-	char client_ip[64];
+	char client_ip[64]; /* the TCP peer, or the client a trusted proxy names (proxy.h) */
 	sr_reads reads;
 	sr_store *store;    /* this worker thread's connection */
 	int auth_state;     /* set once by the application's first look at the token */
@@ -91,6 +92,10 @@ typedef struct sr_http_app {
 	int body_timeout_ms;   /* the longest wait for the next chunk of a body */
 	int body_min_rate;     /* bytes a second a body must average after body_timeout_ms; -1:
 				* the default, 0: no minimum */
+	/* Peers whose X-Forwarded-For / X-Real-IP name the client (proxy.h); borrowed, and
+	 * outliving the server. None: the client is the TCP peer. */
+	const sr_http_cidr *trusted_proxies;
+	int ntrusted_proxies;
 } sr_http_app;
 
 typedef struct sr_http_server sr_http_server;

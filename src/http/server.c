@@ -158,7 +158,28 @@ void sr_resp_json(sr_resp *resp, int status)
 	resp->content_type = "application/json";
 }
 
-static void client_ip(struct MHD_Connection *c, char *out, size_t n)
+struct forwarded {
+	const char *v[SR_HTTP_MAX_FORWARDED];
+	int n;
+};
+
+/* Every X-Forwarded-For header in order (a proxy may add a header rather than append to
+ * one); past the ceiling, the right-most ones. */
+static enum MHD_Result take_forwarded(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct forwarded *f = cls;
+	if (strcasecmp(key, "X-Forwarded-For") != 0 || !value)
+		return MHD_YES;
+	if (f->n == SR_HTTP_MAX_FORWARDED) {
+		memmove(f->v, f->v + 1, sizeof(f->v[0]) * (SR_HTTP_MAX_FORWARDED - 1));
+		f->n--;
+	}
+	f->v[f->n++] = value;
+	return MHD_YES;
+}
+
+/* The TCP peer, or, from a trusted proxy, the client it names (proxy.h). */
+static void client_ip(const sr_http_app *app, struct MHD_Connection *c, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -170,6 +191,15 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t n)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)n);
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
+	if (app->ntrusted_proxies <= 0 || !sr__proxy_trusted(app->trusted_proxies, app->ntrusted_proxies, out,
+							      strlen(out)))
+		return;
+	struct forwarded f = {.n = 0};
+	MHD_get_connection_values(c, MHD_HEADER_KIND, take_forwarded, &f);
+	char peer[64];
+	snprintf(peer, sizeof(peer), "%s", out);
+	sr__proxy_client(app->trusted_proxies, app->ntrusted_proxies, peer, f.v, f.n,
+			 MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Real-IP"), out, n);
 }
 
 static enum MHD_Result send_resp(const sr_http_app *app, struct MHD_Connection *c, sr_req *req,
@@ -301,7 +331,7 @@ static void req_init(sr_req *req, const sr_http_server *srv, struct MHD_Connecti
 	req->reads = srv->app.limits;
 	req->reads.rows = req->reads.bytes = req->reads.ranges = req->reads.db_ns = 0;
 	req->reads.exceeded = 0;
-	client_ip(c, req->client_ip, sizeof(req->client_ip));
+	client_ip(&srv->app, c, req->client_ip, sizeof(req->client_ip));
 	req->store = srv->app.thread_store(srv->app.ud);
 }
 

@@ -9,6 +9,7 @@
 #include "moderation/moderation.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,7 +280,7 @@ static int run_scanners(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, co
  * holds against the skill, the version's scan state, and the skill's moderation fields with
  * an audit row, from the skill as it is at the time of writing. */
 static int record_scan(sr_store *s, const sr_ext_scanner *ext, int64_t version_id, int64_t actor_id,
-		       struct scan_run *r, sr_scan_outcome *out)
+		       const char *claim, struct scan_run *r, sr_scan_outcome *out)
 {
 	int64_t now = sr_now_ms();
 	int rc = sr_store_begin(s);
@@ -314,10 +315,18 @@ static int record_scan(sr_store *s, const sr_ext_scanner *ext, int64_t version_i
 			}
 		}
 	}
+	int finished = 0;
 	if ((rc = sr_store_version_scan_finish(s, r->vs.skill_id, version_id,
 					       out->combined != SR_VERDICT_NONE ? SR_SCAN_DONE : SR_SCAN_ERROR,
-					       out->combined, now, r->vs.requested_at)))
+					       out->combined, now, r->vs.requested_at, claim, &finished)))
 		goto fail;
+	/* A scan under a claim that is no longer its own (its lease ran out and another worker
+	 * took the version, or a rescan dropped it) records nothing: the scan that holds the
+	 * claim records the version once. */
+	if (claim && !finished) {
+		rc = SR_ECONFLICT;
+		goto fail;
+	}
 	mod_of(&r->sc.sk, &out->before);
 	int now_src = out->verdict[SR_SRC_EXTERNAL] > out->verdict[SR_SRC_STATIC] ? SR_SRC_EXTERNAL : SR_SRC_STATIC;
 	sr_mod_after_scan(&out->before, holds, now_src, &out->after);
@@ -335,8 +344,9 @@ fail:
 	return rc ? rc : SR_ENOTFOUND;
 }
 
-int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const sr_ext_scanner *ext,
-		    int64_t version_id, int64_t actor_id, sr_scan_outcome *out)
+/* sr_scan_version under a claim (NULL: by hand, none needed). */
+static int scan_one(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const sr_ext_scanner *ext,
+		    int64_t version_id, int64_t actor_id, const char *claim, sr_scan_outcome *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < SR_SRC_COUNT; i++)
@@ -355,10 +365,28 @@ int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 	if (!rc)
 		rc = run_scanners(s, b, rules, ext, version_id, r);
 	if (!rc)
-		rc = record_scan(s, ext, version_id, actor_id, r, out);
+		rc = record_scan(s, ext, version_id, actor_id, claim, r, out);
 	free(r->res);
 	free(r);
 	return rc;
+}
+
+int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const sr_ext_scanner *ext,
+		    int64_t version_id, int64_t actor_id, sr_scan_outcome *out)
+{
+	return scan_one(s, b, rules, ext, version_id, actor_id, NULL, out);
+}
+
+/* A claim identifier no other drain uses while this one runs: the host and process, and a
+ * counter for the drains of this process (every node's worker, and tests' threads). */
+static void make_claim(char *claim, size_t n)
+{
+	static atomic_ullong drains;
+	char host[128];
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(claim, n, "%s:%ld:%llu", host, (long)getpid(), (unsigned long long)atomic_fetch_add(&drains, 1) + 1);
 }
 
 struct queue_ids {
@@ -389,6 +417,8 @@ int sr_scan_queue_drain(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, co
 	*done = 0;
 	int rc = 0;
 	int64_t after_req = -1, after_id = -1;
+	char claim[200];
+	make_claim(claim, sizeof(claim));
 	while (!rc && *done < limit) {
 		struct queue_ids q = {.n = 0};
 		int want = limit - *done < 64 ? limit - *done : 64;
@@ -397,10 +427,17 @@ int sr_scan_queue_drain(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, co
 		sr_store_budget_end(s, &bud, &sum);
 		for (int i = 0; !rc && i < q.n; i++) {
 			sr_scan_outcome o;
+			int won = 0;
 			sr_store_budget_begin(s, &bud);
-			rc = sr_scan_version(s, b, rules, ext, q.ids[i], 0, &o);
+			/* Every node's worker reads the same queue: the one whose claim wins scans the
+			 * version, the others pass it by. */
+			rc = sr_store_version_scan_claim(s, q.ids[i], claim, sr_now_ms(), SR_SCAN_LEASE_MS, &won);
+			if (!rc && won)
+				rc = scan_one(s, b, rules, ext, q.ids[i], 0, claim, &o);
 			sr_store_budget_end(s, &bud, &sum);
-			if (rc == SR_ENOTFOUND) {
+			if (!rc && !won)
+				continue;
+			if (rc == SR_ENOTFOUND || rc == SR_ECONFLICT) {
 				rc = 0;
 				continue;
 			}

@@ -76,8 +76,16 @@ typedef struct sr_scan_outcome {
 int sr_scan_version(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const sr_ext_scanner *ext,
 		    int64_t version_id, int64_t actor_id, sr_scan_outcome *out);
 
-/* Scans up to limit pending versions from the queue, oldest request first. *done gets how
- * many were scanned. */
+/* How long a worker's claim on a queued version holds (sr_scan_queue_drain): longer than
+ * the longest scan, whose external scanner may take up to 600,000 ms (--scanner-timeout-ms),
+ * so a live scan never loses its claim; a worker that died mid-scan holds its version this
+ * long, then the next worker to ask takes it. */
+#define SR_SCAN_LEASE_MS (11LL * 60 * 1000)
+
+/* Scans up to limit pending versions from the queue, oldest request first, each under a
+ * claim (sr_store_version_scan_claim) so that of many nodes' workers exactly one scans and
+ * records a version; versions another worker holds are passed by. *done gets how many were
+ * scanned. */
 int sr_scan_queue_drain(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const sr_ext_scanner *ext,
 			int limit, int *done);
 

@@ -213,8 +213,11 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			       "FROM skills s WHERE s.id > ?1 ORDER BY s.id LIMIT ?2",
 	[Q_BF_COUNTERS_SET] = "UPDATE skills SET stats_downloads = ?2, stats_installs = ?3, stats_stars = ?4, "
 			      "stats_versions = ?5 WHERE id = ?1",
-	/* ?3 (the version's skill) only names the skill for the cache effects below. */
-	[Q_VERSION_SCAN_REQUEST] = "UPDATE skill_versions SET scan_state = 1, scan_requested_at = ?2 WHERE id = ?1 AND skill_id = ?3",
+	/* ?3 (the version's skill) only names the skill for the cache effects below. A request
+	 * drops any scan claim: a scan in flight then finishes nothing, and the next worker to
+	 * ask scans the version again. */
+	[Q_VERSION_SCAN_REQUEST] = "UPDATE skill_versions SET scan_state = 1, scan_requested_at = ?2, scan_claimed_at = NULL, "
+				   "scan_claimed_by = NULL WHERE id = ?1 AND skill_id = ?3",
 	/* Only an active skill waits visibly for its scan: a hide by staff or by reports keeps
 	 * its reason (and with it the owner's 403 text) through later publishes. */
 	[Q_SKILL_MARK_PENDING] = "UPDATE skills SET moderation_reason = 'pending.scan' WHERE id = ?1 AND moderation_status = 0",
@@ -222,10 +225,17 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			 "WHERE scan_state = 1 AND (scan_requested_at, id) > (?1, ?2) ORDER BY scan_requested_at, id LIMIT ?3",
 	[Q_VERSION_SCAN_GET] = "SELECT id, skill_id, version, zip_sha256, scan_state, scan_verdict, scan_requested_at, "
 			       "scanned_at, soft_deleted_at FROM skill_versions WHERE id = ?1",
+	/* A worker's claim on a pending version (?3 its claim, ?4 the lease): one row changed
+	 * means no claim was held, or the one held is older than the lease, and this worker
+	 * scans the version. Primary key; claims that race queue on the write lock. */
+	[Q_VERSION_SCAN_CLAIM] = "UPDATE skill_versions SET scan_claimed_at = ?2, scan_claimed_by = ?3 WHERE id = ?1 "
+				 "AND scan_state = 1 AND (scan_claimed_at IS NULL OR scan_claimed_at <= ?2 - ?4)",
 	/* A rescan requested while the scan ran moved scan_requested_at: the version then stays
-	 * pending and is scanned again. */
-	[Q_VERSION_SCAN_FINISH] = "UPDATE skill_versions SET scan_state = ?2, scan_verdict = ?3, scanned_at = ?4 "
-				  "WHERE id = ?1 AND scan_requested_at IS ?5 AND skill_id = ?6",
+	 * pending and is scanned again. ?7, the claim the scan ran under, must still be held
+	 * (NULL: a scan by hand, which holds none and overrides any); the finish drops it. */
+	[Q_VERSION_SCAN_FINISH] = "UPDATE skill_versions SET scan_state = ?2, scan_verdict = ?3, scanned_at = ?4, "
+				  "scan_claimed_at = NULL, scan_claimed_by = NULL WHERE id = ?1 AND scan_requested_at IS ?5 "
+				  "AND skill_id = ?6 AND (?7 IS NULL OR scan_claimed_by = ?7)",
 	[Q_SCAN_RESULT_PUT] = "INSERT INTO scan_results(version_id, source, status, verdict, checked_at, engine, summary) "
 			      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(version_id, source) DO UPDATE SET "
 			      "status = excluded.status, verdict = excluded.verdict, checked_at = excluded.checked_at, "

@@ -70,6 +70,8 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	 * request and the end of a scan (whose transaction also writes the results and
 	 * findings) move that skill's answers. */
 	[Q_VERSION_SCAN_REQUEST] = {SR__E_SKILL, 3, 0},
+	/* A claim changes no column any answer shows. */
+	[Q_VERSION_SCAN_CLAIM] = {SR__E_NONE, 0, 0},
 	[Q_VERSION_SCAN_FINISH] = {SR__E_SKILL, 6, 0},
 	[Q_SCAN_RESULT_PUT] = {SR__E_NONE, 0, 0},
 	[Q_SCAN_FINDINGS_DEL] = {SR__E_NONE, 0, 0},

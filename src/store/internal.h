@@ -144,6 +144,7 @@ enum sr__q {
 	Q_SKILL_MARK_PENDING,  /* skills primary key */
 	Q_SCAN_QUEUE,          /* ix_versions_scan_queue (partial: pending versions only), keyset */
 	Q_VERSION_SCAN_GET,    /* skill_versions primary key */
+	Q_VERSION_SCAN_CLAIM,  /* skill_versions primary key */
 	Q_VERSION_SCAN_FINISH, /* skill_versions primary key */
 	Q_SCAN_RESULT_PUT,
 	Q_SCAN_RESULTS,        /* scan_results primary key range on version_id */

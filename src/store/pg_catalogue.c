@@ -221,14 +221,21 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			       "FROM skills s WHERE s.id > $1 ORDER BY s.id LIMIT $2",
 	[Q_BF_COUNTERS_SET] = "UPDATE skills SET stats_downloads = $2, stats_installs = $3, stats_stars = $4, "
 			      "stats_versions = $5 WHERE id = $1",
-	[Q_VERSION_SCAN_REQUEST] = "UPDATE skill_versions SET scan_state = 1, scan_requested_at = $2 WHERE id = $1 AND skill_id = $3",
+	[Q_VERSION_SCAN_REQUEST] = "UPDATE skill_versions SET scan_state = 1, scan_requested_at = $2, scan_claimed_at = NULL, "
+				   "scan_claimed_by = NULL WHERE id = $1 AND skill_id = $3",
 	[Q_SKILL_MARK_PENDING] = "UPDATE skills SET moderation_reason = 'pending.scan' WHERE id = $1 AND moderation_status = 0",
 	[Q_SCAN_QUEUE] = "SELECT id, scan_requested_at FROM skill_versions "
 			 "WHERE scan_state = 1 AND (scan_requested_at, id) > ($1, $2) ORDER BY scan_requested_at, id LIMIT $3",
 	[Q_VERSION_SCAN_GET] = "SELECT id, skill_id, version, zip_sha256, scan_state, scan_verdict, scan_requested_at, "
 			       "scanned_at, soft_deleted_at FROM skill_versions WHERE id = $1",
-	[Q_VERSION_SCAN_FINISH] = "UPDATE skill_versions SET scan_state = $2, scan_verdict = $3, scanned_at = $4 "
-				  "WHERE id = $1 AND scan_requested_at IS NOT DISTINCT FROM $5 AND skill_id = $6",
+	/* Concurrent claims of one row queue on its row lock; each re-checks the condition on
+	 * the row the one before it left, so exactly one changes it. */
+	[Q_VERSION_SCAN_CLAIM] = "UPDATE skill_versions SET scan_claimed_at = $2::bigint, scan_claimed_by = $3 WHERE id = $1 "
+				 "AND scan_state = 1 AND (scan_claimed_at IS NULL OR scan_claimed_at <= $2::bigint - $4::bigint)",
+	[Q_VERSION_SCAN_FINISH] = "UPDATE skill_versions SET scan_state = $2, scan_verdict = $3, scanned_at = $4, "
+				  "scan_claimed_at = NULL, scan_claimed_by = NULL WHERE id = $1 "
+				  "AND scan_requested_at IS NOT DISTINCT FROM $5 AND skill_id = $6 "
+				  "AND ($7::text IS NULL OR scan_claimed_by = $7::text)",
 	[Q_SCAN_RESULT_PUT] = "INSERT INTO scan_results(version_id, source, status, verdict, checked_at, engine, summary) "
 			      "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(version_id, source) DO UPDATE SET "
 			      "status = excluded.status, verdict = excluded.verdict, checked_at = excluded.checked_at, "

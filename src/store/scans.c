@@ -50,10 +50,24 @@ int sr_store_scan_queue(sr_store *s, int64_t after_req, int64_t after_id, int li
 	return sr__each_key(s, sr__query(s, Q_SCAN_QUEUE, "IIi", after_req, after_id, limit), fn, ud);
 }
 
-int sr_store_version_scan_finish(sr_store *s, int64_t skill_id, int64_t version_id, int state, int verdict,
-				 int64_t now, int64_t requested_at)
+int sr_store_version_scan_claim(sr_store *s, int64_t version_id, const char *claim, int64_t now,
+				int64_t lease_ms, int *won)
 {
-	return sr__run(s, Q_VERSION_SCAN_FINISH, "IiNInI", version_id, state, verdict, now, requested_at, skill_id);
+	*won = 0;
+	int rc = sr__run(s, Q_VERSION_SCAN_CLAIM, "IItI", version_id, now, claim, lease_ms);
+	if (!rc)
+		*won = sr__changes(s) == 1;
+	return rc;
+}
+
+int sr_store_version_scan_finish(sr_store *s, int64_t skill_id, int64_t version_id, int state, int verdict,
+				 int64_t now, int64_t requested_at, const char *claim, int *finished)
+{
+	int rc = sr__run(s, Q_VERSION_SCAN_FINISH, "IiNInIt", version_id, state, verdict, now, requested_at, skill_id,
+			 claim);
+	if (!rc && finished)
+		*finished = sr__changes(s) == 1;
+	return rc;
 }
 
 int sr_store_scan_result_put(sr_store *s, int64_t version_id, const sr_scan_result_row *r)

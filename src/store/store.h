@@ -584,10 +584,17 @@ int sr_store_skill_mark_pending(sr_store *s, int64_t skill_id);
  * sr_key_row (id, requested_at). */
 int sr_store_scan_queue(sr_store *s, int64_t after_req, int64_t after_id, int limit, sr_row_fn fn,
 			void *ud);
+/* Claims a pending version for one scan (many nodes' workers share the queue): *won is 1
+ * when the version took `claim` (an identifier unique to the claimant), that is when no
+ * claim was held or the one held was taken lease_ms or more before now. */
+int sr_store_version_scan_claim(sr_store *s, int64_t version_id, const char *claim, int64_t now,
+				int64_t lease_ms, int *won);
 /* Ends a scan: state and verdict (-1: none), unless the version was requested again since
- * requested_at (then it stays pending, to be scanned again). */
+ * requested_at (then it stays pending, to be scanned again) or, for a scan under a claim,
+ * the version no longer holds `claim` (NULL: a scan by hand, which needs none). Drops the
+ * claim. *finished (may be NULL) is 1 when the version's row was written. */
 int sr_store_version_scan_finish(sr_store *s, int64_t skill_id, int64_t version_id, int state, int verdict,
-				 int64_t now, int64_t requested_at);
+				 int64_t now, int64_t requested_at, const char *claim, int *finished);
 
 typedef struct sr_scan_result_row {
 	const char *source;

@@ -131,6 +131,7 @@ refused 'skillreg: --scanner-timeout-ms: out of range (100..600000): 99' serve -
 refused 'skillreg: --scan-poll-ms: not a number: ' serve --scan-poll-ms ''
 refused 'skillreg: --max-connections: out of range (1..1000000): 0' serve --max-connections 0
 refused 'skillreg: --max-connections-per-ip: not a number: many' serve --max-connections-per-ip many
+refused 'skillreg: --trusted-proxy: not an address range (ADDR/BITS): 10.0.0.0/33' serve --trusted-proxy 10.0.0.0/33
 refused 'skillreg: --header-timeout-ms: out of range (100..600000): 99' serve --header-timeout-ms 99
 refused 'skillreg: --body-timeout-ms: out of range (100..600000): 600001' serve --body-timeout-ms 600001
 refused 'skillreg: --body-min-rate: out of range (0..1073741824): -1' serve --body-min-rate -1
@@ -159,6 +160,8 @@ SR_ENV=(SKILLREG_CACHE_MB=abc)
 refused 'skillreg: SKILLREG_CACHE_MB: not a number: abc' serve
 SR_ENV=(SKILLREG_LISTEN=127.0.0.1:99999)
 refused 'skillreg: SKILLREG_LISTEN: port out of range (0..65535): 127.0.0.1:99999' serve
+SR_ENV=(SKILLREG_TRUSTED_PROXY=10.0.0.0/8,proxy.local)
+refused 'skillreg: SKILLREG_TRUSTED_PROXY: not an address range (ADDR/BITS): proxy.local' serve
 SR_ENV=(SKILLREG_NOW_MS=soon)
 refused 'skillreg: SKILLREG_NOW_MS: not a number: soon' migrate
 SR_ENV=(SKILLREG_FAULT_AT=3rd)

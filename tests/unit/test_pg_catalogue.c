@@ -696,13 +696,28 @@ static void test_writes(void **state)
 	assert_string_equal(got, "1");
 
 	/* A scan finishes only if no rescan was requested meanwhile (IS NOT DISTINCT FROM). */
-	const char *finish_null[6] = {vid, "2", "0", "8000", NULL, sid};
-	assert_int_equal(runs(Q_VERSION_SCAN_FINISH, 6, finish_null, NULL, 0), 1);
+	const char *finish_null[7] = {vid, "2", "0", "8000", NULL, sid, NULL};
+	assert_int_equal(runs(Q_VERSION_SCAN_FINISH, 7, finish_null, NULL, 0), 1);
 	const char *request[3] = {vid, "8100", sid};
 	assert_int_equal(runs(Q_VERSION_SCAN_REQUEST, 3, request, NULL, 0), 1);
-	assert_int_equal(runs(Q_VERSION_SCAN_FINISH, 6, finish_null, NULL, 0), 0);
-	const char *finish[6] = {vid, "2", "0", "8200", "8100", sid};
-	assert_int_equal(runs(Q_VERSION_SCAN_FINISH, 6, finish, NULL, 0), 1);
+	assert_int_equal(runs(Q_VERSION_SCAN_FINISH, 7, finish_null, NULL, 0), 0);
+	/* A pending version takes one claim until its lease runs out; only the holder's scan
+	 * finishes under a claim, and the finish drops it. */
+	const char *claim_a[4] = {vid, "8150", "a", "100"}, *claim_b[4] = {vid, "8200", "b", "100"};
+	const char *claim_b_late[4] = {vid, "8250", "b", "100"};
+	assert_int_equal(runs(Q_VERSION_SCAN_CLAIM, 4, claim_a, NULL, 0), 1);
+	assert_int_equal(runs(Q_VERSION_SCAN_CLAIM, 4, claim_b, NULL, 0), 0);
+	assert_int_equal(runs(Q_VERSION_SCAN_CLAIM, 4, claim_b_late, NULL, 0), 1);
+	const char *finish_a[7] = {vid, "2", "0", "8300", "8100", sid, "a"};
+	assert_int_equal(runs(Q_VERSION_SCAN_FINISH, 7, finish_a, NULL, 0), 0);
+	const char *finish[7] = {vid, "2", "0", "8300", "8100", sid, "b"};
+	assert_int_equal(runs(Q_VERSION_SCAN_FINISH, 7, finish, NULL, 0), 1);
+	snprintf(sql, sizeof(sql), "SELECT coalesce(scan_claimed_by, '-') FROM skill_versions WHERE id = %s", vid);
+	value(sql, got, sizeof(got));
+	assert_string_equal(got, "-");
+	/* A finished version is not pending: nothing claims it. */
+	const char *claim_done[4] = {vid, "9000", "a", "100"};
+	assert_int_equal(runs(Q_VERSION_SCAN_CLAIM, 4, claim_done, NULL, 0), 0);
 
 	/* Moderation moves the generated columns and the count. */
 	const char *mod[5] = {sid, "0", "scanner.llm.suspicious", "0", "1"};
