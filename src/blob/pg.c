@@ -157,6 +157,18 @@ static int run(sr__bpg *p, const char *sql, int n, const char *const *vals, cons
 			rc = SR_EUNAVAIL;
 			continue;
 		}
+		/* read_only_sql_transaction: the server was demoted (a failover). The connection is
+		 * dropped, and the next one finds the server that takes writes (a multi-host URL
+		 * with target_session_attrs=read-write). */
+		const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+		if (state && strcmp(state, "25006") == 0) {
+			sr_log_error("blobs: the server is read-only; connecting again");
+			PQclear(r);
+			PQfinish(s->conn);
+			s->conn = NULL;
+			rc = SR_EUNAVAIL;
+			continue;
+		}
 		sr_log_error("blobs: statement failed: %s", r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn));
 		PQclear(r);
 		rc = SR_EDB;

@@ -26,7 +26,8 @@ enum opt_kind {
 	OPT_NUMBER, /* a whole number in min..max, into a long long */
 	OPT_LISTEN, /* HOST:PORT, into host and port */
 	OPT_CRON,   /* NAME=MS, repeatable; checked against the job table by the subcommand */
-	OPT_CIDR    /* address ranges, comma-separated, repeatable */
+	OPT_CIDR,   /* address ranges, comma-separated, repeatable */
+	OPT_REPLICA /* a URL, repeatable; its variable lists them separated by commas */
 };
 
 struct opt_def {
@@ -43,6 +44,8 @@ struct opt_def {
 static const struct opt_def defs[SR_OPT_COUNT] = {
 	[SR_OPT_DATA_DIR] = {"--data-dir", OPT_TEXT, F(data_dir), 0, 0, "SKILLREG_DATA_DIR"},
 	[SR_OPT_DB] = {"--db", OPT_TEXT, F(db), 0, 0, "SKILLREG_DB"},
+	[SR_OPT_DB_REPLICA] = {"--db-replica", OPT_REPLICA, 0, 0, 0, "SKILLREG_DB_REPLICA"},
+	[SR_OPT_REPLICA_MAX_LAG_MS] = {"--replica-max-lag-ms", OPT_NUMBER, F(replica_max_lag_ms), 10, 600000, NULL},
 	[SR_OPT_LISTEN] = {"--listen", OPT_LISTEN, 0, 0, 65535, "SKILLREG_LISTEN"},
 	[SR_OPT_PUBLIC_URL] = {"--public-url", OPT_TEXT, F(public_url), 0, 0, "SKILLREG_PUBLIC_URL"},
 	[SR_OPT_THREADS] = {"--threads", OPT_NUMBER, F(threads), 1, SR_CMD_MAX_THREADS, NULL},
@@ -164,6 +167,37 @@ static int add_cidrs(const char *what, const char *text, sr_cmd_opts *o)
 	}
 }
 
+/* One replica URL from the command line, or the variable's list: URLs separated by commas.
+ * A comma splits only before "postgres", since a multi-host URL has commas of its own. */
+static int add_replicas(const char *what, const char *v, sr_cmd_opts *o)
+{
+	static char list[8192]; /* the variable's URLs, split in place; lives as long as o */
+	if (strcmp(what, "--db-replica") != 0) {
+		if (strlen(v) >= sizeof(list)) {
+			fprintf(stderr, "skillreg: %s: too long\n", what);
+			return 2;
+		}
+		snprintf(list, sizeof(list), "%s", v);
+		v = list;
+	}
+	for (char *p = (char *)v; p && *p;) {
+		char *next = p;
+		while ((next = strchr(next + 1, ',')) && strncmp(next + 1, "postgres", 8) != 0)
+			;
+		if (next && v == list)
+			*next++ = '\0';
+		if (o->ndb_replica == SR_CMD_MAX_REPLICAS) {
+			fprintf(stderr, "skillreg: %s: more than %d replicas\n", what, SR_CMD_MAX_REPLICAS);
+			return 2;
+		}
+		o->db_replica[o->ndb_replica++] = p;
+		if (v != list)
+			break;
+		p = next;
+	}
+	return 0;
+}
+
 /* Stores one value; `what` names where it came from (the option or the variable). */
 static int set_value(const struct opt_def *d, const char *what, const char *v, sr_cmd_opts *o)
 {
@@ -188,6 +222,8 @@ static int set_value(const struct opt_def *d, const char *what, const char *v, s
 		return 0;
 	case OPT_CIDR:
 		return add_cidrs(what, v, o);
+	case OPT_REPLICA:
+		return add_replicas(what, v, o);
 	}
 	return 2;
 }
@@ -205,6 +241,7 @@ static void defaults(sr_cmd_opts *o)
 	o->runs = 5;
 	o->batch = SR_BACKFILL_BATCH;
 	o->cache_mb = 64;
+	o->replica_max_lag_ms = 1000;
 	o->sqlite_cache_mb = o->sqlite_mmap_mb = -1;
 	o->scanner_timeout_ms = SR_EXT_SCAN_DEFAULT_TIMEOUT_MS;
 	o->scan_poll_ms = 1000;

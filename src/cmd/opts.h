@@ -28,6 +28,8 @@
 enum sr_opt_id {
 	SR_OPT_DATA_DIR,
 	SR_OPT_DB,
+	SR_OPT_DB_REPLICA,
+	SR_OPT_REPLICA_MAX_LAG_MS,
 	SR_OPT_LISTEN,
 	SR_OPT_PUBLIC_URL,
 	SR_OPT_THREADS,
@@ -73,6 +75,9 @@ enum sr_opt_id {
 /* The most connections serve may be told to hold (each is a descriptor and a slot). */
 #define SR_CMD_MAX_CONNECTIONS 1000000
 
+/* The most read replicas serve takes (--db-replica, repeatable). */
+#define SR_CMD_MAX_REPLICAS 8
+
 /* The bit of one option in a subcommand's set: SR_O(DATA_DIR) | SR_O(LISTEN). */
 #define SR_O(name) (UINT64_C(1) << SR_OPT_##name)
 
@@ -81,6 +86,9 @@ enum sr_opt_id {
 typedef struct sr_cmd_opts {
 	const char *data_dir;
 	const char *db; /* --db URL: PostgreSQL instead of DIR/skillreg.db; NULL: SQLite */
+	const char *db_replica[SR_CMD_MAX_REPLICAS]; /* --db-replica URL, in order */
+	int ndb_replica;
+	long long replica_max_lag_ms;
 	char host[256]; /* --listen HOST:PORT split; "" binds every address */
 	int port;
 	const char *public_url;

@@ -77,8 +77,10 @@ static void cache_gauges(void *ud, sr_buf *out)
 		      (unsigned long long)st.entries, (unsigned long long)st.bytes,
 		      (unsigned long long)st.max_bytes, (unsigned long long)st.evictions,
 		      (unsigned long long)st.stale);
-	/* The blob collector's, appended here since a program has one gauge hook. */
+	/* The blob collector's and the read replicas', appended here since a program has one
+	 * gauge hook. */
 	sr_blob_gc_metrics(out);
+	sr_store_replica_metrics(out);
 }
 
 int sr__cron_schedule(const sr_cmd_opts *o, sr_cron *c)
@@ -110,6 +112,7 @@ static void serve_free(sr_app *app, sr_store *main_store)
 	nstores = 0;
 	pthread_mutex_unlock(&stores_lock);
 	sr__cmd_close_data(app, main_store);
+	sr_store_replicas_stop();
 	sr_ratelimit_free(app->ratelimit);
 	sr_seen_free(app->downloads_seen);
 	sr_metrics_set_gauges(NULL, NULL);
@@ -124,8 +127,20 @@ static void serve_free(sr_app *app, sr_store *main_store)
 static int serve_start(const sr_cmd_opts *o, sr_app *app, sr_store **main_store)
 {
 	memset(app, 0, sizeof(*app));
+	if (o->ndb_replica && (!o->db || strncmp(o->db, "postgres", 8) != 0)) {
+		fprintf(stderr, "skillreg: --db-replica: needs --db postgres://... (the primary)\n");
+		return 2;
+	}
 	if (sr__cmd_open_data(o, app, main_store))
 		return 1;
+	/* Read replicas for anonymous reads; each is used once the monitor has seen it replay
+	 * the primary's position (docs/postgres.md, "Read replicas and failover"). */
+	if (o->ndb_replica && sr_store_set_replicas(app->db_path, o->db_replica, o->ndb_replica,
+						    (int)o->replica_max_lag_ms)) {
+		sr_log_error("cannot start the read replica monitor");
+		sr__cmd_close_data(app, *main_store);
+		return 1;
+	}
 	/* The jobs report their runs to /metrics from here on. */
 	sr_job_report_set(sr_metrics_job);
 	sr_scan_worker_config wc = {app->db_path, app->blobs, {o->scanner_cmd, (int)o->scanner_timeout_ms},
@@ -200,17 +215,18 @@ static int run_serve(const sr_cmd_opts *o)
 const sr_cmd sr__cmd_serve = {
 	"serve", "serve the API and the web site on one data directory",
 	"usage: skillreg serve [--listen HOST:PORT] [--data-dir DIR] [--db URL] [--threads N] [--public-url URL]\n"
+	"                      [--db-replica URL]... [--replica-max-lag-ms MS]\n"
 	"                      [--max-rows N] [--max-bytes N] [--max-ranges N] [--fold-ms MS]\n"
 	"                      [--no-rate-limit] [--cache-mb N] [--sqlite-cache-mb N] [--sqlite-mmap-mb N]\n"
 	"                      [--no-access-log] [--cron NAME=MS]... [--scanner-cmd PATH]\n"
 	"                      [--scanner-timeout-ms MS] [--scan-poll-ms MS] [--blob-grace-ms MS]\n"
 	"                      [--max-connections N] [--max-connections-per-ip N]\n"
 	"                      [--header-timeout-ms MS] [--body-timeout-ms MS] [--body-min-rate BYTES]\n"
-	"                      [--trusted-proxy CIDR]...\n"
-	"environment: SKILLREG_LISTEN, SKILLREG_DATA_DIR, SKILLREG_DB, SKILLREG_PUBLIC_URL, SKILLREG_CACHE_MB,\n"
-	"             SKILLREG_SCANNER_CMD, SKILLREG_RATE_LIMIT=off, SKILLREG_ACCESS_LOG=off,\n"
-	"             SKILLREG_TRUSTED_PROXY=CIDR,CIDR...\n",
-	SR_O(DATA_DIR) | SR_O(DB) | SR_O(LISTEN) | SR_O(PUBLIC_URL) | SR_O(THREADS) | SR_O(NO_RATE_LIMIT) |
+	"                      [--trusted-proxy CIDR]... [--db-replica URL]... [--replica-max-lag-ms MS]\n"
+	"environment: SKILLREG_LISTEN, SKILLREG_DATA_DIR, SKILLREG_DB, SKILLREG_DB_REPLICA (URL,URL...),\n"
+	"             SKILLREG_PUBLIC_URL, SKILLREG_CACHE_MB, SKILLREG_SCANNER_CMD, SKILLREG_RATE_LIMIT=off,\n"
+	"             SKILLREG_ACCESS_LOG=off, SKILLREG_TRUSTED_PROXY=CIDR,CIDR...\n",
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(DB_REPLICA) | SR_O(REPLICA_MAX_LAG_MS) | SR_O(LISTEN) | SR_O(PUBLIC_URL) | SR_O(THREADS) | SR_O(NO_RATE_LIMIT) |
 		SR_O(NO_ACCESS_LOG) | SR_O(MAX_ROWS) | SR_O(MAX_BYTES) | SR_O(MAX_RANGES) | SR_O(FOLD_MS) |
 		SR_O(CRON) | SR_O(CACHE_MB) | SR_O(SQLITE_CACHE_MB) | SR_O(SQLITE_MMAP_MB) |
 		SR_O(SCANNER_CMD) | SR_O(SCANNER_TIMEOUT_MS) | SR_O(SCAN_POLL_MS) | SR_O(BLOB_GRACE_MS) |

@@ -378,7 +378,13 @@ static void read_limit_answer(const sr_req *req, sr_resp *resp)
 static void run_handler(const sr_http_server *srv, sr_req *req, sr_resp *resp)
 {
 	sr_store_set_reads(req->store, &req->reads);
-	int reading = strcmp(req->method, "GET") == 0 && sr_store_read_begin(req->store) == 0;
+	/* An anonymous read (no Authorization: nothing this client wrote to read back) may be
+	 * answered by a read replica; a caller with a token always reads the primary, which is
+	 * how a client reads its own writes on every node (docs/postgres.md). */
+	int reading = 0;
+	if (strcmp(req->method, "GET") == 0)
+		reading = (sr_req_header(req, "Authorization") ? sr_store_read_begin(req->store)
+							       : sr_store_read_begin_replica(req->store)) == 0;
 	srv->app.handle(srv->app.ud, req, resp);
 	if (reading)
 		sr_store_read_end(req->store);

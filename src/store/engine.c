@@ -81,6 +81,13 @@ int sr_store_read_begin(sr_store *s)
 	return 0;
 }
 
+int sr_store_read_begin_replica(sr_store *s)
+{
+	s->read_want = SR__READ_REQUEST;
+	s->replica_ok = 1;
+	return 0;
+}
+
 int sr_store_snapshot_begin(sr_store *s)
 {
 	s->read_want = SR__READ_STRICT;
@@ -90,6 +97,7 @@ int sr_store_snapshot_begin(sr_store *s)
 void sr_store_read_end(sr_store *s)
 {
 	s->read_want = SR__READ_NONE;
+	s->replica_ok = 0;
 	s->eng->read_end(s);
 }
 

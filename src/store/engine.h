@@ -72,6 +72,7 @@ struct sr_store {
 	sr_reads *reads;
 	sr_reads scratch;
 	int read_want; /* a read snapshot was asked for and is not open yet: SR__READ_* */
+	int replica_ok; /* the request's reads may go to a replica (sr_store_read_begin_replica) */
 	struct sr_gens *gens;
 	/* What the open transaction's writes will bump once it commits. */
 	struct {

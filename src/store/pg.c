@@ -50,8 +50,11 @@
 enum { OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_OID = 26, OID_FLOAT4 = 700, OID_FLOAT8 = 701,
        OID_NUMERIC = 1700 };
 
+struct pg;
+
 struct pg_stmt {
 	sr__stmt base;
+	struct pg *owner; /* the store (primary or replica connection) it was made for */
 	const char *sql;
 	char *own_sql;   /* the text with its parameters renumbered (sr__pg_compact), or NULL */
 	int nparams;     /* the catalogue's: the highest number bound */
@@ -83,6 +86,12 @@ struct pg {
 			 * 2: its connection was lost */
 	int64_t changes, last_id;
 	int refused;   /* the last failure was a full-text query the server cannot parse */
+	int reset;     /* the server refused a write as read-only (a demoted primary): reconnect */
+	/* Read replicas (pg_replica.c): a store of its own on a replica's connection, opened
+	 * lazily; route is set while a request's reads go there. */
+	int is_replica, replica_idx;
+	sr_store *replica;
+	struct pg *route;
 	/* oid -> sr_table of this database's tables, read once per connection. */
 	int ntables;
 	unsigned tab_oid[PG_TABLES_MAX];
@@ -155,9 +164,10 @@ PGconn *sr__pg_conn(sr_store *s)
 		while ((r = PQgetResult(p->conn)))
 			PQclear(r);
 	}
-	if (PQstatus(p->conn) == CONNECTION_OK)
+	if (PQstatus(p->conn) == CONNECTION_OK && !p->reset)
 		return p->conn;
 	own_pid(p, 0);
+	p->reset = 0;
 	PQreset(p->conn);
 	if (PQstatus(p->conn) != CONNECTION_OK) {
 		sr__pg_fail(s, "reconnect", NULL);
@@ -183,6 +193,14 @@ int sr__pg_fail(sr_store *s, const char *what, const PGresult *res)
 	if (PQstatus(p->conn) == CONNECTION_OK && state && strncmp(state, "23", 2) == 0)
 		return SR_EEXIST;
 	s->reads->errors++;
+	/* read_only_sql_transaction: this server is a replica now (the primary failed over and
+	 * this one was demoted, or a multi-host URL reached a standby). The connection is dropped
+	 * at its next use, so a reconnect finds the server that takes writes. */
+	if (state && strcmp(state, "25006") == 0 && !p->is_replica) {
+		p->reset = 1;
+		sr_log_error("db: %s (the server is read-only: reconnecting)", s->err);
+		return SR_EUNAVAIL;
+	}
 	if (PQstatus(p->conn) != CONNECTION_OK) {
 		sr_log_error("db: %s (the database does not answer)", s->err);
 		return SR_EUNAVAIL;
@@ -249,16 +267,19 @@ static void pg_close(sr_store *s)
 	}
 	own_pid(p, 0);
 	PQfinish(p->conn);
+	sr_store_close(p->replica);
 	sr__pg_gens_release(s->gens);
 	free(p);
 }
 
-int sr__pg_open(const char *url, sr_store **out)
+static int open_conn(const char *url, int replica, sr_store **out)
 {
 	struct pg *p = calloc(1, sizeof(*p));
 	if (!p)
 		return SR_ENOMEM;
 	sr__store_init(&p->base, &pg_engine);
+	p->is_replica = replica;
+	p->replica_idx = -1;
 	p->conn = connect_url(url);
 	if (!p->conn) {
 		free(p);
@@ -271,7 +292,7 @@ int sr__pg_open(const char *url, sr_store **out)
 		free(p);
 		return SR_EUNAVAIL;
 	}
-	int rc = sr__pg_gens_acquire(url, &p->base.gens);
+	int rc = replica ? 0 : sr__pg_gens_acquire(url, &p->base.gens);
 	if (rc) {
 		PQfinish(p->conn);
 		free(p);
@@ -282,75 +303,17 @@ int sr__pg_open(const char *url, sr_store **out)
 	return 0;
 }
 
+int sr__pg_open(const char *url, sr_store **out)
+{
+	return open_conn(url, 0, out);
+}
+
+int sr__pg_open_replica(const char *url, sr_store **out)
+{
+	return open_conn(url, 1, out);
+}
+
 /* ---- statements ---- */
-
-int sr__pg_nparams(const char *sql)
-{
-	int max = 0, quoted = 0;
-	for (const char *c = sql; *c; c++) {
-		if (*c == '\'')
-			quoted = !quoted;
-		else if (!quoted && c[0] == '$' && c[1] >= '0' && c[1] <= '9') {
-			int n = (int)strtol(c + 1, NULL, 10);
-			if (n > max)
-				max = n;
-		}
-	}
-	return max;
-}
-
-/*
- * A statement's text with its parameters numbered 1..m in the order of the numbers it uses.
- * The catalogue's numbers are SQLite's (a first list page uses ?4 but not ?1..?3), and
- * PostgreSQL refuses a parameter a text does not use (it cannot infer its type); so the
- * engine sends only the used ones. map[j] is the catalogue number - 1 of parameter j + 1;
- * *out is NULL when every number up to the highest is used (the text stays as it is), else a
- * rewritten copy to free().
- */
-int sr__pg_compact(const char *sql, char **out, unsigned char *map, int *m)
-{
-	unsigned char used[SR__PG_PARAMS_MAX + 1] = {0};
-	int max = sr__pg_nparams(sql), quoted = 0;
-	*out = NULL;
-	*m = 0;
-	if (max > SR__PG_PARAMS_MAX)
-		return SR_ETOOBIG;
-	for (const char *c = sql; *c; c++) {
-		if (*c == '\'')
-			quoted = !quoted;
-		else if (!quoted && c[0] == '$' && c[1] >= '1' && c[1] <= '9')
-			used[strtol(c + 1, NULL, 10)] = 1;
-	}
-	int renum[SR__PG_PARAMS_MAX + 1] = {0};
-	for (int k = 1; k <= max; k++)
-		if (used[k]) {
-			map[*m] = (unsigned char)(k - 1);
-			renum[k] = ++*m;
-		}
-	if (*m == max)
-		return 0;
-	size_t len = strlen(sql);
-	char *o = malloc(len + 1), *d = o, *end_o = o + len + 1;
-	if (!o)
-		return SR_ENOMEM;
-	quoted = 0;
-	for (const char *c = sql; *c;) {
-		if (*c == '\'')
-			quoted = !quoted;
-		if (!quoted && c[0] == '$' && c[1] >= '1' && c[1] <= '9') {
-			char *end;
-			long k = strtol(c + 1, &end, 10);
-			/* Never longer than the number it replaces. */
-			d += snprintf(d, (size_t)(end_o - d), "$%d", renum[k]);
-			c = end;
-			continue;
-		}
-		*d++ = *c++;
-	}
-	*d = '\0';
-	*out = o;
-	return 0;
-}
 
 /* Whether a statement only reads: it starts with SELECT, or is a WITH that neither inserts,
  * updates nor deletes. */
@@ -395,6 +358,7 @@ static struct pg_stmt *stmt_new(sr_store *s, int q)
 	if (!ps)
 		return NULL;
 	ps->base.eng = &pg_engine;
+	ps->owner = P(s);
 	ps->base.q = q;
 	ps->base.readonly = sql_readonly(sql);
 	ps->nparams = sr__pg_nparams(sql);
@@ -485,12 +449,67 @@ static PGresult *exec_begin(PGconn *c, const char *name, int n, const char *cons
 	return res;
 }
 
+/*
+ * The replica store a request's first read goes to, or NULL for the primary: a request that
+ * may read a replica (sr_store_read_begin_replica), outside a write transaction, with a
+ * replica in use and the fence down (pg_replica.c). The store's connection to it is opened
+ * here the first time, and kept.
+ */
+static struct pg *route_to_replica(struct pg *p)
+{
+	int i = sr__pg_replica_pick(p->replica_idx);
+	if (i < 0)
+		return NULL;
+	if (i != p->replica_idx || !p->replica) {
+		sr_store_close(p->replica);
+		p->replica = NULL;
+		p->replica_idx = -1;
+		if (sr__pg_open_replica(sr__pg_replica_url(i), &p->replica)) {
+			sr__pg_replica_failed(i);
+			return NULL;
+		}
+		p->replica_idx = i;
+	}
+	struct pg *r = P(p->replica);
+	r->base.reads = p->base.reads;
+	r->base.read_want = SR__READ_REQUEST;
+	sr__pg_replica_used(i);
+	return r;
+}
+
+/* Ends the request's reads on its replica: its snapshot, and the route. */
+static void route_end(struct pg *p)
+{
+	if (!p->route)
+		return;
+	pg_engine.read_end(&p->route->base);
+	p->route->base.read_want = SR__READ_NONE;
+	p->route->base.reads = &p->route->base.scratch;
+	p->route = NULL;
+}
+
 static sr__stmt *pg_prepare(sr_store *s, int q)
 {
 	struct pg *p = P(s);
 	struct pg_stmt *ps = p->stmts[q];
 	if (!ps && !(ps = p->stmts[q] = stmt_new(s, q)))
 		return NULL;
+	if (s->replica_ok && !p->in_write) {
+		if (!ps->base.readonly) {
+			/* A write goes to the primary; the request reads there from now on. */
+			route_end(p);
+			s->replica_ok = 0;
+		} else {
+			/* The first read decides where the request reads; the cache has read its
+			 * generations before it (pg_replica.c says why that order matters). */
+			if (!p->route && s->read_want == SR__READ_REQUEST && (p->route = route_to_replica(p)))
+				s->read_want = SR__READ_NONE;
+			if (!p->route)
+				s->replica_ok = 0;
+			else
+				return pg_engine.prepare(&p->route->base, q);
+		}
+	}
 	if (s->read_want && snapshot(p, ps))
 		return NULL;
 	pg_reset(&ps->base);
@@ -520,6 +539,7 @@ static void autocommit_touched(struct pg *p)
 	sr__pg_gens_payload(&p->base, payload, sizeof(payload));
 	snprintf(sql, sizeof(sql), "SELECT pg_notify('" SR__PG_CHANNEL "', '%s')", payload);
 	sr__pg_exec(&p->base, sql, "notify");
+	sr__pg_replica_fence();
 	sr__touch_apply(&p->base);
 }
 
@@ -551,6 +571,13 @@ static PGresult *run(struct pg *p, struct pg_stmt *ps, PGconn *c, int *rc)
 	sr_store *s = &p->base;
 	char name[16];
 	snprintf(name, sizeof(name), "q%d", ps->base.q);
+	const char *vals[SR__PG_PARAMS_MAX];
+	for (int j = 0; j < ps->nsend; j++)
+		vals[j] = ps->val[ps->map[j]];
+	/* A replica's statement run on the primary after the replica failed (pg_step): unnamed,
+	 * since its name may be the primary store's own statement on this connection. */
+	if (ps->owner != p)
+		return PQexecParams(c, ps->sql, ps->nsend, NULL, vals, NULL, NULL, 0);
 	if (ps->prepared_gen != p->gen) {
 		PGresult *r = PQprepare(c, name, ps->sql, 0, NULL);
 		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -562,9 +589,6 @@ static PGresult *run(struct pg *p, struct pg_stmt *ps, PGconn *c, int *rc)
 		}
 		ps->prepared_gen = p->gen;
 	}
-	const char *vals[SR__PG_PARAMS_MAX];
-	for (int j = 0; j < ps->nsend; j++)
-		vals[j] = ps->val[ps->map[j]];
 	if (p->begin_pending && PQtransactionStatus(c) == PQTRANS_IDLE) {
 		p->begin_pending = 0;
 		int began;
@@ -642,12 +666,30 @@ static int execute(struct pg *p, struct pg_stmt *ps)
 	return 0;
 }
 
+/* Runs a statement of the request's replica; when the replica fails it (down, or a conflict
+ * with its recovery), the same statement runs on the primary and the request reads there
+ * from now on. A full-text query the server refused is an answer, not a failure. */
+static int execute_routed(struct pg *p, struct pg_stmt *ps)
+{
+	struct pg *r = ps->owner;
+	int rc = execute(r, ps);
+	p->refused = r->refused;
+	if (!rc || r->refused)
+		return rc;
+	if (rc == SR_EUNAVAIL && r == P(p->replica))
+		sr__pg_replica_failed(p->replica_idx);
+	if (p->route == r)
+		route_end(p);
+	p->base.replica_ok = 0;
+	return execute(p, ps);
+}
+
 static int pg_step(sr_store *s, sr__stmt *h)
 {
 	struct pg *p = P(s);
 	struct pg_stmt *ps = PS(h);
 	if (!ps->executed) {
-		int rc = execute(p, ps);
+		int rc = ps->owner == p ? execute(p, ps) : execute_routed(p, ps);
 		if (rc)
 			return rc;
 	}
@@ -710,56 +752,6 @@ static void pg_bind_null(sr__stmt *st, int i)
 		ps->val[i - 1] = NULL;
 }
 
-/* The length of the valid UTF-8 sequence at p (n bytes left), as PostgreSQL accepts it (no
- * overlong forms, no surrogates, nothing past U+10FFFF), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 :
-		     p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
-	if (!len || len > n)
-		return 0;
-	for (size_t k = 1; k < len; k++)
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) || (p[0] == 0xf0 && p[1] < 0x90) ||
-	    (p[0] == 0xf4 && p[1] >= 0x90))
-		return 0;
-	return len;
-}
-
-/*
- * A copy of v (n bytes) with each byte that is not part of valid UTF-8 replaced by U+FFFD,
- * or NULL when v is valid (or out of memory). PostgreSQL refuses a text parameter that is not
- * UTF-8, where SQLite compares its bytes; a read whose key came from a client (a tampered
- * cursor, a path segment) then finds what SQLite finds, nothing or the rows after it, instead
- * of failing. Writes are bound as given: the domain checks what it stores.
- */
-static char *utf8_fixed(const char *v, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)v;
-	size_t i = 0, len;
-	while (i < n && (len = utf8_len(p + i, n - i)))
-		i += len;
-	if (i == n)
-		return NULL;
-	char *o = malloc(n * 3 + 1), *d = o;
-	if (!o)
-		return NULL;
-	for (i = 0; i < n;) {
-		if ((len = utf8_len(p + i, n - i))) {
-			memcpy(d, p + i, len);
-			d += len;
-			i += len;
-		} else {
-			memcpy(d, "\xef\xbf\xbd", 3);
-			d += 3;
-			i++;
-		}
-	}
-	*d = '\0';
-	return o;
-}
-
 static void pg_bind_text(sr__stmt *st, int i, const char *v, size_t n, int copy)
 {
 	struct pg_stmt *ps = PS(st);
@@ -767,7 +759,7 @@ static void pg_bind_text(sr__stmt *st, int i, const char *v, size_t n, int copy)
 		return;
 	free(ps->copy[i - 1]);
 	ps->copy[i - 1] = NULL;
-	char *fixed = ps->base.readonly ? utf8_fixed(v, n) : NULL;
+	char *fixed = ps->base.readonly ? sr__pg_utf8_fixed(v, n) : NULL;
 	if (fixed) {
 		ps->copy[i - 1] = fixed;
 		v = fixed;
@@ -825,6 +817,7 @@ static int pg_col_count(sr__stmt *st)
 static void pg_read_end(sr_store *s)
 {
 	struct pg *p = P(s);
+	route_end(p);
 	p->begin_pending = 0;
 	if (!p->read_txn)
 		return;
@@ -896,6 +889,10 @@ static int pg_commit(sr_store *s)
 		sr_store_rollback(s);
 		return rc;
 	}
+	/* Before the bump: no request may fill the cache from a replica under the new
+	 * generations until the replicas have replayed this commit (pg_replica.c). */
+	if (s->touch.dirty)
+		sr__pg_replica_fence();
 	sr__touch_apply(s);
 	return 0;
 }

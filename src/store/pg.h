@@ -43,8 +43,27 @@ int sr__pg_nparams(const char *sql);
 /* The text with the parameters it uses numbered 1..*m (pg.c says why); *out NULL when
  * unchanged, else to free(). map gets m catalogue numbers - 1. */
 int sr__pg_compact(const char *sql, char **out, unsigned char *map, int *m);
+/* A copy of v (n bytes) with each byte that is not valid UTF-8 replaced by U+FFFD, or NULL
+ * when v is valid (pg_params.c says why). */
+char *sr__pg_utf8_fixed(const char *v, size_t n);
 /* The full-text match expression in PostgreSQL's syntax (pg_catalogue.c). */
 int sr__pg_match(struct sr_buf *b, int match, const char *const *tokens, int n);
+
+/* Opens a connection to a read replica (pg_replica.c picks which): a store of its own that
+ * pg.c routes a request's reads to; it shares no generation counters and registers no
+ * backend. */
+int sr__pg_open_replica(const char *url, sr_store **out);
+
+/* Read replicas (pg_replica.c). The fence is raised before every generation bump; pick
+ * returns the replica a request may read (prefer: the one its store is connected to), or -1
+ * for the primary (none configured, none in use, or the fence up). */
+#define SR__PG_URL_MAX 2200
+#define SR__PG_REPLICAS_MAX 8
+void sr__pg_replica_fence(void);
+int sr__pg_replica_pick(int prefer);
+const char *sr__pg_replica_url(int i);
+void sr__pg_replica_used(int i);
+void sr__pg_replica_failed(int i);
 
 int sr__pg_migrate(sr_store *s);
 int sr__pg_explain(sr_store *s, int i, struct sr_buf *out);

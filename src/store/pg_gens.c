@@ -82,6 +82,9 @@ void sr__pg_gens_payload(const sr_store *s, char *buf, size_t n)
 /* Bumps what a payload names, the catalog first (the order src/http/cache.c relies on). */
 static void apply_payload(sr_gens *g, const char *p)
 {
+	/* Replicas may not have replayed that write yet: anonymous reads go to the primary
+	 * until they have (pg_replica.c). */
+	sr__pg_replica_fence();
 	sr_gens_bump(g, SR_GEN_CATALOG);
 	if (p[0] != 'c') {
 		sr_gens_bump(g, SR_GEN_DETAILS);

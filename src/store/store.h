@@ -144,7 +144,21 @@ int sr_store_read_begin(sr_store *s);
 /* The same, with the first statement inside the snapshot too: for code that compares what
  * its reads saw (a recount against the stored count). */
 int sr_store_snapshot_begin(sr_store *s);
+/* The same as sr_store_read_begin for a request that may read a streaming replica: an
+ * anonymous GET (docs/postgres.md, "Read replicas and failover"). On PostgreSQL with replicas
+ * configured its reads go to one that has replayed every write this process knows of; a
+ * write it makes still goes to the primary. Elsewhere it is sr_store_read_begin. */
+int sr_store_read_begin_replica(sr_store *s);
 void sr_store_read_end(sr_store *s);
+
+/* Read replicas of the PostgreSQL database primary_url, for every store the process opens
+ * (at most 8; a replica whose replay is more than max_lag_ms behind is skipped). Starts one
+ * monitor thread; stop it after the last store is closed. SR_EINVAL for too many. */
+struct sr_buf;
+int sr_store_set_replicas(const char *primary_url, const char *const *urls, int n, int max_lag_ms);
+void sr_store_replicas_stop(void);
+/* The replicas' state for /metrics (nothing without replicas). */
+void sr_store_replica_metrics(struct sr_buf *out);
 int sr_store_begin(sr_store *s); /* a write transaction: it takes the write lock up front */
 int sr_store_commit(sr_store *s);
 void sr_store_rollback(sr_store *s);
