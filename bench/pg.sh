@@ -134,14 +134,15 @@ round_trips() { # statements begins commits locks notifies -> round trips
     print s + l + wc + an }'
 }
 
-# CPU ticks (utime + stime) of the cluster's processes (the postmaster and its children), and
-# of one process. A backend that exits takes its ticks with it: the nodes keep theirs open.
+# CPU ticks (utime + stime) of the cluster: the postmaster, its live children, and the children
+# it has reaped (cutime + cstime: backends of connections that closed, pgbench's); and of one
+# process.
 pg_cpu() {
   local pm
   pm=$(head -1 "$PG_DIR/postmaster.pid")
   # A process may end between the glob and its read: cat's complaint is not a failure.
   { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$pm" '{ pid = $1; sub(/^[0-9]+ \(.*\) /, "")
-    if (pid == pm || $2 == pm) s += $12 + $13 } END { print s + 0 }'
+    if (pid == pm) s += $12 + $13 + $14 + $15; else if ($2 == pm) s += $12 + $13 } END { print s + 0 }'
 }
 proc_cpu() { awk '{ sub(/^[0-9]+ \(.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 TICK=$(getconf CLK_TCK)
@@ -213,39 +214,6 @@ sleep 1 # the scheduler's and the scan worker's first passes
   done
 } >"$RES/pg-paths.tsv"
 
-# A publish: the round trips of the node's HTTP worker, from the server's statement log (one
-# line per message the node waited for: a simple query, or the execution of a prepared
-# statement). The blob store's connections are counted apart: they carry the file bytes.
-log "PostgreSQL publish round trips"
-PUB_USER=bench-publisher
-"$BIN" user add "$PUB_USER" --data-dir "$WORK/pg/node-probe" --db "$MAIN_PG_URL" >/dev/null 2>&1 || true
-PUB_TOKEN=$("$BIN" token create "$PUB_USER" --label bench --data-dir "$WORK/pg/node-probe" --db "$MAIN_PG_URL" 2>/dev/null)
-printf -- '---\nname: bench-publish\ndescription: a skill the benchmark publishes to count round trips\n---\n\n# Bench publish\n\nCounts the statements of one publish.\n' >"$WORK/pg/SKILL.md"
-printf 'publish\tstatus\tworker_round_trips\tworker_statements\tblob_round_trips\n' >"$RES/pg-publish.tsv"
-if [ -n "$PUB_TOKEN" ]; then
-  for i in 1 2 3; do
-    slug="bench-publish-$(date +%s%N | tail -c 9)-$i"
-    psql_q "$MAIN_PG_URL" -c "ALTER SYSTEM SET log_statement = 'all'" -c 'SELECT pg_reload_conf()' >/dev/null
-    sleep 0.3
-    mark=$(wc -l <"$PG_DIR/server.log")
-    record "curl -s -H 'Authorization: Bearer TOKEN' -F 'payload={\"slug\":\"$slug\",...}' -F 'files=@SKILL.md' '$PN_URL/api/v1/skills'   # with log_statement = all"
-    code=$(curl -s -o "$WORK/pg/publish.out" -w '%{http_code}' -H "Authorization: Bearer $PUB_TOKEN" \
-      -F "payload={\"slug\":\"$slug\",\"displayName\":\"Bench publish $i\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}" \
-      -F "files=@$WORK/pg/SKILL.md;filename=SKILL.md;type=text/markdown" "$PN_URL/api/v1/skills")
-    psql_q "$MAIN_PG_URL" -c 'ALTER SYSTEM RESET log_statement' -c 'SELECT pg_reload_conf()' >/dev/null
-    # The worker is the backend that looked the token up; the blob store's, those that touched blobs.
-    tail -n +"$((mark + 1))" "$PG_DIR/server.log" | awk -v OFS='\t' -v code="$code" -v i="$i" '
-      / LOG:  (statement|execute [^:]*): / {
-        pid = $4; gsub(/[\[\]]/, "", pid); line = $0; sub(/.* LOG:  (statement|execute [^:]*): /, "", line)
-        n[pid]++; if (line ~ /api_tokens/ && !(pid in first)) { first[pid] = 1; w = pid }
-        if (line ~ /blobs/) blob[pid] = 1
-        if (line !~ /^(BEGIN|COMMIT|ROLLBACK)/ && line !~ /pg_advisory_xact_lock|pg_notify/) st[pid]++ }
-      END { b = 0; for (p in blob) if (p != w) b += n[p]
-        print i, code, (w == "" ? "" : n[w]), (w == "" ? "" : st[w]), b }' >>"$RES/pg-publish.tsv"
-  done
-else
-  log "could not create a publisher's token: no publish figures"
-fi
 stop_server "$PN_PID" "$PN_PORT"
 
 # --- PostgreSQL 2: cached answers compared --------------------------------------------------------
@@ -376,6 +344,45 @@ for r in $(seq "$REPEAT"); do
   printf '%s\t16\t%s\t%s\n' "$r" "$tps" "$(awk -v a="$c0" -v b="$c1" -v n="${tx:-0}" -v t="$TICK" 'BEGIN {printf "%.4f", n ? (b - a) * 1000 / t / n : 0}')" >>"$RES/pg-pgbench-raw.tsv"
   log "  pgbench -S: $tps tps"
 done
+
+# --- PostgreSQL 3b: a publish (last on this catalogue: it adds skills) ---------------------------
+# A publish: the round trips of the node's HTTP worker, from the server's statement log (one
+# line per message the node waited for: a simple query, or the execution of a prepared
+# statement). The blob store's connections are counted apart: they carry the file bytes.
+log "PostgreSQL publish round trips"
+pg_node probe uncached "$MAIN_PG_URL" --threads 1 "${QUIET_JOBS[@]}"
+PUB_USER=bench-publisher
+"$BIN" user add "$PUB_USER" --data-dir "$WORK/pg/node-probe" --db "$MAIN_PG_URL" >/dev/null 2>&1 || true
+PUB_TOKEN=$("$BIN" token create "$PUB_USER" --label bench --data-dir "$WORK/pg/node-probe" --db "$MAIN_PG_URL" 2>/dev/null)
+printf -- '---\nname: bench-publish\ndescription: a skill the benchmark publishes to count round trips\n---\n\n# Bench publish\n\nCounts the statements of one publish.\n' >"$WORK/pg/SKILL.md"
+printf 'publish\tstatus\tworker_round_trips\tworker_statements\tblob_round_trips\n' >"$RES/pg-publish.tsv"
+if [ -n "$PUB_TOKEN" ]; then
+  for i in 1 2 3; do
+    slug="bench-publish-$(date +%s%N | tail -c 9)-$i"
+    psql_q "$MAIN_PG_URL" -c "ALTER SYSTEM SET log_statement = 'all'" -c 'SELECT pg_reload_conf()' >/dev/null
+    sleep 0.3
+    mark=$(wc -l <"$PG_DIR/server.log")
+    record "curl -s -H 'Authorization: Bearer TOKEN' -F 'payload={\"slug\":\"$slug\",...}' -F 'files=@SKILL.md' '$PN_URL/api/v1/skills'   # with log_statement = all"
+    code=$(curl -s -o "$WORK/pg/publish.out" -w '%{http_code}' -H "Authorization: Bearer $PUB_TOKEN" \
+      -F "payload={\"slug\":\"$slug\",\"displayName\":\"Bench publish $i\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}" \
+      -F "files=@$WORK/pg/SKILL.md;filename=SKILL.md;type=text/markdown" "$PN_URL/api/v1/skills")
+    psql_q "$MAIN_PG_URL" -c 'ALTER SYSTEM RESET log_statement' -c 'SELECT pg_reload_conf()' >/dev/null
+    # The worker is the backend that looked the token up; the blob store's, those that touched blobs.
+    tail -n +"$((mark + 1))" "$PG_DIR/server.log" | awk -v OFS='\t' -v code="$code" -v i="$i" '
+      / LOG:  (statement|execute [^:]*): / {
+        pid = $4; gsub(/[\[\]]/, "", pid); line = $0; sub(/.* LOG:  (statement|execute [^:]*): /, "", line)
+        n[pid]++; if (line ~ /api_tokens/ && !(pid in first)) { first[pid] = 1; w = pid }
+        if (line ~ /blobs/) blob[pid] = 1
+        if (line !~ /^(BEGIN|COMMIT|ROLLBACK)/ && line !~ /pg_advisory_xact_lock|pg_notify/) st[pid]++ }
+      END { b = 0; for (p in blob) if (p != w) b += n[p]
+        print i, code, (w == "" ? "" : n[w]), (w == "" ? "" : st[w]), b }' >>"$RES/pg-publish.tsv"
+  done
+else
+  log "could not create a publisher's token: no publish figures"
+fi
+stop_server "$PN_PID" "$PN_PORT"
+# The catalogue now holds the published skills: the next run copies it again.
+rm -f "$WORK/pg/stamps/cat_$PG_MAIN_N"
 
 # --- PostgreSQL 4: scale curve --------------------------------------------------------------------
 printf 'skills\trepeat\tengine\ttarget\turl\trows\tbytes\tresponse_bytes\treq_s\tp50_ms\tp99_ms\tbad\tbuffers\n' >"$RES/pg-scale-raw.tsv"
