@@ -6,8 +6,7 @@
 # beside SQLite's figures for the same catalogue measured in the same pass:
 #   1. per read path: rows and bytes read (Server-Timing) on both engines, and on PostgreSQL
 #      the shared buffers (pg_stat_statements shared_blks_hit + shared_blks_read) and the
-#      statements per request, with the round trips they make (pg-paths.tsv); the round trips
-#      of a publish, from the server's statement log (pg-publish.tsv);
+#      statements per request, with the round trips they make (pg-paths.tsv);
 #   2. throughput with wrk: uncached list, detail and search, cached list; SQLite, one
 #      PostgreSQL node, two nodes on one database (wrk against both at once, summed), and
 #      `pgbench -S` on the same cluster; CPU seconds per request of the database and of the
@@ -15,7 +14,9 @@
 #   3. the scale curve: the uncached 25-row list and a search at every size of SCALE on both
 #      engines (pg-scale.tsv);
 #   4. cached answers: the cached list and detail bodies of both engines compared
-#      (pg-cached.tsv).
+#      (pg-cached.tsv);
+#   5. the round trips of a publish (pg-publish.tsv), last, since it adds skills: the next run
+#      copies that catalogue again.
 # Raw figures go to bench/results/pg-*.tsv, commands to pg-commands.txt; bench/report-pg.sh
 # turns them into BENCHMARKS.md's PostgreSQL section and its target rows.
 #
@@ -345,45 +346,6 @@ for r in $(seq "$REPEAT"); do
   log "  pgbench -S: $tps tps"
 done
 
-# --- PostgreSQL 3b: a publish (last on this catalogue: it adds skills) ---------------------------
-# A publish: the round trips of the node's HTTP worker, from the server's statement log (one
-# line per message the node waited for: a simple query, or the execution of a prepared
-# statement). The blob store's connections are counted apart: they carry the file bytes.
-log "PostgreSQL publish round trips"
-pg_node probe uncached "$MAIN_PG_URL" --threads 1 "${QUIET_JOBS[@]}"
-PUB_USER=bench-publisher
-"$BIN" user add "$PUB_USER" --data-dir "$WORK/pg/node-probe" --db "$MAIN_PG_URL" >/dev/null 2>&1 || true
-PUB_TOKEN=$("$BIN" token create "$PUB_USER" --label bench --data-dir "$WORK/pg/node-probe" --db "$MAIN_PG_URL" 2>/dev/null)
-printf -- '---\nname: bench-publish\ndescription: a skill the benchmark publishes to count round trips\n---\n\n# Bench publish\n\nCounts the statements of one publish.\n' >"$WORK/pg/SKILL.md"
-printf 'publish\tstatus\tworker_round_trips\tworker_statements\tblob_round_trips\n' >"$RES/pg-publish.tsv"
-if [ -n "$PUB_TOKEN" ]; then
-  for i in 1 2 3; do
-    slug="bench-publish-$(date +%s%N | tail -c 9)-$i"
-    psql_q "$MAIN_PG_URL" -c "ALTER SYSTEM SET log_statement = 'all'" -c 'SELECT pg_reload_conf()' >/dev/null
-    sleep 0.3
-    mark=$(wc -l <"$PG_DIR/server.log")
-    record "curl -s -H 'Authorization: Bearer TOKEN' -F 'payload={\"slug\":\"$slug\",...}' -F 'files=@SKILL.md' '$PN_URL/api/v1/skills'   # with log_statement = all"
-    code=$(curl -s -o "$WORK/pg/publish.out" -w '%{http_code}' -H "Authorization: Bearer $PUB_TOKEN" \
-      -F "payload={\"slug\":\"$slug\",\"displayName\":\"Bench publish $i\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}" \
-      -F "files=@$WORK/pg/SKILL.md;filename=SKILL.md;type=text/markdown" "$PN_URL/api/v1/skills")
-    psql_q "$MAIN_PG_URL" -c 'ALTER SYSTEM RESET log_statement' -c 'SELECT pg_reload_conf()' >/dev/null
-    # The worker is the backend that looked the token up; the blob store's, those that touched blobs.
-    tail -n +"$((mark + 1))" "$PG_DIR/server.log" | awk -v OFS='\t' -v code="$code" -v i="$i" '
-      / LOG:  (statement|execute [^:]*): / {
-        pid = $4; gsub(/[\[\]]/, "", pid); line = $0; sub(/.* LOG:  (statement|execute [^:]*): /, "", line)
-        n[pid]++; if (line ~ /api_tokens/ && !(pid in first)) { first[pid] = 1; w = pid }
-        if (line ~ /blobs/) blob[pid] = 1
-        if (line !~ /^(BEGIN|COMMIT|ROLLBACK)/ && line !~ /pg_advisory_xact_lock|pg_notify/) st[pid]++ }
-      END { b = 0; for (p in blob) if (p != w) b += n[p]
-        print i, code, (w == "" ? "" : n[w]), (w == "" ? "" : st[w]), b }' >>"$RES/pg-publish.tsv"
-  done
-else
-  log "could not create a publisher's token: no publish figures"
-fi
-stop_server "$PN_PID" "$PN_PORT"
-# The catalogue now holds the published skills: the next run copies it again.
-rm -f "$WORK/pg/stamps/cat_$PG_MAIN_N"
-
 # --- PostgreSQL 4: scale curve --------------------------------------------------------------------
 printf 'skills\trepeat\tengine\ttarget\turl\trows\tbytes\tresponse_bytes\treq_s\tp50_ms\tp99_ms\tbad\tbuffers\n' >"$RES/pg-scale-raw.tsv"
 printf 'skills\tcopy_s\tpg_db_bytes\n' >"$RES/pg-gen.tsv"
@@ -429,6 +391,45 @@ for n in $SCALE; do
     done
   done
 done
+
+# --- PostgreSQL 5: a publish (last: it adds skills to the catalogue) ------------------------------
+# A publish: the round trips of the node's HTTP worker, from the server's statement log (one
+# line per message the node waited for: a simple query, or the execution of a prepared
+# statement). The blob store's connections are counted apart: they carry the file bytes.
+log "PostgreSQL publish round trips"
+pg_node probe uncached "$MAIN_PG_URL" --threads 1 "${QUIET_JOBS[@]}"
+PUB_USER=bench-publisher
+"$BIN" user add "$PUB_USER" --data-dir "$WORK/pg/node-probe" --db "$MAIN_PG_URL" >/dev/null 2>&1 || true
+PUB_TOKEN=$("$BIN" token create "$PUB_USER" --label bench --data-dir "$WORK/pg/node-probe" --db "$MAIN_PG_URL" 2>/dev/null)
+printf -- '---\nname: bench-publish\ndescription: a skill the benchmark publishes to count round trips\n---\n\n# Bench publish\n\nCounts the statements of one publish.\n' >"$WORK/pg/SKILL.md"
+printf 'publish\tstatus\tworker_round_trips\tworker_statements\tblob_round_trips\n' >"$RES/pg-publish.tsv"
+if [ -n "$PUB_TOKEN" ]; then
+  for i in 1 2 3; do
+    slug="bench-publish-$(date +%s%N | tail -c 9)-$i"
+    psql_q "$MAIN_PG_URL" -c "ALTER SYSTEM SET log_statement = 'all'" -c 'SELECT pg_reload_conf()' >/dev/null
+    sleep 0.3
+    mark=$(wc -l <"$PG_DIR/server.log")
+    record "curl -s -H 'Authorization: Bearer TOKEN' -F 'payload={\"slug\":\"$slug\",...}' -F 'files=@SKILL.md' '$PN_URL/api/v1/skills'   # with log_statement = all"
+    code=$(curl -s -o "$WORK/pg/publish.out" -w '%{http_code}' -H "Authorization: Bearer $PUB_TOKEN" \
+      -F "payload={\"slug\":\"$slug\",\"displayName\":\"Bench publish $i\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}" \
+      -F "files=@$WORK/pg/SKILL.md;filename=SKILL.md;type=text/markdown" "$PN_URL/api/v1/skills")
+    psql_q "$MAIN_PG_URL" -c 'ALTER SYSTEM RESET log_statement' -c 'SELECT pg_reload_conf()' >/dev/null
+    # The worker is the backend that looked the token up; the blob store's, those that touched blobs.
+    tail -n +"$((mark + 1))" "$PG_DIR/server.log" | awk -v OFS='\t' -v code="$code" -v i="$i" '
+      / LOG:  (statement|execute [^:]*): / {
+        pid = $4; gsub(/[\[\]]/, "", pid); line = $0; sub(/.* LOG:  (statement|execute [^:]*): /, "", line)
+        n[pid]++; if (line ~ /api_tokens/ && !(pid in first)) { first[pid] = 1; w = pid }
+        if (line ~ /blobs/) blob[pid] = 1
+        if (line !~ /^(BEGIN|COMMIT|ROLLBACK)/ && line !~ /pg_advisory_xact_lock|pg_notify/) st[pid]++ }
+      END { b = 0; for (p in blob) if (p != w) b += n[p]
+        print i, code, (w == "" ? "" : n[w]), (w == "" ? "" : st[w]), b }' >>"$RES/pg-publish.tsv"
+  done
+else
+  log "could not create a publisher's token: no publish figures"
+fi
+stop_server "$PN_PID" "$PN_PORT"
+# The catalogue now holds the published skills: the next run copies it again.
+rm -f "$WORK/pg/stamps/cat_$PG_MAIN_N"
 
 printf 'load_at_end\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RES/pg-machine.tsv"
 awk '!seen[$0]++' "$RES/pg-commands.txt" >"$RES/pg-commands.tmp" && mv "$RES/pg-commands.tmp" "$RES/pg-commands.txt"
