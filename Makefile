@@ -131,7 +131,8 @@ test-asan:
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" test
 
 # bench: measure skillreg beside nginx and Verdaccio and write BENCHMARKS.md (bench/run).
-# SKILLS, SCALE, DURATION and REPEAT pass through, e.g. `make bench SCALE=quick`.
+# SKILLS, SCALE, DURATION, REPEAT, PARTS and BENCH_PG pass through, e.g. `make bench SCALE=quick`
+# or `make bench PARTS=pg` (only the PostgreSQL part, bench/pg.sh).
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/skillreg
 	BIN=$(BUILD)/skillreg bench/run

@@ -84,6 +84,8 @@ static const struct opt_def defs[SR_OPT_COUNT] = {
 	[SR_OPT_BODY_TIMEOUT_MS] = {"--body-timeout-ms", OPT_NUMBER, F(body_timeout_ms), 100, 600000, NULL},
 	[SR_OPT_BODY_MIN_RATE] = {"--body-min-rate", OPT_NUMBER, F(body_min_rate), 0, 1 << 30, NULL},
 	[SR_OPT_TRUSTED_PROXY] = {"--trusted-proxy", OPT_CIDR, 0, 0, 0, "SKILLREG_TRUSTED_PROXY"},
+	[SR_OPT_FROM] = {"--from", OPT_TEXT, F(from), 0, 0, NULL},
+	[SR_OPT_BLOBS] = {"--blobs", OPT_TEXT, F(blobs), 0, 0, NULL},
 };
 
 enum { NUM_OK, NUM_NOT_A_NUMBER, NUM_OUT_OF_RANGE };

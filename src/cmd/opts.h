@@ -67,6 +67,8 @@ enum sr_opt_id {
 	SR_OPT_BODY_TIMEOUT_MS,
 	SR_OPT_BODY_MIN_RATE,
 	SR_OPT_TRUSTED_PROXY,
+	SR_OPT_FROM,
+	SR_OPT_BLOBS,
 	SR_OPT_COUNT
 };
 
@@ -95,6 +97,7 @@ typedef struct sr_cmd_opts {
 	const char *role, *label, *reason, *display_name;
 	const char *dir, *rules;
 	const char *scanner_cmd, *owner, *version;
+	const char *from, *blobs; /* db-copy: the SQLite source and its blob directory */
 	long long scanner_timeout_ms, scan_poll_ms;
 	int all, json;
 	long long threads; /* 0: one per core */

@@ -121,10 +121,14 @@ static void quiet(void *arg, const char *message)
 static PGconn *connect_url(const char *url)
 {
 	/* The URL comes last, so whatever it says wins over these defaults. Keepalives find a
-	 * server that vanished without closing the connection (a host down) in about 10 s. */
+	 * server that vanished without closing the connection (a host down) in about 10 s.
+	 * Generic plans: every catalogue statement is one index range whatever its parameters
+	 * (the plan guard checks exactly the generic plan), and with the default plan cache
+	 * mode the server planned each execution again (a custom plan costing about as much as
+	 * the execution of a list page; BENCHMARKS.md section 6). */
 	const char *keys[] = {"connect_timeout", "application_name", "keepalives_idle", "keepalives_interval",
-			      "keepalives_count", "dbname", NULL};
-	const char *vals[] = {"3", "skillreg", "4", "2", "3", url, NULL};
+			      "keepalives_count", "options", "dbname", NULL};
+	const char *vals[] = {"3", "skillreg", "4", "2", "3", "-c plan_cache_mode=force_generic_plan", url, NULL};
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (c)
 		PQsetNoticeProcessor(c, quiet, NULL);
