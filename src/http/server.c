@@ -434,7 +434,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		sr_resp_text(&resp, 413, "Request body too large");
 	} else if (!req.store) {
 		req.route = "no-database";
-		sr_resp_text(&resp, 503, "Database unavailable");
+		sr_resp_text(&resp, 503, "Service unavailable: the database is not answering");
 	} else {
 		run_handler(srv, &req, &resp);
 	}
