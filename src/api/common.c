@@ -27,6 +27,9 @@ int sr__require_user(sr_req *req, sr_resp *resp, sr_user *user)
 		sr_resp_text(resp, 401, "Unauthorized: This ClawHub account is not in good standing and cannot "
 					"use API tokens. Contact the registry's moderators if you believe this is a mistake.");
 		break;
+	case SR_AUTH_UNAVAIL:
+		sr_resp_text(resp, 503, SR_API_UNAVAILABLE_TEXT);
+		break;
 	default:
 		sr_resp_text(resp, 401, "Unauthorized: API token is invalid or revoked. Run `clawhub login` again.");
 		break;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/err.h"
 #include "core/util.h"
 
 static int auth_uncached(sr_req *req, sr_user *user);
@@ -46,6 +47,8 @@ static int auth_uncached(sr_req *req, sr_user *user)
 	free(tok);
 	int revoked = 0;
 	int rc = sr_store_token_lookup(req->store, hash, user, &revoked);
+	if (rc == SR_EUNAVAIL)
+		return SR_AUTH_UNAVAIL;
 	if (rc || revoked)
 		return SR_AUTH_INVALID;
 	if (user->deactivated_at)

@@ -36,7 +36,8 @@ typedef struct sr_app {
 } sr_app;
 
 /* What a request's Authorization header says about its caller. */
-enum { SR_AUTH_NONE = 0, SR_AUTH_OK, SR_AUTH_INVALID, SR_AUTH_BANNED };
+/* SR_AUTH_UNAVAIL: the token could not be checked because the database does not answer. */
+enum { SR_AUTH_NONE = 0, SR_AUTH_OK, SR_AUTH_INVALID, SR_AUTH_BANNED, SR_AUTH_UNAVAIL };
 
 /* Reads the bearer token and looks it up, once per request (the rate limiter and the handler
  * share the answer). *user is the token's user when SR_AUTH_OK is returned. */
