@@ -270,6 +270,9 @@ void sr__note_skill(sr_store *s, int64_t id);
 /* The table named so (sr_table), SR_T_OTHER when none is. */
 int sr__table_of(const char *name);
 void sr__copy_text(char *dst, size_t n, const char *src);
+/* The length of the UTF-8 character at p (1 for a byte that starts none), and in *cjk whether
+ * it is a CJK character, which the word index holds as a word of its own. */
+size_t sr__utf8_char(const unsigned char *p, int *cjk);
 
 /* The whole-skill reader (skills.c), which the trending page reads its rows with too. */
 void sr__read_skill(sr_store *s, sr__stmt *st, void *row);

@@ -325,27 +325,6 @@ static int like_patterns(sr_buf *b, const char *const *tokens, int n)
 	return rc ? rc : sr_buf_putc(b, '}');
 }
 
-/* The length of the UTF-8 character at p and whether it is one the word index holds as a
- * word of its own (CJK, as short_text in skills.c spaces them). */
-static size_t utf8_char(const unsigned char *p, int *cjk)
-{
-	size_t len = 1;
-	uint32_t cp = *p;
-	if (*p >= 0xf0 && p[1] && p[2] && p[3]) {
-		len = 4;
-		cp = (uint32_t)(p[0] & 7) << 18 | (uint32_t)(p[1] & 63) << 12 | (uint32_t)(p[2] & 63) << 6 | (p[3] & 63);
-	} else if (*p >= 0xe0 && p[1] && p[2]) {
-		len = 3;
-		cp = (uint32_t)(p[0] & 15) << 12 | (uint32_t)(p[1] & 63) << 6 | (p[2] & 63);
-	} else if (*p >= 0xc0 && p[1]) {
-		len = 2;
-		cp = (uint32_t)(p[0] & 31) << 6 | (p[1] & 63);
-	}
-	*cjk = (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7af) || (cp >= 0xf900 && cp <= 0xfaff) ||
-	       (cp >= 0x20000 && cp <= 0x2fa1f) || (cp >= 0x3040 && cp <= 0x30ff);
-	return len;
-}
-
 /*
  * One token as a tsquery phrase of its words: ASCII characters other than letters and
  * digits separate words (the indexed text has them turned into spaces), a CJK character is a
@@ -358,10 +337,10 @@ static int token_phrase(sr_buf *b, const char *token, int prefix, int *words)
 	const unsigned char *p = (const unsigned char *)token;
 	int rc = 0, open = 0, cjk = 0;
 	*words = 0;
-	utf8_char(p, &cjk);
+	sr__utf8_char(p, &cjk);
 	prefix = prefix && !cjk;
 	while (*p && !rc) {
-		size_t len = utf8_char(p, &cjk);
+		size_t len = sr__utf8_char(p, &cjk);
 		int sep = *p < 0x80 && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'));
 		if ((sep || cjk) && open) {
 			rc = sr_buf_putc(b, '\'');

@@ -7,6 +7,7 @@
  * sr_row_fn. The reads context itself (sr_reads) is filled by the engine's sr__step.
  */
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -175,4 +176,26 @@ int sr__each_key(sr_store *s, sr__stmt *st, sr_row_fn fn, void *ud)
 {
 	sr_key_row row;
 	return sr__each(s, st, read_key, &row, fn, ud);
+}
+
+/* The length of the UTF-8 character at p and whether it is one the word index holds as a
+ * word of its own (CJK: skills.c spaces them in the word index, pg_catalogue.c reads them
+ * back as words of their own). */
+size_t sr__utf8_char(const unsigned char *p, int *cjk)
+{
+	size_t len = 1;
+	uint32_t cp = *p;
+	if (*p >= 0xf0 && p[1] && p[2] && p[3]) {
+		len = 4;
+		cp = (uint32_t)(p[0] & 7) << 18 | (uint32_t)(p[1] & 63) << 12 | (uint32_t)(p[2] & 63) << 6 | (p[3] & 63);
+	} else if (*p >= 0xe0 && p[1] && p[2]) {
+		len = 3;
+		cp = (uint32_t)(p[0] & 15) << 12 | (uint32_t)(p[1] & 63) << 6 | (p[2] & 63);
+	} else if (*p >= 0xc0 && p[1]) {
+		len = 2;
+		cp = (uint32_t)(p[0] & 31) << 6 | (p[1] & 63);
+	}
+	*cjk = (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7af) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	       (cp >= 0x20000 && cp <= 0x2fa1f) || (cp >= 0x3040 && cp <= 0x30ff);
+	return len;
 }

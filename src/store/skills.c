@@ -331,21 +331,8 @@ static int short_text(sr_buf *b, const char *s)
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	int rc = 0;
 	while (*p && !rc) {
-		size_t len = 1;
-		uint32_t cp = *p;
-		if (*p >= 0xf0 && p[1] && p[2] && p[3]) {
-			len = 4;
-			cp = (uint32_t)(p[0] & 7) << 18 | (uint32_t)(p[1] & 63) << 12 | (uint32_t)(p[2] & 63) << 6 | (p[3] & 63);
-		} else if (*p >= 0xe0 && p[1] && p[2]) {
-			len = 3;
-			cp = (uint32_t)(p[0] & 15) << 12 | (uint32_t)(p[1] & 63) << 6 | (p[2] & 63);
-		} else if (*p >= 0xc0 && p[1]) {
-			len = 2;
-			cp = (uint32_t)(p[0] & 31) << 6 | (p[1] & 63);
-		}
-		int cjk = (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xac00 && cp <= 0xd7af) ||
-			  (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x20000 && cp <= 0x2fa1f) ||
-			  (cp >= 0x3040 && cp <= 0x30ff);
+		int cjk;
+		size_t len = sr__utf8_char(p, &cjk);
 		if (cjk)
 			rc = sr_buf_putc(b, ' ');
 		if (!rc)
