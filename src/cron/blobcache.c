@@ -39,26 +39,6 @@
 
 static _Atomic int64_t g_sweeps, g_files, g_bytes, g_removed, g_removed_bytes;
 
-struct entries {
-	sr_blob_entry *v;
-	size_t n, cap;
-};
-
-static int keep_entry(void *ud, const sr_blob_entry *e)
-{
-	struct entries *l = ud;
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 256;
-		sr_blob_entry *nv = realloc(l->v, ncap * sizeof(*nv));
-		if (!nv)
-			return SR_ENOMEM;
-		l->v = nv;
-		l->cap = ncap;
-	}
-	l->v[l->n++] = *e;
-	return 0;
-}
-
 struct sweep {
 	sr_blobs *b;
 	int64_t now, tmp_cutoff, age_cutoff, slice_ms;
@@ -104,8 +84,8 @@ static int sweep_batch(struct sweep *w, int dir, const sr_blob_entry *v, int n)
 
 static int sweep_dir(struct sweep *w, int dir)
 {
-	struct entries l = {0};
-	int rc = sr_blob_list(w->b, dir, keep_entry, &l);
+	sr__blob_listing l = {0};
+	int rc = sr_blob_list(w->b, dir, sr__blob_listing_add, &l);
 	size_t first = 0;
 	int nb = 0;
 	for (size_t i = 0; i < l.n && !rc; i++) {
@@ -137,8 +117,8 @@ static int sweep_dir(struct sweep *w, int dir)
 /* The second pass when the cache is over its size bound: every file last used before cutoff. */
 static int trim_dir(struct sweep *w, int dir, int64_t cutoff)
 {
-	struct entries l = {0};
-	int rc = sr_blob_list(w->b, dir, keep_entry, &l);
+	sr__blob_listing l = {0};
+	int rc = sr_blob_list(w->b, dir, sr__blob_listing_add, &l);
 	for (size_t i = 0; i < l.n && !rc; i++) {
 		int64_t bytes = 0;
 		if (!l.v[i].sha[0] || l.v[i].mtime_ms >= cutoff)

@@ -71,15 +71,9 @@ int sr_cron_set_blob_grace(int64_t ms)
 	return 0;
 }
 
-/* The files of one fan-out directory. */
-struct listing {
-	sr_blob_entry *v;
-	size_t n, cap;
-};
-
-static int add_entry(void *ud, const sr_blob_entry *e)
+int sr__blob_listing_add(void *ud, const sr_blob_entry *e)
 {
-	struct listing *l = ud;
+	sr__blob_listing *l = ud;
 	if (l->n == l->cap) {
 		size_t ncap = l->cap ? l->cap * 2 : 256;
 		sr_blob_entry *nv = realloc(l->v, ncap * sizeof(*nv));
@@ -133,11 +127,11 @@ static int collect_batch(sr_store *s, int dir, sr_blob_entry *v, size_t n, struc
 
 static int collect_dir(sr_store *s, int dir, struct pass *p, sr_reads *total)
 {
-	struct listing l = {0};
+	sr__blob_listing l = {0};
 	sr_blob_entry *batch = malloc(GC_BATCH * sizeof(*batch));
 	if (!batch)
 		return SR_ENOMEM;
-	int rc = sr_blob_list(gc_blobs, dir, add_entry, &l);
+	int rc = sr_blob_list(gc_blobs, dir, sr__blob_listing_add, &l);
 	/* Young files and old temporaries are settled here without the database; old blobs go
 	 * to the database in batches. */
 	size_t nb = 0;

@@ -89,6 +89,14 @@ int sr__cron_blob_cache(sr_store *s, sr_reads *total, int64_t *items);
  * the cache's after its first sweep. */
 void sr_blob_gc_metrics(sr_buf *out);
 
+/* The files of one fan-out directory, collected by sr_blob_list (both collectors walk them):
+ * pass sr__blob_listing_add as its callback, free v when done. */
+typedef struct sr__blob_listing {
+	sr_blob_entry *v;
+	size_t n, cap;
+} sr__blob_listing;
+int sr__blob_listing_add(void *ud, const sr_blob_entry *e);
+
 /* What one sweep of the cache did (blobcache.c). */
 typedef struct sr__blob_cache_pass {
 	int64_t files, bytes;                             /* kept */
