@@ -98,6 +98,20 @@ void sr__store_init(sr_store *s, const struct sr__engine *eng);
 void sr__touch_clear(sr_store *s);
 void sr__touch_apply(sr_store *s);
 
+/* After a row has been counted into r: whether the request is past one of its read limits,
+ * noted in r->exceeded ('r' rows, 'b' bytes, 'g' index ranges) for the answer's text. Both
+ * engines' step call it on every row, so it is inline. */
+static inline int sr__reads_exceeded(sr_reads *r)
+{
+	if (r->rows > r->max_rows)
+		r->exceeded = 'r';
+	else if (r->bytes > r->max_bytes)
+		r->exceeded = 'b';
+	else if (r->ranges > r->max_ranges)
+		r->exceeded = 'g';
+	return r->exceeded != 0;
+}
+
 /* The engines (sqlite.c, pg.c): open the database a target names. */
 int sr__sqlite_open(const char *path, sr_store **out);
 int sr__pg_open(const char *url, sr_store **out);

@@ -712,13 +712,7 @@ static int pg_step(sr_store *s, sr__stmt *h)
 		r->bytes += b;
 		r->table_bytes[known ? ps->coltab[i] : first] += b;
 	}
-	if (r->rows > r->max_rows)
-		r->exceeded = 'r';
-	else if (r->bytes > r->max_bytes)
-		r->exceeded = 'b';
-	else if (r->ranges > r->max_ranges)
-		r->exceeded = 'g';
-	if (r->exceeded) {
+	if (sr__reads_exceeded(r)) {
 		pg_reset(h);
 		return SR_ELIMIT;
 	}
