@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/password.h"
 #include "cmd/cmd.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "registry/registry.h"
 #include "registry/slug.h"
+#include "store/accounts.h"
 #include "store/store.h"
 #include "web/web.h"
 
@@ -36,6 +38,32 @@ static int valid_handle(const char *h)
 		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= '0' && h[i] <= '9') || h[i] == '-' || h[i] == '_'))
 			return 0;
 	return 1;
+}
+
+/* `user password HANDLE`: the new password is read from the first line of stdin, so it never
+ * stands on a command line other users of the machine can list. */
+static int set_password(sr_store *s, const char *handle)
+{
+	sr_user u;
+	if (sr_store_user_by_handle(s, handle, &u)) {
+		fprintf(stderr, "skillreg: no user %s\n", handle);
+		return 1;
+	}
+	char pw[SR_PASSWORD_MAX + 2], hash[SR_PASSWORD_HASH_MAX];
+	if (!fgets(pw, sizeof(pw), stdin)) {
+		fprintf(stderr, "skillreg: give the password on stdin\n");
+		return 1;
+	}
+	pw[strcspn(pw, "\r\n")] = '\0';
+	const char *weak = sr_password_weak(pw);
+	if (weak) {
+		fprintf(stderr, "skillreg: %s\n", weak);
+		return 1;
+	}
+	if (sr_password_hash(pw, hash, sizeof(hash)) || sr_store_password_set(s, u.id, hash, sr_now_ms()))
+		return 1;
+	fprintf(stderr, "password set for %s\n", handle);
+	return 0;
 }
 
 static int run_user(const sr_cmd_opts *o)
@@ -80,6 +108,8 @@ static int run_user(const sr_cmd_opts *o)
 			printf("%s %s\n", handle, o->args[3]);
 			ret = 0;
 		}
+	} else if (strcmp(o->args[1], "password") == 0) {
+		ret = set_password(s, handle);
 	} else if (strcmp(o->args[1], "ban") == 0) {
 		sr_user u;
 		if (sr_store_user_by_handle(s, handle, &u)) {
@@ -147,10 +177,11 @@ out:
 }
 
 const sr_cmd sr__cmd_user = {
-	"user", "add a user, change a role, ban",
+	"user", "add a user, change a role, set a password, ban",
 	"usage: skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME] [--data-dir DIR] [--db URL]\n"
 	"       skillreg user role HANDLE user|moderator|admin [--data-dir DIR] [--db URL]\n"
-	"       skillreg user ban HANDLE [--reason TEXT] [--data-dir DIR] [--db URL]\n",
+	"       skillreg user ban HANDLE [--reason TEXT] [--data-dir DIR] [--db URL]\n"
+	"       skillreg user password HANDLE [--data-dir DIR] [--db URL]   the new password on stdin\n",
 	SR_O(DATA_DIR) | SR_O(DB) | SR_O(ROLE) | SR_O(DISPLAY_NAME) | SR_O(REASON),
 	run_user,
 };

@@ -86,6 +86,7 @@ static const struct opt_def defs[SR_OPT_COUNT] = {
 	[SR_OPT_TRUSTED_PROXY] = {"--trusted-proxy", OPT_CIDR, 0, 0, 0, "SKILLREG_TRUSTED_PROXY"},
 	[SR_OPT_FROM] = {"--from", OPT_TEXT, F(from), 0, 0, NULL},
 	[SR_OPT_BLOBS] = {"--blobs", OPT_TEXT, F(blobs), 0, 0, NULL},
+	[SR_OPT_NO_LOCAL_SIGNIN] = {"--no-local-signin", OPT_FLAG, F(no_local_signin), 0, 0, "SKILLREG_LOCAL_SIGNIN"},
 };
 
 enum { NUM_OK, NUM_NOT_A_NUMBER, NUM_OUT_OF_RANGE };

@@ -33,6 +33,7 @@ typedef struct sr_app {
 	struct sr_seen *downloads_seen;  /* downloads already counted today, to skip the write */
 	struct sr_cache *cache;          /* answers to anonymous public GETs; NULL: none */
 	struct sr_scan_worker *scan_worker; /* woken by publishes and rescans; NULL: none */
+	int no_local_signin; /* local accounts (passwords, invitations) are off (--no-local-signin) */
 } sr_app;
 
 /* What a request's Authorization header says about its caller. */

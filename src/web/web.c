@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "http/cache.h"
 #include "web/internal.h"
+#include "web/signin.h"
 #include "web_assets.h"
 
 /* Nothing runs, nothing loads from elsewhere, nothing frames the site, forms post only here. */
@@ -25,7 +26,7 @@ static const char *const reserved[] = {
 	"api", "static", "skills", "search", "trending", "metrics", "healthz", ".well-known",
 	"favicon.ico", "robots.txt", "login", "logout", "settings", "admin", "about", "help",
 	"docs", "new", "upload", "publish", "users", "owners", "stars", "dashboard", "auth",
-	"cli", "download", "import", "-",
+	"cli", "download", "import", "signin", "signout", "invite", "-",
 };
 
 int sr_web_reserved(const char *handle)
@@ -117,9 +118,21 @@ void sr__web_begin(sr_page *p)
 		       "<label class=\"vh\" for=\"top-q\">Search skills</label>"
 		       "<input id=\"top-q\" name=\"q\" type=\"search\" placeholder=\"Search skills\" value=\"%s\" "
 		       "autocomplete=\"off\" maxlength=\"255\">"
-		       "<button type=\"submit\">Search</button></form>"
-		       "</div></header>\n<main id=\"main\" class=\"wrap\" tabindex=\"-1\">",
+		       "<button type=\"submit\">Search</button></form>",
 		       p->query ? p->query : "");
+	/* Who is signed in. A page answered from the response cache was built for an anonymous
+	 * request: a request with a session cookie never reads the cache (sr_web_has_session). */
+	sr_web_rq *rq = sr__web_rq();
+	const sr_user *u = rq ? sr__web_viewer(rq) : NULL;
+	if (u)
+		sr_html_printf(b,
+			       "<div class=\"top-user\"><a href=\"/settings/sessions\">@%s</a>"
+			       "<form method=\"post\" action=\"/signout\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+			       "<button type=\"submit\">Sign out</button></form></div>",
+			       u->handle, sr__web_csrf(rq));
+	else
+		sr_html_printf(b, "<div class=\"top-user\"><a href=\"/signin\">Sign in</a></div>");
+	sr_html_printf(b, "</div></header>\n<main id=\"main\" class=\"wrap\" tabindex=\"-1\">");
 }
 
 void sr__web_append(sr_buf *dst, const sr_buf *src)
@@ -271,7 +284,77 @@ static void asset(sr_req *req, sr_resp *resp, const char *body, const char *type
 
 /* ---- dispatch ---- */
 
+int sr_web_has_session(const sr_req *req)
+{
+	char tok[64];
+	return sr__web_cookie(req, SR_WEB_SESSION_COOKIE, tok, sizeof(tok));
+}
+
+static int is(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+typedef void (*post_fn)(sr_web_rq *rq);
+
+/* The page a form posts to, or NULL when seg names none (405). */
+static post_fn post_route(char **seg, int n)
+{
+	if (n == 1 && is(seg[0], "signin"))
+		return sr__web_signin;
+	if (n == 1 && is(seg[0], "signout"))
+		return sr__web_signout;
+	if (n == 3 && is(seg[0], "settings") && is(seg[1], "sessions") && is(seg[2], "end"))
+		return sr__web_session_end;
+	return NULL;
+}
+
+/* A form posted to a page: refused (403) without this browser's CSRF token, which a page of
+ * another site cannot know, before any page code runs. */
+static void handle_post(sr_web_rq *rq, char **seg, int n)
+{
+	post_fn fn = post_route(seg, n);
+	if (!fn) {
+		rq->req->route = "method-not-allowed";
+		sr_resp_text(rq->resp, 405, "Method not allowed");
+		return;
+	}
+	char tok[80];
+	if (!sr__web_form(rq->req, "csrf", tok, sizeof(tok)) || !sr__web_csrf_ok(rq, tok)) {
+		rq->req->route = "web-csrf";
+		sr__web_error(rq->req, rq->resp, 403, "Form expired",
+			      "This form did not come from this site, or it is too old. Go back, reload the page and send it again.");
+		return;
+	}
+	fn(rq);
+}
+
+/* The pages of accounts (GET): 1 when seg named one and it was answered. */
+static int account_page(sr_web_rq *rq, char **seg, int n)
+{
+	if (n == 1 && is(seg[0], "signin"))
+		sr__web_signin(rq);
+	else if (n == 2 && is(seg[0], "settings") && is(seg[1], "sessions"))
+		sr__web_sessions(rq);
+	else
+		return 0;
+	return 1;
+}
+
+static void handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
+
 void sr_web_handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
+{
+	sr_web_rq rq;
+	sr__web_rq_set(&rq, app, req, resp);
+	if (is(req->method, "POST"))
+		handle_post(&rq, seg, n);
+	else if (!account_page(&rq, seg, n))
+		handle(app, req, resp, seg, n);
+	sr__web_rq_set(NULL, NULL, NULL, NULL);
+}
+
+static void handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 {
 	if (n == 0) {
 		sr__web_home(app, req, resp);
