@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "auth/password.h"
+#include "auth/session.h"
 #include "cmd/cmd.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -66,18 +67,46 @@ static int set_password(sr_store *s, const char *handle)
 	return 0;
 }
 
+#define INVITE_TTL_MS (7LL * 24 * 3600 * 1000)
+
+/* `user invite`: prints the one-time URL of a new invitation (valid a week); only the hash of
+ * its token is stored. */
+static int invite(sr_store *s, const sr_cmd_opts *o)
+{
+	int role = role_of(o->role);
+	if (role < 0) {
+		fprintf(stderr, "skillreg: role must be user, moderator or admin\n");
+		return 1;
+	}
+	char token[64], hash[65];
+	if (sr_session_random(token))
+		return 1;
+	sr_sha256_hex(token, strlen(token), hash);
+	int64_t now = sr_now_ms();
+	if (sr_store_invite_add(s, hash, role, o->reason, now, now + INVITE_TTL_MS))
+		return 1;
+	const char *base = o->public_url && o->public_url[0] ? o->public_url : "";
+	size_t bl = strlen(base);
+	printf("%.*s/invite/%s\n", (int)(bl && base[bl - 1] == '/' ? bl - 1 : bl), base, token);
+	return 0;
+}
+
 static int run_user(const sr_cmd_opts *o)
 {
 	sr_app app;
 	sr_store *s;
 	int is_role = o->nargs >= 2 && strcmp(o->args[1], "role") == 0;
-	int early = sr__cmd_begin(o, is_role ? 4 : 3, &app, &s);
+	int is_invite = o->nargs >= 2 && strcmp(o->args[1], "invite") == 0;
+	int early = sr__cmd_begin(o, is_invite ? 2 : is_role ? 4 : 3, &app, &s);
 	if (early)
 		return early;
 	int ret = 1;
-	char handle[64];
-	sr_owner_normalize(o->args[2], handle, sizeof(handle));
-	if (strcmp(o->args[1], "add") == 0) {
+	char handle[64] = "";
+	if (!is_invite)
+		sr_owner_normalize(o->args[2], handle, sizeof(handle));
+	if (is_invite) {
+		ret = invite(s, o);
+	} else if (strcmp(o->args[1], "add") == 0) {
 		int role = role_of(o->role);
 		if (role < 0 || !valid_handle(handle)) {
 			fprintf(stderr, "skillreg: %s\n", role < 0 ? "role must be user, moderator or admin"
@@ -177,12 +206,14 @@ out:
 }
 
 const sr_cmd sr__cmd_user = {
-	"user", "add a user, change a role, set a password, ban",
+	"user", "add a user, change a role, set a password, invite, ban",
 	"usage: skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME] [--data-dir DIR] [--db URL]\n"
 	"       skillreg user role HANDLE user|moderator|admin [--data-dir DIR] [--db URL]\n"
 	"       skillreg user ban HANDLE [--reason TEXT] [--data-dir DIR] [--db URL]\n"
-	"       skillreg user password HANDLE [--data-dir DIR] [--db URL]   the new password on stdin\n",
-	SR_O(DATA_DIR) | SR_O(DB) | SR_O(ROLE) | SR_O(DISPLAY_NAME) | SR_O(REASON),
+	"       skillreg user password HANDLE [--data-dir DIR] [--db URL]   the new password on stdin\n"
+	"       skillreg user invite [--role user|moderator|admin] [--reason NOTE] [--public-url URL] [--data-dir DIR] [--db URL]\n"
+	"                            prints a one-time URL (valid 7 days) where the invited person makes a local account\n",
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(ROLE) | SR_O(DISPLAY_NAME) | SR_O(REASON) | SR_O(PUBLIC_URL),
 	run_user,
 };
 

@@ -295,26 +295,41 @@ static int is(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-typedef void (*post_fn)(sr_web_rq *rq);
+/* The pages that take a form (POST), and the GET pages of accounts. */
+enum { PAGE_NONE, PAGE_SIGNIN, PAGE_SIGNOUT, PAGE_SESSIONS, PAGE_SESSION_END, PAGE_INVITE };
 
-/* The page a form posts to, or NULL when seg names none (405). */
-static post_fn post_route(char **seg, int n)
+static int account_route(char **seg, int n, int post)
 {
 	if (n == 1 && is(seg[0], "signin"))
-		return sr__web_signin;
-	if (n == 1 && is(seg[0], "signout"))
-		return sr__web_signout;
-	if (n == 3 && is(seg[0], "settings") && is(seg[1], "sessions") && is(seg[2], "end"))
-		return sr__web_session_end;
-	return NULL;
+		return PAGE_SIGNIN;
+	if (n == 2 && is(seg[0], "invite"))
+		return PAGE_INVITE;
+	if (post && n == 1 && is(seg[0], "signout"))
+		return PAGE_SIGNOUT;
+	if (!post && n == 2 && is(seg[0], "settings") && is(seg[1], "sessions"))
+		return PAGE_SESSIONS;
+	if (post && n == 3 && is(seg[0], "settings") && is(seg[1], "sessions") && is(seg[2], "end"))
+		return PAGE_SESSION_END;
+	return PAGE_NONE;
+}
+
+static void account_page(sr_web_rq *rq, int page, char **seg)
+{
+	switch (page) {
+	case PAGE_SIGNIN: sr__web_signin(rq); break;
+	case PAGE_SIGNOUT: sr__web_signout(rq); break;
+	case PAGE_SESSIONS: sr__web_sessions(rq); break;
+	case PAGE_SESSION_END: sr__web_session_end(rq); break;
+	case PAGE_INVITE: sr__web_invite(rq, seg[1]); break;
+	}
 }
 
 /* A form posted to a page: refused (403) without this browser's CSRF token, which a page of
  * another site cannot know, before any page code runs. */
 static void handle_post(sr_web_rq *rq, char **seg, int n)
 {
-	post_fn fn = post_route(seg, n);
-	if (!fn) {
+	int page = account_route(seg, n, 1);
+	if (page == PAGE_NONE) {
 		rq->req->route = "method-not-allowed";
 		sr_resp_text(rq->resp, 405, "Method not allowed");
 		return;
@@ -326,19 +341,7 @@ static void handle_post(sr_web_rq *rq, char **seg, int n)
 			      "This form did not come from this site, or it is too old. Go back, reload the page and send it again.");
 		return;
 	}
-	fn(rq);
-}
-
-/* The pages of accounts (GET): 1 when seg named one and it was answered. */
-static int account_page(sr_web_rq *rq, char **seg, int n)
-{
-	if (n == 1 && is(seg[0], "signin"))
-		sr__web_signin(rq);
-	else if (n == 2 && is(seg[0], "settings") && is(seg[1], "sessions"))
-		sr__web_sessions(rq);
-	else
-		return 0;
-	return 1;
+	account_page(rq, page, seg);
 }
 
 static void handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
@@ -347,9 +350,12 @@ void sr_web_handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 {
 	sr_web_rq rq;
 	sr__web_rq_set(&rq, app, req, resp);
+	int page;
 	if (is(req->method, "POST"))
 		handle_post(&rq, seg, n);
-	else if (!account_page(&rq, seg, n))
+	else if ((page = account_route(seg, n, 0)) != PAGE_NONE)
+		account_page(&rq, page, seg);
+	else
 		handle(app, req, resp, seg, n);
 	sr__web_rq_set(NULL, NULL, NULL, NULL);
 }

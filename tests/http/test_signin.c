@@ -344,6 +344,86 @@ static void test_rate_limits(void **state)
 	assert_int_equal(signin("10.0.8.2", "alice", PW, "/", NULL, 0), 303);
 }
 
+/* An invitation's token from the URL `skillreg user invite` prints. */
+static void invite(const char *role, char *token, size_t n)
+{
+	char out[512];
+	const char *args[] = {"user", "invite", "--role", role, "--public-url", "https://skills.example/", NULL};
+	assert_int_equal(srt_admin(&S, out, sizeof(out), args), 0);
+	const char *p = strstr(out, "https://skills.example/invite/");
+	assert_ptr_equal(p, out);
+	snprintf(token, n, "%s", p + strlen("https://skills.example/invite/"));
+	assert_int_equal(strlen(token), 43);
+}
+
+/* Posts the invitation form: the answer in r. */
+static void accept_invite(const char *ip, const char *token, const char *handle, const char *pw, const char *pw2,
+			  srt_resp *r)
+{
+	srt_resp g;
+	get_as(ip, NULL, srt_fmt("/invite/%s", token), &g);
+	SRT_EXPECT_STATUS(&g, 200);
+	char pre[128], csrf[80];
+	cookie_value(&g, "sr_pre", pre, sizeof(pre));
+	csrf_of(&g, csrf, sizeof(csrf));
+	srt_resp_free(&g);
+	post_as(ip, srt_fmt("sr_pre=%s", pre), srt_fmt("/invite/%s", token),
+		srt_fmt("csrf=%s&handle=%s&password=%s&password2=%s", csrf, handle, srt_urlenc(pw), srt_urlenc(pw2)), r);
+}
+
+static void test_invitation(void **state)
+{
+	(void)state;
+	char token[128];
+	invite("user", token, sizeof(token));
+	/* Only its hash is stored. */
+	assert_int_equal(srt_sql_int(&S, srt_fmt("SELECT count(*) FROM invites WHERE token_hash = '%s'", token)), 0);
+	srt_resp r;
+	accept_invite("10.0.9.1", token, "Bad Handle!", PW, PW, &r);
+	SRT_EXPECT_CONTAINS(&r, 400, "A handle is 1 to 39");
+	srt_resp_free(&r);
+	accept_invite("10.0.9.1", token, "alice", PW, PW, &r);
+	SRT_EXPECT_CONTAINS(&r, 400, "This handle is taken");
+	srt_resp_free(&r);
+	accept_invite("10.0.9.1", token, "settings", PW, PW, &r);
+	SRT_EXPECT_CONTAINS(&r, 400, "This handle is reserved");
+	srt_resp_free(&r);
+	accept_invite("10.0.9.1", token, "erin", "short", "short", &r);
+	SRT_EXPECT_CONTAINS(&r, 400, "at least 10 characters");
+	srt_resp_free(&r);
+	accept_invite("10.0.9.1", token, "erin", PW, "another password", &r);
+	SRT_EXPECT_CONTAINS(&r, 400, "The two passwords differ");
+	srt_resp_free(&r);
+	accept_invite("10.0.9.1", token, "Erin", PW, PW, &r);
+	SRT_EXPECT_STATUS(&r, 303);
+	assert_non_null(set_cookie(&r, "sr_session"));
+	srt_resp_free(&r);
+	assert_int_equal(srt_sql_int(&S, "SELECT role FROM users WHERE handle = 'erin'"), 0);
+	/* Once only. */
+	get_as("10.0.9.1", NULL, srt_fmt("/invite/%s", token), &r);
+	SRT_EXPECT_CONTAINS(&r, 410, "Invitation used");
+	srt_resp_free(&r);
+	get_as("10.0.9.1", NULL, "/invite/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &r);
+	SRT_EXPECT_STATUS(&r, 404);
+	srt_resp_free(&r);
+	/* The new account signs in with its password. */
+	assert_int_equal(signin("10.0.9.2", "erin", PW, "/", NULL, 0), 303);
+	/* An expired invitation. */
+	invite("admin", token, sizeof(token));
+	char hash[65];
+	srt_sha256_hex(token, strlen(token), hash);
+	assert_int_equal(srt_sql(&S, srt_fmt("UPDATE invites SET expires_at = 1 WHERE token_hash = '%s'", hash)), 1);
+	get_as("10.0.9.1", NULL, srt_fmt("/invite/%s", token), &r);
+	SRT_EXPECT_CONTAINS(&r, 410, "Invitation expired");
+	srt_resp_free(&r);
+	/* An admin invitation makes an admin. */
+	invite("admin", token, sizeof(token));
+	accept_invite("10.0.9.3", token, "frank", PW, PW, &r);
+	SRT_EXPECT_STATUS(&r, 303);
+	srt_resp_free(&r);
+	assert_int_equal(srt_sql_int(&S, "SELECT role FROM users WHERE handle = 'frank'"), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_end_other_session),
 		cmocka_unit_test(test_banned),
 		cmocka_unit_test(test_rate_limits),
+		cmocka_unit_test(test_invitation),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
