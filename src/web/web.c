@@ -296,7 +296,7 @@ static int is(const char *a, const char *b)
 }
 
 /* The pages that take a form (POST), and the GET pages of accounts. */
-enum { PAGE_NONE, PAGE_SIGNIN, PAGE_SIGNOUT, PAGE_SESSIONS, PAGE_SESSION_END, PAGE_INVITE };
+enum { PAGE_NONE, PAGE_SIGNIN, PAGE_SIGNOUT, PAGE_SESSIONS, PAGE_SESSION_END, PAGE_INVITE, PAGE_DEVICE, PAGE_CLI_AUTH };
 
 static int account_route(char **seg, int n, int post)
 {
@@ -304,6 +304,10 @@ static int account_route(char **seg, int n, int post)
 		return PAGE_SIGNIN;
 	if (n == 2 && is(seg[0], "invite"))
 		return PAGE_INVITE;
+	if (n == 2 && is(seg[0], "cli") && is(seg[1], "device"))
+		return PAGE_DEVICE;
+	if (!post && n == 2 && is(seg[0], "cli") && is(seg[1], "auth"))
+		return PAGE_CLI_AUTH;
 	if (post && n == 1 && is(seg[0], "signout"))
 		return PAGE_SIGNOUT;
 	if (!post && n == 2 && is(seg[0], "settings") && is(seg[1], "sessions"))
@@ -321,6 +325,8 @@ static void account_page(sr_web_rq *rq, int page, char **seg)
 	case PAGE_SESSIONS: sr__web_sessions(rq); break;
 	case PAGE_SESSION_END: sr__web_session_end(rq); break;
 	case PAGE_INVITE: sr__web_invite(rq, seg[1]); break;
+	case PAGE_DEVICE: sr__web_device(rq); break;
+	case PAGE_CLI_AUTH: sr__web_cli_auth(rq); break;
 	}
 }
 
