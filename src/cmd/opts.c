@@ -99,6 +99,7 @@ static const struct opt_def defs[SR_OPT_COUNT] = {
 	[SR_OPT_OIDC_CLIENT_ID] = {"--oidc-client-id", OPT_PAIR, F(oidc_client_id), 0, 0, "SKILLREG_OIDC_CLIENT_ID"},
 	[SR_OPT_OIDC_CLIENT_SECRET_FILE] = {"--oidc-client-secret-file", OPT_SECRET_PAIR, F(oidc_client_secret), 0, 0,
 					    "SKILLREG_OIDC_CLIENT_SECRET"},
+	[SR_OPT_NO_LOCAL_SIGNIN] = {"--no-local-signin", OPT_FLAG, F(no_local_signin), 0, 0, "SKILLREG_LOCAL_SIGNIN"},
 };
 
 enum { NUM_OK, NUM_NOT_A_NUMBER, NUM_OUT_OF_RANGE };

@@ -75,6 +75,7 @@ enum sr_opt_id {
 	SR_OPT_OIDC,
 	SR_OPT_OIDC_CLIENT_ID,
 	SR_OPT_OIDC_CLIENT_SECRET_FILE,
+	SR_OPT_NO_LOCAL_SIGNIN,
 	SR_OPT_COUNT
 };
 
@@ -120,6 +121,7 @@ typedef struct sr_cmd_opts {
 	long long fold_ms;
 	long long blob_grace_ms; /* blob-gc's grace period */
 	int no_rate_limit, no_access_log;
+	int no_local_signin; /* local accounts (passwords, invitations) off */
 	long long cache_mb;
 	long long sqlite_cache_mb, sqlite_mmap_mb; /* -1: the store's defaults */
 	long long max_rows, max_bytes, max_ranges; /* 0: the server's defaults */

@@ -36,6 +36,7 @@ typedef struct sr_app {
 	struct sr_scan_worker *scan_worker; /* woken by publishes and rescans; NULL: none */
 	struct sr_idp **idps; /* the sign-in providers (auth/idp.h): GitHub, OpenID Connect */
 	int nidps;
+	int no_local_signin; /* local accounts (passwords, invitations) are off (--no-local-signin) */
 } sr_app;
 
 /* What a request's Authorization header says about its caller. */
