@@ -60,4 +60,7 @@ void sr__web_cli_auth(struct sr_web_rq *rq);
  * returning to `here` (a local path with its query; NULL: this request's path) and gives NULL. */
 const sr_user *sr__web_need_viewer(struct sr_web_rq *rq, const char *here);
 
+/* The identity providers' start and callback routes (idp.c): 1 when the path was one. */
+int sr__web_idp(struct sr_web_rq *rq, char **seg, int n);
+
 #endif

@@ -361,6 +361,8 @@ void sr_web_handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 		handle_post(&rq, seg, n);
 	else if ((page = account_route(seg, n, 0)) != PAGE_NONE)
 		account_page(&rq, page, seg);
+	else if (sr__web_idp(&rq, seg, n))
+		;
 	else
 		handle(app, req, resp, seg, n);
 	sr__web_rq_set(NULL, NULL, NULL, NULL);
