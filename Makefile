@@ -9,7 +9,7 @@
 #   make bench      measure against DESIGN.md section 7 and write BENCHMARKS.md
 
 CC ?= cc
-PKGS := libmicrohttpd jansson sqlite3 libpq libzip yaml-0.1 libcrypto libcmark-gfm yara
+PKGS := libmicrohttpd jansson sqlite3 libpq libzip yaml-0.1 libcrypto libcmark-gfm yara libargon2 libcurl
 TEST_PKGS := cmocka libcurl
 
 BUILD ?= build

@@ -72,6 +72,9 @@ void sr__version_delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slu
 			const char *version, int restore);
 void sr__star(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int on);
 void sr__telemetry(sr_app *app, sr_req *req, sr_resp *resp);
+/* The CLI's device login (device.c). */
+void sr__device_code(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__device_token(sr_app *app, sr_req *req, sr_resp *resp);
 void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *tag);
 void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int merge);
 void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);

@@ -193,6 +193,12 @@ void sr_api_dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 	} else if (n == 4 && is(seg[0], "api") && is(seg[1], "cli") && is(seg[2], "telemetry") &&
 		   is(seg[3], "install") && is(m, "POST")) {
 		sr__telemetry(app, req, resp);
+	} else if (n == 4 && is(seg[0], "api") && is(seg[1], "cli") && is(seg[2], "device") && is(seg[3], "code") &&
+		   is(m, "POST")) {
+		sr__device_code(app, req, resp);
+	} else if (n == 4 && is(seg[0], "api") && is(seg[1], "cli") && is(seg[2], "device") && is(seg[3], "token") &&
+		   is(m, "POST")) {
+		sr__device_token(app, req, resp);
 	} else if (n == 3 && is(seg[0], "api") && is(seg[1], "cli") && is(seg[2], "whoami") && is(m, "GET")) {
 		whoami(req, resp);
 	} else if (n == 2 && is(seg[0], "api") && is(m, "GET") &&

@@ -3,7 +3,7 @@
  * it, and the fill protocol of http/cache.h around the dispatch of the others.
  *
  * Only anonymous GETs are cached: a token holder may see owner-only answers, and is
- * rate-limited on its own. Which routes are cacheable, and under which class, is each
+ * rate-limited on its own; a web page requested with a session cookie shows who is signed in. Which routes are cacheable, and under which class, is each
  * face's own knowledge (sr_api_cache_class, sr_web_cache_class); this file turns a class
  * into the generation counters an answer is kept under.
  */
@@ -22,7 +22,7 @@
 int sr__app_cache_class(const sr_req *req, char **seg, int n, int page, const char **slug,
 			const char **route)
 {
-	if (strcmp(req->method, "GET") != 0 || sr_req_header(req, "Authorization"))
+	if (strcmp(req->method, "GET") != 0 || sr_req_header(req, "Authorization") || (page && sr_web_has_session(req)))
 		return SR_CACHE_NONE;
 	return page ? sr_web_cache_class(seg, n, slug, route) : sr_api_cache_class(req, seg, n, slug, route);
 }

@@ -142,8 +142,9 @@ void sr__app_dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n
 {
 	const char *m = req->method;
 	if (sr_web_is_page(seg, n)) {
-		/* Everything outside /api, /healthz, /metrics and /.well-known is the web site. */
-		if (is(m, "GET")) {
+		/* Everything outside /api, /healthz, /metrics and /.well-known is the web site; its
+		 * forms post to it. */
+		if (is(m, "GET") || is(m, "POST")) {
 			sr_web_handle(app, req, resp, seg, n);
 		} else {
 			if (!req->route)

@@ -8,11 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/password.h"
+#include "auth/session.h"
 #include "cmd/cmd.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "registry/registry.h"
 #include "registry/slug.h"
+#include "store/accounts.h"
 #include "store/store.h"
 #include "web/web.h"
 
@@ -38,18 +41,72 @@ static int valid_handle(const char *h)
 	return 1;
 }
 
+/* `user password HANDLE`: the new password is read from the first line of stdin, so it never
+ * stands on a command line other users of the machine can list. */
+static int set_password(sr_store *s, const char *handle)
+{
+	sr_user u;
+	if (sr_store_user_by_handle(s, handle, &u)) {
+		fprintf(stderr, "skillreg: no user %s\n", handle);
+		return 1;
+	}
+	char pw[SR_PASSWORD_MAX + 2], hash[SR_PASSWORD_HASH_MAX];
+	if (!fgets(pw, sizeof(pw), stdin)) {
+		fprintf(stderr, "skillreg: give the password on stdin\n");
+		return 1;
+	}
+	pw[strcspn(pw, "\r\n")] = '\0';
+	const char *weak = sr_password_weak(pw);
+	if (weak) {
+		fprintf(stderr, "skillreg: %s\n", weak);
+		return 1;
+	}
+	if (sr_password_hash(pw, hash, sizeof(hash)) || sr_store_password_set(s, u.id, hash, sr_now_ms()))
+		return 1;
+	fprintf(stderr, "password set for %s\n", handle);
+	return 0;
+}
+
+#define INVITE_TTL_MS (7LL * 24 * 3600 * 1000)
+
+/* `user invite`: prints the one-time URL of a new invitation (valid a week); only the hash of
+ * its token is stored. */
+static int invite(sr_store *s, const sr_cmd_opts *o)
+{
+	int role = role_of(o->role);
+	if (role < 0) {
+		fprintf(stderr, "skillreg: role must be user, moderator or admin\n");
+		return 1;
+	}
+	char token[64], hash[65];
+	if (sr_session_random(token))
+		return 1;
+	sr_sha256_hex(token, strlen(token), hash);
+	int64_t now = sr_now_ms();
+	if (sr_store_invite_add(s, hash, role, o->reason, now, now + INVITE_TTL_MS))
+		return 1;
+	const char *base = o->public_url && o->public_url[0] ? o->public_url : "";
+	size_t bl = strlen(base);
+	printf("%.*s/invite/%s\n", (int)(bl && base[bl - 1] == '/' ? bl - 1 : bl), base, token);
+	return 0;
+}
+
 static int run_user(const sr_cmd_opts *o)
 {
 	sr_app app;
 	sr_store *s;
 	int is_role = o->nargs >= 2 && strcmp(o->args[1], "role") == 0;
-	int early = sr__cmd_begin(o, is_role ? 4 : 3, &app, &s);
+	int is_invite = o->nargs >= 2 && strcmp(o->args[1], "invite") == 0;
+	int early = sr__cmd_begin(o, is_invite ? 2 : is_role ? 4 : 3, &app, &s);
 	if (early)
 		return early;
 	int ret = 1;
-	char handle[64];
-	sr_owner_normalize(o->args[2], handle, sizeof(handle));
-	if (strcmp(o->args[1], "add") == 0) {
+	char handle[64] = "";
+	if (!is_invite)
+		sr_owner_normalize(o->args[2], handle, sizeof(handle));
+	if (is_invite) {
+		ret = invite(s, o);
+	} else if (strcmp(o->args[1], "add") == 0) {
 		int role = role_of(o->role);
 		if (role < 0 || !valid_handle(handle)) {
 			fprintf(stderr, "skillreg: %s\n", role < 0 ? "role must be user, moderator or admin"
@@ -80,6 +137,8 @@ static int run_user(const sr_cmd_opts *o)
 			printf("%s %s\n", handle, o->args[3]);
 			ret = 0;
 		}
+	} else if (strcmp(o->args[1], "password") == 0) {
+		ret = set_password(s, handle);
 	} else if (strcmp(o->args[1], "ban") == 0) {
 		sr_user u;
 		if (sr_store_user_by_handle(s, handle, &u)) {
@@ -147,11 +206,14 @@ out:
 }
 
 const sr_cmd sr__cmd_user = {
-	"user", "add a user, change a role, ban",
+	"user", "add a user, change a role, set a password, invite, ban",
 	"usage: skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME] [--data-dir DIR] [--db URL]\n"
 	"       skillreg user role HANDLE user|moderator|admin [--data-dir DIR] [--db URL]\n"
-	"       skillreg user ban HANDLE [--reason TEXT] [--data-dir DIR] [--db URL]\n",
-	SR_O(DATA_DIR) | SR_O(DB) | SR_O(ROLE) | SR_O(DISPLAY_NAME) | SR_O(REASON),
+	"       skillreg user ban HANDLE [--reason TEXT] [--data-dir DIR] [--db URL]\n"
+	"       skillreg user password HANDLE [--data-dir DIR] [--db URL]   the new password on stdin\n"
+	"       skillreg user invite [--role user|moderator|admin] [--reason NOTE] [--public-url URL] [--data-dir DIR] [--db URL]\n"
+	"                            prints a one-time URL (valid 7 days) where the invited person makes a local account\n",
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(ROLE) | SR_O(DISPLAY_NAME) | SR_O(REASON) | SR_O(PUBLIC_URL),
 	run_user,
 };
 

@@ -43,6 +43,12 @@ void sr__cmd_close_data(sr_app *app, sr_store *store);
  * counted), then the data directory opened. 0 when ready, else the exit status to return. */
 int sr__cmd_begin(const sr_cmd_opts *o, int nargs, sr_app *app, sr_store **store);
 
+/* The sign-in providers of serve's options (idp.c): GitHub when --github-client-id is given,
+ * one OpenID Connect provider per --oidc NAME=ISSUER_URL, each with its client id and
+ * secret, into app->idps. 2 after a message on stderr (nothing kept). */
+int sr__cmd_idps(const sr_cmd_opts *o, sr_app *app);
+void sr__cmd_idps_free(sr_app *app);
+
 /* The job schedule: defaults, then --fold-ms, then each --cron NAME=MS in order (serve.c;
  * `cron list` prints it). -1 after a message on stderr. */
 int sr__cron_schedule(const sr_cmd_opts *o, sr_cron *c);

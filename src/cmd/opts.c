@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/util.h"
 #include "cron/backfill.h"
 #include "http/http.h"
@@ -27,7 +28,11 @@ enum opt_kind {
 	OPT_LISTEN, /* HOST:PORT, into host and port */
 	OPT_CRON,   /* NAME=MS, repeatable; checked against the job table by the subcommand */
 	OPT_CIDR,   /* address ranges, comma-separated, repeatable */
-	OPT_REPLICA /* a URL, repeatable; its variable lists them separated by commas */
+	OPT_REPLICA, /* a URL, repeatable; its variable lists them separated by commas */
+	OPT_SECRET,  /* a secret: the option names a file holding it, the variable holds it */
+	OPT_PAIR,    /* NAME=VALUE, repeatable; its variable lists them separated by spaces */
+	OPT_SECRET_PAIR /* NAME=FILE, repeatable, the file holding NAME's secret; its variable
+			 * lists NAME=SECRET pairs separated by spaces */
 };
 
 struct opt_def {
@@ -86,6 +91,15 @@ static const struct opt_def defs[SR_OPT_COUNT] = {
 	[SR_OPT_TRUSTED_PROXY] = {"--trusted-proxy", OPT_CIDR, 0, 0, 0, "SKILLREG_TRUSTED_PROXY"},
 	[SR_OPT_FROM] = {"--from", OPT_TEXT, F(from), 0, 0, NULL},
 	[SR_OPT_BLOBS] = {"--blobs", OPT_TEXT, F(blobs), 0, 0, NULL},
+	[SR_OPT_GITHUB_CLIENT_ID] = {"--github-client-id", OPT_TEXT, F(github_client_id), 0, 0, "SKILLREG_GITHUB_CLIENT_ID"},
+	[SR_OPT_GITHUB_CLIENT_SECRET_FILE] = {"--github-client-secret-file", OPT_SECRET, F(github_client_secret), 0, 0,
+					      "SKILLREG_GITHUB_CLIENT_SECRET"},
+	[SR_OPT_GITHUB_URL] = {"--github-url", OPT_TEXT, F(github_url), 0, 0, "SKILLREG_GITHUB_URL"},
+	[SR_OPT_OIDC] = {"--oidc", OPT_PAIR, F(oidc), 0, 0, "SKILLREG_OIDC"},
+	[SR_OPT_OIDC_CLIENT_ID] = {"--oidc-client-id", OPT_PAIR, F(oidc_client_id), 0, 0, "SKILLREG_OIDC_CLIENT_ID"},
+	[SR_OPT_OIDC_CLIENT_SECRET_FILE] = {"--oidc-client-secret-file", OPT_SECRET_PAIR, F(oidc_client_secret), 0, 0,
+					    "SKILLREG_OIDC_CLIENT_SECRET"},
+	[SR_OPT_NO_LOCAL_SIGNIN] = {"--no-local-signin", OPT_FLAG, F(no_local_signin), 0, 0, "SKILLREG_LOCAL_SIGNIN"},
 };
 
 enum { NUM_OK, NUM_NOT_A_NUMBER, NUM_OUT_OF_RANGE };
@@ -200,6 +214,84 @@ static int add_replicas(const char *what, const char *v, sr_cmd_opts *o)
 	return 0;
 }
 
+/* Copies of the values the pair and secret options split or read: they live as long as the
+ * process, like argv and the environment the other options point into. */
+static char arena[16384];
+static size_t arena_used;
+
+static const char *keep(const char *s, size_t n)
+{
+	if (n + 1 > sizeof(arena) - arena_used)
+		return NULL;
+	char *p = arena + arena_used;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	arena_used += n + 1;
+	return p;
+}
+
+/* A secret from the file `path`: its first line, without the line end. The message names the
+ * file and never the content. */
+static const char *read_secret(const char *what, const char *path)
+{
+	char text[1024];
+	sr_buf b;
+	sr_buf_init_fixed(&b, text, sizeof(text));
+	int rc = sr_buf_read_file(&b, path);
+	size_t n = strcspn(text, "\r\n");
+	const char *kept = rc || n == 0 ? NULL : keep(text, n);
+	memset(text, 0, sizeof(text));
+	if (!kept)
+		fprintf(stderr, "skillreg: %s: cannot read a secret from %s (a file of one line, under 1 KiB)\n",
+			what, path);
+	return kept;
+}
+
+/* One NAME=VALUE into a list; a secret pair's VALUE is a file to read when from_file. */
+static int add_pair(const char *what, const char *v, size_t len, int secret, int from_file, sr_cmd_pairs *l)
+{
+	const char *eq = memchr(v, '=', len);
+	if (!eq || eq == v || eq + 1 == v + len) {
+		if (secret) /* the value may be the secret itself: never shown */
+			fprintf(stderr, "skillreg: %s: want NAME=%s\n", what, from_file ? "FILE" : "SECRET");
+		else
+			fprintf(stderr, "skillreg: %s: want NAME=VALUE: %.*s\n", what, (int)len, v);
+		return 2;
+	}
+	if (l->n == SR_CMD_MAX_OIDC) {
+		fprintf(stderr, "skillreg: %s: more than %d\n", what, SR_CMD_MAX_OIDC);
+		return 2;
+	}
+	const char *name = keep(v, (size_t)(eq - v)), *value = keep(eq + 1, len - (size_t)(eq + 1 - v));
+	if (name && value && secret && from_file)
+		value = read_secret(what, value);
+	if (!name || !value) {
+		if (name && !secret)
+			fprintf(stderr, "skillreg: %s: too long\n", what);
+		return 2;
+	}
+	l->name[l->n] = name;
+	l->value[l->n++] = value;
+	return 0;
+}
+
+/* NAME=VALUE options: one from the command line, or the variable's list split at spaces. */
+static int add_pairs(const char *what, const char *v, int secret, sr_cmd_pairs *l)
+{
+	int from_file = strncmp(what, "--", 2) == 0;
+	if (from_file)
+		return add_pair(what, v, strlen(v), secret, 1, l);
+	for (const char *p = v;;) {
+		p += strspn(p, " \t\n");
+		size_t len = strcspn(p, " \t\n");
+		if (!len)
+			return 0;
+		if (add_pair(what, p, len, secret, 0, l))
+			return 2;
+		p += len;
+	}
+}
+
 /* Stores one value; `what` names where it came from (the option or the variable). */
 static int set_value(const struct opt_def *d, const char *what, const char *v, sr_cmd_opts *o)
 {
@@ -226,6 +318,13 @@ static int set_value(const struct opt_def *d, const char *what, const char *v, s
 		return add_cidrs(what, v, o);
 	case OPT_REPLICA:
 		return add_replicas(what, v, o);
+	case OPT_SECRET:
+		v = strncmp(what, "--", 2) == 0 ? read_secret(what, v) : v;
+		*(const char **)(void *)field = v;
+		return v ? 0 : 2;
+	case OPT_PAIR:
+	case OPT_SECRET_PAIR:
+		return add_pairs(what, v, d->kind == OPT_SECRET_PAIR, (sr_cmd_pairs *)(void *)field);
 	}
 	return 2;
 }
@@ -233,6 +332,7 @@ static int set_value(const struct opt_def *d, const char *what, const char *v, s
 static void defaults(sr_cmd_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	arena_used = 0;
 	o->data_dir = "data";
 	set_listen("--listen", "127.0.0.1:8787", o);
 	o->public_url = "";
@@ -263,7 +363,8 @@ static int from_env(uint64_t takes, sr_cmd_opts *o)
 	for (int id = 0; id < SR_OPT_COUNT; id++) {
 		const struct opt_def *d = &defs[id];
 		const char *v = d->env && (takes & (UINT64_C(1) << id)) ? getenv(d->env) : NULL;
-		if (!v || (d->kind == OPT_FLAG && strcmp(v, "off") != 0) || ((d->kind == OPT_NUMBER || d->kind == OPT_CIDR) && !*v))
+		if (!v || (d->kind == OPT_FLAG && strcmp(v, "off") != 0) ||
+		    ((d->kind == OPT_NUMBER || d->kind == OPT_CIDR || d->kind == OPT_PAIR || d->kind == OPT_SECRET_PAIR) && !*v))
 			continue;
 		if (set_value(d, d->env, v, o))
 			return 2;

@@ -69,6 +69,13 @@ enum sr_opt_id {
 	SR_OPT_TRUSTED_PROXY,
 	SR_OPT_FROM,
 	SR_OPT_BLOBS,
+	SR_OPT_GITHUB_CLIENT_ID,
+	SR_OPT_GITHUB_CLIENT_SECRET_FILE,
+	SR_OPT_GITHUB_URL,
+	SR_OPT_OIDC,
+	SR_OPT_OIDC_CLIENT_ID,
+	SR_OPT_OIDC_CLIENT_SECRET_FILE,
+	SR_OPT_NO_LOCAL_SIGNIN,
 	SR_OPT_COUNT
 };
 
@@ -79,6 +86,16 @@ enum sr_opt_id {
 
 /* The most read replicas serve takes (--db-replica, repeatable). */
 #define SR_CMD_MAX_REPLICAS 8
+
+/* The most OpenID Connect providers serve takes (--oidc NAME=ISSUER_URL, repeatable). */
+#define SR_CMD_MAX_OIDC 8
+
+/* NAME=VALUE options, repeatable (--oidc, --oidc-client-id, --oidc-client-secret-file). */
+typedef struct sr_cmd_pairs {
+	const char *name[SR_CMD_MAX_OIDC];
+	const char *value[SR_CMD_MAX_OIDC];
+	int n;
+} sr_cmd_pairs;
 
 /* The bit of one option in a subcommand's set: SR_O(DATA_DIR) | SR_O(LISTEN). */
 #define SR_O(name) (UINT64_C(1) << SR_OPT_##name)
@@ -104,6 +121,7 @@ typedef struct sr_cmd_opts {
 	long long fold_ms;
 	long long blob_grace_ms; /* blob-gc's grace period */
 	int no_rate_limit, no_access_log;
+	int no_local_signin; /* local accounts (passwords, invitations) off */
 	long long cache_mb;
 	long long sqlite_cache_mb, sqlite_mmap_mb; /* -1: the store's defaults */
 	long long max_rows, max_bytes, max_ranges; /* 0: the server's defaults */
@@ -117,6 +135,11 @@ typedef struct sr_cmd_opts {
 	int ncron;
 	sr_http_cidr trusted_proxies[SR_HTTP_MAX_PROXIES]; /* --trusted-proxy CIDR[,CIDR]... */
 	int ntrusted_proxies;
+	/* Sign-in providers (README, "Sign-in with GitHub or OpenID Connect"). A secret is read
+	 * from the file its option names, or taken from its environment variable; never from
+	 * the command line, which every user of the machine can read. */
+	const char *github_client_id, *github_client_secret, *github_url;
+	sr_cmd_pairs oidc, oidc_client_id, oidc_client_secret;
 	int help; /* --help or -h was given: print the subcommand's usage, nothing else */
 } sr_cmd_opts;
 

@@ -119,6 +119,7 @@ static void serve_free(sr_app *app, sr_store *main_store)
 	sr_cron_set_blobs(NULL);
 	sr_job_report_set(NULL);
 	sr_cache_free(app->cache);
+	sr__cmd_idps_free(app);
 }
 
 /* Opens the data directory and makes the shared pieces: rate limits, the downloads already
@@ -131,18 +132,25 @@ static int serve_start(const sr_cmd_opts *o, sr_app *app, sr_store **main_store)
 		fprintf(stderr, "skillreg: --db-replica: needs --db postgres://... (the primary)\n");
 		return 2;
 	}
-	if (sr__cmd_open_data(o, app, main_store))
+	int rc = sr__cmd_idps(o, app);
+	if (rc)
+		return rc;
+	if (sr__cmd_open_data(o, app, main_store)) {
+		sr__cmd_idps_free(app);
 		return 1;
+	}
 	/* Read replicas for anonymous reads; each is used once the monitor has seen it replay
 	 * the primary's position (docs/postgres.md, "Read replicas and failover"). */
 	if (o->ndb_replica && sr_store_set_replicas(app->db_path, o->db_replica, o->ndb_replica,
 						    (int)o->replica_max_lag_ms)) {
 		sr_log_error("cannot start the read replica monitor");
 		sr__cmd_close_data(app, *main_store);
+		sr__cmd_idps_free(app);
 		return 1;
 	}
 	/* The jobs report their runs to /metrics from here on. */
 	sr_job_report_set(sr_metrics_job);
+	app->no_local_signin = o->no_local_signin;
 	sr_scan_worker_config wc = {app->db_path, app->blobs, {o->scanner_cmd, (int)o->scanner_timeout_ms},
 				    (int)o->scan_poll_ms, 32};
 	if ((!o->no_rate_limit && sr_ratelimit_new(&app->ratelimit)) ||
@@ -165,8 +173,9 @@ static int run_serve(const sr_cmd_opts *o)
 		return 2;
 	sr_app app;
 	sr_store *main_store;
-	if (serve_start(o, &app, &main_store))
-		return 1;
+	int rc = serve_start(o, &app, &main_store);
+	if (rc)
+		return rc;
 	sr_http_app http = {sr_app_body_limit, sr_app_handle, get_thread_store, &app, {0}, 1, 0, 0, 0, 0, 0, NULL, 0};
 	sr_reads_init(&http.limits);
 	http.access_log = !o->no_access_log;
@@ -223,14 +232,20 @@ const sr_cmd sr__cmd_serve = {
 	"                      [--max-connections N] [--max-connections-per-ip N]\n"
 	"                      [--header-timeout-ms MS] [--body-timeout-ms MS] [--body-min-rate BYTES]\n"
 	"                      [--trusted-proxy CIDR]... [--db-replica URL]... [--replica-max-lag-ms MS]\n"
+	"                      [--no-local-signin]\n"
+	"                      [--github-client-id ID --github-client-secret-file FILE [--github-url URL]]\n"
+	"                      [--oidc NAME=ISSUER_URL --oidc-client-id NAME=ID --oidc-client-secret-file NAME=FILE]...\n"
 	"environment: SKILLREG_LISTEN, SKILLREG_DATA_DIR, SKILLREG_DB, SKILLREG_DB_REPLICA (URL,URL...),\n"
 	"             SKILLREG_PUBLIC_URL, SKILLREG_CACHE_MB, SKILLREG_SCANNER_CMD, SKILLREG_RATE_LIMIT=off,\n"
-	"             SKILLREG_ACCESS_LOG=off, SKILLREG_TRUSTED_PROXY=CIDR,CIDR...\n",
-	SR_O(DATA_DIR) | SR_O(DB) | SR_O(DB_REPLICA) | SR_O(REPLICA_MAX_LAG_MS) | SR_O(LISTEN) | SR_O(PUBLIC_URL) | SR_O(THREADS) | SR_O(NO_RATE_LIMIT) |
+	"             SKILLREG_ACCESS_LOG=off, SKILLREG_TRUSTED_PROXY=CIDR,CIDR..., SKILLREG_LOCAL_SIGNIN=off,\n"
+	"             SKILLREG_GITHUB_CLIENT_ID, SKILLREG_GITHUB_CLIENT_SECRET (the secret itself), SKILLREG_GITHUB_URL,\n"
+	"             SKILLREG_OIDC, SKILLREG_OIDC_CLIENT_ID, SKILLREG_OIDC_CLIENT_SECRET (NAME=VALUE NAME=VALUE...)\n",
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(DB_REPLICA) | SR_O(REPLICA_MAX_LAG_MS) | SR_O(LISTEN) | SR_O(PUBLIC_URL) | SR_O(THREADS) | SR_O(NO_RATE_LIMIT) | SR_O(NO_LOCAL_SIGNIN) |
 		SR_O(NO_ACCESS_LOG) | SR_O(MAX_ROWS) | SR_O(MAX_BYTES) | SR_O(MAX_RANGES) | SR_O(FOLD_MS) |
 		SR_O(CRON) | SR_O(CACHE_MB) | SR_O(SQLITE_CACHE_MB) | SR_O(SQLITE_MMAP_MB) |
 		SR_O(SCANNER_CMD) | SR_O(SCANNER_TIMEOUT_MS) | SR_O(SCAN_POLL_MS) | SR_O(BLOB_GRACE_MS) |
 		SR_O(MAX_CONNECTIONS) | SR_O(MAX_CONNECTIONS_PER_IP) | SR_O(HEADER_TIMEOUT_MS) | SR_O(BODY_TIMEOUT_MS) |
-		SR_O(BODY_MIN_RATE) | SR_O(TRUSTED_PROXY),
+		SR_O(BODY_MIN_RATE) | SR_O(TRUSTED_PROXY) | SR_O(GITHUB_CLIENT_ID) | SR_O(GITHUB_CLIENT_SECRET_FILE) |
+		SR_O(GITHUB_URL) | SR_O(OIDC) | SR_O(OIDC_CLIENT_ID) | SR_O(OIDC_CLIENT_SECRET_FILE),
 	run_serve,
 };

@@ -23,6 +23,7 @@ struct sr_ratelimit;
 struct sr_seen;
 struct sr_cache;
 struct sr_scan_worker;
+struct sr_idp;
 
 typedef struct sr_app {
 	char data_dir[2048];
@@ -33,6 +34,9 @@ typedef struct sr_app {
 	struct sr_seen *downloads_seen;  /* downloads already counted today, to skip the write */
 	struct sr_cache *cache;          /* answers to anonymous public GETs; NULL: none */
 	struct sr_scan_worker *scan_worker; /* woken by publishes and rescans; NULL: none */
+	struct sr_idp **idps; /* the sign-in providers (auth/idp.h): GitHub, OpenID Connect */
+	int nidps;
+	int no_local_signin; /* local accounts (passwords, invitations) are off (--no-local-signin) */
 } sr_app;
 
 /* What a request's Authorization header says about its caller. */

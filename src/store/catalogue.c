@@ -27,7 +27,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_USER_BAN_SKILLS] = "UPDATE skills SET moderation_status = 1, moderation_reason = 'user.banned', "
 			      "soft_deleted_at = coalesce(soft_deleted_at, ?2) WHERE owner_id = ?1",
 	[Q_TOKEN_ADD] = "INSERT INTO api_tokens(user_id, label, prefix, token_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[Q_TOKEN_LOOKUP] = "SELECT t.revoked_at, u.id, u.handle, u.display_name, u.image, u.role, u.deactivated_at "
+	[Q_TOKEN_LOOKUP] = "SELECT t.revoked_at, u.id, u.handle, u.display_name, u.image, u.role, u.deactivated_at, t.expires_at "
 			   "FROM api_tokens t CROSS JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1",
 	[Q_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ?3 WHERE prefix >= ?1 AND prefix < ?2 AND revoked_at IS NULL",
 	[Q_SKILLS_BY_SLUG] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.slug = ?1 ORDER BY s.id LIMIT ?2",
@@ -273,6 +273,38 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_JOB_CLAIM] = "INSERT INTO job_claims(name, started_at, node) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO UPDATE "
 			"SET started_at = excluded.started_at, node = excluded.node, runs = job_claims.runs + 1 "
 			"WHERE job_claims.started_at <= excluded.started_at - ?4",
+	/* accounts (issue 13: src/auth) */
+	[Q_IDENT_USER] = "SELECT user_id FROM user_identities WHERE provider = ?1 AND subject = ?2",
+	[Q_IDENT_ADD] = "INSERT INTO user_identities(provider, subject, user_id, login, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_USER_BY_CLAIM] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users "
+			    "WHERE claim_github = ?1 AND claim_github IS NOT NULL",
+	[Q_USER_CLAIMED] = "UPDATE users SET claim_github = NULL WHERE id = ?1 AND claim_github IS NOT NULL",
+	[Q_USER_SET_IMAGE] = "UPDATE users SET image = ?2 WHERE id = ?1",
+	[Q_SESSION_ADD] = "INSERT INTO web_sessions(token_hash, user_id, created_at, expires_at, last_seen_at, user_agent, ip) "
+			  "VALUES (?1, ?2, ?3, ?4, ?3, ?5, ?6)",
+	[Q_SESSION_GET] = "SELECT w.id, w.expires_at, w.last_seen_at, u.id, u.handle, u.display_name, u.image, u.role, "
+			  "u.deactivated_at FROM web_sessions w CROSS JOIN users u ON u.id = w.user_id WHERE w.token_hash = ?1",
+	[Q_SESSION_TOUCH] = "UPDATE web_sessions SET last_seen_at = ?2 WHERE id = ?1",
+	[Q_SESSION_END] = "DELETE FROM web_sessions WHERE id = ?1 AND user_id = ?2",
+	[Q_SESSIONS_OF] = "SELECT id, created_at, expires_at, last_seen_at, user_agent, ip FROM web_sessions "
+			  "WHERE user_id = ?1 ORDER BY user_id DESC, created_at DESC LIMIT ?2",
+	[Q_PASSWORD_GET] = "SELECT hash FROM user_passwords WHERE user_id = ?1",
+	[Q_PASSWORD_SET] = "INSERT INTO user_passwords(user_id, hash, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT(user_id) "
+			   "DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at",
+	[Q_INVITE_ADD] = "INSERT INTO invites(token_hash, role, note, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_INVITE_GET] = "SELECT id, role, expires_at, used_at FROM invites WHERE token_hash = ?1",
+	[Q_INVITE_USE] = "UPDATE invites SET used_at = ?2, user_id = ?3 WHERE id = ?1 AND used_at IS NULL",
+	[Q_DEVICE_ADD] = "INSERT INTO device_codes(device_hash, user_code_hash, user_code, label, scope, status, created_at, "
+			 "expires_at, poll_interval) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8)",
+	[Q_DEVICE_BY_HASH] = "SELECT " DEVICE_COLS " FROM device_codes WHERE device_hash = ?1",
+	[Q_DEVICE_BY_USER_CODE] = "SELECT " DEVICE_COLS " FROM device_codes WHERE user_code_hash = ?1 LIMIT 50",
+	[Q_DEVICE_SET] = "UPDATE device_codes SET status = ?3, user_id = coalesce(?4, user_id) WHERE id = ?1 AND status = ?2",
+	[Q_DEVICE_POLL] = "UPDATE device_codes SET last_poll_at = ?2, poll_interval = ?3 WHERE id = ?1",
+	[Q_TOKEN_MINT] = "INSERT INTO api_tokens(user_id, label, prefix, token_hash, created_at, expires_at) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_TOKENS_OF] = "SELECT id, label, prefix, created_at, last_used_at, revoked_at, expires_at FROM api_tokens "
+			"WHERE user_id = ?1 ORDER BY user_id DESC, created_at DESC LIMIT ?2",
+	[Q_TOKEN_REVOKE_ID] = "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL",
 };
 
 /* The generated list statements (internal.h). SQLite's name their partial index with

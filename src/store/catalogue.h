@@ -32,6 +32,10 @@
 	"id, skill_id, version, fingerprint, changelog, changelog_source, created_at, " \
 	"soft_deleted_at, created_by, file_count, total_size, zip_sha256, zip_size, scan_state, scan_verdict"
 
+/* A device login's row (store/accounts.h: sr_device_row), as both device reads return it. */
+#define DEVICE_COLS \
+	"id, status, expires_at, user_id, label, scope, last_poll_at, poll_interval, created_at"
+
 /* How the list statements of one engine are spelled. */
 typedef struct sr__dialect {
 	char param;          /* '?' for ?N (SQLite), '$' for $N (PostgreSQL) */

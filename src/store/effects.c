@@ -86,6 +86,19 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_SKILL_MODERATE] = {SR__E_SKILL, 1, 0},
 	[Q_PUBLIC_COUNT_ADJ] = {SR__E_LISTS, 0, 0},
 	[Q_JOB_CLAIM] = {SR__E_NONE, 0, 0},
+	[Q_IDENT_ADD] = {SR__E_NONE, 0, 0},
+	[Q_USER_CLAIMED] = {SR__E_NONE, 0, 0},
+	[Q_SESSION_ADD] = {SR__E_NONE, 0, 0},
+	[Q_SESSION_TOUCH] = {SR__E_NONE, 0, 0},
+	[Q_SESSION_END] = {SR__E_NONE, 0, 0},
+	[Q_PASSWORD_SET] = {SR__E_NONE, 0, 0},
+	[Q_INVITE_ADD] = {SR__E_NONE, 0, 0},
+	[Q_INVITE_USE] = {SR__E_NONE, 0, 0},
+	[Q_DEVICE_ADD] = {SR__E_NONE, 0, 0},
+	[Q_DEVICE_SET] = {SR__E_NONE, 0, 0},
+	[Q_DEVICE_POLL] = {SR__E_NONE, 0, 0},
+	[Q_TOKEN_MINT] = {SR__E_NONE, 0, 0},
+	[Q_TOKEN_REVOKE_ID] = {SR__E_NONE, 0, 0},
 };
 
 sr__effect sr__effect_of(int q)

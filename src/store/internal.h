@@ -164,6 +164,30 @@ enum sr__q {
 	Q_SKILL_IDS_PAGE,      /* skills primary key range */
 	/* scheduled jobs across nodes (src/cron/cron.c) */
 	Q_JOB_CLAIM,           /* job_claims primary key */
+	/* accounts (issue 13: src/auth) */
+	Q_IDENT_USER,          /* user_identities primary key */
+	Q_IDENT_ADD,
+	Q_USER_BY_CLAIM,       /* ux_users_claim_github (partial: unclaimed accounts) */
+	Q_USER_CLAIMED,        /* users primary key */
+	Q_USER_SET_IMAGE,      /* users primary key */
+	Q_SESSION_ADD,
+	Q_SESSION_GET,         /* ux_sessions_hash, then users primary key */
+	Q_SESSION_TOUCH,       /* web_sessions primary key */
+	Q_SESSION_END,         /* web_sessions primary key */
+	Q_SESSIONS_OF,         /* ix_sessions_user range, newest first */
+	Q_PASSWORD_GET,        /* user_passwords primary key */
+	Q_PASSWORD_SET,        /* user_passwords primary key */
+	Q_INVITE_ADD,
+	Q_INVITE_GET,          /* ux_invites_hash */
+	Q_INVITE_USE,          /* invites primary key */
+	Q_DEVICE_ADD,
+	Q_DEVICE_BY_HASH,      /* ux_device_hash */
+	Q_DEVICE_BY_USER_CODE, /* ix_device_user_code range, at most 50 (the caller picks the newest) */
+	Q_DEVICE_SET,          /* device_codes primary key */
+	Q_DEVICE_POLL,         /* device_codes primary key */
+	Q_TOKEN_MINT,          /* insert */
+	Q_TOKENS_OF,           /* ix_tokens_user range, newest first */
+	Q_TOKEN_REVOKE_ID,     /* api_tokens primary key */
 	Q_FIXED_COUNT
 };
 
@@ -273,6 +297,11 @@ void sr__copy_text(char *dst, size_t n, const char *src);
 /* The length of the UTF-8 character at p (1 for a byte that starts none), and in *cjk whether
  * it is a CJK character, which the word index holds as a word of its own. */
 size_t sr__utf8_char(const unsigned char *p, int *cjk);
+
+/* A user's six columns from column c on (users.c), and a one-row user statement run into
+ * *out (SR_ENOTFOUND when no row); accounts.c reads users the same way. */
+void sr__read_user(sr__stmt *st, int c, sr_user *u);
+int sr__user_query(sr_store *s, sr__stmt *st, sr_user *out);
 
 /* The whole-skill reader (skills.c), which the trending page reads its rows with too. */
 void sr__read_skill(sr_store *s, sr__stmt *st, void *row);

@@ -10,7 +10,7 @@
 #include "core/util.h"
 #include "store/internal.h"
 
-static void read_user(sr__stmt *st, int c, sr_user *u)
+void sr__read_user(sr__stmt *st, int c, sr_user *u)
 {
 	u->id = sr__col_int64(st, c);
 	sr__copy_text(u->handle, sizeof(u->handle), sr__col_text(st, c + 1));
@@ -29,13 +29,13 @@ int sr_store_user_add(sr_store *s, const char *handle, const char *display_name,
 	return rc;
 }
 
-static int user_query(sr_store *s, sr__stmt *st, sr_user *out)
+int sr__user_query(sr_store *s, sr__stmt *st, sr_user *out)
 {
 	if (!st)
 		return SR_EDB;
 	int rc = sr__step(s, st);
 	if (rc == SR__ROW) {
-		read_user(st, 0, out);
+		sr__read_user(st, 0, out);
 		sr__reset(st);
 		return 0;
 	}
@@ -44,12 +44,12 @@ static int user_query(sr_store *s, sr__stmt *st, sr_user *out)
 
 int sr_store_user_by_handle(sr_store *s, const char *handle, sr_user *out)
 {
-	return user_query(s, sr__query(s, Q_USER_BY_HANDLE, "t", handle), out);
+	return sr__user_query(s, sr__query(s, Q_USER_BY_HANDLE, "t", handle), out);
 }
 
 int sr_store_user_by_id(sr_store *s, int64_t id, sr_user *out)
 {
-	return user_query(s, sr__query(s, Q_USER_BY_ID, "I", id), out);
+	return sr__user_query(s, sr__query(s, Q_USER_BY_ID, "I", id), out);
 }
 
 int sr_store_user_ban(sr_store *s, int64_t user_id, const char *reason)
@@ -87,8 +87,10 @@ int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, int *rev
 		return SR_EDB;
 	int rc = sr__step(s, st);
 	if (rc == SR__ROW) {
-		*revoked = !sr__col_is_null(st, 0);
-		read_user(st, 1, user);
+		/* An expired token is refused like a revoked one, on the request after its expiry. */
+		int64_t expires = sr__col_int64(st, 7);
+		*revoked = !sr__col_is_null(st, 0) || (expires && expires <= sr_now_ms());
+		sr__read_user(st, 1, user);
 		sr__reset(st);
 		return 0;
 	}

@@ -47,4 +47,20 @@ void sr__web_owner(sr_app *app, sr_req *req, sr_resp *resp, const char *handle);
 void sr__web_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, const char *slug);
 void sr__web_file(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, const char *slug);
 
+/* Accounts (account.c); they take the request as signin.h's sr_web_rq. */
+struct sr_web_rq;
+void sr__web_signin(struct sr_web_rq *rq);
+void sr__web_signout(struct sr_web_rq *rq);
+void sr__web_sessions(struct sr_web_rq *rq);
+void sr__web_session_end(struct sr_web_rq *rq);
+void sr__web_invite(struct sr_web_rq *rq, const char *token); /* invite.c */
+void sr__web_device(struct sr_web_rq *rq);   /* device.c */
+void sr__web_cli_auth(struct sr_web_rq *rq);
+/* The viewer of a page that needs an account; signed out, answers 303 to the sign-in page
+ * returning to `here` (a local path with its query; NULL: this request's path) and gives NULL. */
+const sr_user *sr__web_need_viewer(struct sr_web_rq *rq, const char *here);
+
+/* The identity providers' start and callback routes (idp.c): 1 when the path was one. */
+int sr__web_idp(struct sr_web_rq *rq, char **seg, int n);
+
 #endif

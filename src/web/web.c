@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "http/cache.h"
 #include "web/internal.h"
+#include "web/signin.h"
 #include "web_assets.h"
 
 /* Nothing runs, nothing loads from elsewhere, nothing frames the site, forms post only here. */
@@ -25,7 +26,7 @@ static const char *const reserved[] = {
 	"api", "static", "skills", "search", "trending", "metrics", "healthz", ".well-known",
 	"favicon.ico", "robots.txt", "login", "logout", "settings", "admin", "about", "help",
 	"docs", "new", "upload", "publish", "users", "owners", "stars", "dashboard", "auth",
-	"cli", "download", "import", "-",
+	"cli", "download", "import", "signin", "signout", "invite", "-",
 };
 
 int sr_web_reserved(const char *handle)
@@ -117,9 +118,21 @@ void sr__web_begin(sr_page *p)
 		       "<label class=\"vh\" for=\"top-q\">Search skills</label>"
 		       "<input id=\"top-q\" name=\"q\" type=\"search\" placeholder=\"Search skills\" value=\"%s\" "
 		       "autocomplete=\"off\" maxlength=\"255\">"
-		       "<button type=\"submit\">Search</button></form>"
-		       "</div></header>\n<main id=\"main\" class=\"wrap\" tabindex=\"-1\">",
+		       "<button type=\"submit\">Search</button></form>",
 		       p->query ? p->query : "");
+	/* Who is signed in. A page answered from the response cache was built for an anonymous
+	 * request: a request with a session cookie never reads the cache (sr_web_has_session). */
+	sr_web_rq *rq = sr__web_rq();
+	const sr_user *u = rq ? sr__web_viewer(rq) : NULL;
+	if (u)
+		sr_html_printf(b,
+			       "<div class=\"top-user\"><a href=\"/settings/sessions\">@%s</a>"
+			       "<form method=\"post\" action=\"/signout\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+			       "<button type=\"submit\">Sign out</button></form></div>",
+			       u->handle, sr__web_csrf(rq));
+	else
+		sr_html_printf(b, "<div class=\"top-user\"><a href=\"/signin\">Sign in</a></div>");
+	sr_html_printf(b, "</div></header>\n<main id=\"main\" class=\"wrap\" tabindex=\"-1\">");
 }
 
 void sr__web_append(sr_buf *dst, const sr_buf *src)
@@ -271,7 +284,91 @@ static void asset(sr_req *req, sr_resp *resp, const char *body, const char *type
 
 /* ---- dispatch ---- */
 
+int sr_web_has_session(const sr_req *req)
+{
+	char tok[64];
+	return sr__web_cookie(req, SR_WEB_SESSION_COOKIE, tok, sizeof(tok));
+}
+
+static int is(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+/* The pages that take a form (POST), and the GET pages of accounts. */
+enum { PAGE_NONE, PAGE_SIGNIN, PAGE_SIGNOUT, PAGE_SESSIONS, PAGE_SESSION_END, PAGE_INVITE, PAGE_DEVICE, PAGE_CLI_AUTH };
+
+static int account_route(char **seg, int n, int post)
+{
+	if (n == 1 && is(seg[0], "signin"))
+		return PAGE_SIGNIN;
+	if (n == 2 && is(seg[0], "invite"))
+		return PAGE_INVITE;
+	if (n == 2 && is(seg[0], "cli") && is(seg[1], "device"))
+		return PAGE_DEVICE;
+	if (!post && n == 2 && is(seg[0], "cli") && is(seg[1], "auth"))
+		return PAGE_CLI_AUTH;
+	if (post && n == 1 && is(seg[0], "signout"))
+		return PAGE_SIGNOUT;
+	if (!post && n == 2 && is(seg[0], "settings") && is(seg[1], "sessions"))
+		return PAGE_SESSIONS;
+	if (post && n == 3 && is(seg[0], "settings") && is(seg[1], "sessions") && is(seg[2], "end"))
+		return PAGE_SESSION_END;
+	return PAGE_NONE;
+}
+
+static void account_page(sr_web_rq *rq, int page, char **seg)
+{
+	switch (page) {
+	case PAGE_SIGNIN: sr__web_signin(rq); break;
+	case PAGE_SIGNOUT: sr__web_signout(rq); break;
+	case PAGE_SESSIONS: sr__web_sessions(rq); break;
+	case PAGE_SESSION_END: sr__web_session_end(rq); break;
+	case PAGE_INVITE: sr__web_invite(rq, seg[1]); break;
+	case PAGE_DEVICE: sr__web_device(rq); break;
+	case PAGE_CLI_AUTH: sr__web_cli_auth(rq); break;
+	}
+}
+
+/* A form posted to a page: refused (403) without this browser's CSRF token, which a page of
+ * another site cannot know, before any page code runs. */
+static void handle_post(sr_web_rq *rq, char **seg, int n)
+{
+	int page = account_route(seg, n, 1);
+	if (page == PAGE_NONE) {
+		rq->req->route = "method-not-allowed";
+		sr_resp_text(rq->resp, 405, "Method not allowed");
+		return;
+	}
+	char tok[80];
+	if (!sr__web_form(rq->req, "csrf", tok, sizeof(tok)) || !sr__web_csrf_ok(rq, tok)) {
+		rq->req->route = "web-csrf";
+		sr__web_error(rq->req, rq->resp, 403, "Form expired",
+			      "This form did not come from this site, or it is too old. Go back, reload the page and send it again.");
+		return;
+	}
+	account_page(rq, page, seg);
+}
+
+static void handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
+
 void sr_web_handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
+{
+	sr_web_rq rq;
+	sr__web_rq_set(&rq, app, req, resp);
+	int page;
+	if (is(req->method, "POST"))
+		handle_post(&rq, seg, n);
+	else if ((page = account_route(seg, n, 0)) != PAGE_NONE)
+		account_page(&rq, page, seg);
+	else if (sr__web_idp(&rq, seg, n))
+		;
+	else
+		handle(app, req, resp, seg, n);
+	sr__web_rq_set(NULL, NULL, NULL, NULL);
+}
+
+static void handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 {
 	if (n == 0) {
 		sr__web_home(app, req, resp);

@@ -33,8 +33,12 @@ int sr_web_is_page(char **seg, int n);
 int sr_web_cache_class(char **seg, int n, const char **slug, const char **route);
 /* Adds the security headers every web response carries. */
 void sr_web_headers(sr_resp *resp);
-/* Answers a web page request (method GET; the controller answers any other with 405). */
+/* Answers a web page request (GET, or POST of a form; the controller answers any other
+ * method with 405). */
 void sr_web_handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
+/* 1 when the request carries a session cookie: its pages show who is signed in, so the
+ * response cache neither answers nor keeps them. */
+int sr_web_has_session(const sr_req *req);
 /* 1 when a user handle would collide with a route of the site or the API. */
 int sr_web_reserved(const char *handle);
 

@@ -147,6 +147,20 @@ static int setup(void **state)
 		    "SELECT 1 + i % 3000, 1, 20000, i FROM generate_series(1, 3000) i");
 	exec_ok(db, "INSERT INTO skill_aliases(owner_id, slug, skill_id, created_at) "
 		    "SELECT owner_id, 'old-' || slug, id, 1000 FROM skills WHERE id % 5 = 0");
+	/* Accounts (sql/postgres/0006_accounts.sql). */
+	exec_ok(db, "INSERT INTO api_tokens(user_id, label, prefix, token_hash, created_at) "
+		    "SELECT 1 + i % 40, 'cli', 'clh_' || i, md5('tok' || i), 1000 FROM generate_series(1, 2000) i");
+	exec_ok(db, "INSERT INTO web_sessions(token_hash, user_id, created_at, expires_at, last_seen_at) "
+		    "SELECT md5('s' || i), 1 + i % 40, 1000, 2000, 1000 FROM generate_series(1, 2000) i");
+	exec_ok(db, "INSERT INTO user_identities(provider, subject, user_id, created_at) "
+		    "SELECT 'github', i::text, i, 1000 FROM generate_series(1, 40) i");
+	exec_ok(db, "INSERT INTO device_codes(device_hash, user_code_hash, user_code, label, scope, created_at, "
+		    "expires_at, poll_interval) SELECT md5('d' || i), md5('u' || i % 500), 'ABCD-EFGH', 'l', 's', 1000, "
+		    "2000, 5 FROM generate_series(1, 2000) i");
+	exec_ok(db, "INSERT INTO invites(token_hash, created_at, expires_at) "
+		    "SELECT md5('i' || i), 1000, 2000 FROM generate_series(1, 500) i");
+	exec_ok(db, "INSERT INTO user_passwords(user_id, hash, updated_at) SELECT id, 'x', 1000 FROM users");
+	exec_ok(db, "UPDATE users SET claim_github = handle WHERE id % 4 = 0");
 	exec_ok(db, "ANALYZE");
 	return 0;
 }
@@ -249,6 +263,13 @@ static const struct {
 	{Q_LOOKUP_BY_SLUG, "ix_skills_slug"},
 	{Q_TOKEN_REVOKE, "ix_tokens_prefix"},
 	{Q_USER_BAN_SKILLS, "ix_skills_owner_updated"},
+	{Q_USER_BY_CLAIM, "ux_users_claim_github"},
+	{Q_SESSION_GET, "ux_sessions_hash"},
+	{Q_SESSIONS_OF, "ix_sessions_user"},
+	{Q_INVITE_GET, "ux_invites_hash"},
+	{Q_DEVICE_BY_HASH, "ux_device_hash"},
+	{Q_DEVICE_BY_USER_CODE, "ix_device_user_code"},
+	{Q_TOKENS_OF, "ix_tokens_user"},
 };
 
 /* The index statement q must read: its own for a list statement (ix_list_* or ix_pub_*,

@@ -55,5 +55,25 @@ trap '[ -z "$PG_DB" ] || "$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB" || true
 
 export SKILLREG_BIN=$BIN CHROMIUM ROOT SKILLREG_WEB_DB=$PG_DB
 export WEB_ARTIFACTS=${WEB_ARTIFACTS:-$ROOT/${BUILD:-build}/test-artifacts/web${PG_DB:+-pg}}
+# `clawhub login` (login.mjs) drives tests/cli's pinned clawhub CLI beside the browser.
+CLI_DIR=$ROOT/tests/cli
+cli_version() {
+  node -e 'try { console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).version) } catch { console.log("none") }' \
+    "$CLI_DIR/node_modules/clawhub/package.json"
+}
+if [ "$(cli_version)" != "$(node -e 'console.log(require(process.argv[1]).dependencies.clawhub)' "$CLI_DIR/package.json")" ]; then
+  echo "# installing the clawhub CLI (npm ci in tests/cli)"
+  (cd "$CLI_DIR" && npm ci --no-audit --no-fund >/dev/null 2>&1) || die "npm ci failed in $CLI_DIR"
+fi
 # README_IMG=docs/img writes the README's screenshots (home and a skill page, desktop, light).
-node "$WEB_DIR/run.mjs"
+rc=0
+node "$WEB_DIR/run.mjs" || rc=1
+# login.mjs needs a database of its own: on PostgreSQL a second fresh one.
+if [ -n "$PG_DB" ]; then
+  PG_DB2=$("$ROOT/scripts/pg-test-cluster" createdb "$SKILLREG_TEST_PG" "weblogin_$$_$RANDOM") || die "cannot create a database on $SKILLREG_TEST_PG"
+  trap '"$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB" || true; "$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB2" || true' EXIT
+  SKILLREG_WEB_DB=$PG_DB2 node "$WEB_DIR/login.mjs" || rc=1
+else
+  node "$WEB_DIR/login.mjs" || rc=1
+fi
+exit $rc
