@@ -49,7 +49,7 @@ static const struct {
 	[SR_WHY_FILE_NOT_STORED] = {400, "Uploaded file \"%s\" is missing from storage"},
 	[SR_WHY_TICKET_UNUSABLE] = {400, "Skill upload ticket is missing, used, or expired"},
 
-	[SR_WHY_PUBLISHER_NOT_FOUND] = {400, "Publisher \"%s\" not found"},
+	[SR_WHY_PUBLISHER_NOT_FOUND] = {404, "Publisher \"%s\" not found"},
 	[SR_WHY_PUBLISHER_NOT_IN_GOOD_STANDING] = {403, "Forbidden: this publisher is not in good standing"},
 	[SR_WHY_SLUG_HELD_AFTER_DELETE] = {400, "Slug \"%s\" is reserved by its previous owner for 30 days after deletion"},
 	/* The API makes the argument an absolute URL (sr__regerr_at). */
@@ -77,6 +77,47 @@ static const struct {
 	[SR_WHY_MOD_REASON_INVALID] = {400, "Invalid reason: use 1-60 characters of a-z, 0-9, '.', '_' and '-'"},
 	[SR_WHY_REPORT_TOO_LONG] = {400, "Reason is too long (max 500 characters)"},
 	[SR_WHY_REPORT_REASON_REQUIRED] = {400, "Report reason required."},
+
+	[SR_WHY_ADMIN_REQUIRED] = {403, "Admin role required."},
+	[SR_WHY_HANDLE_MISSING] = {400, "Missing handle"},
+	[SR_WHY_HANDLE_INVALID] = {400, "Handle must be 40 characters or fewer, start and end with a lowercase letter or number, "
+					"and use only lowercase letters, numbers, hyphens, dots, or underscores"},
+	[SR_WHY_HANDLE_OPENCLAW] = {400, "Handle \"@%s\" is reserved for OpenClaw publishers"},
+	[SR_WHY_HANDLE_ROUTE] = {400, "Handle \"@%s\" is reserved for ClawHub routes. Choose a different handle."},
+	[SR_WHY_HANDLE_USED_BY_USER] = {409, "Handle \"@%s\" is already used by a user or personal publisher"},
+	[SR_WHY_PUBLISHER_EXISTS] = {409, "Publisher \"@%s\" already exists"},
+	[SR_WHY_PUBLISH_OWNER_NOT_FOUND] = {400, "Publisher \"@%s\" not found. Create the \"@%s\" organization on ClawHub or "
+						 "choose a different owner."},
+	[SR_WHY_NO_PUBLISH_ACCESS] = {400, "You do not have publish access for \"@%s\". Ask an owner or admin of \"@%s\" to add you."},
+	[SR_WHY_LAST_OWNER] = {400, "Publisher must have at least one owner"},
+	[SR_WHY_MEMBER_ROLE_INVALID] = {400, "Invalid member role: use owner, admin or publisher"},
+
+	[SR_WHY_USER_NOT_FOUND] = {404, "User not found"},
+	[SR_WHY_TO_USER_REQUIRED] = {400, "toUserHandle required"},
+	[SR_WHY_TRANSFER_MESSAGE_REQUIRED] = {400, "message required for soft-deleted skill transfer"},
+	[SR_WHY_NO_ADMIN_ACCESS] = {400, "You do not have admin access for \"@%s\". Ask an owner or admin to add you before "
+					 "transferring this skill."},
+	[SR_WHY_TRANSFER_MODERATION] = {400, "Skill is not eligible for ownership transfer while under moderation"},
+	[SR_WHY_DEST_HAS_SKILL] = {400, "Destination owner %s. Rename or merge it before accepting this transfer."},
+	[SR_WHY_DEST_HAS_ALIAS] = {400, "Destination owner %s. Rename or merge it before accepting this transfer."},
+	[SR_WHY_MIGRATE_DEST_HAS_SKILL] = {400, "Destination owner %s. Choose a different slug or publish without migrating "
+						"ownership."},
+	[SR_WHY_MIGRATE_SOURCE_LACKS] = {400, "Source owner %s."},
+	[SR_WHY_TRANSFER_TO_SELF] = {400, "Cannot transfer to yourself"},
+	[SR_WHY_TRANSFER_PENDING] = {400, "A transfer is already pending for this skill"},
+	[SR_WHY_NO_PENDING_TRANSFER] = {404, "No pending transfer found"},
+	[SR_WHY_ACCEPT_MODERATION] = {400, "Skill is under moderation"},
+	[SR_WHY_TRANSFER_INVALID] = {400, "Transfer is no longer valid"},
+	[SR_WHY_DEST_USER_NOT_FOUND] = {400, "Destination owner user not found"},
+
+	/* Scan jobs answer every refusal but the missing token as 400 text (section 5.4). */
+	[SR_WHY_SCAN_NOT_FOUND] = {400, "Scan not found"},
+	[SR_WHY_SCAN_FORBIDDEN] = {400, "Forbidden"},
+	[SR_WHY_SCAN_SKILL_NOT_FOUND] = {400, "Skill not found"},
+	[SR_WHY_SCAN_VERSION_NOT_FOUND] = {400, "Skill version not found"},
+	[SR_WHY_SCAN_OWNER_NOT_FOUND] = {400, "Owner @%s was not found"},
+	[SR_WHY_SCAN_AMBIGUOUS] = {400, "Slug is used by multiple publishers. Use ownerHandle to rescan a specific skill."},
+	[SR_WHY_SCAN_RESULTS_NOT_FOUND] = {400, "Scan results not found"},
 };
 
 int sr_api_error_text(const sr_regerr *err, char *text, size_t n)

@@ -78,6 +78,10 @@ void sr__device_token(sr_app *app, sr_req *req, sr_resp *resp);
 void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *tag);
 void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int merge);
 void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+/* Org publishers (publishers.c): POST /publishers, and the platform admin's ensure of an
+ * org and its member (remove_member 0) or removal of a member (1). */
+void sr__publisher_create(sr_app *app, sr_req *req, sr_resp *resp);
+void sr__admin_publisher(sr_app *app, sr_req *req, sr_resp *resp, int remove_member);
 /* Staff moderation: action is hide | unhide | remove | verdict | rescan. */
 void sr__moderate(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *action);
 

@@ -186,6 +186,11 @@ void sr_api_dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 			sr__download(app, req, resp);
 		else if (is(r, "skills"))
 			skill_routes(app, req, resp, seg, n);
+		else if (n == 3 && is(r, "publishers") && is(m, "POST"))
+			sr__publisher_create(app, req, resp);
+		else if (n == 4 && is(r, "users") && is(m, "POST") &&
+			 (is(seg[3], "publisher") || is(seg[3], "publisher-member")))
+			sr__admin_publisher(app, req, resp, is(seg[3], "publisher-member"));
 		else if (n == 4 && is(r, "stars") && (is(m, "POST") || is(m, "DELETE")))
 			sr__star(app, req, resp, seg[3], is(m, "POST"));
 		else

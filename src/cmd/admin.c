@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "registry/registry.h"
+#include "api/error.h"
 #include "registry/slug.h"
 #include "store/accounts.h"
 #include "store/store.h"
@@ -169,8 +170,14 @@ static int run_token(const sr_cmd_opts *o)
 		char handle[64];
 		sr_owner_normalize(o->args[2], handle, sizeof(handle));
 		sr_user u;
-		if (sr_store_user_by_handle(s, handle, &u)) {
+		int kind = SR_USER_PERSON;
+		if (sr_store_user_by_handle(s, handle, &u) || sr_store_user_kind(s, u.id, &kind, NULL)) {
 			fprintf(stderr, "skillreg: no user %s\n", handle);
+			goto out;
+		}
+		if (kind == SR_USER_ORG) {
+			/* An org publishes through its members' tokens; it never signs in itself. */
+			fprintf(stderr, "skillreg: %s is an org publisher, which has no tokens\n", handle);
 			goto out;
 		}
 		unsigned char rnd[32];
@@ -223,4 +230,77 @@ const sr_cmd sr__cmd_token = {
 	"       skillreg token revoke PREFIX [--data-dir DIR] [--db URL]                   6-12 first characters of the token\n",
 	SR_O(DATA_DIR) | SR_O(DB) | SR_O(LABEL),
 	run_token,
+};
+
+static int print_member(void *ud, const void *row)
+{
+	(void)ud;
+	const sr_member_row *m = row;
+	printf("%s %s\n", m->handle, sr_member_role_name(m->role));
+	return 0;
+}
+
+/* `skillreg publisher`: org publishers and their members from the console. ClawHub manages
+ * members only from its web app (invitations), so an operator does it here. */
+static int run_publisher(const sr_cmd_opts *o)
+{
+	sr_app app;
+	sr_store *s;
+	const char *sub = o->nargs >= 2 ? o->args[1] : "";
+	int need = strcmp(sub, "member") == 0 || strcmp(sub, "remove") == 0 ? 4 : 3;
+	int early = sr__cmd_begin(o, need, &app, &s);
+	if (early)
+		return early;
+	int ret = 1;
+	char handle[64], member[64];
+	sr_handle_normalize(o->args[2], handle, sizeof(handle));
+	sr_handle_normalize(need >= 4 ? o->args[3] : "", member, sizeof(member));
+	sr_regerr err = {0};
+	char text[600];
+	int64_t id = 0;
+	int created = 0, removed = 0;
+	if (strcmp(sub, "add") == 0 || strcmp(sub, "member") == 0) {
+		int role = strcmp(sub, "member") == 0 ? sr_member_role_parse(o->role ? o->role : "publisher") : 0;
+		sr_org_ensure e = {handle, o->display_name, -1, member[0] ? member : NULL, role};
+		if (role < 0) {
+			fprintf(stderr, "skillreg: role must be owner, admin or publisher\n");
+		} else if (sr_publisher_ensure(s, NULL, &e, &id, &created, &err)) {
+			sr_api_error_text(&err, text, sizeof(text));
+			fprintf(stderr, "skillreg: %s\n", text);
+		} else {
+			if (member[0])
+				printf("%s %s %s\n", handle, member, sr_member_role_name(role));
+			else
+				printf("%s %s\n", handle, created ? "created" : "exists");
+			ret = 0;
+		}
+	} else if (strcmp(sub, "remove") == 0) {
+		if (sr_publisher_member_remove(s, NULL, handle, member, &removed, &err)) {
+			sr_api_error_text(&err, text, sizeof(text));
+			fprintf(stderr, "skillreg: %s\n", text);
+		} else {
+			printf("%s %s %s\n", handle, member, removed ? "removed" : "was not a member");
+			ret = removed ? 0 : 1;
+		}
+	} else if (strcmp(sub, "list") == 0) {
+		sr_user org;
+		if (sr_store_user_by_handle(s, handle, &org))
+			fprintf(stderr, "skillreg: no publisher %s\n", handle);
+		else if (!sr_store_members(s, org.id, 1000, print_member, NULL))
+			ret = 0;
+	} else {
+		ret = sr__cmd_misuse(o);
+	}
+	sr__cmd_close_data(&app, s);
+	return ret;
+}
+
+const sr_cmd sr__cmd_publisher = {
+	"publisher", "org publishers and their members (owner, admin, publisher)",
+	"usage: skillreg publisher add ORG [--display-name NAME] [--data-dir DIR] [--db URL]\n"
+	"       skillreg publisher member ORG USER [--role owner|admin|publisher] [--data-dir DIR] [--db URL]   (creates ORG if needed)\n"
+	"       skillreg publisher remove ORG USER [--data-dir DIR] [--db URL]\n"
+	"       skillreg publisher list ORG [--data-dir DIR] [--db URL]\n",
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(DISPLAY_NAME) | SR_O(ROLE),
+	run_publisher,
 };

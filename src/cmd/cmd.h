@@ -27,7 +27,7 @@ typedef struct sr_cmd {
 	int (*run)(const sr_cmd_opts *o);
 } sr_cmd;
 
-extern const sr_cmd sr__cmd_serve, sr__cmd_migrate, sr__cmd_user, sr__cmd_token, sr__cmd_seed,
+extern const sr_cmd sr__cmd_serve, sr__cmd_migrate, sr__cmd_user, sr__cmd_token, sr__cmd_publisher, sr__cmd_seed,
 	sr__cmd_fold, sr__cmd_cron, sr__cmd_backfill, sr__cmd_gen, sr__cmd_bench_replay,
 	sr__cmd_scan, sr__cmd_moderate, sr__cmd_db_copy;
 

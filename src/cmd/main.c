@@ -23,7 +23,7 @@
 #include "version.h"
 
 static const sr_cmd *const cmds[] = {
-	&sr__cmd_serve, &sr__cmd_migrate, &sr__cmd_user, &sr__cmd_token, &sr__cmd_seed,
+	&sr__cmd_serve, &sr__cmd_migrate, &sr__cmd_user, &sr__cmd_token, &sr__cmd_publisher, &sr__cmd_seed,
 	&sr__cmd_fold, &sr__cmd_cron, &sr__cmd_backfill, &sr__cmd_scan, &sr__cmd_moderate,
 	&sr__cmd_gen, &sr__cmd_bench_replay, &sr__cmd_db_copy,
 };

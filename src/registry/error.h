@@ -88,6 +88,43 @@ typedef enum sr_why {
 	SR_WHY_REPORT_TOO_LONG,
 	SR_WHY_REPORT_REASON_REQUIRED,
 
+	/* ---- org publishers (accounts reference section 3) ---- */
+	SR_WHY_ADMIN_REQUIRED,         /* a platform admin's route */
+	SR_WHY_HANDLE_MISSING,
+	SR_WHY_HANDLE_INVALID,
+	SR_WHY_HANDLE_OPENCLAW,        /* arg: the handle */
+	SR_WHY_HANDLE_ROUTE,           /* arg: the handle */
+	SR_WHY_HANDLE_USED_BY_USER,    /* arg: the handle */
+	SR_WHY_PUBLISHER_EXISTS,       /* arg: the handle */
+	SR_WHY_PUBLISH_OWNER_NOT_FOUND, /* arg: the handle */
+	SR_WHY_NO_PUBLISH_ACCESS,      /* arg: the handle */
+	SR_WHY_LAST_OWNER,
+	SR_WHY_MEMBER_ROLE_INVALID,
+	/* ---- ownership moves (sections 3 and 4) ---- */
+	SR_WHY_USER_NOT_FOUND,
+	SR_WHY_TO_USER_REQUIRED,
+	SR_WHY_TRANSFER_MESSAGE_REQUIRED,
+	SR_WHY_NO_ADMIN_ACCESS,        /* arg: the handle */
+	SR_WHY_TRANSFER_MODERATION,    /* the skill is under moderation (request, migration) */
+	SR_WHY_DEST_HAS_SKILL,         /* arg: "@owner already has skill \"slug\"" */
+	SR_WHY_DEST_HAS_ALIAS,         /* arg: "@owner already has a redirect for \"slug\"" */
+	SR_WHY_MIGRATE_DEST_HAS_SKILL, /* arg: as SR_WHY_DEST_HAS_SKILL */
+	SR_WHY_MIGRATE_SOURCE_LACKS,   /* arg: "@owner does not have skill \"slug\"" */
+	SR_WHY_TRANSFER_TO_SELF,
+	SR_WHY_TRANSFER_PENDING,
+	SR_WHY_NO_PENDING_TRANSFER,
+	SR_WHY_ACCEPT_MODERATION,      /* accepting a skill under moderation */
+	SR_WHY_TRANSFER_INVALID,
+	SR_WHY_DEST_USER_NOT_FOUND,
+	/* ---- scan jobs (section 5.4) ---- */
+	SR_WHY_SCAN_NOT_FOUND,
+	SR_WHY_SCAN_FORBIDDEN,
+	SR_WHY_SCAN_SKILL_NOT_FOUND,
+	SR_WHY_SCAN_VERSION_NOT_FOUND,
+	SR_WHY_SCAN_OWNER_NOT_FOUND,   /* arg: the handle */
+	SR_WHY_SCAN_AMBIGUOUS,
+	SR_WHY_SCAN_RESULTS_NOT_FOUND,
+
 	SR_WHY_COUNT
 } sr_why;
 

@@ -70,7 +70,7 @@ static int lookup_owned(sr_store *s, const char *slug, const char *owner, sr_loo
 
 /* Picks the skill a bare slug means among the skills holding it or aliased by it (ClawHub's
  * rules, api-v1 section 1.3), or reports the candidates when it stays ambiguous. */
-static int pick(sr_skill *all, int n, const sr_user *caller, sr_lookup *out)
+static int pick(sr_store *s, sr_skill *all, int n, const sr_user *caller, sr_lookup *out)
 {
 	/* Candidates are the live skills; an owner may still reach their own deleted one. */
 	sr_skill *live[SR_LOOKUP_MAX_MATCHES * 2];
@@ -79,15 +79,21 @@ static int pick(sr_skill *all, int n, const sr_user *caller, sr_lookup *out)
 		if (!all[i].soft_deleted_at)
 			live[nlive++] = &all[i];
 	if (nlive == 0) {
-		/* A deleted skill is reachable by its owner, and by staff when the slug names only
-		 * one skill, so that `clawhub undelete <slug>` works without an owner. */
+		/* A deleted skill is reachable by its owner (the person, or a member of the org
+		 * that owns it), and by staff when the slug names only one skill, so that
+		 * `clawhub undelete <slug>` works without an owner. */
 		const sr_skill *mine = NULL;
 		int nmine = 0;
-		for (int i = 0; caller && i < n; i++)
-			if (all[i].owner_id == caller->id) {
+		for (int i = 0; caller && i < n; i++) {
+			int member = 0;
+			int rc = sr_may_act(s, all[i].owner_id, caller, SR_PUB_PUBLISHER, &member);
+			if (rc)
+				return rc;
+			if (member) {
 				mine = &all[i];
 				nmine++;
 			}
+		}
 		if (nmine == 1) {
 			out->skill = *mine;
 			return 0;
@@ -152,7 +158,7 @@ int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_u
 		if (!dup)
 			all[c.n++] = aliased[i];
 	}
-	return pick(all, c.n, caller, out);
+	return pick(s, all, c.n, caller, out);
 }
 
 /* The first live skill of another publisher in rows, or NULL. */

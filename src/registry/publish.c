@@ -397,7 +397,9 @@ struct pub {
 	int64_t skill_id, version_id; /* once written */
 };
 
-/* The owner: the actor, or a publisher the actor may publish as; in good standing. */
+/* The owner: the actor, or a publisher the actor may publish as; in good standing. An org
+ * takes a version from any member (a publisher or higher); another person's namespace only
+ * from a platform admin. */
 static int resolve_owner(sr_store *s, struct pub *p, sr_regerr *err)
 {
 	const sr_publish_req *req = p->req;
@@ -406,11 +408,14 @@ static int resolve_owner(sr_store *s, struct pub *p, sr_regerr *err)
 		sr_owner_normalize(req->owner_handle, handle, sizeof(handle));
 		int rc = sr_store_user_by_handle(s, handle, &p->owner);
 		if (rc == SR_ENOTFOUND)
-			return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_PUBLISHER_NOT_FOUND, handle);
+			return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_PUBLISH_OWNER_NOT_FOUND, handle);
 		if (rc)
 			return sr_regerr_internal(err, rc);
-		if (p->owner.id != req->actor->id && req->actor->role != SR_ROLE_ADMIN)
-			return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+		int ok = 0;
+		if ((rc = sr_may_act(s, p->owner.id, req->actor, SR_PUB_PUBLISHER, &ok)))
+			return sr_regerr_internal(err, rc);
+		if (!ok && req->actor->role != SR_ROLE_ADMIN)
+			return sr_regerr_set(err, SR_EPERM, SR_WHY_NO_PUBLISH_ACCESS, handle);
 	} else {
 		p->owner = *req->actor;
 	}

@@ -132,6 +132,37 @@ int sr_skill_rename(sr_store *s, const sr_skill *sk, const char *new_slug, const
 /* Retires src into dst (same publisher): src is hidden, and its slug and aliases find dst. */
 int sr_skill_merge(sr_store *s, const sr_skill *src, const sr_skill *dst, const sr_user *actor,
 		   sr_regerr *err);
+/* ---- org publishers (accounts reference section 3; publishers.c) ---- */
+
+/* The role u holds on the publisher owner_id: SR_PUB_OWNER on their own, a member's role on
+ * an org, SR_PUB_NONE otherwise (and for NULL). */
+int sr_publisher_role(sr_store *s, int64_t owner_id, const sr_user *u, int *role);
+/* *ok = 1 when u holds at least min_role on owner_id. */
+int sr_may_act(sr_store *s, int64_t owner_id, const sr_user *u, int min_role, int *ok);
+const char *sr_member_role_name(int role);
+/* "publisher", "admin" or "owner" to SR_PUB_*, else -1. */
+int sr_member_role_parse(const char *name);
+/* Trims, drops one leading '@' and lower-cases (ClawHub's handle input). */
+void sr_handle_normalize(const char *in, char *out, size_t n);
+/* Whether a normalized handle may name a new org: shape, OpenClaw's and ClawHub's words. */
+int sr_handle_check_new(const char *handle, sr_regerr *err);
+/* POST /publishers: a new org whose owner is actor (handle normalized). */
+int sr_publisher_create(sr_store *s, const sr_user *actor, const char *handle, const char *display_name,
+			int64_t *id, sr_regerr *err);
+typedef struct sr_org_ensure {
+	const char *handle;       /* normalized */
+	const char *display_name; /* NULL: unchanged, or the handle for a new org */
+	int trusted;              /* negative: unchanged */
+	const char *member_handle; /* NULL: no member change */
+	int member_role;          /* SR_PUB_*; 0 means publisher */
+} sr_org_ensure;
+/* An admin's (or, with actor NULL, the operator's) ensure: the org exists with these values,
+ * and the member holds the role. */
+int sr_publisher_ensure(sr_store *s, const sr_user *actor, const sr_org_ensure *e, int64_t *id, int *created,
+			sr_regerr *err);
+int sr_publisher_member_remove(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle,
+			       int *removed, sr_regerr *err);
+
 /* Public id strings: "sk_12", "sv_34", "us_5". */
 void sr_public_id(char *out, size_t n, const char *prefix, int64_t id);
 

@@ -305,6 +305,40 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_TOKENS_OF] = "SELECT id, label, prefix, created_at, last_used_at, revoked_at, expires_at FROM api_tokens "
 			"WHERE user_id = ?1 ORDER BY user_id DESC, created_at DESC LIMIT ?2",
 	[Q_TOKEN_REVOKE_ID] = "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL",
+	/* Org publishers, transfers and scan jobs (migration 0015). */
+	[Q_USER_KIND] = "SELECT kind, trusted FROM users WHERE id = ?1",
+	[Q_ORG_ADD] = "INSERT INTO users(handle, display_name, role, created_at, kind, trusted) VALUES (?1, ?2, 0, ?4, 1, ?3)",
+	[Q_ORG_UPDATE] = "UPDATE users SET display_name = coalesce(?2, display_name), "
+			 "trusted = CASE WHEN ?3 < 0 THEN trusted ELSE ?3 END WHERE id = ?1 AND kind = 1",
+	[Q_MEMBER_ROLE] = "SELECT role FROM publisher_members WHERE publisher_id = ?1 AND user_id = ?2",
+	[Q_MEMBER_SET] = "INSERT INTO publisher_members(publisher_id, user_id, role, created_at) VALUES (?1, ?2, ?3, ?4) "
+			 "ON CONFLICT(publisher_id, user_id) DO UPDATE SET role = excluded.role",
+	[Q_MEMBER_DEL] = "DELETE FROM publisher_members WHERE publisher_id = ?1 AND user_id = ?2",
+	[Q_MEMBER_OWNERS] = "SELECT count(*) FROM publisher_members WHERE publisher_id = ?1 AND role = 3",
+	[Q_MEMBERS] = "SELECT m.publisher_id, m.user_id, m.role, u.handle, u.display_name FROM publisher_members m "
+		      "CROSS JOIN users u ON u.id = m.user_id WHERE m.publisher_id = ?1 ORDER BY m.user_id LIMIT ?2",
+	[Q_USER_ORGS] = "SELECT m.publisher_id, m.user_id, m.role, u.handle, u.display_name FROM publisher_members m "
+			"CROSS JOIN users u ON u.id = m.publisher_id WHERE m.user_id = ?1 ORDER BY m.publisher_id LIMIT ?2",
+	[Q_SKILL_SET_OWNER] = "UPDATE skills SET owner_id = ?2, updated_at = ?3 WHERE id = ?1",
+	[Q_ALIASES_MOVE] = "UPDATE skill_aliases SET owner_id = ?2 WHERE skill_id = ?1",
+	[Q_TRANSFER_EXPIRE] = "UPDATE skill_transfers SET status = 4, resolved_at = ?2 "
+			      "WHERE skill_id = ?1 AND status = 0 AND expires_at <= ?2",
+	[Q_TRANSFER_ADD] = "INSERT INTO skill_transfers(skill_id, from_user_id, to_user_id, message, created_at, expires_at) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_TRANSFER_PENDING] = "SELECT id, skill_id, from_user_id, to_user_id, created_at, expires_at, status "
+			       "FROM skill_transfers WHERE skill_id = ?1 AND status = 0",
+	[Q_TRANSFER_FINISH] = "UPDATE skill_transfers SET status = ?2, resolved_at = ?3 WHERE id = ?1 AND status = 0",
+	[Q_TRANSFERS_IN] = "SELECT t.id, t.skill_id, t.from_user_id, t.created_at, t.expires_at, s.slug, s.display_name, "
+			   "t.message, u.handle, u.display_name, s.soft_deleted_at, u.deactivated_at "
+			   "FROM skill_transfers t CROSS JOIN skills s ON s.id = t.skill_id CROSS JOIN users u ON u.id = t.from_user_id "
+			   "WHERE t.to_user_id = ?1 AND t.status = 0 AND t.expires_at > ?2 ORDER BY t.created_at DESC LIMIT ?3",
+	[Q_TRANSFERS_OUT] = "SELECT t.id, t.skill_id, t.to_user_id, t.created_at, t.expires_at, s.slug, s.display_name, "
+			    "t.message, u.handle, u.display_name, s.soft_deleted_at, u.deactivated_at "
+			    "FROM skill_transfers t CROSS JOIN skills s ON s.id = t.skill_id CROSS JOIN users u ON u.id = t.to_user_id "
+			    "WHERE t.from_user_id = ?1 AND t.status = 0 AND t.expires_at > ?2 ORDER BY t.created_at DESC LIMIT ?3",
+	[Q_SCAN_JOB_ADD] = "INSERT INTO scan_jobs(requester_id, skill_id, version_id, scan_update, created_at) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_SCAN_JOB_GET] = "SELECT id, requester_id, skill_id, version_id, scan_update, created_at FROM scan_jobs WHERE id = ?1",
 };
 
 /* The generated list statements (internal.h). SQLite's name their partial index with

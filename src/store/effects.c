@@ -99,6 +99,20 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_DEVICE_POLL] = {SR__E_NONE, 0, 0},
 	[Q_TOKEN_MINT] = {SR__E_NONE, 0, 0},
 	[Q_TOKEN_REVOKE_ID] = {SR__E_NONE, 0, 0},
+	/* An org's page (web) answers 404 until it exists, and shows its name; members, requests
+	 * and scan jobs show in no cached answer. A new owner shows on the skill's detail, its
+	 * list rows and both owners' pages; moved aliases change what the skill's old slugs
+	 * find. */
+	[Q_ORG_ADD] = {SR__E_LISTS, 0, 0},
+	[Q_ORG_UPDATE] = {SR__E_LISTS, 0, 0},
+	[Q_MEMBER_SET] = {SR__E_NONE, 0, 0},
+	[Q_MEMBER_DEL] = {SR__E_NONE, 0, 0},
+	[Q_SKILL_SET_OWNER] = {SR__E_SKILL, 1, 0},
+	[Q_ALIASES_MOVE] = {SR__E_SKILL, 1, 0},
+	[Q_TRANSFER_EXPIRE] = {SR__E_NONE, 0, 0},
+	[Q_TRANSFER_ADD] = {SR__E_NONE, 0, 0},
+	[Q_TRANSFER_FINISH] = {SR__E_NONE, 0, 0},
+	[Q_SCAN_JOB_ADD] = {SR__E_NONE, 0, 0},
 };
 
 sr__effect sr__effect_of(int q)

@@ -188,6 +188,26 @@ enum sr__q {
 	Q_TOKEN_MINT,          /* insert */
 	Q_TOKENS_OF,           /* ix_tokens_user range, newest first */
 	Q_TOKEN_REVOKE_ID,     /* api_tokens primary key */
+	/* org publishers, transfers, scan jobs (migration 0015) */
+	Q_USER_KIND,           /* users primary key */
+	Q_ORG_ADD,             /* insert */
+	Q_ORG_UPDATE,          /* users primary key */
+	Q_MEMBER_ROLE,         /* publisher_members primary key */
+	Q_MEMBER_SET,          /* publisher_members primary key */
+	Q_MEMBER_DEL,          /* publisher_members primary key */
+	Q_MEMBER_OWNERS,       /* publisher_members primary key range on publisher_id */
+	Q_MEMBERS,             /* publisher_members primary key range, then users primary key */
+	Q_USER_ORGS,           /* ix_members_user range, then users primary key */
+	Q_SKILL_SET_OWNER,     /* skills primary key */
+	Q_ALIASES_MOVE,        /* ix_aliases_skill */
+	Q_TRANSFER_EXPIRE,     /* ux_transfers_pending (partial: pending requests) */
+	Q_TRANSFER_ADD,        /* insert */
+	Q_TRANSFER_PENDING,    /* ux_transfers_pending */
+	Q_TRANSFER_FINISH,     /* skill_transfers primary key */
+	Q_TRANSFERS_IN,        /* ix_transfers_to range (pending), then skills and users primary keys */
+	Q_TRANSFERS_OUT,       /* ix_transfers_from range (pending), then skills and users primary keys */
+	Q_SCAN_JOB_ADD,        /* insert */
+	Q_SCAN_JOB_GET,        /* scan_jobs primary key */
 	Q_FIXED_COUNT
 };
 

@@ -41,6 +41,9 @@ static const char *const table_names[SR_T_COUNT] = {
 	[SR_T_SCAN_HOLDS] = "scan_holds",
 	[SR_T_SKILL_REPORTS] = "skill_reports",
 	[SR_T_GLOBAL_STATS] = "global_stats",
+	[SR_T_PUBLISHER_MEMBERS] = "publisher_members",
+	[SR_T_SKILL_TRANSFERS] = "skill_transfers",
+	[SR_T_SCAN_JOBS] = "scan_jobs",
 };
 
 const char *sr_table_name(int t)

@@ -65,6 +65,9 @@ enum sr_table {
 	SR_T_SCAN_HOLDS,
 	SR_T_SKILL_REPORTS,
 	SR_T_GLOBAL_STATS,
+	SR_T_PUBLISHER_MEMBERS,
+	SR_T_SKILL_TRANSFERS,
+	SR_T_SCAN_JOBS,
 	SR_T_COUNT
 };
 const char *sr_table_name(int t);
@@ -680,5 +683,78 @@ const char *sr_store_sql(sr_store *s, int i);
 /* Appends the query plan of statement i as the engine explains it, one step per line. */
 struct sr_buf;
 int sr_store_explain(sr_store *s, int i, struct sr_buf *out);
+
+/* ---- org publishers, ownership transfers, scan jobs (migration 0015) ---- */
+
+/* users.kind: a person, or an org publisher (never signs in, owns skills, has members). */
+enum { SR_USER_PERSON = 0, SR_USER_ORG = 1 };
+/* A member's role in an org publisher; a higher role satisfies a lower one. A person holds
+ * SR_PUB_OWNER on their own (personal) publisher. */
+enum { SR_PUB_NONE = 0, SR_PUB_PUBLISHER = 1, SR_PUB_ADMIN = 2, SR_PUB_OWNER = 3 };
+
+/* A user's kind and trusted flag; SR_ENOTFOUND when there is no such user. */
+int sr_store_user_kind(sr_store *s, int64_t id, int *kind, int *trusted);
+/* A new org publisher; SR_EEXIST when the handle is taken (by a person or an org). */
+int sr_store_org_add(sr_store *s, const char *handle, const char *display_name, int trusted,
+		     int64_t now, int64_t *id_out);
+/* Sets an org's display name (NULL keeps it) and trusted flag (negative keeps it). */
+int sr_store_org_update(sr_store *s, int64_t id, const char *display_name, int trusted);
+/* A user's role in a publisher; SR_PUB_NONE when not a member. */
+int sr_store_member_role(sr_store *s, int64_t publisher_id, int64_t user_id, int *role);
+/* Adds a member or changes their role. */
+int sr_store_member_set(sr_store *s, int64_t publisher_id, int64_t user_id, int role, int64_t now);
+/* *removed = 1 when there was such a member. */
+int sr_store_member_remove(sr_store *s, int64_t publisher_id, int64_t user_id, int *removed);
+/* How many owners a publisher has. */
+int sr_store_member_owners(sr_store *s, int64_t publisher_id, int64_t *n);
+typedef struct sr_member_row {
+	int64_t publisher_id, user_id;
+	int role;
+	const char *handle, *display_name; /* of the user (members), of the org (a user's orgs) */
+} sr_member_row;
+/* A publisher's members in user order, up to limit (rows sr_member_row, handle the member's). */
+int sr_store_members(sr_store *s, int64_t publisher_id, int limit, sr_row_fn fn, void *ud);
+/* The orgs a user belongs to, up to limit (rows sr_member_row, handle the org's). */
+int sr_store_user_orgs(sr_store *s, int64_t user_id, int limit, sr_row_fn fn, void *ud);
+
+/* A skill's owner becomes owner_id (transfers, migrations): SR_EEXIST when that owner already
+ * has a skill with the slug. Its aliases move with it (SR_EEXIST when the new owner holds one
+ * of those slugs as an alias already). */
+int sr_store_skill_set_owner(sr_store *s, int64_t skill_id, int64_t owner_id, int64_t now);
+int sr_store_aliases_move(sr_store *s, int64_t skill_id, int64_t owner_id);
+
+enum { SR_TRANSFER_PENDING = 0, SR_TRANSFER_ACCEPTED, SR_TRANSFER_REJECTED, SR_TRANSFER_CANCELLED,
+       SR_TRANSFER_EXPIRED };
+typedef struct sr_transfer {
+	int64_t id, skill_id, from_user_id, to_user_id, created_at, expires_at;
+	int status;
+} sr_transfer;
+/* Marks a skill's pending request expired when it is past its time at now. */
+int sr_store_transfer_expire(sr_store *s, int64_t skill_id, int64_t now);
+/* SR_EEXIST when the skill has a pending request already. */
+int sr_store_transfer_add(sr_store *s, const sr_transfer *t, const char *message, int64_t *id_out);
+/* The skill's pending request (expired or not); SR_ENOTFOUND when none. */
+int sr_store_transfer_pending(sr_store *s, int64_t skill_id, sr_transfer *out);
+/* Ends a pending request with status; *changed = 0 when it was no longer pending (another
+ * request ended it first). */
+int sr_store_transfer_finish(sr_store *s, int64_t id, int status, int64_t now, int *changed);
+typedef struct sr_transfer_row {
+	int64_t id, skill_id, other_id, created_at, expires_at;
+	const char *slug, *display_name, *message;
+	const char *other_handle, *other_display_name; /* the requester (incoming) or recipient */
+	int64_t skill_deleted_at, other_deactivated_at;
+} sr_transfer_row;
+/* A user's pending requests not expired at now, newest first, up to limit: incoming (to
+ * them) or outgoing (by them). Rows sr_transfer_row. */
+int sr_store_transfers_list(sr_store *s, int64_t user_id, int outgoing, int64_t now, int limit,
+			    sr_row_fn fn, void *ud);
+
+typedef struct sr_scan_job {
+	int64_t id, requester_id, skill_id, version_id, created_at;
+	int update;
+} sr_scan_job;
+int sr_store_scan_job_add(sr_store *s, const sr_scan_job *j, int64_t *id_out);
+/* SR_ENOTFOUND when there is no such job. */
+int sr_store_scan_job_get(sr_store *s, int64_t id, sr_scan_job *out);
 
 #endif

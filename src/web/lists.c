@@ -605,14 +605,21 @@ void sr__web_owner(sr_app *app, sr_req *req, sr_resp *resp, const char *handle_i
 		}
 		has_after = 1;
 	}
+	/* An org publisher's page says so (migration 0015); a person's says nothing more. */
+	int kind = SR_USER_PERSON;
+	if ((rc = sr_store_user_kind(req->store, u.id, &kind, NULL))) {
+		sr__web_fail(req, resp, rc);
+		return;
+	}
 	const char *display = u.display_name[0] ? u.display_name : u.handle;
 	sr_page p = {&resp->body, display, NULL, NULL};
 	sr__web_begin(&p);
 	sr_buf *b = p.b;
 	sr_html_printf(b, "<header class=\"owner-head\"><div class=\"avatar\" aria-hidden=\"true\">%s</div><div>"
-			  "<h1>%s</h1><p class=\"lead\">@%s · skills most recently updated first</p></div></header>"
+			  "<h1>%s</h1><p class=\"lead\">%s@%s · skills most recently updated first</p></div></header>"
 			  "<ul class=\"cards cards-list\">",
-		       (char[]){(char)toupper((unsigned char)u.handle[0]), 0}, display, u.handle);
+		       (char[]){(char)toupper((unsigned char)u.handle[0]), 0}, display,
+		       kind == SR_USER_ORG ? "Organization · " : "", u.handle);
 	struct owner_rows k = {b, OWNER_PAGE, 0, 0, 0, 0, 0};
 	rc = sr_store_owner_skills(req->store, u.id, OWNER_PAGE, has_after, has_after ? cur.k1 : 0,
 				   has_after ? cur.id : 0, owner_row, &k);

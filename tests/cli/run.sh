@@ -896,6 +896,28 @@ t_merge() {
 }
 step "skill merge merge-a merge-b exits 0; merge-a now finds merge-b" t_merge
 
+# Org publishers (the accounts reference, section 3): create one, publish under it, and a
+# non-member is refused with ClawHub's words.
+t_publisher_create() {
+  x ch alice publisher create @Acme-CLI --display-name "Acme CLI"
+  rc_is 0 && has "OK. Created publisher @acme-cli."
+}
+step "publisher create @Acme-CLI" t_publisher_create
+
+t_publish_owner() {
+  x ch alice publish "$SRC1" --slug org-demo --owner acme-cli --version 1.0.0 --no-input
+  rc_is 0 && has "OK. Published org-demo@1.0.0" || return 1
+  x ch anon inspect org-demo --json
+  rc_is 0 && js "j.owner.handle === 'acme-cli'"
+}
+step "publish --owner acme-cli publishes under the org" t_publish_owner
+
+t_publish_owner_denied() {
+  x ch bob publish "$SRC1" --slug org-demo --owner acme-cli --version 1.0.1 --no-input
+  rc_is 1 && has 'You do not have publish access for "@acme-cli"'
+}
+step "publish --owner by a non-member is refused" t_publish_owner_denied
+
 t_logout() {
   x ch alice logout
   rc_is 0 || return 1

@@ -678,13 +678,15 @@ static void test_owner_handle(void **state)
 	srt_file f = skill_md("Owner Kit");
 	json_t *p = srt_payload("owner-kit", "1.0.0");
 	json_object_set_new(p, "ownerHandle", json_string("nobody"));
-	expect_json_publish_error(p, &f, 1, "Publisher \"nobody\" not found");
+	expect_json_publish_error(p, &f, 1,
+				  "Publisher \"@nobody\" not found. Create the \"@nobody\" organization on ClawHub or "
+				  "choose a different owner.");
 	expect_404_skill("owner-kit");
 
 	json_object_set_new(p, "ownerHandle", json_string("bob"));
 	srt_resp r;
 	publish_json(S.tok_alice, p, &f, 1, &r);
-	SRT_EXPECT_TEXT(&r, 403, "Forbidden");
+	SRT_EXPECT_TEXT(&r, 400, "You do not have publish access for \"@bob\". Ask an owner or admin of \"@bob\" to add you.");
 	srt_resp_free(&r);
 	expect_404_skill("owner-kit");
 
@@ -702,7 +704,7 @@ static void test_owner_handle(void **state)
 	p = srt_payload("owner-kit", "9.0.0");
 	json_object_set_new(p, "ownerHandle", json_string("alice"));
 	publish_json(S.tok_bob, p, &f, 1, &r);
-	SRT_EXPECT_TEXT(&r, 403, "Forbidden");
+	SRT_EXPECT_TEXT(&r, 400, "You do not have publish access for \"@alice\". Ask an owner or admin of \"@alice\" to add you.");
 	srt_resp_free(&r);
 	assert_int_equal(version_count("owner-kit"), 1);
 	json_decref(p);

@@ -1,0 +1,261 @@
+/*
+ * publishers.c - org publishers and who may act for a skill's owner (the accounts reference,
+ * section 3).
+ *
+ * An org is a users row of kind SR_USER_ORG: it owns skills like a person does and never
+ * signs in. Its members hold a role, owner > admin > publisher. A person holds the owner role
+ * on their own (personal) publisher, so one question answers every skill command: which role
+ * does the actor hold on the skill's owner? sr_publisher_role says, and the lifecycle writes
+ * compare it with the minimum the command needs.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/util.h"
+#include "registry/registry.h"
+
+int sr_publisher_role(sr_store *s, int64_t owner_id, const sr_user *u, int *role)
+{
+	*role = SR_PUB_NONE;
+	if (!u)
+		return 0;
+	if (u->id == owner_id) {
+		*role = SR_PUB_OWNER;
+		return 0;
+	}
+	return sr_store_member_role(s, owner_id, u->id, role);
+}
+
+int sr_may_act(sr_store *s, int64_t owner_id, const sr_user *u, int min_role, int *ok)
+{
+	int role;
+	int rc = sr_publisher_role(s, owner_id, u, &role);
+	*ok = rc == 0 && role >= min_role;
+	return rc;
+}
+
+const char *sr_member_role_name(int role)
+{
+	static const char *const names[] = {"none", "publisher", "admin", "owner"};
+	return role >= 0 && role <= SR_PUB_OWNER ? names[role] : "none";
+}
+
+int sr_member_role_parse(const char *name)
+{
+	for (int r = SR_PUB_PUBLISHER; r <= SR_PUB_OWNER; r++)
+		if (name && strcmp(name, sr_member_role_name(r)) == 0)
+			return r;
+	return -1;
+}
+
+void sr_handle_normalize(const char *in, char *out, size_t n)
+{
+	while (*in && isspace((unsigned char)*in))
+		in++;
+	if (*in == '@')
+		in++;
+	size_t len = 0;
+	for (; *in && len + 1 < n; in++)
+		out[len++] = (char)tolower((unsigned char)*in);
+	while (len && isspace((unsigned char)out[len - 1]))
+		len--;
+	if (n)
+		out[len] = '\0';
+}
+
+/* ClawHub's handle shape: 1 to 40 of [a-z0-9._-], starting and ending with a letter or digit. */
+static int handle_shape_ok(const char *h)
+{
+	size_t n = strlen(h);
+	if (n == 0 || n > 40)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)h[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		if (!alnum && ((i == 0 || i == n - 1) || (c != '.' && c != '_' && c != '-')))
+			return 0;
+	}
+	return 1;
+}
+
+/* The words ClawHub keeps for its own routes, then the first path segments of this site's
+ * own pages (web.c's reserved list), which an org's page at /{handle} must not shadow.
+ * ClawHub also keeps about 190 names of OpenClaw extensions (its openClawExtensionSlugs
+ * list), which this registry does not host and so does not hold back. */
+static const char *const route_words[] = {
+	"admin", "clawhub", "docs", "official", "plugins", "publishers", "skills",
+	"api", "static", "search", "trending", "metrics", "healthz", "login", "logout", "settings",
+	"about", "help", "new", "upload", "publish", "users", "owners", "stars", "dashboard", "auth",
+	"cli", "download", "import",
+};
+
+int sr_handle_check_new(const char *handle, sr_regerr *err)
+{
+	if (!handle_shape_ok(handle))
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_HANDLE_INVALID, NULL);
+	if (strstr(handle, "openclaw"))
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_HANDLE_OPENCLAW, handle);
+	for (size_t i = 0; i < sizeof(route_words) / sizeof(route_words[0]); i++)
+		if (strcmp(handle, route_words[i]) == 0)
+			return sr_regerr_set(err, SR_EINVAL, SR_WHY_HANDLE_ROUTE, handle);
+	return 0;
+}
+
+/* Creates the org row; the caller's transaction. A taken handle is the person's or the
+ * org's, each with its own words. */
+static int org_insert(sr_store *s, const char *handle, const char *display_name, int trusted, int64_t now,
+		      int64_t *id, sr_regerr *err)
+{
+	int rc = sr_store_org_add(s, handle, display_name && display_name[0] ? display_name : handle, trusted, now, id);
+	if (rc != SR_EEXIST)
+		return rc ? sr_regerr_internal(err, rc) : 0;
+	sr_user other;
+	int kind = SR_USER_PERSON;
+	if (sr_store_user_by_handle(s, handle, &other) == 0)
+		sr_store_user_kind(s, other.id, &kind, NULL);
+	return sr_regerr_set(err, SR_EEXIST, kind == SR_USER_ORG ? SR_WHY_PUBLISHER_EXISTS : SR_WHY_HANDLE_USED_BY_USER,
+			     handle);
+}
+
+int sr_publisher_create(sr_store *s, const sr_user *actor, const char *handle, const char *display_name,
+			int64_t *id, sr_regerr *err)
+{
+	int rc = sr_handle_check_new(handle, err);
+	if (rc)
+		return rc;
+	int64_t now = sr_now_ms();
+	if ((rc = sr_store_begin(s)))
+		return sr_regerr_internal(err, rc);
+	if ((rc = org_insert(s, handle, display_name, 0, now, id, err))) {
+		sr_store_rollback(s);
+		return rc;
+	}
+	if ((rc = sr_store_member_set(s, *id, actor->id, SR_PUB_OWNER, now)) ||
+	    (rc = sr_store_audit(s, actor->id, "publisher.create", 0, handle, now))) {
+		sr_store_rollback(s);
+		return sr_regerr_internal(err, rc);
+	}
+	if ((rc = sr_store_commit(s)))
+		return sr_regerr_internal(err, rc);
+	return 0;
+}
+
+/* The org a handle names: SR_WHY_PUBLISHER_NOT_FOUND when none (or a person). */
+static int find_org(sr_store *s, const char *handle, sr_user *org, sr_regerr *err)
+{
+	int kind = SR_USER_PERSON;
+	int rc = sr_store_user_by_handle(s, handle, org);
+	if (rc == 0)
+		rc = sr_store_user_kind(s, org->id, &kind, NULL);
+	if (rc == SR_ENOTFOUND || (rc == 0 && kind != SR_USER_ORG)) {
+		char at[80];
+		snprintf(at, sizeof(at), "@%s", handle);
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_PUBLISHER_NOT_FOUND, at);
+	}
+	return rc ? sr_regerr_internal(err, rc) : 0;
+}
+
+int sr_publisher_ensure(sr_store *s, const sr_user *actor, const sr_org_ensure *e, int64_t *id, int *created,
+			sr_regerr *err)
+{
+	*created = 0;
+	if (actor && actor->role != SR_ROLE_ADMIN)
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_ADMIN_REQUIRED, NULL);
+	if (!e->handle[0])
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_HANDLE_MISSING, NULL);
+	if (e->member_role < 0 || e->member_role > SR_PUB_OWNER)
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_MEMBER_ROLE_INVALID, NULL);
+	sr_user member;
+	int rc;
+	if (e->member_handle && e->member_handle[0]) {
+		rc = sr_store_user_by_handle(s, e->member_handle, &member);
+		if (rc == SR_ENOTFOUND)
+			return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_USER_NOT_FOUND, NULL);
+		if (rc)
+			return sr_regerr_internal(err, rc);
+	}
+	int64_t now = sr_now_ms();
+	if ((rc = sr_store_begin(s)))
+		return sr_regerr_internal(err, rc);
+	sr_user org;
+	rc = find_org(s, e->handle, &org, err);
+	if (rc == SR_ENOTFOUND) {
+		if ((rc = sr_handle_check_new(e->handle, err)) ||
+		    (rc = org_insert(s, e->handle, e->display_name, e->trusted > 0, now, id, err))) {
+			sr_store_rollback(s);
+			return rc;
+		}
+		*created = 1;
+	} else if (rc) {
+		sr_store_rollback(s);
+		return rc;
+	} else {
+		*id = org.id;
+		if ((rc = sr_store_org_update(s, org.id, e->display_name, e->trusted)))
+			goto fail;
+	}
+	if (e->member_handle && e->member_handle[0] &&
+	    (rc = sr_store_member_set(s, *id, member.id, e->member_role ? e->member_role : SR_PUB_PUBLISHER, now)))
+		goto fail;
+	int64_t actor_id = actor ? actor->id : 0;
+	if ((rc = sr_store_audit(s, actor_id, *created ? "publisher.create" : "publisher.update", 0, e->handle, now)))
+		goto fail;
+	if (e->member_handle && e->member_handle[0]) {
+		char detail[200];
+		snprintf(detail, sizeof(detail), "%s %s %s", e->handle, e->member_handle,
+			 sr_member_role_name(e->member_role ? e->member_role : SR_PUB_PUBLISHER));
+		if ((rc = sr_store_audit(s, actor_id, "publisher.member.set", 0, detail, now)))
+			goto fail;
+	}
+	if ((rc = sr_store_commit(s)))
+		return sr_regerr_internal(err, rc);
+	return 0;
+fail:
+	sr_store_rollback(s);
+	return sr_regerr_internal(err, rc);
+}
+
+int sr_publisher_member_remove(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle,
+			       int *removed, sr_regerr *err)
+{
+	*removed = 0;
+	if (actor && actor->role != SR_ROLE_ADMIN)
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_ADMIN_REQUIRED, NULL);
+	if (!handle[0])
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_HANDLE_MISSING, NULL);
+	sr_user org, member;
+	int rc = find_org(s, handle, &org, err);
+	if (rc)
+		return rc;
+	rc = sr_store_user_by_handle(s, member_handle ? member_handle : "", &member);
+	if (rc == SR_ENOTFOUND)
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_USER_NOT_FOUND, NULL);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	int64_t now = sr_now_ms(), owners = 0;
+	int role;
+	if ((rc = sr_store_begin(s)))
+		return sr_regerr_internal(err, rc);
+	/* The last owner stays: an org nobody can manage could never be managed again. Read in
+	 * the write transaction, so two removals cannot each leave the other as the last. */
+	if ((rc = sr_store_member_role(s, org.id, member.id, &role)) ||
+	    (rc = sr_store_member_owners(s, org.id, &owners)))
+		goto fail;
+	if (role == SR_PUB_OWNER && owners <= 1) {
+		sr_store_rollback(s);
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_LAST_OWNER, NULL);
+	}
+	char detail[200];
+	snprintf(detail, sizeof(detail), "%s %s", handle, member_handle);
+	if ((rc = sr_store_member_remove(s, org.id, member.id, removed)) ||
+	    (*removed && (rc = sr_store_audit(s, actor ? actor->id : 0, "publisher.member.remove", 0, detail, now))))
+		goto fail;
+	if ((rc = sr_store_commit(s)))
+		return sr_regerr_internal(err, rc);
+	return 0;
+fail:
+	sr_store_rollback(s);
+	return sr_regerr_internal(err, rc);
+}
