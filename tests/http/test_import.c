@@ -207,6 +207,8 @@ static void test_counts_match_archive(void **state)
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM (SELECT DISTINCT owner_id, slug FROM skills) d"), total);
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM (SELECT DISTINCT skill_id, version FROM skill_versions) d"),
 			 total);
+	/* The archive's _meta.json is ClawHub's record, not a file of any version. */
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM version_files WHERE path = '_meta.json'"), 0);
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_versions WHERE created_by NOT IN "
 				       "(SELECT owner_id FROM skills WHERE skills.id = skill_versions.skill_id)"),
 			 0);
