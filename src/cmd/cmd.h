@@ -2,7 +2,7 @@
  * cmd.h - what the subcommands of the skillreg command share.
  *
  * Each subcommand is one sr_cmd value, defined in the file of its group (serve.c, admin.c,
- * seed.c, jobs.c, bench.c, moderate.c, copy.c) next to its code: its name, a one-line summary for
+ * seed.c, import.c, jobs.c, bench.c, moderate.c, copy.c) next to its code: its name, a one-line summary for
  * `skillreg --help`, its own usage for `skillreg NAME --help`, the options it takes and the
  * function that runs it. main.c lists them and dispatches; opts.c parses the command line.
  *
@@ -29,7 +29,7 @@ typedef struct sr_cmd {
 
 extern const sr_cmd sr__cmd_serve, sr__cmd_migrate, sr__cmd_user, sr__cmd_token, sr__cmd_publisher, sr__cmd_seed,
 	sr__cmd_fold, sr__cmd_cron, sr__cmd_backfill, sr__cmd_gen, sr__cmd_bench_replay,
-	sr__cmd_scan, sr__cmd_moderate, sr__cmd_db_copy;
+	sr__cmd_scan, sr__cmd_moderate, sr__cmd_db_copy, sr__cmd_import;
 
 /* Prints o's subcommand's usage on stderr (the words do not fit it) and returns 2. */
 int sr__cmd_misuse(const sr_cmd_opts *o);

@@ -3,7 +3,7 @@
  *
  *   skillreg COMMAND [ARGS] [OPTIONS]     COMMAND: serve, migrate, user, token, seed, fold, cron,
  *                                         backfill, scan, moderate, gen, bench-replay,
- *                                         db-copy
+ *                                         db-copy, import
  *   skillreg COMMAND --help | -h          that command's usage, on stdout
  *   skillreg --help | -h | help           every command with one line, on stdout
  *   skillreg --version | version          "skillreg 0.9.0 (935b835)": VERSION and the commit
@@ -25,7 +25,7 @@
 static const sr_cmd *const cmds[] = {
 	&sr__cmd_serve, &sr__cmd_migrate, &sr__cmd_user, &sr__cmd_token, &sr__cmd_publisher, &sr__cmd_seed,
 	&sr__cmd_fold, &sr__cmd_cron, &sr__cmd_backfill, &sr__cmd_scan, &sr__cmd_moderate,
-	&sr__cmd_gen, &sr__cmd_bench_replay, &sr__cmd_db_copy,
+	&sr__cmd_gen, &sr__cmd_bench_replay, &sr__cmd_db_copy, &sr__cmd_import,
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 

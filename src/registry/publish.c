@@ -326,13 +326,22 @@ static int validate(sr_publish_req *req, char *slug, size_t slugsz, char *versio
 	return 0;
 }
 
+/* The rules a slug that an import brings must meet: only what every lookup needs (the
+ * lookup shape of slug.h), since the catalogue it comes from already held it. */
+static const char *import_slug_check(const char *slug)
+{
+	return sr_slug_is_plausible(slug) ? NULL : "Slug must be 1-96 lowercase letters, numbers and hyphens";
+}
+
 /* Whether a new skill of owner may take slug: valid for a new skill, not held by another
  * publisher's live skill or alias, nor reserved for another publisher after a delete. An
- * import may share a slug another publisher holds (*shared is then 1). */
+ * import is an operator's migration of what ClawHub already held: ClawHub's current rules
+ * for new slugs (shape, reserved words, protected affixes) do not apply to it, only the
+ * lookup shape, and it may share a slug another publisher holds (*shared is then 1). */
 static int check_new_slug(sr_store *s, const sr_user *owner, const char *slug, int64_t now, int import,
 			  int *shared, sr_regerr *err)
 {
-	const char *why = sr_slug_check_new(slug);
+	const char *why = import ? import_slug_check(slug) : sr_slug_check_new(slug);
 	if (why)
 		return sr_regerr_set(err, SR_EINVAL, SR_WHY_SLUG_INVALID, why);
 	sr_skill holder;
@@ -640,7 +649,8 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 	if ((rc = sr_store_version_scan_request(s, skill_id, version_id, p->now)) ||
 	    (rc = sr_store_skill_mark_pending(s, skill_id)) || (rc = sr_store_tags_refresh(s, skill_id)) ||
 	    (rc = sr_store_skill_touch(s, skill_id, p->now, 1)) || (rc = sr_store_search_index(s, skill_id)) ||
-	    (rc = sr_store_audit(s, req->actor->id, "skill.publish", skill_id, p->version, p->now)))
+	    (rc = sr_store_audit(s, req->actor->id, req->import ? "skill.import" : "skill.publish", skill_id,
+				 p->version, p->now)))
 		return sr_regerr_internal(err, rc);
 	p->skill_id = skill_id;
 	p->version_id = version_id;

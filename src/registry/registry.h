@@ -81,9 +81,12 @@ typedef struct sr_publish_req {
 	sr_pub_file *files;
 	size_t nfiles;
 	int64_t now; /* 0: the clock */
-	/* An operator's import (`skillreg seed`), not a client's publish: a new skill may share
-	 * its slug with another publisher's live skill, as catalogues from before the one-owner
-	 * rule do (migration 0009); the skill is then marked slug_shared. */
+	/* An operator's import (`skillreg import`, `skillreg seed`), not a client's publish: a
+	 * new skill's slug needs only the lookup shape (ClawHub's reserved words, protected
+	 * affixes and shape rules are for new slugs, and the catalogue imported already held it),
+	 * and may be shared with another publisher's live skill, as catalogues from before the
+	 * one-owner rule do (migration 0009); the skill is then marked slug_shared. The audit row
+	 * says skill.import. Everything else (files, sizes, the scan) is a publish's. */
 	int import;
 } sr_publish_req;
 

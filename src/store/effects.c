@@ -14,6 +14,7 @@
 static const sr__effect effects[Q_FIXED_COUNT] = {
 	/* A publisher page (web) answers 404 until its user exists, and shows a ban. */
 	[Q_USER_ADD] = {SR__E_LISTS, 0, 0},
+	[Q_USER_ADD_CLAIMABLE] = {SR__E_LISTS, 0, 0},
 	[Q_USER_BAN] = {SR__E_LISTS, 0, 0},
 	[Q_TOKEN_ADD] = {SR__E_NONE, 0, 0},
 	[Q_TOKEN_REVOKE] = {SR__E_NONE, 0, 0},

@@ -32,6 +32,7 @@ enum sr__q {
 	Q_USER_ADD,         /* insert */
 	Q_USER_BY_HANDLE,   /* ux_users_handle */
 	Q_USER_BY_ID,       /* primary key */
+	Q_USER_ADD_CLAIMABLE, /* insert (ux_users_handle and ux_users_claim_github refuse a second) */
 	Q_USER_BAN,         /* primary key */
 	Q_USER_BAN_SKILLS,  /* ix_skills_owner_updated */
 	Q_TOKEN_ADD,        /* insert */

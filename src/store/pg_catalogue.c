@@ -41,6 +41,9 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_USER_ADD] = "INSERT INTO users(handle, display_name, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
 	[Q_USER_BY_HANDLE] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE handle = $1",
 	[Q_USER_BY_ID] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE id = $1",
+	/* An imported owner's account (skillreg import), made with the GitHub login that claims it. */
+	[Q_USER_ADD_CLAIMABLE] = "INSERT INTO users(handle, display_name, role, created_at, claim_github) VALUES ($1, $2, $3, $4, $5) "
+				 "RETURNING id",
 	[Q_USER_BAN] = "UPDATE users SET deactivated_at = $2, ban_reason = $3 WHERE id = $1",
 	[Q_USER_BAN_SKILLS] = "UPDATE skills SET moderation_status = 1, moderation_reason = 'user.banned', "
 			      "soft_deleted_at = coalesce(soft_deleted_at, $2) WHERE owner_id = $1",

@@ -181,6 +181,12 @@ typedef struct sr_user {
 
 int sr_store_user_add(sr_store *s, const char *handle, const char *display_name, int role,
 		      int64_t *id_out);
+/* An account nobody has signed in to yet (an imported archive's owner): a user whose
+ * users.claim_github is the lower-cased GitHub login that takes it over at its first GitHub
+ * sign-in (sql/sqlite/0013_account_claims.sql). SR_EEXIST when the handle or the login is
+ * already an account's. */
+int sr_store_user_add_claimable(sr_store *s, const char *handle, const char *display_name,
+				const char *claim_github, int64_t *id_out);
 int sr_store_user_by_handle(sr_store *s, const char *handle, sr_user *out);
 int sr_store_user_by_id(sr_store *s, int64_t id, sr_user *out);
 int sr_store_user_ban(sr_store *s, int64_t user_id, const char *reason);

@@ -29,6 +29,16 @@ int sr_store_user_add(sr_store *s, const char *handle, const char *display_name,
 	return rc;
 }
 
+int sr_store_user_add_claimable(sr_store *s, const char *handle, const char *display_name,
+				const char *claim_github, int64_t *id_out)
+{
+	int rc = sr__run(s, Q_USER_ADD_CLAIMABLE, "ttiIt", handle, display_name, SR_ROLE_USER, sr_now_ms(),
+			 claim_github);
+	if (!rc && id_out)
+		*id_out = sr__last_id(s);
+	return rc;
+}
+
 int sr__user_query(sr_store *s, sr__stmt *st, sr_user *out)
 {
 	if (!st)

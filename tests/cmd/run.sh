@@ -62,7 +62,7 @@ for v in --version version; do
 done
 
 # --- help ----------------------------------------------------------------------------------------
-CMDS=(serve migrate user token seed fold cron backfill scan moderate gen bench-replay db-copy)
+CMDS=(serve migrate user token seed fold cron backfill scan moderate gen bench-replay db-copy import)
 for h in --help -h help; do
   sr "$h"
   missing=
