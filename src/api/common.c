@@ -83,6 +83,8 @@ void sr__internal(sr_resp *resp, int rc)
 		sr_resp_text(resp, 500, "Read limit exceeded");
 	else if (rc == SR_EUNAVAIL)
 		sr_resp_text(resp, 503, SR_API_UNAVAILABLE_TEXT);
+	else if (rc == SR_ENOSPC)
+		sr_resp_text(resp, 507, SR_API_NO_SPACE_TEXT);
 	else
 		sr_resp_text(resp, 500, "Internal Server Error");
 }

@@ -147,6 +147,13 @@ static int tmp_open(sr_blobs *b, const char *sha, char path[4200], char tmp[4300
 	return open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 }
 
+/* The error of a write that failed with errno: a full file system (or the user's quota of it)
+ * is told apart, since the client may retry once the operator has made room. */
+static int write_err(void)
+{
+	return errno == ENOSPC || errno == EDQUOT ? SR_ENOSPC : SR_EIO;
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -171,10 +178,11 @@ static int tmp_commit(int fd, const char *tmp, const char *path, int ok)
 	failed |= close(fd) != 0;
 	if (!failed && rename(tmp, path) == 0)
 		return 0;
+	int rc = ok ? write_err() : SR_EIO;
 	if (ok)
 		sr_log_error("cannot write blob file %s: %s", path, strerror(errno));
 	unlink(tmp);
-	return SR_EIO;
+	return rc;
 }
 
 /* Writes the file of a blob: a temporary file renamed into place. */
@@ -185,13 +193,17 @@ static int file_write(sr_blobs *b, const char *sha, const void *data, size_t len
 		return SR_EINVAL;
 	int fd = tmp_open(b, sha, path, tmp);
 	if (fd < 0) {
+		int rc = write_err();
 		sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
-		return SR_EIO;
+		return rc;
 	}
 	int ok = write_all(fd, data, len) == 0;
-	if (!ok)
-		sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
-	return tmp_commit(fd, tmp, path, ok);
+	if (ok)
+		return tmp_commit(fd, tmp, path, ok);
+	int rc = write_err();
+	sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
+	tmp_commit(fd, tmp, path, ok);
+	return rc;
 }
 
 /* Above this size a put asks whether the row is there before it sends the bytes. */
