@@ -24,4 +24,9 @@ void sr_api_dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
  * cache's metrics. */
 int sr_api_cache_class(const sr_req *req, char **seg, int n, const char **slug, const char **route);
 
+/* The API's answer to a caller whose token state (sr_req_auth's SR_AUTH_*, not SR_AUTH_OK)
+ * does not let it do what it asked: 401 with ClawHub's words for a missing, invalid or banned
+ * token, 503 when the token could not be checked. text is a string literal. */
+void sr_api_auth_refusal(int auth_state, int *status, const char **text);
+
 #endif

@@ -15,25 +15,36 @@
 
 /* ---- authentication ---- */
 
-int sr__require_user(sr_req *req, sr_resp *resp, sr_user *user)
+void sr_api_auth_refusal(int auth_state, int *status, const char **text)
 {
-	switch (sr_req_auth(req, user)) {
-	case SR_AUTH_OK:
-		return 0;
+	*status = 401;
+	switch (auth_state) {
 	case SR_AUTH_NONE:
-		sr_resp_text(resp, 401, "Unauthorized: API token is missing. Run `clawhub login` to authenticate.");
+		*text = "Unauthorized: API token is missing. Run `clawhub login` to authenticate.";
 		break;
 	case SR_AUTH_BANNED:
-		sr_resp_text(resp, 401, "Unauthorized: This ClawHub account is not in good standing and cannot "
-					"use API tokens. Contact the registry's moderators if you believe this is a mistake.");
+		*text = "Unauthorized: This ClawHub account is not in good standing and cannot use API tokens. "
+			"Contact the registry's moderators if you believe this is a mistake.";
 		break;
 	case SR_AUTH_UNAVAIL:
-		sr_resp_text(resp, 503, SR_API_UNAVAILABLE_TEXT);
+		*status = 503;
+		*text = SR_API_UNAVAILABLE_TEXT;
 		break;
 	default:
-		sr_resp_text(resp, 401, "Unauthorized: API token is invalid or revoked. Run `clawhub login` again.");
+		*text = "Unauthorized: API token is invalid or revoked. Run `clawhub login` again.";
 		break;
 	}
+}
+
+int sr__require_user(sr_req *req, sr_resp *resp, sr_user *user)
+{
+	int state = sr_req_auth(req, user);
+	if (state == SR_AUTH_OK)
+		return 0;
+	int status;
+	const char *text;
+	sr_api_auth_refusal(state, &status, &text);
+	sr_resp_text(resp, status, text);
 	return -1;
 }
 
@@ -72,6 +83,8 @@ void sr__internal(sr_resp *resp, int rc)
 		sr_resp_text(resp, 500, "Read limit exceeded");
 	else if (rc == SR_EUNAVAIL)
 		sr_resp_text(resp, 503, SR_API_UNAVAILABLE_TEXT);
+	else if (rc == SR_ENOSPC)
+		sr_resp_text(resp, 507, SR_API_NO_SPACE_TEXT);
 	else
 		sr_resp_text(resp, 500, "Internal Server Error");
 }

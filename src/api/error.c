@@ -131,6 +131,11 @@ int sr_api_error_text(const sr_regerr *err, char *text, size_t n)
 		snprintf(text, n, "%s", SR_API_UNAVAILABLE_TEXT);
 		return 503;
 	}
+	/* Nor is a full disk. */
+	if (err->code == SR_ENOSPC && why == SR_WHY_INTERNAL) {
+		snprintf(text, n, "%s", SR_API_NO_SPACE_TEXT);
+		return 507;
+	}
 	const char *t = answers[why].text;
 	size_t len = 0, alen = strlen(err->arg);
 	for (; *t && len + 1 < n; t++) {

@@ -458,13 +458,15 @@ static int next_part(const char **at, const char *end, const char *delim, int dl
 	return 1;
 }
 
-/* What a multipart publish has gathered: the payload, the files, and the copies of bundle
- * entries, which are freed with the request. */
+/* What a multipart publish has gathered: the payload, the files, the copies of bundle
+ * entries, which are freed with the request, and the bytes of every file so far (file parts
+ * and inflated bundle entries alike), against which the next bundle is inflated. */
 struct upload {
 	json_t *payload;
 	struct files files;
 	unsigned char **owned;
 	size_t nowned;
+	size_t bytes;
 };
 
 static void upload_free(struct upload *up)
@@ -476,16 +478,23 @@ static void upload_free(struct upload *up)
 	json_decref(up->payload);
 }
 
-/* A zip bundle's entries, added to the files. Non-zero after writing the 4xx or 500. */
+/* A zip bundle's entries, added to the files. Non-zero after writing the 4xx or 500.
+ *
+ * The 50 MiB limit is the whole request's: each bundle is inflated against what the files
+ * before it left of it, so a request of many small bundles stops at the first byte past the
+ * limit, and a publish holds at most the limit in inflated files however many parts come. */
 static int take_bundle(struct upload *up, sr_resp *resp, const char *data, size_t len)
 {
 	struct files *files = &up->files;
 	struct bundle_ctx bc = {files, 0};
 	size_t before = files->n;
+	size_t room = up->bytes < SR_MAX_BUNDLE_BYTES ? SR_MAX_BUNDLE_BYTES - up->bytes : 0;
 	/* The archive may hold directory entries too; the file count itself is checked as
 	 * entries are added. */
-	int rc = sr_zip_read((const unsigned char *)data, len, 2 * SR_MAX_FILES + 2, SR_MAX_FILE_BYTES,
-			     SR_MAX_BUNDLE_BYTES, bundle_entry, &bc);
+	int rc = sr_zip_read((const unsigned char *)data, len, 2 * SR_MAX_FILES + 2, SR_MAX_FILE_BYTES, room,
+			     bundle_entry, &bc);
+	for (size_t i = before; i < files->n; i++)
+		up->bytes += (size_t)files->v[i].size;
 	/* Remember the copies so they are freed with the request. */
 	unsigned char **no = realloc(up->owned, (up->nowned + files->n - before + 1) * sizeof(*up->owned));
 	if (!no) {
@@ -530,6 +539,8 @@ static int take_file(struct upload *up, sr_resp *resp, const struct part *pt)
 	pf->content_type = pt->ctype[0] ? strdup(pt->ctype) : NULL;
 	pf->size = (int64_t)pt->len;
 	pf->data = (const unsigned char *)pt->data;
+	/* Its bytes are the body's, already bounded; they count against what bundles may add. */
+	up->bytes += pt->len;
 	sr_sha256_hex(pt->data, pt->len, pf->sha256);
 	if (!pf->path) {
 		sr__internal(resp, SR_ENOMEM);

@@ -24,9 +24,9 @@
 #define BODY_PUBLISH_MAX (64u << 20)
 #define BODY_UPLOAD_MAX ((size_t)SR_MAX_FILE_BYTES + 1)
 
-/* Writes carry bodies: a publish's multipart bundle, an upload's one file, a JSON document
- * for the rest. Reads carry none. */
-size_t sr_app_body_limit(void *app, const char *method, const char *path)
+/* The ceiling of a route's body: a publish's multipart bundle, an upload's one file, a JSON
+ * document for the rest of the writes. Reads carry none. */
+static size_t route_body_limit(const char *method, const char *path)
 {
 	if (strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0 && strcmp(method, "DELETE") != 0)
 		return 0;
@@ -35,6 +35,34 @@ size_t sr_app_body_limit(void *app, const char *method, const char *path)
 	if (strcmp(path, "/api/v1/skills") == 0 || strcmp(path, "/api/v1/skills/") == 0)
 		return BODY_PUBLISH_MAX;
 	return BODY_JSON_MAX;
+}
+
+/* A body larger than a JSON document (an upload, a publish) is for a caller whose token is
+ * valid when the headers arrive: anyone else gets the JSON ceiling, and the API's 401 (or
+ * 503 when the token cannot be checked) if the body passes it, before it is read when its
+ * length is announced. The token is looked up here for every body a token comes with, so
+ * the body is charged to its user; the handler reuses the answer. */
+void sr_app_body_limit(void *ud, sr_req *req, sr_body_grant *grant)
+{
+	(void)ud;
+	memset(grant, 0, sizeof(*grant));
+	grant->limit = route_body_limit(req->method, req->path);
+	if (!grant->limit)
+		return;
+	sr_user u;
+	int state = SR_AUTH_UNAVAIL;
+	if (req->store)
+		state = sr_req_auth(req, &u);
+	else if (!sr_req_header(req, "Authorization"))
+		state = SR_AUTH_NONE;
+	if (state == SR_AUTH_OK) {
+		grant->user = u.id;
+		return;
+	}
+	if (grant->limit > BODY_JSON_MAX) {
+		grant->limit = BODY_JSON_MAX;
+		sr_api_auth_refusal(state, &grant->refuse_status, &grant->refuse_text);
+	}
 }
 
 static int is(const char *a, const char *b)

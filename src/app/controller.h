@@ -16,8 +16,8 @@
 
 #include "http/http.h"
 
-/* The body ceiling for a request (sr_http_app.body_limit; app is the sr_app). */
-size_t sr_app_body_limit(void *app, const char *method, const char *path);
+/* The body ceiling and owner of a request (sr_http_app.body_limit; app is the sr_app). */
+void sr_app_body_limit(void *app, sr_req *req, sr_body_grant *grant);
 /* Answers a request (sr_http_app.handle; app is the sr_app). */
 void sr_app_handle(void *app, sr_req *req, sr_resp *resp);
 

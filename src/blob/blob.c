@@ -19,6 +19,7 @@
 
 #include "blob/pg.h"
 #include "core/err.h"
+#include "core/fault.h"
 #include "core/log.h"
 #include "core/util.h"
 
@@ -147,6 +148,13 @@ static int tmp_open(sr_blobs *b, const char *sha, char path[4200], char tmp[4300
 	return open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 }
 
+/* The error of a write that failed with errno: a full file system (or the user's quota of it)
+ * is told apart, since the client may retry once the operator has made room. */
+static int write_err(void)
+{
+	return errno == ENOSPC || errno == EDQUOT ? SR_ENOSPC : SR_EIO;
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -171,10 +179,11 @@ static int tmp_commit(int fd, const char *tmp, const char *path, int ok)
 	failed |= close(fd) != 0;
 	if (!failed && rename(tmp, path) == 0)
 		return 0;
+	int rc = ok ? write_err() : SR_EIO;
 	if (ok)
 		sr_log_error("cannot write blob file %s: %s", path, strerror(errno));
 	unlink(tmp);
-	return SR_EIO;
+	return rc;
 }
 
 /* Writes the file of a blob: a temporary file renamed into place. */
@@ -185,13 +194,17 @@ static int file_write(sr_blobs *b, const char *sha, const void *data, size_t len
 		return SR_EINVAL;
 	int fd = tmp_open(b, sha, path, tmp);
 	if (fd < 0) {
+		int rc = write_err();
 		sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
-		return SR_EIO;
+		return rc;
 	}
 	int ok = write_all(fd, data, len) == 0;
-	if (!ok)
-		sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
-	return tmp_commit(fd, tmp, path, ok);
+	if (ok)
+		return tmp_commit(fd, tmp, path, ok);
+	int rc = write_err();
+	sr_log_error("cannot write blob %s: %s", sha, strerror(errno));
+	tmp_commit(fd, tmp, path, ok);
+	return rc;
 }
 
 /* Above this size a put asks whether the row is there before it sends the bytes. */
@@ -233,12 +246,15 @@ int sr_blob_put(sr_blobs *b, const char *sha, const void *data, size_t len)
 	struct stat st;
 	if (stat(path, &st) == 0 && (size_t)st.st_size == len) {
 		/* Already there: a publish is about to reference these bytes, so the collector
-		 * must see them as young (blob.h). A failure only weakens that, so it is ignored. */
-		(void)utimensat(AT_FDCWD, path, NULL, 0);
-		return 0;
+		 * must see them as young (blob.h). When the collector has moved the file aside
+		 * meanwhile, the bytes are written again. */
+		if (utimensat(AT_FDCWD, path, NULL, 0) == 0 || errno != ENOENT)
+			return 0;
 	}
 	return file_write(b, sha, data, len);
 }
+
+static int put_back(const char *aside, const char *path);
 
 static int64_t mtime_ms(const struct stat *st)
 {
@@ -443,6 +459,14 @@ int sr_blob_list(sr_blobs *b, int dir, int (*fn)(void *ud, const sr_blob_entry *
 			continue;
 		memset(&e, 0, sizeof(e));
 		memcpy(e.name, de->d_name, len + 1);
+		/* A blob a collector moved aside and never settled: back in place first. */
+		if (len == 67 && strcmp(e.name + 64, ".gc") == 0) {
+			char aside[4300], path[4300];
+			snprintf(aside, sizeof(aside), "%s/%s", dpath, e.name);
+			snprintf(path, sizeof(path), "%s/%.64s", dpath, e.name);
+			put_back(aside, path);
+			continue;
+		}
 		int tmp = strstr(e.name, ".tmp-") != NULL;
 		/* Anything else that is not a blob of this directory is not the collector's. */
 		char prefix[3];
@@ -474,6 +498,45 @@ int sr_blob_remove_old(sr_blobs *b, int dir, const sr_blob_entry *e, int64_t cut
 	if (!S_ISREG(st.st_mode) || mtime_ms(&st) >= cutoff_ms)
 		return 0;
 	if (unlink(path))
+		return errno == ENOENT ? 0 : SR_EIO;
+	*bytes = (int64_t)st.st_size;
+	return 1;
+}
+
+/* Puts a blob moved aside (path.gc) back in place, unless a put has written it again. */
+static int put_back(const char *aside, const char *path)
+{
+	if (link(aside, path) && errno != EEXIST)
+		return SR_EIO;
+	unlink(aside);
+	return 0;
+}
+
+int sr_blob_remove_unnamed(sr_blobs *b, int dir, const sr_blob_entry *e, int64_t cutoff_ms, sr_blob_named_fn named,
+			   void *ud, int64_t *bytes)
+{
+	char path[4300], aside[4400];
+	snprintf(path, sizeof(path), "%s/%02x/%s", b->dir, dir & 0xff, e->name);
+	snprintf(aside, sizeof(aside), "%s.gc", path);
+	struct stat st;
+	if (!e->sha[0] || lstat(path, &st))
+		return !e->sha[0] ? SR_EINVAL : errno == ENOENT ? 0 : SR_EIO;
+	if (!S_ISREG(st.st_mode) || mtime_ms(&st) >= cutoff_ms)
+		return 0;
+	/* A test holds the collector here, between its last look and its removal. */
+	sr_fault_pause("blob-remove");
+	if (rename(path, aside))
+		return errno == ENOENT ? 0 : SR_EIO;
+	/* From here a put writes the bytes afresh. A put that came before the move refreshed
+	 * the file (its age) or named it first (a publish's hold): either keeps it. */
+	int is_named = 1, rc = 0;
+	if (lstat(aside, &st) == 0 && mtime_ms(&st) < cutoff_ms)
+		rc = named(ud, e->sha, &is_named);
+	if (rc || is_named) {
+		int prc = put_back(aside, path);
+		return rc ? rc : prc;
+	}
+	if (unlink(aside))
 		return errno == ENOENT ? 0 : SR_EIO;
 	*bytes = (int64_t)st.st_size;
 	return 1;

@@ -67,6 +67,18 @@ int sr_blob_list(sr_blobs *b, int dir, int (*fn)(void *ud, const sr_blob_entry *
  * before the unlink (a put refreshes a blob it finds already there, so bytes a publish in
  * flight reuses are young). 1 removed (*bytes its size), 0 kept, or SR_EIO. */
 int sr_blob_remove_old(sr_blobs *b, int dir, const sr_blob_entry *e, int64_t cutoff_ms, int64_t *bytes);
+/* Asks whether anything names the blob sha now (*named 1 or 0); 0 or a negative SR_E*. */
+typedef int (*sr_blob_named_fn)(void *ud, const char *sha, int *named);
+/* Removes the file-store blob e if it is still older than cutoff_ms and still unnamed once no
+ * put can refresh it any more: its age is checked, the file is moved aside (to "<sha>.gc",
+ * which no reader or writer looks for), named() is asked again, and the file is then
+ * unlinked, or put back when it is named now or was refreshed before it moved. A put that
+ * comes while it is aside finds no file and writes the bytes again, so no put is lost to the
+ * collector, however the two interleave. A file left aside by a collector that stopped is
+ * put back by the next listing of its directory. 1 removed (*bytes its size), 0 kept, or a
+ * negative SR_E*. */
+int sr_blob_remove_unnamed(sr_blobs *b, int dir, const sr_blob_entry *e, int64_t cutoff_ms, sr_blob_named_fn named,
+			   void *ud, int64_t *bytes);
 
 /* The file a blob is stored in (for a program that reads it, like the external scanner);
  * SR_EINVAL for a malformed sha or a path longer than n. With a database the blob is fetched

@@ -170,8 +170,9 @@ static int run(sr__bpg *p, const char *sql, int n, const char *const *vals, cons
 			continue;
 		}
 		sr_log_error("blobs: statement failed: %s", r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn));
+		/* disk_full (53100): the database's disk, which the operator frees. */
+		rc = state && strcmp(state, "53100") == 0 ? SR_ENOSPC : SR_EDB;
 		PQclear(r);
-		rc = SR_EDB;
 		break;
 	}
 	pthread_mutex_unlock(&s->mu);

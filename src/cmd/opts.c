@@ -88,6 +88,9 @@ static const struct opt_def defs[SR_OPT_COUNT] = {
 	[SR_OPT_HEADER_TIMEOUT_MS] = {"--header-timeout-ms", OPT_NUMBER, F(header_timeout_ms), 100, 600000, NULL},
 	[SR_OPT_BODY_TIMEOUT_MS] = {"--body-timeout-ms", OPT_NUMBER, F(body_timeout_ms), 100, 600000, NULL},
 	[SR_OPT_BODY_MIN_RATE] = {"--body-min-rate", OPT_NUMBER, F(body_min_rate), 0, 1 << 30, NULL},
+	[SR_OPT_BODY_INFLIGHT_MB] = {"--body-inflight-mb", OPT_NUMBER, F(body_inflight_mb), 64, 1 << 20, NULL},
+	[SR_OPT_BODY_INFLIGHT_PER_USER_MB] = {"--body-inflight-per-user-mb", OPT_NUMBER, F(body_inflight_per_user_mb), 1,
+					      1 << 20, NULL},
 	[SR_OPT_TRUSTED_PROXY] = {"--trusted-proxy", OPT_CIDR, 0, 0, 0, "SKILLREG_TRUSTED_PROXY"},
 	[SR_OPT_FROM] = {"--from", OPT_TEXT, F(from), 0, 0, NULL},
 	[SR_OPT_BLOBS] = {"--blobs", OPT_TEXT, F(blobs), 0, 0, NULL},
@@ -352,6 +355,8 @@ static void defaults(sr_cmd_opts *o)
 	o->header_timeout_ms = SR_HTTP_HEADER_TIMEOUT_MS;
 	o->body_timeout_ms = SR_HTTP_BODY_TIMEOUT_MS;
 	o->body_min_rate = SR_HTTP_BODY_MIN_RATE;
+	o->body_inflight_mb = SR_HTTP_INFLIGHT_MB;
+	o->body_inflight_per_user_mb = SR_HTTP_INFLIGHT_PER_USER_MB;
 }
 
 /* The environment variables of the options the subcommand takes and the command line did not

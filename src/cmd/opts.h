@@ -66,6 +66,8 @@ enum sr_opt_id {
 	SR_OPT_HEADER_TIMEOUT_MS,
 	SR_OPT_BODY_TIMEOUT_MS,
 	SR_OPT_BODY_MIN_RATE,
+	SR_OPT_BODY_INFLIGHT_MB,
+	SR_OPT_BODY_INFLIGHT_PER_USER_MB,
 	SR_OPT_TRUSTED_PROXY,
 	SR_OPT_FROM,
 	SR_OPT_BLOBS,
@@ -78,6 +80,8 @@ enum sr_opt_id {
 	SR_OPT_NO_LOCAL_SIGNIN,
 	SR_OPT_COUNT
 };
+/* A command's options are a 64-bit mask of these (SR_O). */
+_Static_assert(SR_OPT_COUNT <= 64, "more options than bits in a command's option mask");
 
 /* The most HTTP worker threads serve runs (each holds one database connection). */
 #define SR_CMD_MAX_THREADS 256
@@ -127,6 +131,7 @@ typedef struct sr_cmd_opts {
 	long long max_rows, max_bytes, max_ranges; /* 0: the server's defaults */
 	long long max_connections, max_connections_per_ip;
 	long long header_timeout_ms, body_timeout_ms, body_min_rate;
+	long long body_inflight_mb, body_inflight_per_user_mb;
 	long long skills, seed, runs;
 	long long batch;
 	const char *args[4]; /* the words that are not options; args[0] is the subcommand */

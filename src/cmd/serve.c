@@ -176,7 +176,7 @@ static int run_serve(const sr_cmd_opts *o)
 	int rc = serve_start(o, &app, &main_store);
 	if (rc)
 		return rc;
-	sr_http_app http = {sr_app_body_limit, sr_app_handle, get_thread_store, &app, {0}, 1, 0, 0, 0, 0, 0, NULL, 0};
+	sr_http_app http = {sr_app_body_limit, sr_app_handle, get_thread_store, &app, {0}, 1, 0, 0, 0, 0, 0, NULL, 0, 0, 0};
 	sr_reads_init(&http.limits);
 	http.access_log = !o->no_access_log;
 	http.max_connections = (int)o->max_connections;
@@ -184,6 +184,8 @@ static int run_serve(const sr_cmd_opts *o)
 	http.header_timeout_ms = (int)o->header_timeout_ms;
 	http.body_timeout_ms = (int)o->body_timeout_ms;
 	http.body_min_rate = (int)o->body_min_rate;
+	http.inflight_mb = (int)o->body_inflight_mb;
+	http.inflight_per_user_mb = (int)o->body_inflight_per_user_mb;
 	http.trusted_proxies = o->trusted_proxies;
 	http.ntrusted_proxies = o->ntrusted_proxies;
 	if (o->max_rows > 0)
@@ -231,6 +233,7 @@ const sr_cmd sr__cmd_serve = {
 	"                      [--scanner-timeout-ms MS] [--scan-poll-ms MS] [--blob-grace-ms MS]\n"
 	"                      [--max-connections N] [--max-connections-per-ip N]\n"
 	"                      [--header-timeout-ms MS] [--body-timeout-ms MS] [--body-min-rate BYTES]\n"
+	"                      [--body-inflight-mb N] [--body-inflight-per-user-mb N]\n"
 	"                      [--trusted-proxy CIDR]... [--db-replica URL]... [--replica-max-lag-ms MS]\n"
 	"                      [--no-local-signin]\n"
 	"                      [--github-client-id ID --github-client-secret-file FILE [--github-url URL]]\n"
@@ -245,7 +248,8 @@ const sr_cmd sr__cmd_serve = {
 		SR_O(CRON) | SR_O(CACHE_MB) | SR_O(SQLITE_CACHE_MB) | SR_O(SQLITE_MMAP_MB) |
 		SR_O(SCANNER_CMD) | SR_O(SCANNER_TIMEOUT_MS) | SR_O(SCAN_POLL_MS) | SR_O(BLOB_GRACE_MS) |
 		SR_O(MAX_CONNECTIONS) | SR_O(MAX_CONNECTIONS_PER_IP) | SR_O(HEADER_TIMEOUT_MS) | SR_O(BODY_TIMEOUT_MS) |
-		SR_O(BODY_MIN_RATE) | SR_O(TRUSTED_PROXY) | SR_O(GITHUB_CLIENT_ID) | SR_O(GITHUB_CLIENT_SECRET_FILE) |
-		SR_O(GITHUB_URL) | SR_O(OIDC) | SR_O(OIDC_CLIENT_ID) | SR_O(OIDC_CLIENT_SECRET_FILE),
+		SR_O(BODY_MIN_RATE) | SR_O(BODY_INFLIGHT_MB) | SR_O(BODY_INFLIGHT_PER_USER_MB) | SR_O(TRUSTED_PROXY) |
+		SR_O(GITHUB_CLIENT_ID) | SR_O(GITHUB_CLIENT_SECRET_FILE) | SR_O(GITHUB_URL) | SR_O(OIDC) |
+		SR_O(OIDC_CLIENT_ID) | SR_O(OIDC_CLIENT_SECRET_FILE),
 	run_serve,
 };

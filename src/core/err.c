@@ -20,6 +20,7 @@ const char *sr_strerror(int code)
 	case SR_EGONE: return "gone";
 	case SR_EPENDING: return "pending";
 	case SR_EUNAVAIL: return "database unavailable";
+	case SR_ENOSPC: return "no space left in storage";
 	}
 	return "unknown error";
 }

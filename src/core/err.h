@@ -23,7 +23,8 @@ enum {
 	SR_ECONFLICT = -10, /* ambiguous or concurrent */
 	SR_EGONE = -11,     /* it existed and was deleted, withdrawn or removed */
 	SR_EPENDING = -12,  /* held until something finishes (a security scan) */
-	SR_EUNAVAIL = -13   /* the database does not answer (down, restarting, failing over) */
+	SR_EUNAVAIL = -13,  /* the database does not answer (down, restarting, failing over) */
+	SR_ENOSPC = -14     /* the storage (a disk, the database's disk, a quota of it) is full */
 };
 
 const char *sr_strerror(int code);

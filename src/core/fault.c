@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static _Atomic long armed_at = -1; /* -1: not decided yet (read the environment) */
@@ -41,4 +43,20 @@ void sr_fault_point(const char *where)
 			(void)!write(2, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
 		_exit(SR_FAULT_EXIT);
 	}
+}
+
+void sr_fault_pause(const char *where)
+{
+	static _Atomic int paused;
+	const char *at = getenv("SKILLREG_PAUSE_AT"), *file = getenv("SKILLREG_PAUSE_FILE");
+	if (!at || !file || strcmp(at, where) != 0 || atomic_exchange(&paused, 1))
+		return;
+	FILE *f = fopen(file, "w");
+	if (!f)
+		return;
+	fclose(f);
+	struct stat st;
+	struct timespec step = {0, 10 * 1000 * 1000};
+	for (int i = 0; i < 3000 && stat(file, &st) == 0; i++)
+		nanosleep(&step, NULL);
 }

@@ -22,4 +22,10 @@ void sr_fault_point(const char *where);
 /* Points reached since start or the last sr_fault_arm (tests count a run's steps). */
 long sr_fault_count(void);
 
+/* A point where a test can hold the process to race it against another: when the
+ * environment names this point (SKILLREG_PAUSE_AT=where) and a file (SKILLREG_PAUSE_FILE),
+ * the first time it is reached the process creates the file and waits until the test has
+ * removed it (at most 30 s). Otherwise it costs one getenv. */
+void sr_fault_pause(const char *where);
+
 #endif

@@ -14,15 +14,17 @@
  *      batches of GC_BATCH files, each batch under a read budget of its own, its reads
  *      counted in the job's total); an unnamed blob, and any old ".tmp-" file, is removed.
  *
- * Why a grace period is enough against a publish racing the collector: a publish writes its
- * blobs before its transaction, and a blob it writes is new, so younger than the grace
- * period (one hour by default) unless the publish takes longer than that; bytes it finds
- * already stored are made young again by sr_blob_put; ticketed uploads are named by their
- * live ticket until the publish that uses them commits (which refuses an expired ticket).
- * The age is checked again just before each unlink, which leaves a window of one stat and
- * one unlink during which a put of the same bytes could refresh a blob about to go. Several
+ * Against a publish racing the collector: a publish records the blobs it is about to store
+ * or reuse in the database (blob holds, store.h) before it puts any byte, and releases them
+ * once its transaction has committed (the version names them then) or failed; a hold counts
+ * as a reference until it expires (an hour: a hold left by a process killed mid-publish goes
+ * then). Ticketed uploads are named by their live ticket until the publish that uses them
+ * commits (which refuses an expired ticket). The removal itself asks again once no put can
+ * refresh the blob any more (sr_blob_remove_unnamed: the file is moved aside first, so a put
+ * that comes later writes the bytes again, and one that came earlier left a hold or a fresh
+ * age), so no interleaving of a put and the collector loses bytes a publish commits. Several
  * nodes sharing one blob store are safe in the same way, provided their clocks agree to
- * well within the grace period.
+ * well within the hold's hour.
  *
  * With PostgreSQL (blob.h: the bytes are the table `blobs`, the directory is this node's
  * cache) step 2 walks the table instead: the rows last touched before the grace period, in
@@ -100,6 +102,24 @@ static void removed(struct pass *p, const sr_blob_entry *e, int64_t bytes)
 		p->tmp_removed++;
 }
 
+/* Asked again by the blob store once a blob can no longer be refreshed (sr_blob_remove_unnamed):
+ * is it named now? Under a read budget of its own, counted in the job's total. */
+struct named_ctx {
+	sr_store *s;
+	int64_t now;
+	sr_reads *total;
+};
+
+static int still_named(void *ud, const char *sha, int *named)
+{
+	struct named_ctx *c = ud;
+	sr_budget bud;
+	sr_store_budget_begin(c->s, &bud);
+	int rc = sr_store_blob_referenced(c->s, sha, c->now, named);
+	sr_store_budget_end(c->s, &bud, c->total);
+	return rc;
+}
+
 /* One batch of old blobs: each one's references, then the unnamed ones removed. */
 static int collect_batch(sr_store *s, int dir, sr_blob_entry *v, size_t n, struct pass *p, sr_reads *total)
 {
@@ -110,9 +130,10 @@ static int collect_batch(sr_store *s, int dir, sr_blob_entry *v, size_t n, struc
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = sr_store_blob_referenced(s, v[i].sha, p->now, &refd[i]);
 	sr_store_budget_end(s, &bud, total);
+	struct named_ctx nc = {s, p->now, total};
 	for (size_t i = 0; i < n && !rc; i++) {
 		int64_t bytes = 0;
-		int r = refd[i] ? 0 : sr_blob_remove_old(gc_blobs, dir, &v[i], p->cutoff, &bytes);
+		int r = refd[i] ? 0 : sr_blob_remove_unnamed(gc_blobs, dir, &v[i], p->cutoff, still_named, &nc, &bytes);
 		if (r < 0)
 			rc = r;
 		else if (r == 1)
@@ -229,17 +250,22 @@ static int collect_table(sr_store *s, struct pass *p, sr_reads *total)
 	return rc;
 }
 
+/* Expired tickets, then expired blob holds (left by a process that died mid-publish), in
+ * bounded batches each. */
 static int expire_tickets(sr_store *s, int64_t now, sr_reads *total, int64_t *items)
 {
 	int rc = 0;
-	int64_t n = TICKET_BATCH;
-	for (int b = 0; b < TICKET_BATCHES && n == TICKET_BATCH && !rc; b++) {
-		sr_budget bud;
-		sr_store_budget_begin(s, &bud);
-		rc = sr_store_tickets_expire(s, now, TICKET_BATCH, &n);
-		sr_store_budget_end(s, &bud, total);
-		if (!rc)
-			*items += n;
+	for (int kind = 0; kind < 2 && !rc; kind++) {
+		int64_t n = TICKET_BATCH;
+		for (int b = 0; b < TICKET_BATCHES && n == TICKET_BATCH && !rc; b++) {
+			sr_budget bud;
+			sr_store_budget_begin(s, &bud);
+			rc = kind ? sr_store_blob_holds_expire(s, now, TICKET_BATCH, &n)
+				  : sr_store_tickets_expire(s, now, TICKET_BATCH, &n);
+			sr_store_budget_end(s, &bud, total);
+			if (!rc && !kind)
+				*items += n;
+		}
 	}
 	return rc;
 }

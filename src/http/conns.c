@@ -69,6 +69,8 @@ struct slot {
 	int64_t read_ns;   /* the last chunk of body */
 	int64_t body_ns;   /* when the headers were complete */
 	int64_t body_bytes;
+	int64_t win_ns;    /* the start of the period the body's rate is judged over */
+	int64_t win_bytes; /* body bytes since then */
 };
 
 struct sr__conns {
@@ -329,15 +331,20 @@ static void accept_some(sr__conns *cs)
 
 /* ---------------------------------------------------------------- deadlines */
 
-/* A body that keeps arriving, but slower on average than the minimum rate once the grace
- * period (the body timeout) is over: a client holding its request and its buffer open a
- * byte at a time. */
-static int too_slow(const sr__conns *cs, const struct slot *s, int64_t now)
+/* A body that keeps arriving, but slower than the minimum rate over a period of the body
+ * timeout: a client holding its request and its buffer open a byte at a time. Each period is
+ * judged by its own bytes, so a fast start (60 MiB, then a byte every few seconds) buys no
+ * credit for the periods after it. */
+static int too_slow(const sr__conns *cs, struct slot *s, int64_t now)
 {
-	int64_t took = now - s->body_ns;
-	if (!cs->lim.body_min_rate || took <= cs->lim.body_timeout_ms * MS)
+	int64_t took = now - s->win_ns;
+	if (!cs->lim.body_min_rate || took < cs->lim.body_timeout_ms * MS)
 		return 0;
-	return s->body_bytes < (int64_t)((double)cs->lim.body_min_rate * (double)took / 1e9);
+	if (s->win_bytes < (int64_t)((double)cs->lim.body_min_rate * (double)took / 1e9))
+		return 1;
+	s->win_ns = now;
+	s->win_bytes = 0;
+	return 0;
 }
 
 static void sweep(sr__conns *cs, int64_t now)
@@ -599,13 +606,14 @@ static int step(struct MHD_Connection *c, int to, int restart, size_t bytes)
 		int64_t now = sr_mono_ns();
 		s->state = to;
 		if (restart && to == C_BODY) {
-			s->body_ns = now;
-			s->body_bytes = 0;
+			s->body_ns = s->win_ns = now;
+			s->body_bytes = s->win_bytes = 0;
 		} else if (restart) {
 			s->since_ns = now;
 		}
 		s->read_ns = now;
 		s->body_bytes += (int64_t)bytes;
+		s->win_bytes += (int64_t)bytes;
 	}
 	pthread_mutex_unlock(&cs->lock);
 	return rc;

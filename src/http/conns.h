@@ -18,7 +18,8 @@
  * deadlines ten times a second and ends a connection that missed one: 408 and close for a
  * request line or headers not complete within the header timeout (counted from accept for the
  * first request), for a body read that waits longer than the body timeout, and for a body
- * whose average rate is below the minimum once the body timeout has passed since its headers.
+ * whose rate over a period of the body timeout (each period judged by its own bytes) is below the
+ * minimum.
  *
  * At the global cap a new connection is admitted by shedding the connection that has been
  * longest waiting for, or in, its request line and headers (an idle keep-alive connection

@@ -77,9 +77,26 @@ void sr_resp_json(sr_resp *resp, int status);
 #define SR_HTTP_BODY_MIN_RATE 1024 /* bytes a second, after a grace of the body timeout */
 #define SR_HTTP_IDLE_TIMEOUT_MS 120000 /* a kept-alive connection between requests */
 
+/* What the application allows a request's body, decided when its headers have arrived and
+ * before any of the body is read (sr_http_app.body_limit). */
+typedef struct sr_body_grant {
+	size_t limit;   /* the most the body may hold */
+	int64_t user;   /* the user whose bytes in flight it counts against (a token valid when
+			 * the headers arrived); 0: the client address's */
+	/* The answer to a body past limit: 0 for the server's 413, else this status and text
+	 * (a large body without a valid token gets the API's 401 or 503). */
+	int refuse_status;
+	const char *refuse_text; /* a string that outlives the request */
+} sr_body_grant;
+
+#define SR_HTTP_INFLIGHT_MB 512          /* body bytes held by all connections */
+#define SR_HTTP_INFLIGHT_PER_USER_MB 128 /* ... by one user's connections */
+
 /* The application: decides a body ceiling before the body is read, then handles. */
 typedef struct sr_http_app {
-	size_t (*body_limit)(void *ud, const char *method, const char *path);
+	/* req has its connection, method, path, client address and store; no body. A token it
+	 * looks up (sr_req_auth) is the request's from then on: the handler sees the same. */
+	void (*body_limit)(void *ud, sr_req *req, sr_body_grant *grant);
 	void (*handle)(void *ud, sr_req *req, sr_resp *resp);
 	sr_store *(*thread_store)(void *ud);
 	void *ud;
@@ -96,6 +113,10 @@ typedef struct sr_http_app {
 	 * outliving the server. None: the client is the TCP peer. */
 	const sr_http_cidr *trusted_proxies;
 	int ntrusted_proxies;
+	/* Request bodies in memory (0 takes the default, SR_HTTP_INFLIGHT_*): all connections
+	 * together, and one user's. Bodies not counted against a user (no valid token) share a
+	 * quarter of the whole, and one client address at most a thirty-second of it. */
+	int inflight_mb, inflight_per_user_mb;
 } sr_http_app;
 
 typedef struct sr_http_server sr_http_server;

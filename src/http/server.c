@@ -22,11 +22,13 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http/conns.h"
+#include "http/inflight.h"
 #include "http/metrics.h"
 
 struct sr_http_server {
 	struct MHD_Daemon *d;
 	sr__conns *conns;
+	sr__inflight *inflight;
 	sr_http_app app;
 	int port;
 };
@@ -34,17 +36,17 @@ struct sr_http_server {
 /* Per-connection state while a request's body arrives. */
 struct pending {
 	sr_buf body;
-	size_t held; /* bytes of body counted in inflight_bytes */
+	sr_body_grant grant;
+	char addr[64];   /* the client address its bytes are charged to without a user */
+	size_t held;     /* bytes charged to its owner (sr__inflight) */
 	int too_big;
+	int busy;        /* SR_INFLIGHT_*: its owner or the shared room had no room for it */
 	const char *bad_framing; /* why the request's framing is refused, or NULL */
 	int64_t start_ns;
+	/* The token as it was looked up when the headers arrived, for the handler. */
+	int auth_done, auth_state;
+	sr_user auth_user;
 };
-
-#define SR_HTTP_ANON_BODY_MAX (1u << 20)
-#define SR_HTTP_INFLIGHT_MAX ((size_t)512 << 20)
-
-/* Request body bytes held in memory by all connections. */
-static _Atomic size_t inflight_bytes;
 
 const char *sr_req_query(const sr_req *r, const char *key)
 {
@@ -281,9 +283,14 @@ static const char *framing_error(struct MHD_Connection *c)
 	return NULL;
 }
 
-/* The state of a request whose first call has come: its body ceiling is set from the route
- * and the caller, and a body announced as too big is refused before any of it is read.
- * Returns NULL when out of memory. */
+static void req_init(sr_req *req, const sr_http_server *srv, struct MHD_Connection *c, const char *url,
+		     const char *method, const struct pending *p);
+
+/* The state of a request whose first call has come. The application grants its body a
+ * ceiling and an owner from the route and the caller (a large body needs a token that is
+ * valid now); a body announced as too big is refused before any of it is read, and an
+ * announced length is charged to its owner at once, so a client cannot announce more than
+ * its room and then hold it. Returns NULL when out of memory. */
 static struct pending *pending_new(sr_http_server *srv, struct MHD_Connection *c, const char *url,
 				   const char *method)
 {
@@ -292,31 +299,67 @@ static struct pending *pending_new(sr_http_server *srv, struct MHD_Connection *c
 		return NULL;
 	p->start_ns = sr_mono_ns();
 	p->bad_framing = framing_error(c);
-	size_t limit = srv->app.body_limit(srv->app.ud, method, url);
-	/* Large bodies (uploads, publishes) are for token holders: without an Authorization
-	 * header a request gets the small JSON ceiling, and its handler answers 401. */
-	if (limit > SR_HTTP_ANON_BODY_MAX && !MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))
-		limit = SR_HTTP_ANON_BODY_MAX;
-	sr_buf_init(&p->body, limit);
+	if (p->bad_framing)
+		return p;
+	sr_req req;
+	req_init(&req, srv, c, url, method, p);
+	srv->app.body_limit(srv->app.ud, &req, &p->grant);
+	p->auth_done = req.auth_done;
+	p->auth_state = req.auth_state;
+	p->auth_user = req.auth_user;
+	snprintf(p->addr, sizeof(p->addr), "%s", req.client_ip);
+	sr_buf_init(&p->body, p->grant.limit);
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-	if (cl && strtoull(cl, NULL, 10) > limit)
+	unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
+	if (announced > p->grant.limit) {
 		p->too_big = 1;
+	} else if (announced) {
+		p->busy = sr__inflight_take(srv->inflight, p->grant.user, p->addr, (size_t)announced);
+		if (!p->busy)
+			p->held = (size_t)announced;
+	}
 	return p;
 }
 
 /* Keeps a chunk of the body. Every chunk is consumed, also after the body turned out too
- * big, so the 413 goes out once the request is complete. Bodies held in memory by all
- * connections together have a ceiling too. */
-static void pending_take(struct pending *p, const char *data, size_t n)
+ * big, so the answer goes out once the request is complete. Bytes past what was charged when
+ * the headers came (a chunked body) are charged as they arrive. */
+static void pending_take(sr_http_server *srv, struct pending *p, const char *data, size_t n)
 {
-	if (p->too_big)
+	if (p->too_big || p->busy)
 		return;
-	if (atomic_fetch_add(&inflight_bytes, n) + n > SR_HTTP_INFLIGHT_MAX || sr_buf_append(&p->body, data, n))
+	size_t need = p->body.len + n > p->held ? p->body.len + n - p->held : 0;
+	if (need && p->body.len + n <= p->grant.limit) {
+		p->busy = sr__inflight_take(srv->inflight, p->grant.user, p->addr, need);
+		if (p->busy)
+			return;
+		p->held += need;
+	}
+	if (sr_buf_append(&p->body, data, n))
 		p->too_big = 1;
+}
+
+/* The answer to a body that was not read: too big for its grant, or no room for it. */
+static void refuse_body(const sr_http_server *srv, const struct pending *p, sr_req *req, sr_resp *resp)
+{
+	if (p->too_big) {
+		req->route = "body-too-large";
+		if (p->grant.refuse_status)
+			sr_resp_text(resp, p->grant.refuse_status, p->grant.refuse_text);
+		else
+			sr_resp_text(resp, 413, "Request body too large");
+		return;
+	}
+	req->route = "body-no-room";
+	sr_resp_header(resp, "Retry-After", "5");
+	if (p->busy == SR_INFLIGHT_OWNER_FULL)
+		sr_resp_textf(resp, 429,
+			      "Too many request bodies in flight from this %s: at most %zu MiB at once. Try again "
+			      "when the others are done.",
+			      p->grant.user > 0 ? "account" : "address",
+			      sr__inflight_owner_max(srv->inflight, p->grant.user) >> 20);
 	else
-		p->held += n;
-	if (p->too_big)
-		atomic_fetch_sub(&inflight_bytes, n);
+		sr_resp_text(resp, 503, "Service busy: too many request bodies in flight. Try again shortly.");
 }
 
 static void req_init(sr_req *req, const sr_http_server *srv, struct MHD_Connection *c, const char *url,
@@ -333,6 +376,11 @@ static void req_init(sr_req *req, const sr_http_server *srv, struct MHD_Connecti
 	req->reads.exceeded = 0;
 	client_ip(&srv->app, c, req->client_ip, sizeof(req->client_ip));
 	req->store = srv->app.thread_store(srv->app.ud);
+	if (p->auth_done) {
+		req->auth_done = 1;
+		req->auth_state = p->auth_state;
+		req->auth_user = p->auth_user;
+	}
 }
 
 static void resp_init(sr_resp *resp)
@@ -407,13 +455,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (sr__conns_headers_done(c) || !(p = pending_new(srv, c, url, method)))
 			return MHD_NO;
 		*con_cls = p;
-		if (!p->too_big && !p->bad_framing)
+		if (!p->too_big && !p->bad_framing && !p->busy)
 			return MHD_YES;
 	}
 	if (*upload_data_size) {
 		if (sr__conns_body_read(c, *upload_data_size))
 			return MHD_NO;
-		pending_take(p, upload_data, *upload_data_size);
+		pending_take(srv, p, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -429,9 +477,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		req.route = "bad-framing";
 		sr_resp_textf(&resp, 400, "Bad request: %s", p->bad_framing);
 		sr_resp_header(&resp, "Connection", "close");
-	} else if (p->too_big) {
-		req.route = "body-too-large";
-		sr_resp_text(&resp, 413, "Request body too large");
+	} else if (p->too_big || p->busy) {
+		refuse_body(srv, p, &req, &resp);
 	} else if (!req.store) {
 		req.route = "no-database";
 		sr_resp_text(&resp, 503, "Service unavailable: the database is not answering");
@@ -478,10 +525,11 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *str)
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	sr_http_server *srv = cls;
 	struct pending *p = *con_cls;
 	sr__conns_request_done(c);
 	if (p) {
-		atomic_fetch_sub(&inflight_bytes, p->held);
+		sr__inflight_give(srv->inflight, p->grant.user, p->addr, p->held);
 		sr_buf_deinit(&p->body);
 		free(p);
 		*con_cls = NULL;
@@ -543,7 +591,11 @@ int sr_http_start(const char *host, int port, int threads, const sr_http_app *ap
 	s->app = *app;
 	sr__conn_limits lim = {app->max_connections, app->max_per_ip, app->header_timeout_ms,
 			       app->body_timeout_ms, app->body_min_rate, 0};
-	int rc = sr__conns_new(&sa, &lim, &s->conns);
+	int mb = app->inflight_mb > 0 ? app->inflight_mb : SR_HTTP_INFLIGHT_MB;
+	int user_mb = app->inflight_per_user_mb > 0 ? app->inflight_per_user_mb : SR_HTTP_INFLIGHT_PER_USER_MB;
+	int rc = sr__inflight_new((size_t)mb << 20, (size_t)user_mb << 20, &s->inflight);
+	if (!rc && (rc = sr__conns_new(&sa, &lim, &s->conns)))
+		sr__inflight_free(s->inflight);
 	if (rc) {
 		free(s);
 		return rc;
@@ -572,6 +624,7 @@ int sr_http_start(const char *host, int port, int threads, const sr_http_app *ap
 		if (s->d)
 			MHD_stop_daemon(s->d);
 		sr__conns_free(s->conns);
+		sr__inflight_free(s->inflight);
 		free(s);
 		return SR_EIO;
 	}
@@ -593,5 +646,6 @@ void sr_http_stop(sr_http_server *s)
 	sr__conns_stop(s->conns);
 	MHD_stop_daemon(s->d);
 	sr__conns_free(s->conns);
+	sr__inflight_free(s->inflight);
 	free(s);
 }

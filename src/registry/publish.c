@@ -404,6 +404,7 @@ struct pub {
 	char zip_sha[65];
 	int64_t zip_size;
 	int64_t skill_id, version_id; /* once written */
+	int64_t hold; /* its blob holds (store.h), 0 before any */
 };
 
 /* The owner: the actor, or a publisher the actor may publish as; in good standing. An org
@@ -515,10 +516,29 @@ static int fingerprint_files(struct pub *p, sr_regerr *err)
 	return rc ? sr_regerr_internal(err, rc) : 0;
 }
 
-/* The file bytes and the download archive (with _meta.json) into the blob store. They are
- * content-addressed, so a failed transaction later leaves only bytes that a later publish of
- * the same content reuses. */
-static int store_blobs(sr_blobs *b, struct pub *p, sr_regerr *err)
+/* How long a publish's holds on its blobs protect them from the collector, at most: the
+ * collector's default grace period. A publish takes seconds; a hold left by a process that
+ * died mid-publish goes once this has passed. */
+#define HOLD_MS (3600 * 1000)
+
+/* Records that this publish is about to store or reuse shas[0..n) (store.h, blob holds),
+ * before any of their bytes are put: the collector then leaves them alone until the version
+ * that names them is committed and the holds released. */
+static int hold_blobs(sr_store *s, struct pub *p, const char *const *shas, size_t n, sr_regerr *err)
+{
+	if (!p->hold) {
+		uint64_t r;
+		sr_random_bytes((unsigned char *)&r, sizeof(r));
+		p->hold = (int64_t)(r >> 1) | 1;
+	}
+	int rc = sr_store_blob_hold(s, p->hold, shas, n, sr_now_ms() + HOLD_MS);
+	return rc ? sr_regerr_internal(err, rc) : 0;
+}
+
+/* The file bytes and the download archive (with _meta.json) into the blob store, each held
+ * first. They are content-addressed, so a failed transaction later leaves only bytes that a
+ * later publish of the same content reuses. */
+static int store_blobs(sr_store *s, sr_blobs *b, struct pub *p, sr_regerr *err)
 {
 	const sr_publish_req *req = p->req;
 	sr_buf zip, meta;
@@ -531,6 +551,17 @@ static int store_blobs(sr_blobs *b, struct pub *p, sr_regerr *err)
 		rc = sr_regerr_internal(err, rc);
 		goto out;
 	}
+	const char **shas = calloc(req->nfiles + 1, sizeof(*shas));
+	if (!shas) {
+		rc = sr_regerr_internal(err, SR_ENOMEM);
+		goto out;
+	}
+	for (size_t i = 0; i < req->nfiles; i++)
+		shas[i] = req->files[i].sha256;
+	rc = hold_blobs(s, p, shas, req->nfiles, err);
+	free(shas);
+	if (rc)
+		goto out;
 	for (size_t i = 0; i < req->nfiles; i++)
 		if (req->files[i].data &&
 		    (rc = sr_blob_put(b, req->files[i].sha256, req->files[i].data, (size_t)req->files[i].size))) {
@@ -541,6 +572,9 @@ static int store_blobs(sr_blobs *b, struct pub *p, sr_regerr *err)
 		goto out;
 	sr_sha256_hex(zip.data, zip.len, p->zip_sha);
 	p->zip_size = (int64_t)zip.len;
+	const char *zsha = p->zip_sha;
+	if ((rc = hold_blobs(s, p, &zsha, 1, err)))
+		goto out;
 	if ((rc = sr_blob_put(b, p->zip_sha, zip.data, zip.len)))
 		rc = sr_regerr_internal(err, rc);
 out:
@@ -682,7 +716,7 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	if (!rc)
 		rc = check_target(s, req, &p.owner, p.slug, p.version, p.now, &id, &shared, cur, sizeof(cur), err);
 	if (!rc)
-		rc = store_blobs(b, &p, err);
+		rc = store_blobs(s, b, &p, err);
 	if (rc)
 		goto out;
 	if ((rc = sr_store_begin(s))) {
@@ -702,6 +736,10 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	snprintf(res->slug, sizeof(res->slug), "%s", p.slug);
 	snprintf(res->version, sizeof(res->version), "%s", p.version);
 out:
+	/* Committed, the version names its blobs; failed, they are garbage again. A hold that
+	 * cannot be ended here expires by itself. */
+	if (p.hold && sr_store_blob_release(s, p.hold))
+		sr_log_error("publish: the blob holds %lld were not released; they expire in an hour", (long long)p.hold);
 	free(p.display_name);
 	sr_frontmatter_deinit(&p.fm);
 	return rc;

@@ -58,6 +58,9 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_TICKET_UPLOADED] = {SR__E_NONE, 0, 0},
 	[Q_TICKET_USED] = {SR__E_NONE, 0, 0},
 	[Q_TICKETS_EXPIRE] = {SR__E_NONE, 0, 0},
+	[Q_BLOB_HOLD_ADD] = {SR__E_NONE, 0, 0},
+	[Q_BLOB_HOLD_DEL] = {SR__E_NONE, 0, 0},
+	[Q_BLOB_HOLDS_EXPIRE] = {SR__E_NONE, 0, 0},
 	/* A new leaderboard changes trending lists, and nothing a detail shows. */
 	[Q_TRENDING_SNAP_INS] = {SR__E_LISTS, 0, 0},
 	[Q_TRENDING_ENTRY_INS] = {SR__E_LISTS, 0, 0},

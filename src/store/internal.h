@@ -108,10 +108,16 @@ enum sr__q {
 	Q_TICKET_UPLOADED,
 	Q_TICKET_USED,
 	Q_TICKETS_EXPIRE,      /* ix_tickets_expires: the oldest expired, a bounded batch */
+	Q_TICKETS_PENDING,     /* ix_tickets_user_live (covering partial): one user's live unused
+				* tickets, a bounded range */
 	/* blob references, for the blob collector */
 	Q_BLOB_REF_FILE,       /* ix_version_files_sha (covering) */
 	Q_BLOB_REF_ZIP,        /* ix_versions_zip (covering) */
 	Q_BLOB_REF_TICKET,     /* ix_tickets_sha (covering): a ticket not yet expired */
+	Q_BLOB_REF_HOLD,       /* ix_blob_holds_sha (covering): a publish in flight */
+	Q_BLOB_HOLD_ADD,
+	Q_BLOB_HOLD_DEL,       /* blob_holds primary key: one publish's range */
+	Q_BLOB_HOLDS_EXPIRE,   /* ix_blob_holds_expires: the oldest expired, a bounded batch */
 	/* batch reads for jobs */
 	Q_MODERATION_PAGE,     /* ix_moderation (covering): equality on (status, reason), keyset */
 	Q_PUBLIC_IDS_PAGE,     /* ix_pub_created (covering partial index), keyset */

@@ -210,7 +210,8 @@ int sr__pg_fail(sr_store *s, const char *what, const PGresult *res)
 		return SR_EUNAVAIL;
 	}
 	sr_log_error("db: %s", s->err);
-	return SR_EDB;
+	/* disk_full (53100): the operator's to fix and the client's to retry. */
+	return state && strcmp(state, "53100") == 0 ? SR_ENOSPC : SR_EDB;
 }
 
 int sr__pg_exec(sr_store *s, const char *sql, const char *what)

@@ -175,6 +175,13 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_BLOB_REF_FILE] = "SELECT 1 FROM version_files WHERE sha256 = $1 LIMIT 1",
 	[Q_BLOB_REF_ZIP] = "SELECT 1 FROM skill_versions WHERE zip_sha256 = $1 LIMIT 1",
 	[Q_BLOB_REF_TICKET] = "SELECT 1 FROM upload_tickets WHERE sha256 = $1 AND expires_at > $2 LIMIT 1",
+	[Q_TICKETS_PENDING] = "SELECT count(*), coalesce(sum(size), 0)::bigint FROM (SELECT size FROM upload_tickets "
+			      "WHERE user_id = $1 AND used_at IS NULL AND expires_at > $2 LIMIT $3) AS live",
+	[Q_BLOB_REF_HOLD] = "SELECT 1 FROM blob_holds WHERE sha256 = $1 AND expires_at > $2 LIMIT 1",
+	[Q_BLOB_HOLD_ADD] = "INSERT INTO blob_holds(hold, sha256, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+	[Q_BLOB_HOLD_DEL] = "DELETE FROM blob_holds WHERE hold = $1",
+	[Q_BLOB_HOLDS_EXPIRE] = "DELETE FROM blob_holds WHERE (hold, sha256) IN (SELECT hold, sha256 FROM blob_holds "
+				"WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)",
 	[Q_MODERATION_PAGE] = "SELECT id, created_at FROM skills "
 			      "WHERE moderation_status = $1 AND moderation_reason = $2 AND (created_at, id) > ($3, $4) "
 			      "ORDER BY created_at, id LIMIT $5",

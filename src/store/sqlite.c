@@ -72,7 +72,8 @@ int sr__sqlite_fail(sr_store *s, const char *what)
 	s->reads->errors++;
 	snprintf(s->err, sizeof(s->err), "%s: %s", what, sqlite3_errmsg(L(s)->db));
 	sr_log_error("db: %s", s->err);
-	return SR_EDB;
+	/* A full disk is the operator's to fix and the client's to retry, not a broken query. */
+	return sqlite3_errcode(L(s)->db) == SQLITE_FULL ? SR_ENOSPC : SR_EDB;
 }
 
 /* Process-wide settings for connections opened from now on. */

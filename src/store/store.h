@@ -448,12 +448,25 @@ int sr_store_ticket_mark_uploaded(sr_store *s, const char *ticket, int64_t now);
 int sr_store_ticket_mark_used(sr_store *s, const char *ticket, int64_t now);
 /* Deletes at most limit tickets expired at now, oldest first; *deleted says how many. */
 int sr_store_tickets_expire(sr_store *s, int64_t now, int limit, int64_t *deleted);
+/* A user's upload tickets neither used nor expired at now (an upload quota): how many, at
+ * most max_count of them read, and their declared bytes. */
+int sr_store_tickets_pending(sr_store *s, int64_t user_id, int64_t now, int max_count, int64_t *count,
+			     int64_t *bytes);
 
 /* ---- blob references (the blob collector) ---- */
 
-/* Whether a version's file, a version's download archive or a ticket not expired at now
- * names the blob sha: three index lookups, stopping at the first that answers. */
+/* Whether a version's file, a version's download archive, a ticket not expired at now or a
+ * publish in flight (a hold not expired at now) names the blob sha: four index lookups,
+ * stopping at the first that answers. */
 int sr_store_blob_referenced(sr_store *s, const char *sha, int64_t now, int *referenced);
+/* Records that a publish in flight is about to store or reuse the blobs shas[0..n), under
+ * the number hold (random, the publish's own), until expires_at: committed before it
+ * returns, in a transaction of its own, so the collector sees it before any byte is put. */
+int sr_store_blob_hold(sr_store *s, int64_t hold, const char *const *shas, size_t n, int64_t expires_at);
+/* Ends the publish's holds (once its transaction committed or failed). */
+int sr_store_blob_release(sr_store *s, int64_t hold);
+/* Deletes at most limit holds expired at now (left by a process that died mid-publish). */
+int sr_store_blob_holds_expire(sr_store *s, int64_t now, int limit, int64_t *deleted);
 
 /* ---- batch reads for jobs (moderation, trending, global count) ---- */
 

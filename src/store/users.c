@@ -159,6 +159,21 @@ int sr_store_ticket_mark_used(sr_store *s, const char *ticket, int64_t now)
 	return rc;
 }
 
+int sr_store_tickets_pending(sr_store *s, int64_t user_id, int64_t now, int max_count, int64_t *count,
+			     int64_t *bytes)
+{
+	sr__stmt *st = sr__query(s, Q_TICKETS_PENDING, "IIi", user_id, now, max_count);
+	if (!st)
+		return SR_EDB;
+	int rc = sr__step(s, st);
+	if (rc != SR__ROW)
+		return rc == SR__DONE ? SR_EDB : rc;
+	*count = sr__col_int64(st, 0);
+	*bytes = sr__col_int64(st, 1);
+	sr__reset(st);
+	return 0;
+}
+
 int sr_store_tickets_expire(sr_store *s, int64_t now, int limit, int64_t *deleted)
 {
 	int rc = sr__run(s, Q_TICKETS_EXPIRE, "Ii", now, limit);

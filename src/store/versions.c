@@ -187,16 +187,41 @@ int sr_store_version_restore(sr_store *s, int64_t version_id)
 
 int sr_store_blob_referenced(sr_store *s, const char *sha, int64_t now, int *referenced)
 {
-	static const int q[] = {Q_BLOB_REF_FILE, Q_BLOB_REF_ZIP, Q_BLOB_REF_TICKET};
+	static const int q[] = {Q_BLOB_REF_FILE, Q_BLOB_REF_ZIP, Q_BLOB_REF_TICKET, Q_BLOB_REF_HOLD};
 	*referenced = 0;
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]) && !*referenced; i++) {
 		int64_t one;
-		int rc = q[i] == Q_BLOB_REF_TICKET ? sr__one_int64(s, sr__query(s, q[i], "tI", sha, now), &one)
-						   : sr__one_int64(s, sr__query(s, q[i], "t", sha), &one);
+		int timed = q[i] == Q_BLOB_REF_TICKET || q[i] == Q_BLOB_REF_HOLD;
+		int rc = timed ? sr__one_int64(s, sr__query(s, q[i], "tI", sha, now), &one)
+			       : sr__one_int64(s, sr__query(s, q[i], "t", sha), &one);
 		if (rc == 0)
 			*referenced = 1;
 		else if (rc != SR_ENOTFOUND)
 			return rc;
 	}
 	return 0;
+}
+
+int sr_store_blob_hold(sr_store *s, int64_t hold, const char *const *shas, size_t n, int64_t expires_at)
+{
+	int rc = sr_store_begin(s);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = sr__run(s, Q_BLOB_HOLD_ADD, "ItI", hold, shas[i], expires_at);
+	if (rc) {
+		sr_store_rollback(s);
+		return rc;
+	}
+	return sr_store_commit(s);
+}
+
+int sr_store_blob_release(sr_store *s, int64_t hold)
+{
+	return sr__run(s, Q_BLOB_HOLD_DEL, "I", hold);
+}
+
+int sr_store_blob_holds_expire(sr_store *s, int64_t now, int limit, int64_t *deleted)
+{
+	int rc = sr__run(s, Q_BLOB_HOLDS_EXPIRE, "Ii", now, limit);
+	*deleted = rc ? 0 : sr__changes(s);
+	return rc;
 }

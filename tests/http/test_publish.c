@@ -1170,8 +1170,9 @@ static void test_entry_tampering(void **state)
 	}
 }
 
-/* Large bodies are for token holders: an anonymous 2 MiB publish is refused with 413 before
- * it is held in memory, while the same body with a token is read and judged (here: not JSON). */
+/* Large bodies are for holders of a valid token: an anonymous 2 MiB publish, or one with a
+ * token that is not valid, is refused with the API's 401 before it is held in memory, while
+ * the same body with a valid token is read and judged (here: not JSON). */
 static void test_anonymous_large_body(void **state)
 {
 	(void)state;
@@ -1182,7 +1183,11 @@ static void test_anonymous_large_body(void **state)
 	srt_resp r;
 	const char *anon[] = {"Content-Type: application/json", NULL};
 	srt_request(&S, "POST", "/api/v1/skills", anon, big, n, &r);
-	SRT_EXPECT_TEXT(&r, 413, "Request body too large");
+	SRT_EXPECT_TEXT(&r, 401, "Unauthorized: API token is missing. Run `clawhub login` to authenticate.");
+	srt_resp_free(&r);
+	const char *bogus[] = {"Content-Type: application/json", "Authorization: Bearer bogus", NULL};
+	srt_request(&S, "POST", "/api/v1/skills", bogus, big, n, &r);
+	SRT_EXPECT_TEXT(&r, 401, "Unauthorized: API token is invalid or revoked. Run `clawhub login` again.");
 	srt_resp_free(&r);
 	const char *auth[] = {"Content-Type: application/json", srt_fmt("Authorization: Bearer %s", S.tok_alice), NULL};
 	srt_request(&S, "POST", "/api/v1/skills", auth, big, n, &r);
