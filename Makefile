@@ -6,6 +6,8 @@
 #                   in headless Chromium); the HTTP, CLI and web groups on SQLite and on a
 #                   PostgreSQL cluster the tests start (SR_DB=sqlite|postgres for one; README)
 #   make test-asan  the same suite with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz       run every libFuzzer target (tests/fuzz) for FUZZ_SECONDS each (default 60);
+#                   fails on any crash (docs/fuzzing.md)
 #   make bench      measure against DESIGN.md section 7 and write BENCHMARKS.md
 
 CC ?= cc
@@ -40,8 +42,14 @@ HTTP_SRC := $(sort $(wildcard tests/http/test_*.c))
 HTTP_BIN := $(patsubst tests/http/%.c,$(BUILD)/tests/%,$(HTTP_SRC))
 HTTP_LIB := $(sort $(wildcard tests/http/*.c))
 HTTP_LIB := $(filter-out $(HTTP_SRC),$(HTTP_LIB))
+# The libFuzzer targets: built with clang in a build directory of their own (build-fuzz),
+# every object instrumented for coverage and checked by ASan and UBSan.
+FUZZ_BUILD := build-fuzz
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 60
 
-.PHONY: all run test test-unit test-http test-cmd test-cli test-web test-asan deps clean bench FORCE
+.PHONY: all run test test-unit test-http test-cmd test-cli test-web test-asan deps clean bench fuzz fuzz-build FORCE
 
 all: $(BUILD)/skillreg
 
@@ -98,6 +106,10 @@ $(BUILD)/tests/test_%: tests/http/test_%.c $(HTTP_LIB) $(BUILD)/libskillreg.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests -o $@ $< $(HTTP_LIB) $(BUILD)/libskillreg.a $(PKG_LIBS) $(TEST_LIBS) $(EXTRA_LDFLAGS)
 
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libskillreg.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer -o $@ $< $(BUILD)/libskillreg.a $(PKG_LIBS) $(EXTRA_LDFLAGS)
+
 # run and test install packages first, then build in a fresh make so that pkg-config sees
 # the libraries that were just installed.
 run: deps
@@ -106,6 +118,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory $(BUILD)/skillreg $(UNIT_BIN) $(HTTP_BIN)
+	@$(MAKE) --no-print-directory fuzz-build
 	scripts/check-banned
 	scripts/check-layers
 	scripts/check-layers --self-test
@@ -130,6 +143,21 @@ test-asan:
 	$(MAKE) BUILD=build-asan MODE_CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" test
 
+# fuzz-build: the targets, whatever build the caller is in (its variables are overridden here).
+# gcc's -Werror build is the one that holds the code to its warnings; clang warns of other
+# things (designated initializers that leave a field out), which here are not errors, so a
+# warning only clang gives cannot keep the fuzz targets from building.
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
+		MODE_CFLAGS="-Wno-error -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" $(FUZZ_BIN)
+
+# fuzz: every target for FUZZ_SECONDS; FUZZ_CORPUS (a directory, or several separated by
+# spaces) adds inputs to start from beside tests/fuzz/seeds (scripts/run-fuzz).
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) scripts/run-fuzz $(FUZZ_SECONDS)
+
 # bench: measure skillreg beside nginx and Verdaccio and write BENCHMARKS.md (bench/run).
 # SKILLS, SCALE, DURATION, REPEAT, PARTS and BENCH_PG pass through, e.g. `make bench SCALE=quick`
 # or `make bench PARTS=pg` (only the PostgreSQL part, bench/pg.sh).
@@ -138,6 +166,6 @@ bench: deps
 	BIN=$(BUILD)/skillreg bench/run
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan $(FUZZ_BUILD)
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

@@ -3,7 +3,6 @@
  * its JSON (ticketed) and multipart forms (api-v1 section 3.11). The multipart form also
  * takes a part named `bundle` holding a zip of the skill's files.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <jansson.h>
 
 #include "api/internal.h"
+#include "api/multipart.h"
 #include "moderation/worker.h"
 #include "core/err.h"
 #include "core/jw.h"
@@ -334,47 +334,6 @@ out:
 
 /* ---- multipart ---- */
 
-/* Finds needle in hay[0..n). */
-static const char *memfind(const char *hay, size_t n, const char *needle, size_t m)
-{
-	if (m == 0 || n < m)
-		return NULL;
-	for (size_t i = 0; i + m <= n; i++)
-		if (hay[i] == needle[0] && memcmp(hay + i, needle, m) == 0)
-			return hay + i;
-	return NULL;
-}
-
-/* Reads a parameter (name="..." or name=token) from a header value. */
-static int header_param(const char *h, size_t hl, const char *key, char *out, size_t n)
-{
-	size_t kl = strlen(key);
-	for (size_t i = 0; i + kl + 1 < hl; i++) {
-		if ((i == 0 || h[i - 1] == ';' || h[i - 1] == ' ') && strncasecmp(h + i, key, kl) == 0 &&
-		    h[i + kl] == '=') {
-			const char *v = h + i + kl + 1, *end = h + hl;
-			size_t o = 0;
-			if (*v == '"') {
-				v++;
-				/* Only \" and \\ are escapes (as curl writes them); any other backslash is
-				 * kept, so a Windows-style path is refused later instead of silently
-				 * changed. */
-				while (v < end && *v != '"' && o + 1 < n) {
-					if (*v == '\\' && v + 1 < end && (v[1] == '"' || v[1] == '\\'))
-						v++;
-					out[o++] = *v++;
-				}
-			} else {
-				while (v < end && *v != ';' && !isspace((unsigned char)*v) && o + 1 < n)
-					out[o++] = *v++;
-			}
-			out[o] = '\0';
-			return 0;
-		}
-	}
-	return -1;
-}
-
 struct bundle_ctx {
 	struct files *files;
 	int rc;
@@ -399,63 +358,6 @@ static int bundle_entry(void *ud, const char *path, const unsigned char *data, s
 	pf->data = copy;
 	sr_sha256_hex(copy, len, pf->sha256);
 	return 0;
-}
-
-/* One part of a multipart body: what its headers say and its bytes (inside the request's
- * body). */
-struct part {
-	char name[100], filename[600], ctype[128];
-	int has_filename;
-	const char *data;
-	size_t len;
-};
-
-/* Reads a part's Content-Disposition (name, filename) and Content-Type from its headers,
- * h[0..hend). */
-static void part_headers(const char *h, const char *hend, struct part *pt)
-{
-	memset(pt, 0, sizeof(*pt));
-	while (h < hend) {
-		const char *eol = memfind(h, (size_t)(hend - h), "\r\n", 2);
-		if (!eol)
-			eol = hend;
-		size_t hl = (size_t)(eol - h);
-		if (hl > 20 && strncasecmp(h, "Content-Disposition:", 20) == 0) {
-			header_param(h + 20, hl - 20, "name", pt->name, sizeof(pt->name));
-			pt->has_filename = header_param(h + 20, hl - 20, "filename", pt->filename, sizeof(pt->filename)) == 0;
-		} else if (hl > 13 && strncasecmp(h, "Content-Type:", 13) == 0) {
-			const char *v = h + 13;
-			while (v < eol && isspace((unsigned char)*v))
-				v++;
-			snprintf(pt->ctype, sizeof(pt->ctype), "%.*s", (int)(eol - v), v);
-		}
-		h = eol + 2;
-	}
-}
-
-/* Reads the part whose delimiter (delim, dl bytes) starts at *at. 1 with *pt set and *at on
- * the next delimiter; 0 at the closing delimiter; -1 when the body is malformed. */
-static int next_part(const char **at, const char *end, const char *delim, int dl, struct part *pt)
-{
-	const char *part = *at + dl;
-	if (end - part >= 2 && part[0] == '-' && part[1] == '-')
-		return 0;
-	if (end - part >= 2 && part[0] == '\r' && part[1] == '\n')
-		part += 2;
-	const char *hend = memfind(part, (size_t)(end - part), "\r\n\r\n", 4);
-	if (!hend)
-		return -1;
-	part_headers(part, hend, pt);
-	const char *data = hend + 4;
-	char ndelim[214];
-	int nl = snprintf(ndelim, sizeof(ndelim), "\r\n%s", delim);
-	const char *next = memfind(data, (size_t)(end - data), ndelim, (size_t)nl);
-	if (!next)
-		return -1;
-	pt->data = data;
-	pt->len = (size_t)(next - data);
-	*at = next + 2;
-	return 1;
 }
 
 /* What a multipart publish has gathered: the payload, the files, the copies of bundle
@@ -525,7 +427,7 @@ static int take_bundle(struct upload *up, sr_resp *resp, const char *data, size_
 }
 
 /* One file part, added to the files (its bytes stay in the request's body). */
-static int take_file(struct upload *up, sr_resp *resp, const struct part *pt)
+static int take_file(struct upload *up, sr_resp *resp, const sr__mp_part *pt)
 {
 	sr_pub_file *pf = files_add(&up->files);
 	if (!pf) {
@@ -550,7 +452,7 @@ static int take_file(struct upload *up, sr_resp *resp, const struct part *pt)
 }
 
 /* A part by its name: the JSON payload, a zip bundle, or one file. Other parts are skipped. */
-static int take_part(struct upload *up, sr_resp *resp, const struct part *pt)
+static int take_part(struct upload *up, sr_resp *resp, const sr__mp_part *pt)
 {
 	if (strcmp(pt->name, "payload") == 0) {
 		json_error_t e;
@@ -571,19 +473,15 @@ static int take_part(struct upload *up, sr_resp *resp, const struct part *pt)
 
 static void publish_multipart(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u, const char *ctype)
 {
-	char boundary[200];
-	if (header_param(ctype, strlen(ctype), "boundary", boundary, sizeof(boundary)) || !boundary[0]) {
+	sr__mp_reader rd;
+	if (sr__mp_begin(&rd, ctype, req->body->data, req->body->len)) {
 		sr_resp_text(resp, 400, "Invalid multipart body");
 		return;
 	}
-	char delim[210];
-	int dl = snprintf(delim, sizeof(delim), "--%s", boundary);
-	const char *p = req->body->data ? req->body->data : "", *end = p + req->body->len;
-	const char *at = memfind(p, (size_t)(end - p), delim, (size_t)dl);
 	struct upload up = {0};
-	struct part pt;
-	int more = at ? 1 : -1;
-	while (more > 0 && (more = next_part(&at, end, delim, dl, &pt)) > 0)
+	sr__mp_part pt;
+	int more;
+	while ((more = sr__mp_next(&rd, &pt)) > 0)
 		if (take_part(&up, resp, &pt))
 			goto out;
 	if (more < 0) {
