@@ -23,11 +23,12 @@
 #define ARCHIVE_NAME "clawhub-skills-2026-01"
 #define JUDGED "tests/search-judged.tsv"
 #define OWNERS_PER_SEED 60 /* `skillreg seed` reads at most 64 owners per run */
-/* The floors: a little under what the current engine measures on this set (success at 5
- * 75.0 %, MRR 0.750 on 2026-12-05), so a loss of quality fails. Issue 14's targets are 0.90
+/* The floors: a little under what the current engine measures on this set (2026-12-05:
+ * success at 5 75.0 % on both databases, MRR 0.750 on SQLite and 0.738 on PostgreSQL, whose
+ * trigram similarity orders summaries differently), so a loss of quality fails. Issue 14's targets are 0.90
  * and 0.85: raise the floors to the figures of the engine that reaches them. */
 #define SUCCESS5_FLOOR 0.74
-#define MRR_FLOOR 0.74
+#define MRR_FLOOR 0.73
 
 static srt_server S;
 
