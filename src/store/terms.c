@@ -65,7 +65,7 @@ void sr_term_stem(char *w)
 		if (w[i] < 'a' || w[i] > 'z')
 			return; /* digits or other scripts: kept whole (versions, names like "n8n") */
 	if (n > 4 && ends(w, n, "ies")) {
-		strcpy(w + n - 3, "y");
+		w[n - 3] = 'y';
 		n -= 2;
 	} else if (n > 4 && ends(w, n, "sses")) {
 		n -= 2;
