@@ -162,6 +162,13 @@ static void metrics(sr_req *req, sr_resp *resp)
 			      "# HELP skillreg_public_skills Public skills (the global count row).\n"
 			      "# TYPE skillreg_public_skills gauge\nskillreg_public_skills %lld\n",
 			      (long long)public_skills);
+	uint64_t marker;
+	if (sr_store_sync_marker(req->store, &marker) == 0)
+		sr_buf_printf(&resp->body,
+			      "# HELP skillreg_gens_marker The highest sync marker (NOTIFY skillreg_gens, 'nN') this "
+			      "node applied: writes committed before it are in its cache's generations.\n"
+			      "# TYPE skillreg_gens_marker gauge\nskillreg_gens_marker %llu\n",
+			      (unsigned long long)marker);
 	resp->status = 200;
 	resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }

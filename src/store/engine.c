@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "store/engine.h"
 #include "store/gen.h"
+#include "store/pg.h"
 
 static int is_pg_url(const char *t)
 {
@@ -54,6 +55,11 @@ const char *sr_store_errmsg(sr_store *s)
 struct sr_gens *sr_store_gens(sr_store *s)
 {
 	return s->gens;
+}
+
+int sr_store_sync_marker(sr_store *s, uint64_t *out)
+{
+	return sr__pg_gens_marker(s->gens, out);
 }
 
 void sr_store_page_stats(sr_store *s, int64_t *hits, int64_t *misses)

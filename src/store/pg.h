@@ -74,6 +74,9 @@ int sr__pg_gens_acquire(const char *url, struct sr_gens **out);
 void sr__pg_gens_release(struct sr_gens *g);
 /* A backend of this process (its notifications were applied when they committed). */
 void sr__pg_gens_own(struct sr_gens *g, int pid, int add);
+/* The highest sync marker the url's listener applied; SR_ENOTFOUND when g is not a
+ * PostgreSQL store's (see pg_gens.c). */
+int sr__pg_gens_marker(const struct sr_gens *g, uint64_t *out);
 /* The notification payload of what a store's transaction touched (see pg_gens.c). */
 void sr__pg_gens_payload(const sr_store *s, char *buf, size_t n);
 

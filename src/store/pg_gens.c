@@ -20,6 +20,13 @@
  *
  * Notifications from this process's own backends are skipped (their bumps were done at
  * commit); stores register their backend pids here.
+ *
+ * A payload "nN" (N a number) bumps nothing: it is a sync marker. Notifications reach a
+ * listener in commit order, so once a node has applied marker N, every write committed before
+ * N was sent has reached its cache. The node shows the highest marker it applied in /metrics
+ * (skillreg_gens_marker); a probe that sends one and watches for it measures how far a node's
+ * cache lags the database, and the tests use it to know that a write another process made is
+ * visible before they read.
  */
 #include <errno.h>
 #include <poll.h>
@@ -47,6 +54,7 @@ struct gens_entry {
 	pthread_t thread;
 	int wake[2]; /* a pipe: closing the store's last reference wakes the listener to stop */
 	int stop;
+	uint64_t marker; /* the highest sync marker applied (atomic) */
 	int npids;
 	int pids[OWN_PIDS_MAX];
 };
@@ -79,9 +87,18 @@ void sr__pg_gens_payload(const sr_store *s, char *buf, size_t n)
 	}
 }
 
-/* Bumps what a payload names, the catalog first (the order src/http/cache.c relies on). */
-static void apply_payload(sr_gens *g, const char *p)
+/* Bumps what a payload names, the catalog first (the order src/http/cache.c relies on); a
+ * sync marker only raises the entry's marker. */
+static void apply_payload(struct gens_entry *e, const char *p)
 {
+	sr_gens *g = e->gens;
+	if (p[0] == 'n') {
+		uint64_t m = strtoull(p + 1, NULL, 10), old = __atomic_load_n(&e->marker, __ATOMIC_SEQ_CST);
+		while (m > old && !__atomic_compare_exchange_n(&e->marker, &old, m, 0, __ATOMIC_SEQ_CST,
+								 __ATOMIC_SEQ_CST))
+			;
+		return;
+	}
 	/* Replicas may not have replayed that write yet: anonymous reads go to the primary
 	 * until they have (pg_replica.c). */
 	sr__pg_replica_fence();
@@ -121,6 +138,16 @@ void sr__pg_gens_own(sr_gens *g, int pid, int add)
 			}
 	}
 	pthread_mutex_unlock(&lock);
+}
+
+int sr__pg_gens_marker(const sr_gens *g, uint64_t *out)
+{
+	pthread_mutex_lock(&lock);
+	struct gens_entry *e = entry_of(g);
+	if (e)
+		*out = __atomic_load_n(&e->marker, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&lock);
+	return e ? 0 : SR_ENOTFOUND;
 }
 
 /* Connects and LISTENs; NULL when the database does not answer. */
@@ -166,7 +193,7 @@ static void *listener(void *arg)
 				continue;
 			}
 			/* Notifications sent while no connection listened are lost. */
-			apply_payload(e->gens, "w");
+			apply_payload(e, "w");
 			if (warned)
 				sr_log_info("db: the generation listener is connected again");
 			warned = 0;
@@ -180,7 +207,7 @@ static void *listener(void *arg)
 		PGnotify *n;
 		while ((n = PQnotifies(c))) {
 			if (!is_own(e, n->be_pid))
-				apply_payload(e->gens, n->extra);
+				apply_payload(e, n->extra);
 			PQfreemem(n);
 		}
 	}

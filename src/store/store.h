@@ -137,6 +137,10 @@ void sr_store_page_stats(sr_store *s, int64_t *hits, int64_t *misses);
  * answer bumps SR_GEN_CATALOG. */
 struct sr_gens;
 struct sr_gens *sr_store_gens(sr_store *s);
+/* On PostgreSQL, the highest sync marker (a notification "nN" on the generation channel) this
+ * process has applied: every write committed before it reached this process's counters.
+ * SR_ENOTFOUND on SQLite, where a commit bumps the shared counters itself. */
+int sr_store_sync_marker(sr_store *s, uint64_t *out);
 
 /* A read snapshot for a whole request: the reads until sr_store_read_end see one database
  * state, and the engine takes its read lock once instead of per statement. On an engine where

@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 
 #include <curl/curl.h>
+#include <libpq-fe.h>
 #include <openssl/evp.h>
 #include <zip.h>
 
@@ -543,6 +544,48 @@ static void print_log(const srt_server *s)
 	fprintf(stderr, "---- tail of %s ----\n%s\n---- end of server log ----\n", path, buf);
 }
 
+/* Waits until the running server has applied every write committed so far by other
+ * processes (an admin command's). On SQLite a commit bumps the shared generation file before
+ * it returns, so there is nothing to wait for. On PostgreSQL the server hears of another
+ * process's write from its LISTEN connection, a little after the commit: this sends a sync
+ * marker on the same channel, which arrives after every earlier commit's notification, and
+ * watches /metrics until the server has applied it (src/store/pg_gens.c). */
+static void sleep_ms(long ms);
+
+static int sync_writes(srt_server *s)
+{
+	static unsigned long long seq;
+	if (!srt_db_postgres() || s->pid <= 0)
+		return 0;
+	PGconn *c = PQconnectdb(s->db);
+	char sql[96];
+	snprintf(sql, sizeof sql, "SELECT pg_notify('skillreg_gens', 'n%llu')", ++seq);
+	PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+	int sent = r && PQresultStatus(r) == PGRES_TUPLES_OK;
+	PQclear(r);
+	PQfinish(c);
+	if (!sent) {
+		fprintf(stderr, "cannot send sync marker %llu to %s\n", seq, s->db);
+		return -1;
+	}
+	for (int i = 0; i < 500; i++) {
+		srt_resp m;
+		unsigned long long seen = 0;
+		if (srt_get(s, "/metrics", NULL, &m) == 0 && m.status == 200) {
+			static const char key[] = "\nskillreg_gens_marker ";
+			const char *p = strstr(m.body, key);
+			if (p)
+				seen = strtoull(p + sizeof key - 1, NULL, 10);
+		}
+		srt_resp_free(&m);
+		if (seen >= seq)
+			return 0;
+		sleep_ms(10);
+	}
+	fprintf(stderr, "the server did not apply sync marker %llu within 5 s\n", seq);
+	return -1;
+}
+
 int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args)
 {
 	const char *argv[32];
@@ -605,8 +648,9 @@ int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args)
 		for (size_t i = 0; argv[i]; i++)
 			fprintf(stderr, " %s", argv[i]);
 		fprintf(stderr, "\n");
+		return WEXITSTATUS(st);
 	}
-	return WEXITSTATUS(st);
+	return sync_writes(s);
 }
 
 static int make_token(srt_server *s, const char *handle, char *out, size_t outsz)
