@@ -101,11 +101,12 @@ static int make_account(sr_store *s, const sr_invite_row *inv, const char *handl
 
 static void accept(sr_web_rq *rq, const char *token, const sr_invite_row *inv)
 {
-	char raw[128] = "", handle[64], pw[SR_PASSWORD_MAX + 2] = "", pw2[SR_PASSWORD_MAX + 2] = "";
-	sr__web_form(rq->req, "handle", raw, sizeof(raw));
+	/* A handle longer than any allowed one stays too long here (handle_problem refuses it)
+	 * rather than being cut to a shorter handle the person did not ask for. */
+	char handle[128] = "", pw[SR_PASSWORD_MAX + 2] = "", pw2[SR_PASSWORD_MAX + 2] = "";
+	sr__web_form(rq->req, "handle", handle, sizeof(handle));
 	sr__web_form(rq->req, "password", pw, sizeof(pw));
 	sr__web_form(rq->req, "password2", pw2, sizeof(pw2));
-	snprintf(handle, sizeof(handle), "%s", raw);
 	for (char *c = handle; *c; c++)
 		if (*c >= 'A' && *c <= 'Z')
 			*c = (char)(*c - 'A' + 'a');
@@ -120,7 +121,7 @@ static void accept(sr_web_rq *rq, const char *token, const sr_invite_row *inv)
 	if (!problem && strcmp(pw, pw2) != 0)
 		problem = "The two passwords differ.";
 	if (problem) {
-		invite_page(rq, token, 400, problem, raw);
+		invite_page(rq, token, 400, problem, handle);
 		return;
 	}
 	char hash[SR_PASSWORD_HASH_MAX];
@@ -128,7 +129,7 @@ static void accept(sr_web_rq *rq, const char *token, const sr_invite_row *inv)
 	if ((rc = sr_password_hash(pw, hash, sizeof(hash))) || (rc = make_account(rq->req->store, inv, handle, hash, &uid))) {
 		if (rc == SR_EEXIST) {
 			/* Taken between the check and the insert, or the invitation used meanwhile. */
-			invite_page(rq, token, 409, "This handle was just taken, or the invitation was used. Try again.", raw);
+			invite_page(rq, token, 409, "This handle was just taken, or the invitation was used. Try again.", handle);
 			return;
 		}
 		sr__web_fail(rq->req, rq->resp, rc);
