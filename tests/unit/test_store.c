@@ -104,8 +104,8 @@ static void test_constraints(void **state)
 	assert_int_equal(sr_store_user_add(f->s, "alice", "Again", SR_ROLE_USER, &id), SR_EEXIST);
 	sr_user u;
 	assert_int_equal(sr_store_user_by_handle(f->s, "nobody", &u), SR_ENOTFOUND);
-	int revoked;
-	assert_int_equal(sr_store_token_lookup(f->s, "0000", &u, &revoked), SR_ENOTFOUND);
+	sr_token_state ts;
+	assert_int_equal(sr_store_token_lookup(f->s, "0000", &u, &ts), SR_ENOTFOUND);
 }
 
 static int count_row(void *ud, const void *row)
