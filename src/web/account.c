@@ -169,7 +169,8 @@ void sr__web_sessions(sr_web_rq *rq)
 	sr__web_begin(&p);
 	sr_html_printf(p.b,
 		       "<section aria-labelledby=\"ses-h\"><h1 id=\"ses-h\">Signed-in browsers</h1>"
-		       "<p>You are signed in as <b>@%s</b> in these browsers. End a session to sign that browser out.</p>"
+		       "<p>You are signed in as <b>@%s</b> in these browsers. End a session to sign that browser out. "
+		       "Programs sign in with <a href=\"/settings/tokens\">API tokens</a>.</p>"
 		       "<table class=\"table\"><thead><tr><th>Browser</th><th>Address</th><th>Signed in</th>"
 		       "<th>Last seen</th><th></th></tr></thead><tbody>",
 		       u->handle);

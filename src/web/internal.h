@@ -53,6 +53,10 @@ void sr__web_signin(struct sr_web_rq *rq);
 void sr__web_signout(struct sr_web_rq *rq);
 void sr__web_sessions(struct sr_web_rq *rq);
 void sr__web_session_end(struct sr_web_rq *rq);
+/* API tokens (tokens.c): one's own, and an admin's view of anyone's (revoke: the POST). */
+void sr__web_tokens(struct sr_web_rq *rq);
+void sr__web_token_revoke(struct sr_web_rq *rq);
+void sr__web_admin_tokens(struct sr_web_rq *rq, const char *handle, int revoke);
 void sr__web_invite(struct sr_web_rq *rq, const char *token); /* invite.c */
 void sr__web_device(struct sr_web_rq *rq);   /* device.c */
 void sr__web_cli_auth(struct sr_web_rq *rq);
