@@ -1,7 +1,7 @@
 /*
  * tokens.c - the API tokens pages: /settings/tokens, where a signed-in person makes a token
- * (a label and an optional expiry; the secret is shown on the answer to the form and never
- * again, only its SHA-256 and its prefix are kept), sees their tokens with their last use,
+ * (a label and an optional expiry; the secret is shown on the page the form leads to and
+ * never again, only its SHA-256 and its prefix are kept), sees their tokens with their last use,
  * and revokes one; and /admin/users/HANDLE/tokens, where an admin sees and revokes anyone's.
  *
  * The admin pages answer 404 to everyone else, signed out included, as the API's staff routes
@@ -29,6 +29,8 @@
 #define TOKENS_LISTED 100
 /* Live tokens one person may hold (counted among the newest listed). */
 #define TOKENS_LIVE_MAX 50
+/* The cookie that carries a secret just made from the form's redirect to the page showing it. */
+#define NEW_TOKEN_COOKIE "sr_new_token"
 /* The expiries the form offers, in days (0: never). */
 static const int expiry_days[] = {0, 7, 30, 90, 365};
 
@@ -79,7 +81,7 @@ static int token_row(void *ud, const void *row)
 	return 0;
 }
 
-static const char *const table_head = "<table class=\"table tokens\"><thead><tr><th>Label</th><th>Token</th>"
+static const char *const table_head = "<div class=\"table-wrap\"><table class=\"table tokens\"><thead><tr><th>Label</th><th>Token</th>"
 				      "<th>Created</th><th>Last used</th><th>Expires</th><th></th></tr></thead><tbody>";
 
 /* Writes the tables of user_id's tokens into b; 0 or the read's error. */
@@ -92,11 +94,11 @@ static int token_tables(sr_web_rq *rq, sr_buf *b, int64_t user_id, const char *r
 	if (!rc) {
 		sr_html_printf(b, "<h2>Active tokens</h2>");
 		if (c.nlive)
-			sr_html_printf(b, "%R%R</tbody></table>", table_head, c.live.data);
+			sr_html_printf(b, "%R%R</tbody></table></div>", table_head, c.live.data);
 		else
 			sr_html_printf(b, "<p class=\"empty\">No active tokens.</p>");
 		if (c.ndead)
-			sr_html_printf(b, "<h2>Revoked and expired tokens</h2>%R%R</tbody></table>", table_head, c.dead.data);
+			sr_html_printf(b, "<h2>Revoked and expired tokens</h2>%R%R</tbody></table></div>", table_head, c.dead.data);
 		if (c.live.failed || c.dead.failed)
 			b->failed = 1;
 	}
@@ -125,7 +127,7 @@ static void tokens_page(sr_web_rq *rq, const sr_user *u, int status, const char 
 			       "<p class=\"hint\">Sign the CLI in with <code>clawhub login --token &lt;token&gt;</code>.</p></div>",
 			       new_token);
 	sr_html_printf(p.b,
-		       "<form class=\"form\" method=\"post\" action=\"/settings/tokens\">"
+		       "<form class=\"form token-form\" method=\"post\" action=\"/settings/tokens\">"
 		       "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		       "<p><label for=\"tok-label\">Label</label>"
 		       "<input id=\"tok-label\" name=\"label\" maxlength=\"%d\" placeholder=\"CLI token\"></p>"
@@ -172,6 +174,40 @@ static int form_has(const sr_req *req, const char *key)
 		if ((i == 0 || p[i - 1] == '&') && memcmp(p + i, key, kl) == 0 && p[i + kl] == '=')
 			return 1;
 	return 0;
+}
+
+/*
+ * The secret just made travels to the page that shows it in a cookie of that page alone: the
+ * answer to the form is a redirect, so reloading the page or going back never sends the form
+ * again (which would make a second token). The page shows the cookie's token only when it is
+ * a live token of the viewer, so a planted cookie shows nothing, and clears it at once.
+ */
+static void flash_set(sr_web_rq *rq, const char *token)
+{
+	sr_resp_header(rq->resp, "Set-Cookie", "%s=%s; Path=/settings/tokens; HttpOnly; SameSite=Strict%s", NEW_TOKEN_COOKIE,
+		       token, strncmp(rq->app->public_url, "https:", 6) == 0 ? "; Secure" : "");
+}
+
+/* The token the cookie carries into out (SR_TOKEN_LEN + 1 bytes): 1 when it is one to show. */
+static int flash_take(sr_web_rq *rq, const sr_user *u, char *out)
+{
+	char v[SR_TOKEN_LEN + 2];
+	if (!sr__web_cookie(rq->req, NEW_TOKEN_COOKIE, v, sizeof(v)))
+		return 0;
+	sr_resp_header(rq->resp, "Set-Cookie", "%s=; Path=/settings/tokens; Max-Age=0; HttpOnly; SameSite=Strict%s",
+		       NEW_TOKEN_COOKIE, strncmp(rq->app->public_url, "https:", 6) == 0 ? "; Secure" : "");
+	int show = 0;
+	if (strlen(v) == SR_TOKEN_LEN && strncmp(v, "clh_", 4) == 0) {
+		char hash[65];
+		sr_user owner;
+		sr_token_state ts;
+		sr_sha256_hex(v, strlen(v), hash);
+		show = sr_store_token_lookup(rq->req->store, hash, &owner, &ts) == 0 && !ts.revoked && owner.id == u->id;
+	}
+	if (show)
+		memcpy(out, v, SR_TOKEN_LEN + 1);
+	explicit_bzero(v, sizeof(v));
+	return show;
 }
 
 static int count_live(void *ud, const void *row)
@@ -226,10 +262,12 @@ static void token_create(sr_web_rq *rq, const sr_user *u)
 		char token[SR_TOKEN_LEN + 1];
 		int64_t id;
 		rc = sr_token_mint(rq->req->store, u->id, trimmed[0] ? trimmed : "CLI token", expires_at, token, &id);
-		if (rc)
+		if (rc) {
 			sr__web_fail(rq->req, rq->resp, rc);
-		else
-			tokens_page(rq, u, 200, NULL, token);
+		} else {
+			flash_set(rq, token);
+			sr__web_redirect(rq->resp, 303, "/settings/tokens");
+		}
 		explicit_bzero(token, sizeof(token));
 	}
 	free(trimmed);
@@ -241,10 +279,14 @@ void sr__web_tokens(sr_web_rq *rq)
 	const sr_user *u = sr__web_need_viewer(rq, "/settings/tokens");
 	if (!u)
 		return;
-	if (strcmp(rq->req->method, "POST") == 0)
+	if (strcmp(rq->req->method, "POST") == 0) {
 		token_create(rq, u);
-	else
-		tokens_page(rq, u, 200, NULL, NULL);
+		return;
+	}
+	char fresh[SR_TOKEN_LEN + 1];
+	int shown = flash_take(rq, u, fresh);
+	tokens_page(rq, u, 200, NULL, shown ? fresh : NULL);
+	explicit_bzero(fresh, sizeof(fresh));
 }
 
 /* The token id a revoke form names; 0 when it names none. */

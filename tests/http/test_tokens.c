@@ -116,7 +116,22 @@ static void page_csrf(const char *cookie, char *out, size_t n)
 	srt_resp_free(&r);
 }
 
-/* Makes a token through the page as the person of cookie: the secret into out (48 bytes). */
+/* The secret a tokens page shows into out (48 bytes); "" when it shows none. */
+static void shown_token(const srt_resp *r, char *out)
+{
+	out[0] = '\0';
+	const char *p = strstr(r->body, "<code id=\"new-token\">");
+	if (!p)
+		return;
+	p += strlen("<code id=\"new-token\">");
+	size_t len = strcspn(p, "<");
+	assert_int_equal(len, 47);
+	memcpy(out, p, len);
+	out[len] = '\0';
+}
+
+/* Makes a token through the page as the person of cookie: the form's answer sends the browser
+ * to the page, which shows the secret once. The secret into out (48 bytes). */
 static void create_token(const char *cookie, const char *label, int days, char *out)
 {
 	char csrf[80];
@@ -124,14 +139,23 @@ static void create_token(const char *cookie, const char *label, int days, char *
 	srt_resp r;
 	post_on(&S, cookie, "/settings/tokens", srt_fmt("csrf=%s&label=%s&expires_days=%d", csrf, srt_urlenc(label), days),
 		&r);
+	SRT_EXPECT_STATUS(&r, 303);
+	assert_string_equal(srt_header(&r, "Location"), "/settings/tokens");
+	const char *set = srt_header(&r, "Set-Cookie");
+	assert_non_null(set);
+	assert_non_null(strstr(set, "; Path=/settings/tokens; HttpOnly; SameSite=Strict"));
+	char flash[80];
+	cookie_value(&r, "sr_new_token", flash, sizeof(flash));
+	assert_int_equal(strlen(flash), 47);
+	srt_resp_free(&r);
+	get_on(&S, srt_fmt("%s; sr_new_token=%s", cookie, flash), "/settings/tokens", &r);
 	SRT_EXPECT_STATUS(&r, 200);
-	const char *p = strstr(r.body, "<code id=\"new-token\">");
-	assert_non_null(p);
-	p += strlen("<code id=\"new-token\">");
-	size_t len = strcspn(p, "<");
-	assert_int_equal(len, 47);
-	memcpy(out, p, len);
-	out[len] = '\0';
+	char cleared[8] = "x";
+	cookie_value(&r, "sr_new_token", cleared, sizeof(cleared));
+	assert_string_equal(cleared, "");
+	assert_non_null(strstr(srt_header(&r, "Set-Cookie"), "Max-Age=0"));
+	shown_token(&r, out);
+	assert_string_equal(out, flash);
 	assert_memory_equal(out, "clh_", 4);
 	/* The page that shows the secret must not be kept by any cache. */
 	const char *cc = srt_header(&r, "Cache-Control");
@@ -208,6 +232,14 @@ static void test_create_and_use(void **state)
 	assert_non_null(strstr(r.body, "my laptop"));
 	assert_null(strstr(r.body, tok));
 	assert_null(strstr(r.body, "new-token"));
+	srt_resp_free(&r);
+	/* The cookie shows a token only to its owner: planted in Bob's browser, it shows nothing. */
+	get_on(&S, srt_fmt("%s; sr_new_token=%s", bob, tok), "/settings/tokens", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	char shown[64];
+	shown_token(&r, shown);
+	assert_string_equal(shown, "");
+	assert_null(strstr(r.body, tok));
 	srt_resp_free(&r);
 	/* An empty label gets ClawHub's default. */
 	create_token(alice, "", 0, tok);
