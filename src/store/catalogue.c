@@ -317,6 +317,17 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_TOKEN_REVOKE_ID] = "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL",
 	/* The condition makes it one write per interval however many nodes see the token. */
 	[Q_TOKEN_TOUCH] = "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?3)",
+	/* The owner's dashboard: every skill of the owner, deleted and hidden ones too, so the
+	 * full index (not the public partial one) and one range of it. */
+	[Q_OWNER_ALL_FIRST] = "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_skills_owner_updated "
+			      "CROSS JOIN users u ON u.id = s.owner_id WHERE s.owner_id = ?1 "
+			      "ORDER BY s.updated_at DESC, s.id DESC LIMIT ?2",
+	[Q_OWNER_ALL_AFTER] = "SELECT " SKILL_COLS " FROM skills s INDEXED BY ix_skills_owner_updated "
+			      "CROSS JOIN users u ON u.id = s.owner_id WHERE s.owner_id = ?1 "
+			      "AND (s.updated_at, s.id) < (?3, ?4) ORDER BY s.updated_at DESC, s.id DESC LIMIT ?2",
+	/* One person's stars, newest first: a range of ix_stars_user, each star's skill by key. */
+	[Q_STARRED] = "SELECT " SKILL_COLS " FROM stars st INDEXED BY ix_stars_user CROSS JOIN skills s ON s.id = st.skill_id "
+		      "CROSS JOIN users u ON u.id = s.owner_id WHERE st.user_id = ?1 ORDER BY st.created_at DESC LIMIT ?2",
 	/* Org publishers, transfers and scan jobs (migration 0015). */
 	[Q_USER_KIND] = "SELECT kind, trusted FROM users WHERE id = ?1",
 	[Q_ORG_ADD] = "INSERT INTO users(handle, display_name, role, created_at, kind, trusted) VALUES (?1, ?2, 0, ?4, 1, ?3)",

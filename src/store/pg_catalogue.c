@@ -312,6 +312,12 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			"WHERE user_id = $1 ORDER BY user_id DESC, created_at DESC LIMIT $2",
 	[Q_TOKEN_REVOKE_ID] = "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
 	[Q_TOKEN_TOUCH] = "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)",
+	[Q_OWNER_ALL_FIRST] = "SELECT " SKILL_COLS PG_SKILL_FROM "WHERE s.owner_id = $1 "
+			      "ORDER BY s.updated_at DESC, s.id DESC LIMIT $2",
+	[Q_OWNER_ALL_AFTER] = "SELECT " SKILL_COLS PG_SKILL_FROM "WHERE s.owner_id = $1 "
+			      "AND (s.updated_at, s.id) < ($3, $4) ORDER BY s.updated_at DESC, s.id DESC LIMIT $2",
+	[Q_STARRED] = "SELECT " SKILL_COLS " FROM stars st JOIN skills s ON s.id = st.skill_id JOIN users u ON u.id = s.owner_id "
+		      "WHERE st.user_id = $1 ORDER BY st.created_at DESC LIMIT $2",
 	/* Org publishers, transfers and scan jobs (migration 0015). */
 	[Q_USER_KIND] = "SELECT kind, trusted FROM users WHERE id = $1",
 	[Q_ORG_ADD] = "INSERT INTO users(handle, display_name, role, created_at, kind, trusted) VALUES ($1, $2, 0, $4, 1, $3) RETURNING id",

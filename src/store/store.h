@@ -299,6 +299,13 @@ int sr_store_list(sr_store *s, const sr_list_query *q, sr_row_fn fn, void *ud);
 int sr_store_owner_skills(sr_store *s, int64_t owner_id, int limit, int has_after,
 			  int64_t after_updated, int64_t after_id, sr_row_fn fn, void *ud);
 
+/* Every skill of an owner, deleted, hidden and pending ones too (the owner's dashboard), in
+ * the order and with the keyset of sr_store_owner_skills; limit + 1 rows. */
+int sr_store_owner_all_skills(sr_store *s, int64_t owner_id, int limit, int has_after, int64_t after_updated,
+			      int64_t after_id, sr_row_fn fn, void *ud);
+/* The skills a user starred, the newest star first, in any state: at most limit rows. */
+int sr_store_starred(sr_store *s, int64_t user_id, int limit, sr_row_fn fn, void *ud);
+
 /* How a full-text read matches a query's tokens; every token must match. */
 enum sr_match {
 	SR_MATCH_NAMES = 0, /* inside the slug or the display name; tokens of 3+ characters */

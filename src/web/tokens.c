@@ -113,6 +113,7 @@ static void tokens_page(sr_web_rq *rq, const sr_user *u, int status, const char 
 {
 	sr_page p = {&rq->resp->body, "API tokens", NULL, NULL};
 	sr__web_begin(&p);
+	sr__web_account_nav(p.b, "tokens");
 	sr_html_printf(p.b,
 		       "<section aria-labelledby=\"tok-h\"><h1 id=\"tok-h\">API tokens</h1>"
 		       "<p class=\"lead\">Tokens let the <code>clawhub</code> CLI and other programs act as <b>@%s</b>. "

@@ -308,7 +308,9 @@ enum {
 	PAGE_TOKENS,
 	PAGE_TOKEN_REVOKE,
 	PAGE_ADMIN_TOKENS,
-	PAGE_ADMIN_TOKEN_REVOKE
+	PAGE_ADMIN_TOKEN_REVOKE,
+	PAGE_DASHBOARD,
+	PAGE_STARS
 };
 
 static int account_route(char **seg, int n, int post)
@@ -331,6 +333,10 @@ static int account_route(char **seg, int n, int post)
 		return PAGE_TOKENS;
 	if (post && n == 3 && is(seg[0], "settings") && is(seg[1], "tokens") && is(seg[2], "revoke"))
 		return PAGE_TOKEN_REVOKE;
+	if (!post && n == 1 && is(seg[0], "dashboard"))
+		return PAGE_DASHBOARD;
+	if (!post && n == 1 && is(seg[0], "stars"))
+		return PAGE_STARS;
 	if (n >= 4 && is(seg[0], "admin") && is(seg[1], "users") && is(seg[3], "tokens")) {
 		if (!post && n == 4)
 			return PAGE_ADMIN_TOKENS;
@@ -354,6 +360,8 @@ static void account_page(sr_web_rq *rq, int page, char **seg)
 	case PAGE_TOKEN_REVOKE: sr__web_token_revoke(rq); break;
 	case PAGE_ADMIN_TOKENS: sr__web_admin_tokens(rq, seg[2], 0); break;
 	case PAGE_ADMIN_TOKEN_REVOKE: sr__web_admin_tokens(rq, seg[2], 1); break;
+	case PAGE_DASHBOARD: sr__web_dashboard(rq); break;
+	case PAGE_STARS: sr__web_stars(rq); break;
 	}
 }
 

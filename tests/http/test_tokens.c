@@ -4,7 +4,8 @@
  * without the CSRF token is refused; a revocation is refused by the next request on this node
  * and on a second `serve` process on the same database; an expired token is refused like a
  * revoked one; the last use is written at most once per interval; an admin revokes anyone's
- * token from /admin/users/HANDLE/tokens, which answers 404 to everyone else.
+ * token from /admin/users/HANDLE/tokens, which answers 404 to everyone else. And the other pages
+ * of one's account: /dashboard (every skill one publishes, in any state, with why) and /stars.
  *
  * Times in the database are moved by SQL (last_used_at, expires_at) instead of pinning the
  * server's clock, so the sessions and the interval run on the real clock.
@@ -479,6 +480,149 @@ static void test_non_staff_404(void **state)
 	assert_int_equal(srt_sql(&S, "UPDATE users SET role = 0 WHERE handle = 'bob'"), 1);
 }
 
+/* A skill row of owner in a given state, made by SQL: the dashboard reads rows in every state,
+ * which the publish path would need a scanner, a moderator and a deletion to reach. */
+static void add_skill(const char *owner, const char *slug, long long updated, int status, const char *reason,
+		      int flags, int deleted)
+{
+	assert_int_equal(srt_sql(&S, srt_fmt("INSERT INTO skills(owner_id, slug, display_name, summary, latest_version, "
+					      "created_at, updated_at, moderation_status, moderation_reason, moderation_flags, "
+					      "soft_deleted_at, stats_versions) SELECT id, '%s', 'Name of %s', 'About %s', '1.0.0', "
+					      "%lld, %lld, %d, %s, %d, %s, 2 FROM users WHERE handle = '%s'",
+					      slug, slug, slug, updated, updated, status,
+					      reason ? srt_fmt("'%s'", reason) : "NULL", flags,
+					      deleted ? srt_fmt("%lld", updated) : "NULL", owner)),
+			 1);
+}
+
+/* The dashboard's table row of a slug, cut at its end (a rotating copy). */
+static const char *dash_row(const srt_resp *r, const char *slug)
+{
+	const char *p = strstr(r->body, srt_fmt("<span class=\"slug\">%s</span>", slug));
+	if (!p)
+		return NULL;
+	const char *end = strstr(p, "</tr>");
+	assert_non_null(end);
+	return srt_fmt("%.*s", (int)(end - p), p);
+}
+
+/* Every state of one's skills on /dashboard, with why; nobody else's; keyset pages. */
+static void test_dashboard(void **state)
+{
+	(void)state;
+	srt_resp r;
+	get_on(&S, NULL, "/dashboard", &r);
+	SRT_EXPECT_STATUS(&r, 303);
+	assert_string_equal(srt_header(&r, "Location"), "/signin?return_to=%2Fdashboard");
+	srt_resp_free(&r);
+	long long t = now_ms() + 3600000; /* newer than anything else of alice's */
+	add_skill("alice", "dash-public", t + 10, 0, "scanner.static.clean", 0, 0);
+	add_skill("alice", "dash-flagged", t + 9, 0, "scanner.static.suspicious", 1, 0);
+	add_skill("alice", "dash-pending", t + 8, 1, "pending.scan", 0, 0);
+	add_skill("alice", "dash-reported", t + 7, 1, "auto.reports", 0, 0);
+	add_skill("alice", "dash-hidden", t + 6, 1, "staff.hidden", 0, 0);
+	add_skill("alice", "dash-removed", t + 5, 2, "manual.removed", 0, 0);
+	add_skill("alice", "dash-blocked", t + 4, 0, "scanner.static.malicious", 2, 0);
+	add_skill("alice", "dash-deleted", t + 3, 0, NULL, 0, 1);
+	add_skill("alice", "dash-lowq", t + 2, 1, "quality.low", 0, 0);
+	add_skill("bob", "dash-bobs", t + 20, 0, NULL, 0, 0);
+	get_on(&S, alice, "/dashboard", &r);
+	SRT_EXPECT_CONTAINS(&r, 200, "Your skills");
+	const struct {
+		const char *slug, *want;
+	} rows[] = {
+		{"dash-public", "<span class=\"badge badge-ok\">Public</span></td>"},
+		{"dash-flagged", "<span class=\"badge badge-warn\">Flagged</span> Public, but flagged as suspicious"},
+		{"dash-pending", "<span class=\"badge badge-plain\">Pending</span> Hidden until its security scan finishes."},
+		{"dash-reported", "Hidden after several reports, until a moderator reviews it. <span class=\"muted\">Reason code: "
+				  "<code>auto.reports</code>"},
+		{"dash-hidden", "Hidden by a moderator."},
+		{"dash-removed", "<span class=\"badge badge-warn\">Removed</span> Removed by moderation."},
+		{"dash-blocked", "<span class=\"badge badge-warn\">Blocked</span> Blocked: a security scan found malware."},
+		{"dash-deleted", "<span class=\"badge badge-plain\">Deleted</span> Deleted by you or an admin."},
+		{"dash-lowq", "Hidden: it did not pass the quality check."},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *row = dash_row(&r, rows[i].slug);
+		if (!row || !strstr(row, rows[i].want))
+			fail_msg("dashboard row %s: want %s in %s", rows[i].slug, rows[i].want, row ? row : "(no row)");
+	}
+	/* Only a public skill links to its page; nobody else's skill is listed. */
+	assert_non_null(strstr(r.body, "<a href=\"/alice/dash-public\">Name of dash-public</a>"));
+	assert_null(strstr(r.body, "href=\"/alice/dash-hidden\""));
+	assert_null(strstr(r.body, "dash-bobs"));
+	/* Newest update first. */
+	assert_true(strstr(r.body, "dash-public") < strstr(r.body, "dash-flagged"));
+	assert_true(strstr(r.body, "dash-deleted") < strstr(r.body, "dash-lowq"));
+	long rows_read = 0, bytes = 0;
+	assert_int_equal(srt_timing(&r, &rows_read, &bytes), 0);
+	srt_resp_free(&r);
+	for (int i = 0; i < 30; i++)
+		add_skill("alice", srt_fmt("dash-many-%02d", i), t - 1000 - i, 0, NULL, 0, 0);
+	get_on(&S, alice, "/dashboard", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	long rows_many = 0;
+	assert_int_equal(srt_timing(&r, &rows_many, &bytes), 0);
+	/* The session's row, then the page's rows: all 9 skills, then 25 of 39 and one more. */
+	assert_int_equal(rows_read, 1 + 9);
+	assert_int_equal(rows_many, 1 + 25 + 1);
+	assert_non_null(dash_row(&r, "dash-many-15"));
+	assert_null(dash_row(&r, "dash-many-16"));
+	const char *next = strstr(r.body, "href=\"/dashboard?cursor=");
+	assert_non_null(next);
+	next += strlen("href=\"");
+	char path[512];
+	snprintf(path, sizeof(path), "%.*s", (int)strcspn(next, "\""), next);
+	srt_resp_free(&r);
+	get_on(&S, alice, path, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_null(dash_row(&r, "dash-many-15"));
+	assert_non_null(dash_row(&r, "dash-many-16"));
+	assert_non_null(dash_row(&r, "dash-many-29"));
+	srt_resp_free(&r);
+	get_on(&S, alice, "/dashboard?cursor=nonsense", &r);
+	SRT_EXPECT_CONTAINS(&r, 400, "This page link is out of date");
+	srt_resp_free(&r);
+}
+
+/* /stars: one's stars, newest first; a skill no longer public shows its slug only. */
+static void test_stars(void **state)
+{
+	(void)state;
+	srt_resp r;
+	get_on(&S, NULL, "/stars", &r);
+	SRT_EXPECT_STATUS(&r, 303);
+	srt_resp_free(&r);
+	get_on(&S, bob, "/stars", &r);
+	SRT_EXPECT_CONTAINS(&r, 200, "No stars yet");
+	srt_resp_free(&r);
+	long long t = now_ms();
+	add_skill("alice", "star-one", t, 0, NULL, 0, 0);
+	add_skill("alice", "star-two", t, 0, NULL, 0, 0);
+	add_skill("alice", "star-gone", t, 1, "staff.hidden", 0, 0);
+	add_skill("alice", "star-other", t, 0, NULL, 0, 0);
+	const char *star = "INSERT INTO stars(skill_id, user_id, created_at) SELECT s.id, u.id, %lld FROM skills s, users u "
+			   "WHERE s.slug = '%s' AND u.handle = '%s'";
+	assert_int_equal(srt_sql(&S, srt_fmt(star, t + 1, "star-one", "bob")), 1);
+	assert_int_equal(srt_sql(&S, srt_fmt(star, t + 3, "star-two", "bob")), 1);
+	assert_int_equal(srt_sql(&S, srt_fmt(star, t + 2, "star-gone", "bob")), 1);
+	assert_int_equal(srt_sql(&S, srt_fmt(star, t + 4, "star-other", "boss")), 1);
+	get_on(&S, bob, "/stars", &r);
+	SRT_EXPECT_CONTAINS(&r, 200, "Your stars");
+	const char *two = strstr(r.body, "href=\"/alice/star-two\"");
+	const char *gone = strstr(r.body, "<h3 class=\"card-title\">star-gone</h3>");
+	const char *one = strstr(r.body, "href=\"/alice/star-one\"");
+	assert_non_null(two);
+	assert_non_null(gone);
+	assert_non_null(one);
+	assert_true(two < gone && gone < one);
+	assert_null(strstr(r.body, "Name of star-gone"));
+	assert_null(strstr(r.body, "href=\"/alice/star-gone\""));
+	assert_non_null(strstr(gone, "No longer public"));
+	assert_null(strstr(r.body, "star-other"));
+	srt_resp_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +634,8 @@ int main(void)
 		cmocka_unit_test(test_last_used),
 		cmocka_unit_test(test_admin_revoke),
 		cmocka_unit_test(test_non_staff_404),
+		cmocka_unit_test(test_dashboard),
+		cmocka_unit_test(test_stars),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
