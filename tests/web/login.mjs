@@ -209,6 +209,14 @@ async function main() {
   check('clawhub whoami after the revocation is refused', who3.code === 1 && `${who3.out}${who3.err}`.includes('Unauthorized'),
     `${who3.code} ${who3.out} ${who3.err}`);
 
+  // ---- the pages of one's own work ----
+  await page.goto(`${base}/dashboard`);
+  check('the dashboard says lena has no skill yet', (await page.textContent('main')).includes('You have not published a skill yet'));
+  await page.click('nav.account-nav a:has-text("Stars")');
+  await page.waitForURL(`${base}/stars`);
+  check('the account links lead to the stars page', (await page.textContent('main')).includes('No stars yet'));
+  await page.screenshot({ path: path.join(ART, 'stars.png'), fullPage: true });
+
   // ---- sign out from the header ----
   await page.goto(`${base}/settings/sessions`);
   check('the sessions page lists this browser', (await page.textContent('main')).includes('this browser'));
