@@ -126,7 +126,7 @@ void sr__web_begin(sr_page *p)
 	const sr_user *u = rq ? sr__web_viewer(rq) : NULL;
 	if (u)
 		sr_html_printf(b,
-			       "<div class=\"top-user\"><a href=\"/settings/sessions\">@%s</a>"
+			       "<div class=\"top-user\"><a href=\"/dashboard\">@%s</a>"
 			       "<form method=\"post\" action=\"/signout\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 			       "<button type=\"submit\">Sign out</button></form></div>",
 			       u->handle, sr__web_csrf(rq));
