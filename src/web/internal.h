@@ -57,6 +57,7 @@ void sr__web_session_end(struct sr_web_rq *rq);
 void sr__web_tokens(struct sr_web_rq *rq);
 void sr__web_token_revoke(struct sr_web_rq *rq);
 void sr__web_admin_tokens(struct sr_web_rq *rq, const char *handle, int revoke);
+void sr__web_admin_token_index(struct sr_web_rq *rq, int revoke); /* /admin/tokens[/revoke] */
 /* One's own work (mine.c): every skill one publishes, and one's stars. */
 void sr__web_dashboard(struct sr_web_rq *rq);
 void sr__web_stars(struct sr_web_rq *rq);

@@ -2,7 +2,8 @@
  * tokens.c - the API tokens pages: /settings/tokens, where a signed-in person makes a token
  * (a label and an optional expiry; the secret is shown on the page the form leads to and
  * never again, only its SHA-256 and its prefix are kept), sees their tokens with their last use,
- * and revokes one; and /admin/users/HANDLE/tokens, where an admin sees and revokes anyone's.
+ * and revokes one; /admin/users/HANDLE/tokens, where an admin sees and revokes anyone's; and
+ * /admin/tokens, where an admin finds a person's tokens or revokes one by its prefix.
  *
  * The admin pages answer 404 to everyone else, signed out included, as the API's staff routes
  * do: a page that exists only for staff does not tell others it is there. An admin's
@@ -384,4 +385,89 @@ void sr__web_admin_tokens(sr_web_rq *rq, const char *handle, int revoke)
 	}
 	sr_html_printf(p.b, "</section>");
 	sr__web_end(&p, rq->resp, 200);
+}
+
+/*
+ * /admin/tokens: the staff's way in when all they hold is a handle or a token (seen in a log,
+ * say). ?user=HANDLE goes to that account's tokens; POST /admin/tokens/revoke revokes the token
+ * of a prefix: exactly the 12 characters the pages show, so a short one cannot revoke many.
+ */
+static int prefix_ok(const char *p)
+{
+	if (strlen(p) != 12 || strncmp(p, "clh_", 4) != 0)
+		return 0;
+	for (const char *c = p + 4; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+		      *c == '_'))
+			return 0;
+	return 1;
+}
+
+static void admin_index(sr_web_rq *rq, int status, const char *message, int ok)
+{
+	sr_page p = {&rq->resp->body, "API tokens (staff)", NULL, NULL};
+	sr__web_begin(&p);
+	sr_html_printf(p.b, "<section aria-labelledby=\"adt-h\"><h1 id=\"adt-h\">API tokens (staff)</h1>");
+	if (message)
+		sr_html_printf(p.b, "<p class=\"notice %R\" role=\"status\">%s</p>", ok ? "notice-ok" : "notice-error", message);
+	sr_html_printf(p.b,
+		       "<form class=\"form token-form\" method=\"get\" action=\"/admin/tokens\">"
+		       "<p><label for=\"adt-user\">A person's tokens</label>"
+		       "<input id=\"adt-user\" name=\"user\" required maxlength=\"64\" placeholder=\"handle\"></p>"
+		       "<p><button type=\"submit\">Show</button></p></form>"
+		       "<form class=\"form token-form\" method=\"post\" action=\"/admin/tokens/revoke\">"
+		       "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		       "<p><label for=\"adt-prefix\">Revoke the token that starts with</label>"
+		       "<input id=\"adt-prefix\" name=\"prefix\" required minlength=\"12\" maxlength=\"12\" "
+		       "placeholder=\"clh_XXXXXXXX\" autocomplete=\"off\"></p>"
+		       "<p class=\"hint\">The first 12 characters, as the tokens pages show them.</p>"
+		       "<p><button type=\"submit\">Revoke</button></p></form></section>",
+		       sr__web_csrf(rq));
+	sr__web_end(&p, rq->resp, status);
+}
+
+static void admin_revoke_prefix(sr_web_rq *rq, const sr_user *admin)
+{
+	char prefix[16] = "";
+	if (!sr__web_form(rq->req, "prefix", prefix, sizeof(prefix)) || !prefix_ok(prefix)) {
+		admin_index(rq, 400, "Give the first 12 characters of the token: clh_ and the 8 that follow.", 0);
+		return;
+	}
+	int n = 0;
+	int rc = sr_store_token_revoke(rq->req->store, prefix, &n);
+	if (!rc && n) {
+		char detail[64];
+		snprintf(detail, sizeof(detail), "token prefix %s", prefix);
+		rc = sr_store_audit(rq->req->store, admin->id, "token.revoke", 0, detail, sr_now_ms());
+	}
+	if (rc)
+		sr__web_fail(rq->req, rq->resp, rc);
+	else if (!n)
+		admin_index(rq, 404, "No live token starts with these characters.", 0);
+	else
+		admin_index(rq, 200, n == 1 ? "Revoked 1 token." : "Revoked the tokens that start with these characters.", 1);
+}
+
+void sr__web_admin_token_index(sr_web_rq *rq, int revoke)
+{
+	rq->req->route = "web-admin-tokens";
+	const sr_user *admin = need_admin(rq);
+	if (!admin)
+		return;
+	if (revoke) {
+		admin_revoke_prefix(rq, admin);
+		return;
+	}
+	const char *user = sr_req_query(rq->req, "user");
+	if (user && user[0]) {
+		char norm[64];
+		sr_owner_normalize(user, norm, sizeof(norm));
+		sr_buf loc;
+		sr_buf_init(&loc, 1024);
+		sr_html_printf(&loc, "/admin/users/%u/tokens", norm[0] ? norm : "-");
+		sr__web_redirect(rq->resp, 303, loc.data && !loc.failed ? loc.data : "/admin/tokens");
+		sr_buf_deinit(&loc);
+		return;
+	}
+	admin_index(rq, 200, NULL, 0);
 }

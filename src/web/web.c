@@ -310,7 +310,9 @@ enum {
 	PAGE_ADMIN_TOKENS,
 	PAGE_ADMIN_TOKEN_REVOKE,
 	PAGE_DASHBOARD,
-	PAGE_STARS
+	PAGE_STARS,
+	PAGE_ADMIN_TOKEN_INDEX,
+	PAGE_ADMIN_TOKEN_PREFIX
 };
 
 static int account_route(char **seg, int n, int post)
@@ -337,6 +339,10 @@ static int account_route(char **seg, int n, int post)
 		return PAGE_DASHBOARD;
 	if (!post && n == 1 && is(seg[0], "stars"))
 		return PAGE_STARS;
+	if (!post && n == 2 && is(seg[0], "admin") && is(seg[1], "tokens"))
+		return PAGE_ADMIN_TOKEN_INDEX;
+	if (post && n == 3 && is(seg[0], "admin") && is(seg[1], "tokens") && is(seg[2], "revoke"))
+		return PAGE_ADMIN_TOKEN_PREFIX;
 	if (n >= 4 && is(seg[0], "admin") && is(seg[1], "users") && is(seg[3], "tokens")) {
 		if (!post && n == 4)
 			return PAGE_ADMIN_TOKENS;
@@ -362,6 +368,8 @@ static void account_page(sr_web_rq *rq, int page, char **seg)
 	case PAGE_ADMIN_TOKEN_REVOKE: sr__web_admin_tokens(rq, seg[2], 1); break;
 	case PAGE_DASHBOARD: sr__web_dashboard(rq); break;
 	case PAGE_STARS: sr__web_stars(rq); break;
+	case PAGE_ADMIN_TOKEN_INDEX: sr__web_admin_token_index(rq, 0); break;
+	case PAGE_ADMIN_TOKEN_PREFIX: sr__web_admin_token_index(rq, 1); break;
 	}
 }
 

@@ -456,6 +456,55 @@ static void test_admin_revoke(void **state)
 	srt_resp_free(&r);
 }
 
+/* /admin/tokens: a handle leads to that person's tokens; a token's 12-character prefix revokes
+ * it (audited), and nothing shorter is taken. */
+static void test_admin_prefix(void **state)
+{
+	(void)state;
+	srt_resp r;
+	get_on(&S, boss, "/admin/tokens", &r);
+	SRT_EXPECT_CONTAINS(&r, 200, "Revoke the token that starts with");
+	char csrf[80];
+	csrf_of(&r, csrf, sizeof(csrf));
+	srt_resp_free(&r);
+	get_on(&S, boss, "/admin/tokens?user=Bob", &r);
+	SRT_EXPECT_STATUS(&r, 303);
+	assert_string_equal(srt_header(&r, "Location"), "/admin/users/bob/tokens");
+	srt_resp_free(&r);
+	char tok[64], other[64];
+	create_token(bob, "leaked", 0, tok);
+	create_token(bob, "not leaked", 0, other);
+	const char *bad[] = {"clh_", srt_fmt("%.11s", tok), srt_fmt("%.11s%%25", tok), srt_fmt("%.13s", tok)};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		post_on(&S, boss, "/admin/tokens/revoke", srt_fmt("csrf=%s&prefix=%s", csrf, bad[i]), &r);
+		SRT_EXPECT_CONTAINS(&r, 400, "Give the first 12 characters of the token");
+		srt_resp_free(&r);
+	}
+	assert_int_equal(whoami(&S, tok), 200);
+	post_on(&S, boss, "/admin/tokens/revoke", srt_fmt("csrf=%s&prefix=%.12s", csrf, tok), &r);
+	SRT_EXPECT_CONTAINS(&r, 200, "Revoked 1 token.");
+	srt_resp_free(&r);
+	assert_int_equal(whoami(&S, tok), 401);
+	assert_int_equal(whoami(&S, other), 200);
+	assert_int_equal(srt_sql_int(&S, srt_fmt("SELECT count(*) FROM audit_log a JOIN users u ON u.id = a.actor_id "
+						 "WHERE u.handle = 'boss' AND a.action = 'token.revoke' AND a.detail = "
+						 "'token prefix %.12s'", tok)),
+			 1);
+	post_on(&S, boss, "/admin/tokens/revoke", srt_fmt("csrf=%s&prefix=%.12s", csrf, tok), &r);
+	SRT_EXPECT_CONTAINS(&r, 404, "No live token starts with these characters.");
+	srt_resp_free(&r);
+	/* Anyone else: 404, and the form revokes nothing. */
+	get_on(&S, bob, "/admin/tokens", &r);
+	SRT_EXPECT_STATUS(&r, 404);
+	srt_resp_free(&r);
+	char bob_csrf[80];
+	page_csrf(bob, bob_csrf, sizeof(bob_csrf));
+	post_on(&S, bob, "/admin/tokens/revoke", srt_fmt("csrf=%s&prefix=%.12s", bob_csrf, other), &r);
+	SRT_EXPECT_STATUS(&r, 404);
+	srt_resp_free(&r);
+	assert_int_equal(whoami(&S, other), 200);
+}
+
 /* Anyone but an admin gets 404 from the staff pages, and their forms change nothing. */
 static void test_non_staff_404(void **state)
 {
@@ -637,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_last_used),
 		cmocka_unit_test(test_admin_revoke),
+		cmocka_unit_test(test_admin_prefix),
 		cmocka_unit_test(test_non_staff_404),
 		cmocka_unit_test(test_dashboard),
 		cmocka_unit_test(test_stars),
