@@ -200,7 +200,7 @@ typedef struct sr_token_state {
 } sr_token_state;
 /* SR_ENOTFOUND for unknown hashes; the token's row into *state (revoked ones too). */
 int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, sr_token_state *state);
-/* Records a use of token id at now, unless a use after `since` is recorded already: the
+/* Records a use of token id at now, unless a use at or after `since` is recorded already: the
  * condition is in the statement, so nodes that see one token at once write its row once. */
 int sr_store_token_touch(sr_store *s, int64_t id, int64_t now, int64_t since);
 /* Revokes every live token whose display prefix starts with prefix; *n gets the count. */
