@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "core/util.h"
 
 static int auth_uncached(sr_req *req, sr_user *user);
@@ -45,15 +46,29 @@ static int auth_uncached(sr_req *req, sr_user *user)
 	char hash[65];
 	sr_sha256_hex(tok, strlen(tok), hash);
 	free(tok);
-	int revoked = 0;
-	int rc = sr_store_token_lookup(req->store, hash, user, &revoked);
+	/* No cache of tokens in front of this read: a token revoked on any node, or past its
+	 * expiry, is refused by the next request on every node. */
+	sr_token_state ts = {0};
+	int rc = sr_store_token_lookup(req->store, hash, user, &ts);
 	if (rc == SR_EUNAVAIL)
 		return SR_AUTH_UNAVAIL;
-	if (rc || revoked)
+	if (rc || ts.revoked)
 		return SR_AUTH_INVALID;
 	if (user->deactivated_at)
 		return SR_AUTH_BANNED;
+	if (sr_now_ms() - ts.last_used_at >= SR_TOKEN_USE_EVERY_MS)
+		req->auth_touch_id = ts.id;
 	return SR_AUTH_OK;
+}
+
+void sr_req_auth_record_use(sr_req *req)
+{
+	if (!req->auth_touch_id || !req->store)
+		return;
+	int64_t now = sr_now_ms();
+	if (sr_store_token_touch(req->store, req->auth_touch_id, now, now - SR_TOKEN_USE_EVERY_MS))
+		sr_log_error("http: cannot record the use of token %lld", (long long)req->auth_touch_id);
+	req->auth_touch_id = 0;
 }
 
 long sr_req_query_long(const sr_req *req, const char *key, long def)

@@ -47,6 +47,15 @@ enum { SR_AUTH_NONE = 0, SR_AUTH_OK, SR_AUTH_INVALID, SR_AUTH_BANNED, SR_AUTH_UN
  * share the answer). *user is the token's user when SR_AUTH_OK is returned. */
 int sr_req_auth(sr_req *req, sr_user *user);
 
+/* A token's last use is a hint for its owner's tokens page, recorded at most once this often:
+ * a request whose token was last recorded longer ago than this writes its row once. */
+#define SR_TOKEN_USE_EVERY_MS (5 * 60 * 1000)
+
+/* Records the use of the request's token when sr_req_auth found its recorded one stale. The
+ * server calls it once the answer is computed, outside the request's read snapshot; a
+ * failure is logged, never the request's. */
+void sr_req_auth_record_use(sr_req *req);
+
 /* An optional integer query parameter; def when absent or not a number. */
 long sr_req_query_long(const sr_req *req, const char *key, long def);
 

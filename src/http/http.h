@@ -33,6 +33,7 @@ typedef struct sr_req {
 	int auth_state;     /* set once by the application's first look at the token */
 	int auth_done;
 	sr_user auth_user;
+	int64_t auth_touch_id; /* the token whose use is recorded after the handler; 0: none */
 } sr_req;
 
 typedef struct sr_resp {

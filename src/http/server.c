@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http/conns.h"
+#include "http/context.h"
 #include "http/inflight.h"
 #include "http/metrics.h"
 
@@ -46,6 +47,7 @@ struct pending {
 	/* The token as it was looked up when the headers arrived, for the handler. */
 	int auth_done, auth_state;
 	sr_user auth_user;
+	int64_t auth_touch_id;
 };
 
 const char *sr_req_query(const sr_req *r, const char *key)
@@ -307,6 +309,7 @@ static struct pending *pending_new(sr_http_server *srv, struct MHD_Connection *c
 	p->auth_done = req.auth_done;
 	p->auth_state = req.auth_state;
 	p->auth_user = req.auth_user;
+	p->auth_touch_id = req.auth_touch_id;
 	snprintf(p->addr, sizeof(p->addr), "%s", req.client_ip);
 	sr_buf_init(&p->body, p->grant.limit);
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
@@ -380,6 +383,7 @@ static void req_init(sr_req *req, const sr_http_server *srv, struct MHD_Connecti
 		req->auth_done = 1;
 		req->auth_state = p->auth_state;
 		req->auth_user = p->auth_user;
+		req->auth_touch_id = p->auth_touch_id;
 	}
 }
 
@@ -436,6 +440,8 @@ static void run_handler(const sr_http_server *srv, sr_req *req, sr_resp *resp)
 	srv->app.handle(srv->app.ud, req, resp);
 	if (reading)
 		sr_store_read_end(req->store);
+	/* After the snapshot: a write inside it would hold SQLite's write lock to its end. */
+	sr_req_auth_record_use(req);
 	sr_store_set_reads(req->store, NULL);
 	int64_t page_hits, page_misses;
 	sr_store_page_stats(req->store, &page_hits, &page_misses);

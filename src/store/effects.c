@@ -103,6 +103,7 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_DEVICE_POLL] = {SR__E_NONE, 0, 0},
 	[Q_TOKEN_MINT] = {SR__E_NONE, 0, 0},
 	[Q_TOKEN_REVOKE_ID] = {SR__E_NONE, 0, 0},
+	[Q_TOKEN_TOUCH] = {SR__E_NONE, 0, 0},
 	/* An org's page (web) answers 404 until it exists, and shows its name; members, requests
 	 * and scan jobs show in no cached answer. A new owner shows on the skill's detail, its
 	 * list rows and both owners' pages; moved aliases change what the skill's old slugs

@@ -195,6 +195,10 @@ enum sr__q {
 	Q_TOKEN_MINT,          /* insert */
 	Q_TOKENS_OF,           /* ix_tokens_user range, newest first */
 	Q_TOKEN_REVOKE_ID,     /* api_tokens primary key */
+	Q_TOKEN_TOUCH,         /* api_tokens primary key */
+	Q_OWNER_ALL_FIRST,     /* ix_skills_owner_updated, one owner's range (every state) */
+	Q_OWNER_ALL_AFTER,     /* ix_skills_owner_updated keyset */
+	Q_STARRED,             /* ix_stars_user range, newest star first, then skills primary key */
 	/* org publishers, transfers, scan jobs (migration 0015) */
 	Q_USER_KIND,           /* users primary key */
 	Q_ORG_ADD,             /* insert */

@@ -48,8 +48,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_USER_BAN_SKILLS] = "UPDATE skills SET moderation_status = 1, moderation_reason = 'user.banned', "
 			      "soft_deleted_at = coalesce(soft_deleted_at, $2) WHERE owner_id = $1",
 	[Q_TOKEN_ADD] = "INSERT INTO api_tokens(user_id, label, prefix, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
-	[Q_TOKEN_LOOKUP] = "SELECT t.revoked_at, u.id, u.handle, u.display_name, u.image, u.role, u.deactivated_at, t.expires_at "
-			   "FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+	[Q_TOKEN_LOOKUP] = "SELECT t.revoked_at, u.id, u.handle, u.display_name, u.image, u.role, u.deactivated_at, t.expires_at, "
+			   "t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
 	[Q_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = $3 WHERE prefix >= $1 AND prefix < $2 AND revoked_at IS NULL",
 	[Q_SKILLS_BY_SLUG] = "SELECT " SKILL_COLS PG_SKILL_FROM "WHERE s.slug = $1 ORDER BY s.id LIMIT $2",
 	[Q_SKILL_BY_OWNER_SLUG] = "SELECT " LOOKUP_COLS PG_SKILL_FROM "WHERE s.owner_id = $1 AND s.slug = $2",
@@ -311,6 +311,13 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_TOKENS_OF] = "SELECT id, label, prefix, created_at, last_used_at, revoked_at, expires_at FROM api_tokens "
 			"WHERE user_id = $1 ORDER BY user_id DESC, created_at DESC LIMIT $2",
 	[Q_TOKEN_REVOKE_ID] = "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+	[Q_TOKEN_TOUCH] = "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)",
+	[Q_OWNER_ALL_FIRST] = "SELECT " SKILL_COLS PG_SKILL_FROM "WHERE s.owner_id = $1 "
+			      "ORDER BY s.updated_at DESC, s.id DESC LIMIT $2",
+	[Q_OWNER_ALL_AFTER] = "SELECT " SKILL_COLS PG_SKILL_FROM "WHERE s.owner_id = $1 "
+			      "AND (s.updated_at, s.id) < ($3, $4) ORDER BY s.updated_at DESC, s.id DESC LIMIT $2",
+	[Q_STARRED] = "SELECT " SKILL_COLS " FROM stars st JOIN skills s ON s.id = st.skill_id JOIN users u ON u.id = s.owner_id "
+		      "WHERE st.user_id = $1 ORDER BY st.created_at DESC LIMIT $2",
 	/* Org publishers, transfers and scan jobs (migration 0015). */
 	[Q_USER_KIND] = "SELECT kind, trusted FROM users WHERE id = $1",
 	[Q_ORG_ADD] = "INSERT INTO users(handle, display_name, role, created_at, kind, trusted) VALUES ($1, $2, 0, $4, 1, $3) RETURNING id",

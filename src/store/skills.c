@@ -165,6 +165,20 @@ int sr_store_owner_skills(sr_store *s, int64_t owner_id, int limit, int has_afte
 	return each_skill(s, sr__query(s, Q_OWNER_FIRST, "Ii", owner_id, limit + 1), fn, ud);
 }
 
+int sr_store_owner_all_skills(sr_store *s, int64_t owner_id, int limit, int has_after, int64_t after_updated,
+			      int64_t after_id, sr_row_fn fn, void *ud)
+{
+	if (has_after)
+		return each_skill(s, sr__query(s, Q_OWNER_ALL_AFTER, "IiII", owner_id, limit + 1, after_updated, after_id),
+				  fn, ud);
+	return each_skill(s, sr__query(s, Q_OWNER_ALL_FIRST, "Ii", owner_id, limit + 1), fn, ud);
+}
+
+int sr_store_starred(sr_store *s, int64_t user_id, int limit, sr_row_fn fn, void *ud)
+{
+	return each_skill(s, sr__query(s, Q_STARRED, "Ii", user_id, limit), fn, ud);
+}
+
 int sr_store_list(sr_store *s, const sr_list_query *q, sr_row_fn fn, void *ud)
 {
 	if (q->sort < 0 || q->sort >= SR_SORT_COUNT || q->filter < 0 || q->filter >= SR_FILTER_COUNT)

@@ -196,8 +196,17 @@ int sr_store_user_by_id(sr_store *s, int64_t id, sr_user *out);
 int sr_store_user_ban(sr_store *s, int64_t user_id, const char *reason);
 int sr_store_token_add(sr_store *s, int64_t user_id, const char *label, const char *prefix,
 		       const char *hash);
-/* SR_ENOTFOUND for unknown hashes; *revoked set for revoked ones. */
-int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, int *revoked);
+/* What a token's own row says, beside its user. */
+typedef struct sr_token_state {
+	int revoked;          /* revoked, or past its expiry: refused either way */
+	int64_t id;
+	int64_t last_used_at; /* 0: no use recorded yet */
+} sr_token_state;
+/* SR_ENOTFOUND for unknown hashes; the token's row into *state (revoked ones too). */
+int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, sr_token_state *state);
+/* Records a use of token id at now, unless a use at or after `since` is recorded already: the
+ * condition is in the statement, so nodes that see one token at once write its row once. */
+int sr_store_token_touch(sr_store *s, int64_t id, int64_t now, int64_t since);
 /* Revokes every live token whose display prefix starts with prefix; *n gets the count. */
 int sr_store_token_revoke(sr_store *s, const char *prefix, int *n);
 
@@ -293,6 +302,13 @@ int sr_store_list(sr_store *s, const sr_list_query *q, sr_row_fn fn, void *ud);
  * has_after; limit + 1 rows (the web site's owner page). */
 int sr_store_owner_skills(sr_store *s, int64_t owner_id, int limit, int has_after,
 			  int64_t after_updated, int64_t after_id, sr_row_fn fn, void *ud);
+
+/* Every skill of an owner, deleted, hidden and pending ones too (the owner's dashboard), in
+ * the order and with the keyset of sr_store_owner_skills; limit + 1 rows. */
+int sr_store_owner_all_skills(sr_store *s, int64_t owner_id, int limit, int has_after, int64_t after_updated,
+			      int64_t after_id, sr_row_fn fn, void *ud);
+/* The skills a user starred, the newest star first, in any state: at most limit rows. */
+int sr_store_starred(sr_store *s, int64_t user_id, int limit, sr_row_fn fn, void *ud);
 
 /* How a full-text read matches a query's tokens; every token must match. */
 enum sr_match {

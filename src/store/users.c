@@ -90,7 +90,7 @@ int sr_store_token_add(sr_store *s, int64_t user_id, const char *label, const ch
 	return sr__run(s, Q_TOKEN_ADD, "ItttI", user_id, label, prefix, hash, sr_now_ms());
 }
 
-int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, int *revoked)
+int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, sr_token_state *state)
 {
 	sr__stmt *st = sr__query(s, Q_TOKEN_LOOKUP, "t", hash);
 	if (!st)
@@ -99,12 +99,19 @@ int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, int *rev
 	if (rc == SR__ROW) {
 		/* An expired token is refused like a revoked one, on the request after its expiry. */
 		int64_t expires = sr__col_int64(st, 7);
-		*revoked = !sr__col_is_null(st, 0) || (expires && expires <= sr_now_ms());
+		state->revoked = !sr__col_is_null(st, 0) || (expires && expires <= sr_now_ms());
+		state->id = sr__col_int64(st, 8);
+		state->last_used_at = sr__col_int64(st, 9);
 		sr__read_user(st, 1, user);
 		sr__reset(st);
 		return 0;
 	}
 	return rc == SR__DONE ? SR_ENOTFOUND : rc;
+}
+
+int sr_store_token_touch(sr_store *s, int64_t id, int64_t now, int64_t since)
+{
+	return sr__run(s, Q_TOKEN_TOUCH, "III", id, now, since);
 }
 
 int sr_store_token_revoke(sr_store *s, const char *prefix, int *n)

@@ -167,9 +167,11 @@ void sr__web_sessions(sr_web_rq *rq)
 		return;
 	sr_page p = {&rq->resp->body, "Your sessions", NULL, NULL};
 	sr__web_begin(&p);
+	sr__web_account_nav(p.b, "sessions");
 	sr_html_printf(p.b,
 		       "<section aria-labelledby=\"ses-h\"><h1 id=\"ses-h\">Signed-in browsers</h1>"
-		       "<p>You are signed in as <b>@%s</b> in these browsers. End a session to sign that browser out.</p>"
+		       "<p>You are signed in as <b>@%s</b> in these browsers. End a session to sign that browser out. "
+		       "Programs sign in with <a href=\"/settings/tokens\">API tokens</a>.</p>"
 		       "<table class=\"table\"><thead><tr><th>Browser</th><th>Address</th><th>Signed in</th>"
 		       "<th>Last seen</th><th></th></tr></thead><tbody>",
 		       u->handle);

@@ -53,6 +53,17 @@ void sr__web_signin(struct sr_web_rq *rq);
 void sr__web_signout(struct sr_web_rq *rq);
 void sr__web_sessions(struct sr_web_rq *rq);
 void sr__web_session_end(struct sr_web_rq *rq);
+/* API tokens (tokens.c): one's own, and an admin's view of anyone's (revoke: the POST). */
+void sr__web_tokens(struct sr_web_rq *rq);
+void sr__web_token_revoke(struct sr_web_rq *rq);
+void sr__web_admin_tokens(struct sr_web_rq *rq, const char *handle, int revoke);
+void sr__web_admin_token_index(struct sr_web_rq *rq, int revoke); /* /admin/tokens[/revoke] */
+/* One's own work (mine.c): every skill one publishes, and one's stars. */
+void sr__web_dashboard(struct sr_web_rq *rq);
+void sr__web_stars(struct sr_web_rq *rq);
+/* The links between the pages of one's account; current is "dashboard", "stars", "tokens"
+ * or "sessions". */
+void sr__web_account_nav(sr_buf *b, const char *current);
 void sr__web_invite(struct sr_web_rq *rq, const char *token); /* invite.c */
 void sr__web_device(struct sr_web_rq *rq);   /* device.c */
 void sr__web_cli_auth(struct sr_web_rq *rq);

@@ -126,7 +126,7 @@ void sr__web_begin(sr_page *p)
 	const sr_user *u = rq ? sr__web_viewer(rq) : NULL;
 	if (u)
 		sr_html_printf(b,
-			       "<div class=\"top-user\"><a href=\"/settings/sessions\">@%s</a>"
+			       "<div class=\"top-user\"><a href=\"/dashboard\">@%s</a>"
 			       "<form method=\"post\" action=\"/signout\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 			       "<button type=\"submit\">Sign out</button></form></div>",
 			       u->handle, sr__web_csrf(rq));
@@ -296,7 +296,24 @@ static int is(const char *a, const char *b)
 }
 
 /* The pages that take a form (POST), and the GET pages of accounts. */
-enum { PAGE_NONE, PAGE_SIGNIN, PAGE_SIGNOUT, PAGE_SESSIONS, PAGE_SESSION_END, PAGE_INVITE, PAGE_DEVICE, PAGE_CLI_AUTH };
+enum {
+	PAGE_NONE,
+	PAGE_SIGNIN,
+	PAGE_SIGNOUT,
+	PAGE_SESSIONS,
+	PAGE_SESSION_END,
+	PAGE_INVITE,
+	PAGE_DEVICE,
+	PAGE_CLI_AUTH,
+	PAGE_TOKENS,
+	PAGE_TOKEN_REVOKE,
+	PAGE_ADMIN_TOKENS,
+	PAGE_ADMIN_TOKEN_REVOKE,
+	PAGE_DASHBOARD,
+	PAGE_STARS,
+	PAGE_ADMIN_TOKEN_INDEX,
+	PAGE_ADMIN_TOKEN_PREFIX
+};
 
 static int account_route(char **seg, int n, int post)
 {
@@ -314,6 +331,24 @@ static int account_route(char **seg, int n, int post)
 		return PAGE_SESSIONS;
 	if (post && n == 3 && is(seg[0], "settings") && is(seg[1], "sessions") && is(seg[2], "end"))
 		return PAGE_SESSION_END;
+	if (n == 2 && is(seg[0], "settings") && is(seg[1], "tokens"))
+		return PAGE_TOKENS;
+	if (post && n == 3 && is(seg[0], "settings") && is(seg[1], "tokens") && is(seg[2], "revoke"))
+		return PAGE_TOKEN_REVOKE;
+	if (!post && n == 1 && is(seg[0], "dashboard"))
+		return PAGE_DASHBOARD;
+	if (!post && n == 1 && is(seg[0], "stars"))
+		return PAGE_STARS;
+	if (!post && n == 2 && is(seg[0], "admin") && is(seg[1], "tokens"))
+		return PAGE_ADMIN_TOKEN_INDEX;
+	if (post && n == 3 && is(seg[0], "admin") && is(seg[1], "tokens") && is(seg[2], "revoke"))
+		return PAGE_ADMIN_TOKEN_PREFIX;
+	if (n >= 4 && is(seg[0], "admin") && is(seg[1], "users") && is(seg[3], "tokens")) {
+		if (!post && n == 4)
+			return PAGE_ADMIN_TOKENS;
+		if (post && n == 5 && is(seg[4], "revoke"))
+			return PAGE_ADMIN_TOKEN_REVOKE;
+	}
 	return PAGE_NONE;
 }
 
@@ -327,6 +362,14 @@ static void account_page(sr_web_rq *rq, int page, char **seg)
 	case PAGE_INVITE: sr__web_invite(rq, seg[1]); break;
 	case PAGE_DEVICE: sr__web_device(rq); break;
 	case PAGE_CLI_AUTH: sr__web_cli_auth(rq); break;
+	case PAGE_TOKENS: sr__web_tokens(rq); break;
+	case PAGE_TOKEN_REVOKE: sr__web_token_revoke(rq); break;
+	case PAGE_ADMIN_TOKENS: sr__web_admin_tokens(rq, seg[2], 0); break;
+	case PAGE_ADMIN_TOKEN_REVOKE: sr__web_admin_tokens(rq, seg[2], 1); break;
+	case PAGE_DASHBOARD: sr__web_dashboard(rq); break;
+	case PAGE_STARS: sr__web_stars(rq); break;
+	case PAGE_ADMIN_TOKEN_INDEX: sr__web_admin_token_index(rq, 0); break;
+	case PAGE_ADMIN_TOKEN_PREFIX: sr__web_admin_token_index(rq, 1); break;
 	}
 }
 

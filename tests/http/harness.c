@@ -880,6 +880,28 @@ int srt_server_stop(srt_server *s)
 	return rc;
 }
 
+int srt_server_start_peer(srt_server *peer, const srt_server *s)
+{
+	*peer = *s;
+	peer->pid = -1;
+	peer->curl = curl_easy_init();
+	peer->port = free_port();
+	if (peer->port <= 0 || !peer->curl)
+		return -1;
+	snprintf(peer->base, sizeof peer->base, "http://127.0.0.1:%d", peer->port);
+	return spawn(peer);
+}
+
+int srt_server_stop_peer(srt_server *peer)
+{
+	int rc = stop_process(peer);
+	if (peer->curl) {
+		curl_easy_cleanup(peer->curl);
+		peer->curl = NULL;
+	}
+	return rc;
+}
+
 /* ---------------------------------------------------------------- publishing */
 
 json_t *srt_payload(const char *slug, const char *version)

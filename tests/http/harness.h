@@ -86,6 +86,11 @@ int srt_server_start(srt_server *s);
  * outlive the server (it is reused by srt_server_restart). */
 int srt_server_start_args(srt_server *s, const char *const *serve_args);
 int srt_server_stop(srt_server *s);
+/* A second `serve` process on s's data directory and database, with s's `serve` arguments and
+ * tokens, on a port of its own: another node of the same registry. Stopped (checking it exits
+ * 0) by srt_server_stop_peer, which leaves the data to s. 0 or -1. */
+int srt_server_start_peer(srt_server *peer, const srt_server *s);
+int srt_server_stop_peer(srt_server *peer);
 /* Stops the server (checking it exits 0) and starts it again on the same data directory
  * (on a new port: s->base changes). 0 or -1. */
 int srt_server_restart(srt_server *s);

@@ -270,6 +270,9 @@ static const struct {
 	{Q_DEVICE_BY_HASH, "ux_device_hash"},
 	{Q_DEVICE_BY_USER_CODE, "ix_device_user_code"},
 	{Q_TOKENS_OF, "ix_tokens_user"},
+	{Q_OWNER_ALL_FIRST, "ix_skills_owner_updated"},
+	{Q_OWNER_ALL_AFTER, "ix_skills_owner_updated"},
+	{Q_STARRED, "ix_stars_user"},
 };
 
 /* The index statement q must read: its own for a list statement (ix_list_* or ix_pub_*,

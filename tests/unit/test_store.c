@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "registry/registry.h"
+#include "store/accounts.h"
 #include "store/store.h"
 
 struct fixture {
@@ -104,8 +105,32 @@ static void test_constraints(void **state)
 	assert_int_equal(sr_store_user_add(f->s, "alice", "Again", SR_ROLE_USER, &id), SR_EEXIST);
 	sr_user u;
 	assert_int_equal(sr_store_user_by_handle(f->s, "nobody", &u), SR_ENOTFOUND);
-	int revoked;
-	assert_int_equal(sr_store_token_lookup(f->s, "0000", &u, &revoked), SR_ENOTFOUND);
+	sr_token_state ts;
+	assert_int_equal(sr_store_token_lookup(f->s, "0000", &u, &ts), SR_ENOTFOUND);
+}
+
+/* A token's last use is written only when the recorded one is older than `since`. */
+static void test_token_touch(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id;
+	assert_int_equal(sr_store_token_mint(f->s, f->alice.id, "t", "clh_abcdefgh", "00ff", 1000, 0, &id), 0);
+	sr_user u;
+	sr_token_state ts;
+	assert_int_equal(sr_store_token_lookup(f->s, "00ff", &u, &ts), 0);
+	assert_int_equal(ts.id, id);
+	assert_int_equal(ts.last_used_at, 0);
+	assert_int_equal(ts.revoked, 0);
+	assert_int_equal(sr_store_token_touch(f->s, id, 5000, 0), 0);
+	assert_int_equal(sr_store_token_lookup(f->s, "00ff", &u, &ts), 0);
+	assert_int_equal(ts.last_used_at, 5000);
+	/* Another node that saw the token stale a moment ago writes nothing. */
+	assert_int_equal(sr_store_token_touch(f->s, id, 6000, 4000), 0);
+	assert_int_equal(sr_store_token_lookup(f->s, "00ff", &u, &ts), 0);
+	assert_int_equal(ts.last_used_at, 5000);
+	assert_int_equal(sr_store_token_touch(f->s, id, 9000, 6000), 0);
+	assert_int_equal(sr_store_token_lookup(f->s, "00ff", &u, &ts), 0);
+	assert_int_equal(ts.last_used_at, 9000);
 }
 
 static int count_row(void *ud, const void *row)
@@ -238,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_open_failures),
 		cmocka_unit_test_setup_teardown(test_migrate_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constraints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_touch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_fold_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_summary_cut_on_character, setup, teardown),

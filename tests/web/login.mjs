@@ -179,6 +179,44 @@ async function main() {
   await Promise.all([page.waitForNavigation(), page.click('button[value="approve"]')]);
   check('an unknown code is refused', (await page.textContent('main')).includes('Device code not found'));
 
+  // ---- a token made on /settings/tokens, used by the CLI, then revoked ----
+  await page.goto(`${base}/settings/sessions`);
+  await Promise.all([page.waitForNavigation(), page.click('main a[href="/settings/tokens"]')]);
+  check('the sessions page links to the tokens page', page.url() === `${base}/settings/tokens`, page.url());
+  check('the token form has a CSRF field', (await page.locator('form[action="/settings/tokens"] input[name="csrf"]').count()) === 1);
+  await page.fill('#tok-label', 'ci runner');
+  await page.selectOption('#tok-exp', '30');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/settings/tokens"] button[type="submit"]')]);
+  const made = ((await page.textContent('#new-token')) || '').trim();
+  check('the new token is shown once', /^clh_[A-Za-z0-9_-]{43}$/.test(made), made.slice(0, 8));
+  await page.screenshot({ path: path.join(ART, 'tokens-new.png'), fullPage: true });
+  const row = page.locator('tr', { hasText: 'ci runner' });
+  check('the token is listed with its prefix and expiry', (await row.count()) === 1 &&
+    (await row.textContent()).includes(`${made.slice(0, 12)}...`) && !(await row.textContent()).includes('Never Never'));
+  await page.reload();
+  check('reloading does not show the secret again', !(await page.content()).includes(made));
+  check('reloading makes no second token', (await page.locator('tr', { hasText: 'ci runner' }).count()) === 1);
+  const login = await clawhub(['login', '--token', made, '--no-input'], base);
+  check('clawhub login --token with the page\'s token', login.code === 0 && login.out.includes('OK. Logged in as @lena.'),
+    `${login.code} ${login.out} ${login.err}`);
+  const who2 = await clawhub(['whoami'], base);
+  check('clawhub whoami with the page\'s token', who2.code === 0 && who2.out.trim().endsWith('lena'), `${who2.code} ${who2.out} ${who2.err}`);
+  await Promise.all([page.waitForNavigation(), page.locator('tr', { hasText: 'ci runner' }).locator('button:has-text("Revoke")').click()]);
+  check('the revoked token moves to the revoked list',
+    (await page.locator('tr', { hasText: 'ci runner' }).textContent()).includes('Revoked 20'));
+  await page.screenshot({ path: path.join(ART, 'tokens-revoked.png'), fullPage: true });
+  const who3 = await clawhub(['whoami'], base);
+  check('clawhub whoami after the revocation is refused', who3.code === 1 && `${who3.out}${who3.err}`.includes('Unauthorized'),
+    `${who3.code} ${who3.out} ${who3.err}`);
+
+  // ---- the pages of one's own work ----
+  await page.goto(`${base}/dashboard`);
+  check('the dashboard says lena has no skill yet', (await page.textContent('main')).includes('You have not published a skill yet'));
+  await page.click('nav.account-nav a:has-text("Stars")');
+  await page.waitForURL(`${base}/stars`);
+  check('the account links lead to the stars page', (await page.textContent('main')).includes('No stars yet'));
+  await page.screenshot({ path: path.join(ART, 'stars.png'), fullPage: true });
+
   // ---- sign out from the header ----
   await page.goto(`${base}/settings/sessions`);
   check('the sessions page lists this browser', (await page.textContent('main')).includes('this browser'));
