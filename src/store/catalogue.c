@@ -340,12 +340,14 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_TRANSFER_FINISH] = "UPDATE skill_transfers SET status = ?2, resolved_at = ?3, resolved_by = ?4 "
 			      "WHERE id = ?1 AND status = 0",
 	[Q_TRANSFERS_IN] = "SELECT t.id, t.skill_id, t.from_user_id, t.created_at, t.expires_at, s.slug, s.display_name, "
-			   "t.message, u.handle, u.display_name, s.soft_deleted_at, u.deactivated_at "
+			   "t.message, u.handle, u.display_name, s.soft_deleted_at, u.deactivated_at, o.handle "
 			   "FROM skill_transfers t CROSS JOIN skills s ON s.id = t.skill_id CROSS JOIN users u ON u.id = t.from_user_id "
+			   "CROSS JOIN users o ON o.id = s.owner_id "
 			   "WHERE t.to_user_id = ?1 AND t.status = 0 AND t.expires_at >= ?2 ORDER BY t.created_at DESC LIMIT ?3",
 	[Q_TRANSFERS_OUT] = "SELECT t.id, t.skill_id, t.to_user_id, t.created_at, t.expires_at, s.slug, s.display_name, "
-			    "t.message, u.handle, u.display_name, s.soft_deleted_at, u.deactivated_at "
+			    "t.message, u.handle, u.display_name, s.soft_deleted_at, u.deactivated_at, o.handle "
 			    "FROM skill_transfers t CROSS JOIN skills s ON s.id = t.skill_id CROSS JOIN users u ON u.id = t.to_user_id "
+			   "CROSS JOIN users o ON o.id = s.owner_id "
 			    "WHERE t.from_user_id = ?1 AND t.status = 0 AND t.expires_at >= ?2 ORDER BY t.created_at DESC LIMIT ?3",
 	/* Transfer history (migration 0018). */
 	[Q_TRANSFER_HIST_IN] = "SELECT t.id, t.skill_id, t.from_user_id, t.to_user_id, t.status, t.created_at, t.expires_at, t.resolved_at, "

@@ -152,6 +152,7 @@ static void read_transfer(sr_store *s, sr__stmt *st, void *row)
 	t->other_display_name = sr__col_text(st, 9);
 	t->skill_deleted_at = sr__col_int64(st, 10);
 	t->other_deactivated_at = sr__col_int64(st, 11);
+	t->owner_handle = sr__col_text(st, 12);
 }
 
 int sr_store_transfers_list(sr_store *s, int64_t user_id, int outgoing, int64_t now, int limit,

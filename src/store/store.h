@@ -762,6 +762,7 @@ typedef struct sr_transfer_row {
 	const char *slug, *display_name, *message;
 	const char *other_handle, *other_display_name; /* the requester (incoming) or recipient */
 	int64_t skill_deleted_at, other_deactivated_at;
+	const char *owner_handle; /* the skill's owner now */
 } sr_transfer_row;
 /* A user's pending requests not expired at now (expires_at >= now), newest first, up to
  * limit: incoming (to them) or outgoing (by them). Rows sr_transfer_row. */

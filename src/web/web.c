@@ -296,7 +296,8 @@ static int is(const char *a, const char *b)
 }
 
 /* The pages that take a form (POST), and the GET pages of accounts. */
-enum { PAGE_NONE, PAGE_SIGNIN, PAGE_SIGNOUT, PAGE_SESSIONS, PAGE_SESSION_END, PAGE_INVITE, PAGE_DEVICE, PAGE_CLI_AUTH };
+enum { PAGE_NONE, PAGE_SIGNIN, PAGE_SIGNOUT, PAGE_SESSIONS, PAGE_SESSION_END, PAGE_INVITE, PAGE_DEVICE, PAGE_CLI_AUTH,
+       PAGE_TRANSFERS, PAGE_TRANSFER_POST };
 
 static int account_route(char **seg, int n, int post)
 {
@@ -314,6 +315,10 @@ static int account_route(char **seg, int n, int post)
 		return PAGE_SESSIONS;
 	if (post && n == 3 && is(seg[0], "settings") && is(seg[1], "sessions") && is(seg[2], "end"))
 		return PAGE_SESSION_END;
+	if (!post && n == 2 && is(seg[0], "settings") && is(seg[1], "transfers"))
+		return PAGE_TRANSFERS;
+	if (post && n == 3 && is(seg[0], "settings") && is(seg[1], "transfers"))
+		return PAGE_TRANSFER_POST;
 	return PAGE_NONE;
 }
 
@@ -327,6 +332,8 @@ static void account_page(sr_web_rq *rq, int page, char **seg)
 	case PAGE_INVITE: sr__web_invite(rq, seg[1]); break;
 	case PAGE_DEVICE: sr__web_device(rq); break;
 	case PAGE_CLI_AUTH: sr__web_cli_auth(rq); break;
+	case PAGE_TRANSFERS: sr__web_transfers(rq); break;
+	case PAGE_TRANSFER_POST: sr__web_transfer_post(rq, seg[2]); break;
 	}
 }
 

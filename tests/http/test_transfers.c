@@ -4,13 +4,17 @@
  * accept, reject, cancel and expiry; the audit rows each step leaves; an accept that moves
  * the skill and its aliases so that the new owner publishes and the old one cannot; the
  * refusals of an accept that stay pending or end the request; and the immediate moves to an
- * org or to one's own account.
+ * org or to one's own account. Then the same on the web site: the skill page's owner panel and
+ * /settings/transfers, whose every form needs the session's CSRF token.
  */
 #include "harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "auth/password.h"
 
 static srt_server S;
 static char tok_carol[128], tok_mod[128];
@@ -389,6 +393,165 @@ static void test_platform_admin_and_deleted(void **state)
 	assert_string_equal(owner_of("moved-to-carol"), "carol");
 }
 
+/* ---- the web pages ---- */
+
+#define PW "correct horse battery"
+
+static void set_password(const char *handle)
+{
+	char hash[SR_PASSWORD_HASH_MAX];
+	assert_int_equal(sr_password_hash(PW, hash, sizeof(hash)), 0);
+	assert_int_equal(srt_sql(&S, srt_fmt("INSERT INTO user_passwords(user_id, hash, updated_at) SELECT id, '%s', 1 "
+					      "FROM users WHERE handle = '%s'",
+					      hash, handle)),
+			 1);
+}
+
+/* The value of the cookie name a response sets, into out. */
+static void cookie_value(const srt_resp *r, const char *name, char *out, size_t n)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < r->nhdrs; i++) {
+		const char *v = r->hdrs[i].value;
+		if (strcasecmp(r->hdrs[i].name, "Set-Cookie") == 0 && strncmp(v, name, nl) == 0 && v[nl] == '=') {
+			snprintf(out, n, "%.*s", (int)strcspn(v + nl + 1, ";"), v + nl + 1);
+			return;
+		}
+	}
+	fail_msg("no Set-Cookie for %s", name);
+}
+
+/* The first hidden csrf field of a page. */
+static void csrf_of(const srt_resp *r, char *out, size_t n)
+{
+	const char *p = strstr(r->body, "name=\"csrf\" value=\"");
+	assert_non_null(p);
+	p += strlen("name=\"csrf\" value=\"");
+	snprintf(out, n, "%.*s", (int)strcspn(p, "\""), p);
+}
+
+static void page(const char *cookie, const char *path, srt_resp *r)
+{
+	const char *h[] = {cookie ? srt_fmt("Cookie: %s", cookie) : NULL, NULL};
+	srt_request(&S, "GET", path, h, NULL, 0, r);
+}
+
+static void post_form(const char *cookie, const char *path, const char *form, srt_resp *r)
+{
+	const char *h[] = {"Content-Type: application/x-www-form-urlencoded", cookie ? srt_fmt("Cookie: %s", cookie) : NULL,
+			   NULL};
+	srt_request(&S, "POST", path, h, form, strlen(form), r);
+}
+
+/* Signs handle in through the form: the session cookie into cookie, its CSRF token into csrf. */
+static void web_signin(const char *handle, char *cookie, size_t n, char *csrf, size_t cn)
+{
+	srt_resp r;
+	page(NULL, "/signin", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	char pre[128], tok[80], v[80];
+	cookie_value(&r, "sr_pre", pre, sizeof(pre));
+	csrf_of(&r, tok, sizeof(tok));
+	srt_resp_free(&r);
+	post_form(srt_fmt("sr_pre=%s", pre), "/signin",
+		  srt_fmt("csrf=%s&handle=%s&password=%s&return_to=%%2F", tok, handle, srt_urlenc(PW)), &r);
+	SRT_EXPECT_STATUS(&r, 303);
+	cookie_value(&r, "sr_session", v, sizeof(v));
+	srt_resp_free(&r);
+	snprintf(cookie, n, "sr_session=%s", v);
+	page(cookie, "/settings/transfers", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	csrf_of(&r, csrf, cn);
+	srt_resp_free(&r);
+}
+
+static void expect_page(const char *cookie, const char *path, long status, const char *const *needles)
+{
+	srt_resp r;
+	page(cookie, path, &r);
+	SRT_EXPECT_STATUS(&r, status);
+	for (; *needles; needles++)
+		if (!strstr(r.body, *needles))
+			fail_msg("%s lacks: %s", path, *needles);
+	srt_resp_free(&r);
+}
+
+static void expect_post(const char *cookie, const char *path, const char *form, long status, const char *needle)
+{
+	srt_resp r;
+	post_form(cookie, path, form, &r);
+	SRT_EXPECT_STATUS(&r, status);
+	if (status == 303)
+		assert_string_equal(srt_header(&r, "Location"), "/settings/transfers");
+	if (needle && !strstr(r.body, needle))
+		fail_msg("POST %s answer lacks: %s", path, needle);
+	srt_resp_free(&r);
+}
+
+static void test_web_pages(void **state)
+{
+	(void)state;
+	set_password("alice");
+	set_password("bob");
+	char ca[128], cb[128], ta[80], tb[80];
+	web_signin("alice", ca, sizeof(ca), ta, sizeof(ta));
+	web_signin("bob", cb, sizeof(cb), tb, sizeof(tb));
+	publish(S.tok_alice, "web-hand", "1.0.0");
+
+	/* Signed out: the page asks to sign in; the skill page shows no owner actions. */
+	srt_resp r;
+	page(NULL, "/settings/transfers", &r);
+	SRT_EXPECT_STATUS(&r, 303);
+	assert_string_equal(srt_header(&r, "Location"), "/signin?return_to=%2Fsettings%2Ftransfers");
+	srt_resp_free(&r);
+	page(NULL, "/alice/web-hand", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_null(strstr(r.body, "Transfer ownership"));
+	srt_resp_free(&r);
+	/* The owner's skill page offers the transfer, to others nothing. */
+	expect_page(ca, "/alice/web-hand", 200,
+		    (const char *const[]){"action=\"/settings/transfers/request\"", srt_fmt("name=\"csrf\" value=\"%s\"", ta),
+					  "Transfer ownership", NULL});
+	page(cb, "/alice/web-hand", &r);
+	assert_null(strstr(r.body, "Transfer ownership"));
+	srt_resp_free(&r);
+
+	/* A form without the session's token is refused before anything happens. */
+	expect_post(ca, "/settings/transfers/request", "owner=alice&slug=web-hand&to=bob", 403, "Form expired");
+	expect_post(ca, "/settings/transfers/request", srt_fmt("csrf=%s&owner=alice&slug=web-hand&to=bob", tb), 403,
+		    "Form expired");
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_transfers t JOIN skills s ON s.id = t.skill_id "
+					  "WHERE s.slug = 'web-hand'"),
+			 0);
+	/* Someone else's skill is refused in words. */
+	expect_post(cb, "/settings/transfers/request", srt_fmt("csrf=%s&owner=alice&slug=web-hand&to=carol", tb), 403,
+		    "only its owner (or an admin of its org) may");
+	expect_post(ca, "/settings/transfers/request",
+		    srt_fmt("csrf=%s&owner=alice&slug=web-hand&to=%%40bob&message=over+to+you", ta), 303, NULL);
+
+	/* The recipient answers on the transfers page; the requester sees it waiting. */
+	expect_page(cb, "/settings/transfers", 200,
+		    (const char *const[]){"href=\"/alice/web-hand\"", "@alice", "over to you",
+					  "action=\"/settings/transfers/accept\"", "action=\"/settings/transfers/reject\"",
+					  srt_fmt("name=\"csrf\" value=\"%s\"", tb), NULL});
+	expect_page(ca, "/settings/transfers", 200,
+		    (const char *const[]){"Sent, waiting for an answer", "@bob", "action=\"/settings/transfers/cancel\"",
+					  NULL});
+	expect_page(cb, "/alice/web-hand", 200,
+		    (const char *const[]){"@alice asked @bob to take this skill", "action=\"/settings/transfers/accept\"", NULL});
+	expect_post(cb, "/settings/transfers/accept", "owner=alice&slug=web-hand", 403, "Form expired");
+	expect_post(cb, "/settings/transfers/accept", srt_fmt("csrf=%s&owner=alice&slug=web-hand", tb), 303, NULL);
+	assert_string_equal(owner_of("web-hand"), "bob");
+	/* The history: on both parties' pages, and on the skill page for its owner. */
+	expect_page(cb, "/settings/transfers", 200,
+		    (const char *const[]){"No incoming transfers.", "History: asked of you", "web-hand", "accepted", NULL});
+	expect_page(ca, "/settings/transfers", 200, (const char *const[]){"History: sent by you", "accepted", "@bob", NULL});
+	expect_page(cb, "/bob/web-hand", 200, (const char *const[]){"Transfer history", "accepted", NULL});
+	/* Nothing left to cancel. */
+	expect_post(ca, "/settings/transfers/cancel", srt_fmt("csrf=%s&owner=bob&slug=web-hand", ta), 404,
+		    "There is no transfer of this skill waiting for you.");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_accept_refusals),
 		cmocka_unit_test(test_org_moves_and_roles),
 		cmocka_unit_test(test_platform_admin_and_deleted),
+		cmocka_unit_test(test_web_pages),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
