@@ -547,6 +547,15 @@ static void test_web_pages(void **state)
 		    (const char *const[]){"No incoming transfers.", "History: asked of you", "web-hand", "accepted", NULL});
 	expect_page(ca, "/settings/transfers", 200, (const char *const[]){"History: sent by you", "accepted", "@bob", NULL});
 	expect_page(cb, "/bob/web-hand", 200, (const char *const[]){"Transfer history", "accepted", NULL});
+	/* Staff read the history too, and are offered no transfer of a skill that is not theirs. */
+	char cm[128], tm[80];
+	set_password("mod");
+	web_signin("mod", cm, sizeof(cm), tm, sizeof(tm));
+	page(cm, "/bob/web-hand", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_non_null(strstr(r.body, "Transfer history"));
+	assert_null(strstr(r.body, "Transfer ownership"));
+	srt_resp_free(&r);
 	/* Nothing left to cancel. */
 	expect_post(ca, "/settings/transfers/cancel", srt_fmt("csrf=%s&owner=bob&slug=web-hand", ta), 404,
 		    "There is no transfer of this skill waiting for you.");
