@@ -157,14 +157,16 @@ static int hist_row(void *ud, const void *row)
 	sr__web_date(r->created_at, requested, sizeof(requested));
 	if (r->resolved_at)
 		sr__web_date(r->resolved_at, ended, sizeof(ended));
-	const char *by = r->status == SR_TRANSFER_EXPIRED ? "" : r->resolved_by == r->from_user_id ? r->from_handle
+	/* A request past its time is marked expired only when next met; it reads as expired. */
+	int status = r->status == SR_TRANSFER_PENDING && r->expires_at < sr_now_ms() ? SR_TRANSFER_EXPIRED : r->status;
+	const char *by = status == SR_TRANSFER_EXPIRED ? "" : r->resolved_by == r->from_user_id ? r->from_handle
 							   : r->resolved_by == r->to_user_id   ? r->to_handle
 											       : "";
 	c->n++;
 	sr_html_printf(c->b,
 		       "<tr><td>%s</td><td>@%s</td><td>@%s</td><td><span class=\"badge\">%s</span></td><td>%s</td>"
 		       "<td>%s</td><td>%R%s</td></tr>",
-		       r->slug, r->from_handle, r->to_handle, sr_transfer_status_name(r->status), requested, ended,
+		       r->slug, r->from_handle, r->to_handle, sr_transfer_status_name(status), requested, ended,
 		       by && by[0] ? "@" : "", by ? by : "");
 	return 0;
 }
