@@ -104,13 +104,12 @@ void sr__transfer_request(sr_app *app, sr_req *req, sr_resp *resp, const char *s
 	}
 	/* ClawHub's destination: toOwner, else toPublisherHandle (either moves at once), else
 	 * toUserHandle. */
-	char user[128], owner[128], message[4096];
+	char user[128], owner[128];
 	field(body, "toUserHandle", user, sizeof(user));
 	if (!field(body, "toOwner", owner, sizeof(owner)))
 		field(body, "toPublisherHandle", owner, sizeof(owner));
-	json_t *m = json_object_get(body, "message");
-	snprintf(message, sizeof(message), "%s", json_is_string(m) ? json_string_value(m) : "");
-	sr_transfer_req tr = {owner[0] ? owner : user, owner[0] != '\0', json_is_string(m) ? message : NULL};
+	sr_transfer_req tr = {owner[0] ? owner : user, owner[0] != '\0',
+			      json_string_value(json_object_get(body, "message"))};
 	sr_transfer_out out;
 	sr_regerr err = {0};
 	if (sr_transfer_request(req->store, &sk, &u, &tr, &out, &err))

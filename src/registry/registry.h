@@ -169,6 +169,8 @@ int sr_publisher_member_remove(sr_store *s, const sr_user *actor, const char *ha
 /* ---- ownership transfers (accounts reference section 4; transfer.c) ---- */
 
 #define SR_TRANSFER_TTL_MS (7LL * 86400000)
+/* A request's message is kept to this many bytes (cut at a character). */
+#define SR_TRANSFER_MESSAGE_MAX 2000
 /* The most live requests a person's incoming or outgoing list shows. */
 #define SR_TRANSFER_LIST_MAX 200
 

@@ -78,8 +78,20 @@ static int refuse(sr_store *s, int rc)
 	return rc;
 }
 
-/* A copy of message with the white space around it trimmed; NULL when nothing is left (an
- * empty message is dropped) or on allocation failure (*oom set). */
+/* Ends s at most max bytes in, at the start of a UTF-8 character, so a cut never leaves
+ * half a character (which PostgreSQL's text refuses). */
+static void utf8_cut(char *s, size_t max)
+{
+	if (strlen(s) <= max)
+		return;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	s[max] = '\0';
+}
+
+/* A copy of message with the white space around it trimmed and at most
+ * SR_TRANSFER_MESSAGE_MAX bytes kept; NULL when nothing is left (an empty message is dropped)
+ * or on allocation failure (*oom set). */
 static char *trimmed(const char *message, int *oom)
 {
 	*oom = 0;
@@ -94,6 +106,7 @@ static char *trimmed(const char *message, int *oom)
 		free(m);
 		return NULL;
 	}
+	utf8_cut(m, SR_TRANSFER_MESSAGE_MAX);
 	return m;
 }
 
@@ -207,9 +220,11 @@ static int move_now(sr_store *s, const sr_skill *sk, const sr_user *actor, const
 		if (rc)
 			return finish(s, rc, err);
 	}
-	char detail[400];
-	snprintf(detail, sizeof(detail), "@%s -> @%s%s%.200s", sk->owner_handle, dest.handle, message ? ": " : "",
-		 message ? message : "");
+	/* A byte more than the cut, so utf8_cut sees whether byte 200 starts a character. */
+	char reason[202], detail[400];
+	snprintf(reason, sizeof(reason), "%s", message ? message : "");
+	utf8_cut(reason, 200);
+	snprintf(detail, sizeof(detail), "@%s -> @%s%s%s", sk->owner_handle, dest.handle, message ? ": " : "", reason);
 	if ((rc = sr_store_audit(s, actor->id, "skill.owner.transfer", sk->id, detail, now)))
 		return finish(s, rc, err);
 	if ((rc = finish(s, 0, err)))

@@ -393,6 +393,27 @@ static void test_platform_admin_and_deleted(void **state)
 	assert_string_equal(owner_of("moved-to-carol"), "carol");
 }
 
+/* Messages are kept to 2,000 bytes and the audit row's copy to 200, each cut between two
+ * characters (PostgreSQL refuses half a character). */
+static void test_long_messages(void **state)
+{
+	(void)state;
+	char msg[4000] = "";
+	for (int i = 0; i < 700; i++)
+		strcat(msg, "\xe2\x9c\x93"); /* U+2713, three bytes */
+	publish(S.tok_alice, "long-note", "1.0.0");
+	ok("POST", "/api/v1/skills/long-note/transfer", S.tok_alice, srt_fmt("{\"toUserHandle\":\"bob\",\"message\":\"%s\"}", msg));
+	assert_int_equal(srt_sql_int(&S, "SELECT length(t.message) FROM skill_transfers t JOIN skills s ON s.id = t.skill_id "
+					  "WHERE s.slug = 'long-note' AND t.status = 0"),
+			 666);
+	ok("POST", "/api/v1/skills/long-note/transfer/cancel", S.tok_alice, NULL);
+	msg[300] = '\0';
+	ok("POST", "/api/v1/skills/long-note/transfer", S.tok_alice, srt_fmt("{\"toOwner\":\"acme\",\"message\":\"%s\"}", msg));
+	assert_int_equal(srt_sql_int(&S, "SELECT max(length(detail)) FROM audit_log WHERE action = 'skill.owner.transfer' "
+					  "AND detail LIKE '@alice -> @acme: %'"),
+			 17 + 66);
+}
+
 /* ---- the web pages ---- */
 
 #define PW "correct horse battery"
@@ -573,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_accept_refusals),
 		cmocka_unit_test(test_org_moves_and_roles),
 		cmocka_unit_test(test_platform_admin_and_deleted),
+		cmocka_unit_test(test_long_messages),
 		cmocka_unit_test(test_web_pages),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
