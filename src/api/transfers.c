@@ -8,8 +8,6 @@
  * checks (token, then the skill, then the body) and its answers' shapes.
  */
 #include <ctype.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 

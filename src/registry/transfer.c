@@ -10,7 +10,6 @@
  * staff can read who did what and when. An accept moves the skill and its aliases, ends the
  * request and writes its audit row in one transaction, or does none of it.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
