@@ -82,6 +82,11 @@ void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
  * org and its member (remove_member 0) or removal of a member (1). */
 void sr__publisher_create(sr_app *app, sr_req *req, sr_resp *resp);
 void sr__admin_publisher(sr_app *app, sr_req *req, sr_resp *resp, int remove_member);
+/* Ownership transfers (transfers.c): a request, a decision (word: accept | reject | cancel,
+ * anything else 404), and the incoming or outgoing list (which: anything else 404). */
+void sr__transfer_request(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__transfer_decide(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *word);
+void sr__transfers_list(sr_app *app, sr_req *req, sr_resp *resp, const char *which);
 /* Staff moderation: action is hide | unhide | remove | verdict | rescan. */
 void sr__moderate(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *action);
 

@@ -124,6 +124,10 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 		sr__rename(app, req, resp, slug, is(sub, "merge"));
 	else if (n == 6 && is(sub, "tags") && is(m, "POST"))
 		sr__tag(app, req, resp, slug, seg[5]);
+	else if (n == 5 && is(sub, "transfer") && is(m, "POST"))
+		sr__transfer_request(app, req, resp, slug);
+	else if (n == 6 && is(sub, "transfer") && is(m, "POST"))
+		sr__transfer_decide(app, req, resp, slug, seg[5]);
 	else
 		sr_resp_text(resp, 404, "Not found");
 }
@@ -191,6 +195,8 @@ void sr_api_dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 		else if (n == 4 && is(r, "users") && is(m, "POST") &&
 			 (is(seg[3], "publisher") || is(seg[3], "publisher-member")))
 			sr__admin_publisher(app, req, resp, is(seg[3], "publisher-member"));
+		else if (n == 4 && is(r, "transfers") && is(m, "GET"))
+			sr__transfers_list(app, req, resp, seg[3]);
 		else if (n == 4 && is(r, "stars") && (is(m, "POST") || is(m, "DELETE")))
 			sr__star(app, req, resp, seg[3], is(m, "POST"));
 		else

@@ -166,6 +166,42 @@ int sr_publisher_ensure(sr_store *s, const sr_user *actor, const sr_org_ensure *
 int sr_publisher_member_remove(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle,
 			       int *removed, sr_regerr *err);
 
+/* ---- ownership transfers (accounts reference section 4; transfer.c) ---- */
+
+#define SR_TRANSFER_TTL_MS (7LL * 86400000)
+/* A request's message is kept to this many bytes (cut at a character). */
+#define SR_TRANSFER_MESSAGE_MAX 2000
+/* The most live requests a person's incoming or outgoing list shows. */
+#define SR_TRANSFER_LIST_MAX 200
+
+/* The skill a transfer route names: a live skill (a platform admin also reaches a deleted
+ * one); missing or ambiguous is SR_WHY_SKILL_NOT_FOUND. */
+int sr_transfer_lookup(sr_store *s, const char *slug, const char *owner, const sr_user *actor, sr_skill *out,
+		       sr_regerr *err);
+typedef struct sr_transfer_req {
+	const char *to_handle; /* as sent: '@', case and white space are dropped */
+	int to_owner;          /* named as the owner (toOwner / toPublisherHandle): moves at once */
+	const char *message;   /* may be NULL; trimmed, and dropped when empty */
+} sr_transfer_req;
+typedef struct sr_transfer_out {
+	int transferred;                /* 1: moved at once; 0: a request was made */
+	int64_t transfer_id, expires_at; /* the request */
+	char to_handle[64];             /* the recipient, or the new owner */
+	int64_t owner_user_id, owner_publisher_id; /* moved at once: the new owner */
+} sr_transfer_out;
+/* POST /skills/{slug}/transfer: a request to a person, or a move at once to an org the actor
+ * administers or to the actor's own account (and for a deleted skill, by a platform admin). */
+int sr_transfer_request(sr_store *s, const sr_skill *sk, const sr_user *actor, const sr_transfer_req *req,
+			sr_transfer_out *out, sr_regerr *err);
+enum { SR_TRANSFER_DO_ACCEPT = 0, SR_TRANSFER_DO_REJECT, SR_TRANSFER_DO_CANCEL };
+/* The recipient accepts or rejects the skill's pending request, or its requester cancels it. */
+int sr_transfer_decide(sr_store *s, const sr_skill *sk, const sr_user *actor, int decision, sr_regerr *err);
+/* A person's live requests, incoming or outgoing, newest first (rows sr_transfer_row); those
+ * of a deleted skill or a banned other party are left out. */
+int sr_transfers_pending(sr_store *s, int64_t user_id, int outgoing, sr_row_fn fn, void *ud);
+/* "pending", "accepted", "rejected", "cancelled", "expired". */
+const char *sr_transfer_status_name(int status);
+
 /* Public id strings: "sk_12", "sv_34", "us_5". */
 void sr_public_id(char *out, size_t n, const char *prefix, int64_t id);
 

@@ -345,20 +345,40 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SKILL_SET_OWNER] = "UPDATE skills SET owner_id = ?2, updated_at = ?3 WHERE id = ?1",
 	[Q_ALIASES_MOVE] = "UPDATE skill_aliases SET owner_id = ?2 WHERE skill_id = ?1",
 	[Q_TRANSFER_EXPIRE] = "UPDATE skill_transfers SET status = 4, resolved_at = ?2 "
-			      "WHERE skill_id = ?1 AND status = 0 AND expires_at <= ?2",
+			      "WHERE skill_id = ?1 AND status = 0 AND expires_at < ?2",
 	[Q_TRANSFER_ADD] = "INSERT INTO skill_transfers(skill_id, from_user_id, to_user_id, message, created_at, expires_at) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_TRANSFER_PENDING] = "SELECT id, skill_id, from_user_id, to_user_id, created_at, expires_at, status "
 			       "FROM skill_transfers WHERE skill_id = ?1 AND status = 0",
-	[Q_TRANSFER_FINISH] = "UPDATE skill_transfers SET status = ?2, resolved_at = ?3 WHERE id = ?1 AND status = 0",
+	[Q_TRANSFER_FINISH] = "UPDATE skill_transfers SET status = ?2, resolved_at = ?3, resolved_by = ?4 "
+			      "WHERE id = ?1 AND status = 0",
 	[Q_TRANSFERS_IN] = "SELECT t.id, t.skill_id, t.from_user_id, t.created_at, t.expires_at, s.slug, s.display_name, "
-			   "t.message, u.handle, u.display_name, s.soft_deleted_at, u.deactivated_at "
+			   "t.message, u.handle, u.display_name, s.soft_deleted_at, u.deactivated_at, o.handle "
 			   "FROM skill_transfers t CROSS JOIN skills s ON s.id = t.skill_id CROSS JOIN users u ON u.id = t.from_user_id "
-			   "WHERE t.to_user_id = ?1 AND t.status = 0 AND t.expires_at > ?2 ORDER BY t.created_at DESC LIMIT ?3",
+			   "CROSS JOIN users o ON o.id = s.owner_id "
+			   "WHERE t.to_user_id = ?1 AND t.status = 0 AND t.expires_at >= ?2 ORDER BY t.created_at DESC LIMIT ?3",
 	[Q_TRANSFERS_OUT] = "SELECT t.id, t.skill_id, t.to_user_id, t.created_at, t.expires_at, s.slug, s.display_name, "
-			    "t.message, u.handle, u.display_name, s.soft_deleted_at, u.deactivated_at "
+			    "t.message, u.handle, u.display_name, s.soft_deleted_at, u.deactivated_at, o.handle "
 			    "FROM skill_transfers t CROSS JOIN skills s ON s.id = t.skill_id CROSS JOIN users u ON u.id = t.to_user_id "
-			    "WHERE t.from_user_id = ?1 AND t.status = 0 AND t.expires_at > ?2 ORDER BY t.created_at DESC LIMIT ?3",
+			   "CROSS JOIN users o ON o.id = s.owner_id "
+			    "WHERE t.from_user_id = ?1 AND t.status = 0 AND t.expires_at >= ?2 ORDER BY t.created_at DESC LIMIT ?3",
+	/* Transfer history (migration 0018). */
+	[Q_TRANSFER_HIST_IN] = "SELECT t.id, t.skill_id, t.from_user_id, t.to_user_id, t.status, t.created_at, t.expires_at, t.resolved_at, "
+				 "t.resolved_by, t.message, s.slug, f.handle, r.handle FROM skill_transfers t "
+				 "CROSS JOIN skills s ON s.id = t.skill_id CROSS JOIN users f ON f.id = t.from_user_id "
+				 "CROSS JOIN users r ON r.id = t.to_user_id "
+				 "WHERE t.to_user_id = ?1 ORDER BY t.to_user_id DESC, t.created_at DESC LIMIT ?2",
+	[Q_TRANSFER_HIST_OUT] = "SELECT t.id, t.skill_id, t.from_user_id, t.to_user_id, t.status, t.created_at, t.expires_at, t.resolved_at, "
+				 "t.resolved_by, t.message, s.slug, f.handle, r.handle FROM skill_transfers t "
+				 "CROSS JOIN skills s ON s.id = t.skill_id CROSS JOIN users f ON f.id = t.from_user_id "
+				 "CROSS JOIN users r ON r.id = t.to_user_id "
+				 "WHERE t.from_user_id = ?1 ORDER BY t.from_user_id DESC, t.created_at DESC LIMIT ?2",
+	[Q_TRANSFER_HIST_SKILL] = "SELECT t.id, t.skill_id, t.from_user_id, t.to_user_id, t.status, t.created_at, t.expires_at, t.resolved_at, "
+				 "t.resolved_by, t.message, s.slug, f.handle, r.handle FROM skill_transfers t "
+				 "CROSS JOIN skills s ON s.id = t.skill_id CROSS JOIN users f ON f.id = t.from_user_id "
+				 "CROSS JOIN users r ON r.id = t.to_user_id "
+				 "WHERE t.skill_id = ?1 ORDER BY t.skill_id DESC, t.created_at DESC LIMIT ?2",
+	[Q_ALIASES_OF_SKILL] = "SELECT slug FROM skill_aliases WHERE skill_id = ?1 LIMIT ?2",
 	[Q_SCAN_JOB_ADD] = "INSERT INTO scan_jobs(requester_id, skill_id, version_id, scan_update, created_at) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5)",
 	[Q_SCAN_JOB_GET] = "SELECT id, requester_id, skill_id, version_id, scan_update, created_at FROM scan_jobs WHERE id = ?1",

@@ -215,8 +215,13 @@ enum sr__q {
 	Q_TRANSFER_ADD,        /* insert */
 	Q_TRANSFER_PENDING,    /* ux_transfers_pending */
 	Q_TRANSFER_FINISH,     /* skill_transfers primary key */
-	Q_TRANSFERS_IN,        /* ix_transfers_to range (pending), then skills and users primary keys */
+	Q_TRANSFERS_IN,        /* ix_transfers_to range (pending), then skills and users (the other, the owner) primary keys */
 	Q_TRANSFERS_OUT,       /* ix_transfers_from range (pending), then skills and users primary keys */
+	/* transfer history (migration 0018) */
+	Q_TRANSFER_HIST_IN,    /* ix_transfers_to_time range, newest first, then skills and users primary keys */
+	Q_TRANSFER_HIST_OUT,   /* ix_transfers_from_time range, newest first, the same */
+	Q_TRANSFER_HIST_SKILL, /* ix_transfers_skill range, newest first, the same */
+	Q_ALIASES_OF_SKILL,    /* ix_aliases_skill range */
 	Q_SCAN_JOB_ADD,        /* insert */
 	Q_SCAN_JOB_GET,        /* scan_jobs primary key */
 	Q_FIXED_COUNT

@@ -129,9 +129,9 @@ int sr_store_transfer_pending(sr_store *s, int64_t skill_id, sr_transfer *out)
 	return 0;
 }
 
-int sr_store_transfer_finish(sr_store *s, int64_t id, int status, int64_t now, int *changed)
+int sr_store_transfer_finish(sr_store *s, int64_t id, int status, int64_t by_id, int64_t now, int *changed)
 {
-	int rc = sr__run(s, Q_TRANSFER_FINISH, "IiI", id, status, now);
+	int rc = sr__run(s, Q_TRANSFER_FINISH, "IiIn", id, status, now, by_id);
 	*changed = rc == 0 && sr__changes(s) == 1;
 	return rc;
 }
@@ -152,6 +152,7 @@ static void read_transfer(sr_store *s, sr__stmt *st, void *row)
 	t->other_display_name = sr__col_text(st, 9);
 	t->skill_deleted_at = sr__col_int64(st, 10);
 	t->other_deactivated_at = sr__col_int64(st, 11);
+	t->owner_handle = sr__col_text(st, 12);
 }
 
 int sr_store_transfers_list(sr_store *s, int64_t user_id, int outgoing, int64_t now, int limit,
@@ -160,6 +161,46 @@ int sr_store_transfers_list(sr_store *s, int64_t user_id, int outgoing, int64_t 
 	sr_transfer_row row;
 	int q = outgoing ? Q_TRANSFERS_OUT : Q_TRANSFERS_IN;
 	return sr__each(s, sr__query(s, q, "IIi", user_id, now, limit), read_transfer, &row, fn, ud);
+}
+
+static void read_history(sr_store *s, sr__stmt *st, void *row)
+{
+	(void)s;
+	sr_transfer_hist_row *t = row;
+	t->id = sr__col_int64(st, 0);
+	t->skill_id = sr__col_int64(st, 1);
+	t->from_user_id = sr__col_int64(st, 2);
+	t->to_user_id = sr__col_int64(st, 3);
+	t->status = sr__col_int(st, 4);
+	t->created_at = sr__col_int64(st, 5);
+	t->expires_at = sr__col_int64(st, 6);
+	t->resolved_at = sr__col_int64(st, 7);
+	t->resolved_by = sr__col_int64(st, 8);
+	t->message = sr__col_text(st, 9);
+	t->slug = sr__col_text(st, 10);
+	t->from_handle = sr__col_text(st, 11);
+	t->to_handle = sr__col_text(st, 12);
+}
+
+int sr_store_transfer_history(sr_store *s, int which, int64_t id, int limit, sr_row_fn fn, void *ud)
+{
+	static const int q[] = {Q_TRANSFER_HIST_IN, Q_TRANSFER_HIST_OUT, Q_TRANSFER_HIST_SKILL};
+	if (which < 0 || which > SR_TRANSFER_HIST_SKILL)
+		return SR_EINVAL;
+	sr_transfer_hist_row row;
+	return sr__each(s, sr__query(s, q[which], "Ii", id, limit), read_history, &row, fn, ud);
+}
+
+static void read_slug(sr_store *s, sr__stmt *st, void *row)
+{
+	(void)s;
+	*(const char **)row = sr__col_text(st, 0);
+}
+
+int sr_store_aliases_of_skill(sr_store *s, int64_t skill_id, int limit, sr_row_fn fn, void *ud)
+{
+	const char *row;
+	return sr__each(s, sr__query(s, Q_ALIASES_OF_SKILL, "Ii", skill_id, limit), read_slug, &row, fn, ud);
 }
 
 int sr_store_scan_job_add(sr_store *s, const sr_scan_job *j, int64_t *id_out)

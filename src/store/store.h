@@ -768,25 +768,38 @@ typedef struct sr_transfer {
 	int64_t id, skill_id, from_user_id, to_user_id, created_at, expires_at;
 	int status;
 } sr_transfer;
-/* Marks a skill's pending request expired when it is past its time at now. */
+/* Marks a skill's pending request expired when its time (expires_at) is before now. */
 int sr_store_transfer_expire(sr_store *s, int64_t skill_id, int64_t now);
 /* SR_EEXIST when the skill has a pending request already. */
 int sr_store_transfer_add(sr_store *s, const sr_transfer *t, const char *message, int64_t *id_out);
 /* The skill's pending request (expired or not); SR_ENOTFOUND when none. */
 int sr_store_transfer_pending(sr_store *s, int64_t skill_id, sr_transfer *out);
-/* Ends a pending request with status; *changed = 0 when it was no longer pending (another
- * request ended it first). */
-int sr_store_transfer_finish(sr_store *s, int64_t id, int status, int64_t now, int *changed);
+/* Ends a pending request with status, by the user by_id (migration 0018's resolved_by);
+ * *changed = 0 when it was no longer pending (another request ended it first). */
+int sr_store_transfer_finish(sr_store *s, int64_t id, int status, int64_t by_id, int64_t now, int *changed);
 typedef struct sr_transfer_row {
 	int64_t id, skill_id, other_id, created_at, expires_at;
 	const char *slug, *display_name, *message;
 	const char *other_handle, *other_display_name; /* the requester (incoming) or recipient */
 	int64_t skill_deleted_at, other_deactivated_at;
+	const char *owner_handle; /* the skill's owner now */
 } sr_transfer_row;
-/* A user's pending requests not expired at now, newest first, up to limit: incoming (to
- * them) or outgoing (by them). Rows sr_transfer_row. */
+/* A user's pending requests not expired at now (expires_at >= now), newest first, up to
+ * limit: incoming (to them) or outgoing (by them). Rows sr_transfer_row. */
 int sr_store_transfers_list(sr_store *s, int64_t user_id, int outgoing, int64_t now, int limit,
 			    sr_row_fn fn, void *ud);
+/* The history of requests in any state (migration 0018), newest first, up to limit: a user's
+ * received (SR_TRANSFER_HIST_IN) or sent ones, or one skill's. Rows sr_transfer_hist_row. */
+enum { SR_TRANSFER_HIST_IN = 0, SR_TRANSFER_HIST_OUT, SR_TRANSFER_HIST_SKILL };
+typedef struct sr_transfer_hist_row {
+	int64_t id, skill_id, from_user_id, to_user_id;
+	int status;
+	int64_t created_at, expires_at, resolved_at, resolved_by; /* 0 when NULL */
+	const char *message, *slug, *from_handle, *to_handle;
+} sr_transfer_hist_row;
+int sr_store_transfer_history(sr_store *s, int which, int64_t id, int limit, sr_row_fn fn, void *ud);
+/* The slugs of a skill's aliases, up to limit (rows: const char *). */
+int sr_store_aliases_of_skill(sr_store *s, int64_t skill_id, int limit, sr_row_fn fn, void *ud);
 
 typedef struct sr_scan_job {
 	int64_t id, requester_id, skill_id, version_id, created_at;

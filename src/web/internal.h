@@ -67,6 +67,11 @@ void sr__web_account_nav(sr_buf *b, const char *current);
 void sr__web_invite(struct sr_web_rq *rq, const char *token); /* invite.c */
 void sr__web_device(struct sr_web_rq *rq);   /* device.c */
 void sr__web_cli_auth(struct sr_web_rq *rq);
+/* Ownership transfers (transfers.c): /settings/transfers, its forms (action: request, accept,
+ * reject, cancel), and the skill page's owner panel (nothing for a signed-out viewer). */
+void sr__web_transfers(struct sr_web_rq *rq);
+void sr__web_transfer_post(struct sr_web_rq *rq, const char *action);
+int sr__web_transfer_panel(sr_req *req, sr_buf *side, const sr_skill *sk);
 /* The viewer of a page that needs an account; signed out, answers 303 to the sign-in page
  * returning to `here` (a local path with its query; NULL: this request's path) and gives NULL. */
 const sr_user *sr__web_need_viewer(struct sr_web_rq *rq, const char *here);

@@ -312,7 +312,9 @@ enum {
 	PAGE_DASHBOARD,
 	PAGE_STARS,
 	PAGE_ADMIN_TOKEN_INDEX,
-	PAGE_ADMIN_TOKEN_PREFIX
+	PAGE_ADMIN_TOKEN_PREFIX,
+	PAGE_TRANSFERS,
+	PAGE_TRANSFER_POST
 };
 
 static int account_route(char **seg, int n, int post)
@@ -349,6 +351,10 @@ static int account_route(char **seg, int n, int post)
 		if (post && n == 5 && is(seg[4], "revoke"))
 			return PAGE_ADMIN_TOKEN_REVOKE;
 	}
+	if (!post && n == 2 && is(seg[0], "settings") && is(seg[1], "transfers"))
+		return PAGE_TRANSFERS;
+	if (post && n == 3 && is(seg[0], "settings") && is(seg[1], "transfers"))
+		return PAGE_TRANSFER_POST;
 	return PAGE_NONE;
 }
 
@@ -370,6 +376,8 @@ static void account_page(sr_web_rq *rq, int page, char **seg)
 	case PAGE_STARS: sr__web_stars(rq); break;
 	case PAGE_ADMIN_TOKEN_INDEX: sr__web_admin_token_index(rq, 0); break;
 	case PAGE_ADMIN_TOKEN_PREFIX: sr__web_admin_token_index(rq, 1); break;
+	case PAGE_TRANSFERS: sr__web_transfers(rq); break;
+	case PAGE_TRANSFER_POST: sr__web_transfer_post(rq, seg[2]); break;
 	}
 }
 

@@ -918,6 +918,90 @@ t_publish_owner_denied() {
 }
 step "publish --owner by a non-member is refused" t_publish_owner_denied
 
+# Ownership transfers (the accounts reference, section 4): alice asks bob to take a skill; bob
+# rejects, alice asks again and cancels, asks once more and bob accepts; then bob publishes
+# it and alice no longer can. Also an org move at once, and the refusals' words.
+mkdir -p "$T/src/handoff"
+printf -- '---\nname: handoff\ndescription: A skill that changes owner in the transfer steps.\n---\n\n# Handoff\n' \
+  >"$T/src/handoff/SKILL.md"
+t_transfer_request() {
+  x ch alice publish "$T/src/handoff" --slug handoff --name "Handoff" --version 1.0.0 --no-input
+  rc_is 0 && has "OK. Published handoff@1.0.0" || return 1
+  x ch alice transfer request handoff @Bob --message "yours now" --yes
+  rc_is 0 && has "Transfer requested for handoff to @bob" || return 1
+  x ch alice transfer request handoff @bob --yes
+  rc_is 1 && has "A transfer is already pending for this skill"
+}
+step "transfer request handoff @Bob --message; a second request is refused" t_transfer_request
+
+t_transfer_list() {
+  x ch bob transfer list
+  rc_is 0 && has "Incoming transfers:" && matches '^  handoff -> @alice \(expires in 7d\)$' || return 1
+  x ch alice transfer list --outgoing
+  rc_is 0 && has "Outgoing transfers:" && matches '^  handoff -> @bob \(expires in 7d\)$' || return 1
+  x ch alice transfer list
+  rc_is 0 && has "No incoming transfers." || return 1
+  x ch bob transfer list --outgoing
+  rc_is 0 && has "No outgoing transfers."
+}
+step "transfer list: incoming for bob, --outgoing for alice, empty the other ways" t_transfer_list
+
+t_transfer_reject() {
+  x ch alice transfer accept handoff --yes
+  rc_is 1 && has "No pending transfer found" || return 1
+  x ch bob transfer reject handoff --yes
+  rc_is 0 && has "Transfer rejected (handoff)" || return 1
+  x ch bob transfer list
+  rc_is 0 && has "No incoming transfers."
+}
+step "transfer reject by bob (the requester cannot accept)" t_transfer_reject
+
+t_transfer_cancel() {
+  x ch alice transfer request handoff bob --yes
+  rc_is 0 && has "Transfer requested for handoff to @bob" || return 1
+  x ch bob transfer cancel handoff --yes
+  rc_is 1 && has "No pending transfer found" || return 1
+  x ch alice transfer cancel @alice/handoff --yes
+  rc_is 0 && has "Transfer cancelled (handoff)" || return 1
+  x ch alice transfer list --outgoing
+  rc_is 0 && has "No outgoing transfers."
+}
+step "transfer cancel by alice (bob cannot cancel)" t_transfer_cancel
+
+t_transfer_accept() {
+  x ch alice transfer request handoff bob --yes
+  rc_is 0 || return 1
+  x ch bob transfer accept handoff --yes
+  rc_is 0 && has "Transfer accepted (handoff)" || return 1
+  x ch anon inspect handoff --json
+  rc_is 0 && js "j.owner.handle === 'bob'" || return 1
+  x ch bob transfer accept handoff --yes
+  rc_is 1 && has "No pending transfer found"
+}
+step "transfer accept by bob moves handoff to bob" t_transfer_accept
+
+t_transfer_after() {
+  x ch bob publish "$T/src/handoff" --slug handoff --version 1.1.0 --changelog "bob's now" --no-input
+  rc_is 0 && has "OK. Published handoff@1.1.0" || return 1
+  x ch alice publish "$T/src/handoff" --slug handoff --version 1.2.0 --no-input
+  rc_is 1 && has "Slug is already taken. Choose a different slug. Existing skill: " && has "/bob/handoff" || return 1
+  x ch alice transfer request handoff @alice --yes
+  rc_is 1 && has "Permission denied"
+}
+step "after the transfer bob publishes handoff and alice cannot (nor give it away)" t_transfer_after
+
+t_transfer_org() {
+  x ch bob transfer request handoff @acme-cli --yes
+  rc_is 1 && has 'You do not have admin access for "@acme-cli"' || return 1
+  x ch alice publish "$T/src/handoff" --slug handoff-org --name "Handoff Org" --version 1.0.0 --no-input
+  rc_is 0 || return 1
+  x ch alice transfer request handoff-org @acme-cli --yes
+  rc_is 0 && has "Transferred handoff-org to @acme-cli" || return 1
+  x ch anon inspect handoff-org --json
+  rc_is 0 && js "j.owner.handle === 'acme-cli'"
+}
+step "transfer to an org moves at once for its owner, and is refused to a non-member" t_transfer_org
+
 t_logout() {
   x ch alice logout
   rc_is 0 || return 1

@@ -76,4 +76,12 @@ if [ -n "$PG_DB" ]; then
 else
   node "$WEB_DIR/login.mjs" || rc=1
 fi
+# transfers.mjs (ownership transfer in the browser) also on a database of its own.
+if [ -n "$PG_DB" ]; then
+  PG_DB3=$("$ROOT/scripts/pg-test-cluster" createdb "$SKILLREG_TEST_PG" "webtransfer_$$_$RANDOM") || die "cannot create a database on $SKILLREG_TEST_PG"
+  SKILLREG_WEB_DB=$PG_DB3 node "$WEB_DIR/transfers.mjs" || rc=1
+  "$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB3" || true
+else
+  node "$WEB_DIR/transfers.mjs" || rc=1
+fi
 exit $rc
