@@ -175,8 +175,7 @@ int sr_card_write(sr_store *s, int64_t skill_id, int64_t version_id, int64_t now
 	if (!rc) {
 		char sha[65];
 		sr_sha256_hex(b.data, b.len, sha);
-		if (!(rc = sr_buf_putc(&b, '\0')))
-			rc = sr_store_card_put(s, version_id, sha, b.data, (int64_t)b.len - 1, now);
+		rc = sr_store_card_put(s, version_id, sha, b.data, (int64_t)b.len, now);
 	}
 	sr_buf_deinit(&b);
 	free(sk.summary);
