@@ -173,6 +173,20 @@ static void test_verify_clean(void **state)
 	srt_resp_free(&r);
 	json_decref(v);
 
+	/* What a verify and a card read: a handful of primary-key and index rows, not the
+	 * skill's versions or the catalogue. */
+	long rows = 0, bytes = 0;
+	srt_get(&S, "/api/v1/skills/clean-tool/verify", NULL, &r);
+	assert_int_equal(srt_timing(&r, &rows, &bytes), 0);
+	fprintf(stderr, "# verify: %ld rows, %ld bytes read\n", rows, bytes);
+	assert_true(rows <= 16);
+	srt_resp_free(&r);
+	srt_get(&S, "/api/v1/skills/clean-tool/card", NULL, &r);
+	assert_int_equal(srt_timing(&r, &rows, &bytes), 0);
+	fprintf(stderr, "# card: %ld rows, %ld bytes read\n", rows, bytes);
+	assert_true(rows <= 8);
+	srt_resp_free(&r);
+
 	/* Each version has its own card. */
 	v = verify("clean-tool/verify?version=1.0.0", NULL);
 	SRT_EXPECT_STR(v, "version", "1.0.0");
