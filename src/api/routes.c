@@ -116,6 +116,8 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 		sr__verify(app, req, resp, slug);
 	else if (n == 5 && is(sub, "card") && is(m, "GET"))
 		sr__card(app, req, resp, slug);
+	else if (n == 5 && is(sub, "scan") && is(m, "GET"))
+		sr__scan_evidence(app, req, resp, slug);
 	else if (n == 5 && is(sub, "moderation") && is(m, "GET"))
 		sr__moderation(app, req, resp, slug);
 	else if (n == 6 && is(sub, "moderation") && is(m, "POST"))

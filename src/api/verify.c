@@ -1,8 +1,9 @@
 /*
  * verify.c - a version's verification and its skill card (the accounts reference, sections
- * 5.2 and 5.3): GET /api/v1/skills/{slug}/verify (`clawhub skill verify`) and
+ * 5.1-5.3): GET /api/v1/skills/{slug}/verify (`clawhub skill verify`),
  * GET /api/v1/skills/{slug}/card (`clawhub skill verify --card`, which fetches the URL the
- * verification names).
+ * verification names) and GET /api/v1/skills/{slug}/scan (a version's scan evidence, which
+ * ClawHub's site shows and no CLI command reads).
  *
  * Verification passes when the version has its card and its scan came out clean. skillreg's
  * deciding verdict is the version's joined verdict (the built-in scanner and, when one is
@@ -27,6 +28,7 @@ struct vpick {
 	char version[260];
 	char fingerprint[65];
 	int scan_state, scan_verdict;
+	int changelog_source; /* -1 unset, 0 auto, 1 user */
 };
 
 static int take_version(void *ud, const void *row)
@@ -41,6 +43,7 @@ static int take_version(void *ud, const void *row)
 	snprintf(p->fingerprint, sizeof(p->fingerprint), "%s", v->fingerprint ? v->fingerprint : "");
 	p->scan_state = v->scan_state;
 	p->scan_verdict = v->scan_verdict;
+	p->changelog_source = v->changelog_source;
 	return 1;
 }
 
@@ -470,4 +473,145 @@ void sr__card(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 		}
 	}
 	free(card.content);
+}
+
+/* ---- scan evidence ---- */
+
+/* One scanner's stored result under the name it has in `scanners`. */
+static void evidence_scanner(sr_jw *w, const char *key, const sr_scan_result_row *r)
+{
+	sr_jw_key(w, key);
+	if (!r) {
+		sr_jw_null(w);
+		return;
+	}
+	sr_jw_obj(w);
+	sr_jw_kstr(w, "status", r->status == SR_SCAN_RESULT_DONE ? "done" : "error");
+	sr_jw_kstr(w, "verdict", sr_verdict_name(r->verdict));
+	sr_jw_kstr(w, "normalizedStatus", result_status(r));
+	sr_jw_kstr(w, "summary", r->summary);
+	sr_jw_kstr(w, "engineVersion", r->engine);
+	sr_jw_kint(w, "checkedAt", r->checked_at);
+	sr_jw_obj_end(w);
+}
+
+/* `security`: null for a version never queued for a scan; else its status, whether the
+ * scanners warned, and each scanner's result (the ones skillreg does not run are null). */
+static int evidence_security(sr_req *req, sr_jw *w, const struct vpick *v, const sr_version_scan *vs)
+{
+	sr_jw_key(w, "security");
+	if (v->scan_state == SR_SCAN_NONE) {
+		sr_jw_null(w);
+		return 0;
+	}
+	struct results *res = calloc(1, sizeof(*res));
+	int rc = res ? sr_store_scan_results(req->store, v->id, take_result, res) : SR_ENOMEM;
+	if (rc) {
+		free(res);
+		sr_jw_null(w);
+		return rc;
+	}
+	const char *status = security_status(v);
+	int finished = v->scan_state == SR_SCAN_DONE || v->scan_state == SR_SCAN_ERROR;
+	sr_jw_obj(w);
+	sr_jw_kstr(w, "status", status);
+	sr_jw_kbool(w, "hasWarnings", strcmp(status, "suspicious") == 0 || strcmp(status, "malicious") == 0);
+	if (finished && vs->scanned_at)
+		sr_jw_kint(w, "checkedAt", vs->scanned_at);
+	else
+		sr_jw_knull(w, "checkedAt");
+	sr_jw_kstr(w, "model", finished ? "skillreg-static/1" : NULL);
+	sr_jw_kbool(w, "hasScanResult", v->scan_state == SR_SCAN_DONE);
+	sr_jw_kstr(w, "sha256hash", vs->zip_sha256[0] ? vs->zip_sha256 : NULL);
+	sr_jw_knull(w, "virustotalUrl");
+	sr_jw_key(w, "scanners");
+	sr_jw_obj(w);
+	sr_jw_knull(w, "vt");
+	sr_jw_knull(w, "skillspector");
+	sr_jw_knull(w, "llm");
+	evidence_scanner(w, "static", res->has_static ? &res->st : NULL);
+	evidence_scanner(w, "external", res->has_external ? &res->ex : NULL);
+	sr_jw_obj_end(w);
+	sr_jw_obj_end(w);
+	free(res);
+	return 0;
+}
+
+/* `moderation`: null for a skill no moderation touched; else where it stands. The skill's
+ * verdict follows its latest version, the source version named here. */
+static int evidence_moderation(sr_req *req, sr_jw *w, const sr_skill *sk, const struct vpick *v)
+{
+	int malware = sr_mod_is_blocked(sk->moderation_flags, sk->moderation_verdict);
+	int pending = sr_reason_is_pending(sk->moderation_reason);
+	int hidden = sk->moderation_status == SR_SKILL_HIDDEN && !pending;
+	int removed = sk->moderation_status == SR_SKILL_REMOVED;
+	sr_jw_key(w, "moderation");
+	if (!malware && !sk->is_suspicious && !pending && !hidden && !removed) {
+		sr_jw_null(w);
+		return 0;
+	}
+	struct vpick latest = {0};
+	int rc = sk->latest_version_id ? sr_store_version_by_id(req->store, sk->latest_version_id, take_version, &latest) : 0;
+	sr_jw_obj(w);
+	sr_jw_kstr(w, "scope", "skill");
+	sr_jw_key(w, "sourceVersion");
+	if (latest.found) {
+		sr_jw_obj(w);
+		sr_jw_kstr(w, "version", latest.version);
+		sr_jw_kint(w, "createdAt", latest.created_at);
+		sr_jw_obj_end(w);
+	} else {
+		sr_jw_null(w);
+	}
+	sr_jw_kbool(w, "matchesRequestedVersion", latest.found && latest.id == v->id);
+	sr_jw_kbool(w, "isPendingScan", pending);
+	sr_jw_kbool(w, "isMalwareBlocked", malware);
+	sr_jw_kbool(w, "isSuspicious", sk->is_suspicious);
+	sr_jw_kbool(w, "isHiddenByMod", hidden);
+	sr_jw_kbool(w, "isRemoved", removed);
+	sr_jw_obj_end(w);
+	return rc;
+}
+
+void sr__scan_evidence(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
+{
+	req->route = "scan-evidence";
+	sr_skill sk;
+	int malware, from;
+	struct vpick v = {0};
+	if (find(app, req, resp, slug, 0, &sk, &malware) || pick(req, resp, &sk, &v, &from))
+		return;
+	/* A version the scanners found malicious is never served, its evidence included. */
+	if (v.scan_verdict == SR_VERDICT_MALICIOUS) {
+		sr_resp_text(resp, 403, SR_BLOCKED_TEXT);
+		return;
+	}
+	sr_version_scan vs = {0};
+	int rc = sr_store_version_scan_get(req->store, v.id, &vs);
+	sr_jw w;
+	sr_buf_reset(&resp->body);
+	sr_jw_init(&w, &resp->body);
+	sr_jw_obj(&w);
+	sr_jw_key(&w, "skill");
+	sr_jw_obj(&w);
+	sr_jw_kstr(&w, "slug", sk.slug);
+	sr_jw_kstr(&w, "displayName", sk.display_name);
+	sr_jw_obj_end(&w);
+	sr_jw_key(&w, "version");
+	sr_jw_obj(&w);
+	sr_jw_kstr(&w, "version", v.version);
+	sr_jw_kint(&w, "createdAt", v.created_at);
+	sr_jw_kstr(&w, "changelogSource", v.changelog_source == 1 ? "user" : v.changelog_source == 0 ? "auto" : NULL);
+	sr_jw_obj_end(&w);
+	if (!rc)
+		rc = evidence_moderation(req, &w, &sk, &v);
+	if (!rc)
+		rc = evidence_security(req, &w, &v, &vs);
+	sr_jw_obj_end(&w);
+	if (rc) {
+		sr_buf_reset(&resp->body);
+		sr__internal(resp, rc);
+		return;
+	}
+	sr_resp_json(resp, 200);
 }

@@ -2,7 +2,7 @@
  * test_verify.c - a version's verification and skill card, and the scans a client asks for
  * (the accounts reference, sections 5.2-5.4): GET /api/v1/skills/{slug}/verify and /card,
  * POST /api/v1/skills/-/scan, GET /-/scan/{id}, /-/scan/{id}/download and
- * /-/scan/download/{name}, each route's answers and refusals in ClawHub's words, who may do
+ * /-/scan/download/{name}, and GET /api/v1/skills/{slug}/scan (a version's scan evidence), each route's answers and refusals in ClawHub's words, who may do
  * what (personal owner, org roles, staff), and the report ZIPs' entries.
  */
 #include "harness.h"
@@ -266,6 +266,46 @@ static void test_verify_flagged(void **state)
 	srt_resp_free(&r);
 }
 
+static void test_scan_evidence(void **state)
+{
+	(void)state;
+	json_t *j = call("GET", "/api/v1/skills/clean-tool/scan", NULL, NULL, 200, NULL);
+	SRT_EXPECT_STR(json_object_get(j, "skill"), "slug", "clean-tool");
+	SRT_EXPECT_STR(json_object_get(j, "version"), "version", "1.1.0");
+	assert_true(json_is_integer(json_object_get(json_object_get(j, "version"), "createdAt")));
+	assert_true(json_is_null(json_object_get(j, "moderation")));
+	json_t *sec = json_object_get(j, "security");
+	SRT_EXPECT_STR(sec, "status", "clean");
+	assert_true(json_is_false(json_object_get(sec, "hasWarnings")));
+	assert_true(json_is_true(json_object_get(sec, "hasScanResult")));
+	assert_true(json_is_integer(json_object_get(sec, "checkedAt")));
+	json_t *sc = json_object_get(sec, "scanners");
+	SRT_EXPECT_STR(json_object_get(sc, "static"), "normalizedStatus", "clean");
+	assert_true(json_is_null(json_object_get(sc, "vt")));
+	assert_true(json_is_null(json_object_get(sc, "llm")));
+	json_decref(j);
+	j = call("GET", "/api/v1/skills/clean-tool/scan?version=1.0.0", NULL, NULL, 200, NULL);
+	SRT_EXPECT_STR(json_object_get(j, "version"), "version", "1.0.0");
+	json_decref(j);
+	/* A flagged skill: its moderation block, against the version it came from. */
+	j = call("GET", "/api/v1/skills/quick-setup/scan", NULL, NULL, 200, NULL);
+	json_t *mod = json_object_get(j, "moderation");
+	SRT_EXPECT_STR(mod, "scope", "skill");
+	SRT_EXPECT_STR(json_object_get(mod, "sourceVersion"), "version", "1.0.0");
+	assert_true(json_is_true(json_object_get(mod, "matchesRequestedVersion")));
+	assert_true(json_is_true(json_object_get(mod, "isSuspicious")));
+	assert_true(json_is_false(json_object_get(mod, "isMalwareBlocked")));
+	assert_true(json_is_false(json_object_get(mod, "isHiddenByMod")));
+	SRT_EXPECT_STR(json_object_get(j, "security"), "status", "suspicious");
+	assert_true(json_is_true(json_object_get(json_object_get(j, "security"), "hasWarnings")));
+	json_decref(j);
+	call("GET", "/api/v1/skills/clean-tool/scan?version=9.9.9", NULL, NULL, 404, "Version not found");
+	call("GET", "/api/v1/skills/no-such-skill/scan", NULL, NULL, 404, "Skill not found");
+	call("GET", "/api/v1/skills/fast-installer/scan", NULL, NULL, 404, "Skill not found");
+	call("GET", "/api/v1/skills/fast-installer/scan", S.tok_alice, NULL, 403, BLOCKED);
+	call("GET", "/api/v1/skills/mixed-tool/scan?version=1.0.0", NULL, NULL, 403, BLOCKED);
+}
+
 static void test_verify_pending_error_hidden(void **state)
 {
 	(void)state;
@@ -510,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_verify_clean),
 		cmocka_unit_test(test_verify_refusals),
 		cmocka_unit_test(test_verify_flagged),
+		cmocka_unit_test(test_scan_evidence),
 		cmocka_unit_test(test_verify_pending_error_hidden),
 		cmocka_unit_test(test_scan_submit_refusals),
 		cmocka_unit_test(test_scan_job_flow),
