@@ -40,7 +40,8 @@ static void scan_id(char *out, size_t n, const sr_scan_view *v)
 
 static int parse_scan_id(const char *s, int64_t *id)
 {
-	if (strncmp(s, "sj_", 3) != 0 || !s[3] || strlen(s) > 22)
+	/* At most 18 digits, so the number cannot overflow. */
+	if (strncmp(s, "sj_", 3) != 0 || !s[3] || strlen(s) > 3 + 18)
 		return -1;
 	int64_t v = 0;
 	for (const char *p = s + 3; *p; p++) {
@@ -282,6 +283,8 @@ static int send_zip(sr_req *req, sr_resp *resp, const sr_scan_view *v, const cha
 	sr_jw_obj(&w);
 	write_status_fields(&w, v);
 	sr_jw_obj_end(&w);
+	if (sr_jw_error(&w))
+		rc = SR_ETOOBIG;
 	e[0] = (sr_zip_entry){"manifest.json", (const unsigned char *)parts[0].data, parts[0].len};
 	for (int i = 0; i < PART_COUNT && !rc; i++) {
 		sr_jw_init(&w, &parts[i + 1]);
@@ -292,7 +295,7 @@ static int send_zip(sr_req *req, sr_resp *resp, const sr_scan_view *v, const cha
 	}
 	e[PART_COUNT + 1] = (sr_zip_entry){"README.md", (const unsigned char *)readme, sizeof(readme) - 1};
 	sr_buf_reset(&resp->body);
-	if (!rc && !sr_jw_error(&w))
+	if (!rc)
 		rc = sr_zip_write(e, PART_COUNT + 2, &resp->body);
 	for (int i = 0; i <= PART_COUNT; i++)
 		sr_buf_deinit(&parts[i]);

@@ -422,6 +422,7 @@ static void test_scan_job_flow(void **state)
 	call("GET", srt_fmt("/api/v1/skills/-/scan/%s", id), S.tok_bob, NULL, 400, "Forbidden");
 	call("GET", "/api/v1/skills/-/scan/sj_999999", S.tok_alice, NULL, 400, "Scan not found");
 	call("GET", "/api/v1/skills/-/scan/garbage", S.tok_alice, NULL, 400, "Scan not found");
+	call("GET", "/api/v1/skills/-/scan/sj_99999999999999999999999", S.tok_alice, NULL, 400, "Scan not found");
 	j = poll_done(id, S.tok_alice);
 	SRT_EXPECT_STR(j, "status", "succeeded");
 	assert_true(json_is_true(json_object_get(j, "writtenBack")));
