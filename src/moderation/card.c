@@ -97,8 +97,11 @@ int sr_card_render(const sr_card_input *in, sr_buf *out)
 		rc = sr_buf_puts(out, "\n\n## Ethical Considerations:\n\nWhoever installs this skill decides whether it suits "
 				      "their setting: check what it changes or produces before relying on it, and hold it to "
 				      "their own organisation's safety, security and compliance rules.\n");
-	if (rc)
+	if (rc) {
 		out->len = start;
+		if (out->data)
+			out->data[start] = '\0';
+	}
 	return rc;
 }
 
