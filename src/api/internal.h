@@ -87,6 +87,12 @@ void sr__admin_publisher(sr_app *app, sr_req *req, sr_resp *resp, int remove_mem
 void sr__transfer_request(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
 void sr__transfer_decide(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *word);
 void sr__transfers_list(sr_app *app, sr_req *req, sr_resp *resp, const char *which);
+/* A version's verification and skill card (verify.c). */
+void sr__verify(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__card(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__scan_evidence(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+/* Scans a client asks for (scan.c): every /api/v1/skills/-/scan... path, seg[4] = "scan". */
+void sr__scan_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
 /* Staff moderation: action is hide | unhide | remove | verdict | rescan. */
 void sr__moderate(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *action);
 

@@ -76,7 +76,9 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 	}
 	const char *slug = seg[3];
 	if (is(slug, "-")) {
-		if (n == 5 && is(seg[4], "upload-url") && is(m, "POST"))
+		if (n >= 5 && is(seg[4], "scan"))
+			sr__scan_routes(app, req, resp, seg, n);
+		else if (n == 5 && is(seg[4], "upload-url") && is(m, "POST"))
 			sr__upload_url(app, req, resp);
 		else if (n == 6 && is(seg[4], "upload") && is(m, "POST"))
 			sr__upload(app, req, resp, seg[5]);
@@ -110,6 +112,12 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 		sr__file(app, req, resp, slug);
 	else if (n == 5 && is(sub, "install") && is(m, "GET"))
 		sr__install(app, req, resp, slug);
+	else if (n == 5 && is(sub, "verify") && is(m, "GET"))
+		sr__verify(app, req, resp, slug);
+	else if (n == 5 && is(sub, "card") && is(m, "GET"))
+		sr__card(app, req, resp, slug);
+	else if (n == 5 && is(sub, "scan") && is(m, "GET"))
+		sr__scan_evidence(app, req, resp, slug);
 	else if (n == 5 && is(sub, "moderation") && is(m, "GET"))
 		sr__moderation(app, req, resp, slug);
 	else if (n == 6 && is(sub, "moderation") && is(m, "POST"))

@@ -6,6 +6,7 @@
  * moderation fields are derived from the holds, so a clean verdict from one scanner cannot
  * clear what another still holds. Each state change and its audit row share a transaction.
  */
+#include "moderation/card.h"
 #include "moderation/moderation.h"
 
 #include <errno.h>
@@ -337,6 +338,10 @@ static int record_scan(sr_store *s, const sr_ext_scanner *ext, int64_t version_i
 		 out->after.verdict != SR_VERDICT_NONE ? sr_verdict_name(out->after.verdict) : "none",
 		 out->after.reason[0] ? out->after.reason : "-");
 	if ((rc = write_mod(s, &r->sc.sk, &out->after, actor_id, "scan.verdict", detail, now)))
+		goto fail;
+	/* A verdict settles the version: it gets its card (card.h) in the same transaction, so
+	 * verify never sees a verdict without the card that goes with it. */
+	if (out->combined != SR_VERDICT_NONE && (rc = sr_card_write(s, r->vs.skill_id, version_id, now)))
 		goto fail;
 	return sr_store_commit(s);
 fail:

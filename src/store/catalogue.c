@@ -234,7 +234,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SCAN_QUEUE] = "SELECT id, scan_requested_at FROM skill_versions INDEXED BY ix_versions_scan_queue "
 			 "WHERE scan_state = 1 AND (scan_requested_at, id) > (?1, ?2) ORDER BY scan_requested_at, id LIMIT ?3",
 	[Q_VERSION_SCAN_GET] = "SELECT id, skill_id, version, zip_sha256, scan_state, scan_verdict, scan_requested_at, "
-			       "scanned_at, soft_deleted_at FROM skill_versions WHERE id = ?1",
+			       "scanned_at, soft_deleted_at, scan_claimed_at FROM skill_versions WHERE id = ?1",
 	/* A worker's claim on a pending version (?3 its claim, ?4 the lease): one row changed
 	 * means no claim was held, or the one held is older than the lease, and this worker
 	 * scans the version. Primary key; claims that race queue on the write lock. */
@@ -382,6 +382,11 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SCAN_JOB_ADD] = "INSERT INTO scan_jobs(requester_id, skill_id, version_id, scan_update, created_at) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5)",
 	[Q_SCAN_JOB_GET] = "SELECT id, requester_id, skill_id, version_id, scan_update, created_at FROM scan_jobs WHERE id = ?1",
+	[Q_CARD_PUT] = "INSERT INTO skill_cards(version_id, sha256, size, content, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+		       "ON CONFLICT(version_id) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size, "
+		       "content = excluded.content, created_at = excluded.created_at",
+	[Q_CARD_GET] = "SELECT sha256, size, content, created_at FROM skill_cards WHERE version_id = ?1",
+	[Q_CARD_META] = "SELECT sha256, size, '', created_at FROM skill_cards WHERE version_id = ?1",
 };
 
 /* The generated list statements (internal.h). SQLite's name their partial index with

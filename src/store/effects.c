@@ -118,6 +118,8 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_TRANSFER_ADD] = {SR__E_NONE, 0, 0},
 	[Q_TRANSFER_FINISH] = {SR__E_NONE, 0, 0},
 	[Q_SCAN_JOB_ADD] = {SR__E_NONE, 0, 0},
+	/* A card is read by the verify and card routes only, which are never cached. */
+	[Q_CARD_PUT] = {SR__E_NONE, 0, 0},
 };
 
 sr__effect sr__effect_of(int q)

@@ -224,6 +224,10 @@ enum sr__q {
 	Q_ALIASES_OF_SKILL,    /* ix_aliases_skill range */
 	Q_SCAN_JOB_ADD,        /* insert */
 	Q_SCAN_JOB_GET,        /* scan_jobs primary key */
+	/* skill cards (migration 0020) */
+	Q_CARD_PUT,            /* skill_cards primary key (insert, or rewrite on a rescan) */
+	Q_CARD_GET,            /* skill_cards primary key */
+	Q_CARD_META,           /* skill_cards primary key: the digest and size, not the text */
 	Q_FIXED_COUNT
 };
 

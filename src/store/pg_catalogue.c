@@ -237,7 +237,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SCAN_QUEUE] = "SELECT id, scan_requested_at FROM skill_versions "
 			 "WHERE scan_state = 1 AND (scan_requested_at, id) > ($1, $2) ORDER BY scan_requested_at, id LIMIT $3",
 	[Q_VERSION_SCAN_GET] = "SELECT id, skill_id, version, zip_sha256, scan_state, scan_verdict, scan_requested_at, "
-			       "scanned_at, soft_deleted_at FROM skill_versions WHERE id = $1",
+			       "scanned_at, soft_deleted_at, scan_claimed_at FROM skill_versions WHERE id = $1",
 	/* Concurrent claims of one row queue on its row lock; each re-checks the condition on
 	 * the row the one before it left, so exactly one changes it. */
 	[Q_VERSION_SCAN_CLAIM] = "UPDATE skill_versions SET scan_claimed_at = $2::bigint, scan_claimed_by = $3 WHERE id = $1 "
@@ -372,6 +372,11 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SCAN_JOB_ADD] = "INSERT INTO scan_jobs(requester_id, skill_id, version_id, scan_update, created_at) "
 			   "VALUES ($1, $2, $3, $4, $5) RETURNING id",
 	[Q_SCAN_JOB_GET] = "SELECT id, requester_id, skill_id, version_id, scan_update, created_at FROM scan_jobs WHERE id = $1",
+	[Q_CARD_PUT] = "INSERT INTO skill_cards(version_id, sha256, size, content, created_at) VALUES ($1, $2, $3, $4, $5) "
+		       "ON CONFLICT(version_id) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size, "
+		       "content = excluded.content, created_at = excluded.created_at",
+	[Q_CARD_GET] = "SELECT sha256, size, content, created_at FROM skill_cards WHERE version_id = $1",
+	[Q_CARD_META] = "SELECT sha256, size, '', created_at FROM skill_cards WHERE version_id = $1",
 };
 
 static char *list_sql[SR__LIST_VARIANTS];

@@ -44,6 +44,7 @@ static const char *const table_names[SR_T_COUNT] = {
 	[SR_T_PUBLISHER_MEMBERS] = "publisher_members",
 	[SR_T_SKILL_TRANSFERS] = "skill_transfers",
 	[SR_T_SCAN_JOBS] = "scan_jobs",
+	[SR_T_SKILL_CARDS] = "skill_cards",
 };
 
 const char *sr_table_name(int t)

@@ -5,6 +5,7 @@
  * never confused with src/moderation/moderation.c (the transitions these rows serve).
  * Dialect-neutral, over internal.h.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -30,6 +31,7 @@ int sr_store_version_scan_get(sr_store *s, int64_t version_id, sr_version_scan *
 	out->requested_at = sr__col_int64(st, 6);
 	out->scanned_at = sr__col_int64(st, 7);
 	out->soft_deleted_at = sr__col_int64(st, 8);
+	out->claimed_at = sr__col_int64(st, 9);
 	sr__reset(st);
 	return 0;
 }
@@ -200,4 +202,44 @@ int sr_store_moderation_queue_page(sr_store *s, int status, const char *reason, 
 	sr_mod_queue_row row;
 	return sr__each(s, sr__query(s, Q_MOD_QUEUE_PAGE, "itIIi", status, reason, after_created, after_id, limit),
 		    read_modq, &row, fn, ud);
+}
+
+/* ---- skill cards ---- */
+
+int sr_store_card_put(sr_store *s, int64_t version_id, const char *sha256, const char *content, int64_t size,
+		      int64_t now)
+{
+	return sr__run(s, Q_CARD_PUT, "ItItI", version_id, sha256, size, content, now);
+}
+
+static int card_read(sr_store *s, int q, int64_t version_id, sr_card *out)
+{
+	memset(out, 0, sizeof(*out));
+	sr__stmt *st = sr__query(s, q, "I", version_id);
+	if (!st)
+		return SR_EDB;
+	int rc = sr__step(s, st);
+	if (rc == SR__DONE)
+		return SR_ENOTFOUND;
+	if (rc != SR__ROW)
+		return rc;
+	sr__copy_text(out->sha256, sizeof(out->sha256), sr__col_text(st, 0));
+	out->size = sr__col_int64(st, 1);
+	out->created_at = sr__col_int64(st, 3);
+	if (q == Q_CARD_GET) {
+		const char *t = sr__col_text(st, 2);
+		out->content = strdup(t ? t : "");
+	}
+	sr__reset(st);
+	return q == Q_CARD_GET && !out->content ? SR_ENOMEM : 0;
+}
+
+int sr_store_card_get(sr_store *s, int64_t version_id, sr_card *out)
+{
+	return card_read(s, Q_CARD_GET, version_id, out);
+}
+
+int sr_store_card_meta(sr_store *s, int64_t version_id, sr_card *out)
+{
+	return card_read(s, Q_CARD_META, version_id, out);
 }

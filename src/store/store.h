@@ -68,6 +68,7 @@ enum sr_table {
 	SR_T_PUBLISHER_MEMBERS,
 	SR_T_SKILL_TRANSFERS,
 	SR_T_SCAN_JOBS,
+	SR_T_SKILL_CARDS,
 	SR_T_COUNT
 };
 const char *sr_table_name(int t);
@@ -629,6 +630,7 @@ typedef struct sr_version_scan {
 	char zip_sha256[65];
 	int state, verdict;
 	int64_t requested_at, scanned_at, soft_deleted_at;
+	int64_t claimed_at; /* a worker's claim while it scans; 0 when none */
 } sr_version_scan;
 
 int sr_store_version_scan_get(sr_store *s, int64_t version_id, sr_version_scan *out);
@@ -808,5 +810,21 @@ typedef struct sr_scan_job {
 int sr_store_scan_job_add(sr_store *s, const sr_scan_job *j, int64_t *id_out);
 /* SR_ENOTFOUND when there is no such job. */
 int sr_store_scan_job_get(sr_store *s, int64_t id, sr_scan_job *out);
+
+/* ---- skill cards (migration 0020) ---- */
+
+/* A version's card: the SHA-256 (hex) and size of its text, and the text (NULL from
+ * sr_store_card_meta, a copy to free() from sr_store_card_get). */
+typedef struct sr_card {
+	char sha256[65];
+	int64_t size, created_at;
+	char *content;
+} sr_card;
+/* Writes (or rewrites) a version's card. */
+int sr_store_card_put(sr_store *s, int64_t version_id, const char *sha256, const char *content, int64_t size,
+		      int64_t now);
+/* SR_ENOTFOUND when the version has no card. */
+int sr_store_card_get(sr_store *s, int64_t version_id, sr_card *out);
+int sr_store_card_meta(sr_store *s, int64_t version_id, sr_card *out);
 
 #endif

@@ -877,6 +877,99 @@ t_blocked_download() {
 }
 step "downloads of the blocked skill are refused (404 anonymous, 403 owner)" t_blocked_download
 
+# Verification, the skill card and the scans a client asks for (the accounts reference,
+# sections 5.2-5.4): a clean skill passes `skill verify` and has a card; the flagged ones
+# above fail it; `scan --slug` queues a rescan and polls it to its report; `scan download`
+# fetches a version's stored results as a ZIP.
+SRCV=$T/src/verify-me
+mkdir -p "$SRCV"
+printf -- '---\nname: verify-me\ndescription: Formats tables for the verify steps.\n---\n\n# Verify me\n\nFormats tables.\n' \
+  >"$SRCV/SKILL.md"
+t_verify_publish() {
+  x ch alice skill publish "$SRCV" --slug verify-me --version 1.0.0 --no-input
+  rc_is 0 || return 1
+  wait_for /api/v1/skills/verify-me/verify "j.ok === true"
+}
+step "publish verify-me; its scan settles and its card is written" t_verify_publish
+
+t_verify() {
+  x ch anon skill verify verify-me
+  rc_is 0 && js "j.schema === 'clawhub.skill.verify.v1' && j.decision === 'pass' && j.reasons.length === 0 \
+    && j.card.available === true && j.security.status === 'clean' && j.version === '1.0.0' \
+    && j.publisherHandle === 'alice' && j.signature.status === 'unsigned'"
+}
+step "skill verify verify-me passes (exit 0, card available, security clean)" t_verify
+
+t_verify_card() {
+  x ch anon skill verify verify-me --card
+  rc_is 0 && has "## Description:" && has "Formats tables for the verify steps." && has "## Publisher:" \
+    && has "## Known Risks and Mitigations:" && has "## Skill Version(s):" && has "## Ethical Considerations:" \
+    && lacks '"schema"'
+}
+step "skill verify verify-me --card prints the skill card" t_verify_card
+
+t_verify_flagged() {
+  x ch anon skill verify setup-helper
+  rc_is 1 && js "j.ok === false && j.decision === 'fail' && j.reasons.includes('security.status_not_clean') \
+    && j.security.status === 'suspicious' && j.security.signals.staticScan.reasonCodes.includes('pipe-to-shell')"
+}
+step "skill verify of the suspicious skill fails (exit 1, security.status_not_clean)" t_verify_flagged
+
+t_verify_blocked_card() {
+  x ch anon skill verify fast-update --card
+  rc_is 1 && has "Skill Card is not available"
+}
+step "skill verify --card of the blocked skill: Skill Card is not available" t_verify_blocked_card
+
+t_verify_version_missing() {
+  x ch anon skill verify verify-me --version 9.9.9
+  rc_is 1 && has "Version not found"
+}
+step "skill verify --version 9.9.9 fails with Version not found" t_verify_version_missing
+
+t_scan_slug() {
+  mkdir -p "$T/scanwd"
+  x ch alice --workdir "$T/scanwd" scan --slug verify-me -o report.zip
+  rc_is 0 && matches "Scan complete \(sj_[0-9]+\)" && has "ClawHub Scan Report" && has "Status: SUCCEEDED" \
+    && has "Slug: verify-me" && has "Version: 1.0.0" && has "Written back: yes" && has "Static Analysis" \
+    && has "Report ZIP: $T/scanwd/report.zip" || return 1
+  LASTCMD="check $T/scanwd/report.zip is a zip"
+  [ "$(head -c 2 "$T/scanwd/report.zip")" = "PK" ] || why "report.zip is not a zip archive"
+}
+step "scan --slug verify-me -o report.zip: queued, polled to SUCCEEDED, report and ZIP" t_scan_slug
+
+t_scan_slug_json() {
+  x ch alice scan --slug setup-helper --json
+  rc_is 0 || return 1
+  [ "$(head -n 1 "$T/out")" = "Scan complete ($(sed -n 's/^  "scanId": "\(sj_[0-9]*\)",$/\1/p' "$T/out"))" ] \
+    || why "stdout does not start with the spinner's 'Scan complete (<scanId>)' line" || return 1
+  # The spinner's line comes first on stdout when it is not a terminal; the JSON follows.
+  tail -n +2 "$T/out" >"$T/scan.json"
+  js "j.ok === true && j.status === 'succeeded' && j.sourceKind === 'published' \
+    && j.report.staticAnalysis.status === 'suspicious' && j.report.clawscan.verdict === 'suspicious'" "$T/scan.json"
+}
+step "scan --slug setup-helper --json reports the suspicious verdict" t_scan_slug_json
+
+t_scan_forbidden() {
+  x ch bob scan --slug verify-me
+  rc_is 1 && has "Forbidden"
+}
+step "scan --slug of another user's skill is refused (Forbidden)" t_scan_forbidden
+
+t_scan_download() {
+  x ch alice --workdir "$T/scanwd" scan download verify-me --version 1.0.0
+  rc_is 0 && has "Report ZIP: $T/scanwd/clawhub-scan-verify-me-1.0.0.zip" || return 1
+  LASTCMD="check the downloaded zip"
+  [ "$(head -c 2 "$T/scanwd/clawhub-scan-verify-me-1.0.0.zip")" = "PK" ] || why "the download is not a zip archive"
+}
+step "scan download verify-me --version 1.0.0 writes the stored report ZIP" t_scan_download
+
+t_scan_download_missing() {
+  x ch alice scan download verify-me --version 9.9.9
+  rc_is 1 && has "Skill version not found"
+}
+step "scan download of an unknown version fails with Skill version not found" t_scan_download_missing
+
 # skill merge: the answer names sourceSlug and targetSlug, so the CLI exits 0.
 for n in a b; do
   mkdir -p "$T/src/merge-$n"
