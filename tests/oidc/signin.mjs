@@ -168,9 +168,10 @@ async function main() {
   check('signing out ends the session on the server',
     sql(`SELECT count(*) FROM web_sessions WHERE user_id = ${Number(janeId)}`) === '0');
   await page.goto(`${base}/signin`);
-  await Promise.all([page.waitForNavigation(), page.click('main a:has-text("Sign in with Test")')]);
+  const again = await Promise.all([page.waitForNavigation(), page.click('main a:has-text("Sign in with Test")')])
+    .then(([x]) => x);
   check('a second sign-in goes through the provider without a page (its session and the grant)',
-    page.url() === `${base}/`, page.url());
+    page.url() === `${base}/`, `${page.url()} ${again && again.status()} ${await page.textContent('main')}`);
   check('the second sign-in is @jane again', (await page.textContent('header')).includes('@jane'));
   check('the second sign-in reuses the account: no new account, one identity',
     Number(sql('SELECT count(*) FROM users')) === usersBefore + 1
@@ -294,5 +295,6 @@ try {
   if (op) await op.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
+if (failed) console.log(serverLog.split('\n').slice(-40).map((l) => `# server: ${l}`).join('\n'));
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
