@@ -7,13 +7,13 @@
 // pending sign-in, an id_token whose subject was changed, an id_token of an earlier sign-in
 // replayed) is a 400 page in words with no session. Prints "ok - ..." / "not ok - ..." per
 // check and "N passed, M failed" last; run by run.sh.
-import { spawn, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { check, counts, freePort, holdRequest, sessionCookie, signInAnswer, signOut, sqlOf, startSkillreg }
+  from './lib.mjs';
 import { startProvider } from './provider.mjs';
 
 const BIN = process.env.SKILLREG_BIN;
@@ -28,83 +28,19 @@ const JANE = { sub: 'b7e9c2d4-jane-subject', username: 'jane', password: 'jane p
 const MALLORY = { sub: '0f31aa58-mallory-subject', username: 'mallory', password: 'mallory pass phrase 2',
   name: 'Mallory Meyer', email: 'mallory@example.test' };
 
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail) {
-  if (ok) {
-    passed++;
-    console.log(`ok - ${name}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${name}${detail !== undefined ? `: ${detail}` : ''}`);
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skillreg-oidc-'));
 let server;
-let serverLog = '';
 let browser;
 let op;
-
-// One value from the database, as text: the test reads what skillreg stored.
-function sql(query) {
-  if (PG) return execFileSync('psql', [PG, '-X', '-At', '-c', query], { encoding: 'utf8' }).trim();
-  return execFileSync('sqlite3', [path.join(dir, 'skillreg.db'), query], { encoding: 'utf8' }).trim();
-}
-
-// Holds the browser's next request to skillreg's callback (a redirect hop, which
-// playwright's page.route cannot stop) through the DevTools protocol, and answers it with a
-// placeholder page, so the code and state it carries stay unused. Resolves with its URL.
-async function holdCallback(ctx, page) {
-  const cdp = await ctx.newCDPSession(page);
-  await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*/auth/oidc/Test/callback?*', requestStage: 'Request' }] });
-  return {
-    url: new Promise((resolve) => {
-      cdp.on('Fetch.requestPaused', async (e) => {
-        await cdp.send('Fetch.fulfillRequest', { requestId: e.requestId, responseCode: 200,
-          responseHeaders: [{ name: 'Content-Type', value: 'text/html' }],
-          body: Buffer.from('<p id="held">held</p>').toString('base64') });
-        await cdp.send('Fetch.disable');
-        await cdp.detach();
-        resolve(new URL(e.request.url));
-      });
-    }),
-  };
-}
+const sql = sqlOf(dir, PG);
+const BUTTON = 'main a:has-text("Sign in with Test")';
+const CALLBACK_PATH = '/auth/oidc/Test/callback';
+const holdCallback = (ctx, page) => holdRequest(ctx, page, `*${CALLBACK_PATH}?*`);
 
 async function providerLogin(page, who, password) {
   await page.fill('#username', who.username);
   await page.fill('#password', password);
   await Promise.all([page.waitForNavigation(), page.click('#signin')]);
-}
-
-// Clicks the provider's button where the provider needs no page (its session and grant are
-// there): resolves with skillreg's answer to the callback, once the page it led to has loaded.
-async function signInAnswer(page) {
-  const [answer] = await Promise.all([
-    page.waitForResponse((res) => new URL(res.url()).pathname === '/auth/oidc/Test/callback'),
-    page.click('main a:has-text("Sign in with Test")')]);
-  await page.waitForLoadState();
-  return answer;
-}
-
-async function sessionCookie(ctx) {
-  return (await ctx.cookies()).find((c) => c.name === 'sr_session');
-}
-
-async function signOut(page) {
-  await Promise.all([page.waitForNavigation(), page.click('header button:has-text("Sign out")')]);
 }
 
 async function main() {
@@ -116,18 +52,8 @@ async function main() {
   console.log(`# provider ${op.issuer}, skillreg ${base}`);
   const secretFile = path.join(dir, 'oidc-secret');
   fs.writeFileSync(secretFile, `${CLIENT_SECRET}\n`, { mode: 0o600 });
-  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dir, ...(PG ? ['--db', PG] : []),
-    '--oidc', `Test=${op.issuer}`, '--oidc-client-id', `Test=${CLIENT_ID}`,
-    '--oidc-client-secret-file', `Test=${secretFile}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.on('data', (d) => { serverLog += d; });
-  server.stderr.on('data', (d) => { serverLog += d; });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch { /* not up yet */ }
-    if (i > 100) throw new Error(`server did not start: ${serverLog}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  server = await startSkillreg({ bin: BIN, port, dir, pg: PG, args: ['--oidc', `Test=${op.issuer}`,
+    '--oidc-client-id', `Test=${CLIENT_ID}`, '--oidc-client-secret-file', `Test=${secretFile}`] });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   const usersBefore = Number(sql('SELECT count(*) FROM users'));
 
@@ -135,7 +61,7 @@ async function main() {
   const ctxA = await browser.newContext();
   const page = await ctxA.newPage();
   await page.goto(`${base}/signin?return_to=/settings/sessions`);
-  const button = page.locator('main a:has-text("Sign in with Test")');
+  const button = page.locator(BUTTON);
   check('the sign-in page offers the provider', (await button.count()) === 1);
   await Promise.all([page.waitForNavigation(), button.click()]);
   check('the button leads to the provider\'s login page', page.url().startsWith(`${op.issuer}/interaction/`),
@@ -178,7 +104,7 @@ async function main() {
   check('signing out ends the session on the server',
     sql(`SELECT count(*) FROM web_sessions WHERE user_id = ${Number(janeId)}`) === '0');
   await page.goto(`${base}/signin`);
-  const again = await Promise.all([page.waitForNavigation(), page.click('main a:has-text("Sign in with Test")')])
+  const again = await Promise.all([page.waitForNavigation(), page.click(BUTTON)])
     .then(([x]) => x);
   check('a second sign-in goes through the provider without a page (its session and the grant)',
     page.url() === `${base}/`, `${page.url()} ${again && again.status()} ${await page.textContent('main')}`);
@@ -201,7 +127,7 @@ async function main() {
   };
   // She declines at the consent page.
   await pb.goto(`${base}/signin`);
-  await Promise.all([pb.waitForNavigation(), pb.click('main a:has-text("Sign in with Test")')]);
+  await Promise.all([pb.waitForNavigation(), pb.click(BUTTON)]);
   await providerLogin(pb, MALLORY, MALLORY.password);
   let r = await Promise.all([pb.waitForNavigation(), pb.click('#deny')]).then(([x]) => x);
   await refused('declining at the provider', r, 'The provider did not sign you in (access_denied).');
@@ -209,7 +135,7 @@ async function main() {
   // A wrong state with the genuine code: the callback is held, then sent with the state changed.
   await pb.goto(`${base}/signin`);
   let held = await holdCallback(ctxB, pb);
-  await Promise.all([pb.waitForNavigation(), pb.click('main a:has-text("Sign in with Test")')]);
+  await Promise.all([pb.waitForNavigation(), pb.click(BUTTON)]);
   await Promise.all([pb.waitForNavigation(), pb.click('#allow')]);
   let cb = await held.url;
   const genuine = cb.href;
@@ -222,7 +148,7 @@ async function main() {
   // A changed code: the provider refuses it at the token endpoint.
   await pb.goto(`${base}/signin`);
   held = await holdCallback(ctxB, pb);
-  await pb.click('main a:has-text("Sign in with Test")');
+  await pb.click(BUTTON);
   cb = await held.url;
   await pb.waitForSelector('#held');
   cb.searchParams.set('code', `${cb.searchParams.get('code').slice(0, -4)}AAAA`);
@@ -233,7 +159,7 @@ async function main() {
   // injection): PKCE binds the code to the browser that asked for it.
   await pb.goto(`${base}/signin`);
   held = await holdCallback(ctxB, pb);
-  await pb.click('main a:has-text("Sign in with Test")');
+  await pb.click(BUTTON);
   const foreign = await held.url;
   await pb.waitForSelector('#held');
   const ctxC = await browser.newContext();
@@ -266,14 +192,14 @@ async function main() {
   op.forgedSub = JANE.sub;
   let before = op.tokenRequests;
   await pb.goto(`${base}/signin`);
-  r = await signInAnswer(pb);
+  r = await signInAnswer(pb, BUTTON, CALLBACK_PATH);
   check('forged subject: the token endpoint was reached', op.tokenRequests === before + 1);
   await refused('an id_token whose subject was changed', r, 'the id_token\'s signature does not verify');
   // An id_token the provider signed for Jane's first sign-in, replayed into Mallory's.
   op.tamper = 'replay';
   before = op.tokenRequests;
   await pb.goto(`${base}/signin`);
-  r = await signInAnswer(pb);
+  r = await signInAnswer(pb, BUTTON, CALLBACK_PATH);
   check('replayed id_token: the token endpoint was reached', op.tokenRequests === before + 1);
   await refused('an id_token of an earlier sign-in', r, 'the id_token\'s nonce is not this sign-in\'s');
   op.tamper = null;
@@ -283,14 +209,14 @@ async function main() {
 
   // Untampered, Mallory's sign-in works and makes her own account.
   await pb.goto(`${base}/signin`);
-  await Promise.all([pb.waitForNavigation({ url: `${base}/` }), pb.click('main a:has-text("Sign in with Test")')]);
+  await Promise.all([pb.waitForNavigation({ url: `${base}/` }), pb.click(BUTTON)]);
   check('Mallory signs in as @mallory, an account of her own',
     (await pb.textContent('header')).includes('@mallory')
       && sql(`SELECT u.handle FROM user_identities i JOIN users u ON u.id = i.user_id WHERE i.provider = 'oidc:Test' AND i.subject = '${MALLORY.sub}'`) === 'mallory');
 
   // What the server printed holds none of the secrets that went through it.
   const secrets = [CLIENT_SECRET, ...op.issuedIdTokens, genuine.match(/code=([^&]+)/)[1]];
-  check('the server\'s log holds no client secret, code or id_token', secrets.every((s) => !serverLog.includes(s)));
+  check('the server\'s log holds no client secret, code or id_token', secrets.every((s) => !server.log().includes(s)));
 }
 
 try {
@@ -299,10 +225,10 @@ try {
   check('oidc sign-in test ran to the end', false, e && e.stack ? e.stack : String(e));
 } finally {
   if (browser) await browser.close();
-  if (server) server.kill('SIGTERM');
+  if (server) server.proc.kill('SIGTERM');
   if (op) await op.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
-if (failed) console.log(serverLog.split('\n').slice(-40).map((l) => `# server: ${l}`).join('\n'));
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+if (counts.failed && server) console.log(server.log().split('\n').slice(-40).map((l) => `# server: ${l}`).join('\n'));
+console.log(`${counts.passed} passed, ${counts.failed} failed`);
+process.exit(counts.failed ? 1 : 0);
