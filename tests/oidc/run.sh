@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Sign-in with OpenID Connect against a real provider: npm's oidc-provider started on
-# 127.0.0.1 by signin.mjs (provider.mjs), skillreg started with --oidc Test=<its issuer>, and
-# Debian's headless Chromium driven by playwright-core through both sites' pages. Both npm
-# packages are pinned in tests/oidc/package-lock.json and installed here with `npm ci`.
+# Sign-in through identity providers on loopback, in Debian's headless Chromium driven by
+# playwright-core through skillreg's and the provider's pages:
+#   signin.mjs         a real OpenID Connect provider, npm's oidc-provider (provider.mjs),
+#                      skillreg started with --oidc Test=<its issuer>
+#   github-signin.mjs  a stand-in for GitHub's OAuth web flow and REST API (github.mjs),
+#                      skillreg started with --github-url pointing at it
+# Both npm packages are pinned in tests/oidc/package-lock.json and installed here (`npm ci`).
 #
 #   SKILLREG_BIN=build/skillreg tests/oidc/run.sh     # works from any directory
 #
-# With SKILLREG_TEST_DB=postgres the server runs on a fresh database (`--db URL`) on the
-# PostgreSQL cluster in SKILLREG_TEST_PG (scripts/run-tests starts one); it is dropped at the
+# With SKILLREG_TEST_DB=postgres each test's server runs on a fresh database (`--db URL`) on
+# the PostgreSQL cluster in SKILLREG_TEST_PG (scripts/run-tests starts one), dropped at the
 # end. Otherwise SQLite in a data directory of its own. Prints "ok - ..." / "not ok - ..." per
 # check and "N passed, M failed" last; exits non-zero on any failure.
 set -euo pipefail
@@ -46,17 +49,30 @@ if [ "$(installed)" != "$(pinned)" ]; then
   [ "$(installed)" = "$(pinned)" ] || die "$(pinned) not installed after npm ci"
 fi
 
-PG_DB=
 case ${SKILLREG_TEST_DB:-sqlite} in
 sqlite) ;;
-postgres)
-  [ -n "${SKILLREG_TEST_PG:-}" ] || die "SKILLREG_TEST_DB=postgres needs SKILLREG_TEST_PG, a cluster's URL (scripts/pg-test-cluster start DIR)"
-  PG_DB=$("$ROOT/scripts/pg-test-cluster" createdb "$SKILLREG_TEST_PG" "oidc_$$_$RANDOM") || die "cannot create a database on $SKILLREG_TEST_PG"
-  echo "# database $PG_DB"
-  ;;
+postgres) [ -n "${SKILLREG_TEST_PG:-}" ] || die "SKILLREG_TEST_DB=postgres needs SKILLREG_TEST_PG, a cluster's URL (scripts/pg-test-cluster start DIR)" ;;
 *) die "SKILLREG_TEST_DB is '$SKILLREG_TEST_DB': sqlite or postgres" ;;
 esac
-trap '[ -z "$PG_DB" ] || "$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB" || true' EXIT
+PG_DBS=()
+trap 'for u in "${PG_DBS[@]}"; do "$ROOT/scripts/pg-test-cluster" dropdb "$u" || true; done' EXIT
+# fresh_db VAR NAME: VAR is the URL of a fresh database for one test (dropped at the end), or
+# empty on SQLite.
+fresh_db() {
+  printf -v "$1" '%s' ''
+  [ "${SKILLREG_TEST_DB:-sqlite}" = postgres ] || return 0
+  local url
+  url=$("$ROOT/scripts/pg-test-cluster" createdb "$SKILLREG_TEST_PG" "$2_$$_$RANDOM") ||
+    die "cannot create a database on $SKILLREG_TEST_PG"
+  PG_DBS+=("$url")
+  printf -v "$1" '%s' "$url"
+  echo "# database $url"
+}
+fresh_db SKILLREG_OIDC_DB oidc
+fresh_db SKILLREG_GITHUB_DB github
 
-export SKILLREG_BIN=$BIN CHROMIUM SKILLREG_OIDC_DB=$PG_DB
-node "$DIR/signin.mjs"
+export SKILLREG_BIN=$BIN CHROMIUM SKILLREG_OIDC_DB SKILLREG_GITHUB_DB
+rc=0
+node "$DIR/signin.mjs" || rc=1
+node "$DIR/github-signin.mjs" || rc=1
+exit $rc
