@@ -7,6 +7,10 @@
 //   const op = await startProvider({ clientId, clientSecret, redirectUris, people });
 //   op.issuer ... op.tamper = 'forge-sub' | 'replay' | null ... await op.close();
 //
+// prefix puts the issuer under a path, as Keycloak's realms (/realms/NAME) or a provider
+// behind a reverse proxy have it; alg is the id_token's signature (RS256 or ES256), the key
+// set holding keys of both kinds either way.
+//
 // op.tamper changes the token endpoint's answer on its way out, as an attacker between the
 // provider and skillreg could, to show that skillreg checks what it is given: 'forge-sub'
 // rewrites the id_token's subject and keeps the provider's signature; 'replay' answers with
@@ -51,12 +55,15 @@ function listen(server, port) {
   });
 }
 
-export async function startProvider({ clientId, clientSecret, redirectUris, people, port = 0 }) {
+export async function startProvider({ clientId, clientSecret, redirectUris, people, port = 0, prefix = '',
+  alg = 'RS256' }) {
   const server = http.createServer();
   const boundPort = await listen(server, port);
-  const issuer = `http://127.0.0.1:${boundPort}`;
-  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: 'test-rs256', use: 'sig', alg: 'RS256' };
+  const issuer = `http://127.0.0.1:${boundPort}${prefix}`;
+  const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const ec = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const keys = [{ ...rsa.export({ format: 'jwk' }), kid: 'test-rs256', use: 'sig', alg: 'RS256' },
+    { ...ec.export({ format: 'jwk' }), kid: 'test-es256', use: 'sig', alg: 'ES256' }];
   const bySub = new Map(people.map((p) => [p.sub, p]));
   const op = {
     issuer,
@@ -77,13 +84,14 @@ export async function startProvider({ clientId, clientSecret, redirectUris, peop
       response_types: ['code'],
       grant_types: ['authorization_code'],
       token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: alg,
     }],
-    jwks: { keys: [signingKey] },
+    jwks: { keys },
     cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
     pkce: { required: () => true },
     ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 3600, Interaction: 600, Session: 3600 },
     features: { devInteractions: { enabled: false } },
-    interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (ctx, interaction) => `${prefix}/interaction/${interaction.uid}` },
     claims: {
       openid: ['sub'],
       profile: ['name', 'preferred_username'],
@@ -136,7 +144,7 @@ export async function startProvider({ clientId, clientSecret, redirectUris, peop
     };
     const loginForm = (error) => html(200, 'Sign in to the test provider',
       `${error ? `<p id="error">${esc(error)}</p>` : ''}`
-      + `<form method="post" action="/interaction/${esc(uid)}/login">`
+      + `<form method="post" action="${prefix}/interaction/${esc(uid)}/login">`
       + '<label>Username <input id="username" name="username" autocomplete="username"></label>'
       + '<label>Password <input id="password" name="password" type="password"></label>'
       + '<button type="submit" id="signin">Sign in</button></form>');
@@ -147,8 +155,8 @@ export async function startProvider({ clientId, clientSecret, redirectUris, peop
       const scopes = (prompt.details.missingOIDCScope || []).join(' ');
       html(200, 'Authorize',
         `<p id="consent"><strong>${esc(params.client_id)}</strong> asks for: <span id="scopes">${esc(scopes)}</span></p>`
-        + `<form method="post" action="/interaction/${esc(uid)}/confirm"><button type="submit" id="allow">Allow</button></form>`
-        + `<form method="post" action="/interaction/${esc(uid)}/abort"><button type="submit" id="deny">Deny</button></form>`);
+        + `<form method="post" action="${prefix}/interaction/${esc(uid)}/confirm"><button type="submit" id="allow">Allow</button></form>`
+        + `<form method="post" action="${prefix}/interaction/${esc(uid)}/abort"><button type="submit" id="deny">Deny</button></form>`);
     } else if (step === 'login' && req.method === 'POST' && prompt.name === 'login') {
       const form = await readForm(req);
       const who = people.find((p) => p.username === form.get('username'));
@@ -175,6 +183,16 @@ export async function startProvider({ clientId, clientSecret, redirectUris, peop
 
   const handler = provider.callback();
   server.on('request', (req, res) => {
+    // Mounted under prefix: the library reads its mount path from originalUrl.
+    if (prefix) {
+      if (!req.url.startsWith(`${prefix}/`)) {
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('not under the issuer\'s path\n');
+        return;
+      }
+      req.originalUrl = req.url;
+      req.url = req.url.slice(prefix.length);
+    }
     interactions(req, res).then((done) => {
       if (!done) handler(req, res);
     }).catch((err) => {

@@ -32,6 +32,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skillreg-oidc-'));
 let server;
 let browser;
 let op;
+let corp;
 const sql = sqlOf(dir, PG);
 const BUTTON = 'main a:has-text("Sign in with Test")';
 const CALLBACK_PATH = '/auth/oidc/Test/callback';
@@ -49,11 +50,16 @@ async function main() {
   const callback = `${base}/auth/oidc/Test/callback`;
   op = await startProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [callback],
     people: [JANE, MALLORY] });
-  console.log(`# provider ${op.issuer}, skillreg ${base}`);
+  // A second provider as Keycloak has them: the issuer under a path, id_tokens signed ES256.
+  corp = await startProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+    redirectUris: [`${base}/auth/oidc/Corp/callback`], people: [JANE], prefix: '/realms/corp', alg: 'ES256' });
+  console.log(`# providers ${op.issuer} ${corp.issuer}, skillreg ${base}`);
   const secretFile = path.join(dir, 'oidc-secret');
   fs.writeFileSync(secretFile, `${CLIENT_SECRET}\n`, { mode: 0o600 });
   server = await startSkillreg({ bin: BIN, port, dir, pg: PG, args: ['--oidc', `Test=${op.issuer}`,
-    '--oidc-client-id', `Test=${CLIENT_ID}`, '--oidc-client-secret-file', `Test=${secretFile}`] });
+    '--oidc-client-id', `Test=${CLIENT_ID}`, '--oidc-client-secret-file', `Test=${secretFile}`,
+    '--oidc', `Corp=${corp.issuer}`, '--oidc-client-id', `Corp=${CLIENT_ID}`,
+    '--oidc-client-secret-file', `Corp=${secretFile}`] });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   const usersBefore = Number(sql('SELECT count(*) FROM users'));
 
@@ -214,8 +220,26 @@ async function main() {
     (await pb.textContent('header')).includes('@mallory')
       && sql(`SELECT u.handle FROM user_identities i JOIN users u ON u.id = i.user_id WHERE i.provider = 'oidc:Test' AND i.subject = '${MALLORY.sub}'`) === 'mallory');
 
+  // Jane through the second provider: its discovery under the issuer's path, an ES256
+  // signature, and an identity of its own (a provider's subject names a person only there).
+  const ctxE = await browser.newContext();
+  const pe = await ctxE.newPage();
+  await pe.goto(`${base}/signin`);
+  await Promise.all([pe.waitForNavigation(), pe.click('main a:has-text("Sign in with Corp")')]);
+  check('the second provider\'s login page is under its issuer\'s path', pe.url().startsWith(`${corp.issuer}/interaction/`),
+    pe.url());
+  await providerLogin(pe, JANE, JANE.password);
+  await Promise.all([pe.waitForNavigation(), pe.click('#allow')]);
+  const header = JSON.parse(Buffer.from((corp.issuedIdTokens[0] || '.').split('.')[0], 'base64url').toString() || '{}');
+  check('the second provider signed its id_token ES256', header.alg === 'ES256' && header.kid === 'test-es256',
+    JSON.stringify(header));
+  const corpUser = sql(`SELECT u.handle FROM user_identities i JOIN users u ON u.id = i.user_id WHERE i.provider = 'oidc:Corp' AND i.subject = '${JANE.sub}'`);
+  check('signed in through it, on an account of that identity (jane-2: jane is taken)',
+    pe.url() === `${base}/` && (await pe.textContent('header')).includes('@jane-2') && corpUser === 'jane-2',
+    `${pe.url()} ${corpUser} ${await pe.textContent('main')}`);
+
   // What the server printed holds none of the secrets that went through it.
-  const secrets = [CLIENT_SECRET, ...op.issuedIdTokens, genuine.match(/code=([^&]+)/)[1]];
+  const secrets = [CLIENT_SECRET, ...op.issuedIdTokens, ...corp.issuedIdTokens, genuine.match(/code=([^&]+)/)[1]];
   check('the server\'s log holds no client secret, code or id_token', secrets.every((s) => !server.log().includes(s)));
 }
 
@@ -227,6 +251,7 @@ try {
   if (browser) await browser.close();
   if (server) server.proc.kill('SIGTERM');
   if (op) await op.close();
+  if (corp) await corp.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 if (counts.failed && server) console.log(server.log().split('\n').slice(-40).map((l) => `# server: ${l}`).join('\n'));
