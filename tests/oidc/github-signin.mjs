@@ -14,7 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startGitHub } from './github.mjs';
-import { check, counts, freePort, holdRequest, sessionCookie, signInAnswer, signOut, sqlOf, startSkillreg }
+import { check, counts, freePort, holdRequest, sessionCookie, signInAnswer, signOut, sqlOf, startSkillreg,
+  stopSkillreg }
   from './lib.mjs';
 
 const BIN = process.env.SKILLREG_BIN;
@@ -191,7 +192,7 @@ try {
   check('github sign-in test ran to the end', false, e && e.stack ? e.stack : String(e));
 } finally {
   if (browser) await browser.close();
-  if (server) server.proc.kill('SIGTERM');
+  if (server) await stopSkillreg(server);
   if (gh) await gh.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -81,6 +81,20 @@ export async function signInAnswer(page, button, callbackPath) {
   return answer;
 }
 
+// Stops the server (SIGTERM) and waits for it to exit; under the sanitizers (make test-asan)
+// its log then holds any report, leaks included, which fails the run.
+export async function stopSkillreg(server) {
+  if (server.proc.exitCode === null && server.proc.signalCode === null) {
+    const exited = new Promise((resolve) => server.proc.once('exit', resolve));
+    server.proc.kill('SIGTERM');
+    await exited;
+  }
+  const log = server.log();
+  check('the server stopped with no sanitizer report',
+    !/AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:/.test(log),
+    log.split('\n').filter((l) => /Sanitizer|runtime error|#\d+ 0x/.test(l)).slice(0, 20).join('\n'));
+}
+
 export async function sessionCookie(ctx) {
   return (await ctx.cookies()).find((c) => c.name === 'sr_session');
 }

@@ -12,7 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { check, counts, freePort, holdRequest, sessionCookie, signInAnswer, signOut, sqlOf, startSkillreg }
+import { check, counts, freePort, holdRequest, sessionCookie, signInAnswer, signOut, sqlOf, startSkillreg,
+  stopSkillreg }
   from './lib.mjs';
 import { startProvider } from './provider.mjs';
 
@@ -249,7 +250,7 @@ try {
   check('oidc sign-in test ran to the end', false, e && e.stack ? e.stack : String(e));
 } finally {
   if (browser) await browser.close();
-  if (server) server.proc.kill('SIGTERM');
+  if (server) await stopSkillreg(server);
   if (op) await op.close();
   if (corp) await corp.close();
   fs.rmSync(dir, { recursive: true, force: true });
