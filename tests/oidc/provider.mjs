@@ -8,8 +8,9 @@
 //   op.issuer ... op.tamper = 'forge-sub' | 'replay' | null ... await op.close();
 //
 // prefix puts the issuer under a path, as Keycloak's realms (/realms/NAME) or a provider
-// behind a reverse proxy have it; alg is the id_token's signature (RS256 or ES256), the key
-// set holding keys of both kinds either way.
+// behind a reverse proxy have it, and slash ends it with '/', as Authentik's issuers
+// (/application/o/SLUG/) do; alg is the id_token's signature (RS256 or ES256), the key set
+// holding keys of both kinds either way.
 //
 // op.tamper changes the token endpoint's answer on its way out, as an attacker between the
 // provider and skillreg could, to show that skillreg checks what it is given: 'forge-sub'
@@ -56,10 +57,10 @@ function listen(server, port) {
 }
 
 export async function startProvider({ clientId, clientSecret, redirectUris, people, port = 0, prefix = '',
-  alg = 'RS256' }) {
+  slash = false, alg = 'RS256' }) {
   const server = http.createServer();
   const boundPort = await listen(server, port);
-  const issuer = `http://127.0.0.1:${boundPort}${prefix}`;
+  const issuer = `http://127.0.0.1:${boundPort}${prefix}${slash ? '/' : ''}`;
   const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const ec = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   const keys = [{ ...rsa.export({ format: 'jwk' }), kid: 'test-rs256', use: 'sig', alg: 'RS256' },

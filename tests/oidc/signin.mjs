@@ -1,12 +1,14 @@
-// Sign-in with OpenID Connect end to end: a real provider (provider.mjs: npm's oidc-provider on
-// 127.0.0.1), skillreg started with --oidc Test=<its issuer>, and Debian's headless Chromium
-// clicking through skillreg's sign-in page, the provider's login and consent pages, and back.
-// Checked: the account is made from the provider's subject (and the userinfo endpoint's
-// profile), a second sign-in reuses it, signing out ends the session; and every refusal (the
-// person declines, a wrong state, a changed or foreign code, a callback without the browser's
-// pending sign-in, an id_token whose subject was changed, an id_token of an earlier sign-in
-// replayed) is a 400 page in words with no session. Prints "ok - ..." / "not ok - ..." per
-// check and "N passed, M failed" last; run by run.sh.
+// Sign-in with OpenID Connect end to end: real providers (provider.mjs: npm's oidc-provider on
+// 127.0.0.1; one at the root signing RS256, one under /realms/corp as Keycloak has them
+// signing ES256, one under /application/o/skillreg/ with a final slash as Authentik has them),
+// skillreg started with --oidc for each, and Debian's headless Chromium clicking through
+// skillreg's sign-in page, the provider's login and consent pages, and back. Checked: the
+// account is made from the provider's subject (and the userinfo endpoint's profile), a second
+// sign-in reuses it, signing out ends the session; and every refusal (the person declines, a
+// wrong state, a changed or foreign code, a callback without the browser's pending sign-in,
+// an id_token whose subject was changed, an id_token of an earlier sign-in replayed) is a 400
+// page in words with no session. Prints "ok - ..." / "not ok - ..." per check and
+// "N passed, M failed" last; run by run.sh.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,6 +36,7 @@ let server;
 let browser;
 let op;
 let corp;
+let authentik;
 const sql = sqlOf(dir, PG);
 const BUTTON = 'main a:has-text("Sign in with Test")';
 const CALLBACK_PATH = '/auth/oidc/Test/callback';
@@ -54,13 +57,18 @@ async function main() {
   // A second provider as Keycloak has them: the issuer under a path, id_tokens signed ES256.
   corp = await startProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
     redirectUris: [`${base}/auth/oidc/Corp/callback`], people: [JANE], prefix: '/realms/corp', alg: 'ES256' });
-  console.log(`# providers ${op.issuer} ${corp.issuer}, skillreg ${base}`);
+  // A third as Authentik has them: the issuer under a path and ending in a slash.
+  authentik = await startProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+    redirectUris: [`${base}/auth/oidc/Authentik/callback`], people: [MALLORY], prefix: '/application/o/skillreg',
+    slash: true });
+  console.log(`# providers ${op.issuer} ${corp.issuer} ${authentik.issuer}, skillreg ${base}`);
   const secretFile = path.join(dir, 'oidc-secret');
   fs.writeFileSync(secretFile, `${CLIENT_SECRET}\n`, { mode: 0o600 });
   server = await startSkillreg({ bin: BIN, port, dir, pg: PG, args: ['--oidc', `Test=${op.issuer}`,
     '--oidc-client-id', `Test=${CLIENT_ID}`, '--oidc-client-secret-file', `Test=${secretFile}`,
     '--oidc', `Corp=${corp.issuer}`, '--oidc-client-id', `Corp=${CLIENT_ID}`,
-    '--oidc-client-secret-file', `Corp=${secretFile}`] });
+    '--oidc-client-secret-file', `Corp=${secretFile}`, '--oidc', `Authentik=${authentik.issuer}`,
+    '--oidc-client-id', `Authentik=${CLIENT_ID}`, '--oidc-client-secret-file', `Authentik=${secretFile}`] });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   const usersBefore = Number(sql('SELECT count(*) FROM users'));
 
@@ -221,26 +229,30 @@ async function main() {
     (await pb.textContent('header')).includes('@mallory')
       && sql(`SELECT u.handle FROM user_identities i JOIN users u ON u.id = i.user_id WHERE i.provider = 'oidc:Test' AND i.subject = '${MALLORY.sub}'`) === 'mallory');
 
-  // Jane through the second provider: its discovery under the issuer's path, an ES256
-  // signature, and an identity of its own (a provider's subject names a person only there).
-  const ctxE = await browser.newContext();
-  const pe = await ctxE.newPage();
-  await pe.goto(`${base}/signin`);
-  await Promise.all([pe.waitForNavigation(), pe.click('main a:has-text("Sign in with Corp")')]);
-  check('the second provider\'s login page is under its issuer\'s path', pe.url().startsWith(`${corp.issuer}/interaction/`),
-    pe.url());
-  await providerLogin(pe, JANE, JANE.password);
-  await Promise.all([pe.waitForNavigation(), pe.click('#allow')]);
-  const header = JSON.parse(Buffer.from((corp.issuedIdTokens[0] || '.').split('.')[0], 'base64url').toString() || '{}');
-  check('the second provider signed its id_token ES256', header.alg === 'ES256' && header.kid === 'test-es256',
-    JSON.stringify(header));
-  const corpUser = sql(`SELECT u.handle FROM user_identities i JOIN users u ON u.id = i.user_id WHERE i.provider = 'oidc:Corp' AND i.subject = '${JANE.sub}'`);
-  check('signed in through it, on an account of that identity (jane-2: jane is taken)',
-    pe.url() === `${base}/` && (await pe.textContent('header')).includes('@jane-2') && corpUser === 'jane-2',
-    `${pe.url()} ${corpUser} ${await pe.textContent('main')}`);
+  // Through the second and third providers: discovery under the issuer's path (with and
+  // without a final slash), an ES256 signature, and an identity of its own each (a
+  // provider's subject names a person only there), so a handle of its own.
+  const elsewhere = async (name, provider, who, handle, alg) => {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    await p.goto(`${base}/signin`);
+    await Promise.all([p.waitForNavigation(), p.click(`main a:has-text("Sign in with ${name}")`)]);
+    check(`${name}: its login page is under its issuer's path`, p.url().startsWith(`${provider.issuer.replace(/\/$/, '')}/interaction/`),
+      p.url());
+    await providerLogin(p, who, who.password);
+    await Promise.all([p.waitForNavigation(), p.click('#allow')]);
+    const header = JSON.parse(Buffer.from((provider.issuedIdTokens[0] || '.').split('.')[0], 'base64url').toString() || '{}');
+    check(`${name}: its id_token is signed ${alg}`, header.alg === alg, JSON.stringify(header));
+    const got = sql(`SELECT u.handle FROM user_identities i JOIN users u ON u.id = i.user_id WHERE i.provider = 'oidc:${name}' AND i.subject = '${who.sub}'`);
+    check(`${name}: signed in on an account of that identity (${handle})`,
+      p.url() === `${base}/` && (await p.textContent('header')).includes(`@${handle}`) && got === handle,
+      `${p.url()} ${got} ${await p.textContent('main')}`);
+  };
+  await elsewhere('Corp', corp, JANE, 'jane-2', 'ES256');
+  await elsewhere('Authentik', authentik, MALLORY, 'mallory-2', 'RS256');
 
   // What the server printed holds none of the secrets that went through it.
-  const secrets = [CLIENT_SECRET, ...op.issuedIdTokens, ...corp.issuedIdTokens, genuine.match(/code=([^&]+)/)[1]];
+  const secrets = [CLIENT_SECRET, ...op.issuedIdTokens, ...corp.issuedIdTokens, ...authentik.issuedIdTokens, genuine.match(/code=([^&]+)/)[1]];
   check('the server\'s log holds no client secret, code or id_token', secrets.every((s) => !server.log().includes(s)));
 }
 
@@ -253,6 +265,7 @@ try {
   if (server) await stopSkillreg(server);
   if (op) await op.close();
   if (corp) await corp.close();
+  if (authentik) await authentik.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 if (counts.failed && server) console.log(server.log().split('\n').slice(-40).map((l) => `# server: ${l}`).join('\n'));
