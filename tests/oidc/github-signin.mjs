@@ -56,7 +56,7 @@ async function main() {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   gh = await startGitHub({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callback: `${base}${CALLBACK_PATH}`,
-    people: [OCTO, HUBOT, MONA] });
+    people: [OCTO, HUBOT, MONA], host: 'localhost' });
   console.log(`# github stand-in ${gh.url}, skillreg ${base}`);
   execFileSync(BIN, ['import', archive(), '--data-dir', dir, ...(PG ? ['--db', PG] : [])], { stdio: 'pipe' });
   const hubotId = sql(`SELECT id FROM users WHERE handle = 'hubot'`);

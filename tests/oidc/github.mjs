@@ -49,13 +49,15 @@ function cookies(req) {
 const random = (n) => crypto.randomBytes(n).toString('hex');
 const s256 = (v) => crypto.createHash('sha256').update(v).digest('base64url');
 
-export async function startGitHub({ clientId, clientSecret, callback, people }) {
+// host names the stand-in's host in its URLs ('localhost': another site than skillreg's
+// 127.0.0.1, as github.com is); it listens on 127.0.0.1.
+export async function startGitHub({ clientId, clientSecret, callback, people, host = '127.0.0.1' }) {
   const server = http.createServer();
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
-  const url = `http://127.0.0.1:${server.address().port}`;
+  const url = `http://${host}:${server.address().port}`;
   const sessions = new Map(); // cookie value -> person id
   const authorized = new Map(); // person id -> scopes granted to the app
   const codes = new Map(); // code -> { id, scope, redirectUri, challenge, expires }

@@ -10,7 +10,9 @@
 // prefix puts the issuer under a path, as Keycloak's realms (/realms/NAME) or a provider
 // behind a reverse proxy have it, and slash ends it with '/', as Authentik's issuers
 // (/application/o/SLUG/) do; alg is the id_token's signature (RS256 or ES256), the key set
-// holding keys of both kinds either way.
+// holding keys of both kinds either way. host names the issuer's host: 'localhost' puts the
+// provider on another site than skillreg on 127.0.0.1, as a real provider is (its cookies
+// apart, and skillreg's SameSite=Lax cookies crossing from it); it listens on 127.0.0.1.
 //
 // op.tamper changes the token endpoint's answer on its way out, as an attacker between the
 // provider and skillreg could, to show that skillreg checks what it is given: 'forge-sub'
@@ -57,10 +59,10 @@ function listen(server, port) {
 }
 
 export async function startProvider({ clientId, clientSecret, redirectUris, people, port = 0, prefix = '',
-  slash = false, alg = 'RS256' }) {
+  slash = false, alg = 'RS256', host = '127.0.0.1' }) {
   const server = http.createServer();
   const boundPort = await listen(server, port);
-  const issuer = `http://127.0.0.1:${boundPort}${prefix}${slash ? '/' : ''}`;
+  const issuer = `http://${host}:${boundPort}${prefix}${slash ? '/' : ''}`;
   const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const ec = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   const keys = [{ ...rsa.export({ format: 'jwk' }), kid: 'test-rs256', use: 'sig', alg: 'RS256' },

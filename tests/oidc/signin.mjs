@@ -53,7 +53,7 @@ async function main() {
   const base = `http://127.0.0.1:${port}`;
   const callback = `${base}/auth/oidc/Test/callback`;
   op = await startProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [callback],
-    people: [JANE, MALLORY] });
+    people: [JANE, MALLORY], host: 'localhost' });
   // A second provider as Keycloak has them: the issuer under a path, id_tokens signed ES256.
   corp = await startProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
     redirectUris: [`${base}/auth/oidc/Corp/callback`], people: [JANE], prefix: '/realms/corp', alg: 'ES256' });
