@@ -18,6 +18,7 @@
 // provider and skillreg could, to show that skillreg checks what it is given: 'forge-sub'
 // rewrites the id_token's subject and keeps the provider's signature; 'replay' answers with
 // an id_token the provider issued for an earlier sign-in (validly signed, another nonce).
+// op.gate, an async function, holds each token request until it resolves.
 //
 // Run alone (node provider.mjs) it prints its issuer and serves until stopped, for a look by hand.
 import crypto from 'node:crypto';
@@ -120,6 +121,8 @@ export async function startProvider({ clientId, clientSecret, redirectUris, peop
 
   // The token endpoint's answer, seen (and changed when op.tamper says so) on its way out.
   provider.use(async (ctx, next) => {
+    // op.gate, when set, holds each token request until it lets it go (a test's barrier).
+    if (op.gate && ctx.path === '/token') await op.gate();
     await next();
     if (ctx.path !== '/token' || ctx.method !== 'POST' || ctx.status !== 200 || !ctx.body?.id_token) return;
     op.tokenRequests++;

@@ -31,6 +31,9 @@ const JANE = { sub: 'b7e9c2d4-jane-subject', username: 'jane', password: 'jane p
 const MALLORY = { sub: '0f31aa58-mallory-subject', username: 'mallory', password: 'mallory pass phrase 2',
   name: 'Mallory Meyer', email: 'mallory@example.test' };
 
+const SAM = { sub: '77d0e5b1-sam-subject', username: 'sam', password: 'sam pass phrase 3', name: 'Sam Race',
+  email: 'sam@example.test' };
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skillreg-oidc-'));
 let server;
 let browser;
@@ -53,7 +56,7 @@ async function main() {
   const base = `http://127.0.0.1:${port}`;
   const callback = `${base}/auth/oidc/Test/callback`;
   op = await startProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [callback],
-    people: [JANE, MALLORY], host: 'localhost' });
+    people: [JANE, MALLORY, SAM], host: 'localhost' });
   // A second provider as Keycloak has them: the issuer under a path, id_tokens signed ES256.
   corp = await startProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
     redirectUris: [`${base}/auth/oidc/Corp/callback`], people: [JANE], prefix: '/realms/corp', alg: 'ES256' });
@@ -68,12 +71,17 @@ async function main() {
     '--oidc-client-id', `Test=${CLIENT_ID}`, '--oidc-client-secret-file', `Test=${secretFile}`,
     '--oidc', `Corp=${corp.issuer}`, '--oidc-client-id', `Corp=${CLIENT_ID}`,
     '--oidc-client-secret-file', `Corp=${secretFile}`, '--oidc', `Authentik=${authentik.issuer}`,
-    '--oidc-client-id', `Authentik=${CLIENT_ID}`, '--oidc-client-secret-file', `Authentik=${secretFile}`] });
+    '--oidc-client-id', `Authentik=${CLIENT_ID}`, '--oidc-client-secret-file', `Authentik=${secretFile}`,
+    '--threads', '4'] });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   const usersBefore = Number(sql('SELECT count(*) FROM users'));
 
   // ---- Jane signs in: skillreg's button, the provider's login and consent pages, back ----
   const ctxA = await browser.newContext();
+  // A session token an attacker planted before the sign-in (session fixation) must not be
+  // the one the sign-in makes valid.
+  const planted = crypto.randomBytes(32).toString('base64url');
+  await ctxA.addCookies([{ name: 'sr_session', value: planted, url: base }]);
   const page = await ctxA.newPage();
   await page.goto(`${base}/signin?return_to=/settings/sessions`);
   const button = page.locator(BUTTON);
@@ -102,6 +110,7 @@ async function main() {
   const ses = await sessionCookie(ctxA);
   check('the session cookie is HttpOnly and SameSite=Lax', ses && ses.httpOnly && ses.sameSite === 'Lax',
     JSON.stringify(ses));
+  check('the session is a new one, not the token planted before', ses && ses.value !== planted);
   check('the pending sign-in cookie is gone after the callback',
     !(await ctxA.cookies()).some((c) => c.name === 'sr_login'));
   const janeId = sql(`SELECT user_id FROM user_identities WHERE provider = 'oidc:Test' AND subject = '${JANE.sub}'`);
@@ -228,6 +237,36 @@ async function main() {
   check('Mallory signs in as @mallory, an account of her own',
     (await pb.textContent('header')).includes('@mallory')
       && sql(`SELECT u.handle FROM user_identities i JOIN users u ON u.id = i.user_id WHERE i.provider = 'oidc:Test' AND i.subject = '${MALLORY.sub}'`) === 'mallory');
+
+  // Sam's first sign-in in two browsers at once: the provider's token endpoint holds the first
+  // exchange until the second arrives (or 2 s pass), so both callbacks make the account at
+  // the same moment. One account, one identity, both in. (Each callback holds its server
+  // thread while it waits for the provider, so the server runs with --threads 4 here: two
+  // callbacks on one thread of the default two would take turns instead of racing.)
+  const pages = [];
+  for (let i = 0; i < 2; i++) {
+    const p = await (await browser.newContext()).newPage();
+    await p.goto(`${base}/signin`);
+    await Promise.all([p.waitForNavigation(), p.click(BUTTON)]);
+    await providerLogin(p, SAM, SAM.password);
+    pages.push(p);
+  }
+  let arrived = 0;
+  let release;
+  const together = new Promise((r) => { release = r; });
+  op.gate = async () => {
+    if (++arrived === 2) release();
+    await Promise.race([together, new Promise((r) => setTimeout(r, 2000))]);
+  };
+  await Promise.all(pages.map((p) => Promise.all([p.waitForNavigation({ url: `${base}/` }), p.click('#allow')])));
+  op.gate = null;
+  console.log(`# the two token exchanges ${arrived === 2 ? 'were held together' : 'did not overlap'}`);
+  const heads = await Promise.all(pages.map((p) => p.textContent('header')));
+  check('two first sign-ins at once: both signed in as @sam', heads.every((h) => h.includes('@sam')), heads.join(' | '));
+  check('two first sign-ins at once: one account, one identity',
+    sql(`SELECT count(*) FROM users WHERE handle LIKE 'sam%'`) === '1'
+      && sql(`SELECT count(*) FROM user_identities WHERE subject = '${SAM.sub}'`) === '1',
+    `${sql(`SELECT count(*) FROM users WHERE handle LIKE 'sam%'`)} accounts`);
 
   // Through the second and third providers: discovery under the issuer's path (with and
   // without a final slash), an ES256 signature, and an identity of its own each (a
