@@ -6,8 +6,13 @@
  * ten minutes, Secure behind an https public URL) and redirects to the provider; a callback
  * hands the cookie, state and code to sr_idp_finish and ends in sr__web_signed_in. Every
  * refusal is a 400 page in words, never a 500.
+ *
+ * sr_idp_finish waits on the provider (its token endpoint, key set and userinfo, up to seconds
+ * each): it runs as a deferred job (sr_resp_defer), off the worker thread, whose other
+ * connections would otherwise wait with it; the handler's second call answers.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/idp.h"
@@ -41,6 +46,91 @@ static void redirect_uri(sr_web_rq *rq, sr_idp *p, char *out, size_t n)
 		snprintf(out, n, "%s/auth/oidc/%s/callback", origin, sr_idp_name(p));
 }
 
+/* A callback's exchange with the provider, run off the worker thread: the pending login's
+ * cookie, state and code in; the identity, or why not, out. */
+struct finish_job {
+	sr_idp *p;
+	char ruri[800], cookie[SR_IDP_COOKIE_MAX], state[64], code[2049];
+	int have_cookie, have_state, have_code;
+	struct sr_identity id;
+	char ret[SR_IDP_RETURN_MAX + 1], why[400];
+	int rc;
+};
+
+static void finish_run(void *arg)
+{
+	struct finish_job *j = arg;
+	j->rc = sr_idp_finish(j->p, j->ruri, j->have_cookie ? j->cookie : NULL, j->have_state ? j->state : NULL,
+			      j->have_code ? j->code : NULL, &j->id, j->ret, sizeof(j->ret), j->why, sizeof(j->why));
+}
+
+/* The job held the pending login's secrets and the code: they do not linger in freed memory. */
+static void finish_free(void *arg)
+{
+	explicit_bzero(arg, sizeof(struct finish_job));
+	free(arg);
+}
+
+/* Copies a query value into a fixed field: 0 when it fits (or is absent, *have = 0). */
+static int take(char *dst, size_t n, const char *v, int *have)
+{
+	*have = v != NULL;
+	if (!v)
+		return 0;
+	size_t len = strlen(v);
+	if (len >= n)
+		return -1;
+	memcpy(dst, v, len + 1);
+	return 0;
+}
+
+/* The answer once the job ran: a 400 page in words, or signed in. */
+static int answer(sr_web_rq *rq, const struct finish_job *j)
+{
+	if (j->rc)
+		sr__web_error(rq->req, rq->resp, 400, "Sign-in failed", j->why);
+	else
+		sr__web_signed_in(rq, rq->app, &j->id, j->ret);
+	return 1;
+}
+
+static int callback(sr_web_rq *rq, sr_idp *p, const char *ruri, int secure)
+{
+	/* The pending login is used once, whatever the outcome (the second call's answer is the
+	 * one that goes out, so both set it). */
+	sr_resp_header(rq->resp, "Set-Cookie", LOGIN_COOKIE "=; Path=/auth/; Max-Age=0; HttpOnly; SameSite=Lax%s",
+		       secure ? "; Secure" : "");
+	if (rq->req->deferred)
+		return answer(rq, rq->req->deferred);
+	const char *perr = sr_req_query(rq->req, "error");
+	if (perr) {
+		char why[400];
+		snprintf(why, sizeof(why), "The provider did not sign you in (%s).", perr);
+		sr__web_error(rq->req, rq->resp, 400, "Sign-in failed", why);
+		return 1;
+	}
+	struct finish_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		sr__web_error(rq->req, rq->resp, 503, "Sign-in is unavailable", "The server is out of memory. Try again.");
+		return 1;
+	}
+	j->p = p;
+	snprintf(j->ruri, sizeof(j->ruri), "%s", ruri);
+	j->have_cookie = sr__web_cookie(rq->req, LOGIN_COOKIE, j->cookie, sizeof(j->cookie));
+	/* A state or code too long for its field is no sign-in's: refused here, with no wait. */
+	if (take(j->state, sizeof(j->state), sr_req_query(rq->req, "state"), &j->have_state) ||
+	    take(j->code, sizeof(j->code), sr_req_query(rq->req, "code"), &j->have_code)) {
+		j->rc = -1;
+		snprintf(j->why, sizeof(j->why), "%s",
+			 "The provider came back with a state or code this server did not send. Start again.");
+		answer(rq, j);
+		finish_free(j);
+		return 1;
+	}
+	sr_resp_defer(rq->resp, finish_run, finish_free, j);
+	return 1;
+}
+
 int sr__web_idp(sr_web_rq *rq, char **seg, int n)
 {
 	const char *step = NULL;
@@ -69,23 +159,5 @@ int sr__web_idp(sr_web_rq *rq, char **seg, int n)
 		return 1;
 	}
 	rq->req->route = "web-auth-callback";
-	char cookie[SR_IDP_COOKIE_MAX], ret[SR_IDP_RETURN_MAX + 1];
-	int have = sr__web_cookie(rq->req, LOGIN_COOKIE, cookie, sizeof(cookie));
-	/* The pending login is used once, whatever the outcome. */
-	sr_resp_header(rq->resp, "Set-Cookie", LOGIN_COOKIE "=; Path=/auth/; Max-Age=0; HttpOnly; SameSite=Lax%s",
-		       secure ? "; Secure" : "");
-	const char *perr = sr_req_query(rq->req, "error");
-	if (perr) {
-		snprintf(why, sizeof(why), "The provider did not sign you in (%s).", perr);
-		sr__web_error(rq->req, rq->resp, 400, "Sign-in failed", why);
-		return 1;
-	}
-	struct sr_identity id;
-	if (sr_idp_finish(p, ruri, have ? cookie : NULL, sr_req_query(rq->req, "state"), sr_req_query(rq->req, "code"),
-			  &id, ret, sizeof(ret), why, sizeof(why))) {
-		sr__web_error(rq->req, rq->resp, 400, "Sign-in failed", why);
-		return 1;
-	}
-	sr__web_signed_in(rq, rq->app, &id, ret);
-	return 1;
+	return callback(rq, p, ruri, secure);
 }
