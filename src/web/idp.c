@@ -7,9 +7,10 @@
  * hands the cookie, state and code to sr_idp_finish and ends in sr__web_signed_in. Every
  * refusal is a 400 page in words, never a 500.
  *
- * sr_idp_finish waits on the provider (its token endpoint, key set and userinfo, up to seconds
- * each): it runs as a deferred job (sr_resp_defer), off the worker thread, whose other
- * connections would otherwise wait with it; the handler's second call answers.
+ * sr_idp_start and sr_idp_finish wait on the provider (its discovery document; its token
+ * endpoint, key set and userinfo; up to seconds each): they run as deferred jobs
+ * (sr_resp_defer), off the worker thread, whose other connections would otherwise wait with
+ * them; the handler's second call answers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,6 +132,60 @@ static int callback(sr_web_rq *rq, sr_idp *p, const char *ruri, int secure)
 	return 1;
 }
 
+/* A start's authorization URL, made off the worker thread: the provider's discovery document
+ * is fetched at the first sign-in and again once an hour. */
+struct start_job {
+	sr_idp *p;
+	char ruri[800], ret[SR_IDP_RETURN_MAX + 1];
+	int have_ret;
+	sr_buf url;
+	char cookie[SR_IDP_COOKIE_MAX], why[400];
+	int rc;
+};
+
+static void start_run(void *arg)
+{
+	struct start_job *j = arg;
+	j->rc = sr_idp_start(j->p, j->ruri, j->have_ret ? j->ret : NULL, &j->url, j->cookie, sizeof(j->cookie), j->why,
+			     sizeof(j->why));
+}
+
+/* The job held the pending login's cookie, the key to its secrets. */
+static void start_free(void *arg)
+{
+	struct start_job *j = arg;
+	sr_buf_deinit(&j->url);
+	explicit_bzero(j, sizeof(*j));
+	free(j);
+}
+
+static int start(sr_web_rq *rq, sr_idp *p, const char *ruri, int secure)
+{
+	const struct start_job *done = rq->req->deferred;
+	if (done && done->rc) {
+		sr__web_error(rq->req, rq->resp, 502, "Sign-in is unavailable", done->why);
+	} else if (done) {
+		sr_resp_header(rq->resp, "Set-Cookie", LOGIN_COOKIE "=%s; Path=/auth/; Max-Age=600; HttpOnly; SameSite=Lax%s",
+			       done->cookie, secure ? "; Secure" : "");
+		sr__web_redirect(rq->resp, 302, done->url.data);
+	}
+	if (done)
+		return 1;
+	struct start_job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		sr__web_error(rq->req, rq->resp, 503, "Sign-in is unavailable", "The server is out of memory. Try again.");
+		return 1;
+	}
+	j->p = p;
+	snprintf(j->ruri, sizeof(j->ruri), "%s", ruri);
+	/* A return path too long for the field goes home, as sr_idp_start sends any it refuses. */
+	if (take(j->ret, sizeof(j->ret), sr_req_query(rq->req, "return_to"), &j->have_ret))
+		j->have_ret = 0;
+	sr_buf_init(&j->url, 4096);
+	sr_resp_defer(rq->resp, start_run, start_free, j);
+	return 1;
+}
+
 int sr__web_idp(sr_web_rq *rq, char **seg, int n)
 {
 	const char *step = NULL;
@@ -139,24 +194,12 @@ int sr__web_idp(sr_web_rq *rq, char **seg, int n)
 	sr_idp *p = find(rq->app, seg, n, &step);
 	if (!p || (strcmp(step, "start") != 0 && strcmp(step, "callback") != 0))
 		return 0;
-	char ruri[800], why[400];
+	char ruri[800];
 	redirect_uri(rq, p, ruri, sizeof(ruri));
 	int secure = strncmp(rq->app->public_url, "https://", 8) == 0;
 	if (strcmp(step, "start") == 0) {
 		rq->req->route = "web-auth-start";
-		sr_buf url;
-		sr_buf_init(&url, 4096);
-		char cookie[SR_IDP_COOKIE_MAX];
-		const char *ret = sr_req_query(rq->req, "return_to");
-		if (sr_idp_start(p, ruri, ret, &url, cookie, sizeof(cookie), why, sizeof(why))) {
-			sr__web_error(rq->req, rq->resp, 502, "Sign-in is unavailable", why);
-		} else {
-			sr_resp_header(rq->resp, "Set-Cookie", LOGIN_COOKIE "=%s; Path=/auth/; Max-Age=600; HttpOnly; SameSite=Lax%s",
-				       cookie, secure ? "; Secure" : "");
-			sr__web_redirect(rq->resp, 302, url.data);
-		}
-		sr_buf_deinit(&url);
-		return 1;
+		return start(rq, p, ruri, secure);
 	}
 	rq->req->route = "web-auth-callback";
 	return callback(rq, p, ruri, secure);

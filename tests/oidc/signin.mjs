@@ -66,13 +66,16 @@ async function main() {
     redirectUris: [`${base}/auth/oidc/Authentik/callback`], people: [MALLORY], prefix: '/application/o/skillreg',
     slash: true });
   console.log(`# providers ${op.issuer} ${corp.issuer} ${authentik.issuer}, skillreg ${base}`);
+  const downPort = await freePort(); // a provider that does not answer
   const secretFile = path.join(dir, 'oidc-secret');
   fs.writeFileSync(secretFile, `${CLIENT_SECRET}\n`, { mode: 0o600 });
   server = await startSkillreg({ bin: BIN, port, dir, pg: PG, args: ['--oidc', `Test=${op.issuer}`,
     '--oidc-client-id', `Test=${CLIENT_ID}`, '--oidc-client-secret-file', `Test=${secretFile}`,
     '--oidc', `Corp=${corp.issuer}`, '--oidc-client-id', `Corp=${CLIENT_ID}`,
     '--oidc-client-secret-file', `Corp=${secretFile}`, '--oidc', `Authentik=${authentik.issuer}`,
-    '--oidc-client-id', `Authentik=${CLIENT_ID}`, '--oidc-client-secret-file', `Authentik=${secretFile}`] });
+    '--oidc-client-id', `Authentik=${CLIENT_ID}`, '--oidc-client-secret-file', `Authentik=${secretFile}`,
+    '--oidc', `Down=http://127.0.0.1:${downPort}`, '--oidc-client-id', `Down=${CLIENT_ID}`,
+    '--oidc-client-secret-file', `Down=${secretFile}`] });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   const usersBefore = Number(sql('SELECT count(*) FROM users'));
 
@@ -316,6 +319,15 @@ async function main() {
   };
   await elsewhere('Corp', corp, JANE, 'jane-2', 'ES256');
   await elsewhere('Authentik', authentik, MALLORY, 'mallory-2', 'RS256');
+
+  // A provider that does not answer: its button leads to a 502 page that says so.
+  const pdown = await (await browser.newContext()).newPage();
+  await pdown.goto(`${base}/signin`);
+  const down = await Promise.all([pdown.waitForNavigation(), pdown.click('main a:has-text("Sign in with Down")')])
+    .then(([x]) => x);
+  check('a provider that does not answer: 502 saying its discovery document could not be fetched',
+    down.status() === 502 && (await pdown.textContent('main')).includes('discovery document could not be fetched'),
+    `${down.status()} ${await pdown.textContent('main')}`);
 
   // What the server printed holds none of the secrets that went through it.
   const secrets = [CLIENT_SECRET, ...op.issuedIdTokens, ...corp.issuedIdTokens, ...authentik.issuedIdTokens, genuine.match(/code=([^&]+)/)[1]];
