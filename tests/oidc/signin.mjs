@@ -6,11 +6,11 @@
 // account is made from the provider's subject (and the userinfo endpoint's profile), a second
 // sign-in reuses it, signing out ends the session, a sign-in waiting on a slow provider holds
 // no server thread, two first sign-ins at once make one account, a provider that does not
-// answer is a 502 page; and every refusal (the person declines, a
-// wrong state, a changed or foreign code, a callback without the browser's pending sign-in,
-// an id_token whose subject was changed, an id_token of an earlier sign-in replayed) is a 400
-// page in words with no session. Prints "ok - ..." / "not ok - ..." per check and
-// "N passed, M failed" last; run by run.sh.
+// answer is a 502 page; and every refusal (the person declines, a wrong state, a changed or
+// foreign code, a callback without the browser's pending sign-in, an id_token whose subject
+// was changed, an id_token of an earlier sign-in replayed) is a 400 page in words with no
+// session. Prints "ok - ..." / "not ok - ..." per check and "N passed, M failed" last; run
+// by run.sh.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
