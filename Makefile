@@ -3,8 +3,9 @@
 #   make            build build/skillreg
 #   make run        install missing packages, build, seed a demo catalog, serve
 #   make test       build and run every test (unit, HTTP end-to-end, real clawhub CLI, web pages
-#                   in headless Chromium); the HTTP, CLI and web groups on SQLite and on a
-#                   PostgreSQL cluster the tests start (SR_DB=sqlite|postgres for one; README)
+#                   in headless Chromium, sign-in through a real OpenID Connect provider); the
+#                   HTTP, CLI, web and oidc groups on SQLite and on a PostgreSQL cluster the
+#                   tests start (SR_DB=sqlite|postgres for one; README)
 #   make test-asan  the same suite with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz       run every libFuzzer target (tests/fuzz) for FUZZ_SECONDS each (default 60);
 #                   fails on any crash (docs/fuzzing.md)
@@ -49,7 +50,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test test-unit test-http test-cmd test-cli test-web test-asan deps clean bench fuzz fuzz-build FORCE
+.PHONY: all run test test-unit test-http test-cmd test-cli test-web test-oidc test-asan deps clean bench fuzz fuzz-build FORCE
 
 all: $(BUILD)/skillreg
 
@@ -138,6 +139,9 @@ test-cli: $(BUILD)/skillreg
 
 test-web: $(BUILD)/skillreg
 	BUILD=$(BUILD) SR_TESTS=web scripts/run-tests
+
+test-oidc: $(BUILD)/skillreg
+	BUILD=$(BUILD) SR_TESTS=oidc scripts/run-tests
 
 test-asan:
 	$(MAKE) BUILD=build-asan MODE_CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \

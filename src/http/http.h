@@ -34,6 +34,7 @@ typedef struct sr_req {
 	int auth_done;
 	sr_user auth_user;
 	int64_t auth_touch_id; /* the token whose use is recorded after the handler; 0: none */
+	void *deferred;     /* the handler's second call after sr_resp_defer: its job's argument */
 } sr_req;
 
 typedef struct sr_resp {
@@ -53,6 +54,9 @@ typedef struct sr_resp {
 	const char *cache;   /* "hit" or "miss" when the response cache was asked, else NULL */
 	int no_cache;        /* set by a handler whose answer is degraded (a blob it could not
 			      * read): correct now, but not to be kept */
+	void (*defer_fn)(void *arg); /* sr_resp_defer */
+	void (*defer_free)(void *arg);
+	void *defer_arg;
 } sr_resp;
 
 const char *sr_req_query(const sr_req *r, const char *key);
@@ -69,6 +73,14 @@ void sr_resp_text(sr_resp *resp, int status, const char *text);
 void sr_resp_textf(sr_resp *resp, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Marks the body as JSON with the given status; the caller has written body already. */
 void sr_resp_json(sr_resp *resp, int status);
+/* For a handler that must wait on something slow outside the server (an identity provider's
+ * endpoints during a sign-in): instead of answering, it hands the wait to fn(arg). The server
+ * runs fn on a thread of its own while the connection is suspended, so the worker thread and
+ * its other connections go on, then calls the handler again with req->deferred == arg to
+ * answer (from the worker thread, with its store). fn must not touch the store or the
+ * request. The server frees arg with free_fn after that second call, or when the connection
+ * ends first. Without a thread to spare, fn runs at once on the worker thread. */
+void sr_resp_defer(sr_resp *resp, void (*fn)(void *arg), void (*free_fn)(void *arg), void *arg);
 
 /* The defaults of the connection limits below. */
 #define SR_HTTP_MAX_CONNECTIONS 4096

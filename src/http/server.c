@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,12 +27,16 @@
 #include "http/inflight.h"
 #include "http/metrics.h"
 
+/* Deferred jobs (sr_resp_defer) running at once; past it a job runs on its worker thread. */
+#define SR_HTTP_MAX_JOBS 64
+
 struct sr_http_server {
 	struct MHD_Daemon *d;
 	sr__conns *conns;
 	sr__inflight *inflight;
 	sr_http_app app;
 	int port;
+	_Atomic int jobs; /* deferred jobs running (sr_http_stop waits for them) */
 };
 
 /* Per-connection state while a request's body arrives. */
@@ -48,6 +53,9 @@ struct pending {
 	int auth_done, auth_state;
 	sr_user auth_user;
 	int64_t auth_touch_id;
+	/* A deferred job's argument once its job ran (or runs), and how to free it. */
+	void *deferred;
+	void (*deferred_free)(void *arg);
 };
 
 const char *sr_req_query(const sr_req *r, const char *key)
@@ -160,6 +168,71 @@ void sr_resp_json(sr_resp *resp, int status)
 {
 	resp->status = status;
 	resp->content_type = "application/json";
+}
+
+void sr_resp_defer(sr_resp *resp, void (*fn)(void *arg), void (*free_fn)(void *arg), void *arg)
+{
+	resp->defer_fn = fn;
+	resp->defer_free = free_fn;
+	resp->defer_arg = arg;
+}
+
+/* ---- deferred jobs (sr_resp_defer) ---- */
+
+struct job {
+	sr_http_server *srv;
+	struct MHD_Connection *c;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void *job_main(void *arg)
+{
+	struct job *j = arg;
+	j->fn(j->arg);
+	/* libmicrohttpd calls the handler again for this connection on its worker thread. */
+	MHD_resume_connection(j->c);
+	atomic_fetch_sub(&j->srv->jobs, 1);
+	free(j);
+	return NULL;
+}
+
+/* Takes over the handler's deferred job: p keeps its argument for the second call. Suspends
+ * the connection and starts the job on a thread of its own (0), or, with no thread to spare,
+ * runs it here (1): then the caller calls the handler again at once. */
+static int defer_job(sr_http_server *srv, struct MHD_Connection *c, struct pending *p, const sr_resp *resp)
+{
+	p->deferred = resp->defer_arg;
+	p->deferred_free = resp->defer_free;
+	struct job *j = NULL;
+	if (atomic_fetch_add(&srv->jobs, 1) < SR_HTTP_MAX_JOBS && (j = malloc(sizeof(*j)))) {
+		*j = (struct job){srv, c, resp->defer_fn, resp->defer_arg};
+		pthread_attr_t attr;
+		pthread_t t;
+		int started = pthread_attr_init(&attr) == 0;
+		if (started) {
+			pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+			MHD_suspend_connection(c);
+			started = pthread_create(&t, &attr, job_main, j) == 0;
+			pthread_attr_destroy(&attr);
+			if (started)
+				return 0;
+			MHD_resume_connection(c);
+		}
+	}
+	atomic_fetch_sub(&srv->jobs, 1);
+	free(j);
+	resp->defer_fn(resp->defer_arg);
+	return 1;
+}
+
+/* Frees a deferred job's argument once its handler has answered, or its connection ended. */
+static void deferred_done(struct pending *p)
+{
+	if (p->deferred && p->deferred_free)
+		p->deferred_free(p->deferred);
+	p->deferred = NULL;
+	p->deferred_free = NULL;
 }
 
 struct forwarded {
@@ -373,6 +446,7 @@ static void req_init(sr_req *req, const sr_http_server *srv, struct MHD_Connecti
 	req->is_head = strcmp(method, "HEAD") == 0;
 	req->method = req->is_head ? "GET" : method;
 	req->path = url;
+	req->deferred = p ? p->deferred : NULL;
 	req->body = &p->body;
 	req->reads = srv->app.limits;
 	req->reads.rows = req->reads.bytes = req->reads.ranges = req->reads.db_ns = 0;
@@ -399,6 +473,9 @@ static void resp_init(sr_resp *resp)
 	resp->no_store = 1;
 	resp->cache = NULL;
 	resp->no_cache = 0;
+	resp->defer_fn = NULL;
+	resp->defer_free = NULL;
+	resp->defer_arg = NULL;
 	sr_buf_init(&resp->body, 64u << 20);
 	/* Most responses fit in 16 KB: reserve it once instead of doubling up from 256 bytes. */
 	sr_buf_reserve(&resp->body, 16384);
@@ -490,6 +567,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		sr_resp_text(&resp, 503, "Service unavailable: the database is not answering");
 	} else {
 		run_handler(srv, &req, &resp);
+		if (resp.defer_fn && !req.deferred) {
+			if (defer_job(srv, c, p, &resp) == 0) {
+				sr_buf_deinit(&resp.body);
+				return MHD_YES; /* answered by the handler's second call, once the job ends */
+			}
+			sr_buf_deinit(&resp.body);
+			resp_init(&resp);
+			req.deferred = p->deferred;
+			run_handler(srv, &req, &resp);
+		}
+		deferred_done(p);
 	}
 	enum MHD_Result ok = send_resp(&srv->app, c, &req, &resp, p->start_ns);
 	if (resp.fd >= 0)
@@ -535,6 +623,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct pending *p = *con_cls;
 	sr__conns_request_done(c);
 	if (p) {
+		deferred_done(p);
 		sr__inflight_give(srv->inflight, p->grant.user, p->addr, p->held);
 		sr_buf_deinit(&p->body);
 		free(p);
@@ -610,7 +699,7 @@ int sr_http_start(const char *host, int port, int threads, const sr_http_app *ap
 	 * line is complete; the cap and the per-address limit are its, so libmicrohttpd's own
 	 * limit is only the room of its table. */
 	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
-					MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
+					MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME,
 				0, NULL, NULL, on_request, s,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, so that it gets every message */
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
@@ -650,6 +739,10 @@ void sr_http_stop(sr_http_server *s)
 		return;
 	/* No new connections first; libmicrohttpd's last callbacks still find their slots. */
 	sr__conns_stop(s->conns);
+	/* A deferred job resumes its connection at the end: the daemon must outlive it. Each
+	 * waits on deadlines of its own (an identity provider's, at most seconds). */
+	while (atomic_load(&s->jobs) > 0)
+		usleep(10000);
 	MHD_stop_daemon(s->d);
 	sr__conns_free(s->conns);
 	sr__inflight_free(s->inflight);

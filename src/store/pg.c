@@ -515,6 +515,11 @@ static sr__stmt *pg_prepare(sr_store *s, int q)
 				return pg_engine.prepare(&p->route->base, q);
 		}
 	}
+	/* A write outside sr_store_begin once the request's READ ONLY snapshot is open (a GET
+	 * that reads, then writes: a sign-in's callback finds the account, then starts the
+	 * session) would fail inside it; it ends the snapshot and runs on its own. */
+	if (!ps->base.readonly && !p->in_write && (p->read_txn || p->begin_pending))
+		pg_engine.read_end(s);
 	if (s->read_want && snapshot(p, ps))
 		return NULL;
 	pg_reset(&ps->base);

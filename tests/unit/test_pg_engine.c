@@ -1,6 +1,7 @@
 /*
  * test_pg_engine.c - the PostgreSQL engine on a real server: statements, transactions, a
- * constraint, a statement that fails inside a write transaction, a connection lost inside
+ * constraint, a write after a read snapshot opened, a statement that fails inside a write
+ * transaction, a connection lost inside
  * one, and the generation counters across processes (a write committed in one
  * process bumps the counters of another within a bound, through LISTEN/NOTIFY, and the
  * delay is printed). It runs on the database SKILLREG_TEST_PG names (scripts/
@@ -124,6 +125,32 @@ static void test_snapshots(void **state)
 		assert_int_equal(sr_store_user_by_handle(s, h2, &u), 0);
 	}
 	sr_store_close(w);
+	sr_store_close(s);
+}
+
+/* A write without sr_store_begin after a request's snapshot opened (a GET that reads and then
+ * writes, as a sign-in's callback does) ends the READ ONLY snapshot and is committed. */
+static void test_write_after_snapshot(void **state)
+{
+	(void)state;
+	sr_store *s = open_store(), *other = open_store();
+	for (int strict = 0; strict < 2; strict++) {
+		char h[64], h2[64];
+		handle_of(h, sizeof(h), strict ? "wsa" : "wra");
+		handle_of(h2, sizeof(h2), strict ? "wsb" : "wrb");
+		int64_t id, id2;
+		assert_int_equal(sr_store_user_add(s, h, NULL, SR_ROLE_USER, &id), 0);
+		assert_int_equal(strict ? sr_store_snapshot_begin(s) : sr_store_read_begin(s), 0);
+		sr_user u;
+		assert_int_equal(sr_store_user_by_handle(s, h, &u), 0);
+		assert_int_equal(sr_store_user_by_id(s, id, &u), 0);
+		assert_int_equal(sr_store_user_add(s, h2, NULL, SR_ROLE_USER, &id2), 0);
+		assert_int_equal(sr_store_user_by_id(s, id2, &u), 0);
+		sr_store_read_end(s);
+		assert_int_equal(sr_store_user_by_handle(other, h2, &u), 0);
+		assert_int_equal(u.id, id2);
+	}
+	sr_store_close(other);
 	sr_store_close(s);
 }
 
@@ -303,6 +330,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statements_and_transactions),
 		cmocka_unit_test(test_snapshots),
+		cmocka_unit_test(test_write_after_snapshot),
 		cmocka_unit_test(test_failed_statement_in_a_transaction),
 		cmocka_unit_test(test_connection_lost_in_a_transaction),
 		cmocka_unit_test(test_generations_across_processes),
