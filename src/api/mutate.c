@@ -2,6 +2,7 @@
  * mutate.c - the write routes besides publishing: delete/undelete of a skill and of one
  * version, stars, and install telemetry (api-v1 sections 3.12, 3.13, 3.15).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,20 @@ void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const ch
 	json_decref(body);
 }
 
+/* One side of a merge, or ClawHub's words for the side it cannot find ("Source skill not
+ * found", "Target skill not found"; a deleted skill is not found either). */
+static int merge_side(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *owner,
+		      const sr_user *u, const char *missing, sr_skill *out)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = sr__find_skill(app, req, resp, slug, owner, u, 0, out);
+	if (rc == 0 && !out->soft_deleted_at)
+		return 0;
+	if (rc == 0 || resp->status == 404)
+		sr_resp_text(resp, 404, missing);
+	return -1;
+}
+
 /* POST /skills/{slug}/rename {newSlug} and POST /skills/{slug}/merge {targetSlug}. */
 void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int merge)
 {
@@ -223,13 +238,18 @@ void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int m
 	const char *owner = owner_from(req, body);
 	sr_skill sk, dst;
 	sr_regerr err = {0};
-	if (!to || !to[0]) {
-		sr_resp_textf(resp, 400, "Missing %s", key);
-	} else if (!sr__find_skill(app, req, resp, slug, owner, &u, 0, &sk)) {
+	/* ClawHub's words for a missing, empty or blank one: "newSlug required". */
+	size_t at = 0;
+	while (to && isspace((unsigned char)to[at]))
+		at++;
+	if (!to || !to[at]) {
+		sr_resp_textf(resp, 400, "%s required", key);
+	} else if (merge ? !merge_side(app, req, resp, slug, owner, &u, "Source skill not found", &sk)
+			 : !sr__find_skill(app, req, resp, slug, owner, &u, 0, &sk)) {
 		int rc;
 		if (merge) {
 			/* The target is looked up in the source's publisher. */
-			if (sr__find_skill(app, req, resp, to, sk.owner_handle, &u, 0, &dst))
+			if (merge_side(app, req, resp, to, sk.owner_handle, &u, "Target skill not found", &dst))
 				goto out;
 			rc = sr_skill_merge(req->store, &sk, &dst, &u, &err);
 		} else {

@@ -74,8 +74,7 @@ typedef enum sr_why {
 	SR_WHY_TAG_INVALID,
 	SR_WHY_TAG_VERSION_UNKNOWN, /* a tag named a version the skill never had */
 	SR_WHY_NEW_SLUG_MISSING,
-	SR_WHY_SLUG_UNCHANGED,     /* arg: the slug */
-	SR_WHY_SLUG_TAKEN,         /* arg: the slug */
+	SR_WHY_SLUG_TAKEN_BY_OWN,  /* arg: the slug; another skill of the same publisher has it */
 	SR_WHY_SLUG_HELD,          /* arg: the slug */
 	SR_WHY_MERGE_ACROSS_PUBLISHERS,
 	SR_WHY_MERGE_INTO_ITSELF,

@@ -285,8 +285,9 @@ int sr_skill_rename(sr_store *s, const sr_skill *sk, const char *new_slug_in, co
 	const char *why = sr_slug_check_new(slug);
 	if (why)
 		return sr_regerr_set(err, SR_EINVAL, SR_WHY_SLUG_INVALID, why);
+	/* As ClawHub: renaming a skill to the slug it has succeeds and changes nothing. */
 	if (strcmp(slug, sk->slug) == 0)
-		return sr_regerr_set(err, SR_EINVAL, SR_WHY_SLUG_UNCHANGED, slug);
+		return 0;
 	int64_t now = sr_now_ms();
 	int rc = sr_store_begin(s);
 	if (rc)
@@ -296,7 +297,7 @@ int sr_skill_rename(sr_store *s, const sr_skill *sk, const char *new_slug_in, co
 	rc = sr_lookup_skill(s, slug, sk->owner_handle, NULL, &lk);
 	if (rc == 0 && lk.skill.id != sk->id) {
 		sr_store_rollback(s);
-		return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_TAKEN, slug);
+		return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_TAKEN_BY_OWN, slug);
 	}
 	if (rc && rc != SR_ENOTFOUND)
 		return finish(s, rc, err);

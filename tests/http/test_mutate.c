@@ -805,12 +805,20 @@ static void test_rename_and_merge(void **state)
 	d = get_json("/api/v1/skills/new-name", NULL, 200);
 	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.1.0");
 	json_decref(d);
-	/* Errors: not the owner, a taken slug, an invalid slug, no slug. */
+	/* Errors, in ClawHub's words (issue 13): not the owner, a slug another skill of the same
+	 * publisher has, an invalid slug, no slug. */
 	call("POST", "/api/v1/skills/new-name/rename", S.tok_bob, "{\"newSlug\":\"bobs-name\"}", 403, "Forbidden");
 	srt_publish_ok(&S, S.tok_alice, "taken-name", "1.0.0", "Taken", "Holds a slug.");
-	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\"taken-name\"}", 409, NULL);
+	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\"taken-name\"}", 400,
+	     "Slug already belongs to one of your skills. Use merge instead.");
 	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\"Bad Slug!\"}", 400, NULL);
-	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{}", 400, "Missing newSlug");
+	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{}", 400, "newSlug required");
+	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\" \\t\"}", 400, "newSlug required");
+	/* Renaming a skill to the slug it has succeeds and changes nothing, as on ClawHub. */
+	j = call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\"new-name\"}", 200, NULL);
+	SRT_EXPECT_STR(j, "slug", "new-name");
+	SRT_EXPECT_STR(j, "previousSlug", "new-name");
+	json_decref(j);
 	/* Taking the old name back is allowed: it is this skill's own alias. */
 	expect_ok_only(call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\"old-name\"}", 200, NULL));
 	d = get_json("/api/v1/skills/new-name", NULL, 200);
@@ -830,8 +838,14 @@ static void test_rename_and_merge(void **state)
 	d = get_json("/api/v1/skills?prefix=taken-name", NULL, 200);
 	assert_int_equal(json_array_size(json_object_get(d, "items")), 0);
 	json_decref(d);
-	call("POST", "/api/v1/skills/old-name/merge", S.tok_alice, "{\"targetSlug\":\"old-name\"}", 400, NULL);
-	call("POST", "/api/v1/skills/old-name/merge", S.tok_alice, "{\"targetSlug\":\"no-such-skill\"}", 404, "Skill not found");
+	/* Merge errors in ClawHub's words: no target, the skill itself, a side that is missing. */
+	call("POST", "/api/v1/skills/old-name/merge", S.tok_alice, "{}", 400, "targetSlug required");
+	call("POST", "/api/v1/skills/old-name/merge", S.tok_alice, "{\"targetSlug\":\"old-name\"}", 400,
+	     "Source and target must be different skills");
+	call("POST", "/api/v1/skills/old-name/merge", S.tok_alice, "{\"targetSlug\":\"no-such-skill\"}", 404,
+	     "Target skill not found");
+	call("POST", "/api/v1/skills/no-such-skill/merge", S.tok_alice, "{\"targetSlug\":\"old-name\"}", 404,
+	     "Source skill not found");
 }
 
 /* A staff delete also hides the skill: the owner's undelete undoes only the deletion, so the
