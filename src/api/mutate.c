@@ -181,7 +181,8 @@ void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const ch
 	if (!body)
 		return;
 	/* ClawHub's words on this route: "Version required", "Valid tag required", and its own
-	 * answer to an ambiguous slug. The version is trimmed. */
+	 * answer to an ambiguous slug. The version is trimmed. Its order too: the version and the
+	 * tag are checked before the skill is looked up. */
 	const char *v = json_string_value(json_object_get(body, "version"));
 	char *version = sr_trim_dup(v ? v : "", v ? strlen(v) : 0);
 	sr_skill sk;
@@ -189,6 +190,10 @@ void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const ch
 		sr__internal(resp, SR_ENOMEM);
 	} else if (!version[0]) {
 		sr_resp_text(resp, 400, "Version required");
+	} else if (strcasecmp(tag, "latest") != 0 && !sr_tag_valid(tag)) {
+		sr_regerr err = {0};
+		sr_regerr_set(&err, SR_EINVAL, SR_WHY_TAG_INVALID, NULL);
+		sr__regerr(resp, &err);
 	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, SR__CONFLICT_OWNER_HINT, &sk)) {
 		sr_regerr err = {0};
 		if (strcasecmp(tag, "latest") == 0)

@@ -226,12 +226,6 @@ int sr_version_restore(sr_store *s, const sr_skill *sk, const char *version, con
 int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *version,
 		const sr_user *actor, sr_regerr *err)
 {
-	/* Platform admins and moderators may move tags on any skill. */
-	int owner = manages(s, sk, actor);
-	if (owner < 0)
-		return sr_regerr_internal(err, SR_EDB);
-	if (!owner && !is_staff(actor))
-		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	/* `latest` in any case is `latest`, as ClawHub reads a tag named on this route. */
 	int latest = strcasecmp(tag, "latest") == 0;
 	if (latest)
@@ -247,12 +241,22 @@ int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *ve
 	sr_version_ref vi = {0, 0, 0};
 	if ((rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &vi)))
 		return finish(s, rc, err);
-	/* ClawHub's two refusals here: a version the skill never had, and one withdrawn since
-	 * (to a tag it is as good as absent). */
-	if (!vi.found || vi.soft_deleted_at) {
+	/* ClawHub's refusals in its order: a version the skill never had, then the actor's
+	 * right (platform admins and moderators may move tags on any skill), then a version
+	 * withdrawn since (to a tag it is as good as absent). */
+	if (!vi.found) {
 		sr_store_rollback(s);
-		if (!vi.found)
-			return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_TAG_VERSION_UNKNOWN, NULL);
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_TAG_VERSION_UNKNOWN, NULL);
+	}
+	int owner = manages(s, sk, actor);
+	if (owner < 0 || (!owner && !is_staff(actor))) {
+		sr_store_rollback(s);
+		if (owner < 0)
+			return sr_regerr_internal(err, SR_EDB);
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	}
+	if (vi.soft_deleted_at) {
+		sr_store_rollback(s);
 		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
 	}
 	rc = sr_store_tag_set(s, sk->id, tag, vi.id);

@@ -724,6 +724,14 @@ static void test_tag_move(void **state)
 	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_alice, "{}", 400, "Version required");
 	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_alice, "{\"version\":\" \"}", 400, "Version required");
 	call("POST", "/api/v1/skills/tag-skill/tags/stable", NULL, "{\"version\":\"1.0.0\"}", 401, NULL);
+	/* ClawHub's order: the tag before the skill, the version before the actor's right. */
+	call("POST", "/api/v1/skills/no-such-skill/tags/$x", S.tok_alice, "{\"version\":\"1.0.0\"}", 400,
+	     "Valid tag required");
+	call("POST", "/api/v1/skills/tag-skill/tags/$x", S.tok_bob, "{\"version\":\"1.0.0\"}", 400, "Valid tag required");
+	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_bob, "{\"version\":\"9.9.9\"}", 404,
+	     "Skill version not found");
+	call("POST", "/api/v1/skills/no-such-skill/tags/stable", S.tok_alice, "{\"version\":\"1.0.0\"}", 404,
+	     "Skill not found");
 	/* `latest` in any case is latest; the version is trimmed. */
 	j = call("POST", "/api/v1/skills/tag-skill/tags/LATEST", S.tok_alice, "{\"version\":\" 2.0.0 \"}", 200, NULL);
 	SRT_EXPECT_STR(j, "tag", "latest");
