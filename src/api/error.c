@@ -74,8 +74,10 @@ static const struct {
 	[SR_WHY_VERDICT_INVALID] = {400, "Invalid verdict: use clean, suspicious or malicious"},
 	[SR_WHY_ACTION_UNKNOWN] = {400, "Unknown moderation action"},
 	[SR_WHY_MOD_REASON_INVALID] = {400, "Invalid reason: use 1-60 characters of a-z, 0-9, '.', '_' and '-'"},
-	[SR_WHY_REPORT_TOO_LONG] = {400, "Reason is too long (max 500 characters)"},
 	[SR_WHY_REPORT_REASON_REQUIRED] = {400, "Report reason required."},
+	[SR_WHY_REPORT_SKILL_NOT_FOUND] = {400, "Skill not found"},
+	[SR_WHY_REPORT_VERSION_NOT_FOUND] = {400, "Skill version not found"},
+	[SR_WHY_REPORT_AMBIGUOUS] = {400, "Slug is used by multiple publishers. Use an owner-qualified skill URL."},
 
 	[SR_WHY_ADMIN_REQUIRED] = {403, "Admin role required."},
 	[SR_WHY_HANDLE_MISSING] = {400, "Missing handle"},

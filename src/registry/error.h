@@ -84,8 +84,11 @@ typedef enum sr_why {
 	SR_WHY_VERDICT_INVALID,
 	SR_WHY_ACTION_UNKNOWN,
 	SR_WHY_MOD_REASON_INVALID,
-	SR_WHY_REPORT_TOO_LONG,
 	SR_WHY_REPORT_REASON_REQUIRED,
+	/* A report is refused with 400, whatever the kind (ClawHub answers its route so). */
+	SR_WHY_REPORT_SKILL_NOT_FOUND, /* no such skill, or it is deleted or removed */
+	SR_WHY_REPORT_VERSION_NOT_FOUND,
+	SR_WHY_REPORT_AMBIGUOUS,       /* the slug names skills of several publishers */
 
 	/* ---- org publishers (accounts reference section 3) ---- */
 	SR_WHY_ADMIN_REQUIRED,         /* a platform admin's route */
