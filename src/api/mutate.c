@@ -119,18 +119,18 @@ void sr__star(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int on)
 	json_t *body = begin_write(req, resp, &u);
 	if (!body)
 		return;
+	/* As ClawHub: any skill that is not deleted can be starred, one hidden by moderation
+	 * included, and a slug two publishers use names none ("Skill not found", no 409). */
 	sr_skill sk;
-	if (sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
-		json_decref(body);
-		return;
-	}
+	int rc = sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk);
 	json_decref(body);
-	if (sk.soft_deleted_at || (!sk.is_public && sk.owner_id != u.id)) {
-		sr_resp_text(resp, 404, "Skill not found");
+	if (rc || sk.soft_deleted_at) {
+		if (!rc || resp->status == 409)
+			sr_resp_text(resp, 404, "Skill not found");
 		return;
 	}
 	int changed = 0;
-	int rc = on ? sr_store_star(req->store, sk.id, u.id, sr_now_ms(), &changed)
+	rc = on ? sr_store_star(req->store, sk.id, u.id, sr_now_ms(), &changed)
 		    : sr_store_unstar(req->store, sk.id, u.id, &changed);
 	if (rc) {
 		sr__internal(resp, rc);

@@ -351,6 +351,23 @@ static void test_stars(void **state)
 	call("POST", "/api/v1/stars/star-skill", S.tok_bob, "{}", 404, "Skill not found");
 	expect_ok_only(call("POST", "/api/v1/skills/star-skill/undelete", S.tok_alice, "{}", 200, NULL));
 	expect_stars("star-skill", 0);
+
+	/* As ClawHub: a skill hidden by moderation can still be starred and unstarred (only a
+	 * deleted one cannot), and a slug two publishers use names no skill to star without an
+	 * owner: 404 "Skill not found", not the 409 of the read routes. */
+	srt_publish_ok(&S, S.tok_alice, "star-hidden", "1.0.0", "Star Hidden", "Gets hidden.");
+	json_decref(call("POST", "/api/v1/skills/star-hidden/moderation/hide", S.tok_admin,
+			 "{\"reason\":\"staff.review\"}", 200, NULL));
+	expect_triplet(call("POST", "/api/v1/stars/star-hidden", S.tok_bob, "{}", 200, NULL), "starred", 1,
+		       "alreadyStarred", 0);
+	expect_triplet(call("DELETE", "/api/v1/stars/star-hidden", S.tok_bob, NULL, 200, NULL), "unstarred", 1,
+		       "alreadyUnstarred", 0);
+	srt_publish_ok(&S, S.tok_alice, "twin-star", "1.0.0", "Twin Star", "Twice.");
+	assert_int_equal(srt_import_skill(&S, "bob", "twin-star", "1.0.0", "Twin Star", "Twice."), 0);
+	call("POST", "/api/v1/stars/twin-star", S.tok_bob, "{}", 404, "Skill not found");
+	call("DELETE", "/api/v1/stars/twin-star", S.tok_bob, NULL, 404, "Skill not found");
+	expect_triplet(call("POST", "/api/v1/stars/twin-star?ownerHandle=bob", S.tok_bob, "{}", 200, NULL), "starred",
+		       1, "alreadyStarred", 0);
 }
 
 static void test_telemetry(void **state)
