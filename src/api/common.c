@@ -3,6 +3,7 @@
  * owner parameter, a write's JSON body, the mapping of registry errors and internal failures
  * to responses, and skill lookup with ClawHub's 404/409 answers.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,23 @@ const char *sr__owner_param(sr_req *req)
 	if (!o || !o[0])
 		o = sr_req_query(req, "owner");
 	return o && o[0] ? o : NULL;
+}
+
+const char *sr__query_trimmed(sr_req *req, const char *key, char *out, size_t n)
+{
+	const char *v = sr_req_query(req, key);
+	if (!v)
+		return NULL;
+	while (isspace((unsigned char)*v))
+		v++;
+	size_t len = strlen(v);
+	while (len && isspace((unsigned char)v[len - 1]))
+		len--;
+	if (len >= n)
+		len = 0;
+	memcpy(out, v, len);
+	out[len] = '\0';
+	return out;
 }
 
 json_t *sr__body_object(sr_req *req, sr_resp *resp)
