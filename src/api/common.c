@@ -81,6 +81,17 @@ const char *sr__query_trimmed(sr_req *req, const char *key, char *out, size_t n)
 	return out;
 }
 
+long sr__query_limit(sr_req *req, const char *key, long def)
+{
+	const char *v = sr_req_query(req, key);
+	if (!v)
+		return def;
+	char *end;
+	long n = strtol(v, &end, 10);
+	/* Out of range, strtol's LONG_MAX or LONG_MIN clamps as JavaScript's huge number would. */
+	return end == v ? def : n;
+}
+
 json_t *sr__body_object(sr_req *req, sr_resp *resp)
 {
 	if (!req->body->len)

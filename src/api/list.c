@@ -92,7 +92,7 @@ static int list_order(sr_req *req, sr_resp *resp, const sr_sort_name **order, ch
 void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 {
 	req->route = "list";
-	long limit = sr_req_query_long(req, "limit", 25);
+	long limit = sr__query_limit(req, "limit", 25);
 	if (limit < 1)
 		limit = 1;
 	if (limit > 200)
@@ -211,7 +211,7 @@ void sr__search(sr_app *app, sr_req *req, sr_resp *resp)
 		return;
 	}
 	int exact = mode && mode[0];
-	long limit = sr_req_query_long(req, "limit", 10);
+	long limit = sr__query_limit(req, "limit", 10);
 	if (limit < 1)
 		limit = 1;
 	if (limit > SR_SEARCH_LIMIT_MAX)

@@ -296,7 +296,7 @@ static int version_item(void *ud, const void *row)
 void sr__versions(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 {
 	req->route = "versions";
-	long limit = sr_req_query_long(req, "limit", 20);
+	long limit = sr__query_limit(req, "limit", 20);
 	if (limit < 1)
 		limit = 1;
 	if (limit > 50)

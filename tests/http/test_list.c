@@ -365,6 +365,16 @@ static void test_limit_parsing(void **state)
 	j = get_json("/api/v1/skills?limit=100000", 200);
 	assert_int_equal(json_array_size(check_page(j, "limit=100000")), NSKILLS);
 	json_decref(j);
+	/* As ClawHub's parseInt reads it: the leading digits count, the rest is ignored. */
+	j = get_json("/api/v1/skills?limit=2abc", 200);
+	assert_int_equal(json_array_size(check_page(j, "limit=2abc")), 2);
+	json_decref(j);
+	j = get_json("/api/v1/skills?limit=%202.9", 200);
+	assert_int_equal(json_array_size(check_page(j, "limit= 2.9")), 2);
+	json_decref(j);
+	j = get_json("/api/v1/skills?limit=", 200);
+	assert_int_equal(json_array_size(check_page(j, "limit=")), NSKILLS);
+	json_decref(j);
 	/* Unknown parameters are ignored. */
 	j = get_json("/api/v1/skills?bogus=1&nonSuspiciousOnly=true", 200);
 	assert_int_equal(json_array_size(check_page(j, "bogus")), NSKILLS);
