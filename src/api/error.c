@@ -58,8 +58,13 @@ static const struct {
 	[SR_WHY_PUBLISH_TO_REMOVED] = {403, "Skill has been removed by moderation."},
 	[SR_WHY_VERSION_EXISTS] = {400, "Version %s already exists. Increment the version number and try again."},
 
-	[SR_WHY_DELETE_REMOVED] = {403, "Forbidden: skill has been removed by moderation"},
-	[SR_WHY_DELETE_HIDDEN] = {403, "Forbidden: skill is hidden by moderation"},
+	[SR_WHY_DELETE_REMOVED] = {403, "Forbidden: Removed skills cannot be deleted."},
+	[SR_WHY_DELETE_HIDDEN] = {403, "Forbidden: This skill is currently hidden by moderation and cannot be re-deleted by "
+				       "the owner. Please contact a moderator."},
+	[SR_WHY_UNDELETE_HIDDEN] = {403, "Forbidden: This skill was hidden by moderation and cannot be restored by the "
+					 "owner. Please contact a moderator."},
+	[SR_WHY_UNDELETE_MALWARE] = {403, "Forbidden: This skill was blocked by automated malware detection and cannot be "
+					  "restored by the owner. Please contact a moderator."},
 	[SR_WHY_VERSION_NOT_FOUND] = {404, "Version not found"},
 	[SR_WHY_VERSION_WITHDRAWN] = {410, "Version not available"},
 	[SR_WHY_TAG_INVALID] = {400, "Valid tag required"},

@@ -67,8 +67,10 @@ typedef enum sr_why {
 	SR_WHY_VERSION_EXISTS,         /* arg: the version */
 
 	/* ---- lifecycle ---- */
-	SR_WHY_DELETE_REMOVED,     /* a removed skill cannot be deleted or undeleted */
-	SR_WHY_DELETE_HIDDEN,      /* an owner cannot delete or undelete a moderation hide */
+	SR_WHY_DELETE_REMOVED,     /* a removed skill cannot be deleted */
+	SR_WHY_DELETE_HIDDEN,      /* an owner cannot delete a skill under a moderation hide */
+	SR_WHY_UNDELETE_HIDDEN,    /* nor restore one hidden or removed by moderation */
+	SR_WHY_UNDELETE_MALWARE,   /* nor one a scan found malicious */
 	SR_WHY_VERSION_NOT_FOUND,
 	SR_WHY_VERSION_WITHDRAWN,
 	SR_WHY_TAG_INVALID,

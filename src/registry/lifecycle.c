@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "core/util.h"
+#include "registry/modstate.h"
 #include "registry/registry.h"
 #include "registry/semver.h"
 #include "registry/slug.h"
@@ -78,13 +79,17 @@ int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_
 		return sr_regerr_internal(err, SR_EDB);
 	if (!owner && !is_staff(actor))
 		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	/* As ClawHub: an owner never restores a skill a scan found malicious, even one they
+	 * deleted themselves; nor a removed one. */
+	if (!is_staff(actor) && sr_mod_is_blocked(sk->moderation_flags, sk->moderation_verdict))
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_UNDELETE_MALWARE, NULL);
 	if (sk->moderation_status == SR_SKILL_REMOVED && !is_staff(actor))
-		return sr_regerr_set(err, SR_EPERM, SR_WHY_DELETE_REMOVED, NULL);
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_UNDELETE_HIDDEN, NULL);
 	if (!sk->soft_deleted_at && sk->moderation_status == SR_SKILL_ACTIVE)
 		return 0;
 	/* Owners may undo only their own delete, not a moderation hide. */
 	if (!is_staff(actor) && !sk->soft_deleted_at)
-		return sr_regerr_set(err, SR_EPERM, SR_WHY_DELETE_HIDDEN, NULL);
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_UNDELETE_HIDDEN, NULL);
 	int64_t now = sr_now_ms();
 	int rc = sr_store_begin(s);
 	if (rc)

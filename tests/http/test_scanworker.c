@@ -241,6 +241,11 @@ static void test_malicious_blocked(void **state)
 	assert_int_equal(json_integer_value(json_object_get(ev, "line")), 10);
 	json_decref(m);
 	assert_int_equal(audit_count("fast-installer", "scan.verdict"), 1);
+	/* Its owner may delete it but, as on ClawHub, never restore it. */
+	expect_text("DELETE", "/api/v1/skills/fast-installer", S.tok_alice, NULL, 200, NULL);
+	expect_text("POST", "/api/v1/skills/fast-installer/undelete", S.tok_alice, NULL, 403,
+		    "Forbidden: This skill was blocked by automated malware detection and cannot be restored by the "
+		    "owner. Please contact a moderator.");
 }
 
 static void test_suspicious_flagged(void **state)
@@ -465,6 +470,10 @@ static void test_reports(void **state)
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_reports WHERE reason LIKE '%7'"), 0);
 }
 
+#define UNDELETE_HIDDEN                                                                                    \
+	"Forbidden: This skill was hidden by moderation and cannot be restored by the owner. Please contact a "  \
+	"moderator."
+
 static void test_staff_http(void **state)
 {
 	(void)state;
@@ -498,8 +507,11 @@ static void test_staff_http(void **state)
 	assert_false(in_list("units-target"));
 	expect_text("GET", "/api/v1/skills/units-target", S.tok_alice, NULL, 403,
 		    "Skill is hidden by moderation (staff.review).");
-	/* The owner cannot undo a moderation hide. */
-	expect_text("POST", "/api/v1/skills/units-target/undelete", S.tok_alice, NULL, 403, NULL);
+	/* The owner can neither undo a moderation hide nor delete over it (ClawHub's words). */
+	expect_text("POST", "/api/v1/skills/units-target/undelete", S.tok_alice, NULL, 403, UNDELETE_HIDDEN);
+	expect_text("DELETE", "/api/v1/skills/units-target", S.tok_alice, NULL, 403,
+		    "Forbidden: This skill is currently hidden by moderation and cannot be re-deleted by the owner. "
+		    "Please contact a moderator.");
 	expect_text("POST", "/api/v1/skills/units-target/moderation/unhide", tok, NULL, 200, NULL);
 	assert_true(in_list("units-target"));
 
@@ -530,6 +542,12 @@ static void test_staff_http(void **state)
 
 	expect_text("POST", "/api/v1/skills/units-target/moderation/remove", S.tok_admin, NULL, 200, NULL);
 	expect_text("GET", "/api/v1/skills/units-target", S.tok_alice, NULL, 410, "Skill has been removed by moderation.");
+	/* Nobody deletes a removed skill, and its owner cannot restore it. */
+	expect_text("DELETE", "/api/v1/skills/units-target", S.tok_alice, NULL, 403,
+		    "Forbidden: Removed skills cannot be deleted.");
+	expect_text("DELETE", "/api/v1/skills/units-target", S.tok_admin, NULL, 403,
+		    "Forbidden: Removed skills cannot be deleted.");
+	expect_text("POST", "/api/v1/skills/units-target/undelete", S.tok_alice, NULL, 403, UNDELETE_HIDDEN);
 	/* A removed skill can no longer be reported (ClawHub's 400 "Skill not found"). */
 	expect_text("POST", "/api/v1/skills/units-target/report", S.tok_bob, "{\"reason\":\"spam\"}", 400,
 		    "Skill not found");
