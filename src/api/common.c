@@ -174,7 +174,9 @@ int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in,
 		return -1;
 	}
 	sr_lookup lk;
-	int rc = sr_lookup_skill(req->store, slug, owner, caller, &lk);
+	int rc = json_conflict & SR__FIND_DELETED ? sr_lookup_skill_any(req->store, slug, owner, caller, &lk)
+						  : sr_lookup_skill(req->store, slug, owner, caller, &lk);
+	json_conflict &= ~SR__FIND_DELETED;
 	if (rc == 0) {
 		*out = lk.skill;
 		return 0;

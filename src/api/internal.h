@@ -38,6 +38,8 @@ long sr__query_limit(sr_req *req, const char *key, long def);
 /* How sr__find_skill answers an ambiguous slug: ClawHub's 409 text, its 409 JSON (the detail
  * routes), or the 400 its tag route answers. */
 enum { SR__CONFLICT_TEXT = 0, SR__CONFLICT_JSON = 1, SR__CONFLICT_OWNER_HINT = 2 };
+/* Or'ed into json_conflict: look the slug up with sr_lookup_skill_any (delete, undelete). */
+enum { SR__FIND_DELETED = 0x10 };
 /* Resolves {slug} for a route; on failure writes the response (404, or the conflict answer
  * json_conflict, one of SR__CONFLICT_*, names) and returns non-zero. */
 int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *owner,

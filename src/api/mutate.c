@@ -57,7 +57,7 @@ void sr__delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	sr_skill sk;
 	if ((v && !json_is_null(v)) || (qv && qv[0])) {
 		sr_resp_text(resp, 400, "To delete one version use DELETE /api/v1/skills/{slug}/versions/{version}");
-	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, SR__FIND_DELETED, &sk)) {
 		sr_regerr err = {0};
 		int64_t until = 0;
 		if (sr_skill_delete(req->store, &sk, &u, &until, &err))
@@ -76,7 +76,7 @@ void sr__undelete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	if (!body)
 		return;
 	sr_skill sk;
-	if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+	if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, SR__FIND_DELETED, &sk)) {
 		sr_regerr err = {0};
 		if (sr_skill_undelete(req->store, &sk, &u, &err))
 			sr__regerr_at(app, req, resp, &err);
