@@ -36,7 +36,7 @@ static const struct {
 	[SR_WHY_SLUG_REQUIRED] = {400, "Slug is required"},
 	[SR_WHY_SLUG_INVALID] = {400, "%s"},
 	[SR_WHY_VERSION_NOT_SEMVER] = {400, "Version must be valid semver"},
-	[SR_WHY_DISPLAY_NAME_REQUIRED] = {400, "Display name is required"},
+	[SR_WHY_DISPLAY_NAME_REQUIRED] = {400, "Display name required"},
 	[SR_WHY_CHANGELOG_TOO_LONG] = {400, "Changelog exceeds 100000 characters"},
 
 	[SR_WHY_PATH_INVALID] = {400, "Invalid file paths"},
