@@ -28,8 +28,10 @@ static const struct {
 	[SR_WHY_SKILL_DELETED] = {410, "Skill is hidden/deleted. Run \"clawhub undelete %s\" to restore it."},
 	[SR_WHY_SKILL_BLOCKED] = {403, SR_BLOCKED_TEXT},
 	[SR_WHY_SKILL_REMOVED] = {410, "Skill has been removed by moderation."},
-	[SR_WHY_SKILL_SCAN_PENDING] = {423, "Skill is hidden while its security scan is pending. Try again shortly."},
-	[SR_WHY_SKILL_QUALITY_LOW] = {403, "Skill is hidden by moderation (quality.low): it did not pass the quality check."},
+	[SR_WHY_SKILL_SCAN_PENDING] = {423, "Skill is hidden while security scan is pending. Try again in a few minutes."},
+	/* ClawHub's words name "<slug>" literally. */
+	[SR_WHY_SKILL_QUALITY_LOW] = {403, "Skill is hidden by quality checks. Update SKILL.md content or run \"clawhub "
+					   "undelete <slug>\" after review."},
 	[SR_WHY_SKILL_HIDDEN] = {403, "Skill is hidden by moderation (%s)."},
 
 	[SR_WHY_LICENSE_NOT_ACCEPTED] = {400, "MIT-0 license terms must be accepted to publish skills"},
