@@ -131,7 +131,7 @@ void sr__star(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int on)
 	}
 	int changed = 0;
 	rc = on ? sr_store_star(req->store, sk.id, u.id, sr_now_ms(), &changed)
-		    : sr_store_unstar(req->store, sk.id, u.id, &changed);
+	     : sr_store_unstar(req->store, sk.id, u.id, &changed);
 	if (rc) {
 		sr__internal(resp, rc);
 		return;
