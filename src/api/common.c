@@ -3,6 +3,7 @@
  * owner parameter, a write's JSON body, the mapping of registry errors and internal failures
  * to responses, and skill lookup with ClawHub's 404/409 answers.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,34 @@ const char *sr__owner_param(sr_req *req)
 	if (!o || !o[0])
 		o = sr_req_query(req, "owner");
 	return o && o[0] ? o : NULL;
+}
+
+const char *sr__query_trimmed(sr_req *req, const char *key, char *out, size_t n)
+{
+	const char *v = sr_req_query(req, key);
+	if (!v)
+		return NULL;
+	while (isspace((unsigned char)*v))
+		v++;
+	size_t len = strlen(v);
+	while (len && isspace((unsigned char)v[len - 1]))
+		len--;
+	if (len >= n)
+		len = 0;
+	memcpy(out, v, len);
+	out[len] = '\0';
+	return out;
+}
+
+long sr__query_limit(sr_req *req, const char *key, long def)
+{
+	const char *v = sr_req_query(req, key);
+	if (!v)
+		return def;
+	char *end;
+	long n = strtol(v, &end, 10);
+	/* Out of range, strtol's LONG_MAX or LONG_MIN clamps as JavaScript's huge number would. */
+	return end == v ? def : n;
 }
 
 json_t *sr__body_object(sr_req *req, sr_resp *resp)
@@ -145,7 +174,9 @@ int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in,
 		return -1;
 	}
 	sr_lookup lk;
-	int rc = sr_lookup_skill(req->store, slug, owner, caller, &lk);
+	int rc = json_conflict & SR__FIND_DELETED ? sr_lookup_skill_any(req->store, slug, owner, caller, &lk)
+						  : sr_lookup_skill(req->store, slug, owner, caller, &lk);
+	json_conflict &= ~SR__FIND_DELETED;
 	if (rc == 0) {
 		*out = lk.skill;
 		return 0;

@@ -28,15 +28,17 @@ static const struct {
 	[SR_WHY_SKILL_DELETED] = {410, "Skill is hidden/deleted. Run \"clawhub undelete %s\" to restore it."},
 	[SR_WHY_SKILL_BLOCKED] = {403, SR_BLOCKED_TEXT},
 	[SR_WHY_SKILL_REMOVED] = {410, "Skill has been removed by moderation."},
-	[SR_WHY_SKILL_SCAN_PENDING] = {423, "Skill is hidden while its security scan is pending. Try again shortly."},
-	[SR_WHY_SKILL_QUALITY_LOW] = {403, "Skill is hidden by moderation (quality.low): it did not pass the quality check."},
+	[SR_WHY_SKILL_SCAN_PENDING] = {423, "Skill is hidden while security scan is pending. Try again in a few minutes."},
+	/* ClawHub's words name "<slug>" literally. */
+	[SR_WHY_SKILL_QUALITY_LOW] = {403, "Skill is hidden by quality checks. Update SKILL.md content or run \"clawhub "
+					   "undelete <slug>\" after review."},
 	[SR_WHY_SKILL_HIDDEN] = {403, "Skill is hidden by moderation (%s)."},
 
 	[SR_WHY_LICENSE_NOT_ACCEPTED] = {400, "MIT-0 license terms must be accepted to publish skills"},
 	[SR_WHY_SLUG_REQUIRED] = {400, "Slug is required"},
 	[SR_WHY_SLUG_INVALID] = {400, "%s"},
 	[SR_WHY_VERSION_NOT_SEMVER] = {400, "Version must be valid semver"},
-	[SR_WHY_DISPLAY_NAME_REQUIRED] = {400, "Display name is required"},
+	[SR_WHY_DISPLAY_NAME_REQUIRED] = {400, "Display name required"},
 	[SR_WHY_CHANGELOG_TOO_LONG] = {400, "Changelog exceeds 100000 characters"},
 
 	[SR_WHY_PATH_INVALID] = {400, "Invalid file paths"},
@@ -58,25 +60,31 @@ static const struct {
 	[SR_WHY_PUBLISH_TO_REMOVED] = {403, "Skill has been removed by moderation."},
 	[SR_WHY_VERSION_EXISTS] = {400, "Version %s already exists. Increment the version number and try again."},
 
-	[SR_WHY_DELETE_REMOVED] = {403, "Forbidden: skill has been removed by moderation"},
-	[SR_WHY_DELETE_HIDDEN] = {403, "Forbidden: skill is hidden by moderation"},
+	[SR_WHY_DELETE_REMOVED] = {403, "Forbidden: Removed skills cannot be deleted."},
+	[SR_WHY_DELETE_HIDDEN] = {403, "Forbidden: This skill is currently hidden by moderation and cannot be re-deleted by "
+				       "the owner. Please contact a moderator."},
+	[SR_WHY_UNDELETE_HIDDEN] = {403, "Forbidden: This skill was hidden by moderation and cannot be restored by the "
+					 "owner. Please contact a moderator."},
+	[SR_WHY_UNDELETE_MALWARE] = {403, "Forbidden: This skill was blocked by automated malware detection and cannot be "
+					  "restored by the owner. Please contact a moderator."},
 	[SR_WHY_VERSION_NOT_FOUND] = {404, "Version not found"},
 	[SR_WHY_VERSION_WITHDRAWN] = {410, "Version not available"},
 	[SR_WHY_TAG_INVALID] = {400, "Valid tag required"},
 	[SR_WHY_TAG_VERSION_UNKNOWN] = {404, "Skill version not found"},
-	[SR_WHY_NEW_SLUG_MISSING] = {400, "Missing newSlug"},
-	[SR_WHY_SLUG_UNCHANGED] = {400, "The skill already has the slug \"%s\""},
-	[SR_WHY_SLUG_TAKEN] = {409, "Slug \"%s\" is already taken"},
+	[SR_WHY_NEW_SLUG_MISSING] = {400, "newSlug required"},
+	[SR_WHY_SLUG_TAKEN_BY_OWN] = {400, "Slug already belongs to one of your skills. Use merge instead."},
 	[SR_WHY_SLUG_HELD] = {409, "Slug \"%s\" is reserved by its previous owner"},
 	[SR_WHY_MERGE_ACROSS_PUBLISHERS] = {400, "Only skills of the same publisher can be merged"},
-	[SR_WHY_MERGE_INTO_ITSELF] = {400, "A skill cannot be merged into itself"},
+	[SR_WHY_MERGE_INTO_ITSELF] = {400, "Source and target must be different skills"},
 
 	[SR_WHY_NOT_HIDDEN] = {409, "Skill is not hidden"},
 	[SR_WHY_VERDICT_INVALID] = {400, "Invalid verdict: use clean, suspicious or malicious"},
 	[SR_WHY_ACTION_UNKNOWN] = {400, "Unknown moderation action"},
 	[SR_WHY_MOD_REASON_INVALID] = {400, "Invalid reason: use 1-60 characters of a-z, 0-9, '.', '_' and '-'"},
-	[SR_WHY_REPORT_TOO_LONG] = {400, "Reason is too long (max 500 characters)"},
 	[SR_WHY_REPORT_REASON_REQUIRED] = {400, "Report reason required."},
+	[SR_WHY_REPORT_SKILL_NOT_FOUND] = {400, "Skill not found"},
+	[SR_WHY_REPORT_VERSION_NOT_FOUND] = {400, "Skill version not found"},
+	[SR_WHY_REPORT_AMBIGUOUS] = {400, "Slug is used by multiple publishers. Use an owner-qualified skill URL."},
 
 	[SR_WHY_ADMIN_REQUIRED] = {403, "Admin role required."},
 	[SR_WHY_HANDLE_MISSING] = {400, "Missing handle"},

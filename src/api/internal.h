@@ -28,9 +28,18 @@ const sr_user *sr__optional_user(sr_req *req, sr_user *storage);
 
 /* The ownerHandle (alias owner) query parameter, or NULL. */
 const char *sr__owner_param(sr_req *req);
+/* A query value with the white space around it dropped, into out (n bytes); NULL when the
+ * parameter is absent, and "" when the value does not fit, which no rule accepts. */
+const char *sr__query_trimmed(sr_req *req, const char *key, char *out, size_t n);
+/* A `limit` as ClawHub reads it (JavaScript's parseInt): white space and a sign, then the
+ * digits up to the first other character ("5abc" is 5, "2.9" is 2); def when there are no
+ * digits. The caller clamps it. */
+long sr__query_limit(sr_req *req, const char *key, long def);
 /* How sr__find_skill answers an ambiguous slug: ClawHub's 409 text, its 409 JSON (the detail
  * routes), or the 400 its tag route answers. */
 enum { SR__CONFLICT_TEXT = 0, SR__CONFLICT_JSON = 1, SR__CONFLICT_OWNER_HINT = 2 };
+/* Or'ed into json_conflict: look the slug up with sr_lookup_skill_any (delete, undelete). */
+enum { SR__FIND_DELETED = 0x10 };
 /* Resolves {slug} for a route; on failure writes the response (404, or the conflict answer
  * json_conflict, one of SR__CONFLICT_*, names) and returns non-zero. */
 int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *owner,

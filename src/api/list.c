@@ -40,25 +40,6 @@ static int page_row(void *ud, const void *row)
 	return 0;
 }
 
-/* A query value with the white space around it dropped, into out (n bytes); NULL when the
- * parameter is absent, and "" when the value does not fit, which no rule accepts. */
-static const char *trimmed_query(sr_req *req, const char *key, char *out, size_t n)
-{
-	const char *v = sr_req_query(req, key);
-	if (!v)
-		return NULL;
-	while (isspace((unsigned char)*v))
-		v++;
-	size_t len = strlen(v);
-	while (len && isspace((unsigned char)v[len - 1]))
-		len--;
-	if (len >= n)
-		len = 0;
-	memcpy(out, v, len);
-	out[len] = '\0';
-	return out;
-}
-
 /*
  * The order and slug prefix a list request asks for (prefix has room for 100 bytes); *trending
  * when it asks for the trending snapshot, whose fallback order *order then is. Non-zero
@@ -72,8 +53,8 @@ static const char *trimmed_query(sr_req *req, const char *key, char *out, size_t
 static int list_order(sr_req *req, sr_resp *resp, const sr_sort_name **order, char *prefix, int *trending)
 {
 	char sort_b[32];
-	const char *sort_s = trimmed_query(req, "sort", sort_b, sizeof(sort_b));
-	const char *prefix_s = trimmed_query(req, "prefix", prefix, 100);
+	const char *sort_s = sr__query_trimmed(req, "sort", sort_b, sizeof(sort_b));
+	const char *prefix_s = sr__query_trimmed(req, "prefix", prefix, 100);
 	if (prefix_s) {
 		size_t n = strlen(prefix);
 		int ok = n > 0 && n <= 96 && isalnum((unsigned char)prefix[0]);
@@ -111,7 +92,7 @@ static int list_order(sr_req *req, sr_resp *resp, const sr_sort_name **order, ch
 void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 {
 	req->route = "list";
-	long limit = sr_req_query_long(req, "limit", 25);
+	long limit = sr__query_limit(req, "limit", 25);
 	if (limit < 1)
 		limit = 1;
 	if (limit > 200)
@@ -130,7 +111,7 @@ void sr__list(sr_app *app, sr_req *req, sr_resp *resp)
 	 * over at the first page, as ClawHub's does. */
 	sr_cursor cur;
 	char cs_b[SR_CURSOR_MAX_LEN + 1];
-	const char *cs = trimmed_query(req, "cursor", cs_b, sizeof(cs_b));
+	const char *cs = sr__query_trimmed(req, "cursor", cs_b, sizeof(cs_b));
 	if (cs && cs[0] && !trending && sr_list_cursor_check(cs, sort, desc, family, 1, &cur) == 0)
 		sr_list_query_after(&q, &cur);
 
@@ -230,7 +211,7 @@ void sr__search(sr_app *app, sr_req *req, sr_resp *resp)
 		return;
 	}
 	int exact = mode && mode[0];
-	long limit = sr_req_query_long(req, "limit", 10);
+	long limit = sr__query_limit(req, "limit", 10);
 	if (limit < 1)
 		limit = 1;
 	if (limit > SR_SEARCH_LIMIT_MAX)

@@ -2,6 +2,7 @@
  * mutate.c - the write routes besides publishing: delete/undelete of a skill and of one
  * version, stars, and install telemetry (api-v1 sections 3.12, 3.13, 3.15).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,7 @@ void sr__delete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	sr_skill sk;
 	if ((v && !json_is_null(v)) || (qv && qv[0])) {
 		sr_resp_text(resp, 400, "To delete one version use DELETE /api/v1/skills/{slug}/versions/{version}");
-	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, SR__FIND_DELETED, &sk)) {
 		sr_regerr err = {0};
 		int64_t until = 0;
 		if (sr_skill_delete(req->store, &sk, &u, &until, &err))
@@ -75,7 +76,7 @@ void sr__undelete(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	if (!body)
 		return;
 	sr_skill sk;
-	if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
+	if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, SR__FIND_DELETED, &sk)) {
 		sr_regerr err = {0};
 		if (sr_skill_undelete(req->store, &sk, &u, &err))
 			sr__regerr_at(app, req, resp, &err);
@@ -118,19 +119,19 @@ void sr__star(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int on)
 	json_t *body = begin_write(req, resp, &u);
 	if (!body)
 		return;
+	/* As ClawHub: any skill that is not deleted can be starred, one hidden by moderation
+	 * included, and a slug two publishers use names none ("Skill not found", no 409). */
 	sr_skill sk;
-	if (sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
-		json_decref(body);
-		return;
-	}
+	int rc = sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk);
 	json_decref(body);
-	if (sk.soft_deleted_at || (!sk.is_public && sk.owner_id != u.id)) {
-		sr_resp_text(resp, 404, "Skill not found");
+	if (rc || sk.soft_deleted_at) {
+		if (!rc || resp->status == 409)
+			sr_resp_text(resp, 404, "Skill not found");
 		return;
 	}
 	int changed = 0;
-	int rc = on ? sr_store_star(req->store, sk.id, u.id, sr_now_ms(), &changed)
-		    : sr_store_unstar(req->store, sk.id, u.id, &changed);
+	rc = on ? sr_store_star(req->store, sk.id, u.id, sr_now_ms(), &changed)
+	     : sr_store_unstar(req->store, sk.id, u.id, &changed);
 	if (rc) {
 		sr__internal(resp, rc);
 		return;
@@ -180,7 +181,8 @@ void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const ch
 	if (!body)
 		return;
 	/* ClawHub's words on this route: "Version required", "Valid tag required", and its own
-	 * answer to an ambiguous slug. The version is trimmed. */
+	 * answer to an ambiguous slug. The version is trimmed. Its order too: the version and the
+	 * tag are checked before the skill is looked up. */
 	const char *v = json_string_value(json_object_get(body, "version"));
 	char *version = sr_trim_dup(v ? v : "", v ? strlen(v) : 0);
 	sr_skill sk;
@@ -188,6 +190,10 @@ void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const ch
 		sr__internal(resp, SR_ENOMEM);
 	} else if (!version[0]) {
 		sr_resp_text(resp, 400, "Version required");
+	} else if (strcasecmp(tag, "latest") != 0 && !sr_tag_valid(tag)) {
+		sr_regerr err = {0};
+		sr_regerr_set(&err, SR_EINVAL, SR_WHY_TAG_INVALID, NULL);
+		sr__regerr(resp, &err);
 	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, SR__CONFLICT_OWNER_HINT, &sk)) {
 		sr_regerr err = {0};
 		if (strcasecmp(tag, "latest") == 0)
@@ -210,6 +216,20 @@ void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const ch
 	json_decref(body);
 }
 
+/* One side of a merge, or ClawHub's words for the side it cannot find ("Source skill not
+ * found", "Target skill not found"; a deleted skill is not found either). */
+static int merge_side(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *owner,
+		      const sr_user *u, const char *missing, sr_skill *out)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = sr__find_skill(app, req, resp, slug, owner, u, 0, out);
+	if (rc == 0 && !out->soft_deleted_at)
+		return 0;
+	if (rc == 0 || resp->status == 404)
+		sr_resp_text(resp, 404, missing);
+	return -1;
+}
+
 /* POST /skills/{slug}/rename {newSlug} and POST /skills/{slug}/merge {targetSlug}. */
 void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int merge)
 {
@@ -223,13 +243,18 @@ void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int m
 	const char *owner = owner_from(req, body);
 	sr_skill sk, dst;
 	sr_regerr err = {0};
-	if (!to || !to[0]) {
-		sr_resp_textf(resp, 400, "Missing %s", key);
-	} else if (!sr__find_skill(app, req, resp, slug, owner, &u, 0, &sk)) {
+	/* ClawHub's words for a missing, empty or blank one: "newSlug required". */
+	size_t at = 0;
+	while (to && isspace((unsigned char)to[at]))
+		at++;
+	if (!to || !to[at]) {
+		sr_resp_textf(resp, 400, "%s required", key);
+	} else if (merge ? !merge_side(app, req, resp, slug, owner, &u, "Source skill not found", &sk)
+			 : !sr__find_skill(app, req, resp, slug, owner, &u, 0, &sk)) {
 		int rc;
 		if (merge) {
 			/* The target is looked up in the source's publisher. */
-			if (sr__find_skill(app, req, resp, to, sk.owner_handle, &u, 0, &dst))
+			if (merge_side(app, req, resp, to, sk.owner_handle, &u, "Target skill not found", &dst))
 				goto out;
 			rc = sr_skill_merge(req->store, &sk, &dst, &u, &err);
 		} else {

@@ -3,6 +3,7 @@
  * its JSON (ticketed) and multipart forms (api-v1 section 3.11). The multipart form also
  * takes a part named `bundle` holding a zip of the skill's files.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,9 +229,15 @@ static void run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *
 			if (json_is_string(t) && ntags < 64)
 				tagv[ntags++] = json_string_value(t);
 	}
+	/* ClawHub trims the name and refuses an empty one, in these words. */
 	const char *dn = jstr(payload, "displayName");
-	if (!dn || !dn[0]) {
-		sr_resp_text(resp, 400, "Display name is required");
+	size_t dn_at = 0;
+	while (dn && isspace((unsigned char)dn[dn_at]))
+		dn_at++;
+	if (!dn || !dn[dn_at]) {
+		sr_regerr err = {0};
+		sr_regerr_set(&err, SR_EINVAL, SR_WHY_DISPLAY_NAME_REQUIRED, NULL);
+		sr__regerr(resp, &err);
 		return;
 	}
 	json_t *lic = json_object_get(payload, "acceptLicenseTerms");

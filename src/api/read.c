@@ -296,20 +296,22 @@ static int version_item(void *ud, const void *row)
 void sr__versions(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 {
 	req->route = "versions";
-	long limit = sr_req_query_long(req, "limit", 20);
+	long limit = sr__query_limit(req, "limit", 20);
 	if (limit < 1)
 		limit = 1;
 	if (limit > 50)
 		limit = 50;
+	/* As ClawHub's: the cursor is trimmed, and one this list cannot read (garbled, or from
+	 * another list) ends the listing with an empty last page, so a client starts over. */
 	sr_cursor cur;
-	const char *cs = sr_req_query(req, "cursor");
-	int has_after = 0;
+	char cs_b[SR_CURSOR_MAX_LEN + 1];
+	const char *cs = sr__query_trimmed(req, "cursor", cs_b, sizeof(cs_b));
+	int has_after = 0, stale = 0;
 	if (cs && cs[0]) {
-		if (sr_cursor_decode(cs, &cur) || cur.kind != CURSOR_KIND_VERSIONS) {
-			sr_resp_text(resp, 400, "Invalid cursor");
-			return;
-		}
-		has_after = 1;
+		if (sr_cursor_decode(cs, &cur) || cur.kind != CURSOR_KIND_VERSIONS)
+			stale = 1;
+		else
+			has_after = 1;
 	}
 	sr_user us;
 	const sr_user *caller;
@@ -322,8 +324,9 @@ void sr__versions(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	sr_jw_key(&w, "items");
 	sr_jw_arr(&w);
 	struct vpage p = {&w, (int)limit, 0, 0, 0, 0};
-	int rc = sr_store_versions_page(req->store, sk.id, (int)limit, has_after, has_after ? cur.k1 : 0,
-					has_after ? cur.id : 0, version_item, &p);
+	int rc = stale ? 0
+		       : sr_store_versions_page(req->store, sk.id, (int)limit, has_after, has_after ? cur.k1 : 0,
+						has_after ? cur.id : 0, version_item, &p);
 	if (rc) {
 		sr__internal(resp, rc);
 		return;

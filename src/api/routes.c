@@ -54,11 +54,41 @@ static int is(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* ClawHub routes by method and path together, so a known path asked with a method it does
- * not serve is as unknown as any other: 404 "Not found", never 405. */
-static void not_found(sr_resp *resp)
+/*
+ * ClawHub's API is a Convex HTTP router: each route is a method with an exact path or a path
+ * prefix, and a wrong method is never a 405. A request one of its prefix routes takes reaches
+ * ClawHub's handler for that prefix, which answers a path it does not know with 404 "Not
+ * found"; a request no route takes (an unknown path, or a known one asked with a method it is
+ * not served with) is answered by the router itself, 404 "No matching routes found". These
+ * are ClawHub's prefix routes (convex/http.ts), OPTIONS aside (the controller answers it).
+ */
+static const struct {
+	const char *method, *prefix;
+} clawhub_prefixes[] = {
+	{"GET", "/api/v1/skills/"},        {"POST", "/api/v1/skills/"},        {"DELETE", "/api/v1/skills/"},
+	{"POST", "/api/v1/stars/"},        {"DELETE", "/api/v1/stars/"},       {"GET", "/api/v1/transfers/"},
+	{"GET", "/api/v1/users/"},         {"POST", "/api/v1/users/"},         {"GET", "/api/v1/packages/"},
+	{"POST", "/api/v1/packages/"},     {"DELETE", "/api/v1/packages/"},    {"GET", "/api/v1/plugins/"},
+	{"GET", "/api/v1/promotions/"},    {"POST", "/api/v1/promotions/"},    {"GET", "/api/v1/skill-icons/"},
+	{"GET", "/api/v1/agent-skills/"},  {"GET", "/api/v1/publish/attempts/"}, {"GET", "/api/v1/content-rights/"},
+	{"POST", "/api/v1/content-rights/"}, {"GET", "/api/v1/skills-sh/"},    {"GET", "/api/npm/"},
+};
+
+static void not_found(const sr_req *req, sr_resp *resp)
 {
-	sr_resp_text(resp, 404, "Not found");
+	/* Outside /api (the discovery document) the web site answers, not the API's router. */
+	if (strncmp(req->path, "/api/", 5) != 0) {
+		sr_resp_text(resp, 404, "Not found");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(clawhub_prefixes) / sizeof(clawhub_prefixes[0]); i++) {
+		const char *p = clawhub_prefixes[i].prefix;
+		if (strcmp(req->method, clawhub_prefixes[i].method) == 0 && strncmp(req->path, p, strlen(p)) == 0) {
+			sr_resp_text(resp, 404, "Not found");
+			return;
+		}
+	}
+	sr_resp_text(resp, 404, "No matching routes found");
 }
 
 static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
@@ -71,7 +101,7 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 		else if (is(m, "POST"))
 			sr__publish(app, req, resp);
 		else
-			not_found(resp);
+			not_found(req, resp);
 		return;
 	}
 	const char *slug = seg[3];
@@ -83,7 +113,7 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 		else if (n == 6 && is(seg[4], "upload") && is(m, "POST"))
 			sr__upload(app, req, resp, seg[5]);
 		else
-			sr_resp_text(resp, 404, "Not found");
+			not_found(req, resp);
 		return;
 	}
 	if (n == 4 && is(slug, "resolve") && is(m, "GET")) {
@@ -96,7 +126,7 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 		else if (is(m, "DELETE"))
 			sr__delete(app, req, resp, slug);
 		else
-			not_found(resp);
+			not_found(req, resp);
 		return;
 	}
 	const char *sub = seg[4];
@@ -137,7 +167,7 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 	else if (n == 6 && is(sub, "transfer") && is(m, "POST"))
 		sr__transfer_decide(app, req, resp, slug, seg[5]);
 	else
-		sr_resp_text(resp, 404, "Not found");
+		not_found(req, resp);
 }
 
 /* ---- response cache (src/http/cache.h) ---- */
@@ -208,7 +238,7 @@ void sr_api_dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 		else if (n == 4 && is(r, "stars") && (is(m, "POST") || is(m, "DELETE")))
 			sr__star(app, req, resp, seg[3], is(m, "POST"));
 		else
-			sr_resp_text(resp, 404, "Not found");
+			not_found(req, resp);
 	} else if (n == 4 && is(seg[0], "api") && is(seg[1], "cli") && is(seg[2], "telemetry") &&
 		   is(seg[3], "install") && is(m, "POST")) {
 		sr__telemetry(app, req, resp);
@@ -232,7 +262,7 @@ void sr_api_dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 	} else if (n == 3 && is(seg[0], "api") && is(seg[1], "skill") && is(seg[2], "resolve") && is(m, "GET")) {
 		sr__resolve(app, req, resp);
 	} else {
-		sr_resp_text(resp, 404, "Not found");
+		not_found(req, resp);
 	}
 	if (!req->route)
 		req->route = "not-found";

@@ -115,6 +115,38 @@ static const char *trimmed(const char *s, char *out, size_t n)
 	return out;
 }
 
+/* The trending limit as ClawHub reads it, JavaScript's Number(): white space around it, then
+ * a decimal number (a fraction or exponent allowed, "5.0" and "1e1" are whole) or a 0x, 0o or
+ * 0b integer; 0 and *out set when it is a whole number, -1 otherwise. */
+static int js_whole_number(const char *v, long *out)
+{
+	char b[64];
+	const char *s = trimmed(v, b, sizeof(b));
+	if (!s || !s[0])
+		return -1;
+	char *end;
+	errno = 0;
+	if (s[0] == '0' && s[1] && strchr("xXoObB", s[1])) {
+		int base = strchr("xX", s[1]) ? 16 : strchr("oO", s[1]) ? 8 : 2;
+		if (!isalnum((unsigned char)s[2]))
+			return -1;
+		long long n = strtoll(s + 2, &end, base);
+		if (*end || errno || n > (1LL << 53))
+			return -1;
+		*out = (long)n;
+		return 0;
+	}
+	/* strtod also takes hexadecimal, infinities and NaN, which Number() reads otherwise. */
+	for (const char *c = s; *c; c++)
+		if (!isdigit((unsigned char)*c) && !strchr("+-.eE", *c))
+			return -1;
+	double d = strtod(s, &end);
+	if (*end || errno || d != (double)(long long)d || d < -9007199254740991.0 || d > 9007199254740991.0)
+		return -1;
+	*out = (long)d;
+	return 0;
+}
+
 static void iso_time(int64_t ms, char *out, size_t n)
 {
 	time_t t = (time_t)(ms / 1000);
@@ -138,14 +170,9 @@ void sr__trending(sr_app *app, sr_req *req, sr_resp *resp)
 	}
 	long limit = TRENDING_DEFAULT_LIMIT;
 	const char *ls = sr_req_query(req, "limit");
-	if (ls) {
-		char *end;
-		errno = 0;
-		limit = strtol(ls, &end, 10);
-		if (!ls[0] || *end || errno || limit < 1 || limit > TRENDING_MAX_LIMIT) {
-			sr_resp_text(resp, 400, "Invalid limit");
-			return;
-		}
+	if (ls && (js_whole_number(ls, &limit) || limit < 1 || limit > TRENDING_MAX_LIMIT)) {
+		sr_resp_text(resp, 400, "Invalid limit");
+		return;
 	}
 	sr_trending_snapshot snap;
 	int after = 0, rc;

@@ -596,19 +596,38 @@ int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int actio
 
 /* ---- reports ---- */
 
-/* A report with its reason already trimmed and present; see sr_skill_report. */
-static int report(sr_store *s, const sr_skill *sk, const sr_user *user, const char *reason,
-		  const char *version, sr_report_result *res, sr_regerr *err)
+/* Cuts r after SR_REPORT_REASON_MAX characters as ClawHub's slice does (UTF-16 units: a
+ * character beyond the Basic Multilingual Plane counts two), never inside a character. */
+static void cut_reason(char *r)
 {
-	if (strlen(reason) > SR_REPORT_REASON_MAX)
-		return fail(err, SR_EINVAL, SR_WHY_REPORT_TOO_LONG, NULL);
+	size_t units = 0, i = 0;
+	while (r[i]) {
+		unsigned char c = (unsigned char)r[i];
+		size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+		size_t w = len == 4 ? 2 : 1;
+		if (units + w > SR_REPORT_REASON_MAX)
+			break;
+		for (size_t k = 1; k < len; k++)
+			if (!r[i + k])
+				len = k;
+		units += w;
+		i += len;
+	}
+	r[i] = '\0';
+}
+
+/* A report with its reason already trimmed and present; see sr_skill_report. */
+static int report(sr_store *s, const sr_skill *sk, const sr_user *user, char *reason, const char *version,
+		  sr_report_result *res, sr_regerr *err)
+{
+	cut_reason(reason);
 	if (version && version[0]) {
 		sr_version_ref p = {0, 0, 0};
 		int rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &p);
 		if (rc)
 			return internal(err, rc);
 		if (!p.found || p.soft_deleted_at)
-			return fail(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
+			return fail(err, SR_ENOTFOUND, SR_WHY_REPORT_VERSION_NOT_FOUND, NULL);
 	}
 	int64_t now = sr_now_ms();
 	int rc = sr_store_begin(s);
@@ -660,7 +679,10 @@ int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const 
 		    const char *version, sr_report_result *res, sr_regerr *err)
 {
 	memset(res, 0, sizeof(*res));
-	/* The reason is trimmed and required, as ClawHub's. */
+	/* As ClawHub's: a hidden skill can still be reported, a deleted or removed one is not
+	 * found; the reason is trimmed and required, and cut (not refused) when long. */
+	if (sk->soft_deleted_at || sk->moderation_status == SR_SKILL_REMOVED)
+		return fail(err, SR_ENOTFOUND, SR_WHY_REPORT_SKILL_NOT_FOUND, NULL);
 	char *r = sr_trim_dup(reason ? reason : "", reason ? strlen(reason) : 0);
 	if (!r)
 		return internal(err, SR_ENOMEM);

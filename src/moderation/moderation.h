@@ -116,8 +116,10 @@ typedef struct sr_report_result {
 	int hidden; /* this report hid the skill */
 } sr_report_result;
 
-/* reason is trimmed and required (SR_WHY_REPORT_REASON_REQUIRED when NULL or blank), at most
- * SR_REPORT_REASON_MAX bytes; version, when given, must be a live version of the skill. */
+/* The skill must not be deleted or removed (SR_WHY_REPORT_SKILL_NOT_FOUND); a hidden one may be
+ * reported. reason is trimmed and required (SR_WHY_REPORT_REASON_REQUIRED when NULL or blank),
+ * and kept to its first SR_REPORT_REASON_MAX characters; version, when given, must be a live
+ * version of the skill (SR_WHY_REPORT_VERSION_NOT_FOUND). */
 int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const char *reason,
 		    const char *version, sr_report_result *res, sr_regerr *err);
 

@@ -67,15 +67,16 @@ typedef enum sr_why {
 	SR_WHY_VERSION_EXISTS,         /* arg: the version */
 
 	/* ---- lifecycle ---- */
-	SR_WHY_DELETE_REMOVED,     /* a removed skill cannot be deleted or undeleted */
-	SR_WHY_DELETE_HIDDEN,      /* an owner cannot delete or undelete a moderation hide */
+	SR_WHY_DELETE_REMOVED,     /* a removed skill cannot be deleted */
+	SR_WHY_DELETE_HIDDEN,      /* an owner cannot delete a skill under a moderation hide */
+	SR_WHY_UNDELETE_HIDDEN,    /* nor restore one hidden or removed by moderation */
+	SR_WHY_UNDELETE_MALWARE,   /* nor one a scan found malicious */
 	SR_WHY_VERSION_NOT_FOUND,
 	SR_WHY_VERSION_WITHDRAWN,
 	SR_WHY_TAG_INVALID,
 	SR_WHY_TAG_VERSION_UNKNOWN, /* a tag named a version the skill never had */
 	SR_WHY_NEW_SLUG_MISSING,
-	SR_WHY_SLUG_UNCHANGED,     /* arg: the slug */
-	SR_WHY_SLUG_TAKEN,         /* arg: the slug */
+	SR_WHY_SLUG_TAKEN_BY_OWN,  /* arg: the slug; another skill of the same publisher has it */
 	SR_WHY_SLUG_HELD,          /* arg: the slug */
 	SR_WHY_MERGE_ACROSS_PUBLISHERS,
 	SR_WHY_MERGE_INTO_ITSELF,
@@ -85,8 +86,11 @@ typedef enum sr_why {
 	SR_WHY_VERDICT_INVALID,
 	SR_WHY_ACTION_UNKNOWN,
 	SR_WHY_MOD_REASON_INVALID,
-	SR_WHY_REPORT_TOO_LONG,
 	SR_WHY_REPORT_REASON_REQUIRED,
+	/* A report is refused with 400, whatever the kind (ClawHub answers its route so). */
+	SR_WHY_REPORT_SKILL_NOT_FOUND, /* no such skill, or it is deleted or removed */
+	SR_WHY_REPORT_VERSION_NOT_FOUND,
+	SR_WHY_REPORT_AMBIGUOUS,       /* the slug names skills of several publishers */
 
 	/* ---- org publishers (accounts reference section 3) ---- */
 	SR_WHY_ADMIN_REQUIRED,         /* a platform admin's route */

@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "core/util.h"
+#include "registry/modstate.h"
 #include "registry/registry.h"
 #include "registry/semver.h"
 #include "registry/slug.h"
@@ -78,13 +79,17 @@ int sr_skill_undelete(sr_store *s, const sr_skill *sk, const sr_user *actor, sr_
 		return sr_regerr_internal(err, SR_EDB);
 	if (!owner && !is_staff(actor))
 		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	/* As ClawHub: an owner never restores a skill a scan found malicious, even one they
+	 * deleted themselves; nor a removed one. */
+	if (!is_staff(actor) && sr_mod_is_blocked(sk->moderation_flags, sk->moderation_verdict))
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_UNDELETE_MALWARE, NULL);
 	if (sk->moderation_status == SR_SKILL_REMOVED && !is_staff(actor))
-		return sr_regerr_set(err, SR_EPERM, SR_WHY_DELETE_REMOVED, NULL);
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_UNDELETE_HIDDEN, NULL);
 	if (!sk->soft_deleted_at && sk->moderation_status == SR_SKILL_ACTIVE)
 		return 0;
 	/* Owners may undo only their own delete, not a moderation hide. */
 	if (!is_staff(actor) && !sk->soft_deleted_at)
-		return sr_regerr_set(err, SR_EPERM, SR_WHY_DELETE_HIDDEN, NULL);
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_UNDELETE_HIDDEN, NULL);
 	int64_t now = sr_now_ms();
 	int rc = sr_store_begin(s);
 	if (rc)
@@ -226,12 +231,6 @@ int sr_version_restore(sr_store *s, const sr_skill *sk, const char *version, con
 int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *version,
 		const sr_user *actor, sr_regerr *err)
 {
-	/* Platform admins and moderators may move tags on any skill. */
-	int owner = manages(s, sk, actor);
-	if (owner < 0)
-		return sr_regerr_internal(err, SR_EDB);
-	if (!owner && !is_staff(actor))
-		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	/* `latest` in any case is `latest`, as ClawHub reads a tag named on this route. */
 	int latest = strcasecmp(tag, "latest") == 0;
 	if (latest)
@@ -247,12 +246,22 @@ int sr_tag_move(sr_store *s, const sr_skill *sk, const char *tag, const char *ve
 	sr_version_ref vi = {0, 0, 0};
 	if ((rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &vi)))
 		return finish(s, rc, err);
-	/* ClawHub's two refusals here: a version the skill never had, and one withdrawn since
-	 * (to a tag it is as good as absent). */
-	if (!vi.found || vi.soft_deleted_at) {
+	/* ClawHub's refusals in its order: a version the skill never had, then the actor's
+	 * right (platform admins and moderators may move tags on any skill), then a version
+	 * withdrawn since (to a tag it is as good as absent). */
+	if (!vi.found) {
 		sr_store_rollback(s);
-		if (!vi.found)
-			return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_TAG_VERSION_UNKNOWN, NULL);
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_TAG_VERSION_UNKNOWN, NULL);
+	}
+	int owner = manages(s, sk, actor);
+	if (owner < 0 || (!owner && !is_staff(actor))) {
+		sr_store_rollback(s);
+		if (owner < 0)
+			return sr_regerr_internal(err, SR_EDB);
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	}
+	if (vi.soft_deleted_at) {
+		sr_store_rollback(s);
 		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
 	}
 	rc = sr_store_tag_set(s, sk->id, tag, vi.id);
@@ -285,8 +294,9 @@ int sr_skill_rename(sr_store *s, const sr_skill *sk, const char *new_slug_in, co
 	const char *why = sr_slug_check_new(slug);
 	if (why)
 		return sr_regerr_set(err, SR_EINVAL, SR_WHY_SLUG_INVALID, why);
+	/* As ClawHub: renaming a skill to the slug it has succeeds and changes nothing. */
 	if (strcmp(slug, sk->slug) == 0)
-		return sr_regerr_set(err, SR_EINVAL, SR_WHY_SLUG_UNCHANGED, slug);
+		return 0;
 	int64_t now = sr_now_ms();
 	int rc = sr_store_begin(s);
 	if (rc)
@@ -296,7 +306,7 @@ int sr_skill_rename(sr_store *s, const sr_skill *sk, const char *new_slug_in, co
 	rc = sr_lookup_skill(s, slug, sk->owner_handle, NULL, &lk);
 	if (rc == 0 && lk.skill.id != sk->id) {
 		sr_store_rollback(s);
-		return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_TAKEN, slug);
+		return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_TAKEN_BY_OWN, slug);
 	}
 	if (rc && rc != SR_ENOTFOUND)
 		return finish(s, rc, err);

@@ -70,7 +70,7 @@ static int lookup_owned(sr_store *s, const char *slug, const char *owner, sr_loo
 
 /* Picks the skill a bare slug means among the skills holding it or aliased by it (ClawHub's
  * rules, api-v1 section 1.3), or reports the candidates when it stays ambiguous. */
-static int pick(sr_store *s, sr_skill *all, int n, const sr_user *caller, sr_lookup *out)
+static int pick(sr_store *s, sr_skill *all, int n, const sr_user *caller, int any, sr_lookup *out)
 {
 	/* Candidates are the live skills; an owner may still reach their own deleted one. */
 	sr_skill *live[SR_LOOKUP_MAX_MATCHES * 2];
@@ -98,7 +98,7 @@ static int pick(sr_store *s, sr_skill *all, int n, const sr_user *caller, sr_loo
 			out->skill = *mine;
 			return 0;
 		}
-		if (caller && caller->role != SR_ROLE_USER && n == 1) {
+		if ((any || (caller && caller->role != SR_ROLE_USER)) && n == 1) {
 			out->skill = all[0];
 			return 0;
 		}
@@ -135,8 +135,8 @@ static int pick(sr_store *s, sr_skill *all, int n, const sr_user *caller, sr_loo
 	return SR_ECONFLICT;
 }
 
-int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_user *caller,
-		    sr_lookup *out)
+static int lookup(sr_store *s, const char *slug, const char *owner, const sr_user *caller, int any,
+		  sr_lookup *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (owner && owner[0])
@@ -158,7 +158,19 @@ int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_u
 		if (!dup)
 			all[c.n++] = aliased[i];
 	}
-	return pick(s, all, c.n, caller, out);
+	return pick(s, all, c.n, caller, any, out);
+}
+
+int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_user *caller,
+		    sr_lookup *out)
+{
+	return lookup(s, slug, owner, caller, 0, out);
+}
+
+int sr_lookup_skill_any(sr_store *s, const char *slug, const char *owner, const sr_user *caller,
+			sr_lookup *out)
+{
+	return lookup(s, slug, owner, caller, 1, out);
 }
 
 /* The first live skill of another publisher in rows, or NULL. */

@@ -40,6 +40,11 @@ typedef struct sr_lookup {
  * naming the owner. 0, SR_ENOTFOUND, or SR_ECONFLICT with matches filled. */
 int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_user *caller,
 		    sr_lookup *out);
+/* sr_lookup_skill for the delete and undelete routes: as ClawHub's, a bare slug whose only
+ * skill is deleted finds it for anyone, so that a caller without the right is told 403, not
+ * 404. */
+int sr_lookup_skill_any(sr_store *s, const char *slug, const char *owner, const sr_user *caller,
+			sr_lookup *out);
 /* Whether another publisher than owner_id holds slug: a live skill of theirs has it, or it
  * is an alias of one (api-v1 section 3.11: a new skill's slug must be free of both; a
  * reservation is sr_store_reserved_slug_holder's). 0 with the first such skill in holder,

@@ -549,6 +549,33 @@ t_inspect_owner_moderation() {
 }
 step "inspect shows the owner the moderation row of a clean skill" t_inspect_owner_moderation
 
+# The way people change a skill they installed: install it, edit the folder, publish that
+# folder again under its own slug. The folder carries the _meta.json of the version it came
+# from (1.0.1); the new version keeps it as one of its files, as ClawHub does, so the edited
+# folder is then exactly 1.0.2: update finds it up to date and sync has nothing to publish.
+# A fresh install of 1.0.2 gets the edit and the registry's own _meta.json, naming 1.0.2.
+t_edit_republish() {
+  local wd=$T/wd-edit dir=$T/wd-edit/skills/demo-copy
+  x ch alice --workdir "$wd" install demo-copy --no-input
+  rc_is 0 && has "Installed demo-copy v1.0.1" || return 1
+  js "j.version === '1.0.1'" "$dir/_meta.json" || return 1
+  printf '\nEdited after install.\n' >>"$dir/SKILL.md"
+  x ch alice publish "$dir" --slug demo-copy --changelog "Edited after install" --json --no-input
+  rc_is 0 && js "j.status === 'published' && j.version === '1.0.2'" || return 1
+  api "/api/v1/skills/demo-copy/file?path=SKILL.md&version=1.0.2"
+  [ "$RC" = 200 ] || why "GET SKILL.md of 1.0.2 -> HTTP $RC" || return 1
+  cmp -s "$T/out" "$dir/SKILL.md" || why "1.0.2's SKILL.md is not the edited file" || return 1
+  x ch alice --workdir "$wd" update --all --no-input
+  rc_is 0 && has "up to date" && has "v1.0.2" && lacks "local changes" || return 1
+  x ch alice sync --root "$wd/skills" --all --json --no-input
+  rc_is 0 && js "j.ok === true && j.summary.published === 0 && j.alreadySynced.length === 1" || return 1
+  x ch anon --workdir "$T/wd-edit2" install demo-copy --no-input
+  rc_is 0 && has "Installed demo-copy v1.0.2" || return 1
+  cmp -s "$dir/SKILL.md" "$T/wd-edit2/skills/demo-copy/SKILL.md" || why "the new install lacks the edit" || return 1
+  js "j.slug === 'demo-copy' && j.version === '1.0.2'" "$T/wd-edit2/skills/demo-copy/_meta.json"
+}
+step "install, edit and publish the installed folder again: 1.0.2 holds the edit, update and sync agree" t_edit_republish
+
 stars_are() { # stars_are N: GET /api/v1/skills/demo-skill reports stats.stars == N
   api /api/v1/skills/demo-skill
   [ "$RC" = 200 ] || why "GET /api/v1/skills/demo-skill -> HTTP $RC" || return 1

@@ -170,16 +170,11 @@ static void test_delete_undelete(void **state)
 	json_decref(p);
 	expect_get_text("/api/v1/skills/mut-skill", NULL, 404, "Skill not found");
 
-	/* Bob cannot undelete it (ClawHub says 403; not revealing it, 404, is fine too). */
-	srt_send(&S, "POST", "/api/v1/skills/mut-skill/undelete", S.tok_bob, "{}", &r);
-	if (r.status == 404)
-		SRT_EXPECT_TEXT(&r, 404, "Skill not found");
-	else
-		SRT_EXPECT_PREFIX(&r, 403, "Forbidden");
-	srt_resp_free(&r);
-	srt_send(&S, "POST", "/api/v1/skills/mut-skill/undelete?ownerHandle=alice", S.tok_bob, "{}", &r);
-	SRT_EXPECT_PREFIX(&r, 403, "Forbidden");
-	srt_resp_free(&r);
+	/* Bob can neither undelete nor delete it: ClawHub finds a deleted skill for these two
+	 * routes whoever asks, so the answer is its 403, with or without the owner. */
+	call("POST", "/api/v1/skills/mut-skill/undelete", S.tok_bob, "{}", 403, "Forbidden");
+	call("POST", "/api/v1/skills/mut-skill/undelete?ownerHandle=alice", S.tok_bob, "{}", 403, "Forbidden");
+	call("DELETE", "/api/v1/skills/mut-skill", S.tok_bob, NULL, 403, "Forbidden");
 	expect_get_text("/api/v1/skills/mut-skill", NULL, 404, "Skill not found");
 
 	expect_ok_only(call("POST", "/api/v1/skills/mut-skill/undelete", S.tok_alice, "{}", 200, NULL));
@@ -351,6 +346,23 @@ static void test_stars(void **state)
 	call("POST", "/api/v1/stars/star-skill", S.tok_bob, "{}", 404, "Skill not found");
 	expect_ok_only(call("POST", "/api/v1/skills/star-skill/undelete", S.tok_alice, "{}", 200, NULL));
 	expect_stars("star-skill", 0);
+
+	/* As ClawHub: a skill hidden by moderation can still be starred and unstarred (only a
+	 * deleted one cannot), and a slug two publishers use names no skill to star without an
+	 * owner: 404 "Skill not found", not the 409 of the read routes. */
+	srt_publish_ok(&S, S.tok_alice, "star-hidden", "1.0.0", "Star Hidden", "Gets hidden.");
+	json_decref(call("POST", "/api/v1/skills/star-hidden/moderation/hide", S.tok_admin,
+			 "{\"reason\":\"staff.review\"}", 200, NULL));
+	expect_triplet(call("POST", "/api/v1/stars/star-hidden", S.tok_bob, "{}", 200, NULL), "starred", 1,
+		       "alreadyStarred", 0);
+	expect_triplet(call("DELETE", "/api/v1/stars/star-hidden", S.tok_bob, NULL, 200, NULL), "unstarred", 1,
+		       "alreadyUnstarred", 0);
+	srt_publish_ok(&S, S.tok_alice, "twin-star", "1.0.0", "Twin Star", "Twice.");
+	assert_int_equal(srt_import_skill(&S, "bob", "twin-star", "1.0.0", "Twin Star", "Twice."), 0);
+	call("POST", "/api/v1/stars/twin-star", S.tok_bob, "{}", 404, "Skill not found");
+	call("DELETE", "/api/v1/stars/twin-star", S.tok_bob, NULL, 404, "Skill not found");
+	expect_triplet(call("POST", "/api/v1/stars/twin-star?ownerHandle=bob", S.tok_bob, "{}", 200, NULL), "starred",
+		       1, "alreadyStarred", 0);
 }
 
 static void test_telemetry(void **state)
@@ -724,6 +736,14 @@ static void test_tag_move(void **state)
 	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_alice, "{}", 400, "Version required");
 	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_alice, "{\"version\":\" \"}", 400, "Version required");
 	call("POST", "/api/v1/skills/tag-skill/tags/stable", NULL, "{\"version\":\"1.0.0\"}", 401, NULL);
+	/* ClawHub's order: the tag before the skill, the version before the actor's right. */
+	call("POST", "/api/v1/skills/no-such-skill/tags/$x", S.tok_alice, "{\"version\":\"1.0.0\"}", 400,
+	     "Valid tag required");
+	call("POST", "/api/v1/skills/tag-skill/tags/$x", S.tok_bob, "{\"version\":\"1.0.0\"}", 400, "Valid tag required");
+	call("POST", "/api/v1/skills/tag-skill/tags/stable", S.tok_bob, "{\"version\":\"9.9.9\"}", 404,
+	     "Skill version not found");
+	call("POST", "/api/v1/skills/no-such-skill/tags/stable", S.tok_alice, "{\"version\":\"1.0.0\"}", 404,
+	     "Skill not found");
 	/* `latest` in any case is latest; the version is trimmed. */
 	j = call("POST", "/api/v1/skills/tag-skill/tags/LATEST", S.tok_alice, "{\"version\":\" 2.0.0 \"}", 200, NULL);
 	SRT_EXPECT_STR(j, "tag", "latest");
@@ -805,12 +825,20 @@ static void test_rename_and_merge(void **state)
 	d = get_json("/api/v1/skills/new-name", NULL, 200);
 	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.1.0");
 	json_decref(d);
-	/* Errors: not the owner, a taken slug, an invalid slug, no slug. */
+	/* Errors, in ClawHub's words (issue 13): not the owner, a slug another skill of the same
+	 * publisher has, an invalid slug, no slug. */
 	call("POST", "/api/v1/skills/new-name/rename", S.tok_bob, "{\"newSlug\":\"bobs-name\"}", 403, "Forbidden");
 	srt_publish_ok(&S, S.tok_alice, "taken-name", "1.0.0", "Taken", "Holds a slug.");
-	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\"taken-name\"}", 409, NULL);
+	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\"taken-name\"}", 400,
+	     "Slug already belongs to one of your skills. Use merge instead.");
 	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\"Bad Slug!\"}", 400, NULL);
-	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{}", 400, "Missing newSlug");
+	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{}", 400, "newSlug required");
+	call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\" \\t\"}", 400, "newSlug required");
+	/* Renaming a skill to the slug it has succeeds and changes nothing, as on ClawHub. */
+	j = call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\"new-name\"}", 200, NULL);
+	SRT_EXPECT_STR(j, "slug", "new-name");
+	SRT_EXPECT_STR(j, "previousSlug", "new-name");
+	json_decref(j);
 	/* Taking the old name back is allowed: it is this skill's own alias. */
 	expect_ok_only(call("POST", "/api/v1/skills/new-name/rename", S.tok_alice, "{\"newSlug\":\"old-name\"}", 200, NULL));
 	d = get_json("/api/v1/skills/new-name", NULL, 200);
@@ -830,8 +858,14 @@ static void test_rename_and_merge(void **state)
 	d = get_json("/api/v1/skills?prefix=taken-name", NULL, 200);
 	assert_int_equal(json_array_size(json_object_get(d, "items")), 0);
 	json_decref(d);
-	call("POST", "/api/v1/skills/old-name/merge", S.tok_alice, "{\"targetSlug\":\"old-name\"}", 400, NULL);
-	call("POST", "/api/v1/skills/old-name/merge", S.tok_alice, "{\"targetSlug\":\"no-such-skill\"}", 404, "Skill not found");
+	/* Merge errors in ClawHub's words: no target, the skill itself, a side that is missing. */
+	call("POST", "/api/v1/skills/old-name/merge", S.tok_alice, "{}", 400, "targetSlug required");
+	call("POST", "/api/v1/skills/old-name/merge", S.tok_alice, "{\"targetSlug\":\"old-name\"}", 400,
+	     "Source and target must be different skills");
+	call("POST", "/api/v1/skills/old-name/merge", S.tok_alice, "{\"targetSlug\":\"no-such-skill\"}", 404,
+	     "Target skill not found");
+	call("POST", "/api/v1/skills/no-such-skill/merge", S.tok_alice, "{\"targetSlug\":\"old-name\"}", 404,
+	     "Source skill not found");
 }
 
 /* A staff delete also hides the skill: the owner's undelete undoes only the deletion, so the

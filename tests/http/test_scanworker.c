@@ -241,6 +241,11 @@ static void test_malicious_blocked(void **state)
 	assert_int_equal(json_integer_value(json_object_get(ev, "line")), 10);
 	json_decref(m);
 	assert_int_equal(audit_count("fast-installer", "scan.verdict"), 1);
+	/* Its owner may delete it but, as on ClawHub, never restore it. */
+	expect_text("DELETE", "/api/v1/skills/fast-installer", S.tok_alice, NULL, 200, NULL);
+	expect_text("POST", "/api/v1/skills/fast-installer/undelete", S.tok_alice, NULL, 403,
+		    "Forbidden: This skill was blocked by automated malware detection and cannot be restored by the "
+		    "owner. Please contact a moderator.");
 }
 
 static void test_suspicious_flagged(void **state)
@@ -400,7 +405,10 @@ static void test_reports(void **state)
 	expect_text("POST", path, S.tok_bob, "{\"reason\":\"\"}", 400, "Report reason required.");
 	expect_text("POST", path, S.tok_bob, "{\"reason\":\" \\n\\t \"}", 400, "Report reason required.");
 	expect_text("POST", path, S.tok_bob, NULL, 400, "Report reason required.");
-	expect_text("POST", path, S.tok_bob, "{\"reason\":\"bad\",\"version\":\"9.9.9\"}", 404, "Version not found");
+	/* ClawHub answers every refusal here with 400, in its words. */
+	expect_text("POST", path, S.tok_bob, "{\"reason\":\"bad\",\"version\":\"9.9.9\"}", 400, "Skill version not found");
+	expect_text("POST", "/api/v1/skills/no-such-skill/report", S.tok_bob, "{\"reason\":\"bad\"}", 400,
+		    "Skill not found");
 
 	char tok3[128], tok4[128];
 	new_user("rita", "user", tok3, sizeof tok3);
@@ -430,8 +438,15 @@ static void test_reports(void **state)
 	expect_text("GET", "/api/v1/skills/reported-skill", NULL, NULL, 404, "Skill not found");
 	expect_text("GET", "/api/v1/skills/reported-skill", S.tok_alice, NULL, 403,
 		    "Skill is hidden by moderation (auto.reports).");
-	expect_text("POST", path, S.tok_alice, "{\"reason\":\"x\"}", 404, "Skill not found");
-	assert_int_equal(audit_count("reported-skill", "skill.report"), 4);
+	/* A hidden skill can still be reported (ClawHub refuses only deleted and removed ones). */
+	srt_resp hr;
+	srt_send(&S, "POST", path, S.tok_alice, "{\"reason\":\"x\"}", &hr);
+	json_t *hj = SRT_EXPECT_JSON(&hr, 200);
+	assert_true(json_is_true(json_object_get(hj, "reported")));
+	assert_int_equal(json_integer_value(json_object_get(hj, "reportCount")), 5);
+	json_decref(hj);
+	srt_resp_free(&hr);
+	assert_int_equal(audit_count("reported-skill", "skill.report"), 5);
 	assert_int_equal(audit_count("reported-skill", "skill.auto_hide"), 1);
 	/* Staff lift it. */
 	srt_resp r;
@@ -441,7 +456,23 @@ static void test_reports(void **state)
 	json_decref(j);
 	srt_resp_free(&r);
 	assert_true(in_list("reported-skill"));
+	/* A long reason is kept to its first 500 characters (ClawHub cuts it, never refuses). */
+	char tok5[128];
+	new_user("tess", "user", tok5, sizeof tok5);
+	char body[1024];
+	snprintf(body, sizeof body, "{\"reason\":\"%s\u00e9%s\"}", srt_fmt("%0499d", 0), srt_fmt("%0100d", 7));
+	srt_send(&S, "POST", path, tok5, body, &r);
+	j = SRT_EXPECT_JSON(&r, 200);
+	assert_true(json_is_true(json_object_get(j, "reported")));
+	json_decref(j);
+	srt_resp_free(&r);
+	assert_int_equal(srt_sql_int(&S, "SELECT length(reason) FROM skill_reports WHERE reason LIKE '000%'"), 500);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_reports WHERE reason LIKE '%7'"), 0);
 }
+
+#define UNDELETE_HIDDEN                                                                                    \
+	"Forbidden: This skill was hidden by moderation and cannot be restored by the owner. Please contact a "  \
+	"moderator."
 
 static void test_staff_http(void **state)
 {
@@ -476,8 +507,11 @@ static void test_staff_http(void **state)
 	assert_false(in_list("units-target"));
 	expect_text("GET", "/api/v1/skills/units-target", S.tok_alice, NULL, 403,
 		    "Skill is hidden by moderation (staff.review).");
-	/* The owner cannot undo a moderation hide. */
-	expect_text("POST", "/api/v1/skills/units-target/undelete", S.tok_alice, NULL, 403, NULL);
+	/* The owner can neither undo a moderation hide nor delete over it (ClawHub's words). */
+	expect_text("POST", "/api/v1/skills/units-target/undelete", S.tok_alice, NULL, 403, UNDELETE_HIDDEN);
+	expect_text("DELETE", "/api/v1/skills/units-target", S.tok_alice, NULL, 403,
+		    "Forbidden: This skill is currently hidden by moderation and cannot be re-deleted by the owner. "
+		    "Please contact a moderator.");
 	expect_text("POST", "/api/v1/skills/units-target/moderation/unhide", tok, NULL, 200, NULL);
 	assert_true(in_list("units-target"));
 
@@ -508,6 +542,15 @@ static void test_staff_http(void **state)
 
 	expect_text("POST", "/api/v1/skills/units-target/moderation/remove", S.tok_admin, NULL, 200, NULL);
 	expect_text("GET", "/api/v1/skills/units-target", S.tok_alice, NULL, 410, "Skill has been removed by moderation.");
+	/* Nobody deletes a removed skill, and its owner cannot restore it. */
+	expect_text("DELETE", "/api/v1/skills/units-target", S.tok_alice, NULL, 403,
+		    "Forbidden: Removed skills cannot be deleted.");
+	expect_text("DELETE", "/api/v1/skills/units-target", S.tok_admin, NULL, 403,
+		    "Forbidden: Removed skills cannot be deleted.");
+	expect_text("POST", "/api/v1/skills/units-target/undelete", S.tok_alice, NULL, 403, UNDELETE_HIDDEN);
+	/* A removed skill can no longer be reported (ClawHub's 400 "Skill not found"). */
+	expect_text("POST", "/api/v1/skills/units-target/report", S.tok_bob, "{\"reason\":\"spam\"}", 400,
+		    "Skill not found");
 	assert_int_equal(audit_count("units-target", "skill.hide"), 1);
 	assert_int_equal(audit_count("units-target", "skill.unhide"), 1);
 	assert_int_equal(audit_count("units-target", "skill.verdict"), 3);

@@ -143,6 +143,19 @@ static void test_trending(void **state)
 	srt_get(&S, "/api/v1/trending?limit=101", NULL, &r);
 	SRT_EXPECT_TEXT(&r, 400, "Invalid limit");
 	srt_resp_free(&r);
+	/* The limit is read as JavaScript's Number() reads it, as ClawHub does: white space, a
+	 * whole number written with a fraction or exponent, hexadecimal; not a fraction, not
+	 * trailing text, not an empty value. */
+	expect_order("/api/v1/trending?limit=%202%20", "tr-alpha,tr-delta");
+	expect_order("/api/v1/trending?limit=2.0", "tr-alpha,tr-delta");
+	expect_order("/api/v1/trending?limit=0x2", "tr-alpha,tr-delta");
+	expect_order("/api/v1/trending?limit=2e0", "tr-alpha,tr-delta");
+	static const char *const bad_limits[] = {"2.5", "2abc", "", "-2", "Infinity", "0x", "1e400"};
+	for (size_t i = 0; i < sizeof bad_limits / sizeof bad_limits[0]; i++) {
+		srt_get(&S, srt_fmt("/api/v1/trending?limit=%s", bad_limits[i]), NULL, &r);
+		SRT_EXPECT_TEXT(&r, 400, "Invalid limit");
+		srt_resp_free(&r);
+	}
 	/* ClawHub's words (issue 13); kind and cursor are trimmed, an empty kind is `skills`. */
 	srt_get(&S, "/api/v1/trending?kind=users", NULL, &r);
 	SRT_EXPECT_TEXT(&r, 400, "Unsupported trending kind");

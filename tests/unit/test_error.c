@@ -44,7 +44,7 @@ static void test_texts_name_the_argument(void **state)
 	assert_int_equal(sr_api_error_text(&err, text, sizeof(text)), 500);
 	assert_string_equal(text, "Internal Server Error");
 	/* A short buffer gets a cut, terminated text. */
-	sr_regerr_set(&err, SR_EEXIST, SR_WHY_SLUG_TAKEN, "abcdef");
+	sr_regerr_set(&err, SR_EEXIST, SR_WHY_SLUG_HELD, "abcdef");
 	char small[12];
 	assert_int_equal(sr_api_error_text(&err, small, sizeof(small)), 409);
 	assert_string_equal(small, "Slug \"abcde");

@@ -344,17 +344,19 @@ static void test_report_and_staff(void **state)
 	}
 	sr_report_result r;
 	sr_regerr err = {0};
-	char long_reason[600];
-	memset(long_reason, 'x', sizeof(long_reason) - 1);
-	long_reason[sizeof(long_reason) - 1] = '\0';
 	/* A missing or blank reason is refused as ClawHub does. */
 	assert_int_equal(sr_skill_report(f->s, &lk.skill, &users[0], NULL, NULL, &r, &err), SR_EINVAL);
 	assert_int_equal(err.why, SR_WHY_REPORT_REASON_REQUIRED);
 	assert_int_equal(sr_skill_report(f->s, &lk.skill, &users[0], " \t\n", NULL, &r, &err), SR_EINVAL);
 	assert_int_equal(err.why, SR_WHY_REPORT_REASON_REQUIRED);
-	assert_int_equal(sr_skill_report(f->s, &lk.skill, &users[0], long_reason, NULL, &r, &err), SR_EINVAL);
+	/* A removed (or deleted) skill cannot be reported: ClawHub's 400 "Skill not found". */
+	sr_skill gone = lk.skill;
+	gone.moderation_status = SR_SKILL_REMOVED;
+	assert_int_equal(sr_skill_report(f->s, &gone, &users[0], "spam", NULL, &r, &err), SR_ENOTFOUND);
+	assert_int_equal(err.why, SR_WHY_REPORT_SKILL_NOT_FOUND);
 	char text[1024];
 	assert_int_equal(sr_api_error_text(&err, text, sizeof(text)), 400);
+	assert_string_equal(text, "Skill not found");
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(sr_skill_report(f->s, &lk.skill, &users[i], "spam", NULL, &r, &err), 0);
 		assert_int_equal(r.count, i + 1);
