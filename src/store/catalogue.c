@@ -362,7 +362,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			    "FROM skill_transfers t CROSS JOIN skills s ON s.id = t.skill_id CROSS JOIN users u ON u.id = t.to_user_id "
 			   "CROSS JOIN users o ON o.id = s.owner_id "
 			    "WHERE t.from_user_id = ?1 AND t.status = 0 AND t.expires_at >= ?2 ORDER BY t.created_at DESC LIMIT ?3",
-	/* Transfer history (migration 0018). */
+	/* Transfer history (migration 0017). */
 	[Q_TRANSFER_HIST_IN] = "SELECT t.id, t.skill_id, t.from_user_id, t.to_user_id, t.status, t.created_at, t.expires_at, t.resolved_at, "
 				 "t.resolved_by, t.message, s.slug, f.handle, r.handle FROM skill_transfers t "
 				 "CROSS JOIN skills s ON s.id = t.skill_id CROSS JOIN users f ON f.id = t.from_user_id "

@@ -217,14 +217,14 @@ enum sr__q {
 	Q_TRANSFER_FINISH,     /* skill_transfers primary key */
 	Q_TRANSFERS_IN,        /* ix_transfers_to range (pending), then skills and users (the other, the owner) primary keys */
 	Q_TRANSFERS_OUT,       /* ix_transfers_from range (pending), then skills and users primary keys */
-	/* transfer history (migration 0018) */
+	/* transfer history (migration 0017) */
 	Q_TRANSFER_HIST_IN,    /* ix_transfers_to_time range, newest first, then skills and users primary keys */
 	Q_TRANSFER_HIST_OUT,   /* ix_transfers_from_time range, newest first, the same */
 	Q_TRANSFER_HIST_SKILL, /* ix_transfers_skill range, newest first, the same */
 	Q_ALIASES_OF_SKILL,    /* ix_aliases_skill range */
 	Q_SCAN_JOB_ADD,        /* insert */
 	Q_SCAN_JOB_GET,        /* scan_jobs primary key */
-	/* skill cards (migration 0020) */
+	/* skill cards (migration 0018) */
 	Q_CARD_PUT,            /* skill_cards primary key (insert, or rewrite on a rescan) */
 	Q_CARD_GET,            /* skill_cards primary key */
 	Q_CARD_META,           /* skill_cards primary key: the digest and size, not the text */

@@ -776,7 +776,7 @@ int sr_store_transfer_expire(sr_store *s, int64_t skill_id, int64_t now);
 int sr_store_transfer_add(sr_store *s, const sr_transfer *t, const char *message, int64_t *id_out);
 /* The skill's pending request (expired or not); SR_ENOTFOUND when none. */
 int sr_store_transfer_pending(sr_store *s, int64_t skill_id, sr_transfer *out);
-/* Ends a pending request with status, by the user by_id (migration 0018's resolved_by);
+/* Ends a pending request with status, by the user by_id (migration 0017's resolved_by);
  * *changed = 0 when it was no longer pending (another request ended it first). */
 int sr_store_transfer_finish(sr_store *s, int64_t id, int status, int64_t by_id, int64_t now, int *changed);
 typedef struct sr_transfer_row {
@@ -790,7 +790,7 @@ typedef struct sr_transfer_row {
  * limit: incoming (to them) or outgoing (by them). Rows sr_transfer_row. */
 int sr_store_transfers_list(sr_store *s, int64_t user_id, int outgoing, int64_t now, int limit,
 			    sr_row_fn fn, void *ud);
-/* The history of requests in any state (migration 0018), newest first, up to limit: a user's
+/* The history of requests in any state (migration 0017), newest first, up to limit: a user's
  * received (SR_TRANSFER_HIST_IN) or sent ones, or one skill's. Rows sr_transfer_hist_row. */
 enum { SR_TRANSFER_HIST_IN = 0, SR_TRANSFER_HIST_OUT, SR_TRANSFER_HIST_SKILL };
 typedef struct sr_transfer_hist_row {
@@ -811,7 +811,7 @@ int sr_store_scan_job_add(sr_store *s, const sr_scan_job *j, int64_t *id_out);
 /* SR_ENOTFOUND when there is no such job. */
 int sr_store_scan_job_get(sr_store *s, int64_t id, sr_scan_job *out);
 
-/* ---- skill cards (migration 0020) ---- */
+/* ---- skill cards (migration 0018) ---- */
 
 /* A version's card: the SHA-256 (hex) and size of its text, and the text (NULL from
  * sr_store_card_meta, a copy to free() from sr_store_card_get). */

@@ -1,4 +1,4 @@
--- Skill cards (issue 13), PostgreSQL's dialect of sql/sqlite/0020_skill_cards.sql, whose
+-- Skill cards (issue 13), PostgreSQL's dialect of sql/sqlite/0018_skill_cards.sql, whose
 -- comments say what the table is for.
 CREATE TABLE skill_cards (
   version_id bigint PRIMARY KEY,

@@ -1,5 +1,5 @@
 -- The history of ownership transfers (issue 13), PostgreSQL's dialect of
--- sql/sqlite/0018_transfer_history.sql, whose comments say what each part is for.
+-- sql/sqlite/0017_transfer_history.sql, whose comments say what each part is for.
 ALTER TABLE skill_transfers ADD COLUMN resolved_by bigint;
 CREATE INDEX ix_transfers_to_time ON skill_transfers(to_user_id, created_at);
 CREATE INDEX ix_transfers_from_time ON skill_transfers(from_user_id, created_at);
