@@ -142,14 +142,15 @@ void sr__moderate(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, con
 	int bad = 0;
 	const char *reason = opt_str(body, "reason", &bad);
 	const char *arg = opt_str(body, act == SR_MOD_VERDICT ? "verdict" : "version", &bad);
+	const char *note = opt_str(body, "note", &bad);
 	sr_skill sk;
 	if (bad) {
-		sr_resp_text(resp, 400, "reason, verdict and version must be strings");
+		sr_resp_text(resp, 400, "reason, note, verdict and version must be strings");
 	} else if (act == SR_MOD_VERDICT && !arg) {
 		sr_resp_text(resp, 400, "Missing verdict");
 	} else if (!sr__find_skill(app, req, resp, slug, owner_from(req, body), &u, 0, &sk)) {
 		sr_regerr err = {0};
-		if (sr_moderate(req->store, &sk, &u, act, arg, reason, &err)) {
+		if (sr_moderate_noted(req->store, &sk, &u, act, arg, reason, note, &err)) {
 			sr__regerr(resp, &err);
 		} else {
 			if (act == SR_MOD_RESCAN)

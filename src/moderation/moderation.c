@@ -465,8 +465,8 @@ int sr_scan_queue_drain(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, co
 
 int sr_mod_action_parse(const char *name)
 {
-	static const char *const names[] = {"hide", "unhide", "remove", "verdict", "rescan"};
-	for (int i = 0; name && i < 5; i++)
+	static const char *const names[] = {"hide", "unhide", "remove", "verdict", "rescan", "restore"};
+	for (int i = 0; name && i < 6; i++)
 		if (strcmp(name, names[i]) == 0)
 			return i;
 	return -1;
@@ -497,12 +497,12 @@ static int reason_ok(const char *r)
 
 /* sr_moderate's work inside its transaction; the caller rolls back on an error. */
 static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
-			   const char *reason, int64_t now, sr_regerr *err)
+			   const char *reason, const char *note, int64_t now, sr_regerr *err)
 {
 	sr_mod_state cur, next;
 	mod_of(sk, &cur);
 	next = cur;
-	char detail[300] = "";
+	char detail[300 + SR_MOD_NOTE_MAX + 8] = "";
 	const char *act = "";
 	int64_t rescan_version = 0;
 	switch (action) {
@@ -517,6 +517,14 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 		next.status = SR_SKILL_ACTIVE;
 		snprintf(next.reason, sizeof(next.reason), "manual.unhidden");
 		act = "skill.unhide";
+		break;
+	case SR_MOD_RESTORE:
+		/* Undoes a removal only: a hidden skill is unhidden, which also resets its reports. */
+		if (cur.status != SR_SKILL_REMOVED)
+			return fail(err, SR_ECONFLICT, SR_WHY_NOT_REMOVED, NULL);
+		next.status = SR_SKILL_ACTIVE;
+		snprintf(next.reason, sizeof(next.reason), "manual.restored");
+		act = "skill.restore";
 		break;
 	case SR_MOD_REMOVE:
 		next.status = SR_SKILL_REMOVED;
@@ -552,9 +560,10 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 	default:
 		return fail(err, SR_EINVAL, SR_WHY_ACTION_UNKNOWN, NULL);
 	}
-	snprintf(detail, sizeof(detail), "%s%s%s -> status=%d reason=%s flags=%d verdict=%d", actor ? "" : "console",
+	/* The note is the person's why, kept after the machine-readable part. */
+	snprintf(detail, sizeof(detail), "%s%s%s -> status=%d reason=%s flags=%d verdict=%d%s%.*s", actor ? "" : "console",
 		 arg && arg[0] ? " " : "", arg && arg[0] ? arg : "", next.status, next.reason[0] ? next.reason : "-",
-		 next.flags, next.verdict);
+		 next.flags, next.verdict, note && note[0] ? "; note: " : "", SR_MOD_NOTE_MAX, note ? note : "");
 	int rc = 0;
 	if (rescan_version)
 		rc = sr_store_version_scan_request(s, sk->id, rescan_version, now);
@@ -566,25 +575,29 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 	return rc ? internal(err, rc) : 0;
 }
 
-int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
-		const char *reason, sr_regerr *err)
+int sr__moderate_in_tx(sr_store *s, int64_t skill_id, const sr_user *actor, int action, const char *arg,
+		       const char *reason, const char *note, int64_t now, sr_regerr *err)
 {
 	if (actor && actor->role != SR_ROLE_MODERATOR && actor->role != SR_ROLE_ADMIN)
 		return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	if (reason && reason[0] && !reason_ok(reason))
 		return fail(err, SR_EINVAL, SR_WHY_MOD_REASON_INVALID, NULL);
-	int64_t now = sr_now_ms();
 	/* The skill as it is once the write lock is held: a scan or another moderator may have
 	 * changed its moderation columns since the caller read it. */
+	struct skill_copy sc = {0};
+	int rc = sr_store_skill_by_id(s, skill_id, copy_skill, &sc);
+	if (rc || !sc.found)
+		return rc ? internal(err, rc) : fail(err, SR_ENOTFOUND, SR_WHY_SKILL_NOT_FOUND, NULL);
+	return moderate_locked(s, &sc.sk, actor, action, arg, reason, note, now, err);
+}
+
+int sr_moderate_noted(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
+		      const char *reason, const char *note, sr_regerr *err)
+{
 	int rc = sr_store_begin(s);
 	if (rc)
 		return internal(err, rc);
-	struct skill_copy sc = {0};
-	if ((rc = sr_store_skill_by_id(s, sk->id, copy_skill, &sc)) || !sc.found) {
-		sr_store_rollback(s);
-		return rc ? internal(err, rc) : fail(err, SR_ENOTFOUND, SR_WHY_SKILL_NOT_FOUND, NULL);
-	}
-	rc = moderate_locked(s, &sc.sk, actor, action, arg, reason, now, err);
+	rc = sr__moderate_in_tx(s, sk->id, actor, action, arg, reason, note, sr_now_ms(), err);
 	if (rc) {
 		sr_store_rollback(s);
 		return rc;
@@ -592,6 +605,12 @@ int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int actio
 	if ((rc = sr_store_commit(s)))
 		return internal(err, rc);
 	return 0;
+}
+
+int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
+		const char *reason, sr_regerr *err)
+{
+	return sr_moderate_noted(s, sk, actor, action, arg, reason, NULL, err);
 }
 
 /* ---- reports ---- */

@@ -96,10 +96,14 @@ enum {
 	SR_MOD_UNHIDE,
 	SR_MOD_REMOVE,
 	SR_MOD_VERDICT, /* arg: clean | suspicious | malicious */
-	SR_MOD_RESCAN   /* arg: a version, or NULL for latest */
+	SR_MOD_RESCAN,  /* arg: a version, or NULL for latest */
+	SR_MOD_RESTORE  /* a removed skill back to active (SR_WHY_NOT_REMOVED otherwise) */
 };
 
-/* Parses "hide", "unhide", "remove", "verdict", "rescan"; -1 otherwise. */
+/* The longest note (a person's why) an audit row keeps of a staff action. */
+#define SR_MOD_NOTE_MAX 500
+
+/* Parses "hide", "unhide", "remove", "verdict", "rescan", "restore"; -1 otherwise. */
 int sr_mod_action_parse(const char *name);
 
 /* Applies a staff action. actor NULL: the command line (audited without an actor); else it
@@ -107,6 +111,14 @@ int sr_mod_action_parse(const char *name);
  * remove reason, [a-z0-9._-], default staff.hidden / manual.removed. */
 int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
 		const char *reason, sr_regerr *err);
+/* sr_moderate with a note: the person's why, written to the audit row after the action's
+ * details (its first SR_MOD_NOTE_MAX bytes). The staff console requires one. */
+int sr_moderate_noted(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
+		      const char *reason, const char *note, sr_regerr *err);
+/* The same inside a transaction the caller holds (moderation/staff.c accepts an appeal with
+ * it), on the skill of this id as it is under the write lock. */
+int sr__moderate_in_tx(sr_store *s, int64_t skill_id, const sr_user *actor, int action, const char *arg,
+		       const char *reason, const char *note, int64_t now, sr_regerr *err);
 
 /* ---- reports (api-v1 section 3.16) ---- */
 

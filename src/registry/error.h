@@ -128,6 +128,17 @@ typedef enum sr_why {
 	SR_WHY_SCAN_OWNER_NOT_FOUND,   /* arg: the handle */
 	SR_WHY_SCAN_AMBIGUOUS,
 	SR_WHY_SCAN_RESULTS_NOT_FOUND,
+	/* ---- staff console and appeals (accounts reference section 6) ---- */
+	SR_WHY_NOT_REMOVED,
+	SR_WHY_REPORT_NOT_FOUND,
+	SR_WHY_APPEAL_NOT_FOUND,
+	SR_WHY_CASE_TRANSITION,        /* arg: "report status transition from open to resolved" */
+	SR_WHY_REVIEW_NOTE_REQUIRED,
+	SR_WHY_RESOLUTION_NOTE_REQUIRED,
+	SR_WHY_APPEAL_UNAUTHORIZED,    /* not the owner or a publisher of the owning org */
+	SR_WHY_NOT_APPEALABLE,
+	SR_WHY_APPEAL_MESSAGE_REQUIRED,
+	SR_WHY_APPEAL_STATUS_INVALID,
 
 	SR_WHY_COUNT
 } sr_why;

@@ -120,6 +120,12 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_SCAN_JOB_ADD] = {SR__E_NONE, 0, 0},
 	/* A card is read by the verify and card routes only, which are never cached. */
 	[Q_CARD_PUT] = {SR__E_NONE, 0, 0},
+	/* Reports and appeals show only on staff pages and an owner's signed-in skill page, which
+	 * are never cached; the report counter shows in no answer. */
+	[Q_REPORT_TRIAGE] = {SR__E_NONE, 0, 0},
+	[Q_REPORTS_DROP] = {SR__E_NONE, 0, 0},
+	[Q_APPEAL_INS] = {SR__E_NONE, 0, 0},
+	[Q_APPEAL_RESOLVE] = {SR__E_NONE, 0, 0},
 };
 
 sr__effect sr__effect_of(int q)

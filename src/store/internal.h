@@ -228,6 +228,20 @@ enum sr__q {
 	Q_CARD_PUT,            /* skill_cards primary key (insert, or rewrite on a rescan) */
 	Q_CARD_GET,            /* skill_cards primary key */
 	Q_CARD_META,           /* skill_cards primary key: the digest and size, not the text */
+	/* the staff console and appeals (migration 0020, store/staff.h) */
+	Q_STAFF_QUEUE,         /* ix_versions_scan_queue (partial: pending versions), keyset; skills and users primary keys */
+	Q_STAFF_VERDICT,       /* ix_skills_verdict, one verdict's range newest first */
+	Q_STAFF_REPORTS,       /* ix_reports_status, one status's range newest first; skills and users primary keys */
+	Q_STAFF_APPEALS,       /* ix_appeals_status, the same for appeals */
+	Q_STAFF_AUDIT,         /* audit_log primary key range, newest first; users and skills primary keys */
+	Q_APPEALS_OF_SKILL,    /* ix_appeals_skill range, newest first; skills and users primary keys */
+	Q_REPORT_BY_ID,        /* skill_reports primary key */
+	Q_REPORT_TRIAGE,       /* skill_reports primary key */
+	Q_REPORTS_DROP,        /* skills primary key */
+	Q_APPEAL_INS,          /* insert (ux_appeals_open refuses a second open appeal) */
+	Q_APPEAL_OPEN,         /* ux_appeals_open */
+	Q_APPEAL_BY_ID,        /* skill_appeals primary key */
+	Q_APPEAL_RESOLVE,      /* skill_appeals primary key */
 	Q_FIXED_COUNT
 };
 

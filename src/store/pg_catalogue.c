@@ -263,8 +263,10 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SCAN_HOLDS] = "SELECT source, verdict FROM scan_holds WHERE skill_id = $1 ORDER BY source LIMIT 8",
 	[Q_SKILL_MODERATE] = "UPDATE skills SET moderation_status = $2, moderation_reason = $3, moderation_flags = $4, "
 			     "moderation_verdict = $5 WHERE id = $1",
-	[Q_REPORT_INS] = "INSERT INTO skill_reports(skill_id, user_id, version, reason, created_at) "
-			 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
+	[Q_REPORT_INS] = "INSERT INTO skill_reports(skill_id, user_id, version, reason, created_at) VALUES ($1, $2, $3, $4, $5) "
+			 "ON CONFLICT(skill_id, user_id) DO UPDATE SET version = excluded.version, reason = excluded.reason, "
+			 "created_at = excluded.created_at, status = 0, triaged_by = NULL, triaged_at = NULL, triage_note = NULL "
+			 "WHERE skill_reports.status <> 0 RETURNING id",
 	[Q_REPORT_GET] = "SELECT id FROM skill_reports WHERE skill_id = $1 AND user_id = $2",
 	[Q_REPORTS_BUMP] = "UPDATE skills SET stats_reports = stats_reports + 1 WHERE id = $1 RETURNING stats_reports",
 	[Q_REPORTS_COUNT] = "SELECT stats_reports FROM skills WHERE id = $1",
@@ -377,6 +379,43 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 		       "content = excluded.content, created_at = excluded.created_at",
 	[Q_CARD_GET] = "SELECT sha256, size, content, created_at FROM skill_cards WHERE version_id = $1",
 	[Q_CARD_META] = "SELECT sha256, size, '', created_at FROM skill_cards WHERE version_id = $1",
+	/* The staff console and appeals (store/staff.c). Every page is one index range newest
+	 * first (the queue oldest first), joined by primary keys. */
+	[Q_STAFF_QUEUE] = "SELECT v.id, v.skill_id, v.scan_requested_at, v.scan_claimed_at, v.version, s.slug, u.handle "
+			  "FROM skill_versions v JOIN skills s ON s.id = v.skill_id JOIN users u ON u.id = s.owner_id "
+			  "WHERE v.scan_state = 1 AND (v.scan_requested_at, v.id) > ($1, $2) ORDER BY v.scan_requested_at, v.id LIMIT $3",
+	[Q_STAFF_VERDICT] = "SELECT s.id, s.latest_version_id, s.soft_deleted_at, s.stats_reports, s.moderation_status, "
+			    "s.moderation_flags, s.moderation_verdict, s.slug, s.display_name, s.moderation_reason, s.latest_version, u.handle "
+			    "FROM skills s JOIN users u ON u.id = s.owner_id "
+			    "WHERE s.moderation_verdict = $1 AND s.id < $2 ORDER BY s.id DESC LIMIT $3",
+	[Q_STAFF_REPORTS] = "SELECT r.id, r.skill_id, r.created_at, r.triaged_at, r.status, r.version, r.reason, r.triage_note, "
+			    "ur.handle, ut.handle, s.slug, uo.handle "
+			    "FROM skill_reports r JOIN skills s ON s.id = r.skill_id JOIN users uo ON uo.id = s.owner_id "
+			    "LEFT JOIN users ur ON ur.id = r.user_id LEFT JOIN users ut ON ut.id = r.triaged_by "
+			    "WHERE r.status = $1 AND r.id < $2 ORDER BY r.id DESC LIMIT $3",
+	[Q_STAFF_APPEALS] = "SELECT a.id, a.skill_id, a.created_at, a.resolved_at, a.status, a.version, a.message, a.resolution_note, "
+			    "us.handle, ur.handle, s.slug, uo.handle "
+			    "FROM skill_appeals a JOIN skills s ON s.id = a.skill_id JOIN users uo ON uo.id = s.owner_id "
+			    "LEFT JOIN users us ON us.id = a.user_id LEFT JOIN users ur ON ur.id = a.resolved_by "
+			    "WHERE a.status = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3",
+	[Q_STAFF_AUDIT] = "SELECT a.id, a.created_at, a.skill_id, a.action, a.detail, ua.handle, s.slug, uo.handle FROM audit_log a "
+			  "LEFT JOIN users ua ON ua.id = a.actor_id LEFT JOIN skills s ON s.id = a.skill_id "
+			  "LEFT JOIN users uo ON uo.id = s.owner_id WHERE a.id < $1 ORDER BY a.id DESC LIMIT $2",
+	[Q_APPEALS_OF_SKILL] = "SELECT a.id, a.skill_id, a.created_at, a.resolved_at, a.status, a.version, a.message, a.resolution_note, "
+			    "us.handle, ur.handle, s.slug, uo.handle "
+			    "FROM skill_appeals a JOIN skills s ON s.id = a.skill_id JOIN users uo ON uo.id = s.owner_id "
+			    "LEFT JOIN users us ON us.id = a.user_id LEFT JOIN users ur ON ur.id = a.resolved_by "
+			    "WHERE a.skill_id = $1 ORDER BY a.id DESC LIMIT $2",
+	[Q_REPORT_BY_ID] = "SELECT skill_id, status FROM skill_reports WHERE id = $1",
+	[Q_REPORT_TRIAGE] = "UPDATE skill_reports SET status = $2, triaged_by = $3, triaged_at = $4, triage_note = $5 "
+			    "WHERE id = $1 AND status = 0",
+	[Q_REPORTS_DROP] = "UPDATE skills SET stats_reports = greatest(stats_reports - 1, 0) WHERE id = $1",
+	[Q_APPEAL_INS] = "INSERT INTO skill_appeals(skill_id, version_id, version, user_id, message, created_at) "
+			 "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
+	[Q_APPEAL_OPEN] = "SELECT id FROM skill_appeals WHERE skill_id = $1 AND version_id = $2 AND status = 0",
+	[Q_APPEAL_BY_ID] = "SELECT skill_id, status FROM skill_appeals WHERE id = $1",
+	[Q_APPEAL_RESOLVE] = "UPDATE skill_appeals SET status = $2, resolved_by = $3, resolved_at = $4, resolution_note = $5 "
+			     "WHERE id = $1 AND status = 0",
 };
 
 static char *list_sql[SR__LIST_VARIANTS];

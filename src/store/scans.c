@@ -156,11 +156,9 @@ int sr_store_report_add(sr_store *s, int64_t skill_id, int64_t user_id, const ch
 	int rc = sr__run(s, Q_REPORT_INS, "IIttI", skill_id, user_id, version, reason, now);
 	if (rc)
 		return rc;
+	/* A reopened report keeps its id, which an upsert's update does not report as the last
+	 * insert's: the id is read back by the unique key either way. */
 	*added = sr__changes(s) > 0;
-	if (*added) {
-		*report_id = sr__last_id(s);
-		return 0;
-	}
 	return sr__one_int64(s, sr__query(s, Q_REPORT_GET, "II", skill_id, user_id), report_id);
 }
 

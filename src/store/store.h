@@ -690,8 +690,8 @@ int sr_store_scan_holds(sr_store *s, int64_t skill_id, sr_row_fn fn, void *ud);
 int sr_store_skill_moderate(sr_store *s, int64_t skill_id, int status, const char *reason, int flags,
 			    int verdict);
 
-/* Adds a report unless this user already reported the skill: *added, and *report_id of
- * the new or the existing report. */
+/* Adds a report unless this user's report of the skill is open (one resolved or dismissed
+ * is opened again): *added, and *report_id of the new or the existing report. */
 int sr_store_report_add(sr_store *s, int64_t skill_id, int64_t user_id, const char *version,
 			const char *reason, int64_t now, int64_t *report_id, int *added);
 /* Adds one to the skill's report counter; *count gets the new value. */

@@ -273,6 +273,13 @@ static const struct {
 	{Q_OWNER_ALL_FIRST, "ix_skills_owner_updated"},
 	{Q_OWNER_ALL_AFTER, "ix_skills_owner_updated"},
 	{Q_STARRED, "ix_stars_user"},
+	{Q_STAFF_QUEUE, "ix_versions_scan_queue"},
+	{Q_STAFF_VERDICT, "ix_skills_verdict"},
+	{Q_STAFF_REPORTS, "ix_reports_status"},
+	{Q_STAFF_APPEALS, "ix_appeals_status"},
+	{Q_APPEALS_OF_SKILL, "ix_appeals_skill"},
+	{Q_STAFF_AUDIT, "audit_log_pkey"},
+	{Q_APPEAL_OPEN, "ux_appeals_open"},
 };
 
 /* The index statement q must read: its own for a list statement (ix_list_* or ix_pub_*,

@@ -1,0 +1,69 @@
+/*
+ * staff.h - the rows of the staff console and of appeals (issue 15, migration 0020): the
+ * scan queue, skills by verdict, reports and appeals by status, the audit log, and the
+ * writes that decide a report or an appeal and file an appeal. src/moderation/staff.c is
+ * their one user; the web console reads the pages through it.
+ *
+ * Every page is one index range of at most `limit` rows: newest first by id after a keyset
+ * cursor `before` (INT64_MAX for the first page), the scan queue oldest request first after
+ * (after_req, after_id) ((-1, 0) for the first page).
+ */
+#ifndef SR_STORE_STAFF_H
+#define SR_STORE_STAFF_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* skill_reports.status and skill_appeals.status. */
+enum { SR_CASE_OPEN = 0, SR_CASE_UPHELD = 1, SR_CASE_DISMISSED = 2 };
+
+typedef struct sr_queue_row {
+	int64_t version_id, skill_id, requested_at;
+	int64_t claimed_at; /* 0: no worker holds it */
+	const char *version, *slug, *owner;
+} sr_queue_row;
+
+typedef struct sr_verdict_row {
+	int64_t skill_id, latest_version_id, soft_deleted_at, reports;
+	int status, flags, verdict;
+	const char *slug, *display_name, *reason, *latest_version, *owner;
+} sr_verdict_row;
+
+/* A report or an appeal: text is the reason or the message, decider and note who closed
+ * it and why (NULL while open). */
+typedef struct sr_case_row {
+	int64_t id, skill_id, created_at, decided_at;
+	int status;
+	const char *version, *text, *note, *author, *decider, *slug, *owner;
+} sr_case_row;
+
+typedef struct sr_audit_row {
+	int64_t id, created_at, skill_id;
+	const char *action, *detail, *actor, *slug, *owner; /* actor NULL: the system */
+} sr_audit_row;
+
+int sr_store_staff_queue(sr_store *s, int64_t after_req, int64_t after_id, int limit, sr_row_fn fn, void *ud);
+int sr_store_staff_verdict(sr_store *s, int verdict, int64_t before, int limit, sr_row_fn fn, void *ud);
+int sr_store_staff_reports(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud);
+int sr_store_staff_appeals(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud);
+int sr_store_staff_audit(sr_store *s, int64_t before, int limit, sr_row_fn fn, void *ud);
+/* One skill's appeals, newest first: rows sr_case_row. */
+int sr_store_appeals_of_skill(sr_store *s, int64_t skill_id, int limit, sr_row_fn fn, void *ud);
+
+/* A report's or an appeal's skill and status; SR_ENOTFOUND when there is none. */
+int sr_store_report_get(sr_store *s, int64_t id, int64_t *skill_id, int *status);
+int sr_store_appeal_get(sr_store *s, int64_t id, int64_t *skill_id, int *status);
+/* Closes an open report or appeal; *changed 0 when it was not open any more. */
+int sr_store_report_triage(sr_store *s, int64_t id, int status, int64_t by, int64_t now, const char *note,
+			   int *changed);
+int sr_store_appeal_resolve(sr_store *s, int64_t id, int status, int64_t by, int64_t now, const char *note,
+			    int *changed);
+/* Takes one from a skill's report counter (never below 0). */
+int sr_store_reports_drop(sr_store *s, int64_t skill_id);
+/* Files an appeal unless one is open for this skill version: *added, and *appeal_id of the
+ * new or the open one. */
+int sr_store_appeal_add(sr_store *s, int64_t skill_id, int64_t version_id, const char *version, int64_t user_id,
+			const char *message, int64_t now, int64_t *appeal_id, int *added);
+
+#endif
