@@ -72,6 +72,14 @@ void sr__web_cli_auth(struct sr_web_rq *rq);
 void sr__web_transfers(struct sr_web_rq *rq);
 void sr__web_transfer_post(struct sr_web_rq *rq, const char *action);
 int sr__web_transfer_panel(sr_req *req, sr_buf *side, const sr_skill *sk);
+/* The staff console (staff.c, staff_post.c): every GET and POST under /staff; 404 for anyone
+ * but moderators and admins. */
+void sr__web_staff(struct sr_web_rq *rq, char **seg, int n, int post);
+/* An owner's appeals (appeals.c): /settings/appeals/OWNER/SLUG, the form it and the skill
+ * page post (/settings/appeals/file), and the skill page's appeal panel (nothing for anyone
+ * but the skill's publishers, or when there is nothing to appeal). */
+void sr__web_appeal(struct sr_web_rq *rq, char **seg, int n, int post);
+int sr__web_appeal_panel(sr_req *req, sr_buf *side, const sr_skill *sk);
 /* The viewer of a page that needs an account; signed out, answers 303 to the sign-in page
  * returning to `here` (a local path with its query; NULL: this request's path) and gives NULL. */
 const sr_user *sr__web_need_viewer(struct sr_web_rq *rq, const char *here);

@@ -142,6 +142,12 @@ static int dash_row(void *ud, const void *row)
 		sr_html_printf(b, " %s", st.why);
 	if (st.code[0])
 		sr_html_printf(b, " <span class=\"muted\">Reason code: <code>%s</code></span>", st.code);
+	/* What an appeal can contest (moderation/staff.c): a hide, a removal, a flag or a verdict. */
+	if (!r->soft_deleted_at && (r->moderation_status != SR_SKILL_ACTIVE || r->moderation_flags ||
+				    r->moderation_verdict == SR_VERDICT_SUSPICIOUS ||
+				    r->moderation_verdict == SR_VERDICT_MALICIOUS))
+		sr_html_printf(b, " <a class=\"appeal-link\" href=\"/settings/appeals/%u/%u\">Appeal or see appeals</a>",
+			       r->owner_handle, r->slug);
 	k->rc = sr_html_printf(b, "</td><td>%s</td><td>%G</td><td>%G</td></tr>", date, r->downloads, r->stars);
 	return k->rc;
 }

@@ -495,6 +495,8 @@ void sr__web_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, c
 	if (!rc)
 		rc = sr__web_transfer_panel(req, &side, &sk);
 	if (!rc)
+		rc = sr__web_appeal_panel(req, &side, &sk);
+	if (!rc)
 		rc = render_readme(app, resp, &sk, &v, &fk, &md, &readme);
 	if (rc) {
 		sr__web_fail(req, resp, rc);

@@ -26,7 +26,7 @@ static const char *const reserved[] = {
 	"api", "static", "skills", "search", "trending", "metrics", "healthz", ".well-known",
 	"favicon.ico", "robots.txt", "login", "logout", "settings", "admin", "about", "help",
 	"docs", "new", "upload", "publish", "users", "owners", "stars", "dashboard", "auth",
-	"cli", "download", "import", "signin", "signout", "invite", "-",
+	"cli", "download", "import", "signin", "signout", "invite", "staff", "-",
 };
 
 int sr_web_reserved(const char *handle)
@@ -314,7 +314,9 @@ enum {
 	PAGE_ADMIN_TOKEN_INDEX,
 	PAGE_ADMIN_TOKEN_PREFIX,
 	PAGE_TRANSFERS,
-	PAGE_TRANSFER_POST
+	PAGE_TRANSFER_POST,
+	PAGE_STAFF,
+	PAGE_APPEAL
 };
 
 static int account_route(char **seg, int n, int post)
@@ -355,10 +357,15 @@ static int account_route(char **seg, int n, int post)
 		return PAGE_TRANSFERS;
 	if (post && n == 3 && is(seg[0], "settings") && is(seg[1], "transfers"))
 		return PAGE_TRANSFER_POST;
+	if (n >= 1 && is(seg[0], "staff"))
+		return PAGE_STAFF;
+	if (n >= 2 && is(seg[0], "settings") && is(seg[1], "appeals") &&
+	    ((post && n == 3 && is(seg[2], "file")) || (!post && n == 4)))
+		return PAGE_APPEAL;
 	return PAGE_NONE;
 }
 
-static void account_page(sr_web_rq *rq, int page, char **seg)
+static void account_page(sr_web_rq *rq, int page, char **seg, int n, int post)
 {
 	switch (page) {
 	case PAGE_SIGNIN: sr__web_signin(rq); break;
@@ -378,6 +385,8 @@ static void account_page(sr_web_rq *rq, int page, char **seg)
 	case PAGE_ADMIN_TOKEN_PREFIX: sr__web_admin_token_index(rq, 1); break;
 	case PAGE_TRANSFERS: sr__web_transfers(rq); break;
 	case PAGE_TRANSFER_POST: sr__web_transfer_post(rq, seg[2]); break;
+	case PAGE_STAFF: sr__web_staff(rq, seg, n, post); break;
+	case PAGE_APPEAL: sr__web_appeal(rq, seg, n, post); break;
 	}
 }
 
@@ -398,7 +407,7 @@ static void handle_post(sr_web_rq *rq, char **seg, int n)
 			      "This form did not come from this site, or it is too old. Go back, reload the page and send it again.");
 		return;
 	}
-	account_page(rq, page, seg);
+	account_page(rq, page, seg, n, 1);
 }
 
 static void handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
@@ -411,7 +420,7 @@ void sr_web_handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 	if (is(req->method, "POST"))
 		handle_post(&rq, seg, n);
 	else if ((page = account_route(seg, n, 0)) != PAGE_NONE)
-		account_page(&rq, page, seg);
+		account_page(&rq, page, seg, n, 0);
 	else if (sr__web_idp(&rq, seg, n))
 		;
 	else
