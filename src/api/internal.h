@@ -87,6 +87,10 @@ void sr__device_token(sr_app *app, sr_req *req, sr_resp *resp);
 void sr__tag(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *tag);
 void sr__rename(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int merge);
 void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+/* Appeals (appeals.c): an owner's POST {slug}/appeal, and the staff routes under
+ * /api/v1/skills/-/appeals (the list, and {id}/resolve). */
+void sr__appeal(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
+void sr__appeal_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
 /* Org publishers (publishers.c): POST /publishers, and the platform admin's ensure of an
  * org and its member (remove_member 0) or removal of a member (1). */
 void sr__publisher_create(sr_app *app, sr_req *req, sr_resp *resp);

@@ -108,6 +108,8 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 	if (is(slug, "-")) {
 		if (n >= 5 && is(seg[4], "scan"))
 			sr__scan_routes(app, req, resp, seg, n);
+		else if (n >= 5 && is(seg[4], "appeals"))
+			sr__appeal_routes(app, req, resp, seg, n);
 		else if (n == 5 && is(seg[4], "upload-url") && is(m, "POST"))
 			sr__upload_url(app, req, resp);
 		else if (n == 6 && is(seg[4], "upload") && is(m, "POST"))
@@ -156,6 +158,8 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 		sr__moderate(app, req, resp, slug, "rescan");
 	else if (n == 5 && is(sub, "report") && is(m, "POST"))
 		sr__report(app, req, resp, slug);
+	else if (n == 5 && is(sub, "appeal") && is(m, "POST"))
+		sr__appeal(app, req, resp, slug);
 	else if (n == 5 && is(sub, "undelete") && is(m, "POST"))
 		sr__undelete(app, req, resp, slug);
 	else if (n == 5 && (is(sub, "rename") || is(sub, "merge")) && is(m, "POST"))

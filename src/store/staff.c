@@ -88,7 +88,9 @@ int sr_store_staff_reports(sr_store *s, int status, int64_t before, int limit, s
 int sr_store_staff_appeals(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud)
 {
 	sr_case_row r;
-	return sr__each(s, sr__query(s, Q_STAFF_APPEALS, "iIi", status, before, limit), read_case, &r, fn, ud);
+	sr__stmt *st = status < 0 ? sr__query(s, Q_STAFF_APPEALS_ALL, "Ii", before, limit)
+				  : sr__query(s, Q_STAFF_APPEALS, "iIi", status, before, limit);
+	return sr__each(s, st, read_case, &r, fn, ud);
 }
 
 int sr_store_staff_audit(sr_store *s, int64_t before, int limit, sr_row_fn fn, void *ud)

@@ -46,6 +46,7 @@ typedef struct sr_audit_row {
 int sr_store_staff_queue(sr_store *s, int64_t after_req, int64_t after_id, int limit, sr_row_fn fn, void *ud);
 int sr_store_staff_verdict(sr_store *s, int verdict, int64_t before, int limit, sr_row_fn fn, void *ud);
 int sr_store_staff_reports(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud);
+/* status -1: appeals of every status (the API's status=all). */
 int sr_store_staff_appeals(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud);
 int sr_store_staff_audit(sr_store *s, int64_t before, int limit, sr_row_fn fn, void *ud);
 /* One skill's appeals, newest first: rows sr_case_row. */

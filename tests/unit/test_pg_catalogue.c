@@ -280,6 +280,7 @@ static const struct {
 	{Q_APPEALS_OF_SKILL, "ix_appeals_skill"},
 	{Q_STAFF_AUDIT, "audit_log_pkey"},
 	{Q_APPEAL_OPEN, "ux_appeals_open"},
+	{Q_STAFF_APPEALS_ALL, "skill_appeals_pkey"},
 };
 
 /* The index statement q must read: its own for a list statement (ix_list_* or ix_pub_*,
