@@ -72,11 +72,11 @@ void sr__appeal(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in)
 	json_decref(body);
 }
 
-/* An id as the API shows it ("ap123") or bare, to its number; 0 when neither. */
+/* An id as the API shows it ("ap_123", sr_public_id) or bare, to its number; 0 when neither. */
 static int64_t appeal_id_of(const char *s)
 {
-	if (strncmp(s, "ap", 2) == 0)
-		s += 2;
+	if (strncmp(s, "ap_", 3) == 0)
+		s += 3;
 	char *end;
 	long long v = strtoll(s, &end, 10);
 	return *s && !*end && v > 0 ? v : 0;

@@ -1,0 +1,416 @@
+/*
+ * test_staff.c - the staff console (/staff) and appeals, through a real server: every page
+ * answers 404 to anyone but moderators and admins, signed out included; every action needs
+ * the session's CSRF token and a reason (400 on the page without one, nothing changed); each
+ * action changes the skill as the API's moderation route does and leaves the same audit row
+ * with the reason; reports are resolved or dismissed with who and when; an owner appeals from
+ * the appeal page (one open appeal per version), staff reject or accept it, and an accepted
+ * appeal makes the skill active and clean. Then ClawHub's appeal routes under /api/v1.
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth/password.h"
+
+static srt_server S;
+static char tok_carol[128], tok_mod[128];
+static char c_alice[128], t_alice[80], c_carol[128], t_carol[80], c_mod[128], t_mod[80];
+
+#define PW "correct horse battery"
+
+static void make_user(const char *handle, const char *role, char *tok, size_t n)
+{
+	char out[256];
+	const char *add[] = {"user", "add", handle, "--role", role, NULL};
+	assert_int_equal(srt_admin(&S, out, sizeof(out), add), 0);
+	const char *mk[] = {"token", "create", handle, NULL};
+	assert_int_equal(srt_admin(&S, tok, n, mk), 0);
+}
+
+static void set_password(const char *handle)
+{
+	char hash[SR_PASSWORD_HASH_MAX];
+	assert_int_equal(sr_password_hash(PW, hash, sizeof(hash)), 0);
+	assert_int_equal(srt_sql(&S, srt_fmt("INSERT INTO user_passwords(user_id, hash, updated_at) SELECT id, '%s', 1 "
+					      "FROM users WHERE handle = '%s'",
+					      hash, handle)),
+			 1);
+}
+
+static void cookie_value(const srt_resp *r, const char *name, char *out, size_t n)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < r->nhdrs; i++) {
+		const char *v = r->hdrs[i].value;
+		if (strcasecmp(r->hdrs[i].name, "Set-Cookie") == 0 && strncmp(v, name, nl) == 0 && v[nl] == '=') {
+			snprintf(out, n, "%.*s", (int)strcspn(v + nl + 1, ";"), v + nl + 1);
+			return;
+		}
+	}
+	fail_msg("no Set-Cookie for %s", name);
+}
+
+static void csrf_of(const srt_resp *r, char *out, size_t n)
+{
+	const char *p = strstr(r->body, "name=\"csrf\" value=\"");
+	assert_non_null(p);
+	p += strlen("name=\"csrf\" value=\"");
+	snprintf(out, n, "%.*s", (int)strcspn(p, "\""), p);
+}
+
+static void page(const char *cookie, const char *path, srt_resp *r)
+{
+	const char *h[] = {cookie ? srt_fmt("Cookie: %s", cookie) : NULL, NULL};
+	srt_request(&S, "GET", path, h, NULL, 0, r);
+}
+
+static void post_form(const char *cookie, const char *path, const char *form, srt_resp *r)
+{
+	const char *h[] = {"Content-Type: application/x-www-form-urlencoded", cookie ? srt_fmt("Cookie: %s", cookie) : NULL,
+			   NULL};
+	srt_request(&S, "POST", path, h, form, strlen(form), r);
+}
+
+static void web_signin(const char *handle, char *cookie, size_t n, char *csrf, size_t cn)
+{
+	srt_resp r;
+	page(NULL, "/signin", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	char pre[128], tok[80], v[80];
+	cookie_value(&r, "sr_pre", pre, sizeof(pre));
+	csrf_of(&r, tok, sizeof(tok));
+	srt_resp_free(&r);
+	post_form(srt_fmt("sr_pre=%s", pre), "/signin",
+		  srt_fmt("csrf=%s&handle=%s&password=%s&return_to=%%2F", tok, handle, srt_urlenc(PW)), &r);
+	SRT_EXPECT_STATUS(&r, 303);
+	cookie_value(&r, "sr_session", v, sizeof(v));
+	srt_resp_free(&r);
+	snprintf(cookie, n, "sr_session=%s", v);
+	page(cookie, "/settings/sessions", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	csrf_of(&r, csrf, cn);
+	srt_resp_free(&r);
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (srt_server_start(&S))
+		return -1;
+	make_user("carol", "user", tok_carol, sizeof(tok_carol));
+	make_user("mod", "moderator", tok_mod, sizeof(tok_mod));
+	set_password("alice");
+	set_password("carol");
+	set_password("mod");
+	web_signin("alice", c_alice, sizeof(c_alice), t_alice, sizeof(t_alice));
+	web_signin("carol", c_carol, sizeof(c_carol), t_carol, sizeof(t_carol));
+	web_signin("mod", c_mod, sizeof(c_mod), t_mod, sizeof(t_mod));
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	return srt_server_stop(&S);
+}
+
+static void expect_page(const char *cookie, const char *path, long status, const char *const *needles)
+{
+	srt_resp r;
+	page(cookie, path, &r);
+	SRT_EXPECT_STATUS(&r, status);
+	for (; *needles; needles++)
+		if (!strstr(r.body, *needles))
+			fail_msg("%s lacks: %s", path, *needles);
+	srt_resp_free(&r);
+}
+
+/* A form's answer: its status, and the Location of a 303 or a text of the page. */
+static void expect_post(const char *cookie, const char *path, const char *form, long status, const char *want)
+{
+	srt_resp r;
+	post_form(cookie, path, form, &r);
+	SRT_EXPECT_STATUS(&r, status);
+	if (status == 303)
+		assert_string_equal(srt_header(&r, "Location"), want);
+	else if (want && !strstr(r.body, want))
+		fail_msg("POST %s answer lacks: %s", path, want);
+	srt_resp_free(&r);
+}
+
+static long long q(const char *sql)
+{
+	return srt_sql_int(&S, sql);
+}
+
+static long long skill_col(const char *col, const char *slug)
+{
+	return q(srt_fmt("SELECT %s FROM skills WHERE slug = '%s'", col, slug));
+}
+
+static long long audit(const char *action, const char *actor, const char *detail_part)
+{
+	return q(srt_fmt("SELECT count(*) FROM audit_log a JOIN users u ON u.id = a.actor_id WHERE a.action = '%s' "
+			 "AND u.handle = '%s' AND a.detail LIKE '%%%s%%'",
+			 action, actor, detail_part));
+}
+
+static const char *const console_pages[] = {"/staff", "/staff/queue", "/staff/flagged", "/staff/blocked",
+					    "/staff/reports", "/staff/appeals", "/staff/audit",
+					    "/staff/skill/alice/console-target"};
+
+static void test_only_staff(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "console-target", "1.0.0", "Staff Target", "A skill staff look at.");
+	assert_int_equal(srt_wait_scans(&S), 0);
+	for (size_t i = 0; i < sizeof(console_pages) / sizeof(console_pages[0]); i++) {
+		expect_page(NULL, console_pages[i], 404, (const char *const[]){"Page not found", NULL});
+		expect_page(c_carol, console_pages[i], 404, (const char *const[]){"Page not found", NULL});
+		expect_page(c_mod, console_pages[i], 200, (const char *const[]){"Staff console", NULL});
+	}
+	/* A form of a signed-in user who is not staff, with a good token, finds no page either. */
+	expect_post(c_carol, "/staff/skill/alice/console-target/hide", srt_fmt("csrf=%s&reason=mine", t_carol), 404,
+		    "Page not found");
+	/* Staff without the session's token: refused before anything runs. */
+	expect_post(c_mod, "/staff/skill/alice/console-target/hide", "reason=no+token", 403, "Form expired");
+	assert_int_equal(skill_col("moderation_status", "console-target"), 0);
+	/* The handle is the console's: nobody can take it. */
+	char out[256];
+	const char *add[] = {"user", "add", "staff", NULL};
+	assert_int_not_equal(srt_admin(&S, out, sizeof(out), add), 0);
+}
+
+/* One console action on console-target: refused without a reason, done with one. */
+static void act(const char *action, const char *extra, const char *reason)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/staff/skill/alice/console-target/%s", action);
+	char before[64];
+	snprintf(before, sizeof(before), "%lld/%lld", skill_col("moderation_status", "console-target"),
+		 skill_col("coalesce(moderation_verdict, -1)", "console-target"));
+	expect_post(c_mod, path, srt_fmt("csrf=%s%s&reason=++", t_mod, extra), 400, "Give a reason for this action");
+	char after[64];
+	snprintf(after, sizeof(after), "%lld/%lld", skill_col("moderation_status", "console-target"),
+		 skill_col("coalesce(moderation_verdict, -1)", "console-target"));
+	assert_string_equal(before, after);
+	expect_post(c_mod, path, srt_fmt("csrf=%s%s&reason=%s", t_mod, extra, srt_urlenc(reason)), 303,
+		    srt_fmt("/staff/skill/alice/console-target?done=%s", action));
+	assert_int_equal(audit(srt_fmt("skill.%s", action), "mod", srt_fmt("note: %s", reason)), 1);
+}
+
+static void test_skill_actions(void **state)
+{
+	(void)state;
+	expect_page(c_mod, "/staff/skill/alice/console-target", 200,
+		    (const char *const[]){"action=\"/staff/skill/alice/console-target/hide\"",
+					  srt_fmt("name=\"csrf\" value=\"%s\"", t_mod), "name=\"reason\"", NULL});
+	act("hide", "", "spam links in SKILL.md");
+	assert_int_equal(skill_col("moderation_status", "console-target"), 1);
+	act("unhide", "", "links were fine");
+	assert_int_equal(skill_col("moderation_status", "console-target"), 0);
+	/* Unhide of an active skill: the domain's refusal, on the page. */
+	expect_post(c_mod, "/staff/skill/alice/console-target/unhide", srt_fmt("csrf=%s&reason=again", t_mod), 409,
+		    "The skill is not hidden.");
+	act("remove", "", "copied from another publisher");
+	assert_int_equal(skill_col("moderation_status", "console-target"), 2);
+	act("restore", "", "the publisher showed the licence");
+	assert_int_equal(skill_col("moderation_status", "console-target"), 0);
+	act("verdict", "&verdict=suspicious", "asks for a token in plain text");
+	assert_int_equal(skill_col("moderation_verdict", "console-target"), 1);
+	expect_page(c_mod, "/staff/flagged", 200, (const char *const[]){"console-target", NULL});
+	act("verdict", "&verdict=malicious", "downloads a binary");
+	assert_int_equal(skill_col("moderation_verdict", "console-target"), 2);
+	expect_page(c_mod, "/staff/blocked", 200, (const char *const[]){"console-target", NULL});
+	act("rescan", "", "new rules");
+	expect_page(c_mod, "/staff/audit", 200,
+		    (const char *const[]){"skill.rescan", "note: new rules", "skill.verdict", NULL});
+	/* The API's route writes the same row for the same action. */
+	srt_resp r;
+	srt_send(&S, "POST", "/api/v1/skills/console-target/moderation/verdict", tok_mod,
+		 "{\"verdict\":\"clean\",\"note\":\"from the api\"}", &r);
+	json_decref(SRT_EXPECT_JSON(&r, 200));
+	srt_resp_free(&r);
+	assert_int_equal(audit("skill.verdict", "mod", "note: from the api"), 1);
+	assert_int_equal(skill_col("moderation_verdict", "console-target"), 0);
+}
+
+static void test_reports(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "console-reported", "1.0.0", "Reported", "A skill people report.");
+	assert_int_equal(srt_wait_scans(&S), 0);
+	srt_resp r;
+	srt_send(&S, "POST", "/api/v1/skills/console-reported/report", tok_carol, "{\"reason\":\"steals cookies\"}", &r);
+	json_decref(SRT_EXPECT_JSON(&r, 200));
+	srt_resp_free(&r);
+	srt_send(&S, "POST", "/api/v1/skills/console-reported/report", S.tok_bob, "{\"reason\":\"just disliked\"}", &r);
+	json_decref(SRT_EXPECT_JSON(&r, 200));
+	srt_resp_free(&r);
+	assert_int_equal(skill_col("stats_reports", "console-reported"), 2);
+	long long rc = q("SELECT r.id FROM skill_reports r JOIN users u ON u.id = r.user_id WHERE u.handle = 'carol'");
+	long long rb = q("SELECT r.id FROM skill_reports r JOIN users u ON u.id = r.user_id WHERE u.handle = 'bob'");
+	expect_page(c_mod, "/staff/reports", 200,
+		    (const char *const[]){"steals cookies", "just disliked", srt_fmt("/staff/reports/%lld/decide", rc), NULL});
+	char pc[64], pb[64];
+	snprintf(pc, sizeof(pc), "/staff/reports/%lld/decide", rc);
+	snprintf(pb, sizeof(pb), "/staff/reports/%lld/decide", rb);
+	expect_post(c_mod, pc, srt_fmt("csrf=%s&do=resolve&reason=", t_mod), 400, "Give a reason for this decision");
+	assert_int_equal(q(srt_fmt("SELECT status FROM skill_reports WHERE id = %lld", rc)), 0);
+	expect_post(c_mod, pc, srt_fmt("csrf=%s&do=resolve&reason=confirmed%%2C+hidden", t_mod), 303,
+		    "/staff/reports?done=resolve");
+	expect_post(c_mod, pb, srt_fmt("csrf=%s&do=dismiss&reason=not+a+problem", t_mod), 303,
+		    "/staff/reports?done=dismiss");
+	assert_int_equal(q(srt_fmt("SELECT status FROM skill_reports WHERE id = %lld", rc)), 1);
+	assert_int_equal(q(srt_fmt("SELECT status FROM skill_reports WHERE id = %lld", rb)), 2);
+	assert_int_equal(q(srt_fmt("SELECT count(*) FROM skill_reports r JOIN users u ON u.id = r.triaged_by "
+				   "WHERE r.id = %lld AND u.handle = 'mod' AND r.triaged_at > 0 AND r.triage_note = 'confirmed, hidden'",
+				   rc)),
+			 1);
+	assert_int_equal(skill_col("stats_reports", "console-reported"), 0);
+	assert_int_equal(audit("report.resolve", "mod", "note: confirmed, hidden"), 1);
+	assert_int_equal(audit("report.dismiss", "mod", "note: not a problem"), 1);
+	expect_page(c_mod, "/staff/reports?status=resolved", 200,
+		    (const char *const[]){"steals cookies", "resolved", "confirmed, hidden", NULL});
+	expect_page(c_mod, "/staff/reports?status=dismissed", 200, (const char *const[]){"just disliked", NULL});
+	expect_post(c_mod, pc, srt_fmt("csrf=%s&do=dismiss&reason=changed+my+mind", t_mod), 400,
+		    "This case was decided already.");
+	/* A closed report is opened again when its reporter reports again. */
+	srt_send(&S, "POST", "/api/v1/skills/console-reported/report", tok_carol, "{\"reason\":\"still bad\"}", &r);
+	json_t *j = SRT_EXPECT_JSON(&r, 200);
+	assert_true(json_is_true(json_object_get(j, "reported")));
+	json_decref(j);
+	srt_resp_free(&r);
+	assert_int_equal(q(srt_fmt("SELECT status FROM skill_reports WHERE id = %lld", rc)), 0);
+	assert_int_equal(skill_col("stats_reports", "console-reported"), 1);
+}
+
+static void test_appeals(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "console-appealed", "1.0.0", "Appealed", "A skill its owner defends.");
+	assert_int_equal(srt_wait_scans(&S), 0);
+	const char *file = "/settings/appeals/file";
+	/* Nothing to appeal yet. */
+	expect_post(c_alice, file, srt_fmt("csrf=%s&owner=alice&slug=console-appealed&message=hm", t_alice), 400,
+		    "Nothing to appeal");
+	srt_resp r;
+	srt_send(&S, "POST", "/api/v1/skills/console-appealed/moderation/verdict", tok_mod, "{\"verdict\":\"malicious\"}", &r);
+	json_decref(SRT_EXPECT_JSON(&r, 200));
+	srt_resp_free(&r);
+	expect_page(c_alice, "/dashboard", 200, (const char *const[]){"/settings/appeals/alice/console-appealed", NULL});
+	expect_page(c_alice, "/settings/appeals/alice/console-appealed", 200,
+		    (const char *const[]){"action=\"/settings/appeals/file\"", "name=\"message\"", NULL});
+	expect_page(c_carol, "/settings/appeals/alice/console-appealed", 404, (const char *const[]){"Skill not found", NULL});
+	expect_post(c_alice, file, srt_fmt("csrf=%s&owner=alice&slug=console-appealed&message=+", t_alice), 400,
+		    "an appeal needs a message");
+	expect_post(c_carol, file, srt_fmt("csrf=%s&owner=alice&slug=console-appealed&message=mine", t_carol), 404,
+		    "Skill not found");
+	expect_post(c_alice, file,
+		    srt_fmt("csrf=%s&owner=alice&slug=console-appealed&message=%s", t_alice,
+			    srt_urlenc("The binary is our signed release.")),
+		    303, "/settings/appeals/alice/console-appealed?filed=1");
+	expect_post(c_alice, file, srt_fmt("csrf=%s&owner=alice&slug=console-appealed&message=again", t_alice), 303,
+		    "/settings/appeals/alice/console-appealed?filed=again");
+	assert_int_equal(q("SELECT count(*) FROM skill_appeals"), 1);
+	long long a1 = q("SELECT id FROM skill_appeals");
+	expect_page(c_alice, "/settings/appeals/alice/console-appealed", 200,
+		    (const char *const[]){"The binary is our signed release.", ">open<", NULL});
+	expect_page(c_mod, "/staff/appeals", 200, (const char *const[]){"The binary is our signed release.", NULL});
+	char p1[64];
+	snprintf(p1, sizeof(p1), "/staff/appeals/%lld/decide", a1);
+	expect_post(c_mod, p1, srt_fmt("csrf=%s&do=reject&reason=", t_mod), 400, "Give a reason for this decision");
+	expect_post(c_mod, p1, srt_fmt("csrf=%s&do=reject&reason=unsigned+binary", t_mod), 303, "/staff/appeals?done=reject");
+	assert_int_equal(skill_col("moderation_verdict", "console-appealed"), 2);
+	expect_page(c_alice, "/settings/appeals/alice/console-appealed", 200,
+		    (const char *const[]){">rejected<", "unsigned binary", NULL});
+	/* Decided, the version can be appealed again; accepted, the skill is active and clean. */
+	expect_post(c_alice, file, srt_fmt("csrf=%s&owner=alice&slug=console-appealed&message=signed+now", t_alice), 303,
+		    "/settings/appeals/alice/console-appealed?filed=1");
+	long long a2 = q("SELECT max(id) FROM skill_appeals");
+	assert_true(a2 > a1);
+	expect_post(c_mod, srt_fmt("/staff/appeals/%lld/decide", a2), srt_fmt("csrf=%s&do=accept&reason=checked+the+signature", t_mod),
+		    303, "/staff/appeals?done=accept");
+	assert_int_equal(skill_col("moderation_verdict", "console-appealed"), 0);
+	assert_int_equal(skill_col("moderation_status", "console-appealed"), 0);
+	assert_int_equal(skill_col("moderation_flags", "console-appealed"), 0);
+	assert_int_equal(audit("appeal.accept", "mod", "note: checked the signature"), 1);
+	assert_int_equal(audit("appeal.reject", "mod", "note: unsigned binary"), 1);
+	assert_int_equal(audit("skill.verdict", "mod", "note: checked the signature"), 1);
+	expect_page(c_mod, "/staff/appeals?status=accepted", 200, (const char *const[]){"signed now", NULL});
+}
+
+static json_t *api(const char *method, const char *path, const char *tok, const char *body, long status,
+		   const char *text)
+{
+	srt_resp r;
+	srt_send(&S, method, path, tok, body, &r);
+	json_t *j = NULL;
+	if (text)
+		SRT_EXPECT_TEXT(&r, status, text);
+	else
+		j = SRT_EXPECT_JSON(&r, status);
+	srt_resp_free(&r);
+	return j;
+}
+
+static void test_api_appeals(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "console-api-appeal", "1.0.0", "Api Appeal", "Appealed through the API.");
+	assert_int_equal(srt_wait_scans(&S), 0);
+	const char *p = "/api/v1/skills/console-api-appeal/appeal";
+	api("POST", p, S.tok_alice, "{\"message\":\"why\"}", 400, "Skill is not in an appealable state");
+	json_decref(api("POST", "/api/v1/skills/console-api-appeal/moderation/hide", tok_mod, "{}", 200, NULL));
+	api("POST", p, S.tok_alice, "{}", 400, "Appeal message required.");
+	api("POST", p, S.tok_bob, "{\"message\":\"why\"}", 400, "Unauthorized");
+	api("POST", p, S.tok_alice, "{\"message\":\"why\",\"version\":\"9.9.9\"}", 400, "Skill version not found");
+	json_t *j = api("POST", p, S.tok_alice, "{\"message\":\"hidden by mistake\"}", 200, NULL);
+	assert_true(json_is_true(json_object_get(j, "submitted")));
+	assert_true(json_is_false(json_object_get(j, "alreadyOpen")));
+	SRT_EXPECT_STR(j, "status", "open");
+	char aid[32];
+	snprintf(aid, sizeof(aid), "%s", json_string_value(json_object_get(j, "appealId")));
+	json_decref(j);
+	j = api("POST", p, S.tok_alice, "{\"message\":\"again\"}", 200, NULL);
+	assert_true(json_is_false(json_object_get(j, "submitted")));
+	assert_true(json_is_true(json_object_get(j, "alreadyOpen")));
+	SRT_EXPECT_STR(j, "appealId", aid);
+	json_decref(j);
+	api("GET", "/api/v1/skills/-/appeals", S.tok_alice, NULL, 403, "Forbidden");
+	api("GET", "/api/v1/skills/-/appeals?status=nope", tok_mod, NULL, 400, "Invalid skill appeal status");
+	j = api("GET", "/api/v1/skills/-/appeals?status=open&limit=1", tok_mod, NULL, 200, NULL);
+	json_t *it = json_array_get(json_object_get(j, "items"), 0);
+	SRT_EXPECT_STR(it, "appealId", aid);
+	SRT_EXPECT_STR(it, "message", "hidden by mistake");
+	json_decref(j);
+	char res[96];
+	snprintf(res, sizeof(res), "/api/v1/skills/-/appeals/%s/resolve", aid);
+	api("POST", res, tok_mod, "{\"status\":\"accepted\"}", 400, "Resolution note required.");
+	api("POST", "/api/v1/skills/-/appeals/ap_999999/resolve", tok_mod, "{\"status\":\"accepted\",\"note\":\"x\"}", 400,
+	    "Skill appeal not found");
+	j = api("POST", res, tok_mod, "{\"status\":\"accepted\",\"note\":\"a mistake indeed\"}", 200, NULL);
+	SRT_EXPECT_STR(j, "status", "accepted");
+	SRT_EXPECT_STR(j, "actionTaken", "restore");
+	json_decref(j);
+	assert_int_equal(skill_col("moderation_status", "console-api-appeal"), 0);
+	api("POST", res, tok_mod, "{\"status\":\"rejected\",\"note\":\"no\"}", 400,
+	    "Invalid appeal status transition from accepted to rejected. Reopen the case before recording a different "
+	    "outcome.");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_only_staff),
+		cmocka_unit_test(test_skill_actions),
+		cmocka_unit_test(test_reports),
+		cmocka_unit_test(test_appeals),
+		cmocka_unit_test(test_api_appeals),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
