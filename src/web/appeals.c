@@ -20,14 +20,21 @@
 
 #define APPEALS_SHOWN 20
 
+struct list_ctx {
+	sr_buf *b;
+	int n;
+};
+
 static int appeal_row(void *ud, const void *row)
 {
 	const sr_case_row *r = row;
+	struct list_ctx *c = ud;
+	c->n++;
 	char when[32], decided[32] = "";
 	sr__web_date(r->created_at, when, sizeof(when));
 	if (r->decided_at)
 		sr__web_date(r->decided_at, decided, sizeof(decided));
-	return sr_html_printf(ud,
+	return sr_html_printf(c->b,
 			      "<tr><td>%s</td><td>%s</td><td><span class=\"badge badge-plain appeal-status\">%s</span></td>"
 			      "<td class=\"case-text\">%s</td><td>%s%R%s</td></tr>",
 			      r->version, when, sr_appeal_status_name(r->status), r->text, decided, decided[0] ? " " : "",
@@ -38,8 +45,9 @@ int sr__web_appeal_list(sr_store *s, sr_buf *b, int64_t skill_id)
 {
 	sr_buf_puts(b, "<div class=\"table-wrap\"><table class=\"table appeals\"><thead><tr><th>Version</th><th>Filed</th>"
 		       "<th>Status</th><th>Message</th><th>Decision</th></tr></thead><tbody>");
-	int rc = sr_store_appeals_of_skill(s, skill_id, APPEALS_SHOWN, appeal_row, b);
-	sr_buf_puts(b, "</tbody></table></div>");
+	struct list_ctx c = {b, 0};
+	int rc = sr_store_appeals_of_skill(s, skill_id, APPEALS_SHOWN, appeal_row, &c);
+	sr_buf_puts(b, c.n ? "</tbody></table></div>" : "</tbody></table></div><p class=\"muted\">No appeals yet.</p>");
 	return rc;
 }
 

@@ -191,19 +191,27 @@ static int flagged_row(void *ud, const void *row)
 	return 0;
 }
 
+struct findings_ctx {
+	sr_buf *b;
+	int n;
+};
+
 static int finding_item(void *ud, const void *row)
 {
 	const sr_finding_row *f = row;
-	return sr_html_printf(ud, "<li><span class=\"badge badge-warn\">%s</span> <code>%s</code> %s <span class=\"muted\">"
+	struct findings_ctx *c = ud;
+	c->n++;
+	return sr_html_printf(c->b, "<li><span class=\"badge badge-warn\">%s</span> <code>%s</code> %s <span class=\"muted\">"
 				  "%s:%d (%s)</span></li>",
 			      f->severity, f->rule_id, f->title ? f->title : "", f->path, f->line, f->source);
 }
 
 int sr__web_staff_findings(sr_store *s, sr_buf *b, int64_t version_id)
 {
+	struct findings_ctx c = {b, 0};
 	sr_buf_puts(b, "<ul class=\"findings\">");
-	int rc = version_id ? sr_store_scan_findings(s, version_id, FINDINGS_SHOWN, finding_item, b) : 0;
-	sr_buf_puts(b, "</ul>");
+	int rc = version_id ? sr_store_scan_findings(s, version_id, FINDINGS_SHOWN, finding_item, &c) : 0;
+	sr_buf_puts(b, c.n ? "</ul>" : "</ul><p class=\"muted\">No findings.</p>");
 	return rc;
 }
 
