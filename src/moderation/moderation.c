@@ -495,6 +495,19 @@ static int reason_ok(const char *r)
 	return 1;
 }
 
+/* How many bytes of a note the audit row keeps: at most SR_MOD_NOTE_MAX, never ending
+ * inside a UTF-8 character. */
+static int note_len(const char *note)
+{
+	size_t n = note ? strlen(note) : 0;
+	if (n <= SR_MOD_NOTE_MAX)
+		return (int)n;
+	n = SR_MOD_NOTE_MAX;
+	while (n > 0 && ((unsigned char)note[n] & 0xc0) == 0x80)
+		n--;
+	return (int)n;
+}
+
 /* sr_moderate's work inside its transaction; the caller rolls back on an error. */
 static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor, int action, const char *arg,
 			   const char *reason, const char *note, int64_t now, sr_regerr *err)
@@ -563,7 +576,7 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 	/* The note is the person's why, kept after the machine-readable part. */
 	snprintf(detail, sizeof(detail), "%s%s%s -> status=%d reason=%s flags=%d verdict=%d%s%.*s", actor ? "" : "console",
 		 arg && arg[0] ? " " : "", arg && arg[0] ? arg : "", next.status, next.reason[0] ? next.reason : "-",
-		 next.flags, next.verdict, note && note[0] ? "; note: " : "", SR_MOD_NOTE_MAX, note ? note : "");
+		 next.flags, next.verdict, note && note[0] ? "; note: " : "", note_len(note), note ? note : "");
 	int rc = 0;
 	if (rescan_version)
 		rc = sr_store_version_scan_request(s, sk->id, rescan_version, now);

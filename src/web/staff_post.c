@@ -22,7 +22,9 @@
 #include "registry/slug.h"
 #include "web/staff.h"
 
-#define REASON_MAX 600
+/* The form's reason (maxlength 500 characters, so up to 2,000 bytes of UTF-8); the domain
+ * keeps its first 500 bytes. */
+#define REASON_MAX 2048
 
 static const char *refusal_text(const sr_regerr *err)
 {

@@ -237,6 +237,18 @@ static void test_skill_actions(void **state)
 	srt_resp_free(&r);
 	assert_int_equal(audit("skill.verdict", "mod", "note: from the api"), 1);
 	assert_int_equal(skill_col("moderation_verdict", "console-target"), 0);
+	/* A long reason is kept to its first 500 bytes, cut between characters (é is 2 bytes). */
+	char form[4096], kept[600];
+	size_t n = (size_t)snprintf(form, sizeof(form), "csrf=%s&reason=", t_mod);
+	for (int i = 0; i < 300; i++)
+		n += (size_t)snprintf(form + n, sizeof(form) - n, "%%C3%%A9");
+	expect_post(c_mod, "/staff/skill/alice/console-target/hide", form, 303,
+		    "/staff/skill/alice/console-target?done=hide");
+	n = 0;
+	for (int i = 0; i < 250; i++)
+		n += (size_t)snprintf(kept + n, sizeof(kept) - n, "\xc3\xa9");
+	assert_int_equal(q(srt_fmt("SELECT count(*) FROM audit_log WHERE action = 'skill.hide' AND detail LIKE '%%note: %s'", kept)), 1);
+	assert_int_equal(q(srt_fmt("SELECT count(*) FROM audit_log WHERE action = 'skill.hide' AND detail LIKE '%%%s\xc3\xa9'", kept)), 0);
 }
 
 static void test_reports(void **state)
