@@ -247,8 +247,8 @@ const sr_cmd sr__cmd_scan = {
 };
 
 const sr_cmd sr__cmd_moderate = {
-	"moderate", "hide, unhide, remove, rescan a skill or set its verdict, as staff",
-	"usage: skillreg moderate hide|unhide|remove|rescan SLUG [--owner H] [--reason R] [--version V] [--data-dir DIR] [--db URL]\n"
+	"moderate", "hide, unhide, remove, restore, rescan a skill or set its verdict, as staff",
+	"usage: skillreg moderate hide|unhide|remove|restore|rescan SLUG [--owner H] [--reason R] [--version V] [--data-dir DIR] [--db URL]\n"
 	"       skillreg moderate verdict SLUG clean|suspicious|malicious [--owner H] [--data-dir DIR] [--db URL]\n",
 	SR_O(DATA_DIR) | SR_O(DB) | SR_O(OWNER) | SR_O(REASON) | SR_O(VERSION),
 	run_moderate,

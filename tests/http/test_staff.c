@@ -354,6 +354,20 @@ static void test_appeals(void **state)
 	assert_int_equal(audit("appeal.reject", "mod", "note: unsigned binary"), 1);
 	assert_int_equal(audit("skill.verdict", "mod", "note: checked the signature"), 1);
 	expect_page(c_mod, "/staff/appeals?status=accepted", 200, (const char *const[]){"signed now", NULL});
+	/* The audit log is longer than a page: the next page starts after the 25th row. */
+	assert_true(q("SELECT count(*) FROM audit_log") > 25);
+	long long last = q("SELECT min(id) FROM (SELECT id FROM audit_log ORDER BY id DESC LIMIT 25) t");
+	expect_page(c_mod, "/staff/audit", 200,
+		    (const char *const[]){srt_fmt("href=\"/staff/audit?before=%lld\"", last), NULL});
+	long long older = q(srt_fmt("SELECT count(*) FROM audit_log WHERE id < %lld", last));
+	srt_resp r2;
+	page(c_mod, srt_fmt("/staff/audit?before=%lld", last), &r2);
+	SRT_EXPECT_STATUS(&r2, 200);
+	long long rows = 0;
+	for (const char *p = r2.body; (p = strstr(p, "<td class=\"audit-detail\">")); p++)
+		rows++;
+	srt_resp_free(&r2);
+	assert_int_equal(rows, older < 25 ? older : 25);
 }
 
 static json_t *api(const char *method, const char *path, const char *tok, const char *body, long status,
