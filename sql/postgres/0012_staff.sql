@@ -4,6 +4,7 @@ ALTER TABLE skill_reports ADD COLUMN status integer NOT NULL DEFAULT 0;
 ALTER TABLE skill_reports ADD COLUMN triaged_by bigint;
 ALTER TABLE skill_reports ADD COLUMN triaged_at bigint;
 ALTER TABLE skill_reports ADD COLUMN triage_note text;
+ALTER TABLE skill_reports ADD COLUMN action_taken text;
 CREATE INDEX ix_reports_status ON skill_reports(status, id);
 
 CREATE TABLE skill_appeals (

@@ -6,6 +6,7 @@ ALTER TABLE skill_reports ADD COLUMN status INTEGER NOT NULL DEFAULT 0; -- 0 ope
 ALTER TABLE skill_reports ADD COLUMN triaged_by INTEGER;
 ALTER TABLE skill_reports ADD COLUMN triaged_at INTEGER;
 ALTER TABLE skill_reports ADD COLUMN triage_note TEXT;
+ALTER TABLE skill_reports ADD COLUMN action_taken TEXT; -- 'none' or 'hide' once decided
 CREATE INDEX ix_reports_status ON skill_reports(status, id);
 
 -- An owner's appeal against a verdict or a hide, about one version of the skill. One open

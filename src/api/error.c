@@ -95,6 +95,8 @@ static const struct {
 	[SR_WHY_NOT_APPEALABLE] = {400, "Skill is not in an appealable state"},
 	[SR_WHY_APPEAL_MESSAGE_REQUIRED] = {400, "Appeal message required."},
 	[SR_WHY_APPEAL_STATUS_INVALID] = {400, "Invalid skill appeal status"},
+	[SR_WHY_REPORT_STATUS_INVALID] = {400, "Invalid skill report status"},
+	[SR_WHY_DISMISSED_NO_ACTION] = {400, "Dismissed reports cannot apply a final action."},
 
 	[SR_WHY_ADMIN_REQUIRED] = {403, "Admin role required."},
 	[SR_WHY_HANDLE_MISSING] = {400, "Missing handle"},

@@ -91,6 +91,9 @@ void sr__report(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
  * /api/v1/skills/-/appeals (the list, and {id}/resolve). */
 void sr__appeal(sr_app *app, sr_req *req, sr_resp *resp, const char *slug);
 void sr__appeal_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
+/* The staff routes for reports (reports.c): GET /api/v1/skills/-/reports and
+ * POST /api/v1/skills/-/reports/{id}/triage. */
+void sr__report_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
 /* Org publishers (publishers.c): POST /publishers, and the platform admin's ensure of an
  * org and its member (remove_member 0) or removal of a member (1). */
 void sr__publisher_create(sr_app *app, sr_req *req, sr_resp *resp);

@@ -110,6 +110,8 @@ static void skill_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, in
 			sr__scan_routes(app, req, resp, seg, n);
 		else if (n >= 5 && is(seg[4], "appeals"))
 			sr__appeal_routes(app, req, resp, seg, n);
+		else if (n >= 5 && is(seg[4], "reports"))
+			sr__report_routes(app, req, resp, seg, n);
 		else if (n == 5 && is(seg[4], "upload-url") && is(m, "POST"))
 			sr__upload_url(app, req, resp);
 		else if (n == 6 && is(seg[4], "upload") && is(m, "POST"))

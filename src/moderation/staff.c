@@ -14,6 +14,8 @@
 #include "moderation/moderation.h"
 
 static const char *const report_names[] = {"open", "resolved", "dismissed"};
+/* ClawHub's words for a report's statuses, which its refusals name. */
+static const char *const report_api_names[] = {"open", "confirmed", "dismissed"};
 static const char *const appeal_names[] = {"open", "accepted", "rejected"};
 
 const char *sr_report_status_name(int status)
@@ -103,7 +105,7 @@ static int in_tx(sr_store *s, sr_regerr *err, int (*decide)(sr_store *, void *, 
 struct decision {
 	int64_t id, skill_id;
 	const sr_user *actor;
-	int status;
+	int status, hide;
 	const char *note;
 };
 
@@ -112,11 +114,17 @@ static int report_writes(sr_store *s, void *ud, sr_regerr *err)
 	struct decision *d = ud;
 	int changed = 0;
 	int64_t now = sr_now_ms();
-	int rc = sr_store_report_triage(s, d->id, d->status, d->actor->id, now, d->note, &changed);
+	int rc = sr_store_report_triage(s, d->id, d->status, d->actor->id, now, d->note, d->hide ? "hide" : "none",
+					&changed);
 	if (rc)
 		return sr_regerr_internal(err, rc);
 	if (!changed)
-		return transition(err, "report", "a closed case", sr_report_status_name(d->status));
+		return transition(err, "report", "a closed case", report_api_names[d->status]);
+	/* The final action is the staff hide, with its own audit row, under the reason ClawHub
+	 * gives a skill hidden from a report. */
+	if (d->hide && (rc = sr__moderate_in_tx(s, d->skill_id, d->actor, SR_MOD_HIDE, NULL, "manual.report", d->note,
+						  now, err)))
+		return rc;
 	char detail[64 + SR_CASE_NOTE_MAX];
 	snprintf(detail, sizeof(detail), "report=%lld; note: %s", (long long)d->id, d->note);
 	if ((rc = sr_store_reports_drop(s, d->skill_id)) ||
@@ -126,14 +134,16 @@ static int report_writes(sr_store *s, void *ud, sr_regerr *err)
 	return 0;
 }
 
-int sr_report_decide(sr_store *s, int64_t report_id, const sr_user *actor, int status, const char *note,
+int sr_report_decide(sr_store *s, int64_t report_id, const sr_user *actor, int status, const char *note, int hide,
 		     sr_regerr *err)
 {
 	if (!is_staff(actor))
 		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	if (status != SR_CASE_UPHELD && status != SR_CASE_DISMISSED)
 		return sr_regerr_set(err, SR_EINVAL, SR_WHY_ACTION_UNKNOWN, NULL);
-	struct decision d = {report_id, 0, actor, status, NULL};
+	if (hide && status == SR_CASE_DISMISSED)
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_DISMISSED_NO_ACTION, NULL);
+	struct decision d = {report_id, 0, actor, status, hide, NULL};
 	int cur;
 	int rc = sr_store_report_get(s, report_id, &d.skill_id, &cur);
 	if (rc == SR_ENOTFOUND)
@@ -141,7 +151,7 @@ int sr_report_decide(sr_store *s, int64_t report_id, const sr_user *actor, int s
 	if (rc)
 		return sr_regerr_internal(err, rc);
 	if (cur != SR_CASE_OPEN)
-		return transition(err, "report", sr_report_status_name(cur), sr_report_status_name(status));
+		return transition(err, "report", report_api_names[cur < 0 || cur > 2 ? 0 : cur], report_api_names[status]);
 	char *n = take_note(note, SR_WHY_REVIEW_NOTE_REQUIRED, err);
 	if (!n)
 		return err->code;
@@ -189,7 +199,7 @@ int sr_appeal_decide(sr_store *s, int64_t appeal_id, const sr_user *actor, int s
 		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	if (status != SR_CASE_UPHELD && status != SR_CASE_DISMISSED)
 		return sr_regerr_set(err, SR_EINVAL, SR_WHY_APPEAL_STATUS_INVALID, NULL);
-	struct decision d = {appeal_id, 0, actor, status, NULL};
+	struct decision d = {appeal_id, 0, actor, status, 0, NULL};
 	int cur;
 	int rc = sr_store_appeal_get(s, appeal_id, &d.skill_id, &cur);
 	if (rc == SR_ENOTFOUND)

@@ -25,10 +25,11 @@ const char *sr_appeal_status_name(int status);
 int sr_report_status_parse(const char *name);
 int sr_appeal_status_parse(const char *name);
 
-/* Closes an open report (status SR_CASE_UPHELD: resolved, or SR_CASE_DISMISSED) with a
- * required note, takes it off the skill's report counter, and audits report.resolve or
- * report.dismiss. actor must be staff. */
-int sr_report_decide(sr_store *s, int64_t report_id, const sr_user *actor, int status, const char *note,
+/* Closes an open report (status SR_CASE_UPHELD: resolved, ClawHub's "confirmed"; or
+ * SR_CASE_DISMISSED) with a required note, takes it off the skill's report counter, and
+ * audits report.resolve or report.dismiss. hide (resolved only) also hides the skill with
+ * reason manual.report, as the staff hide, in the same transaction. actor must be staff. */
+int sr_report_decide(sr_store *s, int64_t report_id, const sr_user *actor, int status, const char *note, int hide,
 		     sr_regerr *err);
 
 typedef struct sr_appeal_result {

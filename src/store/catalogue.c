@@ -267,7 +267,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	 * opened again with the new reason, as ClawHub's reopen does. */
 	[Q_REPORT_INS] = "INSERT INTO skill_reports(skill_id, user_id, version, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
 			 "ON CONFLICT(skill_id, user_id) DO UPDATE SET version = excluded.version, reason = excluded.reason, "
-			 "created_at = excluded.created_at, status = 0, triaged_by = NULL, triaged_at = NULL, triage_note = NULL "
+			 "created_at = excluded.created_at, status = 0, triaged_by = NULL, triaged_at = NULL, triage_note = NULL, action_taken = NULL "
 			 "WHERE skill_reports.status <> 0",
 	[Q_REPORT_GET] = "SELECT id FROM skill_reports WHERE skill_id = ?1 AND user_id = ?2",
 	[Q_REPORTS_BUMP] = "UPDATE skills SET stats_reports = stats_reports + 1 WHERE id = ?1 RETURNING stats_reports",
@@ -401,12 +401,17 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			    "FROM skills s INDEXED BY ix_skills_verdict CROSS JOIN users u ON u.id = s.owner_id "
 			    "WHERE s.moderation_verdict = ?1 AND s.id < ?2 ORDER BY s.id DESC LIMIT ?3",
 	[Q_STAFF_REPORTS] = "SELECT r.id, r.skill_id, r.created_at, r.triaged_at, r.status, r.version, r.reason, r.triage_note, "
-			    "ur.handle, ut.handle, s.slug, uo.handle "
+			    "ur.handle, ut.handle, s.slug, uo.handle, r.action_taken "
 			    "FROM skill_reports r INDEXED BY ix_reports_status CROSS JOIN skills s ON s.id = r.skill_id CROSS JOIN users uo ON uo.id = s.owner_id "
 			    "LEFT JOIN users ur ON ur.id = r.user_id LEFT JOIN users ut ON ut.id = r.triaged_by "
 			    "WHERE r.status = ?1 AND r.id < ?2 ORDER BY r.id DESC LIMIT ?3",
+	[Q_STAFF_REPORTS_ALL] = "SELECT r.id, r.skill_id, r.created_at, r.triaged_at, r.status, r.version, r.reason, r.triage_note, "
+			    "ur.handle, ut.handle, s.slug, uo.handle, r.action_taken "
+			    "FROM skill_reports r CROSS JOIN skills s ON s.id = r.skill_id CROSS JOIN users uo ON uo.id = s.owner_id "
+			    "LEFT JOIN users ur ON ur.id = r.user_id LEFT JOIN users ut ON ut.id = r.triaged_by "
+			    "WHERE r.id < ?1 ORDER BY r.id DESC LIMIT ?2",
 	[Q_STAFF_APPEALS] = "SELECT a.id, a.skill_id, a.created_at, a.resolved_at, a.status, a.version, a.message, a.resolution_note, "
-			    "us.handle, ur.handle, s.slug, uo.handle "
+			    "us.handle, ur.handle, s.slug, uo.handle, NULL "
 			    "FROM skill_appeals a INDEXED BY ix_appeals_status CROSS JOIN skills s ON s.id = a.skill_id CROSS JOIN users uo ON uo.id = s.owner_id "
 			    "LEFT JOIN users us ON us.id = a.user_id LEFT JOIN users ur ON ur.id = a.resolved_by "
 			    "WHERE a.status = ?1 AND a.id < ?2 ORDER BY a.id DESC LIMIT ?3",
@@ -414,17 +419,17 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			  "LEFT JOIN users ua ON ua.id = a.actor_id LEFT JOIN skills s ON s.id = a.skill_id "
 			  "LEFT JOIN users uo ON uo.id = s.owner_id WHERE a.id < ?1 ORDER BY a.id DESC LIMIT ?2",
 	[Q_APPEALS_OF_SKILL] = "SELECT a.id, a.skill_id, a.created_at, a.resolved_at, a.status, a.version, a.message, a.resolution_note, "
-			    "us.handle, ur.handle, s.slug, uo.handle "
+			    "us.handle, ur.handle, s.slug, uo.handle, NULL "
 			    "FROM skill_appeals a INDEXED BY ix_appeals_skill CROSS JOIN skills s ON s.id = a.skill_id CROSS JOIN users uo ON uo.id = s.owner_id "
 			    "LEFT JOIN users us ON us.id = a.user_id LEFT JOIN users ur ON ur.id = a.resolved_by "
 			    "WHERE a.skill_id = ?1 ORDER BY a.id DESC LIMIT ?2",
 	[Q_STAFF_APPEALS_ALL] = "SELECT a.id, a.skill_id, a.created_at, a.resolved_at, a.status, a.version, a.message, a.resolution_note, "
-			    "us.handle, ur.handle, s.slug, uo.handle "
+			    "us.handle, ur.handle, s.slug, uo.handle, NULL "
 			    "FROM skill_appeals a CROSS JOIN skills s ON s.id = a.skill_id CROSS JOIN users uo ON uo.id = s.owner_id "
 			    "LEFT JOIN users us ON us.id = a.user_id LEFT JOIN users ur ON ur.id = a.resolved_by "
 			    "WHERE a.id < ?1 ORDER BY a.id DESC LIMIT ?2",
 	[Q_REPORT_BY_ID] = "SELECT skill_id, status FROM skill_reports WHERE id = ?1",
-	[Q_REPORT_TRIAGE] = "UPDATE skill_reports SET status = ?2, triaged_by = ?3, triaged_at = ?4, triage_note = ?5 "
+	[Q_REPORT_TRIAGE] = "UPDATE skill_reports SET status = ?2, triaged_by = ?3, triaged_at = ?4, triage_note = ?5, action_taken = ?6 "
 			    "WHERE id = ?1 AND status = 0",
 	[Q_REPORTS_DROP] = "UPDATE skills SET stats_reports = max(stats_reports - 1, 0) WHERE id = ?1",
 	[Q_APPEAL_INS] = "INSERT OR IGNORE INTO skill_appeals(skill_id, version_id, version, user_id, message, created_at) "

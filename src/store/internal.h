@@ -232,6 +232,7 @@ enum sr__q {
 	Q_STAFF_QUEUE,         /* ix_versions_scan_queue (partial: pending versions), keyset; skills and users primary keys */
 	Q_STAFF_VERDICT,       /* ix_skills_verdict, one verdict's range newest first */
 	Q_STAFF_REPORTS,       /* ix_reports_status, one status's range newest first; skills and users primary keys */
+	Q_STAFF_REPORTS_ALL,   /* skill_reports primary key range, newest first (every status) */
 	Q_STAFF_APPEALS,       /* ix_appeals_status, the same for appeals */
 	Q_STAFF_APPEALS_ALL,   /* skill_appeals primary key range, newest first (every status) */
 	Q_STAFF_AUDIT,         /* audit_log primary key range, newest first; users and skills primary keys */

@@ -52,6 +52,7 @@ static void read_case(sr_store *s, sr__stmt *st, void *row)
 	r->decider = sr__col_text(st, 9);
 	r->slug = sr__col_text(st, 10);
 	r->owner = sr__col_text(st, 11);
+	r->action = sr__col_text(st, 12);
 }
 
 static void read_audit(sr_store *s, sr__stmt *st, void *row)
@@ -82,7 +83,9 @@ int sr_store_staff_verdict(sr_store *s, int verdict, int64_t before, int limit, 
 int sr_store_staff_reports(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud)
 {
 	sr_case_row r;
-	return sr__each(s, sr__query(s, Q_STAFF_REPORTS, "iIi", status, before, limit), read_case, &r, fn, ud);
+	sr__stmt *st = status < 0 ? sr__query(s, Q_STAFF_REPORTS_ALL, "Ii", before, limit)
+				  : sr__query(s, Q_STAFF_REPORTS, "iIi", status, before, limit);
+	return sr__each(s, st, read_case, &r, fn, ud);
 }
 
 int sr_store_staff_appeals(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud)
@@ -132,9 +135,9 @@ int sr_store_appeal_get(sr_store *s, int64_t id, int64_t *skill_id, int *status)
 }
 
 int sr_store_report_triage(sr_store *s, int64_t id, int status, int64_t by, int64_t now, const char *note,
-			   int *changed)
+			   const char *action, int *changed)
 {
-	int rc = sr__run(s, Q_REPORT_TRIAGE, "IiIIt", id, status, by, now, note);
+	int rc = sr__run(s, Q_REPORT_TRIAGE, "IiIItt", id, status, by, now, note, action);
 	*changed = !rc && sr__changes(s) > 0;
 	return rc;
 }

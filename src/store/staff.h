@@ -36,6 +36,7 @@ typedef struct sr_case_row {
 	int64_t id, skill_id, created_at, decided_at;
 	int status;
 	const char *version, *text, *note, *author, *decider, *slug, *owner;
+	const char *action; /* a decided report's final action ("none", "hide"); NULL otherwise */
 } sr_case_row;
 
 typedef struct sr_audit_row {
@@ -45,6 +46,7 @@ typedef struct sr_audit_row {
 
 int sr_store_staff_queue(sr_store *s, int64_t after_req, int64_t after_id, int limit, sr_row_fn fn, void *ud);
 int sr_store_staff_verdict(sr_store *s, int verdict, int64_t before, int limit, sr_row_fn fn, void *ud);
+/* status -1: reports of every status (the API's status=all). */
 int sr_store_staff_reports(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud);
 /* status -1: appeals of every status (the API's status=all). */
 int sr_store_staff_appeals(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud);
@@ -55,9 +57,10 @@ int sr_store_appeals_of_skill(sr_store *s, int64_t skill_id, int limit, sr_row_f
 /* A report's or an appeal's skill and status; SR_ENOTFOUND when there is none. */
 int sr_store_report_get(sr_store *s, int64_t id, int64_t *skill_id, int *status);
 int sr_store_appeal_get(sr_store *s, int64_t id, int64_t *skill_id, int *status);
-/* Closes an open report or appeal; *changed 0 when it was not open any more. */
+/* Closes an open report (with its final action) or appeal; *changed 0 when it was not open
+ * any more. */
 int sr_store_report_triage(sr_store *s, int64_t id, int status, int64_t by, int64_t now, const char *note,
-			   int *changed);
+			   const char *action, int *changed);
 int sr_store_appeal_resolve(sr_store *s, int64_t id, int status, int64_t by, int64_t now, const char *note,
 			    int *changed);
 /* Takes one from a skill's report counter (never below 0). */

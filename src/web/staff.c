@@ -322,10 +322,11 @@ static void case_forms(sr_buf *b, const char *csrf, int appeals, int64_t id)
 		       "<form class=\"form staff-action\" method=\"post\" action=\"/staff/%R/%L/decide\">"
 		       "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		       "<p><label for=\"note-%R-%L\">Reason</label><input id=\"note-%R-%L\" name=\"reason\" maxlength=\"500\"></p>"
-		       "<p><button type=\"submit\" name=\"do\" value=\"%R\">%R</button> "
+		       "<p><button type=\"submit\" name=\"do\" value=\"%R\">%R</button> %R"
 		       "<button type=\"submit\" name=\"do\" value=\"%R\">%R</button></p></form>",
-		       kind, id, csrf, kind, id, kind, id, yes, appeals ? "Accept" : "Resolve", no,
-		       appeals ? "Reject" : "Dismiss");
+		       kind, id, csrf, kind, id, kind, id, yes, appeals ? "Accept" : "Resolve",
+		       appeals ? "" : "<button type=\"submit\" name=\"do\" value=\"hide\">Resolve and hide the skill</button> ",
+		       no, appeals ? "Reject" : "Dismiss");
 }
 
 static int case_row(void *ud, const void *row)
@@ -349,8 +350,9 @@ static int case_row(void *ud, const void *row)
 		case_forms(c->b, c->csrf, c->appeals, r->id);
 	} else {
 		sr__web_date(r->decided_at, decided, sizeof(decided));
-		sr_html_printf(c->b, "<span class=\"badge badge-plain\">%s</span> by @%s on %s: %s",
+		sr_html_printf(c->b, "<span class=\"badge badge-plain\">%s</span>%R by @%s on %s: %s",
 			       c->appeals ? sr_appeal_status_name(r->status) : sr_report_status_name(r->status),
+			       r->action && strcmp(r->action, "hide") == 0 ? " (skill hidden)" : "",
 			       r->decider ? r->decider : "?", decided, r->note ? r->note : "");
 	}
 	return sr_html_printf(c->b, "</td></tr>");
@@ -364,9 +366,10 @@ void sr__web_staff_cases(sr_web_rq *rq, int appeals, int status, const char *mes
 	const char *sname = sr_req_query(rq->req, "status");
 	int st = sname && sname[0] ? (appeals ? sr_appeal_status_parse(sname) : sr_report_status_parse(sname)) : SR_CASE_OPEN;
 	static const char *const done_words[][2] = {{"resolve", "Report resolved."}, {"dismiss", "Report dismissed."},
+						     {"hide", "Report resolved and the skill hidden."},
 						     {"accept", "Appeal accepted."}, {"reject", "Appeal rejected."}};
 	const char *done = sr_req_query(rq->req, "done");
-	for (size_t i = 0; !message && done && i < 4; i++)
+	for (size_t i = 0; !message && done && i < 5; i++)
 		if (strcmp(done, done_words[i][0]) == 0) {
 			message = done_words[i][1];
 			ok = 1;

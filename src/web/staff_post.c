@@ -204,9 +204,10 @@ static void case_action(sr_web_rq *rq, const sr_user *u, int appeals, const char
 	sr__web_form(rq->req, "do", how, sizeof(how));
 	char *end;
 	long long id = strtoll(id_s, &end, 10);
-	int st = strcmp(how, appeals ? "accept" : "resolve") == 0 ? SR_CASE_UPHELD
-		 : strcmp(how, appeals ? "reject" : "dismiss") == 0 ? SR_CASE_DISMISSED
-								    : -1;
+	int hide = !appeals && strcmp(how, "hide") == 0;
+	int st = hide || strcmp(how, appeals ? "accept" : "resolve") == 0 ? SR_CASE_UPHELD
+		 : strcmp(how, appeals ? "reject" : "dismiss") == 0	     ? SR_CASE_DISMISSED
+									     : -1;
 	if (*end || id <= 0 || st < 0) {
 		sr__web_error(rq->req, rq->resp, 404, "Page not found", "There is no such case or decision.");
 		return;
@@ -217,7 +218,7 @@ static void case_action(sr_web_rq *rq, const sr_user *u, int appeals, const char
 	}
 	sr_regerr err = {0};
 	int rc = appeals ? sr_appeal_decide(rq->req->store, id, u, st, reason, &err)
-			 : sr_report_decide(rq->req->store, id, u, st, reason, &err);
+			 : sr_report_decide(rq->req->store, id, u, st, reason, hide, &err);
 	if (!rc) {
 		char loc[64];
 		snprintf(loc, sizeof(loc), "/staff/%s?done=%s", appeals ? "appeals" : "reports", how);

@@ -299,6 +299,12 @@ static void test_reports(void **state)
 	srt_resp_free(&r);
 	assert_int_equal(q(srt_fmt("SELECT status FROM skill_reports WHERE id = %lld", rc)), 0);
 	assert_int_equal(skill_col("stats_reports", "console-reported"), 1);
+	/* Resolved with the final action: the skill is hidden by the staff hide, audited too. */
+	expect_post(c_mod, pc, srt_fmt("csrf=%s&do=hide&reason=hiding+it+now", t_mod), 303, "/staff/reports?done=hide");
+	assert_int_equal(skill_col("moderation_status", "console-reported"), 1);
+	assert_int_equal(q("SELECT count(*) FROM skills WHERE slug = 'console-reported' AND moderation_reason = 'manual.report'"), 1);
+	assert_int_equal(audit("skill.hide", "mod", "note: hiding it now"), 1);
+	expect_page(c_mod, "/staff/reports?status=resolved", 200, (const char *const[]){"(skill hidden)", NULL});
 }
 
 static void test_appeals(void **state)
@@ -429,6 +435,50 @@ static void test_api_appeals(void **state)
 	    "outcome.");
 }
 
+static void test_api_reports(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "console-api-report", "1.0.0", "Api Report", "Reported through the API.");
+	assert_int_equal(srt_wait_scans(&S), 0);
+	json_t *j = api("POST", "/api/v1/skills/console-api-report/report", tok_carol, "{\"reason\":\"typosquat\"}", 200, NULL);
+	char rid[32];
+	snprintf(rid, sizeof(rid), "%s", json_string_value(json_object_get(j, "reportId")));
+	json_decref(j);
+	api("GET", "/api/v1/skills/-/reports", tok_carol, NULL, 403, "Forbidden");
+	api("GET", "/api/v1/skills/-/reports?status=resolved", tok_mod, NULL, 400, "Invalid skill report status");
+	j = api("GET", "/api/v1/skills/-/reports?limit=1", tok_mod, NULL, 200, NULL);
+	json_t *it = json_array_get(json_object_get(j, "items"), 0);
+	SRT_EXPECT_STR(it, "reportId", rid);
+	SRT_EXPECT_STR(it, "reason", "typosquat");
+	SRT_EXPECT_STR(it, "status", "open");
+	SRT_EXPECT_STR(json_object_get(it, "reporter"), "handle", "carol");
+	json_decref(j);
+	char tp[96];
+	snprintf(tp, sizeof(tp), "/api/v1/skills/-/reports/%s/triage", rid);
+	api("POST", tp, tok_mod, "{\"status\":\"confirmed\"}", 400, "Review note required.");
+	api("POST", tp, tok_mod, "{\"status\":\"dismissed\",\"note\":\"x\",\"finalAction\":\"hide\"}", 400,
+	    "Dismissed reports cannot apply a final action.");
+	api("POST", "/api/v1/skills/-/reports/rp_999999/triage", tok_mod, "{\"status\":\"confirmed\",\"note\":\"x\"}", 400,
+	    "Skill report not found");
+	j = api("POST", tp, tok_mod, "{\"status\":\"confirmed\",\"note\":\"a typosquat indeed\",\"finalAction\":\"hide\"}",
+		200, NULL);
+	SRT_EXPECT_STR(j, "status", "confirmed");
+	SRT_EXPECT_STR(j, "actionTaken", "hide");
+	assert_int_equal(json_integer_value(json_object_get(j, "reportCount")), 0);
+	json_decref(j);
+	assert_int_equal(skill_col("moderation_status", "console-api-report"), 1);
+	api("POST", tp, tok_mod, "{\"status\":\"dismissed\",\"note\":\"no\"}", 400,
+	    "Invalid report status transition from confirmed to dismissed. Reopen the case before recording a different "
+	    "outcome.");
+	j = api("GET", "/api/v1/skills/-/reports?status=confirmed", tok_mod, NULL, 200, NULL);
+	it = json_array_get(json_object_get(j, "items"), 0);
+	SRT_EXPECT_STR(it, "reportId", rid);
+	SRT_EXPECT_STR(it, "triagedBy", "mod");
+	SRT_EXPECT_STR(it, "triageNote", "a typosquat indeed");
+	SRT_EXPECT_STR(it, "actionTaken", "hide");
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_reports),
 		cmocka_unit_test(test_appeals),
 		cmocka_unit_test(test_api_appeals),
+		cmocka_unit_test(test_api_reports),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

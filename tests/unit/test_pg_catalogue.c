@@ -281,6 +281,7 @@ static const struct {
 	{Q_STAFF_AUDIT, "audit_log_pkey"},
 	{Q_APPEAL_OPEN, "ux_appeals_open"},
 	{Q_STAFF_APPEALS_ALL, "skill_appeals_pkey"},
+	{Q_STAFF_REPORTS_ALL, "skill_reports_pkey"},
 };
 
 /* The index statement q must read: its own for a list statement (ix_list_* or ix_pub_*,
