@@ -74,6 +74,10 @@ int sr__web_appeal_panel(sr_req *req, sr_buf *side, const sr_skill *sk)
 {
 	sr_web_rq *rq = sr__web_rq();
 	const sr_user *u = rq ? sr__web_viewer(rq) : NULL;
+	if (u && (u->role == SR_ROLE_MODERATOR || u->role == SR_ROLE_ADMIN))
+		sr_html_printf(side,
+			       "<p class=\"hint staff-link\"><a href=\"/staff/skill/%u/%u\">Moderate in the staff console</a></p>",
+			       sk->owner_handle, sk->slug);
 	if (!u || !appealable(sk))
 		return 0;
 	int ok = 0, rc = sr_may_act(req->store, sk->owner_id, u, SR_PUB_PUBLISHER, &ok);

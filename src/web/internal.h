@@ -77,7 +77,8 @@ int sr__web_transfer_panel(sr_req *req, sr_buf *side, const sr_skill *sk);
 void sr__web_staff(struct sr_web_rq *rq, char **seg, int n, int post);
 /* An owner's appeals (appeals.c): /settings/appeals/OWNER/SLUG, the form it and the skill
  * page post (/settings/appeals/file), and the skill page's appeal panel (nothing for anyone
- * but the skill's publishers, or when there is nothing to appeal). */
+ * but the skill's publishers, or when there is nothing to appeal; staff get a link to the
+ * skill's console page). */
 void sr__web_appeal(struct sr_web_rq *rq, char **seg, int n, int post);
 int sr__web_appeal_panel(sr_req *req, sr_buf *side, const sr_skill *sk);
 /* The viewer of a page that needs an account; signed out, answers 303 to the sign-in page

@@ -126,9 +126,10 @@ void sr__web_begin(sr_page *p)
 	const sr_user *u = rq ? sr__web_viewer(rq) : NULL;
 	if (u)
 		sr_html_printf(b,
-			       "<div class=\"top-user\"><a href=\"/dashboard\">@%s</a>"
+			       "<div class=\"top-user\">%R<a href=\"/dashboard\">@%s</a>"
 			       "<form method=\"post\" action=\"/signout\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 			       "<button type=\"submit\">Sign out</button></form></div>",
+			       u->role == SR_ROLE_MODERATOR || u->role == SR_ROLE_ADMIN ? "<a href=\"/staff\">Staff</a> " : "",
 			       u->handle, sr__web_csrf(rq));
 	else
 		sr_html_printf(b, "<div class=\"top-user\"><a href=\"/signin\">Sign in</a></div>");

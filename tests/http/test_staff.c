@@ -173,6 +173,14 @@ static void test_only_staff(void **state)
 		expect_page(c_carol, console_pages[i], 404, (const char *const[]){"Page not found", NULL});
 		expect_page(c_mod, console_pages[i], 200, (const char *const[]){"Staff console", NULL});
 	}
+	/* Staff find the console from every page's header and from a skill page; others do not. */
+	expect_page(c_mod, "/alice/console-target", 200,
+		    (const char *const[]){"<a href=\"/staff\">Staff</a>", "href=\"/staff/skill/alice/console-target\"", NULL});
+	srt_resp r;
+	page(c_carol, "/alice/console-target", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_null(strstr(r.body, "href=\"/staff"));
+	srt_resp_free(&r);
 	/* A form of a signed-in user who is not staff, with a good token, finds no page either. */
 	expect_post(c_carol, "/staff/skill/alice/console-target/hide", srt_fmt("csrf=%s&reason=mine", t_carol), 404,
 		    "Page not found");

@@ -129,12 +129,15 @@ async function main() {
 
   // ---- not staff ----
   const c = await signedIn(base, 'carol', '/', problems);
+  check('the header has no console link for a user who is not staff',
+    (await c.page.locator('header a[href="/staff"]').count()) === 0);
   const notStaff = await c.page.goto(`${base}/staff`);
   check('a signed-in user who is not staff gets 404 on /staff', notStaff.status() === 404, notStaff.status());
 
   // ---- the moderator ----
-  const m = await signedIn(base, 'mod', '/staff', problems);
-  check('signed in, the moderator is on the console', m.page.url() === `${base}/staff`, m.page.url());
+  const m = await signedIn(base, 'mod', '/', problems);
+  await Promise.all([m.page.waitForNavigation(), m.page.click('header a[href="/staff"]')]);
+  check('signed in, the moderator reaches the console from the header', m.page.url() === `${base}/staff`, m.page.url());
   for (const tab of ['Scan queue', 'Flagged', 'Blocked', 'Reports', 'Appeals', 'Audit log'])
     check(`the console has the ${tab} tab`, (await m.page.locator('nav.staff-nav a', { hasText: tab }).count()) === 1);
   const queue = await m.page.goto(`${base}/staff/queue`);
