@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/err.h"
 #include "core/util.h"
@@ -259,6 +260,15 @@ static void verdict_page(sr_web_rq *rq, int verdict)
 
 /* ---- the audit log ---- */
 
+/* "2026-12-05 11:57:03 UTC" for a millisecond time: staff read the log to the second. */
+static void when_utc(int64_t ms, char *out, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(out, n, "-");
+}
+
 struct audit_ctx {
 	sr_buf *b;
 	int n, more;
@@ -275,8 +285,8 @@ static int audit_row(void *ud, const void *row)
 	}
 	c->n++;
 	c->last = r->id;
-	char when[32];
-	sr__web_date(r->created_at, when, sizeof(when));
+	char when[40];
+	when_utc(r->created_at, when, sizeof(when));
 	sr_html_printf(c->b, "<tr><td>%s</td><td>%s</td><td><code>%s</code></td><td>", when,
 		       r->actor ? r->actor : "system", r->action);
 	if (r->slug)
