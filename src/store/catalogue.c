@@ -410,6 +410,11 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			    "FROM skill_reports r CROSS JOIN skills s ON s.id = r.skill_id CROSS JOIN users uo ON uo.id = s.owner_id "
 			    "LEFT JOIN users ur ON ur.id = r.user_id LEFT JOIN users ut ON ut.id = r.triaged_by "
 			    "WHERE r.id < ?1 ORDER BY r.id DESC LIMIT ?2",
+	[Q_STAFF_SKILL_REPORTS] = "SELECT r.id, r.skill_id, r.created_at, r.triaged_at, r.status, r.version, r.reason, r.triage_note, "
+			    "ur.handle, ut.handle, s.slug, uo.handle, r.action_taken "
+			    "FROM skill_reports r CROSS JOIN skills s ON s.id = r.skill_id CROSS JOIN users uo ON uo.id = s.owner_id "
+			    "LEFT JOIN users ur ON ur.id = r.user_id LEFT JOIN users ut ON ut.id = r.triaged_by "
+			    "WHERE r.skill_id = ?1 LIMIT ?2",
 	[Q_STAFF_APPEALS] = "SELECT a.id, a.skill_id, a.created_at, a.resolved_at, a.status, a.version, a.message, a.resolution_note, "
 			    "us.handle, ur.handle, s.slug, uo.handle, NULL "
 			    "FROM skill_appeals a INDEXED BY ix_appeals_status CROSS JOIN skills s ON s.id = a.skill_id CROSS JOIN users uo ON uo.id = s.owner_id "
@@ -418,6 +423,9 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_STAFF_AUDIT] = "SELECT a.id, a.created_at, a.skill_id, a.action, a.detail, ua.handle, s.slug, uo.handle FROM audit_log a "
 			  "LEFT JOIN users ua ON ua.id = a.actor_id LEFT JOIN skills s ON s.id = a.skill_id "
 			  "LEFT JOIN users uo ON uo.id = s.owner_id WHERE a.id < ?1 ORDER BY a.id DESC LIMIT ?2",
+	[Q_STAFF_SKILL_AUDIT] = "SELECT a.id, a.created_at, a.skill_id, a.action, a.detail, ua.handle, s.slug, uo.handle FROM audit_log a "
+			  "LEFT JOIN users ua ON ua.id = a.actor_id LEFT JOIN skills s ON s.id = a.skill_id "
+			  "LEFT JOIN users uo ON uo.id = s.owner_id WHERE a.skill_id = ?1 ORDER BY a.skill_id DESC, a.created_at DESC LIMIT ?2",
 	[Q_APPEALS_OF_SKILL] = "SELECT a.id, a.skill_id, a.created_at, a.resolved_at, a.status, a.version, a.message, a.resolution_note, "
 			    "us.handle, ur.handle, s.slug, uo.handle, NULL "
 			    "FROM skill_appeals a INDEXED BY ix_appeals_skill CROSS JOIN skills s ON s.id = a.skill_id CROSS JOIN users uo ON uo.id = s.owner_id "

@@ -236,6 +236,8 @@ enum sr__q {
 	Q_STAFF_APPEALS,       /* ix_appeals_status, the same for appeals */
 	Q_STAFF_APPEALS_ALL,   /* skill_appeals primary key range, newest first (every status) */
 	Q_STAFF_AUDIT,         /* audit_log primary key range, newest first; users and skills primary keys */
+	Q_STAFF_SKILL_AUDIT,   /* ix_audit_skill, one skill's range newest first */
+	Q_STAFF_SKILL_REPORTS, /* ux_reports_skill_user, one skill's range (in reporter order) */
 	Q_APPEALS_OF_SKILL,    /* ix_appeals_skill range, newest first; skills and users primary keys */
 	Q_REPORT_BY_ID,        /* skill_reports primary key */
 	Q_REPORT_TRIAGE,       /* skill_reports primary key */

@@ -102,6 +102,18 @@ int sr_store_staff_audit(sr_store *s, int64_t before, int limit, sr_row_fn fn, v
 	return sr__each(s, sr__query(s, Q_STAFF_AUDIT, "Ii", before, limit), read_audit, &r, fn, ud);
 }
 
+int sr_store_staff_skill_audit(sr_store *s, int64_t skill_id, int limit, sr_row_fn fn, void *ud)
+{
+	sr_audit_row r;
+	return sr__each(s, sr__query(s, Q_STAFF_SKILL_AUDIT, "Ii", skill_id, limit), read_audit, &r, fn, ud);
+}
+
+int sr_store_staff_skill_reports(sr_store *s, int64_t skill_id, int limit, sr_row_fn fn, void *ud)
+{
+	sr_case_row r;
+	return sr__each(s, sr__query(s, Q_STAFF_SKILL_REPORTS, "Ii", skill_id, limit), read_case, &r, fn, ud);
+}
+
 int sr_store_appeals_of_skill(sr_store *s, int64_t skill_id, int limit, sr_row_fn fn, void *ud)
 {
 	sr_case_row r;

@@ -51,6 +51,10 @@ int sr_store_staff_reports(sr_store *s, int status, int64_t before, int limit, s
 /* status -1: appeals of every status (the API's status=all). */
 int sr_store_staff_appeals(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud);
 int sr_store_staff_audit(sr_store *s, int64_t before, int limit, sr_row_fn fn, void *ud);
+/* One skill's audit rows, newest first (rows sr_audit_row), and its reports, one per
+ * reporter in the unique index's order (rows sr_case_row). */
+int sr_store_staff_skill_audit(sr_store *s, int64_t skill_id, int limit, sr_row_fn fn, void *ud);
+int sr_store_staff_skill_reports(sr_store *s, int64_t skill_id, int limit, sr_row_fn fn, void *ud);
 /* One skill's appeals, newest first: rows sr_case_row. */
 int sr_store_appeals_of_skill(sr_store *s, int64_t skill_id, int limit, sr_row_fn fn, void *ud);
 

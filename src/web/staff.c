@@ -418,6 +418,31 @@ void sr__web_staff_cases(sr_web_rq *rq, int appeals, int status, const char *mes
 	sr__web_staff_end(&p, rq->resp, status);
 }
 
+/* ---- one skill's reports and history, on its console page ---- */
+
+int sr__web_staff_skill_cases(sr_web_rq *rq, sr_buf *b, int64_t skill_id)
+{
+	struct case_ctx c = {b, sr__web_csrf(rq), 0, 0, 0, 0};
+	sr_buf_puts(b, "<h2>Reports</h2><div class=\"table-wrap\"><table class=\"table staff-reports\"><thead><tr>"
+		       "<th>Skill</th><th>From</th><th>Reason</th><th>Decision</th></tr></thead><tbody>");
+	int rc = sr_store_staff_skill_reports(rq->req->store, skill_id, STAFF_PAGE + 1, case_row, &c);
+	sr_buf_puts(b, "</tbody></table></div>");
+	if (!rc && !c.n)
+		sr_buf_puts(b, "<p class=\"muted\">No reports.</p>");
+	if (!rc && c.more)
+		sr_buf_puts(b, "<p class=\"muted\">The first 25 reports; the Reports tab has them all.</p>");
+	if (rc)
+		return rc;
+	struct audit_ctx a = {b, 0, 0, 0};
+	sr_buf_puts(b, "<h2>History</h2><div class=\"table-wrap\"><table class=\"table staff-audit\"><thead><tr><th>When</th>"
+		       "<th>Who</th><th>Action</th><th>Skill</th><th>Detail</th></tr></thead><tbody>");
+	rc = sr_store_staff_skill_audit(rq->req->store, skill_id, STAFF_PAGE + 1, audit_row, &a);
+	sr_buf_puts(b, "</tbody></table></div>");
+	if (!rc && a.more)
+		sr_buf_puts(b, "<p class=\"muted\">The newest 25 entries; the Audit log tab has the rest.</p>");
+	return rc;
+}
+
 /* ---- dispatch ---- */
 
 void sr__web_staff(sr_web_rq *rq, char **seg, int n, int post)

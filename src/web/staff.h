@@ -18,6 +18,8 @@ void sr__web_staff_begin(sr_page *p, const char *current, const char *heading, c
 void sr__web_staff_end(sr_page *p, sr_resp *resp, int status);
 /* A version's first findings as a list. */
 int sr__web_staff_findings(sr_store *s, sr_buf *b, int64_t version_id);
+/* A skill's reports (with their decision forms) and its audit rows, newest first. */
+int sr__web_staff_skill_cases(sr_web_rq *rq, sr_buf *b, int64_t skill_id);
 /* /staff/reports or /staff/appeals with a notice, answered with status. */
 void sr__web_staff_cases(sr_web_rq *rq, int appeals, int status, const char *message, int ok);
 /* /staff/skill/OWNER/SLUG with a notice, answered with status. */

@@ -138,6 +138,10 @@ void sr__web_staff_skill(sr_web_rq *rq, const char *owner, const char *slug, int
 	action_form(b, &sk, csrf, "verdict", "Set the verdict");
 	action_form(b, &sk, csrf, "rescan", "Rescan");
 	sr_buf_puts(b, "</div>");
+	if ((rc = sr__web_staff_skill_cases(rq, b, sk.id))) {
+		sr__web_fail(rq->req, rq->resp, rc);
+		return;
+	}
 	sr__web_staff_end(&p, rq->resp, status);
 }
 

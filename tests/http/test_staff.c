@@ -313,6 +313,10 @@ static void test_reports(void **state)
 	assert_int_equal(q("SELECT count(*) FROM skills WHERE slug = 'console-reported' AND moderation_reason = 'manual.report'"), 1);
 	assert_int_equal(audit("skill.hide", "mod", "note: hiding it now"), 1);
 	expect_page(c_mod, "/staff/reports?status=resolved", 200, (const char *const[]){"(skill hidden)", NULL});
+	/* The skill's console page has its reports and its history. */
+	expect_page(c_mod, "/staff/skill/alice/console-reported", 200,
+		    (const char *const[]){"<h2>Reports</h2>", "still bad", "just disliked", "<h2>History</h2>",
+					  "report.resolve", "note: hiding it now", NULL});
 }
 
 static void test_appeals(void **state)

@@ -282,6 +282,8 @@ static const struct {
 	{Q_APPEAL_OPEN, "ux_appeals_open"},
 	{Q_STAFF_APPEALS_ALL, "skill_appeals_pkey"},
 	{Q_STAFF_REPORTS_ALL, "skill_reports_pkey"},
+	{Q_STAFF_SKILL_AUDIT, "ix_audit_skill"},
+	{Q_STAFF_SKILL_REPORTS, "ux_reports_skill_user"},
 };
 
 /* The index statement q must read: its own for a list statement (ix_list_* or ix_pub_*,
