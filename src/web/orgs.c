@@ -61,7 +61,7 @@ static void orgs_page(sr_web_rq *rq, const sr_user *u, int status, const char *e
 		       "<section aria-labelledby=\"orgs-h\"><h1 id=\"orgs-h\">Your orgs</h1>"
 		       "<p class=\"lead\">The org publishers you belong to, and your role in each. An org owns skills "
 		       "like a person; its members publish for it by their role.</p>"
-		       "<div class=\"table-wrap\"><table class=\"table orgs\"><thead><tr><th>Org</th><th>Name</th>"
+		       "<div class=\"table-wrap\"><table class=\"table tokens orgs\"><thead><tr><th>Org</th><th>Name</th>"
 		       "<th>Your role</th></tr></thead><tbody>");
 	struct orgs_ctx c = {b, 0};
 	int rc = sr_store_user_orgs(rq->req->store, u->id, ORGS_SHOWN, org_row, &c);
@@ -75,7 +75,7 @@ static void orgs_page(sr_web_rq *rq, const sr_user *u, int status, const char *e
 	if (error)
 		sr_html_printf(b, "<div class=\"alert\" role=\"alert\" id=\"org-error\"><p>%s</p></div>", error);
 	sr_html_printf(b,
-		       "<form class=\"form\" method=\"post\" action=\"/orgs/create\">"
+		       "<form class=\"form org-form\" method=\"post\" action=\"/orgs/create\">"
 		       "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		       "<p><label for=\"org-handle\">Handle</label><input id=\"org-handle\" name=\"handle\" required "
 		       "maxlength=\"64\" value=\"%s\" placeholder=\"my-team\"></p>"
@@ -188,7 +188,7 @@ static int member_row(void *ud, const void *row)
 static int members(sr_web_rq *rq, sr_buf *b, const sr_user *org, int admin)
 {
 	const char *csrf = sr__web_csrf(rq);
-	sr_html_printf(b, "<h2 id=\"org-members\">Members</h2><div class=\"table-wrap\"><table class=\"table members\">"
+	sr_html_printf(b, "<h2 id=\"org-members\">Members</h2><div class=\"table-wrap\"><table class=\"table tokens members\">"
 			  "<thead><tr><th>Member</th><th>Role</th><th></th></tr></thead><tbody>");
 	struct member_ctx c = {b, org->handle, csrf, admin};
 	int rc = sr_store_members(rq->req->store, org->id, MEMBERS_SHOWN, member_row, &c);
@@ -198,7 +198,7 @@ static int members(sr_web_rq *rq, sr_buf *b, const sr_user *org, int admin)
 	if (!admin)
 		return 0;
 	sr_html_printf(b,
-		       "<h3 id=\"org-add\">Add a member</h3><form class=\"form\" method=\"post\" action=\"/orgs/%u/member\">"
+		       "<h3 id=\"org-add\">Add a member</h3><form class=\"form org-form\" method=\"post\" action=\"/orgs/%u/member\">"
 		       "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		       "<p><label for=\"add-member\">Handle</label><input id=\"add-member\" name=\"member\" required "
 		       "maxlength=\"64\" placeholder=\"@handle\"></p><p><label for=\"add-role\">Role</label>",

@@ -84,4 +84,12 @@ if [ -n "$PG_DB" ]; then
 else
   node "$WEB_DIR/transfers.mjs" || rc=1
 fi
+# publish.mjs (publishing a folder and a zip, orgs and their members) on a database of its own.
+if [ -n "$PG_DB" ]; then
+  PG_DB4=$("$ROOT/scripts/pg-test-cluster" createdb "$SKILLREG_TEST_PG" "webpublish_$$_$RANDOM") || die "cannot create a database on $SKILLREG_TEST_PG"
+  SKILLREG_WEB_DB=$PG_DB4 node "$WEB_DIR/publish.mjs" || rc=1
+  "$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB4" || true
+else
+  node "$WEB_DIR/publish.mjs" || rc=1
+fi
 exit $rc
