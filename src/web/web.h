@@ -16,6 +16,9 @@
  *   /{owner}/{slug}/file?path=&version=   one file of a version, as text
  *   /{owner}/skills/{slug}  the API's canonicalUrl form, redirected to /{owner}/{slug}
  *   /static/site.css, /static/icon.svg
+ * Signed-in pages and their forms (POST, each with the CSRF token) are in account_route:
+ * sign-in, sessions, tokens, /dashboard, /stars, /settings/transfers, /publish (a folder or a
+ * zip), /orgs and /orgs/{org} (members, roles, the org's skills).
  * Names a handle cannot take (they are routes here or API paths) are in sr_web_reserved.
  */
 #ifndef SR_WEB_H
