@@ -326,7 +326,8 @@ static void prefill(sr_web_rq *rq, const sr_user *u, struct form *f, const sr_up
 static size_t split_tags(char *tags, const char **v)
 {
 	size_t n = 0;
-	for (char *t = tags ? strtok(tags, ", \t\r\n") : NULL; t && n < MAX_TAGS; t = strtok(NULL, ", \t\r\n"))
+	char *save = NULL;
+	for (char *t = tags ? strtok_r(tags, ", \t\r\n", &save) : NULL; t && n < MAX_TAGS; t = strtok_r(NULL, ", \t\r\n", &save))
 		v[n++] = t;
 	if (!n)
 		v[n++] = "latest";
