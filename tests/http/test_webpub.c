@@ -325,7 +325,8 @@ static void test_refusals_in_the_api_words(void **state)
 		     "{\"slug\":\"refused-two\",\"displayName\":\"R\",\"version\":\"1.0.0\",\"acceptLicenseTerms\":true}",
 		     &other, 1, 400, "SKILL.md is required");
 	/* A zip that is none. */
-	srt_part badzip = {"bundle", "b.zip", "application/zip", "PK\x03\x04 not a zip", 17};
+	static const char notzip[] = "PK\x03\x04 not a zip";
+	srt_part badzip = {"bundle", "b.zip", "application/zip", notzip, sizeof(notzip) - 1};
 	srt_part zipf[] = {FIELD("csrf", a.csrf), FIELD("slug", "refused-three"), FIELD("acceptLicenseTerms", "true"),
 			   badzip};
 	same_refusal(&a, zipf, 4,
