@@ -11,7 +11,7 @@
  * code runs (web.c's handle_post, reading the form's `csrf` part).
  *
  * Fields left blank are filled from the upload: the slug from the folder's (or the zip's)
- * name, else the SKILL.md frontmatter's `name`; the display name from the frontmatter's
+ * name, else the SKILL.md frontmatter's `name` when it is slug-shaped; the display name from the frontmatter's
  * `name`; the version from the frontmatter's `version` (or `metadata.version`), else the
  * next patch of the skill's latest version, else 1.0.0. Without JavaScript a page cannot read
  * the files before they are sent, so this is the server's prefill: a refused form comes back
@@ -299,6 +299,18 @@ static void next_patch(sr_web_rq *rq, const sr_user *u, struct form *f)
 	set_if_blank(&f->version, next);
 }
 
+/* A frontmatter name that is a slug as it stands (lower-case letters, digits and hyphens): a
+ * name like "My Skill" names the display, not the slug. */
+static const char *slug_shaped(const char *name)
+{
+	if (!name || !name[0])
+		return NULL;
+	for (const char *c = name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
+			return NULL;
+	return name;
+}
+
 static void prefill(sr_web_rq *rq, const sr_user *u, struct form *f, const sr_upload *up)
 {
 	const sr_pub_file *md = skill_md(up);
@@ -310,7 +322,7 @@ static void prefill(sr_web_rq *rq, const sr_user *u, struct form *f, const sr_up
 		all = fm.frontmatter_json ? json_loads(fm.frontmatter_json, 0, &e) : NULL;
 	}
 	set_if_blank(&f->slug, f->folder);
-	set_if_blank(&f->slug, fm.name);
+	set_if_blank(&f->slug, slug_shaped(fm.name));
 	set_if_blank(&f->name, fm.name);
 	set_if_blank(&f->version, fm_version(all));
 	next_patch(rq, u, f);

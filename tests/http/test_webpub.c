@@ -332,6 +332,23 @@ static void test_refusals_in_the_api_words(void **state)
 	same_refusal(&a, zipf, 4,
 		     "{\"slug\":\"refused-three\",\"displayName\":\"R\",\"version\":\"1.0.0\",\"acceptLicenseTerms\":true}",
 		     &badzip, 1, 400, "Invalid zip bundle");
+	/* More files than a publish takes, from a folder. */
+	enum { TOO_MANY = 2001 };
+	srt_part *many = calloc(TOO_MANY + 5, sizeof(*many));
+	char (*names)[32] = calloc(TOO_MANY, sizeof(*names));
+	many[0] = (srt_part)FIELD("csrf", a.csrf);
+	many[1] = (srt_part)FIELD("slug", "refused-four");
+	many[2] = (srt_part)FIELD("acceptLicenseTerms", "true");
+	many[3] = md;
+	for (int i = 0; i < TOO_MANY; i++) {
+		snprintf(names[i], sizeof(names[i]), "f%d.txt", i);
+		many[4 + i] = (srt_part){"files", names[i], "text/plain", "x", 1};
+	}
+	same_refusal(&a, many, TOO_MANY + 4,
+		     "{\"slug\":\"refused-four\",\"displayName\":\"R\",\"version\":\"1.0.0\",\"acceptLicenseTerms\":true}",
+		     many + 3, TOO_MANY + 1, 400, "Too many files (at most 2000)");
+	free(many);
+	free(names);
 	/* A slug the slug rules refuse: the rules' own sentence. */
 	srt_part badslug[] = {FIELD("csrf", a.csrf), FIELD("slug", "Bad Slug!"), FIELD("displayName", "R"),
 			      FIELD("version", "1.0.0"), FIELD("acceptLicenseTerms", "true"), md};
