@@ -29,4 +29,11 @@ int sr_api_cache_class(const sr_req *req, char **seg, int n, const char **slug, 
  * token, 503 when the token could not be checked. text is a string literal. */
 void sr_api_auth_refusal(int auth_state, int *status, const char **text);
 
+/* The status and words this API answers a domain refusal with (api/error.h; a refusal that
+ * names another skill's page names its absolute URL, which rewrites err->arg). The web
+ * site's upload form shows the same words through sr_app.refusal_text, which serve sets to
+ * this function: the web may not include the API. */
+struct sr_regerr;
+int sr_api_refusal(sr_app *app, const sr_req *req, struct sr_regerr *err, char *text, size_t n);
+
 #endif

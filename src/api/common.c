@@ -118,7 +118,7 @@ void sr__internal(sr_resp *resp, int rc)
 		sr_resp_text(resp, 500, "Internal Server Error");
 }
 
-void sr__regerr_at(sr_app *app, sr_req *req, sr_resp *resp, sr_regerr *err)
+int sr_api_refusal(sr_app *app, const sr_req *req, sr_regerr *err, char *text, size_t n)
 {
 	if (err->why == SR_WHY_SLUG_OWNED_ELSEWHERE) {
 		/* The page is at most 200 bytes (sr_slug_refuse) and an origin far less than 300. */
@@ -127,7 +127,14 @@ void sr__regerr_at(sr_app *app, sr_req *req, sr_resp *resp, sr_regerr *err)
 		snprintf(page, sizeof(page), "%.199s", err->arg);
 		snprintf(err->arg, sizeof(err->arg), "%.299s/%.199s", origin, page);
 	}
-	sr__regerr(resp, err);
+	return sr_api_error_text(err, text, n);
+}
+
+void sr__regerr_at(sr_app *app, sr_req *req, sr_resp *resp, sr_regerr *err)
+{
+	char text[1024];
+	int status = sr_api_refusal(app, req, err, text, sizeof(text));
+	sr_resp_text(resp, status, text);
 }
 
 static void conflict_json(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const sr_lookup *lk)

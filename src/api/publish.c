@@ -12,12 +12,12 @@
 #include <jansson.h>
 
 #include "api/internal.h"
-#include "api/multipart.h"
+#include "http/multipart.h"
 #include "moderation/worker.h"
 #include "core/err.h"
 #include "core/jw.h"
 #include "core/util.h"
-#include "registry/bundle.h"
+#include "registry/upload.h"
 
 #define TICKET_TTL_MS (3600 * 1000)
 
@@ -161,40 +161,6 @@ void sr__upload(sr_app *app, sr_req *req, sr_resp *resp, const char *ticket)
 
 /* ---- publish ---- */
 
-struct files {
-	sr_pub_file *v;
-	size_t n, cap;
-	int too_many;
-};
-
-static sr_pub_file *files_add(struct files *f)
-{
-	if (f->n == SR_MAX_FILES + 1) {
-		f->too_many = 1;
-		return NULL;
-	}
-	if (f->n == f->cap) {
-		size_t ncap = f->cap ? f->cap * 2 : 16;
-		sr_pub_file *nv = realloc(f->v, ncap * sizeof(*nv));
-		if (!nv)
-			return NULL;
-		f->v = nv;
-		f->cap = ncap;
-	}
-	sr_pub_file *p = &f->v[f->n++];
-	memset(p, 0, sizeof(*p));
-	return p;
-}
-
-static void files_free(struct files *f)
-{
-	for (size_t i = 0; i < f->n; i++) {
-		free(f->v[i].path);
-		free(f->v[i].content_type);
-	}
-	free(f->v);
-}
-
 static void respond_published(sr_resp *resp, const sr_publish_result *r)
 {
 	char sid[32], vid[32];
@@ -217,7 +183,7 @@ static void respond_published(sr_resp *resp, const sr_publish_result *r)
 
 /* Runs the publish described by payload (a JSON object) with the given files. */
 static void run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u, json_t *payload,
-			struct files *files)
+			sr_upload *files)
 {
 	json_t *tags = json_object_get(payload, "tags");
 	const char *tagv[64];
@@ -256,8 +222,8 @@ static void run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *
 		.accept_license = json_is_true(lic),
 		.tags = tagv,
 		.ntags = ntags,
-		.files = files->v,
-		.nfiles = files->n,
+		.files = files->files,
+		.nfiles = files->nfiles,
 	};
 	if (!pr.owner_handle || !pr.owner_handle[0])
 		pr.owner_handle = sr__owner_param(req);
@@ -276,7 +242,8 @@ static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user 
 {
 	json_error_t e;
 	json_t *payload = json_loadb(req->body->data ? req->body->data : "", req->body->len, 0, &e);
-	struct files files = {0};
+	sr_upload files;
+	sr_upload_init(&files);
 	if (!json_is_object(payload)) {
 		sr_resp_text(resp, 400, "Invalid JSON payload");
 		goto out;
@@ -318,9 +285,10 @@ static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user 
 			sr_resp_text(resp, 400, "Invalid file paths");
 			goto out;
 		}
-		sr_pub_file *pf = files_add(&files);
+		sr_regerr err = {0};
+		sr_pub_file *pf = sr_upload_slot(&files, &err);
 		if (!pf) {
-			sr__internal(resp, SR_ENOMEM);
+			sr__regerr(resp, &err);
 			goto out;
 		}
 		pf->path = strdup(t.path);
@@ -335,131 +303,21 @@ static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user 
 	}
 	run_publish(app, req, resp, u, payload, &files);
 out:
-	files_free(&files);
+	sr_upload_deinit(&files);
 	json_decref(payload);
 }
 
 /* ---- multipart ---- */
 
-struct bundle_ctx {
-	struct files *files;
-	int rc;
-};
-
-static int bundle_entry(void *ud, const char *path, const unsigned char *data, size_t len)
-{
-	struct bundle_ctx *b = ud;
-	sr_pub_file *pf = files_add(b->files);
-	if (!pf)
-		return b->rc = b->files->too_many ? SR_ETOOBIG : SR_ENOMEM;
-	pf->path = strdup(path);
-	pf->size = (int64_t)len;
-	pf->data = NULL;
-	if (!pf->path)
-		return b->rc = SR_ENOMEM;
-	/* The zip's bytes live only during this callback: copy them. */
-	unsigned char *copy = malloc(len ? len : 1);
-	if (!copy)
-		return b->rc = SR_ENOMEM;
-	memcpy(copy, data, len);
-	pf->data = copy;
-	sr_sha256_hex(copy, len, pf->sha256);
-	return 0;
-}
-
-/* What a multipart publish has gathered: the payload, the files, the copies of bundle
- * entries, which are freed with the request, and the bytes of every file so far (file parts
- * and inflated bundle entries alike), against which the next bundle is inflated. */
+/* What a multipart publish has gathered: the payload and the files (registry/upload.h, the
+ * same gathering as the web site's upload form). */
 struct upload {
 	json_t *payload;
-	struct files files;
-	unsigned char **owned;
-	size_t nowned;
-	size_t bytes;
+	sr_upload files;
 };
 
-static void upload_free(struct upload *up)
-{
-	for (size_t i = 0; i < up->nowned; i++)
-		free(up->owned[i]);
-	free(up->owned);
-	files_free(&up->files);
-	json_decref(up->payload);
-}
-
-/* A zip bundle's entries, added to the files. Non-zero after writing the 4xx or 500.
- *
- * The 50 MiB limit is the whole request's: each bundle is inflated against what the files
- * before it left of it, so a request of many small bundles stops at the first byte past the
- * limit, and a publish holds at most the limit in inflated files however many parts come. */
-static int take_bundle(struct upload *up, sr_resp *resp, const char *data, size_t len)
-{
-	struct files *files = &up->files;
-	struct bundle_ctx bc = {files, 0};
-	size_t before = files->n;
-	size_t room = up->bytes < SR_MAX_BUNDLE_BYTES ? SR_MAX_BUNDLE_BYTES - up->bytes : 0;
-	/* The archive may hold directory entries too; the file count itself is checked as
-	 * entries are added. */
-	int rc = sr_zip_read((const unsigned char *)data, len, 2 * SR_MAX_FILES + 2, SR_MAX_FILE_BYTES, room,
-			     bundle_entry, &bc);
-	for (size_t i = before; i < files->n; i++)
-		up->bytes += (size_t)files->v[i].size;
-	/* Remember the copies so they are freed with the request. */
-	unsigned char **no = realloc(up->owned, (up->nowned + files->n - before + 1) * sizeof(*up->owned));
-	if (!no) {
-		for (size_t i = before; i < files->n; i++) {
-			free((unsigned char *)files->v[i].data);
-			files->v[i].data = NULL;
-		}
-		sr__internal(resp, SR_ENOMEM);
-		return -1;
-	}
-	up->owned = no;
-	for (size_t i = before; i < files->n; i++)
-		if (files->v[i].data)
-			up->owned[up->nowned++] = (unsigned char *)files->v[i].data;
-	if (files->too_many) {
-		sr_resp_textf(resp, 400, "Too many files (at most %d)", SR_MAX_FILES);
-		return -1;
-	}
-	if (rc == SR_ETOOBIG || bc.rc == SR_ETOOBIG) {
-		sr_resp_text(resp, 400, "Skill bundle exceeds 50MB limit");
-		return -1;
-	}
-	if (rc || bc.rc) {
-		sr_resp_text(resp, 400, "Invalid zip bundle");
-		return -1;
-	}
-	return 0;
-}
-
-/* One file part, added to the files (its bytes stay in the request's body). */
-static int take_file(struct upload *up, sr_resp *resp, const sr__mp_part *pt)
-{
-	sr_pub_file *pf = files_add(&up->files);
-	if (!pf) {
-		if (up->files.too_many)
-			sr_resp_textf(resp, 400, "Too many files (at most %d)", SR_MAX_FILES);
-		else
-			sr__internal(resp, SR_ENOMEM);
-		return -1;
-	}
-	pf->path = strdup(pt->filename);
-	pf->content_type = pt->ctype[0] ? strdup(pt->ctype) : NULL;
-	pf->size = (int64_t)pt->len;
-	pf->data = (const unsigned char *)pt->data;
-	/* Its bytes are the body's, already bounded; they count against what bundles may add. */
-	up->bytes += pt->len;
-	sr_sha256_hex(pt->data, pt->len, pf->sha256);
-	if (!pf->path) {
-		sr__internal(resp, SR_ENOMEM);
-		return -1;
-	}
-	return 0;
-}
-
 /* A part by its name: the JSON payload, a zip bundle, or one file. Other parts are skipped. */
-static int take_part(struct upload *up, sr_resp *resp, const sr__mp_part *pt)
+static int take_part(struct upload *up, sr_resp *resp, const sr_mp_part *pt)
 {
 	if (strcmp(pt->name, "payload") == 0) {
 		json_error_t e;
@@ -471,24 +329,29 @@ static int take_part(struct upload *up, sr_resp *resp, const sr__mp_part *pt)
 		}
 		return 0;
 	}
+	sr_regerr err = {0};
+	int rc = 0;
 	if (strcmp(pt->name, "bundle") == 0)
-		return take_bundle(up, resp, pt->data, pt->len);
-	if (strcmp(pt->name, "files") == 0 || pt->has_filename)
-		return take_file(up, resp, pt);
-	return 0;
+		rc = sr_upload_add_bundle(&up->files, pt->data, pt->len, &err);
+	else if (strcmp(pt->name, "files") == 0 || pt->has_filename)
+		rc = sr_upload_add_file(&up->files, pt->filename, pt->ctype, pt->data, pt->len, &err);
+	if (rc)
+		sr__regerr(resp, &err);
+	return rc;
 }
 
 static void publish_multipart(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u, const char *ctype)
 {
-	sr__mp_reader rd;
-	if (sr__mp_begin(&rd, ctype, req->body->data, req->body->len)) {
+	sr_mp_reader rd;
+	if (sr_mp_begin(&rd, ctype, req->body->data, req->body->len)) {
 		sr_resp_text(resp, 400, "Invalid multipart body");
 		return;
 	}
-	struct upload up = {0};
-	sr__mp_part pt;
+	struct upload up = {NULL, {0}};
+	sr_upload_init(&up.files);
+	sr_mp_part pt;
 	int more;
-	while ((more = sr__mp_next(&rd, &pt)) > 0)
+	while ((more = sr_mp_next(&rd, &pt)) > 0)
 		if (take_part(&up, resp, &pt))
 			goto out;
 	if (more < 0) {
@@ -501,7 +364,8 @@ static void publish_multipart(sr_app *app, sr_req *req, sr_resp *resp, const sr_
 	}
 	run_publish(app, req, resp, u, up.payload, &up.files);
 out:
-	upload_free(&up);
+	sr_upload_deinit(&up.files);
+	json_decref(up.payload);
 }
 
 void sr__publish(sr_app *app, sr_req *req, sr_resp *resp)

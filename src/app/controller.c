@@ -32,9 +32,26 @@ static size_t route_body_limit(const char *method, const char *path)
 		return 0;
 	if (strncmp(path, "/api/v1/skills/-/upload/", 24) == 0)
 		return BODY_UPLOAD_MAX;
-	if (strcmp(path, "/api/v1/skills") == 0 || strcmp(path, "/api/v1/skills/") == 0)
+	if (strcmp(path, "/api/v1/skills") == 0 || strcmp(path, "/api/v1/skills/") == 0 || strcmp(path, "/publish") == 0)
 		return BODY_PUBLISH_MAX;
 	return BODY_JSON_MAX;
+}
+
+/* The web's upload form (/publish) takes a publish's body from a browser whose session is
+ * valid when the headers arrive, as the API takes one from a valid token; without one, the
+ * ceiling of a form and, past it, 403 (503 when the session cannot be checked). */
+static void web_publish_limit(sr_req *req, sr_body_grant *grant)
+{
+	int64_t uid = 0;
+	int state = req->store ? sr_web_session_user(req, &uid) : SR_AUTH_UNAVAIL;
+	if (state == SR_AUTH_OK) {
+		grant->user = uid;
+		return;
+	}
+	grant->limit = BODY_JSON_MAX;
+	grant->refuse_status = state == SR_AUTH_UNAVAIL ? 503 : 403;
+	grant->refuse_text = state == SR_AUTH_UNAVAIL ? "Service unavailable: the database is not answering"
+						      : SR_WEB_SIGNIN_TO_PUBLISH;
 }
 
 /* A body larger than a JSON document (an upload, a publish) is for a caller whose token is
@@ -49,6 +66,10 @@ void sr_app_body_limit(void *ud, sr_req *req, sr_body_grant *grant)
 	grant->limit = route_body_limit(req->method, req->path);
 	if (!grant->limit)
 		return;
+	if (strcmp(req->path, "/publish") == 0) {
+		web_publish_limit(req, grant);
+		return;
+	}
 	sr_user u;
 	int state = SR_AUTH_UNAVAIL;
 	if (req->store)

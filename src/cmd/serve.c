@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "app/controller.h"
 #include "cmd/cmd.h"
 #include "core/job.h"
@@ -151,6 +152,7 @@ static int serve_start(const sr_cmd_opts *o, sr_app *app, sr_store **main_store)
 	/* The jobs report their runs to /metrics from here on. */
 	sr_job_report_set(sr_metrics_job);
 	app->no_local_signin = o->no_local_signin;
+	app->refusal_text = sr_api_refusal;
 	sr_scan_worker_config wc = {app->db_path, app->blobs, {o->scanner_cmd, (int)o->scanner_timeout_ms},
 				    (int)o->scan_poll_ms, 32};
 	if ((!o->no_rate_limit && sr_ratelimit_new(&app->ratelimit)) ||

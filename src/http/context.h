@@ -24,6 +24,7 @@ struct sr_seen;
 struct sr_cache;
 struct sr_scan_worker;
 struct sr_idp;
+struct sr_regerr;
 
 typedef struct sr_app {
 	char data_dir[2048];
@@ -37,6 +38,10 @@ typedef struct sr_app {
 	struct sr_idp **idps; /* the sign-in providers (auth/idp.h): GitHub, OpenID Connect */
 	int nidps;
 	int no_local_signin; /* local accounts (passwords, invitations) are off (--no-local-signin) */
+	/* The API's status and words for a domain refusal (api.h's sr_api_refusal), for the web
+	 * pages that show a client's words (the upload form); NULL: none. The front face that
+	 * owns the words sits beside the web, which may not include it, so serve hands it over. */
+	int (*refusal_text)(struct sr_app *app, const sr_req *req, struct sr_regerr *err, char *text, size_t n);
 } sr_app;
 
 /* What a request's Authorization header says about its caller. */

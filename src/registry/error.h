@@ -52,6 +52,7 @@ typedef enum sr_why {
 	SR_WHY_SKILL_CARD_PUBLISHED,
 	SR_WHY_FILE_TOO_BIG,       /* arg: the path */
 	SR_WHY_BUNDLE_TOO_BIG,
+	SR_WHY_BUNDLE_INVALID,     /* a zip bundle that cannot be read */
 	SR_WHY_SKILL_MD_REQUIRED,
 	SR_WHY_TOO_MANY_FILES,
 	SR_WHY_PATH_DUPLICATE,     /* arg: the path */

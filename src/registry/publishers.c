@@ -88,7 +88,7 @@ static const char *const route_words[] = {
 	"admin", "clawhub", "docs", "official", "plugins", "publishers", "skills",
 	"api", "static", "search", "trending", "metrics", "healthz", "login", "logout", "settings",
 	"about", "help", "new", "upload", "publish", "users", "owners", "stars", "dashboard", "auth",
-	"cli", "download", "import",
+	"cli", "download", "import", "orgs",
 };
 
 int sr_handle_check_new(const char *handle, sr_regerr *err)
@@ -258,4 +258,89 @@ int sr_publisher_member_remove(sr_store *s, const sr_user *actor, const char *ha
 fail:
 	sr_store_rollback(s);
 	return sr_regerr_internal(err, rc);
+}
+
+/* ---- an org's own admins (the web site's org page) ---- */
+
+/* The org, the actor's role on it, and the member named, in the caller's transaction. An
+ * actor below admin is refused as the accounts reference's table says, and so is one below
+ * owner when the change touches an owner (the member's role before or after). */
+static int member_change(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle,
+			 int new_role, sr_user *org, sr_user *member, int *old_role, sr_regerr *err)
+{
+	int rc = find_org(s, handle, org, err);
+	if (rc)
+		return rc;
+	int mine = SR_PUB_NONE, kind = SR_USER_PERSON;
+	if ((rc = sr_publisher_role(s, org->id, actor, &mine)))
+		return sr_regerr_internal(err, rc);
+	if (mine < SR_PUB_ADMIN)
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	rc = sr_store_user_by_handle(s, member_handle, member);
+	if (rc == 0)
+		rc = sr_store_user_kind(s, member->id, &kind, NULL);
+	/* An org is no member of an org: only people sign in to act for one. */
+	if (rc == SR_ENOTFOUND || (rc == 0 && kind != SR_USER_PERSON))
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_USER_NOT_FOUND, NULL);
+	if (rc || (rc = sr_store_member_role(s, org->id, member->id, old_role)))
+		return sr_regerr_internal(err, rc);
+	if ((new_role == SR_PUB_OWNER || *old_role == SR_PUB_OWNER) && mine < SR_PUB_OWNER)
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	/* The last owner stays: read in the write transaction, so two changes cannot each leave
+	 * the other as the last. */
+	int64_t owners = 0;
+	if (*old_role == SR_PUB_OWNER && new_role != SR_PUB_OWNER) {
+		if ((rc = sr_store_member_owners(s, org->id, &owners)))
+			return sr_regerr_internal(err, rc);
+		if (owners <= 1)
+			return sr_regerr_set(err, SR_EINVAL, SR_WHY_LAST_OWNER, NULL);
+	}
+	return 0;
+}
+
+int sr_org_member_set(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle, int role,
+		      sr_regerr *err)
+{
+	if (role < SR_PUB_PUBLISHER || role > SR_PUB_OWNER)
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_MEMBER_ROLE_INVALID, NULL);
+	int64_t now = sr_now_ms();
+	int rc, old_role;
+	sr_user org, member;
+	if ((rc = sr_store_begin(s)))
+		return sr_regerr_internal(err, rc);
+	if ((rc = member_change(s, actor, handle, member_handle, role, &org, &member, &old_role, err))) {
+		sr_store_rollback(s);
+		return rc;
+	}
+	char detail[200];
+	snprintf(detail, sizeof(detail), "%s %s %s", org.handle, member.handle, sr_member_role_name(role));
+	if ((rc = sr_store_member_set(s, org.id, member.id, role, now)) ||
+	    (rc = sr_store_audit(s, actor->id, "publisher.member.set", 0, detail, now)) || (rc = sr_store_commit(s))) {
+		sr_store_rollback(s);
+		return sr_regerr_internal(err, rc);
+	}
+	return 0;
+}
+
+int sr_org_member_remove(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle,
+			 sr_regerr *err)
+{
+	int64_t now = sr_now_ms();
+	int rc, old_role, removed = 0;
+	sr_user org, member;
+	if ((rc = sr_store_begin(s)))
+		return sr_regerr_internal(err, rc);
+	if ((rc = member_change(s, actor, handle, member_handle, SR_PUB_NONE, &org, &member, &old_role, err))) {
+		sr_store_rollback(s);
+		return rc;
+	}
+	char detail[200];
+	snprintf(detail, sizeof(detail), "%s %s", org.handle, member.handle);
+	if ((rc = sr_store_member_remove(s, org.id, member.id, &removed)) ||
+	    (removed && (rc = sr_store_audit(s, actor->id, "publisher.member.remove", 0, detail, now))) ||
+	    (rc = sr_store_commit(s))) {
+		sr_store_rollback(s);
+		return sr_regerr_internal(err, rc);
+	}
+	return 0;
 }

@@ -170,6 +170,14 @@ int sr_publisher_ensure(sr_store *s, const sr_user *actor, const sr_org_ensure *
 			sr_regerr *err);
 int sr_publisher_member_remove(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle,
 			       int *removed, sr_regerr *err);
+/* An org's own admin adds a member or changes a member's role (the web's org page): the actor
+ * needs admin on the org, and owner when an owner's role is given or taken; the last owner
+ * stays. Audited as the admin routes' publisher.member.set. */
+int sr_org_member_set(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle, int role,
+		      sr_regerr *err);
+/* The same for a removal (publisher.member.remove). */
+int sr_org_member_remove(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle,
+			 sr_regerr *err);
 
 /* ---- ownership transfers (accounts reference section 4; transfer.c) ---- */
 

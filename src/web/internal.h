@@ -61,8 +61,16 @@ void sr__web_admin_token_index(struct sr_web_rq *rq, int revoke); /* /admin/toke
 /* One's own work (mine.c): every skill one publishes, and one's stars. */
 void sr__web_dashboard(struct sr_web_rq *rq);
 void sr__web_stars(struct sr_web_rq *rq);
-/* The links between the pages of one's account; current is "dashboard", "stars", "tokens"
- * or "sessions". */
+/* A table of every skill owner publishes, in whatever state, with the reason in words (the
+ * dashboard's, and an org's page's), paged from ?cursor= (sr__web_owned_cursor reads it:
+ * non-zero after answering 400 for a stale one) with links to here. empty (HTML) when there
+ * is none. The store's error, else 0. */
+struct sr_cursor;
+int sr__web_owned_cursor(struct sr_web_rq *rq, int *has_after, struct sr_cursor *cur);
+int sr__web_owned_skills(struct sr_web_rq *rq, sr_buf *b, const sr_user *owner, int has_after,
+			 const struct sr_cursor *cur, const char *here, const char *empty);
+/* The links between the pages of one's account; current is "dashboard", "stars", "orgs",
+ * "transfers", "tokens" or "sessions". */
 void sr__web_account_nav(sr_buf *b, const char *current);
 void sr__web_invite(struct sr_web_rq *rq, const char *token); /* invite.c */
 void sr__web_device(struct sr_web_rq *rq);   /* device.c */
@@ -81,6 +89,16 @@ void sr__web_staff(struct sr_web_rq *rq, char **seg, int n, int post);
  * skill's console page). */
 void sr__web_appeal(struct sr_web_rq *rq, char **seg, int n, int post);
 int sr__web_appeal_panel(sr_req *req, sr_buf *side, const sr_skill *sk);
+/* Publishing from the browser (publish.c): the upload form and its POST. */
+void sr__web_publish(struct sr_web_rq *rq);
+void sr__web_publish_post(struct sr_web_rq *rq);
+/* The skill page's "Publish a new version" link, for a viewer who may publish for its owner. */
+int sr__web_publish_link(sr_buf *side, const sr_skill *sk);
+/* Org publishers (orgs.c): /orgs (one's orgs, and a new one), an org's page, and its forms
+ * (action: create, member, remove). */
+void sr__web_orgs(struct sr_web_rq *rq);
+void sr__web_org(struct sr_web_rq *rq, const char *handle);
+void sr__web_org_post(struct sr_web_rq *rq, const char *handle, const char *action);
 /* The viewer of a page that needs an account; signed out, answers 303 to the sign-in page
  * returning to `here` (a local path with its query; NULL: this request's path) and gives NULL. */
 const sr_user *sr__web_need_viewer(struct sr_web_rq *rq, const char *here);

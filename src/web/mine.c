@@ -31,6 +31,8 @@ void sr__web_account_nav(sr_buf *b, const char *current)
 	} links[] = {
 		{"dashboard", "/dashboard", "Your skills"},
 		{"stars", "/stars", "Stars"},
+		{"orgs", "/orgs", "Orgs"},
+		{"transfers", "/settings/transfers", "Transfers"},
 		{"tokens", "/settings/tokens", "API tokens"},
 		{"sessions", "/settings/sessions", "Sessions"},
 	};
@@ -152,6 +154,49 @@ static int dash_row(void *ud, const void *row)
 	return k->rc;
 }
 
+int sr__web_owned_cursor(sr_web_rq *rq, int *has_after, sr_cursor *cur)
+{
+	*has_after = 0;
+	const char *cs = sr_req_query(rq->req, "cursor");
+	if (!cs || !cs[0])
+		return 0;
+	if (sr_cursor_decode(cs, cur) || cur->kind != DASH_CURSOR_KIND || cur->dir != 1) {
+		sr__web_error(rq->req, rq->resp, 400, "This page link is out of date", "Start again from the first page.");
+		return -1;
+	}
+	*has_after = 1;
+	return 0;
+}
+
+int sr__web_owned_skills(sr_web_rq *rq, sr_buf *b, const sr_user *owner, int has_after, const sr_cursor *cur,
+			 const char *here, const char *empty)
+{
+	sr_buf_puts(b, "<div class=\"table-wrap\"><table class=\"table tokens dashboard\"><thead><tr><th>Skill</th>"
+		       "<th>Version</th><th>State</th><th>Updated</th><th>Downloads</th><th>Stars</th></tr></thead><tbody>");
+	struct dash_rows k = {b, owner, 0, 0, 0, 0, 0};
+	int rc = sr_store_owner_all_skills(rq->req->store, owner->id, DASH_PAGE, has_after, has_after ? cur->k1 : 0,
+					   has_after ? cur->id : 0, dash_row, &k);
+	if (!rc)
+		rc = k.rc;
+	if (rc)
+		return rc;
+	sr_buf_puts(b, "</tbody></table></div>");
+	if (!k.n)
+		sr_html_printf(b, "<p class=\"empty\">%s</p>", empty);
+	sr_buf_puts(b, "<nav class=\"pager\" aria-label=\"Pages\">");
+	if (has_after)
+		sr_html_printf(b, "<a class=\"first\" href=\"%s\">First page</a>", here);
+	if (k.more) {
+		sr_cursor next = {.version = SR_CURSOR_VERSION, .kind = DASH_CURSOR_KIND, .dir = 1, .k1 = k.last_updated,
+				  .id = k.last_id};
+		char enc[SR_CURSOR_MAX_LEN + 1];
+		if (!sr_cursor_encode(&next, enc, sizeof(enc)))
+			sr_html_printf(b, "<a rel=\"next\" class=\"next\" href=\"%s?cursor=%u\">Next page</a>", here, enc);
+	}
+	sr_buf_puts(b, "</nav>");
+	return 0;
+}
+
 void sr__web_dashboard(sr_web_rq *rq)
 {
 	sr_req *req = rq->req;
@@ -159,16 +204,10 @@ void sr__web_dashboard(sr_web_rq *rq)
 	const sr_user *u = sr__web_need_viewer(rq, NULL);
 	if (!u)
 		return;
-	int has_after = 0;
+	int has_after;
 	sr_cursor cur;
-	const char *cs = sr_req_query(req, "cursor");
-	if (cs && cs[0]) {
-		if (sr_cursor_decode(cs, &cur) || cur.kind != DASH_CURSOR_KIND || cur.dir != 1) {
-			sr__web_error(req, rq->resp, 400, "This page link is out of date", "Start again from the first page.");
-			return;
-		}
-		has_after = 1;
-	}
+	if (sr__web_owned_cursor(rq, &has_after, &cur))
+		return;
 	sr_page p = {&rq->resp->body, "Your skills", NULL, NULL};
 	sr__web_begin(&p);
 	sr_buf *b = p.b;
@@ -176,33 +215,16 @@ void sr__web_dashboard(sr_web_rq *rq)
 	sr_html_printf(b,
 		       "<section aria-labelledby=\"dash-h\"><h1 id=\"dash-h\">Your skills</h1>"
 		       "<p class=\"lead\">Every skill @%s publishes, most recently updated first, public or not. "
-		       "Skills that are not public say why.</p>"
-		       "<div class=\"table-wrap\"><table class=\"table tokens dashboard\"><thead><tr><th>Skill</th>"
-		       "<th>Version</th><th>State</th><th>Updated</th><th>Downloads</th><th>Stars</th></tr></thead><tbody>",
+		       "Skills that are not public say why. <a class=\"button\" href=\"/publish\">Publish a skill</a></p>",
 		       u->handle);
-	struct dash_rows k = {b, u, 0, 0, 0, 0, 0};
-	int rc = sr_store_owner_all_skills(req->store, u->id, DASH_PAGE, has_after, has_after ? cur.k1 : 0,
-					   has_after ? cur.id : 0, dash_row, &k);
-	if (!rc)
-		rc = k.rc;
+	int rc = sr__web_owned_skills(rq, b, u, has_after, &cur, "/dashboard",
+				      "You have not published a skill yet: <a href=\"/publish\">publish one here</a> or run "
+				      "<code>clawhub publish ./my-skill</code>.");
 	if (rc) {
 		sr__web_fail(req, rq->resp, rc);
 		return;
 	}
-	sr_buf_puts(b, "</tbody></table></div>");
-	if (!k.n)
-		sr_buf_puts(b, "<p class=\"empty\">You have not published a skill yet: <code>clawhub publish ./my-skill</code>.</p>");
-	sr_buf_puts(b, "<nav class=\"pager\" aria-label=\"Pages\">");
-	if (has_after)
-		sr_buf_puts(b, "<a class=\"first\" href=\"/dashboard\">First page</a>");
-	if (k.more) {
-		sr_cursor next = {.version = SR_CURSOR_VERSION, .kind = DASH_CURSOR_KIND, .dir = 1, .k1 = k.last_updated,
-				  .id = k.last_id};
-		char enc[SR_CURSOR_MAX_LEN + 1];
-		if (!sr_cursor_encode(&next, enc, sizeof(enc)))
-			sr_html_printf(b, "<a rel=\"next\" class=\"next\" href=\"/dashboard?cursor=%u\">Next page</a>", enc);
-	}
-	sr_buf_puts(b, "</nav></section>");
+	sr_buf_puts(b, "</section>");
 	sr__web_end(&p, rq->resp, 200);
 }
 

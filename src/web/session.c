@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "http/multipart.h"
 #include "http/ratelimit.h"
 #include "web/internal.h"
 #include "web/signin.h"
@@ -92,10 +93,33 @@ static int form_decode(const char *p, size_t len, char *out, size_t n)
 	return 1;
 }
 
+/* A field (a part without a file name) of a multipart/form-data body, as it is. */
+static int form_part(const sr_req *req, const char *ct, const char *key, char *out, size_t n)
+{
+	sr_mp_reader rd;
+	sr_mp_part pt;
+	if (sr_mp_begin(&rd, ct, req->body->data, req->body->len))
+		return 0;
+	while (sr_mp_next(&rd, &pt) > 0) {
+		if (pt.has_filename || strcmp(pt.name, key) != 0)
+			continue;
+		if (pt.len + 1 > n || memchr(pt.data, 0, pt.len))
+			return 0;
+		memcpy(out, pt.data, pt.len);
+		out[pt.len] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
 int sr__web_form(const sr_req *req, const char *key, char *out, size_t n)
 {
 	const char *ct = sr_req_header(req, "Content-Type");
-	if (!req->body || !req->body->data || !ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
+	if (!req->body || !req->body->data || !ct)
+		return 0;
+	if (strncasecmp(ct, "multipart/form-data", 19) == 0)
+		return form_part(req, ct, key, out, n);
+	if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
 		return 0;
 	const char *p = req->body->data, *end = p + req->body->len;
 	size_t kl = strlen(key);
@@ -139,6 +163,20 @@ static void look(sr_web_rq *rq)
 		/* A session that ended, expired or whose account was banned: the browser forgets it. */
 		set_cookie(rq, SR_WEB_SESSION_COOKIE, "", 0);
 	}
+}
+
+int sr_web_session_user(sr_req *req, int64_t *user_id)
+{
+	char tok[64];
+	if (!sr__web_cookie(req, SR_WEB_SESSION_COOKIE, tok, sizeof(tok)))
+		return SR_AUTH_NONE;
+	sr_session sess;
+	int rc = sr_session_find(req->store, tok, &sess);
+	if (rc == 0) {
+		*user_id = sess.user.id;
+		return SR_AUTH_OK;
+	}
+	return rc == SR_EUNAVAIL ? SR_AUTH_UNAVAIL : rc == SR_EPERM ? SR_AUTH_BANNED : SR_AUTH_INVALID;
 }
 
 const sr_user *sr__web_viewer(sr_web_rq *rq)

@@ -72,8 +72,9 @@ const char *sr__web_local_path(const char *return_to);
  * (signin_ways.c). */
 void sr__web_signin_ways(sr_web_rq *rq, sr_buf *b, const char *return_to);
 
-/* A field of a POSTed application/x-www-form-urlencoded body, decoded into out: 1 when
- * present (and it fit), else 0. */
+/* A field of a POSTed application/x-www-form-urlencoded body, decoded into out, or of a
+ * multipart/form-data body (a part without a file name, as sent): 1 when present (and it
+ * fit), else 0. */
 int sr__web_form(const sr_req *req, const char *key, char *out, size_t n);
 /* A cookie's value into out: 1 when present (and it fit), else 0. */
 int sr__web_cookie(const sr_req *req, const char *name, char *out, size_t n);

@@ -493,6 +493,8 @@ void sr__web_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, c
 	struct files fk = {.b = &side, .sk = &sk, .version = v.version};
 	int rc = render_side(req, &side, &sk, &in, &v, &fk);
 	if (!rc)
+		rc = sr__web_publish_link(&side, &sk);
+	if (!rc)
 		rc = sr__web_transfer_panel(req, &side, &sk);
 	if (!rc)
 		rc = sr__web_appeal_panel(req, &side, &sk);

@@ -26,7 +26,7 @@ static const char *const reserved[] = {
 	"api", "static", "skills", "search", "trending", "metrics", "healthz", ".well-known",
 	"favicon.ico", "robots.txt", "login", "logout", "settings", "admin", "about", "help",
 	"docs", "new", "upload", "publish", "users", "owners", "stars", "dashboard", "auth",
-	"cli", "download", "import", "signin", "signout", "invite", "staff", "-",
+	"cli", "download", "import", "signin", "signout", "invite", "staff", "orgs", "-",
 };
 
 int sr_web_reserved(const char *handle)
@@ -317,8 +317,30 @@ enum {
 	PAGE_TRANSFERS,
 	PAGE_TRANSFER_POST,
 	PAGE_STAFF,
-	PAGE_APPEAL
+	PAGE_APPEAL,
+	PAGE_PUBLISH,
+	PAGE_PUBLISH_POST,
+	PAGE_ORGS,
+	PAGE_ORG_CREATE,
+	PAGE_ORG,
+	PAGE_ORG_POST
 };
+
+/* /orgs, /orgs/create (POST), /orgs/{handle}, /orgs/{handle}/{action} (POST). */
+static int org_route(char **seg, int n, int post)
+{
+	if (n < 1 || !is(seg[0], "orgs"))
+		return PAGE_NONE;
+	if (!post && n == 1)
+		return PAGE_ORGS;
+	if (post && n == 2 && is(seg[1], "create"))
+		return PAGE_ORG_CREATE;
+	if (!post && n == 2)
+		return PAGE_ORG;
+	if (post && n == 3)
+		return PAGE_ORG_POST;
+	return PAGE_NONE;
+}
 
 static int account_route(char **seg, int n, int post)
 {
@@ -363,7 +385,9 @@ static int account_route(char **seg, int n, int post)
 	if (n >= 2 && is(seg[0], "settings") && is(seg[1], "appeals") &&
 	    ((post && n == 3 && is(seg[2], "file")) || (!post && n == 4)))
 		return PAGE_APPEAL;
-	return PAGE_NONE;
+	if (n == 1 && is(seg[0], "publish"))
+		return post ? PAGE_PUBLISH_POST : PAGE_PUBLISH;
+	return org_route(seg, n, post);
 }
 
 static void account_page(sr_web_rq *rq, int page, char **seg, int n, int post)
@@ -388,6 +412,12 @@ static void account_page(sr_web_rq *rq, int page, char **seg, int n, int post)
 	case PAGE_TRANSFER_POST: sr__web_transfer_post(rq, seg[2]); break;
 	case PAGE_STAFF: sr__web_staff(rq, seg, n, post); break;
 	case PAGE_APPEAL: sr__web_appeal(rq, seg, n, post); break;
+	case PAGE_PUBLISH: sr__web_publish(rq); break;
+	case PAGE_PUBLISH_POST: sr__web_publish_post(rq); break;
+	case PAGE_ORGS: sr__web_orgs(rq); break;
+	case PAGE_ORG_CREATE: sr__web_org_post(rq, NULL, "create"); break;
+	case PAGE_ORG: sr__web_org(rq, seg[1]); break;
+	case PAGE_ORG_POST: sr__web_org_post(rq, seg[1], seg[2]); break;
 	}
 }
 

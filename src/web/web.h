@@ -16,6 +16,9 @@
  *   /{owner}/{slug}/file?path=&version=   one file of a version, as text
  *   /{owner}/skills/{slug}  the API's canonicalUrl form, redirected to /{owner}/{slug}
  *   /static/site.css, /static/icon.svg
+ * Signed-in pages and their forms (POST, each with the CSRF token) are in account_route:
+ * sign-in, sessions, tokens, /dashboard, /stars, /settings/transfers, /publish (a folder or a
+ * zip), /orgs and /orgs/{org} (members, roles, the org's skills).
  * Names a handle cannot take (they are routes here or API paths) are in sr_web_reserved.
  */
 #ifndef SR_WEB_H
@@ -39,6 +42,12 @@ void sr_web_handle(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n);
 /* 1 when the request carries a session cookie: its pages show who is signed in, so the
  * response cache neither answers nor keeps them. */
 int sr_web_has_session(const sr_req *req);
+/* The signed-in user of the request's session cookie, looked up when the headers arrive (the
+ * front controller lets the upload form's large body in only for a valid session): an
+ * SR_AUTH_* state of http/context.h, with *user_id when SR_AUTH_OK. */
+int sr_web_session_user(sr_req *req, int64_t *user_id);
+/* The text of the answer to an upload form's body too large for a caller without a session. */
+#define SR_WEB_SIGNIN_TO_PUBLISH "Sign in to publish: a body this large needs a signed-in session."
 /* 1 when a user handle would collide with a route of the site or the API. */
 int sr_web_reserved(const char *handle);
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_multipart.c - the multipart/form-data reader of a publish (src/api/multipart.c).
+ * fuzz_multipart.c - the multipart/form-data reader of a publish (src/http/multipart.c).
  *
  * Input: the Content-Type header value up to the first newline, then the body. Every part the
  * reader returns must lie inside the body and its names must be terminated; the payload part
@@ -7,7 +7,7 @@
  */
 #include <jansson.h>
 
-#include "api/multipart.h"
+#include "http/multipart.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -17,11 +17,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *ctype = fuzz_cstr(data, hl);
 	size_t blen = nl ? size - hl - 1 : 0;
 	char *body = fuzz_exact(nl ? nl + 1 : data, blen);
-	sr__mp_reader rd;
-	if (sr__mp_begin(&rd, ctype, body, blen) == 0) {
-		sr__mp_part pt;
+	sr_mp_reader rd;
+	if (sr_mp_begin(&rd, ctype, body, blen) == 0) {
+		sr_mp_part pt;
 		int more, parts = 0;
-		while ((more = sr__mp_next(&rd, &pt)) > 0) {
+		while ((more = sr_mp_next(&rd, &pt)) > 0) {
 			FUZZ_CHECK(pt.data >= body && pt.len <= blen && pt.data + pt.len <= body + blen);
 			FUZZ_CHECK(memchr(pt.name, '\0', sizeof(pt.name)) != NULL);
 			FUZZ_CHECK(memchr(pt.filename, '\0', sizeof(pt.filename)) != NULL);
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(more == 0 || more == -1);
 	}
 	char param[64];
-	sr__mp_header_param(ctype, hl, "name", param, sizeof(param));
+	sr_mp_header_param(ctype, hl, "name", param, sizeof(param));
 	free(body);
 	free(ctype);
 	return 0;

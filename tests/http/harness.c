@@ -992,10 +992,9 @@ int srt_publish_json_at(srt_server *s, const char *token, json_t *payload, const
 	return rc;
 }
 
-int srt_multipart(srt_server *s, const char *token, const srt_part *parts, size_t n,
-		  srt_resp *out)
+char *srt_multipart_body(const srt_part *parts, size_t n, size_t *len)
 {
-	static const char boundary[] = "----srtBoundary7MA4YWxkTrZu0gW";
+	static const char boundary[] = SRT_MP_BOUNDARY;
 	size_t cap = 1024;
 	for (size_t i = 0; i < n; i++)
 		cap += parts[i].len + 512 + (parts[i].filename ? 2 * strlen(parts[i].filename) : 0);
@@ -1023,6 +1022,16 @@ int srt_multipart(srt_server *s, const char *token, const srt_part *parts, size_
 		o += (size_t)snprintf(body + o, cap - o, "\r\n");
 	}
 	o += (size_t)snprintf(body + o, cap - o, "--%s--\r\n", boundary);
+	*len = o;
+	return body;
+}
+
+int srt_multipart(srt_server *s, const char *token, const srt_part *parts, size_t n,
+		  srt_resp *out)
+{
+	static const char boundary[] = SRT_MP_BOUNDARY;
+	size_t o;
+	char *body = srt_multipart_body(parts, n, &o);
 	char auth[256], ct[256];
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token ? token : "");
 	snprintf(ct, sizeof ct, "Content-Type: multipart/form-data; boundary=%s", boundary);

@@ -198,6 +198,10 @@ int srt_publish_json_at(srt_server *s, const char *token, json_t *payload, const
 			size_t n, srt_resp *out, const char *file, int line);
 #define srt_publish_json(s, tok, payload, files, n, out) \
 	srt_publish_json_at((s), (tok), (payload), (files), (n), (out), __FILE__, __LINE__)
+/* A multipart/form-data body of the given parts (malloc'd, *len bytes), whose boundary is
+ * SRT_MP_BOUNDARY. */
+#define SRT_MP_BOUNDARY "----srtBoundary7MA4YWxkTrZu0gW"
+char *srt_multipart_body(const srt_part *parts, size_t n, size_t *len);
 /* POST /api/v1/skills as multipart/form-data with the given parts. */
 int srt_multipart(srt_server *s, const char *token, const srt_part *parts, size_t n,
 		  srt_resp *out);

@@ -92,4 +92,12 @@ if [ -n "$PG_DB" ]; then
 else
   node "$WEB_DIR/staff.mjs" || rc=1
 fi
+# publish.mjs (publishing a folder and a zip, orgs and their members) on a database of its own.
+if [ -n "$PG_DB" ]; then
+  PG_DB5=$("$ROOT/scripts/pg-test-cluster" createdb "$SKILLREG_TEST_PG" "webpublish_$$_$RANDOM") || die "cannot create a database on $SKILLREG_TEST_PG"
+  SKILLREG_WEB_DB=$PG_DB5 node "$WEB_DIR/publish.mjs" || rc=1
+  "$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB5" || true
+else
+  node "$WEB_DIR/publish.mjs" || rc=1
+fi
 exit $rc

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api/multipart.h"
+#include "http/multipart.h"
 
 /* Finds needle in hay[0..n). */
 static const char *memfind(const char *hay, size_t n, const char *needle, size_t m)
@@ -19,7 +19,7 @@ static const char *memfind(const char *hay, size_t n, const char *needle, size_t
 	return NULL;
 }
 
-int sr__mp_header_param(const char *h, size_t hl, const char *key, char *out, size_t n)
+int sr_mp_header_param(const char *h, size_t hl, const char *key, char *out, size_t n)
 {
 	size_t kl = strlen(key);
 	for (size_t i = 0; i + kl + 1 < hl; i++) {
@@ -50,7 +50,7 @@ int sr__mp_header_param(const char *h, size_t hl, const char *key, char *out, si
 
 /* Reads a part's Content-Disposition (name, filename) and Content-Type from its headers,
  * h[0..hend). */
-static void part_headers(const char *h, const char *hend, sr__mp_part *pt)
+static void part_headers(const char *h, const char *hend, sr_mp_part *pt)
 {
 	memset(pt, 0, sizeof(*pt));
 	while (h < hend) {
@@ -59,8 +59,8 @@ static void part_headers(const char *h, const char *hend, sr__mp_part *pt)
 			eol = hend;
 		size_t hl = (size_t)(eol - h);
 		if (hl > 20 && strncasecmp(h, "Content-Disposition:", 20) == 0) {
-			sr__mp_header_param(h + 20, hl - 20, "name", pt->name, sizeof(pt->name));
-			pt->has_filename = sr__mp_header_param(h + 20, hl - 20, "filename", pt->filename,
+			sr_mp_header_param(h + 20, hl - 20, "name", pt->name, sizeof(pt->name));
+			pt->has_filename = sr_mp_header_param(h + 20, hl - 20, "filename", pt->filename,
 							       sizeof(pt->filename)) == 0;
 		} else if (hl > 13 && strncasecmp(h, "Content-Type:", 13) == 0) {
 			const char *v = h + 13;
@@ -72,11 +72,11 @@ static void part_headers(const char *h, const char *hend, sr__mp_part *pt)
 	}
 }
 
-int sr__mp_begin(sr__mp_reader *r, const char *ctype, const char *body, size_t len)
+int sr_mp_begin(sr_mp_reader *r, const char *ctype, const char *body, size_t len)
 {
 	char boundary[200];
 	memset(r, 0, sizeof(*r));
-	if (sr__mp_header_param(ctype, strlen(ctype), "boundary", boundary, sizeof(boundary)) || !boundary[0])
+	if (sr_mp_header_param(ctype, strlen(ctype), "boundary", boundary, sizeof(boundary)) || !boundary[0])
 		return -1;
 	r->dl = snprintf(r->delim, sizeof(r->delim), "--%s", boundary);
 	const char *p = body ? body : "";
@@ -85,7 +85,7 @@ int sr__mp_begin(sr__mp_reader *r, const char *ctype, const char *body, size_t l
 	return 0;
 }
 
-int sr__mp_next(sr__mp_reader *r, sr__mp_part *pt)
+int sr_mp_next(sr_mp_reader *r, sr_mp_part *pt)
 {
 	if (!r->at)
 		return -1;
