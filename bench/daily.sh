@@ -1,0 +1,130 @@
+# bench/daily.sh: the daily-mix replay of `make bench`, sourced by bench/run (it uses run's
+# helpers: start_bg, wait_http, free_port, stop_server, record, ensure_catalog, log, die).
+#
+# bench/mix.tsv says how often a day each read path runs; §2 of BENCHMARKS.md prices that mix
+# path by path at the store level, every request uncached. This part replays the mix through
+# the real server instead (bench/daily.mjs), with the response cache in the loop and skewed
+# popularity, and sums what the database read per path from every answer's Server-Timing:
+# rows, bytes, and the pages SQLite touched (hits + misses of its page cache, so the server
+# runs without a memory map, whose pages SQLite does not count; test_pages checks the figure).
+#
+# Twice on copies of the same catalogue, same seed, same requests: with the response cache
+# (the server's default size) and without it (--cache-mb 0). Each run: a warm-up of
+# DAILY_WARMUP requests (unmeasured, as fast as they go), then DAILY_REQUESTS requests paced
+# at DAILY_RATE a second. The mix is 955,000 HTTP requests a day (11.05 a second); a replay at
+# DAILY_RATE compresses the day by DAILY_RATE / 11.05, so the server's fold (every 2 s in
+# production: download events become counters, and every cached list and search goes stale)
+# runs that much more often, keeping the requests between two folds what they are on the day.
+#
+# Popularity (bench/daily.mjs): skills by Zipf over the downloads rank with exponent
+# DAILY_S_SKILLS, queries by Zipf over the query list with DAILY_S_QUERIES; the query list is
+# made here from the catalogue's skill names (words, then adjacent word pairs, most common
+# first). Results: bench/results/daily-{cached,uncached}.tsv and daily-machine.tsv.
+#
+# Settings: DAILY_REQUESTS=20000 DAILY_WARMUP=DAILY_REQUESTS DAILY_RATE=300 DAILY_S_SKILLS=1.0
+#   DAILY_S_QUERIES=0.8 DAILY_QUERIES=2000 DAILY_CONCURRENCY=4; PARTS=daily runs only this part.
+
+DAILY_REQUESTS=${DAILY_REQUESTS:-20000}
+DAILY_WARMUP=${DAILY_WARMUP:-$DAILY_REQUESTS}
+DAILY_RATE=${DAILY_RATE:-300}
+DAILY_S_SKILLS=${DAILY_S_SKILLS:-1.0}
+DAILY_S_QUERIES=${DAILY_S_QUERIES:-0.8}
+DAILY_QUERIES=${DAILY_QUERIES:-2000}
+DAILY_CONCURRENCY=${DAILY_CONCURRENCY:-4}
+PROD_FOLD_MS=2000
+RECORD_TO=$RES/daily-commands.txt
+rm -f "$RES"/daily-*.tsv "$RECORD_TO"
+
+if [ -n "${BENCH_DATA:-}" ]; then
+  DAILY_SRC=$(realpath "$BENCH_DATA") DAILY_CATALOG="$BENCH_DATA (BENCH_DATA)"
+else
+  ensure_catalog "$SKILLS"
+  DAILY_SRC=$DATA DAILY_CATALOG="$SKILLS generated skills (seed $SEED)"
+fi
+DAILY_WORK=$WORK/daily
+mkdir -p "$DAILY_WORK"
+
+# The skills in popularity order (most downloaded first) with their latest version (leaving out
+# the slugs several publishers share: a bare-slug request for one answers 409 and names the
+# owners, and a client asks again with ownerHandle), and the
+# query list: each word of the listed skills' names, and each pair of adjacent words, ranked by
+# how many names hold it (a topic many skills serve is a topic many people look for), two
+# single words for every pair, at most DAILY_QUERIES.
+sqlite3 -readonly "$DAILY_SRC/skillreg.db" -separator $'\t' \
+  "SELECT slug, latest_version FROM skills WHERE is_listed AND latest_version IS NOT NULL
+     AND slug NOT IN (SELECT slug FROM skills GROUP BY slug HAVING count(*) > 1)
+   ORDER BY stats_downloads DESC, id" \
+  >"$DAILY_WORK/skills.tsv"
+sqlite3 -readonly "$DAILY_SRC/skillreg.db" "SELECT lower(display_name) FROM skills WHERE is_listed" |
+  awk -v max="$DAILY_QUERIES" '
+    { n = split($0, w, /[^a-z0-9]+/); m = 0
+      for (i = 1; i <= n; i++) if (w[i] != "") v[++m] = w[i]
+      delete seen
+      for (i = 1; i <= m; i++) if (!(v[i] in seen)) { seen[v[i]] = 1; one[v[i]]++ }
+      for (i = 1; i < m; i++) two[v[i] " " v[i + 1]]++ }
+    END { for (k in one) print one[k] "\t1\t" k; for (k in two) print two[k] "\t2\t" k }' |
+  sort -t$'\t' -k1,1nr -k3,3 |
+  awk -F'\t' -v max="$DAILY_QUERIES" '
+    $2 == 1 { s[++ns] = $3 } $2 == 2 { p[++np] = $3 }
+    END { i = j = n = 0
+      while (n < max && (i < ns || j < np)) {
+        if (i < ns) { print s[++i]; n++ }
+        if (n < max && i < ns) { print s[++i]; n++ }
+        if (n < max && j < np) { print p[++j]; n++ } } }' >"$DAILY_WORK/queries.txt"
+[ -s "$DAILY_WORK/skills.tsv" ] && [ -s "$DAILY_WORK/queries.txt" ] || die "daily: no skills or no queries in $DAILY_SRC"
+
+# The HTTP share of the mix (what bench/daily.mjs replays) and the fold interval that keeps the
+# requests per fold what they are on the day.
+DAILY_PER_DAY=$(awk -F'\t' '!/^#/ && NF >= 3 && $1 ~ /^(home|detail|version|download|file|search-\*|browse-[a-z]+-listed(-p5)?)$/ {s += $3} END {print s}' bench/mix.tsv)
+DAILY_FOLD_MS=$(awk -v d="$DAILY_PER_DAY" -v r="$DAILY_RATE" -v f=$PROD_FOLD_MS 'BEGIN {
+  v = f * (d / 86400) / r; v = int(v + 0.5); if (v < 10) v = 10; print v }')
+{
+  printf 'key\tvalue\n'
+  printf 'date\t%s\n' "$(date -u +'%Y-%m-%d %H:%M UTC')"
+  printf 'commit\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  printf 'load_at_start\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf 'catalog\t%s\n' "$DAILY_CATALOG"
+  printf 'settings\tDAILY_REQUESTS=%s DAILY_WARMUP=%s DAILY_RATE=%s DAILY_S_SKILLS=%s DAILY_S_QUERIES=%s DAILY_QUERIES=%s DAILY_CONCURRENCY=%s\n' \
+    "$DAILY_REQUESTS" "$DAILY_WARMUP" "$DAILY_RATE" "$DAILY_S_SKILLS" "$DAILY_S_QUERIES" "$DAILY_QUERIES" "$DAILY_CONCURRENCY"
+  printf 'http_requests_per_day\t%s\n' "$DAILY_PER_DAY"
+  printf 'fold_ms\t%s\n' "$DAILY_FOLD_MS"
+  printf 'prod_fold_ms\t%s\n' "$PROD_FOLD_MS"
+  printf 'page_size\t%s\n' "$(sqlite3 -readonly "$DAILY_SRC/skillreg.db" 'PRAGMA page_size')"
+  printf 'skills_ranked\t%s\n' "$(wc -l <"$DAILY_WORK/skills.tsv")"
+  printf 'queries\t%s\n' "$(wc -l <"$DAILY_WORK/queries.txt")"
+  printf 'top_queries\t%s\n' "$(head -8 "$DAILY_WORK/queries.txt" | paste -sd, | sed 's/,/, /g')"
+} >"$RES/daily-machine.tsv"
+
+# daily_run MODE(cached|uncached): a fresh copy of the catalogue (the replay's downloads and
+# folds write to it), the server, the replay.
+daily_run() {
+  local mode=$1 extra=() data=$DAILY_WORK/data-$1
+  [ "$mode" = uncached ] && extra=(--cache-mb 0)
+  rm -rf "$data"
+  cp -a "$DAILY_SRC" "$data"
+  SR_PORT=$(free_port 18780)
+  local cmd=("$BIN" serve --data-dir "$data" --listen "127.0.0.1:$SR_PORT" --no-rate-limit
+    "${ACCESS_LOG_OFF[@]+"${ACCESS_LOG_OFF[@]}"}" --sqlite-mmap-mb 0 --trusted-proxy 127.0.0.1/32
+    --fold-ms "$DAILY_FOLD_MS" "${extra[@]+"${extra[@]}"}")
+  record "${cmd[*]}"
+  start_bg "$LOG/skillreg-daily-$mode.log" "${cmd[@]}"
+  SR_PID=$BG_PID SR_URL=http://127.0.0.1:$SR_PORT
+  wait_http "$SR_PID" "$SR_URL/healthz" "$LOG/skillreg-daily-$mode.log"
+  local drv=(node bench/daily.mjs --url "$SR_URL" --skills "$DAILY_WORK/skills.tsv"
+    --queries "$DAILY_WORK/queries.txt" --requests "$DAILY_REQUESTS" --warmup "$DAILY_WARMUP"
+    --rate "$DAILY_RATE" --concurrency "$DAILY_CONCURRENCY" --seed "$SEED"
+    --s-skills "$DAILY_S_SKILLS" --s-queries "$DAILY_S_QUERIES")
+  record "${drv[*]}"
+  log "daily replay ($mode): $DAILY_WARMUP warm-up + $DAILY_REQUESTS requests at $DAILY_RATE/s, fold every $DAILY_FOLD_MS ms"
+  "${drv[@]}" >"$RES/daily-$mode.tsv" 2>"$LOG/daily-$mode.err" ||
+    { tail -5 "$LOG/daily-$mode.err" >&2; die "daily replay ($mode) failed"; }
+  stop_server "$SR_PID" "$SR_PORT"
+  SR_PID=
+  rm -rf "$data"
+  log "  $(awk -F'\t' '!/^#/ && NR > 1 {n += $3; h += $4; b += $8; p += $9} /^# rate_achieved/ {r = $2}
+    END {printf "%d requests, %.1f %% cache hits, %d bytes, %d pages, %s req/s", n, n ? 100 * h / n : 0, b, p, r}' "$RES/daily-$mode.tsv")"
+}
+daily_run cached
+daily_run uncached
+printf 'load_at_end\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RES/daily-machine.tsv"
+RECORD_TO=

@@ -1,0 +1,106 @@
+# bench/report-daily.sh: BENCHMARKS.md's "daily mix replayed through the server" subsection and
+# its target row, from bench/results/daily-*.tsv (bench/daily.sh measured them) joined with the
+# store-level figures of the same catalogue (paths.tsv, priced.tsv, mix.tsv). Sourced by
+# bench/report, whose helpers (AWKLIB, md, RES, TMP) it uses; the awk programs are
+# single-quoted on purpose.
+# shellcheck disable=SC2016
+
+HAVE_DAILY=0
+[ -s "$RES/daily-cached.tsv" ] && [ -s "$RES/daily-uncached.tsv" ] && [ -s "$RES/daily-machine.tsv" ] && HAVE_DAILY=1
+dm() { awk -F'\t' -v k="$1" '$1 == k {print $2; exit}' "$RES/daily-machine.tsv"; }
+dmeta() { awk -F'\t' -v k="# $2" '$1 == k {print $2; exit}' "$RES/daily-$1.tsv"; }
+
+# daily.tsv: per path of the mix, runs a day, the replay's figures per request with and without
+# the response cache, and the legacy side's bytes per run (store level, same catalogue).
+# Replayed paths take their per-request means from the replay; the paths without an HTTP route
+# (the public filter, the crons) keep their store-level figures, uncached on both sides.
+daily_derive() {
+  [ -s "$RES/priced.tsv" ] && cp "$RES/priced.tsv" "$TMP/daily-priced.tsv" || printf 'path\n' >"$TMP/daily-priced.tsv"
+  awk -F'\t' -v OFS='\t' -v psize="$(dm page_size)" "$AWKLIB"'
+    FILENAME ~ /priced/ { if (FNR > 1) PR[$1] = $10; next }
+    FILENAME ~ /paths/ { if (FNR > 1) { LB[$1] = $11; if ($1 ~ /^search-/) { sl += $11; sp += ($1 in PR) ? PR[$1] : $11; sn++ } } next }
+    FILENAME ~ /mix/ { if (FNR > 1) { mixp[++nm] = $1; MD[$1] = $3; ML[$1] = $2; MB[$1] = $7; MLB[$1] = $6; MLP[$1] = $9 } next }
+    /^#/ || FNR == 1 { next }
+    { m = (FILENAME ~ /uncached/) ? "u" : "c"; p = $1
+      if (!(p in seen)) { seen[p] = 1; order[++n] = p; day[p] = $2 }
+      req[p, m] = $3; hit[p, m] = $4; miss[p, m] = $5; none[p, m] = $6; rows[p, m] = $7; bytes[p, m] = $8
+      pages[p, m] = $9; pmiss[p, m] = $10; bad[p, m] = $12 }
+    END {
+      print "path", "runs_per_day", "replayed", "requests", "hit_pct", "cacheable_pct", "bytes_per_req_cached", "pages_per_req_cached",
+        "bytes_per_req_uncached", "pages_per_req_uncached", "legacy_bytes_per_run", "legacy_priced_per_run",
+        "bytes_day_cached", "pages_day_cached", "bytes_day_uncached", "pages_day_uncached", "legacy_bytes_day", "legacy_priced_day", "bad", "page_bytes_day_cached"
+      for (i = 1; i <= n; i++) { p = order[i]; d = day[p]
+        lp = (p == "search") ? "search" : (p == "browse-later") ? "browse-downloads-listed-p5" : p
+        if (lp == "search") { lb = sn ? sl / sn : ""; lpr = sn ? sp / sn : "" }
+        else { lb = LB[lp]; lpr = (lp in PR) ? PR[lp] : LB[lp] }
+        rc = req[p, "c"]; ru = req[p, "u"]
+        bc = rc ? bytes[p, "c"] / rc : ""; pc = rc ? pages[p, "c"] / rc : ""
+        bu = ru ? bytes[p, "u"] / ru : ""; pu = ru ? pages[p, "u"] / ru : ""
+        cacheable = hit[p, "c"] + miss[p, "c"]
+        print p, d, "yes", rc, (cacheable ? 100 * hit[p, "c"] / cacheable : ""), (rc ? 100 * cacheable / rc : ""), bc, pc, bu, pu, lb, lpr,
+          d * bc, d * pc, d * bu, d * pu, (lb == "" ? "" : d * lb), (lpr == "" ? "" : d * lpr), bad[p, "c"] + bad[p, "u"], d * pc * psize }
+      # The paths the replay does not send (no HTTP route): store level, no cache.
+      for (i = 1; i <= nm; i++) { p = mixp[i]
+        if (p ~ /^search-/ || p == "home" || p == "detail" || p == "version" || p == "download" || p == "file" || p ~ /^browse-[a-z]+-listed(-p5)?$/) continue
+        print p, MD[p], "no", "", "", "", MB[p] / (MD[p] ? MD[p] : 1), "", MB[p] / (MD[p] ? MD[p] : 1), "", MLB[p] / (ML[p] ? ML[p] : 1), MLP[p] / (ML[p] ? ML[p] : 1),
+          MB[p], "", MB[p], "", MLB[p], MLP[p], "", "" }
+    }' "$TMP/daily-priced.tsv" "$RES/paths.tsv" "$RES/mix.tsv" "$RES/daily-cached.tsv" "$RES/daily-uncached.tsv" >"$RES/daily.tsv"
+}
+
+daily_target() {
+  local t="database bytes per day of the daily mix, response cache included, <= 1 % of the pre-PR patterns on the same data (issue 14)"
+  if [ $HAVE_DAILY = 0 ]; then printf 'daily-cached\t%s\tno daily replay in this run\tnot measured\n' "$t"; return; fi
+  awk -F'\t' -v OFS='\t' -v t="$t" "$AWKLIB"'
+    NR > 1 { c += $13; l += $17; lp += $18 }
+    END { if (l == 0) { print "daily-cached", t, "bench-replay figures missing", "not measured"; exit }
+      r = 100 * c / l; rp = 100 * c / lp
+      print "daily-cached", t, fmtf(r, 1) " % of the legacy bytes measured on skillreg'"'"'s rows (" fmt(l) " -> " fmt(c) " bytes/day); " fmtf(rp, 2) " % of the legacy priced at ClawHub'"'"'s document sizes (" fmt(lp) " bytes/day)",
+        "measured: " (r <= 1 ? "yes" : "no") "; priced: " (rp <= 1 ? "yes" : "no") }' "$RES/daily.tsv"
+}
+
+daily_section() {
+  [ $HAVE_DAILY = 1 ] || { printf '\n### Replayed through the server\n\nNo daily replay in this run (`PARTS=daily make bench` runs it).\n'; return; }
+  cat <<EOF
+
+### Replayed through the server, with the response cache
+
+The table above prices each path at one uncached request. Here the same mix is sent to the
+real server (\`bench/daily.mjs\`, driven by \`bench/daily.sh\`) with the response cache in the
+loop, and every answer's \`Server-Timing\` says what the database read for it: **bytes** (the
+columns of the rows handed to the handler, as in §1) and **pages** (SQLite page-cache hits +
+misses on the request's connection: every B-tree page the statements visited, index and
+interior pages, FTS5 doclists; the server runs without a memory map, whose pages SQLite does
+not count: \`tests/http/test_pages.c\`). A cache hit reads nothing.
+
+How the replay is made ($(dm settings); $(dm catalog); run $(dm date), commit $(dm commit)):
+
+- **Requests**: drawn from \`bench/mix.tsv\` in proportion to runs a day ($(awk -F'\t' "$AWKLIB"'{print fmt($0)}' <<<"$(dm http_requests_per_day)") HTTP requests a day in all); $(dmeta cached measured_requests) measured after a warm-up of $(dmeta cached warmup_requests) (the cache of a server in use, not an empty one), each run on a fresh copy of the catalogue, the same requests with the response cache (default size) and without it (\`--cache-mb 0\`).
+- **Popularity**: the skill of a detail, version, file or download by Zipf over the skills ranked by downloads, exponent $(dmeta cached s_skills), over $(awk -F'\t' "$AWKLIB"'{print fmt($0)}' <<<"$(dmeta cached skills)") listed skills (slugs that several publishers share left out: a bare-slug request for one answers 409); the query of a search by Zipf over $(dmeta cached queries) queries, exponent $(dmeta cached s_queries). ClawHub publishes no request log (neither \`seeds/\` nor \`reference/clawhub-data-model.md\` gives a popularity curve, only per-path volumes and document sizes), so the exponents are assumptions, in the range measured for web requests (Zipf-like with exponents about 0.6 to 1). The queries are the words of the listed skills' names and their adjacent pairs, the ones most names hold first (most common: $(dm top_queries)). A later browse page follows the cursors of the pages before it (page 2 and up, each page half as likely as the one before).
+- **Time**: the mix's day is compressed to the replay's pace ($(dmeta cached rate_target) requests a second targeted, $(dmeta cached rate_achieved) achieved with the cache, $(dmeta uncached rate_achieved) without); the server's fold (download events into counters, every $(dm prod_fold_ms) ms in production, the write that makes every cached list and search stale) runs every $(dm fold_ms) ms, so that as many requests fall between two folds as on the day. Downloads come from $(awk -F'\t' "$AWKLIB"'{print fmt($0)}' <<<"$(dmeta cached clients)") client addresses (\`X-Forwarded-For\` through \`--trusted-proxy\`), so they are counted and folded as a day's are.
+
+**hit %**: cache hits among the cacheable requests (versions, files and downloads are not cached:
+**cacheable** is the share that could be); **per request**: the means over the replay;
+**per day**: per request × runs a day. Paths without an HTTP route keep their store-level
+figures on both sides (no cache, no page count). **legacy**: the pre-PR patterns of the same
+path on the same catalogue (§1, bench-replay; a search at the mean of the measured terms, later
+browse pages at page 5), measured and priced at ClawHub's document sizes (§2), never cached.
+
+EOF
+  md "$RES/daily.tsv" '
+    BEGIN { head = "path | runs/day | requests replayed | hit % | cacheable | bytes/req cached | pages/req cached | bytes/req uncached | pages/req uncached | legacy bytes/run | bytes/day cached | pages/day cached | bytes/day uncached | pages/day uncached | legacy bytes/day | legacy priced bytes/day" }
+    function cells() { row = $1 " | " fmt($2) " | " ($3 == "yes" ? fmt($4) : "— (store level)") " | " ($5 == "" ? "—" : fmtf($5, 1) " %") " | " ($6 == "" ? "—" : fmtf($6, 0) " %") " | " fmt($7) " | " ($8 == "" ? "—" : fmtf($8, 1)) " | " fmt($9) " | " ($10 == "" ? "—" : fmtf($10, 1)) " | " fmt($11) " | " fmt($13) " | " fmt($14) " | " fmt($15) " | " fmt($16) " | " fmt($17) " | " fmt($18) }'
+  awk -F'\t' -v psize="$(dm page_size)" "$AWKLIB"'
+    NR > 1 { c += $13; pc += $14; u += $15; pu += $16; l += $17; lp += $18; bad += $19
+      if ($3 == "yes") { n += $4; h += $4 * $5 * $6 / 10000; ca += $4 * $6 / 100 } }
+    END {
+      printf "| **total** | | %s | **%s %%** | %s %% | | | | | | **%s** | **%s** | %s | %s | **%s** | **%s** |\n", fmt(n), fmtf(100 * h / ca, 1), fmtf(100 * ca / n, 0), fmt(c), fmt(pc), fmt(u), fmt(pu), fmt(l), fmt(lp)
+      printf "\nWith the response cache the daily mix reads **%s bytes/day** (rows handed to the handlers), **%s %%** of the pre-PR patterns measured on the same data (%s bytes/day) and **%s %%** of them priced at ClawHub'"'"'s document sizes (%s); without the cache %s bytes/day (%s %% of the legacy measured). The cache answers **%s %%** of the cacheable requests replayed. In pages, the replayed paths touch %s pages a day with the cache (%s bytes of %s-byte pages, nearly all hits in SQLite'"'"'s page cache), %s without. Non-2xx answers in the replay: %s.\n",
+        fmt(c), fmtf(100 * c / l, 2), fmt(l), fmtf(100 * c / lp, 2), fmt(lp), fmt(u), fmtf(100 * u / l, 1), fmtf(100 * h / ca, 1), fmt(pc), fmt(pc * psize), psize, fmt(pu), bad + 0 }' "$RES/daily.tsv"
+}
+
+daily_commands() {
+  [ $HAVE_DAILY = 1 ] && [ -s "$RES/daily-commands.txt" ] || return 0
+  printf '\nThe daily replay (`bench/daily.sh`; ports are whichever were free):\n\n```\n'
+  cat "$RES/daily-commands.txt"
+  printf '```\n'
+}
