@@ -19,7 +19,8 @@
 # Popularity (bench/daily.mjs): skills by Zipf over the downloads rank with exponent
 # DAILY_S_SKILLS, queries by Zipf over the query list with DAILY_S_QUERIES; the query list is
 # made here from the catalogue's skill names (words, then adjacent word pairs, most common
-# first). Results: bench/results/daily-{cached,uncached}.tsv and daily-machine.tsv.
+# first). Results: bench/results/daily-{cached,uncached}.tsv and daily-machine.tsv, beside
+# daily-replay.tsv and daily-replay-docs.tsv, the store-level figures of the same catalogue.
 #
 # Settings: DAILY_REQUESTS=20000 DAILY_WARMUP=DAILY_REQUESTS DAILY_RATE=300 DAILY_S_SKILLS=1.0
 #   DAILY_S_QUERIES=0.8 DAILY_QUERIES=2000 DAILY_CONCURRENCY=4; PARTS=daily runs only this part.
@@ -90,10 +91,23 @@ DAILY_FOLD_MS=$(awk -v d="$DAILY_PER_DAY" -v r="$DAILY_RATE" -v f=$PROD_FOLD_MS 
   printf 'fold_ms\t%s\n' "$DAILY_FOLD_MS"
   printf 'prod_fold_ms\t%s\n' "$PROD_FOLD_MS"
   printf 'page_size\t%s\n' "$(sqlite3 -readonly "$DAILY_SRC/skillreg.db" 'PRAGMA page_size')"
+  printf 'skills_total\t%s\n' "$(sqlite3 -readonly "$DAILY_SRC/skillreg.db" 'SELECT count(*) FROM skills')"
   printf 'skills_ranked\t%s\n' "$(wc -l <"$DAILY_WORK/skills.tsv")"
   printf 'queries\t%s\n' "$(wc -l <"$DAILY_WORK/queries.txt")"
   printf 'top_queries\t%s\n' "$(head -8 "$DAILY_WORK/queries.txt" | paste -sd, | sed 's/,/, /g')"
 } >"$RES/daily-machine.tsv"
+
+# The pre-PR patterns and the current ones at the store level on the same catalogue
+# (bench-replay: rows, bytes and pages of each path, both sides), and the documents behind the
+# legacy rows for pricing them at ClawHub's sizes (bench/replay-docs), as in §1 and §2.
+record "$BIN bench-replay --data-dir $DAILY_SRC --runs 3"
+{
+  printf 'path\tpattern\trows\tbytes\tstatements\tusec_median\tpages\n'
+  "$BIN" bench-replay --data-dir "$DAILY_SRC" --runs 3 2>"$LOG/daily-replay.err" | awk -F'\t' 'NF >= 6 && $3 ~ /^[0-9]+$/'
+} >"$RES/daily-replay.tsv" || { tail -5 "$LOG/daily-replay.err" >&2; die "daily: bench-replay failed"; }
+record "bench/replay-docs $DAILY_SRC bench/results/daily-replay.tsv"
+bench/replay-docs "$DAILY_SRC" "$RES/daily-replay.tsv" >"$RES/daily-replay-docs.tsv" 2>"$LOG/daily-replay-docs.err" ||
+  { tail -5 "$LOG/daily-replay-docs.err" >&2; log "daily: replay-docs failed: no priced figures"; rm -f "$RES/daily-replay-docs.tsv"; }
 
 # daily_run MODE(cached|uncached): a fresh copy of the catalogue (the replay's downloads and
 # folds write to it), the server, the replay.

@@ -6,55 +6,74 @@
 # shellcheck disable=SC2016
 
 HAVE_DAILY=0
-[ -s "$RES/daily-cached.tsv" ] && [ -s "$RES/daily-uncached.tsv" ] && [ -s "$RES/daily-machine.tsv" ] && HAVE_DAILY=1
+[ -s "$RES/daily-cached.tsv" ] && [ -s "$RES/daily-uncached.tsv" ] && [ -s "$RES/daily-machine.tsv" ] && [ -s "$RES/daily-replay.tsv" ] && HAVE_DAILY=1
 dm() { awk -F'\t' -v k="$1" '$1 == k {print $2; exit}' "$RES/daily-machine.tsv"; }
 dmeta() { awk -F'\t' -v k="# $2" '$1 == k {print $2; exit}' "$RES/daily-$1.tsv"; }
 
 # daily.tsv: per path of the mix, runs a day, the replay's figures per request with and without
-# the response cache, and the legacy side's bytes per run (store level, same catalogue).
-# Replayed paths take their per-request means from the replay; the paths without an HTTP route
-# (the public filter, the crons) keep their store-level figures, uncached on both sides.
+# the response cache, and the pre-PR patterns' bytes and pages per run on the same catalogue
+# (daily-replay.tsv, bench-replay's legacy side; priced at ClawHub's document sizes from
+# daily-replay-docs.tsv, as in §2). Replayed paths take their per-request means from the
+# replay; the paths without an HTTP route (the public filter, the crons) keep their store-level
+# figures, uncached, on both sides. A search stands for the mean of bench-replay's search terms,
+# a later browse page for its page 5.
 daily_derive() {
-  [ -s "$RES/priced.tsv" ] && cp "$RES/priced.tsv" "$TMP/daily-priced.tsv" || printf 'path\n' >"$TMP/daily-priced.tsv"
-  awk -F'\t' -v OFS='\t' -v psize="$(dm page_size)" "$AWKLIB"'
-    FILENAME ~ /priced/ { if (FNR > 1) PR[$1] = $10; next }
-    FILENAME ~ /paths/ { if (FNR > 1) { LB[$1] = $11; if ($1 ~ /^search-/) { sl += $11; sp += ($1 in PR) ? PR[$1] : $11; sn++ } } next }
-    FILENAME ~ /mix/ { if (FNR > 1) { mixp[++nm] = $1; MD[$1] = $3; ML[$1] = $2; MB[$1] = $7; MLB[$1] = $6; MLP[$1] = $9 } next }
+  { [ -s "$RES/daily-replay-docs.tsv" ] && cat "$RES/daily-replay-docs.tsv" || printf 'path\n'; } >"$TMP/daily-docs.tsv"
+  awk -F'\t' -v OFS='\t' -v psize="$(dm page_size)" -v skills="$(dm skills_total)" \
+    -v mixf=bench/mix.tsv -v replf="$RES/daily-replay.tsv" -v docsf="$TMP/daily-docs.tsv" \
+    -v sd="$SKILL_DOC" -v vd="$VERSION_DOC" -v ud="$USER_DOC" -v md="$MAP_DOC" -v dr="$DAILY_ROW" "$AWKLIB"'
+    function count(spec) { return spec == "per-100-skills" ? int((skills + 99) / 100) : spec + 0 }
+    function http(p) { return p ~ /^search-/ || p == "home" || p == "detail" || p == "version" || p == "download" || p == "file" || p ~ /^browse-[a-z]+-listed(-p5)?$/ }
+    FILENAME == mixf { if ($0 !~ /^#/ && NF >= 3) { mixp[++nm] = $1; ML[$1] = count($2); MM[$1] = count($3) } next }
+    FILENAME == replf { if (FNR > 1) { R[$1, $2, "bytes"] = $4; R[$1, $2, "pages"] = $7; R[$1, $2, "rows"] = $3 } next }
+    FILENAME == docsf { if (FNR > 1) D[$1] = $0; next }
     /^#/ || FNR == 1 { next }
     { m = (FILENAME ~ /uncached/) ? "u" : "c"; p = $1
       if (!(p in seen)) { seen[p] = 1; order[++n] = p; day[p] = $2 }
-      req[p, m] = $3; hit[p, m] = $4; miss[p, m] = $5; none[p, m] = $6; rows[p, m] = $7; bytes[p, m] = $8
-      pages[p, m] = $9; pmiss[p, m] = $10; bad[p, m] = $12 }
+      req[p, m] = $3; hit[p, m] = $4; miss[p, m] = $5; rows[p, m] = $7; bytes[p, m] = $8; pages[p, m] = $9; pmiss[p, m] = $10; bad[p, m] = $12 }
+    # Legacy bytes priced at ClawHub document sizes, when the document counts account for every
+    # legacy row bench-replay read; its measured bytes otherwise.
+    function priced(p,   d) {
+      if (!(p in D)) return R[p, "legacy", "bytes"]
+      split(D[p], d, "\t"); if (d[7] + 0 != R[p, "legacy", "rows"] + 0) return R[p, "legacy", "bytes"]
+      return d[2] * sd + d[3] * vd + d[4] * ud + d[5] * md + d[6] * dr }
+    function legacy(p,   q, k, b, g, r) {   # sets LB, LG, LP: bytes, pages, priced bytes per run
+      if (p != "search") { q = (p == "browse-later") ? "browse-downloads-listed-p5" : p
+        LB = R[q, "legacy", "bytes"]; LG = R[q, "legacy", "pages"]; LP = priced(q); return }
+      k = b = g = r = 0
+      for (i2 = 1; i2 <= nsearch; i2++) { q = sterm[i2]; b += R[q, "legacy", "bytes"]; g += R[q, "legacy", "pages"]; r += priced(q); k++ }
+      LB = k ? b / k : ""; LG = k ? g / k : ""; LP = k ? r / k : "" }
     END {
+      for (key in R) { split(key, kk, SUBSEP); if (kk[1] ~ /^search-/ && kk[2] == "legacy" && kk[3] == "bytes") sterm[++nsearch] = kk[1] }
       print "path", "runs_per_day", "replayed", "requests", "hit_pct", "cacheable_pct", "bytes_per_req_cached", "pages_per_req_cached",
         "bytes_per_req_uncached", "pages_per_req_uncached", "legacy_bytes_per_run", "legacy_priced_per_run",
-        "bytes_day_cached", "pages_day_cached", "bytes_day_uncached", "pages_day_uncached", "legacy_bytes_day", "legacy_priced_day", "bad", "page_bytes_day_cached"
-      for (i = 1; i <= n; i++) { p = order[i]; d = day[p]
-        lp = (p == "search") ? "search" : (p == "browse-later") ? "browse-downloads-listed-p5" : p
-        if (lp == "search") { lb = sn ? sl / sn : ""; lpr = sn ? sp / sn : "" }
-        else { lb = LB[lp]; lpr = (lp in PR) ? PR[lp] : LB[lp] }
+        "bytes_day_cached", "pages_day_cached", "bytes_day_uncached", "pages_day_uncached", "legacy_bytes_day", "legacy_priced_day", "bad",
+        "legacy_pages_per_run", "legacy_pages_day", "legacy_runs_per_day", "pagemiss_day_cached"
+      for (i = 1; i <= n; i++) { p = order[i]; d = day[p]; legacy(p)
         rc = req[p, "c"]; ru = req[p, "u"]
         bc = rc ? bytes[p, "c"] / rc : ""; pc = rc ? pages[p, "c"] / rc : ""
         bu = ru ? bytes[p, "u"] / ru : ""; pu = ru ? pages[p, "u"] / ru : ""
         cacheable = hit[p, "c"] + miss[p, "c"]
-        print p, d, "yes", rc, (cacheable ? 100 * hit[p, "c"] / cacheable : ""), (rc ? 100 * cacheable / rc : ""), bc, pc, bu, pu, lb, lpr,
-          d * bc, d * pc, d * bu, d * pu, (lb == "" ? "" : d * lb), (lpr == "" ? "" : d * lpr), bad[p, "c"] + bad[p, "u"], d * pc * psize }
+        print p, d, "yes", rc, (cacheable ? 100 * hit[p, "c"] / cacheable : ""), (rc ? 100 * cacheable / rc : ""), bc, pc, bu, pu, LB, LP,
+          d * bc, d * pc, d * bu, d * pu, (LB == "" ? "" : d * LB), (LP == "" ? "" : d * LP), bad[p, "c"] + bad[p, "u"],
+          LG, (LG == "" ? "" : d * LG), d, (rc ? d * pmiss[p, "c"] / rc : "") }
       # The paths the replay does not send (no HTTP route): store level, no cache.
       for (i = 1; i <= nm; i++) { p = mixp[i]
-        if (p ~ /^search-/ || p == "home" || p == "detail" || p == "version" || p == "download" || p == "file" || p ~ /^browse-[a-z]+-listed(-p5)?$/) continue
-        print p, MD[p], "no", "", "", "", MB[p] / (MD[p] ? MD[p] : 1), "", MB[p] / (MD[p] ? MD[p] : 1), "", MLB[p] / (ML[p] ? ML[p] : 1), MLP[p] / (ML[p] ? ML[p] : 1),
-          MB[p], "", MB[p], "", MLB[p], MLP[p], "", "" }
-    }' "$TMP/daily-priced.tsv" "$RES/paths.tsv" "$RES/mix.tsv" "$RES/daily-cached.tsv" "$RES/daily-uncached.tsv" >"$RES/daily.tsv"
+        if (http(p) || p ~ /\*/ || !((p, "modern", "bytes") in R)) continue
+        d = MM[p]; l = ML[p]; mb = R[p, "modern", "bytes"]; mg = R[p, "modern", "pages"]; legacy(p)
+        print p, d, "no", "", "", "", mb, mg, mb, mg, LB, LP, d * mb, (mg == "" ? "" : d * mg), d * mb, (mg == "" ? "" : d * mg),
+          l * LB, l * LP, "", LG, (LG == "" ? "" : l * LG), l, "" }
+    }' bench/mix.tsv "$RES/daily-replay.tsv" "$TMP/daily-docs.tsv" "$RES/daily-cached.tsv" "$RES/daily-uncached.tsv" >"$RES/daily.tsv"
 }
 
 daily_target() {
   local t="database bytes per day of the daily mix, response cache included, <= 1 % of the pre-PR patterns on the same data (issue 14)"
   if [ $HAVE_DAILY = 0 ]; then printf 'daily-cached\t%s\tno daily replay in this run\tnot measured\n' "$t"; return; fi
   awk -F'\t' -v OFS='\t' -v t="$t" "$AWKLIB"'
-    NR > 1 { c += $13; l += $17; lp += $18 }
+    NR > 1 { c += $13; l += $17; lp += $18; pc += $14; lg += $21 }
     END { if (l == 0) { print "daily-cached", t, "bench-replay figures missing", "not measured"; exit }
       r = 100 * c / l; rp = 100 * c / lp
-      print "daily-cached", t, fmtf(r, 1) " % of the legacy bytes measured on skillreg'"'"'s rows (" fmt(l) " -> " fmt(c) " bytes/day); " fmtf(rp, 2) " % of the legacy priced at ClawHub'"'"'s document sizes (" fmt(lp) " bytes/day)",
+      print "daily-cached", t, fmtf(r, 1) " % of the legacy bytes measured on skillreg'"'"'s rows (" fmt(l) " -> " fmt(c) " bytes/day); " fmtf(rp, 2) " % of the legacy priced at ClawHub'"'"'s document sizes (" fmt(lp) " bytes/day); pages touched " fmtf(100 * pc / lg, 1) " % of the legacy (" fmt(lg) " -> " fmt(pc) " pages/day)",
         "measured: " (r <= 1 ? "yes" : "no") "; priced: " (rp <= 1 ? "yes" : "no") }' "$RES/daily.tsv"
 }
 
@@ -79,23 +98,38 @@ How the replay is made ($(dm settings); $(dm catalog); run $(dm date), commit $(
 - **Time**: the mix's day is compressed to the replay's pace ($(dmeta cached rate_target) requests a second targeted, $(dmeta cached rate_achieved) achieved with the cache, $(dmeta uncached rate_achieved) without); the server's fold (download events into counters, every $(dm prod_fold_ms) ms in production, the write that makes every cached list and search stale) runs every $(dm fold_ms) ms, so that as many requests fall between two folds as on the day. Downloads come from $(awk -F'\t' "$AWKLIB"'{print fmt($0)}' <<<"$(dmeta cached clients)") client addresses (\`X-Forwarded-For\` through \`--trusted-proxy\`), so they are counted and folded as a day's are.
 
 **hit %**: cache hits among the cacheable requests (versions, files and downloads are not cached:
-**cacheable** is the share that could be); **per request**: the means over the replay;
-**per day**: per request × runs a day. Paths without an HTTP route keep their store-level
-figures on both sides (no cache, no page count). **legacy**: the pre-PR patterns of the same
-path on the same catalogue (§1, bench-replay; a search at the mean of the measured terms, later
-browse pages at page 5), measured and priced at ClawHub's document sizes (§2), never cached.
+**cacheable** is the share that could be); **per request**: the means over the replay. Paths
+without an HTTP route keep their store-level figures on both sides (bench-replay, no cache).
+**legacy**: the pre-PR patterns of the same path, measured on the same catalogue by
+\`skillreg bench-replay\` (bytes, and pages with the same page-cache count; a search at the mean
+of its search terms, later browse pages at page 5), never cached, and priced at ClawHub's
+document sizes as in §2 (\`bench/replay-docs\` on the same catalogue).
 
 EOF
   md "$RES/daily.tsv" '
-    BEGIN { head = "path | runs/day | requests replayed | hit % | cacheable | bytes/req cached | pages/req cached | bytes/req uncached | pages/req uncached | legacy bytes/run | bytes/day cached | pages/day cached | bytes/day uncached | pages/day uncached | legacy bytes/day | legacy priced bytes/day" }
-    function cells() { row = $1 " | " fmt($2) " | " ($3 == "yes" ? fmt($4) : "— (store level)") " | " ($5 == "" ? "—" : fmtf($5, 1) " %") " | " ($6 == "" ? "—" : fmtf($6, 0) " %") " | " fmt($7) " | " ($8 == "" ? "—" : fmtf($8, 1)) " | " fmt($9) " | " ($10 == "" ? "—" : fmtf($10, 1)) " | " fmt($11) " | " fmt($13) " | " fmt($14) " | " fmt($15) " | " fmt($16) " | " fmt($17) " | " fmt($18) }'
+    BEGIN { head = "path | runs/day | requests replayed | hit % | cacheable | bytes/req cached | bytes/req uncached | legacy bytes/run | pages/req cached | pages/req uncached | legacy pages/run" }
+    function cells() { row = $1 " | " fmt($2) " | " ($3 == "yes" ? fmt($4) : "— (store level)") " | " ($5 == "" ? "—" : fmtf($5, 1) " %") " | " ($6 == "" ? "—" : fmtf($6, 0) " %") " | " fmt($7) " | " fmt($9) " | " fmt($11) " | " ($8 == "" ? "—" : fmtf($8, 1)) " | " ($10 == "" ? "—" : fmtf($10, 1)) " | " ($20 == "" ? "—" : fmtf($20, 1)) }'
+  awk -F'\t' "$AWKLIB"'
+    NR > 1 && $3 == "yes" { n += $4; h += $4 * $5 * $6 / 10000; ca += $4 * $6 / 100 }
+    END { printf "| **replayed** | | %s | **%s %%** | %s %% | | | | | | |\n", fmt(n), fmtf(100 * h / ca, 1), fmtf(100 * ca / n, 0) }' "$RES/daily.tsv"
+  cat <<EOF
+
+Per day (per request × runs a day; the legacy side at its own runs a day, which differ from the
+current ones only for the global recount, hourly before the PR and daily after):
+
+EOF
+  md "$RES/daily.tsv" '
+    BEGIN { head = "path | bytes/day cached | bytes/day uncached | legacy bytes/day | legacy priced bytes/day | cached / legacy | pages/day cached | pages/day uncached | legacy pages/day | cached / legacy (pages)" }
+    function r(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "—" : fmtf(100 * a / b, 2) " %" }
+    function cells() { row = $1 " | " fmt($13) " | " fmt($15) " | " fmt($17) " | " fmt($18) " | " r($13, $17) " | " fmt($14) " | " fmt($16) " | " fmt($21) " | " r($14, $21) }'
   awk -F'\t' -v psize="$(dm page_size)" "$AWKLIB"'
-    NR > 1 { c += $13; pc += $14; u += $15; pu += $16; l += $17; lp += $18; bad += $19
+    NR > 1 { c += $13; pc += $14; u += $15; pu += $16; l += $17; lp += $18; lg += $21; bad += $19
+      if ($3 == "yes") { rpc += $14; rpm += $23 }
       if ($3 == "yes") { n += $4; h += $4 * $5 * $6 / 10000; ca += $4 * $6 / 100 } }
     END {
-      printf "| **total** | | %s | **%s %%** | %s %% | | | | | | **%s** | **%s** | %s | %s | **%s** | **%s** |\n", fmt(n), fmtf(100 * h / ca, 1), fmtf(100 * ca / n, 0), fmt(c), fmt(pc), fmt(u), fmt(pu), fmt(l), fmt(lp)
-      printf "\nWith the response cache the daily mix reads **%s bytes/day** (rows handed to the handlers), **%s %%** of the pre-PR patterns measured on the same data (%s bytes/day) and **%s %%** of them priced at ClawHub'"'"'s document sizes (%s); without the cache %s bytes/day (%s %% of the legacy measured). The cache answers **%s %%** of the cacheable requests replayed. In pages, the replayed paths touch %s pages a day with the cache (%s bytes of %s-byte pages, nearly all hits in SQLite'"'"'s page cache), %s without. Non-2xx answers in the replay: %s.\n",
-        fmt(c), fmtf(100 * c / l, 2), fmt(l), fmtf(100 * c / lp, 2), fmt(lp), fmt(u), fmtf(100 * u / l, 1), fmtf(100 * h / ca, 1), fmt(pc), fmt(pc * psize), psize, fmt(pu), bad + 0 }' "$RES/daily.tsv"
+      printf "| **total** | **%s** | %s | **%s** | **%s** | **%s %%** | **%s** | %s | **%s** | **%s %%** |\n", fmt(c), fmt(u), fmt(l), fmt(lp), fmtf(100 * c / l, 2), fmt(pc), fmt(pu), fmt(lg), fmtf(100 * pc / lg, 2)
+      printf "\nWith the response cache the daily mix reads **%s bytes/day** (the rows handed to the handlers): **%s %%** of the pre-PR patterns measured on the same catalogue (%s bytes/day) and **%s %%** of them priced at ClawHub'"'"'s document sizes (%s bytes/day); without the cache %s bytes/day (%s %% of the legacy measured). In pages the database touches **%s pages/day** with the cache (%s bytes of %s-byte pages; on the replayed paths %s %% of them missed SQLite'"'"'s page cache and were read from the file, most after a fold'"'"'s commit made each connection drop its cache), %s without, against %s for the pre-PR patterns: **%s %%**. The cache answers **%s %%** of the cacheable requests replayed (%s %% of the requests could be). Non-2xx answers in the replay: %s.\n",
+        fmt(c), fmtf(100 * c / l, 2), fmt(l), fmtf(100 * c / lp, 2), fmt(lp), fmt(u), fmtf(100 * u / l, 1), fmt(pc), fmt(pc * psize), psize, fmtf(rpc ? 100 * rpm / rpc : 0, 1), fmt(pu), fmt(lg), fmtf(100 * pc / lg, 1), fmtf(100 * h / ca, 1), fmtf(100 * ca / n, 0), bad + 0 }' "$RES/daily.tsv"
 }
 
 daily_commands() {
