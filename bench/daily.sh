@@ -22,10 +22,16 @@
 # first). Results: bench/results/daily-{cached,uncached}.tsv and daily-machine.tsv, beside
 # daily-replay.tsv and daily-replay-docs.tsv, the store-level figures of the same catalogue.
 #
-# Settings: DAILY_REQUESTS=20000 DAILY_WARMUP=DAILY_REQUESTS DAILY_RATE=300 DAILY_S_SKILLS=1.0
-#   DAILY_S_QUERIES=0.8 DAILY_QUERIES=2000 DAILY_CONCURRENCY=4; PARTS=daily runs only this part.
+# Repeated DAILY_REPEAT times, the two modes interleaved within each repeat (this machine is
+# shared: a slow minute should hit both alike); the report shows the repeat whose replayed
+# bytes are the median of its mode, and every repeat's totals (daily-repeats.tsv).
+#
+# Settings: DAILY_REQUESTS=10000 DAILY_WARMUP=DAILY_REQUESTS DAILY_REPEAT=3 DAILY_RATE=300
+#   DAILY_S_SKILLS=1.0 DAILY_S_QUERIES=0.8 DAILY_QUERIES=2000 DAILY_CONCURRENCY=4;
+#   PARTS=daily runs only this part.
 
-DAILY_REQUESTS=${DAILY_REQUESTS:-20000}
+DAILY_REQUESTS=${DAILY_REQUESTS:-10000}
+DAILY_REPEAT=${DAILY_REPEAT:-3}
 DAILY_WARMUP=${DAILY_WARMUP:-$DAILY_REQUESTS}
 DAILY_RATE=${DAILY_RATE:-300}
 DAILY_S_SKILLS=${DAILY_S_SKILLS:-1.0}
@@ -85,8 +91,8 @@ DAILY_FOLD_MS=$(awk -v d="$DAILY_PER_DAY" -v r="$DAILY_RATE" -v f=$PROD_FOLD_MS 
   printf 'commit\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   printf 'load_at_start\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
   printf 'catalog\t%s\n' "$DAILY_CATALOG"
-  printf 'settings\tDAILY_REQUESTS=%s DAILY_WARMUP=%s DAILY_RATE=%s DAILY_S_SKILLS=%s DAILY_S_QUERIES=%s DAILY_QUERIES=%s DAILY_CONCURRENCY=%s\n' \
-    "$DAILY_REQUESTS" "$DAILY_WARMUP" "$DAILY_RATE" "$DAILY_S_SKILLS" "$DAILY_S_QUERIES" "$DAILY_QUERIES" "$DAILY_CONCURRENCY"
+  printf 'settings\tDAILY_REQUESTS=%s DAILY_WARMUP=%s DAILY_REPEAT=%s DAILY_RATE=%s DAILY_S_SKILLS=%s DAILY_S_QUERIES=%s DAILY_QUERIES=%s DAILY_CONCURRENCY=%s\n' \
+    "$DAILY_REQUESTS" "$DAILY_WARMUP" "$DAILY_REPEAT" "$DAILY_RATE" "$DAILY_S_SKILLS" "$DAILY_S_QUERIES" "$DAILY_QUERIES" "$DAILY_CONCURRENCY"
   printf 'http_requests_per_day\t%s\n' "$DAILY_PER_DAY"
   printf 'fold_ms\t%s\n' "$DAILY_FOLD_MS"
   printf 'prod_fold_ms\t%s\n' "$PROD_FOLD_MS"
@@ -109,10 +115,10 @@ record "bench/replay-docs $DAILY_SRC bench/results/daily-replay.tsv"
 bench/replay-docs "$DAILY_SRC" "$RES/daily-replay.tsv" >"$RES/daily-replay-docs.tsv" 2>"$LOG/daily-replay-docs.err" ||
   { tail -5 "$LOG/daily-replay-docs.err" >&2; log "daily: replay-docs failed: no priced figures"; rm -f "$RES/daily-replay-docs.tsv"; }
 
-# daily_run MODE(cached|uncached): a fresh copy of the catalogue (the replay's downloads and
-# folds write to it), the server, the replay.
+# daily_run MODE(cached|uncached) REPEAT: a fresh copy of the catalogue (the replay's downloads
+# and folds write to it), the server, the replay, into daily-MODE-REPEAT.tsv.
 daily_run() {
-  local mode=$1 extra=() data=$DAILY_WORK/data-$1
+  local mode=$1 rep=$2 extra=() data=$DAILY_WORK/data-$1 out=$RES/daily-$1-$2.tsv
   [ "$mode" = uncached ] && extra=(--cache-mb 0)
   rm -rf "$data"
   cp -a "$DAILY_SRC" "$data"
@@ -129,16 +135,29 @@ daily_run() {
     --rate "$DAILY_RATE" --concurrency "$DAILY_CONCURRENCY" --seed "$SEED"
     --s-skills "$DAILY_S_SKILLS" --s-queries "$DAILY_S_QUERIES")
   record "${drv[*]}"
-  log "daily replay ($mode): $DAILY_WARMUP warm-up + $DAILY_REQUESTS requests at $DAILY_RATE/s, fold every $DAILY_FOLD_MS ms"
-  "${drv[@]}" >"$RES/daily-$mode.tsv" 2>"$LOG/daily-$mode.err" ||
+  log "daily replay ($mode, repeat $rep of $DAILY_REPEAT): $DAILY_WARMUP warm-up + $DAILY_REQUESTS requests at $DAILY_RATE/s, fold every $DAILY_FOLD_MS ms"
+  "${drv[@]}" >"$out" 2>"$LOG/daily-$mode.err" ||
     { tail -5 "$LOG/daily-$mode.err" >&2; die "daily replay ($mode) failed"; }
   stop_server "$SR_PID" "$SR_PORT"
   SR_PID=
   rm -rf "$data"
   log "  $(awk -F'\t' '!/^#/ && NR > 1 {n += $3; h += $4; b += $8; p += $9} /^# rate_achieved/ {r = $2}
-    END {printf "%d requests, %.1f %% cache hits, %d bytes, %d pages, %s req/s", n, n ? 100 * h / n : 0, b, p, r}' "$RES/daily-$mode.tsv")"
+    END {printf "%d requests, %.1f %% cache hits, %d bytes, %d pages, %s req/s", n, n ? 100 * h / n : 0, b, p, r}' "$out")"
 }
-daily_run cached
-daily_run uncached
+for rep in $(seq "$DAILY_REPEAT"); do
+  daily_run cached "$rep"
+  daily_run uncached "$rep"
+done
+# Every repeat's totals, and per mode the repeat whose replayed bytes are the median.
+printf 'mode\trepeat\trequests\thits\tcacheable\tbytes\tpages\tpagemiss\trate\tmedian\n' >"$RES/daily-repeats.tsv"
+for mode in cached uncached; do
+  totals=$(for rep in $(seq "$DAILY_REPEAT"); do
+    awk -F'\t' -v OFS='\t' -v m="$mode" -v r="$rep" '!/^#/ && NR > 1 {n += $3; h += $4; c += $4 + $5; b += $8; p += $9; pm += $10}
+      /^# rate_achieved/ {rate = $2} END {print m, r, n, h, c, b, p, pm, rate}' "$RES/daily-$mode-$rep.tsv"
+  done | sort -t$'\t' -k6,6n)
+  med=$(awk -F'\t' -v n="$DAILY_REPEAT" 'NR == int((n + 1) / 2) {print $2}' <<<"$totals")
+  awk -F'\t' -v OFS='\t' -v med="$med" '{print $0, ($2 == med ? "yes" : "no")}' <<<"$totals" | sort -t$'\t' -k2,2n >>"$RES/daily-repeats.tsv"
+  cp "$RES/daily-$mode-$med.tsv" "$RES/daily-$mode.tsv"
+done
 printf 'load_at_end\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RES/daily-machine.tsv"
 RECORD_TO=

@@ -114,6 +114,8 @@ EOF
     END { printf "| **replayed** | | %s | **%s %%** | %s %% | | | | | | |\n", fmt(n), fmtf(100 * h / ca, 1), fmtf(100 * ca / n, 0) }' "$RES/daily.tsv"
   cat <<EOF
 
+$(daily_repeats)
+
 Per day (per request × runs a day; the legacy side at its own runs a day, which differ from the
 current ones only for the global recount, hourly before the PR and daily after):
 
@@ -130,6 +132,17 @@ EOF
       printf "| **total** | **%s** | %s | **%s** | **%s** | **%s %%** | **%s** | %s | **%s** | **%s %%** |\n", fmt(c), fmt(u), fmt(l), fmt(lp), fmtf(100 * c / l, 2), fmt(pc), fmt(pu), fmt(lg), fmtf(100 * pc / lg, 2)
       printf "\nWith the response cache the daily mix reads **%s bytes/day** (the rows handed to the handlers): **%s %%** of the pre-PR patterns measured on the same catalogue (%s bytes/day) and **%s %%** of them priced at ClawHub'"'"'s document sizes (%s bytes/day); without the cache %s bytes/day (%s %% of the legacy measured). In pages the database touches **%s pages/day** with the cache (%s bytes of %s-byte pages; on the replayed paths %s %% of them missed SQLite'"'"'s page cache and were read from the file, most after a fold'"'"'s commit made each connection drop its cache), %s without, against %s for the pre-PR patterns: **%s %%**. The cache answers **%s %%** of the cacheable requests replayed (%s %% of the requests could be). Non-2xx answers in the replay: %s.\n",
         fmt(c), fmtf(100 * c / l, 2), fmt(l), fmtf(100 * c / lp, 2), fmt(lp), fmt(u), fmtf(100 * u / l, 1), fmt(pc), fmt(pc * psize), psize, fmtf(rpc ? 100 * rpm / rpc : 0, 1), fmt(pu), fmt(lg), fmtf(100 * pc / lg, 1), fmtf(100 * h / ca, 1), fmtf(100 * ca / n, 0), bad + 0 }' "$RES/daily.tsv"
+}
+
+# The totals of every repeat (the one shown above marked): the spread is this machine's noise
+# and the replay's timing (where the folds fall between the requests).
+daily_repeats() {
+  [ -s "$RES/daily-repeats.tsv" ] || return 0
+  echo "Every repeat (the table above shows each mode's median repeat by replayed bytes, marked *):"
+  echo
+  md "$RES/daily-repeats.tsv" '
+    BEGIN { head = "mode | repeat | requests | hit % (cacheable) | bytes read | pages touched | pages missed | req/s" }
+    function cells() { row = $1 " | " $2 ($10 == "yes" ? " *" : "") " | " fmt($3) " | " ($5 > 0 ? fmtf(100 * $4 / $5, 1) " %" : "—") " | " fmt($6) " | " fmt($7) " | " fmt($8) " | " $9 }'
 }
 
 daily_commands() {
