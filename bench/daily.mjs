@@ -17,10 +17,13 @@
 //
 // Usage: node bench/daily.mjs --url URL --skills FILE --queries FILE [--mix bench/mix.tsv]
 //   [--requests N] [--warmup N] [--rate R] [--concurrency C] [--seed S] [--s-skills A]
-//   [--s-queries B] [--clients K] [--no-pages]
+//   [--s-queries B] [--clients K] [--no-pages] [--after-warmup COMMAND]
+// --no-pages: the server does not report pages (PostgreSQL); --after-warmup: a shell command run
+// between the warm-up and the measured requests (bench/daily.sh resets pg_stat_statements).
 // FILE formats: skills, one `slug<TAB>version` a line in popularity order; queries, one query
 // a line in popularity order. Output (stdout): a TSV, one line per path, then `# key<TAB>value`
 // lines describing the run. Only 127.0.0.1 is ever contacted (the URL must be loopback).
+import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 
@@ -226,6 +229,7 @@ async function phase(list, measured, rate) {
 const warm = Array.from({ length: args.warmup }, plan);
 const measuredPlan = Array.from({ length: args.requests }, plan);
 await phase(warm, false, 0);
+if (args['after-warmup']) execSync(args['after-warmup'], { stdio: ['ignore', 'ignore', 'inherit'] });
 const seconds = await phase(measuredPlan, true, args.rate);
 agent.destroy();
 

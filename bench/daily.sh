@@ -160,4 +160,70 @@ for mode in cached uncached; do
   cp "$RES/daily-$mode-$med.tsv" "$RES/daily-$mode.tsv"
 done
 printf 'load_at_end\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RES/daily-machine.tsv"
+
+# --- the same replay on PostgreSQL ----------------------------------------------------------------
+# PostgreSQL's buffer cache is the server's, not the connection's, so Server-Timing has no pages
+# there; what the database touched comes from pg_stat_statements instead: shared_blks_hit +
+# shared_blks_read summed over every statement of the replay's database (the node's requests,
+# and its fold and other jobs, which are the day's database work too), reset between the
+# warm-up and the measured requests. One repeat per mode, on a throw-away cluster
+# (scripts/pg-test-cluster: fsync off, its default shared buffers), the catalogue loaded with
+# `skillreg db-copy`. DAILY_PG=0 leaves it out.
+DAILY_PG_DIR=
+daily_pg_stop() {
+  [ -n "$DAILY_PG_DIR" ] || return 0
+  scripts/pg-test-cluster stop "$DAILY_PG_DIR/data" >/dev/null 2>&1 || true
+  DAILY_PG_DIR=
+}
+daily_pg() {
+  DAILY_PG_DIR=$DAILY_WORK/pg
+  rm -rf "$DAILY_PG_DIR"
+  mkdir -p "$DAILY_PG_DIR"
+  chmod 755 "$DAILY_PG_DIR"
+  local admin mode url name
+  admin=$(scripts/pg-test-cluster start "$DAILY_PG_DIR/data") || die "daily: the PostgreSQL cluster did not start"
+  record "scripts/pg-test-cluster start bench/work/daily/pg/data"
+  psql -X -q -A -t -v ON_ERROR_STOP=1 "$admin" -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' >/dev/null
+  printf 'mode\trequests\thits\tcacheable\tblks_hit\tblks_read\tcalls\trate\tpostgresql\n' >"$RES/daily-pg.tsv"
+  for mode in cached uncached; do
+    name=daily_$mode
+    url=$(scripts/pg-test-cluster createdb "$admin" "$name") || die "daily: createdb $name failed"
+    record "$BIN db-copy --from $DAILY_SRC --db postgres://skillreg@127.0.0.1:PORT/$name"
+    "$BIN" db-copy --from "$DAILY_SRC" --db "$url" >"$LOG/daily-pg-copy.log" 2>&1 ||
+      { tail -5 "$LOG/daily-pg-copy.log" >&2; die "daily: db-copy into $name failed"; }
+    local extra=() node=$DAILY_PG_DIR/node-$mode
+    [ "$mode" = uncached ] && extra=(--cache-mb 0)
+    SR_PORT=$(free_port 18780)
+    local cmd=("$BIN" serve --data-dir "$node" --db "$url" --listen "127.0.0.1:$SR_PORT" --no-rate-limit
+      "${ACCESS_LOG_OFF[@]+"${ACCESS_LOG_OFF[@]}"}" --trusted-proxy 127.0.0.1/32 --fold-ms "$DAILY_FOLD_MS"
+      "${extra[@]+"${extra[@]}"}")
+    record "${cmd[*]//$url/postgres://skillreg@127.0.0.1:PORT/$name}"
+    start_bg "$LOG/skillreg-daily-pg-$mode.log" "${cmd[@]}"
+    SR_PID=$BG_PID SR_URL=http://127.0.0.1:$SR_PORT
+    wait_http "$SR_PID" "$SR_URL/healthz" "$LOG/skillreg-daily-pg-$mode.log"
+    local reset="psql -X -q -A -t -v ON_ERROR_STOP=1 '$admin' -c 'SELECT pg_stat_statements_reset()'"
+    local drv=(node bench/daily.mjs --url "$SR_URL" --skills "$DAILY_WORK/skills.tsv"
+      --queries "$DAILY_WORK/queries.txt" --requests "$DAILY_REQUESTS" --warmup "$DAILY_WARMUP"
+      --rate "$DAILY_RATE" --concurrency "$DAILY_CONCURRENCY" --seed "$SEED"
+      --s-skills "$DAILY_S_SKILLS" --s-queries "$DAILY_S_QUERIES" --no-pages --after-warmup "$reset")
+    record "${drv[*]//$admin/postgres://skillreg@127.0.0.1:PORT/skillreg}"
+    log "daily replay on PostgreSQL ($mode): $DAILY_WARMUP warm-up + $DAILY_REQUESTS requests at $DAILY_RATE/s"
+    "${drv[@]}" >"$RES/daily-pg-$mode.tsv" 2>"$LOG/daily-pg-$mode.err" ||
+      { tail -5 "$LOG/daily-pg-$mode.err" >&2; die "daily replay on PostgreSQL ($mode) failed"; }
+    local blks
+    blks=$(psql -X -q -A -t -F $'\t' -v ON_ERROR_STOP=1 "$admin" -c "SELECT coalesce(sum(s.shared_blks_hit), 0),
+        coalesce(sum(s.shared_blks_read), 0), coalesce(sum(s.calls), 0)
+      FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '$name'")
+    stop_server "$SR_PID" "$SR_PORT"
+    SR_PID=
+    awk -F'\t' -v OFS='\t' -v m="$mode" -v blks="$blks" -v ver="$(psql -X -A -t "$admin" -c 'SHOW server_version')" '
+      !/^#/ && NR > 1 {n += $3; h += $4; c += $4 + $5} /^# rate_achieved/ {rate = $2}
+      END {split(blks, b, "\t"); print m, n, h, c, b[1], b[2], b[3], rate, ver}' "$RES/daily-pg-$mode.tsv" >>"$RES/daily-pg.tsv"
+    log "  $(tail -1 "$RES/daily-pg.tsv")"
+  done
+  daily_pg_stop
+}
+if [ "${DAILY_PG:-1}" != 0 ] && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  daily_pg
+fi
 RECORD_TO=

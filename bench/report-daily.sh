@@ -132,6 +132,32 @@ EOF
       printf "| **total** | **%s** | %s | **%s** | **%s** | **%s %%** | **%s** | %s | **%s** | **%s %%** |\n", fmt(c), fmt(u), fmt(l), fmt(lp), fmtf(100 * c / l, 2), fmt(pc), fmt(pu), fmt(lg), fmtf(100 * pc / lg, 2)
       printf "\nWith the response cache the daily mix reads **%s bytes/day** (the rows handed to the handlers): **%s %%** of the pre-PR patterns measured on the same catalogue (%s bytes/day) and **%s %%** of them priced at ClawHub'"'"'s document sizes (%s bytes/day); without the cache %s bytes/day (%s %% of the legacy measured). In pages the database touches **%s pages/day** with the cache (%s bytes of %s-byte pages; on the replayed paths %s %% of them missed SQLite'"'"'s page cache and were read from the file, most after a fold'"'"'s commit made each connection drop its cache), %s without, against %s for the pre-PR patterns: **%s %%**. The cache answers **%s %%** of the cacheable requests replayed (%s %% of the requests could be). Non-2xx answers in the replay: %s.\n",
         fmt(c), fmtf(100 * c / l, 2), fmt(l), fmtf(100 * c / lp, 2), fmt(lp), fmt(u), fmtf(100 * u / l, 1), fmt(pc), fmt(pc * psize), psize, fmtf(rpc ? 100 * rpm / rpc : 0, 1), fmt(pu), fmt(lg), fmtf(100 * pc / lg, 1), fmtf(100 * h / ca, 1), fmtf(100 * ca / n, 0), bad + 0 }' "$RES/daily.tsv"
+  daily_pg_section
+}
+
+# The replay on PostgreSQL (daily-pg.tsv): shared buffers from pg_stat_statements.
+daily_pg_section() {
+  [ -s "$RES/daily-pg.tsv" ] && [ "$(wc -l <"$RES/daily-pg.tsv")" -ge 3 ] || return 0
+  cat <<EOF
+
+#### On PostgreSQL
+
+The same replay (one repeat per mode) against a node on PostgreSQL $(awk -F'\t' 'NR == 2 {print $9}' "$RES/daily-pg.tsv"), the catalogue copied
+in with \`skillreg db-copy\` onto a throw-away cluster (\`scripts/pg-test-cluster\`: fsync off, its
+default shared buffers). PostgreSQL's buffer cache is the server's, so \`Server-Timing\` has no
+pages there; **buffers** are \`pg_stat_statements\`' shared_blks_hit + shared_blks_read summed over
+every statement of the replay's database during the measured requests (reset after the
+warm-up): the requests' statements and the node's own jobs (the fold, which the day runs too).
+**read in**: shared_blks_read, the buffers not found in shared buffers. Per day: per request ×
+the $(awk -F'\t' "$AWKLIB"'{print fmt($0)}' <<<"$(dm http_requests_per_day)") HTTP requests a day (the paths without a route are not replayed here).
+
+EOF
+  md "$RES/daily-pg.tsv" '
+    BEGIN { head = "mode | requests | hit % (cacheable) | buffers/request | read in/request | statements/request | buffers/day | buffer bytes/day (8 KiB) | req/s" }
+    function cells() { per = PERDAY / $2; row = $1 " | " fmt($2) " | " ($4 > 0 ? fmtf(100 * $3 / $4, 1) " %" : "—") " | " fmtf(($5 + $6) / $2, 1) " | " fmtf($6 / $2, 2) " | " fmtf($7 / $2, 2) " | " fmt(($5 + $6) * per) " | " fmt(($5 + $6) * per * 8192) " | " $8 }
+    BEGIN { PERDAY = '"$(dm http_requests_per_day)"' }'
+  awk -F'\t' "$AWKLIB"'NR > 1 { b[$1] = ($5 + $6) / $2 }
+    END { if (b["uncached"] > 0) printf "\nWith the response cache the node makes PostgreSQL touch %s %% of the buffers it touches without it.\n", fmtf(100 * b["cached"] / b["uncached"], 1) }' "$RES/daily-pg.tsv"
 }
 
 # The totals of every repeat (the one shown above marked): the spread is this machine's noise
