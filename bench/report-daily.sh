@@ -89,7 +89,9 @@ loop, and every answer's \`Server-Timing\` says what the database read for it: *
 columns of the rows handed to the handler, as in §1) and **pages** (SQLite page-cache hits +
 misses on the request's connection: every B-tree page the statements visited, index and
 interior pages, FTS5 doclists; the server runs without a memory map, whose pages SQLite does
-not count: \`tests/http/test_pages.c\`). A cache hit reads nothing.
+not count: \`tests/http/test_pages.c\`). A cache hit reads nothing. Pages count what the request's
+connection touched, its writes included (a download records its event and a per-client dedupe
+row, which is why a download touches a few more pages than the legacy side's read-only replay).
 
 How the replay is made ($(dm settings); $(dm catalog); run $(dm date), commit $(dm commit)):
 
