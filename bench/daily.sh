@@ -26,6 +26,9 @@
 # shared: a slow minute should hit both alike); the report shows the repeat whose replayed
 # bytes are the median of its mode, and every repeat's totals (daily-repeats.tsv).
 #
+# Then DAILY_VARIANTS (default "nofold flat", "" for none) once each with the cache: no fold
+# during the replay, and a flatter popularity (daily_run says what each changes).
+#
 # Settings: DAILY_REQUESTS=10000 DAILY_WARMUP=DAILY_REQUESTS DAILY_REPEAT=3 DAILY_RATE=300
 #   DAILY_S_SKILLS=1.0 DAILY_S_QUERIES=0.8 DAILY_QUERIES=2000 DAILY_CONCURRENCY=4;
 #   PARTS=daily runs only this part.
@@ -117,15 +120,23 @@ bench/replay-docs "$DAILY_SRC" "$RES/daily-replay.tsv" >"$RES/daily-replay-docs.
 
 # daily_run MODE(cached|uncached) REPEAT: a fresh copy of the catalogue (the replay's downloads
 # and folds write to it), the server, the replay, into daily-MODE-REPEAT.tsv.
+# The variants (DAILY_VARIANTS, once each, with the cache): nofold runs no fold during the
+# replay (what the cache would keep if download counts did not make lists and searches stale),
+# flat draws skills and queries with Zipf exponent 0.6 (a flatter popularity than assumed).
 daily_run() {
   local mode=$1 rep=$2 extra=() data=$DAILY_WORK/data-$1 out=$RES/daily-$1-$2.tsv
-  [ "$mode" = uncached ] && extra=(--cache-mb 0)
+  local fold=$DAILY_FOLD_MS s_skills=$DAILY_S_SKILLS s_queries=$DAILY_S_QUERIES
+  case $mode in
+  uncached) extra=(--cache-mb 0) ;;
+  variant-nofold) fold=604800000 ;;
+  variant-flat) s_skills=0.6 s_queries=0.6 ;;
+  esac
   rm -rf "$data"
   cp -a "$DAILY_SRC" "$data"
   SR_PORT=$(free_port 18780)
   local cmd=("$BIN" serve --data-dir "$data" --listen "127.0.0.1:$SR_PORT" --no-rate-limit
     "${ACCESS_LOG_OFF[@]+"${ACCESS_LOG_OFF[@]}"}" --sqlite-mmap-mb 0 --trusted-proxy 127.0.0.1/32
-    --fold-ms "$DAILY_FOLD_MS" "${extra[@]+"${extra[@]}"}")
+    --fold-ms "$fold" "${extra[@]+"${extra[@]}"}")
   record "${cmd[*]}"
   start_bg "$LOG/skillreg-daily-$mode.log" "${cmd[@]}"
   SR_PID=$BG_PID SR_URL=http://127.0.0.1:$SR_PORT
@@ -133,9 +144,9 @@ daily_run() {
   local drv=(node bench/daily.mjs --url "$SR_URL" --skills "$DAILY_WORK/skills.tsv"
     --queries "$DAILY_WORK/queries.txt" --requests "$DAILY_REQUESTS" --warmup "$DAILY_WARMUP"
     --rate "$DAILY_RATE" --concurrency "$DAILY_CONCURRENCY" --seed "$SEED"
-    --s-skills "$DAILY_S_SKILLS" --s-queries "$DAILY_S_QUERIES")
+    --s-skills "$s_skills" --s-queries "$s_queries")
   record "${drv[*]}"
-  log "daily replay ($mode, repeat $rep of $DAILY_REPEAT): $DAILY_WARMUP warm-up + $DAILY_REQUESTS requests at $DAILY_RATE/s, fold every $DAILY_FOLD_MS ms"
+  log "daily replay ($mode, repeat $rep): $DAILY_WARMUP warm-up + $DAILY_REQUESTS requests at $DAILY_RATE/s, fold every $fold ms"
   "${drv[@]}" >"$out" 2>"$LOG/daily-$mode.err" ||
     { tail -5 "$LOG/daily-$mode.err" >&2; die "daily replay ($mode) failed"; }
   stop_server "$SR_PID" "$SR_PORT"
@@ -158,6 +169,11 @@ for mode in cached uncached; do
   med=$(awk -F'\t' -v n="$DAILY_REPEAT" 'NR == int((n + 1) / 2) {print $2}' <<<"$totals")
   awk -F'\t' -v OFS='\t' -v med="$med" '{print $0, ($2 == med ? "yes" : "no")}' <<<"$totals" | sort -t$'\t' -k2,2n >>"$RES/daily-repeats.tsv"
   cp "$RES/daily-$mode-$med.tsv" "$RES/daily-$mode.tsv"
+done
+for v in ${DAILY_VARIANTS-nofold flat}; do
+  daily_run "variant-$v" 1
+  awk -F'\t' -v OFS='\t' -v m="variant-$v" '!/^#/ && NR > 1 {n += $3; h += $4; c += $4 + $5; b += $8; p += $9; pm += $10}
+    /^# rate_achieved/ {rate = $2} END {print m, 1, n, h, c, b, p, pm, rate, "no"}' "$RES/daily-variant-$v-1.tsv" >>"$RES/daily-repeats.tsv"
 done
 printf 'load_at_end\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RES/daily-machine.tsv"
 

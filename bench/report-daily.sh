@@ -166,11 +166,21 @@ EOF
 # and the replay's timing (where the folds fall between the requests).
 daily_repeats() {
   [ -s "$RES/daily-repeats.tsv" ] || return 0
-  echo "Every repeat (the table above shows each mode's median repeat by replayed bytes, marked *):"
+  echo "Every repeat (the table above shows each mode's median repeat by replayed bytes, marked *),"
+  echo "and the variants, once each with the cache: **variant-nofold** runs no fold during the replay"
+  echo "(what the cache would keep if download counts did not make every list and search stale),"
+  echo "**variant-flat** draws skills and queries with Zipf exponent 0.6 instead. **bytes/day** here is"
+  echo "the replay's mean per request × the HTTP requests a day, plus the paths without a route at their"
+  echo "store-level figures; **/ legacy**: against the legacy bytes a day of the table below."
   echo
+  local legacy_day other_day
+  legacy_day=$(awk -F'\t' 'NR > 1 {l += $17} END {printf "%.0f", l}' "$RES/daily.tsv")
+  other_day=$(awk -F'\t' 'NR > 1 && $3 == "no" {o += $13} END {printf "%.0f", o}' "$RES/daily.tsv")
   md "$RES/daily-repeats.tsv" '
-    BEGIN { head = "mode | repeat | requests | hit % (cacheable) | bytes read | pages touched | pages missed | req/s" }
-    function cells() { row = $1 " | " $2 ($10 == "yes" ? " *" : "") " | " fmt($3) " | " ($5 > 0 ? fmtf(100 * $4 / $5, 1) " %" : "—") " | " fmt($6) " | " fmt($7) " | " fmt($8) " | " $9 }'
+    BEGIN { head = "mode | repeat | requests | hit % (cacheable) | bytes read | pages touched | pages missed | req/s | bytes/day | / legacy" }
+    BEGIN { PERDAY = '"$(dm http_requests_per_day)"'; LEG = '"${legacy_day:-0}"'; OTHER = '"${other_day:-0}"' }
+    function cells() { day = $6 / $3 * PERDAY + OTHER
+      row = $1 " | " $2 ($10 == "yes" ? " *" : "") " | " fmt($3) " | " ($5 > 0 ? fmtf(100 * $4 / $5, 1) " %" : "—") " | " fmt($6) " | " fmt($7) " | " fmt($8) " | " $9 " | " fmt(day) " | " (LEG > 0 ? fmtf(100 * day / LEG, 2) " %" : "—") }'
 }
 
 daily_commands() {
