@@ -40,7 +40,9 @@ struct sr_buf;
 /* Replays the read paths of a generated catalogue with the current statements (through s)
  * and with the pre-PR access patterns (a connection of its own on db_path), runs times
  * each, and appends one TSV line per path and pattern to out:
- *   path  pattern  rows  bytes  statements  usec_median */
+ *   path  pattern  rows  bytes  statements  usec_median  pages
+ * pages (page-cache hits + misses of the last run) is empty when s cannot count every page
+ * it reads (opened with a memory map: sr_store_tune(-1, 0) before opening it). */
 int sr_bench_replay(sr_store *s, const char *db_path, int runs, struct sr_buf *out);
 
 #endif

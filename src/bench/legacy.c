@@ -138,8 +138,10 @@ static int lg_open(lg *L, const char *path)
 	memset(L, 0, sizeof(*L));
 	if (sqlite3_open_v2(path, &L->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return SR_EDB;
-	/* The same cache settings as the server's connections (src/store/sqlite.c). */
-	sqlite3_exec(L->db, "PRAGMA mmap_size=268435456; PRAGMA cache_size=-65536;", NULL, NULL, NULL);
+	/* The server's page cache size (src/store/sqlite.c) and no memory map: SQLite counts a
+	 * page only when it goes through the page cache, and the replay reports the pages each
+	 * side touched (`skillreg bench-replay` opens the store without a map too). */
+	sqlite3_exec(L->db, "PRAGMA mmap_size=0; PRAGMA cache_size=-65536;", NULL, NULL, NULL);
 	int rc = 0;
 	for (int q = 0; !rc && q < L_LIST_FIRST; q++)
 		rc = lg_prepare(L, q, fixed[q]);
@@ -803,12 +805,30 @@ static const char *const sort_names[SR_SORT_COUNT] = {
 	[SR_SORT_DOWNLOADS] = "downloads", [SR_SORT_STARS] = "stars", [SR_SORT_INSTALLS] = "installs",
 };
 
-/* Runs one path runs times on one side and appends its line. */
+/* The pages one side touched since the last call (page-cache hits + misses: every B-tree
+ * page its statements visited), or -1 when the store's connection cannot count them all
+ * (a memory map, or PostgreSQL: sr_store_pages_complete). */
+static int64_t side_pages(replay *R, int legacy)
+{
+	if (legacy) {
+		int hit = 0, miss = 0, hi = 0;
+		sqlite3_db_status(R->L.db, SQLITE_DBSTATUS_CACHE_HIT, &hit, &hi, 1);
+		sqlite3_db_status(R->L.db, SQLITE_DBSTATUS_CACHE_MISS, &miss, &hi, 1);
+		return (int64_t)hit + miss;
+	}
+	int64_t hit = 0, miss = 0;
+	sr_store_page_stats(R->s, &hit, &miss);
+	return sr_store_pages_complete(R->s) ? hit + miss : -1;
+}
+
+/* Runs one path runs times on one side and appends its line: rows, bytes, statements and
+ * pages of the last run (the same every run), the median time. */
 static int measure(replay *R, const path *p, int legacy, int runs, sr_buf *out)
 {
 	int64_t usec[MAX_RUNS];
-	int64_t rows = 0, bytes = 0, statements = 0;
+	int64_t rows = 0, bytes = 0, statements = 0, pages = -1;
 	for (int i = 0; i < runs; i++) {
+		side_pages(R, legacy);
 		sr_reads_init(&R->reads);
 		/* Jobs read far past a request's budget on purpose; only the counts matter here. */
 		R->reads.max_rows = R->reads.max_bytes = R->reads.max_ranges = INT64_MAX;
@@ -827,6 +847,7 @@ static int measure(replay *R, const path *p, int legacy, int runs, sr_buf *out)
 			sr_store_read_end(R->s);
 		}
 		usec[i] = mono_us() - t0;
+		pages = side_pages(R, legacy);
 		sr_store_set_reads(R->s, NULL);
 		if (rc) {
 			fprintf(stderr, "bench-replay: %s (%s) failed: %d\n", p->name, legacy ? "legacy" : "modern", rc);
@@ -838,8 +859,11 @@ static int measure(replay *R, const path *p, int legacy, int runs, sr_buf *out)
 	}
 	qsort(usec, (size_t)runs, sizeof(usec[0]), cmp_i64);
 	int64_t median = runs % 2 ? usec[runs / 2] : (usec[runs / 2 - 1] + usec[runs / 2]) / 2;
-	return sr_buf_printf(out, "%s\t%s\t%lld\t%lld\t%lld\t%lld\n", p->name, legacy ? "legacy" : "modern",
-			     (long long)rows, (long long)bytes, (long long)statements, (long long)median);
+	char pg[24] = "";
+	if (pages >= 0)
+		snprintf(pg, sizeof(pg), "%lld", (long long)pages);
+	return sr_buf_printf(out, "%s\t%s\t%lld\t%lld\t%lld\t%lld\t%s\n", p->name, legacy ? "legacy" : "modern",
+			     (long long)rows, (long long)bytes, (long long)statements, (long long)median, pg);
 }
 
 #define MAX_PATHS 64

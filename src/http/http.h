@@ -29,6 +29,11 @@ typedef struct sr_req {
 	const char *route;  /* a name for logs and metrics, set by the handler */
 	char client_ip[64]; /* the TCP peer, or the client a trusted proxy names (proxy.h) */
 	sr_reads reads;
+	/* The database pages the handler touched on this thread's connection (page-cache hits
+	 * plus misses) and the misses among them, when the engine counts every page
+	 * (pages_counted, sr_store_pages_complete); Server-Timing reports them. */
+	int64_t pages, pages_missed;
+	int pages_counted;
 	sr_store *store;    /* this worker thread's connection */
 	int auth_state;     /* set once by the application's first look at the token */
 	int auth_done;

@@ -305,9 +305,15 @@ static enum MHD_Result send_resp(const sr_http_app *app, struct MHD_Connection *
 		MHD_add_response_header(r, "Cache-Control", "no-store");
 	for (int i = 0; i < resp->nheaders; i++)
 		MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
-	char timing[200];
-	snprintf(timing, sizeof(timing), "db;dur=%.3f, rows;desc=\"%" PRId64 "\", bytes;desc=\"%" PRId64 "\"%s%s%s",
-		 (double)req->reads.db_ns / 1e6, req->reads.rows, req->reads.bytes,
+	/* Pages only where the engine counts every page it reads: a figure that silently misses
+	 * the memory-mapped pages would read as a cheap request (sr_store_pages_complete). */
+	char pages[96] = "";
+	if (req->pages_counted)
+		snprintf(pages, sizeof(pages), ", pages;desc=\"%" PRId64 "\", pagemiss;desc=\"%" PRId64 "\"",
+			 req->pages, req->pages_missed);
+	char timing[300];
+	snprintf(timing, sizeof(timing), "db;dur=%.3f, rows;desc=\"%" PRId64 "\", bytes;desc=\"%" PRId64 "\"%s%s%s%s",
+		 (double)req->reads.db_ns / 1e6, req->reads.rows, req->reads.bytes, pages,
 		 resp->cache ? ", cache;desc=\"" : "", resp->cache ? resp->cache : "", resp->cache ? "\"" : "");
 	MHD_add_response_header(r, "Server-Timing", timing);
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)resp->status, r);
@@ -506,6 +512,11 @@ static void read_limit_answer(const sr_req *req, sr_resp *resp)
  * the request's reads are accounted against its limits. */
 static void run_handler(const sr_http_server *srv, sr_req *req, sr_resp *resp)
 {
+	/* The connection's page counters since the last request it served belong to no handler
+	 * (they were taken after it): metrics keep them, this request's figures start at zero. */
+	int64_t page_hits, page_misses;
+	sr_store_page_stats(req->store, &page_hits, &page_misses);
+	sr_metrics_page_cache(page_hits, page_misses);
 	sr_store_set_reads(req->store, &req->reads);
 	/* An anonymous read (no Authorization: nothing this client wrote to read back) may be
 	 * answered by a read replica; a caller with a token always reads the primary, which is
@@ -520,9 +531,12 @@ static void run_handler(const sr_http_server *srv, sr_req *req, sr_resp *resp)
 	/* After the snapshot: a write inside it would hold SQLite's write lock to its end. */
 	sr_req_auth_record_use(req);
 	sr_store_set_reads(req->store, NULL);
-	int64_t page_hits, page_misses;
 	sr_store_page_stats(req->store, &page_hits, &page_misses);
 	sr_metrics_page_cache(page_hits, page_misses);
+	/* A deferred handler runs twice: its pages are the sum of both calls. */
+	req->pages += page_hits + page_misses;
+	req->pages_missed += page_misses;
+	req->pages_counted = sr_store_pages_complete(req->store);
 	if (req->reads.exceeded)
 		read_limit_answer(req, resp);
 }

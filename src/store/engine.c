@@ -67,6 +67,11 @@ void sr_store_page_stats(sr_store *s, int64_t *hits, int64_t *misses)
 	s->eng->page_stats(s, hits, misses);
 }
 
+int sr_store_pages_complete(sr_store *s)
+{
+	return s->eng->pages_complete(s);
+}
+
 void sr_store_set_reads(sr_store *s, sr_reads *r)
 {
 	s->reads = r ? r : &s->scratch;

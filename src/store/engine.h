@@ -38,6 +38,7 @@ struct sr__engine {
 	/* Ends the request's read snapshot if its first statements opened one. */
 	void (*read_end)(sr_store *s);
 	void (*page_stats)(sr_store *s, int64_t *hits, int64_t *misses);
+	int (*pages_complete)(sr_store *s);
 	int (*explain)(sr_store *s, int i, struct sr_buf *out);
 	/* The engine's catalogue and full-text syntax. */
 	const char *(*sql)(int q);

@@ -908,6 +908,11 @@ static void pg_page_stats(sr_store *s, int64_t *hits, int64_t *misses)
 	*misses = 0;
 }
 
+static int pg_pages_complete(sr_store *s)
+{
+	return 0;
+}
+
 static const struct sr__engine pg_engine = {
 	.name = "postgres",
 	.close = pg_close,
@@ -917,6 +922,7 @@ static const struct sr__engine pg_engine = {
 	.rollback = pg_rollback,
 	.read_end = pg_read_end,
 	.page_stats = pg_page_stats,
+	.pages_complete = pg_pages_complete,
 	.explain = sr__pg_explain,
 	.sql = sr__pg_sql,
 	.match_expr = sr__pg_match,

@@ -131,6 +131,11 @@ const char *sr_store_errmsg(sr_store *s);
 
 /* The engine's page-cache hits and misses on this connection since the last call. */
 void sr_store_page_stats(sr_store *s, int64_t *hits, int64_t *misses);
+/* 1 when those counts cover every page the connection reads (SQLite without a memory map),
+ * 0 when they cannot: pages fetched through SQLite's memory map are counted nowhere, and
+ * PostgreSQL's buffer cache belongs to the server, not to the connection (its buffers are
+ * read from pg_stat_statements instead: bench/pg.sh). */
+int sr_store_pages_complete(sr_store *s);
 
 /* The generation counters this database's writes bump (store/gen.h). Each committed write
  * bumps them after COMMIT: statements that name their skill (by id or slug) bump that

@@ -164,7 +164,10 @@ static void test_replay(void **state)
 	char path[256];
 	snprintf(path, sizeof(path), "%s/skillreg.db", dir_a);
 	sr_store *s;
+	/* Without a memory map, so that the modern side's pages are counted too. */
+	sr_store_tune(-1, 0);
 	assert_int_equal(sr_store_open(path, &s), 0);
+	sr_store_tune(-1, SR_STORE_DEFAULT_MMAP_BYTES);
 	sr_buf out;
 	sr_buf_init(&out, 1 << 20);
 	assert_int_equal(sr_bench_replay(s, path, 1, &out), 0);
@@ -175,6 +178,20 @@ static void test_replay(void **state)
 	assert_true(lines >= 2 * 25);
 	assert_non_null(strstr(out.data, "browse-downloads-listed\tmodern\t26\t"));
 	assert_non_null(strstr(out.data, "cron-global-count\tlegacy\t400\t"));
+	/* Every line ends in the pages its side touched: more than none on both sides, and the
+	 * legacy list page (whole rows, a version document per row) touches more. */
+	long long home[2] = {-1, -1};
+	for (int legacy = 0; legacy < 2; legacy++) {
+		const char *l = strstr(out.data, legacy ? "home\tlegacy\t" : "home\tmodern\t");
+		assert_non_null(l);
+		const char *eol = strchr(l, '\n'), *tab = eol;
+		while (tab > l && tab[-1] != '\t')
+			tab--;
+		assert_true(eol > tab);
+		home[legacy] = strtoll(tab, NULL, 10);
+	}
+	assert_true(home[0] > 0);
+	assert_true(home[1] > home[0]);
 	sr_buf_deinit(&out);
 	sr_store_close(s);
 }
