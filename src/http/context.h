@@ -37,6 +37,9 @@ typedef struct sr_app {
 	struct sr_idp **idps; /* the sign-in providers (auth/idp.h): GitHub, OpenID Connect */
 	int nidps;
 	int no_local_signin; /* local accounts (passwords, invitations) are off (--no-local-signin) */
+	/* The bearer token GET /metrics asks for (--metrics-token-file); NULL: /metrics is
+	 * refused to everyone, since what it tells is the operator's. */
+	const char *metrics_token;
 } sr_app;
 
 /* What a request's Authorization header says about its caller. */
