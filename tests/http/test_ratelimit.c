@@ -314,6 +314,35 @@ static void test_metrics_restricted(void **state)
 	assert_int_equal(srt_server_stop(&M), 0);
 }
 
+/* An anonymous write from the address a trusted proxy names. */
+static long write_from(srt_server *s, const char *addr)
+{
+	const char *h[] = {"Content-Type: application/json", srt_fmt("X-Forwarded-For: %s", addr), NULL};
+	srt_resp r;
+	srt_request(s, "POST", "/api/v1/stars/some-skill", h, "{}", 2, &r);
+	long st = r.status;
+	srt_resp_free(&r);
+	return st;
+}
+
+/* An IPv6 client is counted by its /64: another address of the same block shares the bucket,
+ * another block and an IPv4 client (mapped into IPv6 or not) do not. */
+static void test_ipv6_by_block(void **state)
+{
+	(void)state;
+	static const char *const args[] = {"--trusted-proxy", "127.0.0.1/32", NULL};
+	srt_server P;
+	assert_int_equal(srt_server_start_args(&P, args), 0);
+	for (int i = 0; i < 300; i++)
+		if (write_from(&P, srt_fmt("2001:db8:1:2::%x", i + 1)) != 401)
+			fail_msg("write %d of the block's 300 was refused", i + 1);
+	assert_int_equal(write_from(&P, "2001:db8:1:2:ffff:ffff:ffff:ffff"), 429);
+	assert_int_equal(write_from(&P, "2001:db8:1:3::1"), 401);
+	assert_int_equal(write_from(&P, "192.0.2.7"), 401);
+	assert_int_equal(write_from(&P, "::ffff:192.0.2.8"), 401);
+	assert_int_equal(srt_server_stop(&P), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_write_bucket_429),
 		cmocka_unit_test(test_metrics_restricted),
 		cmocka_unit_test(test_every_route_counted),
+		cmocka_unit_test(test_ipv6_by_block),
 		cmocka_unit_test(test_no_double_burst_at_minute_boundary),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
