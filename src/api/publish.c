@@ -118,16 +118,14 @@ void sr__upload(sr_app *app, sr_req *req, sr_resp *resp, const char *ticket)
 	int rc = strlen(ticket) < 64 ? sr_store_ticket_get(req->store, ticket, &t) : SR_ENOTFOUND;
 	int64_t now = sr_now_ms();
 	/* A ticket carries one upload: a second one, even of the same bytes, is refused. */
-	if (rc == SR_ENOTFOUND || (!rc && (t.used_at || t.uploaded_at || t.expires_at <= now))) {
+	/* A ticket is bound to the user it was made for (api-v1 3.11): to anyone else it is
+	 * missing, as the publish that names it says too, and whether it exists is not told. */
+	if (rc == SR_ENOTFOUND || (!rc && (t.used_at || t.uploaded_at || t.expires_at <= now || t.user_id != u.id))) {
 		sr_resp_text(resp, 400, "Skill upload ticket is missing, used, or expired");
 		return;
 	}
 	if (rc) {
 		sr__internal(resp, rc);
-		return;
-	}
-	if (t.user_id != u.id) {
-		sr_resp_text(resp, 403, "Forbidden");
 		return;
 	}
 	if ((int64_t)req->body->len > t.size) {

@@ -1,7 +1,7 @@
 /*
  * controller.c - the front controller's entry points and routing; see controller.h.
  *
- * A request goes: CORS preflight (any path) -> rate limit (API paths) -> the path split into
+ * A request goes: CORS preflight (any path) -> rate limit (every path) -> the path split into
  * segments -> the web's security headers on web pages -> the response cache for anonymous
  * GETs of cacheable routes (caching.c) -> dispatch: web pages to src/web, /healthz and
  * /metrics here, everything else to src/api.
@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/api.h"
 #include "app/internal.h"
@@ -151,7 +152,7 @@ void sr_app_handle(void *ud, sr_req *req, sr_resp *resp)
 		preflight(req, resp);
 		return;
 	}
-	if (app->ratelimit && strncmp(req->path, "/api/", 5) == 0 && sr__app_rate_limit(app, req, resp))
+	if (app->ratelimit && sr__app_rate_limit(app, req, resp))
 		return;
 	char buf[2048];
 	char *seg[9];
@@ -173,8 +174,52 @@ void sr_app_handle(void *ud, sr_req *req, sr_resp *resp)
 		sr__app_dispatch(app, req, resp, seg, n);
 }
 
-static void metrics(sr_req *req, sr_resp *resp)
+/* Compares in time that depends on the lengths only, so the answer's timing does not tell
+ * how much of a guess was right. */
+static int same_secret(const char *a, const char *b)
 {
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char diff = la != lb;
+	for (size_t i = 0; i < la && i < lb; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
+/* /metrics tells request rates, routes, cache and database figures: the operator's, not the
+ * public's. It answers only the bearer token of --metrics-token-file (what a Prometheus scrape
+ * sends with `authorization: {credentials_file: ...}`); without that option it is off. */
+static int metrics_allowed(const sr_app *app, sr_req *req, sr_resp *resp)
+{
+	if (!app->metrics_token) {
+		req->route = "metrics-off";
+		sr_resp_text(resp, 403, "Forbidden: /metrics is off; start serve with --metrics-token-file to scrape it.");
+		return 0;
+	}
+	const char *h = sr_req_header(req, "Authorization");
+	while (h && isspace((unsigned char)*h))
+		h++;
+	if (h && strncasecmp(h, "Bearer", 6) == 0 && isspace((unsigned char)h[6])) {
+		const char *t = h + 7;
+		while (isspace((unsigned char)*t))
+			t++;
+		char tok[512];
+		snprintf(tok, sizeof(tok), "%s", t);
+		size_t n = strlen(tok);
+		while (n && isspace((unsigned char)tok[n - 1]))
+			tok[--n] = '\0';
+		if (same_secret(tok, app->metrics_token))
+			return 1;
+	}
+	req->route = "metrics-refused";
+	sr_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"metrics\"");
+	sr_resp_text(resp, 401, "Unauthorized: /metrics needs the token of --metrics-token-file.");
+	return 0;
+}
+
+static void metrics(sr_app *app, sr_req *req, sr_resp *resp)
+{
+	if (!metrics_allowed(app, req, resp))
+		return;
 	req->route = "metrics";
 	sr_metrics_render(&resp->body);
 	int64_t public_skills;
@@ -215,7 +260,7 @@ void sr__app_dispatch(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n
 		return;
 	}
 	if (n == 1 && is(seg[0], "metrics") && is(m, "GET")) {
-		metrics(req, resp);
+		metrics(app, req, resp);
 		return;
 	}
 	sr_api_dispatch(app, req, resp, seg, n);

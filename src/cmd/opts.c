@@ -103,6 +103,7 @@ static const struct opt_def defs[SR_OPT_COUNT] = {
 	[SR_OPT_OIDC_CLIENT_SECRET_FILE] = {"--oidc-client-secret-file", OPT_SECRET_PAIR, F(oidc_client_secret), 0, 0,
 					    "SKILLREG_OIDC_CLIENT_SECRET"},
 	[SR_OPT_NO_LOCAL_SIGNIN] = {"--no-local-signin", OPT_FLAG, F(no_local_signin), 0, 0, "SKILLREG_LOCAL_SIGNIN"},
+	[SR_OPT_METRICS_TOKEN_FILE] = {"--metrics-token-file", OPT_SECRET, F(metrics_token), 0, 0, "SKILLREG_METRICS_TOKEN"},
 };
 
 enum { NUM_OK, NUM_NOT_A_NUMBER, NUM_OUT_OF_RANGE };

@@ -78,6 +78,7 @@ enum sr_opt_id {
 	SR_OPT_OIDC_CLIENT_ID,
 	SR_OPT_OIDC_CLIENT_SECRET_FILE,
 	SR_OPT_NO_LOCAL_SIGNIN,
+	SR_OPT_METRICS_TOKEN_FILE,
 	SR_OPT_COUNT
 };
 /* A command's options are a 64-bit mask of these (SR_O). */
@@ -144,6 +145,7 @@ typedef struct sr_cmd_opts {
 	 * from the file its option names, or taken from its environment variable; never from
 	 * the command line, which every user of the machine can read. */
 	const char *github_client_id, *github_client_secret, *github_url;
+	const char *metrics_token; /* --metrics-token-file's secret; NULL: /metrics is off */
 	sr_cmd_pairs oidc, oidc_client_id, oidc_client_secret;
 	int help; /* --help or -h was given: print the subcommand's usage, nothing else */
 } sr_cmd_opts;

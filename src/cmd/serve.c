@@ -153,6 +153,7 @@ static int serve_start(const sr_cmd_opts *o, sr_app *app, sr_store **main_store)
 	sr_job_report_set(sr_metrics_job);
 	app->no_local_signin = o->no_local_signin;
 	app->refusal_text = sr_api_refusal;
+	app->metrics_token = o->metrics_token;
 	sr_scan_worker_config wc = {app->db_path, app->blobs, {o->scanner_cmd, (int)o->scanner_timeout_ms},
 				    (int)o->scan_poll_ms, 32};
 	if ((!o->no_rate_limit && sr_ratelimit_new(&app->ratelimit)) ||
@@ -237,15 +238,16 @@ const sr_cmd sr__cmd_serve = {
 	"                      [--header-timeout-ms MS] [--body-timeout-ms MS] [--body-min-rate BYTES]\n"
 	"                      [--body-inflight-mb N] [--body-inflight-per-user-mb N]\n"
 	"                      [--trusted-proxy CIDR]... [--db-replica URL]... [--replica-max-lag-ms MS]\n"
-	"                      [--no-local-signin]\n"
+	"                      [--no-local-signin] [--metrics-token-file FILE]\n"
 	"                      [--github-client-id ID --github-client-secret-file FILE [--github-url URL]]\n"
 	"                      [--oidc NAME=ISSUER_URL --oidc-client-id NAME=ID --oidc-client-secret-file NAME=FILE]...\n"
 	"environment: SKILLREG_LISTEN, SKILLREG_DATA_DIR, SKILLREG_DB, SKILLREG_DB_REPLICA (URL,URL...),\n"
 	"             SKILLREG_PUBLIC_URL, SKILLREG_CACHE_MB, SKILLREG_SCANNER_CMD, SKILLREG_RATE_LIMIT=off,\n"
 	"             SKILLREG_ACCESS_LOG=off, SKILLREG_TRUSTED_PROXY=CIDR,CIDR..., SKILLREG_LOCAL_SIGNIN=off,\n"
+	"             SKILLREG_METRICS_TOKEN (the token itself),\n"
 	"             SKILLREG_GITHUB_CLIENT_ID, SKILLREG_GITHUB_CLIENT_SECRET (the secret itself), SKILLREG_GITHUB_URL,\n"
 	"             SKILLREG_OIDC, SKILLREG_OIDC_CLIENT_ID, SKILLREG_OIDC_CLIENT_SECRET (NAME=VALUE NAME=VALUE...)\n",
-	SR_O(DATA_DIR) | SR_O(DB) | SR_O(DB_REPLICA) | SR_O(REPLICA_MAX_LAG_MS) | SR_O(LISTEN) | SR_O(PUBLIC_URL) | SR_O(THREADS) | SR_O(NO_RATE_LIMIT) | SR_O(NO_LOCAL_SIGNIN) |
+	SR_O(DATA_DIR) | SR_O(DB) | SR_O(DB_REPLICA) | SR_O(REPLICA_MAX_LAG_MS) | SR_O(LISTEN) | SR_O(PUBLIC_URL) | SR_O(THREADS) | SR_O(NO_RATE_LIMIT) | SR_O(NO_LOCAL_SIGNIN) | SR_O(METRICS_TOKEN_FILE) |
 		SR_O(NO_ACCESS_LOG) | SR_O(MAX_ROWS) | SR_O(MAX_BYTES) | SR_O(MAX_RANGES) | SR_O(FOLD_MS) |
 		SR_O(CRON) | SR_O(CACHE_MB) | SR_O(SQLITE_CACHE_MB) | SR_O(SQLITE_MMAP_MB) |
 		SR_O(SCANNER_CMD) | SR_O(SCANNER_TIMEOUT_MS) | SR_O(SCAN_POLL_MS) | SR_O(BLOB_GRACE_MS) |

@@ -42,6 +42,9 @@ typedef struct sr_app {
 	 * pages that show a client's words (the upload form); NULL: none. The front face that
 	 * owns the words sits beside the web, which may not include it, so serve hands it over. */
 	int (*refusal_text)(struct sr_app *app, const sr_req *req, struct sr_regerr *err, char *text, size_t n);
+	/* The bearer token GET /metrics asks for (--metrics-token-file); NULL: /metrics is
+	 * refused to everyone, since what it tells is the operator's. */
+	const char *metrics_token;
 } sr_app;
 
 /* What a request's Authorization header says about its caller. */

@@ -343,10 +343,14 @@ int srt_request(srt_server *s, const char *method, const char *path, const char 
 	struct curl_slist *hl = NULL;
 	int has_ct = 0;
 	hl = curl_slist_append(hl, "Expect:");
+	int has_auth = 0;
 	for (size_t i = 0; headers && headers[i]; i++) {
 		hl = curl_slist_append(hl, headers[i]);
 		has_ct |= strncasecmp(headers[i], "Content-Type:", 13) == 0;
+		has_auth |= strncasecmp(headers[i], "Authorization:", 14) == 0;
 	}
+	if (!has_auth && !s->metrics_anonymous && strcmp(method, "GET") == 0 && strcmp(path, "/metrics") == 0)
+		hl = curl_slist_append(hl, "Authorization: Bearer " SRT_METRICS_TOKEN);
 	/* No implicit application/x-www-form-urlencoded on bodies we did not type. */
 	if (!has_ct)
 		hl = curl_slist_append(hl, "Content-Type:");
@@ -708,6 +712,8 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+int srt_metrics_off;
+
 static int spawn(srt_server *s)
 {
 	char listen[64];
@@ -727,8 +733,20 @@ static int spawn(srt_server *s)
 			dup2(lfd, 2);
 			dup2(lfd, 1);
 		}
-		const char *argv[32] = {s->bin, "serve", "--listen", listen, "--data-dir", s->dir};
+		/* /metrics answers only the operator's token; every server of the harness has one,
+		 * which srt_request sends on a GET of /metrics (harness.h). */
+		char tokp[300];
+		snprintf(tokp, sizeof tokp, "%s/metrics-token", s->dir);
+		int tfd = open(tokp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (tfd < 0 || write(tfd, SRT_METRICS_TOKEN "\n", sizeof SRT_METRICS_TOKEN) != (ssize_t)sizeof SRT_METRICS_TOKEN)
+			_exit(126);
+		close(tfd);
+		const char *argv[34] = {s->bin, "serve", "--listen", listen, "--data-dir", s->dir};
 		size_t n = 6;
+		if (!srt_metrics_off) {
+			argv[n++] = "--metrics-token-file";
+			argv[n++] = tokp;
+		}
 		if (srt_db_postgres()) {
 			argv[n++] = "--db";
 			argv[n++] = s->db;

@@ -33,6 +33,14 @@
 
 #define SRT_MAX_PATH 4096
 
+/* The token every harness server is started with (`serve --metrics-token-file`, a file in its
+ * data directory). srt_request adds it to a GET of "/metrics" that names no Authorization of
+ * its own, so tests read /metrics as the operator's scraper does. */
+#define SRT_METRICS_TOKEN "srt-metrics-0123456789abcdef"
+/* While set, servers are started without --metrics-token-file (their /metrics is off). */
+extern int srt_metrics_off;
+
+
 typedef struct srt_server {
 	char bin[SRT_MAX_PATH];
 	char dir[256];
@@ -43,6 +51,9 @@ typedef struct srt_server {
 	int starting; /* polling /healthz: transport errors are expected */
 	const char *const *serve_args; /* extra `serve` arguments (NULL-terminated) or NULL */
 	int no_scan_wait; /* publishes return at once instead of waiting for the scan worker */
+	/* A GET of /metrics without an Authorization header is sent as it is, not with the
+	 * operator's token (SRT_METRICS_TOKEN) the harness adds otherwise. */
+	int metrics_anonymous;
 	void *curl;
 	char tok_alice[128];
 	char tok_bob[128];

@@ -68,6 +68,7 @@ mkdir -p "$T/data0" "$T/data1"
 admin migrate >/dev/null 2>&1 || fail "migrate"
 admin user add alice >/dev/null 2>&1 || fail "user add"
 TOK=$(admin token create alice --label replica 2>/dev/null) || fail "token create"
+export SKILLREG_METRICS_TOKEN=replica-test-metrics-token
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -92,8 +93,9 @@ for i in 0 1; do
 done
 
 # metric BASE NAME: a sample of /metrics (the first whose name starts with NAME). Asked with
-# the token, so that /metrics' own reads go to the primary and do not count.
-metric() { curl -s --max-time 5 -H "Authorization: Bearer $TOK" "$1/metrics" | awk -v n="$2" 'index($0, n) == 1 { print $2; exit }'; }
+# the operator's token (serve reads SKILLREG_METRICS_TOKEN), which as any Authorization header
+# also sends /metrics' own reads to the primary, so they do not count.
+metric() { curl -s --max-time 5 -H "Authorization: Bearer $SKILLREG_METRICS_TOKEN" "$1/metrics" | awk -v n="$2" 'index($0, n) == 1 { print $2; exit }'; }
 replica_reads() { metric "$1" 'skillreg_db_replica_reads_total{replica="0"}'; }
 replica_up() { metric "$1" 'skillreg_db_replica_up{replica="0"}'; }
 wait_replica_up() {
@@ -179,7 +181,7 @@ for i in 2 3 4; do
   settle "$A" || fail "the fence never came down after publish 1.0.$i"
 done
 f=$(metric "$B" skillreg_db_replica_fenced_reads_total)
-note "node 1 fenced reads: $f"; curl -s -H "Authorization: Bearer $TOK" "$B/metrics" | grep replica | grep -v "^#"
+note "node 1 fenced reads: $f"; curl -s -H "Authorization: Bearer $SKILLREG_METRICS_TOKEN" "$B/metrics" | grep replica | grep -v "^#"
 fs=$(metric "$A" skillreg_db_replica_fence_seconds_total)
 fn=$(metric "$A" skillreg_db_replica_fences_total)
 fm=$(metric "$A" skillreg_db_replica_fence_max_seconds)
