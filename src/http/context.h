@@ -37,6 +37,7 @@ typedef struct sr_app {
 	struct sr_idp **idps; /* the sign-in providers (auth/idp.h): GitHub, OpenID Connect */
 	int nidps;
 	int no_local_signin; /* local accounts (passwords, invitations) are off (--no-local-signin) */
+	int64_t upload_quota_bytes; /* a user's unpublished upload tickets, in bytes (--upload-quota-mb) */
 } sr_app;
 
 /* What a request's Authorization header says about its caller. */
