@@ -320,6 +320,19 @@ int sr__cron_blob_cache(sr_store *s, sr_reads *total, int64_t *items)
 void sr_blob_gc_metrics(sr_buf *out)
 {
 	sr__blob_cache_metrics(out, gc_blobs);
+	if (gc_blobs) {
+		int64_t stored, stored_bytes, reused;
+		sr_blobs_put_counts(gc_blobs, &stored, &stored_bytes, &reused);
+		sr_buf_printf(out,
+			      "# HELP skillreg_blob_stored_total Blobs this process stored new (publishes, uploads).\n"
+			      "# TYPE skillreg_blob_stored_total counter\nskillreg_blob_stored_total %lld\n"
+			      "# HELP skillreg_blob_stored_bytes_total Bytes of the blobs this process stored new.\n"
+			      "# TYPE skillreg_blob_stored_bytes_total counter\nskillreg_blob_stored_bytes_total %lld\n"
+			      "# HELP skillreg_blob_reused_total Puts of bytes the store already had (only made young "
+			      "again).\n"
+			      "# TYPE skillreg_blob_reused_total counter\nskillreg_blob_reused_total %lld\n",
+			      (long long)stored, (long long)stored_bytes, (long long)reused);
+	}
 	if (!atomic_load(&g_passes) && !atomic_load(&g_removed))
 		return;
 	sr_buf_printf(out,

@@ -176,6 +176,19 @@ static void test_collector_between_write_and_commit(void **state)
 	/* Committed, the holds are gone and the version names its bytes. */
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
 	expect_downloads("gc-race", "data.bin", data, len);
+	/* /metrics counts the server's puts: three blobs stored new, their bytes, none reused. */
+	srt_resp r;
+	srt_get(&S, "/api/v1/download?slug=gc-race", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	size_t zip_len = r.len;
+	srt_resp_free(&r);
+	const char *md = srt_skill_md("GC Race", "Published while the collector runs.");
+	srt_get(&S, "/metrics", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_non_null(strstr(r.body, "\nskillreg_blob_stored_total 3\n"));
+	assert_non_null(strstr(r.body, srt_fmt("\nskillreg_blob_stored_bytes_total %zu\n", strlen(md) + len + zip_len)));
+	assert_non_null(strstr(r.body, "\nskillreg_blob_reused_total 0\n"));
+	srt_resp_free(&r);
 	/* Collected again now: the version alone keeps them. */
 	assert_int_equal(srt_admin(&S, out, sizeof out, gc), 0);
 	assert_non_null(strstr(out, "items=0"));
@@ -241,6 +254,14 @@ static void test_orphan_reused_during_removal(void **state)
 	struct stat st;
 	assert_int_not_equal(stat(srt_fmt("%s.gc", path), &st), 0);
 	expect_downloads("gc-reuse", "reused.bin", data, len);
+	/* The orphan's bytes were reused, not written again, as was the SKILL.md of the first
+	 * test (the same text); only the new archive was stored (a fourth blob). */
+	srt_resp r;
+	srt_get(&S, "/metrics", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_non_null(strstr(r.body, "\nskillreg_blob_reused_total 2\n"));
+	assert_non_null(strstr(r.body, "\nskillreg_blob_stored_total 4\n"));
+	srt_resp_free(&r);
 	free(data);
 }
 
