@@ -9,7 +9,7 @@
  * at the ticket, before any byte is sent (the refused file's blob is never stored); bob is
  * not affected; the quota comes back when alice publishes what she uploaded, and when her
  * unused tickets expire; and eight concurrent ticket requests of one user cannot pass the
- * quota together.
+ * quota together, and at most 4000 tickets wait at once, whatever their size.
  */
 #include "harness.h"
 
@@ -201,6 +201,34 @@ static void test_concurrent_requests(void **state)
 	assert_int_equal(over, NRACERS - 4);
 }
 
+/* However small, at most SR_UPLOAD_QUOTA_TICKETS (4000) tickets wait at once per user. */
+static void test_ticket_ceiling(void **state)
+{
+	(void)state;
+	char out[256], token[128];
+	const char *const add[] = {"user", "add", "carol", NULL};
+	const char *const tok[] = {"token", "create", "carol", NULL};
+	assert_int_equal(srt_admin(&S, out, sizeof out, add), 0);
+	assert_int_equal(srt_admin(&S, out, sizeof out, tok), 0);
+	snprintf(token, sizeof token, "%.127s", out);
+	char sha[65];
+	srt_sha256_hex("", 0, sha);
+	int issued = 0;
+	for (int i = 0; i < 4000; i++) {
+		srt_resp r;
+		srt_upload_url(&S, token, srt_fmt("empty-%d.txt", i), 0, sha, "text/plain", &r);
+		issued += r.status == 200;
+		srt_resp_free(&r);
+	}
+	assert_int_equal(issued, 4000);
+	srt_resp r;
+	srt_upload_url(&S, token, "one-more.txt", 0, sha, "text/plain", &r);
+	SRT_EXPECT_TEXT(&r, 413,
+			"Upload quota exceeded: files uploaded and not yet published are limited to 4000 files per "
+			"account. Publish what you uploaded, or wait for unused upload tickets to expire (1 hour).");
+	srt_resp_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_publish_releases),
 		cmocka_unit_test(test_expiry_releases),
 		cmocka_unit_test(test_concurrent_requests),
+		cmocka_unit_test(test_ticket_ceiling),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
