@@ -19,6 +19,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,15 +199,18 @@ static void test_collector_between_write_and_commit(void **state)
 
 typedef struct collector {
 	srt_server *s;
+	const char *const *args; /* NULL: `cron run blob-gc` */
 	int status;
 	char out[512];
+	atomic_int done;
 } collector;
 
 static void *collect(void *arg)
 {
 	collector *c = arg;
 	const char *const gc[] = {"cron", "run", "blob-gc", NULL};
-	c->status = srt_admin(c->s, c->out, sizeof c->out, gc);
+	c->status = srt_admin(c->s, c->out, sizeof c->out, c->args ? c->args : gc);
+	atomic_store(&c->done, 1);
 	return NULL;
 }
 
@@ -235,7 +239,7 @@ static void test_orphan_reused_during_removal(void **state)
 
 	setenv("SKILLREG_PAUSE_AT", "blob-remove", 1);
 	setenv("SKILLREG_PAUSE_FILE", pause_gc, 1);
-	collector c = {&S, -1, ""};
+	collector c = {&S, NULL, -1, "", 0};
 	pthread_t th;
 	pthread_create(&th, NULL, collect, &c);
 	wait_paused(pause_gc);
@@ -265,14 +269,72 @@ static void test_orphan_reused_during_removal(void **state)
 	free(data);
 }
 
+/* The collector's lookups of one blob are statements of their own, and a publish moves the
+ * blob's reference from its hold to its version between two of them: the collector (no grace)
+ * is held after its first lookup of the publish's file found nothing, while the publish
+ * commits and releases its holds; the later lookups must still see the blob named. */
+static void test_collector_across_the_commit(void **state)
+{
+	(void)state;
+	size_t len = 250000;
+	unsigned char *data = bytes(len, 47);
+	char sha[65];
+	srt_sha256_hex(data, len, sha);
+	setenv("SKILLREG_PAUSE_AT", "publish-commit", 1);
+	setenv("SKILLREG_PAUSE_FILE", pause_publish, 1);
+	int rc = srt_server_restart(&S);
+	unsetenv("SKILLREG_PAUSE_AT");
+	unsetenv("SKILLREG_PAUSE_FILE");
+	assert_int_equal(rc, 0);
+	publisher p = {S, "gc-commit", "data.bin", data, len, 0};
+	p.s.curl = curl_easy_init();
+	p.s.no_scan_wait = 1;
+	pthread_t pt, ct;
+	pthread_create(&pt, NULL, publish, &p);
+	wait_paused(pause_publish);
+
+	/* The collector, held at its first lookup of the file when that lookup finds nothing (in
+	 * the order that asks for holds first it finds the hold, is not held, and ends). */
+	setenv("SKILLREG_PAUSE_AT", srt_fmt("blob-ref %s", sha), 1);
+	setenv("SKILLREG_PAUSE_FILE", pause_gc, 1);
+	const char *const gc[] = {"cron", "run", "blob-gc", "--blob-grace-ms", "0", NULL};
+	collector c = {&S, gc, -1, "", 0};
+	pthread_create(&ct, NULL, collect, &c);
+	struct stat st;
+	int held = 0;
+	for (int i = 0; i < 1000 && !held && !atomic_load(&c.done); i++) {
+		held = stat(pause_gc, &st) == 0;
+		if (!held)
+			usleep(10 * 1000);
+	}
+	held = held || stat(pause_gc, &st) == 0;
+	unsetenv("SKILLREG_PAUSE_AT");
+	unsetenv("SKILLREG_PAUSE_FILE");
+	/* The publish commits and releases its holds, then the collector goes on. */
+	unlink(pause_publish);
+	pthread_join(pt, NULL);
+	curl_easy_cleanup(p.s.curl);
+	assert_int_equal(p.status, 200);
+	unlink(pause_gc);
+	pthread_join(ct, NULL);
+	assert_int_equal(c.status, 0);
+	fprintf(stderr, "blob-gc %s after its first lookup: %s\n", held ? "held" : "not held", c.out);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
+	assert_true(blob_present(sha));
+	expect_downloads("gc-commit", "data.bin", data, len);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest both[] = {
 		cmocka_unit_test(test_collector_between_write_and_commit),
+		cmocka_unit_test(test_collector_across_the_commit),
 	};
 	const struct CMUnitTest files[] = {
 		cmocka_unit_test(test_collector_between_write_and_commit),
 		cmocka_unit_test(test_orphan_reused_during_removal),
+		cmocka_unit_test(test_collector_across_the_commit),
 	};
 	if (srt_db_postgres())
 		return cmocka_run_group_tests(both, group_setup, group_teardown);
