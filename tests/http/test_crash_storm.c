@@ -111,6 +111,7 @@ typedef struct ack {
 static ack acks[MAX_ACKS];
 static _Atomic int nacks, round_acks;
 static _Atomic long unanswered; /* publishes that got no answer: killed under them */
+static _Atomic long refused;    /* publishes answered with anything but 200: none may be */
 static int next_n[MAX_PUBLISHERS];
 
 typedef struct publisher {
@@ -196,8 +197,10 @@ static int publish_one(publisher *p, int n)
 	free(data);
 	if (rc)
 		return -1;
-	if (status != 200)
+	if (status != 200) {
 		fprintf(stderr, "storm-%d %s: answered %ld\n", p->who, version, status);
+		atomic_fetch_add(&refused, 1);
+	}
 	return status == 200;
 }
 
@@ -410,6 +413,7 @@ static void test_storm(void **state)
 	}
 	assert_true(atomic_load(&nacks) <= MAX_ACKS);
 	assert_int_equal(lost, 0);
+	assert_int_equal(atomic_load(&refused), 0);
 
 	/* Past the grace period, the holds' and the tickets' hour: the collector leaves nothing
 	 * that no version names. The server's own collector stops first (a clean restart): two
