@@ -166,7 +166,9 @@ static int collect_dir(sr_store *s, int dir, struct pass *p, sr_reads *total)
 		}
 		if (!e->sha[0]) {
 			int64_t bytes = 0;
-			int r = e->mtime_ms < p->tmp_cutoff ? sr_blob_remove_old(gc_blobs, dir, e, p->tmp_cutoff, &bytes) : 0;
+			int r = 0;
+			if (e->mtime_ms < p->tmp_cutoff)
+				r = sr_blob_remove_old(gc_blobs, dir, e, p->tmp_cutoff, &bytes);
 			if (r < 0)
 				rc = r;
 			else if (r == 1)
