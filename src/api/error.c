@@ -51,6 +51,12 @@ static const struct {
 	[SR_WHY_PATH_DUPLICATE] = {400, "Duplicate file path \"%s\""},
 	[SR_WHY_FILE_NOT_STORED] = {400, "Uploaded file \"%s\" is missing from storage"},
 	[SR_WHY_TICKET_UNUSABLE] = {400, "Skill upload ticket is missing, used, or expired"},
+	/* Not ClawHub's (it has no such quota). 413 and not 429: the CLI retries a 429 within a
+	 * second or two, and this quota frees only when the user publishes or an hour passes, so
+	 * the answer must end the upload at once (docs/hostile.md, "The upload quota"). */
+	[SR_WHY_UPLOAD_QUOTA] = {413, "Upload quota exceeded: files uploaded and not yet published are limited to %s "
+				      "per account. Publish what you uploaded, or wait for unused upload tickets to "
+				      "expire (1 hour)."},
 
 	[SR_WHY_PUBLISHER_NOT_FOUND] = {404, "Publisher \"%s\" not found"},
 	[SR_WHY_PUBLISHER_NOT_IN_GOOD_STANDING] = {403, "Forbidden: this publisher is not in good standing"},

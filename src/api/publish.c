@@ -88,9 +88,9 @@ void sr__upload_url(sr_app *app, sr_req *req, sr_resp *resp)
 	t.user_id = u.id;
 	int64_t now = sr_now_ms();
 	t.expires_at = now + TICKET_TTL_MS;
-	int rc = sr_store_ticket_add(req->store, &t, now);
-	if (rc) {
-		sr__internal(resp, rc);
+	sr_regerr err;
+	if (sr_upload_ticket_issue(req->store, &t, now, app->upload_quota_bytes, &err)) {
+		sr__regerr(resp, &err);
 		goto out;
 	}
 	char origin[600];

@@ -34,6 +34,7 @@ struct sr_blobs {
 	pthread_cond_t fill_cv;
 	char filling[FILL_SLOTS][65]; /* "" for a free slot */
 	_Atomic int64_t fills;
+	_Atomic int64_t stored, stored_bytes, reused; /* puts: new bytes, and bytes already there */
 };
 
 int sr_blobs_open(const char *dir, sr_blobs **out)
@@ -97,6 +98,27 @@ int sr_blobs_in_db(const sr_blobs *b)
 int64_t sr_blobs_fills(sr_blobs *b)
 {
 	return atomic_load(&b->fills);
+}
+
+void sr_blobs_put_counts(sr_blobs *b, int64_t *stored, int64_t *stored_bytes, int64_t *reused)
+{
+	*stored = atomic_load(&b->stored);
+	*stored_bytes = atomic_load(&b->stored_bytes);
+	*reused = atomic_load(&b->reused);
+}
+
+/* A put's outcome, for /metrics: new bytes, or bytes the store already had. */
+static int counted(sr_blobs *b, int rc, int reused, size_t len)
+{
+	if (rc)
+		return rc;
+	if (reused) {
+		atomic_fetch_add(&b->reused, 1);
+	} else {
+		atomic_fetch_add(&b->stored, 1);
+		atomic_fetch_add(&b->stored_bytes, (int64_t)len);
+	}
+	return 0;
 }
 
 void sr_blobs_set_cache_bound(sr_blobs *b, int64_t max_bytes, int64_t max_age_ms)
@@ -226,13 +248,13 @@ static int db_put(sr_blobs *b, const char *sha, const void *data, size_t len)
 	if ((cached || len > PUT_ASK_FIRST) && (rc = sr__bpg_touch(b->db, sha, now, &found)))
 		return rc;
 	if (found && cached)
-		return 0;
+		return counted(b, 0, 1, len);
 	if (!found && (rc = sr__bpg_insert(b->db, sha, data, len, now)))
 		return rc;
 	/* The bytes are stored; without the file the next open fetches them again. */
 	if (file_write(b, sha, data, len))
 		sr_log_error("blob %s: stored, but not cached on this node", sha);
-	return 0;
+	return counted(b, 0, found, len);
 }
 
 int sr_blob_put(sr_blobs *b, const char *sha, const void *data, size_t len)
@@ -248,10 +270,12 @@ int sr_blob_put(sr_blobs *b, const char *sha, const void *data, size_t len)
 		/* Already there: a publish is about to reference these bytes, so the collector
 		 * must see them as young (blob.h). When the collector has moved the file aside
 		 * meanwhile, the bytes are written again. */
-		if (utimensat(AT_FDCWD, path, NULL, 0) == 0 || errno != ENOENT)
+		if (utimensat(AT_FDCWD, path, NULL, 0) == 0)
+			return counted(b, 0, 1, len);
+		if (errno != ENOENT)
 			return 0;
 	}
-	return file_write(b, sha, data, len);
+	return counted(b, file_write(b, sha, data, len), 0, len);
 }
 
 static int put_back(const char *aside, const char *path);

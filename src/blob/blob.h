@@ -37,6 +37,9 @@ void sr_blobs_close(sr_blobs *b);
 int sr_blobs_in_db(const sr_blobs *b);
 /* How many times this process fetched a blob from the table into its cache. */
 int64_t sr_blobs_fills(sr_blobs *b);
+/* What this process's puts did since it started: blobs stored new (and their bytes), and puts
+ * of bytes the store already had (only made young again). */
+void sr_blobs_put_counts(sr_blobs *b, int64_t *stored, int64_t *stored_bytes, int64_t *reused);
 /* Stores bytes whose SHA-256 is sha (64 lowercase hex). When the blob is already present it
  * is only made young again (its modification time set to now; with a database its row's
  * touched_at), so the collector's grace period protects it from a publish that is about to

@@ -20,6 +20,7 @@
 #include "cron/backfill.h"
 #include "http/http.h"
 #include "moderation/moderation.h"
+#include "registry/registry.h"
 
 enum opt_kind {
 	OPT_FLAG,   /* no value; sets an int to 1 (its variable: set by the value "off") */
@@ -91,6 +92,7 @@ static const struct opt_def defs[SR_OPT_COUNT] = {
 	[SR_OPT_BODY_INFLIGHT_MB] = {"--body-inflight-mb", OPT_NUMBER, F(body_inflight_mb), 64, 1 << 20, NULL},
 	[SR_OPT_BODY_INFLIGHT_PER_USER_MB] = {"--body-inflight-per-user-mb", OPT_NUMBER, F(body_inflight_per_user_mb), 1,
 					      1 << 20, NULL},
+	[SR_OPT_UPLOAD_QUOTA_MB] = {"--upload-quota-mb", OPT_NUMBER, F(upload_quota_mb), 1, MB_MAX, NULL},
 	[SR_OPT_TRUSTED_PROXY] = {"--trusted-proxy", OPT_CIDR, 0, 0, 0, "SKILLREG_TRUSTED_PROXY"},
 	[SR_OPT_FROM] = {"--from", OPT_TEXT, F(from), 0, 0, NULL},
 	[SR_OPT_BLOBS] = {"--blobs", OPT_TEXT, F(blobs), 0, 0, NULL},
@@ -358,6 +360,7 @@ static void defaults(sr_cmd_opts *o)
 	o->body_min_rate = SR_HTTP_BODY_MIN_RATE;
 	o->body_inflight_mb = SR_HTTP_INFLIGHT_MB;
 	o->body_inflight_per_user_mb = SR_HTTP_INFLIGHT_PER_USER_MB;
+	o->upload_quota_mb = SR_UPLOAD_QUOTA_MB;
 }
 
 /* The environment variables of the options the subcommand takes and the command line did not

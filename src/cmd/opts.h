@@ -68,6 +68,7 @@ enum sr_opt_id {
 	SR_OPT_BODY_MIN_RATE,
 	SR_OPT_BODY_INFLIGHT_MB,
 	SR_OPT_BODY_INFLIGHT_PER_USER_MB,
+	SR_OPT_UPLOAD_QUOTA_MB,
 	SR_OPT_TRUSTED_PROXY,
 	SR_OPT_FROM,
 	SR_OPT_BLOBS,
@@ -133,6 +134,7 @@ typedef struct sr_cmd_opts {
 	long long max_connections, max_connections_per_ip;
 	long long header_timeout_ms, body_timeout_ms, body_min_rate;
 	long long body_inflight_mb, body_inflight_per_user_mb;
+	long long upload_quota_mb; /* a user's unpublished upload tickets */
 	long long skills, seed, runs;
 	long long batch;
 	const char *args[4]; /* the words that are not options; args[0] is the subcommand */

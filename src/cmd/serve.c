@@ -154,6 +154,7 @@ static int serve_start(const sr_cmd_opts *o, sr_app *app, sr_store **main_store)
 	app->no_local_signin = o->no_local_signin;
 	app->refusal_text = sr_api_refusal;
 	app->metrics_token = o->metrics_token;
+	app->upload_quota_bytes = (int64_t)o->upload_quota_mb << 20;
 	sr_scan_worker_config wc = {app->db_path, app->blobs, {o->scanner_cmd, (int)o->scanner_timeout_ms},
 				    (int)o->scan_poll_ms, 32};
 	if ((!o->no_rate_limit && sr_ratelimit_new(&app->ratelimit)) ||
@@ -237,6 +238,7 @@ const sr_cmd sr__cmd_serve = {
 	"                      [--max-connections N] [--max-connections-per-ip N]\n"
 	"                      [--header-timeout-ms MS] [--body-timeout-ms MS] [--body-min-rate BYTES]\n"
 	"                      [--body-inflight-mb N] [--body-inflight-per-user-mb N]\n"
+	"                      [--upload-quota-mb N]\n"
 	"                      [--trusted-proxy CIDR]... [--db-replica URL]... [--replica-max-lag-ms MS]\n"
 	"                      [--no-local-signin] [--metrics-token-file FILE]\n"
 	"                      [--github-client-id ID --github-client-secret-file FILE [--github-url URL]]\n"
@@ -252,7 +254,7 @@ const sr_cmd sr__cmd_serve = {
 		SR_O(CRON) | SR_O(CACHE_MB) | SR_O(SQLITE_CACHE_MB) | SR_O(SQLITE_MMAP_MB) |
 		SR_O(SCANNER_CMD) | SR_O(SCANNER_TIMEOUT_MS) | SR_O(SCAN_POLL_MS) | SR_O(BLOB_GRACE_MS) |
 		SR_O(MAX_CONNECTIONS) | SR_O(MAX_CONNECTIONS_PER_IP) | SR_O(HEADER_TIMEOUT_MS) | SR_O(BODY_TIMEOUT_MS) |
-		SR_O(BODY_MIN_RATE) | SR_O(BODY_INFLIGHT_MB) | SR_O(BODY_INFLIGHT_PER_USER_MB) | SR_O(TRUSTED_PROXY) |
+		SR_O(BODY_MIN_RATE) | SR_O(BODY_INFLIGHT_MB) | SR_O(BODY_INFLIGHT_PER_USER_MB) | SR_O(UPLOAD_QUOTA_MB) | SR_O(TRUSTED_PROXY) |
 		SR_O(GITHUB_CLIENT_ID) | SR_O(GITHUB_CLIENT_SECRET_FILE) | SR_O(GITHUB_URL) | SR_O(OIDC) |
 		SR_O(OIDC_CLIENT_ID) | SR_O(OIDC_CLIENT_SECRET_FILE),
 	run_serve,

@@ -148,7 +148,7 @@ int sr__blob_cache_sweep(sr_blobs *b, int64_t now, int64_t grace_ms, sr__blob_ca
 	sr_blobs_cache_bound(b, &max_bytes, &max_age);
 	w->b = b;
 	w->now = now;
-	w->tmp_cutoff = now - grace_ms;
+	w->tmp_cutoff = now - (grace_ms > SR_BLOB_TMP_MIN_AGE_MS ? grace_ms : SR_BLOB_TMP_MIN_AGE_MS);
 	w->age_cutoff = now - max_age;
 	w->slice_ms = max_age / AGE_SLICES > 0 ? max_age / AGE_SLICES : 1;
 	w->out = out;

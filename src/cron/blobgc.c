@@ -12,7 +12,8 @@
  *      file older than the grace period, asks the database whether a version's file, a
  *      version's download archive or a live ticket names it (three index lookups, in
  *      batches of GC_BATCH files, each batch under a read budget of its own, its reads
- *      counted in the job's total); an unnamed blob, and any old ".tmp-" file, is removed.
+ *      counted in the job's total); an unnamed blob, and any old ".tmp-" file, is removed
+ *      (a ".tmp-" file at least a minute old whatever the grace: SR_BLOB_TMP_MIN_AGE_MS).
  *
  * Against a publish racing the collector: a publish records the blobs it is about to store
  * or reuse in the database (blob holds, store.h) before it puts any byte, and releases them
@@ -89,7 +90,7 @@ int sr__blob_listing_add(void *ud, const sr_blob_entry *e)
 }
 
 struct pass {
-	int64_t now, cutoff;
+	int64_t now, cutoff, tmp_cutoff;
 	int64_t files, bytes;   /* kept */
 	int64_t removed, removed_bytes, tmp_removed;
 };
@@ -165,11 +166,17 @@ static int collect_dir(sr_store *s, int dir, struct pass *p, sr_reads *total)
 		}
 		if (!e->sha[0]) {
 			int64_t bytes = 0;
-			int r = sr_blob_remove_old(gc_blobs, dir, e, p->cutoff, &bytes);
+			int r = 0;
+			if (e->mtime_ms < p->tmp_cutoff)
+				r = sr_blob_remove_old(gc_blobs, dir, e, p->tmp_cutoff, &bytes);
 			if (r < 0)
 				rc = r;
 			else if (r == 1)
 				removed(p, e, bytes);
+			else {
+				p->files++;
+				p->bytes += e->size;
+			}
 			continue;
 		}
 		batch[nb++] = *e;
@@ -277,6 +284,7 @@ int sr__cron_blob_gc(sr_store *s, sr_reads *total, int64_t *items)
 	struct pass p = {0};
 	p.now = sr_now_ms();
 	p.cutoff = p.now - gc_grace_ms;
+	p.tmp_cutoff = p.now - (gc_grace_ms > SR_BLOB_TMP_MIN_AGE_MS ? gc_grace_ms : SR_BLOB_TMP_MIN_AGE_MS);
 	int64_t tickets = 0;
 	int rc = expire_tickets(s, p.now, total, &tickets);
 	if (sr_blobs_in_db(gc_blobs)) {
@@ -320,6 +328,19 @@ int sr__cron_blob_cache(sr_store *s, sr_reads *total, int64_t *items)
 void sr_blob_gc_metrics(sr_buf *out)
 {
 	sr__blob_cache_metrics(out, gc_blobs);
+	if (gc_blobs) {
+		int64_t stored, stored_bytes, reused;
+		sr_blobs_put_counts(gc_blobs, &stored, &stored_bytes, &reused);
+		sr_buf_printf(out,
+			      "# HELP skillreg_blob_stored_total Blobs this process stored new (publishes, uploads).\n"
+			      "# TYPE skillreg_blob_stored_total counter\nskillreg_blob_stored_total %lld\n"
+			      "# HELP skillreg_blob_stored_bytes_total Bytes of the blobs this process stored new.\n"
+			      "# TYPE skillreg_blob_stored_bytes_total counter\nskillreg_blob_stored_bytes_total %lld\n"
+			      "# HELP skillreg_blob_reused_total Puts of bytes the store already had (only made young "
+			      "again).\n"
+			      "# TYPE skillreg_blob_reused_total counter\nskillreg_blob_reused_total %lld\n",
+			      (long long)stored, (long long)stored_bytes, (long long)reused);
+	}
 	if (!atomic_load(&g_passes) && !atomic_load(&g_removed))
 		return;
 	sr_buf_printf(out,

@@ -76,6 +76,10 @@ void sr_cron_tick(sr_cron *c, sr_store *s, int64_t now_ns);
 
 /* How old an unreferenced blob or a temporary file must be before blob-gc removes it. */
 #define SR_BLOB_GC_GRACE_MS (3600LL * 1000)
+/* A temporary file is a write in progress until it is this old, whatever the grace period: a
+ * shorter grace (a test's 0) must not take the file from under a put that is still writing
+ * it (the put would then fail). A write of the largest blob takes well under a second. */
+#define SR_BLOB_TMP_MIN_AGE_MS (60LL * 1000)
 
 /* The blob store blob-gc collects; until it is set the job fails with SR_EINVAL. */
 void sr_cron_set_blobs(sr_blobs *b);

@@ -45,6 +45,7 @@ typedef struct sr_app {
 	/* The bearer token GET /metrics asks for (--metrics-token-file); NULL: /metrics is
 	 * refused to everyone, since what it tells is the operator's. */
 	const char *metrics_token;
+	int64_t upload_quota_bytes; /* a user's unpublished upload tickets, in bytes (--upload-quota-mb) */
 } sr_app;
 
 /* What a request's Authorization header says about its caller. */

@@ -58,6 +58,7 @@ typedef enum sr_why {
 	SR_WHY_PATH_DUPLICATE,     /* arg: the path */
 	SR_WHY_FILE_NOT_STORED,    /* arg: the path of an upload the blob store lacks */
 	SR_WHY_TICKET_UNUSABLE,
+	SR_WHY_UPLOAD_QUOTA,       /* arg: the quota, "256 MiB" or "4000 files" */
 	/* ---- publish: the target ---- */
 	SR_WHY_PUBLISHER_NOT_FOUND,    /* arg: the handle */
 	SR_WHY_PUBLISHER_NOT_IN_GOOD_STANDING,

@@ -110,6 +110,23 @@ int sr_path_sanitize(char *path);
 int sr_path_is_junk(const char *path);
 const char *sr_content_type_for(const char *path);
 
+/* ---- upload tickets and the per-user upload quota ---- */
+
+/* How many upload tickets one user may hold unused and unexpired at once, whatever their
+ * bytes: a full-size skill's files twice over. It also bounds the index range the quota's
+ * check reads. */
+#define SR_UPLOAD_QUOTA_TICKETS (2 * SR_MAX_FILES)
+/* The default byte quota (serve --upload-quota-mb): five full-size skills. */
+#define SR_UPLOAD_QUOTA_MB 256
+
+/* Issues the upload ticket t (its user, size and expiry filled by the caller) unless the
+ * user's tickets neither used by a publish nor expired, with this one, would hold more than
+ * quota_bytes (0: no byte quota) or SR_UPLOAD_QUOTA_TICKETS tickets. The check and the insert
+ * are one write transaction, so concurrent requests of one user cannot pass the quota
+ * together. A ticket stops counting when the publish that uses it commits or it expires.
+ * 0, or SR_ETOOBIG with SR_WHY_UPLOAD_QUOTA (arg: the quota that refused). */
+int sr_upload_ticket_issue(sr_store *s, const sr_ticket *t, int64_t now, int64_t quota_bytes, sr_regerr *err);
+
 /* ---- lifecycle ---- */
 
 /* The id and deletion of one version, for the writes that act on a version by number. */

@@ -866,6 +866,26 @@ int srt_server_restart(srt_server *s)
 	return spawn(s);
 }
 
+int srt_server_kill_restart(srt_server *s)
+{
+	if (s->pid <= 0)
+		return -1;
+	kill(s->pid, SIGKILL);
+	int st = 0;
+	pid_t w = waitpid(s->pid, &st, 0);
+	s->pid = -1;
+	if (w <= 0 || !WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL) {
+		fprintf(stderr, "skillreg serve did not die of SIGKILL (status 0x%x)\n", st);
+		print_log(s);
+		return -1;
+	}
+	s->port = free_port();
+	if (s->port <= 0)
+		return -1;
+	snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+	return spawn(s);
+}
+
 int srt_db_snapshot(srt_server *s, const char *to)
 {
 	if (!srt_db_postgres()) {

@@ -105,6 +105,9 @@ int srt_server_stop_peer(srt_server *peer);
 /* Stops the server (checking it exits 0) and starts it again on the same data directory
  * (on a new port: s->base changes). 0 or -1. */
 int srt_server_restart(srt_server *s);
+/* Kills the server with SIGKILL at once (no shutdown: a crash), checks it died of it, and
+ * starts it again on the same data directory and database (on a new port). 0 or -1. */
+int srt_server_kill_restart(srt_server *s);
 /* Runs `<bin> args... --data-dir DIR` (and `--db URL` on PostgreSQL); stdout (trimmed) into out. Returns the exit status
  * (or -1 when it could not run). args is NULL-terminated. */
 int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args);
