@@ -20,6 +20,23 @@
 #include "store/sqlite.h"
 
 static const char *const fixed_sql[Q_FIXED_COUNT] = {
+	/* The search engine's word index (sql/sqlite/0019_search_postings.sql). A term's postings
+	 * are its key range read backwards, best impact first, cut at ?2: the read never grows
+	 * with how many skills hold the term. */
+	[Q_TERM_GET] = "SELECT df FROM search_terms WHERE term = ?1",
+	[Q_TERMS_PREFIX] = "SELECT term, df FROM search_terms WHERE term >= ?1 AND term < ?2 AND df > 0 "
+			   "ORDER BY term LIMIT ?3",
+	[Q_TERM_ADD] = "INSERT INTO search_terms(term, df) VALUES (?1, 1) "
+		       "ON CONFLICT(term) DO UPDATE SET df = search_terms.df + 1 RETURNING df",
+	[Q_TERM_DROP] = "UPDATE search_terms SET df = max(0, df - 1) WHERE term = ?1",
+	[Q_POSTINGS] = "SELECT skill_id, impact FROM search_postings WHERE term = ?1 "
+		       "ORDER BY impact DESC, skill_id DESC LIMIT ?2",
+	[Q_POSTING_ADD] = "INSERT OR IGNORE INTO search_postings(term, impact, skill_id) VALUES (?1, ?2, ?3)",
+	[Q_POSTINGS_OF] = "SELECT term FROM search_postings INDEXED BY ix_postings_skill WHERE skill_id = ?1",
+	[Q_POSTINGS_DEL] = "DELETE FROM search_postings WHERE skill_id = ?1",
+	[Q_TYPO_ADD] = "INSERT OR IGNORE INTO search_typos(key, word, term) VALUES (?1, ?2, ?3)",
+	[Q_TYPOS] = "SELECT k.word, k.term, t.df FROM search_typos k CROSS JOIN search_terms t ON t.term = k.term "
+		    "WHERE k.key = ?1 AND t.df > 0 LIMIT ?2",
 	[Q_USER_ADD] = "INSERT INTO users(handle, display_name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
 	[Q_USER_BY_HANDLE] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE handle = ?1",
 	[Q_USER_BY_ID] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE id = ?1",

@@ -368,7 +368,8 @@ static int index_row(void *ud, const void *row)
 	const sr_skill_row *r = row;
 	struct index_ctx *c = ud;
 	sr_store *s = c->s;
-	if ((c->rc = sr__run(s, Q_FTS_INS, "Ittt", r->id, r->slug, r->display_name, r->summary)))
+	if ((c->rc = sr__run(s, Q_FTS_INS, "Ittt", r->id, r->slug, r->display_name, r->summary)) ||
+	    (c->rc = sr__postings_write(s, r)))
 		return c->rc;
 	sr_buf b;
 	sr_buf_init(&b, 1 << 20);
