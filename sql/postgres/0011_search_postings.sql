@@ -20,3 +20,9 @@ CREATE TABLE search_typos (
   term text COLLATE "C" NOT NULL,
   PRIMARY KEY (key, word)
 );
+
+-- A database with no skills yet has nothing to index: its search backfill is done. One that
+-- has skills gets its postings from `skillreg backfill search` (which import and db-copy
+-- run at their end when no pass has finished).
+INSERT INTO backfill_state(name, last_id, pass, started_at, finished_at, scanned, changed)
+SELECT 'search', 0, 1, (extract(epoch FROM now()) * 1000)::bigint, (extract(epoch FROM now()) * 1000)::bigint, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM skills);
