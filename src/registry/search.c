@@ -202,13 +202,37 @@ static int cand_cmp(const void *a, const void *b)
 /* The word index: its candidates best text score first, fetched by id in batches until
  * `want` browse-eligible ones are held or FETCH_MAX rows were read. Their final order comes
  * from the rows (tiers, popularity, phrase), so a batch is a few more than wanted. */
-static int words(sr_store *st, struct search *S, sr__query *qr, int want, char *suggest, size_t ns)
+static void add_mark(sr_search_results *out, const char *w)
+{
+	if (!w[0] || strlen(w) >= SR_SEARCH_MARK_LEN)
+		return;
+	for (int i = 0; i < out->nmarks; i++)
+		if (strcmp(out->marks[i], w) == 0)
+			return;
+	if (out->nmarks < SR_SEARCH_MARKS)
+		snprintf(out->marks[out->nmarks++], SR_SEARCH_MARK_LEN, "%s", w);
+}
+
+static void marks(const sr__query *qr, sr_search_results *out)
+{
+	for (int i = 0; i < qr->n; i++) {
+		const sr__qterm *t = &qr->t[i];
+		add_mark(out, t->raw);
+		add_mark(out, t->term);
+		for (int a = 0; a < t->nalts; a++)
+			if (t->alts[a].kind != SR__ALT_EXACT)
+				add_mark(out, t->alts[a].word);
+	}
+}
+
+static int words(sr_store *st, struct search *S, sr__query *qr, int want, sr_search_results *out)
 {
 	int rc = sr__query_run(st, S->q, qr);
 	if (rc)
 		return rc;
 	S->qr = qr;
-	sr__query_suggest(qr, S->q, suggest, ns);
+	sr__query_suggest(qr, S->q, out->suggest, sizeof(out->suggest));
+	marks(qr, out);
 	int batch = want + FETCH_EXTRA, fetched = 0;
 	for (int i = 0; !rc && i < qr->nc && fetched < FETCH_MAX && S->n < S->cap; i++) {
 		if (fetched >= batch && S->n >= want)
@@ -334,9 +358,10 @@ int sr_search_run(sr_store *st, const char *qs, int exact, int limit, sr_search_
 	sr__query qr;
 	memset(&qr, 0, sizeof(qr));
 	if (!rc && !exact)
-		rc = words(st, &S, &qr, limit, out->suggest, sizeof(out->suggest));
+		rc = words(st, &S, &qr, limit, out);
 	if (!rc && !exact && S.n == 0) {
 		S.fallback = 1;
+		out->nmarks = 0;
 		rc = fulltext(st, &S);
 	}
 	sr__query_free(&qr);

@@ -18,6 +18,8 @@
 
 #define SR_SEARCH_QUERY_MAX 255
 #define SR_SEARCH_LIMIT_MAX 100
+#define SR_SEARCH_MARKS 24    /* words to mark in a hit */
+#define SR_SEARCH_MARK_LEN 40 /* bytes of one, NUL included */
 
 /* Encodes one candidate into out (a buffer of its own per candidate); non-zero fails the
  * search with that code. */
@@ -38,6 +40,12 @@ typedef struct sr_search_results {
 	char query[SR_SEARCH_QUERY_MAX + 1]; /* the normalized query (lower case, trimmed) */
 	/* The query with its unknown words corrected ("did you mean"), empty when none was. */
 	char suggest[SR_SEARCH_QUERY_MAX + 1];
+	/* The words a page marks in a hit's text: the query's words (stop words left out), their
+	 * stems, and the vocabulary words their typo and prefix readings stand for. Filled
+	 * before the first hit is encoded, so an encode callback holding the results reads them;
+	 * none in exact mode or when the full-text fallback answered. */
+	char marks[SR_SEARCH_MARKS][SR_SEARCH_MARK_LEN];
+	int nmarks;
 } sr_search_results;
 
 /* Runs a search for q (leading '@'s and spaces dropped, lower-cased); exact keeps only exact
