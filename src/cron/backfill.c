@@ -93,8 +93,16 @@ static int batch_search(sr_store *s, int64_t after, int limit, int64_t *last, in
 		return SR_ENOMEM;
 	int rc = sr_store_skill_ids_page(s, after, limit, take_id, &l);
 	sr_fault_point("backfill: batch read");
+	/* One skill's index writes a few statements per term: each skill gets a read budget of
+	 * its own, as a publish does, added to the batch's accounting. */
+	sr_reads *batch = sr_store_get_reads(s);
 	for (int i = 0; !rc && i < l.n; i++) {
+		sr_reads one;
+		sr_reads_init(&one);
+		sr_store_set_reads(s, &one);
 		rc = sr_store_search_index(s, l.id[i]);
+		sr_store_set_reads(s, batch);
+		sr_reads_add(batch, &one);
 		if (!rc)
 			(*changed)++;
 	}

@@ -102,7 +102,8 @@ struct picked {
 
 struct pick {
 	const char *self;
-	const char *raw; /* typo: the query's word */
+	const char *raw;  /* typo: the query's word */
+	const char *stem; /* and its term */
 	int maxd;
 	struct picked p[PREFIX_SCAN];
 	int n;
@@ -116,7 +117,12 @@ static int pick_row(void *ud, const void *row)
 		return 0;
 	int d = 0;
 	if (k->raw) {
-		d = sr_term_distance(k->raw, r->word ? r->word : "", k->maxd);
+		/* The word or the term nearest the query's word or term. */
+		const char *w = r->word ? r->word : "";
+		d = sr_term_distance(k->raw, w, k->maxd);
+		int ds = sr_term_distance(k->stem, w, k->maxd);
+		if (ds < d)
+			d = ds;
 		if (d > k->maxd)
 			return 0;
 	}
@@ -185,11 +191,18 @@ static int expand(sr_store *s, sr__qterm *t, int last, int64_t n)
 		memset(k, 0, sizeof(*k));
 		k->self = t->term;
 		k->raw = t->raw;
+		k->stem = t->term;
 		k->maxd = len >= 7 ? 2 : 1;
 		struct typo_keys c = {s, k, 0};
 		rc = read_key(&c, t->raw, t->raw);
 		if (!rc)
 			rc = sr_term_deletes(t->raw, read_key, &c);
+		/* The query's term too: the index keys terms as well as word forms. */
+		if (!rc && strcmp(t->term, t->raw) != 0 && strlen(t->term) >= SR_TERM_TYPO_MIN) {
+			rc = read_key(&c, t->term, t->term);
+			if (!rc)
+				rc = sr_term_deletes(t->term, read_key, &c);
+		}
 		qsort(k->p, (size_t)k->n, sizeof(k->p[0]), pick_cmp);
 		for (int i = 0; !rc && i < k->n && i < TYPO_KEEP; i++)
 			add_alt(t, k->p[i].term, k->p[i].word, SR__ALT_TYPO,

@@ -158,20 +158,32 @@ static int typo_key(void *ud, const char *key, const char *word)
 	return sr__run(c->s, Q_TYPO_ADD, "ttt", key, word, c->term);
 }
 
-/* A term new to the vocabulary brings its word's typo keys: the word and its one-deletion
- * forms. Only ASCII words of SR_TERM_TYPO_MIN letters or more: one edit of a shorter word is
- * another word, and the deletion of a byte would split a character of other scripts. */
+static int letters(const char *w)
+{
+	for (const char *p = w; *p; p++)
+		if (*p < 'a' || *p > 'z')
+			return 0;
+	return 1;
+}
+
+static int word_keys(sr_store *s, const char *word, const char *term)
+{
+	if (strlen(word) < SR_TERM_TYPO_MIN || !letters(word))
+		return 0;
+	struct typo_ctx c = {s, term};
+	int rc = typo_key(&c, word, word);
+	return rc ? rc : sr_term_deletes(word, typo_key, &c);
+}
+
+/* A term new to the vocabulary brings typo keys: the word form that brought it and the term
+ * itself (a stem meets every form of its word: "invoce" and "invoices" are two edits apart,
+ * their stems one), each with its one-deletion forms. Only ASCII words of SR_TERM_TYPO_MIN
+ * letters or more: one edit of a shorter word is another word, and the deletion of a byte
+ * would split a character of other scripts. */
 static int add_typo_keys(sr_store *s, const struct doc_term *t)
 {
-	size_t n = strlen(t->raw);
-	if (n < SR_TERM_TYPO_MIN)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (t->raw[i] < 'a' || t->raw[i] > 'z')
-			return 0;
-	struct typo_ctx c = {s, t->term};
-	int rc = typo_key(&c, t->raw, t->raw);
-	return rc ? rc : sr_term_deletes(t->raw, typo_key, &c);
+	int rc = word_keys(s, t->raw, t->term);
+	return rc || strcmp(t->raw, t->term) == 0 ? rc : word_keys(s, t->term, t->term);
 }
 
 int sr__postings_write(sr_store *s, const sr_skill_row *r)
