@@ -197,8 +197,9 @@ static int expand(sr_store *s, sr__qterm *t, int last, int64_t n)
 		rc = read_key(&c, t->raw, t->raw);
 		if (!rc)
 			rc = sr_term_deletes(t->raw, read_key, &c);
-		/* The query's term too: the index keys terms as well as word forms. */
-		if (!rc && strcmp(t->term, t->raw) != 0 && strlen(t->term) >= SR_TERM_TYPO_MIN) {
+		/* The query's term too when its word met nothing: the index keys terms as well as
+		 * word forms ("invoce" meets "invoices" only through their stems). */
+		if (!rc && k->n == 0 && strcmp(t->term, t->raw) != 0 && strlen(t->term) >= SR_TERM_TYPO_MIN) {
 			rc = read_key(&c, t->term, t->term);
 			if (!rc)
 				rc = sr_term_deletes(t->term, read_key, &c);

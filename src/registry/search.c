@@ -57,6 +57,8 @@ struct search {
 	int fallback;          /* candidates come from the full-text stages (tier 3) */
 	const sr__query *qr;   /* the word index's reading of the query, when it ran */
 	const sr__cand *cand;  /* the candidate whose row is being read */
+	const sr__cand *batch[SR_IDS_BATCH]; /* the candidates whose rows are being fetched */
+	int nbatch;
 	sr_search_encode_fn enc;
 	void *ud;
 };
@@ -184,6 +186,19 @@ static int add_listed(void *ud, const void *row)
 	return r->is_listed ? add_candidate(ud, r) : 0;
 }
 
+/* A row of the word index's candidates: rated with its candidate's text score. */
+static int add_fetched(void *ud, const void *row)
+{
+	const sr_skill_row *r = row;
+	struct search *S = ud;
+	for (int k = 0; k < S->nbatch; k++)
+		if (S->batch[k]->id == r->id)
+			S->cand = S->batch[k];
+	int rc = S->cand ? add_listed(S, r) : 0;
+	S->cand = NULL;
+	return rc;
+}
+
 /* Tier first, then the score, then the more downloaded, the newer. */
 static int cand_cmp(const void *a, const void *b)
 {
@@ -233,17 +248,20 @@ static int words(sr_store *st, struct search *S, sr__query *qr, int want, sr_sea
 	S->qr = qr;
 	sr__query_suggest(qr, S->q, out->suggest, sizeof(out->suggest));
 	marks(qr, out);
-	int batch = want + FETCH_EXTRA, fetched = 0;
-	for (int i = 0; !rc && i < qr->nc && fetched < FETCH_MAX && S->n < S->cap; i++) {
-		if (fetched >= batch && S->n >= want)
+	int target = want + FETCH_EXTRA, fetched = 0, i = 0;
+	while (!rc && i < qr->nc && fetched < FETCH_MAX && S->n < S->cap && (fetched < target || S->n < want)) {
+		/* Up to SR_IDS_BATCH ids, no more than reach the target (or, past it, a batch). */
+		int room = fetched < target ? target - fetched : SR_IDS_BATCH;
+		S->nbatch = 0;
+		for (; i < qr->nc && S->nbatch < SR_IDS_BATCH && S->nbatch < room && qr->c[i].text > 0; i++)
+			S->batch[S->nbatch++] = &qr->c[i];
+		if (!S->nbatch)
 			break;
-		if (qr->c[i].text <= 0)
-			break;
-		S->cand = &qr->c[i];
-		fetched++;
-		rc = sr_store_skill_by_id(st, qr->c[i].id, add_listed, S);
-		if (rc == SR_ENOTFOUND)
-			rc = 0;
+		int64_t ids[SR_IDS_BATCH];
+		for (int k = 0; k < S->nbatch; k++)
+			ids[k] = S->batch[k]->id;
+		fetched += S->nbatch;
+		rc = sr_store_skills_by_ids(st, ids, S->nbatch, add_fetched, S);
 	}
 	S->cand = NULL;
 	return rc ? rc : S->rc;

@@ -35,6 +35,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_POSTINGS_OF] = "SELECT term FROM search_postings INDEXED BY ix_postings_skill WHERE skill_id = ?1",
 	[Q_POSTINGS_DEL] = "DELETE FROM search_postings WHERE skill_id = ?1",
 	[Q_TYPO_ADD] = "INSERT OR IGNORE INTO search_typos(key, word, term) VALUES (?1, ?2, ?3)",
+	/* A search's candidates, fetched SR_IDS_BATCH at a time (unused slots hold 0, no id). */
+	[Q_SKILLS_BY_IDS] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.id IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[Q_TYPOS] = "SELECT k.word, k.term, t.df FROM search_typos k CROSS JOIN search_terms t ON t.term = k.term "
 		    "WHERE k.key = ?1 AND t.df > 0 LIMIT ?2",
 	[Q_USER_ADD] = "INSERT INTO users(handle, display_name, role, created_at) VALUES (?1, ?2, ?3, ?4)",

@@ -239,6 +239,7 @@ enum sr__q {
 	Q_POSTINGS_DEL,        /* ix_postings_skill range */
 	Q_TYPO_ADD,            /* search_typos primary key (kept when present) */
 	Q_TYPOS,               /* search_typos primary key range on key, then search_terms primary key */
+	Q_SKILLS_BY_IDS,       /* skills and users primary keys, SR_IDS_BATCH ids */
 	Q_FIXED_COUNT
 };
 

@@ -439,6 +439,10 @@ typedef struct sr_term_row {
 	const char *word; /* the word form it came from (typo keys); the term otherwise */
 	int64_t df;       /* skills whose text holds it */
 } sr_term_row;
+/* The skill rows of ids[0..n) that exist, in no particular order, SR_IDS_BATCH per statement
+ * (one round trip each on PostgreSQL). */
+#define SR_IDS_BATCH 8
+int sr_store_skills_by_ids(sr_store *s, const int64_t *ids, int n, sr_row_fn fn, void *ud);
 /* How many skills hold term (0 when none does or it is unknown). */
 int sr_store_term_df(sr_store *s, const char *term, int64_t *df);
 /* The best `limit` postings of term, highest impact first: rows sr_posting_row. */
