@@ -26,7 +26,7 @@
 #define READS_MAX 20
 #define PREFIX_SCAN 32    /* vocabulary terms read for a prefix */
 #define PREFIX_KEEP 3     /* of which the most common are read */
-#define TYPO_PER_KEY 8    /* words read per typo key */
+#define TYPO_PER_KEY 8    /* words read per typo key, on average */
 #define TYPO_KEEP 3
 #define CANDS_MAX 8192
 #define SLOTS (CANDS_MAX * 2)
@@ -151,18 +151,36 @@ static int pick_cmp(const void *a, const void *b)
 	return x->df > y->df ? -1 : x->df < y->df;
 }
 
+/* The typo keys of a word: the word and its one-deletion forms. */
 struct typo_keys {
-	sr_store *s;
-	struct pick *k;
-	int rc;
+	char k[SR_TERM_MAX + 1][SR_TERM_MAX];
+	const char *p[SR_TERM_MAX + 1];
+	int n;
 };
 
-static int read_key(void *ud, const char *key, const char *word)
+static int take_key(void *ud, const char *key, const char *word)
 {
 	(void)word;
 	struct typo_keys *c = ud;
-	c->rc = sr_store_typo_terms(c->s, key, TYPO_PER_KEY, pick_row, c->k);
-	return c->rc;
+	if (c->n <= SR_TERM_MAX) {
+		snprintf(c->k[c->n], SR_TERM_MAX, "%s", key);
+		c->p[c->n] = c->k[c->n];
+		c->n++;
+	}
+	return 0;
+}
+
+/* Reads the vocabulary words sharing a typo key with word into k. */
+static int read_keys(sr_store *s, const char *word, struct pick *k)
+{
+	struct typo_keys *c = calloc(1, sizeof(*c));
+	if (!c)
+		return SR_ENOMEM;
+	take_key(c, word, word);
+	sr_term_deletes(word, take_key, c);
+	int rc = sr_store_typo_terms(s, c->p, c->n, TYPO_PER_KEY * SR_TYPO_KEYS, pick_row, k);
+	free(c);
+	return rc;
 }
 
 static int expand(sr_store *s, sr__qterm *t, int last, int64_t n)
@@ -193,17 +211,11 @@ static int expand(sr_store *s, sr__qterm *t, int last, int64_t n)
 		k->raw = t->raw;
 		k->stem = t->term;
 		k->maxd = len >= 7 ? 2 : 1;
-		struct typo_keys c = {s, k, 0};
-		rc = read_key(&c, t->raw, t->raw);
-		if (!rc)
-			rc = sr_term_deletes(t->raw, read_key, &c);
+		rc = read_keys(s, t->raw, k);
 		/* The query's term too when its word met nothing: the index keys terms as well as
 		 * word forms ("invoce" meets "invoices" only through their stems). */
-		if (!rc && k->n == 0 && strcmp(t->term, t->raw) != 0 && strlen(t->term) >= SR_TERM_TYPO_MIN) {
-			rc = read_key(&c, t->term, t->term);
-			if (!rc)
-				rc = sr_term_deletes(t->term, read_key, &c);
-		}
+		if (!rc && k->n == 0 && strcmp(t->term, t->raw) != 0 && strlen(t->term) >= SR_TERM_TYPO_MIN)
+			rc = read_keys(s, t->term, k);
 		qsort(k->p, (size_t)k->n, sizeof(k->p[0]), pick_cmp);
 		for (int i = 0; !rc && i < k->n && i < TYPO_KEEP; i++)
 			add_alt(t, k->p[i].term, k->p[i].word, SR__ALT_TYPO,

@@ -37,8 +37,10 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_TYPO_ADD] = "INSERT OR IGNORE INTO search_typos(key, word, term) VALUES (?1, ?2, ?3)",
 	/* A search's candidates, fetched SR_IDS_BATCH at a time (unused slots hold 0, no id). */
 	[Q_SKILLS_BY_IDS] = "SELECT " SKILL_COLS SKILL_FROM "WHERE s.id IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	/* The typo keys of a query word, SR_TYPO_KEYS at a time (unused slots hold '', no key). */
 	[Q_TYPOS] = "SELECT k.word, k.term, t.df FROM search_typos k CROSS JOIN search_terms t ON t.term = k.term "
-		    "WHERE k.key = ?1 AND t.df > 0 LIMIT ?2",
+		    "WHERE k.key IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+		    "AND t.df > 0 LIMIT ?17",
 	[Q_USER_ADD] = "INSERT INTO users(handle, display_name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
 	[Q_USER_BY_HANDLE] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE handle = ?1",
 	[Q_USER_BY_ID] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE id = ?1",

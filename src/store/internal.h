@@ -238,7 +238,7 @@ enum sr__q {
 	Q_POSTINGS_OF,         /* ix_postings_skill range */
 	Q_POSTINGS_DEL,        /* ix_postings_skill range */
 	Q_TYPO_ADD,            /* search_typos primary key (kept when present) */
-	Q_TYPOS,               /* search_typos primary key range on key, then search_terms primary key */
+	Q_TYPOS,               /* search_typos primary key ranges on SR_TYPO_KEYS keys, then search_terms primary key */
 	Q_SKILLS_BY_IDS,       /* skills and users primary keys, SR_IDS_BATCH ids */
 	Q_FIXED_COUNT
 };

@@ -266,8 +266,18 @@ static void read_typo(sr_store *s, sr__stmt *st, void *row)
 	r->df = sr__col_int64(st, 2);
 }
 
-int sr_store_typo_terms(sr_store *s, const char *key, int limit, sr_row_fn fn, void *ud)
+int sr_store_typo_terms(sr_store *s, const char *const *keys, int n, int limit, sr_row_fn fn, void *ud)
 {
-	sr_term_row row;
-	return sr__each(s, sr__query(s, Q_TYPOS, "ti", key, limit), read_typo, &row, fn, ud);
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i += SR_TYPO_KEYS) {
+		sr__stmt *st = sr__prepare(s, Q_TYPOS);
+		if (!st)
+			return SR_EDB;
+		for (int k = 0; k < SR_TYPO_KEYS; k++)
+			sr__bind_text(st, k + 1, i + k < n ? keys[i + k] : "");
+		sr__bind_int(st, SR_TYPO_KEYS + 1, limit);
+		sr_term_row row;
+		rc = sr__each(s, st, read_typo, &row, fn, ud);
+	}
+	return rc;
 }

@@ -450,9 +450,11 @@ int sr_store_postings(sr_store *s, const char *term, int limit, sr_row_fn fn, vo
 /* Up to limit terms held by some skill that start with prefix, in byte order: rows
  * sr_term_row. */
 int sr_store_terms_prefix(sr_store *s, const char *prefix, int limit, sr_row_fn fn, void *ud);
-/* Up to limit vocabulary words with the typo key `key` (the word, or it with one letter
- * deleted), with their terms: rows sr_term_row. */
-int sr_store_typo_terms(sr_store *s, const char *key, int limit, sr_row_fn fn, void *ud);
+/* Vocabulary words with one of the typo keys keys[0..n) (a word, or it with one letter
+ * deleted), with their terms, up to limit per SR_TYPO_KEYS keys (one statement each): rows
+ * sr_term_row. */
+#define SR_TYPO_KEYS 16
+int sr_store_typo_terms(sr_store *s, const char *const *keys, int n, int limit, sr_row_fn fn, void *ud);
 
 /* ---- lifecycle ---- */
 
