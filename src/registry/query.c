@@ -126,16 +126,22 @@ static int pick_row(void *ud, const void *row)
 		if (d > k->maxd)
 			return 0;
 	}
+	/* One pick per term, with its nearest word; of two as near, a word form rather than the
+	 * stem (the index keys both), which is what a person typed and a suggestion shows. */
+	const char *w = r->word ? r->word : r->term;
 	for (int i = 0; i < k->n; i++)
 		if (strcmp(k->p[i].term, r->term) == 0) {
-			if (d < k->p[i].d)
+			int stem = strcmp(k->p[i].word, k->p[i].term) == 0 && strcmp(w, r->term) != 0;
+			if (d < k->p[i].d || (d == k->p[i].d && stem)) {
 				k->p[i].d = d;
+				snprintf(k->p[i].word, SR_TERM_MAX, "%s", w);
+			}
 			return 0;
 		}
 	if (k->n == PREFIX_SCAN)
 		return 1;
 	snprintf(k->p[k->n].term, SR_TERM_MAX, "%s", r->term);
-	snprintf(k->p[k->n].word, SR_TERM_MAX, "%s", r->word ? r->word : r->term);
+	snprintf(k->p[k->n].word, SR_TERM_MAX, "%s", w);
 	k->p[k->n].df = r->df;
 	k->p[k->n].d = d;
 	k->n++;
