@@ -234,8 +234,10 @@ static void marks(const sr__query *qr, sr_search_results *out)
 		const sr__qterm *t = &qr->t[i];
 		add_mark(out, t->raw);
 		add_mark(out, t->term);
+		/* A typo's correction only for a word no skill holds: a rare word's neighbours are
+		 * read too, but they are not what was typed. */
 		for (int a = 0; a < t->nalts; a++)
-			if (t->alts[a].kind != SR__ALT_EXACT)
+			if (t->alts[a].kind == SR__ALT_PREFIX || (t->alts[a].kind == SR__ALT_TYPO && t->df == 0))
 				add_mark(out, t->alts[a].word);
 	}
 }

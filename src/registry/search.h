@@ -41,7 +41,7 @@ typedef struct sr_search_results {
 	/* The query with its unknown words corrected ("did you mean"), empty when none was. */
 	char suggest[SR_SEARCH_QUERY_MAX + 1];
 	/* The words a page marks in a hit's text: the query's words (stop words left out), their
-	 * stems, and the vocabulary words their typo and prefix readings stand for. Filled
+	 * stems, the words their prefix readings stand for, and an unknown word's correction. Filled
 	 * before the first hit is encoded, so an encode callback holding the results reads them;
 	 * none in exact mode or when the full-text fallback answered. */
 	char marks[SR_SEARCH_MARKS][SR_SEARCH_MARK_LEN];

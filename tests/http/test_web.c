@@ -341,6 +341,9 @@ static void test_search_did_you_mean(void **state)
 	EXPECT_HAS(&r, "Did you mean <a href=\"/search?q=lighthouse%20light\">lighthouse light</a>?");
 	EXPECT_HAS(&r, "<mark>Lighthouse</mark> Keeper");
 	EXPECT_HAS(&r, "harbour <mark>light</mark>s");
+	/* "light" is a word of one skill here, so its neighbours are read too ("night"), but
+	 * only what was typed and the corrections are marked. */
+	EXPECT_LACKS(&r, "<mark>night</mark>");
 	srt_resp_free(&r);
 	/* A query of known words offers nothing. */
 	srt_get(&S, "/search?q=lighthouse", NULL, &r);
