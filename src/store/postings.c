@@ -147,15 +147,70 @@ static int drop_postings(sr_store *s, int64_t skill_id)
 	return rc ? rc : sr__run(s, Q_POSTINGS_DEL, "I", skill_id);
 }
 
-struct typo_ctx {
+/* Rows waiting for their batched insert: postings SR_POSTINGS_BATCH at a time, typo keys
+ * SR_TYPO_ADD_BATCH at a time; a batch not full repeats its first row (the insert ignores it). */
+struct pending {
 	sr_store *s;
-	const char *term;
+	int64_t skill_id;
+	struct {
+		char term[SR_TERM_MAX];
+		int impact;
+	} p[SR_POSTINGS_BATCH];
+	int np;
+	struct {
+		char key[SR_TERM_MAX], word[SR_TERM_MAX], term[SR_TERM_MAX];
+	} k[SR_TYPO_ADD_BATCH];
+	int nk;
+	const char *term; /* the term whose keys are being queued */
 };
+
+static int flush_postings(struct pending *w)
+{
+	if (!w->np)
+		return 0;
+	sr__stmt *st = sr__prepare(w->s, Q_POSTING_ADD);
+	if (!st)
+		return SR_EDB;
+	for (int i = 0; i < SR_POSTINGS_BATCH; i++) {
+		int j = i < w->np ? i : 0;
+		sr__bind_text(st, 3 * i + 1, w->p[j].term);
+		sr__bind_int(st, 3 * i + 2, w->p[j].impact);
+		sr__bind_int64(st, 3 * i + 3, w->skill_id);
+	}
+	w->np = 0;
+	return sr__exec(w->s, st);
+}
+
+static int flush_keys(struct pending *w)
+{
+	if (!w->nk)
+		return 0;
+	sr__stmt *st = sr__prepare(w->s, Q_TYPO_ADD);
+	if (!st)
+		return SR_EDB;
+	for (int i = 0; i < SR_TYPO_ADD_BATCH; i++) {
+		int j = i < w->nk ? i : 0;
+		sr__bind_text(st, 3 * i + 1, w->k[j].key);
+		sr__bind_text(st, 3 * i + 2, w->k[j].word);
+		sr__bind_text(st, 3 * i + 3, w->k[j].term);
+	}
+	w->nk = 0;
+	return sr__exec(w->s, st);
+}
 
 static int typo_key(void *ud, const char *key, const char *word)
 {
-	struct typo_ctx *c = ud;
-	return sr__run(c->s, Q_TYPO_ADD, "ttt", key, word, c->term);
+	struct pending *w = ud;
+	if (w->nk == SR_TYPO_ADD_BATCH) {
+		int rc = flush_keys(w);
+		if (rc)
+			return rc;
+	}
+	snprintf(w->k[w->nk].key, SR_TERM_MAX, "%s", key);
+	snprintf(w->k[w->nk].word, SR_TERM_MAX, "%s", word);
+	snprintf(w->k[w->nk].term, SR_TERM_MAX, "%s", w->term);
+	w->nk++;
+	return 0;
 }
 
 static int letters(const char *w)
@@ -166,13 +221,13 @@ static int letters(const char *w)
 	return 1;
 }
 
-static int word_keys(sr_store *s, const char *word, const char *term)
+static int word_keys(struct pending *w, const char *word, const char *term)
 {
 	if (strlen(word) < SR_TERM_TYPO_MIN || !letters(word))
 		return 0;
-	struct typo_ctx c = {s, term};
-	int rc = typo_key(&c, word, word);
-	return rc ? rc : sr_term_deletes(word, typo_key, &c);
+	w->term = term;
+	int rc = typo_key(w, word, word);
+	return rc ? rc : sr_term_deletes(word, typo_key, w);
 }
 
 /* A term new to the vocabulary brings typo keys: the word form that brought it and the term
@@ -180,10 +235,23 @@ static int word_keys(sr_store *s, const char *word, const char *term)
  * their stems one), each with its one-deletion forms. Only ASCII words of SR_TERM_TYPO_MIN
  * letters or more: one edit of a shorter word is another word, and the deletion of a byte
  * would split a character of other scripts. */
-static int add_typo_keys(sr_store *s, const struct doc_term *t)
+static int add_typo_keys(struct pending *w, const struct doc_term *t)
 {
-	int rc = word_keys(s, t->raw, t->term);
-	return rc || strcmp(t->raw, t->term) == 0 ? rc : word_keys(s, t->term, t->term);
+	int rc = word_keys(w, t->raw, t->term);
+	return rc || strcmp(t->raw, t->term) == 0 ? rc : word_keys(w, t->term, t->term);
+}
+
+static int add_posting(struct pending *w, const char *term, int impact)
+{
+	if (w->np == SR_POSTINGS_BATCH) {
+		int rc = flush_postings(w);
+		if (rc)
+			return rc;
+	}
+	snprintf(w->p[w->np].term, SR_TERM_MAX, "%s", term);
+	w->p[w->np].impact = impact;
+	w->np++;
+	return 0;
 }
 
 int sr__postings_write(sr_store *s, const sr_skill_row *r)
@@ -192,8 +260,14 @@ int sr__postings_write(sr_store *s, const sr_skill_row *r)
 	if (rc)
 		return rc;
 	struct doc *d = calloc(1, sizeof(*d));
-	if (!d)
+	struct pending *w = calloc(1, sizeof(*w));
+	if (!d || !w) {
+		free(d);
+		free(w);
 		return SR_ENOMEM;
+	}
+	w->s = s;
+	w->skill_id = r->id;
 	d->field = F_SLUG;
 	sr_terms_each(r->slug, 0, add_term, d);
 	add_joined_slug(d, r->slug ? r->slug : "");
@@ -204,14 +278,19 @@ int sr__postings_write(sr_store *s, const sr_skill_row *r)
 	int pop = sr_term_popularity(r->downloads, r->installs, r->stars);
 	for (int i = 0; i < d->n && !rc; i++) {
 		const struct doc_term *t = &d->t[i];
-		rc = sr__run(s, Q_POSTING_ADD, "tiI", t->term, sr__postings_impact(text_score(d, t), pop), r->id);
+		rc = add_posting(w, t->term, sr__postings_impact(text_score(d, t), pop));
 		int64_t df = 0;
 		if (!rc)
 			rc = sr__one_int64(s, sr__query(s, Q_TERM_ADD, "t", t->term), &df);
 		if (!rc && df == 1)
-			rc = add_typo_keys(s, t);
+			rc = add_typo_keys(w, t);
 	}
+	if (!rc)
+		rc = flush_postings(w);
+	if (!rc)
+		rc = flush_keys(w);
 	free(d);
+	free(w);
 	return rc;
 }
 

@@ -454,6 +454,8 @@ int sr_store_terms_prefix(sr_store *s, const char *prefix, int limit, sr_row_fn 
  * deleted), with their terms, up to limit per SR_TYPO_KEYS keys (one statement each): rows
  * sr_term_row. */
 #define SR_TYPO_KEYS 16
+#define SR_POSTINGS_BATCH 8  /* postings a write statement inserts (postings.c) */
+#define SR_TYPO_ADD_BATCH 10 /* typo keys a write statement inserts */
 int sr_store_typo_terms(sr_store *s, const char *const *keys, int n, int limit, sr_row_fn fn, void *ud);
 
 /* ---- lifecycle ---- */
