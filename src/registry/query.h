@@ -47,7 +47,6 @@ typedef struct sr__query {
 	int *slots; /* open-addressing table of candidate indexes by id */
 	int nslots;
 	int reads;  /* postings ranges read */
-	int rc;
 } sr__query;
 
 /* Reads q (normalized, sr_search_normalize) into terms and their readings, and the postings
