@@ -43,6 +43,11 @@ void sr__cmd_close_data(sr_app *app, sr_store *store);
  * counted), then the data directory opened. 0 when ready, else the exit status to return. */
 int sr__cmd_begin(const sr_cmd_opts *o, int nargs, sr_app *app, sr_store **store);
 
+/* The end of import and db-copy: the search backfill run (or resumed) when no pass of it has
+ * finished, so the registry they leave has its word index (docs/search.md). 0, or 1 after a
+ * message on stderr. */
+int sr__cmd_search_backfill(sr_store *s);
+
 /* The sign-in providers of serve's options (idp.c): GitHub when --github-client-id is given,
  * one OpenID Connect provider per --oidc NAME=ISSUER_URL, each with its client id and
  * secret, into app->idps. 2 after a message on stderr (nothing kept). */

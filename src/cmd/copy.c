@@ -63,7 +63,15 @@ static int run_db_copy(const sr_cmd_opts *o)
 	printf("db-copy: %lld tables, %lld rows, %lld blobs (%lld bytes)%s, %.1f s\n", (long long)st.tables,
 	       (long long)st.rows, (long long)st.blobs, (long long)st.blob_bytes,
 	       st.skipped_blobs ? ", some blobs skipped (see above)" : "", st.seconds);
-	return 0;
+	/* A source older than the word index copies no postings: build them in the target. */
+	sr_store *s = NULL;
+	if (sr_store_open(o->db, &s)) {
+		fprintf(stderr, "skillreg db-copy: cannot open %s to build the search index\n", o->db);
+		return 1;
+	}
+	int rc = sr__cmd_search_backfill(s);
+	sr_store_close(s);
+	return rc;
 }
 
 const sr_cmd sr__cmd_db_copy = {

@@ -464,8 +464,10 @@ static int run_import(const sr_cmd_opts *o)
 		progress(r, done + 1, done + 1 == r->n);
 	}
 	summary(r, done);
-	sr__cmd_close_data(&app, r->s);
 	ret = r->refused || done < r->n ? 1 : 0;
+	if (done == r->n && sr__cmd_search_backfill(r->s))
+		ret = 1;
+	sr__cmd_close_data(&app, r->s);
 out:
 	if (r)
 		for (size_t i = 0; i < r->n; i++) {

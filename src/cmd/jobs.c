@@ -70,6 +70,19 @@ static int run_cron(const sr_cmd_opts *o)
 	return rc ? 1 : 0;
 }
 
+int sr__cmd_search_backfill(sr_store *s)
+{
+	sr_backfill_run r;
+	int rc = sr_backfill_search_pending(s, stderr, isatty(2), &r);
+	if (rc) {
+		fprintf(stderr, "skillreg: search backfill: %s; run skillreg backfill search to finish\n", sr_strerror(rc));
+		return 1;
+	}
+	if (r.batches)
+		printf("search index: %lld skills indexed, %.2f s\n", (long long)r.scanned, r.seconds);
+	return 0;
+}
+
 static int run_backfill(const sr_cmd_opts *o)
 {
 	if (o->nargs != 2)
@@ -138,7 +151,7 @@ const sr_cmd sr__cmd_cron = {
 const sr_cmd sr__cmd_backfill = {
 	"backfill", "list the backfills, or run (or resume) one to the end",
 	"usage: skillreg backfill list [--data-dir DIR] [--db URL]\n"
-	"       skillreg backfill summary|counters [--batch N] [--data-dir DIR] [--db URL]   N: 1..10000, default 500\n",
+	"       skillreg backfill summary|counters|search [--batch N] [--data-dir DIR] [--db URL]   N: 1..10000, default 500\n",
 	SR_O(DATA_DIR) | SR_O(DB) | SR_O(BATCH),
 	run_backfill,
 };

@@ -8,6 +8,11 @@
  *             what it exists to repair (ClawHub's backfill skipped them, seed review).
  *   counters  stats_downloads and stats_installs against the folded daily stats,
  *             stats_stars against the stars rows, stats_versions against the live versions.
+ *   search    the word index (docs/search.md): each skill's postings, vocabulary counts and
+ *             typo keys written again from its row, as a publish writes them. Migration
+ *             0019 / 0011 records a finished pass on a database with no skills yet; one that
+ *             had skills needs a pass, which `skillreg import` and `db-copy` run at their
+ *             end (sr_backfill_search_pending), and `skillreg backfill search` otherwise.
  */
 #include "cron/backfill.h"
 
@@ -67,6 +72,47 @@ static int batch_counters(sr_store *s, int64_t after, int limit, int64_t *last, 
 	return rc;
 }
 
+struct ids {
+	int64_t *id;
+	int n, cap;
+};
+
+static int take_id(void *ud, const void *row)
+{
+	struct ids *l = ud;
+	const sr_key_row *r = row;
+	if (l->n < l->cap)
+		l->id[l->n++] = r->id;
+	return 0;
+}
+
+static int batch_search(sr_store *s, int64_t after, int limit, int64_t *last, int *scanned, int *changed)
+{
+	struct ids l = {calloc((size_t)limit, sizeof(int64_t)), 0, limit};
+	if (!l.id)
+		return SR_ENOMEM;
+	int rc = sr_store_skill_ids_page(s, after, limit, take_id, &l);
+	sr_fault_point("backfill: batch read");
+	/* One skill's index writes a few statements per term: each skill gets a read budget of
+	 * its own, as a publish does, added to the batch's accounting. */
+	sr_reads *batch = sr_store_get_reads(s);
+	for (int i = 0; !rc && i < l.n; i++) {
+		sr_reads one;
+		sr_reads_init(&one);
+		sr_store_set_reads(s, &one);
+		rc = sr_store_search_index(s, l.id[i]);
+		sr_store_set_reads(s, batch);
+		sr_reads_add(batch, &one);
+		if (!rc)
+			(*changed)++;
+	}
+	if (l.n)
+		*last = l.id[l.n - 1];
+	*scanned = l.n;
+	free(l.id);
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	batch_fn fn;
@@ -74,6 +120,7 @@ static const struct {
 } backfills[] = {
 	{"summary", batch_summary, "rewrites each skill's latest-version summary that disagrees with its latest version"},
 	{"counters", batch_counters, "recounts downloads, installs (daily stats), stars and versions of each skill"},
+	{"search", batch_search, "writes each skill's search postings, vocabulary counts and typo keys again"},
 };
 #define NBACKFILLS ((int)(sizeof(backfills) / sizeof(backfills[0])))
 
@@ -213,4 +260,16 @@ out:
 	out->seconds = (double)(sr_mono_ns() - t0) / 1e9;
 	sr_store_set_reads(s, caller);
 	return rc;
+}
+
+int sr_backfill_search_pending(sr_store *s, FILE *progress, int tty, sr_backfill_run *out)
+{
+	memset(out, 0, sizeof(*out));
+	sr_backfill_state st;
+	int rc = sr_store_backfill_state_get(s, "search", &st);
+	if (rc == 0 && st.finished_at && st.pass > 0)
+		return 0;
+	if (rc && rc != SR_ENOTFOUND)
+		return rc;
+	return sr_backfill_run_one(s, sr_backfill_find("search"), SR_BACKFILL_BATCH, progress, tty, out);
 }

@@ -42,5 +42,9 @@ int sr_backfill_find(const char *name);
  * rows. progress (may be NULL) gets a bar redrawn after each batch when tty is set, and a
  * plain line at most once a second otherwise. */
 int sr_backfill_run_one(sr_store *s, int i, int batch, FILE *progress, int tty, sr_backfill_run *out);
+/* Runs (or resumes) the search backfill when no pass of it has finished: a database that
+ * held skills before the word index existed (migration 0019 / 0011). 0 with out->batches 0
+ * when there was nothing to do. */
+int sr_backfill_search_pending(sr_store *s, FILE *progress, int tty, sr_backfill_run *out);
 
 #endif

@@ -1,15 +1,20 @@
 /*
  * search.c - the search engine behind GET /api/v1/search and the web site's search page.
  *
- * A search reads a bounded number of candidates (exact slug matches, then full-text stages
- * that each rank a bounded window of matches) and orders them in memory by tier: an exact
- * slug first, then names whose words equal the query's tokens, then names they start, then
- * summary matches by bm25. Each candidate is encoded by the caller's callback while its row
- * is at hand, so nothing is read twice and the caller's format stays the caller's.
+ * A search reads a bounded number of candidates: exact slug matches, then the word index's
+ * (query.c: the best postings of each query term and of its prefix and typo readings, scored
+ * by text), of which the best few rows are fetched by id and ordered in memory by tier (an
+ * exact slug, then an exact name, then the rest) and by score (the text score, a popularity
+ * prior from the row, a phrase bonus). A query the word index finds nothing for (a piece of
+ * a word, text it cannot split) falls back to the full-text stages of before, which read a
+ * bounded window of FTS5 / pg_trgm matches. Each candidate is encoded by the caller's
+ * callback while its row is at hand, so nothing is read twice and the caller's format stays
+ * the caller's. docs/search.md says why each number is what it is.
  */
 #include "registry/search.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +22,7 @@
 
 #include "core/err.h"
 #include "core/util.h"
+#include "registry/query.h"
 #include "registry/slug.h"
 
 /* Full-text candidates read per search: enough for the tiers to reorder the best bm25 matches,
@@ -25,17 +31,12 @@
 #define SEARCH_CANDIDATES_MAX 200
 #define SEARCH_MAX_TOKENS 16
 #define SEARCH_HIT_MAX (64 * 1024)
-
-struct search {
-	char q[SR_SEARCH_QUERY_MAX + 1];
-	const char *tokens[SEARCH_MAX_TOKENS];
-	int ntokens;
-	sr_search_hit *c;
-	int n, cap;
-	int rc;
-	sr_search_encode_fn enc;
-	void *ud;
-};
+/* Rows fetched from the word index's candidates: the wanted count and FETCH_EXTRA more, for
+ * the popularity prior and the phrase bonus to reorder, and more only while hidden skills
+ * leave the page short, up to FETCH_MAX. */
+#define FETCH_EXTRA 6
+#define FETCH_MAX 60
+#define PHRASE_TERMS 160
 
 static size_t utf8_chars(const char *s)
 {
@@ -46,38 +47,107 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-/* Splits s (lower-cased ASCII) into [a-z0-9]+ words and checks each query token against them:
- * 1 when every token equals a word, 2 when every token is a prefix of one, else 3. */
-static int match_tier(const struct search *S, const char *slug, const char *name)
+struct search {
+	char q[SR_SEARCH_QUERY_MAX + 1];
+	const char *tokens[SEARCH_MAX_TOKENS];
+	int ntokens;
+	sr_search_hit *c;
+	int n, cap;
+	int rc;
+	int fallback;          /* candidates come from the full-text stages (tier 3) */
+	const sr__query *qr;   /* the word index's reading of the query, when it ran */
+	const sr__cand *cand;  /* the candidate whose row is being read */
+	const sr__cand *batch[SR_IDS_BATCH]; /* the candidates whose rows are being fetched */
+	int nbatch;
+	sr_search_encode_fn enc;
+	void *ud;
+};
+
+/* The query with its spaces as dashes: "home assistant" names home-assistant. */
+static int slug_equal(const char *q, const char *slug)
 {
-	char buf[600];
-	snprintf(buf, sizeof(buf), "%s %s", slug, name ? name : "");
-	sr_lower(buf);
-	char *words[128];
-	int nw = 0;
-	for (char *p = buf; *p && nw < 128;) {
-		while (*p && !isalnum((unsigned char)*p))
-			*p++ = '\0';
-		if (!*p)
-			break;
-		words[nw++] = p;
-		while (*p && isalnum((unsigned char)*p))
-			p++;
-	}
-	int all_equal = 1, all_prefix = 1;
-	for (int t = 0; t < S->ntokens; t++) {
-		int eq = 0, pre = 0;
-		size_t tl = strlen(S->tokens[t]);
-		for (int i = 0; i < nw; i++) {
-			if (strcmp(words[i], S->tokens[t]) == 0)
-				eq = 1;
-			if (strncmp(words[i], S->tokens[t], tl) == 0)
-				pre = 1;
-		}
-		all_equal &= eq;
-		all_prefix &= pre;
-	}
-	return all_equal ? 1 : all_prefix ? 2 : 3;
+	for (; *q && *slug; q++, slug++)
+		if (*q != *slug && !(*q == ' ' && *slug == '-'))
+			return 0;
+	return !*q && !*slug;
+}
+
+/* The popularity prior: a tenth more per thousandfold of downloads, installs and stars,
+ * at most 30 %, so it orders matches of like text scores and never lifts a weak match over
+ * a clearly better one. */
+static double prior(const sr_skill_row *r)
+{
+	double v = (double)(r->downloads > 0 ? r->downloads : 0) + 2.0 * (double)(r->installs > 0 ? r->installs : 0) +
+		   20.0 * (double)(r->stars > 0 ? r->stars : 0);
+	double p = 0.033 * log10(1.0 + v);
+	return p > 0.3 ? 0.3 : p;
+}
+
+struct seq {
+	char t[PHRASE_TERMS][SR_TERM_MAX];
+	int n;
+};
+
+static int seq_add(void *ud, const char *term, const char *raw)
+{
+	(void)raw;
+	struct seq *q = ud;
+	if (q->n == PHRASE_TERMS)
+		return 1;
+	snprintf(q->t[q->n++], SR_TERM_MAX, "%s", term);
+	return 0;
+}
+
+/* Whether a text term is one of query term i's readings. */
+static int reads_as(const sr__qterm *t, const char *term)
+{
+	for (int a = 0; a < t->nalts; a++)
+		if (strcmp(t->alts[a].term, term) == 0)
+			return 1;
+	return 0;
+}
+
+/* The phrase bonus: a fifth more when every pair of neighbouring query terms also stands
+ * side by side in the name or the summary, in part for some of the pairs. */
+static double phrase(const sr__query *qr, const sr_skill_row *r)
+{
+	if (qr->n < 2)
+		return 1.0;
+	struct seq *q = calloc(1, sizeof(*q));
+	if (!q)
+		return 1.0;
+	sr_terms_each(r->display_name, 1, seq_add, q);
+	if (q->n < PHRASE_TERMS)
+		snprintf(q->t[q->n++], SR_TERM_MAX, "%s", "");
+	sr_terms_each(r->summary, 1, seq_add, q);
+	int pairs = 0;
+	for (int i = 0; i + 1 < qr->n; i++)
+		for (int j = 0; j + 1 < q->n; j++)
+			if (reads_as(&qr->t[i], q->t[j]) && reads_as(&qr->t[i + 1], q->t[j + 1])) {
+				pairs++;
+				break;
+			}
+	free(q);
+	return 1.0 + 0.2 * pairs / (qr->n - 1);
+}
+
+/* Exact slug (or owner/slug) first, then an exact name (or the query's words dashed as the
+ * slug), then the word index's ranking, then the full-text fallback's. */
+static void rate(struct search *S, const sr_skill_row *r, sr_search_hit *c)
+{
+	char full[300];
+	snprintf(full, sizeof(full), "%s/%s", r->owner_handle ? r->owner_handle : "", r->slug);
+	c->score = 0;
+	if (strcmp(S->q, r->slug) == 0 || strcasecmp(S->q, full) == 0)
+		c->tier = 0;
+	else if ((r->display_name && strcasecmp(S->q, r->display_name) == 0) || slug_equal(S->q, r->slug))
+		c->tier = 1;
+	else
+		c->tier = S->fallback ? 3 : 2;
+	if (S->cand)
+		c->score = S->cand->text * (1.0 + prior(r)) * phrase(S->qr, r);
+	else if (S->fallback)
+		c->score = -r->rank;
 }
 
 static int add_candidate(void *ud, const void *row)
@@ -91,13 +161,7 @@ static int add_candidate(void *ud, const void *row)
 		return 1;
 	sr_search_hit *c = &S->c[S->n];
 	c->id = r->id;
-	char full[300];
-	snprintf(full, sizeof(full), "%s/%s", r->owner_handle ? r->owner_handle : "", r->slug);
-	if (strcmp(S->q, r->slug) == 0 || strcasecmp(S->q, full) == 0)
-		c->tier = 0;
-	else
-		c->tier = match_tier(S, r->slug, r->display_name);
-	c->rank = r->rank;
+	rate(S, r, c);
 	c->downloads = r->downloads;
 	c->updated_at = r->updated_at;
 	sr_buf b;
@@ -113,29 +177,96 @@ static int add_candidate(void *ud, const void *row)
 	return 0;
 }
 
-/* Exact-slug candidates come from the slug index, which holds every skill: keep only the
- * browse-eligible ones, as the full-text query does. */
+/* Exact-slug candidates come from the slug index, which holds every skill, and the word
+ * index's from its postings, which hold every skill too: keep only the browse-eligible
+ * ones, as the lists do. */
 static int add_listed(void *ud, const void *row)
 {
 	const sr_skill_row *r = row;
 	return r->is_listed ? add_candidate(ud, r) : 0;
 }
 
-/* Tier first. Within the name tiers (a token equal to or starting a word of the slug or the
- * name) the more popular skill first: bm25 says little about a short name, and the names
- * stage does not rank. Within the summary tier, bm25. */
+/* A row of the word index's candidates: rated with its candidate's text score. */
+static int add_fetched(void *ud, const void *row)
+{
+	const sr_skill_row *r = row;
+	struct search *S = ud;
+	for (int k = 0; k < S->nbatch; k++)
+		if (S->batch[k]->id == r->id)
+			S->cand = S->batch[k];
+	int rc = S->cand ? add_listed(S, r) : 0;
+	S->cand = NULL;
+	return rc;
+}
+
+/* Tier first, then the score, then the more downloaded, the newer. */
 static int cand_cmp(const void *a, const void *b)
 {
 	const sr_search_hit *x = a, *y = b;
 	if (x->tier != y->tier)
 		return x->tier - y->tier;
-	if (x->tier > 2 && x->rank != y->rank)
-		return x->rank < y->rank ? -1 : 1;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
 	if (x->downloads != y->downloads)
 		return x->downloads > y->downloads ? -1 : 1;
 	if (x->updated_at != y->updated_at)
 		return x->updated_at > y->updated_at ? -1 : 1;
 	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The word index: its candidates best text score first, fetched by id in batches until
+ * `want` browse-eligible ones are held or FETCH_MAX rows were read. Their final order comes
+ * from the rows (tiers, popularity, phrase), so a batch is a few more than wanted. */
+static void add_mark(sr_search_results *out, const char *w)
+{
+	if (!w[0] || strlen(w) >= SR_SEARCH_MARK_LEN)
+		return;
+	for (int i = 0; i < out->nmarks; i++)
+		if (strcmp(out->marks[i], w) == 0)
+			return;
+	if (out->nmarks < SR_SEARCH_MARKS)
+		snprintf(out->marks[out->nmarks++], SR_SEARCH_MARK_LEN, "%s", w);
+}
+
+static void marks(const sr__query *qr, sr_search_results *out)
+{
+	for (int i = 0; i < qr->n; i++) {
+		const sr__qterm *t = &qr->t[i];
+		add_mark(out, t->raw);
+		add_mark(out, t->term);
+		/* A typo's correction only for a word no skill holds: a rare word's neighbours are
+		 * read too, but they are not what was typed. */
+		for (int a = 0; a < t->nalts; a++)
+			if (t->alts[a].kind == SR__ALT_PREFIX || (t->alts[a].kind == SR__ALT_TYPO && t->df == 0))
+				add_mark(out, t->alts[a].word);
+	}
+}
+
+static int words(sr_store *st, struct search *S, sr__query *qr, int want, sr_search_results *out)
+{
+	int rc = sr__query_run(st, S->q, qr);
+	if (rc)
+		return rc;
+	S->qr = qr;
+	sr__query_suggest(qr, S->q, out->suggest, sizeof(out->suggest));
+	marks(qr, out);
+	int target = want + FETCH_EXTRA, fetched = 0, i = 0;
+	while (!rc && i < qr->nc && fetched < FETCH_MAX && S->n < S->cap && (fetched < target || S->n < want)) {
+		/* Up to SR_IDS_BATCH ids, no more than reach the target (or, past it, a batch). */
+		int room = fetched < target ? target - fetched : SR_IDS_BATCH;
+		S->nbatch = 0;
+		for (; i < qr->nc && S->nbatch < SR_IDS_BATCH && S->nbatch < room && qr->c[i].text > 0; i++)
+			S->batch[S->nbatch++] = &qr->c[i];
+		if (!S->nbatch)
+			break;
+		int64_t ids[SR_IDS_BATCH];
+		for (int k = 0; k < S->nbatch; k++)
+			ids[k] = S->batch[k]->id;
+		fetched += S->nbatch;
+		rc = sr_store_skills_by_ids(st, ids, S->nbatch, add_fetched, S);
+	}
+	S->cand = NULL;
+	return rc ? rc : S->rc;
 }
 
 /* The full-text stages, each ranking a bounded window of matches and skipping candidates
@@ -188,10 +319,10 @@ void sr_search_results_free(sr_search_results *r)
 
 double sr_search_score(const sr_search_hit *h)
 {
-	double lexical = h->tier == 0 ? 120 : h->tier == 1 ? 95 : h->tier == 2 ? 80 : 60;
-	/* bm25 ranks are negative, better ones lower: fold them in as a small bonus where they
-	 * order the results (the summary tier), so scores never increase down the list. */
-	return (6 - h->tier) * 1000 + lexical - (h->tier > 2 ? h->rank : 0);
+	/* Tiers 10,000 apart, the score within (capped below the gap), so scores never increase
+	 * down the list. */
+	double v = h->score < 0 ? 0 : h->score > 9999 ? 9999 : h->score;
+	return (4 - h->tier) * 10000 + v;
 }
 
 void sr_search_normalize(const char *qs, char *out)
@@ -238,13 +369,22 @@ int sr_search_run(sr_store *st, const char *qs, int exact, int limit, sr_search_
 	if (!S.c)
 		return SR_ENOMEM;
 	int rc = 0;
-	/* Exact slug matches first (also the whole of exact mode), then full-text candidates. */
+	/* Exact slug matches first (also the whole of exact mode), then the word index; the
+	 * full-text stages only when neither found anything. */
 	char slug[128];
 	const char *slash = strchr(S.q, '/');
 	if (sr_slug_normalize(slash ? slash + 1 : S.q, slug, sizeof(slug)) == 0 && sr_slug_is_plausible(slug))
 		rc = sr_store_skills_by_slug(st, slug, 8, add_listed, &S);
+	sr__query qr;
+	memset(&qr, 0, sizeof(qr));
 	if (!rc && !exact)
+		rc = words(st, &S, &qr, limit, out);
+	if (!rc && !exact && S.n == 0) {
+		S.fallback = 1;
+		out->nmarks = 0;
 		rc = fulltext(st, &S);
+	}
+	sr__query_free(&qr);
 	out->hits = S.c;
 	out->n = S.n;
 	if (rc || S.rc)

@@ -1,7 +1,7 @@
 /*
  * search.h - skill search shared by the API (GET /api/v1/search) and the web site's search
- * page: exact slug matches first, then bounded full-text stages (names, whole words, word
- * prefixes, substrings), each ranking a bounded window of matches (docs/bandwidth.md).
+ * page: exact slug matches first, then the word index's best postings (docs/search.md), with
+ * the bounded full-text stages of before when it finds nothing.
  *
  * The caller decides how a hit is shown: an encode callback turns each candidate row into
  * bytes (a JSON card, an HTML card) while the row is still in SQLite's memory, and the
@@ -18,6 +18,8 @@
 
 #define SR_SEARCH_QUERY_MAX 255
 #define SR_SEARCH_LIMIT_MAX 100
+#define SR_SEARCH_MARKS 24    /* words to mark in a hit */
+#define SR_SEARCH_MARK_LEN 40 /* bytes of one, NUL included */
 
 /* Encodes one candidate into out (a buffer of its own per candidate); non-zero fails the
  * search with that code. */
@@ -25,8 +27,8 @@ typedef int (*sr_search_encode_fn)(void *ud, const sr_skill_row *row, sr_buf *ou
 
 typedef struct sr_search_hit {
 	int64_t id;
-	int tier;     /* 0 exact slug, 1 every token a word of the name, 2 a word prefix, 3 summary */
-	double rank;  /* bm25 (lower is better); 0 outside the summary tier */
+	int tier;     /* 0 exact slug, 1 exact name, 2 the word index, 3 the full-text fallback */
+	double score; /* within the tier, higher is better */
 	int64_t downloads, updated_at;
 	char *data;   /* what the encode callback wrote */
 	size_t len;
@@ -36,6 +38,14 @@ typedef struct sr_search_results {
 	sr_search_hit *hits;
 	int n;
 	char query[SR_SEARCH_QUERY_MAX + 1]; /* the normalized query (lower case, trimmed) */
+	/* The query with its unknown words corrected ("did you mean"), empty when none was. */
+	char suggest[SR_SEARCH_QUERY_MAX + 1];
+	/* The words a page marks in a hit's text: the query's words (stop words left out), their
+	 * stems, the words their prefix readings stand for, and an unknown word's correction. Filled
+	 * before the first hit is encoded, so an encode callback holding the results reads them;
+	 * none in exact mode or when the full-text fallback answered. */
+	char marks[SR_SEARCH_MARKS][SR_SEARCH_MARK_LEN];
+	int nmarks;
 } sr_search_results;
 
 /* Runs a search for q (leading '@'s and spaces dropped, lower-cased); exact keeps only exact
@@ -48,7 +58,7 @@ int sr_search_run(sr_store *s, const char *q, int exact, int limit, sr_search_en
  * SR_SEARCH_QUERY_MAX bytes, lower case (out: SR_SEARCH_QUERY_MAX + 1 bytes). */
 void sr_search_normalize(const char *q, char *out);
 void sr_search_results_free(sr_search_results *r);
-/* The API's score for a hit: tiers apart by 1000, bm25 folded in within the summary tier. */
+/* The API's score for a hit: tiers apart by 10,000, the hit's score within its tier. */
 double sr_search_score(const sr_search_hit *h);
 
 #endif

@@ -246,6 +246,18 @@ enum sr__q {
 	Q_APPEAL_OPEN,         /* ux_appeals_open */
 	Q_APPEAL_BY_ID,        /* skill_appeals primary key */
 	Q_APPEAL_RESOLVE,      /* skill_appeals primary key */
+	/* the search engine's word index (migration 0019, docs/search.md) */
+	Q_TERM_GET,            /* search_terms primary key */
+	Q_TERMS_PREFIX,        /* search_terms primary key range, at most ?3 */
+	Q_TERM_ADD,            /* search_terms primary key (insert, or one more skill) */
+	Q_TERM_DROP,           /* search_terms primary key */
+	Q_POSTINGS,            /* search_postings primary key range on term, backwards, at most ?2 */
+	Q_POSTING_ADD,         /* insert */
+	Q_POSTINGS_OF,         /* ix_postings_skill range */
+	Q_POSTINGS_DEL,        /* ix_postings_skill range */
+	Q_TYPO_ADD,            /* search_typos primary key (kept when present) */
+	Q_TYPOS,               /* search_typos primary key ranges on SR_TYPO_KEYS keys, then search_terms primary key */
+	Q_SKILLS_BY_IDS,       /* skills and users primary keys, SR_IDS_BATCH ids */
 	Q_FIXED_COUNT
 };
 
@@ -286,6 +298,13 @@ int sr__match_expr(sr_store *s, struct sr_buf *b, int match, const char *const *
 /* The number of result columns of a whole skill row (sr__read_skill reads them); search rows
  * add their rank after them, trending rows the entry's rank, installs and downloads. */
 #define SR__SKILL_NCOLS 29
+
+/* ---- the word index (postings.c) ---- */
+
+/* Rewrites the postings of skill row r (dropping its old ones and their vocabulary counts). */
+int sr__postings_write(sr_store *s, const sr_skill_row *r);
+/* A posting's impact from a text score and a popularity bucket (terms.h). */
+int sr__postings_impact(double text, int popularity);
 
 /* ---- statements (engine.c, over the store's engine: engine.h) ---- */
 

@@ -38,6 +38,33 @@
 #define TSQUERY "to_tsquery('simple'::regconfig, $1::text)"
 
 static const char *const fixed_sql[Q_FIXED_COUNT] = {
+	/* The search engine's word index (sql/postgres/0011_search_postings.sql), as SQLite's: a
+	 * term's postings are its primary key range read backwards, cut at $2. */
+	[Q_TERM_GET] = "SELECT df FROM search_terms WHERE term = $1",
+	[Q_TERMS_PREFIX] = "SELECT term, df FROM search_terms WHERE term >= $1 AND term < $2 AND df > 0 "
+			   "ORDER BY term LIMIT $3",
+	[Q_TERM_ADD] = "INSERT INTO search_terms(term, df) VALUES ($1, 1) "
+		       "ON CONFLICT(term) DO UPDATE SET df = search_terms.df + 1 RETURNING df",
+	[Q_TERM_DROP] = "UPDATE search_terms SET df = greatest(0, df - 1) WHERE term = $1",
+	[Q_POSTINGS] = "SELECT skill_id, impact FROM search_postings WHERE term = $1 "
+		       "ORDER BY impact DESC, skill_id DESC LIMIT $2",
+	/* SR_POSTINGS_BATCH rows a statement; a batch not full repeats its first row, which the
+	 * conflict clause drops. The same for the typo keys, SR_TYPO_ADD_BATCH rows (PostgreSQL's
+	 * statements take at most 32 parameters). */
+	[Q_POSTING_ADD] = "INSERT INTO search_postings(term, impact, skill_id) VALUES "
+			  "($1, $2, $3), ($4, $5, $6), ($7, $8, $9), ($10, $11, $12), ($13, $14, $15), "
+			  "($16, $17, $18), ($19, $20, $21), ($22, $23, $24)"
+			  " ON CONFLICT DO NOTHING",
+	[Q_POSTINGS_OF] = "SELECT term FROM search_postings WHERE skill_id = $1",
+	[Q_POSTINGS_DEL] = "DELETE FROM search_postings WHERE skill_id = $1",
+	[Q_TYPO_ADD] = "INSERT INTO search_typos(key, word, term) VALUES "
+		       "($1, $2, $3), ($4, $5, $6), ($7, $8, $9), ($10, $11, $12), ($13, $14, $15), "
+		       "($16, $17, $18), ($19, $20, $21), ($22, $23, $24), ($25, $26, $27), ($28, $29, $30)"
+		       " ON CONFLICT DO NOTHING",
+	[Q_SKILLS_BY_IDS] = "SELECT " SKILL_COLS PG_SKILL_FROM "WHERE s.id IN ($1, $2, $3, $4, $5, $6, $7, $8)",
+	[Q_TYPOS] = "SELECT k.word, k.term, t.df FROM search_typos k JOIN search_terms t ON t.term = k.term "
+		    "WHERE k.key IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
+		    "AND t.df > 0 LIMIT $17",
 	[Q_USER_ADD] = "INSERT INTO users(handle, display_name, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
 	[Q_USER_BY_HANDLE] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE handle = $1",
 	[Q_USER_BY_ID] = "SELECT id, handle, display_name, image, role, deactivated_at FROM users WHERE id = $1",

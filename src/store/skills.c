@@ -137,6 +137,19 @@ int sr_store_skill_by_id(sr_store *s, int64_t id, sr_row_fn fn, void *ud)
 	return each_skill(s, sr__query(s, Q_SKILL_BY_ID, "I", id), fn, ud);
 }
 
+int sr_store_skills_by_ids(sr_store *s, const int64_t *ids, int n, sr_row_fn fn, void *ud)
+{
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i += SR_IDS_BATCH) {
+		int64_t b[SR_IDS_BATCH] = {0};
+		for (int k = 0; k < SR_IDS_BATCH && i + k < n; k++)
+			b[k] = ids[i + k];
+		rc = each_skill(s, sr__query(s, Q_SKILLS_BY_IDS, "IIIIIIII", b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]),
+				fn, ud);
+	}
+	return rc;
+}
+
 int sr_store_lookup_alias(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud)
 {
 	return each_lookup(s, sr__query(s, Q_SKILLS_BY_ALIAS, "ti", slug, max), fn, ud);
@@ -368,7 +381,8 @@ static int index_row(void *ud, const void *row)
 	const sr_skill_row *r = row;
 	struct index_ctx *c = ud;
 	sr_store *s = c->s;
-	if ((c->rc = sr__run(s, Q_FTS_INS, "Ittt", r->id, r->slug, r->display_name, r->summary)))
+	if ((c->rc = sr__run(s, Q_FTS_INS, "Ittt", r->id, r->slug, r->display_name, r->summary)) ||
+	    (c->rc = sr__postings_write(s, r)))
 		return c->rc;
 	sr_buf b;
 	sr_buf_init(&b, 1 << 20);

@@ -428,7 +428,40 @@ int sr_store_tag_get(sr_store *s, int64_t skill_id, const char *tag, int64_t *ve
 /* Rebuilds skills.tags_json from skill_tags, leaving out tags on deleted versions. */
 int sr_store_tags_refresh(sr_store *s, int64_t skill_id);
 int sr_store_skill_touch(sr_store *s, int64_t skill_id, int64_t now, int versions_delta);
+/* Rewrites a skill's entries in both search indexes from its row: the full-text tables and
+ * the word index's postings, vocabulary counts and typo keys (store/postings.c), in the
+ * caller's transaction. Every write that changes a skill's slug, name or summary calls it. */
 int sr_store_search_index(sr_store *s, int64_t skill_id);
+
+/* ---- the word index a search reads (store/postings.c, docs/search.md) ---- */
+
+typedef struct sr_posting_row {
+	int64_t skill_id;
+	int impact; /* text score << 4 | popularity bucket when indexed (terms.h) */
+} sr_posting_row;
+typedef struct sr_term_row {
+	const char *term; /* as the postings hold it */
+	const char *word; /* the word form it came from (typo keys); the term otherwise */
+	int64_t df;       /* skills whose text holds it */
+} sr_term_row;
+/* The skill rows of ids[0..n) that exist, in no particular order, SR_IDS_BATCH per statement
+ * (one round trip each on PostgreSQL). */
+#define SR_IDS_BATCH 8
+int sr_store_skills_by_ids(sr_store *s, const int64_t *ids, int n, sr_row_fn fn, void *ud);
+/* How many skills hold term (0 when none does or it is unknown). */
+int sr_store_term_df(sr_store *s, const char *term, int64_t *df);
+/* The best `limit` postings of term, highest impact first: rows sr_posting_row. */
+int sr_store_postings(sr_store *s, const char *term, int limit, sr_row_fn fn, void *ud);
+/* Up to limit terms held by some skill that start with prefix, in byte order: rows
+ * sr_term_row. */
+int sr_store_terms_prefix(sr_store *s, const char *prefix, int limit, sr_row_fn fn, void *ud);
+/* Vocabulary words with one of the typo keys keys[0..n) (a word, or it with one letter
+ * deleted), with their terms, up to limit per SR_TYPO_KEYS keys (one statement each): rows
+ * sr_term_row. */
+#define SR_TYPO_KEYS 16
+#define SR_POSTINGS_BATCH 8  /* postings a write statement inserts (postings.c) */
+#define SR_TYPO_ADD_BATCH 10 /* typo keys a write statement inserts */
+int sr_store_typo_terms(sr_store *s, const char *const *keys, int n, int limit, sr_row_fn fn, void *ud);
 
 /* ---- lifecycle ---- */
 

@@ -1,8 +1,8 @@
 /*
  * terms.h - how text becomes the terms of a word index for search (issue 14), the same for a
  * skill's name and summary when they are indexed and for a query when it is read, with the
- * typo keys (one-deletion forms) and the edit distance that checks a typo's candidates. Not
- * yet used by the search path (registry/search.c still reads the FTS5 / pg_trgm stages).
+ * typo keys (one-deletion forms) and the edit distance that checks a typo's candidates: the
+ * word index's postings (store/postings.c) and the search that reads them (registry/search.c).
  *
  * A term is a word of letters and digits, lower case, with its ending cut by a light English
  * stemmer ("notes" and "note", "posting" and "post" meet), or a CJK character, or a pair of
@@ -22,7 +22,10 @@
 
 /* Field classes of a posting, in the impact's high bits: a name outranks a summary. */
 enum { SR_FIELD_SUMMARY = 1, SR_FIELD_NAME = 2 };
-#define SR_IMPACT_POP 1024 /* impact = field * SR_IMPACT_POP + popularity bucket (0..1023) */
+#define SR_IMPACT_POP 1024 /* sr_term_popularity's range: 0..1023 */
+/* A posting's impact (store/postings.c) is round(text score * SR_IMPACT_TEXT_SCALE), 1..255,
+ * times 16, plus the popularity bucket / 64: the text score is impact / 16 / scale. */
+#define SR_IMPACT_TEXT_SCALE 20.0
 
 /* Called for each term; `raw` is the word before stemming (the term itself for CJK). Non-zero
  * stops the walk and is returned. */

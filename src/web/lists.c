@@ -398,13 +398,22 @@ void sr__web_browse(sr_app *app, sr_req *req, sr_resp *resp)
 /* ---- search ---- */
 
 struct search_ctx {
-	char *tokens[16];
+	char *tokens[SR_SEARCH_MARKS];
 	int ntokens;
+	sr_search_results *res;
 };
 
+/* The words marked in a card are the search's own (its stems, its typo corrections) when it
+ * has them, which it fills before the first card; else the query's words as typed. */
 static int search_card(void *ud, const sr_skill_row *r, sr_buf *out)
 {
 	struct search_ctx *c = ud;
+	if (c->res->nmarks) {
+		char *marks[SR_SEARCH_MARKS];
+		for (int i = 0; i < c->res->nmarks; i++)
+			marks[i] = c->res->marks[i];
+		return sr__web_card(out, r, marks, c->res->nmarks, NULL);
+	}
 	return sr__web_card(out, r, c->tokens, c->ntokens, NULL);
 }
 
@@ -434,14 +443,15 @@ void sr__web_search(sr_app *app, sr_req *req, sr_resp *resp)
 		return;
 	}
 	/* The words to mark are the normalized query's, split as the search splits them. */
-	struct search_ctx ctx = {{0}, 0};
+	sr_search_results res;
+	struct search_ctx ctx = {{0}, 0, &res};
 	char norm[SR_SEARCH_QUERY_MAX + 1], tok[SR_SEARCH_QUERY_MAX + 1];
 	sr_search_normalize(q, norm);
 	memcpy(tok, norm, sizeof(tok));
 	char *save = NULL;
-	for (char *t = strtok_r(tok, " \t\r\n", &save); t && ctx.ntokens < 16; t = strtok_r(NULL, " \t\r\n", &save))
+	for (char *t = strtok_r(tok, " \t\r\n", &save); t && ctx.ntokens < SR_SEARCH_MARKS;
+	     t = strtok_r(NULL, " \t\r\n", &save))
 		ctx.tokens[ctx.ntokens++] = t;
-	sr_search_results res;
 	int rc = sr_search_run(req->store, q, exact, SEARCH_ROWS, search_card, &ctx, &res);
 	if (rc) {
 		sr_search_results_free(&res);
@@ -470,6 +480,9 @@ void sr__web_search(sr_app *app, sr_req *req, sr_resp *resp)
 		sr_html_printf(b, "<p class=\"lead\" role=\"status\">%d %R%R.</p>", res.n,
 			       res.n == 1 ? "skill matches" : "skills match",
 			       res.n == SEARCH_ROWS ? " (the best ones shown)" : "");
+		if (res.suggest[0])
+			sr_html_printf(b, "<p class=\"suggest\">Did you mean <a href=\"/search?q=%u\">%s</a>?</p>",
+				       res.suggest, res.suggest);
 		sr_buf_puts(b, "<ul class=\"cards cards-list\">");
 		for (int i = 0; i < res.n; i++)
 			sr_buf_append(b, res.hits[i].data, res.hits[i].len);

@@ -23,12 +23,13 @@
 #define ARCHIVE_NAME "clawhub-skills-2026-01"
 #define JUDGED "tests/search-judged.tsv"
 #define OWNERS_PER_SEED 60 /* `skillreg seed` reads at most 64 owners per run */
-/* The floors: a little under what the current engine measures on this set (2026-12-05:
- * success at 5 75.0 % on both databases, MRR 0.750 on SQLite and 0.738 on PostgreSQL, whose
- * trigram similarity orders summaries differently), so a loss of quality fails. Issue 14's targets are 0.90
- * and 0.85: raise the floors to the figures of the engine that reaches them. */
-#define SUCCESS5_FLOOR 0.74
-#define MRR_FLOOR 0.73
+/* The floors: a little under what the word index (docs/search.md) measures on this set
+ * (2026-12-05, 99 queries: success at 5 98.0 %, MRR 0.956, the same on SQLite and
+ * PostgreSQL; on the first 80, before the word index, the full-text stages measured 75.0 %
+ * and 0.750 / 0.738, the word index 97.5 % and 0.946), so a loss of quality fails. Issue
+ * 14's targets are 0.90 and 0.85. */
+#define SUCCESS5_FLOOR 0.97
+#define MRR_FLOOR 0.94
 
 static srt_server S;
 

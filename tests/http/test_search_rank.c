@@ -6,6 +6,11 @@
  * summary, and two carry it in their names: `pdf-table-extract` (a whole word of the slug) and
  * `pdfkit` (a word starting with it). With a page of 10 both must still come first, above every
  * summary-only match, as ClawHub orders names before summaries.
+ *
+ * Then the word index's reading of a query (docs/search.md): words joined by OR (a query with
+ * words no skill holds still finds the skill that holds the rest), more of the words matched
+ * ranks higher, a misspelt word finds its neighbour, the last word is read as a prefix, an
+ * exact name comes first, and a deleted skill is left out although its postings remain.
  */
 #include "harness.h"
 
@@ -59,10 +64,73 @@ static void test_names_outrank_summaries(void **state)
 	}
 }
 
+/* The slugs of GET /api/v1/search?q=query&limit=10, space-separated, into out. */
+static void slugs_of(const char *query, char *out, size_t n)
+{
+	srt_resp r;
+	srt_get(&S, srt_fmt("/api/v1/search?q=%s&limit=10", srt_urlenc(query)), NULL, &r);
+	json_t *j = SRT_EXPECT_JSON(&r, 200);
+	json_t *res = json_object_get(j, "results");
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < json_array_size(res) && o + 1 < n; i++) {
+		const char *slug = json_string_value(json_object_get(json_array_get(res, i), "slug"));
+		int m = snprintf(out + o, n - o, "%s%s", i ? " " : "", slug ? slug : "?");
+		o = m < 0 || (size_t)m >= n - o ? n - 1 : o + (size_t)m;
+	}
+	json_decref(j);
+	srt_resp_free(&r);
+}
+
+/* The first slug of a search is `first`. */
+static void expect_first(const char *query, const char *first)
+{
+	char got[2048];
+	slugs_of(query, got, sizeof(got));
+	size_t n = strlen(first);
+	if (strncmp(got, first, n) != 0 || (got[n] != ' ' && got[n] != '\0')) {
+		print_error("search %s: want %s first, got: %s\n", query, first, got);
+		fail();
+	}
+}
+
+static void test_words(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "daily-notes-keeper", "1.0.0", "Obsidian Daily Notes",
+		       "Manage Obsidian daily notes from the agent.");
+	srt_publish_ok(&S, S.tok_bob, "vault-sync", "1.0.0", "Vault Sync", "Syncs an Obsidian vault to git.");
+	srt_publish_ok(&S, S.tok_bob, "journal-tool", "1.0.0", "Journal Tool", "Writes daily journal entries.");
+	/* Every word in one skill; words no skill holds do not empty the answer. */
+	expect_first("obsidian daily notes", "daily-notes-keeper");
+	expect_first("please write my obsidian daily notes tomorrow", "daily-notes-keeper");
+	/* Two of the words beat one. */
+	expect_first("daily notes", "daily-notes-keeper");
+	/* A misspelt word, a word being typed, a stem. */
+	expect_first("obsidan daily", "daily-notes-keeper");
+	expect_first("journl", "journal-tool");
+	expect_first("vault syn", "vault-sync");
+	expect_first("syncing vaults", "vault-sync");
+	/* The exact name first, although another skill holds the words too. */
+	expect_first("vault sync", "vault-sync");
+	/* A deleted skill keeps its postings and is left out all the same. */
+	srt_resp r;
+	srt_send(&S, "DELETE", "/api/v1/skills/journal-tool", S.tok_bob, NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	srt_resp_free(&r);
+	char got[2048];
+	slugs_of("journal entries", got, sizeof(got));
+	if (strstr(got, "journal-tool")) {
+		print_error("a deleted skill is found: %s\n", got);
+		fail();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_outrank_summaries),
+		cmocka_unit_test(test_words),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -329,6 +329,29 @@ static void test_every_field_escaped(void **state)
 	srt_resp_free(&r);
 }
 
+/* A misspelt word: the page offers the corrected query, and marks the words the search
+ * read it as (the corrected word, a stem's other forms) in the hits. */
+static void test_search_did_you_mean(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "harbour-watch", "1.0.0", "Lighthouse Keeper", "Watches the harbour lights at night.");
+	srt_resp r;
+	srt_get(&S, "/search?q=lighthose%20light", NULL, &r);
+	EXPECT_PAGE(&r, 200, 400);
+	EXPECT_HAS(&r, "Did you mean <a href=\"/search?q=lighthouse%20light\">lighthouse light</a>?");
+	EXPECT_HAS(&r, "<mark>Lighthouse</mark> Keeper");
+	EXPECT_HAS(&r, "harbour <mark>light</mark>s");
+	/* "light" is a word of one skill here, so its neighbours are read too ("night"), but
+	 * only what was typed and the corrections are marked. */
+	EXPECT_LACKS(&r, "<mark>night</mark>");
+	srt_resp_free(&r);
+	/* A query of known words offers nothing. */
+	srt_get(&S, "/search?q=lighthouse", NULL, &r);
+	EXPECT_PAGE(&r, 200, 400);
+	EXPECT_LACKS(&r, "Did you mean");
+	srt_resp_free(&r);
+}
+
 static void test_redirects(void **state)
 {
 	(void)state;
@@ -536,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_public_count),
 		cmocka_unit_test(test_pages_both_ways),
 		cmocka_unit_test(test_every_field_escaped),
+		cmocka_unit_test(test_search_did_you_mean),
 		cmocka_unit_test(test_redirects),
 		cmocka_unit_test(test_hidden_skills_are_not_pages),
 		cmocka_unit_test(test_cached_pages),

@@ -3,7 +3,9 @@
  * generated catalogue copied into a new database has the same rows in every table both
  * engines have, the same list pages through the store for every sort, filter and direction
  * (pages 1 and 2), the same blobs (read back through the blob store), identity sequences past
- * the copied ids, statistics, and a second copy into the filled database is refused.
+ * the copied ids, statistics, the search word index (the source's, built by its search
+ * backfill) read by the same searches with the same answers, and a second copy into the
+ * filled database is refused.
  *
  * It needs a server: SKILLREG_TEST_PG names one (scripts/pg-test-cluster start DIR prints
  * its URL), and the test fails when it is not set. It makes a database of its own there.
@@ -26,7 +28,9 @@
 #include "blob/blob.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "cron/backfill.h"
 #include "registry/cursor.h"
+#include "registry/search.h"
 #include "registry/sort.h"
 #include "store/copy.h"
 #include "store/store.h"
@@ -96,7 +100,14 @@ static int group_setup(void **state)
 		fprintf(stderr, "gen: %s\n", err);
 		return -1;
 	}
-	return 0;
+	/* The generator writes rows, not the word index: the search backfill builds it. */
+	sr_store *lite;
+	sr_backfill_run run;
+	if (sr_store_open(src_db, &lite))
+		return -1;
+	int rc = sr_backfill_run_one(lite, sr_backfill_find("search"), SR_BACKFILL_BATCH, NULL, 0, &run);
+	sr_store_close(lite);
+	return rc || run.scanned != SKILLS ? -1 : 0;
 }
 
 static int group_teardown(void **state)
@@ -242,6 +253,48 @@ static void test_lists(void **state)
 }
 
 /* Identity sequences continue past the copied ids: a new user gets the next id. */
+static int slug_of(void *ud, const sr_skill_row *r, sr_buf *out)
+{
+	return sr_buf_puts(out, r->slug);
+}
+
+/* The hits of a search as one text: their slugs in order. */
+static void search_text(sr_store *s, const char *q, sr_buf *out)
+{
+	sr_search_results res;
+	assert_int_equal(sr_search_run(s, q, 0, 20, slug_of, NULL, &res), 0);
+	for (int i = 0; i < res.n; i++) {
+		sr_buf_append(out, res.hits[i].data, res.hits[i].len);
+		sr_buf_putc(out, ' ');
+	}
+	sr_search_results_free(&res);
+}
+
+/* The word index came along: its postings, and the same searches (a word, two words, a
+ * misspelt word) answer the same on both, with hits. */
+static void test_search(void **state)
+{
+	assert_true(pg_scalar("SELECT count(*) FROM search_postings") > SKILLS);
+	sr_store *lite, *pg;
+	assert_int_equal(sr_store_open(src_db, &lite), 0);
+	assert_int_equal(sr_store_open(db_url, &pg), 0);
+	static const char *const qs[] = {"invoice", "pdf tables", "invoce"};
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		sr_buf a, b;
+		sr_buf_init(&a, 1 << 16);
+		sr_buf_init(&b, 1 << 16);
+		search_text(lite, qs[i], &a);
+		search_text(pg, qs[i], &b);
+		if (!a.len || a.len != b.len || memcmp(a.data, b.data, a.len) != 0)
+			fail_msg("search %s: sqlite [%.*s], postgresql [%.*s]", qs[i], (int)a.len, a.data ? a.data : "",
+				 (int)b.len, b.data ? b.data : "");
+		sr_buf_deinit(&a);
+		sr_buf_deinit(&b);
+	}
+	sr_store_close(lite);
+	sr_store_close(pg);
+}
+
 static void test_sequences(void **state)
 {
 	int64_t max = pg_scalar("SELECT max(id) FROM users");
@@ -308,7 +361,8 @@ int main(void)
 	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copy),      cmocka_unit_test(test_counts),
-		cmocka_unit_test(test_lists),     cmocka_unit_test(test_sequences),
+		cmocka_unit_test(test_lists),     cmocka_unit_test(test_search),
+		cmocka_unit_test(test_sequences),
 		cmocka_unit_test(test_blobs),     cmocka_unit_test(test_refuses_filled),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
