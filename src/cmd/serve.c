@@ -6,6 +6,7 @@
  * opens its own database connection on first use; all of them are closed at shutdown, after
  * a last fold of the events the final requests recorded.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -128,6 +129,10 @@ static void serve_free(sr_app *app, sr_store *main_store)
  * own connection). On failure everything is freed. */
 static int serve_start(const sr_cmd_opts *o, sr_app *app, sr_store **main_store)
 {
+	/* A fixed mmap threshold: large buffers (inflated files, request bodies) are mapped and go
+	 * back to the system when freed. glibc otherwise raises the threshold after each large free,
+	 * and later large buffers stay in the heaps of the worker threads' arenas for good. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	memset(app, 0, sizeof(*app));
 	if (o->ndb_replica && (!o->db || strncmp(o->db, "postgres", 8) != 0)) {
 		fprintf(stderr, "skillreg: --db-replica: needs --db postgres://... (the primary)\n");

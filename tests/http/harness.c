@@ -342,7 +342,13 @@ int srt_request(srt_server *s, const char *method, const char *path, const char 
 		snprintf(url, ulen, "%s%s", s->base, path);
 	struct curl_slist *hl = NULL;
 	int has_ct = 0;
-	hl = curl_slist_append(hl, "Expect:");
+	/* No "Expect: 100-continue" unless the caller asks for it (a test of a refusal before the
+	 * body: without it, a server that answers early and closes races the body still being sent). */
+	int has_expect = 0;
+	for (size_t i = 0; headers && headers[i]; i++)
+		has_expect |= strncasecmp(headers[i], "Expect:", 7) == 0;
+	if (!has_expect)
+		hl = curl_slist_append(hl, "Expect:");
 	int has_auth = 0;
 	for (size_t i = 0; headers && headers[i]; i++) {
 		hl = curl_slist_append(hl, headers[i]);

@@ -92,10 +92,12 @@ for i in 0 1; do
   [ -n "$up" ] || fail "node $i does not answer /healthz"
 done
 
-# metric BASE NAME: a sample of /metrics (the first whose name starts with NAME). Asked with
+# metric BASE NAME: a sample of /metrics (the first whose name starts with NAME). awk reads to
+# the end: leaving early would cut curl's pipe, and under pipefail curl's write error (23) would
+# end the script with no message. Asked with
 # the operator's token (serve reads SKILLREG_METRICS_TOKEN), which as any Authorization header
 # also sends /metrics' own reads to the primary, so they do not count.
-metric() { curl -s --max-time 5 -H "Authorization: Bearer $SKILLREG_METRICS_TOKEN" "$1/metrics" | awk -v n="$2" 'index($0, n) == 1 { print $2; exit }'; }
+metric() { curl -s --max-time 5 -H "Authorization: Bearer $SKILLREG_METRICS_TOKEN" "$1/metrics" | awk -v n="$2" '!done && index($0, n) == 1 { print $2; done = 1 }'; }
 replica_reads() { metric "$1" 'skillreg_db_replica_reads_total{replica="0"}'; }
 replica_up() { metric "$1" 'skillreg_db_replica_up{replica="0"}'; }
 wait_replica_up() {
