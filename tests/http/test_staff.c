@@ -314,6 +314,32 @@ static void test_appeals(void **state)
 	}
 }
 
+/* A staff list of at least two cases by pages of one (cases.c): nextCursor is the last id of a
+ * page, the next page starts below it; a cursor that is not an id of this list and a limit
+ * outside 1..100 are refused. */
+static void expect_paged(const char *list, const char *idkey, const char *prefix)
+{
+	json_t *j = srt_call(&S, "GET", srt_fmt("%s?status=all&limit=1", list), tok_mod, NULL, 200, NULL);
+	json_t *items = json_object_get(j, "items");
+	assert_int_equal(json_array_size(items), 1);
+	char first[32];
+	snprintf(first, sizeof(first), "%s", json_string_value(json_object_get(json_array_get(items, 0), idkey)));
+	SRT_EXPECT_STR(j, "nextCursor", first);
+	assert_true(json_is_false(json_object_get(j, "done")));
+	json_decref(j);
+	j = srt_call(&S, "GET", srt_fmt("%s?status=all&limit=1&cursor=%s", list, first), tok_mod, NULL, 200, NULL);
+	const char *second = json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), idkey));
+	assert_non_null(second);
+	size_t n = strlen(prefix) + 1;
+	assert_true(strncmp(second, prefix, n - 1) == 0 && atoll(second + n) < atoll(first + n));
+	json_decref(j);
+	srt_call(&S, "GET", srt_fmt("%s?cursor=%s", list, strcmp(prefix, "rp") == 0 ? "ap_1" : "rp_1"), tok_mod, NULL, 400,
+		 "Invalid cursor");
+	srt_call(&S, "GET", srt_fmt("%s?cursor=x", list), tok_mod, NULL, 400, "Invalid cursor");
+	srt_call(&S, "GET", srt_fmt("%s?limit=0", list), tok_mod, NULL, 400, "Invalid limit");
+	srt_call(&S, "GET", srt_fmt("%s?limit=101", list), tok_mod, NULL, 400, "Invalid limit");
+}
+
 static void test_api_appeals(void **state)
 {
 	(void)state;
@@ -357,6 +383,7 @@ static void test_api_appeals(void **state)
 	srt_call(&S, "POST", res, tok_mod, "{\"status\":\"rejected\",\"note\":\"no\"}", 400,
 		     "Invalid appeal status transition from accepted to rejected. Reopen the case before recording a different "
 		     "outcome.");
+	expect_paged("/api/v1/skills/-/appeals", "appealId", "ap");
 }
 
 static void test_api_reports(void **state)
@@ -401,6 +428,7 @@ static void test_api_reports(void **state)
 	SRT_EXPECT_STR(it, "triageNote", "a typosquat indeed");
 	SRT_EXPECT_STR(it, "actionTaken", "hide");
 	json_decref(j);
+	expect_paged("/api/v1/skills/-/reports", "reportId", "rp");
 }
 
 int main(void)
