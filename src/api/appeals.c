@@ -19,14 +19,6 @@
 #include "moderation/staff.h"
 #include "registry/slug.h"
 
-#define APPEALS_LIMIT_DEFAULT 25
-#define APPEALS_LIMIT_MAX 100
-
-static int is_staff(const sr_user *u)
-{
-	return u->role == SR_ROLE_MODERATOR || u->role == SR_ROLE_ADMIN;
-}
-
 void sr__appeal(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in)
 {
 	req->route = "appeal";
@@ -72,65 +64,32 @@ void sr__appeal(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in)
 	json_decref(body);
 }
 
-/* An id as the API shows it ("ap_123", sr_public_id) or bare, to its number; 0 when neither. */
-static int64_t appeal_id_of(const char *s)
+/* One appeal of the staff's list, with ClawHub's field names. */
+static void appeal_item(sr_jw *w, const sr_case_row *r)
 {
-	if (strncmp(s, "ap_", 3) == 0)
-		s += 3;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	return *s && !*end && v > 0 ? v : 0;
-}
-
-struct list_ctx {
-	sr_jw *w;
-	int n, limit, more;
-	int64_t last;
-};
-
-static void kstr_or_null(sr_jw *w, const char *k, const char *v)
-{
-	if (v)
-		sr_jw_kstr(w, k, v);
-	else
-		sr_jw_knull(w, k);
-}
-
-static int list_item(void *ud, const void *row)
-{
-	const sr_case_row *r = row;
-	struct list_ctx *c = ud;
-	if (c->n == c->limit) {
-		c->more = 1;
-		return 1;
-	}
-	c->n++;
-	c->last = r->id;
 	char aid[32], sid[32];
 	sr_public_id(aid, sizeof(aid), "ap", r->id);
 	sr_public_id(sid, sizeof(sid), "sk", r->skill_id);
-	sr_jw *w = c->w;
 	sr_jw_obj(w);
 	sr_jw_kstr(w, "appealId", aid);
 	sr_jw_kstr(w, "skillId", sid);
 	sr_jw_kstr(w, "slug", r->slug);
-	kstr_or_null(w, "version", r->version);
-	kstr_or_null(w, "message", r->text);
+	sr_jw_kstr(w, "version", r->version);
+	sr_jw_kstr(w, "message", r->text);
 	sr_jw_kstr(w, "status", sr_appeal_status_name(r->status));
 	sr_jw_kint(w, "createdAt", r->created_at);
 	sr_jw_key(w, "submitter");
 	sr_jw_obj(w);
-	kstr_or_null(w, "handle", r->author);
+	sr_jw_kstr(w, "handle", r->author);
 	sr_jw_obj_end(w);
 	if (r->decided_at)
 		sr_jw_kint(w, "resolvedAt", r->decided_at);
 	else
 		sr_jw_knull(w, "resolvedAt");
-	kstr_or_null(w, "resolvedBy", r->decider);
-	kstr_or_null(w, "resolutionNote", r->note);
-	kstr_or_null(w, "actionTaken", r->status == SR_CASE_UPHELD ? "restore" : r->status == SR_CASE_DISMISSED ? "none" : NULL);
+	sr_jw_kstr(w, "resolvedBy", r->decider);
+	sr_jw_kstr(w, "resolutionNote", r->note);
+	sr_jw_kstr(w, "actionTaken", r->status == SR_CASE_UPHELD ? "restore" : r->status == SR_CASE_DISMISSED ? "none" : NULL);
 	sr_jw_obj_end(w);
-	return 0;
 }
 
 static void appeals_list(sr_req *req, sr_resp *resp)
@@ -141,34 +100,7 @@ static void appeals_list(sr_req *req, sr_resp *resp)
 		sr_resp_text(resp, 400, "Invalid skill appeal status");
 		return;
 	}
-	const char *cur = sr_req_query(req, "cursor");
-	int64_t before = cur && cur[0] ? appeal_id_of(cur) : INT64_MAX;
-	long limit = sr_req_query_long(req, "limit", APPEALS_LIMIT_DEFAULT);
-	if (!before || limit < 1 || limit > APPEALS_LIMIT_MAX) {
-		sr_resp_text(resp, 400, !before ? "Invalid cursor" : "Invalid limit");
-		return;
-	}
-	sr_jw w;
-	sr_jw_init(&w, &resp->body);
-	sr_jw_obj(&w);
-	sr_jw_key(&w, "items");
-	sr_jw_arr(&w);
-	struct list_ctx c = {&w, 0, (int)limit, 0, 0};
-	int rc = sr_store_staff_appeals(req->store, st, before, (int)limit + 1, list_item, &c);
-	sr_jw_arr_end(&w);
-	if (c.more) {
-		char next[32];
-		sr_public_id(next, sizeof(next), "ap", c.last);
-		sr_jw_kstr(&w, "nextCursor", next);
-	} else {
-		sr_jw_knull(&w, "nextCursor");
-	}
-	sr_jw_kbool(&w, "done", !c.more);
-	sr_jw_obj_end(&w);
-	if (rc)
-		sr__internal(resp, rc);
-	else
-		sr_resp_json(resp, 200);
+	sr__case_list(req, resp, st, "ap", sr_store_staff_appeals, appeal_item);
 }
 
 static void appeal_resolve(sr_req *req, sr_resp *resp, const sr_user *u, const char *id_s)
@@ -179,7 +111,7 @@ static void appeal_resolve(sr_req *req, sr_resp *resp, const sr_user *u, const c
 	const char *status = json_string_value(json_object_get(body, "status"));
 	const char *note = json_string_value(json_object_get(body, "note"));
 	int st = sr_appeal_status_parse(status);
-	int64_t id = appeal_id_of(id_s);
+	int64_t id = sr__case_id_of(id_s, "ap");
 	sr_regerr err = {0};
 	int64_t skill_id = 0;
 	int cur = 0;
@@ -214,23 +146,11 @@ static void appeal_resolve(sr_req *req, sr_resp *resp, const sr_user *u, const c
 
 void sr__appeal_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 {
-	int get = strcmp(req->method, "GET") == 0, post = strcmp(req->method, "POST") == 0;
-	int list = n == 5 && get, resolve = n == 7 && post && strcmp(seg[6], "resolve") == 0;
-	if (!list && !resolve) {
-		req->route = "not-found";
-		sr_resp_text(resp, 404, "Not found");
-		return;
-	}
-	req->route = list ? "appeals" : "appeal-resolve";
+	static const sr__case_routes routes = {"resolve", "appeals", "appeal-resolve"};
 	sr_user u;
-	if (sr__require_user(req, resp, &u))
-		return;
-	if (!is_staff(&u)) {
-		sr_resp_text(resp, 403, "Forbidden");
-		return;
-	}
-	if (list)
+	int which = sr__case_route(req, resp, seg, n, &routes, &u);
+	if (which == 0)
 		appeals_list(req, resp);
-	else
+	else if (which == 1)
 		appeal_resolve(req, resp, &u, seg[5]);
 }

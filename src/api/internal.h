@@ -17,6 +17,7 @@
 #include "core/jw.h"
 #include "http/context.h"
 #include "http/http.h"
+#include "moderation/staff.h"
 #include "registry/registry.h"
 
 /* ---- shared by the handler files (common.c) ---- */
@@ -59,6 +60,29 @@ void sr__skill_card(sr_jw *w, const sr_skill_row *r);
 /* The first `limit` browse-eligible skills of the newest trending snapshot as list items
  * (sr__skill_item) into an open array; *n gets how many. */
 int sr__trending_items(sr_app *app, sr_req *req, sr_jw *w, int limit, int *n);
+
+/* ---- the staff's routes for reports and appeals (cases.c) ---- */
+
+/* sr__require_user, then 403 `Forbidden` unless the user is a moderator or an admin. */
+int sr__require_staff(sr_req *req, sr_resp *resp, sr_user *user);
+/* The routes under /api/v1/skills/-/{reports,appeals}: GET of the list, POST {id}/{verb}. */
+typedef struct {
+	const char *verb, *list_route, *act_route;
+} sr__case_routes;
+/* Names the route and checks the staff gate: 0 for the list, 1 for {id}/{verb}, -1 after
+ * writing the answer (404, 401 or 403). */
+int sr__case_route(sr_req *req, sr_resp *resp, char **seg, int n, const sr__case_routes *r, sr_user *u);
+/* A case's id as the API shows it ("rp_123" for prefix "rp", sr_public_id) or bare, to its
+ * number; 0 when it is neither. */
+int64_t sr__case_id_of(const char *s, const char *prefix);
+/* sr_store_staff_reports or sr_store_staff_appeals. */
+typedef int (*sr__case_list_fn)(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud);
+/* Writes one case of a page as a JSON object. */
+typedef void (*sr__case_item_fn)(sr_jw *w, const sr_case_row *r);
+/* The page `{items, nextCursor, done}` of cases in status (-1 for all), by the query's cursor
+ * (an id of prefix) and limit (25 by default, 1 to 100). */
+void sr__case_list(sr_req *req, sr_resp *resp, int status, const char *prefix, sr__case_list_fn list,
+		   sr__case_item_fn item);
 
 /* Handlers. */
 void sr__list(sr_app *app, sr_req *req, sr_resp *resp);

@@ -123,14 +123,10 @@ void sr__moderate(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, con
 {
 	req->route = "moderate";
 	sr_user u;
-	if (sr__require_user(req, resp, &u))
-		return;
 	/* sr_moderate checks the role too (the console goes through it); refusing here first
 	 * keeps a non-staff caller from learning which slugs exist from a 404. */
-	if (u.role != SR_ROLE_MODERATOR && u.role != SR_ROLE_ADMIN) {
-		sr_resp_text(resp, 403, "Forbidden");
+	if (sr__require_staff(req, resp, &u))
 		return;
-	}
 	int act = sr_mod_action_parse(action);
 	if (act < 0) {
 		sr_resp_text(resp, 404, "Not found");

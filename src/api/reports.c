@@ -18,9 +18,6 @@
 #include "core/jw.h"
 #include "moderation/staff.h"
 
-#define REPORTS_LIMIT_DEFAULT 25
-#define REPORTS_LIMIT_MAX 100
-
 static const char *const api_names[] = {"open", "confirmed", "dismissed"};
 
 /* A status word of this API: 0..2, -1 for "all", -2 for anything else. */
@@ -32,64 +29,32 @@ static int status_parse(const char *name, int all_ok)
 	return all_ok && name && strcmp(name, "all") == 0 ? -1 : -2;
 }
 
-static int64_t report_id_of(const char *s)
+/* One report of the staff's list, with ClawHub's field names. */
+static void report_item(sr_jw *w, const sr_case_row *r)
 {
-	if (strncmp(s, "rp_", 3) == 0)
-		s += 3;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	return *s && !*end && v > 0 ? v : 0;
-}
-
-static void kstr_or_null(sr_jw *w, const char *k, const char *v)
-{
-	if (v)
-		sr_jw_kstr(w, k, v);
-	else
-		sr_jw_knull(w, k);
-}
-
-struct list_ctx {
-	sr_jw *w;
-	int n, limit, more;
-	int64_t last;
-};
-
-static int list_item(void *ud, const void *row)
-{
-	const sr_case_row *r = row;
-	struct list_ctx *c = ud;
-	if (c->n == c->limit) {
-		c->more = 1;
-		return 1;
-	}
-	c->n++;
-	c->last = r->id;
 	char rid[32], sid[32];
 	sr_public_id(rid, sizeof(rid), "rp", r->id);
 	sr_public_id(sid, sizeof(sid), "sk", r->skill_id);
-	sr_jw *w = c->w;
 	sr_jw_obj(w);
 	sr_jw_kstr(w, "reportId", rid);
 	sr_jw_kstr(w, "skillId", sid);
 	sr_jw_kstr(w, "slug", r->slug);
-	kstr_or_null(w, "version", r->version);
-	kstr_or_null(w, "reason", r->text);
+	sr_jw_kstr(w, "version", r->version);
+	sr_jw_kstr(w, "reason", r->text);
 	sr_jw_kstr(w, "status", api_names[r->status >= 0 && r->status < 3 ? r->status : 0]);
 	sr_jw_kint(w, "createdAt", r->created_at);
 	sr_jw_key(w, "reporter");
 	sr_jw_obj(w);
-	kstr_or_null(w, "handle", r->author);
+	sr_jw_kstr(w, "handle", r->author);
 	sr_jw_obj_end(w);
 	if (r->decided_at)
 		sr_jw_kint(w, "triagedAt", r->decided_at);
 	else
 		sr_jw_knull(w, "triagedAt");
-	kstr_or_null(w, "triagedBy", r->decider);
-	kstr_or_null(w, "triageNote", r->note);
-	kstr_or_null(w, "actionTaken", r->action);
+	sr_jw_kstr(w, "triagedBy", r->decider);
+	sr_jw_kstr(w, "triageNote", r->note);
+	sr_jw_kstr(w, "actionTaken", r->action);
 	sr_jw_obj_end(w);
-	return 0;
 }
 
 static void reports_list(sr_req *req, sr_resp *resp)
@@ -100,34 +65,7 @@ static void reports_list(sr_req *req, sr_resp *resp)
 		sr_resp_text(resp, 400, "Invalid skill report status");
 		return;
 	}
-	const char *cur = sr_req_query(req, "cursor");
-	int64_t before = cur && cur[0] ? report_id_of(cur) : INT64_MAX;
-	long limit = sr_req_query_long(req, "limit", REPORTS_LIMIT_DEFAULT);
-	if (!before || limit < 1 || limit > REPORTS_LIMIT_MAX) {
-		sr_resp_text(resp, 400, !before ? "Invalid cursor" : "Invalid limit");
-		return;
-	}
-	sr_jw w;
-	sr_jw_init(&w, &resp->body);
-	sr_jw_obj(&w);
-	sr_jw_key(&w, "items");
-	sr_jw_arr(&w);
-	struct list_ctx c = {&w, 0, (int)limit, 0, 0};
-	int rc = sr_store_staff_reports(req->store, st, before, (int)limit + 1, list_item, &c);
-	sr_jw_arr_end(&w);
-	if (c.more) {
-		char next[32];
-		sr_public_id(next, sizeof(next), "rp", c.last);
-		sr_jw_kstr(&w, "nextCursor", next);
-	} else {
-		sr_jw_knull(&w, "nextCursor");
-	}
-	sr_jw_kbool(&w, "done", !c.more);
-	sr_jw_obj_end(&w);
-	if (rc)
-		sr__internal(resp, rc);
-	else
-		sr_resp_json(resp, 200);
+	sr__case_list(req, resp, st, "rp", sr_store_staff_reports, report_item);
 }
 
 /* The answer of a triage: the report as it is now and its skill's report count. */
@@ -165,7 +103,7 @@ static void report_triage(sr_req *req, sr_resp *resp, const sr_user *u, const ch
 	const char *note = json_string_value(json_object_get(body, "note"));
 	const char *action = json_string_value(json_object_get(body, "finalAction"));
 	int hide = action && strcmp(action, "hide") == 0;
-	int64_t id = report_id_of(id_s);
+	int64_t id = sr__case_id_of(id_s, "rp");
 	sr_regerr err = {0};
 	int rc;
 	if (st < 0)
@@ -190,23 +128,11 @@ static void report_triage(sr_req *req, sr_resp *resp, const sr_user *u, const ch
 
 void sr__report_routes(sr_app *app, sr_req *req, sr_resp *resp, char **seg, int n)
 {
-	int get = strcmp(req->method, "GET") == 0, post = strcmp(req->method, "POST") == 0;
-	int list = n == 5 && get, triage = n == 7 && post && strcmp(seg[6], "triage") == 0;
-	if (!list && !triage) {
-		req->route = "not-found";
-		sr_resp_text(resp, 404, "Not found");
-		return;
-	}
-	req->route = list ? "reports" : "report-triage";
+	static const sr__case_routes routes = {"triage", "reports", "report-triage"};
 	sr_user u;
-	if (sr__require_user(req, resp, &u))
-		return;
-	if (u.role != SR_ROLE_MODERATOR && u.role != SR_ROLE_ADMIN) {
-		sr_resp_text(resp, 403, "Forbidden");
-		return;
-	}
-	if (list)
+	int which = sr__case_route(req, resp, seg, n, &routes, &u);
+	if (which == 0)
 		reports_list(req, resp);
-	else
+	else if (which == 1)
 		report_triage(req, resp, &u, seg[5]);
 }

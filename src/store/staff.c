@@ -80,20 +80,24 @@ int sr_store_staff_verdict(sr_store *s, int verdict, int64_t before, int limit, 
 	return sr__each(s, sr__query(s, Q_STAFF_VERDICT, "iIi", verdict, before, limit), read_verdict, &r, fn, ud);
 }
 
-int sr_store_staff_reports(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud)
+/* A page of reports or appeals: statement q_all for every status (status < 0), q_one for one. */
+static int staff_cases(sr_store *s, int q_all, int q_one, int status, int64_t before, int limit, sr_row_fn fn,
+		       void *ud)
 {
 	sr_case_row r;
-	sr__stmt *st = status < 0 ? sr__query(s, Q_STAFF_REPORTS_ALL, "Ii", before, limit)
-				  : sr__query(s, Q_STAFF_REPORTS, "iIi", status, before, limit);
+	sr__stmt *st = status < 0 ? sr__query(s, q_all, "Ii", before, limit)
+				  : sr__query(s, q_one, "iIi", status, before, limit);
 	return sr__each(s, st, read_case, &r, fn, ud);
+}
+
+int sr_store_staff_reports(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud)
+{
+	return staff_cases(s, Q_STAFF_REPORTS_ALL, Q_STAFF_REPORTS, status, before, limit, fn, ud);
 }
 
 int sr_store_staff_appeals(sr_store *s, int status, int64_t before, int limit, sr_row_fn fn, void *ud)
 {
-	sr_case_row r;
-	sr__stmt *st = status < 0 ? sr__query(s, Q_STAFF_APPEALS_ALL, "Ii", before, limit)
-				  : sr__query(s, Q_STAFF_APPEALS, "iIi", status, before, limit);
-	return sr__each(s, st, read_case, &r, fn, ud);
+	return staff_cases(s, Q_STAFF_APPEALS_ALL, Q_STAFF_APPEALS, status, before, limit, fn, ud);
 }
 
 int sr_store_staff_audit(sr_store *s, int64_t before, int limit, sr_row_fn fn, void *ud)

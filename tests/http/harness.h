@@ -19,6 +19,10 @@
  *
  * Helper functions that check something use cmocka's failure reporting with the caller's
  * file and line (the SRT_EXPECT_* macros), so a failure points at the test, not here.
+ *
+ * The files: harness.c (the server process, its users and admin commands), client.c
+ * (requests, responses, checks, small utilities), publish.c (publishing, multipart, zips),
+ * web.c (the web site's sessions and forms), testdb.c (the database).
  */
 #ifndef SRT_HARNESS_H
 #define SRT_HARNESS_H
@@ -111,6 +115,9 @@ int srt_server_kill_restart(srt_server *s);
 /* Runs `<bin> args... --data-dir DIR` (and `--db URL` on PostgreSQL); stdout (trimmed) into out. Returns the exit status
  * (or -1 when it could not run). args is NULL-terminated. */
 int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args);
+/* Adds user handle with role (user, moderator, admin) and an API token of it into tok (n
+ * bytes), checking both commands succeed. */
+void srt_make_user(srt_server *s, const char *handle, const char *role, char *tok, size_t n);
 /* A skill of another publisher on a slug someone already holds. Since migration 0009 a
  * client's publish cannot make one (one owner per new slug), so it comes in the way a legacy
  * catalogue does, through the operator's import (`skillreg seed`), and is scanned before this
@@ -175,6 +182,8 @@ json_t *srt_json(const srt_resp *r);
 /* Server-Timing: `db;dur=<ms>, rows;desc="<n>", bytes;desc="<n>"`. 0 when rows and bytes
  * were both found. */
 int srt_timing(const srt_resp *r, long *rows, long *bytes);
+/* The harness's own: prints a response's body, cut short, after a failed check. */
+void srt__show_body(const srt_resp *r);
 /* Raw bytes over a fresh TCP connection (for malformed requests and HEAD). Reads until the
  * server closes or 10 s pass. Returns the status from the status line or -1. *out is
  * malloc'd (NUL-terminated) when out != NULL. */
@@ -239,6 +248,38 @@ int srt_zip_read(const void *zip, size_t ziplen, const char *name, char **data, 
 long srt_zip_names(const void *zip, size_t ziplen, char (*names)[64], long max);
 /* Number of entries, or -1. */
 long srt_zip_count(const void *zip, size_t ziplen);
+
+/* One API request and its exact answer: the text when text != NULL, else a JSON body (a new
+ * reference, returned). Failures are reported at the caller's location. */
+json_t *srt_call_at(srt_server *s, const char *method, const char *path, const char *tok, const char *body, long status,
+		    const char *text, const char *file, int line);
+#define srt_call(s, method, path, tok, body, status, text) \
+	srt_call_at((s), (method), (path), (tok), (body), (status), (text), __FILE__, __LINE__)
+
+/* The web site (web.c), as a browser sees it. */
+/* The password srt_set_password gives a user. */
+#define SRT_WEB_PASSWORD "correct horse battery"
+/* Gives handle the password SRT_WEB_PASSWORD (it must have none yet). */
+void srt_set_password(srt_server *s, const char *handle);
+/* The value of the cookie name that a response sets, into out (n bytes); fails without one. */
+void srt_cookie_value(const srt_resp *r, const char *name, char *out, size_t n);
+/* The first hidden csrf field of a page into out (n bytes); fails without one. */
+void srt_csrf_of(const srt_resp *r, char *out, size_t n);
+/* GET path, and a POST of an application/x-www-form-urlencoded form, with the Cookie header
+ * cookie ("name=value"; NULL: none). As srt_request. */
+int srt_page(srt_server *s, const char *cookie, const char *path, srt_resp *r);
+int srt_post_form(srt_server *s, const char *cookie, const char *path, const char *form, srt_resp *r);
+/* Signs handle in through the sign-in form with SRT_WEB_PASSWORD: the session's cookie
+ * ("sr_session=...") into cookie (n bytes), and the CSRF token of the page landing, read
+ * with that session, into csrf (cn bytes). */
+void srt_web_signin(srt_server *s, const char *handle, const char *landing, char *cookie, size_t n, char *csrf,
+		    size_t cn);
+/* GET path with cookie: the status, and every one of the NULL-terminated needles in the body. */
+void srt_expect_page_at(srt_server *s, const char *cookie, const char *path, long status, const char *file, int line,
+			const char *const *needles);
+/* (The needles last, as __VA_ARGS__: a compound literal's commas would split a macro argument.) */
+#define srt_expect_page(s, cookie, path, status, ...) \
+	srt_expect_page_at((s), (cookie), (path), (status), __FILE__, __LINE__, __VA_ARGS__)
 
 /* Checks (report at the caller's location). */
 void srt_expect_status_at(const srt_resp *r, long status, const char *file, int line);

@@ -12,22 +12,13 @@
 static srt_server S;
 static char tok_carol[128], tok_mod[128];
 
-static void make_user(const char *handle, const char *role, char *tok, size_t n)
-{
-	char out[256];
-	const char *add[] = {"user", "add", handle, "--role", role, NULL};
-	assert_int_equal(srt_admin(&S, out, sizeof(out), add), 0);
-	const char *mk[] = {"token", "create", handle, NULL};
-	assert_int_equal(srt_admin(&S, tok, n, mk), 0);
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
 	if (srt_server_start(&S))
 		return -1;
-	make_user("carol", "user", tok_carol, sizeof(tok_carol));
-	make_user("mod", "moderator", tok_mod, sizeof(tok_mod));
+	srt_make_user(&S, "carol", "user", tok_carol, sizeof(tok_carol));
+	srt_make_user(&S, "mod", "moderator", tok_mod, sizeof(tok_mod));
 	return 0;
 }
 
@@ -37,53 +28,38 @@ static int group_teardown(void **state)
 	return srt_server_stop(&S);
 }
 
-/* One request and its exact answer: a text (status != 2xx) or, for 2xx, the JSON back. */
-static json_t *call(const char *method, const char *path, const char *tok, const char *body, long status,
-		    const char *text)
-{
-	srt_resp r;
-	srt_send(&S, method, path, tok, body, &r);
-	json_t *j = NULL;
-	if (text)
-		SRT_EXPECT_TEXT(&r, status, text);
-	else
-		j = SRT_EXPECT_JSON(&r, status);
-	srt_resp_free(&r);
-	return j;
-}
-
 static void test_create_order_and_words(void **state)
 {
 	(void)state;
 	/* The body is read before the token. */
-	call("POST", "/api/v1/publishers", NULL, "{nope", 400, "Invalid JSON");
-	call("POST", "/api/v1/publishers", NULL, "[1]", 400, "JSON body must be an object");
-	call("POST", "/api/v1/publishers", NULL, "{\"handle\":\"acme\"}", 401,
-	     "Unauthorized: API token is missing. Run `clawhub login` to authenticate.");
-	call("POST", "/api/v1/publishers", S.tok_alice, "{}", 400, "Missing handle");
-	call("POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"  @ \"}", 400, "Missing handle");
+	srt_call(&S, "POST", "/api/v1/publishers", NULL, "{nope", 400, "Invalid JSON");
+	srt_call(&S, "POST", "/api/v1/publishers", NULL, "[1]", 400, "JSON body must be an object");
+	srt_call(&S, "POST", "/api/v1/publishers", NULL, "{\"handle\":\"acme\"}", 401,
+		     "Unauthorized: API token is missing. Run `clawhub login` to authenticate.");
+	srt_call(&S, "POST", "/api/v1/publishers", S.tok_alice, "{}", 400, "Missing handle");
+	srt_call(&S, "POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"  @ \"}", 400, "Missing handle");
 	const char *shape = "Handle must be 40 characters or fewer, start and end with a lowercase letter or number, "
 			    "and use only lowercase letters, numbers, hyphens, dots, or underscores";
-	call("POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"-acme\"}", 400, shape);
-	call("POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"ac me\"}", 400, shape);
-	call("POST", "/api/v1/publishers", S.tok_alice,
-	     "{\"handle\":\"a1234567890123456789012345678901234567890\"}", 400, shape);
-	call("POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"my-openclaw-team\"}", 400,
-	     "Handle \"@my-openclaw-team\" is reserved for OpenClaw publishers");
-	call("POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"skills\"}", 400,
-	     "Handle \"@skills\" is reserved for ClawHub routes. Choose a different handle.");
-	call("POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"bob\"}", 409,
-	     "Handle \"@bob\" is already used by a user or personal publisher");
+	srt_call(&S, "POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"-acme\"}", 400, shape);
+	srt_call(&S, "POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"ac me\"}", 400, shape);
+	srt_call(&S, "POST", "/api/v1/publishers", S.tok_alice,
+		     "{\"handle\":\"a1234567890123456789012345678901234567890\"}", 400, shape);
+	srt_call(&S, "POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"my-openclaw-team\"}", 400,
+		     "Handle \"@my-openclaw-team\" is reserved for OpenClaw publishers");
+	srt_call(&S, "POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"skills\"}", 400,
+		     "Handle \"@skills\" is reserved for ClawHub routes. Choose a different handle.");
+	srt_call(&S, "POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"bob\"}", 409,
+		     "Handle \"@bob\" is already used by a user or personal publisher");
 
-	json_t *j = call("POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\" @Acme \",\"displayName\":\"Acme Inc\"}",
-			 201, NULL);
+	json_t *j = srt_call(&S, "POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\" @Acme \",\"displayName\":\"Acme Inc\"}",
+				 201, NULL);
 	assert_true(json_is_true(json_object_get(j, "ok")));
 	assert_true(json_is_true(json_object_get(j, "created")));
 	assert_true(json_is_false(json_object_get(j, "trusted")));
 	SRT_EXPECT_STR(j, "handle", "acme");
 	assert_true(json_is_string(json_object_get(j, "publisherId")));
 	json_decref(j);
-	call("POST", "/api/v1/publishers", S.tok_bob, "{\"handle\":\"acme\"}", 409, "Publisher \"@acme\" already exists");
+	srt_call(&S, "POST", "/api/v1/publishers", S.tok_bob, "{\"handle\":\"acme\"}", 409, "Publisher \"@acme\" already exists");
 	/* The creator is its owner; an org never gets a token. */
 	assert_int_equal(srt_sql_int(&S, "SELECT m.role FROM publisher_members m JOIN users o ON o.id = m.publisher_id "
 					  "JOIN users u ON u.id = m.user_id WHERE o.handle = 'acme' AND u.handle = 'alice'"),
@@ -99,29 +75,29 @@ static void test_create_order_and_words(void **state)
 static void test_admin_routes(void **state)
 {
 	(void)state;
-	call("POST", "/api/v1/users/publisher", NULL, "{\"handle\":\"beta\"}", 401,
-	     "Unauthorized: API token is missing. Run `clawhub login` to authenticate.");
-	call("POST", "/api/v1/users/publisher", S.tok_alice, "{\"handle\":\"beta\"}", 403, "Admin role required.");
-	call("POST", "/api/v1/users/publisher-member", tok_mod, "{\"handle\":\"acme\",\"memberHandle\":\"bob\"}", 403,
-	     "Admin role required.");
-	json_t *j = call("POST", "/api/v1/users/publisher", S.tok_admin,
-			 "{\"handle\":\"beta\",\"trusted\":true,\"memberHandle\":\"carol\",\"memberRole\":\"owner\"}", 201, NULL);
+	srt_call(&S, "POST", "/api/v1/users/publisher", NULL, "{\"handle\":\"beta\"}", 401,
+		     "Unauthorized: API token is missing. Run `clawhub login` to authenticate.");
+	srt_call(&S, "POST", "/api/v1/users/publisher", S.tok_alice, "{\"handle\":\"beta\"}", 403, "Admin role required.");
+	srt_call(&S, "POST", "/api/v1/users/publisher-member", tok_mod, "{\"handle\":\"acme\",\"memberHandle\":\"bob\"}", 403,
+		     "Admin role required.");
+	json_t *j = srt_call(&S, "POST", "/api/v1/users/publisher", S.tok_admin,
+				 "{\"handle\":\"beta\",\"trusted\":true,\"memberHandle\":\"carol\",\"memberRole\":\"owner\"}", 201, NULL);
 	assert_true(json_is_true(json_object_get(j, "created")));
 	assert_true(json_is_true(json_object_get(j, "trusted")));
 	json_decref(j);
 	/* bob joins acme as a publisher. */
-	j = call("POST", "/api/v1/users/publisher", S.tok_admin, "{\"handle\":\"acme\",\"memberHandle\":\"bob\"}", 200, NULL);
+	j = srt_call(&S, "POST", "/api/v1/users/publisher", S.tok_admin, "{\"handle\":\"acme\",\"memberHandle\":\"bob\"}", 200, NULL);
 	assert_true(json_is_false(json_object_get(j, "created")));
 	json_decref(j);
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM audit_log WHERE action = 'publisher.member.set' "
 					  "AND detail = 'acme bob publisher'"),
 			 1);
-	call("POST", "/api/v1/users/publisher-member", S.tok_admin, "{\"handle\":\"acme\",\"memberHandle\":\"alice\"}", 400,
-	     "Publisher must have at least one owner");
-	call("POST", "/api/v1/users/publisher-member", S.tok_admin, "{\"handle\":\"nope\",\"memberHandle\":\"alice\"}", 404,
-	     "Publisher \"@nope\" not found");
-	call("POST", "/api/v1/users/publisher-member", S.tok_admin, "{\"handle\":\"acme\",\"memberHandle\":\"nobody\"}", 404,
-	     "User not found");
+	srt_call(&S, "POST", "/api/v1/users/publisher-member", S.tok_admin, "{\"handle\":\"acme\",\"memberHandle\":\"alice\"}", 400,
+		     "Publisher must have at least one owner");
+	srt_call(&S, "POST", "/api/v1/users/publisher-member", S.tok_admin, "{\"handle\":\"nope\",\"memberHandle\":\"alice\"}", 404,
+		     "Publisher \"@nope\" not found");
+	srt_call(&S, "POST", "/api/v1/users/publisher-member", S.tok_admin, "{\"handle\":\"acme\",\"memberHandle\":\"nobody\"}", 404,
+		     "User not found");
 }
 
 static void publish_as(const char *tok, const char *owner, const char *slug, const char *version, long status,
@@ -146,7 +122,7 @@ static void test_publish_under_org(void **state)
 {
 	(void)state;
 	publish_as(S.tok_alice, "@Acme", "acme-tool", "1.0.0", 200, NULL);
-	json_t *d = call("GET", "/api/v1/skills/acme-tool", NULL, NULL, 200, NULL);
+	json_t *d = srt_call(&S, "GET", "/api/v1/skills/acme-tool", NULL, NULL, 200, NULL);
 	SRT_EXPECT_STR(json_object_get(d, "owner"), "handle", "acme");
 	json_decref(d);
 	/* A publisher member adds a version; someone outside the org may not. */
@@ -156,7 +132,7 @@ static void test_publish_under_org(void **state)
 	publish_as(tok_carol, "ghost", "ghost-tool", "1.0.0", 400,
 		   "Publisher \"@ghost\" not found. Create the \"@ghost\" organization on ClawHub or choose a different owner.");
 	/* Resolve with the org as owner finds the org's skill. */
-	json_t *rv = call("GET", "/api/v1/resolve?slug=acme-tool&ownerHandle=acme&hash=0000000000000000000000000000000000000000000000000000000000000000", NULL, NULL, 200, NULL);
+	json_t *rv = srt_call(&S, "GET", "/api/v1/resolve?slug=acme-tool&ownerHandle=acme&hash=0000000000000000000000000000000000000000000000000000000000000000", NULL, NULL, 200, NULL);
 	json_decref(rv);
 	publish_as(S.tok_alice, "acme", "acme-other", "1.0.0", 200, NULL);
 }
@@ -165,31 +141,31 @@ static void test_roles_on_org_skills(void **state)
 {
 	(void)state;
 	/* bob is a publisher of acme: below admin, every management command is refused. */
-	call("POST", "/api/v1/skills/acme-tool/tags/beta", S.tok_bob, "{\"version\":\"1.0.0\"}", 403, "Forbidden");
-	call("POST", "/api/v1/skills/acme-tool/rename", S.tok_bob, "{\"newSlug\":\"acme-tool2\"}", 403, "Forbidden");
-	call("POST", "/api/v1/skills/acme-other/merge", S.tok_bob, "{\"targetSlug\":\"acme-tool\"}", 403, "Forbidden");
-	call("DELETE", "/api/v1/skills/acme-tool", S.tok_bob, NULL, 403, "Forbidden");
-	call("DELETE", "/api/v1/skills/acme-tool", tok_carol, NULL, 403, "Forbidden");
+	srt_call(&S, "POST", "/api/v1/skills/acme-tool/tags/beta", S.tok_bob, "{\"version\":\"1.0.0\"}", 403, "Forbidden");
+	srt_call(&S, "POST", "/api/v1/skills/acme-tool/rename", S.tok_bob, "{\"newSlug\":\"acme-tool2\"}", 403, "Forbidden");
+	srt_call(&S, "POST", "/api/v1/skills/acme-other/merge", S.tok_bob, "{\"targetSlug\":\"acme-tool\"}", 403, "Forbidden");
+	srt_call(&S, "DELETE", "/api/v1/skills/acme-tool", S.tok_bob, NULL, 403, "Forbidden");
+	srt_call(&S, "DELETE", "/api/v1/skills/acme-tool", tok_carol, NULL, 403, "Forbidden");
 	/* As an admin of acme he may. */
 	char out[256];
 	const char *promote[] = {"publisher", "member", "acme", "bob", "--role", "admin", NULL};
 	assert_int_equal(srt_admin(&S, out, sizeof(out), promote), 0);
 	assert_string_equal(out, "acme bob admin");
-	json_decref(call("POST", "/api/v1/skills/acme-tool/tags/beta", S.tok_bob, "{\"version\":\"1.0.0\"}", 200, NULL));
-	json_decref(call("POST", "/api/v1/skills/acme-tool/rename", S.tok_bob, "{\"newSlug\":\"acme-tool2\"}", 200, NULL));
+	json_decref(srt_call(&S, "POST", "/api/v1/skills/acme-tool/tags/beta", S.tok_bob, "{\"version\":\"1.0.0\"}", 200, NULL));
+	json_decref(srt_call(&S, "POST", "/api/v1/skills/acme-tool/rename", S.tok_bob, "{\"newSlug\":\"acme-tool2\"}", 200, NULL));
 	/* Moderators may move a tag and delete, not rename; platform admins may rename, but
 	 * nobody merges without rights on both skills. */
-	json_decref(call("POST", "/api/v1/skills/acme-tool2/tags/gamma", tok_mod, "{\"version\":\"1.0.1\"}", 200, NULL));
-	call("POST", "/api/v1/skills/acme-tool2/rename", tok_mod, "{\"newSlug\":\"acme-tool\"}", 403, "Forbidden");
-	json_decref(call("POST", "/api/v1/skills/acme-tool2/rename", S.tok_admin, "{\"newSlug\":\"acme-tool\"}", 200, NULL));
-	call("POST", "/api/v1/skills/acme-other/merge", S.tok_admin, "{\"targetSlug\":\"acme-tool\"}", 403, "Forbidden");
-	json_decref(call("DELETE", "/api/v1/skills/acme-other", S.tok_bob, NULL, 200, NULL));
-	json_decref(call("POST", "/api/v1/skills/acme-other/undelete", S.tok_bob, NULL, 200, NULL));
-	json_decref(call("POST", "/api/v1/skills/acme-other/merge", S.tok_bob, "{\"targetSlug\":\"acme-tool\"}", 200, NULL));
+	json_decref(srt_call(&S, "POST", "/api/v1/skills/acme-tool2/tags/gamma", tok_mod, "{\"version\":\"1.0.1\"}", 200, NULL));
+	srt_call(&S, "POST", "/api/v1/skills/acme-tool2/rename", tok_mod, "{\"newSlug\":\"acme-tool\"}", 403, "Forbidden");
+	json_decref(srt_call(&S, "POST", "/api/v1/skills/acme-tool2/rename", S.tok_admin, "{\"newSlug\":\"acme-tool\"}", 200, NULL));
+	srt_call(&S, "POST", "/api/v1/skills/acme-other/merge", S.tok_admin, "{\"targetSlug\":\"acme-tool\"}", 403, "Forbidden");
+	json_decref(srt_call(&S, "DELETE", "/api/v1/skills/acme-other", S.tok_bob, NULL, 200, NULL));
+	json_decref(srt_call(&S, "POST", "/api/v1/skills/acme-other/undelete", S.tok_bob, NULL, 200, NULL));
+	json_decref(srt_call(&S, "POST", "/api/v1/skills/acme-other/merge", S.tok_bob, "{\"targetSlug\":\"acme-tool\"}", 200, NULL));
 	/* Demoted again, and removed: nothing more. */
 	const char *rm[] = {"publisher", "remove", "acme", "bob", NULL};
 	assert_int_equal(srt_admin(&S, out, sizeof(out), rm), 0);
-	call("POST", "/api/v1/skills/acme-tool/tags/delta", S.tok_bob, "{\"version\":\"1.0.0\"}", 403, "Forbidden");
+	srt_call(&S, "POST", "/api/v1/skills/acme-tool/tags/delta", S.tok_bob, "{\"version\":\"1.0.0\"}", 403, "Forbidden");
 	publish_as(S.tok_bob, "acme", "acme-tool", "1.0.3", 400,
 		   "You do not have publish access for \"@acme\". Ask an owner or admin of \"@acme\" to add you.");
 	const char *list[] = {"publisher", "list", "acme", NULL};

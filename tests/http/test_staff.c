@@ -12,103 +12,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "auth/password.h"
 
 static srt_server S;
 static char tok_carol[128], tok_mod[128];
 static char c_alice[128], t_alice[80], c_carol[128], t_carol[80], c_mod[128], t_mod[80];
-
-#define PW "correct horse battery"
-
-static void make_user(const char *handle, const char *role, char *tok, size_t n)
-{
-	char out[256];
-	const char *add[] = {"user", "add", handle, "--role", role, NULL};
-	assert_int_equal(srt_admin(&S, out, sizeof(out), add), 0);
-	const char *mk[] = {"token", "create", handle, NULL};
-	assert_int_equal(srt_admin(&S, tok, n, mk), 0);
-}
-
-static void set_password(const char *handle)
-{
-	char hash[SR_PASSWORD_HASH_MAX];
-	assert_int_equal(sr_password_hash(PW, hash, sizeof(hash)), 0);
-	assert_int_equal(srt_sql(&S, srt_fmt("INSERT INTO user_passwords(user_id, hash, updated_at) SELECT id, '%s', 1 "
-					      "FROM users WHERE handle = '%s'",
-					      hash, handle)),
-			 1);
-}
-
-static void cookie_value(const srt_resp *r, const char *name, char *out, size_t n)
-{
-	size_t nl = strlen(name);
-	for (size_t i = 0; i < r->nhdrs; i++) {
-		const char *v = r->hdrs[i].value;
-		if (strcasecmp(r->hdrs[i].name, "Set-Cookie") == 0 && strncmp(v, name, nl) == 0 && v[nl] == '=') {
-			snprintf(out, n, "%.*s", (int)strcspn(v + nl + 1, ";"), v + nl + 1);
-			return;
-		}
-	}
-	fail_msg("no Set-Cookie for %s", name);
-}
-
-static void csrf_of(const srt_resp *r, char *out, size_t n)
-{
-	const char *p = strstr(r->body, "name=\"csrf\" value=\"");
-	assert_non_null(p);
-	p += strlen("name=\"csrf\" value=\"");
-	snprintf(out, n, "%.*s", (int)strcspn(p, "\""), p);
-}
-
-static void page(const char *cookie, const char *path, srt_resp *r)
-{
-	const char *h[] = {cookie ? srt_fmt("Cookie: %s", cookie) : NULL, NULL};
-	srt_request(&S, "GET", path, h, NULL, 0, r);
-}
-
-static void post_form(const char *cookie, const char *path, const char *form, srt_resp *r)
-{
-	const char *h[] = {"Content-Type: application/x-www-form-urlencoded", cookie ? srt_fmt("Cookie: %s", cookie) : NULL,
-			   NULL};
-	srt_request(&S, "POST", path, h, form, strlen(form), r);
-}
-
-static void web_signin(const char *handle, char *cookie, size_t n, char *csrf, size_t cn)
-{
-	srt_resp r;
-	page(NULL, "/signin", &r);
-	SRT_EXPECT_STATUS(&r, 200);
-	char pre[128], tok[80], v[80];
-	cookie_value(&r, "sr_pre", pre, sizeof(pre));
-	csrf_of(&r, tok, sizeof(tok));
-	srt_resp_free(&r);
-	post_form(srt_fmt("sr_pre=%s", pre), "/signin",
-		  srt_fmt("csrf=%s&handle=%s&password=%s&return_to=%%2F", tok, handle, srt_urlenc(PW)), &r);
-	SRT_EXPECT_STATUS(&r, 303);
-	cookie_value(&r, "sr_session", v, sizeof(v));
-	srt_resp_free(&r);
-	snprintf(cookie, n, "sr_session=%s", v);
-	page(cookie, "/settings/sessions", &r);
-	SRT_EXPECT_STATUS(&r, 200);
-	csrf_of(&r, csrf, cn);
-	srt_resp_free(&r);
-}
 
 static int group_setup(void **state)
 {
 	(void)state;
 	if (srt_server_start(&S))
 		return -1;
-	make_user("carol", "user", tok_carol, sizeof(tok_carol));
-	make_user("mod", "moderator", tok_mod, sizeof(tok_mod));
-	set_password("alice");
-	set_password("carol");
-	set_password("mod");
-	web_signin("alice", c_alice, sizeof(c_alice), t_alice, sizeof(t_alice));
-	web_signin("carol", c_carol, sizeof(c_carol), t_carol, sizeof(t_carol));
-	web_signin("mod", c_mod, sizeof(c_mod), t_mod, sizeof(t_mod));
+	srt_make_user(&S, "carol", "user", tok_carol, sizeof(tok_carol));
+	srt_make_user(&S, "mod", "moderator", tok_mod, sizeof(tok_mod));
+	srt_set_password(&S, "alice");
+	srt_set_password(&S, "carol");
+	srt_set_password(&S, "mod");
+	srt_web_signin(&S, "alice", "/settings/sessions", c_alice, sizeof(c_alice), t_alice, sizeof(t_alice));
+	srt_web_signin(&S, "carol", "/settings/sessions", c_carol, sizeof(c_carol), t_carol, sizeof(t_carol));
+	srt_web_signin(&S, "mod", "/settings/sessions", c_mod, sizeof(c_mod), t_mod, sizeof(t_mod));
 	return 0;
 }
 
@@ -118,22 +40,11 @@ static int group_teardown(void **state)
 	return srt_server_stop(&S);
 }
 
-static void expect_page(const char *cookie, const char *path, long status, const char *const *needles)
-{
-	srt_resp r;
-	page(cookie, path, &r);
-	SRT_EXPECT_STATUS(&r, status);
-	for (; *needles; needles++)
-		if (!strstr(r.body, *needles))
-			fail_msg("%s lacks: %s", path, *needles);
-	srt_resp_free(&r);
-}
-
 /* A form's answer: its status, and the Location of a 303 or a text of the page. */
 static void expect_post(const char *cookie, const char *path, const char *form, long status, const char *want)
 {
 	srt_resp r;
-	post_form(cookie, path, form, &r);
+	srt_post_form(&S, cookie, path, form, &r);
 	SRT_EXPECT_STATUS(&r, status);
 	if (status == 303)
 		assert_string_equal(srt_header(&r, "Location"), want);
@@ -169,15 +80,15 @@ static void test_only_staff(void **state)
 	srt_publish_ok(&S, S.tok_alice, "console-target", "1.0.0", "Staff Target", "A skill staff look at.");
 	assert_int_equal(srt_wait_scans(&S), 0);
 	for (size_t i = 0; i < sizeof(console_pages) / sizeof(console_pages[0]); i++) {
-		expect_page(NULL, console_pages[i], 404, (const char *const[]){"Page not found", NULL});
-		expect_page(c_carol, console_pages[i], 404, (const char *const[]){"Page not found", NULL});
-		expect_page(c_mod, console_pages[i], 200, (const char *const[]){"Staff console", NULL});
+		srt_expect_page(&S, NULL, console_pages[i], 404, (const char *const[]){"Page not found", NULL});
+		srt_expect_page(&S, c_carol, console_pages[i], 404, (const char *const[]){"Page not found", NULL});
+		srt_expect_page(&S, c_mod, console_pages[i], 200, (const char *const[]){"Staff console", NULL});
 	}
 	/* Staff find the console from every page's header and from a skill page; others do not. */
-	expect_page(c_mod, "/alice/console-target", 200,
-		    (const char *const[]){"<a href=\"/staff\">Staff</a>", "href=\"/staff/skill/alice/console-target\"", NULL});
+	srt_expect_page(&S, c_mod, "/alice/console-target", 200,
+			    (const char *const[]){"<a href=\"/staff\">Staff</a>", "href=\"/staff/skill/alice/console-target\"", NULL});
 	srt_resp r;
-	page(c_carol, "/alice/console-target", &r);
+	srt_page(&S, c_carol, "/alice/console-target", &r);
 	SRT_EXPECT_STATUS(&r, 200);
 	assert_null(strstr(r.body, "href=\"/staff"));
 	srt_resp_free(&r);
@@ -214,9 +125,9 @@ static void act(const char *action, const char *extra, const char *reason)
 static void test_skill_actions(void **state)
 {
 	(void)state;
-	expect_page(c_mod, "/staff/skill/alice/console-target", 200,
-		    (const char *const[]){"action=\"/staff/skill/alice/console-target/hide\"",
-					  srt_fmt("name=\"csrf\" value=\"%s\"", t_mod), "name=\"reason\"", NULL});
+	srt_expect_page(&S, c_mod, "/staff/skill/alice/console-target", 200,
+			    (const char *const[]){"action=\"/staff/skill/alice/console-target/hide\"",
+						  srt_fmt("name=\"csrf\" value=\"%s\"", t_mod), "name=\"reason\"", NULL});
 	act("hide", "", "spam links in SKILL.md");
 	assert_int_equal(skill_col("moderation_status", "console-target"), 1);
 	act("unhide", "", "links were fine");
@@ -230,13 +141,13 @@ static void test_skill_actions(void **state)
 	assert_int_equal(skill_col("moderation_status", "console-target"), 0);
 	act("verdict", "&verdict=suspicious", "asks for a token in plain text");
 	assert_int_equal(skill_col("moderation_verdict", "console-target"), 1);
-	expect_page(c_mod, "/staff/flagged", 200, (const char *const[]){"console-target", NULL});
+	srt_expect_page(&S, c_mod, "/staff/flagged", 200, (const char *const[]){"console-target", NULL});
 	act("verdict", "&verdict=malicious", "downloads a binary");
 	assert_int_equal(skill_col("moderation_verdict", "console-target"), 2);
-	expect_page(c_mod, "/staff/blocked", 200, (const char *const[]){"console-target", NULL});
+	srt_expect_page(&S, c_mod, "/staff/blocked", 200, (const char *const[]){"console-target", NULL});
 	act("rescan", "", "new rules");
-	expect_page(c_mod, "/staff/audit", 200,
-		    (const char *const[]){"skill.rescan", "note: new rules", "skill.verdict", NULL});
+	srt_expect_page(&S, c_mod, "/staff/audit", 200,
+			    (const char *const[]){"skill.rescan", "note: new rules", "skill.verdict", NULL});
 	/* The API's route writes the same row for the same action. */
 	srt_resp r;
 	srt_send(&S, "POST", "/api/v1/skills/console-target/moderation/verdict", tok_mod,
@@ -274,8 +185,8 @@ static void test_reports(void **state)
 	assert_int_equal(skill_col("stats_reports", "console-reported"), 2);
 	long long rc = q("SELECT r.id FROM skill_reports r JOIN users u ON u.id = r.user_id WHERE u.handle = 'carol'");
 	long long rb = q("SELECT r.id FROM skill_reports r JOIN users u ON u.id = r.user_id WHERE u.handle = 'bob'");
-	expect_page(c_mod, "/staff/reports", 200,
-		    (const char *const[]){"steals cookies", "just disliked", srt_fmt("/staff/reports/%lld/decide", rc), NULL});
+	srt_expect_page(&S, c_mod, "/staff/reports", 200,
+			    (const char *const[]){"steals cookies", "just disliked", srt_fmt("/staff/reports/%lld/decide", rc), NULL});
 	char pc[64], pb[64];
 	snprintf(pc, sizeof(pc), "/staff/reports/%lld/decide", rc);
 	snprintf(pb, sizeof(pb), "/staff/reports/%lld/decide", rb);
@@ -294,9 +205,9 @@ static void test_reports(void **state)
 	assert_int_equal(skill_col("stats_reports", "console-reported"), 0);
 	assert_int_equal(audit("report.resolve", "mod", "note: confirmed, hidden"), 1);
 	assert_int_equal(audit("report.dismiss", "mod", "note: not a problem"), 1);
-	expect_page(c_mod, "/staff/reports?status=resolved", 200,
-		    (const char *const[]){"steals cookies", "resolved", "confirmed, hidden", NULL});
-	expect_page(c_mod, "/staff/reports?status=dismissed", 200, (const char *const[]){"just disliked", NULL});
+	srt_expect_page(&S, c_mod, "/staff/reports?status=resolved", 200,
+			    (const char *const[]){"steals cookies", "resolved", "confirmed, hidden", NULL});
+	srt_expect_page(&S, c_mod, "/staff/reports?status=dismissed", 200, (const char *const[]){"just disliked", NULL});
 	expect_post(c_mod, pc, srt_fmt("csrf=%s&do=dismiss&reason=changed+my+mind", t_mod), 400,
 		    "This case was decided already.");
 	/* A closed report is opened again when its reporter reports again. */
@@ -312,11 +223,11 @@ static void test_reports(void **state)
 	assert_int_equal(skill_col("moderation_status", "console-reported"), 1);
 	assert_int_equal(q("SELECT count(*) FROM skills WHERE slug = 'console-reported' AND moderation_reason = 'manual.report'"), 1);
 	assert_int_equal(audit("skill.hide", "mod", "note: hiding it now"), 1);
-	expect_page(c_mod, "/staff/reports?status=resolved", 200, (const char *const[]){"(skill hidden)", NULL});
+	srt_expect_page(&S, c_mod, "/staff/reports?status=resolved", 200, (const char *const[]){"(skill hidden)", NULL});
 	/* The skill's console page has its reports and its history. */
-	expect_page(c_mod, "/staff/skill/alice/console-reported", 200,
-		    (const char *const[]){"<h2>Reports</h2>", "still bad", "just disliked", "<h2>History</h2>",
-					  "report.resolve", "note: hiding it now", NULL});
+	srt_expect_page(&S, c_mod, "/staff/skill/alice/console-reported", 200,
+			    (const char *const[]){"<h2>Reports</h2>", "still bad", "just disliked", "<h2>History</h2>",
+						  "report.resolve", "note: hiding it now", NULL});
 }
 
 static void test_appeals(void **state)
@@ -332,10 +243,10 @@ static void test_appeals(void **state)
 	srt_send(&S, "POST", "/api/v1/skills/console-appealed/moderation/verdict", tok_mod, "{\"verdict\":\"malicious\"}", &r);
 	json_decref(SRT_EXPECT_JSON(&r, 200));
 	srt_resp_free(&r);
-	expect_page(c_alice, "/dashboard", 200, (const char *const[]){"/settings/appeals/alice/console-appealed", NULL});
-	expect_page(c_alice, "/settings/appeals/alice/console-appealed", 200,
-		    (const char *const[]){"action=\"/settings/appeals/file\"", "name=\"message\"", NULL});
-	expect_page(c_carol, "/settings/appeals/alice/console-appealed", 404, (const char *const[]){"Skill not found", NULL});
+	srt_expect_page(&S, c_alice, "/dashboard", 200, (const char *const[]){"/settings/appeals/alice/console-appealed", NULL});
+	srt_expect_page(&S, c_alice, "/settings/appeals/alice/console-appealed", 200,
+			    (const char *const[]){"action=\"/settings/appeals/file\"", "name=\"message\"", NULL});
+	srt_expect_page(&S, c_carol, "/settings/appeals/alice/console-appealed", 404, (const char *const[]){"Skill not found", NULL});
 	expect_post(c_alice, file, srt_fmt("csrf=%s&owner=alice&slug=console-appealed&message=+", t_alice), 400,
 		    "an appeal needs a message");
 	expect_post(c_carol, file, srt_fmt("csrf=%s&owner=alice&slug=console-appealed&message=mine", t_carol), 404,
@@ -348,16 +259,16 @@ static void test_appeals(void **state)
 		    "/settings/appeals/alice/console-appealed?filed=again");
 	assert_int_equal(q("SELECT count(*) FROM skill_appeals"), 1);
 	long long a1 = q("SELECT id FROM skill_appeals");
-	expect_page(c_alice, "/settings/appeals/alice/console-appealed", 200,
-		    (const char *const[]){"The binary is our signed release.", ">open<", NULL});
-	expect_page(c_mod, "/staff/appeals", 200, (const char *const[]){"The binary is our signed release.", NULL});
+	srt_expect_page(&S, c_alice, "/settings/appeals/alice/console-appealed", 200,
+			    (const char *const[]){"The binary is our signed release.", ">open<", NULL});
+	srt_expect_page(&S, c_mod, "/staff/appeals", 200, (const char *const[]){"The binary is our signed release.", NULL});
 	char p1[64];
 	snprintf(p1, sizeof(p1), "/staff/appeals/%lld/decide", a1);
 	expect_post(c_mod, p1, srt_fmt("csrf=%s&do=reject&reason=", t_mod), 400, "Give a reason for this decision");
 	expect_post(c_mod, p1, srt_fmt("csrf=%s&do=reject&reason=unsigned+binary", t_mod), 303, "/staff/appeals?done=reject");
 	assert_int_equal(skill_col("moderation_verdict", "console-appealed"), 2);
-	expect_page(c_alice, "/settings/appeals/alice/console-appealed", 200,
-		    (const char *const[]){">rejected<", "unsigned binary", NULL});
+	srt_expect_page(&S, c_alice, "/settings/appeals/alice/console-appealed", 200,
+			    (const char *const[]){">rejected<", "unsigned binary", NULL});
 	/* Decided, the version can be appealed again; accepted, the skill is active and clean. */
 	expect_post(c_alice, file, srt_fmt("csrf=%s&owner=alice&slug=console-appealed&message=signed+now", t_alice), 303,
 		    "/settings/appeals/alice/console-appealed?filed=1");
@@ -371,15 +282,15 @@ static void test_appeals(void **state)
 	assert_int_equal(audit("appeal.accept", "mod", "note: checked the signature"), 1);
 	assert_int_equal(audit("appeal.reject", "mod", "note: unsigned binary"), 1);
 	assert_int_equal(audit("skill.verdict", "mod", "note: checked the signature"), 1);
-	expect_page(c_mod, "/staff/appeals?status=accepted", 200, (const char *const[]){"signed now", NULL});
+	srt_expect_page(&S, c_mod, "/staff/appeals?status=accepted", 200, (const char *const[]){"signed now", NULL});
 	/* The audit log is longer than a page: the next page starts after the 25th row. */
 	assert_true(q("SELECT count(*) FROM audit_log") > 25);
 	long long last = q("SELECT min(id) FROM (SELECT id FROM audit_log ORDER BY id DESC LIMIT 25) t");
-	expect_page(c_mod, "/staff/audit", 200,
-		    (const char *const[]){srt_fmt("href=\"/staff/audit?before=%lld\"", last), NULL});
+	srt_expect_page(&S, c_mod, "/staff/audit", 200,
+			    (const char *const[]){srt_fmt("href=\"/staff/audit?before=%lld\"", last), NULL});
 	long long older = q(srt_fmt("SELECT count(*) FROM audit_log WHERE id < %lld", last));
 	srt_resp r2;
-	page(c_mod, srt_fmt("/staff/audit?before=%lld", last), &r2);
+	srt_page(&S, c_mod, srt_fmt("/staff/audit?before=%lld", last), &r2);
 	SRT_EXPECT_STATUS(&r2, 200);
 	long long rows = 0;
 	for (const char *p = r2.body; (p = strstr(p, "<td class=\"audit-detail\">")); p++)
@@ -390,7 +301,7 @@ static void test_appeals(void **state)
 	static const char *const measured[] = {"/staff/audit", "/staff/reports?status=resolved", "/staff/appeals?status=rejected",
 					       "/staff/flagged", "/staff/blocked", "/staff/queue"};
 	for (size_t i = 0; i < sizeof(measured) / sizeof(measured[0]); i++) {
-		page(c_mod, measured[i], &r2);
+		srt_page(&S, c_mod, measured[i], &r2);
 		SRT_EXPECT_STATUS(&r2, 200);
 		long rrows = 0, rbytes = 0;
 		assert_int_equal(srt_timing(&r2, &rrows, &rbytes), 0);
@@ -403,18 +314,30 @@ static void test_appeals(void **state)
 	}
 }
 
-static json_t *api(const char *method, const char *path, const char *tok, const char *body, long status,
-		   const char *text)
+/* A staff list of at least two cases by pages of one (cases.c): nextCursor is the last id of a
+ * page, the next page starts below it; a cursor that is not an id of this list and a limit
+ * outside 1..100 are refused. */
+static void expect_paged(const char *list, const char *idkey, const char *prefix)
 {
-	srt_resp r;
-	srt_send(&S, method, path, tok, body, &r);
-	json_t *j = NULL;
-	if (text)
-		SRT_EXPECT_TEXT(&r, status, text);
-	else
-		j = SRT_EXPECT_JSON(&r, status);
-	srt_resp_free(&r);
-	return j;
+	json_t *j = srt_call(&S, "GET", srt_fmt("%s?status=all&limit=1", list), tok_mod, NULL, 200, NULL);
+	json_t *items = json_object_get(j, "items");
+	assert_int_equal(json_array_size(items), 1);
+	char first[32];
+	snprintf(first, sizeof(first), "%s", json_string_value(json_object_get(json_array_get(items, 0), idkey)));
+	SRT_EXPECT_STR(j, "nextCursor", first);
+	assert_true(json_is_false(json_object_get(j, "done")));
+	json_decref(j);
+	j = srt_call(&S, "GET", srt_fmt("%s?status=all&limit=1&cursor=%s", list, first), tok_mod, NULL, 200, NULL);
+	const char *second = json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), idkey));
+	assert_non_null(second);
+	size_t n = strlen(prefix) + 1;
+	assert_true(strncmp(second, prefix, n - 1) == 0 && atoll(second + n) < atoll(first + n));
+	json_decref(j);
+	srt_call(&S, "GET", srt_fmt("%s?cursor=%s", list, strcmp(prefix, "rp") == 0 ? "ap_1" : "rp_1"), tok_mod, NULL, 400,
+		 "Invalid cursor");
+	srt_call(&S, "GET", srt_fmt("%s?cursor=x", list), tok_mod, NULL, 400, "Invalid cursor");
+	srt_call(&S, "GET", srt_fmt("%s?limit=0", list), tok_mod, NULL, 400, "Invalid limit");
+	srt_call(&S, "GET", srt_fmt("%s?limit=101", list), tok_mod, NULL, 400, "Invalid limit");
 }
 
 static void test_api_appeals(void **state)
@@ -423,43 +346,44 @@ static void test_api_appeals(void **state)
 	srt_publish_ok(&S, S.tok_alice, "console-api-appeal", "1.0.0", "Api Appeal", "Appealed through the API.");
 	assert_int_equal(srt_wait_scans(&S), 0);
 	const char *p = "/api/v1/skills/console-api-appeal/appeal";
-	api("POST", p, S.tok_alice, "{\"message\":\"why\"}", 400, "Skill is not in an appealable state");
-	json_decref(api("POST", "/api/v1/skills/console-api-appeal/moderation/hide", tok_mod, "{}", 200, NULL));
-	api("POST", p, S.tok_alice, "{}", 400, "Appeal message required.");
-	api("POST", p, S.tok_bob, "{\"message\":\"why\"}", 400, "Unauthorized");
-	api("POST", p, S.tok_alice, "{\"message\":\"why\",\"version\":\"9.9.9\"}", 400, "Skill version not found");
-	json_t *j = api("POST", p, S.tok_alice, "{\"message\":\"hidden by mistake\"}", 200, NULL);
+	srt_call(&S, "POST", p, S.tok_alice, "{\"message\":\"why\"}", 400, "Skill is not in an appealable state");
+	json_decref(srt_call(&S, "POST", "/api/v1/skills/console-api-appeal/moderation/hide", tok_mod, "{}", 200, NULL));
+	srt_call(&S, "POST", p, S.tok_alice, "{}", 400, "Appeal message required.");
+	srt_call(&S, "POST", p, S.tok_bob, "{\"message\":\"why\"}", 400, "Unauthorized");
+	srt_call(&S, "POST", p, S.tok_alice, "{\"message\":\"why\",\"version\":\"9.9.9\"}", 400, "Skill version not found");
+	json_t *j = srt_call(&S, "POST", p, S.tok_alice, "{\"message\":\"hidden by mistake\"}", 200, NULL);
 	assert_true(json_is_true(json_object_get(j, "submitted")));
 	assert_true(json_is_false(json_object_get(j, "alreadyOpen")));
 	SRT_EXPECT_STR(j, "status", "open");
 	char aid[32];
 	snprintf(aid, sizeof(aid), "%s", json_string_value(json_object_get(j, "appealId")));
 	json_decref(j);
-	j = api("POST", p, S.tok_alice, "{\"message\":\"again\"}", 200, NULL);
+	j = srt_call(&S, "POST", p, S.tok_alice, "{\"message\":\"again\"}", 200, NULL);
 	assert_true(json_is_false(json_object_get(j, "submitted")));
 	assert_true(json_is_true(json_object_get(j, "alreadyOpen")));
 	SRT_EXPECT_STR(j, "appealId", aid);
 	json_decref(j);
-	api("GET", "/api/v1/skills/-/appeals", S.tok_alice, NULL, 403, "Forbidden");
-	api("GET", "/api/v1/skills/-/appeals?status=nope", tok_mod, NULL, 400, "Invalid skill appeal status");
-	j = api("GET", "/api/v1/skills/-/appeals?status=open&limit=1", tok_mod, NULL, 200, NULL);
+	srt_call(&S, "GET", "/api/v1/skills/-/appeals", S.tok_alice, NULL, 403, "Forbidden");
+	srt_call(&S, "GET", "/api/v1/skills/-/appeals?status=nope", tok_mod, NULL, 400, "Invalid skill appeal status");
+	j = srt_call(&S, "GET", "/api/v1/skills/-/appeals?status=open&limit=1", tok_mod, NULL, 200, NULL);
 	json_t *it = json_array_get(json_object_get(j, "items"), 0);
 	SRT_EXPECT_STR(it, "appealId", aid);
 	SRT_EXPECT_STR(it, "message", "hidden by mistake");
 	json_decref(j);
 	char res[96];
 	snprintf(res, sizeof(res), "/api/v1/skills/-/appeals/%s/resolve", aid);
-	api("POST", res, tok_mod, "{\"status\":\"accepted\"}", 400, "Resolution note required.");
-	api("POST", "/api/v1/skills/-/appeals/ap_999999/resolve", tok_mod, "{\"status\":\"accepted\",\"note\":\"x\"}", 400,
-	    "Skill appeal not found");
-	j = api("POST", res, tok_mod, "{\"status\":\"accepted\",\"note\":\"a mistake indeed\"}", 200, NULL);
+	srt_call(&S, "POST", res, tok_mod, "{\"status\":\"accepted\"}", 400, "Resolution note required.");
+	srt_call(&S, "POST", "/api/v1/skills/-/appeals/ap_999999/resolve", tok_mod, "{\"status\":\"accepted\",\"note\":\"x\"}", 400,
+		     "Skill appeal not found");
+	j = srt_call(&S, "POST", res, tok_mod, "{\"status\":\"accepted\",\"note\":\"a mistake indeed\"}", 200, NULL);
 	SRT_EXPECT_STR(j, "status", "accepted");
 	SRT_EXPECT_STR(j, "actionTaken", "restore");
 	json_decref(j);
 	assert_int_equal(skill_col("moderation_status", "console-api-appeal"), 0);
-	api("POST", res, tok_mod, "{\"status\":\"rejected\",\"note\":\"no\"}", 400,
-	    "Invalid appeal status transition from accepted to rejected. Reopen the case before recording a different "
-	    "outcome.");
+	srt_call(&S, "POST", res, tok_mod, "{\"status\":\"rejected\",\"note\":\"no\"}", 400,
+		     "Invalid appeal status transition from accepted to rejected. Reopen the case before recording a different "
+		     "outcome.");
+	expect_paged("/api/v1/skills/-/appeals", "appealId", "ap");
 }
 
 static void test_api_reports(void **state)
@@ -467,13 +391,13 @@ static void test_api_reports(void **state)
 	(void)state;
 	srt_publish_ok(&S, S.tok_alice, "console-api-report", "1.0.0", "Api Report", "Reported through the API.");
 	assert_int_equal(srt_wait_scans(&S), 0);
-	json_t *j = api("POST", "/api/v1/skills/console-api-report/report", tok_carol, "{\"reason\":\"typosquat\"}", 200, NULL);
+	json_t *j = srt_call(&S, "POST", "/api/v1/skills/console-api-report/report", tok_carol, "{\"reason\":\"typosquat\"}", 200, NULL);
 	char rid[32];
 	snprintf(rid, sizeof(rid), "%s", json_string_value(json_object_get(j, "reportId")));
 	json_decref(j);
-	api("GET", "/api/v1/skills/-/reports", tok_carol, NULL, 403, "Forbidden");
-	api("GET", "/api/v1/skills/-/reports?status=resolved", tok_mod, NULL, 400, "Invalid skill report status");
-	j = api("GET", "/api/v1/skills/-/reports?limit=1", tok_mod, NULL, 200, NULL);
+	srt_call(&S, "GET", "/api/v1/skills/-/reports", tok_carol, NULL, 403, "Forbidden");
+	srt_call(&S, "GET", "/api/v1/skills/-/reports?status=resolved", tok_mod, NULL, 400, "Invalid skill report status");
+	j = srt_call(&S, "GET", "/api/v1/skills/-/reports?limit=1", tok_mod, NULL, 200, NULL);
 	json_t *it = json_array_get(json_object_get(j, "items"), 0);
 	SRT_EXPECT_STR(it, "reportId", rid);
 	SRT_EXPECT_STR(it, "reason", "typosquat");
@@ -482,28 +406,29 @@ static void test_api_reports(void **state)
 	json_decref(j);
 	char tp[96];
 	snprintf(tp, sizeof(tp), "/api/v1/skills/-/reports/%s/triage", rid);
-	api("POST", tp, tok_mod, "{\"status\":\"confirmed\"}", 400, "Review note required.");
-	api("POST", tp, tok_mod, "{\"status\":\"dismissed\",\"note\":\"x\",\"finalAction\":\"hide\"}", 400,
-	    "Dismissed reports cannot apply a final action.");
-	api("POST", "/api/v1/skills/-/reports/rp_999999/triage", tok_mod, "{\"status\":\"confirmed\",\"note\":\"x\"}", 400,
-	    "Skill report not found");
-	j = api("POST", tp, tok_mod, "{\"status\":\"confirmed\",\"note\":\"a typosquat indeed\",\"finalAction\":\"hide\"}",
-		200, NULL);
+	srt_call(&S, "POST", tp, tok_mod, "{\"status\":\"confirmed\"}", 400, "Review note required.");
+	srt_call(&S, "POST", tp, tok_mod, "{\"status\":\"dismissed\",\"note\":\"x\",\"finalAction\":\"hide\"}", 400,
+		     "Dismissed reports cannot apply a final action.");
+	srt_call(&S, "POST", "/api/v1/skills/-/reports/rp_999999/triage", tok_mod, "{\"status\":\"confirmed\",\"note\":\"x\"}", 400,
+		     "Skill report not found");
+	j = srt_call(&S, "POST", tp, tok_mod, "{\"status\":\"confirmed\",\"note\":\"a typosquat indeed\",\"finalAction\":\"hide\"}",
+			 200, NULL);
 	SRT_EXPECT_STR(j, "status", "confirmed");
 	SRT_EXPECT_STR(j, "actionTaken", "hide");
 	assert_int_equal(json_integer_value(json_object_get(j, "reportCount")), 0);
 	json_decref(j);
 	assert_int_equal(skill_col("moderation_status", "console-api-report"), 1);
-	api("POST", tp, tok_mod, "{\"status\":\"dismissed\",\"note\":\"no\"}", 400,
-	    "Invalid report status transition from confirmed to dismissed. Reopen the case before recording a different "
-	    "outcome.");
-	j = api("GET", "/api/v1/skills/-/reports?status=confirmed", tok_mod, NULL, 200, NULL);
+	srt_call(&S, "POST", tp, tok_mod, "{\"status\":\"dismissed\",\"note\":\"no\"}", 400,
+		     "Invalid report status transition from confirmed to dismissed. Reopen the case before recording a different "
+		     "outcome.");
+	j = srt_call(&S, "GET", "/api/v1/skills/-/reports?status=confirmed", tok_mod, NULL, 200, NULL);
 	it = json_array_get(json_object_get(j, "items"), 0);
 	SRT_EXPECT_STR(it, "reportId", rid);
 	SRT_EXPECT_STR(it, "triagedBy", "mod");
 	SRT_EXPECT_STR(it, "triageNote", "a typosquat indeed");
 	SRT_EXPECT_STR(it, "actionTaken", "hide");
 	json_decref(j);
+	expect_paged("/api/v1/skills/-/reports", "reportId", "rp");
 }
 
 int main(void)

@@ -12,9 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "auth/password.h"
 
 static srt_server S;
 static char tok_carol[128], tok_mod[128];
@@ -22,22 +20,13 @@ static char tok_carol[128], tok_mod[128];
 #define MISSING "Unauthorized: API token is missing. Run `clawhub login` to authenticate."
 #define NO_PENDING "No pending transfer found"
 
-static void make_user(const char *handle, const char *role, char *tok, size_t n)
-{
-	char out[256];
-	const char *add[] = {"user", "add", handle, "--role", role, NULL};
-	assert_int_equal(srt_admin(&S, out, sizeof(out), add), 0);
-	const char *mk[] = {"token", "create", handle, NULL};
-	assert_int_equal(srt_admin(&S, tok, n, mk), 0);
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
 	if (srt_server_start(&S))
 		return -1;
-	make_user("carol", "user", tok_carol, sizeof(tok_carol));
-	make_user("mod", "moderator", tok_mod, sizeof(tok_mod));
+	srt_make_user(&S, "carol", "user", tok_carol, sizeof(tok_carol));
+	srt_make_user(&S, "mod", "moderator", tok_mod, sizeof(tok_mod));
 	return 0;
 }
 
@@ -47,26 +36,9 @@ static int group_teardown(void **state)
 	return srt_server_stop(&S);
 }
 
-/* One request and its exact answer: a text (status != 2xx) or, for 2xx, the JSON back. */
-static json_t *call(const char *method, const char *path, const char *tok, const char *body, long status,
-		    const char *text)
-{
-	srt_resp r;
-	srt_send(&S, method, path, tok, body, &r);
-	if (r.status != status)
-		fprintf(stderr, "%s %s\n", method, path);
-	json_t *j = NULL;
-	if (text)
-		SRT_EXPECT_TEXT(&r, status, text);
-	else
-		j = SRT_EXPECT_JSON(&r, status);
-	srt_resp_free(&r);
-	return j;
-}
-
 static void ok(const char *method, const char *path, const char *tok, const char *body)
 {
-	json_t *j = call(method, path, tok, body, 200, NULL);
+	json_t *j = srt_call(&S, method, path, tok, body, 200, NULL);
 	assert_true(json_is_true(json_object_get(j, "ok")));
 	json_decref(j);
 }
@@ -99,7 +71,7 @@ static long long audit(const char *action, const char *actor)
 
 static json_t *list(const char *tok, const char *which, size_t n)
 {
-	json_t *j = call("GET", srt_fmt("/api/v1/transfers/%s", which), tok, NULL, 200, NULL);
+	json_t *j = srt_call(&S, "GET", srt_fmt("/api/v1/transfers/%s", which), tok, NULL, 200, NULL);
 	json_t *t = json_object_get(j, "transfers");
 	assert_true(json_is_array(t));
 	assert_int_equal(json_array_size(t), n);
@@ -113,35 +85,35 @@ static void test_routes(void **state)
 	(void)state;
 	publish(S.tok_alice, "hand-over", "1.0.0");
 	/* The token first, then the skill, then the body. */
-	call("POST", "/api/v1/skills/hand-over/transfer", NULL, "{\"toUserHandle\":\"bob\"}", 401, MISSING);
-	call("POST", "/api/v1/skills/hand-over/transfer/accept", NULL, NULL, 401, MISSING);
-	call("GET", "/api/v1/transfers/incoming", NULL, NULL, 401, MISSING);
-	call("POST", "/api/v1/skills/no-such-skill/transfer", S.tok_alice, "{nope", 404, "Skill not found");
-	call("POST", "/api/v1/skills/no-such-skill/transfer/reject", S.tok_bob, NULL, 404, "Skill not found");
+	srt_call(&S, "POST", "/api/v1/skills/hand-over/transfer", NULL, "{\"toUserHandle\":\"bob\"}", 401, MISSING);
+	srt_call(&S, "POST", "/api/v1/skills/hand-over/transfer/accept", NULL, NULL, 401, MISSING);
+	srt_call(&S, "GET", "/api/v1/transfers/incoming", NULL, NULL, 401, MISSING);
+	srt_call(&S, "POST", "/api/v1/skills/no-such-skill/transfer", S.tok_alice, "{nope", 404, "Skill not found");
+	srt_call(&S, "POST", "/api/v1/skills/no-such-skill/transfer/reject", S.tok_bob, NULL, 404, "Skill not found");
 	/* Other words and lists are unknown, before the token is asked for. */
-	call("POST", "/api/v1/skills/hand-over/transfer/keep", NULL, NULL, 404, "Not found");
-	call("GET", "/api/v1/transfers/sideways", NULL, NULL, 404, "Not found");
-	call("GET", "/api/v1/transfers", S.tok_alice, NULL, 404, "No matching routes found");
-	call("GET", "/api/v1/skills/hand-over/transfer", S.tok_alice, NULL, 404, "Not found");
+	srt_call(&S, "POST", "/api/v1/skills/hand-over/transfer/keep", NULL, NULL, 404, "Not found");
+	srt_call(&S, "GET", "/api/v1/transfers/sideways", NULL, NULL, 404, "Not found");
+	srt_call(&S, "GET", "/api/v1/transfers", S.tok_alice, NULL, 404, "No matching routes found");
+	srt_call(&S, "GET", "/api/v1/skills/hand-over/transfer", S.tok_alice, NULL, 404, "Not found");
 }
 
 static void test_request_refusals(void **state)
 {
 	(void)state;
 	const char *p = "/api/v1/skills/hand-over/transfer";
-	call("POST", p, S.tok_alice, NULL, 400, "Invalid JSON");
-	call("POST", p, S.tok_alice, "{nope", 400, "Invalid JSON");
-	call("POST", p, S.tok_alice, "{}", 400, "toUserHandle required");
-	call("POST", p, S.tok_alice, "{\"toUserHandle\":\"  @ \"}", 400, "toUserHandle required");
-	call("POST", p, S.tok_alice, "[\"bob\"]", 400, "toUserHandle required");
+	srt_call(&S, "POST", p, S.tok_alice, NULL, 400, "Invalid JSON");
+	srt_call(&S, "POST", p, S.tok_alice, "{nope", 400, "Invalid JSON");
+	srt_call(&S, "POST", p, S.tok_alice, "{}", 400, "toUserHandle required");
+	srt_call(&S, "POST", p, S.tok_alice, "{\"toUserHandle\":\"  @ \"}", 400, "toUserHandle required");
+	srt_call(&S, "POST", p, S.tok_alice, "[\"bob\"]", 400, "toUserHandle required");
 	/* Only who may manage the skill asks. */
-	call("POST", p, S.tok_bob, "{\"toUserHandle\":\"carol\"}", 403, "Forbidden");
-	call("POST", p, tok_mod, "{\"toUserHandle\":\"carol\"}", 403, "Forbidden");
-	call("POST", p, S.tok_alice, "{\"toUserHandle\":\"nobody\"}", 404, "User not found");
-	call("POST", p, S.tok_alice, "{\"toUserHandle\":\"mallory\"}", 404, "User not found");
+	srt_call(&S, "POST", p, S.tok_bob, "{\"toUserHandle\":\"carol\"}", 403, "Forbidden");
+	srt_call(&S, "POST", p, tok_mod, "{\"toUserHandle\":\"carol\"}", 403, "Forbidden");
+	srt_call(&S, "POST", p, S.tok_alice, "{\"toUserHandle\":\"nobody\"}", 404, "User not found");
+	srt_call(&S, "POST", p, S.tok_alice, "{\"toUserHandle\":\"mallory\"}", 404, "User not found");
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_transfers"), 0);
 
-	json_t *j = call("POST", p, S.tok_alice, "{\"toUserHandle\":\" @Bob \",\"message\":\"  please take it  \"}", 200, NULL);
+	json_t *j = srt_call(&S, "POST", p, S.tok_alice, "{\"toUserHandle\":\" @Bob \",\"message\":\"  please take it  \"}", 200, NULL);
 	assert_true(json_is_true(json_object_get(j, "ok")));
 	SRT_EXPECT_STR(j, "toUserHandle", "bob");
 	assert_true(json_is_string(json_object_get(j, "transferId")));
@@ -154,7 +126,7 @@ static void test_request_refusals(void **state)
 	assert_string_equal(msg, "please take it\n");
 	free(msg);
 	/* One live request per skill. */
-	call("POST", p, S.tok_alice, "{\"toUserHandle\":\"carol\"}", 400, "A transfer is already pending for this skill");
+	srt_call(&S, "POST", p, S.tok_alice, "{\"toUserHandle\":\"carol\"}", 400, "A transfer is already pending for this skill");
 	assert_int_equal(audit("skill.transfer.request", "alice"), 1);
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM audit_log WHERE action = 'skill.transfer.request' "
 					  "AND detail = 'to @bob'"),
@@ -189,15 +161,15 @@ static void test_reject_and_cancel(void **state)
 	(void)state;
 	const char *p = "/api/v1/skills/hand-over/transfer";
 	/* Only the recipient answers, only the requester cancels. */
-	call("POST", srt_fmt("%s/accept", p), tok_carol, NULL, 404, NO_PENDING);
-	call("POST", srt_fmt("%s/accept", p), S.tok_alice, NULL, 404, NO_PENDING);
-	call("POST", srt_fmt("%s/reject", p), S.tok_alice, NULL, 404, NO_PENDING);
-	call("POST", srt_fmt("%s/cancel", p), S.tok_bob, NULL, 404, NO_PENDING);
-	json_t *j = call("POST", srt_fmt("%s/reject", p), S.tok_bob, "ignored", 200, NULL);
+	srt_call(&S, "POST", srt_fmt("%s/accept", p), tok_carol, NULL, 404, NO_PENDING);
+	srt_call(&S, "POST", srt_fmt("%s/accept", p), S.tok_alice, NULL, 404, NO_PENDING);
+	srt_call(&S, "POST", srt_fmt("%s/reject", p), S.tok_alice, NULL, 404, NO_PENDING);
+	srt_call(&S, "POST", srt_fmt("%s/cancel", p), S.tok_bob, NULL, 404, NO_PENDING);
+	json_t *j = srt_call(&S, "POST", srt_fmt("%s/reject", p), S.tok_bob, "ignored", 200, NULL);
 	assert_true(json_is_true(json_object_get(j, "ok")));
 	assert_null(json_object_get(j, "skillSlug"));
 	json_decref(j);
-	call("POST", srt_fmt("%s/reject", p), S.tok_bob, NULL, 404, NO_PENDING);
+	srt_call(&S, "POST", srt_fmt("%s/reject", p), S.tok_bob, NULL, 404, NO_PENDING);
 	json_decref(list(S.tok_bob, "incoming", 0));
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_transfers t JOIN users u ON u.id = t.resolved_by "
 					  "WHERE t.status = 2 AND u.handle = 'bob' AND t.resolved_at >= t.created_at"),
@@ -207,7 +179,7 @@ static void test_reject_and_cancel(void **state)
 	ok("POST", p, S.tok_alice, "{\"toUserHandle\":\"bob\",\"message\":\"\"}");
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_transfers WHERE status = 0 AND message IS NULL"), 1);
 	ok("POST", srt_fmt("%s/CANCEL", p), S.tok_alice, NULL);
-	call("POST", srt_fmt("%s/cancel", p), S.tok_alice, NULL, 404, NO_PENDING);
+	srt_call(&S, "POST", srt_fmt("%s/cancel", p), S.tok_alice, NULL, 404, NO_PENDING);
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_transfers t JOIN users u ON u.id = t.resolved_by "
 					  "WHERE t.status = 3 AND u.handle = 'alice'"),
 			 1);
@@ -221,7 +193,7 @@ static void test_accept_moves_skill_and_aliases(void **state)
 	/* The skill had another slug before: its alias moves with it. */
 	ok("POST", "/api/v1/skills/hand-over/rename", S.tok_alice, "{\"newSlug\":\"handed-over\"}");
 	ok("POST", "/api/v1/skills/handed-over/transfer", S.tok_alice, "{\"toUserHandle\":\"bob\"}");
-	json_t *j = call("POST", "/api/v1/skills/handed-over/transfer/accept", S.tok_bob, NULL, 200, NULL);
+	json_t *j = srt_call(&S, "POST", "/api/v1/skills/handed-over/transfer/accept", S.tok_bob, NULL, 200, NULL);
 	assert_true(json_is_true(json_object_get(j, "ok")));
 	SRT_EXPECT_STR(j, "skillSlug", "handed-over");
 	json_decref(j);
@@ -229,7 +201,7 @@ static void test_accept_moves_skill_and_aliases(void **state)
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_aliases a JOIN users u ON u.id = a.owner_id "
 					  "WHERE a.slug = 'hand-over' AND u.handle = 'bob'"),
 			 1);
-	json_decref(call("GET", "/api/v1/skills/hand-over?ownerHandle=bob", NULL, NULL, 200, NULL));
+	json_decref(srt_call(&S, "GET", "/api/v1/skills/hand-over?ownerHandle=bob", NULL, NULL, 200, NULL));
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_transfers t JOIN users u ON u.id = t.resolved_by "
 					  "WHERE t.status = 1 AND u.handle = 'bob'"),
 			 1);
@@ -248,10 +220,10 @@ static void test_accept_moves_skill_and_aliases(void **state)
 			srt_fmt("Slug is already taken. Choose a different slug. Existing skill: %s/bob/handed-over", S.base));
 	srt_resp_free(&r);
 	json_decref(pl);
-	call("POST", "/api/v1/skills/handed-over/transfer", S.tok_alice, "{\"toUserHandle\":\"carol\"}", 403, "Forbidden");
-	call("DELETE", "/api/v1/skills/handed-over", S.tok_alice, NULL, 403, "Forbidden");
+	srt_call(&S, "POST", "/api/v1/skills/handed-over/transfer", S.tok_alice, "{\"toUserHandle\":\"carol\"}", 403, "Forbidden");
+	srt_call(&S, "DELETE", "/api/v1/skills/handed-over", S.tok_alice, NULL, 403, "Forbidden");
 	/* The request is over: nothing more to accept. */
-	call("POST", "/api/v1/skills/handed-over/transfer/accept", S.tok_bob, NULL, 404, NO_PENDING);
+	srt_call(&S, "POST", "/api/v1/skills/handed-over/transfer/accept", S.tok_bob, NULL, 404, NO_PENDING);
 }
 
 static void test_expiry(void **state)
@@ -265,7 +237,7 @@ static void test_expiry(void **state)
 	assert_int_equal(srt_sql(&S, "UPDATE skill_transfers SET expires_at = created_at - 1 WHERE status = 0"), 1);
 	json_decref(list(tok_carol, "incoming", 0));
 	json_decref(list(S.tok_alice, "outgoing", 0));
-	call("POST", "/api/v1/skills/slow-hand/transfer/accept", tok_carol, NULL, 404, NO_PENDING);
+	srt_call(&S, "POST", "/api/v1/skills/slow-hand/transfer/accept", tok_carol, NULL, 404, NO_PENDING);
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_transfers WHERE status = 4 AND resolved_by IS NULL"), 1);
 	assert_string_equal(owner_of("slow-hand"), "alice");
 	ok("POST", "/api/v1/skills/slow-hand/transfer", S.tok_alice, "{\"toUserHandle\":\"carol\"}");
@@ -277,12 +249,12 @@ static void test_accept_refusals(void **state)
 	(void)state;
 	/* Under moderation: the accept ends the request. */
 	ok("POST", "/api/v1/skills/slow-hand/moderation/hide", S.tok_admin, "{\"reason\":\"staff.review\"}");
-	call("POST", "/api/v1/skills/slow-hand/transfer/accept", tok_carol, NULL, 400, "Skill is under moderation");
+	srt_call(&S, "POST", "/api/v1/skills/slow-hand/transfer/accept", tok_carol, NULL, 400, "Skill is under moderation");
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_transfers t JOIN skills s ON s.id = t.skill_id "
 					  "WHERE s.slug = 'slow-hand' AND t.status = 3"),
 			 1);
 	assert_int_equal(audit("skill.transfer.void", "carol"), 1);
-	call("POST", "/api/v1/skills/slow-hand/transfer/accept", tok_carol, NULL, 404, NO_PENDING);
+	srt_call(&S, "POST", "/api/v1/skills/slow-hand/transfer/accept", tok_carol, NULL, 404, NO_PENDING);
 	assert_string_equal(owner_of("slow-hand"), "alice");
 
 	/* The recipient already holds the slug (an imported catalogue may share one): the
@@ -290,16 +262,16 @@ static void test_accept_refusals(void **state)
 	assert_int_equal(srt_import_skill(&S, "carol", "shared-slug", "1.0.0", "Shared", "Carol's own."), 0);
 	assert_int_equal(srt_import_skill(&S, "alice", "shared-slug", "1.0.0", "Shared", "Alice's own."), 0);
 	ok("POST", "/api/v1/skills/shared-slug/transfer?ownerHandle=alice", S.tok_alice, "{\"toUserHandle\":\"carol\"}");
-	call("POST", "/api/v1/skills/shared-slug/transfer/accept?ownerHandle=alice", tok_carol, NULL, 400,
-	     "Destination owner @carol already has skill \"shared-slug\". Rename or merge it before accepting this transfer.");
+	srt_call(&S, "POST", "/api/v1/skills/shared-slug/transfer/accept?ownerHandle=alice", tok_carol, NULL, 400,
+		     "Destination owner @carol already has skill \"shared-slug\". Rename or merge it before accepting this transfer.");
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_transfers t JOIN skills s ON s.id = t.skill_id "
 					  "WHERE s.slug = 'shared-slug' AND t.status = 0"),
 			 1);
 	/* ... or holds a redirect of it. */
 	ok("POST", "/api/v1/skills/shared-slug/rename?ownerHandle=carol", tok_carol, "{\"newSlug\":\"carols-slug\"}");
-	call("POST", "/api/v1/skills/shared-slug/transfer/accept?ownerHandle=alice", tok_carol, NULL, 400,
-	     "Destination owner @carol already has a redirect for skill \"shared-slug\". Rename or merge it before "
-	     "accepting this transfer.");
+	srt_call(&S, "POST", "/api/v1/skills/shared-slug/transfer/accept?ownerHandle=alice", tok_carol, NULL, 400,
+		     "Destination owner @carol already has a redirect for skill \"shared-slug\". Rename or merge it before "
+		     "accepting this transfer.");
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skills s JOIN users u ON u.id = s.owner_id "
 					  "WHERE s.slug = 'shared-slug' AND u.handle = 'alice'"),
 			 1);
@@ -310,11 +282,11 @@ static void test_org_moves_and_roles(void **state)
 {
 	(void)state;
 	char out[256];
-	json_decref(call("POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"acme\"}", 201, NULL));
+	json_decref(srt_call(&S, "POST", "/api/v1/publishers", S.tok_alice, "{\"handle\":\"acme\"}", 201, NULL));
 	publish(S.tok_alice, "org-bound", "1.0.0");
 	/* To an org its owner administers: at once. */
-	json_t *j = call("POST", "/api/v1/skills/org-bound/transfer", S.tok_alice, "{\"toUserHandle\":\"@acme\",\"message\":\"x\"}",
-			 200, NULL);
+	json_t *j = srt_call(&S, "POST", "/api/v1/skills/org-bound/transfer", S.tok_alice, "{\"toUserHandle\":\"@acme\",\"message\":\"x\"}",
+				 200, NULL);
 	assert_true(json_is_true(json_object_get(j, "transferred")));
 	SRT_EXPECT_STR(j, "skillSlug", "org-bound");
 	SRT_EXPECT_STR(j, "toPublisherHandle", "acme");
@@ -329,42 +301,42 @@ static void test_org_moves_and_roles(void **state)
 			 1);
 	/* Someone who does not administer the destination, or names an owner that is not there. */
 	publish(S.tok_bob, "bobs-tool", "1.0.0");
-	call("POST", "/api/v1/skills/bobs-tool/transfer", S.tok_bob, "{\"toUserHandle\":\"acme\"}", 400,
-	     "You do not have admin access for \"@acme\". Ask an owner or admin to add you before transferring this skill.");
-	call("POST", "/api/v1/skills/bobs-tool/transfer", S.tok_bob, "{\"toOwner\":\"ghost-org\",\"toUserHandle\":\"carol\"}", 404,
-	     "Publisher \"@ghost-org\" not found");
+	srt_call(&S, "POST", "/api/v1/skills/bobs-tool/transfer", S.tok_bob, "{\"toUserHandle\":\"acme\"}", 400,
+		     "You do not have admin access for \"@acme\". Ask an owner or admin to add you before transferring this skill.");
+	srt_call(&S, "POST", "/api/v1/skills/bobs-tool/transfer", S.tok_bob, "{\"toOwner\":\"ghost-org\",\"toUserHandle\":\"carol\"}", 404,
+		     "Publisher \"@ghost-org\" not found");
 	/* A hidden skill does not move at once. */
 	ok("POST", "/api/v1/skills/bobs-tool/moderation/hide", S.tok_admin, "{\"reason\":\"staff.review\"}");
-	call("POST", "/api/v1/skills/bobs-tool/transfer", S.tok_bob, "{\"toPublisherHandle\":\"bob\"}", 400,
-	     "Skill is not eligible for ownership transfer while under moderation");
+	srt_call(&S, "POST", "/api/v1/skills/bobs-tool/transfer", S.tok_bob, "{\"toPublisherHandle\":\"bob\"}", 400,
+		     "Skill is not eligible for ownership transfer while under moderation");
 	/* An org's publisher may not give its skill away; its admin may, to a person or to
 	 * their own account. */
 	const char *member[] = {"publisher", "member", "acme", "bob", "--role", "publisher", NULL};
 	assert_int_equal(srt_admin(&S, out, sizeof(out), member), 0);
-	call("POST", "/api/v1/skills/org-bound/transfer", S.tok_bob, "{\"toUserHandle\":\"carol\"}", 403, "Forbidden");
+	srt_call(&S, "POST", "/api/v1/skills/org-bound/transfer", S.tok_bob, "{\"toUserHandle\":\"carol\"}", 403, "Forbidden");
 	const char *admin[] = {"publisher", "member", "acme", "bob", "--role", "admin", NULL};
 	assert_int_equal(srt_admin(&S, out, sizeof(out), admin), 0);
 	ok("POST", "/api/v1/skills/org-bound/transfer", S.tok_bob, "{\"toUserHandle\":\"carol\"}");
 	json_decref(list(tok_carol, "incoming", 1));
 	/* Demoted before carol answers: the request is no longer good, and ends. */
 	assert_int_equal(srt_admin(&S, out, sizeof(out), member), 0);
-	call("POST", "/api/v1/skills/org-bound/transfer/accept", tok_carol, NULL, 400, "Transfer is no longer valid");
+	srt_call(&S, "POST", "/api/v1/skills/org-bound/transfer/accept", tok_carol, NULL, 400, "Transfer is no longer valid");
 	assert_string_equal(owner_of("org-bound"), "acme");
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_transfers t JOIN skills s ON s.id = t.skill_id "
 					  "WHERE s.slug = 'org-bound' AND t.status = 3"),
 			 1);
 	/* As admin again, bob takes it to his own account at once. */
 	assert_int_equal(srt_admin(&S, out, sizeof(out), admin), 0);
-	j = call("POST", "/api/v1/skills/org-bound/transfer", S.tok_bob, "{\"toUserHandle\":\"bob\"}", 200, NULL);
+	j = srt_call(&S, "POST", "/api/v1/skills/org-bound/transfer", S.tok_bob, "{\"toUserHandle\":\"bob\"}", 200, NULL);
 	assert_true(json_is_true(json_object_get(j, "transferred")));
 	json_decref(j);
 	assert_string_equal(owner_of("org-bound"), "bob");
 	/* The org already holding the slug refuses an immediate move. */
 	assert_int_equal(srt_import_skill(&S, "acme", "twin-slug", "1.0.0", "Twin", "The org's."), 0);
 	assert_int_equal(srt_import_skill(&S, "alice", "twin-slug", "1.0.0", "Twin", "Alice's."), 0);
-	call("POST", "/api/v1/skills/twin-slug/transfer?ownerHandle=alice", S.tok_alice, "{\"toOwner\":\"acme\"}", 400,
-	     "Destination owner @acme already has skill \"twin-slug\". Choose a different slug or publish without migrating "
-	     "ownership.");
+	srt_call(&S, "POST", "/api/v1/skills/twin-slug/transfer?ownerHandle=alice", S.tok_alice, "{\"toOwner\":\"acme\"}", 400,
+		     "Destination owner @acme already has skill \"twin-slug\". Choose a different slug or publish without migrating "
+		     "ownership.");
 }
 
 static void test_platform_admin_and_deleted(void **state)
@@ -373,12 +345,12 @@ static void test_platform_admin_and_deleted(void **state)
 	publish(S.tok_alice, "gone-tool", "1.0.0");
 	ok("DELETE", "/api/v1/skills/gone-tool", S.tok_alice, NULL);
 	/* A deleted skill is found only by a platform admin, who moves it with a reason. */
-	call("POST", "/api/v1/skills/gone-tool/transfer", S.tok_alice, "{\"toUserHandle\":\"bob\",\"message\":\"m\"}", 404,
-	     "Skill not found");
-	call("POST", "/api/v1/skills/gone-tool/transfer", S.tok_admin, "{\"toUserHandle\":\"bob\",\"message\":\"  \"}", 400,
-	     "message required for soft-deleted skill transfer");
-	json_t *j = call("POST", "/api/v1/skills/gone-tool/transfer", S.tok_admin,
-			 "{\"toUserHandle\":\"bob\",\"message\":\"account recovery\"}", 200, NULL);
+	srt_call(&S, "POST", "/api/v1/skills/gone-tool/transfer", S.tok_alice, "{\"toUserHandle\":\"bob\",\"message\":\"m\"}", 404,
+		     "Skill not found");
+	srt_call(&S, "POST", "/api/v1/skills/gone-tool/transfer", S.tok_admin, "{\"toUserHandle\":\"bob\",\"message\":\"  \"}", 400,
+		     "message required for soft-deleted skill transfer");
+	json_t *j = srt_call(&S, "POST", "/api/v1/skills/gone-tool/transfer", S.tok_admin,
+				 "{\"toUserHandle\":\"bob\",\"message\":\"account recovery\"}", 200, NULL);
 	assert_true(json_is_true(json_object_get(j, "transferred")));
 	SRT_EXPECT_STR(j, "toPublisherHandle", "bob");
 	json_decref(j);
@@ -416,91 +388,10 @@ static void test_long_messages(void **state)
 
 /* ---- the web pages ---- */
 
-#define PW "correct horse battery"
-
-static void set_password(const char *handle)
-{
-	char hash[SR_PASSWORD_HASH_MAX];
-	assert_int_equal(sr_password_hash(PW, hash, sizeof(hash)), 0);
-	assert_int_equal(srt_sql(&S, srt_fmt("INSERT INTO user_passwords(user_id, hash, updated_at) SELECT id, '%s', 1 "
-					      "FROM users WHERE handle = '%s'",
-					      hash, handle)),
-			 1);
-}
-
-/* The value of the cookie name a response sets, into out. */
-static void cookie_value(const srt_resp *r, const char *name, char *out, size_t n)
-{
-	size_t nl = strlen(name);
-	for (size_t i = 0; i < r->nhdrs; i++) {
-		const char *v = r->hdrs[i].value;
-		if (strcasecmp(r->hdrs[i].name, "Set-Cookie") == 0 && strncmp(v, name, nl) == 0 && v[nl] == '=') {
-			snprintf(out, n, "%.*s", (int)strcspn(v + nl + 1, ";"), v + nl + 1);
-			return;
-		}
-	}
-	fail_msg("no Set-Cookie for %s", name);
-}
-
-/* The first hidden csrf field of a page. */
-static void csrf_of(const srt_resp *r, char *out, size_t n)
-{
-	const char *p = strstr(r->body, "name=\"csrf\" value=\"");
-	assert_non_null(p);
-	p += strlen("name=\"csrf\" value=\"");
-	snprintf(out, n, "%.*s", (int)strcspn(p, "\""), p);
-}
-
-static void page(const char *cookie, const char *path, srt_resp *r)
-{
-	const char *h[] = {cookie ? srt_fmt("Cookie: %s", cookie) : NULL, NULL};
-	srt_request(&S, "GET", path, h, NULL, 0, r);
-}
-
-static void post_form(const char *cookie, const char *path, const char *form, srt_resp *r)
-{
-	const char *h[] = {"Content-Type: application/x-www-form-urlencoded", cookie ? srt_fmt("Cookie: %s", cookie) : NULL,
-			   NULL};
-	srt_request(&S, "POST", path, h, form, strlen(form), r);
-}
-
-/* Signs handle in through the form: the session cookie into cookie, its CSRF token into csrf. */
-static void web_signin(const char *handle, char *cookie, size_t n, char *csrf, size_t cn)
-{
-	srt_resp r;
-	page(NULL, "/signin", &r);
-	SRT_EXPECT_STATUS(&r, 200);
-	char pre[128], tok[80], v[80];
-	cookie_value(&r, "sr_pre", pre, sizeof(pre));
-	csrf_of(&r, tok, sizeof(tok));
-	srt_resp_free(&r);
-	post_form(srt_fmt("sr_pre=%s", pre), "/signin",
-		  srt_fmt("csrf=%s&handle=%s&password=%s&return_to=%%2F", tok, handle, srt_urlenc(PW)), &r);
-	SRT_EXPECT_STATUS(&r, 303);
-	cookie_value(&r, "sr_session", v, sizeof(v));
-	srt_resp_free(&r);
-	snprintf(cookie, n, "sr_session=%s", v);
-	page(cookie, "/settings/transfers", &r);
-	SRT_EXPECT_STATUS(&r, 200);
-	csrf_of(&r, csrf, cn);
-	srt_resp_free(&r);
-}
-
-static void expect_page(const char *cookie, const char *path, long status, const char *const *needles)
-{
-	srt_resp r;
-	page(cookie, path, &r);
-	SRT_EXPECT_STATUS(&r, status);
-	for (; *needles; needles++)
-		if (!strstr(r.body, *needles))
-			fail_msg("%s lacks: %s", path, *needles);
-	srt_resp_free(&r);
-}
-
 static void expect_post(const char *cookie, const char *path, const char *form, long status, const char *needle)
 {
 	srt_resp r;
-	post_form(cookie, path, form, &r);
+	srt_post_form(&S, cookie, path, form, &r);
 	SRT_EXPECT_STATUS(&r, status);
 	if (status == 303)
 		assert_string_equal(srt_header(&r, "Location"), "/settings/transfers");
@@ -512,28 +403,28 @@ static void expect_post(const char *cookie, const char *path, const char *form, 
 static void test_web_pages(void **state)
 {
 	(void)state;
-	set_password("alice");
-	set_password("bob");
+	srt_set_password(&S, "alice");
+	srt_set_password(&S, "bob");
 	char ca[128], cb[128], ta[80], tb[80];
-	web_signin("alice", ca, sizeof(ca), ta, sizeof(ta));
-	web_signin("bob", cb, sizeof(cb), tb, sizeof(tb));
+	srt_web_signin(&S, "alice", "/settings/transfers", ca, sizeof(ca), ta, sizeof(ta));
+	srt_web_signin(&S, "bob", "/settings/transfers", cb, sizeof(cb), tb, sizeof(tb));
 	publish(S.tok_alice, "web-hand", "1.0.0");
 
 	/* Signed out: the page asks to sign in; the skill page shows no owner actions. */
 	srt_resp r;
-	page(NULL, "/settings/transfers", &r);
+	srt_page(&S, NULL, "/settings/transfers", &r);
 	SRT_EXPECT_STATUS(&r, 303);
 	assert_string_equal(srt_header(&r, "Location"), "/signin?return_to=%2Fsettings%2Ftransfers");
 	srt_resp_free(&r);
-	page(NULL, "/alice/web-hand", &r);
+	srt_page(&S, NULL, "/alice/web-hand", &r);
 	SRT_EXPECT_STATUS(&r, 200);
 	assert_null(strstr(r.body, "Transfer ownership"));
 	srt_resp_free(&r);
 	/* The owner's skill page offers the transfer, to others nothing. */
-	expect_page(ca, "/alice/web-hand", 200,
-		    (const char *const[]){"action=\"/settings/transfers/request\"", srt_fmt("name=\"csrf\" value=\"%s\"", ta),
-					  "Transfer ownership", NULL});
-	page(cb, "/alice/web-hand", &r);
+	srt_expect_page(&S, ca, "/alice/web-hand", 200,
+			    (const char *const[]){"action=\"/settings/transfers/request\"", srt_fmt("name=\"csrf\" value=\"%s\"", ta),
+						  "Transfer ownership", NULL});
+	srt_page(&S, cb, "/alice/web-hand", &r);
 	assert_null(strstr(r.body, "Transfer ownership"));
 	srt_resp_free(&r);
 
@@ -551,28 +442,28 @@ static void test_web_pages(void **state)
 		    srt_fmt("csrf=%s&owner=alice&slug=web-hand&to=%%40bob&message=over+to+you", ta), 303, NULL);
 
 	/* The recipient answers on the transfers page; the requester sees it waiting. */
-	expect_page(cb, "/settings/transfers", 200,
-		    (const char *const[]){"href=\"/alice/web-hand\"", "@alice", "over to you",
-					  "action=\"/settings/transfers/accept\"", "action=\"/settings/transfers/reject\"",
-					  srt_fmt("name=\"csrf\" value=\"%s\"", tb), NULL});
-	expect_page(ca, "/settings/transfers", 200,
-		    (const char *const[]){"Sent, waiting for an answer", "@bob", "action=\"/settings/transfers/cancel\"",
-					  NULL});
-	expect_page(cb, "/alice/web-hand", 200,
-		    (const char *const[]){"@alice asked @bob to take this skill", "action=\"/settings/transfers/accept\"", NULL});
+	srt_expect_page(&S, cb, "/settings/transfers", 200,
+			    (const char *const[]){"href=\"/alice/web-hand\"", "@alice", "over to you",
+						  "action=\"/settings/transfers/accept\"", "action=\"/settings/transfers/reject\"",
+						  srt_fmt("name=\"csrf\" value=\"%s\"", tb), NULL});
+	srt_expect_page(&S, ca, "/settings/transfers", 200,
+			    (const char *const[]){"Sent, waiting for an answer", "@bob", "action=\"/settings/transfers/cancel\"",
+						  NULL});
+	srt_expect_page(&S, cb, "/alice/web-hand", 200,
+			    (const char *const[]){"@alice asked @bob to take this skill", "action=\"/settings/transfers/accept\"", NULL});
 	expect_post(cb, "/settings/transfers/accept", "owner=alice&slug=web-hand", 403, "Form expired");
 	expect_post(cb, "/settings/transfers/accept", srt_fmt("csrf=%s&owner=alice&slug=web-hand", tb), 303, NULL);
 	assert_string_equal(owner_of("web-hand"), "bob");
 	/* The history: on both parties' pages, and on the skill page for its owner. */
-	expect_page(cb, "/settings/transfers", 200,
-		    (const char *const[]){"No incoming transfers.", "History: asked of you", "web-hand", "accepted", NULL});
-	expect_page(ca, "/settings/transfers", 200, (const char *const[]){"History: sent by you", "accepted", "@bob", NULL});
-	expect_page(cb, "/bob/web-hand", 200, (const char *const[]){"Transfer history", "accepted", NULL});
+	srt_expect_page(&S, cb, "/settings/transfers", 200,
+			    (const char *const[]){"No incoming transfers.", "History: asked of you", "web-hand", "accepted", NULL});
+	srt_expect_page(&S, ca, "/settings/transfers", 200, (const char *const[]){"History: sent by you", "accepted", "@bob", NULL});
+	srt_expect_page(&S, cb, "/bob/web-hand", 200, (const char *const[]){"Transfer history", "accepted", NULL});
 	/* Staff read the history too, and are offered no transfer of a skill that is not theirs. */
 	char cm[128], tm[80];
-	set_password("mod");
-	web_signin("mod", cm, sizeof(cm), tm, sizeof(tm));
-	page(cm, "/bob/web-hand", &r);
+	srt_set_password(&S, "mod");
+	srt_web_signin(&S, "mod", "/settings/transfers", cm, sizeof(cm), tm, sizeof(tm));
+	srt_page(&S, cm, "/bob/web-hand", &r);
 	SRT_EXPECT_STATUS(&r, 200);
 	assert_non_null(strstr(r.body, "Transfer history"));
 	assert_null(strstr(r.body, "Transfer ownership"));

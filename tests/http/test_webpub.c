@@ -12,13 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "auth/password.h"
 
 static srt_server S;
 
-#define PW "correct horse battery"
 #define SIGNIN_TO_PUBLISH "Sign in to publish: a body this large needs a signed-in session."
 
 static int group_setup(void **state)
@@ -39,50 +36,6 @@ static int group_teardown(void **state)
 
 /* ---- the browser's side ---- */
 
-static void set_password(const char *handle)
-{
-	char hash[SR_PASSWORD_HASH_MAX];
-	assert_int_equal(sr_password_hash(PW, hash, sizeof(hash)), 0);
-	assert_int_equal(srt_sql(&S, srt_fmt("INSERT INTO user_passwords(user_id, hash, updated_at) SELECT id, '%s', 1 "
-					      "FROM users WHERE handle = '%s'",
-					      hash, handle)),
-			 1);
-}
-
-static void cookie_value(const srt_resp *r, const char *name, char *out, size_t n)
-{
-	size_t nl = strlen(name);
-	for (size_t i = 0; i < r->nhdrs; i++) {
-		const char *v = r->hdrs[i].value;
-		if (strcasecmp(r->hdrs[i].name, "Set-Cookie") == 0 && strncmp(v, name, nl) == 0 && v[nl] == '=') {
-			snprintf(out, n, "%.*s", (int)strcspn(v + nl + 1, ";"), v + nl + 1);
-			return;
-		}
-	}
-	fail_msg("no Set-Cookie for %s", name);
-}
-
-static void csrf_of(const srt_resp *r, char *out, size_t n)
-{
-	const char *p = strstr(r->body, "name=\"csrf\" value=\"");
-	assert_non_null(p);
-	p += strlen("name=\"csrf\" value=\"");
-	snprintf(out, n, "%.*s", (int)strcspn(p, "\""), p);
-}
-
-static void page(const char *cookie, const char *path, srt_resp *r)
-{
-	const char *h[] = {cookie ? srt_fmt("Cookie: %s", cookie) : NULL, NULL};
-	srt_request(&S, "GET", path, h, NULL, 0, r);
-}
-
-static void post_form(const char *cookie, const char *path, const char *form, srt_resp *r)
-{
-	const char *h[] = {"Content-Type: application/x-www-form-urlencoded", cookie ? srt_fmt("Cookie: %s", cookie) : NULL,
-			   NULL};
-	srt_request(&S, "POST", path, h, form, strlen(form), r);
-}
-
 /* A person signed in through the form: the session cookie and its CSRF token. */
 typedef struct who {
 	char cookie[128], csrf[80];
@@ -93,23 +46,8 @@ static void web_signin(const char *handle, who *w)
 {
 	if (srt_sql_int(&S, srt_fmt("SELECT COUNT(*) FROM user_passwords p JOIN users u ON u.id = p.user_id "
 				    "WHERE u.handle = '%s'", handle)) == 0)
-		set_password(handle);
-	srt_resp r;
-	page(NULL, "/signin", &r);
-	char pre[128], tok[80], v[80];
-	cookie_value(&r, "sr_pre", pre, sizeof(pre));
-	csrf_of(&r, tok, sizeof(tok));
-	srt_resp_free(&r);
-	post_form(srt_fmt("sr_pre=%s", pre), "/signin",
-		  srt_fmt("csrf=%s&handle=%s&password=%s&return_to=%%2F", tok, handle, srt_urlenc(PW)), &r);
-	SRT_EXPECT_STATUS(&r, 303);
-	cookie_value(&r, "sr_session", v, sizeof(v));
-	srt_resp_free(&r);
-	snprintf(w->cookie, sizeof(w->cookie), "sr_session=%s", v);
-	page(w->cookie, "/publish", &r);
-	SRT_EXPECT_STATUS(&r, 200);
-	csrf_of(&r, w->csrf, sizeof(w->csrf));
-	srt_resp_free(&r);
+		srt_set_password(&S, handle);
+	srt_web_signin(&S, handle, "/publish", w->cookie, sizeof(w->cookie), w->csrf, sizeof(w->csrf));
 }
 
 /* POSTs the upload form's parts to /publish with cookie (may be NULL). */
@@ -172,7 +110,7 @@ static void test_publish_needs_a_session(void **state)
 {
 	(void)state;
 	srt_resp r;
-	page(NULL, "/publish", &r);
+	srt_page(&S, NULL, "/publish", &r);
 	SRT_EXPECT_STATUS(&r, 303);
 	assert_string_equal(srt_header(&r, "Location"), "/signin?return_to=%2Fpublish");
 	srt_resp_free(&r);
@@ -215,7 +153,7 @@ static void test_publish_folder_and_zip(void **state)
 	web_signin("bob", &b);
 	web_signin("alice", &a);
 	srt_resp r;
-	page(a.cookie, "/publish", &r);
+	srt_page(&S, a.cookie, "/publish", &r);
 	SRT_EXPECT_STATUS(&r, 200);
 	expect_body(&r, "webkitdirectory");
 	expect_body(&r, "enctype=\"multipart/form-data\"");
@@ -273,15 +211,15 @@ static void test_publish_folder_and_zip(void **state)
 	srt_resp_free(&r);
 	assert_int_equal(srt_sql_int(&S, "SELECT COUNT(*) FROM audit_log WHERE action = 'skill.publish'") >= 2, 1);
 	/* The skill page: the owner gets "Publish a new version" with the slug; bob does not. */
-	page(a.cookie, "/alice/folder-friend", &r);
+	srt_page(&S, a.cookie, "/alice/folder-friend", &r);
 	SRT_EXPECT_STATUS(&r, 200);
 	expect_body(&r, "href=\"/publish?owner=alice&amp;slug=folder-friend\"");
 	srt_resp_free(&r);
-	page(b.cookie, "/alice/folder-friend", &r);
+	srt_page(&S, b.cookie, "/alice/folder-friend", &r);
 	SRT_EXPECT_STATUS(&r, 200);
 	assert_null(strstr(r.body, "Publish a new version"));
 	srt_resp_free(&r);
-	page(a.cookie, "/publish?owner=alice&slug=folder-friend", &r);
+	srt_page(&S, a.cookie, "/publish?owner=alice&slug=folder-friend", &r);
 	SRT_EXPECT_STATUS(&r, 200);
 	expect_body(&r, "name=\"slug\" maxlength=\"100\" value=\"folder-friend\"");
 	srt_resp_free(&r);
@@ -390,7 +328,7 @@ static void test_refusals_in_the_api_words(void **state)
 static void expect_post(const who *w, const char *path, const char *form, long status, const char *needle)
 {
 	srt_resp r;
-	post_form(w ? w->cookie : NULL, path, form, &r);
+	srt_post_form(&S, w ? w->cookie : NULL, path, form, &r);
 	SRT_EXPECT_STATUS(&r, status);
 	if (needle)
 		expect_body(&r, needle);
@@ -400,7 +338,7 @@ static void expect_post(const who *w, const char *path, const char *form, long s
 static void expect_page(const who *w, const char *path, long status, const char *needle, const char *absent)
 {
 	srt_resp r;
-	page(w ? w->cookie : NULL, path, &r);
+	srt_page(&S, w ? w->cookie : NULL, path, &r);
 	SRT_EXPECT_STATUS(&r, status);
 	if (needle)
 		expect_body(&r, needle);
@@ -417,7 +355,7 @@ static void test_orgs(void **state)
 	web_signin("alice", &a);
 	web_signin("bob", &b);
 	web_signin("carol", &c);
-	page(NULL, "/orgs", &r);
+	srt_page(&S, NULL, "/orgs", &r);
 	SRT_EXPECT_STATUS(&r, 303);
 	assert_string_equal(srt_header(&r, "Location"), "/signin?return_to=%2Forgs");
 	srt_resp_free(&r);

@@ -4,49 +4,15 @@
 // end with "OK. Logged in as @handle." and its saved token must work for `whoami`; a denied
 // code must end the CLI with "Authorization denied by user.". Also: the pages' CSRF fields, and
 // the token stored only hashed.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  ART, PASSWORD, ROOT, check, dataDir, finish, launchBrowser, startServer, watchPage,
+} from './lib.mjs';
 
-const BIN = process.env.SKILLREG_BIN;
-const ROOT = process.env.ROOT;
-const ART = process.env.WEB_ARTIFACTS;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CLI_JS = path.join(ROOT, 'tests/cli/node_modules/clawhub/bin/clawdhub.js');
-const PASSWORD = 'correct horse battery staple';
-
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail) {
-  if (ok) {
-    passed++;
-    console.log(`ok - ${name}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${name}${detail !== undefined ? `: ${detail}` : ''}`);
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skillreg-login-'));
-const dbArgs = process.env.SKILLREG_WEB_DB ? ['--db', process.env.SKILLREG_WEB_DB] : [];
-const admin = (args, input) =>
-  execFileSync(BIN, [...args, '--data-dir', dir, ...dbArgs], { encoding: 'utf8', input }).trim();
-let server;
-let browser;
+const { dir, admin } = dataDir('skillreg-login-');
 
 // Runs the CLI with its own HOME and config; resolves with its exit code and output. onLine
 // sees each line of stdout as it comes.
@@ -100,28 +66,12 @@ async function main() {
   fs.mkdirSync(ART, { recursive: true });
   admin(['user', 'add', 'lena', '--display-name', 'Lena']);
   admin(['user', 'password', 'lena'], `${PASSWORD}\n`);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dir, ...dbArgs, '--no-access-log'],
-    { stdio: ['ignore', 'inherit', 'inherit'] });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch { /* not up yet */ }
-    if (i > 100) throw new Error('server did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const base = await startServer(dir, ['--no-access-log']);
+  const browser = await launchBrowser();
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   const problems = [];
-  // A page answered 404 or 410 on purpose logs "Failed to load resource"; anything else (a
-  // CSP violation, a script error) is a problem.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of'))
-      problems.push(m.text());
-  });
-  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+  watchPage(page, problems);
 
   // ---- approve ----
   const first = startLogin(base);
@@ -226,14 +176,4 @@ async function main() {
   check('no console errors, CSP violations or dialogs', problems.length === 0, problems.join(' | '));
 }
 
-try {
-  await main();
-} catch (e) {
-  check('login test ran to the end', false, e && e.stack ? e.stack : String(e));
-} finally {
-  if (browser) await browser.close();
-  if (server) server.kill('SIGTERM');
-  fs.rmSync(dir, { recursive: true, force: true });
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish('login test', main);

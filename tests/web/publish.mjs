@@ -4,62 +4,13 @@
 // slug; publishes a new version from the skill page's link; sees a refusal in the API's words;
 // creates an org on /orgs, adds bob as a member, and publishes under the org. A form posted
 // with her session cookie but without the page's CSRF token is refused and publishes nothing.
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  ART, PASSWORD, check, dataDir, finish, launchBrowser, signedIn, startServer,
+} from './lib.mjs';
 
-const BIN = process.env.SKILLREG_BIN;
-const ART = process.env.WEB_ARTIFACTS;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const PASSWORD = 'correct horse battery staple';
-
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail) {
-  if (ok) {
-    passed++;
-    console.log(`ok - ${name}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${name}${detail !== undefined ? `: ${detail}` : ''}`);
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skillreg-webpub-'));
-const dbArgs = process.env.SKILLREG_WEB_DB ? ['--db', process.env.SKILLREG_WEB_DB] : [];
-const admin = (args, input) =>
-  execFileSync(BIN, [...args, '--data-dir', dir, ...dbArgs], { encoding: 'utf8', input }).trim();
-let server;
-let browser;
-
-async function signedIn(base, handle, returnTo, problems) {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of'))
-      problems.push(`${handle}: ${m.text()}`);
-  });
-  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
-  await page.goto(`${base}/signin?return_to=${encodeURIComponent(returnTo)}`);
-  await page.fill('#si-handle', handle);
-  await page.fill('#si-pw', PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('form.form button[type="submit"]')]);
-  return { ctx, page };
-}
+const { dir, admin } = dataDir('skillreg-webpub-');
 
 async function skill(base, slug) {
   const r = await fetch(`${base}/api/v1/skills/${slug}`);
@@ -85,18 +36,8 @@ async function main() {
     admin(['user', 'add', h]);
     admin(['user', 'password', h], `${PASSWORD}\n`);
   }
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dir, ...dbArgs, '--no-access-log'],
-    { stdio: ['ignore', 'inherit', 'inherit'] });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch { /* not up yet */ }
-    if (i > 150) throw new Error('server did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const base = await startServer(dir, ['--no-access-log']);
+  const browser = await launchBrowser();
   const problems = [];
 
   // ---- signed out, /publish is the sign-in page's ----
@@ -195,14 +136,4 @@ async function main() {
   check('no console errors, CSP violations or dialogs', problems.length === 0, problems.join(' | '));
 }
 
-try {
-  await main();
-} catch (e) {
-  check('publish test ran to the end', false, e && e.stack ? e.stack : String(e));
-} finally {
-  if (browser) await browser.close();
-  if (server) server.kill('SIGTERM');
-  fs.rmSync(dir, { recursive: true, force: true });
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish('publish test', main);

@@ -4,64 +4,20 @@
 // drives Debian's headless Chromium through playwright-core over every page. Each page is
 // checked for its content, its Content-Security-Policy, the rows it read (Server-Timing), and
 // for console errors, CSP violations and dialogs; screenshots go to WEB_ARTIFACTS.
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  ART, ROOT, check, dataDir, finish, launchBrowser, startServer,
+} from './lib.mjs';
 
-const BIN = process.env.SKILLREG_BIN;
-const ROOT = process.env.ROOT;
-const ART = process.env.WEB_ARTIFACTS;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail) {
-  if (ok) {
-    passed++;
-    console.log(`ok - ${name}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${name}${detail !== undefined ? `: ${detail}` : ''}`);
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skillreg-web-'));
-// run.sh names a fresh PostgreSQL database here for the web-pg group; SQLite in dir otherwise.
-const dbArgs = process.env.SKILLREG_WEB_DB ? ['--db', process.env.SKILLREG_WEB_DB] : [];
-const admin = (...args) => execFileSync(BIN, [...args, '--data-dir', dir, ...dbArgs], { encoding: 'utf8' }).trim();
-let server;
-let browser;
+const { dir, admin } = dataDir('skillreg-web-');
 
 async function main() {
   fs.mkdirSync(ART, { recursive: true });
-  admin('seed', path.join(ROOT, 'demo/catalog'));
-  admin('user', 'add', 'webtester', '--display-name', 'Web Tester');
-  const token = admin('token', 'create', 'webtester');
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dir, ...dbArgs, '--no-rate-limit',
-    '--no-access-log', '--fold-ms', '200'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch { /* not up yet */ }
-    if (i > 100) throw new Error('server did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  admin(['seed', path.join(ROOT, 'demo/catalog')]);
+  admin(['user', 'add', 'webtester', '--display-name', 'Web Tester']);
+  const token = admin(['token', 'create', 'webtester']);
+  const base = await startServer(dir, ['--no-rate-limit', '--no-access-log', '--fold-ms', '200']);
 
   // ---- content, through the API with a token ----
   async function publish(slug, displayName, version, files, changelog = '') {
@@ -112,16 +68,12 @@ async function main() {
       r = await fetch(`${base}/api/cli/telemetry/install`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ slug }) });
       if (!r.ok) throw new Error(`telemetry: ${r.status}`);
     }
-  admin('fold');
-  admin('cron', 'run', 'trending');
+  admin(['fold']);
+  admin(['cron', 'run', 'trending']);
 
   // ---- the browser ----
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  const browser = await launchBrowser(['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']);
   const desktop = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: 'light' });
   const dark = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
@@ -358,17 +310,4 @@ async function main() {
   check('hostile: no dialog fired anywhere', dialogs.length === 0, dialogs.join(' | '));
 }
 
-try {
-  await main();
-} catch (e) {
-  check('web test ran to the end', false, e.stack);
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  if (server) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-}
-console.log(`\n${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish('web test', main);

@@ -68,36 +68,24 @@ fi
 # README_IMG=docs/img writes the README's screenshots (home and a skill page, desktop, light).
 rc=0
 node "$WEB_DIR/run.mjs" || rc=1
-# login.mjs needs a database of its own: on PostgreSQL a second fresh one.
-if [ -n "$PG_DB" ]; then
-  PG_DB2=$("$ROOT/scripts/pg-test-cluster" createdb "$SKILLREG_TEST_PG" "weblogin_$$_$RANDOM") || die "cannot create a database on $SKILLREG_TEST_PG"
-  trap '"$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB" || true; "$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB2" || true' EXIT
-  SKILLREG_WEB_DB=$PG_DB2 node "$WEB_DIR/login.mjs" || rc=1
-else
-  node "$WEB_DIR/login.mjs" || rc=1
-fi
-# transfers.mjs (ownership transfer in the browser) also on a database of its own.
-if [ -n "$PG_DB" ]; then
-  PG_DB3=$("$ROOT/scripts/pg-test-cluster" createdb "$SKILLREG_TEST_PG" "webtransfer_$$_$RANDOM") || die "cannot create a database on $SKILLREG_TEST_PG"
-  SKILLREG_WEB_DB=$PG_DB3 node "$WEB_DIR/transfers.mjs" || rc=1
-  "$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB3" || true
-else
-  node "$WEB_DIR/transfers.mjs" || rc=1
-fi
-# staff.mjs (the staff console and appeals in the browser) also on a database of its own.
-if [ -n "$PG_DB" ]; then
-  PG_DB4=$("$ROOT/scripts/pg-test-cluster" createdb "$SKILLREG_TEST_PG" "webstaff_$$_$RANDOM") || die "cannot create a database on $SKILLREG_TEST_PG"
-  SKILLREG_WEB_DB=$PG_DB4 node "$WEB_DIR/staff.mjs" || rc=1
-  "$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB4" || true
-else
-  node "$WEB_DIR/staff.mjs" || rc=1
-fi
-# publish.mjs (publishing a folder and a zip, orgs and their members) on a database of its own.
-if [ -n "$PG_DB" ]; then
-  PG_DB5=$("$ROOT/scripts/pg-test-cluster" createdb "$SKILLREG_TEST_PG" "webpublish_$$_$RANDOM") || die "cannot create a database on $SKILLREG_TEST_PG"
-  SKILLREG_WEB_DB=$PG_DB5 node "$WEB_DIR/publish.mjs" || rc=1
-  "$ROOT/scripts/pg-test-cluster" dropdb "$PG_DB5" || true
-else
-  node "$WEB_DIR/publish.mjs" || rc=1
-fi
+# Runs the test script $2 on a database of its own: on PostgreSQL a fresh one named after $1,
+# dropped when the script ends; on SQLite the script's own data directory is that already.
+own_db() {
+  local name=$1 script=$2 db rc=0
+  if [ -z "$PG_DB" ]; then
+    node "$WEB_DIR/$script" || rc=1
+    return $rc
+  fi
+  db=$("$ROOT/scripts/pg-test-cluster" createdb "$SKILLREG_TEST_PG" "${name}_$$_$RANDOM") || die "cannot create a database on $SKILLREG_TEST_PG"
+  SKILLREG_WEB_DB=$db node "$WEB_DIR/$script" || rc=1
+  "$ROOT/scripts/pg-test-cluster" dropdb "$db" || true
+  return $rc
+}
+# login.mjs (`clawhub login` and the account pages), transfers.mjs (ownership transfer),
+# staff.mjs (the staff console and appeals) and publish.mjs (publishing a folder and a zip,
+# orgs and their members), each on a database of its own.
+own_db weblogin login.mjs || rc=1
+own_db webtransfer transfers.mjs || rc=1
+own_db webstaff staff.mjs || rc=1
+own_db webpublish publish.mjs || rc=1
 exit $rc

@@ -4,62 +4,13 @@
 // on the page without a reason and done with one; the audit log shows the reasons. The owner
 // appeals one skill from the dashboard's appeal page and another from its skill page, and sees
 // the decisions. A signed-in user who is not staff gets 404 on /staff.
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  ART, PASSWORD, check, dataDir, finish, launchBrowser, signedIn, startServer,
+} from './lib.mjs';
 
-const BIN = process.env.SKILLREG_BIN;
-const ART = process.env.WEB_ARTIFACTS;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const PASSWORD = 'correct horse battery staple';
-
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail) {
-  if (ok) {
-    passed++;
-    console.log(`ok - ${name}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${name}${detail !== undefined ? `: ${detail}` : ''}`);
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skillreg-staff-'));
-const dbArgs = process.env.SKILLREG_WEB_DB ? ['--db', process.env.SKILLREG_WEB_DB] : [];
-const admin = (args, input) =>
-  execFileSync(BIN, [...args, '--data-dir', dir, ...dbArgs], { encoding: 'utf8', input }).trim();
-let server;
-let browser;
-
-async function signedIn(base, handle, returnTo, problems) {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of'))
-      problems.push(`${handle}: ${m.text()}`);
-  });
-  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
-  await page.goto(`${base}/signin?return_to=${encodeURIComponent(returnTo)}`);
-  await page.fill('#si-handle', handle);
-  await page.fill('#si-pw', PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('form.form button[type="submit"]')]);
-  return { ctx, page };
-}
+const { dir, admin } = dataDir('skillreg-staff-');
 
 // Submits a form by clicking its button (the one of value `which`, else the first) and
 // returns the status of the page the browser lands on.
@@ -106,17 +57,8 @@ async function main() {
     fs.writeFileSync(path.join(src, 'SKILL.md'), `---\nname: ${name}\ndescription: A skill staff review in the browser test.\n---\n\n# ${name}\n`);
   }
   admin(['seed', path.join(dir, 'import')]);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dir, ...dbArgs, '--no-access-log'],
-    { stdio: ['ignore', 'inherit', 'inherit'] });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await skillState(base, 'guard-skill')) === 200 && (await skillState(base, 'second-skill')) === 200) break;
-    } catch { /* not up yet */ }
-    if (i > 150) throw new Error('server did not start or the skills were not scanned');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Up, and both seeded skills scanned (public) by the server's scan worker.
+  const base = await startServer(dir, ['--no-access-log'], ['/api/v1/skills/guard-skill', '/api/v1/skills/second-skill']);
   for (const [tok, slug, reason] of [[carolTok, 'guard-skill', 'phishing link in the setup'], [bobTok, 'second-skill', 'I do not like it']]) {
     const r = await fetch(`${base}/api/v1/skills/${slug}/report`, {
       method: 'POST', headers: { Authorization: `Bearer ${tok}`, 'Content-Type': 'application/json' },
@@ -124,7 +66,7 @@ async function main() {
     });
     check(`${slug} reported through the API`, r.status === 200, r.status);
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  await launchBrowser();
   const problems = [];
 
   // ---- not staff ----
@@ -236,14 +178,4 @@ async function main() {
   check('no console errors, CSP violations or dialogs', problems.length === 0, problems.join(' | '));
 }
 
-try {
-  await main();
-} catch (e) {
-  check('staff test ran to the end', false, e && e.stack ? e.stack : String(e));
-} finally {
-  if (browser) await browser.close();
-  if (server) server.kill('SIGTERM');
-  fs.rmSync(dir, { recursive: true, force: true });
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish('staff test', main);

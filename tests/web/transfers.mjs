@@ -3,63 +3,13 @@
 // on /settings/transfers and accepts it there; the skill is bob's afterwards and both see the
 // history. A form posted with bob's session cookie but without the page's CSRF token (what
 // another site's page would send) is refused and changes nothing.
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  ART, PASSWORD, check, dataDir, finish, launchBrowser, signedIn, startServer,
+} from './lib.mjs';
 
-const BIN = process.env.SKILLREG_BIN;
-const ART = process.env.WEB_ARTIFACTS;
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const PASSWORD = 'correct horse battery staple';
-
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail) {
-  if (ok) {
-    passed++;
-    console.log(`ok - ${name}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${name}${detail !== undefined ? `: ${detail}` : ''}`);
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skillreg-transfers-'));
-const dbArgs = process.env.SKILLREG_WEB_DB ? ['--db', process.env.SKILLREG_WEB_DB] : [];
-const admin = (args, input) =>
-  execFileSync(BIN, [...args, '--data-dir', dir, ...dbArgs], { encoding: 'utf8', input }).trim();
-let server;
-let browser;
-
-// A browser context with its own cookies, signed in as handle, on the page return_to.
-async function signedIn(base, handle, returnTo, problems) {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of'))
-      problems.push(`${handle}: ${m.text()}`);
-  });
-  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
-  await page.goto(`${base}/signin?return_to=${encodeURIComponent(returnTo)}`);
-  await page.fill('#si-handle', handle);
-  await page.fill('#si-pw', PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('form.form button[type="submit"]')]);
-  return { ctx, page };
-}
+const { dir, admin } = dataDir('skillreg-transfers-');
 
 async function ownerOf(base, slug) {
   const r = await fetch(`${base}/api/v1/skills/${slug}`);
@@ -77,19 +27,9 @@ async function main() {
   fs.writeFileSync(path.join(src, 'SKILL.md'),
     '---\nname: Relay Skill\ndescription: A skill that changes hands in the browser test.\n---\n\n# Relay\n');
   admin(['seed', path.join(dir, 'import')]);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dir, ...dbArgs, '--no-access-log'],
-    { stdio: ['ignore', 'inherit', 'inherit'] });
   // Up, and the seeded skill scanned (public) by the server's scan worker.
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${base}/api/v1/skills/relay-skill`)).status === 200) break;
-    } catch { /* not up yet */ }
-    if (i > 150) throw new Error('server did not start or the skill was not scanned');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const base = await startServer(dir, ['--no-access-log'], ['/api/v1/skills/relay-skill']);
+  await launchBrowser();
   const problems = [];
 
   // ---- alice offers the skill from its page ----
@@ -136,14 +76,4 @@ async function main() {
   check('no console errors, CSP violations or dialogs', problems.length === 0, problems.join(' | '));
 }
 
-try {
-  await main();
-} catch (e) {
-  check('transfer test ran to the end', false, e && e.stack ? e.stack : String(e));
-} finally {
-  if (browser) await browser.close();
-  if (server) server.kill('SIGTERM');
-  fs.rmSync(dir, { recursive: true, force: true });
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish('transfer test', main);
