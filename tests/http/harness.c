@@ -95,7 +95,7 @@ static void print_log(const srt_server *s)
  * watches /metrics until the server has applied it (src/store/pg_gens.c). */
 static void sleep_ms(long ms);
 
-static int sync_writes(srt_server *s)
+int srt_sync(srt_server *s)
 {
 	static unsigned long long seq;
 	if (!srt_db_postgres() || s->pid <= 0)
@@ -193,7 +193,7 @@ int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args)
 		fprintf(stderr, "\n");
 		return WEXITSTATUS(st);
 	}
-	return sync_writes(s);
+	return srt_sync(s);
 }
 
 static int make_token(srt_server *s, const char *handle, char *out, size_t outsz)

@@ -115,6 +115,10 @@ int srt_server_kill_restart(srt_server *s);
 /* Runs `<bin> args... --data-dir DIR` (and `--db URL` on PostgreSQL); stdout (trimmed) into out. Returns the exit status
  * (or -1 when it could not run). args is NULL-terminated. */
 int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args);
+/* Waits until the server has applied every write committed so far by any process or thread
+ * (on PostgreSQL: a sync marker through its LISTEN connection; on SQLite nothing to wait for).
+ * 0 or -1. */
+int srt_sync(srt_server *s);
 /* Adds user handle with role (user, moderator, admin) and an API token of it into tok (n
  * bytes), checking both commands succeed. */
 void srt_make_user(srt_server *s, const char *handle, const char *role, char *tok, size_t n);
