@@ -28,8 +28,6 @@
 #define PREFIX_KEEP 3     /* of which the most common are read */
 #define TYPO_PER_KEY 8    /* words read per typo key, on average */
 #define TYPO_KEEP 3
-#define CANDS_MAX 8192
-#define SLOTS (CANDS_MAX * 2)
 
 #define W_PREFIX 0.5
 #define W_TYPO1 0.8
@@ -233,8 +231,9 @@ static int expand(sr_store *s, sr__qterm *t, int last, int64_t n)
 
 static sr__cand *cand_get(sr__query *qr, int64_t id)
 {
-	unsigned h = (unsigned)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 40) & (SLOTS - 1);
-	for (;; h = (h + 1) & (SLOTS - 1)) {
+	unsigned mask = (unsigned)qr->nslots - 1;
+	unsigned h = (unsigned)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 40) & mask;
+	for (;; h = (h + 1) & mask) {
 		int i = qr->slots[h];
 		if (i < 0) {
 			if (qr->nc == qr->capc)
@@ -271,22 +270,29 @@ static int take_posting(void *ud, const void *row)
 	return 0;
 }
 
-/* Own terms first, then the expansions, so the read budget goes to the surest readings. */
-static int read_postings(sr_store *s, sr__query *qr)
+/* Own terms first, then the expansions, so the read budget goes to the surest readings.
+ * With plan set, only counts in *most the postings the reads may bring. */
+static int read_postings(sr_store *s, sr__query *qr, int plan, int *most)
 {
+	int reads = 0;
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < qr->n; i++)
 			for (int a = 0; a < qr->t[i].nalts; a++) {
 				const sr__alt *al = &qr->t[i].alts[a];
-				if ((al->kind == SR__ALT_EXACT) != (pass == 0) || qr->reads == READS_MAX)
+				if ((al->kind == SR__ALT_EXACT) != (pass == 0) || reads == READS_MAX)
 					continue;
+				int limit = al->kind == SR__ALT_EXACT ? POSTINGS_EXACT : POSTINGS_ALT;
+				reads++;
+				if (plan) {
+					*most += limit;
+					continue;
+				}
 				struct reading r = {qr, i, al->weight};
-				qr->reads++;
-				int rc = sr_store_postings(s, al->term, al->kind == SR__ALT_EXACT ? POSTINGS_EXACT : POSTINGS_ALT,
-							   take_posting, &r);
+				int rc = sr_store_postings(s, al->term, limit, take_posting, &r);
 				if (rc)
 					return rc;
 			}
+	qr->reads = reads;
 	return 0;
 }
 
@@ -339,13 +345,22 @@ int sr__query_run(sr_store *s, const char *q, sr__query *qr)
 		rc = expand(s, &qr->t[i], i == qr->n - 1, n);
 	if (rc)
 		return rc;
-	qr->c = malloc(CANDS_MAX * sizeof(*qr->c));
-	qr->slots = malloc(SLOTS * sizeof(*qr->slots));
+	/* Room for every posting the reads can bring (a few thousand at most), in a table kept
+	 * at most half full: sized to the query, so a short query's stays small. */
+	int most = 0;
+	read_postings(s, qr, 1, &most);
+	if (!most)
+		return 0;
+	qr->nslots = 16;
+	while (qr->nslots < 2 * most)
+		qr->nslots *= 2;
+	qr->c = malloc((size_t)most * sizeof(*qr->c));
+	qr->slots = malloc((size_t)qr->nslots * sizeof(*qr->slots));
 	if (!qr->c || !qr->slots)
 		return SR_ENOMEM;
-	memset(qr->slots, 0xff, SLOTS * sizeof(*qr->slots));
-	qr->capc = CANDS_MAX;
-	rc = read_postings(s, qr);
+	memset(qr->slots, 0xff, (size_t)qr->nslots * sizeof(*qr->slots));
+	qr->capc = most;
+	rc = read_postings(s, qr, 0, NULL);
 	if (!rc)
 		score(qr);
 	return rc;
