@@ -26,8 +26,9 @@
 # shared: a slow minute should hit both alike); the report shows the repeat whose replayed
 # bytes are the median of its mode, and every repeat's totals (daily-repeats.tsv).
 #
-# Then DAILY_VARIANTS (default "nofold flat", "" for none) once each with the cache: no fold
-# during the replay, and a flatter popularity (daily_run says what each changes).
+# Then DAILY_VARIANTS (default "nofold fold60 flat", "" for none) once each with the cache: no
+# fold during the replay, a fold every 60 s of the day instead of 2 s, and a flatter popularity
+# (daily_run says what each changes).
 #
 # Settings: DAILY_REQUESTS=10000 DAILY_WARMUP=DAILY_REQUESTS DAILY_REPEAT=3 DAILY_RATE=300
 #   DAILY_S_SKILLS=1.0 DAILY_S_QUERIES=0.8 DAILY_QUERIES=2000 DAILY_CONCURRENCY=4;
@@ -122,13 +123,15 @@ bench/replay-docs "$DAILY_SRC" "$RES/daily-replay.tsv" >"$RES/daily-replay-docs.
 # and folds write to it), the server, the replay, into daily-MODE-REPEAT.tsv.
 # The variants (DAILY_VARIANTS, once each, with the cache): nofold runs no fold during the
 # replay (what the cache would keep if download counts did not make lists and searches stale),
-# flat draws skills and queries with Zipf exponent 0.6 (a flatter popularity than assumed).
+# fold60 folds as a server run with --fold-ms 60000 would on the day (counters up to a minute
+# behind; ClawHub syncs its skills' counters from the events every 6 hours), flat draws skills and queries with Zipf exponent 0.6 (a flatter popularity than assumed).
 daily_run() {
   local mode=$1 rep=$2 extra=() data=$DAILY_WORK/data-$1 out=$RES/daily-$1-$2.tsv
   local fold=$DAILY_FOLD_MS s_skills=$DAILY_S_SKILLS s_queries=$DAILY_S_QUERIES
   case $mode in
   uncached) extra=(--cache-mb 0) ;;
   variant-nofold) fold=604800000 ;;
+  variant-fold60) fold=$((DAILY_FOLD_MS * 60000 / PROD_FOLD_MS)) ;;
   variant-flat) s_skills=0.6 s_queries=0.6 ;;
   esac
   rm -rf "$data"
@@ -170,7 +173,7 @@ for mode in cached uncached; do
   awk -F'\t' -v OFS='\t' -v med="$med" '{print $0, ($2 == med ? "yes" : "no")}' <<<"$totals" | sort -t$'\t' -k2,2n >>"$RES/daily-repeats.tsv"
   cp "$RES/daily-$mode-$med.tsv" "$RES/daily-$mode.tsv"
 done
-for v in ${DAILY_VARIANTS-nofold flat}; do
+for v in ${DAILY_VARIANTS-nofold fold60 flat}; do
   daily_run "variant-$v" 1
   awk -F'\t' -v OFS='\t' -v m="variant-$v" '!/^#/ && NR > 1 {n += $3; h += $4; c += $4 + $5; b += $8; p += $9; pm += $10}
     /^# rate_achieved/ {rate = $2} END {print m, 1, n, h, c, b, p, pm, rate, "no"}' "$RES/daily-variant-$v-1.tsv" >>"$RES/daily-repeats.tsv"

@@ -169,7 +169,9 @@ daily_repeats() {
   echo "Every repeat (the table above shows each mode's median repeat by replayed bytes, marked *),"
   echo "and the variants, once each with the cache: **variant-nofold** runs no fold during the replay"
   echo "(what the cache would keep if download counts did not make every list and search stale),"
-  echo "**variant-flat** draws skills and queries with Zipf exponent 0.6 instead. **bytes/day** here is"
+  echo "**variant-fold60** folds as a server run with \`--fold-ms 60000\` would (download and install"
+  echo "counts up to a minute behind instead of two seconds; ClawHub syncs its skills' counters from"
+  echo "the events every 6 hours), **variant-flat** draws skills and queries with Zipf exponent 0.6 instead. **bytes/day** here is"
   echo "the replay's mean per request × the HTTP requests a day, plus the paths without a route at their"
   echo "store-level figures; **/ legacy**: against the legacy bytes a day of the table below."
   echo
