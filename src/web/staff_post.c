@@ -104,11 +104,17 @@ void sr__web_staff_skill(sr_web_rq *rq, const char *owner, const char *slug, int
 	char deleted[32] = "";
 	if (sk.soft_deleted_at)
 		sr__web_date(sk.soft_deleted_at, deleted, sizeof(deleted));
+	/* The public page answers 404 for a skill that is not public: named, not linked. */
+	if (sk.is_public)
+		sr_html_printf(b, "<dl class=\"staff-state\"><dt>Skill</dt><dd><a href=\"/%u/%u\">%s/%s</a> %s</dd>",
+			       sk.owner_handle, sk.slug, sk.owner_handle, sk.slug, sk.latest_version);
+	else
+		sr_html_printf(b, "<dl class=\"staff-state\"><dt>Skill</dt><dd>%s/%s %s (no public page)</dd>",
+			       sk.owner_handle, sk.slug, sk.latest_version);
 	sr_html_printf(b,
-		       "<dl class=\"staff-state\"><dt>Skill</dt><dd><a href=\"/%u/%u\">%s/%s</a> %s</dd>"
 		       "<dt>Status</dt><dd id=\"mod-status\">%s</dd><dt>Reason</dt><dd><code id=\"mod-reason\">%s</code></dd>"
 		       "<dt>Verdict</dt><dd id=\"mod-verdict\">%s</dd><dt>Flags</dt><dd>%R%R</dd>",
-		       sk.owner_handle, sk.slug, sk.owner_handle, sk.slug, sk.latest_version, sr_mod_status_name(sk.moderation_status),
+		       sr_mod_status_name(sk.moderation_status),
 		       sk.moderation_reason[0] ? sk.moderation_reason : "-",
 		       sk.moderation_verdict == SR_VERDICT_NONE ? "none" : sr_verdict_name(sk.moderation_verdict),
 		       sk.moderation_flags & SR_FLAG_SUSPICIOUS ? "flagged.suspicious " : "",
