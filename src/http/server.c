@@ -279,6 +279,17 @@ static void client_ip(const sr_http_app *app, struct MHD_Connection *c, char *ou
 			 MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Real-IP"), out, n);
 }
 
+/* The path as the access log shows it: a segment that is a secret (the one-time token of an
+ * invitation, /invite/TOKEN) is written as "-", so the log never holds a way in. */
+static const char *logged_path(const char *path, char *out, size_t n)
+{
+	static const char invite[] = "/invite/";
+	if (strncmp(path, invite, sizeof(invite) - 1) != 0 || !path[sizeof(invite) - 1])
+		return path;
+	snprintf(out, n, "%s-", invite);
+	return out;
+}
+
 static enum MHD_Result send_resp(const sr_http_app *app, struct MHD_Connection *c, sr_req *req,
 				 sr_resp *resp, int64_t start_ns)
 {
@@ -323,8 +334,10 @@ static enum MHD_Result send_resp(const sr_http_app *app, struct MHD_Connection *
 	if (!app->access_log)
 		return ok;
 	double ms = (double)dur / 1e6;
+	char shown[32];
 	sr_log_info("%s %s %d %.2fms rows=%" PRId64 " bytes=%" PRId64 " out=%zu route=%s",
-		    req->is_head ? "HEAD" : req->method, req->path, resp->status, ms, req->reads.rows,
+		    req->is_head ? "HEAD" : req->method, logged_path(req->path, shown, sizeof(shown)), resp->status, ms,
+		    req->reads.rows,
 		    req->reads.bytes, body_len, req->route ? req->route : "-");
 	return ok;
 }

@@ -371,6 +371,21 @@ static void accept_invite(const char *ip, const char *token, const char *handle,
 		srt_fmt("csrf=%s&handle=%s&password=%s&password2=%s", csrf, handle, srt_urlenc(pw), srt_urlenc(pw2)), r);
 }
 
+/* Whether the server's log (the harness keeps it in the data directory) holds text. */
+static int log_holds(const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/server.log", S.dir);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char line[4096];
+	int found = 0;
+	while (!found && fgets(line, sizeof line, f))
+		found = strstr(line, text) != NULL;
+	fclose(f);
+	return found;
+}
+
 static void test_invitation(void **state)
 {
 	(void)state;
@@ -408,6 +423,9 @@ static void test_invitation(void **state)
 	srt_resp_free(&r);
 	/* The new account signs in with its password. */
 	assert_int_equal(signin("10.0.9.2", "erin", PW, "/", NULL, 0), 303);
+	/* The access log shows the invitation's address without its token. */
+	assert_false(log_holds(token));
+	assert_true(log_holds("GET /invite/- 410"));
 	/* An expired invitation. */
 	invite("admin", token, sizeof(token));
 	char hash[65];
