@@ -191,12 +191,16 @@ static void account_forms(sr_web_rq *rq, const sr_user *u, const struct account_
 {
 	const char *csrf = sr__web_csrf(rq);
 	int self = a->id == u->id;
+	int may_ban = !a->banned && !self && (is_admin(u) || a->role != SR_ROLE_ADMIN);
+	int may_set_role = is_admin(u) && a->kind != SR_USER_ORG;
 	sr_buf_puts(a->b, "<h2>Actions</h2><div class=\"staff-actions\">");
-	if (!a->banned && !self && (is_admin(u) || a->role != SR_ROLE_ADMIN))
+	if (may_ban)
 		ban_form(a->b, csrf, handle);
-	if (is_admin(u) && a->kind != SR_USER_ORG)
+	if (may_set_role)
 		role_form(a->b, csrf, handle, a->role);
 	sr_buf_puts(a->b, "</div>");
+	if (!may_ban && !may_set_role && !(is_admin(u) && a->kind == SR_USER_ORG))
+		sr_buf_puts(a->b, "<p class=\"muted\">Nothing you may do here.</p>");
 	if (is_admin(u) && a->kind == SR_USER_ORG)
 		org_forms(a->b, csrf, handle);
 }
@@ -220,8 +224,10 @@ static void account_page(sr_web_rq *rq, const sr_user *u, const char *handle_in,
 	char handle[HANDLE_MAX];
 	sr_handle_normalize(handle_in, handle, sizeof(handle));
 	const char *done = message ? NULL : done_text(sr_req_query(rq->req, "done"));
-	sr_page p = {&rq->resp->body, "Account", NULL, NULL};
-	sr__web_staff_begin(&p, "users", handle, done ? done : message, done != NULL);
+	char heading[HANDLE_MAX + 1];
+	snprintf(heading, sizeof(heading), "@%s", handle);
+	sr_page p = {&rq->resp->body, heading, NULL, NULL};
+	sr__web_staff_begin(&p, "users", heading, done ? done : message, done != NULL);
 	struct account_ctx a = {p.b, 0, 0, 0, 0};
 	int rc = sr_store_staff_account(rq->req->store, handle, account_row, &a);
 	if (!rc)

@@ -534,6 +534,8 @@ static void test_ban(void **state)
 	srt_page(&S, c_mod, "/staff/users/erin", &r);
 	assert_null(strstr(r.body, "spam <b>"));
 	assert_null(strstr(r.body, "/staff/users/erin/ban"));
+	assert_non_null(strstr(r.body, "<h1 id=\"staff-h\">@erin</h1>"));
+	assert_non_null(strstr(r.body, "Nothing you may do here."));
 	srt_resp_free(&r);
 	srt_expect_page(&S, c_mod, "/staff/audit", 200, (const char *const[]){"user.ban", "@erin; note: spam &lt;b&gt;", NULL});
 }
