@@ -13,6 +13,7 @@
 #include "cmd/cmd.h"
 #include "core/err.h"
 #include "core/util.h"
+#include "moderation/accounts.h"
 #include "registry/registry.h"
 #include "api/error.h"
 #include "registry/slug.h"
@@ -22,13 +23,16 @@
 
 static int role_of(const char *r)
 {
-	if (!r || strcmp(r, "user") == 0)
-		return SR_ROLE_USER;
-	if (strcmp(r, "moderator") == 0)
-		return SR_ROLE_MODERATOR;
-	if (strcmp(r, "admin") == 0)
-		return SR_ROLE_ADMIN;
-	return -1;
+	return r ? sr_role_parse(r) : SR_ROLE_USER;
+}
+
+/* What a ban or a role change refused, said on stderr. */
+static void account_refusal(const char *handle, const sr_regerr *err)
+{
+	if (err->why == SR_WHY_USER_NOT_FOUND)
+		fprintf(stderr, "skillreg: no user %s\n", handle);
+	else
+		fprintf(stderr, "skillreg: cannot change %s: %s\n", handle, sr_strerror(err->code));
 }
 
 static int valid_handle(const char *h)
@@ -129,11 +133,12 @@ static int run_user(const sr_cmd_opts *o)
 		}
 	} else if (is_role) {
 		int role = role_of(o->args[3]);
-		sr_user u;
+		sr_regerr err = {0};
 		if (role < 0) {
 			fprintf(stderr, "skillreg: role must be user, moderator or admin\n");
-		} else if (sr_store_user_by_handle(s, handle, &u) || sr_store_user_set_role(s, u.id, role)) {
-			fprintf(stderr, "skillreg: no user %s\n", handle);
+		} else if (sr_account_set_role(s, NULL, handle, role, o->reason ? o->reason : "set at the command line",
+					       &err)) {
+			account_refusal(handle, &err);
 		} else {
 			printf("%s %s\n", handle, o->args[3]);
 			ret = 0;
@@ -141,12 +146,10 @@ static int run_user(const sr_cmd_opts *o)
 	} else if (strcmp(o->args[1], "password") == 0) {
 		ret = set_password(s, handle);
 	} else if (strcmp(o->args[1], "ban") == 0) {
-		sr_user u;
-		if (sr_store_user_by_handle(s, handle, &u)) {
-			fprintf(stderr, "skillreg: no user %s\n", handle);
-			goto out;
-		}
-		if (!sr_store_user_ban(s, u.id, o->reason ? o->reason : "banned by an administrator")) {
+		sr_regerr err = {0};
+		if (sr_account_ban(s, NULL, handle, o->reason ? o->reason : "banned by an administrator", &err)) {
+			account_refusal(handle, &err);
+		} else {
 			fprintf(stderr, "banned %s\n", handle);
 			ret = 0;
 		}

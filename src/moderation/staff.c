@@ -62,8 +62,7 @@ static void cut_utf8(char *s, size_t max)
 	s[max] = '\0';
 }
 
-/* The note trimmed and cut to SR_CASE_NOTE_MAX, or NULL (with err set) when blank. */
-static char *take_note(const char *note, sr_why blank, sr_regerr *err)
+char *sr__staff_note(const char *note, sr_why blank, sr_regerr *err)
 {
 	char *n = sr_trim_dup(note ? note : "", note ? strlen(note) : 0);
 	if (!n) {
@@ -87,8 +86,7 @@ static int transition(sr_regerr *err, const char *kind, const char *from, const 
 	return sr_regerr_set(err, SR_EINVAL, SR_WHY_CASE_TRANSITION, arg);
 }
 
-/* Runs a decision's writes (decide) in one transaction, rolled back on any error. */
-static int in_tx(sr_store *s, sr_regerr *err, int (*decide)(sr_store *, void *, sr_regerr *), void *ud)
+int sr__staff_in_tx(sr_store *s, sr_regerr *err, int (*decide)(sr_store *, void *, sr_regerr *), void *ud)
 {
 	int rc = sr_store_begin(s);
 	if (rc)
@@ -152,11 +150,11 @@ int sr_report_decide(sr_store *s, int64_t report_id, const sr_user *actor, int s
 		return sr_regerr_internal(err, rc);
 	if (cur != SR_CASE_OPEN)
 		return transition(err, "report", report_api_names[cur < 0 || cur > 2 ? 0 : cur], report_api_names[status]);
-	char *n = take_note(note, SR_WHY_REVIEW_NOTE_REQUIRED, err);
+	char *n = sr__staff_note(note, SR_WHY_REVIEW_NOTE_REQUIRED, err);
 	if (!n)
 		return err->code;
 	d.note = n;
-	rc = in_tx(s, err, report_writes, &d);
+	rc = sr__staff_in_tx(s, err, report_writes, &d);
 	free(n);
 	return rc;
 }
@@ -208,11 +206,11 @@ int sr_appeal_decide(sr_store *s, int64_t appeal_id, const sr_user *actor, int s
 		return sr_regerr_internal(err, rc);
 	if (cur != SR_CASE_OPEN)
 		return transition(err, "appeal", sr_appeal_status_name(cur), sr_appeal_status_name(status));
-	char *n = take_note(note, SR_WHY_RESOLUTION_NOTE_REQUIRED, err);
+	char *n = sr__staff_note(note, SR_WHY_RESOLUTION_NOTE_REQUIRED, err);
 	if (!n)
 		return err->code;
 	d.note = n;
-	rc = in_tx(s, err, appeal_writes, &d);
+	rc = sr__staff_in_tx(s, err, appeal_writes, &d);
 	free(n);
 	return rc;
 }
@@ -278,7 +276,7 @@ int sr_appeal_file(sr_store *s, const sr_skill *sk, const sr_user *user, const c
 		return sr_regerr_internal(err, SR_ENOMEM);
 	cut_utf8(m, SR_APPEAL_MESSAGE_MAX);
 	f.message = m;
-	rc = m[0] ? in_tx(s, err, appeal_add_writes, &f) : sr_regerr_set(err, SR_EINVAL, SR_WHY_APPEAL_MESSAGE_REQUIRED, NULL);
+	rc = m[0] ? sr__staff_in_tx(s, err, appeal_add_writes, &f) : sr_regerr_set(err, SR_EINVAL, SR_WHY_APPEAL_MESSAGE_REQUIRED, NULL);
 	free(m);
 	return rc;
 }

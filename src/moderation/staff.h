@@ -50,4 +50,10 @@ int sr_appeal_file(sr_store *s, const sr_skill *sk, const sr_user *user, const c
 int sr_appeal_decide(sr_store *s, int64_t appeal_id, const sr_user *actor, int status, const char *note,
 		     sr_regerr *err);
 
+/* For the staff modules (staff.c, accounts.c): a note trimmed and cut to SR_CASE_NOTE_MAX
+ * bytes between characters, to free(), or NULL with err set (why `blank` when blank); and a
+ * decision's writes run in one transaction, rolled back on any error. */
+char *sr__staff_note(const char *note, sr_why blank, sr_regerr *err);
+int sr__staff_in_tx(sr_store *s, sr_regerr *err, int (*decide)(sr_store *, void *, sr_regerr *), void *ud);
+
 #endif

@@ -464,6 +464,9 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			    "FROM skill_appeals a CROSS JOIN skills s ON s.id = a.skill_id CROSS JOIN users uo ON uo.id = s.owner_id "
 			    "LEFT JOIN users us ON us.id = a.user_id LEFT JOIN users ur ON ur.id = a.resolved_by "
 			    "WHERE a.id < ?1 ORDER BY a.id DESC LIMIT ?2",
+	/* One account for the console's user page: the handle's unique index, one row. */
+	[Q_STAFF_ACCOUNT] = "SELECT id, handle, display_name, role, kind, created_at, deactivated_at, ban_reason "
+			    "FROM users WHERE handle = ?1",
 	[Q_REPORT_BY_ID] = "SELECT skill_id, status FROM skill_reports WHERE id = ?1",
 	[Q_REPORT_TRIAGE] = "UPDATE skill_reports SET status = ?2, triaged_by = ?3, triaged_at = ?4, triage_note = ?5, action_taken = ?6 "
 			    "WHERE id = ?1 AND status = 0",

@@ -124,6 +124,40 @@ int sr_store_appeals_of_skill(sr_store *s, int64_t skill_id, int limit, sr_row_f
 	return sr__each(s, sr__query(s, Q_APPEALS_OF_SKILL, "Ii", skill_id, limit), read_case, &r, fn, ud);
 }
 
+static void read_account(sr_store *s, sr__stmt *st, void *row)
+{
+	sr_account_row *r = row;
+	r->id = sr__col_int64(st, 0);
+	r->handle = sr__col_text(st, 1);
+	r->display_name = sr__col_text(st, 2);
+	r->role = sr__col_int(st, 3);
+	r->kind = sr__col_int(st, 4);
+	r->created_at = sr__col_int64(st, 5);
+	r->banned_at = sr__col_int64(st, 6);
+	r->ban_reason = sr__col_text(st, 7);
+}
+
+struct account_seen {
+	sr_row_fn fn;
+	void *ud;
+	int seen;
+};
+
+static int account_seen_row(void *ud, const void *row)
+{
+	struct account_seen *a = ud;
+	a->seen = 1;
+	return a->fn(a->ud, row);
+}
+
+int sr_store_staff_account(sr_store *s, const char *handle, sr_row_fn fn, void *ud)
+{
+	sr_account_row r;
+	struct account_seen a = {fn, ud, 0};
+	int rc = sr__each(s, sr__query(s, Q_STAFF_ACCOUNT, "t", handle), read_account, &r, account_seen_row, &a);
+	return rc ? rc : a.seen ? 0 : SR_ENOTFOUND;
+}
+
 /* The skill and status of one report or appeal (statement q). */
 static int case_get(sr_store *s, int q, int64_t id, int64_t *skill_id, int *status)
 {

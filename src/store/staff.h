@@ -58,6 +58,17 @@ int sr_store_staff_skill_reports(sr_store *s, int64_t skill_id, int limit, sr_ro
 /* One skill's appeals, newest first: rows sr_case_row. */
 int sr_store_appeals_of_skill(sr_store *s, int64_t skill_id, int limit, sr_row_fn fn, void *ud);
 
+/* One account on the console's user page (a person or an org). */
+typedef struct sr_account_row {
+	int64_t id, created_at;
+	int64_t banned_at; /* 0: in good standing */
+	int role, kind;    /* SR_ROLE_*, SR_USER_* */
+	const char *handle, *display_name, *ban_reason;
+} sr_account_row;
+
+/* The account a handle names, one row to fn; SR_ENOTFOUND when there is none. */
+int sr_store_staff_account(sr_store *s, const char *handle, sr_row_fn fn, void *ud);
+
 /* A report's or an appeal's skill and status; SR_ENOTFOUND when there is none. */
 int sr_store_report_get(sr_store *s, int64_t id, int64_t *skill_id, int *status);
 int sr_store_appeal_get(sr_store *s, int64_t id, int64_t *skill_id, int *status);

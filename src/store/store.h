@@ -199,7 +199,11 @@ int sr_store_user_add_claimable(sr_store *s, const char *handle, const char *dis
 				const char *claim_github, int64_t *id_out);
 int sr_store_user_by_handle(sr_store *s, const char *handle, sr_user *out);
 int sr_store_user_by_id(sr_store *s, int64_t id, sr_user *out);
+/* A ban: the account's deactivated_at and ban_reason, and each of its skills hidden
+ * (moderation_reason 'user.banned') and soft-deleted, in one transaction of its own. */
 int sr_store_user_ban(sr_store *s, int64_t user_id, const char *reason);
+/* The same writes in the caller's transaction, with the caller's clock. */
+int sr_store_user_ban_in_tx(sr_store *s, int64_t user_id, const char *reason, int64_t now);
 int sr_store_token_add(sr_store *s, int64_t user_id, const char *label, const char *prefix,
 		       const char *hash);
 /* What a token's own row says, beside its user. */

@@ -62,14 +62,18 @@ int sr_store_user_by_id(sr_store *s, int64_t id, sr_user *out)
 	return sr__user_query(s, sr__query(s, Q_USER_BY_ID, "I", id), out);
 }
 
+int sr_store_user_ban_in_tx(sr_store *s, int64_t user_id, const char *reason, int64_t now)
+{
+	int rc = sr__run(s, Q_USER_BAN, "IIt", user_id, now, reason);
+	return rc ? rc : sr__run(s, Q_USER_BAN_SKILLS, "II", user_id, now);
+}
+
 int sr_store_user_ban(sr_store *s, int64_t user_id, const char *reason)
 {
-	int64_t now = sr_now_ms();
 	int rc = sr_store_begin(s);
 	if (rc)
 		return rc;
-	if ((rc = sr__run(s, Q_USER_BAN, "IIt", user_id, now, reason)) ||
-	    (rc = sr__run(s, Q_USER_BAN_SKILLS, "II", user_id, now))) {
+	if ((rc = sr_store_user_ban_in_tx(s, user_id, reason, sr_now_ms()))) {
 		sr_store_rollback(s);
 		return rc;
 	}

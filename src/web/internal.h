@@ -99,6 +99,8 @@ int sr__web_publish_link(sr_buf *side, const sr_skill *sk);
 void sr__web_orgs(struct sr_web_rq *rq);
 void sr__web_org(struct sr_web_rq *rq, const char *handle);
 void sr__web_org_post(struct sr_web_rq *rq, const char *handle, const char *action);
+/* A <select name="role"> of an org member's roles (publisher, admin, owner). */
+void sr__web_member_role_select(sr_buf *b, const char *id, int selected);
 /* The viewer of a page that needs an account; signed out, answers 303 to the sign-in page
  * returning to `here` (a local path with its query; NULL: this request's path) and gives NULL. */
 const sr_user *sr__web_need_viewer(struct sr_web_rq *rq, const char *here);

@@ -144,7 +144,7 @@ static int find_org(sr_web_rq *rq, const sr_user *u, const char *handle, sr_user
 
 static const char *const roles[] = {"publisher", "admin", "owner"};
 
-static void role_select(sr_buf *b, const char *id, int selected)
+void sr__web_member_role_select(sr_buf *b, const char *id, int selected)
 {
 	sr_html_printf(b, "<select id=\"%s\" name=\"role\">", id);
 	for (int r = SR_PUB_PUBLISHER; r <= SR_PUB_OWNER; r++)
@@ -173,7 +173,7 @@ static int member_row(void *ud, const void *row)
 			       "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" name=\"member\" "
 			       "value=\"%s\"><label class=\"vh\" for=\"%s\">Role of @%s</label>",
 			       c->org, c->csrf, r->handle, id, r->handle);
-		role_select(c->b, id, r->role);
+		sr__web_member_role_select(c->b, id, r->role);
 		sr_html_printf(c->b,
 			       "<button type=\"submit\">Change role</button></form>"
 			       "<form class=\"inline\" method=\"post\" action=\"/orgs/%u/remove\">"
@@ -203,7 +203,7 @@ static int members(sr_web_rq *rq, sr_buf *b, const sr_user *org, int admin)
 		       "<p><label for=\"add-member\">Handle</label><input id=\"add-member\" name=\"member\" required "
 		       "maxlength=\"64\" placeholder=\"@handle\"></p><p><label for=\"add-role\">Role</label>",
 		       org->handle, csrf);
-	role_select(b, "add-role", SR_PUB_PUBLISHER);
+	sr__web_member_role_select(b, "add-role", SR_PUB_PUBLISHER);
 	sr_buf_puts(b, "</p><p><button type=\"submit\">Add member</button></p></form>");
 	return 0;
 }

@@ -2,7 +2,8 @@
  * staff.c - the staff console at /staff, for moderators and admins (404 for everyone else,
  * signed out included, as the /admin pages): the scan queue, flagged and blocked skills with
  * their findings, reports, appeals and the audit log, each paged with a keyset cursor (one
- * index range a page, store/staff.h), and a skill's moderation page with its actions.
+ * index range a page, store/staff.h), a skill's moderation page with its actions, and the
+ * accounts pages (staff_users.c).
  *
  * The actions (staff_post.c) run the domain functions the API's moderation routes run
  * (moderation.h's sr_moderate_noted, staff.h's decisions), so the browser and the API do the
@@ -46,6 +47,7 @@ void sr__web_staff_begin(sr_page *p, const char *current, const char *heading, c
 		{"queue", "/staff/queue", "Scan queue"},  {"flagged", "/staff/flagged", "Flagged"},
 		{"blocked", "/staff/blocked", "Blocked"}, {"reports", "/staff/reports", "Reports"},
 		{"appeals", "/staff/appeals", "Appeals"}, {"audit", "/staff/audit", "Audit log"},
+		{"users", "/staff/users", "Users and orgs"},
 	};
 	sr__web_begin(p);
 	sr_buf_puts(p->b, "<nav class=\"tabs staff-nav\" aria-label=\"Staff console\"><ul>");
@@ -456,6 +458,8 @@ void sr__web_staff(sr_web_rq *rq, char **seg, int n, int post)
 		return;
 	}
 	const char *s1 = n > 1 ? seg[1] : "";
+	if (sr__web_staff_users(rq, u, seg, n, 0))
+		return;
 	if (n == 1)
 		index_page(rq);
 	else if (n == 2 && strcmp(s1, "queue") == 0)

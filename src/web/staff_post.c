@@ -22,11 +22,9 @@
 #include "registry/slug.h"
 #include "web/staff.h"
 
-/* The form's reason (maxlength 500 characters, so up to 2,000 bytes of UTF-8); the domain
- * keeps its first 500 bytes. */
-#define REASON_MAX 2048
+#define REASON_MAX SR_WEB_STAFF_REASON_MAX
 
-static const char *refusal_text(const sr_regerr *err)
+const char *sr__web_staff_refusal_text(const sr_regerr *err)
 {
 	switch (err->why) {
 	case SR_WHY_SKILL_NOT_FOUND: return "There is no such skill.";
@@ -40,13 +38,33 @@ static const char *refusal_text(const sr_regerr *err)
 	case SR_WHY_REVIEW_NOTE_REQUIRED:
 	case SR_WHY_RESOLUTION_NOTE_REQUIRED: return "Give a reason: the audit log keeps it.";
 	case SR_WHY_ACTION_UNKNOWN: return "There is no such action.";
+	case SR_WHY_STAFF_REASON_REQUIRED: return "Give a reason for this action: the audit log keeps it.";
+	case SR_WHY_USER_NOT_FOUND: return "There is no account with this handle.";
+	case SR_WHY_ADMIN_REQUIRED: return "Only an admin may do this.";
+	case SR_WHY_BAN_SELF: return "You cannot ban yourself.";
+	case SR_WHY_DEMOTE_SELF: return "You cannot take away your own admin role; another admin can.";
+	case SR_WHY_ROLE_INVALID: return "Choose a role: user, moderator or admin.";
+	case SR_WHY_HANDLE_MISSING: return "Name the org by its handle.";
+	case SR_WHY_HANDLE_INVALID:
+	case SR_WHY_HANDLE_OPENCLAW:
+	case SR_WHY_HANDLE_ROUTE: return "This handle cannot name an org.";
+	case SR_WHY_HANDLE_USED_BY_USER: return "This handle is a person's, not an org's.";
+	case SR_WHY_PUBLISHER_NOT_FOUND: return "There is no org with this handle.";
+	case SR_WHY_LAST_OWNER: return "An org keeps at least one owner.";
+	case SR_WHY_MEMBER_ROLE_INVALID: return "Choose a member role: publisher, admin or owner.";
 	default: return NULL;
 	}
 }
 
-static int refusal_status(const sr_regerr *err)
+int sr__web_staff_refusal_status(const sr_regerr *err)
 {
-	return err->code == SR_ENOTFOUND ? 404 : err->code == SR_ECONFLICT ? 409 : 400;
+	switch (err->code) {
+	case SR_ENOTFOUND: return 404;
+	case SR_EPERM: return 403;
+	case SR_ECONFLICT:
+	case SR_EEXIST: return 409;
+	default: return 400;
+	}
 }
 
 /* The skill a console address names, deleted and hidden ones included. */
@@ -197,13 +215,13 @@ static void skill_action(sr_web_rq *rq, const sr_user *u, const char *owner, con
 		sr_buf_deinit(&loc);
 		return;
 	}
-	const char *text = refusal_text(&err);
+	const char *text = sr__web_staff_refusal_text(&err);
 	if (!text)
 		sr__web_fail(rq->req, rq->resp, err.code ? err.code : SR_EDB);
 	else if (err.why == SR_WHY_SKILL_NOT_FOUND)
 		sr__web_error(rq->req, rq->resp, 404, "Skill not found", text);
 	else
-		sr__web_staff_skill(rq, owner, slug, refusal_status(&err), text, 0);
+		sr__web_staff_skill(rq, owner, slug, sr__web_staff_refusal_status(&err), text, 0);
 }
 
 /* POST /staff/reports/ID/decide and /staff/appeals/ID/decide, `do` saying which way. */
@@ -235,15 +253,17 @@ static void case_action(sr_web_rq *rq, const sr_user *u, int appeals, const char
 		sr__web_redirect(rq->resp, 303, loc);
 		return;
 	}
-	const char *text = refusal_text(&err);
+	const char *text = sr__web_staff_refusal_text(&err);
 	if (!text)
 		sr__web_fail(rq->req, rq->resp, err.code ? err.code : SR_EDB);
 	else
-		sr__web_staff_cases(rq, appeals, refusal_status(&err), text, 0);
+		sr__web_staff_cases(rq, appeals, sr__web_staff_refusal_status(&err), text, 0);
 }
 
 void sr__web_staff_post(sr_web_rq *rq, const sr_user *u, char **seg, int n)
 {
+	if (sr__web_staff_users(rq, u, seg, n, 1))
+		return;
 	if (n == 5 && strcmp(seg[1], "skill") == 0)
 		skill_action(rq, u, seg[2], seg[3], seg[4]);
 	else if (n == 4 && (strcmp(seg[1], "reports") == 0 || strcmp(seg[1], "appeals") == 0) &&

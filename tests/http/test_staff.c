@@ -6,6 +6,12 @@
  * with the reason; reports are resolved or dismissed with who and when; an owner appeals from
  * the appeal page (one open appeal per version), staff reject or accept it, and an accepted
  * appeal makes the skill active and clean. Then ClawHub's appeal routes under /api/v1.
+ * Then accounts (/staff/users): a handle finds a person or an org; a ban needs a reason,
+ * stops the account's API token (401) and hides its skills from the public list; a moderator
+ * bans neither an admin nor themselves and changes no role (403); an admin changes roles
+ * (audited, on the audit page) but keeps their own admin role; the org tools ensure an org
+ * with a member and remove the member, for admins only; each page reads one index lookup and
+ * one bounded range.
  */
 #include "harness.h"
 
@@ -15,8 +21,8 @@
 
 
 static srt_server S;
-static char tok_carol[128], tok_mod[128];
-static char c_alice[128], t_alice[80], c_carol[128], t_carol[80], c_mod[128], t_mod[80];
+static char tok_carol[128], tok_mod[128], tok_erin[128], tok_dave[128];
+static char c_alice[128], t_alice[80], c_carol[128], t_carol[80], c_mod[128], t_mod[80], c_boss[128], t_boss[80];
 
 static int group_setup(void **state)
 {
@@ -25,12 +31,16 @@ static int group_setup(void **state)
 		return -1;
 	srt_make_user(&S, "carol", "user", tok_carol, sizeof(tok_carol));
 	srt_make_user(&S, "mod", "moderator", tok_mod, sizeof(tok_mod));
+	srt_make_user(&S, "erin", "user", tok_erin, sizeof(tok_erin));
+	srt_make_user(&S, "dave", "user", tok_dave, sizeof(tok_dave));
 	srt_set_password(&S, "alice");
+	srt_set_password(&S, "boss");
 	srt_set_password(&S, "carol");
 	srt_set_password(&S, "mod");
 	srt_web_signin(&S, "alice", "/settings/sessions", c_alice, sizeof(c_alice), t_alice, sizeof(t_alice));
 	srt_web_signin(&S, "carol", "/settings/sessions", c_carol, sizeof(c_carol), t_carol, sizeof(t_carol));
 	srt_web_signin(&S, "mod", "/settings/sessions", c_mod, sizeof(c_mod), t_mod, sizeof(t_mod));
+	srt_web_signin(&S, "boss", "/settings/sessions", c_boss, sizeof(c_boss), t_boss, sizeof(t_boss));
 	return 0;
 }
 
@@ -72,7 +82,7 @@ static long long audit(const char *action, const char *actor, const char *detail
 
 static const char *const console_pages[] = {"/staff", "/staff/queue", "/staff/flagged", "/staff/blocked",
 					    "/staff/reports", "/staff/appeals", "/staff/audit",
-					    "/staff/skill/alice/console-target"};
+					    "/staff/skill/alice/console-target", "/staff/users", "/staff/users/carol"};
 
 static void test_only_staff(void **state)
 {
@@ -98,6 +108,15 @@ static void test_only_staff(void **state)
 	/* Staff without the session's token: refused before anything runs. */
 	expect_post(c_mod, "/staff/skill/alice/console-target/hide", "reason=no+token", 403, "Form expired");
 	assert_int_equal(skill_col("moderation_status", "console-target"), 0);
+	/* The accounts' search and forms likewise. */
+	srt_expect_page(&S, NULL, "/staff/users?q=carol", 404, (const char *const[]){"Page not found", NULL});
+	srt_expect_page(&S, c_carol, "/staff/users?q=carol", 404, (const char *const[]){"Page not found", NULL});
+	expect_post(c_carol, "/staff/users/dave/ban", srt_fmt("csrf=%s&reason=mine", t_carol), 404, "Page not found");
+	expect_post(c_carol, "/staff/orgs/ensure", srt_fmt("csrf=%s&org=carols", t_carol), 404, "Page not found");
+	expect_post(c_mod, "/staff/users/dave/ban", "reason=no+token", 403, "Form expired");
+	assert_int_equal(q("SELECT count(*) FROM users WHERE handle = 'dave' AND deactivated_at IS NULL"), 1);
+	assert_int_equal(q("SELECT count(*) FROM users WHERE handle = 'carols'"), 0);
+	srt_expect_page(&S, c_mod, "/staff", 200, (const char *const[]){"<a href=\"/staff/users\">Users and orgs</a>", NULL});
 	/* The handle is the console's: nobody can take it. */
 	char out[256];
 	const char *add[] = {"user", "add", "staff", NULL};
@@ -431,6 +450,178 @@ static void test_api_reports(void **state)
 	expect_paged("/api/v1/skills/-/reports", "reportId", "rp");
 }
 
+/* ---- accounts: /staff/users ---- */
+
+static long long user_col(const char *col, const char *handle)
+{
+	return q(srt_fmt("SELECT %s FROM users WHERE handle = '%s'", col, handle));
+}
+
+/* The page's rows read, from Server-Timing. */
+static long rows_read(const char *cookie, const char *path)
+{
+	srt_resp r;
+	srt_page(&S, cookie, path, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	long rows = 0, bytes = 0;
+	assert_int_equal(srt_timing(&r, &rows, &bytes), 0);
+	fprintf(stderr, "# %s: %ld rows, %ld bytes read\n", path, rows, bytes);
+	srt_resp_free(&r);
+	return rows;
+}
+
+static void test_find(void **state)
+{
+	(void)state;
+	srt_resp r;
+	srt_page(&S, c_mod, "/staff/users?q=%40Carol", &r);
+	SRT_EXPECT_STATUS(&r, 303);
+	assert_string_equal(srt_header(&r, "Location"), "/staff/users/carol");
+	srt_resp_free(&r);
+	srt_expect_page(&S, c_mod, "/staff/users?q=+", 400, (const char *const[]){"Name the account by its handle.", NULL});
+	srt_expect_page(&S, c_mod, "/staff/users/nobody", 404, (const char *const[]){"Account not found", NULL});
+	srt_expect_page(&S, c_mod, "/staff/users/carol", 200,
+			    (const char *const[]){"<a href=\"/carol\">@carol</a>", "<dd id=\"account-kind\">user</dd>",
+						  "<dd id=\"account-role\">user</dd>", "in good standing", "No orgs.",
+						  "action=\"/staff/users/carol/ban\"", srt_fmt("name=\"csrf\" value=\"%s\"", t_mod),
+						  NULL});
+	/* What a moderator may not do is not offered: no role form, no ban of an admin. */
+	srt_page(&S, c_mod, "/staff/users/boss", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_null(strstr(r.body, "/staff/users/boss/ban"));
+	assert_null(strstr(r.body, "/staff/users/boss/role"));
+	assert_null(strstr(r.body, "/staff/orgs/"));
+	srt_resp_free(&r);
+}
+
+static void test_ban(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, tok_erin, "erin-banned-tool", "1.0.0", "Carol Tool", "A skill of an account staff ban.");
+	assert_int_equal(srt_wait_scans(&S), 0);
+	json_t *j = srt_call(&S, "GET", "/api/v1/skills?prefix=erin-banned", NULL, NULL, 200, NULL);
+	assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
+	json_decref(j);
+	json_decref(srt_call(&S, "GET", "/api/v1/whoami", tok_erin, NULL, 200, NULL));
+	/* Without a reason: refused on the page, nothing changed. */
+	expect_post(c_mod, "/staff/users/erin/ban", srt_fmt("csrf=%s&reason=+++", t_mod), 400,
+		    "Give a reason for this action: the audit log keeps it.");
+	assert_int_equal(q("SELECT count(*) FROM users WHERE handle = 'erin' AND deactivated_at IS NULL"), 1);
+	assert_int_equal(q("SELECT count(*) FROM audit_log WHERE action = 'user.ban' AND detail LIKE '@erin%'"), 0);
+	/* Nobody bans themselves; a moderator bans no admin. */
+	expect_post(c_mod, "/staff/users/mod/ban", srt_fmt("csrf=%s&reason=oops", t_mod), 400, "You cannot ban yourself.");
+	expect_post(c_mod, "/staff/users/boss/ban", srt_fmt("csrf=%s&reason=coup", t_mod), 403, "Only an admin may do this.");
+	assert_int_equal(q("SELECT count(*) FROM users WHERE deactivated_at IS NOT NULL AND handle IN ('mod', 'boss')"), 0);
+	expect_post(c_mod, "/staff/users/nobody/ban", srt_fmt("csrf=%s&reason=who", t_mod), 404,
+		    "There is no account with this handle.");
+	/* With one: the account is banned, audited, its token refused, its skills gone. */
+	expect_post(c_mod, "/staff/users/%40Erin/ban", srt_fmt("csrf=%s&reason=%s", t_mod, srt_urlenc("spam <b>skills</b>")),
+		    303, "/staff/users/erin?done=ban");
+	assert_int_equal(q("SELECT count(*) FROM users WHERE handle = 'erin' AND deactivated_at > 0 "
+			   "AND ban_reason = 'spam <b>skills</b>'"),
+			 1);
+	assert_int_equal(audit("user.ban", "mod", "@erin; note: spam <b>skills</b>"), 1);
+	srt_call(&S, "GET", "/api/v1/whoami", tok_erin, NULL, 401,
+		 "Unauthorized: This ClawHub account is not in good standing and cannot use API tokens. "
+		 "Contact the registry's moderators if you believe this is a mistake.");
+	j = srt_call(&S, "GET", "/api/v1/skills?prefix=erin-banned", NULL, NULL, 200, NULL);
+	assert_int_equal(json_array_size(json_object_get(j, "items")), 0);
+	json_decref(j);
+	assert_int_equal(q("SELECT count(*) FROM skills WHERE slug = 'erin-banned-tool' AND moderation_reason = 'user.banned'"), 1);
+	srt_expect_page(&S, c_mod, "/staff/users/erin?done=ban", 200,
+			    (const char *const[]){"Banned.", "banned on ", "spam &lt;b&gt;skills&lt;/b&gt;", NULL});
+	srt_resp r;
+	srt_page(&S, c_mod, "/staff/users/erin", &r);
+	assert_null(strstr(r.body, "spam <b>"));
+	assert_null(strstr(r.body, "/staff/users/erin/ban"));
+	assert_non_null(strstr(r.body, "<h1 id=\"staff-h\">@erin</h1>"));
+	assert_non_null(strstr(r.body, "Nothing you may do here."));
+	srt_resp_free(&r);
+	srt_expect_page(&S, c_mod, "/staff/audit", 200, (const char *const[]){"user.ban", "@erin; note: spam &lt;b&gt;", NULL});
+}
+
+static void test_roles(void **state)
+{
+	(void)state;
+	expect_post(c_mod, "/staff/users/dave/role", srt_fmt("csrf=%s&role=moderator&reason=please", t_mod), 403,
+		    "Only an admin may do this.");
+	expect_post(c_boss, "/staff/users/dave/role", srt_fmt("csrf=%s&role=moderator&reason=", t_boss), 400,
+		    "Give a reason for this action: the audit log keeps it.");
+	expect_post(c_boss, "/staff/users/dave/role", srt_fmt("csrf=%s&role=king&reason=why+not", t_boss), 400,
+		    "Choose a role: user, moderator or admin.");
+	assert_int_equal(user_col("role", "dave"), 0);
+	srt_expect_page(&S, c_boss, "/staff/users/dave", 200,
+			    (const char *const[]){"action=\"/staff/users/dave/role\"", srt_fmt("name=\"csrf\" value=\"%s\"", t_boss),
+						  NULL});
+	expect_post(c_boss, "/staff/users/dave/role", srt_fmt("csrf=%s&role=moderator&reason=trusted+reviewer", t_boss), 303,
+		    "/staff/users/dave?done=role");
+	assert_int_equal(user_col("role", "dave"), 1);
+	assert_int_equal(audit("user.role", "boss", "@dave user -> moderator; note: trusted reviewer"), 1);
+	srt_expect_page(&S, c_boss, "/staff/audit", 200,
+			    (const char *const[]){"user.role", "@dave user -&gt; moderator; note: trusted reviewer", NULL});
+	/* A moderator made in the console moderates: the console opens to their token's user. */
+	json_t *j = srt_call(&S, "GET", "/api/v1/whoami", tok_dave, NULL, 200, NULL);
+	SRT_EXPECT_STR(json_object_get(j, "user"), "role", "moderator");
+	json_decref(j);
+	/* An admin keeps their own admin role. */
+	expect_post(c_boss, "/staff/users/boss/role", srt_fmt("csrf=%s&role=user&reason=retiring", t_boss), 400,
+		    "You cannot take away your own admin role; another admin can.");
+	assert_int_equal(user_col("role", "boss"), 2);
+}
+
+static void test_org_tools(void **state)
+{
+	(void)state;
+	srt_expect_page(&S, c_boss, "/staff/users", 200,
+			    (const char *const[]){"action=\"/staff/orgs/ensure\"", "action=\"/staff/orgs/remove\"",
+						  srt_fmt("name=\"csrf\" value=\"%s\"", t_boss), NULL});
+	srt_resp r;
+	srt_page(&S, c_mod, "/staff/users", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_null(strstr(r.body, "/staff/orgs/"));
+	srt_resp_free(&r);
+	expect_post(c_mod, "/staff/orgs/ensure", srt_fmt("csrf=%s&org=modorg&member=dave&role=admin", t_mod), 403,
+		    "Only an admin may do this.");
+	assert_int_equal(q("SELECT count(*) FROM users WHERE handle = 'modorg'"), 0);
+	expect_post(c_boss, "/staff/orgs/ensure", srt_fmt("csrf=%s&org=-bad&member=dave", t_boss), 400,
+		    "This handle cannot name an org.");
+	expect_post(c_boss, "/staff/orgs/ensure", srt_fmt("csrf=%s&org=%%40Acme&display_name=Acme+Inc&member=dave&role=admin", t_boss),
+		    303, "/staff/users/acme?done=ensure");
+	assert_int_equal(q("SELECT count(*) FROM users WHERE handle = 'acme' AND kind = 1 AND display_name = 'Acme Inc'"), 1);
+	assert_int_equal(q("SELECT m.role FROM publisher_members m JOIN users o ON o.id = m.publisher_id "
+			   "JOIN users u ON u.id = m.user_id WHERE o.handle = 'acme' AND u.handle = 'dave'"),
+			 2);
+	assert_int_equal(audit("publisher.create", "boss", "acme"), 1);
+	assert_int_equal(audit("publisher.member.set", "boss", "acme dave admin"), 1);
+	srt_expect_page(&S, c_boss, "/staff/users/acme?done=ensure", 200,
+			    (const char *const[]){"The org is as asked.", "<dd id=\"account-kind\">org</dd>", "<h2>Members</h2>",
+						  "<a href=\"/staff/users/dave\">@dave</a>", "action=\"/staff/orgs/remove\"", NULL});
+	srt_expect_page(&S, c_mod, "/staff/users/dave", 200,
+			    (const char *const[]){"<h2>Orgs</h2>", "<a href=\"/staff/users/acme\">@acme</a>", NULL});
+	expect_post(c_mod, "/staff/orgs/remove", srt_fmt("csrf=%s&org=acme&member=dave", t_mod), 403,
+		    "Only an admin may do this.");
+	expect_post(c_boss, "/staff/orgs/remove", srt_fmt("csrf=%s&org=nope&member=dave", t_boss), 404,
+		    "There is no org with this handle.");
+	expect_post(c_boss, "/staff/orgs/remove", srt_fmt("csrf=%s&org=acme&member=dave", t_boss), 303,
+		    "/staff/users/acme?done=remove");
+	assert_int_equal(q("SELECT count(*) FROM publisher_members m JOIN users o ON o.id = m.publisher_id WHERE o.handle = 'acme'"), 0);
+	assert_int_equal(audit("publisher.member.remove", "boss", "acme dave"), 1);
+	expect_post(c_boss, "/staff/orgs/remove", srt_fmt("csrf=%s&org=acme&member=dave", t_boss), 303,
+		    "/staff/users/acme?done=kept");
+}
+
+/* Each page reads the session's row, the account's and its memberships: no more. */
+static void test_reads(void **state)
+{
+	(void)state;
+	expect_post(c_boss, "/staff/orgs/ensure", srt_fmt("csrf=%s&org=acme&member=dave&role=publisher", t_boss), 303,
+		    "/staff/users/acme?done=ensure");
+	assert_int_equal(rows_read(c_mod, "/staff/users"), 1);
+	assert_int_equal(rows_read(c_mod, "/staff/users/dave"), 3);
+	assert_int_equal(rows_read(c_mod, "/staff/users/acme"), 3);
+	assert_int_equal(rows_read(c_mod, "/staff/users/bob"), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +631,11 @@ int main(void)
 		cmocka_unit_test(test_appeals),
 		cmocka_unit_test(test_api_appeals),
 		cmocka_unit_test(test_api_reports),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_ban),
+		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_org_tools),
+		cmocka_unit_test(test_reads),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -284,6 +284,7 @@ static const struct {
 	{Q_STAFF_REPORTS_ALL, "skill_reports_pkey"},
 	{Q_STAFF_SKILL_AUDIT, "ix_audit_skill"},
 	{Q_STAFF_SKILL_REPORTS, "ux_reports_skill_user"},
+	{Q_STAFF_ACCOUNT, "ux_users_handle"},
 };
 
 /* The index statement q must read: its own for a list statement (ix_list_* or ix_pub_*,

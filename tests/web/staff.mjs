@@ -3,7 +3,9 @@
 // set a verdict, rescan; resolve and dismiss reports; reject and accept appeals), each refused
 // on the page without a reason and done with one; the audit log shows the reasons. The owner
 // appeals one skill from the dashboard's appeal page and another from its skill page, and sees
-// the decisions. A signed-in user who is not staff gets 404 on /staff.
+// the decisions. A signed-in user who is not staff gets 404 on /staff. Last, the moderator
+// finds an account by handle and bans it through the form (refused without a reason), and
+// its API token gets 401.
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -80,7 +82,7 @@ async function main() {
   const m = await signedIn(base, 'mod', '/', problems);
   await Promise.all([m.page.waitForNavigation(), m.page.click('header a[href="/staff"]')]);
   check('signed in, the moderator reaches the console from the header', m.page.url() === `${base}/staff`, m.page.url());
-  for (const tab of ['Scan queue', 'Flagged', 'Blocked', 'Reports', 'Appeals', 'Audit log'])
+  for (const tab of ['Scan queue', 'Flagged', 'Blocked', 'Reports', 'Appeals', 'Audit log', 'Users and orgs'])
     check(`the console has the ${tab} tab`, (await m.page.locator('nav.staff-nav a', { hasText: tab }).count()) === 1);
   const queue = await m.page.goto(`${base}/staff/queue`);
   check('the scan queue page answers', queue.status() === 200 && (await m.page.textContent('main')).includes('Scan queue'));
@@ -175,6 +177,29 @@ async function main() {
   await a.page.goto(`${base}/alice/second-skill`);
   const side = await a.page.textContent('aside');
   check('the owner sees the rejection on the skill page', side.includes('rejected') && side.includes('posts the config out'), side);
+
+  // ---- the moderator bans an account ----
+  await m.page.goto(`${base}/staff/users`);
+  await m.page.fill('#user-find', '@Bob');
+  await Promise.all([m.page.waitForNavigation(), m.page.click('form[action="/staff/users"] button')]);
+  check('finding a user opens the account page', m.page.url() === `${base}/staff/users/bob`, m.page.url());
+  const banForm = () => m.page.locator('form[action="/staff/users/bob/ban"]');
+  st = await submit(m.page, banForm());
+  check('a ban without a reason is refused (400, on the page)',
+    st === 400 && (await m.page.textContent('main')).includes('Give a reason for this action'), st);
+  const before = await fetch(`${base}/api/v1/whoami`, { headers: { Authorization: `Bearer ${bobTok}` } });
+  check('refused, the account\'s token still works', before.status === 200, before.status);
+  await banForm().locator('input[name="reason"]').fill('reports nothing but spam');
+  st = await submit(m.page, banForm());
+  const banned = await m.page.textContent('main');
+  check('the ban is done with a reason', st === 200 && banned.includes('Banned.') &&
+    banned.includes('reports nothing but spam'), `${st} ${banned.slice(0, 300)}`);
+  const after = await fetch(`${base}/api/v1/whoami`, { headers: { Authorization: `Bearer ${bobTok}` } });
+  check('banned, the account\'s API token gets 401', after.status === 401, after.status);
+  await m.page.screenshot({ path: path.join(ART, 'staff-user.png'), fullPage: true });
+  await m.page.goto(`${base}/staff/audit`);
+  check('the audit log shows the ban with its reason',
+    (await m.page.textContent('main')).includes('@bob; note: reports nothing but spam'));
   check('no console errors, CSP violations or dialogs', problems.length === 0, problems.join(' | '));
 }
 
