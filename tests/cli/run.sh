@@ -1016,6 +1016,75 @@ t_merge() {
 }
 step "skill merge merge-a merge-b exits 0; merge-a now finds merge-b" t_merge
 
+# skill tag, skill rename, hide and unhide, as the owner runs them.
+mkdir -p "$T/src/tag-me"
+printf -- '---\nname: tag-me\ndescription: A skill for the tag and rename steps.\n---\n\n# Tag me\n' >"$T/src/tag-me/SKILL.md"
+t_skill_tag() {
+  local v
+  for v in 1.0.0 1.1.0; do
+    x ch alice publish "$T/src/tag-me" --slug tag-me --name "Tag Me" --version "$v" --no-input
+    rc_is 0 && has "OK. Published tag-me@$v" || return 1
+  done
+  x ch alice skill tag tag-me 1.0.0 --tag stable --yes
+  rc_is 0 || return 1
+  api "/api/v1/skills/tag-me"
+  [ "$RC" = 200 ] && js "j.skill.tags.stable === '1.0.0' && j.skill.tags.latest === '1.1.0'"
+}
+step "skill tag tag-me 1.0.0 --tag stable points the tag at 1.0.0" t_skill_tag
+
+t_skill_tag_missing() {
+  x ch alice skill tag tag-me 9.9.9 --tag stable --yes
+  rc_is 1 || return 1
+  api "/api/v1/skills/tag-me"
+  [ "$RC" = 200 ] && js "j.skill.tags.stable === '1.0.0'"
+}
+step "skill tag to a version that does not exist fails and moves nothing" t_skill_tag_missing
+
+t_skill_rename() {
+  x ch alice skill rename tag-me tagged-kit --yes
+  rc_is 0 || return 1
+  x ch anon inspect tag-me --json
+  rc_is 0 && js "j.skill.slug === 'tagged-kit'"
+}
+step "skill rename tag-me tagged-kit; the old slug finds the new one" t_skill_rename
+
+t_hide() {
+  x ch alice hide tagged-kit --yes --reason "cli hide step"
+  rc_is 0 || return 1
+  x ch anon inspect tagged-kit
+  rc_is 1 && has "Skill not found"
+}
+step "hide tagged-kit: others no longer find it" t_hide
+
+t_unhide() {
+  x ch alice unhide tagged-kit --yes
+  rc_is 0 || return 1
+  x ch anon inspect tagged-kit --json
+  rc_is 0 && js "j.skill.slug === 'tagged-kit'"
+}
+step "unhide tagged-kit: it is found again" t_unhide
+
+# pin and unpin are local: update skips a pinned skill, then moves it once unpinned.
+PWD_PIN=$T/wd-pin
+t_pin() {
+  mkdir -p "$PWD_PIN"
+  x ch alice --workdir "$PWD_PIN" install tagged-kit --version 1.0.0 --no-input
+  rc_is 0 || return 1
+  x ch alice --workdir "$PWD_PIN" pin tagged-kit --reason "cli pin step"
+  rc_is 0 || return 1
+  x ch alice --workdir "$PWD_PIN" update --all --no-input
+  rc_is 0 && js "j.skills['tagged-kit'].version === '1.0.0'" "$PWD_PIN/.clawhub/lock.json"
+}
+step "pin tagged-kit: update --all leaves it at 1.0.0" t_pin
+
+t_unpin() {
+  x ch alice --workdir "$PWD_PIN" unpin tagged-kit
+  rc_is 0 || return 1
+  x ch alice --workdir "$PWD_PIN" update --all --no-input
+  rc_is 0 && has "Updated tagged-kit -> v1.1.0" && js "j.skills['tagged-kit'].version === '1.1.0'" "$PWD_PIN/.clawhub/lock.json"
+}
+step "unpin tagged-kit: update --all moves it to 1.1.0" t_unpin
+
 # Org publishers (the accounts reference, section 3): create one, publish under it, and a
 # non-member is refused with ClawHub's words.
 t_publisher_create() {
