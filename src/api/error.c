@@ -130,6 +130,8 @@ static const struct {
 	[SR_WHY_MIGRATE_DEST_HAS_SKILL] = {400, "Destination owner %s. Choose a different slug or publish without migrating "
 						"ownership."},
 	[SR_WHY_MIGRATE_SOURCE_LACKS] = {400, "Source owner %s."},
+	[SR_WHY_MIGRATE_SLUG_SHARED] = {400, "Slug is used by multiple publishers. Publish with the source owner namespace "
+					     "instead."},
 	[SR_WHY_TRANSFER_TO_SELF] = {400, "Cannot transfer to yourself"},
 	[SR_WHY_TRANSFER_PENDING] = {400, "A transfer is already pending for this skill"},
 	[SR_WHY_NO_PENDING_TRANSFER] = {404, "No pending transfer found"},

@@ -222,6 +222,8 @@ static void run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *
 		.ntags = ntags,
 		.files = files->files,
 		.nfiles = files->nfiles,
+		.migrate_owner = json_is_true(json_object_get(payload, "migrateOwner")),
+		.source_owner_handle = jstr(payload, "sourceOwnerHandle"),
 	};
 	if (!pr.owner_handle || !pr.owner_handle[0])
 		pr.owner_handle = sr__owner_param(req);

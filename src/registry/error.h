@@ -116,6 +116,7 @@ typedef enum sr_why {
 	SR_WHY_DEST_HAS_ALIAS,         /* arg: "@owner already has a redirect for \"slug\"" */
 	SR_WHY_MIGRATE_DEST_HAS_SKILL, /* arg: as SR_WHY_DEST_HAS_SKILL */
 	SR_WHY_MIGRATE_SOURCE_LACKS,   /* arg: "@owner does not have skill \"slug\"" */
+	SR_WHY_MIGRATE_SLUG_SHARED,    /* a third publisher holds the slug too */
 	SR_WHY_TRANSFER_TO_SELF,
 	SR_WHY_TRANSFER_PENDING,
 	SR_WHY_NO_PENDING_TRANSFER,

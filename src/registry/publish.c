@@ -361,6 +361,26 @@ static int check_new_slug(sr_store *s, const sr_user *owner, const char *slug, i
 	return 0;
 }
 
+/* Whether the existing skill sk takes version: not deleted nor removed, and without that
+ * version yet. *skill_id is then sk's and latest its current `latest`. */
+static int check_existing(sr_store *s, const sr_skill *sk, const char *version, int64_t *skill_id, char *latest,
+			  size_t latestsz, sr_regerr *err)
+{
+	if (sk->soft_deleted_at)
+		return sr_regerr_set(err, SR_EGONE, SR_WHY_PUBLISH_TO_DELETED, sk->slug);
+	if (sk->moderation_status == SR_SKILL_REMOVED)
+		return sr_regerr_set(err, SR_EGONE, SR_WHY_PUBLISH_TO_REMOVED, NULL);
+	struct latest_ctx existing = {"", 0};
+	int rc = sr_store_version_get(s, sk->id, version, take_version, &existing);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	if (existing.found)
+		return sr_regerr_set(err, SR_EEXIST, SR_WHY_VERSION_EXISTS, version);
+	*skill_id = sk->id;
+	snprintf(latest, latestsz, "%s", sk->latest_version);
+	return 0;
+}
+
 /* Where a new version of slug by owner would go: *skill_id is the existing skill (0 for a new
  * one, whose slug check_new_slug must allow) and latest its current `latest`. Refuses deleted
  * and removed skills and versions that already exist. */
@@ -377,18 +397,7 @@ static int check_target(sr_store *s, const sr_publish_req *req, const sr_user *o
 		return check_new_slug(s, owner, slug, now, req->import, shared, err);
 	if (rc)
 		return sr_regerr_internal(err, rc);
-	if (lk.skill.soft_deleted_at)
-		return sr_regerr_set(err, SR_EGONE, SR_WHY_PUBLISH_TO_DELETED, slug);
-	if (lk.skill.moderation_status == SR_SKILL_REMOVED)
-		return sr_regerr_set(err, SR_EGONE, SR_WHY_PUBLISH_TO_REMOVED, NULL);
-	struct latest_ctx existing = {"", 0};
-	if ((rc = sr_store_version_get(s, lk.skill.id, version, take_version, &existing)))
-		return sr_regerr_internal(err, rc);
-	if (existing.found)
-		return sr_regerr_set(err, SR_EEXIST, SR_WHY_VERSION_EXISTS, version);
-	*skill_id = lk.skill.id;
-	snprintf(latest, latestsz, "%s", lk.skill.latest_version);
-	return 0;
+	return check_existing(s, &lk.skill, version, skill_id, latest, latestsz, err);
 }
 
 /* One publish's working state, filled by the steps of sr_publish in order. */
@@ -406,6 +415,8 @@ struct pub {
 	int64_t zip_size;
 	int64_t skill_id, version_id; /* once written */
 	int64_t hold; /* its blob holds (store.h), 0 before any */
+	int migrate;   /* the publish first moves moving to owner (`migrateOwner`) */
+	sr_skill moving;
 };
 
 /* The owner: the actor, or a publisher the actor may publish as; in good standing. An org
@@ -434,6 +445,23 @@ static int resolve_owner(sr_store *s, struct pub *p, sr_regerr *err)
 	if (p->owner.deactivated_at)
 		return sr_regerr_set(err, SR_EPERM, SR_WHY_PUBLISHER_NOT_IN_GOOD_STANDING, NULL);
 	return 0;
+}
+
+/* Whether the publish moves a skill to its owner first: ClawHub counts the source only with
+ * `migrateOwner` and when it is not the owner. The move's checks are the transfers'
+ * (sr_migration_check); it is made in write_rows. */
+static int plan_migration(sr_store *s, struct pub *p, sr_regerr *err)
+{
+	const sr_publish_req *req = p->req;
+	char source[64];
+	p->migrate = 0;
+	if (!req->migrate_owner || !req->source_owner_handle)
+		return 0;
+	sr_owner_normalize(req->source_owner_handle, source, sizeof(source));
+	if (!source[0] || strcasecmp(source, p->owner.handle) == 0)
+		return 0;
+	p->migrate = 1;
+	return sr_migration_check(s, req->actor, source, &p->owner, p->slug, &p->moving, err);
 }
 
 /* The display name when the request gave none: the frontmatter's, or the slug title-cased
@@ -657,8 +685,14 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 	int64_t skill_id = 0, version_id = 0;
 	int shared = 0;
 	char latest[260] = "";
-	int rc = check_target(s, req, &p->owner, p->slug, p->version, p->now, &skill_id, &shared, latest,
-			      sizeof(latest), err);
+	/* A migration is checked again under the write lock and made first: the skill is then
+	 * the owner's, and the version goes to it as to any skill of the owner's. */
+	int rc = p->migrate ? plan_migration(s, p, err) : 0;
+	if (!rc && p->migrate)
+		rc = sr_migration_move(s, &p->moving, req->actor, &p->owner, p->now, err);
+	if (!rc)
+		rc = check_target(s, req, &p->owner, p->slug, p->version, p->now, &skill_id, &shared, latest,
+				  sizeof(latest), err);
 	if (rc)
 		return rc;
 	if (!skill_id) {
@@ -695,9 +729,9 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 
 /*
  * A publish validates everything it can before it writes anything: the request and files,
- * the owner, SKILL.md, and the target (refused before any bytes are written; write_rows
- * checks again, since another publish may have come in between). Then the blobs, then one
- * transaction.
+ * the owner, SKILL.md, a migration's move, and the target (refused before any bytes are
+ * written; write_rows checks again, since another publish may have come in between). Then
+ * the blobs, then one transaction.
  */
 int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result *res,
 	       sr_regerr *err)
@@ -716,7 +750,11 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	if (!rc)
 		rc = fingerprint_files(&p, err);
 	if (!rc)
-		rc = check_target(s, req, &p.owner, p.slug, p.version, p.now, &id, &shared, cur, sizeof(cur), err);
+		rc = plan_migration(s, &p, err);
+	/* Before a migration the version's skill is the source's. */
+	if (!rc)
+		rc = p.migrate ? check_existing(s, &p.moving, p.version, &id, cur, sizeof(cur), err)
+			       : check_target(s, req, &p.owner, p.slug, p.version, p.now, &id, &shared, cur, sizeof(cur), err);
 	if (!rc)
 		rc = store_blobs(s, b, &p, err);
 	if (rc)

@@ -86,6 +86,13 @@ typedef struct sr_publish_req {
 	sr_pub_file *files;
 	size_t nfiles;
 	int64_t now; /* 0: the clock */
+	/* `migrateOwner` and `sourceOwnerHandle`: with both, and a source other than the owner,
+	 * the publish first moves the source's skill of that slug to the owner
+	 * (sr_migration_check). As on ClawHub, the source counts only with migrate_owner, and
+	 * without one (the CLI always sends one: --source-owner, or the caller's handle) nothing
+	 * moves. */
+	int migrate_owner;
+	const char *source_owner_handle;
 	/* An operator's import (`skillreg import`, `skillreg seed`), not a client's publish: a
 	 * new skill's slug needs only the lookup shape (ClawHub's reserved words, protected
 	 * affixes and shape rules are for new slugs, and the catalogue imported already held it),
@@ -231,6 +238,22 @@ int sr_transfer_decide(sr_store *s, const sr_skill *sk, const sr_user *actor, in
 int sr_transfers_pending(sr_store *s, int64_t user_id, int outgoing, sr_row_fn fn, void *ud);
 /* "pending", "accepted", "rejected", "cancelled", "expired". */
 const char *sr_transfer_status_name(int status);
+
+/* A publish that moves the skill (`migrateOwner`, the accounts reference section 3): the
+ * skill slug of source_handle, which a publish by actor into dest would move there. Refused
+ * when dest has a skill of that slug (SR_WHY_MIGRATE_DEST_HAS_SKILL), the source has none
+ * (SR_WHY_MIGRATE_SOURCE_LACKS), a third publisher holds the slug too
+ * (SR_WHY_MIGRATE_SLUG_SHARED), the actor is not the source or dest person nor an admin of
+ * either org (the slug-taken refusal, naming the skill), or moderation holds the skill
+ * (SR_WHY_TRANSFER_MODERATION). 0 with *sk filled. */
+int sr_migration_check(sr_store *s, const sr_user *actor, const char *source_handle, const sr_user *dest,
+		       const char *slug, sr_skill *sk, sr_regerr *err);
+/* Moves sk (checked by sr_migration_check) and its aliases to dest inside the caller's
+ * transaction, as an accepted transfer moves them, dropping dest's own redirect of the slug,
+ * and writes the audit row skill.owner.migrate. Refusals and failures are in err; the caller
+ * rolls back. */
+int sr_migration_move(sr_store *s, const sr_skill *sk, const sr_user *actor, const sr_user *dest, int64_t now,
+		      sr_regerr *err);
 
 /* Public id strings: "sk_12", "sv_34", "us_5". */
 void sr_public_id(char *out, size_t n, const char *prefix, int64_t id);

@@ -9,6 +9,9 @@
  * request rows stay after they end (status, resolved_at, resolved_by), so the two parties and
  * staff can read who did what and when. An accept moves the skill and its aliases, ends the
  * request and writes its audit row in one transaction, or does none of it.
+ *
+ * A publish may move a skill too (`migrateOwner`, publish.c): its checks and its move are
+ * here, so that it moves a skill as the transfers do, inside the publish's transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +161,25 @@ static int dest_refuse(sr_regerr *err, sr_why skill_why, int what, const char *h
 
 /* ---- moving at once (to an org, or to the actor's own account) ---- */
 
+/* Inside the caller's transaction, the skill row (and with it its versions, tags, stats and
+ * stars, which are keyed by the skill) becomes dest's. Refused when dest has a skill of that
+ * slug, a deleted one included; dest's own redirect of the slug gives way to the skill
+ * itself. Refusals and failures are in err; the caller rolls back. */
+static int move_skill_row(sr_store *s, const sr_skill *sk, const sr_user *dest, int64_t now, sr_regerr *err)
+{
+	int what, rc = dest_holds(s, dest->id, sk->slug, sk, &what);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	if (what == 1)
+		return dest_refuse(err, SR_WHY_MIGRATE_DEST_HAS_SKILL, 1, dest->handle, sk->slug);
+	if (what == 2 && (rc = sr_store_alias_remove(s, dest->id, sk->slug)))
+		return sr_regerr_internal(err, rc);
+	rc = sr_store_skill_set_owner(s, sk->id, dest->id, now);
+	if (rc == SR_EEXIST) /* a deleted skill of the destination keeps the slug */
+		return dest_refuse(err, SR_WHY_MIGRATE_DEST_HAS_SKILL, 1, dest->handle, sk->slug);
+	return rc ? sr_regerr_internal(err, rc) : 0;
+}
+
 /* The destination of an immediate move: found, alive, and one the actor administers. */
 static int check_dest(sr_store *s, const sr_user *actor, const char *handle, sr_user *dest, int *kind_out,
 		      sr_regerr *err)
@@ -203,22 +225,9 @@ static int move_now(sr_store *s, const sr_skill *sk, const sr_user *actor, const
 	int64_t now = sr_now_ms();
 	if ((rc = sr_store_begin(s)))
 		return sr_regerr_internal(err, rc);
-	if (dest.id != sk->owner_id) {
-		int what;
-		if ((rc = dest_holds(s, dest.id, sk->slug, sk, &what)))
-			return finish(s, rc, err);
-		if (what == 1)
-			return refuse(s, dest_refuse(err, SR_WHY_MIGRATE_DEST_HAS_SKILL, 1, dest.handle, sk->slug));
-		/* The destination's own redirect of that slug gives way to the skill itself; the
-		 * skill's redirects stay with their owner, as ClawHub's immediate move leaves them. */
-		if (what == 2 && (rc = sr_store_alias_remove(s, dest.id, sk->slug)))
-			return finish(s, rc, err);
-		rc = sr_store_skill_set_owner(s, sk->id, dest.id, now);
-		if (rc == SR_EEXIST) /* a deleted skill of the destination keeps the slug */
-			return refuse(s, dest_refuse(err, SR_WHY_MIGRATE_DEST_HAS_SKILL, 1, dest.handle, sk->slug));
-		if (rc)
-			return finish(s, rc, err);
-	}
+	/* The skill's redirects stay with their owner, as ClawHub's immediate move leaves them. */
+	if (dest.id != sk->owner_id && (rc = move_skill_row(s, sk, &dest, now, err)))
+		return refuse(s, rc);
 	/* A byte more than the cut, so utf8_cut sees whether byte 200 starts a character. */
 	char reason[202], detail[400];
 	snprintf(reason, sizeof(reason), "%s", message ? message : "");
@@ -357,22 +366,33 @@ static int add_slug(void *ud, const void *row)
 
 /* The accept after its checks: the skill and its aliases move to the actor, unless the actor
  * already holds one of their slugs (then the request stays pending). */
-static int take_over(sr_store *s, const sr_transfer *t, const sr_skill *sk, const sr_user *actor, int64_t now,
+/* Whether dest holds none of the slugs that move with sk to it: its aliases, and with
+ * with_slug its slug too. The first one dest holds refuses, in skill_why's words (or, for a
+ * redirect of dest's own, SR_WHY_DEST_HAS_ALIAS). Refusals and failures are in err. */
+static int dest_free(sr_store *s, const sr_skill *sk, const sr_user *dest, int with_slug, sr_why skill_why,
 		     sr_regerr *err)
 {
 	char slug[SR_TRANSFER_MAX_ALIASES + 1][100];
-	struct slugs l = {slug, 1, SR_TRANSFER_MAX_ALIASES + 1};
-	snprintf(slug[0], sizeof(slug[0]), "%s", sk->slug);
+	struct slugs l = {slug, 0, SR_TRANSFER_MAX_ALIASES + 1};
+	if (with_slug)
+		snprintf(slug[l.n++], sizeof(slug[0]), "%s", sk->slug);
 	int rc = sr_store_aliases_of_skill(s, sk->id, SR_TRANSFER_MAX_ALIASES, add_slug, &l);
 	for (int i = 0; !rc && i < l.n; i++) {
 		int what;
-		if ((rc = dest_holds(s, actor->id, slug[i], sk, &what)))
+		if ((rc = dest_holds(s, dest->id, slug[i], sk, &what)))
 			break;
 		if (what)
-			return refuse(s, dest_refuse(err, SR_WHY_DEST_HAS_SKILL, what, actor->handle, slug[i]));
+			return dest_refuse(err, skill_why, what, dest->handle, slug[i]);
 	}
+	return rc ? sr_regerr_internal(err, rc) : 0;
+}
+
+static int take_over(sr_store *s, const sr_transfer *t, const sr_skill *sk, const sr_user *actor, int64_t now,
+		     sr_regerr *err)
+{
+	int rc = dest_free(s, sk, actor, 1, SR_WHY_DEST_HAS_SKILL, err);
 	if (rc)
-		return finish(s, rc, err);
+		return refuse(s, rc);
 	rc = sr_store_skill_set_owner(s, sk->id, actor->id, now);
 	if (rc == SR_EEXIST) /* a deleted skill of the recipient keeps the slug */
 		return refuse(s, dest_refuse(err, SR_WHY_DEST_HAS_SKILL, 1, actor->handle, sk->slug));
@@ -438,6 +458,89 @@ int sr_transfer_decide(sr_store *s, const sr_skill *sk, const sr_user *actor, in
 	    (rc = sr_store_audit(s, actor->id, actions[decision], sk->id, NULL, now)))
 		return finish(s, rc, err);
 	return finish(s, 0, err);
+}
+
+/* ---- moving by publishing (`migrateOwner`) ---- */
+
+/* Whether a live skill of a publisher other than the two named holds the slug (rows of
+ * sr_store_lookup_slug); ud is struct third. */
+struct third {
+	int64_t a, b;
+	int found;
+};
+
+static int third_row(void *ud, const void *row)
+{
+	struct third *t = ud;
+	sr_skill sk;
+	sr_skill_copy(&sk, row);
+	if (!sk.soft_deleted_at && sk.owner_id != t->a && sk.owner_id != t->b)
+		t->found = 1;
+	return t->found;
+}
+
+int sr_migration_check(sr_store *s, const sr_user *actor, const char *source_handle, const sr_user *dest,
+		       const char *slug, sr_skill *sk, sr_regerr *err)
+{
+	char handle[64], arg[300];
+	sr_owner_normalize(source_handle, handle, sizeof(handle));
+	snprintf(arg, sizeof(arg), "@%.63s does not have skill \"%.99s\"", handle, slug);
+	/* dest's own redirect of the slug does not count: it gives way to the skill. */
+	sr_skill none = {.id = 0};
+	snprintf(none.slug, sizeof(none.slug), "%s", slug);
+	int what, rc = dest_holds(s, dest->id, slug, &none, &what);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	if (what == 1)
+		return dest_refuse(err, SR_WHY_MIGRATE_DEST_HAS_SKILL, 1, dest->handle, slug);
+	sr_user source;
+	rc = sr_store_user_by_handle(s, handle, &source);
+	if (rc == SR_ENOTFOUND)
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_MIGRATE_SOURCE_LACKS, arg);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	struct first f = {.found = 0};
+	if ((rc = sr_store_lookup_owner_slug(s, source.id, slug, take_first, &f)))
+		return sr_regerr_internal(err, rc);
+	if (!f.found)
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_MIGRATE_SOURCE_LACKS, arg);
+	/* With a third holder, moving the source's skill would leave the slug's bare address to
+	 * a different skill than before. */
+	struct third th = {source.id, dest->id, 0};
+	if ((rc = sr_store_lookup_slug(s, slug, SR_LOOKUP_MAX_MATCHES * 2, third_row, &th)))
+		return sr_regerr_internal(err, rc);
+	if (th.found)
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_MIGRATE_SLUG_SHARED, NULL);
+	/* Admin rights on both sides (a person is the owner of their own); a platform admin has
+	 * none here, publishing not being a staff command. Without them the slug is another's. */
+	int ok_src = 0, ok_dest = 0;
+	if ((rc = sr_may_act(s, source.id, actor, SR_PUB_ADMIN, &ok_src)) ||
+	    (rc = sr_may_act(s, dest->id, actor, SR_PUB_ADMIN, &ok_dest)))
+		return sr_regerr_internal(err, rc);
+	if (!ok_src || !ok_dest)
+		return sr_slug_refuse(&f.sk, err);
+	if (blocked(&f.sk))
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_TRANSFER_MODERATION, NULL);
+	*sk = f.sk;
+	return 0;
+}
+
+int sr_migration_move(sr_store *s, const sr_skill *sk, const sr_user *actor, const sr_user *dest, int64_t now,
+		      sr_regerr *err)
+{
+	/* The skill's aliases go with it, as an accepted transfer's do, so that each stays the
+	 * property of the publisher of the skill it names. */
+	int rc = dest_free(s, sk, dest, 0, SR_WHY_MIGRATE_DEST_HAS_SKILL, err);
+	if (!rc)
+		rc = move_skill_row(s, sk, dest, now, err);
+	if (rc)
+		return rc;
+	char detail[200];
+	snprintf(detail, sizeof(detail), "@%s -> @%s", sk->owner_handle, dest->handle);
+	if ((rc = sr_store_aliases_move(s, sk->id, dest->id)) ||
+	    (rc = sr_store_audit(s, actor->id, "skill.owner.migrate", sk->id, detail, now)))
+		return sr_regerr_internal(err, rc);
+	return 0;
 }
 
 /* ---- lists ---- */

@@ -1107,6 +1107,23 @@ t_publish_owner_denied() {
 }
 step "publish --owner by a non-member is refused" t_publish_owner_denied
 
+# publish --migrate-owner (the accounts reference, section 3): alice's personal skill moves
+# into the org she owns as the new version is published; --source-owner defaults to her.
+t_publish_migrate_owner() {
+  x ch alice publish "$SRC1" --slug mig-cli --version 1.0.0 --no-input
+  rc_is 0 && has "OK. Published mig-cli@1.0.0" || return 1
+  x ch alice publish "$SRC1" --slug mig-cli --owner acme-cli --version 1.0.1 --no-input
+  rc_is 1 && has "Slug is already taken. Choose a different slug. Existing skill: $BASE/alice/mig-cli" || return 1
+  x ch alice publish "$SRC1" --slug mig-cli --owner acme-cli --migrate-owner --version 1.1.0 --no-input
+  rc_is 0 && has "OK. Published mig-cli@1.1.0" || return 1
+  api "/api/v1/skills/mig-cli"
+  [ "$RC" = 200 ] || { why "GET mig-cli answered $RC"; return 1; }
+  js "j.owner.handle === 'acme-cli' && j.latestVersion.version === '1.1.0'" || return 1
+  api "/api/v1/skills/mig-cli/versions"
+  [ "$RC" = 200 ] && js "j.items.map(v => v.version).sort().join() === '1.0.0,1.1.0'"
+}
+step "publish --owner acme-cli --migrate-owner moves alice's skill into the org" t_publish_migrate_owner
+
 # Ownership transfers (the accounts reference, section 4): alice asks bob to take a skill; bob
 # rejects, alice asks again and cancels, asks once more and bob accepts; then bob publishes
 # it and alice no longer can. Also an org move at once, and the refusals' words.
