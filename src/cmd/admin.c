@@ -31,6 +31,8 @@ static void account_refusal(const char *handle, const sr_regerr *err)
 {
 	if (err->why == SR_WHY_USER_NOT_FOUND)
 		fprintf(stderr, "skillreg: no user %s\n", handle);
+	else if (err->why == SR_WHY_ALREADY_BANNED || err->why == SR_WHY_NOT_BANNED)
+		fprintf(stderr, "skillreg: %s is %s\n", handle, err->why == SR_WHY_NOT_BANNED ? "not banned" : "banned already");
 	else
 		fprintf(stderr, "skillreg: cannot change %s: %s\n", handle, sr_strerror(err->code));
 }
@@ -153,6 +155,14 @@ static int run_user(const sr_cmd_opts *o)
 			fprintf(stderr, "banned %s\n", handle);
 			ret = 0;
 		}
+	} else if (strcmp(o->args[1], "unban") == 0) {
+		sr_regerr err = {0};
+		if (sr_account_unban(s, NULL, handle, o->reason ? o->reason : "unbanned by an administrator", &err)) {
+			account_refusal(handle, &err);
+		} else {
+			fprintf(stderr, "unbanned %s\n", handle);
+			ret = 0;
+		}
 	} else {
 		ret = sr__cmd_misuse(o);
 	}
@@ -216,10 +226,11 @@ out:
 }
 
 const sr_cmd sr__cmd_user = {
-	"user", "add a user, change a role, set a password, invite, ban",
+	"user", "add a user, change a role, set a password, invite, ban, unban",
 	"usage: skillreg user add HANDLE [--role user|moderator|admin] [--display-name NAME] [--data-dir DIR] [--db URL]\n"
 	"       skillreg user role HANDLE user|moderator|admin [--data-dir DIR] [--db URL]\n"
 	"       skillreg user ban HANDLE [--reason TEXT] [--data-dir DIR] [--db URL]\n"
+	"       skillreg user unban HANDLE [--reason TEXT] [--data-dir DIR] [--db URL]\n"
 	"       skillreg user password HANDLE [--data-dir DIR] [--db URL]   the new password on stdin\n"
 	"       skillreg user invite [--role user|moderator|admin] [--reason NOTE] [--public-url URL] [--data-dir DIR] [--db URL]\n"
 	"                            prints a one-time URL (valid 7 days) where the invited person makes a local account\n",

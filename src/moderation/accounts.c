@@ -1,5 +1,5 @@
 /*
- * accounts.c - bans and role changes by staff and by the operator (accounts.h). Each change
+ * accounts.c - bans, unbans and role changes by staff and by the operator (accounts.h). Each change
  * reads its target, checks who may do it and writes the change and its audit row in one
  * transaction, so the checks and the write see the same account.
  */
@@ -63,10 +63,33 @@ static int ban_writes(sr_store *s, void *ud, sr_regerr *err)
 		return sr_regerr_set(err, SR_EINVAL, SR_WHY_BAN_SELF, NULL);
 	if (c->actor && t.role == SR_ROLE_ADMIN && c->actor->role != SR_ROLE_ADMIN)
 		return sr_regerr_set(err, SR_EPERM, SR_WHY_ADMIN_REQUIRED, NULL);
+	/* A second ban would date the account's ban anew and say nothing new. */
+	if (t.deactivated_at)
+		return sr_regerr_set(err, SR_ECONFLICT, SR_WHY_ALREADY_BANNED, NULL);
 	int64_t now = sr_now_ms();
 	if ((rc = sr_store_user_ban_in_tx(s, t.id, c->reason, now)))
 		return sr_regerr_internal(err, rc);
 	return audit(s, c, "user.ban", "", now, err);
+}
+
+static int unban_writes(sr_store *s, void *ud, sr_regerr *err)
+{
+	struct account_change *c = ud;
+	sr_user t;
+	int rc = target_of(s, c->handle, &t, err);
+	if (rc)
+		return rc;
+	if (c->actor && t.role == SR_ROLE_ADMIN && c->actor->role != SR_ROLE_ADMIN)
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_ADMIN_REQUIRED, NULL);
+	if (!t.deactivated_at)
+		return sr_regerr_set(err, SR_ECONFLICT, SR_WHY_NOT_BANNED, NULL);
+	int64_t now = sr_now_ms();
+	rc = sr_store_user_unban_in_tx(s, t.id, t.deactivated_at, now);
+	if (rc == SR_ENOTFOUND)
+		return sr_regerr_set(err, SR_ECONFLICT, SR_WHY_NOT_BANNED, NULL);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	return audit(s, c, "user.unban", "", now, err);
 }
 
 static int role_writes(sr_store *s, void *ud, sr_regerr *err)
@@ -103,6 +126,14 @@ int sr_account_ban(sr_store *s, const sr_user *actor, const char *handle, const 
 		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	struct account_change c = {actor, handle, reason, 0};
 	return change(s, &c, ban_writes, err);
+}
+
+int sr_account_unban(sr_store *s, const sr_user *actor, const char *handle, const char *reason, sr_regerr *err)
+{
+	if (actor && actor->role != SR_ROLE_MODERATOR && actor->role != SR_ROLE_ADMIN)
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	struct account_change c = {actor, handle, reason, 0};
+	return change(s, &c, unban_writes, err);
 }
 
 int sr_account_set_role(sr_store *s, const sr_user *actor, const char *handle, int role, const char *reason,

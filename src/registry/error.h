@@ -147,6 +147,8 @@ typedef enum sr_why {
 	/* staff on accounts (moderation/accounts.h) */
 	SR_WHY_STAFF_REASON_REQUIRED,
 	SR_WHY_BAN_SELF,
+	SR_WHY_ALREADY_BANNED,
+	SR_WHY_NOT_BANNED,
 	SR_WHY_DEMOTE_SELF,
 	SR_WHY_ROLE_INVALID,
 

@@ -35,6 +35,13 @@ enum sr__q {
 	Q_USER_ADD_CLAIMABLE, /* insert (ux_users_handle and ux_users_claim_github refuse a second) */
 	Q_USER_BAN,         /* primary key */
 	Q_USER_BAN_SKILLS,  /* ix_skills_owner_updated */
+	Q_BAN_HOLDS_SAVE,   /* ix_skills_owner_updated (ban_holds primary key refuses a second row) */
+	Q_UNBAN_RESTORE,    /* ix_ban_holds_user, then skills primary key */
+	Q_UNBAN_UNHELD,     /* ix_skills_owner_updated: a ban from before ban_holds */
+	Q_BAN_HOLDS_DROP,   /* ix_ban_holds_user */
+	Q_USER_UNBAN,       /* primary key */
+	Q_TOKENS_REVOKE_USER, /* ix_tokens_user */
+	Q_SESSIONS_END_USER,  /* ix_sessions_user */
 	Q_TOKEN_ADD,        /* insert */
 	Q_TOKEN_LOOKUP,     /* ux_tokens_hash, then users primary key */
 	Q_TOKEN_REVOKE,     /* ix_tokens_prefix range */

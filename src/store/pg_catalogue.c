@@ -74,6 +74,20 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_USER_BAN] = "UPDATE users SET deactivated_at = $2, ban_reason = $3 WHERE id = $1",
 	[Q_USER_BAN_SKILLS] = "UPDATE skills SET moderation_status = 1, moderation_reason = 'user.banned', "
 			      "soft_deleted_at = coalesce(soft_deleted_at, $2) WHERE owner_id = $1",
+	[Q_BAN_HOLDS_SAVE] = "INSERT INTO ban_holds(skill_id, user_id, moderation_status, moderation_reason, soft_deleted_at) "
+			     "SELECT id, owner_id, moderation_status, moderation_reason, soft_deleted_at FROM skills "
+			     "WHERE owner_id = $1 AND coalesce(moderation_reason, '') != 'user.banned' "
+			     "ON CONFLICT (skill_id) DO NOTHING",
+	[Q_UNBAN_RESTORE] = "UPDATE skills SET moderation_status = h.moderation_status, moderation_reason = h.moderation_reason, "
+			    "soft_deleted_at = h.soft_deleted_at FROM ban_holds AS h "
+			    "WHERE h.user_id = $1 AND skills.id = h.skill_id AND skills.moderation_reason = 'user.banned'",
+	[Q_UNBAN_UNHELD] = "UPDATE skills SET moderation_status = 0, moderation_reason = 'restored.unban', "
+			   "soft_deleted_at = CASE WHEN soft_deleted_at = $2 THEN NULL ELSE soft_deleted_at END "
+			   "WHERE owner_id = $1 AND moderation_reason = 'user.banned'",
+	[Q_BAN_HOLDS_DROP] = "DELETE FROM ban_holds WHERE user_id = $1",
+	[Q_USER_UNBAN] = "UPDATE users SET deactivated_at = NULL, ban_reason = NULL WHERE id = $1 AND deactivated_at IS NOT NULL",
+	[Q_TOKENS_REVOKE_USER] = "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+	[Q_SESSIONS_END_USER] = "DELETE FROM web_sessions WHERE user_id = $1",
 	[Q_TOKEN_ADD] = "INSERT INTO api_tokens(user_id, label, prefix, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
 	[Q_TOKEN_LOOKUP] = "SELECT t.revoked_at, u.id, u.handle, u.display_name, u.image, u.role, u.deactivated_at, t.expires_at, "
 			   "t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",

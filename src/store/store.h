@@ -200,10 +200,17 @@ int sr_store_user_add_claimable(sr_store *s, const char *handle, const char *dis
 int sr_store_user_by_handle(sr_store *s, const char *handle, sr_user *out);
 int sr_store_user_by_id(sr_store *s, int64_t id, sr_user *out);
 /* A ban: the account's deactivated_at and ban_reason, and each of its skills hidden
- * (moderation_reason 'user.banned') and soft-deleted, in one transaction of its own. */
+ * (moderation_reason 'user.banned') and soft-deleted, in one transaction of its own. What
+ * each skill's moderation state was before is kept (ban_holds) for an unban. */
 int sr_store_user_ban(sr_store *s, int64_t user_id, const char *reason);
 /* The same writes in the caller's transaction, with the caller's clock. */
 int sr_store_user_ban_in_tx(sr_store *s, int64_t user_id, const char *reason, int64_t now);
+/* An unban, in the caller's transaction: the account in good standing again; each skill the
+ * ban hid and nobody has changed since gets back the state the ban kept (a skill banned
+ * before there were holds: active, 'restored.unban', undeleted if the ban deleted it, which
+ * it did if soft_deleted_at is banned_at); the account's tokens revoked and its web sessions
+ * ended, so it signs in afresh. SR_ENOTFOUND when the account is not banned. */
+int sr_store_user_unban_in_tx(sr_store *s, int64_t user_id, int64_t banned_at, int64_t now);
 int sr_store_token_add(sr_store *s, int64_t user_id, const char *label, const char *prefix,
 		       const char *hash);
 /* What a token's own row says, beside its user. */

@@ -65,7 +65,23 @@ int sr_store_user_by_id(sr_store *s, int64_t id, sr_user *out)
 int sr_store_user_ban_in_tx(sr_store *s, int64_t user_id, const char *reason, int64_t now)
 {
 	int rc = sr__run(s, Q_USER_BAN, "IIt", user_id, now, reason);
+	if (!rc)
+		rc = sr__run(s, Q_BAN_HOLDS_SAVE, "I", user_id);
 	return rc ? rc : sr__run(s, Q_USER_BAN_SKILLS, "II", user_id, now);
+}
+
+int sr_store_user_unban_in_tx(sr_store *s, int64_t user_id, int64_t banned_at, int64_t now)
+{
+	int rc = sr__run(s, Q_USER_UNBAN, "I", user_id);
+	if (rc)
+		return rc;
+	if (sr__changes(s) == 0)
+		return SR_ENOTFOUND;
+	/* The held skills first: what is still 'user.banned' after them had no hold. */
+	if ((rc = sr__run(s, Q_UNBAN_RESTORE, "I", user_id)) || (rc = sr__run(s, Q_UNBAN_UNHELD, "II", user_id, banned_at)) ||
+	    (rc = sr__run(s, Q_BAN_HOLDS_DROP, "I", user_id)) || (rc = sr__run(s, Q_TOKENS_REVOKE_USER, "II", user_id, now)))
+		return rc;
+	return sr__run(s, Q_SESSIONS_END_USER, "I", user_id);
 }
 
 int sr_store_user_ban(sr_store *s, int64_t user_id, const char *reason)

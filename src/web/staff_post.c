@@ -42,6 +42,8 @@ const char *sr__web_staff_refusal_text(const sr_regerr *err)
 	case SR_WHY_USER_NOT_FOUND: return "There is no account with this handle.";
 	case SR_WHY_ADMIN_REQUIRED: return "Only an admin may do this.";
 	case SR_WHY_BAN_SELF: return "You cannot ban yourself.";
+	case SR_WHY_ALREADY_BANNED: return "This account is banned already.";
+	case SR_WHY_NOT_BANNED: return "This account is not banned.";
 	case SR_WHY_DEMOTE_SELF: return "You cannot take away your own admin role; another admin can.";
 	case SR_WHY_ROLE_INVALID: return "Choose a role: user, moderator or admin.";
 	case SR_WHY_HANDLE_MISSING: return "Name the org by its handle.";

@@ -1,12 +1,12 @@
 /*
  * staff_users.c - accounts in the staff console: /staff/users finds a person or an org by
  * handle, /staff/users/HANDLE shows the account (kind, role, creation, ban, its orgs or its
- * members) with the forms staff may use on it, and the posts those forms make: a ban
- * (moderators and admins), a role change (admins), and the platform admin's org tools
+ * members) with the forms staff may use on it, and the posts those forms make: a ban and an
+ * unban (moderators and admins), a role change (admins), and the platform admin's org tools
  * (ensure an org with a member and a role, remove a member).
  *
  * The actions run the domain functions the command line and the API run (moderation's
- * accounts.h for `skillreg user ban|role`, registry's sr_publisher_ensure and
+ * accounts.h for `skillreg user ban|unban|role`, registry's sr_publisher_ensure and
  * sr_publisher_member_remove for POST /api/v1/users/publisher[-member]), which check who may
  * act and audit the change in its transaction. Each page is one index lookup and one bounded
  * range (docs/staff.md).
@@ -172,6 +172,18 @@ static void ban_form(sr_buf *b, const char *csrf, const char *handle)
 		       handle, csrf);
 }
 
+static void unban_form(sr_buf *b, const char *csrf, const char *handle)
+{
+	sr_html_printf(b,
+		       "<form class=\"form staff-action\" method=\"post\" action=\"/staff/users/%u/unban\">"
+		       "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><fieldset><legend>Unban</legend>"
+		       "<p class=\"muted\">Its skills come back as they were before the ban. Its old tokens and "
+		       "sessions stay revoked: the person signs in again.</p>"
+		       "<p><label for=\"reason-unban\">Reason</label><input id=\"reason-unban\" name=\"reason\" "
+		       "maxlength=\"500\"></p><p><button type=\"submit\">Unban</button></p></fieldset></form>",
+		       handle, csrf);
+}
+
 static void role_form(sr_buf *b, const char *csrf, const char *handle, int current)
 {
 	sr_html_printf(b,
@@ -192,14 +204,17 @@ static void account_forms(sr_web_rq *rq, const sr_user *u, const struct account_
 	const char *csrf = sr__web_csrf(rq);
 	int self = a->id == u->id;
 	int may_ban = !a->banned && !self && (is_admin(u) || a->role != SR_ROLE_ADMIN);
+	int may_unban = a->banned && (is_admin(u) || a->role != SR_ROLE_ADMIN);
 	int may_set_role = is_admin(u) && a->kind != SR_USER_ORG;
 	sr_buf_puts(a->b, "<h2>Actions</h2><div class=\"staff-actions\">");
 	if (may_ban)
 		ban_form(a->b, csrf, handle);
+	if (may_unban)
+		unban_form(a->b, csrf, handle);
 	if (may_set_role)
 		role_form(a->b, csrf, handle, a->role);
 	sr_buf_puts(a->b, "</div>");
-	if (!may_ban && !may_set_role && !(is_admin(u) && a->kind == SR_USER_ORG))
+	if (!may_ban && !may_unban && !may_set_role && !(is_admin(u) && a->kind == SR_USER_ORG))
 		sr_buf_puts(a->b, "<p class=\"muted\">Nothing you may do here.</p>");
 	if (is_admin(u) && a->kind == SR_USER_ORG)
 		org_forms(a->b, csrf, handle);
@@ -208,6 +223,7 @@ static void account_forms(sr_web_rq *rq, const sr_user *u, const struct account_
 static const char *done_text(const char *done)
 {
 	static const char *const words[][2] = {{"ban", "Banned."},
+					       {"unban", "Unbanned."},
 					       {"role", "Role changed."},
 					       {"ensure", "The org is as asked."},
 					       {"remove", "Member removed."},
@@ -278,8 +294,8 @@ static void form_handle(sr_web_rq *rq, const char *key, char *out, size_t n)
 	sr_handle_normalize(raw, out, n);
 }
 
-/* POST /staff/users/HANDLE/ban and /staff/users/HANDLE/role. */
-static void account_action(sr_web_rq *rq, const sr_user *u, const char *handle_in, int role_change)
+/* POST /staff/users/HANDLE/ACTION, ACTION one of ban, unban and role. */
+static void account_action(sr_web_rq *rq, const sr_user *u, const char *handle_in, const char *action)
 {
 	rq->req->route = "web-staff-user-action";
 	char handle[HANDLE_MAX], reason[SR_WEB_STAFF_REASON_MAX] = "", role[16] = "";
@@ -287,9 +303,16 @@ static void account_action(sr_web_rq *rq, const sr_user *u, const char *handle_i
 	sr__web_form(rq->req, "reason", reason, sizeof(reason));
 	sr__web_form(rq->req, "role", role, sizeof(role));
 	sr_regerr err = {0};
-	int rc = role_change ? sr_account_set_role(rq->req->store, u, handle, sr_role_parse(role), reason, &err)
-			     : sr_account_ban(rq->req->store, u, handle, reason, &err);
-	finish(rq, u, rc, &err, handle, handle, role_change ? "role" : "ban");
+	sr_store *s = rq->req->store;
+	int rc = strcmp(action, "role") == 0  ? sr_account_set_role(s, u, handle, sr_role_parse(role), reason, &err)
+		 : strcmp(action, "ban") == 0 ? sr_account_ban(s, u, handle, reason, &err)
+					      : sr_account_unban(s, u, handle, reason, &err);
+	finish(rq, u, rc, &err, handle, handle, action);
+}
+
+static int account_action_name(const char *a)
+{
+	return strcmp(a, "ban") == 0 || strcmp(a, "unban") == 0 || strcmp(a, "role") == 0;
 }
 
 /* POST /staff/orgs/ensure and /staff/orgs/remove: the admin routes' domain calls. */
@@ -323,8 +346,8 @@ int sr__web_staff_users(sr_web_rq *rq, const sr_user *u, char **seg, int n, int 
 		users_page(rq, u, 200, NULL);
 	else if (!post && n == 3 && strcmp(s1, "users") == 0)
 		account_page(rq, u, seg[2], 200, NULL);
-	else if (post && n == 4 && strcmp(s1, "users") == 0 && (strcmp(seg[3], "ban") == 0 || strcmp(seg[3], "role") == 0))
-		account_action(rq, u, seg[2], strcmp(seg[3], "role") == 0);
+	else if (post && n == 4 && strcmp(s1, "users") == 0 && account_action_name(seg[3]))
+		account_action(rq, u, seg[2], seg[3]);
 	else if (post && n == 3 && strcmp(s1, "orgs") == 0 && (strcmp(seg[2], "ensure") == 0 || strcmp(seg[2], "remove") == 0))
 		org_action(rq, u, strcmp(seg[2], "remove") == 0);
 	else

@@ -535,9 +535,104 @@ static void test_ban(void **state)
 	assert_null(strstr(r.body, "spam <b>"));
 	assert_null(strstr(r.body, "/staff/users/erin/ban"));
 	assert_non_null(strstr(r.body, "<h1 id=\"staff-h\">@erin</h1>"));
-	assert_non_null(strstr(r.body, "Nothing you may do here."));
+	assert_non_null(strstr(r.body, "action=\"/staff/users/erin/unban\""));
 	srt_resp_free(&r);
 	srt_expect_page(&S, c_mod, "/staff/audit", 200, (const char *const[]){"user.ban", "@erin; note: spam &lt;b&gt;", NULL});
+	/* A second ban says nothing new: refused, the first ban's date and reason kept. */
+	long long banned_at = q("SELECT deactivated_at FROM users WHERE handle = 'erin'");
+	expect_post(c_mod, "/staff/users/erin/ban", srt_fmt("csrf=%s&reason=again", t_mod), 409, "This account is banned already.");
+	assert_int_equal(q("SELECT deactivated_at FROM users WHERE handle = 'erin'"), banned_at);
+	assert_int_equal(audit("user.ban", "mod", "@erin"), 1);
+}
+
+/* Who is the owner of a skill, in a count query's terms. */
+#define FRED "owner_id = (SELECT id FROM users WHERE handle = 'fred')"
+
+/* An unban puts back what the ban changed, and only that: a public skill is public again with
+ * the reason it had, a skill staff hid before the ban stays hidden, one its owner deleted stays
+ * deleted, one staff acted on during the ban keeps that decision. The account's old token
+ * stays refused (the unban revokes it), a new one works. An unban of an account in good
+ * standing is refused. A ban from before the holds (none kept): ClawHub's rule, run by
+ * `skillreg user unban`. */
+static void test_unban(void **state)
+{
+	(void)state;
+	char tok_fred[128], out[256];
+	srt_make_user(&S, "fred", "user", tok_fred, sizeof(tok_fred));
+	srt_publish_ok(&S, tok_fred, "fred-public", "1.0.0", "Fred Public", "Public before and after a ban.");
+	srt_publish_ok(&S, tok_fred, "fred-hidden", "1.0.0", "Fred Hidden", "Hidden by staff before the ban.");
+	srt_publish_ok(&S, tok_fred, "fred-gone", "1.0.0", "Fred Gone", "Deleted by its owner before the ban.");
+	srt_publish_ok(&S, tok_fred, "fred-removed", "1.0.0", "Fred Removed", "Removed by staff during the ban.");
+	assert_int_equal(srt_wait_scans(&S), 0);
+	expect_post(c_mod, "/staff/skill/fred/fred-hidden/hide", srt_fmt("csrf=%s&reason=looks+off", t_mod), 303,
+		    "/staff/skill/fred/fred-hidden?done=hide");
+	json_decref(srt_call(&S, "DELETE", "/api/v1/skills/fred-gone", tok_fred, NULL, 200, NULL));
+	srt_sql(&S, "CREATE TABLE fred_before AS SELECT slug, moderation_status, moderation_reason, soft_deleted_at "
+		    "FROM skills WHERE " FRED);
+	assert_int_equal(q("SELECT count(*) FROM fred_before"), 4);
+	assert_int_equal(q("SELECT count(*) FROM skills WHERE " FRED " AND is_public = 1"), 2);
+	srt_expect_page(&S, c_mod, "/staff/users/fred", 200, (const char *const[]){"action=\"/staff/users/fred/ban\"", NULL});
+	expect_post(c_mod, "/staff/users/fred/unban", srt_fmt("csrf=%s&reason=why", t_mod), 409, "This account is not banned.");
+	expect_post(c_mod, "/staff/users/fred/ban", srt_fmt("csrf=%s&reason=stolen+account", t_mod), 303,
+		    "/staff/users/fred?done=ban");
+	assert_int_equal(q("SELECT count(*) FROM skills WHERE " FRED " AND moderation_reason = 'user.banned' AND "
+			   "soft_deleted_at > 0 AND moderation_status = 1"),
+			 4);
+	assert_int_equal(q("SELECT count(*) FROM ban_holds WHERE user_id = (SELECT id FROM users WHERE handle = 'fred')"), 4);
+	/* During the ban, staff remove one of the skills: the unban leaves that decision alone. */
+	expect_post(c_mod, "/staff/skill/fred/fred-removed/remove", srt_fmt("csrf=%s&reason=malware+after+all", t_mod), 303,
+		    "/staff/skill/fred/fred-removed?done=remove");
+	long long removed_reason_len = q("SELECT length(moderation_reason) FROM skills WHERE slug = 'fred-removed'");
+	/* Without a reason, nothing happens; a user is not staff. */
+	expect_post(c_mod, "/staff/users/fred/unban", srt_fmt("csrf=%s&reason=+", t_mod), 400,
+		    "Give a reason for this action: the audit log keeps it.");
+	expect_post(c_carol, "/staff/users/fred/unban", srt_fmt("csrf=%s&reason=friend", t_carol), 404, "Page not found");
+	assert_int_equal(q("SELECT count(*) FROM users WHERE handle = 'fred' AND deactivated_at > 0"), 1);
+	expect_post(c_mod, "/staff/users/fred/unban", srt_fmt("csrf=%s&reason=%s", t_mod, srt_urlenc("owner proved it was stolen")),
+		    303, "/staff/users/fred?done=unban");
+	assert_int_equal(q("SELECT count(*) FROM users WHERE handle = 'fred' AND deactivated_at IS NULL AND ban_reason IS NULL"), 1);
+	assert_int_equal(audit("user.unban", "mod", "@fred; note: owner proved it was stolen"), 1);
+	/* public, hidden and gone exactly as before the ban (gone: deleted at the same time). */
+	assert_int_equal(q("SELECT count(*) FROM skills s JOIN fred_before b ON b.slug = s.slug WHERE s.slug IN "
+			   "('fred-public', 'fred-hidden', 'fred-gone') AND s.moderation_status = b.moderation_status "
+			   "AND coalesce(s.moderation_reason, '') = coalesce(b.moderation_reason, '') "
+			   "AND coalesce(s.soft_deleted_at, 0) = coalesce(b.soft_deleted_at, 0)"),
+			 3);
+	assert_int_equal(q("SELECT count(*) FROM skills WHERE slug = 'fred-gone' AND soft_deleted_at > 0"), 1);
+	assert_int_equal(q("SELECT count(*) FROM skills WHERE slug = 'fred-hidden' AND moderation_status = 1"), 1);
+	assert_int_equal(q("SELECT length(moderation_reason) FROM skills WHERE slug = 'fred-removed'"), removed_reason_len);
+	assert_int_equal(skill_col("moderation_status", "fred-removed"), 2);
+	assert_int_equal(q("SELECT count(*) FROM ban_holds"), 1); /* erin's, below */
+	json_t *j = srt_call(&S, "GET", "/api/v1/skills?prefix=fred-", NULL, NULL, 200, NULL);
+	assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
+	SRT_EXPECT_STR(json_array_get(json_object_get(j, "items"), 0), "slug", "fred-public");
+	json_decref(j);
+	srt_call(&S, "GET", "/api/v1/whoami", tok_fred, NULL, 401,
+		 "Unauthorized: API token is invalid or revoked. Run `clawhub login` again.");
+	const char *mint[] = {"token", "create", "fred", NULL};
+	assert_int_equal(srt_admin(&S, tok_fred, sizeof(tok_fred), mint), 0);
+	tok_fred[strcspn(tok_fred, "\r\n")] = 0;
+	json_decref(srt_call(&S, "GET", "/api/v1/whoami", tok_fred, NULL, 200, NULL));
+	srt_expect_page(&S, c_mod, "/staff/users/fred?done=unban", 200,
+			    (const char *const[]){"Unbanned.", "action=\"/staff/users/fred/ban\"", NULL});
+	srt_expect_page(&S, c_mod, "/staff/audit", 200, (const char *const[]){"user.unban", "@fred; note: owner proved", NULL});
+
+	/* erin was banned before there were holds (her hold is dropped here): her skill comes back
+	 * active and undeleted under restored.unban, as ClawHub's unban does. */
+	assert_int_equal(srt_sql(&S, "DELETE FROM ban_holds WHERE user_id = (SELECT id FROM users WHERE handle = 'erin')"), 1);
+	const char *unban[] = {"user", "unban", "erin", "--reason", "appeal accepted", NULL};
+	assert_int_equal(srt_admin(&S, out, sizeof out, unban), 0);
+	assert_int_equal(q("SELECT count(*) FROM skills WHERE slug = 'erin-banned-tool' AND moderation_status = 0 AND "
+			   "moderation_reason = 'restored.unban' AND soft_deleted_at IS NULL"),
+			 1);
+	assert_int_equal(q("SELECT count(*) FROM audit_log WHERE action = 'user.unban' AND actor_id IS NULL AND "
+			   "detail = '@erin; note: appeal accepted'"),
+			 1);
+	assert_int_equal(srt_admin(&S, out, sizeof out, unban), 1);
+	assert_int_equal(srt_sync(&S), 0);
+	j = srt_call(&S, "GET", "/api/v1/skills?prefix=erin-banned", NULL, NULL, 200, NULL);
+	assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
+	json_decref(j);
 }
 
 static void test_roles(void **state)
@@ -633,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_api_reports),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_ban),
+		cmocka_unit_test(test_unban),
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_org_tools),
 		cmocka_unit_test(test_reads),

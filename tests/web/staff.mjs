@@ -5,7 +5,7 @@
 // appeals one skill from the dashboard's appeal page and another from its skill page, and sees
 // the decisions. A signed-in user who is not staff gets 404 on /staff. Last, the moderator
 // finds an account by handle and bans it through the form (refused without a reason), and
-// its API token gets 401.
+// its API token gets 401; then lifts the ban, and the old token stays revoked.
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -200,6 +200,18 @@ async function main() {
   await m.page.goto(`${base}/staff/audit`);
   check('the audit log shows the ban with its reason',
     (await m.page.textContent('main')).includes('@bob; note: reports nothing but spam'));
+
+  // ---- and lifts it: the old token stays revoked ----
+  await m.page.goto(`${base}/staff/users/bob`);
+  const unbanForm = () => m.page.locator('form[action="/staff/users/bob/unban"]');
+  await unbanForm().locator('input[name="reason"]').fill('appeal accepted');
+  st = await submit(m.page, unbanForm());
+  const unbanned = await m.page.textContent('main');
+  check('the unban is done with a reason and offers the ban again', st === 200 && unbanned.includes('Unbanned.') &&
+    (await banForm().count()) === 1, `${st} ${unbanned.slice(0, 300)}`);
+  const later = await fetch(`${base}/api/v1/whoami`, { headers: { Authorization: `Bearer ${bobTok}` } });
+  check('unbanned, the old token stays revoked (401)', later.status === 401 &&
+    (await later.text()).includes('invalid or revoked'), later.status);
   check('no console errors, CSP violations or dialogs', problems.length === 0, problems.join(' | '));
 }
 
