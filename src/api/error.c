@@ -118,6 +118,11 @@ static const struct {
 	[SR_WHY_NO_PUBLISH_ACCESS] = {400, "You do not have publish access for \"@%s\". Ask an owner or admin of \"@%s\" to add you."},
 	[SR_WHY_LAST_OWNER] = {400, "Publisher must have at least one owner"},
 	[SR_WHY_MEMBER_ROLE_INVALID] = {400, "Invalid member role: use owner, admin or publisher"},
+	[SR_WHY_ALREADY_MEMBER] = {409, "@%s is a member already: change their role instead."},
+	[SR_WHY_NOT_MEMBER] = {404, "@%s is not a member of this org: invite them."},
+	[SR_WHY_INVITE_PENDING] = {409, "@%s has a pending invitation to this org already."},
+	[SR_WHY_INVITE_NOT_FOUND] = {404, "Invitation not found"},
+	[SR_WHY_INVITE_CLOSED] = {409, "This invitation is no longer open (accepted, declined, revoked or expired)."},
 
 	[SR_WHY_USER_NOT_FOUND] = {404, "User not found"},
 	[SR_WHY_TO_USER_REQUIRED] = {400, "toUserHandle required"},

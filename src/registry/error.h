@@ -106,6 +106,11 @@ typedef enum sr_why {
 	SR_WHY_NO_PUBLISH_ACCESS,      /* arg: the handle */
 	SR_WHY_LAST_OWNER,
 	SR_WHY_MEMBER_ROLE_INVALID,
+	SR_WHY_ALREADY_MEMBER,   /* an invitation of a member: change the role instead */
+	SR_WHY_NOT_MEMBER,       /* a role change of a person who is not a member: invite them */
+	SR_WHY_INVITE_PENDING,   /* one pending invitation per org and person */
+	SR_WHY_INVITE_NOT_FOUND, /* no such invitation, or not the actor's to answer */
+	SR_WHY_INVITE_CLOSED,    /* accepted, declined, revoked or expired already */
 	/* ---- ownership moves (sections 3 and 4) ---- */
 	SR_WHY_USER_NOT_FOUND,
 	SR_WHY_TO_USER_REQUIRED,

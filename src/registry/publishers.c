@@ -264,7 +264,8 @@ fail:
 
 /* The org, the actor's role on it, and the member named, in the caller's transaction. An
  * actor below admin is refused as the accounts reference's table says, and so is one below
- * owner when the change touches an owner (the member's role before or after). */
+ * owner when the change touches an owner (the member's role before or after). new_role is
+ * negated for an invitation, which only offers the role. */
 static int member_change(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle,
 			 int new_role, sr_user *org, sr_user *member, int *old_role, sr_regerr *err)
 {
@@ -284,12 +285,12 @@ static int member_change(sr_store *s, const sr_user *actor, const char *handle, 
 		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_USER_NOT_FOUND, NULL);
 	if (rc || (rc = sr_store_member_role(s, org->id, member->id, old_role)))
 		return sr_regerr_internal(err, rc);
-	if ((new_role == SR_PUB_OWNER || *old_role == SR_PUB_OWNER) && mine < SR_PUB_OWNER)
+	if ((new_role == SR_PUB_OWNER || new_role == -SR_PUB_OWNER || *old_role == SR_PUB_OWNER) && mine < SR_PUB_OWNER)
 		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	/* The last owner stays: read in the write transaction, so two changes cannot each leave
-	 * the other as the last. */
+	 * the other as the last. An invitation (new_role negated) changes no member's role. */
 	int64_t owners = 0;
-	if (*old_role == SR_PUB_OWNER && new_role != SR_PUB_OWNER) {
+	if (*old_role == SR_PUB_OWNER && new_role != SR_PUB_OWNER && new_role >= SR_PUB_NONE) {
 		if ((rc = sr_store_member_owners(s, org->id, &owners)))
 			return sr_regerr_internal(err, rc);
 		if (owners <= 1)
@@ -308,7 +309,10 @@ int sr_org_member_set(sr_store *s, const sr_user *actor, const char *handle, con
 	sr_user org, member;
 	if ((rc = sr_store_begin(s)))
 		return sr_regerr_internal(err, rc);
-	if ((rc = member_change(s, actor, handle, member_handle, role, &org, &member, &old_role, err))) {
+	if (!(rc = member_change(s, actor, handle, member_handle, role, &org, &member, &old_role, err)) &&
+	    old_role == SR_PUB_NONE)
+		rc = sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_NOT_MEMBER, member.handle);
+	if (rc) {
 		sr_store_rollback(s);
 		return rc;
 	}
@@ -343,4 +347,155 @@ int sr_org_member_remove(sr_store *s, const sr_user *actor, const char *handle, 
 		return sr_regerr_internal(err, rc);
 	}
 	return 0;
+}
+
+/* ---- invitations ---- */
+
+/* Ends the transaction fn ran in: committed when rc is 0, else rolled back and rc returned. */
+static int end_tx(sr_store *s, int rc, sr_regerr *err)
+{
+	if (rc) {
+		sr_store_rollback(s);
+		return rc;
+	}
+	if ((rc = sr_store_commit(s))) {
+		sr_store_rollback(s);
+		return sr_regerr_internal(err, rc);
+	}
+	return 0;
+}
+
+static int invite_writes(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle, int role,
+			 int64_t *id, sr_regerr *err)
+{
+	int64_t now = sr_now_ms();
+	int old_role;
+	sr_user org, member;
+	int rc = member_change(s, actor, handle, member_handle, -role, &org, &member, &old_role, err);
+	if (rc)
+		return rc;
+	if (member.deactivated_at) /* ClawHub invites active users only */
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_USER_NOT_FOUND, NULL);
+	if (old_role != SR_PUB_NONE)
+		return sr_regerr_set(err, SR_ECONFLICT, SR_WHY_ALREADY_MEMBER, member.handle);
+	sr_org_invite inv = {.publisher_id = org.id, .user_id = member.id, .role = role, .invited_by = actor->id,
+			     .created_at = now, .expires_at = now + SR_ORG_INVITE_TTL_MS};
+	if (!(rc = sr_store_org_invite_expire(s, org.id, member.id, now)))
+		rc = sr_store_org_invite_add(s, &inv, id);
+	if (rc == SR_EEXIST)
+		return sr_regerr_set(err, SR_ECONFLICT, SR_WHY_INVITE_PENDING, member.handle);
+	char detail[200];
+	snprintf(detail, sizeof(detail), "%s %s %s", org.handle, member.handle, sr_member_role_name(role));
+	if (rc || (rc = sr_store_audit(s, actor->id, "publisher.invite", 0, detail, now)))
+		return sr_regerr_internal(err, rc);
+	return 0;
+}
+
+int sr_org_invite_send(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle, int role,
+		       int64_t *id, sr_regerr *err)
+{
+	if (role < SR_PUB_PUBLISHER || role > SR_PUB_OWNER)
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_MEMBER_ROLE_INVALID, NULL);
+	int rc = sr_store_begin(s);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	return end_tx(s, invite_writes(s, actor, handle, member_handle, role, id, err), err);
+}
+
+/* The open invitation id, read in the caller's transaction. */
+static int open_invite(sr_store *s, int64_t id, sr_org_invite *inv, sr_regerr *err)
+{
+	int rc = sr_store_org_invite_get(s, id, inv);
+	if (rc == SR_ENOTFOUND)
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_INVITE_NOT_FOUND, NULL);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	if (inv->status != SR_INVITE_PENDING || inv->expires_at <= sr_now_ms())
+		return sr_regerr_set(err, SR_ECONFLICT, SR_WHY_INVITE_CLOSED, NULL);
+	return 0;
+}
+
+/* Closes the invitation as status, audited as action with "org person role". */
+static int close_invite(sr_store *s, const sr_user *actor, const sr_org_invite *inv, int status, const char *action,
+			const char *org_handle, const char *person, sr_regerr *err)
+{
+	int64_t now = sr_now_ms();
+	int changed = 0;
+	int rc = sr_store_org_invite_decide(s, inv->id, status, now, &changed);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	if (!changed) /* answered by a concurrent request first */
+		return sr_regerr_set(err, SR_ECONFLICT, SR_WHY_INVITE_CLOSED, NULL);
+	char detail[200];
+	snprintf(detail, sizeof(detail), "%s %s %s", org_handle, person, sr_member_role_name(inv->role));
+	if ((rc = sr_store_audit(s, actor->id, action, 0, detail, now)))
+		return sr_regerr_internal(err, rc);
+	return 0;
+}
+
+static int answer_writes(sr_store *s, const sr_user *actor, int64_t invite_id, int accept, char *org_out, size_t n,
+			 sr_regerr *err)
+{
+	sr_org_invite inv;
+	int rc = open_invite(s, invite_id, &inv, err);
+	if (rc == 0 && inv.user_id != actor->id) /* another person's: as if there were none */
+		rc = sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_INVITE_NOT_FOUND, NULL);
+	if (rc)
+		return rc;
+	sr_user org;
+	if ((rc = sr_store_user_by_id(s, inv.publisher_id, &org)))
+		return rc == SR_ENOTFOUND ? sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_INVITE_NOT_FOUND, NULL)
+					  : sr_regerr_internal(err, rc);
+	if (org_out)
+		snprintf(org_out, n, "%s", org.handle);
+	if (accept) {
+		int held = SR_PUB_NONE;
+		if ((rc = sr_store_member_role(s, org.id, actor->id, &held)))
+			return sr_regerr_internal(err, rc);
+		/* Made a member meanwhile (by a platform admin): a lower role is no demotion. */
+		if (inv.role > held && (rc = sr_store_member_set(s, org.id, actor->id, inv.role, sr_now_ms())))
+			return sr_regerr_internal(err, rc);
+	}
+	return close_invite(s, actor, &inv, accept ? SR_INVITE_ACCEPTED : SR_INVITE_DECLINED,
+			    accept ? "publisher.invite.accept" : "publisher.invite.decline", org.handle, actor->handle, err);
+}
+
+int sr_org_invite_answer(sr_store *s, const sr_user *actor, int64_t invite_id, int accept, char *org_out, size_t n,
+			 sr_regerr *err)
+{
+	int rc = sr_store_begin(s);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	return end_tx(s, answer_writes(s, actor, invite_id, accept, org_out, n, err), err);
+}
+
+static int revoke_writes(sr_store *s, const sr_user *actor, const char *handle, int64_t invite_id, sr_regerr *err)
+{
+	sr_user org, person;
+	int rc = find_org(s, handle, &org, err);
+	if (rc)
+		return rc;
+	int mine = SR_PUB_NONE;
+	if ((rc = sr_publisher_role(s, org.id, actor, &mine)))
+		return sr_regerr_internal(err, rc);
+	if (mine < SR_PUB_ADMIN)
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	sr_org_invite inv;
+	if ((rc = open_invite(s, invite_id, &inv, err)))
+		return rc;
+	if (inv.publisher_id != org.id)
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_INVITE_NOT_FOUND, NULL);
+	if (inv.role == SR_PUB_OWNER && mine < SR_PUB_OWNER)
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+	if ((rc = sr_store_user_by_id(s, inv.user_id, &person)))
+		return sr_regerr_internal(err, rc);
+	return close_invite(s, actor, &inv, SR_INVITE_REVOKED, "publisher.invite.revoke", org.handle, person.handle, err);
+}
+
+int sr_org_invite_revoke(sr_store *s, const sr_user *actor, const char *handle, int64_t invite_id, sr_regerr *err)
+{
+	int rc = sr_store_begin(s);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	return end_tx(s, revoke_writes(s, actor, handle, invite_id, err), err);
 }

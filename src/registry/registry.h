@@ -194,18 +194,38 @@ int sr_publisher_ensure(sr_store *s, const sr_user *actor, const sr_org_ensure *
 			sr_regerr *err);
 int sr_publisher_member_remove(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle,
 			       int *removed, sr_regerr *err);
-/* An org's own admin adds a member or changes a member's role (the web's org page): the actor
- * needs admin on the org, and owner when an owner's role is given or taken; the last owner
- * stays. Audited as the admin routes' publisher.member.set. */
+/* An org's own admin changes a member's role (the web's org page): the actor needs admin on
+ * the org, and owner when an owner's role is given or taken; the last owner stays; a person
+ * who is not a member is refused (SR_WHY_NOT_MEMBER: people join by invitation). Audited as
+ * the admin routes' publisher.member.set. */
 int sr_org_member_set(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle, int role,
 		      sr_regerr *err);
 /* The same for a removal (publisher.member.remove). */
 int sr_org_member_remove(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle,
 			 sr_regerr *err);
 
+/* Invitations (ClawHub's createMemberInvite, accept|decline|revokeMemberInvite): an org's
+ * admin invites a person with a role (owner only by an owner), and the person becomes a
+ * member by accepting within SR_ORG_INVITE_TTL_MS. Refused: a handle that is no active person
+ * (SR_WHY_USER_NOT_FOUND), a member (SR_WHY_ALREADY_MEMBER), a second pending invitation
+ * (SR_WHY_INVITE_PENDING). Audited publisher.invite, with the new invitation's id in *id. */
+int sr_org_invite_send(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle, int role,
+		       int64_t *id, sr_regerr *err);
+/* The invited person accepts (membership with the invitation's role, or the higher role they
+ * hold already) or declines an open invitation; anyone else's answer is SR_WHY_INVITE_NOT_FOUND,
+ * a closed or expired one SR_WHY_INVITE_CLOSED. The org's handle in org_out (may be NULL).
+ * Audited publisher.invite.accept or .decline. */
+int sr_org_invite_answer(sr_store *s, const sr_user *actor, int64_t invite_id, int accept, char *org_out, size_t n,
+			 sr_regerr *err);
+/* An org's admin withdraws an open invitation of that org (one with the owner role: an owner
+ * only). Audited publisher.invite.revoke. */
+int sr_org_invite_revoke(sr_store *s, const sr_user *actor, const char *handle, int64_t invite_id, sr_regerr *err);
+
 /* ---- ownership transfers (accounts reference section 4; transfer.c) ---- */
 
 #define SR_TRANSFER_TTL_MS (7LL * 86400000)
+/* How long an invitation to an org stays open: 7 days, as ClawHub's. */
+#define SR_ORG_INVITE_TTL_MS (7LL * 86400000)
 /* A request's message is kept to this many bytes (cut at a character). */
 #define SR_TRANSFER_MESSAGE_MAX 2000
 /* The most live requests a person's incoming or outgoing list shows. */

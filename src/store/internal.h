@@ -216,6 +216,12 @@ enum sr__q {
 	Q_MEMBER_OWNERS,       /* publisher_members primary key range on publisher_id */
 	Q_MEMBERS,             /* publisher_members primary key range, then users primary key */
 	Q_USER_ORGS,           /* ix_members_user range, then users primary key */
+	Q_ORG_INVITE_EXPIRE,   /* ux_org_invites_pending (partial: pending invitations) */
+	Q_ORG_INVITE_ADD,      /* insert (ux_org_invites_pending refuses a second pending one) */
+	Q_ORG_INVITE_GET,      /* org_invites primary key */
+	Q_ORG_INVITE_DECIDE,   /* org_invites primary key */
+	Q_ORG_INVITES_OF_USER, /* ix_org_invites_user range (pending), newest first, then users primary key */
+	Q_ORG_INVITES_OF_ORG,  /* ix_org_invites_org range (pending), newest first, then users primary key */
 	Q_SKILL_SET_OWNER,     /* skills primary key */
 	Q_ALIASES_MOVE,        /* ix_aliases_skill */
 	Q_TRANSFER_EXPIRE,     /* ux_transfers_pending (partial: pending requests) */

@@ -375,6 +375,20 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 		      "JOIN users u ON u.id = m.user_id WHERE m.publisher_id = $1 ORDER BY m.user_id LIMIT $2",
 	[Q_USER_ORGS] = "SELECT m.publisher_id, m.user_id, m.role, u.handle, u.display_name FROM publisher_members m "
 			"JOIN users u ON u.id = m.publisher_id WHERE m.user_id = $1 ORDER BY m.publisher_id LIMIT $2",
+	/* Invitations to an org (migration 0022). */
+	[Q_ORG_INVITE_EXPIRE] = "UPDATE org_invites SET status = 4, decided_at = $3 WHERE publisher_id = $1 AND user_id = $2 "
+				"AND status = 0 AND expires_at <= $3",
+	[Q_ORG_INVITE_ADD] = "INSERT INTO org_invites(publisher_id, user_id, role, invited_by, created_at, expires_at) "
+			     "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+	[Q_ORG_INVITE_GET] = "SELECT id, publisher_id, user_id, role, invited_by, status, created_at, expires_at "
+			     "FROM org_invites WHERE id = $1",
+	[Q_ORG_INVITE_DECIDE] = "UPDATE org_invites SET status = $2, decided_at = $3 WHERE id = $1 AND status = 0",
+	[Q_ORG_INVITES_OF_USER] = "SELECT i.id, i.publisher_id, i.user_id, i.role, i.invited_by, i.status, i.created_at, i.expires_at, o.handle, o.display_name, b.handle "
+				  "FROM org_invites i JOIN users o ON o.id = i.publisher_id LEFT JOIN users b ON b.id = i.invited_by "
+				  "WHERE i.user_id = $1 AND i.status = 0 AND i.expires_at > $2 ORDER BY i.id DESC LIMIT $3",
+	[Q_ORG_INVITES_OF_ORG] = "SELECT i.id, i.publisher_id, i.user_id, i.role, i.invited_by, i.status, i.created_at, i.expires_at, u.handle, u.display_name, b.handle "
+				 "FROM org_invites i JOIN users u ON u.id = i.user_id LEFT JOIN users b ON b.id = i.invited_by "
+				 "WHERE i.publisher_id = $1 AND i.status = 0 AND i.expires_at > $2 ORDER BY i.id DESC LIMIT $3",
 	[Q_SKILL_SET_OWNER] = "UPDATE skills SET owner_id = $2, updated_at = $3 WHERE id = $1",
 	[Q_ALIASES_MOVE] = "UPDATE skill_aliases SET owner_id = $2 WHERE skill_id = $1",
 	[Q_TRANSFER_EXPIRE] = "UPDATE skill_transfers SET status = 4, resolved_at = $2 "

@@ -86,6 +86,78 @@ int sr_store_user_orgs(sr_store *s, int64_t user_id, int limit, sr_row_fn fn, vo
 	return sr__each(s, sr__query(s, Q_USER_ORGS, "Ii", user_id, limit), read_member, &row, fn, ud);
 }
 
+int sr_store_org_invite_expire(sr_store *s, int64_t publisher_id, int64_t user_id, int64_t now)
+{
+	return sr__run(s, Q_ORG_INVITE_EXPIRE, "III", publisher_id, user_id, now);
+}
+
+int sr_store_org_invite_add(sr_store *s, const sr_org_invite *inv, int64_t *id_out)
+{
+	int rc = sr__run(s, Q_ORG_INVITE_ADD, "IIiIII", inv->publisher_id, inv->user_id, inv->role, inv->invited_by,
+			 inv->created_at, inv->expires_at);
+	if (!rc && id_out)
+		*id_out = sr__last_id(s);
+	return rc;
+}
+
+static void read_invite(sr_store *s, sr__stmt *st, void *row)
+{
+	(void)s;
+	sr_org_invite *v = row;
+	v->id = sr__col_int64(st, 0);
+	v->publisher_id = sr__col_int64(st, 1);
+	v->user_id = sr__col_int64(st, 2);
+	v->role = sr__col_int(st, 3);
+	v->invited_by = sr__col_int64(st, 4);
+	v->status = sr__col_int(st, 5);
+	v->created_at = sr__col_int64(st, 6);
+	v->expires_at = sr__col_int64(st, 7);
+	v->handle = v->display_name = v->inviter = NULL;
+}
+
+static void read_invite_listed(sr_store *s, sr__stmt *st, void *row)
+{
+	read_invite(s, st, row);
+	sr_org_invite *v = row;
+	v->handle = sr__col_text(st, 8);
+	v->display_name = sr__col_text(st, 9);
+	v->inviter = sr__col_text(st, 10);
+}
+
+int sr_store_org_invite_get(sr_store *s, int64_t id, sr_org_invite *out)
+{
+	sr__stmt *st = sr__query(s, Q_ORG_INVITE_GET, "I", id);
+	if (!st)
+		return SR_EDB;
+	int rc = sr__step(s, st);
+	if (rc != SR__ROW)
+		return rc == SR__DONE ? SR_ENOTFOUND : rc;
+	read_invite(s, st, out);
+	sr__reset(st);
+	return 0;
+}
+
+int sr_store_org_invite_decide(sr_store *s, int64_t id, int status, int64_t now, int *changed)
+{
+	int rc = sr__run(s, Q_ORG_INVITE_DECIDE, "IiI", id, status, now);
+	*changed = rc == 0 && sr__changes(s) == 1;
+	return rc;
+}
+
+int sr_store_org_invites_of_user(sr_store *s, int64_t user_id, int64_t now, int limit, sr_row_fn fn, void *ud)
+{
+	sr_org_invite row;
+	return sr__each(s, sr__query(s, Q_ORG_INVITES_OF_USER, "IIi", user_id, now, limit), read_invite_listed, &row, fn,
+			ud);
+}
+
+int sr_store_org_invites_of_org(sr_store *s, int64_t publisher_id, int64_t now, int limit, sr_row_fn fn, void *ud)
+{
+	sr_org_invite row;
+	return sr__each(s, sr__query(s, Q_ORG_INVITES_OF_ORG, "IIi", publisher_id, now, limit), read_invite_listed, &row,
+			fn, ud);
+}
+
 int sr_store_skill_set_owner(sr_store *s, int64_t skill_id, int64_t owner_id, int64_t now)
 {
 	return sr__run(s, Q_SKILL_SET_OWNER, "III", skill_id, owner_id, now);

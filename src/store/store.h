@@ -807,6 +807,31 @@ int sr_store_members(sr_store *s, int64_t publisher_id, int limit, sr_row_fn fn,
 /* The orgs a user belongs to, up to limit (rows sr_member_row, handle the org's). */
 int sr_store_user_orgs(sr_store *s, int64_t user_id, int limit, sr_row_fn fn, void *ud);
 
+/* An invitation to an org (migration 0022): the person becomes a member by accepting it. */
+enum { SR_INVITE_PENDING = 0, SR_INVITE_ACCEPTED = 1, SR_INVITE_DECLINED = 2, SR_INVITE_REVOKED = 3, SR_INVITE_EXPIRED = 4 };
+typedef struct sr_org_invite {
+	int64_t id, publisher_id, user_id, invited_by, created_at, expires_at;
+	int role, status;
+	/* In the lists only: the org's (a person's invitations) or the person's (an org's), and
+	 * who invited (NULL when that account is gone). */
+	const char *handle, *display_name, *inviter;
+} sr_org_invite;
+/* Marks the pending invitation of user_id to the org expired if its time is past, so a new
+ * one can take its place. */
+int sr_store_org_invite_expire(sr_store *s, int64_t publisher_id, int64_t user_id, int64_t now);
+/* A new pending invitation (publisher_id, user_id, role, invited_by, created_at, expires_at
+ * of *inv); SR_EEXIST when the person has a pending one to the org already. */
+int sr_store_org_invite_add(sr_store *s, const sr_org_invite *inv, int64_t *id_out);
+/* One invitation by id (the lists' fields NULL); SR_ENOTFOUND when there is none. */
+int sr_store_org_invite_get(sr_store *s, int64_t id, sr_org_invite *out);
+/* A pending invitation's end (SR_INVITE_*); *changed = 0 when it was no longer pending. */
+int sr_store_org_invite_decide(sr_store *s, int64_t id, int status, int64_t now, int *changed);
+/* A person's open invitations (pending, not expired), newest first, up to limit (rows
+ * sr_org_invite, handle the org's). */
+int sr_store_org_invites_of_user(sr_store *s, int64_t user_id, int64_t now, int limit, sr_row_fn fn, void *ud);
+/* An org's open invitations, the same way (handle the person's). */
+int sr_store_org_invites_of_org(sr_store *s, int64_t publisher_id, int64_t now, int limit, sr_row_fn fn, void *ud);
+
 /* A skill's owner becomes owner_id (transfers, migrations): SR_EEXIST when that owner already
  * has a skill with the slug. Its aliases move with it (SR_EEXIST when the new owner holds one
  * of those slugs as an alias already). */

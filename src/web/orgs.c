@@ -1,20 +1,25 @@
 /*
  * orgs.c - org publishers on the web site: /orgs (the orgs one belongs to, with one's role,
- * and a form to make a new one), /orgs/{handle} (its members and, for its admins, the forms
- * to add a member, change a role and remove one; the org's skills in every state), and the
- * forms' POSTs (/orgs/create, /orgs/{handle}/member, /orgs/{handle}/remove).
+ * one's open invitations to accept or decline, and a form to make a new org), /orgs/{handle}
+ * (its members and, for its admins, the forms to change a role, remove a member, invite a
+ * person and revoke an open invitation; the org's skills in every state), and the forms'
+ * POSTs (/orgs/create, /orgs/{handle}/member, /remove, /invite, /revoke, /accept, /decline).
  *
  * The rules are the registry's: a new org follows POST /api/v1/publishers
  * (sr_publisher_create), a member change the accounts reference's role table
- * (sr_org_member_set, sr_org_member_remove), and each write is audited as the API's are. A
+ * (sr_org_member_set, sr_org_member_remove), people join by invitation as on ClawHub
+ * (sr_org_invite_send, sr_org_invite_answer, sr_org_invite_revoke), and each write is
+ * audited as the API's are. A
  * refusal is shown in the API's words and status (sr_app.refusal_text). Every form carries the
  * CSRF token and is refused without it before this code runs (web.c's handle_post). An org's
  * page is for its members: anyone else is answered 404, as a skill page one may not read is.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
+#include "core/util.h"
 #include "registry/cursor.h"
 #include "registry/registry.h"
 #include "web/internal.h"
@@ -48,6 +53,69 @@ static int org_row(void *ud, const void *row)
 			      r->handle, r->display_name ? r->display_name : "", sr_member_role_name(r->role));
 }
 
+/* ---- invitations ---- */
+
+#define INVITES_SHOWN 50
+#define INVITES_BYTES (256 * 1024) /* INVITES_SHOWN rows of escaped handles and names */
+
+struct invite_ctx {
+	sr_buf *b;
+	const char *csrf, *org; /* org: the org page's (its pending invitations), else NULL */
+	int admin, n;
+};
+
+/* One open invitation: to the invited person, the org with Accept and Decline; to an org's
+ * admins, the person with Revoke. */
+static int invite_row(void *ud, const void *row)
+{
+	const sr_org_invite *v = row;
+	struct invite_ctx *c = ud;
+	char expires[32];
+	sr__web_date(v->expires_at, expires, sizeof(expires));
+	c->n++;
+	if (c->org) {
+		sr_html_printf(c->b, "<tr><td><a href=\"/%u\">@%s</a></td><td>%s</td><td>@%s</td><td>%s</td><td>", v->handle,
+			       v->handle, sr_member_role_name(v->role), v->inviter ? v->inviter : "-", expires);
+		if (c->admin)
+			sr_html_printf(c->b,
+				       "<form class=\"inline\" method=\"post\" action=\"/orgs/%u/revoke\">"
+				       "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" name=\"invite\" "
+				       "value=\"%L\"><button type=\"submit\">Revoke</button></form>",
+				       c->org, c->csrf, v->id);
+		return sr_buf_puts(c->b, "</td></tr>");
+	}
+	sr_html_printf(c->b,
+		       "<tr><td>@%s</td><td>%s</td><td>%s</td><td>@%s</td><td>%s</td><td>"
+		       "<form class=\"inline\" method=\"post\" action=\"/orgs/%u/accept\">"
+		       "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" name=\"invite\" value=\"%L\">"
+		       "<button type=\"submit\">Accept</button></form>"
+		       "<form class=\"inline\" method=\"post\" action=\"/orgs/%u/decline\">"
+		       "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><input type=\"hidden\" name=\"invite\" value=\"%L\">"
+		       "<button type=\"submit\">Decline</button></form></td></tr>",
+		       v->handle, v->display_name ? v->display_name : "", sr_member_role_name(v->role),
+		       v->inviter ? v->inviter : "-", expires, v->handle, c->csrf, v->id, v->handle, c->csrf,
+		       v->id);
+	return 0;
+}
+
+/* The viewer's open invitations, when there are any. */
+static int my_invitations(sr_web_rq *rq, sr_buf *b, const sr_user *u)
+{
+	sr_buf rows;
+	sr_buf_init(&rows, INVITES_BYTES);
+	struct invite_ctx c = {&rows, sr__web_csrf(rq), NULL, 0, 0};
+	int rc = sr_store_org_invites_of_user(rq->req->store, u->id, sr_now_ms(), INVITES_SHOWN, invite_row, &c);
+	if (!rc && c.n)
+		sr_html_printf(b,
+			       "<h2 id=\"org-invites\">Invitations</h2><p>An org's admin invited you; you become a member "
+			       "when you accept.</p><div class=\"table-wrap\"><table class=\"table tokens invites\"><thead><tr>"
+			       "<th>Org</th><th>Name</th><th>Role</th><th>Invited by</th><th>Open until</th><th></th></tr>"
+			       "</thead><tbody>%R</tbody></table></div>",
+			       rows.data ? rows.data : "");
+	sr_buf_deinit(&rows);
+	return rc;
+}
+
 /* The list and the create form; error (the API's words) when a creation was refused. */
 static void orgs_page(sr_web_rq *rq, const sr_user *u, int status, const char *error, const char *handle,
 		      const char *name)
@@ -71,7 +139,12 @@ static void orgs_page(sr_web_rq *rq, const sr_user *u, int status, const char *e
 	}
 	if (!c.n)
 		sr_buf_puts(b, "<tr><td colspan=\"3\">You belong to no org yet.</td></tr>");
-	sr_buf_puts(b, "</tbody></table></div><h2 id=\"org-new\">Create an org</h2>");
+	sr_buf_puts(b, "</tbody></table></div>");
+	if ((rc = my_invitations(rq, b, u))) {
+		sr__web_fail(rq->req, rq->resp, rc);
+		return;
+	}
+	sr_buf_puts(b, "<h2 id=\"org-new\">Create an org</h2>");
 	if (error)
 		sr_html_printf(b, "<div class=\"alert\" role=\"alert\" id=\"org-error\"><p>%s</p></div>", error);
 	sr_html_printf(b,
@@ -197,14 +270,29 @@ static int members(sr_web_rq *rq, sr_buf *b, const sr_user *org, int admin)
 	sr_buf_puts(b, "</tbody></table></div>");
 	if (!admin)
 		return 0;
+	sr_buf rows;
+	sr_buf_init(&rows, INVITES_BYTES);
+	struct invite_ctx ic = {&rows, csrf, org->handle, admin, 0};
+	rc = sr_store_org_invites_of_org(rq->req->store, org->id, sr_now_ms(), INVITES_SHOWN, invite_row, &ic);
+	if (!rc)
+		sr_html_printf(b,
+			       "<h3 id=\"org-pending\">Pending invitations</h3><div class=\"table-wrap\"><table class=\"table "
+			       "tokens pending\"><thead><tr><th>Person</th><th>Role</th><th>Invited by</th><th>Open until</th>"
+			       "<th></th></tr></thead><tbody>%R</tbody></table></div>%R",
+			       rows.data ? rows.data : "", ic.n ? "" : "<p class=\"muted\">None.</p>");
+	sr_buf_deinit(&rows);
+	if (rc)
+		return rc;
 	sr_html_printf(b,
-		       "<h3 id=\"org-add\">Add a member</h3><form class=\"form org-form\" method=\"post\" action=\"/orgs/%u/member\">"
+		       "<h3 id=\"org-add\">Invite a member</h3><p>The person joins when they accept the invitation on "
+		       "their Orgs page; it stays open for 7 days.</p>"
+		       "<form class=\"form org-form\" method=\"post\" action=\"/orgs/%u/invite\">"
 		       "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		       "<p><label for=\"add-member\">Handle</label><input id=\"add-member\" name=\"member\" required "
 		       "maxlength=\"64\" placeholder=\"@handle\"></p><p><label for=\"add-role\">Role</label>",
 		       org->handle, csrf);
 	sr__web_member_role_select(b, "add-role", SR_PUB_PUBLISHER);
-	sr_buf_puts(b, "</p><p><button type=\"submit\">Add member</button></p></form>");
+	sr_buf_puts(b, "</p><p><button type=\"submit\">Invite</button></p></form>");
 	return 0;
 }
 
@@ -274,12 +362,69 @@ static void member_post(sr_web_rq *rq, const sr_user *u, const char *handle, int
 	sr__web_error(rq->req, rq->resp, status, remove ? "Member not removed" : "Member not changed", text);
 }
 
+/* The invitation id a form posts. */
+static int64_t form_invite(sr_web_rq *rq)
+{
+	char raw[32] = "";
+	sr__web_form(rq->req, "invite", raw, sizeof(raw));
+	char *end;
+	long long id = strtoll(raw, &end, 10);
+	return raw[0] && !*end && id > 0 ? (int64_t)id : 0;
+}
+
+/* POST /orgs/{org}/invite (an admin invites), /revoke (an admin withdraws an invitation), and
+ * the invited person's /accept and /decline, who is no member yet: no membership needed. */
+static void invite_post(sr_web_rq *rq, const sr_user *u, const char *handle, const char *action)
+{
+	sr_regerr err = {0};
+	char loc[160], h[128], org_handle[128] = "";
+	sr_handle_normalize(handle, h, sizeof(h));
+	int rc;
+	if (strcmp(action, "accept") == 0 || strcmp(action, "decline") == 0) {
+		int accept = action[0] == 'a';
+		rc = sr_org_invite_answer(rq->req->store, u, form_invite(rq), accept, org_handle, sizeof(org_handle), &err);
+		snprintf(loc, sizeof(loc), accept ? "/orgs/%s" : "/orgs", org_handle);
+	} else {
+		sr_user org;
+		int role;
+		if (find_org(rq, u, handle, &org, &role))
+			return;
+		if (strcmp(action, "invite") == 0) {
+			char raw[128] = "", member[128] = "", rname[32] = "";
+			int64_t id = 0;
+			sr__web_form(rq->req, "member", raw, sizeof(raw));
+			sr__web_form(rq->req, "role", rname, sizeof(rname));
+			sr_handle_normalize(raw, member, sizeof(member));
+			rc = sr_org_invite_send(rq->req->store, u, org.handle, member,
+						rname[0] ? sr_member_role_parse(rname) : SR_PUB_PUBLISHER, &id, &err);
+		} else {
+			rc = sr_org_invite_revoke(rq->req->store, u, org.handle, form_invite(rq), &err);
+		}
+		snprintf(loc, sizeof(loc), "/orgs/%s#org-pending", org.handle);
+	}
+	if (!rc) {
+		sr__web_redirect(rq->resp, 303, loc);
+		return;
+	}
+	char text[1024];
+	int status = refusal(rq, &err, text, sizeof(text));
+	sr__web_error(rq->req, rq->resp, status, "Invitation not changed", text);
+}
+
 void sr__web_org_post(sr_web_rq *rq, const char *handle, const char *action)
 {
+	static const char *const invites[] = {"invite", "revoke", "accept", "decline"};
 	int create = !handle && strcmp(action, "create") == 0;
 	int member = handle && strcmp(action, "member") == 0, remove = handle && strcmp(action, "remove") == 0;
-	rq->req->route = create ? "web-org-create" : member ? "web-org-member" : remove ? "web-org-remove" : "web-not-found";
-	if (!create && !member && !remove) {
+	int invite = 0;
+	for (size_t i = 0; handle && i < sizeof(invites) / sizeof(invites[0]); i++)
+		invite |= strcmp(action, invites[i]) == 0;
+	rq->req->route = create ? "web-org-create"
+			 : member ? "web-org-member"
+			 : remove ? "web-org-remove"
+			 : invite ? "web-org-invite"
+				  : "web-not-found";
+	if (!create && !member && !remove && !invite) {
 		sr__web_error(rq->req, rq->resp, 404, "Page not found", "There is no page at this address.");
 		return;
 	}
@@ -288,6 +433,8 @@ void sr__web_org_post(sr_web_rq *rq, const char *handle, const char *action)
 		return;
 	if (create)
 		org_create(rq, u);
+	else if (invite)
+		invite_post(rq, u, handle, action);
 	else
 		member_post(rq, u, handle, remove);
 }

@@ -369,26 +369,86 @@ static void test_orgs(void **state)
 		    html("Publisher \"@web-team\" already exists"));
 	assert_int_equal(audit("publisher.create", "web-team"), 1);
 	expect_page(&a, "/orgs", 200, "<a href=\"/orgs/web-team\">@web-team</a></td><td>Web Team</td><td>owner</td>", NULL);
-	expect_page(&a, "/orgs/web-team", 200, "Add a member", NULL);
+	expect_page(&a, "/orgs/web-team", 200, "Invite a member", NULL);
 	/* Someone else's org is no page of theirs. */
 	expect_page(&b, "/orgs/web-team", 404, "No such org", NULL);
 	expect_post(&b, "/orgs/web-team/member", srt_fmt("csrf=%s&member=bob&role=owner", b.csrf), 404, NULL);
 	expect_page(NULL, "/orgs/web-team", 303, NULL, NULL);
-	/* Adding bob as a publisher: CSRF, an unknown handle, then done and audited. */
-	expect_post(&a, "/orgs/web-team/member", "member=bob&role=publisher", 403, "Form expired");
-	expect_post(&a, "/orgs/web-team/member", srt_fmt("csrf=%s&member=nobody-here&role=publisher", a.csrf), 404,
+	/* People join by invitation (ClawHub's createMemberInvite): CSRF, an unknown handle, an
+	 * org's, a banned account's, a member's, a role change of a non-member; then bob invited
+	 * as a publisher and audited, but no member until he accepts. */
+	expect_post(&a, "/orgs/web-team/invite", "member=bob&role=publisher", 403, "Form expired");
+	expect_post(&a, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=nobody-here&role=publisher", a.csrf), 404,
 		    "User not found");
-	expect_post(&a, "/orgs/web-team/member", srt_fmt("csrf=%s&member=%%40bob&role=publisher", a.csrf), 303, NULL);
-	assert_int_equal(audit("publisher.member.set", "web-team bob publisher"), 1);
-	expect_page(&b, "/orgs/web-team", 200, "Your role: publisher", "Add a member");
-	/* A publisher manages nobody; an admin manages publishers and admins, not owners. */
-	expect_post(&b, "/orgs/web-team/member", srt_fmt("csrf=%s&member=carol&role=publisher", b.csrf), 403, "Forbidden");
+	expect_post(&a, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=web-team&role=publisher", a.csrf), 404,
+		    "User not found");
+	expect_post(&a, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=mallory&role=publisher", a.csrf), 404,
+		    "User not found");
+	expect_post(&a, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=alice&role=publisher", a.csrf), 409,
+		    "@alice is a member already: change their role instead.");
+	expect_post(&a, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=bob&role=boss", a.csrf), 400,
+		    "Invalid member role: use owner, admin or publisher");
+	expect_post(&a, "/orgs/web-team/member", srt_fmt("csrf=%s&member=bob&role=publisher", a.csrf), 404,
+		    "@bob is not a member of this org: invite them.");
+	expect_post(&b, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=bob&role=owner", b.csrf), 404, "No such org");
+	assert_int_equal(srt_sql_int(&S, "SELECT COUNT(*) FROM org_invites"), 0);
+	expect_post(&a, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=%%40bob&role=publisher", a.csrf), 303, NULL);
+	assert_int_equal(audit("publisher.invite", "web-team bob publisher"), 1);
+	expect_post(&a, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=bob&role=admin", a.csrf), 409,
+		    "@bob has a pending invitation to this org already.");
+	expect_page(&a, "/orgs/web-team", 200, "<td><a href=\"/bob\">@bob</a></td><td>publisher</td><td>@alice</td>", NULL);
+	expect_page(&b, "/orgs/web-team", 404, "No such org", NULL);
+	expect_page(&b, "/orgs", 200, "<tr><td>@web-team</td><td>Web Team</td><td>publisher</td><td>@alice</td>", NULL);
+	expect_page(&c, "/orgs", 200, NULL, "id=\"org-invites\"");
+	long long inv = srt_sql_int(&S, "SELECT id FROM org_invites WHERE status = 0");
+	/* Only bob answers it; then it is closed. */
+	expect_post(&c, "/orgs/web-team/accept", srt_fmt("csrf=%s&invite=%lld", c.csrf, inv), 404, "Invitation not found");
+	expect_post(&b, "/orgs/web-team/accept", srt_fmt("csrf=%s&invite=%lld", b.csrf, inv + 1000), 404,
+		    "Invitation not found");
+	expect_post(&b, "/orgs/web-team/accept", srt_fmt("csrf=%s&invite=%lld", b.csrf, inv), 303, NULL);
+	assert_int_equal(audit("publisher.invite.accept", "web-team bob publisher"), 1);
+	expect_post(&b, "/orgs/web-team/decline", srt_fmt("csrf=%s&invite=%lld", b.csrf, inv), 409,
+		    "This invitation is no longer open");
+	expect_page(&b, "/orgs/web-team", 200, "Your role: publisher", "Invite a member");
+	expect_page(&b, "/orgs", 200, NULL, "id=\"org-invites\"");
+	/* A publisher manages nobody; an admin invites publishers and admins, not owners. */
+	expect_post(&b, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=carol&role=publisher", b.csrf), 403, "Forbidden");
 	expect_post(&a, "/orgs/web-team/member", srt_fmt("csrf=%s&member=bob&role=admin", a.csrf), 303, NULL);
-	expect_post(&b, "/orgs/web-team/member", srt_fmt("csrf=%s&member=carol&role=publisher", b.csrf), 303, NULL);
+	expect_post(&b, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=carol&role=owner", b.csrf), 403, "Forbidden");
+	expect_post(&b, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=carol&role=publisher", b.csrf), 303, NULL);
+	inv = srt_sql_int(&S, "SELECT id FROM org_invites WHERE status = 0");
+	expect_post(&c, "/orgs/web-team/accept", srt_fmt("csrf=%s&invite=%lld", c.csrf, inv), 303, NULL);
+	assert_int_equal(audit("publisher.invite.accept", "web-team carol publisher"), 1);
 	expect_post(&b, "/orgs/web-team/member", srt_fmt("csrf=%s&member=bob&role=owner", b.csrf), 403, "Forbidden");
 	expect_post(&b, "/orgs/web-team/remove", srt_fmt("csrf=%s&member=alice", b.csrf), 403, "Forbidden");
 	expect_post(&a, "/orgs/web-team/member", srt_fmt("csrf=%s&member=bob&role=boss", a.csrf), 400,
 		    "Invalid member role: use owner, admin or publisher");
+	/* An invitation declined, one revoked (an owner's: by an owner only), one expired. */
+	who d;
+	web_signin("boss", &d);
+	expect_post(&a, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=boss&role=owner", a.csrf), 303, NULL);
+	inv = srt_sql_int(&S, "SELECT id FROM org_invites WHERE status = 0");
+	expect_post(&b, "/orgs/web-team/revoke", srt_fmt("csrf=%s&invite=%lld", b.csrf, inv), 403, "Forbidden");
+	expect_post(&a, "/orgs/web-team/revoke", srt_fmt("csrf=%s&invite=%lld", a.csrf, inv), 303, NULL);
+	assert_int_equal(audit("publisher.invite.revoke", "web-team boss owner"), 1);
+	expect_post(&d, "/orgs/web-team/accept", srt_fmt("csrf=%s&invite=%lld", d.csrf, inv), 409,
+		    "This invitation is no longer open");
+	expect_post(&a, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=boss&role=publisher", a.csrf), 303, NULL);
+	inv = srt_sql_int(&S, "SELECT id FROM org_invites WHERE status = 0");
+	expect_post(&d, "/orgs/web-team/decline", srt_fmt("csrf=%s&invite=%lld", d.csrf, inv), 303, NULL);
+	assert_int_equal(audit("publisher.invite.decline", "web-team boss publisher"), 1);
+	expect_post(&a, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=boss&role=publisher", a.csrf), 303, NULL);
+	inv = srt_sql_int(&S, "SELECT id FROM org_invites WHERE status = 0");
+	assert_int_equal(srt_sql(&S, srt_fmt("UPDATE org_invites SET expires_at = 1 WHERE id = %lld", inv)), 1);
+	expect_page(&d, "/orgs", 200, NULL, "id=\"org-invites\"");
+	expect_post(&d, "/orgs/web-team/accept", srt_fmt("csrf=%s&invite=%lld", d.csrf, inv), 409,
+		    "This invitation is no longer open");
+	/* An expired invitation makes way for a new one. */
+	expect_post(&a, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=boss&role=publisher", a.csrf), 303, NULL);
+	assert_int_equal(srt_sql_int(&S, srt_fmt("SELECT status FROM org_invites WHERE id = %lld", inv)), 4);
+	assert_int_equal(srt_sql_int(&S, "SELECT COUNT(*) FROM publisher_members m JOIN users u ON u.id = m.user_id "
+					 "WHERE u.handle = 'boss'"),
+			 0);
 	/* The last owner stays. */
 	expect_post(&a, "/orgs/web-team/remove", srt_fmt("csrf=%s&member=alice", a.csrf), 400,
 		    "Publisher must have at least one owner");

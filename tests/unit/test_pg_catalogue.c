@@ -269,6 +269,8 @@ static const struct {
 	{Q_BAN_HOLDS_DROP, "ix_ban_holds_user"},
 	{Q_TOKENS_REVOKE_USER, "ix_tokens_user"},
 	{Q_SESSIONS_END_USER, "ix_sessions_user"},
+	{Q_ORG_INVITES_OF_USER, "ix_org_invites_user"},
+	{Q_ORG_INVITES_OF_ORG, "ix_org_invites_org"},
 	{Q_USER_BY_CLAIM, "ux_users_claim_github"},
 	{Q_SESSION_GET, "ux_sessions_hash"},
 	{Q_SESSIONS_OF, "ix_sessions_user"},

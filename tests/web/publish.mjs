@@ -2,8 +2,9 @@
 // with a local account, uploads a skill's folder on /publish (the slug, name and version come
 // from the folder and its SKILL.md) and lands on its page; uploads a .zip of it under another
 // slug; publishes a new version from the skill page's link; sees a refusal in the API's words;
-// creates an org on /orgs, adds bob as a member, and publishes under the org. A form posted
-// with her session cookie but without the page's CSRF token is refused and publishes nothing.
+// creates an org on /orgs, invites bob, who accepts in his own session, and publishes under
+// the org. A form posted with her session cookie but without the page's CSRF token is refused
+// and publishes nothing.
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -115,10 +116,22 @@ async function main() {
   check('the new org\'s page', a.page.url() === `${base}/orgs/browser-crew`, a.page.url());
   await a.page.fill('#add-member', '@bob');
   await a.page.selectOption('#add-role', 'publisher');
-  await Promise.all([a.page.waitForNavigation(), a.page.click('form[action="/orgs/browser-crew/member"] button:has-text("Add member")')]);
-  const members = await a.page.textContent('table.members');
-  check('bob is a member, a publisher', members.includes('@bob') && members.includes('publisher'), members);
+  await Promise.all([a.page.waitForNavigation(), a.page.click('form[action="/orgs/browser-crew/invite"] button:has-text("Invite")')]);
+  const pending = await a.page.textContent('table.pending');
+  check('bob is invited as a publisher, not yet a member', pending.includes('@bob') && pending.includes('publisher') &&
+    !(await a.page.textContent('table.members')).includes('@bob'), pending);
   await a.page.screenshot({ path: path.join(ART, 'org-page.png'), fullPage: true });
+
+  // bob finds the invitation on his orgs page and accepts it.
+  const b = await signedIn(base, 'bob', '/orgs', problems);
+  const invites = await b.page.textContent('table.invites');
+  check('bob sees the invitation from alice', invites.includes('@browser-crew') && invites.includes('@alice'), invites);
+  await Promise.all([b.page.waitForNavigation(), b.page.click('form[action="/orgs/browser-crew/accept"] button')]);
+  check('accepting opens the org\'s page', b.page.url() === `${base}/orgs/browser-crew`, b.page.url());
+  check('bob is a member, a publisher', (await b.page.textContent('main')).includes('Your role: publisher'));
+  await a.page.goto(`${base}/orgs/browser-crew`);
+  const members = await a.page.textContent('table.members');
+  check('alice sees bob among the members', members.includes('@bob') && members.includes('publisher'), members);
   await Promise.all([a.page.waitForNavigation(), a.page.click('a:has-text("Publish under @browser-crew")')]);
   check('the owner is the org', (await a.page.inputValue('#pub-owner')) === 'browser-crew');
   const f2 = folder('crew-notes', '---\nname: Crew Notes\ndescription: Notes the crew keeps.\n---\n\n# Crew Notes\n', '# Notes\n');
@@ -130,7 +143,7 @@ async function main() {
   await a.page.goto(`${base}/orgs/browser-crew`);
   check('the org page lists its skill', (await a.page.textContent('main')).includes('crew-notes'));
 
-  const b = await signedIn(base, 'bob', '/orgs', problems);
+  await b.page.goto(`${base}/orgs`);
   const bOrgs = await b.page.textContent('main');
   check('bob\'s orgs list it with his role', bOrgs.includes('@browser-crew') && bOrgs.includes('publisher'), bOrgs);
   check('no console errors, CSP violations or dialogs', problems.length === 0, problems.join(' | '));
