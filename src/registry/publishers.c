@@ -285,6 +285,8 @@ static int member_change(sr_store *s, const sr_user *actor, const char *handle, 
 		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_USER_NOT_FOUND, NULL);
 	if (rc || (rc = sr_store_member_role(s, org->id, member->id, old_role)))
 		return sr_regerr_internal(err, rc);
+	if (new_role < 0 && *old_role != SR_PUB_NONE) /* an invitation of a member */
+		return sr_regerr_set(err, SR_ECONFLICT, SR_WHY_ALREADY_MEMBER, member->handle);
 	if ((new_role == SR_PUB_OWNER || new_role == -SR_PUB_OWNER || *old_role == SR_PUB_OWNER) && mine < SR_PUB_OWNER)
 		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	/* The last owner stays: read in the write transaction, so two changes cannot each leave
@@ -376,8 +378,6 @@ static int invite_writes(sr_store *s, const sr_user *actor, const char *handle, 
 		return rc;
 	if (member.deactivated_at) /* ClawHub invites active users only */
 		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_USER_NOT_FOUND, NULL);
-	if (old_role != SR_PUB_NONE)
-		return sr_regerr_set(err, SR_ECONFLICT, SR_WHY_ALREADY_MEMBER, member.handle);
 	sr_org_invite inv = {.publisher_id = org.id, .user_id = member.id, .role = role, .invited_by = actor->id,
 			     .created_at = now, .expires_at = now + SR_ORG_INVITE_TTL_MS};
 	if (!(rc = sr_store_org_invite_expire(s, org.id, member.id, now)))
@@ -402,15 +402,40 @@ int sr_org_invite_send(sr_store *s, const sr_user *actor, const char *handle, co
 	return end_tx(s, invite_writes(s, actor, handle, member_handle, role, id, err), err);
 }
 
-/* The open invitation id, read in the caller's transaction. */
-static int open_invite(sr_store *s, int64_t id, sr_org_invite *inv, sr_regerr *err)
+/* Invitation id, read in the caller's transaction, if it is to user_id (an answer) or of the
+ * org publisher_id (a revocation), the other 0; else SR_WHY_INVITE_NOT_FOUND, whatever its
+ * state, so nobody learns about invitations that are not theirs. */
+static int invite_of(sr_store *s, int64_t id, int64_t user_id, int64_t publisher_id, sr_org_invite *inv,
+		     sr_regerr *err)
 {
 	int rc = sr_store_org_invite_get(s, id, inv);
+	if (rc == 0 && ((user_id && inv->user_id != user_id) || (publisher_id && inv->publisher_id != publisher_id)))
+		rc = SR_ENOTFOUND;
 	if (rc == SR_ENOTFOUND)
 		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_INVITE_NOT_FOUND, NULL);
-	if (rc)
-		return sr_regerr_internal(err, rc);
+	return rc ? sr_regerr_internal(err, rc) : 0;
+}
+
+/* SR_WHY_INVITE_CLOSED unless the invitation is pending and in time. */
+static int still_open(const sr_org_invite *inv, sr_regerr *err)
+{
 	if (inv->status != SR_INVITE_PENDING || inv->expires_at <= sr_now_ms())
+		return sr_regerr_set(err, SR_ECONFLICT, SR_WHY_INVITE_CLOSED, NULL);
+	return 0;
+}
+
+/* An invitation speaks for its inviter: it stays good only while the inviter could still
+ * send it (an active account, admin on the org, owner for an owner's role). */
+static int inviter_stands(sr_store *s, const sr_org_invite *inv, sr_regerr *err)
+{
+	sr_user by;
+	int role = SR_PUB_NONE;
+	int rc = sr_store_user_by_id(s, inv->invited_by, &by);
+	if (rc == 0 && !by.deactivated_at)
+		rc = sr_publisher_role(s, inv->publisher_id, &by, &role);
+	if (rc && rc != SR_ENOTFOUND)
+		return sr_regerr_internal(err, rc);
+	if (role < SR_PUB_ADMIN || (inv->role == SR_PUB_OWNER && role < SR_PUB_OWNER))
 		return sr_regerr_set(err, SR_ECONFLICT, SR_WHY_INVITE_CLOSED, NULL);
 	return 0;
 }
@@ -437,10 +462,8 @@ static int answer_writes(sr_store *s, const sr_user *actor, int64_t invite_id, i
 			 sr_regerr *err)
 {
 	sr_org_invite inv;
-	int rc = open_invite(s, invite_id, &inv, err);
-	if (rc == 0 && inv.user_id != actor->id) /* another person's: as if there were none */
-		rc = sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_INVITE_NOT_FOUND, NULL);
-	if (rc)
+	int rc = invite_of(s, invite_id, actor->id, 0, &inv, err);
+	if (rc || (rc = still_open(&inv, err)) || (accept && (rc = inviter_stands(s, &inv, err))))
 		return rc;
 	sr_user org;
 	if ((rc = sr_store_user_by_id(s, inv.publisher_id, &org)))
@@ -481,10 +504,8 @@ static int revoke_writes(sr_store *s, const sr_user *actor, const char *handle, 
 	if (mine < SR_PUB_ADMIN)
 		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	sr_org_invite inv;
-	if ((rc = open_invite(s, invite_id, &inv, err)))
+	if ((rc = invite_of(s, invite_id, 0, org.id, &inv, err)) || (rc = still_open(&inv, err)))
 		return rc;
-	if (inv.publisher_id != org.id)
-		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_INVITE_NOT_FOUND, NULL);
 	if (inv.role == SR_PUB_OWNER && mine < SR_PUB_OWNER)
 		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	if ((rc = sr_store_user_by_id(s, inv.user_id, &person)))

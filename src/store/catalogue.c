@@ -64,7 +64,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	/* An unban: the skills still as the ban left them get their state back. */
 	[Q_UNBAN_RESTORE] = "UPDATE skills SET moderation_status = h.moderation_status, moderation_reason = h.moderation_reason, "
 			    "soft_deleted_at = h.soft_deleted_at FROM ban_holds AS h INDEXED BY ix_ban_holds_user "
-			    "WHERE h.user_id = ?1 AND skills.id = h.skill_id AND skills.moderation_reason = 'user.banned'",
+			    "WHERE h.user_id = ?1 AND skills.id = h.skill_id AND skills.owner_id = h.user_id "
+			    "AND skills.moderation_reason = 'user.banned'",
 	/* Those with no hold (banned before there were holds): ClawHub's rule. */
 	[Q_UNBAN_UNHELD] = "UPDATE skills SET moderation_status = 0, moderation_reason = 'restored.unban', "
 			   "soft_deleted_at = CASE WHEN soft_deleted_at = ?2 THEN NULL ELSE soft_deleted_at END "

@@ -80,7 +80,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			     "ON CONFLICT (skill_id) DO NOTHING",
 	[Q_UNBAN_RESTORE] = "UPDATE skills SET moderation_status = h.moderation_status, moderation_reason = h.moderation_reason, "
 			    "soft_deleted_at = h.soft_deleted_at FROM ban_holds AS h "
-			    "WHERE h.user_id = $1 AND skills.id = h.skill_id AND skills.moderation_reason = 'user.banned'",
+			    "WHERE h.user_id = $1 AND skills.id = h.skill_id AND skills.owner_id = h.user_id "
+			    "AND skills.moderation_reason = 'user.banned'",
 	[Q_UNBAN_UNHELD] = "UPDATE skills SET moderation_status = 0, moderation_reason = 'restored.unban', "
 			   "soft_deleted_at = CASE WHEN soft_deleted_at = $2 THEN NULL ELSE soft_deleted_at END "
 			   "WHERE owner_id = $1 AND moderation_reason = 'user.banned'",

@@ -377,8 +377,7 @@ static int64_t form_invite(sr_web_rq *rq)
 static void invite_post(sr_web_rq *rq, const sr_user *u, const char *handle, const char *action)
 {
 	sr_regerr err = {0};
-	char loc[160], h[128], org_handle[128] = "";
-	sr_handle_normalize(handle, h, sizeof(h));
+	char loc[160], org_handle[128] = "";
 	int rc;
 	if (strcmp(action, "accept") == 0 || strcmp(action, "decline") == 0) {
 		int accept = action[0] == 'a';

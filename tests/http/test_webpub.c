@@ -449,6 +449,26 @@ static void test_orgs(void **state)
 	assert_int_equal(srt_sql_int(&S, "SELECT COUNT(*) FROM publisher_members m JOIN users u ON u.id = m.user_id "
 					 "WHERE u.handle = 'boss'"),
 			 0);
+	/* Someone else's invitation is not found, open or closed (no probing of its state). */
+	expect_post(&c, "/orgs/web-team/accept", srt_fmt("csrf=%s&invite=%lld", c.csrf, inv), 404, "Invitation not found");
+	/* An admin inviting an owner: a member already (not a refusal of the owner's role). */
+	expect_post(&b, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=alice&role=publisher", b.csrf), 409,
+		    "@alice is a member already: change their role instead.");
+	/* An invitation speaks for its inviter: bob, an admin, invites erin; demoted before she
+	 * answers, his invitation no longer makes her a member. */
+	char tok_erin[128];
+	who e;
+	srt_make_user(&S, "erin", "user", tok_erin, sizeof(tok_erin));
+	web_signin("erin", &e);
+	expect_post(&b, "/orgs/web-team/invite", srt_fmt("csrf=%s&member=erin&role=publisher", b.csrf), 303, NULL);
+	inv = srt_sql_int(&S, "SELECT i.id FROM org_invites i JOIN users u ON u.id = i.user_id WHERE u.handle = 'erin'");
+	expect_post(&a, "/orgs/web-team/member", srt_fmt("csrf=%s&member=bob&role=publisher", a.csrf), 303, NULL);
+	expect_post(&e, "/orgs/web-team/accept", srt_fmt("csrf=%s&invite=%lld", e.csrf, inv), 409,
+		    "This invitation is no longer open");
+	expect_page(&e, "/orgs/web-team", 404, "No such org", NULL);
+	expect_post(&a, "/orgs/web-team/member", srt_fmt("csrf=%s&member=bob&role=admin", a.csrf), 303, NULL);
+	expect_post(&e, "/orgs/web-team/accept", srt_fmt("csrf=%s&invite=%lld", e.csrf, inv), 303, NULL);
+	expect_page(&e, "/orgs/web-team", 200, "Your role: publisher", NULL);
 	/* The last owner stays. */
 	expect_post(&a, "/orgs/web-team/remove", srt_fmt("csrf=%s&member=alice", a.csrf), 400,
 		    "Publisher must have at least one owner");
