@@ -8,3 +8,4 @@ CREATE TABLE ban_holds (
   soft_deleted_at   bigint
 );
 CREATE INDEX ix_ban_holds_user ON ban_holds(user_id, skill_id);
+CREATE INDEX ix_users_banned ON users(deactivated_at, id) WHERE deactivated_at IS NOT NULL;

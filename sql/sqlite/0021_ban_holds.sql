@@ -15,3 +15,7 @@ CREATE TABLE ban_holds (
   soft_deleted_at   INTEGER
 );
 CREATE INDEX ix_ban_holds_user ON ban_holds(user_id, skill_id);
+
+-- The banned accounts for the staff console (/staff/users), the latest ban first: a page is
+-- the top of this partial index, which holds only banned accounts.
+CREATE INDEX ix_users_banned ON users(deactivated_at, id) WHERE deactivated_at IS NOT NULL;

@@ -260,6 +260,7 @@ enum sr__q {
 	Q_APPEAL_BY_ID,        /* skill_appeals primary key */
 	Q_APPEAL_RESOLVE,      /* skill_appeals primary key */
 	Q_STAFF_ACCOUNT,       /* ux_users_handle: one account, with its kind, creation and ban */
+	Q_STAFF_BANNED,        /* ix_users_banned (partial: banned accounts), latest ban first */
 	/* the search engine's word index (migration 0019, docs/search.md) */
 	Q_TERM_GET,            /* search_terms primary key */
 	Q_TERMS_PREFIX,        /* search_terms primary key range, at most ?3 */

@@ -482,6 +482,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			    "WHERE a.id < $1 ORDER BY a.id DESC LIMIT $2",
 	[Q_STAFF_ACCOUNT] = "SELECT id, handle, display_name, role, kind, created_at, deactivated_at, ban_reason "
 			    "FROM users WHERE handle = $1",
+	[Q_STAFF_BANNED] = "SELECT id, handle, display_name, role, kind, created_at, deactivated_at, ban_reason "
+			   "FROM users WHERE deactivated_at IS NOT NULL ORDER BY deactivated_at DESC, id DESC LIMIT $1",
 	[Q_REPORT_BY_ID] = "SELECT skill_id, status FROM skill_reports WHERE id = $1",
 	[Q_REPORT_TRIAGE] = "UPDATE skill_reports SET status = $2, triaged_by = $3, triaged_at = $4, triage_note = $5, action_taken = $6 "
 			    "WHERE id = $1 AND status = 0",

@@ -158,6 +158,12 @@ int sr_store_staff_account(sr_store *s, const char *handle, sr_row_fn fn, void *
 	return rc ? rc : a.seen ? 0 : SR_ENOTFOUND;
 }
 
+int sr_store_staff_banned(sr_store *s, int limit, sr_row_fn fn, void *ud)
+{
+	sr_account_row r;
+	return sr__each(s, sr__query(s, Q_STAFF_BANNED, "i", limit), read_account, &r, fn, ud);
+}
+
 /* The skill and status of one report or appeal (statement q). */
 static int case_get(sr_store *s, int q, int64_t id, int64_t *skill_id, int *status)
 {

@@ -68,6 +68,8 @@ typedef struct sr_account_row {
 
 /* The account a handle names, one row to fn; SR_ENOTFOUND when there is none. */
 int sr_store_staff_account(sr_store *s, const char *handle, sr_row_fn fn, void *ud);
+/* The banned accounts, the latest ban first, up to limit rows to fn. */
+int sr_store_staff_banned(sr_store *s, int limit, sr_row_fn fn, void *ud);
 
 /* A report's or an appeal's skill and status; SR_ENOTFOUND when there is none. */
 int sr_store_report_get(sr_store *s, int64_t id, int64_t *skill_id, int *status);

@@ -1,7 +1,7 @@
 /*
  * staff_users.c - accounts in the staff console: /staff/users finds a person or an org by
- * handle, /staff/users/HANDLE shows the account (kind, role, creation, ban, its orgs or its
- * members) with the forms staff may use on it, and the posts those forms make: a ban and an
+ * handle and lists the banned accounts (the latest 50 bans), /staff/users/HANDLE shows the
+ * account (kind, role, creation, ban, its orgs or its members) with the forms staff may use on it, and the posts those forms make: a ban and an
  * unban (moderators and admins), a role change (admins), and the platform admin's org tools
  * (ensure an org with a member and a role, remove a member).
  *
@@ -73,6 +73,43 @@ static void org_forms(sr_buf *b, const char *csrf, const char *org)
 
 /* ---- /staff/users ---- */
 
+/* Banned accounts listed on /staff/users; one more is read to say there are more. */
+#define BANNED_SHOWN 50
+
+struct banned_ctx {
+	sr_buf *b;
+	int n;
+};
+
+static int banned_row(void *ud, const void *row)
+{
+	const sr_account_row *r = row;
+	struct banned_ctx *c = ud;
+	if (++c->n > BANNED_SHOWN)
+		return 0;
+	char when[32];
+	sr__web_date(r->banned_at, when, sizeof(when));
+	return sr_html_printf(c->b, "<tr><td><a href=\"/staff/users/%u\">@%s</a></td><td>%s</td><td>%s</td></tr>",
+			      r->handle, r->handle, when, r->ban_reason ? r->ban_reason : "");
+}
+
+/* The banned accounts, the latest ban first, each linked to its page (where the unban is). */
+static int banned_list(sr_web_rq *rq, sr_buf *b)
+{
+	struct banned_ctx c = {b, 0};
+	sr_buf_puts(b, "<h2 id=\"banned-h\">Banned accounts</h2><div class=\"table-wrap\"><table class=\"table banned\">"
+		       "<thead><tr><th>Account</th><th>Banned on</th><th>Reason</th></tr></thead><tbody>");
+	int rc = sr_store_staff_banned(rq->req->store, BANNED_SHOWN + 1, banned_row, &c);
+	if (rc)
+		return rc;
+	if (!c.n)
+		sr_buf_puts(b, "<tr><td colspan=\"3\">No account is banned.</td></tr>");
+	sr_buf_puts(b, "</tbody></table></div>");
+	if (c.n > BANNED_SHOWN)
+		sr_html_printf(b, "<p class=\"muted\">The latest %d bans; open an older one by its handle.</p>", BANNED_SHOWN);
+	return 0;
+}
+
 static void users_page(sr_web_rq *rq, const sr_user *u, int status, const char *message)
 {
 	rq->req->route = "web-staff-users";
@@ -92,6 +129,11 @@ static void users_page(sr_web_rq *rq, const sr_user *u, int status, const char *
 	sr_buf_puts(p.b, "<form class=\"form\" method=\"get\" action=\"/staff/users\"><p><label for=\"user-find\">A user "
 			 "or an org (handle)</label><input id=\"user-find\" name=\"q\" required maxlength=\"64\" "
 			 "placeholder=\"@handle\"></p><p><button type=\"submit\">Open</button></p></form>");
+	int rc = banned_list(rq, p.b);
+	if (rc) {
+		sr__web_fail(rq->req, rq->resp, rc);
+		return;
+	}
 	if (is_admin(u))
 		org_forms(p.b, sr__web_csrf(rq), NULL);
 	sr__web_staff_end(&p, rq->resp, status);

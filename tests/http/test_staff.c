@@ -538,6 +538,16 @@ static void test_ban(void **state)
 	assert_non_null(strstr(r.body, "action=\"/staff/users/erin/unban\""));
 	srt_resp_free(&r);
 	srt_expect_page(&S, c_mod, "/staff/audit", 200, (const char *const[]){"user.ban", "@erin; note: spam &lt;b&gt;", NULL});
+	/* /staff/users lists the banned accounts, the latest ban first (mallory's is the harness's). */
+	srt_page(&S, c_mod, "/staff/users", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	const char *erin_row = strstr(r.body, "<tr><td><a href=\"/staff/users/erin\">@erin</a></td>");
+	const char *mallory_row = strstr(r.body, "<tr><td><a href=\"/staff/users/mallory\">@mallory</a></td>");
+	assert_non_null(erin_row);
+	assert_non_null(mallory_row);
+	assert_true(erin_row < mallory_row);
+	assert_non_null(strstr(erin_row, "<td>spam &lt;b&gt;skills&lt;/b&gt;</td></tr>"));
+	srt_resp_free(&r);
 	/* A second ban says nothing new: refused, the first ban's date and reason kept. */
 	long long banned_at = q("SELECT deactivated_at FROM users WHERE handle = 'erin'");
 	expect_post(c_mod, "/staff/users/erin/ban", srt_fmt("csrf=%s&reason=again", t_mod), 409, "This account is banned already.");
@@ -633,6 +643,14 @@ static void test_unban(void **state)
 	j = srt_call(&S, "GET", "/api/v1/skills?prefix=erin-banned", NULL, NULL, 200, NULL);
 	assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
 	json_decref(j);
+	/* Unbanned, neither is listed among the banned any more. */
+	srt_resp r;
+	srt_page(&S, c_mod, "/staff/users", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	assert_null(strstr(r.body, "href=\"/staff/users/erin\""));
+	assert_null(strstr(r.body, "href=\"/staff/users/fred\""));
+	assert_non_null(strstr(r.body, "href=\"/staff/users/mallory\""));
+	srt_resp_free(&r);
 }
 
 static void test_roles(void **state)
@@ -711,7 +729,8 @@ static void test_reads(void **state)
 	(void)state;
 	expect_post(c_boss, "/staff/orgs/ensure", srt_fmt("csrf=%s&org=acme&member=dave&role=publisher", t_boss), 303,
 		    "/staff/users/acme?done=ensure");
-	assert_int_equal(rows_read(c_mod, "/staff/users"), 1);
+	/* The session, and the one banned account left (mallory). */
+	assert_int_equal(rows_read(c_mod, "/staff/users"), 2);
 	assert_int_equal(rows_read(c_mod, "/staff/users/dave"), 3);
 	assert_int_equal(rows_read(c_mod, "/staff/users/acme"), 3);
 	assert_int_equal(rows_read(c_mod, "/staff/users/bob"), 2);

@@ -293,6 +293,7 @@ static const struct {
 	{Q_STAFF_SKILL_AUDIT, "ix_audit_skill"},
 	{Q_STAFF_SKILL_REPORTS, "ux_reports_skill_user"},
 	{Q_STAFF_ACCOUNT, "ux_users_handle"},
+	{Q_STAFF_BANNED, "ix_users_banned"},
 };
 
 /* The index statement q must read: its own for a list statement (ix_list_* or ix_pub_*,
