@@ -126,6 +126,7 @@ async function main() {
   const b = await signedIn(base, 'bob', '/orgs', problems);
   const invites = await b.page.textContent('table.invites');
   check('bob sees the invitation from alice', invites.includes('@browser-crew') && invites.includes('@alice'), invites);
+  await b.page.screenshot({ path: path.join(ART, 'org-invitations.png'), fullPage: true });
   await Promise.all([b.page.waitForNavigation(), b.page.click('form[action="/orgs/browser-crew/accept"] button')]);
   check('accepting opens the org\'s page', b.page.url() === `${base}/orgs/browser-crew`, b.page.url());
   check('bob is a member, a publisher', (await b.page.textContent('main')).includes('Your role: publisher'));
