@@ -157,12 +157,17 @@ static int account_row(void *ud, const void *row)
 	c->kind = r->kind;
 	c->banned = r->banned_at != 0;
 	sr__web_date(r->created_at, created, sizeof(created));
+	/* A banned account has no public page (it answers 404): its handle is not linked. */
+	if (c->banned)
+		sr_html_printf(c->b, "<dl class=\"staff-state\"><dt>Handle</dt><dd>@%s</dd>", r->handle);
+	else
+		sr_html_printf(c->b, "<dl class=\"staff-state\"><dt>Handle</dt><dd><a href=\"/%u\">@%s</a></dd>", r->handle,
+			       r->handle);
 	sr_html_printf(c->b,
-		       "<dl class=\"staff-state\"><dt>Handle</dt><dd><a href=\"/%u\">@%s</a></dd><dt>Display name</dt>"
-		       "<dd>%s</dd><dt>Kind</dt><dd id=\"account-kind\">%R</dd><dt>Role</dt><dd id=\"account-role\">%R</dd>"
-		       "<dt>Created</dt><dd>%s</dd><dt>Standing</dt><dd id=\"account-standing\">",
-		       r->handle, r->handle, r->display_name ? r->display_name : "", r->kind == SR_USER_ORG ? "org" : "user",
-		       sr_role_name(r->role), created);
+		       "<dt>Display name</dt><dd>%s</dd><dt>Kind</dt><dd id=\"account-kind\">%R</dd><dt>Role</dt>"
+		       "<dd id=\"account-role\">%R</dd><dt>Created</dt><dd>%s</dd><dt>Standing</dt><dd id=\"account-standing\">",
+		       r->display_name ? r->display_name : "", r->kind == SR_USER_ORG ? "org" : "user", sr_role_name(r->role),
+		       created);
 	if (!c->banned)
 		return sr_html_printf(c->b, "in good standing</dd></dl>");
 	sr__web_date(r->banned_at, banned, sizeof(banned));

@@ -423,7 +423,7 @@ static char *snapshot(void)
 	size_t len = 0;
 	char *all = calloc(1, 1);
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
-		char *t = srt_db_text(S.db, srt_fmt("SELECT * FROM %s ORDER BY 1", tables[i]));
+		char *t = srt_db_text(S.db, srt_fmt("SELECT * FROM %s ORDER BY 1, 2, 3", tables[i]));
 		assert_non_null(t);
 		size_t n = strlen(t), h = strlen(tables[i]);
 		all = realloc(all, len + h + n + 3);
