@@ -262,6 +262,20 @@ fail:
 
 /* ---- an org's own admins (the web site's org page) ---- */
 
+/* Ends a transaction begun by the caller: committed when rc is 0, else rolled back and rc returned. */
+static int end_tx(sr_store *s, int rc, sr_regerr *err)
+{
+	if (rc) {
+		sr_store_rollback(s);
+		return rc;
+	}
+	if ((rc = sr_store_commit(s))) {
+		sr_store_rollback(s);
+		return sr_regerr_internal(err, rc);
+	}
+	return 0;
+}
+
 /* The org, the actor's role on it, and the member named, in the caller's transaction. An
  * actor below admin is refused as the accounts reference's table says, and so is one below
  * owner when the change touches an owner (the member's role before or after). new_role is
@@ -301,71 +315,62 @@ static int member_change(sr_store *s, const sr_user *actor, const char *handle, 
 	return 0;
 }
 
+static int member_set_writes(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle, int role,
+			     sr_regerr *err)
+{
+	int64_t now = sr_now_ms();
+	int old_role;
+	sr_user org, member;
+	int rc = member_change(s, actor, handle, member_handle, role, &org, &member, &old_role, err);
+	if (rc)
+		return rc;
+	if (old_role == SR_PUB_NONE)
+		return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_NOT_MEMBER, member.handle);
+	char detail[200];
+	snprintf(detail, sizeof(detail), "%s %s %s", org.handle, member.handle, sr_member_role_name(role));
+	if ((rc = sr_store_member_set(s, org.id, member.id, role, now)) ||
+	    (rc = sr_store_audit(s, actor->id, "publisher.member.set", 0, detail, now)))
+		return sr_regerr_internal(err, rc);
+	return 0;
+}
+
+static int member_remove_writes(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle,
+				sr_regerr *err)
+{
+	int old_role, removed = 0;
+	sr_user org, member;
+	int rc = member_change(s, actor, handle, member_handle, SR_PUB_NONE, &org, &member, &old_role, err);
+	if (rc)
+		return rc;
+	char detail[200];
+	snprintf(detail, sizeof(detail), "%s %s", org.handle, member.handle);
+	if ((rc = sr_store_member_remove(s, org.id, member.id, &removed)) ||
+	    (removed && (rc = sr_store_audit(s, actor->id, "publisher.member.remove", 0, detail, sr_now_ms()))))
+		return sr_regerr_internal(err, rc);
+	return 0;
+}
+
 int sr_org_member_set(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle, int role,
 		      sr_regerr *err)
 {
 	if (role < SR_PUB_PUBLISHER || role > SR_PUB_OWNER)
 		return sr_regerr_set(err, SR_EINVAL, SR_WHY_MEMBER_ROLE_INVALID, NULL);
-	int64_t now = sr_now_ms();
-	int rc, old_role;
-	sr_user org, member;
-	if ((rc = sr_store_begin(s)))
+	int rc = sr_store_begin(s);
+	if (rc)
 		return sr_regerr_internal(err, rc);
-	if (!(rc = member_change(s, actor, handle, member_handle, role, &org, &member, &old_role, err)) &&
-	    old_role == SR_PUB_NONE)
-		rc = sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_NOT_MEMBER, member.handle);
-	if (rc) {
-		sr_store_rollback(s);
-		return rc;
-	}
-	char detail[200];
-	snprintf(detail, sizeof(detail), "%s %s %s", org.handle, member.handle, sr_member_role_name(role));
-	if ((rc = sr_store_member_set(s, org.id, member.id, role, now)) ||
-	    (rc = sr_store_audit(s, actor->id, "publisher.member.set", 0, detail, now)) || (rc = sr_store_commit(s))) {
-		sr_store_rollback(s);
-		return sr_regerr_internal(err, rc);
-	}
-	return 0;
+	return end_tx(s, member_set_writes(s, actor, handle, member_handle, role, err), err);
 }
 
 int sr_org_member_remove(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle,
 			 sr_regerr *err)
 {
-	int64_t now = sr_now_ms();
-	int rc, old_role, removed = 0;
-	sr_user org, member;
-	if ((rc = sr_store_begin(s)))
+	int rc = sr_store_begin(s);
+	if (rc)
 		return sr_regerr_internal(err, rc);
-	if ((rc = member_change(s, actor, handle, member_handle, SR_PUB_NONE, &org, &member, &old_role, err))) {
-		sr_store_rollback(s);
-		return rc;
-	}
-	char detail[200];
-	snprintf(detail, sizeof(detail), "%s %s", org.handle, member.handle);
-	if ((rc = sr_store_member_remove(s, org.id, member.id, &removed)) ||
-	    (removed && (rc = sr_store_audit(s, actor->id, "publisher.member.remove", 0, detail, now))) ||
-	    (rc = sr_store_commit(s))) {
-		sr_store_rollback(s);
-		return sr_regerr_internal(err, rc);
-	}
-	return 0;
+	return end_tx(s, member_remove_writes(s, actor, handle, member_handle, err), err);
 }
 
 /* ---- invitations ---- */
-
-/* Ends the transaction fn ran in: committed when rc is 0, else rolled back and rc returned. */
-static int end_tx(sr_store *s, int rc, sr_regerr *err)
-{
-	if (rc) {
-		sr_store_rollback(s);
-		return rc;
-	}
-	if ((rc = sr_store_commit(s))) {
-		sr_store_rollback(s);
-		return sr_regerr_internal(err, rc);
-	}
-	return 0;
-}
 
 static int invite_writes(sr_store *s, const sr_user *actor, const char *handle, const char *member_handle, int role,
 			 int64_t *id, sr_regerr *err)
