@@ -169,30 +169,30 @@ static void conflict_json(sr_app *app, sr_req *req, sr_resp *resp, const char *s
 	sr_resp_json(resp, 409);
 }
 
-int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in, const char *owner,
-		   const sr_user *caller, int json_conflict, sr_skill *out)
+int sr__slug_arg(sr_resp *resp, const char *slug_in, char *slug, size_t n)
 {
-	char slug[128];
-	if (!slug_in || sr_slug_normalize(slug_in, slug, sizeof(slug)) || !sr_slug_is_plausible(slug)) {
+	if (!slug_in || sr_slug_normalize(slug_in, slug, n) || !sr_slug_is_plausible(slug)) {
 		if (!slug_in || !slug_in[0])
 			sr_resp_text(resp, 400, "Missing slug");
 		else
 			sr_resp_text(resp, 404, "Skill not found");
 		return -1;
 	}
-	sr_lookup lk;
-	int rc = json_conflict & SR__FIND_DELETED ? sr_lookup_skill_any(req->store, slug, owner, caller, &lk)
-						  : sr_lookup_skill(req->store, slug, owner, caller, &lk);
-	json_conflict &= ~SR__FIND_DELETED;
+	return 0;
+}
+
+int sr__lookup_answer(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int rc,
+		      const sr_lookup *lk, int json_conflict, sr_skill *out)
+{
 	if (rc == 0) {
-		*out = lk.skill;
+		*out = lk->skill;
 		return 0;
 	}
 	if (rc == SR_ENOTFOUND) {
 		sr_resp_text(resp, 404, "Skill not found");
 	} else if (rc == SR_ECONFLICT) {
 		if (json_conflict == SR__CONFLICT_JSON)
-			conflict_json(app, req, resp, slug, &lk);
+			conflict_json(app, req, resp, slug, lk);
 		else if (json_conflict == SR__CONFLICT_OWNER_HINT)
 			sr_resp_text(resp, 400, "Slug is used by multiple publishers. Pass an owner handle.");
 		else
@@ -204,4 +204,16 @@ int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in,
 		sr__internal(resp, rc);
 	}
 	return -1;
+}
+
+int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in, const char *owner,
+		   const sr_user *caller, int json_conflict, sr_skill *out)
+{
+	char slug[128];
+	if (sr__slug_arg(resp, slug_in, slug, sizeof(slug)))
+		return -1;
+	sr_lookup lk;
+	int rc = json_conflict & SR__FIND_DELETED ? sr_lookup_skill_any(req->store, slug, owner, caller, &lk)
+						  : sr_lookup_skill(req->store, slug, owner, caller, &lk);
+	return sr__lookup_answer(app, req, resp, slug, rc, &lk, json_conflict & ~SR__FIND_DELETED, out);
 }

@@ -45,6 +45,12 @@ enum { SR__FIND_DELETED = 0x10 };
  * json_conflict, one of SR__CONFLICT_*, names) and returns non-zero. */
 int sr__find_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *owner,
 		   const sr_user *caller, int json_conflict, sr_skill *out);
+/* sr__find_skill's two halves, for a route that reads the candidates itself: the slug of the
+ * path normalized into slug (n bytes), or the 400/404 written and non-zero; and the answer to
+ * a lookup's result rc (the skill into out, or the 404 or conflict written and non-zero). */
+int sr__slug_arg(sr_resp *resp, const char *slug_in, char *slug, size_t n);
+int sr__lookup_answer(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int rc,
+		      const sr_lookup *lk, int json_conflict, sr_skill *out);
 void sr__regerr(sr_resp *resp, const sr_regerr *err);
 /* sr__regerr for a refusal that names another skill's page: the "<owner>/<slug>" the domain
  * names becomes the absolute URL a client can open (this server's origin). */

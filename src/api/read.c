@@ -141,39 +141,23 @@ static int find_md(void *ud, const void *row)
 	return 0;
 }
 
-static int detail_row(void *ud, const void *row)
+/* Writes the detail answer (api-v1 section 2.2) of d: the skill's row with its latest
+ * version's fields and the SKILL.md, whose text is the description when it is small enough,
+ * as ClawHub serves it. */
+static int detail_write(sr_app *app, sr_resp *resp, const sr_detail_row *d)
 {
-	const sr_skill_row *r = row;
-	struct one_row *c = ud;
-	sr_req *req = c->req;
-	c->found = 1;
-	struct version_copy lv = {0};
-	if (r->latest_version_id) {
-		c->rc = sr_store_version_by_id(req->store, r->latest_version_id, copy_version, &lv);
-		if (c->rc)
-			return c->rc;
-	}
-	/* The description is the whole SKILL.md when it is small enough, as ClawHub serves it. */
+	const sr_skill_row *r = &d->skill;
 	sr_buf md;
 	sr_buf_init(&md, DESCRIPTION_MAX);
 	int have_md = 0;
-	if (lv.found) {
-		struct md_find mf = {"", 0, 0};
-		c->rc = sr_store_version_files(req->store, lv.id, find_md, &mf);
-		if (c->rc) {
-			free(lv.changelog);
-			sr_buf_deinit(&md);
-			return c->rc;
-		}
-		if (mf.found && mf.size <= DESCRIPTION_MAX) {
-			if (sr_blob_read(c->app->blobs, mf.sha, &md) == 0)
-				have_md = 1;
-			else
-				c->resp->no_cache = 1; /* the summary stands in until the blob reads */
-		}
+	if (d->md_sha256 && d->md_size <= DESCRIPTION_MAX) {
+		if (sr_blob_read(app->blobs, d->md_sha256, &md) == 0)
+			have_md = 1;
+		else
+			resp->no_cache = 1; /* the summary stands in until the blob reads */
 	}
 	sr_jw w;
-	sr_jw_init(&w, &c->resp->body);
+	sr_jw_init(&w, &resp->body);
 	sr_jw_obj(&w);
 	sr_jw_key(&w, "skill");
 	sr_jw_obj(&w);
@@ -193,11 +177,11 @@ static int detail_row(void *ud, const void *row)
 	sr_jw_kint(&w, "updatedAt", r->updated_at);
 	sr_jw_obj_end(&w);
 	sr_jw_key(&w, "latestVersion");
-	if (lv.found && !lv.soft_deleted_at) {
+	if (d->version && !d->version_deleted_at) {
 		sr_jw_obj(&w);
-		sr_jw_kstr(&w, "version", lv.version);
-		sr_jw_kint(&w, "createdAt", lv.created_at);
-		sr_jw_kstr(&w, "changelog", lv.changelog);
+		sr_jw_kstr(&w, "version", d->version);
+		sr_jw_kint(&w, "createdAt", d->version_created_at);
+		sr_jw_kstr(&w, "changelog", d->changelog);
 		sr_jw_kstr(&w, "license", "MIT-0");
 		sr_jw_obj_end(&w);
 	} else {
@@ -216,25 +200,143 @@ static int detail_row(void *ud, const void *row)
 	sr_jw_key(&w, "moderation");
 	moderation_obj(&w, r);
 	sr_jw_obj_end(&w);
-	free(lv.changelog);
 	sr_buf_deinit(&md);
-	return 1;
+	return 0;
+}
+
+/* The detail of a skill named with its owner: its row, then its latest version and files. */
+static int detail_row(void *ud, const void *row)
+{
+	struct one_row *c = ud;
+	sr_req *req = c->req;
+	sr_detail_row d = {.skill = *(const sr_skill_row *)row};
+	c->found = 1;
+	struct version_copy lv = {0};
+	struct md_find mf = {"", 0, 0};
+	if (d.skill.latest_version_id)
+		c->rc = sr_store_version_by_id(req->store, d.skill.latest_version_id, copy_version, &lv);
+	if (!c->rc && lv.found)
+		c->rc = sr_store_version_files(req->store, lv.id, find_md, &mf);
+	if (!c->rc) {
+		if (lv.found) {
+			d.version = lv.version;
+			d.changelog = lv.changelog;
+			d.version_created_at = lv.created_at;
+			d.version_deleted_at = lv.soft_deleted_at;
+		}
+		if (mf.found) {
+			d.md_sha256 = mf.sha;
+			d.md_size = mf.size;
+		}
+		c->rc = detail_write(c->app, c->resp, &d);
+	}
+	free(lv.changelog);
+	return c->rc ? c->rc : 1;
+}
+
+/* The candidates of a bare-slug detail, kept whole until the lookup's rules pick one: each
+ * row's texts copied into one allocation of its own. */
+struct detail_cands {
+	sr_skill skills[SR_LOOKUP_ROWS];
+	sr_detail_row rows[SR_LOOKUP_ROWS];
+	char *texts[SR_LOOKUP_ROWS];
+	int n, rc;
+};
+
+static int keep_candidate(void *ud, const void *row)
+{
+	struct detail_cands *dc = ud;
+	const sr_detail_row *src = row;
+	for (int i = 0; i < dc->n; i++)
+		if (dc->rows[i].skill.id == src->skill.id)
+			return 0; /* holding the slug and aliased by it: once */
+	if (dc->n == SR_LOOKUP_ROWS)
+		return 0;
+	sr_detail_row *d = &dc->rows[dc->n];
+	*d = *src;
+	sr_skill_row *r = &d->skill;
+	const char **text[] = {&r->slug, &r->display_name, &r->summary, &r->tags_json, &r->latest_version,
+			       &r->latest_changelog, &r->latest_metadata, &r->moderation_reason,
+			       &r->owner_handle, &r->owner_display_name, &r->owner_image, &d->version,
+			       &d->changelog, &d->md_sha256};
+	size_t total = 1;
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		total += *text[i] ? strlen(*text[i]) + 1 : 0;
+	char *mem = malloc(total), *p = mem;
+	if (!mem) {
+		dc->rc = SR_ENOMEM;
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		if (!*text[i])
+			continue;
+		size_t len = strlen(*text[i]) + 1;
+		memcpy(p, *text[i], len);
+		*text[i] = p;
+		p += len;
+	}
+	dc->texts[dc->n] = mem;
+	sr_skill_copy(&dc->skills[dc->n], r);
+	dc->n++;
+	return 0;
+}
+
+/* A detail by bare slug in one statement: the candidates with everything the answer shows
+ * (sr_store_detail_any), then the lookup's choice among them and the visibility rules. */
+static void detail_by_slug(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in,
+			   const sr_user *caller)
+{
+	char slug[128];
+	if (sr__slug_arg(resp, slug_in, slug, sizeof(slug)))
+		return;
+	struct detail_cands *dc = calloc(1, sizeof(*dc));
+	if (!dc) {
+		sr__internal(resp, SR_ENOMEM);
+		return;
+	}
+	int rc = sr_store_detail_any(req->store, slug, SR_LOOKUP_ROWS, keep_candidate, dc);
+	if (rc || dc->rc) {
+		sr__internal(resp, rc ? rc : dc->rc);
+		goto out;
+	}
+	sr_lookup lk;
+	sr_skill sk;
+	/* The pick reorders its copies; each is found again by id. */
+	sr_skill picked[SR_LOOKUP_ROWS];
+	memcpy(picked, dc->skills, sizeof(picked[0]) * (size_t)dc->n);
+	rc = sr_lookup_pick(req->store, slug, picked, dc->n, caller, &lk);
+	if (sr__lookup_answer(app, req, resp, slug, rc, &lk, SR__CONFLICT_JSON, &sk))
+		goto out;
+	sr_regerr err;
+	if (sr_check_visible(&sk, caller, &err)) {
+		sr__regerr(resp, &err);
+		goto out;
+	}
+	for (int i = 0; i < dc->n; i++) {
+		if (dc->rows[i].skill.id != sk.id)
+			continue;
+		if ((rc = detail_write(app, resp, &dc->rows[i])))
+			sr__internal(resp, rc);
+		else
+			sr_resp_json(resp, 200);
+		goto out;
+	}
+	sr__internal(resp, SR_EDB);
+out:
+	for (int i = 0; i < dc->n; i++)
+		free(dc->texts[i]);
+	free(dc);
 }
 
 /* How visible_skill answers: the ambiguity as JSON (detail routes) or text, and whether the
  * owner of a hidden skill gets the 403/410/423 diagnostics or, like everyone, a 404. */
 enum { VIS_JSON_CONFLICT = 1, VIS_DIAGNOSTICS = 2, VIS_DOWNLOAD = 4 };
 
-/* Finds the skill and applies the visibility rules; writes the error when it fails. */
-static int visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int how,
-			 sr_user *ustore, const sr_user **caller, sr_skill *sk)
+/* Applies the visibility rules to a skill found; writes the error when it fails. */
+static int answer_visible(sr_resp *resp, const sr_skill *sk, const sr_user *caller, int how)
 {
-	*caller = sr__optional_user(req, ustore);
-	if (sr__find_skill(app, req, resp, slug, sr__owner_param(req), *caller,
-			   (how & VIS_JSON_CONFLICT) != 0, sk))
-		return -1;
 	sr_regerr err;
-	if (sr_check_visible(sk, (how & VIS_DIAGNOSTICS) ? *caller : NULL, &err)) {
+	if (sr_check_visible(sk, (how & VIS_DIAGNOSTICS) ? caller : NULL, &err)) {
 		/* The archive of a hidden skill is refused in ClawHub's download words; malware,
 		 * pending (423) and removed (410) keep their own. */
 		if ((how & VIS_DOWNLOAD) && (err.why == SR_WHY_SKILL_HIDDEN || err.why == SR_WHY_SKILL_QUALITY_LOW))
@@ -246,12 +348,28 @@ static int visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *sl
 	return 0;
 }
 
+/* Finds the skill and applies the visibility rules; writes the error when it fails. */
+static int visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int how,
+			 sr_user *ustore, const sr_user **caller, sr_skill *sk)
+{
+	*caller = sr__optional_user(req, ustore);
+	if (sr__find_skill(app, req, resp, slug, sr__owner_param(req), *caller,
+			   (how & VIS_JSON_CONFLICT) != 0, sk))
+		return -1;
+	return answer_visible(resp, sk, *caller, how);
+}
+
 void sr__detail(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 {
 	req->route = "skill";
 	sr_user us;
 	const sr_user *caller;
 	sr_skill sk;
+	const char *owner = sr__owner_param(req);
+	if (!owner || !owner[0]) {
+		detail_by_slug(app, req, resp, slug, sr__optional_user(req, &us));
+		return;
+	}
 	if (visible_skill(app, req, resp, slug, VIS_JSON_CONFLICT | VIS_DIAGNOSTICS, &us, &caller, &sk))
 		return;
 	struct one_row c = {app, req, resp, 0, 0};
@@ -537,6 +655,8 @@ out:
 
 /* Picks the version a request names: ?version= exactly, else ?tag= through the tag map,
  * else `latest`. Writes 404/410 itself. */
+static int answer_version(sr_resp *resp, const struct version_copy *v);
+
 static int pick_version(sr_req *req, sr_resp *resp, const sr_skill *sk, struct version_copy *v)
 {
 	const char *ver = sr_req_query(req, "version");
@@ -563,6 +683,12 @@ static int pick_version(sr_req *req, sr_resp *resp, const sr_skill *sk, struct v
 		sr__internal(resp, rc);
 		return -1;
 	}
+	return answer_version(resp, v);
+}
+
+/* Whether version v (found or not) may be served; writes the refusal when not. */
+static int answer_version(sr_resp *resp, const struct version_copy *v)
+{
 	if (!v->found) {
 		sr_resp_text(resp, 404, "Version not found");
 		return -1;
@@ -912,6 +1038,87 @@ void sr__resolve(sr_app *app, sr_req *req, sr_resp *resp)
 
 /* ---- download ---- */
 
+/* The candidates of a download that names its version, each with that version. */
+struct version_cands {
+	sr_skill skills[SR_LOOKUP_ROWS];
+	struct version_copy versions[SR_LOOKUP_ROWS];
+	int n;
+};
+
+static int keep_with_version(void *ud, const void *row)
+{
+	struct version_cands *vc = ud;
+	const sr_lookup_version_row *r = row;
+	for (int i = 0; i < vc->n; i++)
+		if (vc->skills[i].id == r->skill.id)
+			return 0; /* holding the slug and aliased by it: once */
+	if (vc->n == SR_LOOKUP_ROWS)
+		return 0;
+	sr_skill_copy(&vc->skills[vc->n], &r->skill);
+	if (r->version.id)
+		copy_version(&vc->versions[vc->n], &r->version);
+	vc->n++;
+	return 0;
+}
+
+/* The skill and the version a download names with ?version= (what `clawhub install` sends,
+ * with the owner), in one statement: the skill rows with that version, then the lookup's
+ * rules among them. 0 with sk and v filled (v->found 0: no such version); -1 when the answer
+ * is written (bad slug, not found, ambiguous); 1 when the route must look up the general way
+ * (the owner's skill of that slug is deleted or missing: an alias of theirs may name one). */
+static int find_with_version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in,
+			     const char *ver, const sr_user *caller, sr_skill *sk, struct version_copy *v)
+{
+	char slug[128];
+	if (sr__slug_arg(resp, slug_in, slug, sizeof(slug)))
+		return -1;
+	struct version_cands *vc = calloc(1, sizeof(*vc));
+	if (!vc) {
+		sr__internal(resp, SR_ENOMEM);
+		return -1;
+	}
+	const char *owner = sr__owner_param(req);
+	sr_lookup lk;
+	int way = 0, found;
+	int rc;
+	if (owner) {
+		char handle[64];
+		sr_owner_normalize(owner, handle, sizeof(handle));
+		rc = sr_store_lookup_version_owned(req->store, handle, slug, ver, keep_with_version, vc);
+		if (!rc && (vc->n != 1 || vc->skills[0].soft_deleted_at)) {
+			way = 1;
+			goto out;
+		}
+		memset(&lk, 0, sizeof(lk));
+		lk.skill = vc->skills[0];
+		found = 0;
+	} else {
+		rc = sr_store_lookup_version_any(req->store, slug, ver, SR_LOOKUP_ROWS, keep_with_version, vc);
+		sr_skill picked[SR_LOOKUP_ROWS];
+		memcpy(picked, vc->skills, sizeof(picked[0]) * (size_t)vc->n);
+		found = rc ? rc : sr_lookup_pick(req->store, slug, picked, vc->n, caller, &lk);
+	}
+	if (rc) {
+		sr__internal(resp, rc);
+		way = -1;
+		goto out;
+	}
+	if (sr__lookup_answer(app, req, resp, slug, found, &lk, SR__CONFLICT_TEXT, sk)) {
+		way = -1;
+		goto out;
+	}
+	for (int i = 0; i < vc->n; i++)
+		if (vc->skills[i].id == sk->id) {
+			*v = vc->versions[i];
+			vc->versions[i].changelog = NULL; /* v owns it now */
+		}
+out:
+	for (int i = 0; i < vc->n; i++)
+		free(vc->versions[i].changelog);
+	free(vc);
+	return way;
+}
+
 void sr__download(sr_app *app, sr_req *req, sr_resp *resp)
 {
 	req->route = "download";
@@ -921,12 +1128,18 @@ void sr__download(sr_app *app, sr_req *req, sr_resp *resp)
 		return;
 	}
 	sr_user us;
-	const sr_user *caller;
+	const sr_user *caller = sr__optional_user(req, &us);
 	sr_skill sk;
-	if (visible_skill(app, req, resp, slug, VIS_DIAGNOSTICS | VIS_DOWNLOAD, &us, &caller, &sk))
-		return;
 	struct version_copy v = {0};
-	if (pick_version(req, resp, &sk, &v))
+	const char *ver = sr_req_query(req, "version");
+	int how = VIS_DIAGNOSTICS | VIS_DOWNLOAD;
+	int way = ver && ver[0] ? find_with_version(app, req, resp, slug, ver, caller, &sk, &v) : 1;
+	if (way < 0)
+		goto out;
+	if (way == 0 && (answer_visible(resp, &sk, caller, how) || answer_version(resp, &v)))
+		goto out;
+	if (way == 1 && (sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, 0, &sk) ||
+			 answer_visible(resp, &sk, caller, how) || pick_version(req, resp, &sk, &v)))
 		goto out;
 	int fd;
 	size_t size;

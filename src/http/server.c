@@ -323,8 +323,9 @@ static enum MHD_Result send_resp(const sr_http_app *app, struct MHD_Connection *
 		snprintf(pages, sizeof(pages), ", pages;desc=\"%" PRId64 "\", pagemiss;desc=\"%" PRId64 "\"",
 			 req->pages, req->pages_missed);
 	char timing[300];
-	snprintf(timing, sizeof(timing), "db;dur=%.3f, rows;desc=\"%" PRId64 "\", bytes;desc=\"%" PRId64 "\"%s%s%s%s",
-		 (double)req->reads.db_ns / 1e6, req->reads.rows, req->reads.bytes, pages,
+	snprintf(timing, sizeof(timing),
+		 "db;dur=%.3f, rows;desc=\"%" PRId64 "\", bytes;desc=\"%" PRId64 "\", stmts;desc=\"%" PRId64 "\"%s%s%s%s",
+		 (double)req->reads.db_ns / 1e6, req->reads.rows, req->reads.bytes, req->reads.ranges, pages,
 		 resp->cache ? ", cache;desc=\"" : "", resp->cache ? resp->cache : "", resp->cache ? "\"" : "");
 	MHD_add_response_header(r, "Server-Timing", timing);
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)resp->status, r);

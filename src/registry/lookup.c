@@ -35,6 +35,9 @@ static int collect_row(void *ud, const void *row)
 {
 	const sr_skill_row *r = row;
 	struct collect *c = ud;
+	for (int i = 0; i < c->n; i++)
+		if (c->rows[i].id == r->id)
+			return 0; /* holding the slug and aliased by it: once */
 	if (c->n < c->max)
 		sr_skill_copy(&c->rows[c->n++], r);
 	return 0;
@@ -135,30 +138,53 @@ static int pick(sr_store *s, sr_skill *all, int n, const sr_user *caller, int an
 	return SR_ECONFLICT;
 }
 
+/* Orders a bare slug's candidates the way its resolution reads them (api-v1 section 1.3):
+ * the skills holding the slug first, then the ones it is an alias of, each group by id. The
+ * lookup statement reads both in one range and returns them in no set order. */
+static void order_candidates(sr_skill *c, int n, const char *slug)
+{
+	for (int i = 1; i < n; i++) {
+		sr_skill x = c[i];
+		int xk = strcmp(x.slug, slug) != 0;
+		int k = i;
+		for (; k > 0; k--) {
+			int pk = strcmp(c[k - 1].slug, slug) != 0;
+			if (pk < xk || (pk == xk && c[k - 1].id < x.id))
+				break;
+			c[k] = c[k - 1];
+		}
+		c[k] = x;
+	}
+}
+
+static int pick_any(sr_store *s, const char *slug, sr_skill *all, int n, const sr_user *caller, int any,
+		    sr_lookup *out)
+{
+	memset(out, 0, sizeof(*out));
+	order_candidates(all, n, slug);
+	if (n > SR_LOOKUP_MAX_MATCHES * 2)
+		n = SR_LOOKUP_MAX_MATCHES * 2;
+	return pick(s, all, n, caller, any, out);
+}
+
+int sr_lookup_pick(sr_store *s, const char *slug, sr_skill *cands, int n, const sr_user *caller,
+		   sr_lookup *out)
+{
+	return pick_any(s, slug, cands, n, caller, 0, out);
+}
+
 static int lookup(sr_store *s, const char *slug, const char *owner, const sr_user *caller, int any,
 		  sr_lookup *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (owner && owner[0])
 		return lookup_owned(s, slug, owner, out);
-	sr_skill all[SR_LOOKUP_MAX_MATCHES * 2];
-	struct collect c = {all, 0, SR_LOOKUP_MAX_MATCHES * 2};
-	int rc = sr_store_lookup_slug(s, slug, c.max, collect_row, &c);
+	sr_skill all[SR_LOOKUP_ROWS];
+	struct collect c = {all, 0, SR_LOOKUP_ROWS};
+	int rc = sr_store_lookup_any(s, slug, c.max, collect_row, &c);
 	if (rc)
 		return rc;
-	/* Plus the skills the slug is an alias of, each once. */
-	sr_skill aliased[SR_LOOKUP_MAX_MATCHES];
-	struct collect a = {aliased, 0, SR_LOOKUP_MAX_MATCHES};
-	if ((rc = sr_store_lookup_alias(s, slug, a.max, collect_row, &a)))
-		return rc;
-	for (int i = 0; i < a.n && c.n < c.max; i++) {
-		int dup = 0;
-		for (int k = 0; k < c.n; k++)
-			dup |= all[k].id == aliased[i].id;
-		if (!dup)
-			all[c.n++] = aliased[i];
-	}
-	return pick(s, all, c.n, caller, any, out);
+	return pick_any(s, slug, all, c.n, caller, any, out);
 }
 
 int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_user *caller,

@@ -45,6 +45,14 @@ int sr_lookup_skill(sr_store *s, const char *slug, const char *owner, const sr_u
  * 404. */
 int sr_lookup_skill_any(sr_store *s, const char *slug, const char *owner, const sr_user *caller,
 			sr_lookup *out);
+/* The rows one bare-slug lookup reads (sr_store_lookup_any, sr_store_detail_any): up to twice
+ * SR_LOOKUP_MAX_MATCHES skills holding the slug and SR_LOOKUP_MAX_MATCHES it is an alias of. */
+#define SR_LOOKUP_ROWS (SR_LOOKUP_MAX_MATCHES * 3)
+/* sr_lookup_skill's choice for a bare slug among the n candidates a lookup statement read
+ * (copied with sr_skill_copy; reordered in place), for a route that read them with more
+ * columns than a lookup's. */
+int sr_lookup_pick(sr_store *s, const char *slug, sr_skill *cands, int n, const sr_user *caller,
+		   sr_lookup *out);
 /* Whether another publisher than owner_id holds slug: a live skill of theirs has it, or it
  * is an alias of one (api-v1 section 3.11: a new skill's slug must be free of both; a
  * reservation is sr_store_reserved_slug_holder's). 0 with the first such skill in holder,

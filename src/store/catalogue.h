@@ -28,9 +28,39 @@
 	"s.is_listed, u.handle"
 #define SKILL_FROM " FROM skills s CROSS JOIN users u ON u.id = s.owner_id "
 
+/* The skills a bare slug names: the ones holding it and the ones it is an alias of, in one
+ * statement (lookup.c orders them; a skill both holding and aliased by the slug comes twice,
+ * and its readers keep it once). P is the dialect's placeholder of the slug, J its join. */
+#define SLUG_OR_ALIAS_FROM(P, J)                                                                \
+	" FROM (SELECT id FROM skills WHERE slug = " P " UNION ALL SELECT skill_id FROM skill_aliases " \
+	"WHERE slug = " P ") c " J " skills s ON s.id = c.id " J " users u ON u.id = s.owner_id "
+
+/* A detail's extra columns after SKILL_COLS (sr_detail_row): the latest version's row and
+ * its SKILL.md, joined as DETAIL_JOIN says. */
+#define DETAIL_COLS "v.version, v.changelog, v.created_at, v.soft_deleted_at, f.sha256, f.size"
+
+/* The SKILL.md of the latest version the way the detail has always picked it: the last file
+ * named SKILL.md in any case, else the first named skills.md. Both are ranges of the files'
+ * primary key (version_id, ord). */
+#define DETAIL_JOIN                                                                               \
+	" LEFT JOIN skill_versions v ON v.id = s.latest_version_id"                              \
+	" LEFT JOIN version_files f ON f.version_id = s.latest_version_id AND f.ord = coalesce("  \
+	"(SELECT ord FROM version_files WHERE version_id = s.latest_version_id AND lower(path) = 'skill.md' " \
+	"ORDER BY ord DESC LIMIT 1), "                                                            \
+	"(SELECT ord FROM version_files WHERE version_id = s.latest_version_id AND lower(path) = 'skills.md' " \
+	"ORDER BY ord LIMIT 1))"
+
 #define VERSION_COLS                                                                   \
 	"id, skill_id, version, fingerprint, changelog, changelog_source, created_at, " \
 	"soft_deleted_at, created_by, file_count, total_size, zip_sha256, zip_size, scan_state, scan_verdict"
+
+/* VERSION_COLS of the version joined as v. */
+#define VERSION_COLS_V                                                                           \
+	"v.id, v.skill_id, v.version, v.fingerprint, v.changelog, v.changelog_source, v.created_at, " \
+	"v.soft_deleted_at, v.created_by, v.file_count, v.total_size, v.zip_sha256, v.zip_size, "     \
+	"v.scan_state, v.scan_verdict"
+/* One named version of each skill a lookup finds (ux_versions_skill_version); P its placeholder. */
+#define VERSION_JOIN(P) " LEFT JOIN skill_versions v ON v.skill_id = s.id AND v.version = " P
 
 /* A device login's row (store/accounts.h: sr_device_row), as both device reads return it. */
 #define DEVICE_COLS \

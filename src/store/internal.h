@@ -52,6 +52,10 @@ enum sr__q {
 	Q_SKILL_BY_ID,        /* primary key */
 	Q_SKILLS_BY_ALIAS,    /* ix_aliases_slug, then skills primary key */
 	Q_SKILL_BY_OWNER_ALIAS, /* skill_aliases primary key, then skills primary key */
+	Q_LOOKUP_ANY,         /* ix_skills_slug and ix_aliases_slug, then skills primary key */
+	Q_DETAIL_ANY,         /* the same, then the latest version's and its SKILL.md's keys */
+	Q_LOOKUP_VERSION_ANY, /* Q_LOOKUP_ANY, then ux_versions_skill_version */
+	Q_LOOKUP_VERSION_OWNED, /* ux_users_handle, ux_skills_owner_slug, ux_versions_skill_version */
 	Q_ALIAS_ADD,
 	Q_ALIAS_DEL,          /* skill_aliases primary key */
 	Q_ALIASES_REPOINT,    /* ix_aliases_skill */
@@ -309,6 +313,9 @@ sr__effect sr__effect_of(int q);
  * in the syntax of the store's engine, for the search statements' first parameter. */
 struct sr_buf;
 int sr__match_expr(sr_store *s, struct sr_buf *b, int match, const char *const *tokens, int n);
+
+/* Reads a version row (VERSION_COLS) from the statement's columns base onwards. */
+void sr__read_version_at(sr__stmt *st, int base, sr_version_row *v);
 
 /* The number of result columns of a whole skill row (sr__read_skill reads them); search rows
  * add their rank after them, trending rows the entry's rank, installs and downloads. */

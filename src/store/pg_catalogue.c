@@ -99,6 +99,11 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SKILL_BY_ID] = "SELECT " SKILL_COLS PG_SKILL_FROM "WHERE s.id = $1",
 	[Q_SKILLS_BY_ALIAS] = "SELECT " LOOKUP_COLS PG_ALIAS_FROM "WHERE a.slug = $1 LIMIT $2",
 	[Q_SKILL_BY_OWNER_ALIAS] = "SELECT " LOOKUP_COLS PG_ALIAS_FROM "WHERE a.owner_id = $1 AND a.slug = $2",
+	[Q_LOOKUP_ANY] = "SELECT " LOOKUP_COLS SLUG_OR_ALIAS_FROM("$1", "JOIN") "LIMIT $2",
+	[Q_DETAIL_ANY] = "SELECT " SKILL_COLS ", " DETAIL_COLS SLUG_OR_ALIAS_FROM("$1", "JOIN") DETAIL_JOIN " LIMIT $2",
+	[Q_LOOKUP_VERSION_ANY] = "SELECT " LOOKUP_COLS ", " VERSION_COLS_V SLUG_OR_ALIAS_FROM("$1", "JOIN") VERSION_JOIN("$2") " LIMIT $3",
+	[Q_LOOKUP_VERSION_OWNED] = "SELECT " LOOKUP_COLS ", " VERSION_COLS_V " FROM users o JOIN skills s "
+				   "ON s.owner_id = o.id AND s.slug = $2 JOIN users u ON u.id = s.owner_id" VERSION_JOIN("$3") " WHERE o.handle = $1",
 	[Q_ALIAS_ADD] = "INSERT INTO skill_aliases(owner_id, slug, skill_id, created_at) VALUES ($1, $2, $3, $4) "
 			"ON CONFLICT(owner_id, slug) DO UPDATE SET skill_id = excluded.skill_id, created_at = excluded.created_at",
 	[Q_ALIAS_DEL] = "DELETE FROM skill_aliases WHERE owner_id = $1 AND slug = $2",

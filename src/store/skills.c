@@ -57,6 +57,9 @@ void sr__read_skill(sr_store *s, sr__stmt *st, void *row)
 	sr__note_skill(s, r->id);
 }
 
+/* The columns of LOOKUP_COLS. */
+#define SR__LOOKUP_NCOLS 17
+
 static void read_lookup(sr_store *s, sr__stmt *st, void *row)
 {
 	sr_skill_row *r = row;
@@ -159,6 +162,58 @@ int sr_store_lookup_owner_alias(sr_store *s, int64_t owner_id, const char *slug,
 				void *ud)
 {
 	return each_lookup(s, sr__query(s, Q_SKILL_BY_OWNER_ALIAS, "It", owner_id, slug), fn, ud);
+}
+
+int sr_store_lookup_any(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud)
+{
+	return each_lookup(s, sr__query(s, Q_LOOKUP_ANY, "ti", slug, max), fn, ud);
+}
+
+static void read_detail(sr_store *s, sr__stmt *st, void *row)
+{
+	sr_detail_row *d = row;
+	sr__read_skill(s, st, &d->skill);
+	d->skill.rank = 0;
+	int c = SR__SKILL_NCOLS;
+	d->version = sr__col_text(st, c);
+	d->changelog = sr__col_text(st, c + 1);
+	d->version_created_at = sr__col_int64(st, c + 2);
+	d->version_deleted_at = sr__col_int64(st, c + 3);
+	d->md_sha256 = sr__col_text(st, c + 4);
+	d->md_size = sr__col_int64(st, c + 5);
+	if (!d->changelog)
+		d->changelog = "";
+}
+
+int sr_store_detail_any(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud)
+{
+	sr_detail_row row;
+	return sr__each(s, sr__query(s, Q_DETAIL_ANY, "ti", slug, max), read_detail, &row, fn, ud);
+}
+
+static void read_lookup_version(sr_store *s, sr__stmt *st, void *row)
+{
+	sr_lookup_version_row *r = row;
+	read_lookup(s, st, &r->skill);
+	memset(&r->version, 0, sizeof(r->version));
+	if (sr__col_int64(st, SR__LOOKUP_NCOLS))
+		sr__read_version_at(st, SR__LOOKUP_NCOLS, &r->version);
+}
+
+int sr_store_lookup_version_any(sr_store *s, const char *slug, const char *version, int max,
+				sr_row_fn fn, void *ud)
+{
+	sr_lookup_version_row row;
+	return sr__each(s, sr__query(s, Q_LOOKUP_VERSION_ANY, "tti", slug, version, max), read_lookup_version,
+			&row, fn, ud);
+}
+
+int sr_store_lookup_version_owned(sr_store *s, const char *handle, const char *slug,
+				  const char *version, sr_row_fn fn, void *ud)
+{
+	sr_lookup_version_row row;
+	return sr__each(s, sr__query(s, Q_LOOKUP_VERSION_OWNED, "ttt", handle, slug, version),
+			read_lookup_version, &row, fn, ud);
 }
 
 int sr_store_skill_listed(sr_store *s, int64_t id, int *listed)

@@ -283,6 +283,21 @@ int sr_store_skill_by_id(sr_store *s, int64_t id, sr_row_fn fn, void *ud);
 int sr_store_lookup_alias(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud);
 int sr_store_lookup_owner_alias(sr_store *s, int64_t owner_id, const char *slug, sr_row_fn fn,
 				void *ud);
+/* The skills a bare slug names in one statement: the skills holding it and the ones it is an
+ * alias of, each once, in no set order, at most max (lookup rows). */
+int sr_store_lookup_any(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud);
+
+/* A skill's detail in one statement: whole skill rows, as sr_store_lookup_any finds them, each
+ * with its latest version's fields and the SKILL.md the detail shows (api-v1 section 2.2). */
+typedef struct sr_detail_row {
+	sr_skill_row skill;
+	const char *version, *changelog; /* version NULL: the skill has no latest version */
+	int64_t version_created_at, version_deleted_at;
+	const char *md_sha256; /* NULL: the version has no SKILL.md */
+	int64_t md_size;
+} sr_detail_row;
+
+int sr_store_detail_any(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud);
 int sr_store_alias_set(sr_store *s, int64_t owner_id, const char *slug, int64_t skill_id, int64_t now);
 int sr_store_alias_remove(sr_store *s, int64_t owner_id, const char *slug);
 /* Aliases of one skill now name another (a merge). */
@@ -367,6 +382,20 @@ typedef struct sr_version_row {
 	int scan_state;   /* SR_SCAN_* (store.h, scanning section) */
 	int scan_verdict; /* -1 none */
 } sr_version_row;
+
+/* A lookup and one version in one statement, for the routes that name a version (download):
+ * lookup rows with the skill's version `version` (version.id 0: the skill has no such
+ * version). _any: the skills a bare slug names, as sr_store_lookup_any; _owned: the skill of
+ * owner `handle` (normalized) holding the slug, no alias (at most one row). */
+typedef struct sr_lookup_version_row {
+	sr_skill_row skill;
+	sr_version_row version;
+} sr_lookup_version_row;
+
+int sr_store_lookup_version_any(sr_store *s, const char *slug, const char *version, int max,
+				sr_row_fn fn, void *ud);
+int sr_store_lookup_version_owned(sr_store *s, const char *handle, const char *slug,
+				  const char *version, sr_row_fn fn, void *ud);
 
 typedef struct sr_file_row {
 	const char *path, *sha256, *content_type;

@@ -12,26 +12,31 @@
 #include "core/fault.h"
 #include "store/internal.h"
 
-static void read_version(sr_store *s, sr__stmt *st, void *row)
+void sr__read_version_at(sr__stmt *st, int base, sr_version_row *v)
 {
-	sr_version_row *v = row;
-	v->id = sr__col_int64(st, 0);
-	v->skill_id = sr__col_int64(st, 1);
-	v->version = sr__col_text(st, 2);
-	v->fingerprint = sr__col_text(st, 3);
-	v->changelog = sr__col_text(st, 4);
-	v->changelog_source = sr__col_int_or_null(st, 5);
-	v->created_at = sr__col_int64(st, 6);
-	v->soft_deleted_at = sr__col_int64(st, 7);
-	v->created_by = sr__col_int64(st, 8);
-	v->file_count = sr__col_int64(st, 9);
-	v->total_size = sr__col_int64(st, 10);
-	v->zip_sha256 = sr__col_text(st, 11);
-	v->zip_size = sr__col_int64(st, 12);
-	v->scan_state = sr__col_int(st, 13);
-	v->scan_verdict = sr__col_int_or_null(st, 14);
+	v->id = sr__col_int64(st, base);
+	v->skill_id = sr__col_int64(st, base + 1);
+	v->version = sr__col_text(st, base + 2);
+	v->fingerprint = sr__col_text(st, base + 3);
+	v->changelog = sr__col_text(st, base + 4);
+	v->changelog_source = sr__col_int_or_null(st, base + 5);
+	v->created_at = sr__col_int64(st, base + 6);
+	v->soft_deleted_at = sr__col_int64(st, base + 7);
+	v->created_by = sr__col_int64(st, base + 8);
+	v->file_count = sr__col_int64(st, base + 9);
+	v->total_size = sr__col_int64(st, base + 10);
+	v->zip_sha256 = sr__col_text(st, base + 11);
+	v->zip_size = sr__col_int64(st, base + 12);
+	v->scan_state = sr__col_int(st, base + 13);
+	v->scan_verdict = sr__col_int_or_null(st, base + 14);
 	if (!v->changelog)
 		v->changelog = "";
+}
+
+static void read_version(sr_store *s, sr__stmt *st, void *row)
+{
+	(void)s;
+	sr__read_version_at(st, 0, row);
 }
 
 static int each_version(sr_store *s, sr__stmt *st, sr_row_fn fn, void *ud)

@@ -265,6 +265,27 @@ int srt_timing(const srt_resp *r, long *rows, long *bytes)
 	return 0;
 }
 
+long srt_statements(const srt_resp *r, char *cache, size_t n)
+{
+	const char *st = srt_header(r, "Server-Timing");
+	if (n)
+		cache[0] = '\0';
+	if (!st)
+		return -1;
+	const char *c = strstr(st, "cache;desc=\"");
+	if (c && n) {
+		c += 12;
+		size_t len = strcspn(c, "\"");
+		snprintf(cache, n, "%.*s", (int)len, c);
+	}
+	const char *p = strstr(st, "stmts;desc=\"");
+	if (!p)
+		return -1;
+	char *end;
+	long v = strtol(p + 12, &end, 10);
+	return end == p + 12 || *end != '"' ? -1 : v;
+}
+
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	srt_resp *r = ud;

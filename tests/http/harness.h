@@ -186,6 +186,9 @@ json_t *srt_json(const srt_resp *r);
 /* Server-Timing: `db;dur=<ms>, rows;desc="<n>", bytes;desc="<n>"`. 0 when rows and bytes
  * were both found. */
 int srt_timing(const srt_resp *r, long *rows, long *bytes);
+/* Server-Timing's `stmts` (the statements the request ran, each one round trip on
+ * PostgreSQL) and `cache` (hit, miss, or "" when absent); -1 when stmts is absent. */
+long srt_statements(const srt_resp *r, char *cache, size_t n);
 /* The harness's own: prints a response's body, cut short, after a failed check. */
 void srt__show_body(const srt_resp *r);
 /* Raw bytes over a fresh TCP connection (for malformed requests and HEAD). Reads until the

@@ -279,6 +279,57 @@ static void test_ambiguous(void **state)
 	json_decref(j);
 }
 
+/* GET path and its Server-Timing: the answer was computed (a cache miss), in stmts statements. */
+static char *detail_in(const char *path, long status, long stmts)
+{
+	srt_resp r;
+	srt_get(&S, path, NULL, &r);
+	SRT_EXPECT_STATUS(&r, status);
+	char cache[16];
+	long n = srt_statements(&r, cache, sizeof(cache));
+	if (strcmp(cache, "miss") != 0 || n != stmts) {
+		print_error("GET %s: cache \"%s\", %ld statements (want a miss in %ld)\n", path, cache, n, stmts);
+		fail();
+	}
+	char *body = strndup(r.body, r.len);
+	srt_resp_free(&r);
+	return body;
+}
+
+/* A bare-slug detail is one statement, so one round trip on PostgreSQL (issue 12): the
+ * skills the slug names, each with its latest version and SKILL.md; the lookup's rules then
+ * pick among them. Its answer is the one the owner-qualified route builds from the lookup and
+ * three reads, byte for byte; an old slug (an alias) answers the same way. */
+static void test_detail_one_statement(void **state)
+{
+	(void)state;
+	publish(S.tok_alice, "one-trip-kit", "1.0.0", "first", V1, 3);
+	publish(S.tok_alice, "one-trip-kit", "1.1.0", "second", V2, 3);
+	char *bare = detail_in("/api/v1/skills/one-trip-kit", 200, 1);
+	char *owned = detail_in("/api/v1/skills/one-trip-kit?ownerHandle=alice", 200, 5);
+	assert_string_equal(bare, owned);
+	assert_non_null(strstr(bare, "Reads things, better."));
+	free(bare);
+	free(owned);
+
+	srt_resp r;
+	srt_send(&S, "POST", "/api/v1/skills/one-trip-kit/rename", S.tok_alice, "{\"newSlug\":\"one-trip-kit-two\"}", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	srt_resp_free(&r);
+	char *old = detail_in("/api/v1/skills/one-trip-kit", 200, 1);
+	char *now = detail_in("/api/v1/skills/one-trip-kit-two", 200, 1);
+	assert_string_equal(old, now);
+	assert_non_null(strstr(now, "\"slug\":\"one-trip-kit-two\""));
+	free(old);
+	free(now);
+	/* Two publishers' skills: still the ambiguity answer, from the same statement. */
+	srt_publish_ok(&S, S.tok_alice, "one-trip-pair", "1.0.0", "Pair (alice)", "alice's copy");
+	assert_int_equal(srt_import_skill(&S, "bob", "one-trip-pair", "1.0.0", "Pair (bob)", "bob's copy"), 0);
+	char *pair = detail_in("/api/v1/skills/one-trip-pair", 409, 1);
+	assert_non_null(strstr(pair, "AMBIGUOUS_SKILL_SLUG"));
+	free(pair);
+}
+
 static void test_versions_list(void **state)
 {
 	(void)state;
@@ -552,6 +603,49 @@ static void test_download(void **state)
 	expect_text("/api/v1/download?slug=no-such-skill", 404, "Skill not found");
 	expect_text("/api/v1/download?slug=reader-kit&version=3.3.3", 404, "Version not found");
 	expect_text("/api/v1/download?slug=reader-kit&ownerHandle=bob", 404, "Skill not found");
+}
+
+/* GET path: status, and the statements Server-Timing reports. */
+static long statements_of(const char *path, long status)
+{
+	srt_resp r;
+	srt_get(&S, path, NULL, &r);
+	if (r.status != status)
+		print_error("GET %s\n", path);
+	SRT_EXPECT_STATUS(&r, status);
+	long n = srt_statements(&r, (char[16]){0}, 16);
+	srt_resp_free(&r);
+	return n;
+}
+
+/* A download that names its version, as `clawhub install` does (with the owner), reads the
+ * skill and that version in one statement, one round trip on PostgreSQL (issue 12); once the
+ * day's download of this client is counted, nothing else. A missing version is answered from
+ * the same statement; an unknown owner or an old slug takes the general lookup. */
+static void test_download_one_statement(void **state)
+{
+	(void)state;
+	srt_resp r;
+	srt_get(&S, "/api/v1/download?slug=reader-kit&version=1.0.0", NULL, &r); /* counted (or already) */
+	SRT_EXPECT_STATUS(&r, 200);
+	srt_resp_free(&r);
+	assert_int_equal(statements_of("/api/v1/download?slug=reader-kit&version=1.0.0", 200), 1);
+	assert_int_equal(statements_of("/api/v1/download?slug=reader-kit&ownerHandle=alice&version=1.0.0", 200), 1);
+	assert_int_equal(statements_of("/api/v1/download?slug=reader-kit&ownerHandle=alice&version=9.9.9", 404), 1);
+	assert_int_equal(statements_of("/api/v1/download?slug=reader-kit&version=9.9.9", 404), 1);
+	expect_text("/api/v1/download?slug=reader-kit&ownerHandle=nobody&version=1.0.0", 404, "Skill not found");
+	expect_text("/api/v1/download?slug=reader-kit&ownerHandle=alice&version=9.9.9", 404, "Version not found");
+	expect_prefix("/api/v1/download?slug=shared-name&version=1.0.0", 409, "Ambiguous skill slug");
+	srt_get(&S, "/api/v1/download?slug=shared-name&ownerHandle=bob&version=2.0.0", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	srt_resp_free(&r);
+	/* one-trip-kit was renamed (test_detail_one_statement): its old slug still downloads. */
+	srt_get(&S, "/api/v1/download?slug=one-trip-kit&ownerHandle=alice&version=1.0.0", NULL, &r);
+	check_zip(&r, "one-trip-kit", "1.0.0", V1, 3);
+	srt_resp_free(&r);
+	srt_get(&S, "/api/v1/download?slug=one-trip-kit&version=1.1.0", NULL, &r);
+	check_zip(&r, "one-trip-kit", "1.1.0", V2, 3);
+	srt_resp_free(&r);
 }
 
 static void test_download_deleted_version(void **state)
@@ -927,11 +1021,13 @@ int main(void)
 		cmocka_unit_test(test_detail_not_found),
 		cmocka_unit_test(test_owner_qualified),
 		cmocka_unit_test(test_ambiguous),
+		cmocka_unit_test(test_detail_one_statement),
 		cmocka_unit_test(test_versions_list),
 		cmocka_unit_test(test_version_detail),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_download),
+		cmocka_unit_test(test_download_one_statement),
 		cmocka_unit_test(test_download_deleted_version),
 		cmocka_unit_test(test_install),
 		cmocka_unit_test(test_json_escaping),
