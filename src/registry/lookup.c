@@ -138,6 +138,9 @@ static int pick(sr_store *s, sr_skill *all, int n, const sr_user *caller, int an
 	return SR_ECONFLICT;
 }
 
+_Static_assert(SR_LOOKUP_MAX_MATCHES == 8,
+	       "store/catalogue.h's SLUG_OR_ALIAS_FROM reads 16 holders and 8 aliases of a slug");
+
 /* Orders a bare slug's candidates the way its resolution reads them (api-v1 section 1.3):
  * the skills holding the slug first, then the ones it is an alias of, each group by id. The
  * lookup statement reads both in one range and returns them in no set order. */

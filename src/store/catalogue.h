@@ -28,12 +28,15 @@
 	"s.is_listed, u.handle"
 #define SKILL_FROM " FROM skills s CROSS JOIN users u ON u.id = s.owner_id "
 
-/* The skills a bare slug names: the ones holding it and the ones it is an alias of, in one
- * statement (lookup.c orders them; a skill both holding and aliased by the slug comes twice,
- * and its readers keep it once). P is the dialect's placeholder of the slug, J its join. */
-#define SLUG_OR_ALIAS_FROM(P, J)                                                                \
-	" FROM (SELECT id FROM skills WHERE slug = " P " UNION ALL SELECT skill_id FROM skill_aliases " \
-	"WHERE slug = " P ") c " J " skills s ON s.id = c.id " J " users u ON u.id = s.owner_id "
+/* The skills a bare slug names, in one statement: the first 16 holding it by id, then the
+ * first 8 it is an alias of by id (SR_LOOKUP_MAX_MATCHES twice and once, registry.h), each
+ * range of its index in key order. lookup.c orders the rows so; a skill holding the slug and
+ * aliased by it comes twice, and its readers keep it once. P is the dialect's placeholder of
+ * the slug, J its join. */
+#define SLUG_OR_ALIAS_FROM(P, J)                                                                  \
+	" FROM (SELECT id FROM (SELECT id FROM skills WHERE slug = " P " ORDER BY id LIMIT 16) h "     \
+	"UNION ALL SELECT skill_id FROM (SELECT skill_id FROM skill_aliases WHERE slug = " P " "      \
+	"ORDER BY skill_id LIMIT 8) a) c " J " skills s ON s.id = c.id " J " users u ON u.id = s.owner_id "
 
 /* A detail's extra columns after SKILL_COLS (sr_detail_row): the latest version's row and
  * its SKILL.md, joined as DETAIL_JOIN says. */

@@ -283,8 +283,9 @@ int sr_store_skill_by_id(sr_store *s, int64_t id, sr_row_fn fn, void *ud);
 int sr_store_lookup_alias(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud);
 int sr_store_lookup_owner_alias(sr_store *s, int64_t owner_id, const char *slug, sr_row_fn fn,
 				void *ud);
-/* The skills a bare slug names in one statement: the skills holding it and the ones it is an
- * alias of, each once, in no set order, at most max (lookup rows). */
+/* The skills a bare slug names in one statement: the first 16 skills holding it and the first
+ * 8 it is an alias of (by id), in no set order, at most max rows; a skill both holding and
+ * aliased by the slug comes twice (lookup rows). */
 int sr_store_lookup_any(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud);
 
 /* A skill's detail in one statement: whole skill rows, as sr_store_lookup_any finds them, each

@@ -322,6 +322,15 @@ static void test_detail_one_statement(void **state)
 	assert_non_null(strstr(now, "\"slug\":\"one-trip-kit-two\""));
 	free(old);
 	free(now);
+	/* A version whose instructions are in skills.md: that file is the description. */
+	static const char LOWER_MD[] = "---\nname: Lower Kit\ndescription: Old file name.\n---\n\nLower-case file.\n";
+	srt_file lower[2] = {{"skills.md", LOWER_MD, sizeof LOWER_MD - 1, "text/markdown"},
+			     {"notes.txt", NOTES_V1, sizeof NOTES_V1 - 1, "text/plain"}};
+	publish(S.tok_alice, "one-trip-lower", "1.0.0", "first", lower, 2);
+	char *lw = detail_in("/api/v1/skills/one-trip-lower", 200, 1);
+	assert_non_null(strstr(lw, "Lower-case file."));
+	free(lw);
+
 	/* Two publishers' skills: still the ambiguity answer, from the same statement. */
 	srt_publish_ok(&S, S.tok_alice, "one-trip-pair", "1.0.0", "Pair (alice)", "alice's copy");
 	assert_int_equal(srt_import_skill(&S, "bob", "one-trip-pair", "1.0.0", "Pair (bob)", "bob's copy"), 0);
