@@ -281,53 +281,6 @@ static int keep_candidate(void *ud, const void *row)
 	return 0;
 }
 
-/* A detail by bare slug in one statement: the candidates with everything the answer shows
- * (sr_store_detail_any), then the lookup's choice among them and the visibility rules. */
-static void detail_by_slug(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in,
-			   const sr_user *caller)
-{
-	char slug[128];
-	if (sr__slug_arg(resp, slug_in, slug, sizeof(slug)))
-		return;
-	struct detail_cands *dc = calloc(1, sizeof(*dc));
-	if (!dc) {
-		sr__internal(resp, SR_ENOMEM);
-		return;
-	}
-	int rc = sr_store_detail_any(req->store, slug, SR_LOOKUP_ROWS, keep_candidate, dc);
-	if (rc || dc->rc) {
-		sr__internal(resp, rc ? rc : dc->rc);
-		goto out;
-	}
-	sr_lookup lk;
-	sr_skill sk;
-	/* The pick reorders its copies; each is found again by id. */
-	sr_skill picked[SR_LOOKUP_ROWS];
-	memcpy(picked, dc->skills, sizeof(picked[0]) * (size_t)dc->n);
-	rc = sr_lookup_pick(req->store, slug, picked, dc->n, caller, &lk);
-	if (sr__lookup_answer(app, req, resp, slug, rc, &lk, SR__CONFLICT_JSON, &sk))
-		goto out;
-	sr_regerr err;
-	if (sr_check_visible(&sk, caller, &err)) {
-		sr__regerr(resp, &err);
-		goto out;
-	}
-	for (int i = 0; i < dc->n; i++) {
-		if (dc->rows[i].skill.id != sk.id)
-			continue;
-		if ((rc = detail_write(app, resp, &dc->rows[i])))
-			sr__internal(resp, rc);
-		else
-			sr_resp_json(resp, 200);
-		goto out;
-	}
-	sr__internal(resp, SR_EDB);
-out:
-	for (int i = 0; i < dc->n; i++)
-		free(dc->texts[i]);
-	free(dc);
-}
-
 /* How visible_skill answers: the ambiguity as JSON (detail routes) or text, and whether the
  * owner of a hidden skill gets the 403/410/423 diagnostics or, like everyone, a 404. */
 enum { VIS_JSON_CONFLICT = 1, VIS_DIAGNOSTICS = 2, VIS_DOWNLOAD = 4 };
@@ -354,23 +307,85 @@ static int visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *sl
 {
 	*caller = sr__optional_user(req, ustore);
 	if (sr__find_skill(app, req, resp, slug, sr__owner_param(req), *caller,
-			   (how & VIS_JSON_CONFLICT) != 0, sk))
+			   (how & VIS_JSON_CONFLICT) ? SR__CONFLICT_JSON : SR__CONFLICT_TEXT, sk))
 		return -1;
 	return answer_visible(resp, sk, *caller, how);
+}
+
+
+/* A detail in one statement: the candidates with everything the answer shows (a bare slug:
+ * sr_store_detail_any, then the lookup's choice among them; with an owner: that owner's skill
+ * of the slug, sr_store_detail_owned), and the visibility rules. 1 when the route must take
+ * the general way instead (the owner's skill of that slug is deleted or missing: an alias of
+ * theirs may name another), else 0 with the answer written. */
+static int detail_at_once(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in,
+			  const char *owner, const sr_user *caller)
+{
+	char slug[128];
+	if (sr__slug_arg(resp, slug_in, slug, sizeof(slug)))
+		return 0;
+	struct detail_cands *dc = calloc(1, sizeof(*dc));
+	if (!dc) {
+		sr__internal(resp, SR_ENOMEM);
+		return 0;
+	}
+	int way = 0, rc;
+	sr_lookup lk;
+	sr_skill sk;
+	if (owner) {
+		char handle[64];
+		sr_owner_normalize(owner, handle, sizeof(handle));
+		rc = sr_store_detail_owned(req->store, handle, slug, keep_candidate, dc);
+		if (!rc && !dc->rc && (dc->n != 1 || dc->skills[0].soft_deleted_at)) {
+			way = 1;
+			goto out;
+		}
+		memset(&lk, 0, sizeof(lk));
+		lk.skill = dc->skills[0];
+	} else {
+		rc = sr_store_detail_any(req->store, slug, SR_LOOKUP_ROWS, keep_candidate, dc);
+	}
+	if (rc || dc->rc) {
+		sr__internal(resp, rc ? rc : dc->rc);
+		goto out;
+	}
+	int found = 0;
+	if (!owner) {
+		/* The pick reorders its copies; each is found again by id. */
+		sr_skill picked[SR_LOOKUP_ROWS];
+		memcpy(picked, dc->skills, sizeof(picked[0]) * (size_t)dc->n);
+		found = sr_lookup_pick(req->store, slug, picked, dc->n, caller, &lk);
+	}
+	if (sr__lookup_answer(app, req, resp, slug, found, &lk, SR__CONFLICT_JSON, &sk) ||
+	    answer_visible(resp, &sk, caller, VIS_DIAGNOSTICS))
+		goto out;
+	for (int i = 0; i < dc->n; i++) {
+		if (dc->rows[i].skill.id != sk.id)
+			continue;
+		if ((rc = detail_write(app, resp, &dc->rows[i])))
+			sr__internal(resp, rc);
+		else
+			sr_resp_json(resp, 200);
+		goto out;
+	}
+	sr__internal(resp, SR_EDB);
+out:
+	for (int i = 0; i < dc->n; i++)
+		free(dc->texts[i]);
+	free(dc);
+	return way;
 }
 
 void sr__detail(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 {
 	req->route = "skill";
 	sr_user us;
-	const sr_user *caller;
-	sr_skill sk;
-	const char *owner = sr__owner_param(req);
-	if (!owner || !owner[0]) {
-		detail_by_slug(app, req, resp, slug, sr__optional_user(req, &us));
+	const sr_user *caller = sr__optional_user(req, &us);
+	if (!detail_at_once(app, req, resp, slug, sr__owner_param(req), caller))
 		return;
-	}
-	if (visible_skill(app, req, resp, slug, VIS_JSON_CONFLICT | VIS_DIAGNOSTICS, &us, &caller, &sk))
+	sr_skill sk;
+	if (sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, SR__CONFLICT_JSON, &sk) ||
+	    answer_visible(resp, &sk, caller, VIS_DIAGNOSTICS))
 		return;
 	struct one_row c = {app, req, resp, 0, 0};
 	int rc = sr_store_skill_by_id(req->store, sk.id, detail_row, &c);
@@ -596,20 +611,124 @@ static int write_security(sr_req *req, sr_jw *w, const struct version_copy *v)
 	return rc;
 }
 
+/* The candidates of a route that names a version, each with that version. */
+struct version_cands {
+	sr_skill skills[SR_LOOKUP_ROWS];
+	struct version_copy versions[SR_LOOKUP_ROWS];
+	int n;
+};
+
+static int keep_with_version(void *ud, const void *row)
+{
+	struct version_cands *vc = ud;
+	const sr_lookup_version_row *r = row;
+	for (int i = 0; i < vc->n; i++)
+		if (vc->skills[i].id == r->skill.id)
+			return 0; /* holding the slug and aliased by it: once */
+	if (vc->n == SR_LOOKUP_ROWS)
+		return 0;
+	sr_skill_copy(&vc->skills[vc->n], &r->skill);
+	if (r->version.id)
+		copy_version(&vc->versions[vc->n], &r->version);
+	vc->n++;
+	return 0;
+}
+
+/* The skill and the version a route names (a download's ?version=, what `clawhub install`
+ * sends, with the owner), in one statement: the skill rows with that version, then the
+ * lookup's rules among them (json_conflict: SR__CONFLICT_*). 0 with sk and v filled
+ * (v->found 0: no such version); -1 when the answer is written (bad slug, not found,
+ * ambiguous); 1 when the route must look up the general way (the owner's skill of that slug
+ * is deleted or missing: an alias of theirs may name one). */
+static int find_with_version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in,
+			     const char *ver, const sr_user *caller, int json_conflict, sr_skill *sk,
+			     struct version_copy *v)
+{
+	char slug[128];
+	if (sr__slug_arg(resp, slug_in, slug, sizeof(slug)))
+		return -1;
+	struct version_cands *vc = calloc(1, sizeof(*vc));
+	if (!vc) {
+		sr__internal(resp, SR_ENOMEM);
+		return -1;
+	}
+	const char *owner = sr__owner_param(req);
+	sr_lookup lk;
+	int way = 0, found;
+	int rc;
+	if (owner) {
+		char handle[64];
+		sr_owner_normalize(owner, handle, sizeof(handle));
+		rc = sr_store_lookup_version_owned(req->store, handle, slug, ver, keep_with_version, vc);
+		if (!rc && (vc->n != 1 || vc->skills[0].soft_deleted_at)) {
+			way = 1;
+			goto out;
+		}
+		memset(&lk, 0, sizeof(lk));
+		lk.skill = vc->skills[0];
+		found = 0;
+	} else {
+		rc = sr_store_lookup_version_any(req->store, slug, ver, SR_LOOKUP_ROWS, keep_with_version, vc);
+		sr_skill picked[SR_LOOKUP_ROWS];
+		memcpy(picked, vc->skills, sizeof(picked[0]) * (size_t)vc->n);
+		found = rc ? rc : sr_lookup_pick(req->store, slug, picked, vc->n, caller, &lk);
+	}
+	if (rc) {
+		sr__internal(resp, rc);
+		way = -1;
+		goto out;
+	}
+	if (sr__lookup_answer(app, req, resp, slug, found, &lk, json_conflict, sk)) {
+		way = -1;
+		goto out;
+	}
+	for (int i = 0; i < vc->n; i++)
+		if (vc->skills[i].id == sk->id) {
+			*v = vc->versions[i];
+			vc->versions[i].changelog = NULL; /* v owns it now */
+		}
+out:
+	for (int i = 0; i < vc->n; i++)
+		free(vc->versions[i].changelog);
+	free(vc);
+	return way;
+}
+
+/* visible_skill for a route that names version ver: the skill and that version in one
+ * statement where it can (find_with_version), else the lookup and then the version's read.
+ * 0 with sk and v (v->found 0: the skill has no such version), -1 when answered. */
+static int visible_skill_version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug,
+				 const char *ver, int how, const sr_user *caller, sr_skill *sk,
+				 struct version_copy *v)
+{
+	int conflict = (how & VIS_JSON_CONFLICT) ? SR__CONFLICT_JSON : SR__CONFLICT_TEXT;
+	int way = find_with_version(app, req, resp, slug, ver, caller, conflict, sk, v);
+	if (way < 0)
+		return -1;
+	if (way == 0)
+		return answer_visible(resp, sk, caller, how);
+	if (sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, conflict, sk) ||
+	    answer_visible(resp, sk, caller, how))
+		return -1;
+	int rc = sr_store_version_get(req->store, sk->id, ver, copy_version, v);
+	if (rc) {
+		sr__internal(resp, rc);
+		return -1;
+	}
+	return 0;
+}
+
 void sr__version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, const char *version)
 {
 	req->route = "version";
 	sr_user us;
-	const sr_user *caller;
+	const sr_user *caller = sr__optional_user(req, &us);
 	sr_skill sk;
-	if (visible_skill(app, req, resp, slug, VIS_JSON_CONFLICT | VIS_DIAGNOSTICS, &us, &caller, &sk))
-		return;
 	struct version_copy v = {0};
-	int rc = sr_store_version_get(req->store, sk.id, version, copy_version, &v);
-	if (rc) {
-		sr__internal(resp, rc);
+	int rc;
+	if (visible_skill_version(app, req, resp, slug, version, VIS_JSON_CONFLICT | VIS_DIAGNOSTICS, caller,
+				  &sk, &v))
 		goto out;
-	}
 	if (!v.found) {
 		sr_resp_text(resp, 404, "Version not found");
 		goto out;
@@ -767,12 +886,15 @@ void sr__file(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 		return;
 	}
 	sr_user us;
-	const sr_user *caller;
+	const sr_user *caller = sr__optional_user(req, &us);
 	sr_skill sk;
-	if (visible_skill(app, req, resp, slug, VIS_JSON_CONFLICT | VIS_DIAGNOSTICS, &us, &caller, &sk))
-		return;
 	struct version_copy v = {0};
-	if (pick_version(req, resp, &sk, &v))
+	const char *ver = sr_req_query(req, "version");
+	int how = VIS_JSON_CONFLICT | VIS_DIAGNOSTICS;
+	if (ver && ver[0] ? visible_skill_version(app, req, resp, slug, ver, how, caller, &sk, &v) ||
+				    answer_version(resp, &v)
+			  : sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, SR__CONFLICT_JSON, &sk) ||
+				    answer_visible(resp, &sk, caller, how) || pick_version(req, resp, &sk, &v))
 		goto out;
 	struct file_find ff = {.want = path, .exact = 1};
 	int rc = sr_store_version_file(req->store, v.id, path, take_file, &ff);
@@ -1038,87 +1160,6 @@ void sr__resolve(sr_app *app, sr_req *req, sr_resp *resp)
 
 /* ---- download ---- */
 
-/* The candidates of a download that names its version, each with that version. */
-struct version_cands {
-	sr_skill skills[SR_LOOKUP_ROWS];
-	struct version_copy versions[SR_LOOKUP_ROWS];
-	int n;
-};
-
-static int keep_with_version(void *ud, const void *row)
-{
-	struct version_cands *vc = ud;
-	const sr_lookup_version_row *r = row;
-	for (int i = 0; i < vc->n; i++)
-		if (vc->skills[i].id == r->skill.id)
-			return 0; /* holding the slug and aliased by it: once */
-	if (vc->n == SR_LOOKUP_ROWS)
-		return 0;
-	sr_skill_copy(&vc->skills[vc->n], &r->skill);
-	if (r->version.id)
-		copy_version(&vc->versions[vc->n], &r->version);
-	vc->n++;
-	return 0;
-}
-
-/* The skill and the version a download names with ?version= (what `clawhub install` sends,
- * with the owner), in one statement: the skill rows with that version, then the lookup's
- * rules among them. 0 with sk and v filled (v->found 0: no such version); -1 when the answer
- * is written (bad slug, not found, ambiguous); 1 when the route must look up the general way
- * (the owner's skill of that slug is deleted or missing: an alias of theirs may name one). */
-static int find_with_version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug_in,
-			     const char *ver, const sr_user *caller, sr_skill *sk, struct version_copy *v)
-{
-	char slug[128];
-	if (sr__slug_arg(resp, slug_in, slug, sizeof(slug)))
-		return -1;
-	struct version_cands *vc = calloc(1, sizeof(*vc));
-	if (!vc) {
-		sr__internal(resp, SR_ENOMEM);
-		return -1;
-	}
-	const char *owner = sr__owner_param(req);
-	sr_lookup lk;
-	int way = 0, found;
-	int rc;
-	if (owner) {
-		char handle[64];
-		sr_owner_normalize(owner, handle, sizeof(handle));
-		rc = sr_store_lookup_version_owned(req->store, handle, slug, ver, keep_with_version, vc);
-		if (!rc && (vc->n != 1 || vc->skills[0].soft_deleted_at)) {
-			way = 1;
-			goto out;
-		}
-		memset(&lk, 0, sizeof(lk));
-		lk.skill = vc->skills[0];
-		found = 0;
-	} else {
-		rc = sr_store_lookup_version_any(req->store, slug, ver, SR_LOOKUP_ROWS, keep_with_version, vc);
-		sr_skill picked[SR_LOOKUP_ROWS];
-		memcpy(picked, vc->skills, sizeof(picked[0]) * (size_t)vc->n);
-		found = rc ? rc : sr_lookup_pick(req->store, slug, picked, vc->n, caller, &lk);
-	}
-	if (rc) {
-		sr__internal(resp, rc);
-		way = -1;
-		goto out;
-	}
-	if (sr__lookup_answer(app, req, resp, slug, found, &lk, SR__CONFLICT_TEXT, sk)) {
-		way = -1;
-		goto out;
-	}
-	for (int i = 0; i < vc->n; i++)
-		if (vc->skills[i].id == sk->id) {
-			*v = vc->versions[i];
-			vc->versions[i].changelog = NULL; /* v owns it now */
-		}
-out:
-	for (int i = 0; i < vc->n; i++)
-		free(vc->versions[i].changelog);
-	free(vc);
-	return way;
-}
-
 void sr__download(sr_app *app, sr_req *req, sr_resp *resp)
 {
 	req->route = "download";
@@ -1133,13 +1174,10 @@ void sr__download(sr_app *app, sr_req *req, sr_resp *resp)
 	struct version_copy v = {0};
 	const char *ver = sr_req_query(req, "version");
 	int how = VIS_DIAGNOSTICS | VIS_DOWNLOAD;
-	int way = ver && ver[0] ? find_with_version(app, req, resp, slug, ver, caller, &sk, &v) : 1;
-	if (way < 0)
-		goto out;
-	if (way == 0 && (answer_visible(resp, &sk, caller, how) || answer_version(resp, &v)))
-		goto out;
-	if (way == 1 && (sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, 0, &sk) ||
-			 answer_visible(resp, &sk, caller, how) || pick_version(req, resp, &sk, &v)))
+	if (ver && ver[0] ? visible_skill_version(app, req, resp, slug, ver, how, caller, &sk, &v) ||
+				    answer_version(resp, &v)
+			  : sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, 0, &sk) ||
+				    answer_visible(resp, &sk, caller, how) || pick_version(req, resp, &sk, &v))
 		goto out;
 	int fd;
 	size_t size;

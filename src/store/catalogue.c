@@ -88,6 +88,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 				   "CROSS JOIN users u ON u.id = s.owner_id WHERE a.owner_id = ?1 AND a.slug = ?2",
 	[Q_LOOKUP_ANY] = "SELECT " LOOKUP_COLS SLUG_OR_ALIAS_FROM("?1", "CROSS JOIN") "LIMIT ?2",
 	[Q_DETAIL_ANY] = "SELECT " SKILL_COLS ", " DETAIL_COLS SLUG_OR_ALIAS_FROM("?1", "CROSS JOIN") DETAIL_JOIN " LIMIT ?2",
+	[Q_DETAIL_OWNED] = "SELECT " SKILL_COLS ", " DETAIL_COLS " FROM users o CROSS JOIN skills s ON s.owner_id = o.id "
+			   "AND s.slug = ?2 CROSS JOIN users u ON u.id = s.owner_id" DETAIL_JOIN " WHERE o.handle = ?1",
 	[Q_LOOKUP_VERSION_ANY] = "SELECT " LOOKUP_COLS ", " VERSION_COLS_V SLUG_OR_ALIAS_FROM("?1", "CROSS JOIN") VERSION_JOIN("?2") " LIMIT ?3",
 	[Q_LOOKUP_VERSION_OWNED] = "SELECT " LOOKUP_COLS ", " VERSION_COLS_V " FROM users o CROSS JOIN skills s "
 				   "ON s.owner_id = o.id AND s.slug = ?2 CROSS JOIN users u ON u.id = s.owner_id" VERSION_JOIN("?3") " WHERE o.handle = ?1",

@@ -54,6 +54,7 @@ enum sr__q {
 	Q_SKILL_BY_OWNER_ALIAS, /* skill_aliases primary key, then skills primary key */
 	Q_LOOKUP_ANY,         /* ix_skills_slug and ix_aliases_slug, then skills primary key */
 	Q_DETAIL_ANY,         /* the same, then the latest version's and its SKILL.md's keys */
+	Q_DETAIL_OWNED,       /* ux_users_handle, ux_skills_owner_slug, then as Q_DETAIL_ANY */
 	Q_LOOKUP_VERSION_ANY, /* Q_LOOKUP_ANY, then ux_versions_skill_version */
 	Q_LOOKUP_VERSION_OWNED, /* ux_users_handle, ux_skills_owner_slug, ux_versions_skill_version */
 	Q_ALIAS_ADD,

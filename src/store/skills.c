@@ -191,6 +191,12 @@ int sr_store_detail_any(sr_store *s, const char *slug, int max, sr_row_fn fn, vo
 	return sr__each(s, sr__query(s, Q_DETAIL_ANY, "ti", slug, max), read_detail, &row, fn, ud);
 }
 
+int sr_store_detail_owned(sr_store *s, const char *handle, const char *slug, sr_row_fn fn, void *ud)
+{
+	sr_detail_row row;
+	return sr__each(s, sr__query(s, Q_DETAIL_OWNED, "tt", handle, slug), read_detail, &row, fn, ud);
+}
+
 static void read_lookup_version(sr_store *s, sr__stmt *st, void *row)
 {
 	sr_lookup_version_row *r = row;

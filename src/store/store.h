@@ -299,6 +299,9 @@ typedef struct sr_detail_row {
 } sr_detail_row;
 
 int sr_store_detail_any(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud);
+/* The same for the skill of owner `handle` (normalized) holding the slug; no alias (at most
+ * one row). */
+int sr_store_detail_owned(sr_store *s, const char *handle, const char *slug, sr_row_fn fn, void *ud);
 int sr_store_alias_set(sr_store *s, int64_t owner_id, const char *slug, int64_t skill_id, int64_t now);
 int sr_store_alias_remove(sr_store *s, int64_t owner_id, const char *slug);
 /* Aliases of one skill now name another (a merge). */

@@ -296,17 +296,18 @@ static char *detail_in(const char *path, long status, long stmts)
 	return body;
 }
 
-/* A bare-slug detail is one statement, so one round trip on PostgreSQL (issue 12): the
- * skills the slug names, each with its latest version and SKILL.md; the lookup's rules then
- * pick among them. Its answer is the one the owner-qualified route builds from the lookup and
- * three reads, byte for byte; an old slug (an alias) answers the same way. */
+/* A detail is one statement, so one round trip on PostgreSQL (issue 12). A bare slug: the
+ * skills the slug names, each with its latest version and SKILL.md, and the lookup's rules
+ * pick among them. With an owner: that owner's skill of the slug. An owner's old slug (an
+ * alias) takes the general way, the lookup and a read by id, and answers the same bytes as
+ * the one-statement detail of the new slug. */
 static void test_detail_one_statement(void **state)
 {
 	(void)state;
 	publish(S.tok_alice, "one-trip-kit", "1.0.0", "first", V1, 3);
 	publish(S.tok_alice, "one-trip-kit", "1.1.0", "second", V2, 3);
 	char *bare = detail_in("/api/v1/skills/one-trip-kit", 200, 1);
-	char *owned = detail_in("/api/v1/skills/one-trip-kit?ownerHandle=alice", 200, 5);
+	char *owned = detail_in("/api/v1/skills/one-trip-kit?ownerHandle=alice", 200, 1);
 	assert_string_equal(bare, owned);
 	assert_non_null(strstr(bare, "Reads things, better."));
 	free(bare);
@@ -320,6 +321,11 @@ static void test_detail_one_statement(void **state)
 	char *now = detail_in("/api/v1/skills/one-trip-kit-two", 200, 1);
 	assert_string_equal(old, now);
 	assert_non_null(strstr(now, "\"slug\":\"one-trip-kit-two\""));
+	char *old_owned = detail_in("/api/v1/skills/one-trip-kit?ownerHandle=alice", 200, 7);
+	assert_string_equal(old_owned, now);
+	free(old_owned);
+	char *nobody = detail_in("/api/v1/skills/one-trip-kit?ownerHandle=nobody-here", 404, 2);
+	free(nobody);
 	free(old);
 	free(now);
 	/* A version whose instructions are in skills.md: that file is the description. */
@@ -630,7 +636,8 @@ static long statements_of(const char *path, long status)
 /* A download that names its version, as `clawhub install` does (with the owner), reads the
  * skill and that version in one statement, one round trip on PostgreSQL (issue 12); once the
  * day's download of this client is counted, nothing else. A missing version is answered from
- * the same statement; an unknown owner or an old slug takes the general lookup. */
+ * the same statement; an unknown owner or an old slug takes the general lookup. The version
+ * and file routes read the skill and their version the same way, then their own rows. */
 static void test_download_one_statement(void **state)
 {
 	(void)state;
@@ -655,6 +662,15 @@ static void test_download_one_statement(void **state)
 	srt_get(&S, "/api/v1/download?slug=one-trip-kit&version=1.1.0", NULL, &r);
 	check_zip(&r, "one-trip-kit", "1.1.0", V2, 3);
 	srt_resp_free(&r);
+
+	/* The skill with its version, its files, its scan results, their findings. */
+	assert_int_equal(statements_of("/api/v1/skills/reader-kit/versions/1.0.0", 200), 4);
+	assert_int_equal(statements_of("/api/v1/skills/reader-kit/versions/1.0.0?ownerHandle=alice", 200), 4);
+	assert_int_equal(statements_of("/api/v1/skills/reader-kit/versions/9.9.9", 404), 1);
+	/* The skill with its version, then the file. */
+	assert_int_equal(statements_of("/api/v1/skills/reader-kit/file?path=notes.txt&version=1.0.0", 200), 2);
+	expect_text("/api/v1/skills/reader-kit/file?path=notes.txt&version=1.0.0", 200, NOTES_V1);
+	expect_text("/api/v1/skills/one-trip-kit/file?path=notes.txt&version=1.1.0&ownerHandle=alice", 200, NOTES_V2);
 }
 
 static void test_download_deleted_version(void **state)
