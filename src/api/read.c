@@ -834,6 +834,25 @@ struct file_find {
 	int found;
 };
 
+/* The skill and the version a file or a download serves: the one named by ver (one statement
+ * where it can), else the one pick_version chooses; visibility checked as `how` says. 0 with
+ * sk and v, -1 when the answer is written. */
+static int skill_and_version(sr_app *app, sr_req *req, sr_resp *resp, const char *slug,
+			     const char *ver, int how, const sr_user *caller, sr_skill *sk,
+			     struct version_copy *v)
+{
+	if (ver && ver[0])
+		return visible_skill_version(app, req, resp, slug, ver, how, caller, sk, v) ||
+				       answer_version(resp, v)
+			       ? -1
+			       : 0;
+	int conflict = (how & VIS_JSON_CONFLICT) ? SR__CONFLICT_JSON : SR__CONFLICT_TEXT;
+	return sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, conflict, sk) ||
+			       answer_visible(resp, sk, caller, how) || pick_version(req, resp, sk, v)
+		       ? -1
+		       : 0;
+}
+
 static int take_file(void *ud, const void *row)
 {
 	const sr_file_row *f = row;
@@ -891,10 +910,7 @@ void sr__file(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 	struct version_copy v = {0};
 	const char *ver = sr_req_query(req, "version");
 	int how = VIS_JSON_CONFLICT | VIS_DIAGNOSTICS;
-	if (ver && ver[0] ? visible_skill_version(app, req, resp, slug, ver, how, caller, &sk, &v) ||
-				    answer_version(resp, &v)
-			  : sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, SR__CONFLICT_JSON, &sk) ||
-				    answer_visible(resp, &sk, caller, how) || pick_version(req, resp, &sk, &v))
+	if (skill_and_version(app, req, resp, slug, ver, how, caller, &sk, &v))
 		goto out;
 	struct file_find ff = {.want = path, .exact = 1};
 	int rc = sr_store_version_file(req->store, v.id, path, take_file, &ff);
@@ -1174,10 +1190,7 @@ void sr__download(sr_app *app, sr_req *req, sr_resp *resp)
 	struct version_copy v = {0};
 	const char *ver = sr_req_query(req, "version");
 	int how = VIS_DIAGNOSTICS | VIS_DOWNLOAD;
-	if (ver && ver[0] ? visible_skill_version(app, req, resp, slug, ver, how, caller, &sk, &v) ||
-				    answer_version(resp, &v)
-			  : sr__find_skill(app, req, resp, slug, sr__owner_param(req), caller, 0, &sk) ||
-				    answer_visible(resp, &sk, caller, how) || pick_version(req, resp, &sk, &v))
+	if (skill_and_version(app, req, resp, slug, ver, how, caller, &sk, &v))
 		goto out;
 	int fd;
 	size_t size;
