@@ -44,9 +44,10 @@ void sr__cmd_close_data(sr_app *app, sr_store *store);
 int sr__cmd_begin(const sr_cmd_opts *o, int nargs, sr_app *app, sr_store **store);
 
 /* The end of import and db-copy: the search backfill run (or resumed) when no pass of it has
- * finished, so the registry they leave has its word index (docs/search.md). 0, or 1 after a
+ * finished, so the registry they leave has its word index (docs/search.md), each skill's text
+ * read from its SKILL.md in blobs (NULL: the text the database holds). 0, or 1 after a
  * message on stderr. */
-int sr__cmd_search_backfill(sr_store *s);
+int sr__cmd_search_backfill(sr_store *s, sr_blobs *blobs);
 
 /* The sign-in providers of serve's options (idp.c): GitHub when --github-client-id is given,
  * one OpenID Connect provider per --oidc NAME=ISSUER_URL, each with its client id and

@@ -69,7 +69,12 @@ static int run_db_copy(const sr_cmd_opts *o)
 		fprintf(stderr, "skillreg db-copy: cannot open %s to build the search index\n", o->db);
 		return 1;
 	}
-	int rc = sr__cmd_search_backfill(s);
+	/* The source's blobs hold every SKILL.md the index reads its text from. */
+	sr_blobs *b = NULL;
+	if (blob_dir && sr_blobs_open(blob_dir, &b))
+		b = NULL;
+	int rc = sr__cmd_search_backfill(s, b);
+	sr_blobs_close(b);
 	sr_store_close(s);
 	return rc;
 }

@@ -465,7 +465,7 @@ static int run_import(const sr_cmd_opts *o)
 	}
 	summary(r, done);
 	ret = r->refused || done < r->n ? 1 : 0;
-	if (done == r->n && sr__cmd_search_backfill(r->s))
+	if (done == r->n && sr__cmd_search_backfill(r->s, app.blobs))
 		ret = 1;
 	sr__cmd_close_data(&app, r->s);
 out:

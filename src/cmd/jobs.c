@@ -70,10 +70,12 @@ static int run_cron(const sr_cmd_opts *o)
 	return rc ? 1 : 0;
 }
 
-int sr__cmd_search_backfill(sr_store *s)
+int sr__cmd_search_backfill(sr_store *s, sr_blobs *blobs)
 {
 	sr_backfill_run r;
+	sr_backfill_set_blobs(blobs);
 	int rc = sr_backfill_search_pending(s, stderr, isatty(2), &r);
+	sr_backfill_set_blobs(NULL);
 	if (rc) {
 		fprintf(stderr, "skillreg: search backfill: %s; run skillreg backfill search to finish\n", sr_strerror(rc));
 		return 1;
@@ -117,7 +119,9 @@ static int run_backfill(const sr_cmd_opts *o)
 	} else {
 		sr_backfill_run r;
 		int tty = isatty(2);
+		sr_backfill_set_blobs(app.blobs);
 		rc = sr_backfill_run_one(s, i, (int)o->batch, stderr, tty, &r);
+		sr_backfill_set_blobs(NULL);
 		printf("backfill %s: %s pass %lld%s: scanned %lld, changed %lld, %lld batches, %.2f s, "
 		       "rows read %lld, bytes read %lld (pass: scanned %lld, changed %lld)\n",
 		       o->args[1], rc ? "failed in" : "finished", (long long)r.pass, r.resumed ? " (resumed)" : "",

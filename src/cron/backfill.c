@@ -9,10 +9,14 @@
  *   counters  stats_downloads and stats_installs against the folded daily stats,
  *             stats_stars against the stars rows, stats_versions against the live versions.
  *   search    the word index (docs/search.md): each skill's postings, vocabulary counts and
- *             typo keys written again from its row, as a publish writes them. Migration
- *             0019 / 0011 records a finished pass on a database with no skills yet; one that
- *             had skills needs a pass, which `skillreg import` and `db-copy` run at their
- *             end (sr_backfill_search_pending), and `skillreg backfill search` otherwise.
+ *             typo keys written again from its row and its searchable text, as a publish
+ *             writes them; with the blob store at hand (sr_backfill_set_blobs), the text is
+ *             first read again from the latest version's SKILL.md. Migration 0019 / 0011
+ *             records a finished pass on a database with no skills yet; one that had skills
+ *             needs a pass, which `skillreg import` and `db-copy` run at their end
+ *             (sr_backfill_search_pending), and `skillreg backfill search` otherwise.
+ *             Migration 0023 / 0015 (the SKILL.md body in the index) asks for a new pass on a
+ *             database that has skills.
  */
 #include "cron/backfill.h"
 
@@ -23,6 +27,14 @@
 #include "core/fault.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "registry/search.h"
+
+static sr_blobs *bf_blobs;
+
+void sr_backfill_set_blobs(sr_blobs *b)
+{
+	bf_blobs = b;
+}
 
 /* Rewrites what disagrees among the skills after `after`, up to limit; *last is the last id
  * read, *scanned the rows read and *changed the rows rewritten. */
@@ -86,6 +98,46 @@ static int take_id(void *ud, const void *row)
 	return 0;
 }
 
+struct md_ref {
+	char sha[65];
+	int found;
+};
+
+static int take_md(void *ud, const void *row)
+{
+	struct md_ref *m = ud;
+	const sr_detail_row *d = row;
+	if (d->md_sha256 && strlen(d->md_sha256) == 64) {
+		memcpy(m->sha, d->md_sha256, 65);
+		m->found = 1;
+	}
+	return 1;
+}
+
+/* The skill's searchable text from its latest SKILL.md in the blob store, as publish takes it.
+ * A skill with no SKILL.md, or whose bytes the store lacks, keeps the text it has. */
+static int refresh_text(sr_store *s, int64_t id)
+{
+	struct md_ref m = {"", 0};
+	int rc = sr_store_detail_by_id(s, id, take_md, &m);
+	if (rc || !m.found)
+		return rc;
+	sr_buf md, text;
+	sr_buf_init(&md, (size_t)64 << 20); /* above any file a publish takes */
+	sr_buf_init(&text, SR_SEARCH_TEXT_MAX + 1);
+	if (sr_blob_read(bf_blobs, m.sha, &md)) {
+		sr_log_info("backfill search: skill %lld: SKILL.md %s is not in the blob store; its text is kept",
+			    (long long)id, m.sha);
+	} else {
+		rc = sr_search_body_text(md.data ? md.data : "", md.len, &text);
+		if (!rc)
+			rc = sr_store_search_text_set(s, id, text.data ? text.data : "");
+	}
+	sr_buf_deinit(&md);
+	sr_buf_deinit(&text);
+	return rc;
+}
+
 static int batch_search(sr_store *s, int64_t after, int limit, int64_t *last, int *scanned, int *changed)
 {
 	struct ids l = {calloc((size_t)limit, sizeof(int64_t)), 0, limit};
@@ -100,7 +152,9 @@ static int batch_search(sr_store *s, int64_t after, int limit, int64_t *last, in
 		sr_reads one;
 		sr_reads_init(&one);
 		sr_store_set_reads(s, &one);
-		rc = sr_store_search_index(s, l.id[i]);
+		rc = bf_blobs ? refresh_text(s, l.id[i]) : 0;
+		if (!rc)
+			rc = sr_store_search_index(s, l.id[i]);
 		sr_store_set_reads(s, batch);
 		sr_reads_add(batch, &one);
 		if (!rc)
@@ -120,7 +174,7 @@ static const struct {
 } backfills[] = {
 	{"summary", batch_summary, "rewrites each skill's latest-version summary that disagrees with its latest version"},
 	{"counters", batch_counters, "recounts downloads, installs (daily stats), stars and versions of each skill"},
-	{"search", batch_search, "writes each skill's search postings, vocabulary counts and typo keys again"},
+	{"search", batch_search, "reads each skill's SKILL.md text again and writes its search postings, vocabulary counts and typo keys"},
 };
 #define NBACKFILLS ((int)(sizeof(backfills) / sizeof(backfills[0])))
 

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "blob/blob.h"
 #include "store/store.h"
 
 #define SR_BACKFILL_BATCH 500     /* default rows a batch */
@@ -46,5 +47,8 @@ int sr_backfill_run_one(sr_store *s, int i, int batch, FILE *progress, int tty, 
  * held skills before the word index existed (migration 0019 / 0011). 0 with out->batches 0
  * when there was nothing to do. */
 int sr_backfill_search_pending(sr_store *s, FILE *progress, int tty, sr_backfill_run *out);
+/* The blob store the search backfill reads each skill's SKILL.md from (NULL: it indexes the
+ * text the database holds). The commands that run backfills set it. */
+void sr_backfill_set_blobs(sr_blobs *b);
 
 #endif

@@ -24,6 +24,7 @@
 #include "registry/fingerprint.h"
 #include "registry/frontmatter.h"
 #include "registry/registry.h"
+#include "registry/search.h"
 #include "registry/semver.h"
 #include "registry/slug.h"
 
@@ -239,7 +240,8 @@ out:
  * without frontmatter, and many skills it holds have one (a `description:` with an unquoted
  * colon is the common case). The version then has no name, summary or metadata from it.
  */
-static int read_frontmatter(sr_blobs *b, const sr_pub_file *f, sr_frontmatter *fm, sr_regerr *err)
+static int read_frontmatter(sr_blobs *b, const sr_pub_file *f, sr_frontmatter *fm, sr_buf *body,
+			    sr_regerr *err)
 {
 	sr_buf md;
 	sr_buf_init(&md, SR_MAX_FILE_BYTES + 1);
@@ -257,7 +259,9 @@ static int read_frontmatter(sr_blobs *b, const sr_pub_file *f, sr_frontmatter *f
 		len = md.len;
 	}
 	char msg[256] = "";
-	int rc = sr_frontmatter_parse(text, len, fm, msg, sizeof(msg));
+	int rc = sr_search_body_text(text, len, body);
+	if (!rc)
+		rc = sr_frontmatter_parse(text, len, fm, msg, sizeof(msg));
 	sr_buf_deinit(&md);
 	if (rc == SR_EINVAL || rc == SR_ETOOBIG) {
 		sr_log_info("publish: %s frontmatter not read (%s); published without it", f->path, msg);
@@ -408,6 +412,7 @@ struct pub {
 	char *display_name; /* owned */
 	sr_user owner;
 	sr_frontmatter fm;
+	sr_buf body; /* SKILL.md's searchable text (sr_search_body_text) */
 	char summary[1024];
 	int64_t total; /* bytes of all files */
 	char fingerprint[65];
@@ -518,7 +523,7 @@ static int read_identity(sr_blobs *b, struct pub *p, sr_regerr *err)
 	for (size_t i = 0; i < req->nfiles; i++)
 		if (is_skill_md(req->files[i].path) && (!md || strcmp(req->files[i].path, "SKILL.md") == 0))
 			md = &req->files[i];
-	int rc = read_frontmatter(b, md, &p->fm, err);
+	int rc = read_frontmatter(b, md, &p->fm, &p->body, err);
 	if (rc)
 		return rc;
 	if ((!p->display_name || !p->display_name[0]) && (rc = default_display_name(p, err)))
@@ -660,6 +665,7 @@ static int set_tags(sr_store *s, const struct pub *p, int64_t skill_id, int64_t 
 		const char *summary = p->summary[0] ? p->summary : NULL;
 		if ((rc = sr_store_tag_set(s, skill_id, "latest", version_id)) ||
 		    (rc = sr_store_set_latest(s, skill_id, version_id)) ||
+		    (rc = sr_store_search_text_set(s, skill_id, p->body.data ? p->body.data : "")) ||
 		    (rc = sr_store_skill_set_identity(s, skill_id, p->display_name, summary)))
 			return sr_regerr_internal(err, rc);
 	}
@@ -737,6 +743,7 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	       sr_regerr *err)
 {
 	struct pub p = {.req = req};
+	sr_buf_init(&p.body, SR_SEARCH_TEXT_MAX + 1);
 	int64_t id;
 	int shared;
 	char cur[260];
@@ -785,5 +792,6 @@ out:
 		sr_log_error("publish: the blob holds %lld were not released; they expire in an hour", (long long)p.hold);
 	free(p.display_name);
 	sr_frontmatter_deinit(&p.fm);
+	sr_buf_deinit(&p.body);
 	return rc;
 }

@@ -189,7 +189,7 @@ static int read_keys(sr_store *s, const char *word, struct pick *k)
 
 static int expand(sr_store *s, sr__qterm *t, int last, int64_t n)
 {
-	int rc = sr_store_term_df(s, t->term, &t->df);
+	int rc = sr_store_term_df(s, t->term, &t->df, &t->titled);
 	if (rc)
 		return rc;
 	double own = idf(t->df, n);
@@ -199,7 +199,7 @@ static int expand(sr_store *s, sr__qterm *t, int last, int64_t n)
 	if (!k)
 		return SR_ENOMEM;
 	/* The word being typed, or one no skill holds: the terms it starts. */
-	if ((last || t->df == 0) && strlen(t->term) >= 3 && ascii_word(t->term)) {
+	if ((last || t->titled == 0) && strlen(t->term) >= 3 && ascii_word(t->term)) {
 		k->self = t->term;
 		rc = sr_store_terms_prefix(s, t->term, PREFIX_SCAN, pick_row, k);
 		qsort(k->p, (size_t)k->n, sizeof(k->p[0]), pick_cmp);
@@ -209,7 +209,7 @@ static int expand(sr_store *s, sr__qterm *t, int last, int64_t n)
 	}
 	/* An unknown or rare word: its neighbours within one edit (two for a long word). */
 	size_t len = strlen(t->raw);
-	if (!rc && t->df <= 1 && len >= SR_TERM_TYPO_MIN && letters_only(t->raw)) {
+	if (!rc && t->titled <= 1 && len >= SR_TERM_TYPO_MIN && letters_only(t->raw)) {
 		memset(k, 0, sizeof(*k));
 		k->self = t->term;
 		k->raw = t->raw;
@@ -380,7 +380,7 @@ static const char *correction(const sr__query *qr, const char *word)
 {
 	for (int i = 0; i < qr->n; i++) {
 		const sr__qterm *t = &qr->t[i];
-		if (t->df > 0 || strcmp(t->raw, word) != 0)
+		if (t->titled > 0 || strcmp(t->raw, word) != 0)
 			continue;
 		for (int a = 0; a < t->nalts; a++)
 			if (t->alts[a].kind == SR__ALT_TYPO)

@@ -27,7 +27,8 @@ typedef struct sr__alt {
 
 typedef struct sr__qterm {
 	char term[SR_TERM_MAX], raw[SR_TERM_MAX];
-	int64_t df;
+	int64_t df;     /* skills holding the term */
+	int64_t titled; /* 0: no name, slug or summary holds it (read as unknown: prefix, typo) */
 	sr__alt alts[SR__ALTS_MAX];
 	int nalts;
 } sr__qterm;

@@ -22,6 +22,7 @@
 
 #include "core/err.h"
 #include "core/util.h"
+#include "registry/frontmatter.h"
 #include "registry/query.h"
 #include "registry/slug.h"
 
@@ -237,7 +238,7 @@ static void marks(const sr__query *qr, sr_search_results *out)
 		/* A typo's correction only for a word no skill holds: a rare word's neighbours are
 		 * read too, but they are not what was typed. */
 		for (int a = 0; a < t->nalts; a++)
-			if (t->alts[a].kind == SR__ALT_PREFIX || (t->alts[a].kind == SR__ALT_TYPO && t->df == 0))
+			if (t->alts[a].kind == SR__ALT_PREFIX || (t->alts[a].kind == SR__ALT_TYPO && t->titled == 0))
 				add_mark(out, t->alts[a].word);
 	}
 }
@@ -400,4 +401,81 @@ int sr_search_run(sr_store *st, const char *qs, int exact, int limit, sr_search_
 	}
 	out->n = kept;
 	return 0;
+}
+
+/* A line that opens or closes a fenced code block: up to three spaces, then ``` or ~~~. */
+static int fence_line(const char *p, const char *end)
+{
+	int sp = 0;
+	while (p < end && *p == ' ' && sp < 4) {
+		p++;
+		sp++;
+	}
+	return sp < 4 && end - p >= 3 && (memcmp(p, "```", 3) == 0 || memcmp(p, "~~~", 3) == 0);
+}
+
+/* The length of the well-formed UTF-8 character at p (at most n bytes), 0 when none starts
+ * there. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len;
+	unsigned min;
+	unsigned c = p[0];
+	if (c == 0)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2, c &= 0x1F, min = 0x80;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3, c &= 0x0F, min = 0x800;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4, c &= 0x07, min = 0x10000;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+int sr_search_body_text(const char *md, size_t len, sr_buf *out)
+{
+	const char *p = md + sr_frontmatter_body_offset(md, len), *end = md + len;
+	int in_code = 0, rc = 0;
+	while (p < end && !rc && out->len < SR_SEARCH_TEXT_MAX) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *next = eol ? eol + 1 : end;
+		if (!eol)
+			eol = end;
+		if (fence_line(p, eol)) {
+			in_code = !in_code;
+		} else if (!in_code) {
+			for (const char *q = p; q < eol && !rc;) {
+				if ((eol - q > 7 && strncmp(q, "http://", 7) == 0) ||
+				    (eol - q > 8 && strncmp(q, "https://", 8) == 0)) {
+					while (q < eol && *q != ' ' && *q != ')' && *q != '>' && *q != '\t')
+						q++;
+					continue;
+				}
+				size_t n = utf8_len((const unsigned char *)q, (size_t)(eol - q));
+				if (out->len + (n ? n : 1) > SR_SEARCH_TEXT_MAX)
+					break;
+				/* A byte that starts no UTF-8 character (or a NUL) becomes a space: the
+				 * text is stored as text, which PostgreSQL checks. */
+				rc = n ? sr_buf_append(out, q, n) : sr_buf_putc(out, ' ');
+				q += n ? n : 1;
+			}
+			if (!rc)
+				rc = sr_buf_putc(out, '\n');
+		}
+		p = next;
+	}
+	return rc;
 }

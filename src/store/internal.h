@@ -55,6 +55,7 @@ enum sr__q {
 	Q_LOOKUP_ANY,         /* ix_skills_slug and ix_aliases_slug, then skills primary key */
 	Q_DETAIL_ANY,         /* the same, then the latest version's and its SKILL.md's keys */
 	Q_DETAIL_OWNED,       /* ux_users_handle, ux_skills_owner_slug, then as Q_DETAIL_ANY */
+	Q_DETAIL_BY_ID,       /* skills primary key, then as Q_DETAIL_ANY */
 	Q_LOOKUP_VERSION_ANY, /* Q_LOOKUP_ANY, then ux_versions_skill_version */
 	Q_LOOKUP_VERSION_OWNED, /* ux_users_handle, ux_skills_owner_slug, ux_versions_skill_version */
 	Q_ALIAS_ADD,
@@ -269,13 +270,14 @@ enum sr__q {
 	/* the search engine's word index (migration 0019, docs/search.md) */
 	Q_TERM_GET,            /* search_terms primary key */
 	Q_TERMS_PREFIX,        /* search_terms primary key range, at most ?3 */
-	Q_TERM_ADD,            /* search_terms primary key (insert, or one more skill) */
-	Q_TERM_DROP,           /* search_terms primary key */
+	Q_TERM_ADD,            /* search_terms primary key per term of a JSON array (insert, or one more skill) */
+	Q_TERM_DROP,           /* ix_postings_skill range, then search_terms primary key per term */
 	Q_POSTINGS,            /* search_postings primary key range on term, backwards, at most ?2 */
-	Q_POSTING_ADD,         /* insert */
-	Q_POSTINGS_OF,         /* ix_postings_skill range */
+	Q_POSTING_ADD,         /* insert, the rows of a JSON array */
 	Q_POSTINGS_DEL,        /* ix_postings_skill range */
-	Q_TYPO_ADD,            /* search_typos primary key (kept when present) */
+	Q_TYPO_ADD,            /* search_typos primary key per row of a JSON array (kept when present) */
+	Q_SEARCH_TEXT_GET,     /* search_text primary key */
+	Q_SEARCH_TEXT_SET,     /* search_text primary key (insert or replace) */
 	Q_TYPOS,               /* search_typos primary key ranges on SR_TYPO_KEYS keys, then search_terms primary key */
 	Q_SKILLS_BY_IDS,       /* skills and users primary keys, SR_IDS_BATCH ids */
 	Q_FIXED_COUNT

@@ -40,27 +40,26 @@
 static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	/* The search engine's word index (sql/postgres/0011_search_postings.sql), as SQLite's: a
 	 * term's postings are its primary key range read backwards, cut at $2. */
-	[Q_TERM_GET] = "SELECT df FROM search_terms WHERE term = $1",
-	[Q_TERMS_PREFIX] = "SELECT term, df FROM search_terms WHERE term >= $1 AND term < $2 AND df > 0 "
+	[Q_TERM_GET] = "SELECT df, titled FROM search_terms WHERE term = $1",
+	[Q_TERMS_PREFIX] = "SELECT term, df FROM search_terms WHERE term >= $1 AND term < $2 AND df > 0 AND titled > 0 "
 			   "ORDER BY term LIMIT $3",
-	[Q_TERM_ADD] = "INSERT INTO search_terms(term, df) VALUES ($1, 1) "
-		       "ON CONFLICT(term) DO UPDATE SET df = search_terms.df + 1 RETURNING df",
-	[Q_TERM_DROP] = "UPDATE search_terms SET df = greatest(0, df - 1) WHERE term = $1",
+	/* A skill's terms, postings and new typo keys as one JSON array each (postings.c). */
+	[Q_TERM_ADD] = "INSERT INTO search_terms(term, df, titled) "
+		       "SELECT e->>0, 1, (e->>1)::bigint FROM json_array_elements($1::json) e "
+		       "ON CONFLICT(term) DO UPDATE SET df = search_terms.df + 1, "
+		       "titled = search_terms.titled + excluded.titled RETURNING term, titled",
+	[Q_TERM_DROP] = "UPDATE search_terms SET df = greatest(0, df - 1) WHERE term = ANY "
+			"(ARRAY(SELECT term FROM search_postings WHERE skill_id = $1))",
 	[Q_POSTINGS] = "SELECT skill_id, impact FROM search_postings WHERE term = $1 "
 		       "ORDER BY impact DESC, skill_id DESC LIMIT $2",
-	/* SR_POSTINGS_BATCH rows a statement; a batch not full repeats its first row, which the
-	 * conflict clause drops. The same for the typo keys, SR_TYPO_ADD_BATCH rows (PostgreSQL's
-	 * statements take at most 32 parameters). */
-	[Q_POSTING_ADD] = "INSERT INTO search_postings(term, impact, skill_id) VALUES "
-			  "($1, $2, $3), ($4, $5, $6), ($7, $8, $9), ($10, $11, $12), ($13, $14, $15), "
-			  "($16, $17, $18), ($19, $20, $21), ($22, $23, $24)"
-			  " ON CONFLICT DO NOTHING",
-	[Q_POSTINGS_OF] = "SELECT term FROM search_postings WHERE skill_id = $1",
+	[Q_POSTING_ADD] = "INSERT INTO search_postings(term, impact, skill_id) "
+			  "SELECT e->>0, (e->>1)::int, $2 FROM json_array_elements($1::json) e ON CONFLICT DO NOTHING",
 	[Q_POSTINGS_DEL] = "DELETE FROM search_postings WHERE skill_id = $1",
-	[Q_TYPO_ADD] = "INSERT INTO search_typos(key, word, term) VALUES "
-		       "($1, $2, $3), ($4, $5, $6), ($7, $8, $9), ($10, $11, $12), ($13, $14, $15), "
-		       "($16, $17, $18), ($19, $20, $21), ($22, $23, $24), ($25, $26, $27), ($28, $29, $30)"
-		       " ON CONFLICT DO NOTHING",
+	[Q_TYPO_ADD] = "INSERT INTO search_typos(key, word, term) "
+		       "SELECT e->>0, e->>1, e->>2 FROM json_array_elements($1::json) e ON CONFLICT DO NOTHING",
+	[Q_SEARCH_TEXT_GET] = "SELECT body FROM search_text WHERE skill_id = $1",
+	[Q_SEARCH_TEXT_SET] = "INSERT INTO search_text(skill_id, body) VALUES ($1, $2) "
+			      "ON CONFLICT(skill_id) DO UPDATE SET body = excluded.body",
 	[Q_SKILLS_BY_IDS] = "SELECT " SKILL_COLS PG_SKILL_FROM "WHERE s.id IN ($1, $2, $3, $4, $5, $6, $7, $8)",
 	[Q_TYPOS] = "SELECT k.word, k.term, t.df FROM search_typos k JOIN search_terms t ON t.term = k.term "
 		    "WHERE k.key IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
@@ -103,6 +102,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_DETAIL_ANY] = "SELECT " SKILL_COLS ", " DETAIL_COLS SLUG_OR_ALIAS_FROM("$1", "JOIN") DETAIL_JOIN " LIMIT $2",
 	[Q_DETAIL_OWNED] = "SELECT " SKILL_COLS ", " DETAIL_COLS " FROM users o JOIN skills s ON s.owner_id = o.id "
 			   "AND s.slug = $2 JOIN users u ON u.id = s.owner_id" DETAIL_JOIN " WHERE o.handle = $1",
+	[Q_DETAIL_BY_ID] = "SELECT " SKILL_COLS ", " DETAIL_COLS PG_SKILL_FROM DETAIL_JOIN " WHERE s.id = $1",
 	[Q_LOOKUP_VERSION_ANY] = "SELECT " LOOKUP_COLS ", " VERSION_COLS_V SLUG_OR_ALIAS_FROM("$1", "JOIN") VERSION_JOIN("$2") " LIMIT $3",
 	[Q_LOOKUP_VERSION_OWNED] = "SELECT " LOOKUP_COLS ", " VERSION_COLS_V " FROM users o JOIN skills s "
 				   "ON s.owner_id = o.id AND s.slug = $2 JOIN users u ON u.id = s.owner_id" VERSION_JOIN("$3") " WHERE o.handle = $1",

@@ -15,46 +15,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/err.h"
+#include "core/jw.h"
 #include "store/internal.h"
 #include "store/terms.h"
 
-#define DOC_TERMS_MAX 256 /* distinct terms indexed per skill; a summary is at most 1 KB */
-#define OLD_TERMS_MAX 1024
+#define TITLE_TERMS_MAX 256 /* distinct terms of the slug, name and summary (a summary is at most 1 KB) */
+#define BODY_TERMS_MAX 192  /* distinct terms the body adds, the first met */
+#define DOC_TERMS_MAX (TITLE_TERMS_MAX + BODY_TERMS_MAX)
+#define BODY_WORDS_AVG 300.0 /* a body's usual length in words, for its length weight */
 
-enum { F_SLUG = 1, F_NAME = 2 };
+enum { F_SLUG = 1, F_NAME = 2, F_SUMMARY = 4, F_BODY = 8 };
+#define F_TITLED (F_SLUG | F_NAME | F_SUMMARY)
 
 struct doc_term {
 	char term[SR_TERM_MAX];
 	char raw[SR_TERM_MAX];
-	int fields; /* F_SLUG | F_NAME */
+	int fields; /* F_* */
 	int tf;     /* occurrences in the summary */
+	int btf;    /* occurrences in the body */
 };
 
 struct doc {
 	struct doc_term t[DOC_TERMS_MAX];
-	int n;
-	int field;                 /* the field being walked: F_SLUG, F_NAME or 0 (summary) */
-	int nslug, nname, nsummary; /* terms walked per field */
+	int n, nbody_only;                 /* terms, and those only the body brought */
+	int field;                         /* the field being walked */
+	int nslug, nname, nsummary, nbody; /* words walked per field */
 };
 
 static int add_term(void *ud, const char *term, const char *raw)
 {
 	struct doc *d = ud;
-	d->field == F_SLUG ? d->nslug++ : d->field == F_NAME ? d->nname++ : d->nsummary++;
+	switch (d->field) {
+	case F_SLUG: d->nslug++; break;
+	case F_NAME: d->nname++; break;
+	case F_SUMMARY: d->nsummary++; break;
+	default: d->nbody++; break;
+	}
 	for (int i = 0; i < d->n; i++)
 		if (strcmp(d->t[i].term, term) == 0) {
 			d->t[i].fields |= d->field;
-			d->t[i].tf += d->field == 0;
+			d->t[i].tf += d->field == F_SUMMARY;
+			d->t[i].btf += d->field == F_BODY;
 			return 0;
 		}
-	if (d->n == DOC_TERMS_MAX)
+	if (d->field == F_BODY ? d->nbody_only == BODY_TERMS_MAX : d->n - d->nbody_only == TITLE_TERMS_MAX)
 		return 0;
 	struct doc_term *t = &d->t[d->n++];
+	d->nbody_only += d->field == F_BODY;
 	snprintf(t->term, sizeof(t->term), "%s", term);
 	snprintf(t->raw, sizeof(t->raw), "%s", raw);
 	t->fields = d->field;
-	t->tf = d->field == 0;
+	t->tf = d->field == F_SUMMARY;
+	t->btf = d->field == F_BODY;
 	return 0;
 }
 
@@ -82,7 +96,8 @@ static void add_joined_slug(struct doc *d, const char *slug)
 /* The text score of one term in one skill: a word of the name or the slug counts most, more
  * in a short name than in a long one; the summary's count saturates and is weighed by the
  * summary's length (BM25's shape without its corpus statistics, which the query's idf
- * brings). */
+ * brings); the body's the same way at half the summary's weight, so that name > summary >
+ * body. */
 static double text_score(const struct doc *d, const struct doc_term *t)
 {
 	double title = 0;
@@ -99,7 +114,12 @@ static double text_score(const struct doc *d, const struct doc_term *t)
 		double norm = 0.6 + 0.4 * (double)d->nsummary / 12.0;
 		sum = 2.0 * (double)t->tf / ((double)t->tf + norm);
 	}
-	return title + sum;
+	double body = 0;
+	if (t->btf) {
+		double norm = 0.6 + 0.4 * (double)d->nbody / BODY_WORDS_AVG;
+		body = (double)t->btf / ((double)t->btf + norm);
+	}
+	return title + sum + body;
 }
 
 int sr__postings_impact(double text, int popularity)
@@ -110,109 +130,6 @@ int sr__postings_impact(double text, int popularity)
 	return q * 16 + (pop < 0 ? 0 : pop > 15 ? 15 : pop);
 }
 
-struct old_terms {
-	char (*t)[SR_TERM_MAX];
-	int n;
-};
-
-static int old_term(void *ud, const void *row)
-{
-	struct old_terms *o = ud;
-	const sr_term_row *r = row;
-	if (o->n == OLD_TERMS_MAX)
-		return 1;
-	snprintf(o->t[o->n++], SR_TERM_MAX, "%s", r->term);
-	return 0;
-}
-
-static void read_term(sr_store *s, sr__stmt *st, void *row)
-{
-	(void)s;
-	sr_term_row *r = row;
-	memset(r, 0, sizeof(*r));
-	r->term = sr__col_text(st, 0);
-}
-
-/* Drops a skill's postings and takes its terms out of the vocabulary's counts. */
-static int drop_postings(sr_store *s, int64_t skill_id)
-{
-	struct old_terms o = {calloc(OLD_TERMS_MAX, SR_TERM_MAX), 0};
-	if (!o.t)
-		return SR_ENOMEM;
-	sr_term_row row;
-	int rc = sr__each(s, sr__query(s, Q_POSTINGS_OF, "I", skill_id), read_term, &row, old_term, &o);
-	for (int i = 0; i < o.n && !rc; i++)
-		rc = sr__run(s, Q_TERM_DROP, "t", o.t[i]);
-	free(o.t);
-	return rc ? rc : sr__run(s, Q_POSTINGS_DEL, "I", skill_id);
-}
-
-/* Rows waiting for their batched insert: postings SR_POSTINGS_BATCH at a time, typo keys
- * SR_TYPO_ADD_BATCH at a time; a batch not full repeats its first row (the insert ignores it). */
-struct pending {
-	sr_store *s;
-	int64_t skill_id;
-	struct {
-		char term[SR_TERM_MAX];
-		int impact;
-	} p[SR_POSTINGS_BATCH];
-	int np;
-	struct {
-		char key[SR_TERM_MAX], word[SR_TERM_MAX], term[SR_TERM_MAX];
-	} k[SR_TYPO_ADD_BATCH];
-	int nk;
-	const char *term; /* the term whose keys are being queued */
-};
-
-static int flush_postings(struct pending *w)
-{
-	if (!w->np)
-		return 0;
-	sr__stmt *st = sr__prepare(w->s, Q_POSTING_ADD);
-	if (!st)
-		return SR_EDB;
-	for (int i = 0; i < SR_POSTINGS_BATCH; i++) {
-		int j = i < w->np ? i : 0;
-		sr__bind_text(st, 3 * i + 1, w->p[j].term);
-		sr__bind_int(st, 3 * i + 2, w->p[j].impact);
-		sr__bind_int64(st, 3 * i + 3, w->skill_id);
-	}
-	w->np = 0;
-	return sr__exec(w->s, st);
-}
-
-static int flush_keys(struct pending *w)
-{
-	if (!w->nk)
-		return 0;
-	sr__stmt *st = sr__prepare(w->s, Q_TYPO_ADD);
-	if (!st)
-		return SR_EDB;
-	for (int i = 0; i < SR_TYPO_ADD_BATCH; i++) {
-		int j = i < w->nk ? i : 0;
-		sr__bind_text(st, 3 * i + 1, w->k[j].key);
-		sr__bind_text(st, 3 * i + 2, w->k[j].word);
-		sr__bind_text(st, 3 * i + 3, w->k[j].term);
-	}
-	w->nk = 0;
-	return sr__exec(w->s, st);
-}
-
-static int typo_key(void *ud, const char *key, const char *word)
-{
-	struct pending *w = ud;
-	if (w->nk == SR_TYPO_ADD_BATCH) {
-		int rc = flush_keys(w);
-		if (rc)
-			return rc;
-	}
-	snprintf(w->k[w->nk].key, SR_TERM_MAX, "%s", key);
-	snprintf(w->k[w->nk].word, SR_TERM_MAX, "%s", word);
-	snprintf(w->k[w->nk].term, SR_TERM_MAX, "%s", w->term);
-	w->nk++;
-	return 0;
-}
-
 static int letters(const char *w)
 {
 	for (const char *p = w; *p; p++)
@@ -221,86 +138,218 @@ static int letters(const char *w)
 	return 1;
 }
 
-static int word_keys(struct pending *w, const char *word, const char *term)
-{
-	if (strlen(word) < SR_TERM_TYPO_MIN || !letters(word))
-		return 0;
-	w->term = term;
-	int rc = typo_key(w, word, word);
-	return rc ? rc : sr_term_deletes(word, typo_key, w);
-}
+struct keys {
+	sr_jw *jw;
+	const char *term; /* the term whose keys are being written */
+};
 
-/* A term new to the vocabulary brings typo keys: the word form that brought it and the term
- * itself (a stem meets every form of its word: "invoce" and "invoices" are two edits apart,
- * their stems one), each with its one-deletion forms. Only ASCII words of SR_TERM_TYPO_MIN
- * letters or more: one edit of a shorter word is another word, and the deletion of a byte
- * would split a character of other scripts. */
-static int add_typo_keys(struct pending *w, const struct doc_term *t)
+static int typo_key(void *ud, const char *key, const char *word)
 {
-	int rc = word_keys(w, t->raw, t->term);
-	return rc || strcmp(t->raw, t->term) == 0 ? rc : word_keys(w, t->term, t->term);
-}
-
-static int add_posting(struct pending *w, const char *term, int impact)
-{
-	if (w->np == SR_POSTINGS_BATCH) {
-		int rc = flush_postings(w);
-		if (rc)
-			return rc;
-	}
-	snprintf(w->p[w->np].term, SR_TERM_MAX, "%s", term);
-	w->p[w->np].impact = impact;
-	w->np++;
+	struct keys *k = ud;
+	sr_jw_arr(k->jw);
+	sr_jw_str(k->jw, key);
+	sr_jw_str(k->jw, word);
+	sr_jw_str(k->jw, k->term);
+	sr_jw_arr_end(k->jw);
 	return 0;
 }
 
+static void word_keys(sr_jw *jw, const char *word, const char *term)
+{
+	if (strlen(word) < SR_TERM_TYPO_MIN || !letters(word))
+		return;
+	struct keys k = {jw, term};
+	typo_key(&k, word, word);
+	sr_term_deletes(word, typo_key, &k);
+}
+
+/* A term titled for the first time brings typo keys: the word form that brought it and the
+ * term itself (a stem meets every form of its word: "invoce" and "invoices" are two edits
+ * apart, their stems one), each with its one-deletion forms. Only ASCII words of
+ * SR_TERM_TYPO_MIN letters or more: one edit of a shorter word is another word, and the
+ * deletion of a byte would split a character of other scripts. */
+static void add_typo_keys(sr_jw *jw, const struct doc_term *t)
+{
+	word_keys(jw, t->raw, t->term);
+	if (strcmp(t->raw, t->term) != 0)
+		word_keys(jw, t->term, t->term);
+}
+
+struct vocab_ctx {
+	struct doc *d;
+	sr_jw *keys;
+	int nkeys;
+};
+
+/* A row of the vocabulary's upsert: a term titled for the first time gets its typo keys. */
+static int vocab_row(void *ud, const void *row)
+{
+	struct vocab_ctx *c = ud;
+	const sr_term_row *r = row;
+	if (r->df != 1 || !r->term)
+		return 0;
+	for (int i = 0; i < c->d->n; i++) {
+		const struct doc_term *t = &c->d->t[i];
+		if ((t->fields & F_TITLED) && strcmp(t->term, r->term) == 0) {
+			add_typo_keys(c->keys, t);
+			c->nkeys++;
+			break;
+		}
+	}
+	return 0;
+}
+
+static void read_vocab(sr_store *s, sr__stmt *st, void *row);
+
+struct body_ctx {
+	char *text;
+};
+
+static int take_body(void *ud, const void *row)
+{
+	struct body_ctx *c = ud;
+	const sr_term_row *r = row;
+	free(c->text);
+	c->text = r->term ? strdup(r->term) : NULL;
+	return 0;
+}
+
+static void read_text(sr_store *s, sr__stmt *st, void *row)
+{
+	(void)s;
+	sr_term_row *r = row;
+	memset(r, 0, sizeof(*r));
+	r->term = sr__col_text(st, 0);
+}
+
+int sr_store_search_text_set(sr_store *s, int64_t skill_id, const char *text)
+{
+	size_t n = strnlen(text ? text : "", SR_SEARCH_TEXT_MAX + 1);
+	if (n > SR_SEARCH_TEXT_MAX) {
+		n = SR_SEARCH_TEXT_MAX;
+		while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+			n--; /* not inside a UTF-8 character */
+	}
+	sr__stmt *st = sr__query(s, Q_SEARCH_TEXT_SET, "I", skill_id);
+	if (!st)
+		return SR_EDB;
+	sr__bind_text_copy(st, 2, text ? text : "", n);
+	return sr__exec(s, st);
+}
+
+/*
+ * The writes, in five statements whatever the number of terms: the old terms' counts down
+ * and the old postings dropped; the terms' counts up (one JSON array, the upsert answering
+ * each term's titled count); the postings (one array); the typo keys of terms titled for the
+ * first time (one array, when there are any).
+ */
 int sr__postings_write(sr_store *s, const sr_skill_row *r)
 {
-	int rc = drop_postings(s, r->id);
-	if (rc)
+	int rc = sr__run(s, Q_TERM_DROP, "I", r->id);
+	if (rc || (rc = sr__run(s, Q_POSTINGS_DEL, "I", r->id)))
 		return rc;
+	struct body_ctx body = {NULL};
+	sr_term_row trow;
+	rc = sr__each(s, sr__query(s, Q_SEARCH_TEXT_GET, "I", r->id), read_text, &trow, take_body, &body);
 	struct doc *d = calloc(1, sizeof(*d));
-	struct pending *w = calloc(1, sizeof(*w));
-	if (!d || !w) {
+	if (rc || !d) {
+		free(body.text);
 		free(d);
-		free(w);
-		return SR_ENOMEM;
+		return rc ? rc : SR_ENOMEM;
 	}
-	w->s = s;
-	w->skill_id = r->id;
 	d->field = F_SLUG;
 	sr_terms_each(r->slug, 0, add_term, d);
 	add_joined_slug(d, r->slug ? r->slug : "");
 	d->field = F_NAME;
 	sr_terms_each(r->display_name, 0, add_term, d);
-	d->field = 0;
+	d->field = F_SUMMARY;
 	sr_terms_each(r->summary, 0, add_term, d);
-	int pop = sr_term_popularity(r->downloads, r->installs, r->stars);
-	for (int i = 0; i < d->n && !rc; i++) {
-		const struct doc_term *t = &d->t[i];
-		rc = add_posting(w, t->term, sr__postings_impact(text_score(d, t), pop));
-		int64_t df = 0;
-		if (!rc)
-			rc = sr__one_int64(s, sr__query(s, Q_TERM_ADD, "t", t->term), &df);
-		if (!rc && df == 1)
-			rc = add_typo_keys(w, t);
+	d->field = F_BODY;
+	sr_terms_each(body.text, 0, add_term, d);
+	free(body.text);
+	if (!d->n) {
+		free(d);
+		return 0;
 	}
-	if (!rc)
-		rc = flush_postings(w);
-	if (!rc)
-		rc = flush_keys(w);
+	sr_buf terms, postings, keys;
+	sr_buf_init(&terms, 1 << 20);
+	sr_buf_init(&postings, 1 << 20);
+	sr_buf_init(&keys, 4 << 20);
+	sr_jw jt, jp, jk;
+	sr_jw_init(&jt, &terms);
+	sr_jw_init(&jp, &postings);
+	sr_jw_init(&jk, &keys);
+	sr_jw_arr(&jt);
+	sr_jw_arr(&jp);
+	sr_jw_arr(&jk);
+	int pop = sr_term_popularity(r->downloads, r->installs, r->stars);
+	for (int i = 0; i < d->n; i++) {
+		const struct doc_term *t = &d->t[i];
+		sr_jw_arr(&jt);
+		sr_jw_str(&jt, t->term);
+		sr_jw_int(&jt, (t->fields & F_TITLED) != 0);
+		sr_jw_arr_end(&jt);
+		sr_jw_arr(&jp);
+		sr_jw_str(&jp, t->term);
+		sr_jw_int(&jp, sr__postings_impact(text_score(d, t), pop));
+		sr_jw_arr_end(&jp);
+	}
+	sr_jw_arr_end(&jt);
+	sr_jw_arr_end(&jp);
+	rc = sr_jw_error(&jt) || sr_jw_error(&jp) ? SR_ENOMEM : 0;
+	struct vocab_ctx vc = {d, &jk, 0};
+	if (!rc) {
+		sr_buf_putc(&terms, '\0');
+		rc = sr__each(s, sr__query(s, Q_TERM_ADD, "t", terms.data), read_vocab, &trow, vocab_row, &vc);
+	}
+	if (!rc) {
+		sr_buf_putc(&postings, '\0');
+		rc = sr__run(s, Q_POSTING_ADD, "tI", postings.data, r->id);
+	}
+	sr_jw_arr_end(&jk);
+	if (!rc && sr_jw_error(&jk))
+		rc = SR_ENOMEM;
+	if (!rc && vc.nkeys) {
+		sr_buf_putc(&keys, '\0');
+		rc = sr__run(s, Q_TYPO_ADD, "t", keys.data);
+	}
+	sr_buf_deinit(&terms);
+	sr_buf_deinit(&postings);
+	sr_buf_deinit(&keys);
 	free(d);
-	free(w);
 	return rc;
 }
 
 /* ---- reads ---- */
 
-int sr_store_term_df(sr_store *s, const char *term, int64_t *df)
+struct df_ctx {
+	int64_t *df, *titled;
+};
+
+static int take_df(void *ud, const void *row)
 {
-	*df = 0;
-	int rc = sr__one_int64(s, sr__query(s, Q_TERM_GET, "t", term), df);
-	return rc == SR_ENOTFOUND ? 0 : rc;
+	struct df_ctx *c = ud;
+	const sr_term_row *r = row;
+	*c->df = r->df;
+	*c->titled = r->titled;
+	return 0;
+}
+
+static void read_df(sr_store *s, sr__stmt *st, void *row)
+{
+	(void)s;
+	sr_term_row *r = row;
+	memset(r, 0, sizeof(*r));
+	r->df = sr__col_int64(st, 0);
+	r->titled = sr__col_int64(st, 1);
+}
+
+int sr_store_term_df(sr_store *s, const char *term, int64_t *df, int64_t *titled)
+{
+	*df = *titled = 0;
+	struct df_ctx c = {df, titled};
+	sr_term_row row;
+	return sr__each(s, sr__query(s, Q_TERM_GET, "t", term), read_df, &row, take_df, &c);
 }
 
 static void read_posting(sr_store *s, sr__stmt *st, void *row)

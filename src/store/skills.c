@@ -191,6 +191,12 @@ int sr_store_detail_any(sr_store *s, const char *slug, int max, sr_row_fn fn, vo
 	return sr__each(s, sr__query(s, Q_DETAIL_ANY, "ti", slug, max), read_detail, &row, fn, ud);
 }
 
+int sr_store_detail_by_id(sr_store *s, int64_t skill_id, sr_row_fn fn, void *ud)
+{
+	sr_detail_row row;
+	return sr__each(s, sr__query(s, Q_DETAIL_BY_ID, "I", skill_id), read_detail, &row, fn, ud);
+}
+
 int sr_store_detail_owned(sr_store *s, const char *handle, const char *slug, sr_row_fn fn, void *ud)
 {
 	sr_detail_row row;

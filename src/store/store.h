@@ -302,6 +302,8 @@ int sr_store_detail_any(sr_store *s, const char *slug, int max, sr_row_fn fn, vo
 /* The same for the skill of owner `handle` (normalized) holding the slug; no alias (at most
  * one row). */
 int sr_store_detail_owned(sr_store *s, const char *handle, const char *slug, sr_row_fn fn, void *ud);
+/* The same for the skill of that id (the search backfill reads its SKILL.md so). */
+int sr_store_detail_by_id(sr_store *s, int64_t skill_id, sr_row_fn fn, void *ud);
 int sr_store_alias_set(sr_store *s, int64_t owner_id, const char *slug, int64_t skill_id, int64_t now);
 int sr_store_alias_remove(sr_store *s, int64_t owner_id, const char *slug);
 /* Aliases of one skill now name another (a merge). */
@@ -474,8 +476,13 @@ int sr_store_tags_refresh(sr_store *s, int64_t skill_id);
 int sr_store_skill_touch(sr_store *s, int64_t skill_id, int64_t now, int versions_delta);
 /* Rewrites a skill's entries in both search indexes from its row: the full-text tables and
  * the word index's postings, vocabulary counts and typo keys (store/postings.c), in the
- * caller's transaction. Every write that changes a skill's slug, name or summary calls it. */
+ * caller's transaction; the word index also takes the body text last set for the skill.
+ * Every write that changes a skill's slug, name, summary or body text calls it. */
 int sr_store_search_index(sr_store *s, int64_t skill_id);
+/* The searchable text of a skill's latest SKILL.md (registry/search.h makes it), kept for
+ * sr_store_search_index; at most SR_SEARCH_TEXT_MAX bytes are kept. */
+#define SR_SEARCH_TEXT_MAX 8192
+int sr_store_search_text_set(sr_store *s, int64_t skill_id, const char *text);
 
 /* ---- the word index a search reads (store/postings.c, docs/search.md) ---- */
 
@@ -487,13 +494,15 @@ typedef struct sr_term_row {
 	const char *term; /* as the postings hold it */
 	const char *word; /* the word form it came from (typo keys); the term otherwise */
 	int64_t df;       /* skills whose text holds it */
+	int64_t titled;   /* times indexed from a slug, name or summary (sr_store_term_df only) */
 } sr_term_row;
 /* The skill rows of ids[0..n) that exist, in no particular order, SR_IDS_BATCH per statement
  * (one round trip each on PostgreSQL). */
 #define SR_IDS_BATCH 8
 int sr_store_skills_by_ids(sr_store *s, const int64_t *ids, int n, sr_row_fn fn, void *ud);
-/* How many skills hold term (0 when none does or it is unknown). */
-int sr_store_term_df(sr_store *s, const char *term, int64_t *df);
+/* How many skills hold term (0 when none does or it is unknown), and how many times it was
+ * indexed from a slug, name or summary (0: a word of bodies only, which has no typo keys). */
+int sr_store_term_df(sr_store *s, const char *term, int64_t *df, int64_t *titled);
 /* The best `limit` postings of term, highest impact first: rows sr_posting_row. */
 int sr_store_postings(sr_store *s, const char *term, int limit, sr_row_fn fn, void *ud);
 /* Up to limit terms held by some skill that start with prefix, in byte order: rows
@@ -503,8 +512,6 @@ int sr_store_terms_prefix(sr_store *s, const char *prefix, int limit, sr_row_fn 
  * deleted), with their terms, up to limit per SR_TYPO_KEYS keys (one statement each): rows
  * sr_term_row. */
 #define SR_TYPO_KEYS 16
-#define SR_POSTINGS_BATCH 8  /* postings a write statement inserts (postings.c) */
-#define SR_TYPO_ADD_BATCH 10 /* typo keys a write statement inserts */
 int sr_store_typo_terms(sr_store *s, const char *const *keys, int n, int limit, sr_row_fn fn, void *ud);
 
 /* ---- lifecycle ---- */

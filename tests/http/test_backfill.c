@@ -230,12 +230,17 @@ static void test_backfill(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(d, "skill"), "stats"), "stars")), 1);
 	json_decref(d);
 
-	/* The word index (docs/search.md) of a database that had skills before it: with its
-	 * postings gone, a misspelt word finds nothing (the full-text fallback knows no typos);
-	 * the search backfill writes them again, and the same search finds the skills. */
+	/* The word index (docs/search.md) of a database that had skills before it, and before
+	 * SKILL.md bodies were indexed: with its postings and texts gone, a misspelt word finds
+	 * nothing (the full-text fallback knows no typos), nor does a word of the bodies only
+	 * ("need": "Use it when you need it."); the search backfill reads each SKILL.md from the
+	 * blob store and writes the index again, and the same searches find the skills. */
 	sql(live, "DELETE FROM search_postings; DELETE FROM search_terms; DELETE FROM search_typos; "
-		  "DELETE FROM backfill_state WHERE name = 'search'");
+		  "DELETE FROM search_text; DELETE FROM backfill_state WHERE name = 'search'");
 	d = fetch("/api/v1/search?q=bakfill", &cache);
+	assert_int_equal(json_array_size(json_object_get(d, "results")), 0);
+	json_decref(d);
+	d = fetch("/api/v1/search?q=need", &cache);
 	assert_int_equal(json_array_size(json_object_get(d, "results")), 0);
 	json_decref(d);
 	assert_int_equal(run_bin(S.dir, S.db, 0, "backfill search --batch 5", out, sizeof(out)), 0);
@@ -244,6 +249,10 @@ static void test_backfill(void **state)
 	assert_string_equal(cache, "miss");
 	assert_int_equal(json_array_size(json_object_get(d, "results")), 10);
 	json_decref(d);
+	d = fetch("/api/v1/search?q=need", &cache);
+	assert_int_equal(json_array_size(json_object_get(d, "results")), 10);
+	json_decref(d);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM search_text"), 14);
 
 	/* A consistent copy of the live database, and what its columns should be. */
 	char dir[128], good[600], base[600], ref[600], crash[600];

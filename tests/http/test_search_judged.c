@@ -23,13 +23,17 @@
 #define ARCHIVE_NAME "clawhub-skills-2026-01"
 #define JUDGED "tests/search-judged.tsv"
 #define OWNERS_PER_SEED 60 /* `skillreg seed` reads at most 64 owners per run */
-/* The floors: a little under what the word index (docs/search.md) measures on this set
- * (2026-12-05, 99 queries: success at 5 98.0 %, MRR 0.956, the same on SQLite and
- * PostgreSQL; on the first 80, before the word index, the full-text stages measured 75.0 %
- * and 0.750 / 0.738, the word index 97.5 % and 0.946), so a loss of quality fails. Issue
- * 14's targets are 0.90 and 0.85. */
-#define SUCCESS5_FLOOR 0.97
-#define MRR_FLOOR 0.94
+/* The floors: a little under what the word index (docs/search.md) measures on this set, so a
+ * loss of quality fails. 2026-12-06, 128 queries, SKILL.md bodies indexed: success at 5
+ * 97.7 %, MRR 0.929 (the same set without the bodies: 95.3 %, 0.901). The 30 task queries
+ * (a job in a user's words, often words of the body only) have floors of their own: 93.3 %
+ * and 0.828 with the bodies, 83.3 % and 0.689 without. On the first 80 queries, before the
+ * word index, the full-text stages measured 75.0 % and 0.750. Issue 14's targets are 0.90
+ * and 0.85. */
+#define SUCCESS5_FLOOR 0.965
+#define MRR_FLOOR 0.915
+#define TASK_SUCCESS5_FLOOR 0.90
+#define TASK_MRR_FLOOR 0.80
 
 static srt_server S;
 
@@ -145,8 +149,8 @@ static int import_archive(const char *archive)
 			free(owners[i]);
 		}
 		const char *const args[] = {"seed", root, NULL};
-		/* A few real skills do not publish (a name or file the registry refuses): seed
-		 * reports them and exits 1; the judged answers are all among those that do. */
+		/* Every staged skill publishes (test_judged checks the count): a seed that exits 1
+		 * has refused one, which the count then shows. */
 		srt_admin(&S, out, sizeof out, args);
 	}
 	srt_wait_scans(&S);
@@ -203,10 +207,14 @@ static void test_judged(void **state)
 	int staged = import_archive(archive);
 	long long listed = srt_sql_int(&S, "SELECT count(*) FROM skills");
 	fprintf(stderr, "# staged %d skills, %lld in the registry\n", staged, listed);
+	/* Every skill ClawHub accepted publishes here too, on either database (a text the
+	 * database refuses, such as bytes that are not UTF-8, would lose a skill). */
+	assert_int_equal(listed, staged);
 	char *tsv = slurp(JUDGED);
 	assert_non_null(tsv);
-	static const char *const kinds[] = {"phrase", "typo", "pair", "name", "cjk"};
-	struct tally t[6] = {{0}};
+	static const char *const kinds[] = {"phrase", "typo", "pair", "name", "cjk", "task"};
+	enum { NKINDS = sizeof(kinds) / sizeof(kinds[0]), ALL = NKINDS };
+	struct tally t[NKINDS + 1] = {{0}};
 	char *save = NULL;
 	for (char *line = strtok_r(tsv, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] == '#')
@@ -220,9 +228,14 @@ static void test_judged(void **state)
 				*p++ = '\0';
 		}
 		assert_non_null(f[2]);
+		int kind = 0;
+		while (kind < NKINDS && strcmp(kinds[kind], f[0]) != 0)
+			kind++;
+		if (kind == NKINDS)
+			fail_msg("%s: unknown kind %s", JUDGED, f[0]);
 		int rank = judge(f[1], f[2], f[0]);
-		for (int k = 0; k < 6; k++) {
-			if (k < 5 && strcmp(kinds[k], f[0]) != 0)
+		for (int k = 0; k <= ALL; k++) {
+			if (k != ALL && k != kind)
 				continue;
 			t[k].n++;
 			t[k].hit5 += rank >= 1 && rank <= 5;
@@ -230,14 +243,20 @@ static void test_judged(void **state)
 		}
 	}
 	free(tsv);
-	for (int k = 0; k < 6; k++)
+	for (int k = 0; k <= ALL; k++)
 		if (t[k].n)
-			fprintf(stderr, "# %-7s %3d queries  success@5 %5.1f %%  MRR %.3f\n", k < 5 ? kinds[k] : "all",
+			fprintf(stderr, "# %-7s %3d queries  success@5 %5.1f %%  MRR %.3f\n", k < ALL ? kinds[k] : "all",
 				t[k].n, 100.0 * t[k].hit5 / t[k].n, t[k].rr / t[k].n);
-	double s5 = (double)t[5].hit5 / t[5].n, mrr = t[5].rr / t[5].n;
+	double s5 = (double)t[ALL].hit5 / t[ALL].n, mrr = t[ALL].rr / t[ALL].n;
 	if (s5 < SUCCESS5_FLOOR || mrr < MRR_FLOOR)
-		fail_msg("search quality under the floor: success@5 %.3f (floor %.2f), MRR %.3f (floor %.2f)", s5,
+		fail_msg("search quality under the floor: success@5 %.3f (floor %.3f), MRR %.3f (floor %.3f)", s5,
 			 SUCCESS5_FLOOR, mrr, MRR_FLOOR);
+	const struct tally *task = &t[NKINDS - 1];
+	assert_true(task->n > 0);
+	double ts5 = (double)task->hit5 / task->n, tmrr = task->rr / task->n;
+	if (ts5 < TASK_SUCCESS5_FLOOR || tmrr < TASK_MRR_FLOOR)
+		fail_msg("task queries under their floor: success@5 %.3f (floor %.2f), MRR %.3f (floor %.2f)", ts5,
+			 TASK_SUCCESS5_FLOOR, tmrr, TASK_MRR_FLOOR);
 }
 
 int main(void)

@@ -126,11 +126,72 @@ static void test_words(void **state)
 	}
 }
 
+/* Publishes slug@version with this SKILL.md body under a fixed frontmatter. */
+static void publish_body(const char *slug, const char *version, const char *name, const char *summary,
+			 const char *body)
+{
+	const char *md = srt_fmt("---\nname: %s\ndescription: %s\n---\n\n%s", name, summary, body);
+	json_t *p = srt_payload(slug, version);
+	json_object_set_new(p, "displayName", json_string(name));
+	srt_file f = {"SKILL.md", md, strlen(md), "text/markdown"};
+	srt_resp r;
+	srt_publish_json(&S, S.tok_alice, p, &f, 1, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	srt_resp_free(&r);
+	json_decref(p);
+}
+
+static void expect_none(const char *query)
+{
+	char got[2048];
+	slugs_of(query, got, sizeof(got));
+	if (got[0]) {
+		print_error("search %s: want nothing, got: %s\n", query, got);
+		fail();
+	}
+}
+
+/* SKILL.md's body is indexed below the name and the summary (docs/search.md): its prose, not
+ * its code blocks or link addresses; the latest version's body, kept through a rename. */
+static void test_body(void **state)
+{
+	(void)state;
+	publish_body("call-notes", "1.0.0", "Call Notes", "Keeps notes of calls.",
+		     "# Call Notes\n\nPulls the transcripts of your meetings from Otterly and files them.\n\n"
+		     "```bash\nzebrafrob --all\n```\n\nSee [the docs](https://example.com/quuxpage) for more.\n");
+	srt_publish_ok(&S, S.tok_bob, "otterly-helper", "1.0.0", "Otterly Helper", "Works with Otterly accounts.");
+	/* A word of the body alone finds the skill; the name outranks the body. */
+	expect_first("meeting transcripts", "call-notes");
+	expect_first("otterly", "otterly-helper");
+	char got[2048];
+	slugs_of("otterly", got, sizeof(got));
+	if (!strstr(got, "call-notes")) {
+		print_error("a body word does not find its skill: %s\n", got);
+		fail();
+	}
+	/* Code blocks and link addresses say how, not what: not indexed. */
+	expect_none("zebrafrob");
+	expect_none("quuxpage");
+	/* A version that does not become the latest leaves the body; the new latest's replaces it. */
+	publish_body("call-notes", "0.9.0", "Call Notes", "Keeps notes of calls.", "Talks to the walrusdb.\n");
+	expect_none("walrusdb");
+	publish_body("call-notes", "2.0.0", "Call Notes", "Keeps notes of calls.", "Files recordings in narwhaldb.\n");
+	expect_first("narwhaldb", "call-notes");
+	expect_none("transcripts");
+	/* A rename writes the index again, body included. */
+	srt_resp r;
+	srt_send(&S, "POST", "/api/v1/skills/call-notes/rename", S.tok_alice, "{\"newSlug\":\"call-notes-two\"}", &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	srt_resp_free(&r);
+	expect_first("narwhaldb", "call-notes-two");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_outrank_summaries),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_body),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,6 +1,7 @@
 /*
  * test_terms.c - the search terms of store/terms.c: stop words, the stemmer's meetings of word
- * forms, CJK characters and pairs, the typo keys and the edit distance.
+ * forms, CJK characters and pairs, the typo keys and the edit distance; and the searchable
+ * text registry/search.c takes from a SKILL.md.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,8 +10,11 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+#include "registry/search.h"
 #include "store/terms.h"
 
 static int collect(void *ud, const char *term, const char *raw)
@@ -71,6 +75,42 @@ static void test_typos(void **state)
 	assert_true(sr_term_popularity(1000000, 0, 0) > sr_term_popularity(100, 0, 0));
 }
 
+static void body_of(const char *md, size_t len, sr_buf *out)
+{
+	sr_buf_init(out, SR_SEARCH_TEXT_MAX + 1);
+	assert_int_equal(sr_search_body_text(md, len, out), 0);
+}
+
+static void test_body_text(void **state)
+{
+	(void)state;
+	sr_buf b;
+	const char *md = "---\nname: x\ndescription: frontword\n---\n# Title\n\nProse here, see "
+			 "<https://example.com/path> and [docs](http://h.io/a).\n   ```sh\ncodeword\n   ```\n"
+			 "~~~\ntildeword\n~~~\nAfter.";
+	body_of(md, strlen(md), &b);
+	assert_string_equal(b.data, "# Title\n\nProse here, see <> and [docs]().\nAfter.\n");
+	sr_buf_deinit(&b);
+	/* Bytes that start no UTF-8 character become spaces: stored as text, PostgreSQL checks it. */
+	const char bad[] = "caf\xc3\xa9 \xe5\x0a x\xff\xc0\xafy \xed\xa0\x80z";
+	body_of(bad, sizeof(bad) - 1, &b);
+	assert_string_equal(b.data, "caf\xc3\xa9  \n x   y    z\n");
+	sr_buf_deinit(&b);
+	/* Cut at the limit on a character's boundary: a long run of 3-byte characters. */
+	size_t n = 3 * SR_SEARCH_TEXT_MAX;
+	char *cjk = malloc(n + 1);
+	for (size_t i = 0; i < n; i += 3)
+		memcpy(cjk + i, "\xe4\xb8\xad", 3);
+	cjk[n] = '\0';
+	body_of(cjk, n, &b);
+	assert_true(b.len <= SR_SEARCH_TEXT_MAX + 1); /* and the line's end */
+	assert_int_equal(b.data[b.len - 1], '\n');
+	assert_int_equal((b.len - 1) % 3, 0);
+	assert_true(b.len - 1 > SR_SEARCH_TEXT_MAX - 3);
+	free(cjk);
+	sr_buf_deinit(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -78,6 +118,7 @@ int main(void)
 		cmocka_unit_test(test_cjk),
 		cmocka_unit_test(test_stop_list_sorted),
 		cmocka_unit_test(test_typos),
+		cmocka_unit_test(test_body_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
