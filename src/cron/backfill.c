@@ -124,10 +124,11 @@ static int refresh_text(sr_store *s, int64_t id)
 		return rc;
 	sr_buf md, text;
 	sr_buf_init(&md, (size_t)64 << 20); /* above any file a publish takes */
-	sr_buf_init(&text, SR_SEARCH_TEXT_MAX + 1);
-	if (sr_blob_read(bf_blobs, m.sha, &md)) {
-		sr_log_info("backfill search: skill %lld: SKILL.md %s is not in the blob store; its text is kept",
-			    (long long)id, m.sha);
+	sr_buf_init(&text, SR_SEARCH_TEXT_MAX);
+	int got = sr_blob_read(bf_blobs, m.sha, &md);
+	if (got) {
+		sr_log_info("backfill search: skill %lld: SKILL.md %s not read from the blob store (%s); its text is kept",
+			    (long long)id, m.sha, sr_strerror(got));
 	} else {
 		rc = sr_search_body_text(md.data ? md.data : "", md.len, &text);
 		if (!rc)

@@ -259,14 +259,14 @@ static int read_frontmatter(sr_blobs *b, const sr_pub_file *f, sr_frontmatter *f
 		len = md.len;
 	}
 	char msg[256] = "";
-	int rc = sr_search_body_text(text, len, body);
-	if (!rc)
-		rc = sr_frontmatter_parse(text, len, fm, msg, sizeof(msg));
-	sr_buf_deinit(&md);
+	int rc = sr_frontmatter_parse(text, len, fm, msg, sizeof(msg));
 	if (rc == SR_EINVAL || rc == SR_ETOOBIG) {
 		sr_log_info("publish: %s frontmatter not read (%s); published without it", f->path, msg);
 		rc = sr_frontmatter_parse("", 0, fm, msg, sizeof(msg));
 	}
+	if (!rc)
+		rc = sr_search_body_text(text, len, body);
+	sr_buf_deinit(&md);
 	return rc ? sr_regerr_internal(err, rc) : 0;
 }
 
@@ -743,7 +743,7 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	       sr_regerr *err)
 {
 	struct pub p = {.req = req};
-	sr_buf_init(&p.body, SR_SEARCH_TEXT_MAX + 1);
+	sr_buf_init(&p.body, SR_SEARCH_TEXT_MAX);
 	int64_t id;
 	int shared;
 	char cur[260];

@@ -207,9 +207,10 @@ static int expand(sr_store *s, sr__qterm *t, int last, int64_t n)
 			add_alt(t, k->p[i].term, k->p[i].word, SR__ALT_PREFIX,
 				W_PREFIX * idf(k->p[i].df > t->df ? k->p[i].df : t->df, n));
 	}
-	/* An unknown or rare word: its neighbours within one edit (two for a long word). */
+	/* An unknown word (in no name, slug or summary) or a rare one (one skill holds it): its
+	 * neighbours within one edit (two for a long word). */
 	size_t len = strlen(t->raw);
-	if (!rc && t->titled <= 1 && len >= SR_TERM_TYPO_MIN && letters_only(t->raw)) {
+	if (!rc && (t->titled == 0 || t->df <= 1) && len >= SR_TERM_TYPO_MIN && letters_only(t->raw)) {
 		memset(k, 0, sizeof(*k));
 		k->self = t->term;
 		k->raw = t->raw;
@@ -380,7 +381,7 @@ static const char *correction(const sr__query *qr, const char *word)
 {
 	for (int i = 0; i < qr->n; i++) {
 		const sr__qterm *t = &qr->t[i];
-		if (t->titled > 0 || strcmp(t->raw, word) != 0)
+		if (t->df > 0 || strcmp(t->raw, word) != 0)
 			continue;
 		for (int a = 0; a < t->nalts; a++)
 			if (t->alts[a].kind == SR__ALT_TYPO)

@@ -238,7 +238,7 @@ static void marks(const sr__query *qr, sr_search_results *out)
 		/* A typo's correction only for a word no skill holds: a rare word's neighbours are
 		 * read too, but they are not what was typed. */
 		for (int a = 0; a < t->nalts; a++)
-			if (t->alts[a].kind == SR__ALT_PREFIX || (t->alts[a].kind == SR__ALT_TYPO && t->titled == 0))
+			if (t->alts[a].kind == SR__ALT_PREFIX || (t->alts[a].kind == SR__ALT_TYPO && t->df == 0))
 				add_mark(out, t->alts[a].word);
 	}
 }
@@ -403,15 +403,22 @@ int sr_search_run(sr_store *st, const char *qs, int exact, int limit, sr_search_
 	return 0;
 }
 
-/* A line that opens or closes a fenced code block: up to three spaces, then ``` or ~~~. */
-static int fence_line(const char *p, const char *end)
+/* The fence a line opens or closes a code block with: up to three spaces, then three or more
+ * backticks or tildes. Returns the run's length and sets *c to its character, or 0. */
+static size_t fence_of(const char *p, const char *end, char *c)
 {
 	int sp = 0;
 	while (p < end && *p == ' ' && sp < 4) {
 		p++;
 		sp++;
 	}
-	return sp < 4 && end - p >= 3 && (memcmp(p, "```", 3) == 0 || memcmp(p, "~~~", 3) == 0);
+	if (sp == 4 || p == end || (*p != '`' && *p != '~'))
+		return 0;
+	size_t n = 0;
+	while (p + n < end && p[n] == *p)
+		n++;
+	*c = *p;
+	return n >= 3 ? n : 0;
 }
 
 /* The length of the well-formed UTF-8 character at p (at most n bytes), 0 when none starts
@@ -448,15 +455,29 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 int sr_search_body_text(const char *md, size_t len, sr_buf *out)
 {
 	const char *p = md + sr_frontmatter_body_offset(md, len), *end = md + len;
-	int in_code = 0, rc = 0;
-	while (p < end && !rc && out->len < SR_SEARCH_TEXT_MAX) {
+	char open_c = 0; /* the fence character of the code block the line is in, 0 outside */
+	size_t open_n = 0;
+	int rc = 0, full = 0;
+	while (p < end && !rc && !full) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *next = eol ? eol + 1 : end;
 		if (!eol)
 			eol = end;
-		if (fence_line(p, eol)) {
-			in_code = !in_code;
-		} else if (!in_code) {
+		char c;
+		size_t n = fence_of(p, eol, &c);
+		if (open_c) {
+			/* Closed by a run of the same character at least as long, with nothing after. */
+			if (n && c == open_c && n >= open_n) {
+				const char *q = p;
+				while (q < eol && (*q == ' ' || *q == c))
+					q++;
+				if (q == eol || (q + 1 == eol && *q == '\r'))
+					open_c = 0;
+			}
+		} else if (n) {
+			open_c = c;
+			open_n = n;
+		} else {
 			for (const char *q = p; q < eol && !rc;) {
 				if ((eol - q > 7 && strncmp(q, "http://", 7) == 0) ||
 				    (eol - q > 8 && strncmp(q, "https://", 8) == 0)) {
@@ -464,13 +485,15 @@ int sr_search_body_text(const char *md, size_t len, sr_buf *out)
 						q++;
 					continue;
 				}
-				size_t n = utf8_len((const unsigned char *)q, (size_t)(eol - q));
-				if (out->len + (n ? n : 1) > SR_SEARCH_TEXT_MAX)
+				size_t k = utf8_len((const unsigned char *)q, (size_t)(eol - q));
+				if (out->len + (k ? k : 1) + 1 > SR_SEARCH_TEXT_MAX) {
+					full = 1; /* a prefix of the text: nothing after the cut */
 					break;
+				}
 				/* A byte that starts no UTF-8 character (or a NUL) becomes a space: the
 				 * text is stored as text, which PostgreSQL checks. */
-				rc = n ? sr_buf_append(out, q, n) : sr_buf_putc(out, ' ');
-				q += n ? n : 1;
+				rc = k ? sr_buf_append(out, q, k) : sr_buf_putc(out, ' ');
+				q += k ? k : 1;
 			}
 			if (!rc)
 				rc = sr_buf_putc(out, '\n');

@@ -58,9 +58,11 @@ int sr_search_run(sr_store *s, const char *q, int exact, int limit, sr_search_en
  * SR_SEARCH_QUERY_MAX bytes, lower case (out: SR_SEARCH_QUERY_MAX + 1 bytes). */
 void sr_search_normalize(const char *q, char *out);
 void sr_search_results_free(sr_search_results *r);
-/* The searchable text of a SKILL.md (md, len bytes) into out, at most SR_SEARCH_TEXT_MAX
- * bytes (store.h): its body after the frontmatter without fenced code blocks and links'
- * addresses, which say how rather than what a skill is for. 0 or SR_ENOMEM. */
+/* The searchable text of a SKILL.md (md, len bytes) appended to out (a buffer of at least
+ * SR_SEARCH_TEXT_MAX bytes, store.h), at most SR_SEARCH_TEXT_MAX bytes: its body after the
+ * frontmatter without fenced code blocks and http(s) addresses, which say how rather than
+ * what a skill is for, each line ended by a newline, bytes that start no UTF-8 character
+ * made spaces; a prefix of that text when it is longer. 0, or the buffer's error. */
 int sr_search_body_text(const char *md, size_t len, sr_buf *out);
 /* The API's score for a hit: tiers apart by 10,000, the hit's score within its tier. */
 double sr_search_score(const sr_search_hit *h);

@@ -138,29 +138,43 @@ static int letters(const char *w)
 	return 1;
 }
 
+/* Typo keys waiting for their insert, sorted before it (see sr__postings_write). */
+struct key_row {
+	char key[SR_TERM_MAX], word[SR_TERM_MAX], term[SR_TERM_MAX];
+};
+
 struct keys {
-	sr_jw *jw;
-	const char *term; /* the term whose keys are being written */
+	struct key_row *r;
+	size_t n, cap;
+	const char *term; /* the term whose keys are being added */
+	int rc;
 };
 
 static int typo_key(void *ud, const char *key, const char *word)
 {
 	struct keys *k = ud;
-	sr_jw_arr(k->jw);
-	sr_jw_str(k->jw, key);
-	sr_jw_str(k->jw, word);
-	sr_jw_str(k->jw, k->term);
-	sr_jw_arr_end(k->jw);
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 256;
+		struct key_row *r = realloc(k->r, cap * sizeof(*r));
+		if (!r)
+			return k->rc = SR_ENOMEM;
+		k->r = r;
+		k->cap = cap;
+	}
+	struct key_row *r = &k->r[k->n++];
+	snprintf(r->key, sizeof(r->key), "%s", key);
+	snprintf(r->word, sizeof(r->word), "%s", word);
+	snprintf(r->term, sizeof(r->term), "%s", k->term);
 	return 0;
 }
 
-static void word_keys(sr_jw *jw, const char *word, const char *term)
+static int word_keys(struct keys *k, const char *word, const char *term)
 {
 	if (strlen(word) < SR_TERM_TYPO_MIN || !letters(word))
-		return;
-	struct keys k = {jw, term};
-	typo_key(&k, word, word);
-	sr_term_deletes(word, typo_key, &k);
+		return 0;
+	k->term = term;
+	int rc = typo_key(k, word, word);
+	return rc ? rc : sr_term_deletes(word, typo_key, k);
 }
 
 /* A term titled for the first time brings typo keys: the word form that brought it and the
@@ -168,17 +182,27 @@ static void word_keys(sr_jw *jw, const char *word, const char *term)
  * apart, their stems one), each with its one-deletion forms. Only ASCII words of
  * SR_TERM_TYPO_MIN letters or more: one edit of a shorter word is another word, and the
  * deletion of a byte would split a character of other scripts. */
-static void add_typo_keys(sr_jw *jw, const struct doc_term *t)
+static int add_typo_keys(struct keys *k, const struct doc_term *t)
 {
-	word_keys(jw, t->raw, t->term);
-	if (strcmp(t->raw, t->term) != 0)
-		word_keys(jw, t->term, t->term);
+	int rc = word_keys(k, t->raw, t->term);
+	return rc || strcmp(t->raw, t->term) == 0 ? rc : word_keys(k, t->term, t->term);
+}
+
+static int cmp_term(const void *a, const void *b)
+{
+	return strcmp(((const struct doc_term *)a)->term, ((const struct doc_term *)b)->term);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct key_row *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : strcmp(x->word, y->word);
 }
 
 struct vocab_ctx {
 	struct doc *d;
-	sr_jw *keys;
-	int nkeys;
+	struct keys *keys;
 };
 
 /* A row of the vocabulary's upsert: a term titled for the first time gets its typo keys. */
@@ -188,15 +212,10 @@ static int vocab_row(void *ud, const void *row)
 	const sr_term_row *r = row;
 	if (r->df != 1 || !r->term)
 		return 0;
-	for (int i = 0; i < c->d->n; i++) {
-		const struct doc_term *t = &c->d->t[i];
-		if ((t->fields & F_TITLED) && strcmp(t->term, r->term) == 0) {
-			add_typo_keys(c->keys, t);
-			c->nkeys++;
-			break;
-		}
-	}
-	return 0;
+	struct doc_term want;
+	snprintf(want.term, sizeof(want.term), "%s", r->term);
+	const struct doc_term *t = bsearch(&want, c->d->t, (size_t)c->d->n, sizeof(want), cmp_term);
+	return t && (t->fields & F_TITLED) ? add_typo_keys(c->keys, t) : 0;
 }
 
 static void read_vocab(sr_store *s, sr__stmt *st, void *row);
@@ -238,10 +257,12 @@ int sr_store_search_text_set(sr_store *s, int64_t skill_id, const char *text)
 }
 
 /*
- * The writes, in five statements whatever the number of terms: the old terms' counts down
- * and the old postings dropped; the terms' counts up (one JSON array, the upsert answering
- * each term's titled count); the postings (one array); the typo keys of terms titled for the
- * first time (one array, when there are any).
+ * The writes, in six statements whatever the number of terms: the old terms' counts down and
+ * the old postings dropped; the skill's text read; the terms' counts up (one JSON array, the
+ * upsert answering each term's titled count); the postings (one array); the typo keys of
+ * terms titled for the first time (one array, when there are any). Terms and keys go in
+ * their key order, so that two publishes sharing terms lock the vocabulary's rows in the same
+ * order on PostgreSQL and cannot deadlock on them.
  */
 int sr__postings_write(sr_store *s, const sr_skill_row *r)
 {
@@ -271,6 +292,7 @@ int sr__postings_write(sr_store *s, const sr_skill_row *r)
 		free(d);
 		return 0;
 	}
+	qsort(d->t, (size_t)d->n, sizeof(d->t[0]), cmp_term);
 	sr_buf terms, postings, keys;
 	sr_buf_init(&terms, 1 << 20);
 	sr_buf_init(&postings, 1 << 20);
@@ -281,7 +303,6 @@ int sr__postings_write(sr_store *s, const sr_skill_row *r)
 	sr_jw_init(&jk, &keys);
 	sr_jw_arr(&jt);
 	sr_jw_arr(&jp);
-	sr_jw_arr(&jk);
 	int pop = sr_term_popularity(r->downloads, r->installs, r->stars);
 	for (int i = 0; i < d->n; i++) {
 		const struct doc_term *t = &d->t[i];
@@ -297,22 +318,28 @@ int sr__postings_write(sr_store *s, const sr_skill_row *r)
 	sr_jw_arr_end(&jt);
 	sr_jw_arr_end(&jp);
 	rc = sr_jw_error(&jt) || sr_jw_error(&jp) ? SR_ENOMEM : 0;
-	struct vocab_ctx vc = {d, &jk, 0};
-	if (!rc) {
-		sr_buf_putc(&terms, '\0');
+	struct keys k = {0};
+	struct vocab_ctx vc = {d, &k};
+	if (!rc)
 		rc = sr__each(s, sr__query(s, Q_TERM_ADD, "t", terms.data), read_vocab, &trow, vocab_row, &vc);
-	}
-	if (!rc) {
-		sr_buf_putc(&postings, '\0');
+	if (!rc)
+		rc = k.rc;
+	if (!rc)
 		rc = sr__run(s, Q_POSTING_ADD, "tI", postings.data, r->id);
+	if (!rc && k.n) {
+		qsort(k.r, k.n, sizeof(k.r[0]), cmp_key);
+		sr_jw_arr(&jk);
+		for (size_t i = 0; i < k.n; i++) {
+			sr_jw_arr(&jk);
+			sr_jw_str(&jk, k.r[i].key);
+			sr_jw_str(&jk, k.r[i].word);
+			sr_jw_str(&jk, k.r[i].term);
+			sr_jw_arr_end(&jk);
+		}
+		sr_jw_arr_end(&jk);
+		rc = sr_jw_error(&jk) ? SR_ENOMEM : sr__run(s, Q_TYPO_ADD, "t", keys.data);
 	}
-	sr_jw_arr_end(&jk);
-	if (!rc && sr_jw_error(&jk))
-		rc = SR_ENOMEM;
-	if (!rc && vc.nkeys) {
-		sr_buf_putc(&keys, '\0');
-		rc = sr__run(s, Q_TYPO_ADD, "t", keys.data);
-	}
+	free(k.r);
 	sr_buf_deinit(&terms);
 	sr_buf_deinit(&postings);
 	sr_buf_deinit(&keys);

@@ -186,12 +186,46 @@ static void test_body(void **state)
 	expect_first("narwhaldb", "call-notes-two");
 }
 
+/* True when slug is among the first ten of a search. */
+static int found(const char *query, const char *slug)
+{
+	char got[2048], pad[128];
+	slugs_of(query, got, sizeof(got));
+	snprintf(pad, sizeof(pad), " %s ", slug);
+	char all[2100];
+	snprintf(all, sizeof(all), " %s ", got);
+	return strstr(all, pad) != NULL;
+}
+
+/* Typo readings and the vocabulary's titled count: a word of bodies only brings no typo keys
+ * (a typo is corrected to words of names, slugs and summaries); once a name holds it, its
+ * keys are written, and a body holding it is found through them too. A word one skill holds
+ * stays rare however many times that skill is indexed again (versions, renames), so its typo
+ * neighbours are still read. */
+static void test_titled(void **state)
+{
+	(void)state;
+	publish_body("feed-reader-z", "1.0.0", "Feed Reader Z", "Reads feeds.",
+		     "Works with the zephyrine feed format.\n");
+	expect_none("zephirine");
+	srt_publish_ok(&S, S.tok_bob, "zephyrine-tools", "1.0.0", "Zephyrine Tools", "Converts feeds.");
+	expect_first("zephirine", "zephyrine-tools");
+	assert_true(found("zephirine", "feed-reader-z"));
+
+	srt_publish_ok(&S, S.tok_bob, "invoce-helper", "1.0.0", "Invoce Helper", "Helps with bills.");
+	srt_publish_ok(&S, S.tok_bob, "invoce-helper", "1.1.0", "Invoce Helper", "Helps with bills.");
+	srt_publish_ok(&S, S.tok_alice, "invoice-tools", "1.0.0", "Invoice Tools", "Makes bills.");
+	expect_first("invoce", "invoce-helper");
+	assert_true(found("invoce", "invoice-tools"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_outrank_summaries),
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_body),
+		cmocka_unit_test(test_titled),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -77,7 +77,7 @@ static void test_typos(void **state)
 
 static void body_of(const char *md, size_t len, sr_buf *out)
 {
-	sr_buf_init(out, SR_SEARCH_TEXT_MAX + 1);
+	sr_buf_init(out, SR_SEARCH_TEXT_MAX);
 	assert_int_equal(sr_search_body_text(md, len, out), 0);
 }
 
@@ -91,6 +91,11 @@ static void test_body_text(void **state)
 	body_of(md, strlen(md), &b);
 	assert_string_equal(b.data, "# Title\n\nProse here, see <> and [docs]().\nAfter.\n");
 	sr_buf_deinit(&b);
+	/* A block is closed by its own fence only: the same character, at least as many. */
+	md = "A\n````md\n```\ninner\n```\n````\nB\n~~~\n```\nx\n~~~~\nC\n";
+	body_of(md, strlen(md), &b);
+	assert_string_equal(b.data, "A\nB\nC\n");
+	sr_buf_deinit(&b);
 	/* Bytes that start no UTF-8 character become spaces: stored as text, PostgreSQL checks it. */
 	const char bad[] = "caf\xc3\xa9 \xe5\x0a x\xff\xc0\xafy \xed\xa0\x80z";
 	body_of(bad, sizeof(bad) - 1, &b);
@@ -103,10 +108,19 @@ static void test_body_text(void **state)
 		memcpy(cjk + i, "\xe4\xb8\xad", 3);
 	cjk[n] = '\0';
 	body_of(cjk, n, &b);
-	assert_true(b.len <= SR_SEARCH_TEXT_MAX + 1); /* and the line's end */
+	assert_true(b.len <= SR_SEARCH_TEXT_MAX); /* the line's end included */
 	assert_int_equal(b.data[b.len - 1], '\n');
 	assert_int_equal((b.len - 1) % 3, 0);
-	assert_true(b.len - 1 > SR_SEARCH_TEXT_MAX - 3);
+	assert_true(b.len - 1 > SR_SEARCH_TEXT_MAX - 4);
+	free(cjk);
+	sr_buf_deinit(&b);
+	/* The text is a prefix: after the cut, no shorter line of later is taken. */
+	n = SR_SEARCH_TEXT_MAX + 100;
+	cjk = malloc(n + 8);
+	memset(cjk, 'a', n);
+	memcpy(cjk + n, "\nlater\n", 8);
+	body_of(cjk, n + 7, &b);
+	assert_null(strstr(b.data, "later"));
 	free(cjk);
 	sr_buf_deinit(&b);
 }
