@@ -495,8 +495,10 @@ int sr_search_body_text(const char *md, size_t len, sr_buf *out)
 				rc = k ? sr_buf_append(out, q, k) : sr_buf_putc(out, ' ');
 				q += k ? k : 1;
 			}
-			if (!rc)
+			/* The inner loop leaves room for the line's end. */
+			if (!rc && out->len < SR_SEARCH_TEXT_MAX)
 				rc = sr_buf_putc(out, '\n');
+			full |= out->len >= SR_SEARCH_TEXT_MAX;
 		}
 		p = next;
 	}

@@ -123,6 +123,17 @@ static void test_body_text(void **state)
 	assert_null(strstr(b.data, "later"));
 	free(cjk);
 	sr_buf_deinit(&b);
+	/* Lines that end exactly at the limit, then more: no error, a prefix. */
+	n = 4 * SR_SEARCH_TEXT_MAX;
+	cjk = malloc(n + 1);
+	for (size_t i = 0; i < n; i += 8)
+		memcpy(cjk + i, "abcdefg\n", 8);
+	cjk[n] = '\0';
+	body_of(cjk, n, &b);
+	assert_int_equal(b.len, SR_SEARCH_TEXT_MAX);
+	assert_int_equal(b.data[b.len - 1], '\n');
+	free(cjk);
+	sr_buf_deinit(&b);
 }
 
 int main(void)
