@@ -26,6 +26,29 @@
 /* Fills of the cache in flight at once that other threads can wait for (fill_once). */
 #define FILL_SLOTS 32
 
+/*
+ * Small blobs kept in memory: the SKILL.md texts every uncached detail answer embeds would
+ * otherwise cost an open, a stat, a read and a close each time. Blobs are content-addressed,
+ * so an entry is never stale. Direct-mapped by the hash's first bytes (a new blob replaces
+ * the one in its slot), under a lock per shard of slots, at most MEMO_BYTES in all.
+ */
+#define MEMO_ITEM_MAX SR_BLOB_MEMO_ITEM_MAX
+#define MEMO_SLOTS 4096
+#define MEMO_SHARDS 16
+#define MEMO_BYTES SR_BLOB_MEMO_BYTES
+
+struct memo_slot {
+	char sha[65]; /* "" when empty */
+	char *data;
+	size_t len;
+};
+
+struct memo {
+	pthread_mutex_t mu[MEMO_SHARDS];
+	struct memo_slot slot[MEMO_SLOTS];
+	_Atomic int64_t bytes, hits, misses;
+};
+
 struct sr_blobs {
 	char dir[4096];
 	sr__bpg *db; /* NULL: the files are the store, not a cache */
@@ -35,7 +58,81 @@ struct sr_blobs {
 	char filling[FILL_SLOTS][65]; /* "" for a free slot */
 	_Atomic int64_t fills;
 	_Atomic int64_t stored, stored_bytes, reused; /* puts: new bytes, and bytes already there */
+	struct memo *memo; /* NULL when it could not be allocated: every read goes to the file */
 };
+
+static struct memo *memo_new(void)
+{
+	struct memo *m = calloc(1, sizeof(*m));
+	if (m)
+		for (int i = 0; i < MEMO_SHARDS; i++)
+			pthread_mutex_init(&m->mu[i], NULL);
+	return m;
+}
+
+static void memo_free(struct memo *m)
+{
+	if (!m)
+		return;
+	for (int i = 0; i < MEMO_SLOTS; i++)
+		free(m->slot[i].data);
+	for (int i = 0; i < MEMO_SHARDS; i++)
+		pthread_mutex_destroy(&m->mu[i]);
+	free(m);
+}
+
+static unsigned memo_index(const char *sha)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 8; i++) {
+		char c = sha[i];
+		v = v << 4 | (unsigned)(c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+	}
+	return v % MEMO_SLOTS;
+}
+
+/* Appends the blob to out when it is in memory: 0, SR_ENOTFOUND, or the buffer's error. */
+static int memo_get(struct memo *m, const char *sha, sr_buf *out)
+{
+	unsigned i = memo_index(sha);
+	pthread_mutex_t *mu = &m->mu[i % MEMO_SHARDS];
+	int rc = SR_ENOTFOUND;
+	pthread_mutex_lock(mu);
+	if (strcmp(m->slot[i].sha, sha) == 0)
+		rc = sr_buf_append(out, m->slot[i].data, m->slot[i].len);
+	pthread_mutex_unlock(mu);
+	atomic_fetch_add(rc == SR_ENOTFOUND ? &m->misses : &m->hits, 1);
+	return rc;
+}
+
+static void memo_put(struct memo *m, const char *sha, const char *data, size_t len)
+{
+	if (len > MEMO_ITEM_MAX)
+		return;
+	char *copy = malloc(len ? len : 1);
+	if (!copy)
+		return;
+	memcpy(copy, data, len);
+	unsigned i = memo_index(sha);
+	pthread_mutex_t *mu = &m->mu[i % MEMO_SHARDS];
+	pthread_mutex_lock(mu);
+	struct memo_slot *s = &m->slot[i];
+	if (s->sha[0]) {
+		atomic_fetch_sub(&m->bytes, (int64_t)s->len);
+		free(s->data);
+		s->data = NULL;
+		s->sha[0] = '\0';
+	}
+	if (atomic_load(&m->bytes) + (int64_t)len <= MEMO_BYTES) {
+		snprintf(s->sha, sizeof(s->sha), "%s", sha);
+		s->data = copy;
+		s->len = len;
+		atomic_fetch_add(&m->bytes, (int64_t)len);
+		copy = NULL;
+	}
+	pthread_mutex_unlock(mu);
+	free(copy);
+}
 
 int sr_blobs_open(const char *dir, sr_blobs **out)
 {
@@ -54,6 +151,7 @@ int sr_blobs_open(const char *dir, sr_blobs **out)
 	b->cache_max_bytes = SR_BLOB_CACHE_MAX_BYTES;
 	b->cache_max_age_ms = SR_BLOB_CACHE_MAX_AGE_MS;
 	pthread_mutex_init(&b->fill_mu, NULL);
+	b->memo = memo_new();
 	pthread_cond_init(&b->fill_cv, NULL);
 	*out = b;
 	return 0;
@@ -87,6 +185,7 @@ void sr_blobs_close(sr_blobs *b)
 	sr__bpg_free(b->db);
 	pthread_mutex_destroy(&b->fill_mu);
 	pthread_cond_destroy(&b->fill_cv);
+	memo_free(b->memo);
 	free(b);
 }
 
@@ -98,6 +197,13 @@ int sr_blobs_in_db(const sr_blobs *b)
 int64_t sr_blobs_fills(sr_blobs *b)
 {
 	return atomic_load(&b->fills);
+}
+
+void sr_blobs_memo_counts(sr_blobs *b, int64_t *bytes, int64_t *hits, int64_t *misses)
+{
+	*bytes = b->memo ? atomic_load(&b->memo->bytes) : 0;
+	*hits = b->memo ? atomic_load(&b->memo->hits) : 0;
+	*misses = b->memo ? atomic_load(&b->memo->misses) : 0;
 }
 
 void sr_blobs_put_counts(sr_blobs *b, int64_t *stored, int64_t *stored_bytes, int64_t *reused)
@@ -419,7 +525,21 @@ int sr_blob_open(sr_blobs *b, const char *sha, int *fd, size_t *size)
 	return rc;
 }
 
+static int file_read(sr_blobs *b, const char *sha, sr_buf *out);
+
 int sr_blob_read(sr_blobs *b, const char *sha, sr_buf *out)
+{
+	size_t at = out->len;
+	int rc = b->memo && sr_is_hex64(sha) ? memo_get(b->memo, sha, out) : SR_ENOTFOUND;
+	if (rc != SR_ENOTFOUND)
+		return rc;
+	rc = file_read(b, sha, out);
+	if (!rc && b->memo && out->len - at <= MEMO_ITEM_MAX)
+		memo_put(b->memo, sha, out->data + at, out->len - at);
+	return rc;
+}
+
+static int file_read(sr_blobs *b, const char *sha, sr_buf *out)
 {
 	int fd;
 	size_t size;

@@ -40,6 +40,12 @@ int64_t sr_blobs_fills(sr_blobs *b);
 /* What this process's puts did since it started: blobs stored new (and their bytes), and puts
  * of bytes the store already had (only made young again). */
 void sr_blobs_put_counts(sr_blobs *b, int64_t *stored, int64_t *stored_bytes, int64_t *reused);
+/* sr_blob_read keeps blobs of at most SR_BLOB_MEMO_ITEM_MAX bytes in memory (SKILL.md texts
+ * the detail embeds), SR_BLOB_MEMO_BYTES in all; content-addressed, never stale. Its bytes
+ * held, and the reads it answered and did not. */
+#define SR_BLOB_MEMO_ITEM_MAX (64 * 1024)
+#define SR_BLOB_MEMO_BYTES ((int64_t)16 << 20)
+void sr_blobs_memo_counts(sr_blobs *b, int64_t *bytes, int64_t *hits, int64_t *misses);
 /* Stores bytes whose SHA-256 is sha (64 lowercase hex). When the blob is already present it
  * is only made young again (its modification time set to now; with a database its row's
  * touched_at), so the collector's grace period protects it from a publish that is about to

@@ -329,8 +329,17 @@ void sr_blob_gc_metrics(sr_buf *out)
 {
 	sr__blob_cache_metrics(out, gc_blobs);
 	if (gc_blobs) {
-		int64_t stored, stored_bytes, reused;
+		int64_t stored, stored_bytes, reused, mbytes, mhits, mmisses;
 		sr_blobs_put_counts(gc_blobs, &stored, &stored_bytes, &reused);
+		sr_blobs_memo_counts(gc_blobs, &mbytes, &mhits, &mmisses);
+		sr_buf_printf(out,
+			      "# HELP skillreg_blob_memory_bytes Bytes of small blobs (SKILL.md texts) held in memory.\n"
+			      "# TYPE skillreg_blob_memory_bytes gauge\nskillreg_blob_memory_bytes %lld\n"
+			      "# HELP skillreg_blob_memory_hits_total Blob reads answered from memory.\n"
+			      "# TYPE skillreg_blob_memory_hits_total counter\nskillreg_blob_memory_hits_total %lld\n"
+			      "# HELP skillreg_blob_memory_misses_total Blob reads that went to the file.\n"
+			      "# TYPE skillreg_blob_memory_misses_total counter\nskillreg_blob_memory_misses_total %lld\n",
+			      (long long)mbytes, (long long)mhits, (long long)mmisses);
 		sr_buf_printf(out,
 			      "# HELP skillreg_blob_stored_total Blobs this process stored new (publishes, uploads).\n"
 			      "# TYPE skillreg_blob_stored_total counter\nskillreg_blob_stored_total %lld\n"
