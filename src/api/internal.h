@@ -61,6 +61,35 @@ void sr__internal(sr_resp *resp, int rc);
 json_t *sr__body_object(sr_req *req, sr_resp *resp);
 
 void sr__skill_item(sr_app *app, sr_jw *w, const sr_skill_row *r);
+
+/* ---- one skill's routes (read.c, version.c) ---- */
+
+/* A version's fields as a route keeps them past the statement that read them
+ * (sr__copy_version: an sr_row_fn over sr_version_row rows, stopping at the first). changelog
+ * is the route's to free. */
+struct sr__version_copy {
+	int found;
+	int64_t id, created_at, soft_deleted_at;
+	int changelog_source;
+	char version[260];
+	char *changelog;
+	char fingerprint[65];
+	char zip_sha256[65];
+	int64_t zip_size;
+	int scan_state, scan_verdict;
+};
+int sr__copy_version(void *ud, const void *row);
+/* How sr__visible_skill answers: the ambiguity as JSON (detail routes) or text, whether the
+ * owner of a hidden skill gets the 403/410/423 diagnostics or, like everyone, a 404, and
+ * whether a hidden skill's archive is refused in ClawHub's download words. */
+enum { SR__VIS_JSON_CONFLICT = 1, SR__VIS_DIAGNOSTICS = 2, SR__VIS_DOWNLOAD = 4 };
+/* Applies the visibility rules to a skill found; writes the error and returns non-zero when
+ * the caller may not see it. */
+int sr__answer_visible(sr_resp *resp, const sr_skill *sk, const sr_user *caller, int how);
+/* Finds {slug} (with the ownerHandle parameter) for the caller and applies the visibility
+ * rules; writes the error and returns non-zero when it fails. */
+int sr__visible_skill(sr_app *app, sr_req *req, sr_resp *resp, const char *slug, int how,
+		      sr_user *ustore, const sr_user **caller, sr_skill *sk);
 /* The fields of a search result card (api-v1 section 3.1) into an open object. */
 void sr__skill_card(sr_jw *w, const sr_skill_row *r);
 /* The first `limit` browse-eligible skills of the newest trending snapshot as list items
