@@ -277,6 +277,83 @@ static int run_scanners(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, co
 	return rc;
 }
 
+/*
+ * ClawHub's auto-ban of a malware publisher (the data model, section 2.4), as ClawHub does it
+ * now: every version a scanner finds malicious is a finding against the person who published
+ * it, and a publisher with malicious versions of BAN_DISTINCT_SKILLS distinct skills, or
+ * BAN_VERSIONS_OF_ONE versions of one skill, among their latest FINDINGS_LOOKBACK findings is
+ * banned (their skills hidden, their sessions and tokens refused) in the scan's transaction.
+ * One finding never bans: a false positive costs a skill, not an account. Moderators and
+ * admins are never banned so; a banned account gains nothing more. A rescan of a version
+ * already found adds no finding.
+ */
+#define FINDINGS_LOOKBACK 100
+#define BAN_DISTINCT_SKILLS 2
+#define BAN_VERSIONS_OF_ONE 3
+
+struct findings {
+	int64_t skill[FINDINGS_LOOKBACK + 1], version[FINDINGS_LOOKBACK + 1];
+	int n;
+};
+
+static int take_finding(void *ud, const void *row)
+{
+	struct findings *f = ud;
+	const sr_key_row *k = row;
+	if (f->n == FINDINGS_LOOKBACK)
+		return 1;
+	f->skill[f->n] = k->id;
+	f->version[f->n++] = k->key;
+	return 0;
+}
+
+static int malware_finding(sr_store *s, const sr_version_scan *vs, const sr_skill *sk, int64_t now, sr_scan_outcome *out)
+{
+	if (vs->created_by <= 0)
+		return 0;
+	struct findings f = {.n = 0};
+	int rc = sr_store_malware_findings(s, vs->created_by, FINDINGS_LOOKBACK, take_finding, &f);
+	if (rc)
+		return rc;
+	for (int i = 0; i < f.n; i++)
+		if (f.version[i] == vs->id)
+			return 0;
+	if ((rc = sr_store_malware_finding_add(s, vs->created_by, vs->skill_id, vs->id, now)))
+		return rc;
+	f.skill[f.n] = vs->skill_id;
+	f.version[f.n++] = vs->id;
+	int distinct = 0, of_this = 0;
+	for (int i = 0; i < f.n; i++) {
+		int seen = 0;
+		for (int k = 0; k < i && !seen; k++)
+			seen = f.skill[k] == f.skill[i];
+		distinct += !seen;
+		of_this += f.skill[i] == vs->skill_id;
+	}
+	sr_user u;
+	rc = sr_store_user_by_id(s, vs->created_by, &u);
+	if (rc)
+		return rc == SR_ENOTFOUND ? 0 : rc;
+	char detail[800];
+	snprintf(detail, sizeof(detail), "@%s version=%s; distinct skills %d, versions of this skill %d", u.handle,
+		 vs->version, distinct, of_this);
+	if ((rc = sr_store_audit(s, 0, "user.malicious_artifact.finding", vs->skill_id, detail, now)))
+		return rc;
+	if (u.deactivated_at || u.role != SR_ROLE_USER ||
+	    (distinct < BAN_DISTINCT_SKILLS && of_this < BAN_VERSIONS_OF_ONE))
+		return 0;
+	if ((rc = sr_store_user_ban_in_tx(s, u.id, "malware auto-ban", now)))
+		return rc;
+	snprintf(detail, sizeof(detail), "@%s; trigger: scanner.malicious; skill: %s@%s; distinct skills %d, versions of "
+		 "this skill %d", u.handle, sk->slug, vs->version, distinct, of_this);
+	if ((rc = sr_store_audit(s, 0, "user.autoban.malware", 0, detail, now)))
+		return rc;
+	out->banned = 1;
+	sr_log_info("scan: @%s banned: malware in %s@%s (%d distinct skills, %d versions of this one)", u.handle,
+		    sk->slug, vs->version, distinct, of_this);
+	return 0;
+}
+
 /* Writes what the scanners said in one transaction: each scanner's result and findings, the
  * holds against the skill, the version's scan state, and the skill's moderation fields with
  * an audit row, from the skill as it is at the time of writing. */
@@ -338,6 +415,8 @@ static int record_scan(sr_store *s, const sr_ext_scanner *ext, int64_t version_i
 		 out->after.verdict != SR_VERDICT_NONE ? sr_verdict_name(out->after.verdict) : "none",
 		 out->after.reason[0] ? out->after.reason : "-");
 	if ((rc = write_mod(s, &r->sc.sk, &out->after, actor_id, "scan.verdict", detail, now)))
+		goto fail;
+	if (out->combined == SR_VERDICT_MALICIOUS && (rc = malware_finding(s, &r->vs, &r->sc.sk, now, out)))
 		goto fail;
 	/* A verdict settles the version: it gets its card (card.h) in the same transaction, so
 	 * verify never sees a verdict without the card that goes with it. */

@@ -68,6 +68,7 @@ typedef struct sr_scan_outcome {
 	int combined;              /* SR_VERDICT_NONE when no scanner gave a verdict */
 	size_t findings;
 	sr_mod_state before, after;
+	int banned; /* the scan banned the version's publisher (a repeated malware finding) */
 } sr_scan_outcome;
 
 /* Scans one version with the built-in rules and the external scanner (ext may be NULL),

@@ -53,6 +53,7 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_POSTINGS_DEL] = {SR__E_LISTS, 0, 0},
 	[Q_TYPO_ADD] = {SR__E_LISTS, 0, 0},
 	[Q_SEARCH_TEXT_SET] = {SR__E_LISTS, 0, 0},
+	[Q_MALWARE_FINDING_ADD] = {SR__E_NONE, 0, 0},
 	[Q_SOFT_DELETE] = {SR__E_SKILL, 1, 0},
 	[Q_UNDELETE] = {SR__E_SKILL, 1, 0},
 	[Q_SKILL_HIDE] = {SR__E_SKILL, 1, 0},

@@ -32,8 +32,19 @@ int sr_store_version_scan_get(sr_store *s, int64_t version_id, sr_version_scan *
 	out->scanned_at = sr__col_int64(st, 7);
 	out->soft_deleted_at = sr__col_int64(st, 8);
 	out->claimed_at = sr__col_int64(st, 9);
+	out->created_by = sr__col_int64(st, 10);
 	sr__reset(st);
 	return 0;
+}
+
+int sr_store_malware_finding_add(sr_store *s, int64_t user_id, int64_t skill_id, int64_t version_id, int64_t now)
+{
+	return sr__run(s, Q_MALWARE_FINDING_ADD, "IIII", user_id, skill_id, version_id, now);
+}
+
+int sr_store_malware_findings(sr_store *s, int64_t user_id, int limit, sr_row_fn fn, void *ud)
+{
+	return sr__each_key(s, sr__query(s, Q_MALWARE_FINDINGS, "Ii", user_id, limit), fn, ud);
 }
 
 int sr_store_version_scan_request(sr_store *s, int64_t skill_id, int64_t version_id, int64_t now)

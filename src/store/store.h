@@ -720,9 +720,15 @@ typedef struct sr_version_scan {
 	int state, verdict;
 	int64_t requested_at, scanned_at, soft_deleted_at;
 	int64_t claimed_at; /* a worker's claim while it scans; 0 when none */
+	int64_t created_by; /* who published it */
 } sr_version_scan;
 
 int sr_store_version_scan_get(sr_store *s, int64_t version_id, sr_version_scan *out);
+/* A version a scanner found malicious, for the publisher's auto-ban (migration 0024). */
+int sr_store_malware_finding_add(sr_store *s, int64_t user_id, int64_t skill_id, int64_t version_id, int64_t now);
+/* The publisher's latest `limit` findings, newest first: rows sr_key_row (skill id, version
+ * id). */
+int sr_store_malware_findings(sr_store *s, int64_t user_id, int limit, sr_row_fn fn, void *ud);
 /* Puts a version (back) in the scan queue, requested at now. */
 int sr_store_version_scan_request(sr_store *s, int64_t skill_id, int64_t version_id, int64_t now);
 /* An active skill's reason becomes pending.scan (a publish); hidden skills keep theirs. */

@@ -25,9 +25,10 @@
 #define OWNERS_PER_SEED 60 /* `skillreg seed` reads at most 64 owners per run */
 /* The floors: a little under what the word index (docs/search.md) measures on this set, so a
  * loss of quality fails. 2026-12-06, 128 queries, SKILL.md bodies indexed: success at 5
- * 97.7 %, MRR 0.927 (the same set without the bodies: 95.3 %, 0.901). The 30 task queries
+ * 97.7 %, MRR 0.925 (the same set without the bodies: 95.3 %, 0.901). The 30 task queries
  * (a job in a user's words, often words of the body only) have floors of their own: 93.3 %
- * and 0.828 with the bodies, 83.3 % and 0.689 without. On the first 80 queries, before the
+ * and 0.818 with the bodies, 83.3 % and 0.689 without. (The malware auto-ban hides the
+ * skills of one campaign publisher the staging bans, one of them a right answer.) On the first 80 queries, before the
  * word index, the full-text stages measured 75.0 % and 0.750. Issue 14's targets are 0.90
  * and 0.85. */
 #define SUCCESS5_FLOOR 0.965
