@@ -137,7 +137,7 @@ static int detail_write(sr_app *app, sr_resp *resp, const sr_detail_row *d)
 	sr_buf_init(&md, DESCRIPTION_MAX);
 	int have_md = 0;
 	if (d->md_sha256 && d->md_size <= DESCRIPTION_MAX) {
-		if (sr_blob_read(app->blobs, d->md_sha256, &md) == 0)
+		if (sr_blob_read_cached(app->blobs, d->md_sha256, &md) == 0)
 			have_md = 1;
 		else
 			resp->no_cache = 1; /* the summary stands in until the blob reads */

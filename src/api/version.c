@@ -474,7 +474,7 @@ void sr__file(sr_app *app, sr_req *req, sr_resp *resp, const char *slug)
 		goto out;
 	}
 	sr_buf_reset(&resp->body);
-	rc = sr_blob_read(app->blobs, ff.sha, &resp->body);
+	rc = sr_blob_read_cached(app->blobs, ff.sha, &resp->body);
 	if (rc == SR_ENOTFOUND) {
 		sr_resp_text(resp, 410, "File missing in storage");
 		goto out;

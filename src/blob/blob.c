@@ -123,12 +123,15 @@ static void memo_put(struct memo *m, const char *sha, const char *data, size_t l
 		s->data = NULL;
 		s->sha[0] = '\0';
 	}
-	if (atomic_load(&m->bytes) + (int64_t)len <= MEMO_BYTES) {
+	/* The bytes are counted before they are kept, so that shards storing at once never pass
+	 * the bound together; over it, they are given back and the blob is not kept. */
+	if (atomic_fetch_add(&m->bytes, (int64_t)len) + (int64_t)len <= MEMO_BYTES) {
 		snprintf(s->sha, sizeof(s->sha), "%s", sha);
 		s->data = copy;
 		s->len = len;
-		atomic_fetch_add(&m->bytes, (int64_t)len);
 		copy = NULL;
+	} else {
+		atomic_fetch_sub(&m->bytes, (int64_t)len);
 	}
 	pthread_mutex_unlock(mu);
 	free(copy);
@@ -525,21 +528,19 @@ int sr_blob_open(sr_blobs *b, const char *sha, int *fd, size_t *size)
 	return rc;
 }
 
-static int file_read(sr_blobs *b, const char *sha, sr_buf *out);
-
-int sr_blob_read(sr_blobs *b, const char *sha, sr_buf *out)
+int sr_blob_read_cached(sr_blobs *b, const char *sha, sr_buf *out)
 {
 	size_t at = out->len;
 	int rc = b->memo && sr_is_hex64(sha) ? memo_get(b->memo, sha, out) : SR_ENOTFOUND;
 	if (rc != SR_ENOTFOUND)
 		return rc;
-	rc = file_read(b, sha, out);
+	rc = sr_blob_read(b, sha, out);
 	if (!rc && b->memo && out->len - at <= MEMO_ITEM_MAX)
 		memo_put(b->memo, sha, out->data + at, out->len - at);
 	return rc;
 }
 
-static int file_read(sr_blobs *b, const char *sha, sr_buf *out)
+int sr_blob_read(sr_blobs *b, const char *sha, sr_buf *out)
 {
 	int fd;
 	size_t size;

@@ -40,9 +40,10 @@ int64_t sr_blobs_fills(sr_blobs *b);
 /* What this process's puts did since it started: blobs stored new (and their bytes), and puts
  * of bytes the store already had (only made young again). */
 void sr_blobs_put_counts(sr_blobs *b, int64_t *stored, int64_t *stored_bytes, int64_t *reused);
-/* sr_blob_read keeps blobs of at most SR_BLOB_MEMO_ITEM_MAX bytes in memory (SKILL.md texts
- * the detail embeds), SR_BLOB_MEMO_BYTES in all; content-addressed, never stale. Its bytes
- * held, and the reads it answered and did not. */
+/* sr_blob_read_cached keeps blobs of at most SR_BLOB_MEMO_ITEM_MAX bytes in memory (SKILL.md
+ * texts the detail embeds), SR_BLOB_MEMO_BYTES in all (when full, a blob is kept only in place
+ * of the one in its slot); content-addressed, never stale. Its bytes held, and the reads it
+ * answered and did not. */
 #define SR_BLOB_MEMO_ITEM_MAX (64 * 1024)
 #define SR_BLOB_MEMO_BYTES ((int64_t)16 << 20)
 void sr_blobs_memo_counts(sr_blobs *b, int64_t *bytes, int64_t *hits, int64_t *misses);
@@ -53,6 +54,10 @@ void sr_blobs_memo_counts(sr_blobs *b, int64_t *bytes, int64_t *hits, int64_t *m
 int sr_blob_put(sr_blobs *b, const char *sha, const void *data, size_t len);
 /* Appends the blob's bytes to out. SR_ENOTFOUND when missing, SR_ETOOBIG past out's ceiling. */
 int sr_blob_read(sr_blobs *b, const char *sha, sr_buf *out);
+/* sr_blob_read through the memory of small blobs (below): for the routes that serve a
+ * referenced blob again and again (the detail's SKILL.md, a file page). A blob the collector
+ * removes may stay in memory; only a route that finds it referenced asks for it. */
+int sr_blob_read_cached(sr_blobs *b, const char *sha, sr_buf *out);
 /* Opens the blob for reading; the caller owns *fd. With a database, a blob not cached yet is
  * fetched into the cache first. */
 int sr_blob_open(sr_blobs *b, const char *sha, int *fd, size_t *size);

@@ -282,17 +282,19 @@ static int run_scanners(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, co
  * now: every version a scanner finds malicious is a finding against the person who published
  * it, and a publisher with malicious versions of BAN_DISTINCT_SKILLS distinct skills, or
  * BAN_VERSIONS_OF_ONE versions of one skill, among their latest FINDINGS_LOOKBACK findings is
- * banned (their skills hidden, their sessions and tokens refused) in the scan's transaction.
- * One finding never bans: a false positive costs a skill, not an account. Moderators and
- * admins are never banned so; a banned account gains nothing more. A rescan of a version
- * already found adds no finding.
+ * banned (their own skills hidden, their sessions and tokens refused) in the scan's
+ * transaction. One finding never bans: a false positive costs a skill, not an account. A
+ * version has one finding however often it is scanned. Never banned so, their findings
+ * recorded all the same: moderators and admins (as on ClawHub), org accounts (they publish
+ * nothing themselves), and imported accounts nobody has signed in to (what an archive brought
+ * was not published here; staff decide).
  */
 #define FINDINGS_LOOKBACK 100
 #define BAN_DISTINCT_SKILLS 2
 #define BAN_VERSIONS_OF_ONE 3
 
 struct findings {
-	int64_t skill[FINDINGS_LOOKBACK + 1], version[FINDINGS_LOOKBACK + 1];
+	int64_t skill[FINDINGS_LOOKBACK];
 	int n;
 };
 
@@ -302,26 +304,32 @@ static int take_finding(void *ud, const void *row)
 	const sr_key_row *k = row;
 	if (f->n == FINDINGS_LOOKBACK)
 		return 1;
-	f->skill[f->n] = k->id;
-	f->version[f->n++] = k->key;
+	f->skill[f->n++] = k->id;
 	return 0;
+}
+
+/* Whether the account is one the auto-ban leaves to staff. */
+static int ban_exempt(sr_store *s, const sr_user *u, int *exempt)
+{
+	int kind = SR_USER_PERSON, trusted = 0, claimable = 0;
+	int rc = sr_store_user_kind(s, u->id, &kind, &trusted);
+	if (!rc)
+		rc = sr_store_user_claimable(s, u->id, &claimable);
+	*exempt = u->role != SR_ROLE_USER || kind != SR_USER_PERSON || claimable;
+	return rc;
 }
 
 static int malware_finding(sr_store *s, const sr_version_scan *vs, const sr_skill *sk, int64_t now, sr_scan_outcome *out)
 {
 	if (vs->created_by <= 0)
 		return 0;
+	int added = 0;
+	int rc = sr_store_malware_finding_add(s, vs->created_by, vs->skill_id, vs->id, now, &added);
+	if (rc || !added)
+		return rc;
 	struct findings f = {.n = 0};
-	int rc = sr_store_malware_findings(s, vs->created_by, FINDINGS_LOOKBACK, take_finding, &f);
-	if (rc)
+	if ((rc = sr_store_malware_findings(s, vs->created_by, FINDINGS_LOOKBACK, take_finding, &f)))
 		return rc;
-	for (int i = 0; i < f.n; i++)
-		if (f.version[i] == vs->id)
-			return 0;
-	if ((rc = sr_store_malware_finding_add(s, vs->created_by, vs->skill_id, vs->id, now)))
-		return rc;
-	f.skill[f.n] = vs->skill_id;
-	f.version[f.n++] = vs->id;
 	int distinct = 0, of_this = 0;
 	for (int i = 0; i < f.n; i++) {
 		int seen = 0;
@@ -339,9 +347,10 @@ static int malware_finding(sr_store *s, const sr_version_scan *vs, const sr_skil
 		 vs->version, distinct, of_this);
 	if ((rc = sr_store_audit(s, 0, "user.malicious_artifact.finding", vs->skill_id, detail, now)))
 		return rc;
-	if (u.deactivated_at || u.role != SR_ROLE_USER ||
-	    (distinct < BAN_DISTINCT_SKILLS && of_this < BAN_VERSIONS_OF_ONE))
-		return 0;
+	int exempt = 0;
+	if (u.deactivated_at || (distinct < BAN_DISTINCT_SKILLS && of_this < BAN_VERSIONS_OF_ONE) ||
+	    (rc = ban_exempt(s, &u, &exempt)) || exempt)
+		return rc;
 	if ((rc = sr_store_user_ban_in_tx(s, u.id, "malware auto-ban", now)))
 		return rc;
 	snprintf(detail, sizeof(detail), "@%s; trigger: scanner.malicious; skill: %s@%s; distinct skills %d, versions of "
@@ -349,8 +358,7 @@ static int malware_finding(sr_store *s, const sr_version_scan *vs, const sr_skil
 	if ((rc = sr_store_audit(s, 0, "user.autoban.malware", 0, detail, now)))
 		return rc;
 	out->banned = 1;
-	sr_log_info("scan: @%s banned: malware in %s@%s (%d distinct skills, %d versions of this one)", u.handle,
-		    sk->slug, vs->version, distinct, of_this);
+	snprintf(out->banned_handle, sizeof(out->banned_handle), "%s", u.handle);
 	return 0;
 }
 
@@ -450,6 +458,9 @@ static int scan_one(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 		rc = run_scanners(s, b, rules, ext, version_id, r);
 	if (!rc)
 		rc = record_scan(s, ext, version_id, actor_id, claim, r, out);
+	if (!rc && out->banned)
+		sr_log_info("scan: @%s banned: malware in %s@%s, a repeated finding (malware auto-ban)", out->banned_handle,
+			    r->sc.sk.slug, r->vs.version);
 	free(r->res);
 	free(r);
 	return rc;

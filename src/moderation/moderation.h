@@ -69,6 +69,7 @@ typedef struct sr_scan_outcome {
 	size_t findings;
 	sr_mod_state before, after;
 	int banned; /* the scan banned the version's publisher (a repeated malware finding) */
+	char banned_handle[64];
 } sr_scan_outcome;
 
 /* Scans one version with the built-in rules and the external scanner (ext may be NULL),

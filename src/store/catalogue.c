@@ -297,7 +297,9 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_VERSION_SCAN_GET] = "SELECT id, skill_id, version, zip_sha256, scan_state, scan_verdict, scan_requested_at, "
 			       "scanned_at, soft_deleted_at, scan_claimed_at, created_by FROM skill_versions WHERE id = ?1",
 	/* A publisher's malware findings (migration 0024), for the auto-ban. */
-	[Q_MALWARE_FINDING_ADD] = "INSERT INTO malware_findings(user_id, skill_id, version_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+	[Q_MALWARE_FINDING_ADD] = "INSERT INTO malware_findings(user_id, skill_id, version_id, created_at) VALUES (?1, ?2, ?3, ?4) "
+				  "ON CONFLICT(user_id, version_id) DO NOTHING",
+	[Q_USER_CLAIMABLE] = "SELECT claim_github IS NOT NULL FROM users WHERE id = ?1",
 	[Q_MALWARE_FINDINGS] = "SELECT skill_id, version_id FROM malware_findings WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2",
 	/* A worker's claim on a pending version (?3 its claim, ?4 the lease): one row changed
 	 * means no claim was held, or the one held is older than the lease, and this worker

@@ -164,7 +164,8 @@ enum sr__q {
 	Q_SKILL_MARK_PENDING,  /* skills primary key */
 	Q_SCAN_QUEUE,          /* ix_versions_scan_queue (partial: pending versions only), keyset */
 	Q_VERSION_SCAN_GET,    /* skill_versions primary key */
-	Q_MALWARE_FINDING_ADD, /* insert */
+	Q_MALWARE_FINDING_ADD, /* insert (ux_malware_findings_version keeps one per version) */
+	Q_USER_CLAIMABLE,      /* users primary key */
 	Q_MALWARE_FINDINGS,    /* ix_malware_findings_user range, newest first, at most ?2 */
 	Q_VERSION_SCAN_CLAIM,  /* skill_versions primary key */
 	Q_VERSION_SCAN_FINISH, /* skill_versions primary key */

@@ -37,9 +37,20 @@ int sr_store_version_scan_get(sr_store *s, int64_t version_id, sr_version_scan *
 	return 0;
 }
 
-int sr_store_malware_finding_add(sr_store *s, int64_t user_id, int64_t skill_id, int64_t version_id, int64_t now)
+int sr_store_malware_finding_add(sr_store *s, int64_t user_id, int64_t skill_id, int64_t version_id, int64_t now,
+				 int *added)
 {
-	return sr__run(s, Q_MALWARE_FINDING_ADD, "IIII", user_id, skill_id, version_id, now);
+	int rc = sr__run(s, Q_MALWARE_FINDING_ADD, "IIII", user_id, skill_id, version_id, now);
+	*added = !rc && sr__changes(s) > 0;
+	return rc;
+}
+
+int sr_store_user_claimable(sr_store *s, int64_t user_id, int *claimable)
+{
+	int64_t v = 0;
+	int rc = sr__one_int64(s, sr__query(s, Q_USER_CLAIMABLE, "I", user_id), &v);
+	*claimable = v != 0;
+	return rc;
 }
 
 int sr_store_malware_findings(sr_store *s, int64_t user_id, int limit, sr_row_fn fn, void *ud)

@@ -724,8 +724,12 @@ typedef struct sr_version_scan {
 } sr_version_scan;
 
 int sr_store_version_scan_get(sr_store *s, int64_t version_id, sr_version_scan *out);
-/* A version a scanner found malicious, for the publisher's auto-ban (migration 0024). */
-int sr_store_malware_finding_add(sr_store *s, int64_t user_id, int64_t skill_id, int64_t version_id, int64_t now);
+/* A version a scanner found malicious, for the publisher's auto-ban (migration 0024); *added
+ * 0 when the version had its finding already. */
+int sr_store_malware_finding_add(sr_store *s, int64_t user_id, int64_t skill_id, int64_t version_id, int64_t now,
+				 int *added);
+/* Whether the account is one nobody has signed in to yet (an imported archive's owner). */
+int sr_store_user_claimable(sr_store *s, int64_t user_id, int *claimable);
 /* The publisher's latest `limit` findings, newest first: rows sr_key_row (skill id, version
  * id). */
 int sr_store_malware_findings(sr_store *s, int64_t user_id, int limit, sr_row_fn fn, void *ud);

@@ -420,7 +420,7 @@ static int render_readme(sr_app *app, sr_resp *resp, const sr_skill *sk, const s
 {
 	if (!fk->have_md || fk->md_size > SKILL_MD_MAX)
 		return 0;
-	if (sr_blob_read(app->blobs, fk->md_sha, md) != 0) {
+	if (sr_blob_read_cached(app->blobs, fk->md_sha, md) != 0) {
 		resp->no_cache = 1; /* the blob could not be read: correct now, not to be kept */
 		return 0;
 	}
@@ -601,7 +601,7 @@ void sr__web_file(sr_app *app, sr_req *req, sr_resp *resp, const char *owner, co
 	}
 	int readable = 0;
 	if (fk.size <= FILE_VIEW_MAX) {
-		if (sr_blob_read(app->blobs, fk.sha, &data) == 0)
+		if (sr_blob_read_cached(app->blobs, fk.sha, &data) == 0)
 			readable = 1;
 		else
 			resp->no_cache = 1;

@@ -290,6 +290,7 @@ static void test_autoban(void **state)
 	/* A rescan of the version found adds no finding. */
 	expect_text("POST", "/api/v1/skills/mal-one/rescan", S.tok_admin, NULL, 200, NULL);
 	assert_int_equal(srt_wait_scans(&S), 0);
+	assert_int_equal(audit_count("mal-one", "scan.verdict"), 2);
 	assert_int_equal(audits("user.malicious_artifact.finding", "@malpub %"), 1);
 	assert_int_equal(banned("malpub"), 0);
 	/* A second skill: banned, with every skill of theirs hidden and the token refused. */
@@ -299,6 +300,16 @@ static void test_autoban(void **state)
 	assert_int_equal(audits("user.autoban.malware", "@malpub; trigger: scanner.malicious; skill: mal-two@1.0.0%"), 1);
 	expect_text("GET", "/api/v1/skills/mal-clean", NULL, NULL, 404, "Skill not found");
 	expect_text("GET", "/api/v1/whoami", mallory, NULL, 401, BANNED_TEXT);
+	/* Staff lift the ban: each skill is back as it was, the malicious ones still blocked. */
+	char out[256];
+	const char *unban[] = {"user", "unban", "malpub", "--reason", "reviewed", NULL};
+	assert_int_equal(srt_admin(&S, out, sizeof(out), unban), 0);
+	assert_int_equal(banned("malpub"), 0);
+	expect_text("GET", "/api/v1/skills/mal-clean", NULL, NULL, 200, NULL);
+	expect_text("GET", "/api/v1/skills/mal-two", NULL, NULL, 404, "Skill not found");
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skills WHERE slug IN ('mal-one', 'mal-two') AND "
+					 "moderation_reason = 'scanner.static.malicious' AND soft_deleted_at IS NULL"),
+			 2);
 	/* Three malicious versions of one skill. */
 	publish(trio, "trio-mal", "1.0.0", PAYLOAD);
 	publish(trio, "trio-mal", "1.0.1", PAYLOAD);

@@ -1,5 +1,6 @@
 /*
- * test_blob.c - reads of the file blob store through its memory of small blobs (blob.h):
+ * test_blob.c - reads of the file blob store through its memory of small blobs
+ * (sr_blob_read_cached, blob.h):
  * the same bytes from memory as from the file, appended after what the buffer holds, the
  * buffer's ceiling kept, large blobs never held, and the memory's bound whatever is read.
  */
@@ -48,7 +49,7 @@ static void test_reads(void **state)
 		sr_buf out;
 		sr_buf_init(&out, 1 << 20);
 		assert_int_equal(sr_buf_puts(&out, "prefix:"), 0);
-		assert_int_equal(sr_blob_read(b, sha, &out), 0);
+		assert_int_equal(sr_blob_read_cached(b, sha, &out), 0);
 		assert_int_equal(out.len, 7 + strlen(text));
 		assert_memory_equal(out.data + 7, text, strlen(text));
 		assert_int_equal(out.data[out.len], '\0');
@@ -61,7 +62,7 @@ static void test_reads(void **state)
 	/* A buffer too small fails from memory as it does from the file. */
 	sr_buf small;
 	sr_buf_init(&small, 8);
-	assert_int_equal(sr_blob_read(b, sha, &small), SR_ETOOBIG);
+	assert_int_equal(sr_blob_read_cached(b, sha, &small), SR_ETOOBIG);
 	sr_buf_deinit(&small);
 	/* A large blob is read whole and never held. */
 	size_t big = SR_BLOB_MEMO_ITEM_MAX + 1;
@@ -73,7 +74,7 @@ static void test_reads(void **state)
 	for (int i = 0; i < 2; i++) {
 		sr_buf out;
 		sr_buf_init(&out, 1 << 20);
-		assert_int_equal(sr_blob_read(b, bsha, &out), 0);
+		assert_int_equal(sr_blob_read_cached(b, bsha, &out), 0);
 		assert_int_equal(out.len, big);
 		assert_memory_equal(out.data, data, big);
 		sr_buf_deinit(&out);
@@ -85,7 +86,7 @@ static void test_reads(void **state)
 	/* A blob the store lacks is not found, and nothing is held for it. */
 	sr_buf out;
 	sr_buf_init(&out, 1 << 20);
-	assert_int_equal(sr_blob_read(b, "0000000000000000000000000000000000000000000000000000000000000000", &out),
+	assert_int_equal(sr_blob_read_cached(b, "0000000000000000000000000000000000000000000000000000000000000000", &out),
 			 SR_ENOTFOUND);
 	sr_buf_deinit(&out);
 	sr_blobs_close(b);
@@ -111,7 +112,7 @@ static void test_bound(void **state)
 		for (int i = 0; i < N; i++) {
 			sr_buf out;
 			sr_buf_init(&out, 1 << 20);
-			assert_int_equal(sr_blob_read(b, shas[i], &out), 0);
+			assert_int_equal(sr_blob_read_cached(b, shas[i], &out), 0);
 			char head[32];
 			snprintf(head, sizeof(head), "blob %d", i);
 			assert_int_equal(out.len, len);

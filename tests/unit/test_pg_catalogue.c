@@ -272,6 +272,7 @@ static const struct {
 	{Q_ORG_INVITES_OF_USER, "ix_org_invites_user"},
 	{Q_ORG_INVITES_OF_ORG, "ix_org_invites_org"},
 	{Q_USER_BY_CLAIM, "ux_users_claim_github"},
+	{Q_MALWARE_FINDINGS, "ix_malware_findings_user"},
 	{Q_SESSION_GET, "ux_sessions_hash"},
 	{Q_SESSIONS_OF, "ix_sessions_user"},
 	{Q_INVITE_GET, "ux_invites_hash"},
