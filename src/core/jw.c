@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/util.h"
 
 void sr_jw_init(sr_jw *w, sr_buf *out)
 {
@@ -72,40 +73,6 @@ void sr_jw_obj_end(sr_jw *w) { close_(w, '}'); }
 void sr_jw_arr(sr_jw *w) { open(w, '['); }
 void sr_jw_arr_end(sr_jw *w) { close_(w, ']'); }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	uint32_t cp;
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xe0) == 0xc0) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF are not UTF-8. */
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 /* Byte classes for escaping: 0 copies as is, 1 needs an escape, 2 starts a multi-byte
  * sequence that must be checked. The common case is a long run of class 0 bytes, copied with
  * one append. */
@@ -158,7 +125,7 @@ int sr_json_escape(sr_buf *b, const char *str, size_t n)
 					esc = tmp;
 				}
 			} else {
-				len = utf8_seq(s + i, n - i);
+				len = sr_utf8_seq(s + i, n - i);
 				if (len == 0) {
 					esc = "\xef\xbf\xbd"; /* U+FFFD for a byte that is not UTF-8 */
 					len = 1;

@@ -15,6 +15,9 @@ void sr_clock_set(int64_t ms); /* 0 returns to the real clock */
 
 void sr_hex(const unsigned char *in, size_t n, char *out); /* writes 2n chars + NUL */
 int sr_is_hex64(const char *s);                              /* 64 hex digits, any case */
+/* The length (1..4) of the well-formed UTF-8 character at s[0..n), or 0 when none starts there
+ * (a stray byte, a cut sequence, an overlong form, a surrogate, past U+10FFFF). */
+size_t sr_utf8_seq(const unsigned char *s, size_t n);
 void sr_sha256_hex(const void *data, size_t n, char out[65]);
 
 /* base64url without padding. out needs sr_b64url_len(n) + 1 bytes. */

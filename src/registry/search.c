@@ -421,37 +421,6 @@ static size_t fence_of(const char *p, const char *end, char *c)
 	return n >= 3 ? n : 0;
 }
 
-/* The length of the well-formed UTF-8 character at p (at most n bytes), 0 when none starts
- * there. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len;
-	unsigned min;
-	unsigned c = p[0];
-	if (c == 0)
-		return 0;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2, c &= 0x1F, min = 0x80;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3, c &= 0x0F, min = 0x800;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4, c &= 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	return len;
-}
-
 int sr_search_body_text(const char *md, size_t len, sr_buf *out)
 {
 	const char *p = md + sr_frontmatter_body_offset(md, len), *end = md + len;
@@ -485,7 +454,7 @@ int sr_search_body_text(const char *md, size_t len, sr_buf *out)
 						q++;
 					continue;
 				}
-				size_t k = utf8_len((const unsigned char *)q, (size_t)(eol - q));
+				size_t k = *q ? sr_utf8_seq((const unsigned char *)q, (size_t)(eol - q)) : 0;
 				if (out->len + (k ? k : 1) + 1 > SR_SEARCH_TEXT_MAX) {
 					full = 1; /* a prefix of the text: nothing after the cut */
 					break;
