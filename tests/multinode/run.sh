@@ -55,8 +55,17 @@ fail() {
   exit 1
 }
 
+# Sets PORT to a free loopback port, never one this run was given before: a port closed
+# here stays free until its server binds it, and the kernel may offer it again meanwhile.
+# (Not in a $(...) subshell, so that the ports given are remembered.)
+GIVEN_PORTS=" "
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  while :; do
+    PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+    case "$GIVEN_PORTS" in *" $PORT "*) continue ;; esac
+    GIVEN_PORTS="$GIVEN_PORTS$PORT "
+    return
+  done
 }
 
 # ---- the database: one SQLite data directory, or a fresh PostgreSQL database
@@ -77,7 +86,8 @@ TOK=$(admin token create alice --label multinode 2>/dev/null) || fail "token cre
 # ---- three nodes
 PORTS=()
 for i in 0 1 2; do
-  PORTS+=("$(free_port)")
+  free_port
+  PORTS+=("$PORT")
   mkdir -p "$(data_of "$i")"
   "$BIN" serve --listen "127.0.0.1:${PORTS[$i]}" --data-dir "$(data_of "$i")" "${DB[@]}" \
     --no-rate-limit --no-access-log --threads 2 --scan-poll-ms 50 --fold-ms 500 \
@@ -96,7 +106,8 @@ for i in 0 1 2; do
 done
 
 # ---- nginx, round-robin over the three, with a config of its own in a temp dir
-LB_PORT=$(free_port)
+free_port
+LB_PORT=$PORT
 mkdir -p "$T/nginx"
 cat >"$T/nginx/nginx.conf" <<EOF
 worker_processes 1;

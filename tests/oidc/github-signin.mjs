@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startGitHub } from './github.mjs';
-import { check, counts, freePort, holdRequest, sessionCookie, signInAnswer, signOut, sqlOf, startSkillreg,
+import { check, counts, reservePort, holdRequest, sessionCookie, signInAnswer, signOut, sqlOf, startSkillreg,
   stopSkillreg }
   from './lib.mjs';
 
@@ -53,7 +53,8 @@ function archive() {
 }
 
 async function main() {
-  const port = await freePort();
+  const reserved = await reservePort();
+  const { port } = reserved;
   const base = `http://127.0.0.1:${port}`;
   gh = await startGitHub({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, callback: `${base}${CALLBACK_PATH}`,
     people: [OCTO, HUBOT, MONA], host: 'localhost' });
@@ -63,7 +64,7 @@ async function main() {
   check('the import made hubot\'s account, waiting for a GitHub sign-in', /^\d+$/.test(hubotId), hubotId);
   const secretFile = path.join(dir, 'github-secret');
   fs.writeFileSync(secretFile, `${CLIENT_SECRET}\n`, { mode: 0o600 });
-  server = await startSkillreg({ bin: BIN, port, dir, pg: PG, args: ['--github-client-id', CLIENT_ID,
+  server = await startSkillreg({ bin: BIN, port: reserved, dir, pg: PG, args: ['--github-client-id', CLIENT_ID,
     '--github-client-secret-file', secretFile, '--github-url', gh.url] });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   const usersBefore = Number(sql('SELECT count(*) FROM users'));

@@ -17,19 +17,30 @@ export function check(name, ok, detail) {
 }
 
 export function freePort() {
+  return reservePort().then(async ({ port, release }) => { await release(); return port; });
+}
+
+// A free loopback port, kept bound until release(): servers the test starts meanwhile (its
+// identity providers, which listen on port 0) cannot be given the port skillreg will take.
+export function reservePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
+      resolve({ port: s.address().port, release: () => new Promise((r) => s.close(() => r())) });
     });
   });
 }
 
 // Starts `skillreg serve` on 127.0.0.1:port with its data in dir (and the database pg when
 // given) and extra options; resolves once /healthz answers. log() is what it printed.
-export async function startSkillreg({ bin, port, dir, pg, args }) {
+// port is a number, or a reservation from reservePort(), released just before the start.
+export async function startSkillreg({ bin, port: given, dir, pg, args }) {
+  let port = given;
+  if (typeof given === 'object') {
+    port = given.port;
+    await given.release();
+  }
   let log = '';
   const proc = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dir, ...(pg ? ['--db', pg] : []),
     ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

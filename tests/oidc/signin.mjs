@@ -17,7 +17,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { check, counts, freePort, holdRequest, sessionCookie, signInAnswer, signOut, sqlOf, startSkillreg,
+import { check, counts, freePort, reservePort, holdRequest, sessionCookie, signInAnswer, signOut, sqlOf, startSkillreg,
   stopSkillreg }
   from './lib.mjs';
 import { startProvider } from './provider.mjs';
@@ -55,7 +55,8 @@ async function providerLogin(page, who, password) {
 }
 
 async function main() {
-  const port = await freePort();
+  const reserved = await reservePort();
+  const { port } = reserved;
   const base = `http://127.0.0.1:${port}`;
   const callback = `${base}/auth/oidc/Test/callback`;
   op = await startProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [callback],
@@ -71,7 +72,7 @@ async function main() {
   const downPort = await freePort(); // a provider that does not answer
   const secretFile = path.join(dir, 'oidc-secret');
   fs.writeFileSync(secretFile, `${CLIENT_SECRET}\n`, { mode: 0o600 });
-  server = await startSkillreg({ bin: BIN, port, dir, pg: PG, args: ['--oidc', `Test=${op.issuer}`,
+  server = await startSkillreg({ bin: BIN, port: reserved, dir, pg: PG, args: ['--oidc', `Test=${op.issuer}`,
     '--oidc-client-id', `Test=${CLIENT_ID}`, '--oidc-client-secret-file', `Test=${secretFile}`,
     '--oidc', `Corp=${corp.issuer}`, '--oidc-client-id', `Corp=${CLIENT_ID}`,
     '--oidc-client-secret-file', `Corp=${secretFile}`, '--oidc', `Authentik=${authentik.issuer}`,
