@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "core/util.h"
+#include "moderation/moderation.h"
 #include "moderation/staff.h"
 
 static const char *const role_names[] = {"user", "moderator", "admin"};
@@ -103,9 +104,16 @@ static int role_writes(sr_store *s, void *ud, sr_regerr *err)
 		return sr_regerr_set(err, SR_EINVAL, SR_WHY_DEMOTE_SELF, NULL);
 	if ((rc = sr_store_user_set_role(s, t.id, c->role)))
 		return sr_regerr_internal(err, rc);
-	char what[64];
-	snprintf(what, sizeof(what), " %s -> %s", sr_role_name(t.role), sr_role_name(c->role));
-	return audit(s, c, "user.role", what, sr_now_ms(), err);
+	int64_t now = sr_now_ms();
+	/* Staff's own skills are not flagged for a suspicious verdict (moderation.h). */
+	int cleared = 0;
+	if (t.role == SR_ROLE_USER && c->role != SR_ROLE_USER &&
+	    (rc = sr__mod_staff_owner(s, t.id, c->actor ? c->actor->id : 0, now, &cleared)))
+		return sr_regerr_internal(err, rc);
+	char what[96];
+	snprintf(what, sizeof(what), " %s -> %s%s", sr_role_name(t.role), sr_role_name(c->role),
+		 cleared ? "; suspicious flags of their skills cleared" : "");
+	return audit(s, c, "user.role", what, now, err);
 }
 
 /* Runs a change with its reason trimmed, cut and required. */

@@ -81,6 +81,39 @@ void sr_mod_after_scan(const sr_mod_state *cur, const int holds[SR_SRC_COUNT], i
 	snprintf(next->reason, sizeof(next->reason), "scanner.%s.%s", source_names[by], sr_verdict_name(worst));
 }
 
+int sr_mod_staff_owned(sr_mod_state *m)
+{
+	if ((m->flags & SR_FLAG_MALWARE) || strncmp(m->reason, "manual.override.", 16) == 0)
+		return 0;
+	int changed = 0;
+	if (m->flags & SR_FLAG_SUSPICIOUS) {
+		m->flags &= ~SR_FLAG_SUSPICIOUS;
+		changed = 1;
+	}
+	static const char suffix[] = ".suspicious";
+	size_t n = strlen(m->reason), k = sizeof(suffix) - 1;
+	if (strncmp(m->reason, "scanner.", 8) == 0 && n > 8 + k && strcmp(m->reason + n - k, suffix) == 0) {
+		snprintf(m->reason + n - k, sizeof(m->reason) - (n - k), ".clean");
+		if (m->status == SR_SKILL_HIDDEN)
+			m->status = SR_SKILL_ACTIVE;
+		changed = 1;
+	}
+	return changed;
+}
+
+/* Whether the account owning a skill is a moderator or an admin. */
+static int owner_is_staff(sr_store *s, int64_t owner_id, int *staff)
+{
+	sr_user u;
+	*staff = 0;
+	int rc = owner_id > 0 ? sr_store_user_by_id(s, owner_id, &u) : SR_ENOTFOUND;
+	if (rc == SR_ENOTFOUND)
+		return 0;
+	if (!rc)
+		*staff = u.role == SR_ROLE_MODERATOR || u.role == SR_ROLE_ADMIN;
+	return rc;
+}
+
 /* ---- scanning one version ---- */
 
 struct file_list {
@@ -224,6 +257,72 @@ static int write_mod(sr_store *s, const sr_skill *sk, const sr_mod_state *next, 
 					     next->flags, next->verdict);
 	if (!rc)
 		rc = sr_store_audit(s, actor_id, action, sk->id, detail, now);
+	return rc;
+}
+
+/* The skills of an owner that a staff role would change, gathered before any is written (a
+ * write moves a skill in the owner's updated_at order that the pages follow). */
+#define STAFF_PAGE 200
+
+struct staff_owned {
+	int64_t *ids;
+	size_t n, cap;
+	int rows, rc;
+	int64_t last_updated, last_id;
+};
+
+static int take_staff_owned(void *ud, const void *row)
+{
+	const sr_skill_row *r = row;
+	struct staff_owned *o = ud;
+	if (++o->rows > STAFF_PAGE)
+		return 1;
+	o->last_updated = r->updated_at;
+	o->last_id = r->id;
+	sr_mod_state m = {r->moderation_status, "", r->moderation_flags, r->moderation_verdict};
+	snprintf(m.reason, sizeof(m.reason), "%s", r->moderation_reason ? r->moderation_reason : "");
+	if (!sr_mod_staff_owned(&m))
+		return 0;
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 16;
+		int64_t *ids = realloc(o->ids, cap * sizeof(*ids));
+		if (!ids) {
+			o->rc = SR_ENOMEM;
+			return 1;
+		}
+		o->ids = ids;
+		o->cap = cap;
+	}
+	o->ids[o->n++] = r->id;
+	return 0;
+}
+
+int sr__mod_staff_owner(sr_store *s, int64_t owner_id, int64_t actor_id, int64_t now, int *changed)
+{
+	struct staff_owned o = {0};
+	int rc = 0, more = 1;
+	*changed = 0;
+	for (int first = 1; more && !rc; first = 0) {
+		o.rows = 0;
+		rc = sr_store_owner_all_skills(s, owner_id, STAFF_PAGE, !first, o.last_updated, o.last_id,
+					       take_staff_owned, &o);
+		if (!rc)
+			rc = o.rc;
+		more = o.rows > STAFF_PAGE;
+	}
+	for (size_t i = 0; !rc && i < o.n; i++) {
+		struct skill_copy sc = {0};
+		if ((rc = sr_store_skill_by_id(s, o.ids[i], copy_skill, &sc)) || !sc.found)
+			continue;
+		sr_mod_state cur, next;
+		mod_of(&sc.sk, &cur);
+		next = cur;
+		if (sr_mod_staff_owned(&next) && !(rc = write_mod(s, &sc.sk, &next, actor_id, "scan.staff_owner",
+								   "the owner became staff: a suspicious verdict no longer flags",
+								   now)))
+			++*changed;
+	}
+	free(o.ids);
 	return rc;
 }
 
@@ -416,6 +515,11 @@ static int record_scan(sr_store *s, const sr_ext_scanner *ext, int64_t version_i
 	mod_of(&r->sc.sk, &out->before);
 	int now_src = out->verdict[SR_SRC_EXTERNAL] > out->verdict[SR_SRC_STATIC] ? SR_SRC_EXTERNAL : SR_SRC_STATIC;
 	sr_mod_after_scan(&out->before, holds, now_src, &out->after);
+	int staff_owned = 0;
+	if ((out->after.flags & SR_FLAG_SUSPICIOUS) && (rc = owner_is_staff(s, r->sc.sk.owner_id, &staff_owned)))
+		goto fail;
+	if (staff_owned)
+		sr_mod_staff_owned(&out->after);
 	char detail[400];
 	snprintf(detail, sizeof(detail), "version=%s static=%s external=%s verdict=%s reason=%s", r->vs.version,
 		 out->verdict[0] != SR_VERDICT_NONE ? sr_verdict_name(out->verdict[0]) : r->ran[0] ? "error" : "none",
@@ -670,6 +774,14 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 	int rc = 0;
 	if (rescan_version)
 		rc = sr_store_version_scan_request(s, sk->id, rescan_version, now);
+	/* Staff judged the skill not malware: what the scanners found in it no longer counts
+	 * toward its publisher's auto-ban (a lifted ban stays with staff: unban). */
+	int dropped = 0;
+	if (!rc && action == SR_MOD_VERDICT && next.verdict != SR_VERDICT_MALICIOUS &&
+	    !(rc = sr_store_malware_findings_drop(s, sk->id, &dropped)) && dropped) {
+		size_t n = strlen(detail);
+		snprintf(detail + n, sizeof(detail) - n, "; malware findings taken back: %d", dropped);
+	}
 	/* An unhide is a review: reports made before it do not count toward the next hide. */
 	if (!rc && action == SR_MOD_UNHIDE)
 		rc = sr_store_reports_reset(s, sk->id);
@@ -894,7 +1006,11 @@ static int job_row(sr_store *s, int job, int range, const sr_mod_queue_row *r, i
 			sr_mod_state cur, next;
 			mod_of(&sc.sk, &cur);
 			sr_mod_after_scan(&cur, holds, SR_SRC_STATIC, &next);
-			if (!mod_equal(&cur, &next)) {
+			int staff_owned = 0;
+			if ((next.flags & SR_FLAG_SUSPICIOUS) && !(rc = owner_is_staff(s, sc.sk.owner_id, &staff_owned)) &&
+			    staff_owned)
+				sr_mod_staff_owned(&next);
+			if (!rc && !mod_equal(&cur, &next)) {
 				rc = write_mod(s, &sc.sk, &next, 0, "scan.reason_sync", next.reason, now);
 				*acted = !rc;
 			}

@@ -44,6 +44,20 @@ typedef struct sr_mod_state {
 void sr_mod_after_scan(const sr_mod_state *cur, const int holds[SR_SRC_COUNT], int now,
 		       sr_mod_state *next);
 
+/*
+ * What a suspicious verdict does to a skill whose owner is a moderator or an admin (data
+ * model 2.4, ClawHub's approveSkillByHash and clearOwnerSuspiciousFlags): nothing. Strips
+ * flagged.suspicious, says scanner.<source>.clean where the reason said .suspicious, and makes
+ * a skill hidden for that reason active again. The verdict stays what the scanners said; a
+ * block (blocked.malware) and a staff verdict (manual.override.*) are untouched. Returns
+ * whether *m changed.
+ */
+int sr_mod_staff_owned(sr_mod_state *m);
+/* sr_mod_staff_owned over every skill of owner_id, inside the caller's transaction, each
+ * change audited (actor_id 0: none); *changed counts the skills it changed. Run when the
+ * account becomes a moderator or an admin. */
+int sr__mod_staff_owner(sr_store *s, int64_t owner_id, int64_t actor_id, int64_t now, int *changed);
+
 /* The external scanner: a program run as `CMD BUNDLE_ZIP SLUG VERSION` that prints
  * {"verdict":"clean|suspicious|malicious","summary"?:..,"findings"?:[{rule,severity,file,
  * line,excerpt,title}]} on stdout within timeout_ms. Anything else is no verdict. */

