@@ -69,7 +69,7 @@ enum sr__q {
 	/* versions */
 	Q_VERSION_GET,        /* ux_versions_skill_version */
 	Q_VERSION_BY_ID,      /* primary key */
-	Q_VERSIONS_FIRST,     /* ix_versions_skill_created (live versions only) */
+	Q_VERSIONS_FIRST,     /* ix_versions_skill_created (live versions only, none found malicious) */
 	Q_VERSIONS_AFTER,     /* ix_versions_skill_created keyset */
 	Q_VERSIONS_ALL,       /* ux_versions_skill_version range on skill_id */
 	Q_VERSION_BY_FP,      /* ix_versions_skill_fp */

@@ -344,6 +344,18 @@ static void test_cleared_finding(void **state)
 			 0);
 	assert_int_equal(audit_count("fp-one", "skill.verdict"), 1);
 	assert_int_equal(audits("skill.verdict", "% malware findings taken back: 1%"), 1);
+	/* The skill is back; its malicious version stays out of the version list and its
+	 * download blocked, the owner's clean version after it listed. */
+	publish(tok, "fp-one", "1.0.1", "Formats dates for the agent.\n");
+	assert_int_equal(srt_wait_scans(&S), 0);
+	json_t *v = get_json("/api/v1/skills/fp-one/versions", NULL, 200);
+	json_t *items = json_object_get(v, "items");
+	assert_int_equal(json_array_size(items), 1);
+	SRT_EXPECT_STR(json_array_get(items, 0), "version", "1.0.1");
+	json_decref(v);
+	expect_text("GET", "/api/v1/download?slug=fp-one&version=1.0.0", NULL, NULL, 403,
+		    "Blocked: this skill version has been flagged as malicious by ClawScan and cannot be downloaded.");
+	expect_text("GET", "/api/v1/download?slug=fp-one&version=1.0.1", NULL, NULL, 200, NULL);
 	/* A second malicious skill is the account's only finding now: no ban. */
 	publish(tok, "fp-two", "1.0.0", PAYLOAD);
 	assert_int_equal(srt_wait_scans(&S), 0);
