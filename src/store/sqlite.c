@@ -12,6 +12,7 @@
  */
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,8 +109,18 @@ static void lite_close(sr_store *s)
 	free(l);
 }
 
+/* SQLite's allocation statistics take one process-wide mutex on every allocation, which the
+ * request threads then contend for; skillreg reads none of them. Set once, before the first
+ * connection initializes the library (later, sqlite3_config refuses and nothing changes). */
+static void lib_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int sr__sqlite_open(const char *path, sr_store **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, lib_setup);
 	struct lite *l = calloc(1, sizeof(*l));
 	if (!l)
 		return SR_ENOMEM;
