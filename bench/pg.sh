@@ -393,9 +393,10 @@ for n in $SCALE; do
 done
 
 # --- PostgreSQL 5: a publish (last: it adds skills to the catalogue) ------------------------------
-# A publish: the round trips of the node's HTTP worker, from the server's statement log (one
-# line per message the node waited for: a simple query, or the execution of a prepared
-# statement). The blob store's connections are counted apart: they carry the file bytes.
+# A publish: the round trips of the node's HTTP worker, as the node counts them (Server-Timing's
+# trips: every exchange it waited for; writes sent in a pipeline ride with the next one), and
+# its statements from the server's statement log. The blob store's connections are counted
+# apart: they carry the file bytes.
 log "PostgreSQL publish round trips"
 pg_node probe uncached "$MAIN_PG_URL" --threads 1 "${QUIET_JOBS[@]}"
 PUB_USER=bench-publisher
@@ -410,19 +411,20 @@ if [ -n "$PUB_TOKEN" ]; then
     sleep 0.3
     mark=$(wc -l <"$PG_DIR/server.log")
     record "curl -s -H 'Authorization: Bearer TOKEN' -F 'payload={\"slug\":\"$slug\",...}' -F 'files=@SKILL.md' '$PN_URL/api/v1/skills'   # with log_statement = all"
-    code=$(curl -s -o "$WORK/pg/publish.out" -w '%{http_code}' -H "Authorization: Bearer $PUB_TOKEN" \
+    code=$(curl -s -o "$WORK/pg/publish.out" -D "$WORK/pg/publish.hdr" -w '%{http_code}' -H "Authorization: Bearer $PUB_TOKEN" \
       -F "payload={\"slug\":\"$slug\",\"displayName\":\"Bench publish $i\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}" \
       -F "files=@$WORK/pg/SKILL.md;filename=SKILL.md;type=text/markdown" "$PN_URL/api/v1/skills")
     psql_q "$MAIN_PG_URL" -c 'ALTER SYSTEM RESET log_statement' -c 'SELECT pg_reload_conf()' >/dev/null
     # The worker is the backend that looked the token up; the blob store's, those that touched blobs.
-    tail -n +"$((mark + 1))" "$PG_DIR/server.log" | awk -v OFS='\t' -v code="$code" -v i="$i" '
+    trips=$(tr -d '\r' <"$WORK/pg/publish.hdr" | sed -n 's/^[Ss]erver-[Tt]iming:.*trips;desc="\([0-9]*\)".*/\1/p')
+    tail -n +"$((mark + 1))" "$PG_DIR/server.log" | awk -v OFS='\t' -v code="$code" -v i="$i" -v trips="$trips" '
       / LOG:  (statement|execute [^:]*): / {
         pid = $4; gsub(/[\[\]]/, "", pid); line = $0; sub(/.* LOG:  (statement|execute [^:]*): /, "", line)
         n[pid]++; if (line ~ /api_tokens/ && !(pid in first)) { first[pid] = 1; w = pid }
         if (line ~ /blobs/) blob[pid] = 1
         if (line !~ /^(BEGIN|COMMIT|ROLLBACK)/ && line !~ /pg_advisory_xact_lock|pg_notify/) st[pid]++ }
       END { b = 0; for (p in blob) if (p != w) b += n[p]
-        print i, code, (w == "" ? "" : n[w]), (w == "" ? "" : st[w]), b }' >>"$RES/pg-publish.tsv"
+        print i, code, trips, (w == "" ? "" : st[w]), b }' >>"$RES/pg-publish.tsv"
   done
 else
   log "could not create a publisher's token: no publish figures"

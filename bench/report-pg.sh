@@ -126,11 +126,13 @@ EOF
   if [ -s "$RES/pg-publish.tsv" ] && [ "$(wc -l <"$RES/pg-publish.tsv")" -gt 1 ]; then
     cat <<EOF
 
-A publish (multipart, one SKILL.md, a new skill each time), counted from the server's statement
-log (\`log_statement = all\` for the request): **round trips** are the messages the node's HTTP
-worker sent and waited for (a simple query, or an execution of a prepared statement),
-**statements** those that are neither \`BEGIN\`/\`COMMIT\` nor the lock and notification that
-travel with them; the blob store's own connections carry the file bytes (a row per blob).
+A publish (multipart, one SKILL.md, a new skill each time): **round trips** are the exchanges
+the node's HTTP worker waited for, as the node counts them (the \`trips\` of its
+\`Server-Timing\` header; the writes of a transaction whose answers nobody reads are sent in
+libpq's pipeline and ride with the next exchange, docs/postgres.md), **statements** those of
+the server's statement log (\`log_statement = all\` for the request) that are neither
+\`BEGIN\`/\`COMMIT\` nor the lock and notification that travel with them; the blob store's own
+connections carry the file bytes (the log's statements on them).
 
 EOF
     md "$RES/pg-publish.tsv" '

@@ -322,10 +322,14 @@ static enum MHD_Result send_resp(const sr_http_app *app, struct MHD_Connection *
 	if (req->pages_counted)
 		snprintf(pages, sizeof(pages), ", pages;desc=\"%" PRId64 "\", pagemiss;desc=\"%" PRId64 "\"",
 			 req->pages, req->pages_missed);
-	char timing[300];
+	/* Round trips where the database is a server (PostgreSQL) and the request made any. */
+	char trips[48] = "";
+	if (req->reads.trips)
+		snprintf(trips, sizeof(trips), ", trips;desc=\"%" PRId64 "\"", req->reads.trips);
+	char timing[340];
 	snprintf(timing, sizeof(timing),
-		 "db;dur=%.3f, rows;desc=\"%" PRId64 "\", bytes;desc=\"%" PRId64 "\", stmts;desc=\"%" PRId64 "\"%s%s%s%s",
-		 (double)req->reads.db_ns / 1e6, req->reads.rows, req->reads.bytes, req->reads.ranges, pages,
+		 "db;dur=%.3f, rows;desc=\"%" PRId64 "\", bytes;desc=\"%" PRId64 "\", stmts;desc=\"%" PRId64 "\"%s%s%s%s%s",
+		 (double)req->reads.db_ns / 1e6, req->reads.rows, req->reads.bytes, req->reads.ranges, trips, pages,
 		 resp->cache ? ", cache;desc=\"" : "", resp->cache ? resp->cache : "", resp->cache ? "\"" : "");
 	MHD_add_response_header(r, "Server-Timing", timing);
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)resp->status, r);
@@ -469,7 +473,7 @@ static void req_init(sr_req *req, const sr_http_server *srv, struct MHD_Connecti
 	req->deferred = p ? p->deferred : NULL;
 	req->body = &p->body;
 	req->reads = srv->app.limits;
-	req->reads.rows = req->reads.bytes = req->reads.ranges = req->reads.db_ns = 0;
+	req->reads.rows = req->reads.bytes = req->reads.ranges = req->reads.db_ns = req->reads.trips = 0;
 	req->reads.exceeded = 0;
 	client_ip(&srv->app, c, req->client_ip, sizeof(req->client_ip));
 	req->store = srv->app.thread_store(srv->app.ud);

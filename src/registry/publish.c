@@ -777,17 +777,25 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 		sr_store_rollback(s);
 		goto out;
 	}
+	/* Committed, the version names its blobs: their holds end in the same transaction (on a
+	 * failed commit they stay, and are ended below). */
+	if ((rc = sr_store_blob_release(s, p.hold))) {
+		sr_store_rollback(s);
+		rc = sr_regerr_internal(err, rc);
+		goto out;
+	}
 	if ((rc = sr_store_commit(s))) {
 		rc = sr_regerr_internal(err, rc);
 		goto out;
 	}
+	p.hold = 0;
 	res->skill_id = p.skill_id;
 	res->version_id = p.version_id;
 	snprintf(res->slug, sizeof(res->slug), "%s", p.slug);
 	snprintf(res->version, sizeof(res->version), "%s", p.version);
 out:
-	/* Committed, the version names its blobs; failed, they are garbage again. A hold that
-	 * cannot be ended here expires by itself. */
+	/* Failed, the blobs are garbage again. A hold that cannot be ended here expires by
+	 * itself. */
 	if (p.hold && sr_store_blob_release(s, p.hold))
 		sr_log_error("publish: the blob holds %lld were not released; they expire in an hour", (long long)p.hold);
 	free(p.display_name);

@@ -25,6 +25,15 @@
  *     notification is delivered only if it commits), and bumps this process's counters.
  *   - An autocommit write that changes a cached answer is followed by its notification (one
  *     more round trip); hot autocommit writes (download and install events) change none.
+ *   - Inside a write transaction, a write whose answer the domain never reads (deferrable():
+ *     no rows, count or id read back, no constraint it expects to fail) is sent and not
+ *     waited for (libpq's pipeline mode); the answers of those writes are read with the next
+ *     statement that is waited for, or with the COMMIT, in that statement's round trip. A
+ *     failure among them fails that statement, and so the transaction, as a failed write
+ *     would have (write_failed). A publish's files, tags, counters, word index and audit row
+ *     go out so.
+ * Every exchange that waits for the server counts one round trip in the request's reads
+ * (trips; the Server-Timing header shows it).
  * A connection that broke is reset on its next use (PQreset), so a restarted or promoted
  * database is picked up; while it does not answer, calls fail with SR_EUNAVAIL at once.
  *
@@ -45,6 +54,8 @@
 
 #define PG_COLS_MAX 48
 #define PG_TABLES_MAX 128
+/* Deferred writes sent before their answers are read: a publish's are about 20. */
+#define PG_SENT_MAX 64
 
 /* Type oids of the result columns that count as numbers (8 bytes, as SQLite's integers). */
 enum { OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_OID = 26, OID_FLOAT4 = 700, OID_FLOAT8 = 701,
@@ -85,6 +96,13 @@ struct pg {
 	int write_lost; /* 1: a statement of it failed, it was rolled back and begun again;
 			 * 2: its connection was lost */
 	int64_t changes, last_id;
+	/* The open pipeline of deferred writes: what was sent and not read yet, in order. */
+	int pipeline;
+	int nsent;
+	struct sent {
+		struct pg_stmt *ps; /* NULL: not a catalogue statement (the commit's notification) */
+		char prepare;       /* 1: the statement's PREPARE, 0: its execution */
+	} sent[PG_SENT_MAX];
 	int refused;   /* the last failure was a full-text query the server cannot parse */
 	int reset;     /* the server refused a write as read-only (a demoted primary): reconnect */
 	/* Read replicas (pg_replica.c): a store of its own on a replica's connection, opened
@@ -149,6 +167,7 @@ static void connected(struct pg *p)
 	p->gen++;
 	p->ntables = 0;
 	p->read_txn = p->begin_pending = p->commit_pending = 0;
+	p->pipeline = p->nsent = 0;
 	/* A write transaction the old connection held is gone with it: its statements and its
 	 * commit fail until the domain rolls back, never run in autocommit on the new one. */
 	if (p->in_write)
@@ -214,11 +233,16 @@ int sr__pg_fail(sr_store *s, const char *what, const PGresult *res)
 	return state && strcmp(state, "53100") == 0 ? SR_ENOSPC : SR_EDB;
 }
 
+static int pipeline_flush(struct pg *p, PGconn *c);
+
 int sr__pg_exec(sr_store *s, const char *sql, const char *what)
 {
 	PGconn *c = sr__pg_conn(s);
 	if (!c)
 		return SR_EUNAVAIL;
+	if (P(s)->pipeline)
+		pipeline_flush(P(s), c);
+	s->reads->trips++;
 	PGresult *res = PQexec(c, sql);
 	ExecStatusType st = PQresultStatus(res);
 	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : sr__pg_fail(s, what, res);
@@ -229,6 +253,7 @@ int sr__pg_exec(sr_store *s, const char *sql, const char *what)
 /* Loads the oids of this database's tables and the sr_table each is. */
 static void load_tables(struct pg *p)
 {
+	p->base.reads->trips++;
 	p->ntables = -1; /* tried: a failure attributes everything to the first column's table */
 	PGresult *res = PQexec(p->conn, "SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON "
 					"n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
@@ -574,11 +599,164 @@ static void write_failed(struct pg *p)
 		p->in_write = 0;
 }
 
+/* ---- deferred writes ---- */
+
+/* The writes a transaction sends without waiting (the top of the file): each store function
+ * that runs one reads nothing back from it, and each can fail only as the database fails. */
+static int deferrable(int q)
+{
+	switch (q) {
+	case Q_FILE_INSERT:
+	case Q_COLD_INSERT:
+	case Q_TAG_SET:
+	case Q_SET_LATEST:
+	case Q_SET_IDENTITY:
+	case Q_TAGS_JSON:
+	case Q_TOUCH:
+	case Q_SEARCH_TEXT_SET:
+	case Q_VERSION_SCAN_REQUEST:
+	case Q_SKILL_MARK_PENDING:
+	case Q_FTS_DEL:
+	case Q_FTS_INS:
+	case Q_FTS_SHORT_DEL:
+	case Q_FTS_SHORT_INS:
+	case Q_TERM_DROP:
+	case Q_POSTINGS_DEL:
+	case Q_POSTING_ADD:
+	case Q_TYPO_ADD:
+	case Q_AUDIT:
+	case Q_BLOB_HOLD_ADD:
+	case Q_BLOB_HOLD_DEL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Sends a statement (and its PREPARE, the first time on this connection) into the pipeline,
+ * opening it if needed: 0, or -1 when libpq refused (the connection broke). */
+static int pipeline_send(struct pg *p, struct pg_stmt *ps, PGconn *c)
+{
+	if (!p->pipeline) {
+		if (!PQenterPipelineMode(c))
+			return -1;
+		p->pipeline = 1;
+	}
+	char name[16];
+	snprintf(name, sizeof(name), "q%d", ps->base.q);
+	if (ps->prepared_gen != p->gen) {
+		if (!PQsendPrepare(c, name, ps->sql, 0, NULL))
+			return -1;
+		p->sent[p->nsent++] = (struct sent){ps, 1};
+		ps->prepared_gen = p->gen;
+	}
+	const char *vals[SR__PG_PARAMS_MAX];
+	for (int j = 0; j < ps->nsend; j++)
+		vals[j] = ps->val[ps->map[j]];
+	if (!PQsendQueryPrepared(c, name, ps->nsend, vals, NULL, NULL, 0))
+		return -1;
+	p->sent[p->nsent++] = (struct sent){ps, 0};
+	return 0;
+}
+
+/*
+ * Ends the pipeline: a sync point, then the answer of everything sent, in order, in one round
+ * trip. Returns the last answer when `last` (the statement waited for), else NULL; when an
+ * earlier answer is a failure, that failure instead (the server skipped what followed it).
+ * NULL with last set: the connection broke. A PREPARE that did not succeed is marked undone.
+ */
+static PGresult *pipeline_end(struct pg *p, PGconn *c, int last)
+{
+	PGresult *failed = NULL, *answer = NULL;
+	int ok = PQpipelineSync(c);
+	if (ok)
+		p->base.reads->trips++;
+	for (int i = 0; ok && i < p->nsent; i++) {
+		PGresult *r, *mine = NULL;
+		while ((r = PQgetResult(c))) {
+			if (!mine)
+				mine = r;
+			else
+				PQclear(r);
+		}
+		if (!mine) {
+			ok = 0;
+			break;
+		}
+		ExecStatusType st = PQresultStatus(mine);
+		int good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+		if (!good && p->sent[i].prepare)
+			p->sent[i].ps->prepared_gen = 0;
+		if (last && i == p->nsent - 1)
+			answer = mine;
+		else if (!good && !failed && st != PGRES_PIPELINE_ABORTED)
+			failed = mine;
+		else
+			PQclear(mine);
+	}
+	/* The sync point's own answer; then out of pipeline mode (anything left unread, after a
+	 * broken connection, is dropped first). */
+	PGresult *r;
+	if (ok && (r = PQgetResult(c)))
+		PQclear(r);
+	for (int i = 0; !ok && i < p->nsent; i++)
+		if (p->sent[i].prepare)
+			p->sent[i].ps->prepared_gen = 0;
+	if (!PQexitPipelineMode(c)) {
+		while ((r = PQgetResult(c)))
+			PQclear(r);
+		PQexitPipelineMode(c);
+	}
+	p->pipeline = 0;
+	p->nsent = 0;
+	if (failed) {
+		PQclear(answer);
+		return failed;
+	}
+	if (!ok) {
+		PQclear(answer);
+		return NULL;
+	}
+	return answer;
+}
+
+/* Reads the deferred writes' answers before an exchange that cannot ride with them: 0, or the
+ * failure's error (the transaction is then rolled back and marked lost, as write_failed). */
+static int pipeline_flush(struct pg *p, PGconn *c)
+{
+	PGresult *res = pipeline_end(p, c, 0);
+	if (!res && PQstatus(c) == CONNECTION_OK)
+		return 0;
+	int rc = sr__pg_fail(&p->base, "deferred write", res);
+	PQclear(res);
+	if (p->in_write && PQstatus(c) == CONNECTION_OK) {
+		p->write_lost = 1;
+		p->base.reads->trips++;
+		PGresult *r = PQexec(c, "ROLLBACK");
+		PQclear(r);
+		char sql[160];
+		snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%lld)", (long long)SR__PG_LOCK_WRITE);
+		p->base.reads->trips++;
+		r = PQexec(c, sql);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			p->in_write = 0;
+		PQclear(r);
+	}
+	return rc ? rc : SR_EDB;
+}
+
 /* Prepares a statement on this connection if needed and runs it: its result, or NULL with
- * *rc set when it could not be prepared. */
+ * *rc set when it could not be prepared. With deferred writes in the pipeline, the statement
+ * joins them and their answers come in its round trip. */
 static PGresult *run(struct pg *p, struct pg_stmt *ps, PGconn *c, int *rc)
 {
 	sr_store *s = &p->base;
+	if (p->pipeline) {
+		if (ps->owner == p && !pipeline_send(p, ps, c))
+			return pipeline_end(p, c, 1);
+		if ((*rc = pipeline_flush(p, c)))
+			return NULL;
+	}
 	char name[16];
 	snprintf(name, sizeof(name), "q%d", ps->base.q);
 	const char *vals[SR__PG_PARAMS_MAX];
@@ -586,9 +764,11 @@ static PGresult *run(struct pg *p, struct pg_stmt *ps, PGconn *c, int *rc)
 		vals[j] = ps->val[ps->map[j]];
 	/* A replica's statement run on the primary after the replica failed (pg_step): unnamed,
 	 * since its name may be the primary store's own statement on this connection. */
+	s->reads->trips++;
 	if (ps->owner != p)
 		return PQexecParams(c, ps->sql, ps->nsend, NULL, vals, NULL, NULL, 0);
 	if (ps->prepared_gen != p->gen) {
+		s->reads->trips++;
 		PGresult *r = PQprepare(c, name, ps->sql, 0, NULL);
 		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		*rc = ok ? 0 : sr__pg_fail(s, "prepare", r);
@@ -626,6 +806,15 @@ static int execute(struct pg *p, struct pg_stmt *ps)
 		if (p->write_lost == 2) {
 			snprintf(s->err, sizeof(s->err), "step: the write transaction was lost with its connection");
 			return SR_EUNAVAIL;
+		}
+		/* A write of the transaction whose answer nobody reads: sent, not waited for. */
+		if (p->in_write && !p->write_lost && ps->owner == p && deferrable(ps->base.q) &&
+		    p->nsent <= PG_SENT_MAX - 4 && !pipeline_send(p, ps, c)) {
+			ps->executed = 1;
+			ps->row = -1;
+			ps->nrows = ps->ncols = 0;
+			p->changes = p->last_id = 0;
+			return 0;
 		}
 		int idle = PQtransactionStatus(c) == PQTRANS_IDLE && !p->read_txn;
 		int rc = 0;
@@ -850,6 +1039,8 @@ static int pg_begin(sr_store *s)
 static void pg_rollback(sr_store *s)
 {
 	struct pg *p = P(s);
+	if (p->pipeline)
+		PQclear(pipeline_end(p, p->conn, 0));
 	p->in_write = p->write_lost = 0;
 	if (PQstatus(p->conn) == CONNECTION_OK && sr__pg_conn(s) && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
 		sr__pg_exec(s, "ROLLBACK", "rollback");
@@ -868,16 +1059,34 @@ static int pg_commit(sr_store *s)
 		return rc;
 	}
 	p->in_write = 0;
-	char sql[700] = "COMMIT";
+	char sql[700] = "COMMIT", notify[680] = "";
 	if (s->touch.dirty) {
 		char payload[512];
 		sr__pg_gens_payload(s, payload, sizeof(payload));
-		snprintf(sql, sizeof(sql), "SELECT pg_notify('" SR__PG_CHANNEL "', '%s'); COMMIT", payload);
+		snprintf(notify, sizeof(notify), "SELECT pg_notify('" SR__PG_CHANNEL "', '%s')", payload);
+		snprintf(sql, sizeof(sql), "%s; COMMIT", notify);
 	}
 	PGconn *c = sr__pg_conn(s);
 	if (!c)
 		return SR_EUNAVAIL;
-	PGresult *res = PQexec(c, sql);
+	PGresult *res;
+	if (p->pipeline) {
+		/* The deferred writes' answers come with the COMMIT's: one round trip. The
+		 * notification is a statement of its own here (one query string per message). */
+		int sent = 1;
+		if (notify[0] && (sent = PQsendQueryParams(c, notify, 0, NULL, NULL, NULL, NULL, 0)))
+			p->sent[p->nsent++] = (struct sent){NULL, 0};
+		if (sent && (sent = PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0)))
+			p->sent[p->nsent++] = (struct sent){NULL, 0};
+		res = pipeline_end(p, c, sent);
+		if (!sent) {
+			PQclear(res);
+			res = NULL;
+		}
+	} else {
+		s->reads->trips++;
+		res = PQexec(c, sql);
+	}
 	int rc = 0;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = sr__pg_fail(s, "commit", res);

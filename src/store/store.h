@@ -80,6 +80,7 @@ typedef struct sr_reads {
 	int64_t rows, bytes, ranges;
 	int64_t max_rows, max_bytes, max_ranges;
 	int64_t db_ns;     /* time spent inside the database engine */
+	int64_t trips;     /* round trips to a database server (PostgreSQL; 0 on SQLite) */
 	int exceeded;      /* which limit was passed: 0, 'r' rows, 'b' bytes, 'g' ranges */
 	int errors;        /* database errors met, including ones a caller chose to absorb */
 	/* The same rows and bytes by table: a row counts once, for the table of its first

@@ -210,6 +210,102 @@ static void test_connection_lost_in_a_transaction(void **state)
 	sr_store_close(s);
 }
 
+static int64_t count_of(const char *sql)
+{
+	PGconn *k = PQconnectdb(url());
+	assert_int_equal(PQstatus(k), CONNECTION_OK);
+	PGresult *r = PQexec(k, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	int64_t n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQfinish(k);
+	return n;
+}
+
+static void exec_other(const char *sql)
+{
+	PGconn *k = PQconnectdb(url());
+	assert_int_equal(PQstatus(k), CONNECTION_OK);
+	PGresult *r = PQexec(k, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	PQfinish(k);
+}
+
+/* Writes whose answers nobody reads (audit rows here) are sent without waiting, and their
+ * answers come with the next statement waited for or the commit: a transaction of a user, three
+ * audit rows and a read costs four round trips (begin, insert, read, commit), not seven. One
+ * of them failing on the server (a trigger refuses it) fails the statement read with it and
+ * the commit, leaves nothing of the transaction, and the store works on. */
+static void test_deferred_writes(void **state)
+{
+	(void)state;
+	sr_store *s = open_store();
+	char h[64], detail[96], sql[512];
+	handle_of(h, sizeof(h), "dfr");
+	snprintf(detail, sizeof(detail), "deferred %s", h);
+	sr_reads r;
+	sr_reads_init(&r);
+	sr_store_set_reads(s, &r);
+	/* Every statement prepared on this connection first: a PREPARE is a round trip of its own. */
+	char hw[64];
+	handle_of(hw, sizeof(hw), "dfw");
+	int64_t id;
+	sr_user u;
+	assert_int_equal(sr_store_begin(s), 0);
+	assert_int_equal(sr_store_user_add(s, hw, NULL, SR_ROLE_USER, &id), 0);
+	assert_int_equal(sr_store_audit(s, 0, "test.deferred", 0, detail, 1), 0);
+	assert_int_equal(sr_store_user_by_id(s, id, &u), 0);
+	assert_int_equal(sr_store_commit(s), 0);
+	r.trips = 0;
+	assert_int_equal(sr_store_begin(s), 0);
+	assert_int_equal(sr_store_user_add(s, h, NULL, SR_ROLE_USER, &id), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(sr_store_audit(s, id, "test.deferred", 0, detail, 2), 0);
+	assert_int_equal(sr_store_user_by_id(s, id, &u), 0);
+	assert_string_equal(u.handle, h);
+	assert_int_equal(sr_store_commit(s), 0);
+	assert_int_equal(r.trips, 4);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log WHERE detail = '%s' AND created_at = 2", detail);
+	assert_int_equal(count_of(sql), 3);
+
+	/* A failure among them. */
+	exec_other("CREATE OR REPLACE FUNCTION test_refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+		   "IF NEW.detail LIKE 'boom %' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$");
+	exec_other("DROP TRIGGER IF EXISTS test_refuse_boom ON audit_log");
+	exec_other("CREATE TRIGGER test_refuse_boom BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION "
+		   "test_refuse_boom()");
+	char h2[64], boom[96];
+	handle_of(h2, sizeof(h2), "dfx");
+	snprintf(boom, sizeof(boom), "boom %s", h2);
+	assert_int_equal(sr_store_begin(s), 0);
+	int64_t id2;
+	assert_int_equal(sr_store_user_add(s, h2, NULL, SR_ROLE_USER, &id2), 0);
+	assert_int_equal(sr_store_audit(s, id2, "test.deferred", 0, boom, 3), 0);
+	assert_int_equal(sr_store_audit(s, id2, "test.deferred", 0, detail, 3), 0);
+	assert_int_equal(sr_store_user_by_id(s, id, &u), SR_EDB);
+	assert_int_equal(sr_store_commit(s), SR_EDB);
+	assert_int_equal(sr_store_user_by_handle(s, h2, &u), SR_ENOTFOUND);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log WHERE created_at = 3 AND detail IN ('%s', '%s')",
+		 detail, boom);
+	assert_int_equal(count_of(sql), 0);
+	/* The same when the commit is what reads the answers. */
+	assert_int_equal(sr_store_begin(s), 0);
+	assert_int_equal(sr_store_audit(s, id, "test.deferred", 0, boom, 4), 0);
+	assert_int_equal(sr_store_commit(s), SR_EDB);
+	exec_other("DROP TRIGGER test_refuse_boom ON audit_log");
+	/* And the store works on. */
+	assert_int_equal(sr_store_begin(s), 0);
+	assert_int_equal(sr_store_user_add(s, h2, NULL, SR_ROLE_USER, &id2), 0);
+	assert_int_equal(sr_store_audit(s, id2, "test.deferred", 0, detail, 5), 0);
+	assert_int_equal(sr_store_commit(s), 0);
+	assert_int_equal(sr_store_user_by_handle(s, h2, &u), 0);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log WHERE detail = '%s' AND created_at = 5", detail);
+	assert_int_equal(count_of(sql), 1);
+	sr_store_set_reads(s, NULL);
+	sr_store_close(s);
+}
+
 #define GEN_SAMPLES 20
 
 /* What the two processes of the generation test share: when each write's COMMIT returned in
@@ -333,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_write_after_snapshot),
 		cmocka_unit_test(test_failed_statement_in_a_transaction),
 		cmocka_unit_test(test_connection_lost_in_a_transaction),
+		cmocka_unit_test(test_deferred_writes),
 		cmocka_unit_test(test_generations_across_processes),
 		cmocka_unit_test(test_own_commit_bumps_at_once),
 		cmocka_unit_test(test_unreachable_database_is_unavailable),
