@@ -18,7 +18,8 @@
  *     answer is read at the connection's next use. A request of n statements costs n round
  *     trips. sr_store_snapshot_begin opens it with the first statement instead. A write
  *     statement ends the snapshot and runs in autocommit or in its transaction.
- *   - A write transaction is `BEGIN; SELECT pg_advisory_xact_lock(K)` in one round trip:
+ *   - A write transaction is `BEGIN; SELECT pg_advisory_xact_lock(K)`, sent with its first
+ *     statement that is waited for (see deferred writes below):
  *     writes of all nodes are serialized as SQLite's BEGIN IMMEDIATE serializes them, which
  *     the domain's check-then-insert relies on. Its commit is `SELECT pg_notify(...);
  *     COMMIT` in one round trip when it changed something a cached answer shows (the
@@ -1025,12 +1026,32 @@ static void pg_read_end(sr_store *s)
 		sr__pg_exec(s, "COMMIT", "end read");
 }
 
+/* BEGIN and the write lock open the pipeline of deferred writes: they go out with the
+ * transaction's first statement that is waited for (a failure of theirs fails it). Where the
+ * pipeline cannot open, in one round trip of their own. */
 static int pg_begin(sr_store *s)
 {
 	struct pg *p = P(s);
-	char sql[128];
-	snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%lld)", (long long)SR__PG_LOCK_WRITE);
+	char lock[96];
+	snprintf(lock, sizeof(lock), "SELECT pg_advisory_xact_lock(%lld)", (long long)SR__PG_LOCK_WRITE);
 	p->write_lost = 0;
+	PGconn *c = sr__pg_conn(s);
+	if (!c)
+		return SR_EUNAVAIL;
+	if (!p->pipeline && PQtransactionStatus(c) == PQTRANS_IDLE && PQenterPipelineMode(c)) {
+		p->pipeline = 1;
+		if (PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0)) {
+			p->sent[p->nsent++] = (struct sent){NULL, 0};
+			if (PQsendQueryParams(c, lock, 0, NULL, NULL, NULL, NULL, 0)) {
+				p->sent[p->nsent++] = (struct sent){NULL, 0};
+				p->in_write = 1;
+				return 0;
+			}
+		}
+		PQclear(pipeline_end(p, c, 0));
+	}
+	char sql[128];
+	snprintf(sql, sizeof(sql), "BEGIN; %s", lock);
 	int rc = sr__pg_exec(s, sql, "begin");
 	p->in_write = !rc;
 	return rc;
