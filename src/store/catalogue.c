@@ -129,10 +129,12 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_VERSION_GET] = "SELECT " VERSION_COLS " FROM skill_versions WHERE skill_id = ?1 AND version = ?2",
 	[Q_VERSION_BY_ID] = "SELECT " VERSION_COLS " FROM skill_versions WHERE id = ?1",
 	[Q_VERSIONS_FIRST] = "SELECT " VERSION_COLS " FROM skill_versions INDEXED BY ix_versions_skill_created "
-			     "WHERE skill_id = ?1 AND soft_deleted_at IS NULL AND coalesce(scan_verdict, 0) < 2 "
+			     "WHERE skill_id = ?1 AND soft_deleted_at IS NULL "
+			     "AND (scan_verdict IS NULL OR scan_verdict <> 2) "
 			     "ORDER BY created_at DESC, id DESC LIMIT ?2",
 	[Q_VERSIONS_AFTER] = "SELECT " VERSION_COLS " FROM skill_versions INDEXED BY ix_versions_skill_created "
-			     "WHERE skill_id = ?1 AND soft_deleted_at IS NULL AND coalesce(scan_verdict, 0) < 2 "
+			     "WHERE skill_id = ?1 AND soft_deleted_at IS NULL "
+			     "AND (scan_verdict IS NULL OR scan_verdict <> 2) "
 			     "AND (created_at, id) < (?3, ?4) "
 			     "ORDER BY created_at DESC, id DESC LIMIT ?2",
 	[Q_VERSIONS_ALL] = "SELECT " VERSION_COLS " FROM skill_versions INDEXED BY ux_versions_skill_version "

@@ -99,6 +99,7 @@ struct pg {
 	int64_t changes, last_id;
 	/* The open pipeline of deferred writes: what was sent and not read yet, in order. */
 	int pipeline;
+	int foreign; /* the last pipeline's answer was an earlier deferred write's failure */
 	int nsent;
 	struct sent {
 		struct pg_stmt *ps; /* NULL: not a catalogue statement (the commit's notification) */
@@ -241,12 +242,13 @@ int sr__pg_exec(sr_store *s, const char *sql, const char *what)
 	PGconn *c = sr__pg_conn(s);
 	if (!c)
 		return SR_EUNAVAIL;
-	if (P(s)->pipeline)
-		pipeline_flush(P(s), c);
+	int rc;
+	if (P(s)->pipeline && (rc = pipeline_flush(P(s), c)))
+		return rc;
 	s->reads->trips++;
 	PGresult *res = PQexec(c, sql);
 	ExecStatusType st = PQresultStatus(res);
-	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : sr__pg_fail(s, what, res);
+	rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : sr__pg_fail(s, what, res);
 	PQclear(res);
 	return rc;
 }
@@ -669,6 +671,7 @@ static int pipeline_send(struct pg *p, struct pg_stmt *ps, PGconn *c)
 static PGresult *pipeline_end(struct pg *p, PGconn *c, int last)
 {
 	PGresult *failed = NULL, *answer = NULL;
+	p->foreign = 0;
 	int ok = PQpipelineSync(c);
 	if (ok)
 		p->base.reads->trips++;
@@ -679,8 +682,11 @@ static PGresult *pipeline_end(struct pg *p, PGconn *c, int last)
 				mine = r;
 			else
 				PQclear(r);
+			if (PQstatus(c) != CONNECTION_OK)
+				break;
 		}
-		if (!mine) {
+		if (!mine || PQstatus(c) != CONNECTION_OK) {
+			PQclear(mine);
 			ok = 0;
 			break;
 		}
@@ -695,23 +701,20 @@ static PGresult *pipeline_end(struct pg *p, PGconn *c, int last)
 		else
 			PQclear(mine);
 	}
-	/* The sync point's own answer; then out of pipeline mode (anything left unread, after a
-	 * broken connection, is dropped first). */
+	/* The sync point's own answer; then out of pipeline mode. A pipeline that could not be
+	 * synced or read to its end (a broken connection, libpq out of memory) is not drained,
+	 * which could wait for answers that never come: the connection is reset at its next use
+	 * instead (which also ends the transaction: connected()). */
 	PGresult *r;
 	if (ok && (r = PQgetResult(c)))
 		PQclear(r);
-	for (int i = 0; !ok && i < p->nsent; i++)
-		if (p->sent[i].prepare)
-			p->sent[i].ps->prepared_gen = 0;
-	if (!PQexitPipelineMode(c)) {
-		while ((r = PQgetResult(c)))
-			PQclear(r);
-		PQexitPipelineMode(c);
-	}
+	if (!ok || !PQexitPipelineMode(c))
+		p->reset = 1;
 	p->pipeline = 0;
 	p->nsent = 0;
 	if (failed) {
 		PQclear(answer);
+		p->foreign = 1;
 		return failed;
 	}
 	if (!ok) {
@@ -721,15 +724,39 @@ static PGresult *pipeline_end(struct pg *p, PGconn *c, int last)
 	return answer;
 }
 
+/* sr__pg_fail for the answer of a statement waited for, which may be an earlier deferred
+ * write's failure (pipeline_end): that failure is the transaction's, never the statement's own
+ * answer, so it is no constraint conflict of the statement (SR_EEXIST) and it is logged. */
+static int answer_fail(struct pg *p, const char *what, const PGresult *res)
+{
+	if (!p->foreign)
+		return sr__pg_fail(&p->base, what, res);
+	p->foreign = 0;
+	int rc = sr__pg_fail(&p->base, "deferred write", res);
+	if (rc == SR_EEXIST) {
+		p->base.reads->errors++;
+		sr_log_error("db: %s", p->base.err);
+		rc = SR_EDB;
+	}
+	return rc;
+}
+
 /* Reads the deferred writes' answers before an exchange that cannot ride with them: 0, or the
  * failure's error (the transaction is then rolled back and marked lost, as write_failed). */
 static int pipeline_flush(struct pg *p, PGconn *c)
 {
 	PGresult *res = pipeline_end(p, c, 0);
-	if (!res && PQstatus(c) == CONNECTION_OK)
+	if (!res && PQstatus(c) == CONNECTION_OK && !p->reset)
 		return 0;
-	int rc = sr__pg_fail(&p->base, "deferred write", res);
+	p->foreign = 1;
+	int rc = answer_fail(p, "deferred write", res);
 	PQclear(res);
+	if (p->reset) {
+		/* The connection goes at its next use, and the transaction with it. */
+		if (p->in_write)
+			p->write_lost = 2;
+		return rc ? rc : SR_EUNAVAIL;
+	}
 	if (p->in_write && PQstatus(c) == CONNECTION_OK) {
 		p->write_lost = 1;
 		p->base.reads->trips++;
@@ -797,7 +824,7 @@ static PGresult *run(struct pg *p, struct pg_stmt *ps, PGconn *c, int *rc)
 static int execute(struct pg *p, struct pg_stmt *ps)
 {
 	sr_store *s = &p->base;
-	p->refused = 0;
+	p->refused = p->foreign = 0;
 	int64_t t0 = sr_mono_ns();
 	PGresult *res = NULL;
 	PGconn *c;
@@ -833,9 +860,9 @@ static int execute(struct pg *p, struct pg_stmt *ps)
 	ExecStatusType st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		p->refused = is_search(ps->base.q) && state &&
+		p->refused = !p->foreign && is_search(ps->base.q) && state &&
 			     (strncmp(state, "42", 2) == 0 || strncmp(state, "22", 2) == 0);
-		int rc = sr__pg_fail(s, "step", res);
+		int rc = answer_fail(p, "step", res);
 		PQclear(res);
 		/* A failed read must not leave the request's snapshot aborted for the reads after
 		 * it (a search stage the server refused is followed by the next stage). */
@@ -1070,6 +1097,11 @@ static void pg_rollback(sr_store *s)
 static int pg_commit(sr_store *s)
 {
 	struct pg *p = P(s);
+	/* The connection first: one reset here (a broken or demoted server) loses the
+	 * transaction (connected() marks it), which the check below then reports. */
+	PGconn *c = sr__pg_conn(s);
+	if (!c && !p->write_lost)
+		p->write_lost = 2;
 	if (p->write_lost) {
 		int rc = p->write_lost == 2 ? SR_EUNAVAIL : SR_EDB;
 		snprintf(s->err, sizeof(s->err), "commit: %s; the transaction was rolled back",
@@ -1087,10 +1119,8 @@ static int pg_commit(sr_store *s)
 		snprintf(notify, sizeof(notify), "SELECT pg_notify('" SR__PG_CHANNEL "', '%s')", payload);
 		snprintf(sql, sizeof(sql), "%s; COMMIT", notify);
 	}
-	PGconn *c = sr__pg_conn(s);
-	if (!c)
-		return SR_EUNAVAIL;
 	PGresult *res;
+	p->foreign = 0;
 	if (p->pipeline) {
 		/* The deferred writes' answers come with the COMMIT's: one round trip. The
 		 * notification is a statement of its own here (one query string per message). */
@@ -1110,7 +1140,7 @@ static int pg_commit(sr_store *s)
 	}
 	int rc = 0;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		rc = sr__pg_fail(s, "commit", res);
+		rc = answer_fail(p, "commit", res);
 	else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
 		/* COMMIT of a transaction a failed statement aborted answers ROLLBACK. */
 		snprintf(s->err, sizeof(s->err), "commit: the transaction was rolled back");

@@ -195,12 +195,12 @@ int sr_store_version_restore(sr_store *s, int64_t version_id)
 int sr_store_blob_referenced(sr_store *s, const char *sha, int64_t now, int *referenced)
 {
 	/* The order matters: each lookup is a statement of its own, and a publish moves its
-	 * blobs' reference from its hold to its version (it commits the version, then releases
-	 * the hold). Asked in the other order, a publish committing between the version lookup
-	 * and the hold lookup went unseen by both, and the collector took bytes a committed
-	 * version names (the kill -9 storm with the collector running found it). Hold first:
-	 * a hold gone by then was released after its version was committed, which the later
-	 * lookups see. A hold not yet made is a put still to come, which the age check and the
+	 * blobs' reference from its hold to its version (the version and the hold's release
+	 * commit together; before, the release came after the commit). Asked in the other
+	 * order, a publish committing between the version lookup and the hold lookup went
+	 * unseen by both, and the collector took bytes a committed version names (the kill -9
+	 * storm with the collector running found it). Hold first: a hold gone by then went with
+	 * its version's commit, which the later lookups see. A hold not yet made is a put still to come, which the age check and the
 	 * store's own recheck leave alone (blob.h). */
 	static const int q[] = {Q_BLOB_REF_HOLD, Q_BLOB_REF_TICKET, Q_BLOB_REF_FILE, Q_BLOB_REF_ZIP};
 	*referenced = 0;

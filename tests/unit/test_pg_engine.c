@@ -273,7 +273,9 @@ static void test_deferred_writes(void **state)
 
 	/* A failure among them. */
 	exec_other("CREATE OR REPLACE FUNCTION test_refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-		   "IF NEW.detail LIKE 'boom %' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$");
+		   "IF NEW.detail LIKE 'boom %' THEN RAISE EXCEPTION 'refused by the test'; END IF; "
+		   "IF NEW.detail LIKE 'dup %' THEN RAISE EXCEPTION 'a conflict by the test' USING ERRCODE = "
+		   "'unique_violation'; END IF; RETURN NEW; END $$");
 	exec_other("DROP TRIGGER IF EXISTS test_refuse_boom ON audit_log");
 	exec_other("CREATE TRIGGER test_refuse_boom BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION "
 		   "test_refuse_boom()");
@@ -291,6 +293,18 @@ static void test_deferred_writes(void **state)
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log WHERE created_at = 3 AND detail IN ('%s', '%s')",
 		 detail, boom);
 	assert_int_equal(count_of(sql), 0);
+	/* A deferred write's conflict is the transaction's failure, not the next statement's own
+	 * conflict: an insert read with it fails with SR_EDB, never SR_EEXIST (which the
+	 * domain takes as "that handle or slug is taken"). */
+	char h3[64], dup[96];
+	handle_of(h3, sizeof(h3), "dfy");
+	snprintf(dup, sizeof(dup), "dup %s", h3);
+	assert_int_equal(sr_store_begin(s), 0);
+	assert_int_equal(sr_store_user_by_id(s, id, &u), 0);
+	assert_int_equal(sr_store_audit(s, id, "test.deferred", 0, dup, 6), 0);
+	assert_int_equal(sr_store_user_add(s, h3, NULL, SR_ROLE_USER, &id2), SR_EDB);
+	assert_int_equal(sr_store_commit(s), SR_EDB);
+	assert_int_equal(sr_store_user_by_handle(s, h3, &u), SR_ENOTFOUND);
 	/* The same when the commit is what reads the answers. */
 	assert_int_equal(sr_store_begin(s), 0);
 	assert_int_equal(sr_store_audit(s, id, "test.deferred", 0, boom, 4), 0);
