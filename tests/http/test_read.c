@@ -279,6 +279,50 @@ static void test_ambiguous(void **state)
 	json_decref(j);
 }
 
+/* A slug that is the old name of more skills than the lookup reads: only a legacy import makes
+ * one (a slug has one owner at a time), by giving ten publishers' skills the same former
+ * slug. The lookup reads 8 of them whatever their number, the lowest ids, and the ambiguity is
+ * answered with those 8; every one of the ten stays reachable with its owner's handle. */
+static void test_many_aliases(void **state)
+{
+	(void)state;
+	enum { N = 10 };
+	long long ids[N];
+	for (int i = 0; i < N; i++) {
+		char tok[256];
+		srt_make_user(&S, srt_fmt("crowd%d", i), "user", tok, sizeof tok);
+		srt_publish_ok(&S, tok, srt_fmt("crowd-kit-%d", i), "1.0.0", "Crowd kit", "One of many.");
+		ids[i] = srt_sql_int(&S, srt_fmt("SELECT id FROM skills WHERE slug = 'crowd-kit-%d'", i));
+		srt_sql(&S, srt_fmt("INSERT INTO skill_aliases(owner_id, slug, skill_id, created_at) SELECT owner_id, "
+				    "'crowded-name', id, 1 FROM skills WHERE id = %lld",
+				    ids[i]));
+	}
+	assert_int_equal(srt_wait_scans(&S), 0);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_aliases WHERE slug = 'crowded-name'"), N);
+	srt_resp r;
+	srt_get(&S, "/api/v1/skills/crowded-name", NULL, &r);
+	SRT_EXPECT_STATUS(&r, 409);
+	long rows, bytes;
+	assert_int_equal(srt_timing(&r, &rows, &bytes), 0);
+	assert_int_equal(rows, 8);
+	json_t *j = json_loadb(r.body, r.len, 0, NULL);
+	srt_resp_free(&r);
+	assert_non_null(j);
+	SRT_EXPECT_STR(j, "code", "AMBIGUOUS_SKILL_SLUG");
+	json_t *m = json_object_get(j, "matches");
+	assert_int_equal(json_array_size(m), 8);
+	for (size_t i = 0; i < 8; i++) {
+		SRT_EXPECT_STR(json_array_get(m, i), "slug", srt_fmt("crowd-kit-%zu", i));
+		SRT_EXPECT_STR(json_array_get(m, i), "ownerHandle", srt_fmt("crowd%zu", i));
+	}
+	json_decref(j);
+	for (int i = 0; i < N; i++) {
+		json_t *d = get_json(srt_fmt("/api/v1/skills/crowded-name?ownerHandle=crowd%d", i), 200);
+		SRT_EXPECT_STR(json_object_get(d, "skill"), "slug", srt_fmt("crowd-kit-%d", i));
+		json_decref(d);
+	}
+}
+
 /* GET path and its Server-Timing: the answer was computed (a cache miss), in stmts statements. */
 static char *detail_in(const char *path, long status, long stmts)
 {
@@ -1046,6 +1090,7 @@ int main(void)
 		cmocka_unit_test(test_detail_not_found),
 		cmocka_unit_test(test_owner_qualified),
 		cmocka_unit_test(test_ambiguous),
+		cmocka_unit_test(test_many_aliases),
 		cmocka_unit_test(test_detail_one_statement),
 		cmocka_unit_test(test_versions_list),
 		cmocka_unit_test(test_version_detail),
