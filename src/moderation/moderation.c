@@ -101,17 +101,22 @@ int sr_mod_staff_owned(sr_mod_state *m)
 	return changed;
 }
 
-/* Whether the account owning a skill is a moderator or an admin. */
-static int owner_is_staff(sr_store *s, int64_t owner_id, int *staff)
+/* sr_mod_after_scan for skill sk in the store: a verdict that would flag it suspicious reads
+ * its owner's role (one primary-key read, only then), and staff's skills are left unflagged
+ * (sr_mod_staff_owned). */
+static int after_scan(sr_store *s, const sr_skill *sk, const sr_mod_state *cur, const int holds[SR_SRC_COUNT],
+		      int now, sr_mod_state *next)
 {
-	sr_user u;
-	*staff = 0;
-	int rc = owner_id > 0 ? sr_store_user_by_id(s, owner_id, &u) : SR_ENOTFOUND;
-	if (rc == SR_ENOTFOUND)
+	sr_mod_after_scan(cur, holds, now, next);
+	if (!(next->flags & SR_FLAG_SUSPICIOUS) || sk->owner_id <= 0)
 		return 0;
-	if (!rc)
-		*staff = u.role == SR_ROLE_MODERATOR || u.role == SR_ROLE_ADMIN;
-	return rc;
+	sr_user u;
+	int rc = sr_store_user_by_id(s, sk->owner_id, &u);
+	if (rc)
+		return rc == SR_ENOTFOUND ? 0 : rc;
+	if (u.role == SR_ROLE_MODERATOR || u.role == SR_ROLE_ADMIN)
+		sr_mod_staff_owned(next);
+	return 0;
 }
 
 /* ---- scanning one version ---- */
@@ -260,12 +265,12 @@ static int write_mod(sr_store *s, const sr_skill *sk, const sr_mod_state *next, 
 	return rc;
 }
 
-/* The skills of an owner that a staff role would change, gathered before any is written (a
- * write moves a skill in the owner's updated_at order that the pages follow). */
+/* The skills of an owner that a staff role would change, copied out of the pages before any
+ * is written (a write moves a skill in the owner's updated_at order that the pages follow). */
 #define STAFF_PAGE 200
 
 struct staff_owned {
-	int64_t *ids;
+	sr_skill *sk;
 	size_t n, cap;
 	int rows, rc;
 	int64_t last_updated, last_id;
@@ -285,15 +290,15 @@ static int take_staff_owned(void *ud, const void *row)
 		return 0;
 	if (o->n == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 16;
-		int64_t *ids = realloc(o->ids, cap * sizeof(*ids));
-		if (!ids) {
+		sr_skill *sk = realloc(o->sk, cap * sizeof(*sk));
+		if (!sk) {
 			o->rc = SR_ENOMEM;
 			return 1;
 		}
-		o->ids = ids;
+		o->sk = sk;
 		o->cap = cap;
 	}
-	o->ids[o->n++] = r->id;
+	sr_skill_copy(&o->sk[o->n++], r);
 	return 0;
 }
 
@@ -310,19 +315,16 @@ int sr__mod_staff_owner(sr_store *s, int64_t owner_id, int64_t actor_id, int64_t
 			rc = o.rc;
 		more = o.rows > STAFF_PAGE;
 	}
+	/* The caller's transaction holds the write lock: the rows read are the skills as they are. */
 	for (size_t i = 0; !rc && i < o.n; i++) {
-		struct skill_copy sc = {0};
-		if ((rc = sr_store_skill_by_id(s, o.ids[i], copy_skill, &sc)) || !sc.found)
-			continue;
-		sr_mod_state cur, next;
-		mod_of(&sc.sk, &cur);
-		next = cur;
-		if (sr_mod_staff_owned(&next) && !(rc = write_mod(s, &sc.sk, &next, actor_id, "scan.staff_owner",
-								   "the owner became staff: a suspicious verdict no longer flags",
-								   now)))
+		sr_mod_state next;
+		mod_of(&o.sk[i], &next);
+		sr_mod_staff_owned(&next);
+		if (!(rc = write_mod(s, &o.sk[i], &next, actor_id, "scan.staff_owner",
+				     "the owner became staff: a suspicious verdict no longer flags", now)))
 			++*changed;
 	}
-	free(o.ids);
+	free(o.sk);
 	return rc;
 }
 
@@ -514,12 +516,8 @@ static int record_scan(sr_store *s, const sr_ext_scanner *ext, int64_t version_i
 	}
 	mod_of(&r->sc.sk, &out->before);
 	int now_src = out->verdict[SR_SRC_EXTERNAL] > out->verdict[SR_SRC_STATIC] ? SR_SRC_EXTERNAL : SR_SRC_STATIC;
-	sr_mod_after_scan(&out->before, holds, now_src, &out->after);
-	int staff_owned = 0;
-	if ((out->after.flags & SR_FLAG_SUSPICIOUS) && (rc = owner_is_staff(s, r->sc.sk.owner_id, &staff_owned)))
+	if ((rc = after_scan(s, &r->sc.sk, &out->before, holds, now_src, &out->after)))
 		goto fail;
-	if (staff_owned)
-		sr_mod_staff_owned(&out->after);
 	char detail[400];
 	snprintf(detail, sizeof(detail), "version=%s static=%s external=%s verdict=%s reason=%s", r->vs.version,
 		 out->verdict[0] != SR_VERDICT_NONE ? sr_verdict_name(out->verdict[0]) : r->ran[0] ? "error" : "none",
@@ -1005,12 +1003,7 @@ static int job_row(sr_store *s, int job, int range, const sr_mod_queue_row *r, i
 		    !(rc = sr_store_scan_holds(s, r->skill_id, take_hold, holds))) {
 			sr_mod_state cur, next;
 			mod_of(&sc.sk, &cur);
-			sr_mod_after_scan(&cur, holds, SR_SRC_STATIC, &next);
-			int staff_owned = 0;
-			if ((next.flags & SR_FLAG_SUSPICIOUS) && !(rc = owner_is_staff(s, sc.sk.owner_id, &staff_owned)) &&
-			    staff_owned)
-				sr_mod_staff_owned(&next);
-			if (!rc && !mod_equal(&cur, &next)) {
+			if (!(rc = after_scan(s, &sc.sk, &cur, holds, SR_SRC_STATIC, &next)) && !mod_equal(&cur, &next)) {
 				rc = write_mod(s, &sc.sk, &next, 0, "scan.reason_sync", next.reason, now);
 				*acted = !rc;
 			}

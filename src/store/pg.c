@@ -640,6 +640,8 @@ static int deferrable(int q)
  * opening it if needed: 0, or -1 when libpq refused (the connection broke). */
 static int pipeline_send(struct pg *p, struct pg_stmt *ps, PGconn *c)
 {
+	if (p->nsent > PG_SENT_MAX - 2)
+		return -1; /* full: the caller ends the pipeline and waits instead */
 	if (!p->pipeline) {
 		if (!PQenterPipelineMode(c))
 			return -1;
