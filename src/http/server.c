@@ -53,6 +53,7 @@ struct pending {
 	int auth_done, auth_state;
 	sr_user auth_user;
 	int64_t auth_touch_id;
+	sr_reads auth_reads; /* what that lookup read, counted in the request's reads */
 	/* A deferred job's argument once its job ran (or runs), and how to free it. */
 	void *deferred;
 	void (*deferred_free)(void *arg);
@@ -322,10 +323,14 @@ static enum MHD_Result send_resp(const sr_http_app *app, struct MHD_Connection *
 	if (req->pages_counted)
 		snprintf(pages, sizeof(pages), ", pages;desc=\"%" PRId64 "\", pagemiss;desc=\"%" PRId64 "\"",
 			 req->pages, req->pages_missed);
-	/* Round trips where the database is a server (PostgreSQL) and the request made any. */
-	char trips[48] = "";
+	/* Round trips where the database is a server (PostgreSQL) and the request made any, and
+	 * how many of them prepared a statement (a connection's first run of it). */
+	char trips[80] = "";
 	if (req->reads.trips)
 		snprintf(trips, sizeof(trips), ", trips;desc=\"%" PRId64 "\"", req->reads.trips);
+	if (req->reads.prepares)
+		snprintf(trips + strlen(trips), sizeof(trips) - strlen(trips), ", prepares;desc=\"%" PRId64 "\"",
+			 req->reads.prepares);
 	char timing[340];
 	snprintf(timing, sizeof(timing),
 		 "db;dur=%.3f, rows;desc=\"%" PRId64 "\", bytes;desc=\"%" PRId64 "\", stmts;desc=\"%" PRId64 "\"%s%s%s%s%s",
@@ -402,11 +407,17 @@ static struct pending *pending_new(sr_http_server *srv, struct MHD_Connection *c
 		return p;
 	sr_req req;
 	req_init(&req, srv, c, url, method, p);
+	/* The token's lookup here is the request's read (its Server-Timing counts it). */
+	if (req.store)
+		sr_store_set_reads(req.store, &req.reads);
 	srv->app.body_limit(srv->app.ud, &req, &p->grant);
+	if (req.store)
+		sr_store_set_reads(req.store, NULL);
 	p->auth_done = req.auth_done;
 	p->auth_state = req.auth_state;
 	p->auth_user = req.auth_user;
 	p->auth_touch_id = req.auth_touch_id;
+	p->auth_reads = req.reads;
 	snprintf(p->addr, sizeof(p->addr), "%s", req.client_ip);
 	sr_buf_init(&p->body, p->grant.limit);
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
@@ -474,6 +485,7 @@ static void req_init(sr_req *req, const sr_http_server *srv, struct MHD_Connecti
 	req->body = &p->body;
 	req->reads = srv->app.limits;
 	req->reads.rows = req->reads.bytes = req->reads.ranges = req->reads.db_ns = req->reads.trips = 0;
+	req->reads.prepares = 0;
 	req->reads.exceeded = 0;
 	client_ip(&srv->app, c, req->client_ip, sizeof(req->client_ip));
 	req->store = srv->app.thread_store(srv->app.ud);
@@ -482,6 +494,7 @@ static void req_init(sr_req *req, const sr_http_server *srv, struct MHD_Connecti
 		req->auth_state = p->auth_state;
 		req->auth_user = p->auth_user;
 		req->auth_touch_id = p->auth_touch_id;
+		sr_reads_add(&req->reads, &p->auth_reads);
 	}
 }
 

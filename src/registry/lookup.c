@@ -43,32 +43,38 @@ static int collect_row(void *ud, const void *row)
 	return 0;
 }
 
-/* The skill an owner's slug names, or that an alias of theirs points at. */
+/* Of the owner's skill holding a slug and the one an alias of theirs by it names (either may be
+ * NULL), the one the slug means: the live skill holding it, else the alias's (renamed, or
+ * merged into another skill), else the deleted one. */
+static const sr_skill *owned_pick(const sr_skill *own, const sr_skill *aliased)
+{
+	return own && !own->soft_deleted_at ? own : aliased ? aliased : own;
+}
+
+/* The skill an owner's slug names, or that an alias of theirs points at: one statement. */
 static int lookup_owned(sr_store *s, const char *slug, const char *owner, sr_lookup *out)
 {
 	char handle[64];
 	sr_owner_normalize(owner, handle, sizeof(handle));
-	sr_user u;
-	int rc = sr_store_user_by_handle(s, handle, &u);
+	sr_skill rows[2];
+	struct collect c = {rows, 0, 2};
+	int rc = sr_store_lookup_owned(s, handle, slug, collect_row, &c);
 	if (rc)
 		return rc;
-	struct collect c = {&out->skill, 0, 1};
-	rc = sr_store_lookup_owner_slug(s, u.id, slug, collect_row, &c);
-	if (rc)
-		return rc;
-	/* An alias answers when the slug names no live skill of this owner (renamed, or
-	 * merged into another skill). */
-	if (c.n == 0 || out->skill.soft_deleted_at) {
-		sr_skill aliased;
-		struct collect a = {&aliased, 0, 1};
-		if ((rc = sr_store_lookup_owner_alias(s, u.id, slug, collect_row, &a)))
-			return rc;
-		if (a.n) {
-			out->skill = aliased;
-			return 0;
-		}
+	/* The owner's skill holds the slug itself; the other row is the alias's. A skill named
+	 * both ways came once (collect_row). */
+	const sr_skill *own = NULL, *aliased = NULL;
+	for (int i = 0; i < c.n; i++) {
+		if (!own && strcmp(rows[i].slug, slug) == 0 && strcmp(rows[i].owner_handle, handle) == 0)
+			own = &rows[i];
+		else
+			aliased = &rows[i];
 	}
-	return c.n ? 0 : SR_ENOTFOUND;
+	const sr_skill *found = owned_pick(own, aliased);
+	if (!found)
+		return SR_ENOTFOUND;
+	out->skill = *found;
+	return 0;
 }
 
 /* Picks the skill a bare slug means among the skills holding it or aliased by it (ClawHub's
@@ -213,22 +219,96 @@ static const sr_skill *other_live(const sr_skill *rows, int n, int64_t owner_id)
 
 int sr_slug_holder(sr_store *s, const char *slug, int64_t owner_id, sr_skill *holder)
 {
-	sr_skill rows[SR_LOOKUP_MAX_MATCHES * 2];
-	struct collect c = {rows, 0, SR_LOOKUP_MAX_MATCHES * 2};
-	int rc = sr_store_lookup_slug(s, slug, c.max, collect_row, &c);
+	sr_skill rows[SR_LOOKUP_ROWS];
+	struct collect c = {rows, 0, SR_LOOKUP_ROWS};
+	int rc = sr_store_lookup_any(s, slug, c.max, collect_row, &c);
 	if (rc)
 		return rc;
+	/* The skills holding the slug first, then those it is an alias of: an alias is owned by
+	 * the publisher of the skill it names. */
+	order_candidates(rows, c.n, slug);
 	const sr_skill *h = other_live(rows, c.n, owner_id);
-	if (!h) {
-		/* An alias is owned by the publisher of the skill it names. */
-		c.n = 0;
-		if ((rc = sr_store_lookup_alias(s, slug, c.max, collect_row, &c)))
-			return rc;
-		h = other_live(rows, c.n, owner_id);
-	}
 	if (!h)
 		return SR_ENOTFOUND;
 	*holder = *h;
+	return 0;
+}
+
+struct claims {
+	sr_slug_state *out;
+	int own, aliased;
+	int64_t versioned[2]; /* skills with the version (at most the own and the aliased one) */
+	int nversioned;
+	sr_skill alias;
+	int64_t counts[2][3]; /* the own skill's and the aliased one's */
+	struct collect others;
+};
+
+static void take_counts(int64_t *to, const sr_skill_row *r)
+{
+	to[0] = r->downloads;
+	to[1] = r->installs;
+	to[2] = r->stars;
+}
+
+static int claim_row(void *ud, const void *row)
+{
+	const sr_slug_claim_row *r = row;
+	struct claims *c = ud;
+	switch (r->kind) {
+	case SR_CLAIM_OWN:
+		if (!c->own++) {
+			sr_skill_copy(&c->out->skill, &r->skill);
+			take_counts(c->counts[0], &r->skill);
+		}
+		return 0;
+	case SR_CLAIM_OWN_ALIAS:
+		if (!c->aliased++) {
+			sr_skill_copy(&c->alias, &r->skill);
+			take_counts(c->counts[1], &r->skill);
+		}
+		return 0;
+	case SR_CLAIM_RESERVED:
+		if (!c->out->reserved++)
+			c->out->reserver = r->skill.owner_id;
+		return 0;
+	case SR_CLAIM_VERSION:
+		if (c->nversioned < 2)
+			c->versioned[c->nversioned++] = r->skill.id;
+		return 0;
+	default:
+		return collect_row(&c->others, &r->skill);
+	}
+}
+
+int sr_slug_state_read(sr_store *s, const char *slug, const char *version, const sr_user *owner, int64_t now,
+		       sr_slug_state *out)
+{
+	memset(out, 0, sizeof(*out));
+	sr_skill others[SR_LOOKUP_ROWS];
+	struct claims c = {.out = out, .others = {others, 0, SR_LOOKUP_ROWS}};
+	int rc = sr_store_slug_claims(s, owner->handle, slug, version, now, claim_row, &c);
+	if (rc)
+		return rc;
+	out->reserved = out->reserved != 0;
+	/* The owner's skill as lookup_owned picks it. */
+	int via_alias = owned_pick(c.own ? &out->skill : NULL, c.aliased ? &c.alias : NULL) == &c.alias;
+	if (via_alias)
+		out->skill = c.alias;
+	out->found = c.own || c.aliased;
+	for (int i = 0; out->found && i < c.nversioned; i++)
+		if (c.versioned[i] == out->skill.id)
+			out->has_version = 1;
+	out->downloads = c.counts[via_alias][0];
+	out->installs = c.counts[via_alias][1];
+	out->stars = c.counts[via_alias][2];
+	/* Another publisher's, as sr_slug_holder picks it. */
+	order_candidates(others, c.others.n, slug);
+	const sr_skill *h = other_live(others, c.others.n, owner->id);
+	if (h) {
+		out->held = 1;
+		out->holder = *h;
+	}
 	return 0;
 }
 

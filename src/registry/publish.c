@@ -338,70 +338,69 @@ static const char *import_slug_check(const char *slug)
 	return sr_slug_is_plausible(slug) ? NULL : "Slug must be 1-96 lowercase letters, numbers and hyphens";
 }
 
-/* Whether a new skill of owner may take slug: valid for a new skill, not held by another
- * publisher's live skill or alias, nor reserved for another publisher after a delete. An
- * import is an operator's migration of what ClawHub already held: ClawHub's current rules
- * for new slugs (shape, reserved words, protected affixes) do not apply to it, only the
- * lookup shape, and it may share a slug another publisher holds (*shared is then 1). */
-static int check_new_slug(sr_store *s, const sr_user *owner, const char *slug, int64_t now, int import,
+/* Whether a new skill of owner may take slug (st: its claims): valid for a new skill, not
+ * held by another publisher's live skill or alias, nor reserved for another publisher after a
+ * delete. An import is an operator's migration of what ClawHub already held: ClawHub's
+ * current rules for new slugs (shape, reserved words, protected affixes) do not apply to it,
+ * only the lookup shape, and it may share a slug another publisher holds (*shared is then 1). */
+static int check_new_slug(const sr_slug_state *st, const sr_user *owner, const char *slug, int import,
 			  int *shared, sr_regerr *err)
 {
 	const char *why = import ? import_slug_check(slug) : sr_slug_check_new(slug);
 	if (why)
 		return sr_regerr_set(err, SR_EINVAL, SR_WHY_SLUG_INVALID, why);
-	sr_skill holder;
-	int rc = sr_slug_holder(s, slug, owner->id, &holder);
-	if (rc == 0 && !import)
-		return sr_slug_refuse(&holder, err);
-	if (rc && rc != SR_ENOTFOUND)
-		return sr_regerr_internal(err, rc);
-	*shared = rc == 0;
-	int64_t reserver;
-	rc = sr_store_reserved_slug_holder(s, slug, now, &reserver);
-	if (rc == 0 && reserver != owner->id)
+	if (st->held && !import)
+		return sr_slug_refuse(&st->holder, err);
+	*shared = st->held;
+	if (st->reserved && st->reserver != owner->id)
 		return sr_regerr_set(err, SR_EEXIST, SR_WHY_SLUG_HELD_AFTER_DELETE, slug);
-	if (rc && rc != SR_ENOTFOUND)
-		return sr_regerr_internal(err, rc);
 	return 0;
 }
 
 /* Whether the existing skill sk takes version: not deleted nor removed, and without that
- * version yet. *skill_id is then sk's and latest its current `latest`. */
-static int check_existing(sr_store *s, const sr_skill *sk, const char *version, int64_t *skill_id, char *latest,
-			  size_t latestsz, sr_regerr *err)
+ * version yet (has_version: it has). *skill_id is then sk's and latest its current `latest`. */
+static int check_existing(const sr_skill *sk, const char *version, int has_version, int64_t *skill_id,
+			  char *latest, size_t latestsz, sr_regerr *err)
 {
 	if (sk->soft_deleted_at)
 		return sr_regerr_set(err, SR_EGONE, SR_WHY_PUBLISH_TO_DELETED, sk->slug);
 	if (sk->moderation_status == SR_SKILL_REMOVED)
 		return sr_regerr_set(err, SR_EGONE, SR_WHY_PUBLISH_TO_REMOVED, NULL);
-	struct latest_ctx existing = {"", 0};
-	int rc = sr_store_version_get(s, sk->id, version, take_version, &existing);
-	if (rc)
-		return sr_regerr_internal(err, rc);
-	if (existing.found)
+	if (has_version)
 		return sr_regerr_set(err, SR_EEXIST, SR_WHY_VERSION_EXISTS, version);
 	*skill_id = sk->id;
 	snprintf(latest, latestsz, "%s", sk->latest_version);
 	return 0;
 }
 
-/* Where a new version of slug by owner would go: *skill_id is the existing skill (0 for a new
- * one, whose slug check_new_slug must allow) and latest its current `latest`. Refuses deleted
- * and removed skills and versions that already exist. */
-static int check_target(sr_store *s, const sr_publish_req *req, const sr_user *owner, const char *slug,
-			const char *version, int64_t now, int64_t *skill_id, int *shared, char *latest,
+/* check_existing for the skill a migration moves (it is not the owner's yet). */
+static int check_moving(sr_store *s, const sr_skill *sk, const char *version, int64_t *skill_id, char *latest,
 			size_t latestsz, sr_regerr *err)
+{
+	struct latest_ctx existing = {"", 0};
+	int rc = sr_store_version_get(s, sk->id, version, take_version, &existing);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	return check_existing(sk, version, existing.found, skill_id, latest, latestsz, err);
+}
+
+/* Where a new version of slug by owner would go, decided by the slug's claims (st, one
+ * statement): *skill_id is the existing skill (0 for a new one, whose slug check_new_slug must
+ * allow) and latest its current `latest`. Refuses deleted and removed skills and versions that
+ * already exist. */
+static int check_target(sr_store *s, const sr_publish_req *req, const sr_user *owner, const char *slug,
+			const char *version, int64_t now, sr_slug_state *st, int64_t *skill_id, int *shared,
+			char *latest, size_t latestsz, sr_regerr *err)
 {
 	*skill_id = 0;
 	*shared = 0;
 	latest[0] = '\0';
-	sr_lookup lk;
-	int rc = sr_lookup_skill(s, slug, owner->handle, NULL, &lk);
-	if (rc == SR_ENOTFOUND)
-		return check_new_slug(s, owner, slug, now, req->import, shared, err);
+	int rc = sr_slug_state_read(s, slug, version, owner, now, st);
 	if (rc)
 		return sr_regerr_internal(err, rc);
-	return check_existing(s, &lk.skill, version, skill_id, latest, latestsz, err);
+	if (!st->found)
+		return check_new_slug(st, owner, slug, req->import, shared, err);
+	return check_existing(&st->skill, version, st->has_version, skill_id, latest, latestsz, err);
 }
 
 /* One publish's working state, filled by the steps of sr_publish in order. */
@@ -570,15 +569,18 @@ static int hold_blobs(sr_store *s, struct pub *p, const char *const *shas, size_
 	return rc ? sr_regerr_internal(err, rc) : 0;
 }
 
-/* The file bytes and the download archive (with _meta.json) into the blob store, each held
- * first. They are content-addressed, so a failed transaction later leaves only bytes that a
- * later publish of the same content reuses. */
+/* The file bytes and the download archive (with _meta.json) into the blob store, all held
+ * first in one statement: the archive is built in memory before any byte is put (a ticketed
+ * file it reads is named by its live ticket until the publish commits). They are
+ * content-addressed, so a failed transaction later leaves only bytes that a later publish of
+ * the same content reuses. */
 static int store_blobs(sr_store *s, sr_blobs *b, struct pub *p, sr_regerr *err)
 {
 	const sr_publish_req *req = p->req;
 	sr_buf zip, meta;
 	sr_buf_init(&zip, SR_MAX_BUNDLE_BYTES + (8 << 20));
 	sr_buf_init(&meta, 4096);
+	const char **shas = NULL;
 	char owner_pid[32];
 	sr_public_id(owner_pid, sizeof(owner_pid), "us", p->owner.id);
 	int rc = meta_json(&meta, owner_pid, p->slug, p->version, p->now);
@@ -586,16 +588,18 @@ static int store_blobs(sr_store *s, sr_blobs *b, struct pub *p, sr_regerr *err)
 		rc = sr_regerr_internal(err, rc);
 		goto out;
 	}
-	const char **shas = calloc(req->nfiles + 1, sizeof(*shas));
-	if (!shas) {
+	if ((rc = build_zip(b, p->req, meta.data, meta.len, &zip, err)))
+		goto out;
+	sr_sha256_hex(zip.data, zip.len, p->zip_sha);
+	p->zip_size = (int64_t)zip.len;
+	if (!(shas = calloc(req->nfiles + 1, sizeof(*shas)))) {
 		rc = sr_regerr_internal(err, SR_ENOMEM);
 		goto out;
 	}
 	for (size_t i = 0; i < req->nfiles; i++)
 		shas[i] = req->files[i].sha256;
-	rc = hold_blobs(s, p, shas, req->nfiles, err);
-	free(shas);
-	if (rc)
+	shas[req->nfiles] = p->zip_sha;
+	if ((rc = hold_blobs(s, p, shas, req->nfiles + 1, err)))
 		goto out;
 	for (size_t i = 0; i < req->nfiles; i++)
 		if (req->files[i].data &&
@@ -603,16 +607,10 @@ static int store_blobs(sr_store *s, sr_blobs *b, struct pub *p, sr_regerr *err)
 			rc = sr_regerr_internal(err, rc);
 			goto out;
 		}
-	if ((rc = build_zip(b, p->req, meta.data, meta.len, &zip, err)))
-		goto out;
-	sr_sha256_hex(zip.data, zip.len, p->zip_sha);
-	p->zip_size = (int64_t)zip.len;
-	const char *zsha = p->zip_sha;
-	if ((rc = hold_blobs(s, p, &zsha, 1, err)))
-		goto out;
 	if ((rc = sr_blob_put(b, p->zip_sha, zip.data, zip.len)))
 		rc = sr_regerr_internal(err, rc);
 out:
+	free(shas);
 	sr_buf_deinit(&zip);
 	sr_buf_deinit(&meta);
 	return rc;
@@ -652,16 +650,20 @@ static int insert_version(sr_store *s, const struct pub *p, int64_t skill_id, in
 	};
 	int rc = sr_store_version_insert(s, &nv, version_id);
 	free(nf);
+	/* The version's unique index (skill, version), the last word as for the slug. */
+	if (rc == SR_EEXIST)
+		return sr_regerr_set(err, SR_EEXIST, SR_WHY_VERSION_EXISTS, p->version);
 	return rc ? sr_regerr_internal(err, rc) : 0;
 }
 
 /* `latest` (only to a version of higher precedence: backports keep it) and the caller's tags. */
 static int set_tags(sr_store *s, const struct pub *p, int64_t skill_id, int64_t version_id,
-		    const char *latest, sr_regerr *err)
+		    const char *latest, int *became_latest, sr_regerr *err)
 {
 	const sr_publish_req *req = p->req;
 	int rc = 0;
-	if (!latest[0] || sr_semver_cmp_str(p->version, latest) > 0) {
+	*became_latest = !latest[0] || sr_semver_cmp_str(p->version, latest) > 0;
+	if (*became_latest) {
 		const char *summary = p->summary[0] ? p->summary : NULL;
 		if ((rc = sr_store_tag_set(s, skill_id, "latest", version_id)) ||
 		    (rc = sr_store_set_latest(s, skill_id, version_id)) ||
@@ -685,19 +687,39 @@ static int set_tags(sr_store *s, const struct pub *p, int64_t skill_id, int64_t 
 /* Every database change of a publish, inside the caller's transaction: the skill (new or
  * existing, checked again now that the write lock is held), the version, the tickets it
  * consumes, the tags, the scan request, the search index and the audit row. */
+/* The search index of a skill whose latest version this publish wrote, from what the publish
+ * holds: the slug the skill has (an alias names another), the name, summary and SKILL.md text
+ * set_tags stored, and its counters as the slug's claims read them under the write lock. A
+ * version that does not become the latest changes nothing the index holds. */
+static int index_latest(sr_store *s, const struct pub *p, int64_t skill_id, const sr_slug_state *st)
+{
+	sr_index_source src = {
+		.id = skill_id,
+		.slug = st->found ? st->skill.slug : p->slug,
+		.display_name = p->display_name,
+		.summary = p->summary[0] ? p->summary : NULL,
+		.body = p->body.data ? p->body.data : "",
+		.downloads = st->found ? st->downloads : 0,
+		.installs = st->found ? st->installs : 0,
+		.stars = st->found ? st->stars : 0,
+	};
+	return sr_store_search_index_source(s, &src);
+}
+
 static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 {
 	const sr_publish_req *req = p->req;
 	int64_t skill_id = 0, version_id = 0;
-	int shared = 0;
+	int shared = 0, became_latest = 0;
 	char latest[260] = "";
+	sr_slug_state st;
 	/* A migration is checked again under the write lock and made first: the skill is then
 	 * the owner's, and the version goes to it as to any skill of the owner's. */
 	int rc = p->migrate ? plan_migration(s, p, err) : 0;
 	if (!rc && p->migrate)
 		rc = sr_migration_move(s, &p->moving, req->actor, &p->owner, p->now, err);
 	if (!rc)
-		rc = check_target(s, req, &p->owner, p->slug, p->version, p->now, &skill_id, &shared, latest,
+		rc = check_target(s, req, &p->owner, p->slug, p->version, p->now, &st, &skill_id, &shared, latest,
 				  sizeof(latest), err);
 	if (rc)
 		return rc;
@@ -718,13 +740,14 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 	for (size_t i = 0; i < req->nfiles; i++)
 		if (req->files[i].ticket && sr_store_ticket_mark_used(s, req->files[i].ticket, p->now))
 			return sr_regerr_set(err, SR_EINVAL, SR_WHY_TICKET_UNUSABLE, NULL);
-	if ((rc = set_tags(s, p, skill_id, version_id, latest, err)))
+	if ((rc = set_tags(s, p, skill_id, version_id, latest, &became_latest, err)))
 		return rc;
 	/* Every new version waits for its scan (api-v1 section 1.5): the scan worker takes it
 	 * from the queue. Until then a skill with only this version is not browse-eligible. */
 	if ((rc = sr_store_version_scan_request(s, skill_id, version_id, p->now)) ||
 	    (rc = sr_store_skill_mark_pending(s, skill_id)) || (rc = sr_store_tags_refresh(s, skill_id)) ||
-	    (rc = sr_store_skill_touch(s, skill_id, p->now, 1)) || (rc = sr_store_search_index(s, skill_id)) ||
+	    (rc = sr_store_skill_touch(s, skill_id, p->now, 1)) ||
+	    (became_latest && (rc = index_latest(s, p, skill_id, &st))) ||
 	    (rc = sr_store_audit(s, req->actor->id, req->import ? "skill.import" : "skill.publish", skill_id,
 				 p->version, p->now)))
 		return sr_regerr_internal(err, rc);
@@ -747,6 +770,7 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	int64_t id;
 	int shared;
 	char cur[260];
+	sr_slug_state st;
 	int rc = validate(req, p.slug, sizeof(p.slug), p.version, sizeof(p.version), &p.display_name, err);
 	if (!rc) {
 		p.now = req->now ? req->now : sr_now_ms();
@@ -760,8 +784,9 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 		rc = plan_migration(s, &p, err);
 	/* Before a migration the version's skill is the source's. */
 	if (!rc)
-		rc = p.migrate ? check_existing(s, &p.moving, p.version, &id, cur, sizeof(cur), err)
-			       : check_target(s, req, &p.owner, p.slug, p.version, p.now, &id, &shared, cur, sizeof(cur), err);
+		rc = p.migrate ? check_moving(s, &p.moving, p.version, &id, cur, sizeof(cur), err)
+			       : check_target(s, req, &p.owner, p.slug, p.version, p.now, &st, &id, &shared, cur,
+					      sizeof(cur), err);
 	if (!rc)
 		rc = store_blobs(s, b, &p, err);
 	if (rc)

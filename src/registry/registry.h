@@ -56,8 +56,26 @@ int sr_lookup_pick(sr_store *s, const char *slug, sr_skill *cands, int n, const 
 /* Whether another publisher than owner_id holds slug: a live skill of theirs has it, or it
  * is an alias of one (api-v1 section 3.11: a new skill's slug must be free of both; a
  * reservation is sr_store_reserved_slug_holder's). 0 with the first such skill in holder,
- * SR_ENOTFOUND when the slug is free of other publishers, or the store's error. */
+ * SR_ENOTFOUND when the slug is free of other publishers, or the store's error. One statement
+ * (sr_store_lookup_any: the first 16 holders and the first 8 skills it is an alias of). */
 int sr_slug_holder(sr_store *s, const char *slug, int64_t owner_id, sr_skill *holder);
+/* What a publish of version to slug by owner is decided by, read in one statement
+ * (sr_store_slug_claims): the owner's skill the slug names, as sr_lookup_skill with the
+ * owner's handle finds it, and whether it has that version; another publisher's live skill
+ * holding it or aliased by it, as sr_slug_holder finds it; and a reservation of it not expired
+ * at now. */
+typedef struct sr_slug_state {
+	int found; /* the owner's skill, in skill, with its counters */
+	sr_skill skill;
+	int64_t downloads, installs, stars;
+	int has_version; /* the owner's skill has the version */
+	int held; /* another publisher's, in holder */
+	sr_skill holder;
+	int reserved; /* for the publisher reserver */
+	int64_t reserver;
+} sr_slug_state;
+int sr_slug_state_read(sr_store *s, const char *slug, const char *version, const sr_user *owner, int64_t now,
+		       sr_slug_state *out);
 /* Fills err with the refusal that names holder (SR_WHY_SLUG_OWNED_ELSEWHERE) and returns its
  * code. */
 int sr_slug_refuse(const sr_skill *holder, sr_regerr *err);

@@ -34,7 +34,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_TERM_ADD] = "INSERT INTO search_terms(term, df, titled) "
 		       "SELECT json_extract(value, '$[0]'), 1, json_extract(value, '$[1]') FROM json_each(?1) WHERE 1 "
 		       "ON CONFLICT(term) DO UPDATE SET df = search_terms.df + 1, "
-		       "titled = search_terms.titled + excluded.titled RETURNING term, titled",
+		       "titled = search_terms.titled + excluded.titled",
 	/* The vocabulary counts of a skill's terms, one less, before its postings are dropped. */
 	[Q_TERM_DROP] = "UPDATE search_terms SET df = max(0, df - 1) WHERE term IN "
 			"(SELECT term FROM search_postings INDEXED BY ix_postings_skill WHERE skill_id = ?1)",
@@ -44,9 +44,11 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			  "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ?2 FROM json_each(?1)",
 	[Q_POSTINGS_DEL] = "DELETE FROM search_postings WHERE skill_id = ?1",
 	[Q_TYPO_ADD] = "INSERT OR IGNORE INTO search_typos(key, word, term) "
-		       "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') "
-		       "FROM json_each(?1)",
-	[Q_SEARCH_TEXT_GET] = "SELECT body FROM search_text WHERE skill_id = ?1",
+		       "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), t.term FROM json_each(?1) j "
+		       "CROSS JOIN search_terms t ON t.term = json_extract(j.value, '$[2]') WHERE t.titled = 1",
+	[Q_INDEX_SOURCE] = "SELECT s.id, s.slug, s.display_name, s.summary, t.body, s.stats_downloads, "
+			    "s.stats_installs, s.stats_stars FROM skills s "
+			    "LEFT JOIN search_text t ON t.skill_id = s.id WHERE s.id = ?1",
 	[Q_SEARCH_TEXT_SET] = "INSERT INTO search_text(skill_id, body) VALUES (?1, ?2) "
 			      "ON CONFLICT(skill_id) DO UPDATE SET body = excluded.body",
 	/* A search's candidates, fetched SR_IDS_BATCH at a time (unused slots hold 0, no id). */
@@ -94,6 +96,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SKILL_BY_OWNER_ALIAS] = "SELECT " LOOKUP_COLS " FROM skill_aliases a CROSS JOIN skills s ON s.id = a.skill_id "
 				   "CROSS JOIN users u ON u.id = s.owner_id WHERE a.owner_id = ?1 AND a.slug = ?2",
 	[Q_LOOKUP_ANY] = "SELECT " LOOKUP_COLS SLUG_OR_ALIAS_FROM("?1", "CROSS JOIN") "LIMIT ?2",
+	[Q_LOOKUP_OWNED] = OWNED_OR_ALIAS("?1", "?2", "CROSS JOIN", "", ""),
+	[Q_SLUG_CLAIMS] = SLUG_CLAIMS("?1", "?2", "?3", "?4", "CROSS JOIN"),
 	[Q_DETAIL_ANY] = "SELECT " SKILL_COLS ", " DETAIL_COLS SLUG_OR_ALIAS_FROM("?1", "CROSS JOIN") DETAIL_JOIN " LIMIT ?2",
 	[Q_DETAIL_OWNED] = "SELECT " SKILL_COLS ", " DETAIL_COLS " FROM users o CROSS JOIN skills s ON s.owner_id = o.id "
 			   "AND s.slug = ?2 CROSS JOIN users u ON u.id = s.owner_id" DETAIL_JOIN " WHERE o.handle = ?1",

@@ -38,6 +38,42 @@
 	"UNION ALL SELECT skill_id FROM (SELECT skill_id FROM skill_aliases WHERE slug = " P " "      \
 	"ORDER BY skill_id LIMIT 8) a) c " J " skills s ON s.id = c.id " J " users u ON u.id = s.owner_id "
 
+/* The skill an owner's slug names and the one an alias of the owner's by that slug names (at
+ * most two rows, either may be missing; a skill named both ways comes twice): the owner by
+ * handle, then the unique keys (owner, slug) of skills and of skill_aliases. H and S are the
+ * dialect's placeholders of the handle and the slug, J its join; K0 and K1 columns added to
+ * the rows of each (empty, or ", 0" and ", 1" to tell them apart). */
+#define OWNED_OR_ALIAS(H, S, J, K0, K1)                                                              \
+	"SELECT " LOOKUP_COLS K0 " FROM users o " J " skills s ON s.owner_id = o.id AND s.slug = " S " " \
+	J " users u ON u.id = s.owner_id WHERE o.handle = " H " UNION ALL SELECT " LOOKUP_COLS K1       \
+	" FROM users o " J " skill_aliases a ON a.owner_id = o.id AND a.slug = " S " " J " skills s "    \
+	"ON s.id = a.skill_id " J " users u ON u.id = s.owner_id WHERE o.handle = " H
+
+/* Everything a publish decides a slug's claim by, in one statement, each row with its kind
+ * (SR_CLAIM_*) after LOOKUP_COLS and then the skill's counters: OWNED_OR_ALIAS's rows (0, 1),
+ * the first 16 skills holding the slug by id (2), the first 8 it is an alias of by id (3),
+ * the first 4 reservations of it not expired at N (4: only owner_id and slug), and the
+ * version V of the owner's skills of rows 0 and 1 (5: only the skill's id, by the versions'
+ * unique key). Only the owner's rows carry counters (the search index's popularity). */
+#define CLAIM_STATS ", s.stats_downloads, s.stats_installs, s.stats_stars"
+#define CLAIM_VERSION                                                                              \
+	"v.skill_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " \
+	"NULL, NULL, 5, NULL, NULL, NULL"
+#define SLUG_CLAIMS(H, S, N, V, J)                                                                         \
+	OWNED_OR_ALIAS(H, S, J, ", 0" CLAIM_STATS, ", 1" CLAIM_STATS)                                     \
+	" UNION ALL SELECT " LOOKUP_COLS ", 2, NULL, NULL, NULL FROM (SELECT id FROM skills WHERE slug = " S " ORDER BY id " \
+	"LIMIT 16) h " J " skills s ON s.id = h.id " J " users u ON u.id = s.owner_id "                   \
+	"UNION ALL SELECT " LOOKUP_COLS ", 3, NULL, NULL, NULL FROM (SELECT skill_id FROM skill_aliases WHERE slug = " S    \
+	" ORDER BY skill_id LIMIT 8) a " J " skills s ON s.id = a.skill_id " J " users u "                 \
+	"ON u.id = s.owner_id UNION ALL SELECT NULL, owner_id, slug, NULL, NULL, NULL, NULL, NULL, NULL, " \
+	"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 4, NULL, NULL, NULL FROM (SELECT owner_id, slug FROM "               \
+	"reserved_slugs WHERE slug = " S " AND expires_at > " N " LIMIT 4) r UNION ALL SELECT "            \
+	CLAIM_VERSION " FROM users o " J " skills s ON s.owner_id = o.id AND s.slug = " S " "             \
+	J " skill_versions v ON v.skill_id = s.id AND v.version = " V " WHERE o.handle = " H               \
+	" UNION ALL SELECT " CLAIM_VERSION " FROM users o " J " skill_aliases a ON a.owner_id = o.id "     \
+	"AND a.slug = " S " " J " skill_versions v ON v.skill_id = a.skill_id AND v.version = " V          \
+	" WHERE o.handle = " H
+
 /* A detail's extra columns after SKILL_COLS (sr_detail_row): the latest version's row and
  * its SKILL.md, joined as DETAIL_JOIN says. */
 #define DETAIL_COLS "v.version, v.changelog, v.created_at, v.soft_deleted_at, f.sha256, f.size"

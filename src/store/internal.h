@@ -53,6 +53,8 @@ enum sr__q {
 	Q_SKILLS_BY_ALIAS,    /* ix_aliases_slug, then skills primary key */
 	Q_SKILL_BY_OWNER_ALIAS, /* skill_aliases primary key, then skills primary key */
 	Q_LOOKUP_ANY,         /* ix_skills_slug and ix_aliases_slug, then skills primary key */
+	Q_LOOKUP_OWNED,       /* ux_users_handle, then ux_skills_owner_slug and the aliases' primary key */
+	Q_SLUG_CLAIMS,        /* Q_LOOKUP_OWNED's, Q_LOOKUP_ANY's, then reserved_slugs primary key */
 	Q_DETAIL_ANY,         /* the same, then the latest version's and its SKILL.md's keys */
 	Q_DETAIL_OWNED,       /* ux_users_handle, ux_skills_owner_slug, then as Q_DETAIL_ANY */
 	Q_DETAIL_BY_ID,       /* skills primary key, then as Q_DETAIL_ANY */
@@ -279,8 +281,8 @@ enum sr__q {
 	Q_POSTINGS,            /* search_postings primary key range on term, backwards, at most ?2 */
 	Q_POSTING_ADD,         /* insert, the rows of a JSON array */
 	Q_POSTINGS_DEL,        /* ix_postings_skill range */
-	Q_TYPO_ADD,            /* search_typos primary key per row of a JSON array (kept when present) */
-	Q_SEARCH_TEXT_GET,     /* search_text primary key */
+	Q_TYPO_ADD,            /* search_terms, then search_typos primary keys per row of a JSON array (kept when present) */
+	Q_INDEX_SOURCE,        /* skills primary key, then search_text primary key */
 	Q_SEARCH_TEXT_SET,     /* search_text primary key (insert or replace) */
 	Q_TYPOS,               /* search_typos primary key ranges on SR_TYPO_KEYS keys, then search_terms primary key */
 	Q_SKILLS_BY_IDS,       /* skills and users primary keys, SR_IDS_BATCH ids */
@@ -330,8 +332,8 @@ void sr__read_version_at(sr__stmt *st, int base, sr_version_row *v);
 
 /* ---- the word index (postings.c) ---- */
 
-/* Rewrites the postings of skill row r (dropping its old ones and their vocabulary counts). */
-int sr__postings_write(sr_store *s, const sr_skill_row *r);
+/* Rewrites the postings of skill r (dropping its old ones and their vocabulary counts). */
+int sr__postings_write(sr_store *s, const sr_index_source *r);
 /* A posting's impact from a text score and a popularity bucket (terms.h). */
 int sr__postings_impact(double text, int popularity);
 

@@ -624,6 +624,7 @@ static int deferrable(int q)
 	case Q_FTS_SHORT_DEL:
 	case Q_FTS_SHORT_INS:
 	case Q_TERM_DROP:
+	case Q_TERM_ADD:
 	case Q_POSTINGS_DEL:
 	case Q_POSTING_ADD:
 	case Q_TYPO_ADD:
@@ -799,6 +800,7 @@ static PGresult *run(struct pg *p, struct pg_stmt *ps, PGconn *c, int *rc)
 		return PQexecParams(c, ps->sql, ps->nsend, NULL, vals, NULL, NULL, 0);
 	if (ps->prepared_gen != p->gen) {
 		s->reads->trips++;
+		s->reads->prepares++;
 		PGresult *r = PQprepare(c, name, ps->sql, 0, NULL);
 		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		*rc = ok ? 0 : sr__pg_fail(s, "prepare", r);

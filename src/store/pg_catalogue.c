@@ -47,7 +47,7 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_TERM_ADD] = "INSERT INTO search_terms(term, df, titled) "
 		       "SELECT e->>0, 1, (e->>1)::bigint FROM json_array_elements($1::json) e "
 		       "ON CONFLICT(term) DO UPDATE SET df = search_terms.df + 1, "
-		       "titled = search_terms.titled + excluded.titled RETURNING term, titled",
+		       "titled = search_terms.titled + excluded.titled",
 	[Q_TERM_DROP] = "UPDATE search_terms SET df = greatest(0, df - 1) WHERE term = ANY "
 			"(ARRAY(SELECT term FROM search_postings WHERE skill_id = $1))",
 	[Q_POSTINGS] = "SELECT skill_id, impact FROM search_postings WHERE term = $1 "
@@ -55,9 +55,14 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_POSTING_ADD] = "INSERT INTO search_postings(term, impact, skill_id) "
 			  "SELECT e->>0, (e->>1)::int, $2 FROM json_array_elements($1::json) e ON CONFLICT DO NOTHING",
 	[Q_POSTINGS_DEL] = "DELETE FROM search_postings WHERE skill_id = $1",
-	[Q_TYPO_ADD] = "INSERT INTO search_typos(key, word, term) "
-		       "SELECT e->>0, e->>1, e->>2 FROM json_array_elements($1::json) e ON CONFLICT DO NOTHING",
-	[Q_SEARCH_TEXT_GET] = "SELECT body FROM search_text WHERE skill_id = $1",
+	/* The term's row by its key for each key row (LATERAL and LIMIT: never a hash of the
+	 * vocabulary, whatever its size). */
+	[Q_TYPO_ADD] = "INSERT INTO search_typos(key, word, term) SELECT e->>0, e->>1, t.term FROM "
+		       "json_array_elements($1::json) e CROSS JOIN LATERAL (SELECT term FROM search_terms "
+		       "WHERE term = e->>2 AND titled = 1 LIMIT 1) t ON CONFLICT DO NOTHING",
+	[Q_INDEX_SOURCE] = "SELECT s.id, s.slug, s.display_name, s.summary, t.body, s.stats_downloads, "
+			    "s.stats_installs, s.stats_stars FROM skills s "
+			    "LEFT JOIN search_text t ON t.skill_id = s.id WHERE s.id = $1",
 	[Q_SEARCH_TEXT_SET] = "INSERT INTO search_text(skill_id, body) VALUES ($1, $2) "
 			      "ON CONFLICT(skill_id) DO UPDATE SET body = excluded.body",
 	[Q_SKILLS_BY_IDS] = "SELECT " SKILL_COLS PG_SKILL_FROM "WHERE s.id IN ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -99,6 +104,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SKILLS_BY_ALIAS] = "SELECT " LOOKUP_COLS PG_ALIAS_FROM "WHERE a.slug = $1 LIMIT $2",
 	[Q_SKILL_BY_OWNER_ALIAS] = "SELECT " LOOKUP_COLS PG_ALIAS_FROM "WHERE a.owner_id = $1 AND a.slug = $2",
 	[Q_LOOKUP_ANY] = "SELECT " LOOKUP_COLS SLUG_OR_ALIAS_FROM("$1", "JOIN") "LIMIT $2",
+	[Q_LOOKUP_OWNED] = OWNED_OR_ALIAS("$1", "$2", "JOIN", "", ""),
+	[Q_SLUG_CLAIMS] = SLUG_CLAIMS("$1", "$2", "$3", "$4", "JOIN"),
 	[Q_DETAIL_ANY] = "SELECT " SKILL_COLS ", " DETAIL_COLS SLUG_OR_ALIAS_FROM("$1", "JOIN") DETAIL_JOIN " LIMIT $2",
 	[Q_DETAIL_OWNED] = "SELECT " SKILL_COLS ", " DETAIL_COLS " FROM users o JOIN skills s ON s.owner_id = o.id "
 			   "AND s.slug = $2 JOIN users u ON u.id = s.owner_id" DETAIL_JOIN " WHERE o.handle = $1",

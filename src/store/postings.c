@@ -200,47 +200,6 @@ static int cmp_key(const void *a, const void *b)
 	return c ? c : strcmp(x->word, y->word);
 }
 
-struct vocab_ctx {
-	struct doc *d;
-	struct keys *keys;
-};
-
-/* A row of the vocabulary's upsert: a term titled for the first time gets its typo keys. */
-static int vocab_row(void *ud, const void *row)
-{
-	struct vocab_ctx *c = ud;
-	const sr_term_row *r = row;
-	if (r->df != 1 || !r->term)
-		return 0;
-	struct doc_term want;
-	snprintf(want.term, sizeof(want.term), "%s", r->term);
-	const struct doc_term *t = bsearch(&want, c->d->t, (size_t)c->d->n, sizeof(want), cmp_term);
-	return t && (t->fields & F_TITLED) ? add_typo_keys(c->keys, t) : 0;
-}
-
-static void read_vocab(sr_store *s, sr__stmt *st, void *row);
-
-struct body_ctx {
-	char *text;
-};
-
-static int take_body(void *ud, const void *row)
-{
-	struct body_ctx *c = ud;
-	const sr_term_row *r = row;
-	free(c->text);
-	c->text = r->term ? strdup(r->term) : NULL;
-	return 0;
-}
-
-static void read_text(sr_store *s, sr__stmt *st, void *row)
-{
-	(void)s;
-	sr_term_row *r = row;
-	memset(r, 0, sizeof(*r));
-	r->term = sr__col_text(st, 0);
-}
-
 int sr_store_search_text_set(sr_store *s, int64_t skill_id, const char *text)
 {
 	size_t n = strnlen(text ? text : "", SR_SEARCH_TEXT_MAX + 1);
@@ -257,27 +216,23 @@ int sr_store_search_text_set(sr_store *s, int64_t skill_id, const char *text)
 }
 
 /*
- * The writes, in six statements whatever the number of terms: the old terms' counts down and
- * the old postings dropped; the skill's text read; the terms' counts up (one JSON array, the
- * upsert answering each term's titled count); the postings (one array); the typo keys of
- * terms titled for the first time (one array, when there are any). Terms and keys go in
+ * The writes, in five statements whatever the number of terms, none of them answering
+ * anything (on PostgreSQL they ride in the pipeline of a write transaction: pg.c): the old
+ * terms' counts down and the old postings dropped; the terms' counts up (one JSON array); the
+ * postings (one array); the typo keys of every term the skill titles (one array, when there
+ * are any), of which the insert keeps those of terms titled for the first time: a term's
+ * titled count is 1 after the upsert only when this skill brought it. Terms and keys go in
  * their key order, so that two publishes sharing terms lock the vocabulary's rows in the same
  * order on PostgreSQL and cannot deadlock on them.
  */
-int sr__postings_write(sr_store *s, const sr_skill_row *r)
+int sr__postings_write(sr_store *s, const sr_index_source *r)
 {
 	int rc = sr__run(s, Q_TERM_DROP, "I", r->id);
 	if (rc || (rc = sr__run(s, Q_POSTINGS_DEL, "I", r->id)))
 		return rc;
-	struct body_ctx body = {NULL};
-	sr_term_row trow;
-	rc = sr__each(s, sr__query(s, Q_SEARCH_TEXT_GET, "I", r->id), read_text, &trow, take_body, &body);
 	struct doc *d = calloc(1, sizeof(*d));
-	if (rc || !d) {
-		free(body.text);
-		free(d);
-		return rc ? rc : SR_ENOMEM;
-	}
+	if (!d)
+		return SR_ENOMEM;
 	d->field = F_SLUG;
 	sr_terms_each(r->slug, 0, add_term, d);
 	add_joined_slug(d, r->slug ? r->slug : "");
@@ -286,8 +241,7 @@ int sr__postings_write(sr_store *s, const sr_skill_row *r)
 	d->field = F_SUMMARY;
 	sr_terms_each(r->summary, 0, add_term, d);
 	d->field = F_BODY;
-	sr_terms_each(body.text, 0, add_term, d);
-	free(body.text);
+	sr_terms_each(r->body, 0, add_term, d);
 	if (!d->n) {
 		free(d);
 		return 0;
@@ -318,12 +272,16 @@ int sr__postings_write(sr_store *s, const sr_skill_row *r)
 	sr_jw_arr_end(&jt);
 	sr_jw_arr_end(&jp);
 	rc = sr_jw_error(&jt) || sr_jw_error(&jp) ? SR_ENOMEM : 0;
+	/* The keys of every term the skill titles; the insert keeps those of the terms titled for
+	 * the first time (Q_TYPO_ADD), so no answer of the upsert is waited for. */
 	struct keys k = {0};
-	struct vocab_ctx vc = {d, &k};
-	if (!rc)
-		rc = sr__each(s, sr__query(s, Q_TERM_ADD, "t", terms.data), read_vocab, &trow, vocab_row, &vc);
+	for (int i = 0; i < d->n && !rc; i++)
+		if (d->t[i].fields & F_TITLED)
+			rc = add_typo_keys(&k, &d->t[i]);
 	if (!rc)
 		rc = k.rc;
+	if (!rc)
+		rc = sr__run(s, Q_TERM_ADD, "t", terms.data);
 	if (!rc)
 		rc = sr__run(s, Q_POSTING_ADD, "tI", postings.data, r->id);
 	if (!rc && k.n) {

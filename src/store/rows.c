@@ -76,6 +76,7 @@ void sr_reads_add(sr_reads *dst, const sr_reads *src)
 	dst->ranges += src->ranges;
 	dst->db_ns += src->db_ns;
 	dst->trips += src->trips;
+	dst->prepares += src->prepares;
 	dst->errors += src->errors;
 	for (int t = 0; t < SR_T_COUNT; t++) {
 		dst->table_rows[t] += src->table_rows[t];

@@ -169,6 +169,36 @@ int sr_store_lookup_any(sr_store *s, const char *slug, int max, sr_row_fn fn, vo
 	return each_lookup(s, sr__query(s, Q_LOOKUP_ANY, "ti", slug, max), fn, ud);
 }
 
+int sr_store_lookup_owned(sr_store *s, const char *handle, const char *slug, sr_row_fn fn, void *ud)
+{
+	return each_lookup(s, sr__query(s, Q_LOOKUP_OWNED, "tt", handle, slug), fn, ud);
+}
+
+static void read_claim(sr_store *s, sr__stmt *st, void *row)
+{
+	sr_slug_claim_row *r = row;
+	r->kind = sr__col_int(st, SR__LOOKUP_NCOLS);
+	if (r->kind < SR_CLAIM_RESERVED) {
+		read_lookup(s, st, &r->skill);
+		r->skill.downloads = sr__col_int64(st, SR__LOOKUP_NCOLS + 1);
+		r->skill.installs = sr__col_int64(st, SR__LOOKUP_NCOLS + 2);
+		r->skill.stars = sr__col_int64(st, SR__LOOKUP_NCOLS + 3);
+		return;
+	}
+	memset(&r->skill, 0, sizeof(r->skill));
+	r->skill.id = sr__col_int64(st, 0);
+	r->skill.owner_id = sr__col_int64(st, 1);
+	r->skill.slug = sr__col_text(st, 2);
+}
+
+int sr_store_slug_claims(sr_store *s, const char *handle, const char *slug, const char *version, int64_t now,
+			 sr_row_fn fn, void *ud)
+{
+	sr_slug_claim_row row;
+	return sr__each(s, sr__query(s, Q_SLUG_CLAIMS, "ttIt", handle, slug, now, version), read_claim, &row, fn,
+			ud);
+}
+
 static void read_detail(sr_store *s, sr__stmt *st, void *row)
 {
 	sr_detail_row *d = row;
@@ -443,18 +473,37 @@ struct index_ctx {
 	int rc;
 };
 
+static void read_index_src(sr_store *s, sr__stmt *st, void *row)
+{
+	(void)s;
+	sr_index_source *r = row;
+	r->id = sr__col_int64(st, 0);
+	r->slug = sr__col_text(st, 1);
+	r->display_name = sr__col_text(st, 2);
+	r->summary = sr__col_text(st, 3);
+	r->body = sr__col_text(st, 4);
+	r->downloads = sr__col_int64(st, 5);
+	r->installs = sr__col_int64(st, 6);
+	r->stars = sr__col_int64(st, 7);
+}
+
 static int index_row(void *ud, const void *row)
 {
-	const sr_skill_row *r = row;
 	struct index_ctx *c = ud;
-	sr_store *s = c->s;
-	if ((c->rc = sr__run(s, Q_FTS_INS, "Ittt", r->id, r->slug, r->display_name, r->summary)) ||
-	    (c->rc = sr__postings_write(s, r)))
-		return c->rc;
+	return c->rc = sr_store_search_index_source(c->s, row);
+}
+
+int sr_store_search_index_source(sr_store *s, const sr_index_source *r)
+{
+	int rc = sr__run(s, Q_FTS_DEL, "I", r->id);
+	if (rc || (rc = sr__run(s, Q_FTS_SHORT_DEL, "I", r->id)) ||
+	    (rc = sr__run(s, Q_FTS_INS, "Ittt", r->id, r->slug, r->display_name, r->summary)) ||
+	    (rc = sr__postings_write(s, r)))
+		return rc;
 	sr_buf b;
 	sr_buf_init(&b, 1 << 20);
 	/* Hyphens split slug words for the word index: "pdf-tables" matches "pdf". */
-	int rc = sr_buf_puts(&b, r->slug);
+	rc = sr_buf_puts(&b, r->slug);
 	for (size_t i = 0; i < b.len; i++)
 		if (b.data[i] == '-')
 			b.data[i] = ' ';
@@ -466,28 +515,22 @@ static int index_row(void *ud, const void *row)
 		rc = sr_buf_putc(&b, ' ');
 	if (!rc)
 		rc = short_text(&b, r->summary);
-	if (rc) {
-		sr_buf_deinit(&b);
-		return c->rc = rc;
+	sr__stmt *st = rc ? NULL : sr__prepare(s, Q_FTS_SHORT_INS);
+	if (st) {
+		sr__bind_int64(st, 1, r->id);
+		sr__bind_text_copy(st, 2, b.data, b.len);
+		rc = sr__exec(s, st);
+	} else if (!rc) {
+		rc = SR_EDB;
 	}
-	sr__stmt *st = sr__prepare(s, Q_FTS_SHORT_INS);
-	if (!st) {
-		sr_buf_deinit(&b);
-		return c->rc = SR_EDB;
-	}
-	sr__bind_int64(st, 1, r->id);
-	sr__bind_text_copy(st, 2, b.data, b.len);
-	c->rc = sr__exec(s, st);
 	sr_buf_deinit(&b);
-	return c->rc;
+	return rc;
 }
 
 int sr_store_search_index(sr_store *s, int64_t skill_id)
 {
-	int rc = sr__run(s, Q_FTS_DEL, "I", skill_id);
-	if (rc || (rc = sr__run(s, Q_FTS_SHORT_DEL, "I", skill_id)))
-		return rc;
 	struct index_ctx c = {s, 0};
-	rc = sr_store_skill_by_id(s, skill_id, index_row, &c);
+	sr_index_source src;
+	int rc = sr__each(s, sr__query(s, Q_INDEX_SOURCE, "I", skill_id), read_index_src, &src, index_row, &c);
 	return rc ? rc : c.rc;
 }

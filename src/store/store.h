@@ -81,6 +81,7 @@ typedef struct sr_reads {
 	int64_t max_rows, max_bytes, max_ranges;
 	int64_t db_ns;     /* time spent inside the database engine */
 	int64_t trips;     /* round trips to a database server (PostgreSQL; 0 on SQLite) */
+	int64_t prepares;  /* of those, the ones that prepared a statement on its connection */
 	int exceeded;      /* which limit was passed: 0, 'r' rows, 'b' bytes, 'g' ranges */
 	int errors;        /* database errors met, including ones a caller chose to absorb */
 	/* The same rows and bytes by table: a row counts once, for the table of its first
@@ -288,6 +289,32 @@ int sr_store_lookup_owner_alias(sr_store *s, int64_t owner_id, const char *slug,
  * 8 it is an alias of (by id), in no set order, at most max rows; a skill both holding and
  * aliased by the slug comes twice (lookup rows). */
 int sr_store_lookup_any(sr_store *s, const char *slug, int max, sr_row_fn fn, void *ud);
+/* The skill of the owner with this handle that a slug names, as the owner's slug and as an
+ * alias of theirs, in one statement: at most two rows in no set order (lookup rows); a skill
+ * named both ways comes twice. */
+int sr_store_lookup_owned(sr_store *s, const char *handle, const char *slug, sr_row_fn fn, void *ud);
+
+/* What a publish decides a slug's claim by, in one statement (sr_store_slug_claims): rows of
+ * these kinds, in no set order. */
+enum {
+	SR_CLAIM_OWN,       /* the owner's skill holding the slug */
+	SR_CLAIM_OWN_ALIAS, /* the skill an alias of the owner's by the slug names */
+	SR_CLAIM_HOLDER,    /* a skill holding the slug, any owner (the first 16 by id) */
+	SR_CLAIM_ALIASED,   /* a skill the slug is an alias of, any owner (the first 8 by id) */
+	SR_CLAIM_RESERVED,  /* a reservation of the slug (the first 4): skill.owner_id only */
+	SR_CLAIM_VERSION,   /* the version asked for of an SR_CLAIM_OWN* skill: skill.id only */
+};
+typedef struct sr_slug_claim_row {
+	int kind;           /* SR_CLAIM_* */
+	sr_skill_row skill; /* a lookup row; for SR_CLAIM_RESERVED only owner_id and slug; the
+			     * owner's rows (SR_CLAIM_OWN*) also downloads, installs and stars */
+} sr_slug_claim_row;
+/* The claims on slug as the owner with this handle publishes version to it at now: the
+ * owner's skill (as sr_store_lookup_owned finds it), the skills holding the slug and those it
+ * is an alias of (as sr_store_lookup_any), its reservations not expired at now, and whether
+ * the owner's skills have that version. */
+int sr_store_slug_claims(sr_store *s, const char *handle, const char *slug, const char *version, int64_t now,
+			 sr_row_fn fn, void *ud);
 
 /* A skill's detail in one statement: whole skill rows, as sr_store_lookup_any finds them, each
  * with its latest version's fields and the SKILL.md the detail shows (api-v1 section 2.2). */
@@ -480,6 +507,17 @@ int sr_store_skill_touch(sr_store *s, int64_t skill_id, int64_t now, int version
  * caller's transaction; the word index also takes the body text last set for the skill.
  * Every write that changes a skill's slug, name, summary or body text calls it. */
 int sr_store_search_index(sr_store *s, int64_t skill_id);
+/* What a skill's search index is made of: its fields as stored, the searchable text of its
+ * SKILL.md as sr_store_search_text_set stored it (NULL when none), and its counters (the
+ * postings' popularity). */
+typedef struct sr_index_source {
+	int64_t id;
+	const char *slug, *display_name, *summary, *body;
+	int64_t downloads, installs, stars;
+} sr_index_source;
+/* sr_store_search_index from a source the caller holds (a publish wrote it in this
+ * transaction): the same writes without reading the skill back. */
+int sr_store_search_index_source(sr_store *s, const sr_index_source *src);
 /* The searchable text of a skill's latest SKILL.md (registry/search.h makes it), kept for
  * sr_store_search_index; at most SR_SEARCH_TEXT_MAX bytes are kept. */
 #define SR_SEARCH_TEXT_MAX 8192

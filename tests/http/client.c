@@ -286,6 +286,29 @@ long srt_statements(const srt_resp *r, char *cache, size_t n)
 	return end == p + 12 || *end != '"' ? -1 : v;
 }
 
+/* The number in Server-Timing's `name;desc="N"`: 0 when absent, -1 when unreadable. */
+static long timing_count(const char *st, const char *name)
+{
+	char key[32];
+	snprintf(key, sizeof(key), "%s;desc=\"", name);
+	const char *p = strstr(st, key);
+	if (!p)
+		return 0;
+	p += strlen(key);
+	char *end;
+	long v = strtol(p, &end, 10);
+	return end == p || *end != '"' ? -1 : v;
+}
+
+long srt_trips(const srt_resp *r)
+{
+	const char *st = srt_header(r, "Server-Timing");
+	if (!st)
+		return -1;
+	long trips = timing_count(st, "trips"), prepares = timing_count(st, "prepares");
+	return trips < 0 || prepares < 0 ? -1 : trips - prepares;
+}
+
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	srt_resp *r = ud;

@@ -189,6 +189,10 @@ int srt_timing(const srt_resp *r, long *rows, long *bytes);
 /* Server-Timing's `stmts` (the statements the request ran, each one round trip on
  * PostgreSQL) and `cache` (hit, miss, or "" when absent); -1 when stmts is absent. */
 long srt_statements(const srt_resp *r, char *cache, size_t n);
+/* Server-Timing's round trips to the database server (`trips`) less those that prepared a
+ * statement on their connection (`prepares`): what the request costs on a warm connection.
+ * 0 when there were none (SQLite), -1 when the header is absent or unreadable. */
+long srt_trips(const srt_resp *r);
 /* The harness's own: prints a response's body, cut short, after a failed check. */
 void srt__show_body(const srt_resp *r);
 /* Raw bytes over a fresh TCP connection (for malformed requests and HEAD). Reads until the

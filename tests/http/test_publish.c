@@ -132,6 +132,46 @@ static void test_ticket_flow(void **state)
 	json_decref(m);
 }
 
+/* One publish of a SKILL.md as multipart; its round trips to PostgreSQL past preparing
+ * statements (srt_trips). */
+static long publish_trips(const char *slug, const char *version, long status)
+{
+	srt_file files[] = {skill_md("Trip Kit")};
+	char payload[256];
+	snprintf(payload, sizeof(payload),
+		 "{\"slug\":\"%s\",\"displayName\":\"Trip Kit\",\"version\":\"%s\",\"changelog\":\"\","
+		 "\"acceptLicenseTerms\":true}",
+		 slug, version);
+	srt_resp r;
+	srt_publish_multipart(&S, S.tok_alice, payload, files, 1, &r);
+	SRT_EXPECT_STATUS(&r, status);
+	long trips = srt_trips(&r);
+	srt_resp_free(&r);
+	return trips;
+}
+
+/* A publish's round trips on PostgreSQL (issue 12), the file bytes apart (the blob store's own
+ * connections carry them): the token; the slug's claims, to refuse before any byte is stored;
+ * the blob holds; the write transaction's BEGIN, lock and claims again; the skill's insert
+ * (a new skill), the version's; the COMMIT, which carries every other write. A version that
+ * exists is refused after the claims. SQLite makes none. */
+static void test_round_trips(void **state)
+{
+	(void)state;
+	int pg = srt_db_postgres();
+	assert_int_equal(publish_trips("trip-kit", "1.0.0", 200), pg ? 7 : 0);
+	assert_int_equal(publish_trips("trip-kit", "1.1.0", 200), pg ? 6 : 0);
+	assert_int_equal(publish_trips("trip-kit", "1.0.5", 200), pg ? 6 : 0);
+	assert_int_equal(publish_trips("trip-kit", "1.1.0", 400), pg ? 2 : 0);
+	/* The version that did not become the latest left the skill's search entry as it was. */
+	json_t *j = get_json("/api/v1/search?q=trip", 200);
+	json_t *hits = json_object_get(j, "results");
+	assert_int_equal(json_array_size(hits), 1);
+	SRT_EXPECT_STR(json_array_get(hits, 0), "slug", "trip-kit");
+	SRT_EXPECT_STR(json_array_get(hits, 0), "version", "1.1.0");
+	json_decref(j);
+}
+
 static void test_multipart_flow(void **state)
 {
 	(void)state;
@@ -1220,6 +1260,7 @@ int main(void)
 		cmocka_unit_test(test_bad_tags),
 		cmocka_unit_test(test_chunked_upload),
 		cmocka_unit_test(test_anonymous_large_body),
+		cmocka_unit_test(test_round_trips),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
