@@ -219,15 +219,19 @@ static const sr_skill *other_live(const sr_skill *rows, int n, int64_t owner_id)
 
 int sr_slug_holder(sr_store *s, const char *slug, int64_t owner_id, sr_skill *holder)
 {
-	sr_skill rows[SR_LOOKUP_ROWS];
-	struct collect c = {rows, 0, SR_LOOKUP_ROWS};
-	int rc = sr_store_lookup_any(s, slug, c.max, collect_row, &c);
+	sr_skill rows[SR_LOOKUP_MAX_MATCHES * 2];
+	struct collect c = {rows, 0, SR_LOOKUP_MAX_MATCHES * 2};
+	int rc = sr_store_lookup_slug(s, slug, c.max, collect_row, &c);
 	if (rc)
 		return rc;
-	/* The skills holding the slug first, then those it is an alias of: an alias is owned by
-	 * the publisher of the skill it names. */
-	order_candidates(rows, c.n, slug);
 	const sr_skill *h = other_live(rows, c.n, owner_id);
+	if (!h) {
+		/* An alias is owned by the publisher of the skill it names. */
+		c.n = 0;
+		if ((rc = sr_store_lookup_alias(s, slug, c.max, collect_row, &c)))
+			return rc;
+		h = other_live(rows, c.n, owner_id);
+	}
 	if (!h)
 		return SR_ENOTFOUND;
 	*holder = *h;
@@ -285,8 +289,8 @@ int sr_slug_state_read(sr_store *s, const char *slug, const char *version, const
 		       sr_slug_state *out)
 {
 	memset(out, 0, sizeof(*out));
-	sr_skill others[SR_LOOKUP_ROWS];
-	struct claims c = {.out = out, .others = {others, 0, SR_LOOKUP_ROWS}};
+	sr_skill others[SR_LOOKUP_MAX_MATCHES * 4];
+	struct claims c = {.out = out, .others = {others, 0, SR_LOOKUP_MAX_MATCHES * 4}};
 	int rc = sr_store_slug_claims(s, owner->handle, slug, version, now, claim_row, &c);
 	if (rc)
 		return rc;

@@ -570,10 +570,11 @@ static int hold_blobs(sr_store *s, struct pub *p, const char *const *shas, size_
 }
 
 /* The file bytes and the download archive (with _meta.json) into the blob store, all held
- * first in one statement: the archive is built in memory before any byte is put (a ticketed
- * file it reads is named by its live ticket until the publish commits). They are
- * content-addressed, so a failed transaction later leaves only bytes that a later publish of
- * the same content reuses. */
+ * first, in one transaction: the archive is built in memory before any byte is put. A ticketed
+ * file it reads is stored already and named by its ticket, which write_rows finds live at the
+ * commit (so it was live while the file was read and held). The bytes are content-addressed,
+ * so a failed transaction later leaves only bytes that a later publish of the same content
+ * reuses. */
 static int store_blobs(sr_store *s, sr_blobs *b, struct pub *p, sr_regerr *err)
 {
 	const sr_publish_req *req = p->req;
@@ -684,15 +685,16 @@ static int set_tags(sr_store *s, const struct pub *p, int64_t skill_id, int64_t 
 	return 0;
 }
 
-/* Every database change of a publish, inside the caller's transaction: the skill (new or
- * existing, checked again now that the write lock is held), the version, the tickets it
- * consumes, the tags, the scan request, the search index and the audit row. */
-/* The search index of a skill whose latest version this publish wrote, from what the publish
+/* The skill's search index (its postings carry the skill's popularity as of now, so every
+ * publish rewrites them). A version that became the latest is indexed from what the publish
  * holds: the slug the skill has (an alias names another), the name, summary and SKILL.md text
- * set_tags stored, and its counters as the slug's claims read them under the write lock. A
- * version that does not become the latest changes nothing the index holds. */
-static int index_latest(sr_store *s, const struct pub *p, int64_t skill_id, const sr_slug_state *st)
+ * set_tags stored, and the counters the slug's claims read under the write lock. Another
+ * version leaves those fields as they were, and the index reads them back (one statement). */
+static int index_skill(sr_store *s, const struct pub *p, int64_t skill_id, int became_latest,
+		       const sr_slug_state *st)
 {
+	if (!became_latest)
+		return sr_store_search_index(s, skill_id);
 	sr_index_source src = {
 		.id = skill_id,
 		.slug = st->found ? st->skill.slug : p->slug,
@@ -706,6 +708,9 @@ static int index_latest(sr_store *s, const struct pub *p, int64_t skill_id, cons
 	return sr_store_search_index_source(s, &src);
 }
 
+/* Every database change of a publish, inside the caller's transaction: the skill (new or
+ * existing, checked again now that the write lock is held), the version, the tickets it
+ * consumes, the tags, the scan request, the search index and the audit row. */
 static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 {
 	const sr_publish_req *req = p->req;
@@ -736,9 +741,12 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 	}
 	if ((rc = insert_version(s, p, skill_id, &version_id, err)))
 		return rc;
-	/* Ticketed uploads are consumed with the publish that uses them. */
+	/* Ticketed uploads are consumed with the publish that uses them, live now, under the write
+	 * lock: then they were live all along, and the collector left their bytes alone between
+	 * store_blobs reading them and holding them. */
+	int64_t now = sr_now_ms();
 	for (size_t i = 0; i < req->nfiles; i++)
-		if (req->files[i].ticket && sr_store_ticket_mark_used(s, req->files[i].ticket, p->now))
+		if (req->files[i].ticket && sr_store_ticket_mark_used(s, req->files[i].ticket, now))
 			return sr_regerr_set(err, SR_EINVAL, SR_WHY_TICKET_UNUSABLE, NULL);
 	if ((rc = set_tags(s, p, skill_id, version_id, latest, &became_latest, err)))
 		return rc;
@@ -747,7 +755,7 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 	if ((rc = sr_store_version_scan_request(s, skill_id, version_id, p->now)) ||
 	    (rc = sr_store_skill_mark_pending(s, skill_id)) || (rc = sr_store_tags_refresh(s, skill_id)) ||
 	    (rc = sr_store_skill_touch(s, skill_id, p->now, 1)) ||
-	    (became_latest && (rc = index_latest(s, p, skill_id, &st))) ||
+	    (rc = index_skill(s, p, skill_id, became_latest, &st)) ||
 	    (rc = sr_store_audit(s, req->actor->id, req->import ? "skill.import" : "skill.publish", skill_id,
 				 p->version, p->now)))
 		return sr_regerr_internal(err, rc);

@@ -56,8 +56,7 @@ int sr_lookup_pick(sr_store *s, const char *slug, sr_skill *cands, int n, const 
 /* Whether another publisher than owner_id holds slug: a live skill of theirs has it, or it
  * is an alias of one (api-v1 section 3.11: a new skill's slug must be free of both; a
  * reservation is sr_store_reserved_slug_holder's). 0 with the first such skill in holder,
- * SR_ENOTFOUND when the slug is free of other publishers, or the store's error. One statement
- * (sr_store_lookup_any: the first 16 holders and the first 8 skills it is an alias of). */
+ * SR_ENOTFOUND when the slug is free of other publishers, or the store's error. */
 int sr_slug_holder(sr_store *s, const char *slug, int64_t owner_id, sr_skill *holder);
 /* What a publish of version to slug by owner is decided by, read in one statement
  * (sr_store_slug_claims): the owner's skill the slug names, as sr_lookup_skill with the

@@ -51,7 +51,8 @@
 
 /* Everything a publish decides a slug's claim by, in one statement, each row with its kind
  * (SR_CLAIM_*) after LOOKUP_COLS and then the skill's counters: OWNED_OR_ALIAS's rows (0, 1),
- * the first 16 skills holding the slug by id (2), the first 8 it is an alias of by id (3),
+ * the first 16 skills holding the slug by id (2), the first 16 it is an alias of by id (3)
+ * (as sr_slug_holder reads them),
  * the first 4 reservations of it not expired at N (4: only owner_id and slug), and the
  * version V of the owner's skills of rows 0 and 1 (5: only the skill's id, by the versions'
  * unique key). Only the owner's rows carry counters (the search index's popularity). */
@@ -64,7 +65,7 @@
 	" UNION ALL SELECT " LOOKUP_COLS ", 2, NULL, NULL, NULL FROM (SELECT id FROM skills WHERE slug = " S " ORDER BY id " \
 	"LIMIT 16) h " J " skills s ON s.id = h.id " J " users u ON u.id = s.owner_id "                   \
 	"UNION ALL SELECT " LOOKUP_COLS ", 3, NULL, NULL, NULL FROM (SELECT skill_id FROM skill_aliases WHERE slug = " S    \
-	" ORDER BY skill_id LIMIT 8) a " J " skills s ON s.id = a.skill_id " J " users u "                 \
+	" ORDER BY skill_id LIMIT 16) a " J " skills s ON s.id = a.skill_id " J " users u "                 \
 	"ON u.id = s.owner_id UNION ALL SELECT NULL, owner_id, slug, NULL, NULL, NULL, NULL, NULL, NULL, " \
 	"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 4, NULL, NULL, NULL FROM (SELECT owner_id, slug FROM "               \
 	"reserved_slugs WHERE slug = " S " AND expires_at > " N " LIMIT 4) r UNION ALL SELECT "            \

@@ -300,7 +300,7 @@ enum {
 	SR_CLAIM_OWN,       /* the owner's skill holding the slug */
 	SR_CLAIM_OWN_ALIAS, /* the skill an alias of the owner's by the slug names */
 	SR_CLAIM_HOLDER,    /* a skill holding the slug, any owner (the first 16 by id) */
-	SR_CLAIM_ALIASED,   /* a skill the slug is an alias of, any owner (the first 8 by id) */
+	SR_CLAIM_ALIASED,   /* a skill the slug is an alias of, any owner (the first 16 by id) */
 	SR_CLAIM_RESERVED,  /* a reservation of the slug (the first 4): skill.owner_id only */
 	SR_CLAIM_VERSION,   /* the version asked for of an SR_CLAIM_OWN* skill: skill.id only */
 };
@@ -311,8 +311,8 @@ typedef struct sr_slug_claim_row {
 } sr_slug_claim_row;
 /* The claims on slug as the owner with this handle publishes version to it at now: the
  * owner's skill (as sr_store_lookup_owned finds it), the skills holding the slug and those it
- * is an alias of (as sr_store_lookup_any), its reservations not expired at now, and whether
- * the owner's skills have that version. */
+ * is an alias of (as sr_store_lookup_slug and sr_store_lookup_alias read them, 16 each), its
+ * reservations not expired at now, and whether the owner's skills have that version. */
 int sr_store_slug_claims(sr_store *s, const char *handle, const char *slug, const char *version, int64_t now,
 			 sr_row_fn fn, void *ud);
 
@@ -502,10 +502,11 @@ int sr_store_tag_get(sr_store *s, int64_t skill_id, const char *tag, int64_t *ve
 /* Rebuilds skills.tags_json from skill_tags, leaving out tags on deleted versions. */
 int sr_store_tags_refresh(sr_store *s, int64_t skill_id);
 int sr_store_skill_touch(sr_store *s, int64_t skill_id, int64_t now, int versions_delta);
-/* Rewrites a skill's entries in both search indexes from its row: the full-text tables and
- * the word index's postings, vocabulary counts and typo keys (store/postings.c), in the
- * caller's transaction; the word index also takes the body text last set for the skill.
- * Every write that changes a skill's slug, name, summary or body text calls it. */
+/* Rewrites the entries of the skill skill_id names in both search indexes from its row: the
+ * full-text tables and the word index's postings, vocabulary counts and typo keys
+ * (store/postings.c), in the caller's transaction; the word index also takes the body text
+ * last set for the skill. Every write that changes a skill's slug, name, summary or body text
+ * calls it, or sr_store_search_index_source. */
 int sr_store_search_index(sr_store *s, int64_t skill_id);
 /* What a skill's search index is made of: its fields as stored, the searchable text of its
  * SKILL.md as sr_store_search_text_set stored it (NULL when none), and its counters (the

@@ -321,6 +321,21 @@ static void test_many_aliases(void **state)
 		SRT_EXPECT_STR(json_object_get(d, "skill"), "slug", srt_fmt("crowd-kit-%d", i));
 		json_decref(d);
 	}
+	/* A new skill may not take the slug while a live skill of another publisher is aliased by
+	 * it, however many aliases come first: with the first eight skills deleted, the ninth
+	 * still holds it (a publish reads 16 aliases of a slug). */
+	srt_sql(&S, srt_fmt("UPDATE skills SET soft_deleted_at = 1 WHERE id <= %lld AND slug LIKE 'crowd-kit-%%'", ids[7]));
+	char tok[256];
+	srt_make_user(&S, "crowdnew", "user", tok, sizeof tok);
+	const char *md = srt_skill_md("Crowded", "Wants the old name.");
+	srt_file f = {"SKILL.md", md, strlen(md), "text/markdown"};
+	srt_publish_multipart(&S, tok,
+			      "{\"slug\":\"crowded-name\",\"displayName\":\"Crowded\",\"version\":\"1.0.0\","
+			      "\"changelog\":\"\",\"acceptLicenseTerms\":true}",
+			      &f, 1, &r);
+	SRT_EXPECT_TEXT(&r, 400,
+			srt_fmt("Slug is already taken. Choose a different slug. Existing skill: %s/crowd8/crowd-kit-8", S.base));
+	srt_resp_free(&r);
 }
 
 /* GET path and its Server-Timing: the answer was computed (a cache miss), in stmts statements. */
