@@ -30,7 +30,13 @@ PG_DIR=$WORK/pg/cluster
 PG_URL=
 PG_CLUSTER_UP=0
 RECORD_TO=$RES/pg-commands.txt
-rm -f "$RES"/pg-*.tsv "$RES/pg-commands.txt"
+# With SCALE empty the scale curve is not measured: the last one measured stays (its raw
+# figures and catalogue sizes), and the machine table says so.
+for f in "$RES"/pg-*.tsv; do
+  case "${f##*/}" in pg-scale-raw.tsv | pg-gen.tsv) [ -n "$SCALE" ] || continue ;; esac
+  rm -f "$f"
+done
+rm -f "$RES/pg-commands.txt"
 mkdir -p "$WORK/pg/stamps"
 
 pg_as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi; }
@@ -161,6 +167,7 @@ pg_cluster_start
   printf 'cores\t%s\n' "$(nproc)"
   printf 'load_at_start\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
   printf 'settings\tSKILLS=%s SCALE="%s" DURATION=%s REPEAT=%s\n' "$SKILLS" "$SCALE" "$DURATION" "$REPEAT"
+  [ -n "$SCALE" ] || printf 'scale_curve\tnot measured in this run (SCALE empty): the table below is the last one measured\n'
 } >"$RES/pg-machine.tsv"
 
 # --- PostgreSQL 1: read paths ---------------------------------------------------------------------
@@ -347,8 +354,10 @@ for r in $(seq "$REPEAT"); do
 done
 
 # --- PostgreSQL 4: scale curve --------------------------------------------------------------------
-printf 'skills\trepeat\tengine\ttarget\turl\trows\tbytes\tresponse_bytes\treq_s\tp50_ms\tp99_ms\tbad\tbuffers\n' >"$RES/pg-scale-raw.tsv"
-printf 'skills\tcopy_s\tpg_db_bytes\n' >"$RES/pg-gen.tsv"
+if [ -n "$SCALE" ]; then
+  printf 'skills\trepeat\tengine\ttarget\turl\trows\tbytes\tresponse_bytes\treq_s\tp50_ms\tp99_ms\tbad\tbuffers\n' >"$RES/pg-scale-raw.tsv"
+  printf 'skills\tcopy_s\tpg_db_bytes\n' >"$RES/pg-gen.tsv"
+fi
 for n in $SCALE; do
   ensure_catalog "$n"
   ensure_pg_catalog "$n" "$DATA"
@@ -403,7 +412,7 @@ PUB_USER=bench-publisher
 "$BIN" user add "$PUB_USER" --data-dir "$WORK/pg/node-probe" --db "$MAIN_PG_URL" >/dev/null 2>&1 || true
 PUB_TOKEN=$("$BIN" token create "$PUB_USER" --label bench --data-dir "$WORK/pg/node-probe" --db "$MAIN_PG_URL" 2>/dev/null)
 printf -- '---\nname: bench-publish\ndescription: a skill the benchmark publishes to count round trips\n---\n\n# Bench publish\n\nCounts the statements of one publish.\n' >"$WORK/pg/SKILL.md"
-printf 'publish\tstatus\tworker_round_trips\tworker_statements\tblob_round_trips\n' >"$RES/pg-publish.tsv"
+printf 'publish\tstatus\tworker_round_trips\tprepares\tworker_statements\tblob_round_trips\n' >"$RES/pg-publish.tsv"
 if [ -n "$PUB_TOKEN" ]; then
   for i in 1 2 3; do
     slug="bench-publish-$(date +%s%N | tail -c 9)-$i"
@@ -417,14 +426,15 @@ if [ -n "$PUB_TOKEN" ]; then
     psql_q "$MAIN_PG_URL" -c 'ALTER SYSTEM RESET log_statement' -c 'SELECT pg_reload_conf()' >/dev/null
     # The worker is the backend that looked the token up; the blob store's, those that touched blobs.
     trips=$(tr -d '\r' <"$WORK/pg/publish.hdr" | sed -n 's/^[Ss]erver-[Tt]iming:.*trips;desc="\([0-9]*\)".*/\1/p')
-    tail -n +"$((mark + 1))" "$PG_DIR/server.log" | awk -v OFS='\t' -v code="$code" -v i="$i" -v trips="$trips" '
+    prepares=$(tr -d '\r' <"$WORK/pg/publish.hdr" | sed -n 's/^[Ss]erver-[Tt]iming:.*prepares;desc="\([0-9]*\)".*/\1/p')
+    tail -n +"$((mark + 1))" "$PG_DIR/server.log" | awk -v OFS='\t' -v code="$code" -v i="$i" -v trips="$trips" -v prepares="${prepares:-0}" '
       / LOG:  (statement|execute [^:]*): / {
         pid = $4; gsub(/[\[\]]/, "", pid); line = $0; sub(/.* LOG:  (statement|execute [^:]*): /, "", line)
         n[pid]++; if (line ~ /api_tokens/ && !(pid in first)) { first[pid] = 1; w = pid }
         if (line ~ /blobs/) blob[pid] = 1
         if (line !~ /^(BEGIN|COMMIT|ROLLBACK)/ && line !~ /pg_advisory_xact_lock|pg_notify/) st[pid]++ }
       END { b = 0; for (p in blob) if (p != w) b += n[p]
-        print i, code, trips, (w == "" ? "" : st[w]), b }' >>"$RES/pg-publish.tsv"
+        print i, code, trips, prepares, (w == "" ? "" : st[w]), b }' >>"$RES/pg-publish.tsv"
   done
 else
   log "could not create a publisher's token: no publish figures"
