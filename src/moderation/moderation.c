@@ -1,6 +1,7 @@
 /*
- * moderation.c - scanning a version and applying its verdict, staff actions, reports, and
- * the moderation jobs' batches (moderation.h; api-v1 section 1.5, data-model section 2).
+ * moderation.c - a skill's moderation state and its writes, scanning a version and applying
+ * its verdict, staff actions (moderation.h; api-v1 section 1.5, data-model section 2). User
+ * reports are in reports.c, the moderation jobs' batches in modjobs.c (moderation_int.h).
  *
  * Verdicts are kept per scanner: scan_results per version, scan_holds per skill. The skill's
  * moderation fields are derived from the holds, so a clean verdict from one scanner cannot
@@ -8,6 +9,7 @@
  */
 #include "moderation/card.h"
 #include "moderation/moderation.h"
+#include "moderation/moderation_int.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -101,11 +103,9 @@ int sr_mod_staff_owned(sr_mod_state *m)
 	return changed;
 }
 
-/* sr_mod_after_scan for skill sk in the store: a verdict that would flag it suspicious reads
- * its owner's role (one primary-key read, only then), and staff's skills are left unflagged
- * (sr_mod_staff_owned). */
-static int after_scan(sr_store *s, const sr_skill *sk, const sr_mod_state *cur, const int holds[SR_SRC_COUNT],
-		      int now, sr_mod_state *next)
+/* moderation_int.h; sr_mod_staff_owned leaves staff's skills unflagged. */
+int sr__mod_after_scan_in(sr_store *s, const sr_skill *sk, const sr_mod_state *cur, const int holds[SR_SRC_COUNT],
+			  int now, sr_mod_state *next)
 {
 	sr_mod_after_scan(cur, holds, now, next);
 	if (!(next->flags & SR_FLAG_SUSPICIOUS) || sk->owner_id <= 0)
@@ -194,21 +194,16 @@ static void free_files(struct file_list *l)
 	free(l->files);
 }
 
-struct skill_copy {
-	sr_skill sk;
-	int found;
-};
-
-static int copy_skill(void *ud, const void *row)
+int sr__mod_copy_skill(void *ud, const void *row)
 {
 	const sr_skill_row *r = row;
-	struct skill_copy *c = ud;
+	struct sr__mod_skill *c = ud;
 	sr_skill_copy(&c->sk, r);
 	c->found = 1;
 	return 1;
 }
 
-static void mod_of(const sr_skill *sk, sr_mod_state *m)
+void sr__mod_of(const sr_skill *sk, sr_mod_state *m)
 {
 	m->status = sk->moderation_status;
 	snprintf(m->reason, sizeof(m->reason), "%s", sk->moderation_reason);
@@ -216,13 +211,13 @@ static void mod_of(const sr_skill *sk, sr_mod_state *m)
 	m->verdict = sk->moderation_verdict;
 }
 
-static int mod_equal(const sr_mod_state *a, const sr_mod_state *b)
+int sr__mod_equal(const sr_mod_state *a, const sr_mod_state *b)
 {
 	return a->status == b->status && strcmp(a->reason, b->reason) == 0 && a->flags == b->flags &&
 	       a->verdict == b->verdict;
 }
 
-static int take_hold(void *ud, const void *row)
+int sr__mod_take_hold(void *ud, const void *row)
 {
 	const sr_hold_row *h = row;
 	int *holds = ud;
@@ -251,13 +246,13 @@ static int store_result(sr_store *s, int64_t vid, int src, const sr_scan_result 
 }
 
 /* Writes a skill's new moderation fields (when they changed) and the audit row. */
-static int write_mod(sr_store *s, const sr_skill *sk, const sr_mod_state *next, int64_t actor_id,
-		     const char *action, const char *detail, int64_t now)
+int sr__mod_write(sr_store *s, const sr_skill *sk, const sr_mod_state *next, int64_t actor_id, const char *action,
+		  const char *detail, int64_t now)
 {
 	sr_mod_state cur;
-	mod_of(sk, &cur);
+	sr__mod_of(sk, &cur);
 	int rc = 0;
-	if (!mod_equal(&cur, next))
+	if (!sr__mod_equal(&cur, next))
 		rc = sr_store_skill_moderate(s, sk->id, next->status, next->reason[0] ? next->reason : NULL,
 					     next->flags, next->verdict);
 	if (!rc)
@@ -318,9 +313,9 @@ int sr__mod_staff_owner(sr_store *s, int64_t owner_id, int64_t actor_id, int64_t
 	/* The caller's transaction holds the write lock: the rows read are the skills as they are. */
 	for (size_t i = 0; !rc && i < o.n; i++) {
 		sr_mod_state next;
-		mod_of(&o.sk[i], &next);
+		sr__mod_of(&o.sk[i], &next);
 		sr_mod_staff_owned(&next);
-		if (!(rc = write_mod(s, &o.sk[i], &next, actor_id, "scan.staff_owner",
+		if (!(rc = sr__mod_write(s, &o.sk[i], &next, actor_id, "scan.staff_owner",
 				     "the owner became staff: a suspicious verdict no longer flags", now)))
 			++*changed;
 	}
@@ -331,7 +326,7 @@ int sr__mod_staff_owner(sr_store *s, int64_t owner_id, int64_t actor_id, int64_t
 /* One version's scan between running the scanners and writing what they said. */
 struct scan_run {
 	sr_version_scan vs;
-	struct skill_copy sc;
+	struct sr__mod_skill sc;
 	sr_scan_result *res; /* one per source */
 	int ok[SR_SRC_COUNT], ran[SR_SRC_COUNT];
 	char summary[512], err[256];
@@ -475,13 +470,13 @@ static int record_scan(sr_store *s, const sr_ext_scanner *ext, int64_t version_i
 		return rc;
 	/* The skill as it is now: staff may have acted while the scanners ran. */
 	r->sc.found = 0;
-	if ((rc = sr_store_skill_by_id(s, r->vs.skill_id, copy_skill, &r->sc)) || !r->sc.found)
+	if ((rc = sr_store_skill_by_id(s, r->vs.skill_id, sr__mod_copy_skill, &r->sc)) || !r->sc.found)
 		goto fail;
 	/* What each scanner holds against the skill follows its latest version; a scan of an
 	 * older version (a back-port published without taking `latest`) may only make a hold
 	 * worse, never clear what the latest version earned. */
 	int holds[SR_SRC_COUNT] = {SR_VERDICT_NONE, SR_VERDICT_NONE};
-	if ((rc = sr_store_scan_holds(s, r->vs.skill_id, take_hold, holds)))
+	if ((rc = sr_store_scan_holds(s, r->vs.skill_id, sr__mod_take_hold, holds)))
 		goto fail;
 	int is_latest = r->sc.sk.latest_version_id == version_id;
 	for (int i = 0; i < SR_SRC_COUNT; i++) {
@@ -514,9 +509,9 @@ static int record_scan(sr_store *s, const sr_ext_scanner *ext, int64_t version_i
 		rc = SR_ECONFLICT;
 		goto fail;
 	}
-	mod_of(&r->sc.sk, &out->before);
+	sr__mod_of(&r->sc.sk, &out->before);
 	int now_src = out->verdict[SR_SRC_EXTERNAL] > out->verdict[SR_SRC_STATIC] ? SR_SRC_EXTERNAL : SR_SRC_STATIC;
-	if ((rc = after_scan(s, &r->sc.sk, &out->before, holds, now_src, &out->after)))
+	if ((rc = sr__mod_after_scan_in(s, &r->sc.sk, &out->before, holds, now_src, &out->after)))
 		goto fail;
 	char detail[400];
 	snprintf(detail, sizeof(detail), "version=%s static=%s external=%s verdict=%s reason=%s", r->vs.version,
@@ -524,7 +519,7 @@ static int record_scan(sr_store *s, const sr_ext_scanner *ext, int64_t version_i
 		 out->verdict[1] != SR_VERDICT_NONE ? sr_verdict_name(out->verdict[1]) : r->ran[1] ? "error" : "none",
 		 out->after.verdict != SR_VERDICT_NONE ? sr_verdict_name(out->after.verdict) : "none",
 		 out->after.reason[0] ? out->after.reason : "-");
-	if ((rc = write_mod(s, &r->sc.sk, &out->after, actor_id, "scan.verdict", detail, now)))
+	if ((rc = sr__mod_write(s, &r->sc.sk, &out->after, actor_id, "scan.verdict", detail, now)))
 		goto fail;
 	if (out->combined == SR_VERDICT_MALICIOUS && (rc = malware_finding(s, &r->vs, &r->sc.sk, now, out)))
 		goto fail;
@@ -551,7 +546,7 @@ static int scan_one(sr_store *s, sr_blobs *b, const sr_scan_rules *rules, const 
 		return SR_ENOMEM;
 	int rc = sr_store_version_scan_get(s, version_id, &r->vs);
 	if (!rc)
-		rc = sr_store_skill_by_id(s, r->vs.skill_id, copy_skill, &r->sc);
+		rc = sr_store_skill_by_id(s, r->vs.skill_id, sr__mod_copy_skill, &r->sc);
 	if (!rc && !r->sc.found)
 		rc = SR_ENOTFOUND;
 	if (!rc && !(r->res = calloc(SR_SRC_COUNT, sizeof(*r->res))))
@@ -664,18 +659,6 @@ int sr_mod_action_parse(const char *name)
 	return -1;
 }
 
-/* A refusal by a moderation rule (registry/error.h). */
-static int fail(sr_regerr *err, int code, sr_why why, const char *arg)
-{
-	return sr_regerr_set(err, code, why, arg);
-}
-
-/* A failure of the store or memory, not a refusal. */
-static int internal(sr_regerr *err, int code)
-{
-	return sr_regerr_set(err, code, SR_WHY_INTERNAL, NULL);
-}
-
 static int reason_ok(const char *r)
 {
 	size_t n = strlen(r);
@@ -705,7 +688,7 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 			   const char *reason, const char *note, int64_t now, sr_regerr *err)
 {
 	sr_mod_state cur, next;
-	mod_of(sk, &cur);
+	sr__mod_of(sk, &cur);
 	next = cur;
 	char detail[300 + SR_MOD_NOTE_MAX + 8] = "";
 	const char *act = "";
@@ -718,7 +701,7 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 		break;
 	case SR_MOD_UNHIDE:
 		if (cur.status == SR_SKILL_ACTIVE)
-			return fail(err, SR_ECONFLICT, SR_WHY_NOT_HIDDEN, NULL);
+			return sr_regerr_set(err, SR_ECONFLICT, SR_WHY_NOT_HIDDEN, NULL);
 		next.status = SR_SKILL_ACTIVE;
 		snprintf(next.reason, sizeof(next.reason), "manual.unhidden");
 		act = "skill.unhide";
@@ -726,7 +709,7 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 	case SR_MOD_RESTORE:
 		/* Undoes a removal only: a hidden skill is unhidden, which also resets its reports. */
 		if (cur.status != SR_SKILL_REMOVED)
-			return fail(err, SR_ECONFLICT, SR_WHY_NOT_REMOVED, NULL);
+			return sr_regerr_set(err, SR_ECONFLICT, SR_WHY_NOT_REMOVED, NULL);
 		next.status = SR_SKILL_ACTIVE;
 		snprintf(next.reason, sizeof(next.reason), "manual.restored");
 		act = "skill.restore";
@@ -739,7 +722,7 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 	case SR_MOD_VERDICT: {
 		int v = sr_verdict_parse(arg);
 		if (v == SR_VERDICT_NONE)
-			return fail(err, SR_EINVAL, SR_WHY_VERDICT_INVALID, NULL);
+			return sr_regerr_set(err, SR_EINVAL, SR_WHY_VERDICT_INVALID, NULL);
 		next.verdict = v;
 		next.flags &= ~(SR_FLAG_SUSPICIOUS | SR_FLAG_MALWARE);
 		next.flags |= sr_verdict_flag(v);
@@ -755,15 +738,15 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 				       : sk->latest_version_id ? sr_store_version_by_id(s, sk->latest_version_id, sr_version_ref_take, &p)
 							       : 0;
 		if (rc)
-			return internal(err, rc);
+			return sr_regerr_internal(err, rc);
 		if (!p.found)
-			return fail(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
+			return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_VERSION_NOT_FOUND, NULL);
 		rescan_version = p.id;
 		act = "skill.rescan";
 		break;
 	}
 	default:
-		return fail(err, SR_EINVAL, SR_WHY_ACTION_UNKNOWN, NULL);
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_ACTION_UNKNOWN, NULL);
 	}
 	/* The note is the person's why, kept after the machine-readable part. */
 	snprintf(detail, sizeof(detail), "%s%s%s -> status=%d reason=%s flags=%d verdict=%d%s%.*s", actor ? "" : "console",
@@ -784,23 +767,23 @@ static int moderate_locked(sr_store *s, const sr_skill *sk, const sr_user *actor
 	if (!rc && action == SR_MOD_UNHIDE)
 		rc = sr_store_reports_reset(s, sk->id);
 	if (!rc)
-		rc = write_mod(s, sk, &next, actor ? actor->id : 0, act, detail, now);
-	return rc ? internal(err, rc) : 0;
+		rc = sr__mod_write(s, sk, &next, actor ? actor->id : 0, act, detail, now);
+	return rc ? sr_regerr_internal(err, rc) : 0;
 }
 
 int sr__moderate_in_tx(sr_store *s, int64_t skill_id, const sr_user *actor, int action, const char *arg,
 		       const char *reason, const char *note, int64_t now, sr_regerr *err)
 {
 	if (actor && actor->role != SR_ROLE_MODERATOR && actor->role != SR_ROLE_ADMIN)
-		return fail(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
+		return sr_regerr_set(err, SR_EPERM, SR_WHY_FORBIDDEN, NULL);
 	if (reason && reason[0] && !reason_ok(reason))
-		return fail(err, SR_EINVAL, SR_WHY_MOD_REASON_INVALID, NULL);
+		return sr_regerr_set(err, SR_EINVAL, SR_WHY_MOD_REASON_INVALID, NULL);
 	/* The skill as it is once the write lock is held: a scan or another moderator may have
 	 * changed its moderation columns since the caller read it. */
-	struct skill_copy sc = {0};
-	int rc = sr_store_skill_by_id(s, skill_id, copy_skill, &sc);
+	struct sr__mod_skill sc = {0};
+	int rc = sr_store_skill_by_id(s, skill_id, sr__mod_copy_skill, &sc);
 	if (rc || !sc.found)
-		return rc ? internal(err, rc) : fail(err, SR_ENOTFOUND, SR_WHY_SKILL_NOT_FOUND, NULL);
+		return rc ? sr_regerr_internal(err, rc) : sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_SKILL_NOT_FOUND, NULL);
 	return moderate_locked(s, &sc.sk, actor, action, arg, reason, note, now, err);
 }
 
@@ -809,14 +792,14 @@ int sr_moderate_noted(sr_store *s, const sr_skill *sk, const sr_user *actor, int
 {
 	int rc = sr_store_begin(s);
 	if (rc)
-		return internal(err, rc);
+		return sr_regerr_internal(err, rc);
 	rc = sr__moderate_in_tx(s, sk->id, actor, action, arg, reason, note, sr_now_ms(), err);
 	if (rc) {
 		sr_store_rollback(s);
 		return rc;
 	}
 	if ((rc = sr_store_commit(s)))
-		return internal(err, rc);
+		return sr_regerr_internal(err, rc);
 	return 0;
 }
 
@@ -824,259 +807,4 @@ int sr_moderate(sr_store *s, const sr_skill *sk, const sr_user *actor, int actio
 		const char *reason, sr_regerr *err)
 {
 	return sr_moderate_noted(s, sk, actor, action, arg, reason, NULL, err);
-}
-
-/* ---- reports ---- */
-
-/* Cuts r after SR_REPORT_REASON_MAX characters as ClawHub's slice does (UTF-16 units: a
- * character beyond the Basic Multilingual Plane counts two), never inside a character. */
-static void cut_reason(char *r)
-{
-	size_t units = 0, i = 0;
-	while (r[i]) {
-		unsigned char c = (unsigned char)r[i];
-		size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-		size_t w = len == 4 ? 2 : 1;
-		if (units + w > SR_REPORT_REASON_MAX)
-			break;
-		for (size_t k = 1; k < len; k++)
-			if (!r[i + k])
-				len = k;
-		units += w;
-		i += len;
-	}
-	r[i] = '\0';
-}
-
-/* A report with its reason already trimmed and present; see sr_skill_report. */
-static int report(sr_store *s, const sr_skill *sk, const sr_user *user, char *reason, const char *version,
-		  sr_report_result *res, sr_regerr *err)
-{
-	cut_reason(reason);
-	if (version && version[0]) {
-		sr_version_ref p = {0, 0, 0};
-		int rc = sr_store_version_get(s, sk->id, version, sr_version_ref_take, &p);
-		if (rc)
-			return internal(err, rc);
-		if (!p.found || p.soft_deleted_at)
-			return fail(err, SR_ENOTFOUND, SR_WHY_REPORT_VERSION_NOT_FOUND, NULL);
-	}
-	int64_t now = sr_now_ms();
-	int rc = sr_store_begin(s);
-	if (rc)
-		return internal(err, rc);
-	int added = 0;
-	if ((rc = sr_store_report_add(s, sk->id, user->id, version && version[0] ? version : NULL, reason, now,
-				      &res->report_id, &added)))
-		goto fail;
-	res->reported = added;
-	res->already = !added;
-	if (!added) {
-		if ((rc = sr_store_reports_count(s, sk->id, &res->count)))
-			goto fail;
-		sr_store_rollback(s);
-		return 0;
-	}
-	if ((rc = sr_store_reports_bump(s, sk->id, &res->count)) ||
-	    (rc = sr_store_audit(s, user->id, "skill.report", sk->id, reason, now)))
-		goto fail;
-	/* More than three reports hide an active skill until staff look at it. The skill is read
-	 * again under the write lock: a scan may have changed it since the caller read it. */
-	if (res->count > SR_REPORTS_HIDE_AFTER) {
-		struct skill_copy sc = {0};
-		if ((rc = sr_store_skill_by_id(s, sk->id, copy_skill, &sc)))
-			goto fail;
-		if (sc.found && sc.sk.moderation_status == SR_SKILL_ACTIVE) {
-			sr_mod_state cur, next;
-			mod_of(&sc.sk, &cur);
-			next = cur;
-			next.status = SR_SKILL_HIDDEN;
-			snprintf(next.reason, sizeof(next.reason), "auto.reports");
-			char detail[64];
-			snprintf(detail, sizeof(detail), "reports=%lld", (long long)res->count);
-			if ((rc = write_mod(s, &sc.sk, &next, 0, "skill.auto_hide", detail, now)))
-				goto fail;
-			res->hidden = 1;
-		}
-	}
-	if ((rc = sr_store_commit(s)))
-		return internal(err, rc);
-	return 0;
-fail:
-	sr_store_rollback(s);
-	return internal(err, rc);
-}
-
-int sr_skill_report(sr_store *s, const sr_skill *sk, const sr_user *user, const char *reason,
-		    const char *version, sr_report_result *res, sr_regerr *err)
-{
-	memset(res, 0, sizeof(*res));
-	/* As ClawHub's: a hidden skill can still be reported, a deleted or removed one is not
-	 * found; the reason is trimmed and required, and cut (not refused) when long. */
-	if (sk->soft_deleted_at || sk->moderation_status == SR_SKILL_REMOVED)
-		return fail(err, SR_ENOTFOUND, SR_WHY_REPORT_SKILL_NOT_FOUND, NULL);
-	char *r = sr_trim_dup(reason ? reason : "", reason ? strlen(reason) : 0);
-	if (!r)
-		return internal(err, SR_ENOMEM);
-	int rc = r[0] ? report(s, sk, user, r, version, res, err)
-		      : fail(err, SR_EINVAL, SR_WHY_REPORT_REASON_REQUIRED, NULL);
-	free(r);
-	return rc;
-}
-
-/* ---- moderation jobs ---- */
-
-/* The ranges the jobs walk: skills waiting for a scan, active or hidden. */
-static const struct {
-	int status;
-	const char *reason;
-} pending_ranges[] = {
-	{SR_SKILL_ACTIVE, "pending.scan"},
-	{SR_SKILL_ACTIVE, "pending.scan.stale"},
-	{SR_SKILL_HIDDEN, "pending.scan"},
-	{SR_SKILL_HIDDEN, "pending.scan.stale"},
-};
-#define NPENDING ((int)(sizeof(pending_ranges) / sizeof(pending_ranges[0])))
-/* Pages one run reads at most per range: the rest waits for the next run. */
-#define JOB_MAX_PAGES 50
-
-struct page_rows {
-	sr_mod_queue_row rows[512];
-	int n;
-};
-
-static int take_row(void *ud, const void *row)
-{
-	const sr_mod_queue_row *r = row;
-	struct page_rows *p = ud;
-	p->rows[p->n++] = *r;
-	return 0;
-}
-
-enum { JOB_HEALTH, JOB_REQUEUE, JOB_SYNC };
-
-static int is_stale(const sr_mod_queue_row *r, int64_t now)
-{
-	return r->scan_state != SR_SCAN_PENDING || now - r->requested_at > SR_SCAN_STALE_MS;
-}
-
-/* Acts on one row of a job's page; *acted when it did something. */
-static int job_row(sr_store *s, int job, int range, const sr_mod_queue_row *r, int64_t now, int *acted)
-{
-	*acted = 0;
-	if (job == JOB_REQUEUE) {
-		if (!r->version_id || !is_stale(r, now))
-			return 0;
-		int rc = sr_store_begin(s);
-		if (rc)
-			return rc;
-		if (!(rc = sr_store_version_scan_request(s, r->skill_id, r->version_id, now)) &&
-		    strcmp(pending_ranges[range].reason, "pending.scan") == 0 && r->scan_state == SR_SCAN_PENDING) {
-			/* Queued long ago and never finished: ClawHub's markScanStale. */
-			struct skill_copy sc = {0};
-			if (!(rc = sr_store_skill_by_id(s, r->skill_id, copy_skill, &sc)) && sc.found) {
-				sr_mod_state cur, next;
-				mod_of(&sc.sk, &cur);
-				next = cur;
-				snprintf(next.reason, sizeof(next.reason), "pending.scan.stale");
-				rc = write_mod(s, &sc.sk, &next, 0, "scan.stale", NULL, now);
-			}
-		} else if (!rc) {
-			rc = sr_store_audit(s, 0, "scan.requeue", r->skill_id, NULL, now);
-		}
-		if (rc) {
-			sr_store_rollback(s);
-			return rc;
-		}
-		*acted = 1;
-		return sr_store_commit(s);
-	}
-	if (job == JOB_SYNC) {
-		if (!r->version_id || r->scan_state != SR_SCAN_DONE)
-			return 0;
-		int rc = sr_store_begin(s);
-		if (rc)
-			return rc;
-		struct skill_copy sc = {0};
-		int holds[SR_SRC_COUNT] = {SR_VERDICT_NONE, SR_VERDICT_NONE};
-		if (!(rc = sr_store_skill_by_id(s, r->skill_id, copy_skill, &sc)) && sc.found &&
-		    !(rc = sr_store_scan_holds(s, r->skill_id, take_hold, holds))) {
-			sr_mod_state cur, next;
-			mod_of(&sc.sk, &cur);
-			if (!(rc = after_scan(s, &sc.sk, &cur, holds, SR_SRC_STATIC, &next)) && !mod_equal(&cur, &next)) {
-				rc = write_mod(s, &sc.sk, &next, 0, "scan.reason_sync", next.reason, now);
-				*acted = !rc;
-			}
-		}
-		if (rc) {
-			sr_store_rollback(s);
-			return rc;
-		}
-		return sr_store_commit(s);
-	}
-	return 0;
-}
-
-static int run_job(sr_store *s, int job, int64_t now, int limit, sr_reads *total, sr_mod_job_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	if (limit < 1)
-		limit = 1;
-	/* Over-fetch: a page holds twice the actions a run may take, and a run ends on an
-	 * exhausted range, never on a page whose rows the filter dropped. */
-	int fetch = limit * 2 > 512 ? 512 : limit * 2;
-	struct page_rows *p = malloc(sizeof(*p));
-	if (!p)
-		return SR_ENOMEM;
-	int rc = 0;
-	for (int range = 0; range < NPENDING && !rc; range++) {
-		int64_t after_created = -1, after_id = -1;
-		for (int page = 0; page < JOB_MAX_PAGES && !rc; page++) {
-			if (job != JOB_HEALTH && st->acted >= limit)
-				break;
-			sr_budget bud;
-			sr_store_budget_begin(s, &bud);
-			p->n = 0;
-			rc = sr_store_moderation_queue_page(s, pending_ranges[range].status, pending_ranges[range].reason,
-							    after_created, after_id, fetch, take_row, p);
-			sr_store_budget_end(s, &bud, total);
-			if (rc)
-				break;
-			st->pages++;
-			for (int i = 0; i < p->n && !rc; i++) {
-				const sr_mod_queue_row *r = &p->rows[i];
-				st->pending++;
-				if (is_stale(r, now))
-					st->stale++;
-				if (job == JOB_HEALTH || st->acted >= limit)
-					continue;
-				int acted = 0;
-				sr_store_budget_begin(s, &bud);
-				rc = job_row(s, job, range, r, now, &acted);
-				sr_store_budget_end(s, &bud, total);
-				st->acted += acted;
-			}
-			if (p->n < fetch)
-				break; /* the range is exhausted */
-			after_created = p->rows[p->n - 1].created_at;
-			after_id = p->rows[p->n - 1].skill_id;
-		}
-	}
-	free(p);
-	return rc;
-}
-
-int sr_mod_job_health(sr_store *s, int64_t now, int limit, sr_reads *total, sr_mod_job_stats *st)
-{
-	return run_job(s, JOB_HEALTH, now, limit, total, st);
-}
-
-int sr_mod_job_requeue(sr_store *s, int64_t now, int limit, sr_reads *total, sr_mod_job_stats *st)
-{
-	return run_job(s, JOB_REQUEUE, now, limit, total, st);
-}
-
-int sr_mod_job_reason_sync(sr_store *s, int64_t now, int limit, sr_reads *total, sr_mod_job_stats *st)
-{
-	return run_job(s, JOB_SYNC, now, limit, total, st);
 }
