@@ -402,6 +402,9 @@ for n in $SCALE; do
 done
 
 # --- PostgreSQL 5: a publish (last: it adds skills to the catalogue) ------------------------------
+# timing_count NAME HEADERS: the count NAME of the Server-Timing header in a file of headers.
+timing_count() { tr -d '\r' <"$2" | sed -n "s/^[Ss]erver-[Tt]iming:.*$1;desc=\"\([0-9]*\)\".*/\1/p"; }
+
 # A publish: the round trips of the node's HTTP worker, as the node counts them (Server-Timing's
 # trips: every exchange it waited for; writes sent in a pipeline ride with the next one), and
 # its statements from the server's statement log. The blob store's connections are counted
@@ -425,8 +428,8 @@ if [ -n "$PUB_TOKEN" ]; then
       -F "files=@$WORK/pg/SKILL.md;filename=SKILL.md;type=text/markdown" "$PN_URL/api/v1/skills")
     psql_q "$MAIN_PG_URL" -c 'ALTER SYSTEM RESET log_statement' -c 'SELECT pg_reload_conf()' >/dev/null
     # The worker is the backend that looked the token up; the blob store's, those that touched blobs.
-    trips=$(tr -d '\r' <"$WORK/pg/publish.hdr" | sed -n 's/^[Ss]erver-[Tt]iming:.*trips;desc="\([0-9]*\)".*/\1/p')
-    prepares=$(tr -d '\r' <"$WORK/pg/publish.hdr" | sed -n 's/^[Ss]erver-[Tt]iming:.*prepares;desc="\([0-9]*\)".*/\1/p')
+    trips=$(timing_count trips "$WORK/pg/publish.hdr")
+    prepares=$(timing_count prepares "$WORK/pg/publish.hdr")
     tail -n +"$((mark + 1))" "$PG_DIR/server.log" | awk -v OFS='\t' -v code="$code" -v i="$i" -v trips="$trips" -v prepares="${prepares:-0}" '
       / LOG:  (statement|execute [^:]*): / {
         pid = $4; gsub(/[\[\]]/, "", pid); line = $0; sub(/.* LOG:  (statement|execute [^:]*): /, "", line)
