@@ -10,14 +10,14 @@
  *     as SQLite: a row per row, 8 bytes per number, the length of text, 0 for NULL, one
  *     index range per statement run, and SR_ELIMIT past a limit.
  *   - A request's read snapshot (sr_store_read_begin) costs nothing for a request that runs
- *     one statement: that statement runs in autocommit (a snapshot opened with it cost about
- *     a tenth of an uncached list page's throughput, measured with wrk on this machine). The second statement opens a
- *     REPEATABLE READ READ ONLY transaction in the same round trip (BEGIN and the statement
- *     pipelined), so the rest of the request reads one snapshot (the first statement read
- *     the committed state just before it). read_end sends COMMIT without waiting; its
- *     answer is read at the connection's next use. A request of n statements costs n round
- *     trips. sr_store_snapshot_begin opens it with the first statement instead. A write
- *     statement ends the snapshot and runs in autocommit or in its transaction.
+ *     one statement: that statement runs in autocommit (a snapshot opened with it cost about a
+ *     tenth of an uncached list page's throughput, measured with wrk on this machine). The
+ *     second statement opens a REPEATABLE READ READ ONLY transaction in the same round trip
+ *     (BEGIN and the statement pipelined), so the rest of the request reads one snapshot (the
+ *     first statement read the committed state just before it). read_end sends COMMIT without
+ *     waiting; its answer is read at the connection's next use. A request of n statements
+ *     costs n round trips. sr_store_snapshot_begin opens it with the first statement instead.
+ *     A write statement ends the snapshot and runs in autocommit or in its transaction.
  *   - A write transaction is `BEGIN; SELECT pg_advisory_xact_lock(K)`, sent with its first
  *     statement that is waited for (see deferred writes below):
  *     writes of all nodes are serialized as SQLite's BEGIN IMMEDIATE serializes them, which
