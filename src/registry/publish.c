@@ -387,15 +387,15 @@ static int check_moving(sr_store *s, const sr_skill *sk, const char *version, in
 /* Where a new version of slug by owner would go, decided by the slug's claims (st, one
  * statement): *skill_id is the existing skill (0 for a new one, whose slug check_new_slug must
  * allow) and latest its current `latest`. Refuses deleted and removed skills and versions that
- * already exist. */
+ * already exist. Under the write lock (ids) the same statement draws the new rows' ids. */
 static int check_target(sr_store *s, const sr_publish_req *req, const sr_user *owner, const char *slug,
-			const char *version, int64_t now, sr_slug_state *st, int64_t *skill_id, int *shared,
-			char *latest, size_t latestsz, sr_regerr *err)
+			const char *version, int64_t now, int ids, sr_slug_state *st, int64_t *skill_id,
+			int *shared, char *latest, size_t latestsz, sr_regerr *err)
 {
 	*skill_id = 0;
 	*shared = 0;
 	latest[0] = '\0';
-	int rc = sr_slug_state_read(s, slug, version, owner, now, st);
+	int rc = sr_slug_state_read(s, slug, version, owner, now, ids, st);
 	if (rc)
 		return sr_regerr_internal(err, rc);
 	if (!st->found)
@@ -415,6 +415,7 @@ struct pub {
 	char summary[1024];
 	int64_t total; /* bytes of all files */
 	char fingerprint[65];
+	sr_buf zip; /* the download archive, built before the target is read */
 	char zip_sha[65];
 	int64_t zip_size;
 	int64_t skill_id, version_id; /* once written */
@@ -569,17 +570,15 @@ static int hold_blobs(sr_store *s, struct pub *p, const char *const *shas, size_
 	return rc ? sr_regerr_internal(err, rc) : 0;
 }
 
-/* The file bytes and the download archive (with _meta.json) into the blob store, all held
- * first, in one transaction: the archive is built in memory before any byte is put. A ticketed
- * file it reads is stored already and named by its ticket, which write_rows finds live at the
- * commit (so it was live while the file was read and held). The bytes are content-addressed,
- * so a failed transaction later leaves only bytes that a later publish of the same content
- * reuses. */
-static int store_blobs(sr_store *s, sr_blobs *b, struct pub *p, sr_regerr *err)
+/* The download archive (with _meta.json), built in memory, and the holds of every file and
+ * of the archive. A ticketed file it reads is stored already and named by its ticket, which
+ * write_rows finds live at the commit (so it was live while the file was read and held). On
+ * PostgreSQL the holds go with the next statement, the target's claims (store.h), which is
+ * read before store_blobs puts a byte. */
+static int hold_archive(sr_store *s, sr_blobs *b, struct pub *p, sr_regerr *err)
 {
 	const sr_publish_req *req = p->req;
-	sr_buf zip, meta;
-	sr_buf_init(&zip, SR_MAX_BUNDLE_BYTES + (8 << 20));
+	sr_buf meta;
 	sr_buf_init(&meta, 4096);
 	const char **shas = NULL;
 	char owner_pid[32];
@@ -589,10 +588,10 @@ static int store_blobs(sr_store *s, sr_blobs *b, struct pub *p, sr_regerr *err)
 		rc = sr_regerr_internal(err, rc);
 		goto out;
 	}
-	if ((rc = build_zip(b, p->req, meta.data, meta.len, &zip, err)))
+	if ((rc = build_zip(b, p->req, meta.data, meta.len, &p->zip, err)))
 		goto out;
-	sr_sha256_hex(zip.data, zip.len, p->zip_sha);
-	p->zip_size = (int64_t)zip.len;
+	sr_sha256_hex(p->zip.data, p->zip.len, p->zip_sha);
+	p->zip_size = (int64_t)p->zip.len;
 	if (!(shas = calloc(req->nfiles + 1, sizeof(*shas)))) {
 		rc = sr_regerr_internal(err, SR_ENOMEM);
 		goto out;
@@ -600,25 +599,32 @@ static int store_blobs(sr_store *s, sr_blobs *b, struct pub *p, sr_regerr *err)
 	for (size_t i = 0; i < req->nfiles; i++)
 		shas[i] = req->files[i].sha256;
 	shas[req->nfiles] = p->zip_sha;
-	if ((rc = hold_blobs(s, p, shas, req->nfiles + 1, err)))
-		goto out;
-	for (size_t i = 0; i < req->nfiles; i++)
-		if (req->files[i].data &&
-		    (rc = sr_blob_put(b, req->files[i].sha256, req->files[i].data, (size_t)req->files[i].size))) {
-			rc = sr_regerr_internal(err, rc);
-			goto out;
-		}
-	if ((rc = sr_blob_put(b, p->zip_sha, zip.data, zip.len)))
-		rc = sr_regerr_internal(err, rc);
+	rc = hold_blobs(s, p, shas, req->nfiles + 1, err);
 out:
 	free(shas);
-	sr_buf_deinit(&zip);
 	sr_buf_deinit(&meta);
 	return rc;
 }
 
-/* The version row with its file list. */
-static int insert_version(sr_store *s, const struct pub *p, int64_t skill_id, int64_t *version_id,
+/* The file bytes and the archive into the blob store, held already (hold_archive). The bytes
+ * are content-addressed, so a failed transaction later leaves only bytes that a later publish
+ * of the same content reuses. */
+static int store_blobs(sr_blobs *b, struct pub *p, sr_regerr *err)
+{
+	const sr_publish_req *req = p->req;
+	int rc;
+	for (size_t i = 0; i < req->nfiles; i++)
+		if (req->files[i].data &&
+		    (rc = sr_blob_put(b, req->files[i].sha256, req->files[i].data, (size_t)req->files[i].size)))
+			return sr_regerr_internal(err, rc);
+	if ((rc = sr_blob_put(b, p->zip_sha, p->zip.data, p->zip.len)))
+		return sr_regerr_internal(err, rc);
+	return 0;
+}
+
+/* The version row with its file list, with the id drawn under the write lock (id; 0: the
+ * insert picks it). */
+static int insert_version(sr_store *s, const struct pub *p, int64_t skill_id, int64_t id, int64_t *version_id,
 			  sr_regerr *err)
 {
 	const sr_publish_req *req = p->req;
@@ -648,10 +654,12 @@ static int insert_version(sr_store *s, const struct pub *p, int64_t skill_id, in
 		.zip_size = p->zip_size,
 		.frontmatter_json = p->fm.frontmatter_json,
 		.metadata_json = p->fm.metadata_json,
+		.id = id,
 	};
 	int rc = sr_store_version_insert(s, &nv, version_id);
 	free(nf);
-	/* The version's unique index (skill, version), the last word as for the slug. */
+	/* The version's unique index (skill, version), the last word as for the slug (where the
+	 * insert is answered at once: SQLite; PostgreSQL answers it at the commit). */
 	if (rc == SR_EEXIST)
 		return sr_regerr_set(err, SR_EEXIST, SR_WHY_VERSION_EXISTS, p->version);
 	return rc ? sr_regerr_internal(err, rc) : 0;
@@ -724,14 +732,17 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 	if (!rc && p->migrate)
 		rc = sr_migration_move(s, &p->moving, req->actor, &p->owner, p->now, err);
 	if (!rc)
-		rc = check_target(s, req, &p->owner, p->slug, p->version, p->now, &st, &skill_id, &shared, latest,
-				  sizeof(latest), err);
+		rc = check_target(s, req, &p->owner, p->slug, p->version, p->now, 1, &st, &skill_id, &shared,
+				  latest, sizeof(latest), err);
 	if (rc)
 		return rc;
 	if (!skill_id) {
 		/* The unique index of migration 0009 is the last word on who holds the slug: a
-		 * claim that got past the check above still cannot make a second owner. */
-		sr_new_skill ns = {p->owner.id, p->slug, p->display_name, p->summary[0] ? p->summary : NULL, p->now};
+		 * claim that got past the check above still cannot make a second owner. The insert
+		 * takes the id the claims drew, and needs no answer: PostgreSQL sends it with the
+		 * commit, where a conflict fails the commit. */
+		sr_new_skill ns = {p->owner.id, p->slug, p->display_name, p->summary[0] ? p->summary : NULL, p->now,
+				   st.next_skill_id};
 		sr_skill holder;
 		rc = shared ? sr_store_skill_insert_shared(s, &ns, &skill_id) : sr_store_skill_insert(s, &ns, &skill_id);
 		if (rc == SR_EEXIST && sr_slug_holder(s, p->slug, p->owner.id, &holder) == 0)
@@ -739,7 +750,7 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 		if (rc)
 			return sr_regerr_internal(err, rc);
 	}
-	if ((rc = insert_version(s, p, skill_id, &version_id, err)))
+	if ((rc = insert_version(s, p, skill_id, st.next_version_id, &version_id, err)))
 		return rc;
 	/* Ticketed uploads are consumed with the publish that uses them, live now, under the write
 	 * lock: then they were live all along, and the collector left their bytes alone between
@@ -766,15 +777,16 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 
 /*
  * A publish validates everything it can before it writes anything: the request and files,
- * the owner, SKILL.md, a migration's move, and the target (refused before any bytes are
- * written; write_rows checks again, since another publish may have come in between). Then
- * the blobs, then one transaction.
+ * the owner, SKILL.md, a migration's move; then it builds the archive and holds the blobs,
+ * and reads the target (refused before any bytes are written; write_rows checks again, since
+ * another publish may have come in between). Then the bytes, then one transaction.
  */
 int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result *res,
 	       sr_regerr *err)
 {
 	struct pub p = {.req = req};
 	sr_buf_init(&p.body, SR_SEARCH_TEXT_MAX);
+	sr_buf_init(&p.zip, SR_MAX_BUNDLE_BYTES + (8 << 20));
 	int64_t id;
 	int shared;
 	char cur[260];
@@ -790,13 +802,15 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 		rc = fingerprint_files(&p, err);
 	if (!rc)
 		rc = plan_migration(s, &p, err);
+	if (!rc)
+		rc = hold_archive(s, b, &p, err);
 	/* Before a migration the version's skill is the source's. */
 	if (!rc)
 		rc = p.migrate ? check_moving(s, &p.moving, p.version, &id, cur, sizeof(cur), err)
-			       : check_target(s, req, &p.owner, p.slug, p.version, p.now, &st, &id, &shared, cur,
+			       : check_target(s, req, &p.owner, p.slug, p.version, p.now, 0, &st, &id, &shared, cur,
 					      sizeof(cur), err);
 	if (!rc)
-		rc = store_blobs(s, b, &p, err);
+		rc = store_blobs(b, &p, err);
 	if (rc)
 		goto out;
 	/* The bytes are stored and nothing in the database names them yet but the holds: where
@@ -834,5 +848,6 @@ out:
 	free(p.display_name);
 	sr_frontmatter_deinit(&p.fm);
 	sr_buf_deinit(&p.body);
+	sr_buf_deinit(&p.zip);
 	return rc;
 }

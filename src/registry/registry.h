@@ -72,9 +72,11 @@ typedef struct sr_slug_state {
 	sr_skill holder;
 	int reserved; /* for the publisher reserver */
 	int64_t reserver;
+	int64_t next_skill_id, next_version_id; /* read with ids: what the inserts take */
 } sr_slug_state;
+/* With ids (under the write lock only) it also draws the ids a new skill and version take. */
 int sr_slug_state_read(sr_store *s, const char *slug, const char *version, const sr_user *owner, int64_t now,
-		       sr_slug_state *out);
+		       int ids, sr_slug_state *out);
 /* Fills err with the refusal that names holder (SR_WHY_SLUG_OWNED_ELSEWHERE) and returns its
  * code. */
 int sr_slug_refuse(const sr_skill *holder, sr_regerr *err);

@@ -98,6 +98,10 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_LOOKUP_ANY] = "SELECT " LOOKUP_COLS SLUG_OR_ALIAS_FROM("?1", "CROSS JOIN") "LIMIT ?2",
 	[Q_LOOKUP_OWNED] = OWNED_OR_ALIAS("?1", "?2", "CROSS JOIN", "", ""),
 	[Q_SLUG_CLAIMS] = SLUG_CLAIMS("?1", "?2", "?3", "?4", "CROSS JOIN"),
+	/* Under BEGIN IMMEDIATE the next rowid is the last one's plus one, as SQLite picks it. */
+	[Q_SLUG_CLAIMS_IDS] = SLUG_CLAIMS_IDS("?1", "?2", "?3", "?4", "CROSS JOIN",
+					      "(SELECT coalesce(max(id), 0) + 1 FROM skills)",
+					      "(SELECT coalesce(max(id), 0) + 1 FROM skill_versions)"),
 	[Q_DETAIL_ANY] = "SELECT " SKILL_COLS ", " DETAIL_COLS SLUG_OR_ALIAS_FROM("?1", "CROSS JOIN") DETAIL_JOIN " LIMIT ?2",
 	[Q_DETAIL_OWNED] = "SELECT " SKILL_COLS ", " DETAIL_COLS " FROM users o CROSS JOIN skills s ON s.owner_id = o.id "
 			   "AND s.slug = ?2 CROSS JOIN users u ON u.id = s.owner_id" DETAIL_JOIN " WHERE o.handle = ?1",
@@ -151,6 +155,8 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_COLD] = "SELECT frontmatter_json, metadata_json FROM version_cold WHERE version_id = ?1",
 	[Q_SKILL_INSERT] = "INSERT INTO skills(owner_id, slug, display_name, summary, created_at, updated_at, slug_shared) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+	[Q_SKILL_INSERT_AT] = "INSERT INTO skills(id, owner_id, slug, display_name, summary, created_at, updated_at, "
+			      "slug_shared) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
 	[Q_RESERVED_HOLDER] = "SELECT owner_id FROM reserved_slugs WHERE slug = ?1 AND expires_at > ?2 LIMIT 4",
 	[Q_RESERVE] = "INSERT INTO reserved_slugs(slug, owner_id, expires_at) VALUES (?1, ?2, ?3) "
 		      "ON CONFLICT(slug, owner_id) DO UPDATE SET expires_at = excluded.expires_at",
@@ -158,6 +164,9 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_VERSION_INSERT] = "INSERT INTO skill_versions(skill_id, version, fingerprint, changelog, changelog_source, "
 			     "created_by, created_at, file_count, total_size, zip_sha256, zip_size) "
 			     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[Q_VERSION_INSERT_AT] = "INSERT INTO skill_versions(id, skill_id, version, fingerprint, changelog, "
+				"changelog_source, created_by, created_at, file_count, total_size, zip_sha256, zip_size) "
+				"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[Q_FILE_INSERT] = "INSERT INTO version_files(version_id, path, size, sha256, content_type, ord) "
 			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_COLD_INSERT] = "INSERT INTO version_cold(version_id, frontmatter_json, metadata_json) VALUES (?1, ?2, ?3)",
@@ -224,7 +233,9 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			      "INDEXED BY ix_tickets_user_live WHERE user_id = ?1 AND used_at IS NULL AND expires_at > ?2 "
 			      "LIMIT ?3) AS live",
 	[Q_BLOB_REF_HOLD] = "SELECT 1 FROM blob_holds WHERE sha256 = ?1 AND expires_at > ?2 LIMIT 1",
-	[Q_BLOB_HOLD_ADD] = "INSERT INTO blob_holds(hold, sha256, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+	/* ?2 a JSON array of the shas; `WHERE true` tells the upsert from the SELECT's join. */
+	[Q_BLOB_HOLD_ADD] = "INSERT INTO blob_holds(hold, sha256, expires_at) SELECT ?1, value, ?3 FROM json_each(?2) "
+			    "WHERE true ON CONFLICT DO NOTHING",
 	[Q_BLOB_HOLD_DEL] = "DELETE FROM blob_holds WHERE hold = ?1",
 	[Q_BLOB_HOLDS_EXPIRE] = "DELETE FROM blob_holds WHERE (hold, sha256) IN (SELECT hold, sha256 FROM blob_holds "
 				"WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2)",

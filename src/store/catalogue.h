@@ -75,6 +75,13 @@
 	"AND a.slug = " S " " J " skill_versions v ON v.skill_id = a.skill_id AND v.version = " V          \
 	" WHERE o.handle = " H
 
+/* SLUG_CLAIMS and a last row (6) of the ids the publish's inserts take, the skill's NS in the
+ * first column and the version's NV in the second, drawn under the write lock
+ * (sr_store_slug_claims with ids). */
+#define SLUG_CLAIMS_IDS(H, S, N, V, J, NS, NV)                                                     \
+	SLUG_CLAIMS(H, S, N, V, J) " UNION ALL SELECT " NS ", " NV ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, " \
+	"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 6, NULL, NULL, NULL"
+
 /* A detail's extra columns after SKILL_COLS (sr_detail_row): the latest version's row and
  * its SKILL.md, joined as DETAIL_JOIN says. */
 #define DETAIL_COLS "v.version, v.changelog, v.created_at, v.soft_deleted_at, f.sha256, f.size"

@@ -55,6 +55,7 @@ enum sr__q {
 	Q_LOOKUP_ANY,         /* ix_skills_slug and ix_aliases_slug, then skills primary key */
 	Q_LOOKUP_OWNED,       /* ux_users_handle, then ux_skills_owner_slug and the aliases' primary key */
 	Q_SLUG_CLAIMS,        /* Q_LOOKUP_OWNED's, Q_LOOKUP_ANY's (16 aliases), reserved_slugs and ux_versions_skill_version */
+	Q_SLUG_CLAIMS_IDS,    /* the same, and the next ids: the primary keys' last entries (SQLite), sequences (PostgreSQL) */
 	Q_DETAIL_ANY,         /* the same, then the latest version's and its SKILL.md's keys */
 	Q_DETAIL_OWNED,       /* ux_users_handle, ux_skills_owner_slug, then as Q_DETAIL_ANY */
 	Q_DETAIL_BY_ID,       /* skills primary key, then as Q_DETAIL_ANY */
@@ -80,10 +81,12 @@ enum sr__q {
 	Q_COLD,               /* version_cold primary key */
 	/* publish */
 	Q_SKILL_INSERT,
+	Q_SKILL_INSERT_AT,    /* Q_SKILL_INSERT with the id drawn ahead */
 	Q_RESERVED_HOLDER,    /* reserved_slugs primary key range on slug */
 	Q_RESERVE,
 	Q_UNRESERVE,          /* reserved_slugs primary key */
 	Q_VERSION_INSERT,
+	Q_VERSION_INSERT_AT,  /* Q_VERSION_INSERT with the id drawn ahead */
 	Q_FILE_INSERT,
 	Q_COLD_INSERT,
 	Q_SET_LATEST,         /* skills and skill_versions primary keys */

@@ -609,6 +609,8 @@ static void write_failed(struct pg *p)
 static int deferrable(int q)
 {
 	switch (q) {
+	case Q_SKILL_INSERT_AT:
+	case Q_VERSION_INSERT_AT:
 	case Q_FILE_INSERT:
 	case Q_COLD_INSERT:
 	case Q_TAG_SET:
@@ -635,6 +637,17 @@ static int deferrable(int q)
 	default:
 		return 0;
 	}
+}
+
+/* Whether ps is the blob holds outside any transaction, which go with the next statement: a
+ * publish reads the slug's claims after them and before it puts the bytes they hold
+ * (store.h), so the holds and that read cost one round trip, in one implicit transaction (a
+ * pipeline's statements up to its sync point). Nothing else is sent ahead outside a
+ * transaction: a write there is answered before the call returns. */
+static int sent_ahead(struct pg *p, struct pg_stmt *ps, PGconn *c)
+{
+	return ps->base.q == Q_BLOB_HOLD_ADD && !p->in_write && !p->read_txn && !p->begin_pending &&
+	       (p->pipeline || PQtransactionStatus(c) == PQTRANS_IDLE);
 }
 
 /* Sends a statement (and its PREPARE, the first time on this connection) into the pipeline,
@@ -839,9 +852,11 @@ static int execute(struct pg *p, struct pg_stmt *ps)
 			snprintf(s->err, sizeof(s->err), "step: the write transaction was lost with its connection");
 			return SR_EUNAVAIL;
 		}
-		/* A write of the transaction whose answer nobody reads: sent, not waited for. */
-		if (p->in_write && !p->write_lost && ps->owner == p && deferrable(ps->base.q) &&
-		    p->nsent <= PG_SENT_MAX - 4 && !pipeline_send(p, ps, c)) {
+		/* A write of the transaction whose answer nobody reads, or the blob holds outside
+		 * one: sent, not waited for. */
+		if (ps->owner == p && p->nsent <= PG_SENT_MAX - 4 &&
+		    ((p->in_write && !p->write_lost && deferrable(ps->base.q)) || sent_ahead(p, ps, c)) &&
+		    !pipeline_send(p, ps, c)) {
 			ps->executed = 1;
 			ps->row = -1;
 			ps->nrows = ps->ncols = 0;

@@ -178,6 +178,13 @@ static void read_claim(sr_store *s, sr__stmt *st, void *row)
 {
 	sr_slug_claim_row *r = row;
 	r->kind = sr__col_int(st, SR__LOOKUP_NCOLS);
+	r->next_skill_id = r->next_version_id = 0;
+	if (r->kind == SR_CLAIM_IDS) {
+		memset(&r->skill, 0, sizeof(r->skill));
+		r->next_skill_id = sr__col_int64(st, 0);
+		r->next_version_id = sr__col_int64(st, 1);
+		return;
+	}
 	if (r->kind < SR_CLAIM_RESERVED) {
 		read_lookup(s, st, &r->skill);
 		r->skill.downloads = sr__col_int64(st, SR__LOOKUP_NCOLS + 1);
@@ -192,11 +199,11 @@ static void read_claim(sr_store *s, sr__stmt *st, void *row)
 }
 
 int sr_store_slug_claims(sr_store *s, const char *handle, const char *slug, const char *version, int64_t now,
-			 sr_row_fn fn, void *ud)
+			 int ids, sr_row_fn fn, void *ud)
 {
 	sr_slug_claim_row row;
-	return sr__each(s, sr__query(s, Q_SLUG_CLAIMS, "ttIt", handle, slug, now, version), read_claim, &row, fn,
-			ud);
+	int q = ids ? Q_SLUG_CLAIMS_IDS : Q_SLUG_CLAIMS;
+	return sr__each(s, sr__query(s, q, "ttIt", handle, slug, now, version), read_claim, &row, fn, ud);
 }
 
 static void read_detail(sr_store *s, sr__stmt *st, void *row)
@@ -350,6 +357,12 @@ int sr_store_search(sr_store *s, int match, const char *const *tokens, int ntoke
 
 static int skill_insert(sr_store *s, const sr_new_skill *n, int shared, int64_t *id_out)
 {
+	if (n->id) {
+		int rc = sr__run(s, Q_SKILL_INSERT_AT, "IItttIi", n->id, n->owner_id, n->slug, n->display_name,
+				 n->summary, n->now, shared);
+		*id_out = rc ? 0 : n->id;
+		return rc;
+	}
 	int rc = sr__run(s, Q_SKILL_INSERT, "ItttIi", n->owner_id, n->slug, n->display_name, n->summary, n->now,
 			 shared);
 	if (!rc)

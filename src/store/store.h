@@ -303,18 +303,23 @@ enum {
 	SR_CLAIM_ALIASED,   /* a skill the slug is an alias of, any owner (the first 16 by id) */
 	SR_CLAIM_RESERVED,  /* a reservation of the slug (the first 4): skill.owner_id only */
 	SR_CLAIM_VERSION,   /* the version asked for of an SR_CLAIM_OWN* skill: skill.id only */
+	SR_CLAIM_IDS,       /* the last row, when asked for: next_skill_id and next_version_id */
 };
 typedef struct sr_slug_claim_row {
 	int kind;           /* SR_CLAIM_* */
 	sr_skill_row skill; /* a lookup row; for SR_CLAIM_RESERVED only owner_id and slug; the
 			     * owner's rows (SR_CLAIM_OWN*) also downloads, installs and stars */
+	int64_t next_skill_id, next_version_id; /* SR_CLAIM_IDS */
 } sr_slug_claim_row;
 /* The claims on slug as the owner with this handle publishes version to it at now: the
  * owner's skill (as sr_store_lookup_owned finds it), the skills holding the slug and those it
  * is an alias of (as sr_store_lookup_slug and sr_store_lookup_alias read them, 16 each), its
- * reservations not expired at now, and whether the owner's skills have that version. */
+ * reservations not expired at now, and whether the owner's skills have that version. With
+ * ids (inside a write transaction), a last row draws the ids the publish's skill and version
+ * are inserted with (sr_new_skill.id, sr_new_version.id): then the inserts need no answer,
+ * which on PostgreSQL is a round trip each. */
 int sr_store_slug_claims(sr_store *s, const char *handle, const char *slug, const char *version, int64_t now,
-			 sr_row_fn fn, void *ud);
+			 int ids, sr_row_fn fn, void *ud);
 
 /* A skill's detail in one statement: whole skill rows, as sr_store_lookup_any finds them, each
  * with its latest version's fields and the SKILL.md the detail shows (api-v1 section 2.2). */
@@ -466,6 +471,7 @@ typedef struct sr_new_skill {
 	int64_t owner_id;
 	const char *slug, *display_name, *summary;
 	int64_t now;
+	int64_t id; /* drawn ahead (sr_store_slug_claims), or 0: the insert picks it */
 } sr_new_skill;
 
 /* SR_EEXIST when another live skill holds the slug (the unique index of migration 0009). */
@@ -488,6 +494,7 @@ typedef struct sr_new_version {
 	const char *zip_sha256;
 	int64_t zip_size;
 	const char *frontmatter_json, *metadata_json;
+	int64_t id; /* drawn ahead (sr_store_slug_claims), or 0: the insert picks it */
 } sr_new_version;
 
 int sr_store_version_insert(sr_store *s, const sr_new_version *v, int64_t *id_out);
@@ -610,8 +617,11 @@ int sr_store_tickets_pending(sr_store *s, int64_t user_id, int64_t now, int max_
  * stopping at the first that answers. */
 int sr_store_blob_referenced(sr_store *s, const char *sha, int64_t now, int *referenced);
 /* Records that a publish in flight is about to store or reuse the blobs shas[0..n), under
- * the number hold (random, the publish's own), until expires_at: committed before it
- * returns, in a transaction of its own, so the collector sees it before any byte is put. */
+ * the number hold (random, the publish's own), until expires_at: one statement of its own,
+ * outside any transaction. On PostgreSQL it is sent with the next statement the store runs
+ * (one round trip for both, both in one implicit transaction), which must be read before any
+ * of those bytes is put: then the collector sees the holds first. A failure of the holds
+ * fails that statement. On SQLite it is committed when this returns. */
 int sr_store_blob_hold(sr_store *s, int64_t hold, const char *const *shas, size_t n, int64_t expires_at);
 /* Ends the publish's holds (once its transaction committed or failed). */
 int sr_store_blob_release(sr_store *s, int64_t hold);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/fault.h"
 #include "store/internal.h"
@@ -128,12 +129,16 @@ int sr_store_version_cold(sr_store *s, int64_t version_id, char **frontmatter, c
 
 int sr_store_version_insert(sr_store *s, const sr_new_version *v, int64_t *id_out)
 {
-	int rc = sr__run(s, Q_VERSION_INSERT, "ItttNIIIItI", v->skill_id, v->version, v->fingerprint,
-		     v->changelog ? v->changelog : "", v->changelog_source, v->created_by, v->created_at,
-		     (int64_t)v->nfiles, v->total_size, v->zip_sha256, v->zip_size);
+	const char *changelog = v->changelog ? v->changelog : "";
+	int rc = v->id ? sr__run(s, Q_VERSION_INSERT_AT, "IItttNIIIItI", v->id, v->skill_id, v->version,
+				 v->fingerprint, changelog, v->changelog_source, v->created_by, v->created_at,
+				 (int64_t)v->nfiles, v->total_size, v->zip_sha256, v->zip_size)
+		       : sr__run(s, Q_VERSION_INSERT, "ItttNIIIItI", v->skill_id, v->version, v->fingerprint,
+				 changelog, v->changelog_source, v->created_by, v->created_at, (int64_t)v->nfiles,
+				 v->total_size, v->zip_sha256, v->zip_size);
 	if (rc)
 		return rc;
-	int64_t vid = sr__last_id(s);
+	int64_t vid = v->id ? v->id : sr__last_id(s);
 	for (size_t i = 0; i < v->nfiles; i++) {
 		const sr_new_file *f = &v->files[i];
 		if ((rc = sr__run(s, Q_FILE_INSERT, "ItIttI", vid, f->path, f->size, f->sha256, f->content_type,
@@ -226,14 +231,18 @@ int sr_store_blob_referenced(sr_store *s, const char *sha, int64_t now, int *ref
 
 int sr_store_blob_hold(sr_store *s, int64_t hold, const char *const *shas, size_t n, int64_t expires_at)
 {
-	int rc = sr_store_begin(s);
+	/* One statement of a JSON array of the shas (hex: nothing to escape). */
+	sr_buf list;
+	sr_buf_init(&list, 64 + n * 67);
+	int rc = sr_buf_putc(&list, '[');
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = sr__run(s, Q_BLOB_HOLD_ADD, "ItI", hold, shas[i], expires_at);
-	if (rc) {
-		sr_store_rollback(s);
-		return rc;
-	}
-	return sr_store_commit(s);
+		rc = sr_buf_printf(&list, "%s\"%s\"", i ? "," : "", shas[i]);
+	if (!rc)
+		rc = sr_buf_puts(&list, "]");
+	if (!rc)
+		rc = sr__run(s, Q_BLOB_HOLD_ADD, "ItI", hold, list.data, expires_at);
+	sr_buf_deinit(&list);
+	return rc;
 }
 
 int sr_store_blob_release(sr_store *s, int64_t hold)

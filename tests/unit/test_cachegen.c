@@ -173,8 +173,8 @@ static void test_writes_bump_what_they_change(void **state)
 	sr_gens *g = sr_store_gens(d.s);
 	int64_t uid, a, b;
 	assert_int_equal(sr_store_user_add(d.s, "owner", NULL, 0, &uid), 0);
-	sr_new_skill na = {uid, "alpha", "Alpha", "first", 1000};
-	sr_new_skill nb = {uid, "beta", "Beta", "second", 1000};
+	sr_new_skill na = {uid, "alpha", "Alpha", "first", 1000, 0};
+	sr_new_skill nb = {uid, "beta", "Beta", "second", 1000, 0};
 	assert_int_equal(sr_store_begin(d.s), 0);
 	assert_int_equal(sr_store_skill_insert(d.s, &na, &a), 0);
 	assert_int_equal(sr_store_skill_insert(d.s, &nb, &b), 0);

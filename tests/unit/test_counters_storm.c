@@ -98,7 +98,7 @@ static int setup(void **state)
 	for (int i = 0; i < NSKILLS; i++) {
 		char slug[32];
 		snprintf(slug, sizeof(slug), "storm-%02d", i);
-		sr_new_skill n = {f->users[i % NUSERS], slug, slug, "a skill", BASE_MS - DAY_MS};
+		sr_new_skill n = {f->users[i % NUSERS], slug, slug, "a skill", BASE_MS - DAY_MS, 0};
 		if (sr_store_skill_insert(f->s, &n, &f->ids[i]))
 			return -1;
 	}

@@ -135,7 +135,7 @@ static void build_base(const char *db)
 	for (int i = 0; i < NSKILLS; i++) {
 		char slug[32];
 		snprintf(slug, sizeof(slug), "fold-%d", i);
-		sr_new_skill n = {uid, slug, slug, "a skill", BASE_MS};
+		sr_new_skill n = {uid, slug, slug, "a skill", BASE_MS, 0};
 		assert_int_equal(sr_store_skill_insert(s, &n, &ids[i]), 0);
 	}
 	/* Installs and downloads over three days, in an order that spreads each batch over

@@ -83,7 +83,7 @@ static void add_skill(struct fixture *f)
 {
 	char slug[32];
 	snprintf(slug, sizeof(slug), "pub-%05d", f->nids);
-	sr_new_skill n = {f->uid[f->nids % 4], slug, slug, "a skill", 1767225600000LL + f->nids};
+	sr_new_skill n = {f->uid[f->nids % 4], slug, slug, "a skill", 1767225600000LL + f->nids, 0};
 	assert_int_equal(sr_store_skill_insert(f->s, &n, &f->ids[f->nids]), 0);
 	f->nids++;
 }

@@ -56,7 +56,7 @@ static void build(const char *db)
 	assert_int_equal(sr_store_migrate(s), 0);
 	int64_t uid, sid, vid;
 	assert_int_equal(sr_store_user_add(s, "owner", "Owner", SR_ROLE_USER, &uid), 0);
-	sr_new_skill n = {uid, "files", "Files", "a skill with files", 1700000000000};
+	sr_new_skill n = {uid, "files", "Files", "a skill with files", 1700000000000, 0};
 	assert_int_equal(sr_store_skill_insert(s, &n, &sid), 0);
 	static const char h[] = "0000000000000000000000000000000000000000000000000000000000000000";
 	sr_new_file files[] = {

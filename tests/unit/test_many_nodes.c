@@ -281,7 +281,7 @@ static void test_fold_with_concurrent_writers(void **state)
 	for (int k = 0; k < NSKILLS; k++) {
 		char slug[64];
 		snprintf(slug, sizeof(slug), "nodes-%s-%d", tag, k);
-		sr_new_skill n = {uid, slug, slug, "a skill", BASE_MS - DAY_MS};
+		sr_new_skill n = {uid, slug, slug, "a skill", BASE_MS - DAY_MS, 0};
 		assert_int_equal(sr_store_skill_insert(s, &n, &ids[k]), 0);
 	}
 

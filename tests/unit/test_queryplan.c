@@ -153,9 +153,10 @@ static int check_plans(const char *path)
 			for (const char *l = p; *l;) {
 				const char *e = strchr(l, '\n');
 				size_t len = e ? (size_t)(e - l) : strlen(l);
-				/* "SCAN n CONSTANT ROWS" is a multi-row VALUES list, no table. */
+				/* "SCAN n CONSTANT ROWS" is a multi-row VALUES list, "SCAN CONSTANT ROW" a
+				 * SELECT without FROM: no table. */
 				if (len >= 5 && strncmp(l, "SCAN ", 5) == 0 && !memmem(l, len, "VIRTUAL TABLE", 13) &&
-				    !memmem(l, len, "CONSTANT ROWS", 13) &&
+				    !memmem(l, len, "CONSTANT ROW", 12) &&
 				    !is_coroutine(p, l + 5, len - 5)) {
 					int by_index = memmem(l, len, "USING INDEX", 11) ||
 						       memmem(l, len, "USING COVERING INDEX", 20);

@@ -74,7 +74,7 @@ static int setup(void **state)
 	for (int i = 0; i < NSKILLS; i++) {
 		char slug[32];
 		snprintf(slug, sizeof(slug), "trend-%03d", i);
-		sr_new_skill n = {uid, slug, slug, "a skill", BASE_MS};
+		sr_new_skill n = {uid, slug, slug, "a skill", BASE_MS, 0};
 		if (sr_store_skill_insert(f->s, &n, &f->ids[i]))
 			return -1;
 	}
