@@ -283,6 +283,7 @@ static int claim_row(void *ud, const void *row)
 	case SR_CLAIM_IDS:
 		c->out->next_skill_id = r->next_skill_id;
 		c->out->next_version_id = r->next_version_id;
+		snprintf(c->out->digest, sizeof(c->out->digest), "%s", r->digest ? r->digest : "");
 		return 0;
 	default:
 		return collect_row(&c->others, &r->skill);

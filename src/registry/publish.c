@@ -384,23 +384,31 @@ static int check_moving(sr_store *s, const sr_skill *sk, const char *version, in
 	return check_existing(sk, version, existing.found, skill_id, latest, latestsz, err);
 }
 
-/* Where a new version of slug by owner would go, decided by the slug's claims (st, one
- * statement): *skill_id is the existing skill (0 for a new one, whose slug check_new_slug must
- * allow) and latest its current `latest`. Refuses deleted and removed skills and versions that
- * already exist. Under the write lock (ids) the same statement draws the new rows' ids. */
-static int check_target(sr_store *s, const sr_publish_req *req, const sr_user *owner, const char *slug,
-			const char *version, int64_t now, int ids, sr_slug_state *st, int64_t *skill_id,
-			int *shared, char *latest, size_t latestsz, sr_regerr *err)
+/* Where a new version of slug by owner goes, decided by the slug's claims st: *skill_id is the
+ * existing skill (0 for a new one, whose slug check_new_slug must allow) and latest its current
+ * `latest`. Refuses deleted and removed skills and versions that already exist. */
+static int decide_target(const sr_publish_req *req, const sr_user *owner, const char *slug, const char *version,
+			 const sr_slug_state *st, int64_t *skill_id, int *shared, char *latest, size_t latestsz,
+			 sr_regerr *err)
 {
 	*skill_id = 0;
 	*shared = 0;
 	latest[0] = '\0';
-	int rc = sr_slug_state_read(s, slug, version, owner, now, ids, st);
-	if (rc)
-		return sr_regerr_internal(err, rc);
 	if (!st->found)
 		return check_new_slug(st, owner, slug, req->import, shared, err);
 	return check_existing(&st->skill, version, st->has_version, skill_id, latest, latestsz, err);
+}
+
+/* decide_target on the slug's claims read now, in one statement (st), which also draws the
+ * new rows' ids (sr_slug_state_read). */
+static int check_target(sr_store *s, const sr_publish_req *req, const sr_user *owner, const char *slug,
+			const char *version, int64_t now, sr_slug_state *st, int64_t *skill_id, int *shared,
+			char *latest, size_t latestsz, sr_regerr *err)
+{
+	int rc = sr_slug_state_read(s, slug, version, owner, now, 1, st);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	return decide_target(req, owner, slug, version, st, skill_id, shared, latest, latestsz, err);
 }
 
 /* One publish's working state, filled by the steps of sr_publish in order. */
@@ -717,23 +725,35 @@ static int index_skill(sr_store *s, const struct pub *p, int64_t skill_id, int b
 }
 
 /* Every database change of a publish, inside the caller's transaction: the skill (new or
- * existing, checked again now that the write lock is held), the version, the tickets it
+ * existing, decided on the claims in decided, which the database asserts unchanged under the
+ * write lock, or when NULL on the claims read again under it), the version, the tickets it
  * consumes, the tags, the scan request, the search index and the audit row. */
-static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
+static int write_rows(sr_store *s, struct pub *p, const sr_slug_state *decided, sr_regerr *err)
 {
 	const sr_publish_req *req = p->req;
 	int64_t skill_id = 0, version_id = 0;
 	int shared = 0, became_latest = 0;
 	char latest[260] = "";
 	sr_slug_state st;
-	/* A migration is checked again under the write lock and made first: the skill is then
-	 * the owner's, and the version goes to it as to any skill of the owner's. */
-	int rc = p->migrate ? plan_migration(s, p, err) : 0;
-	if (!rc && p->migrate)
-		rc = sr_migration_move(s, &p->moving, req->actor, &p->owner, p->now, err);
-	if (!rc)
-		rc = check_target(s, req, &p->owner, p->slug, p->version, p->now, 1, &st, &skill_id, &shared,
-				  latest, sizeof(latest), err);
+	int rc = 0;
+	if (decided) {
+		/* The claims read before the lock decide, with the ids drawn then; the database
+		 * asserts that they are unchanged under the lock (sr_publish). */
+		st = *decided;
+		if ((rc = sr_store_slug_claims_expect(s, p->owner.handle, p->slug, p->version, p->now, st.digest)))
+			return sr_regerr_internal(err, rc);
+		rc = decide_target(req, &p->owner, p->slug, p->version, &st, &skill_id, &shared, latest,
+				   sizeof(latest), err);
+	} else {
+		/* A migration is checked again under the write lock and made first: the skill is
+		 * then the owner's, and the version goes to it as to any skill of the owner's. */
+		rc = p->migrate ? plan_migration(s, p, err) : 0;
+		if (!rc && p->migrate)
+			rc = sr_migration_move(s, &p->moving, req->actor, &p->owner, p->now, err);
+		if (!rc)
+			rc = check_target(s, req, &p->owner, p->slug, p->version, p->now, &st, &skill_id, &shared,
+					  latest, sizeof(latest), err);
+	}
 	if (rc)
 		return rc;
 	if (!skill_id) {
@@ -756,9 +776,15 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 	 * lock: then they were live all along, and the collector left their bytes alone between
 	 * store_blobs reading them and holding them. */
 	int64_t now = sr_now_ms();
-	for (size_t i = 0; i < req->nfiles; i++)
-		if (req->files[i].ticket && sr_store_ticket_mark_used(s, req->files[i].ticket, now))
+	for (size_t i = 0; i < req->nfiles; i++) {
+		if (!req->files[i].ticket)
+			continue;
+		rc = sr_store_ticket_mark_used(s, req->files[i].ticket, now);
+		if (rc == SR_EEXIST)
 			return sr_regerr_set(err, SR_EINVAL, SR_WHY_TICKET_UNUSABLE, NULL);
+		if (rc)
+			return sr_regerr_internal(err, rc);
+	}
 	if ((rc = set_tags(s, p, skill_id, version_id, latest, &became_latest, err)))
 		return rc;
 	/* Every new version waits for its scan (api-v1 section 1.5): the scan worker takes it
@@ -772,6 +798,25 @@ static int write_rows(sr_store *s, struct pub *p, sr_regerr *err)
 		return sr_regerr_internal(err, rc);
 	p->skill_id = skill_id;
 	p->version_id = version_id;
+	return 0;
+}
+
+/* The publish's transaction: its rows (write_rows, deciding on the claims in decided, or on
+ * those it reads under the lock when NULL), and the end of its blob holds. Committed, the
+ * version names its blobs; on a failed commit the holds stay, and sr_publish ends them. */
+static int commit_rows(sr_store *s, struct pub *p, const sr_slug_state *decided, sr_regerr *err)
+{
+	int rc = sr_store_begin(s);
+	if (rc)
+		return sr_regerr_internal(err, rc);
+	if (!(rc = write_rows(s, p, decided, err)) && (rc = sr_store_blob_release(s, p->hold)))
+		rc = sr_regerr_internal(err, rc);
+	if (rc) {
+		sr_store_rollback(s);
+		return rc;
+	}
+	if ((rc = sr_store_commit(s)))
+		return sr_regerr_internal(err, rc);
 	return 0;
 }
 
@@ -791,6 +836,7 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	int shared;
 	char cur[260];
 	sr_slug_state st;
+	st.digest[0] = '\0';
 	int rc = validate(req, p.slug, sizeof(p.slug), p.version, sizeof(p.version), &p.display_name, err);
 	if (!rc) {
 		p.now = req->now ? req->now : sr_now_ms();
@@ -807,34 +853,25 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	/* Before a migration the version's skill is the source's. */
 	if (!rc)
 		rc = p.migrate ? check_moving(s, &p.moving, p.version, &id, cur, sizeof(cur), err)
-			       : check_target(s, req, &p.owner, p.slug, p.version, p.now, 0, &st, &id, &shared, cur,
+			       : check_target(s, req, &p.owner, p.slug, p.version, p.now, &st, &id, &shared, cur,
 					      sizeof(cur), err);
 	if (!rc)
 		rc = store_blobs(b, &p, err);
 	if (rc)
 		goto out;
 	/* The bytes are stored and nothing in the database names them yet but the holds: where
-	 * a test runs the collector against this publish (tests/http/test_gc_race.c). */
+	 * a test runs the collector against this publish (tests/http/test_gc_race.c), or another
+	 * publish changes the claims read above (tests/http/test_slug_race.c). */
 	sr_fault_pause("publish-commit");
-	if ((rc = sr_store_begin(s))) {
-		rc = sr_regerr_internal(err, rc);
+	/* Where the claims came with a digest (PostgreSQL), the transaction decides on them and
+	 * has the database assert them under the lock, all in the round trip of its commit; when
+	 * they changed, it runs again the way it does elsewhere, reading them under the lock. */
+	const sr_slug_state *decided = !p.migrate && st.digest[0] ? &st : NULL;
+	rc = commit_rows(s, &p, decided, err);
+	if (rc == SR_ECONFLICT && decided)
+		rc = commit_rows(s, &p, NULL, err);
+	if (rc)
 		goto out;
-	}
-	if ((rc = write_rows(s, &p, err))) {
-		sr_store_rollback(s);
-		goto out;
-	}
-	/* Committed, the version names its blobs: their holds end in the same transaction (on a
-	 * failed commit they stay, and are ended below). */
-	if ((rc = sr_store_blob_release(s, p.hold))) {
-		sr_store_rollback(s);
-		rc = sr_regerr_internal(err, rc);
-		goto out;
-	}
-	if ((rc = sr_store_commit(s))) {
-		rc = sr_regerr_internal(err, rc);
-		goto out;
-	}
 	p.hold = 0;
 	res->skill_id = p.skill_id;
 	res->version_id = p.version_id;

@@ -101,7 +101,9 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	/* Under BEGIN IMMEDIATE the next rowid is the last one's plus one, as SQLite picks it. */
 	[Q_SLUG_CLAIMS_IDS] = SLUG_CLAIMS_IDS("?1", "?2", "?3", "?4", "CROSS JOIN",
 					      "(SELECT coalesce(max(id), 0) + 1 FROM skills)",
-					      "(SELECT coalesce(max(id), 0) + 1 FROM skill_versions)"),
+					      "(SELECT coalesce(max(id), 0) + 1 FROM skill_versions)", "NULL"),
+	/* PostgreSQL's only: the claims read here carry no digest to assert (store.h). */
+	[Q_SLUG_CLAIMS_EXPECT] = NULL,
 	[Q_DETAIL_ANY] = "SELECT " SKILL_COLS ", " DETAIL_COLS SLUG_OR_ALIAS_FROM("?1", "CROSS JOIN") DETAIL_JOIN " LIMIT ?2",
 	[Q_DETAIL_OWNED] = "SELECT " SKILL_COLS ", " DETAIL_COLS " FROM users o CROSS JOIN skills s ON s.owner_id = o.id "
 			   "AND s.slug = ?2 CROSS JOIN users u ON u.id = s.owner_id" DETAIL_JOIN " WHERE o.handle = ?1",

@@ -76,11 +76,12 @@
 	" WHERE o.handle = " H
 
 /* SLUG_CLAIMS and a last row (6) of the ids the publish's inserts take, the skill's NS in the
- * first column and the version's NV in the second, drawn under the write lock
- * (sr_store_slug_claims with ids). */
-#define SLUG_CLAIMS_IDS(H, S, N, V, J, NS, NV)                                                     \
-	SLUG_CLAIMS(H, S, N, V, J) " UNION ALL SELECT " NS ", " NV ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, " \
-	"NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 6, NULL, NULL, NULL"
+ * first column and the version's NV in the second, and the claims' digest D (or NULL) in the
+ * third (sr_store_slug_claims with ids). */
+#define SLUG_CLAIMS_IDS_ROW(NS, NV, D)                                                             \
+	" UNION ALL SELECT " NS ", " NV ", " D ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " \
+	"NULL, NULL, NULL, NULL, NULL, 6, NULL, NULL, NULL"
+#define SLUG_CLAIMS_IDS(H, S, N, V, J, NS, NV, D) SLUG_CLAIMS(H, S, N, V, J) SLUG_CLAIMS_IDS_ROW(NS, NV, D)
 
 /* A detail's extra columns after SKILL_COLS (sr_detail_row): the latest version's row and
  * its SKILL.md, joined as DETAIL_JOIN says. */

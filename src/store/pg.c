@@ -31,8 +31,10 @@
  *     waited for (libpq's pipeline mode); the answers of those writes are read with the next
  *     statement that is waited for, or with the COMMIT, in that statement's round trip. A
  *     failure among them fails that statement, and so the transaction, as a failed write
- *     would have (write_failed). A publish's files, tags, counters, word index and audit row
- *     go out so.
+ *     would have (write_failed). A publish's rows (its skill and version too, with ids drawn
+ *     ahead), tags, counters, word index and audit row go out so, after the assertion that
+ *     the claims it decided on are unchanged, whose failure (SQLSTATE SR409) is SR_ECONFLICT.
+ *     Outside a transaction only a publish's blob holds are sent so (sent_ahead()).
  * Every exchange that waits for the server counts one round trip in the request's reads
  * (trips; the Server-Timing header shows it).
  * A connection that broke is reset on its next use (PQreset), so a restarted or promoted
@@ -214,9 +216,13 @@ int sr__pg_fail(sr_store *s, const char *what, const PGresult *res)
 	while (n && (s->err[n - 1] == '\n' || s->err[n - 1] == ' '))
 		s->err[--n] = '\0';
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	/* A constraint is the domain's answer (as SQLite's): no error counted, nothing logged. */
+	/* A constraint is the domain's answer (as SQLite's): no error counted, nothing logged.
+	 * So is an assertion on rows read earlier that no longer holds (sr_expect, migration
+	 * 0017): the caller reads them again. */
 	if (PQstatus(p->conn) == CONNECTION_OK && state && strncmp(state, "23", 2) == 0)
 		return SR_EEXIST;
+	if (PQstatus(p->conn) == CONNECTION_OK && state && strcmp(state, "SR409") == 0)
+		return SR_ECONFLICT;
 	s->reads->errors++;
 	/* read_only_sql_transaction: this server is a replica now (the primary failed over and
 	 * this one was demoted, or a multi-host URL reached a standby). The connection is dropped
@@ -253,10 +259,12 @@ int sr__pg_exec(sr_store *s, const char *sql, const char *what)
 	return rc;
 }
 
-/* Loads the oids of this database's tables and the sr_table each is. */
+/* Loads the oids of this database's tables and the sr_table each is: a round trip made once
+ * per connection, counted with the prepares. */
 static void load_tables(struct pg *p)
 {
 	p->base.reads->trips++;
+	p->base.reads->prepares++;
 	p->ntables = -1; /* tried: a failure attributes everything to the first column's table */
 	PGresult *res = PQexec(p->conn, "SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON "
 					"n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
@@ -609,6 +617,7 @@ static void write_failed(struct pg *p)
 static int deferrable(int q)
 {
 	switch (q) {
+	case Q_SLUG_CLAIMS_EXPECT:
 	case Q_SKILL_INSERT_AT:
 	case Q_VERSION_INSERT_AT:
 	case Q_FILE_INSERT:

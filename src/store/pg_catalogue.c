@@ -30,6 +30,9 @@
 /* PostgreSQL has no CROSS JOIN ... ON; the planner orders the joins itself. */
 #define PG_SKILL_FROM " FROM skills s JOIN users u ON u.id = s.owner_id "
 #define PG_ALIAS_FROM " FROM skill_aliases a JOIN skills s ON s.id = a.skill_id JOIN users u ON u.id = s.owner_id "
+/* A digest of the rows of the CTE c: each row as text, sorted, so that the same rows give the
+ * same digest whatever order a plan reads them in. */
+#define CLAIMS_DIGEST "(SELECT md5(coalesce(string_agg(c::text, '|' ORDER BY c::text), '')) FROM c)"
 #define PG_SKILL_JOIN " JOIN skills s ON s.id = w.id JOIN users u ON u.id = s.owner_id "
 
 /* The search statements' LIKE patterns ($1, a text[] literal), lower-cased as the indexed
@@ -106,11 +109,17 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_LOOKUP_ANY] = "SELECT " LOOKUP_COLS SLUG_OR_ALIAS_FROM("$1", "JOIN") "LIMIT $2",
 	[Q_LOOKUP_OWNED] = OWNED_OR_ALIAS("$1", "$2", "JOIN", "", ""),
 	[Q_SLUG_CLAIMS] = SLUG_CLAIMS("$1", "$2", "$3", "$4", "JOIN"),
-	/* Drawn from the identity columns' sequences: not in commit order, and a transaction that
-	 * does not commit leaves a gap, as every insert there does. */
-	[Q_SLUG_CLAIMS_IDS] = SLUG_CLAIMS_IDS("$1", "$2", "$3", "$4", "JOIN",
-					      "nextval(pg_get_serial_sequence('skills', 'id'))",
-					      "nextval(pg_get_serial_sequence('skill_versions', 'id'))"),
+	/* The ids drawn from the identity columns' sequences: not in commit order, and a
+	 * transaction that does not commit leaves a gap, as every insert there does. The digest
+	 * is of the claims' rows as text, in an order of their own (CLAIMS_DIGEST); it is the
+	 * same expression Q_SLUG_CLAIMS_EXPECT compares under the lock. */
+	[Q_SLUG_CLAIMS_IDS] = "WITH c AS (" SLUG_CLAIMS("$1", "$2", "$3", "$4", "JOIN") ") SELECT * FROM c"
+			      SLUG_CLAIMS_IDS_ROW("nextval(pg_get_serial_sequence('skills', 'id'))",
+						  "nextval(pg_get_serial_sequence('skill_versions', 'id'))", CLAIMS_DIGEST),
+	/* Fails the transaction (SQLSTATE SR409, migration 0017) unless the claims are as the
+	 * digest $5 says. */
+	[Q_SLUG_CLAIMS_EXPECT] = "WITH c AS (" SLUG_CLAIMS("$1", "$2", "$3", "$4", "JOIN") ") SELECT sr_expect(" CLAIMS_DIGEST
+				 " = $5)",
 	[Q_DETAIL_ANY] = "SELECT " SKILL_COLS ", " DETAIL_COLS SLUG_OR_ALIAS_FROM("$1", "JOIN") DETAIL_JOIN " LIMIT $2",
 	[Q_DETAIL_OWNED] = "SELECT " SKILL_COLS ", " DETAIL_COLS " FROM users o JOIN skills s ON s.owner_id = o.id "
 			   "AND s.slug = $2 JOIN users u ON u.id = s.owner_id" DETAIL_JOIN " WHERE o.handle = $1",

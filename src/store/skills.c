@@ -179,10 +179,12 @@ static void read_claim(sr_store *s, sr__stmt *st, void *row)
 	sr_slug_claim_row *r = row;
 	r->kind = sr__col_int(st, SR__LOOKUP_NCOLS);
 	r->next_skill_id = r->next_version_id = 0;
+	r->digest = NULL;
 	if (r->kind == SR_CLAIM_IDS) {
 		memset(&r->skill, 0, sizeof(r->skill));
 		r->next_skill_id = sr__col_int64(st, 0);
 		r->next_version_id = sr__col_int64(st, 1);
+		r->digest = sr__col_text(st, 2);
 		return;
 	}
 	if (r->kind < SR_CLAIM_RESERVED) {
@@ -204,6 +206,12 @@ int sr_store_slug_claims(sr_store *s, const char *handle, const char *slug, cons
 	sr_slug_claim_row row;
 	int q = ids ? Q_SLUG_CLAIMS_IDS : Q_SLUG_CLAIMS;
 	return sr__each(s, sr__query(s, q, "ttIt", handle, slug, now, version), read_claim, &row, fn, ud);
+}
+
+int sr_store_slug_claims_expect(sr_store *s, const char *handle, const char *slug, const char *version,
+				int64_t now, const char *digest)
+{
+	return sr__run(s, Q_SLUG_CLAIMS_EXPECT, "ttItt", handle, slug, now, version, digest);
 }
 
 static void read_detail(sr_store *s, sr__stmt *st, void *row)

@@ -81,7 +81,7 @@ typedef struct sr_reads {
 	int64_t max_rows, max_bytes, max_ranges;
 	int64_t db_ns;     /* time spent inside the database engine */
 	int64_t trips;     /* round trips to a database server (PostgreSQL; 0 on SQLite) */
-	int64_t prepares;  /* of those, the ones that prepared a statement on its connection */
+	int64_t prepares;  /* of those, a connection's once: a statement's PREPARE, its table names */
 	int exceeded;      /* which limit was passed: 0, 'r' rows, 'b' bytes, 'g' ranges */
 	int errors;        /* database errors met, including ones a caller chose to absorb */
 	/* The same rows and bytes by table: a row counts once, for the table of its first
@@ -310,6 +310,7 @@ typedef struct sr_slug_claim_row {
 	sr_skill_row skill; /* a lookup row; for SR_CLAIM_RESERVED only owner_id and slug; the
 			     * owner's rows (SR_CLAIM_OWN*) also downloads, installs and stars */
 	int64_t next_skill_id, next_version_id; /* SR_CLAIM_IDS */
+	const char *digest; /* SR_CLAIM_IDS: of the other rows, or NULL (SQLite) */
 } sr_slug_claim_row;
 /* The claims on slug as the owner with this handle publishes version to it at now: the
  * owner's skill (as sr_store_lookup_owned finds it), the skills holding the slug and those it
@@ -317,9 +318,18 @@ typedef struct sr_slug_claim_row {
  * reservations not expired at now, and whether the owner's skills have that version. With
  * ids (inside a write transaction), a last row draws the ids the publish's skill and version
  * are inserted with (sr_new_skill.id, sr_new_version.id): then the inserts need no answer,
- * which on PostgreSQL is a round trip each. */
+ * which on PostgreSQL is a round trip each. PostgreSQL draws them from sequences, so they
+ * may be drawn before the lock too, and adds a digest of the claims, which
+ * sr_store_slug_claims_expect asserts later; SQLite, which draws the last id plus one, only
+ * under the lock, and gives no digest. */
 int sr_store_slug_claims(sr_store *s, const char *handle, const char *slug, const char *version, int64_t now,
 			 int ids, sr_row_fn fn, void *ud);
+/* Inside a write transaction: that the same claims still have the digest an earlier
+ * sr_store_slug_claims gave. Sent with the transaction's next exchange; when they changed,
+ * that exchange (the commit, at the latest) fails with SR_ECONFLICT and the transaction is
+ * rolled back. */
+int sr_store_slug_claims_expect(sr_store *s, const char *handle, const char *slug, const char *version,
+				int64_t now, const char *digest);
 
 /* A skill's detail in one statement: whole skill rows, as sr_store_lookup_any finds them, each
  * with its latest version's fields and the SKILL.md the detail shows (api-v1 section 2.2). */

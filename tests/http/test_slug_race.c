@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <curl/curl.h>
 
 static srt_server S;
@@ -258,6 +261,116 @@ static void test_undelete_into_taken_slug(void **state)
 	expect_owner("bob-gone", "alice");
 }
 
+/* ---- the claims changing under a publish ---- */
+
+/* A publish held at the fault point "publish-commit" (src/core/fault.h): its claims are read
+ * and its bytes stored, its transaction not begun. */
+typedef struct held {
+	srt_server node; /* a second node of S, started with the fault point armed */
+	const char *token, *slug, *version;
+	char pause[256];
+	pthread_t th;
+	long status, trips;
+	char body[512];
+} held;
+
+static void *held_publish(void *arg)
+{
+	held *h = arg;
+	json_t *p = srt_payload(h->slug, h->version);
+	char *payload = json_dumps(p, JSON_COMPACT);
+	const char *md = srt_skill_md("Drift", "Claims that change under a publish.");
+	srt_file f = {"SKILL.md", md, strlen(md), "text/markdown"};
+	srt_resp r;
+	srt_publish_multipart(&h->node, h->token, payload, &f, 1, &r);
+	h->status = r.status;
+	h->trips = srt_trips(&r);
+	snprintf(h->body, sizeof h->body, "%s", r.body ? r.body : "");
+	srt_resp_free(&r);
+	free(payload);
+	json_decref(p);
+	return NULL;
+}
+
+/* Starts h's publish on a node of its own and returns once it is held. */
+static void hold_publish(held *h)
+{
+	snprintf(h->pause, sizeof h->pause, "/tmp/sr-claims-%d-%s", (int)getpid(), h->slug);
+	unlink(h->pause);
+	setenv("SKILLREG_PAUSE_AT", "publish-commit", 1);
+	setenv("SKILLREG_PAUSE_FILE", h->pause, 1);
+	int rc = srt_server_start_peer(&h->node, &S);
+	unsetenv("SKILLREG_PAUSE_AT");
+	unsetenv("SKILLREG_PAUSE_FILE");
+	assert_int_equal(rc, 0);
+	h->node.no_scan_wait = 1;
+	assert_int_equal(pthread_create(&h->th, NULL, held_publish, h), 0);
+	struct stat st;
+	for (int i = 0; i < 1000 && stat(h->pause, &st) != 0; i++)
+		usleep(10 * 1000);
+	assert_int_equal(stat(h->pause, &st), 0);
+}
+
+static void release_publish(held *h)
+{
+	unlink(h->pause);
+	pthread_join(h->th, NULL);
+	assert_int_equal(srt_server_stop_peer(&h->node), 0);
+}
+
+/* Alice's publish of a new slug has read the slug free and stored its bytes when bob takes
+ * it: hers is then decided on the claims as they are under the write lock, and refused. On
+ * PostgreSQL the transaction that decided on the claims read before the lock fails the
+ * database's assertion that they are unchanged (one round trip, then its ROLLBACK), and the
+ * publish runs again reading them under the lock (one, then its ROLLBACK, then the end of
+ * its holds): 7 round trips with the token and the first claims. */
+static void test_claims_taken_while_storing(void **state)
+{
+	(void)state;
+	held h = {.token = S.tok_alice, .slug = "late-claim", .version = "1.0.0"};
+	hold_publish(&h);
+	srt_publish_ok(&S, S.tok_bob, "late-claim", "1.0.0", "Bob Late", "bob took it first");
+	release_publish(&h);
+	assert_int_equal(h.status, 400);
+	const char *want = srt_fmt("Slug is already taken. Choose a different slug. Existing skill: %s/bob/late-claim",
+				   h.node.base);
+	if (strcmp(h.body, want) != 0) {
+		print_error("expected \"%s\", got \"%s\"\n", want, h.body);
+		fail();
+	}
+	assert_int_equal(h.trips, srt_db_postgres() ? 7 : 0);
+	expect_owner("late-claim", "bob");
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skills WHERE slug = 'late-claim'"), 1);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
+}
+
+/* Alice's new version has read her skill when another version of hers lands: the claims
+ * changed (the skill's version count), the decision did not. On PostgreSQL the assertion
+ * fails and the publish runs again under the lock, and commits: 6 round trips. */
+static void test_claims_changed_while_storing(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "drift-kit", "1.0.0", "Drift Kit", "versions land meanwhile");
+	held h = {.token = S.tok_alice, .slug = "drift-kit", .version = "1.1.0"};
+	hold_publish(&h);
+	srt_publish_ok(&S, S.tok_alice, "drift-kit", "1.0.5", "Drift Kit", "a backport meanwhile");
+	release_publish(&h);
+	if (h.status != 200)
+		print_error("publish: %ld %s\n", h.status, h.body);
+	assert_int_equal(h.status, 200);
+	assert_int_equal(h.trips, srt_db_postgres() ? 6 : 0);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_versions v JOIN skills s ON s.id = v.skill_id "
+					  "WHERE s.slug = 'drift-kit'"),
+			 3);
+	srt_resp r;
+	srt_get(&S, "/api/v1/skills/drift-kit", NULL, &r);
+	json_t *d = SRT_EXPECT_JSON(&r, 200);
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.1.0");
+	json_decref(d);
+	srt_resp_free(&r);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +378,8 @@ int main(void)
 		cmocka_unit_test(test_publish_into_held_slug),
 		cmocka_unit_test(test_rename_into_held_slug),
 		cmocka_unit_test(test_undelete_into_taken_slug),
+		cmocka_unit_test(test_claims_taken_while_storing),
+		cmocka_unit_test(test_claims_changed_while_storing),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -457,7 +457,9 @@ static void test_every_statement(void **state)
 		} else {
 			checked++;
 			lists += q >= Q_FIXED_COUNT;
-			int want = sqlite_columns(lite, q);
+			/* A statement of PostgreSQL's alone (Q_SLUG_CLAIMS_EXPECT) has no SQLite
+			 * text to compare with. */
+			int want = sr_store_statement_sql(q) ? sqlite_columns(lite, q) : nfields;
 			const char *fault = plan_fault(q, sql, plan.data);
 			/* An insert whose id the store reads returns it (RETURNING id) on PostgreSQL. */
 			if (want == 0 && nfields == 1 && strstr(sql, " RETURNING id"))
