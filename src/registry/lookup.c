@@ -291,12 +291,12 @@ static int claim_row(void *ud, const void *row)
 }
 
 int sr_slug_state_read(sr_store *s, const char *slug, const char *version, const sr_user *owner, int64_t now,
-		       int ids, sr_slug_state *out)
+		       sr_slug_state *out)
 {
 	memset(out, 0, sizeof(*out));
 	sr_skill others[SR_LOOKUP_MAX_MATCHES * 4];
 	struct claims c = {.out = out, .others = {others, 0, SR_LOOKUP_MAX_MATCHES * 4}};
-	int rc = sr_store_slug_claims(s, owner->handle, slug, version, now, ids, claim_row, &c);
+	int rc = sr_store_slug_claims(s, owner->handle, slug, version, now, claim_row, &c);
 	if (rc)
 		return rc;
 	out->reserved = out->reserved != 0;

@@ -405,7 +405,7 @@ static int check_target(sr_store *s, const sr_publish_req *req, const sr_user *o
 			const char *version, int64_t now, sr_slug_state *st, int64_t *skill_id, int *shared,
 			char *latest, size_t latestsz, sr_regerr *err)
 {
-	int rc = sr_slug_state_read(s, slug, version, owner, now, 1, st);
+	int rc = sr_slug_state_read(s, slug, version, owner, now, st);
 	if (rc)
 		return sr_regerr_internal(err, rc);
 	return decide_target(req, owner, slug, version, st, skill_id, shared, latest, latestsz, err);
@@ -630,8 +630,8 @@ static int store_blobs(sr_blobs *b, struct pub *p, sr_regerr *err)
 	return 0;
 }
 
-/* The version row with its file list, with the id drawn under the write lock (id; 0: the
- * insert picks it). */
+/* The version row with its file list, with the id its claims drew (id; 0: the insert picks
+ * it). */
 static int insert_version(sr_store *s, const struct pub *p, int64_t skill_id, int64_t id, int64_t *version_id,
 			  sr_regerr *err)
 {
@@ -823,8 +823,9 @@ static int commit_rows(sr_store *s, struct pub *p, const sr_slug_state *decided,
 /*
  * A publish validates everything it can before it writes anything: the request and files,
  * the owner, SKILL.md, a migration's move; then it builds the archive and holds the blobs,
- * and reads the target (refused before any bytes are written; write_rows checks again, since
- * another publish may have come in between). Then the bytes, then one transaction.
+ * and reads the target (refused before any bytes are written; write_rows checks again under
+ * the lock, or has the database assert the claims unchanged, since another publish may have
+ * come in between). Then the bytes, then one transaction.
  */
 int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result *res,
 	       sr_regerr *err)
@@ -857,6 +858,7 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 					      sizeof(cur), err);
 	if (!rc)
 		rc = store_blobs(b, &p, err);
+	sr_buf_deinit(&p.zip); /* stored: not held through the lock's wait */
 	if (rc)
 		goto out;
 	/* The bytes are stored and nothing in the database names them yet but the holds: where

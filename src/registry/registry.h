@@ -73,12 +73,12 @@ typedef struct sr_slug_state {
 	int reserved; /* for the publisher reserver */
 	int64_t reserver;
 	int64_t next_skill_id, next_version_id; /* read with ids: what the inserts take */
-	char digest[40]; /* read with ids on PostgreSQL: what sr_store_slug_claims_expect asserts */
+	char digest[72]; /* on PostgreSQL: what sr_store_slug_claims_expect asserts; "" on SQLite */
 } sr_slug_state;
-/* With ids it also draws the ids a new skill and version take (store.h says where they may
+/* The statement also draws the ids a new skill and version take (store.h says when they may
  * be used), and where the store gives one the claims' digest. */
 int sr_slug_state_read(sr_store *s, const char *slug, const char *version, const sr_user *owner, int64_t now,
-		       int ids, sr_slug_state *out);
+		       sr_slug_state *out);
 /* Fills err with the refusal that names holder (SR_WHY_SLUG_OWNED_ELSEWHERE) and returns its
  * code. */
 int sr_slug_refuse(const sr_skill *holder, sr_regerr *err);

@@ -97,9 +97,9 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 				   "CROSS JOIN users u ON u.id = s.owner_id WHERE a.owner_id = ?1 AND a.slug = ?2",
 	[Q_LOOKUP_ANY] = "SELECT " LOOKUP_COLS SLUG_OR_ALIAS_FROM("?1", "CROSS JOIN") "LIMIT ?2",
 	[Q_LOOKUP_OWNED] = OWNED_OR_ALIAS("?1", "?2", "CROSS JOIN", "", ""),
-	[Q_SLUG_CLAIMS] = SLUG_CLAIMS("?1", "?2", "?3", "?4", "CROSS JOIN"),
-	/* Under BEGIN IMMEDIATE the next rowid is the last one's plus one, as SQLite picks it. */
-	[Q_SLUG_CLAIMS_IDS] = SLUG_CLAIMS_IDS("?1", "?2", "?3", "?4", "CROSS JOIN",
+	/* Under BEGIN IMMEDIATE the next rowid is the last one's plus one, as SQLite picks it (the
+	 * ids are used only from a read under the lock: no digest, store.h). */
+	[Q_SLUG_CLAIMS] = SLUG_CLAIMS_IDS("?1", "?2", "?3", "?4", "CROSS JOIN",
 					      "(SELECT coalesce(max(id), 0) + 1 FROM skills)",
 					      "(SELECT coalesce(max(id), 0) + 1 FROM skill_versions)", "NULL"),
 	/* PostgreSQL's only: the claims read here carry no digest to assert (store.h). */

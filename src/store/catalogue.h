@@ -77,7 +77,7 @@
 
 /* SLUG_CLAIMS and a last row (6) of the ids the publish's inserts take, the skill's NS in the
  * first column and the version's NV in the second, and the claims' digest D (or NULL) in the
- * third (sr_store_slug_claims with ids). */
+ * third (sr_store_slug_claims). */
 #define SLUG_CLAIMS_IDS_ROW(NS, NV, D)                                                             \
 	" UNION ALL SELECT " NS ", " NV ", " D ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " \
 	"NULL, NULL, NULL, NULL, NULL, 6, NULL, NULL, NULL"

@@ -54,9 +54,9 @@ enum sr__q {
 	Q_SKILL_BY_OWNER_ALIAS, /* skill_aliases primary key, then skills primary key */
 	Q_LOOKUP_ANY,         /* ix_skills_slug and ix_aliases_slug, then skills primary key */
 	Q_LOOKUP_OWNED,       /* ux_users_handle, then ux_skills_owner_slug and the aliases' primary key */
-	Q_SLUG_CLAIMS,        /* Q_LOOKUP_OWNED's, Q_LOOKUP_ANY's (16 aliases), reserved_slugs and ux_versions_skill_version */
-	Q_SLUG_CLAIMS_IDS,    /* the same, and the next ids: the primary keys' last entries (SQLite), sequences (PostgreSQL) */
-	Q_SLUG_CLAIMS_EXPECT, /* Q_SLUG_CLAIMS's, compared with a digest (PostgreSQL only) */
+	Q_SLUG_CLAIMS,        /* Q_LOOKUP_OWNED's, Q_LOOKUP_ANY's (16 aliases), reserved_slugs and ux_versions_skill_version,
+			       * and the next ids: the primary keys' last entries (SQLite), sequences (PostgreSQL) */
+	Q_SLUG_CLAIMS_EXPECT, /* Q_SLUG_CLAIMS's claims, compared with a digest (PostgreSQL only) */
 	Q_DETAIL_ANY,         /* the same, then the latest version's and its SKILL.md's keys */
 	Q_DETAIL_OWNED,       /* ux_users_handle, ux_skills_owner_slug, then as Q_DETAIL_ANY */
 	Q_DETAIL_BY_ID,       /* skills primary key, then as Q_DETAIL_ANY */

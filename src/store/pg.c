@@ -97,7 +97,8 @@ struct pg {
 	int commit_pending; /* its COMMIT was sent and its answer not read yet */
 	int in_write;   /* a write transaction (sr_store_begin) is open */
 	int write_lost; /* 1: a statement of it failed, it was rolled back and begun again;
-			 * 2: its connection was lost */
+			 * 2: its connection was lost; 3: an assertion of it failed (SR_ECONFLICT:
+			 * the caller rolls back and reads again), it is aborted and not begun again */
 	int64_t changes, last_id;
 	/* The open pipeline of deferred writes: what was sent and not read yet, in order. */
 	int pipeline;
@@ -605,7 +606,8 @@ static void write_failed(struct pg *p)
 {
 	char sql[160];
 	snprintf(sql, sizeof(sql), "ROLLBACK; BEGIN; SELECT pg_advisory_xact_lock(%lld)", (long long)SR__PG_LOCK_WRITE);
-	p->write_lost = 1;
+	if (p->write_lost != 3)
+		p->write_lost = 1;
 	if (sr__pg_exec(&p->base, sql, "begin again"))
 		p->in_write = 0;
 }
@@ -613,7 +615,9 @@ static void write_failed(struct pg *p)
 /* ---- deferred writes ---- */
 
 /* The writes a transaction sends without waiting (the top of the file): each store function
- * that runs one reads nothing back from it, and each can fail only as the database fails. */
+ * that runs one reads nothing back from it, and each can fail only as the database fails, but
+ * for a publish's assertion (a conflict, SR_ECONFLICT) and its inserts, whose unique indexes
+ * stand behind the checks the claims made. */
 static int deferrable(int q)
 {
 	switch (q) {
@@ -782,7 +786,9 @@ static int pipeline_flush(struct pg *p, PGconn *c)
 			p->write_lost = 2;
 		return rc ? rc : SR_EUNAVAIL;
 	}
-	if (p->in_write && PQstatus(c) == CONNECTION_OK) {
+	if (p->in_write && rc == SR_ECONFLICT) {
+		p->write_lost = 3;
+	} else if (p->in_write && PQstatus(c) == CONNECTION_OK) {
 		p->write_lost = 1;
 		p->base.reads->trips++;
 		PGresult *r = PQexec(c, "ROLLBACK");
@@ -872,7 +878,7 @@ static int execute(struct pg *p, struct pg_stmt *ps)
 			p->changes = p->last_id = 0;
 			return 0;
 		}
-		int idle = PQtransactionStatus(c) == PQTRANS_IDLE && !p->read_txn;
+		int idle = PQtransactionStatus(c) == PQTRANS_IDLE && !p->read_txn && !p->pipeline;
 		int rc = 0;
 		res = run(p, ps, c, &rc);
 		if (PQstatus(c) != CONNECTION_OK && idle && ps->base.readonly && !attempt) {
@@ -898,7 +904,9 @@ static int execute(struct pg *p, struct pg_stmt *ps)
 			p->read_txn = 0;
 			sr__pg_exec(s, "ROLLBACK", "end read");
 		}
-		if (p->in_write && rc != SR_EUNAVAIL && PQtransactionStatus(c) == PQTRANS_INERROR)
+		if (p->in_write && rc == SR_ECONFLICT)
+			p->write_lost = 3;
+		else if (p->in_write && rc != SR_EUNAVAIL && PQtransactionStatus(c) == PQTRANS_INERROR)
 			write_failed(p);
 		return rc;
 	}
@@ -1130,6 +1138,11 @@ static int pg_commit(sr_store *s)
 	PGconn *c = sr__pg_conn(s);
 	if (!c && !p->write_lost)
 		p->write_lost = 2;
+	if (p->write_lost == 3) {
+		snprintf(s->err, sizeof(s->err), "commit: an assertion of the transaction failed; it was rolled back");
+		sr_store_rollback(s);
+		return SR_ECONFLICT;
+	}
 	if (p->write_lost) {
 		int rc = p->write_lost == 2 ? SR_EUNAVAIL : SR_EDB;
 		snprintf(s->err, sizeof(s->err), "commit: %s; the transaction was rolled back",

@@ -32,7 +32,9 @@
 #define PG_ALIAS_FROM " FROM skill_aliases a JOIN skills s ON s.id = a.skill_id JOIN users u ON u.id = s.owner_id "
 /* A digest of the rows of the CTE c: each row as text, sorted, so that the same rows give the
  * same digest whatever order a plan reads them in. */
-#define CLAIMS_DIGEST "(SELECT md5(coalesce(string_agg(c::text, '|' ORDER BY c::text), '')) FROM c)"
+#define CLAIMS_DIGEST                                                                                  \
+	"(SELECT encode(sha256(convert_to(coalesce(string_agg(c::text, '|' ORDER BY c::text), ''), 'UTF8')), " \
+	"'hex') FROM c)"
 #define PG_SKILL_JOIN " JOIN skills s ON s.id = w.id JOIN users u ON u.id = s.owner_id "
 
 /* The search statements' LIKE patterns ($1, a text[] literal), lower-cased as the indexed
@@ -108,14 +110,13 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_SKILL_BY_OWNER_ALIAS] = "SELECT " LOOKUP_COLS PG_ALIAS_FROM "WHERE a.owner_id = $1 AND a.slug = $2",
 	[Q_LOOKUP_ANY] = "SELECT " LOOKUP_COLS SLUG_OR_ALIAS_FROM("$1", "JOIN") "LIMIT $2",
 	[Q_LOOKUP_OWNED] = OWNED_OR_ALIAS("$1", "$2", "JOIN", "", ""),
-	[Q_SLUG_CLAIMS] = SLUG_CLAIMS("$1", "$2", "$3", "$4", "JOIN"),
 	/* The ids drawn from the identity columns' sequences: not in commit order, and a
 	 * transaction that does not commit leaves a gap, as every insert there does. The digest
 	 * is of the claims' rows as text, in an order of their own (CLAIMS_DIGEST); it is the
 	 * same expression Q_SLUG_CLAIMS_EXPECT compares under the lock. */
-	[Q_SLUG_CLAIMS_IDS] = "WITH c AS (" SLUG_CLAIMS("$1", "$2", "$3", "$4", "JOIN") ") SELECT * FROM c"
-			      SLUG_CLAIMS_IDS_ROW("nextval(pg_get_serial_sequence('skills', 'id'))",
-						  "nextval(pg_get_serial_sequence('skill_versions', 'id'))", CLAIMS_DIGEST),
+	[Q_SLUG_CLAIMS] = "WITH c AS (" SLUG_CLAIMS("$1", "$2", "$3", "$4", "JOIN") ") SELECT * FROM c"
+			  SLUG_CLAIMS_IDS_ROW("nextval(pg_get_serial_sequence('skills', 'id'))",
+					      "nextval(pg_get_serial_sequence('skill_versions', 'id'))", CLAIMS_DIGEST),
 	/* Fails the transaction (SQLSTATE SR409, migration 0017) unless the claims are as the
 	 * digest $5 says. */
 	[Q_SLUG_CLAIMS_EXPECT] = "WITH c AS (" SLUG_CLAIMS("$1", "$2", "$3", "$4", "JOIN") ") SELECT sr_expect(" CLAIMS_DIGEST

@@ -201,11 +201,11 @@ static void read_claim(sr_store *s, sr__stmt *st, void *row)
 }
 
 int sr_store_slug_claims(sr_store *s, const char *handle, const char *slug, const char *version, int64_t now,
-			 int ids, sr_row_fn fn, void *ud)
+			 sr_row_fn fn, void *ud)
 {
 	sr_slug_claim_row row;
-	int q = ids ? Q_SLUG_CLAIMS_IDS : Q_SLUG_CLAIMS;
-	return sr__each(s, sr__query(s, q, "ttIt", handle, slug, now, version), read_claim, &row, fn, ud);
+	return sr__each(s, sr__query(s, Q_SLUG_CLAIMS, "ttIt", handle, slug, now, version), read_claim, &row, fn,
+			ud);
 }
 
 int sr_store_slug_claims_expect(sr_store *s, const char *handle, const char *slug, const char *version,

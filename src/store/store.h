@@ -315,15 +315,14 @@ typedef struct sr_slug_claim_row {
 /* The claims on slug as the owner with this handle publishes version to it at now: the
  * owner's skill (as sr_store_lookup_owned finds it), the skills holding the slug and those it
  * is an alias of (as sr_store_lookup_slug and sr_store_lookup_alias read them, 16 each), its
- * reservations not expired at now, and whether the owner's skills have that version. With
- * ids (inside a write transaction), a last row draws the ids the publish's skill and version
- * are inserted with (sr_new_skill.id, sr_new_version.id): then the inserts need no answer,
- * which on PostgreSQL is a round trip each. PostgreSQL draws them from sequences, so they
- * may be drawn before the lock too, and adds a digest of the claims, which
- * sr_store_slug_claims_expect asserts later; SQLite, which draws the last id plus one, only
- * under the lock, and gives no digest. */
+ * reservations not expired at now, and whether the owner's skills have that version. A last
+ * row draws the ids the publish's skill and version are inserted with (sr_new_skill.id,
+ * sr_new_version.id): then the inserts need no answer, which on PostgreSQL is a round trip
+ * each. PostgreSQL draws them from sequences, good wherever they are drawn, and adds a digest
+ * of the claims for sr_store_slug_claims_expect; SQLite gives the last ids plus one, good only
+ * when read inside the write transaction, and no digest. */
 int sr_store_slug_claims(sr_store *s, const char *handle, const char *slug, const char *version, int64_t now,
-			 int ids, sr_row_fn fn, void *ud);
+			 sr_row_fn fn, void *ud);
 /* Inside a write transaction: that the same claims still have the digest an earlier
  * sr_store_slug_claims gave. Sent with the transaction's next exchange; when they changed,
  * that exchange (the commit, at the latest) fails with SR_ECONFLICT and the transaction is
