@@ -238,12 +238,34 @@ static void run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *
 	respond_published(resp, &res);
 }
 
+/* The tickets a JSON publish names, read in one statement: found[i] says whether names[i] is
+ * a ticket, and rows[i] holds it. */
+struct ticket_pick {
+	const char **names;
+	size_t n;
+	sr_ticket *rows;
+	unsigned char *found;
+};
+
+static int take_ticket(void *ud, const void *row)
+{
+	const sr_ticket *t = row;
+	struct ticket_pick *tp = ud;
+	for (size_t i = 0; i < tp->n; i++)
+		if (strcmp(tp->names[i], t->ticket) == 0) {
+			tp->rows[i] = *t;
+			tp->found[i] = 1;
+		}
+	return 0;
+}
+
 static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u)
 {
 	json_error_t e;
 	json_t *payload = json_loadb(req->body->data ? req->body->data : "", req->body->len, 0, &e);
 	sr_upload files;
 	sr_upload_init(&files);
+	struct ticket_pick tp = {NULL, 0, NULL, NULL};
 	if (!json_is_object(payload)) {
 		sr_resp_text(resp, 400, "Invalid JSON payload");
 		goto out;
@@ -258,30 +280,43 @@ static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user 
 		goto out;
 	}
 	int64_t now = sr_now_ms();
-	size_t i;
+	size_t i, n = json_array_size(fl);
 	json_t *f;
+	tp.n = n;
+	tp.names = calloc(n, sizeof(*tp.names));
+	tp.rows = calloc(n, sizeof(*tp.rows));
+	tp.found = calloc(n, 1);
+	if (!tp.names || !tp.rows || !tp.found) {
+		sr__internal(resp, SR_ENOMEM);
+		goto out;
+	}
+	int named = 1; /* every name one a ticket can have */
 	json_array_foreach(fl, i, f) {
 		const char *ticket = json_is_object(f) ? jstr(f, "uploadTicket") : NULL;
 		if (!ticket) {
 			sr_resp_text(resp, 400, "Every directly uploaded skill file requires an upload ticket");
 			goto out;
 		}
-		sr_ticket t;
-		int rc = strlen(ticket) < 64 ? sr_store_ticket_get(req->store, ticket, &t) : SR_ENOTFOUND;
-		if (rc == SR_ENOTFOUND || (!rc && (t.used_at || !t.uploaded_at || t.expires_at <= now ||
-						   t.user_id != u->id))) {
+		tp.names[i] = ticket;
+		named = named && strlen(ticket) < sizeof(tp.rows[0].ticket);
+	}
+	/* Every ticket in one statement; a name no ticket has is a missing ticket. */
+	int rc = named ? sr_store_tickets_get(req->store, tp.names, n, take_ticket, &tp) : 0;
+	if (rc && rc != SR_EINVAL) {
+		sr__internal(resp, rc);
+		goto out;
+	}
+	json_array_foreach(fl, i, f) {
+		const sr_ticket *t = &tp.rows[i];
+		if (!tp.found[i] || t->used_at || !t->uploaded_at || t->expires_at <= now || t->user_id != u->id) {
 			sr_resp_text(resp, 400, "Skill upload ticket is missing, used, or expired");
-			goto out;
-		}
-		if (rc) {
-			sr__internal(resp, rc);
 			goto out;
 		}
 		/* The ticket, not the client's restatement, says what was uploaded. */
 		const char *path = jstr(f, "path");
 		char clean[600];
 		snprintf(clean, sizeof(clean), "%s", path ? path : "");
-		if (!path || sr_path_sanitize(clean) || strcmp(clean, t.path) != 0) {
+		if (!path || sr_path_sanitize(clean) || strcmp(clean, t->path) != 0) {
 			sr_resp_text(resp, 400, "Invalid file paths");
 			goto out;
 		}
@@ -291,11 +326,11 @@ static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user 
 			sr__regerr(resp, &err);
 			goto out;
 		}
-		pf->path = strdup(t.path);
-		pf->content_type = t.content_type[0] ? strdup(t.content_type) : NULL;
-		snprintf(pf->sha256, sizeof(pf->sha256), "%s", t.sha256);
-		pf->size = t.size;
-		pf->ticket = jstr(f, "uploadTicket");
+		pf->path = strdup(t->path);
+		pf->content_type = t->content_type[0] ? strdup(t->content_type) : NULL;
+		snprintf(pf->sha256, sizeof(pf->sha256), "%s", t->sha256);
+		pf->size = t->size;
+		pf->ticket = tp.names[i];
 		if (!pf->path) {
 			sr__internal(resp, SR_ENOMEM);
 			goto out;
@@ -303,6 +338,9 @@ static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user 
 	}
 	run_publish(app, req, resp, u, payload, &files);
 out:
+	free(tp.names);
+	free(tp.rows);
+	free(tp.found);
 	sr_upload_deinit(&files);
 	json_decref(payload);
 }

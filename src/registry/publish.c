@@ -724,6 +724,38 @@ static int index_skill(sr_store *s, const struct pub *p, int64_t skill_id, int b
 	return sr_store_search_index_source(s, &src);
 }
 
+/* Marks the publish's tickets used, each live now: one by one, which says which one is not;
+ * or (asserted: the transaction decides on claims the database asserts) all in one statement
+ * whose count the database asserts, answered with the commit, a ticket that was not live
+ * failing it as a conflict (the publish then runs again the first way). */
+static int use_tickets(sr_store *s, const sr_publish_req *req, int asserted, sr_regerr *err)
+{
+	int64_t now = sr_now_ms();
+	int rc = 0;
+	if (asserted) {
+		const char **names = calloc(req->nfiles ? req->nfiles : 1, sizeof(*names));
+		if (!names)
+			return sr_regerr_internal(err, SR_ENOMEM);
+		size_t n = 0;
+		for (size_t i = 0; i < req->nfiles; i++)
+			if (req->files[i].ticket)
+				names[n++] = req->files[i].ticket;
+		rc = n ? sr_store_tickets_use_expect(s, names, n, now) : 0;
+		free(names);
+		return rc ? sr_regerr_internal(err, rc) : 0;
+	}
+	for (size_t i = 0; i < req->nfiles; i++) {
+		if (!req->files[i].ticket)
+			continue;
+		rc = sr_store_ticket_mark_used(s, req->files[i].ticket, now);
+		if (rc == SR_EEXIST)
+			return sr_regerr_set(err, SR_EINVAL, SR_WHY_TICKET_UNUSABLE, NULL);
+		if (rc)
+			return sr_regerr_internal(err, rc);
+	}
+	return 0;
+}
+
 /* Every database change of a publish, inside the caller's transaction: the skill (new or
  * existing, decided on the claims in decided, which the database asserts unchanged under the
  * write lock, or when NULL on the claims read again under it), the version, the tickets it
@@ -775,16 +807,8 @@ static int write_rows(sr_store *s, struct pub *p, const sr_slug_state *decided, 
 	/* Ticketed uploads are consumed with the publish that uses them, live now, under the write
 	 * lock: then they were live all along, and the collector left their bytes alone between
 	 * store_blobs reading them and holding them. */
-	int64_t now = sr_now_ms();
-	for (size_t i = 0; i < req->nfiles; i++) {
-		if (!req->files[i].ticket)
-			continue;
-		rc = sr_store_ticket_mark_used(s, req->files[i].ticket, now);
-		if (rc == SR_EEXIST)
-			return sr_regerr_set(err, SR_EINVAL, SR_WHY_TICKET_UNUSABLE, NULL);
-		if (rc)
-			return sr_regerr_internal(err, rc);
-	}
+	if ((rc = use_tickets(s, req, decided != NULL, err)))
+		return rc;
 	if ((rc = set_tags(s, p, skill_id, version_id, latest, &became_latest, err)))
 		return rc;
 	/* Every new version waits for its scan (api-v1 section 1.5): the scan worker takes it

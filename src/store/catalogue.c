@@ -226,6 +226,10 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	/* An expired ticket is not used: the publish that would take it is refused in its
 	 * transaction, however late it comes after the API's own check. */
 	[Q_TICKET_USED] = "UPDATE upload_tickets SET used_at = ?2 WHERE ticket = ?1 AND used_at IS NULL AND expires_at > ?2",
+	[Q_TICKETS_GET] = "SELECT ticket, user_id, path, size, sha256, content_type, expires_at, uploaded_at, used_at "
+			  "FROM upload_tickets WHERE ticket IN (SELECT value FROM json_each(?1))",
+	/* PostgreSQL's only: SQLite's publish marks its tickets one by one (store.h). */
+	[Q_TICKETS_USE_EXPECT] = NULL,
 	[Q_TICKETS_EXPIRE] = "DELETE FROM upload_tickets WHERE ticket IN (SELECT ticket FROM upload_tickets "
 			     "WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2)",
 	[Q_BLOB_REF_FILE] = "SELECT 1 FROM version_files WHERE sha256 = ?1 LIMIT 1",

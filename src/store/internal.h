@@ -126,6 +126,8 @@ enum sr__q {
 	Q_TICKET_GET,          /* primary key */
 	Q_TICKET_UPLOADED,
 	Q_TICKET_USED,
+	Q_TICKETS_GET,         /* primary key, once per ticket of the list */
+	Q_TICKETS_USE_EXPECT,  /* the same, the marks counted and asserted (PostgreSQL only) */
 	Q_TICKETS_EXPIRE,      /* ix_tickets_expires: the oldest expired, a bounded batch */
 	Q_TICKETS_PENDING,     /* ix_tickets_user_live (covering partial): one user's live unused
 				* tickets, a bounded range */
@@ -326,6 +328,11 @@ sr__effect sr__effect_of(int q);
  * in the syntax of the store's engine, for the search statements' first parameter. */
 struct sr_buf;
 int sr__match_expr(sr_store *s, struct sr_buf *b, int match, const char *const *tokens, int n);
+
+/* Appends a JSON array of the strings items[0..n) to b, for a statement that takes a list as
+ * one parameter (json_each, json_array_elements_text). The lists are of names the server
+ * made (hex digests, tickets), which need no escaping: SR_EINVAL for one that would. */
+int sr__json_strings(struct sr_buf *b, const char *const *items, size_t n);
 
 /* Reads a version row (VERSION_COLS) from the statement's columns base onwards. */
 void sr__read_version_at(sr__stmt *st, int base, sr_version_row *v);

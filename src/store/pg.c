@@ -622,6 +622,7 @@ static int deferrable(int q)
 {
 	switch (q) {
 	case Q_SLUG_CLAIMS_EXPECT:
+	case Q_TICKETS_USE_EXPECT:
 	case Q_SKILL_INSERT_AT:
 	case Q_VERSION_INSERT_AT:
 	case Q_FILE_INSERT:

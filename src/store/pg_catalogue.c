@@ -249,6 +249,14 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			 "FROM upload_tickets WHERE ticket = $1",
 	[Q_TICKET_UPLOADED] = "UPDATE upload_tickets SET uploaded_at = $2 WHERE ticket = $1",
 	[Q_TICKET_USED] = "UPDATE upload_tickets SET used_at = $2 WHERE ticket = $1 AND used_at IS NULL AND expires_at > $2",
+	[Q_TICKETS_GET] = "SELECT ticket, user_id, path, size, sha256, content_type, expires_at, uploaded_at, used_at "
+			  "FROM upload_tickets WHERE ticket = ANY (ARRAY(SELECT json_array_elements_text($1::json)))",
+	/* Fails the transaction (SQLSTATE SR409, migration 0017) unless every ticket of the list
+	 * ($3 of them) was live and is now used. `IS TRUE` keeps the expiry index out of the plan
+	 * (the generic plan walked every live ticket by it): the primary key finds the list. */
+	[Q_TICKETS_USE_EXPECT] = "WITH u AS (UPDATE upload_tickets SET used_at = $2 WHERE ticket = ANY "
+				 "(ARRAY(SELECT json_array_elements_text($1::json))) AND used_at IS NULL "
+				 "AND (expires_at > $2) IS TRUE RETURNING 1) SELECT sr_expect((SELECT count(*) FROM u) = $3)",
 	[Q_TICKETS_EXPIRE] = "DELETE FROM upload_tickets WHERE ticket IN (SELECT ticket FROM upload_tickets "
 			     "WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)",
 	[Q_BLOB_REF_FILE] = "SELECT 1 FROM version_files WHERE sha256 = $1 LIMIT 1",

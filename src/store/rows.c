@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "store/internal.h"
 
@@ -169,6 +170,18 @@ void sr__copy_text(char *dst, size_t n, const char *src)
 	}
 	memcpy(dst, src, len);
 	dst[len] = '\0';
+}
+
+int sr__json_strings(sr_buf *b, const char *const *items, size_t n)
+{
+	int rc = sr_buf_putc(b, '[');
+	for (size_t i = 0; i < n && !rc; i++) {
+		for (const unsigned char *c = (const unsigned char *)items[i]; *c; c++)
+			if (*c < 0x20 || *c == '"' || *c == '\\')
+				return SR_EINVAL;
+		rc = sr_buf_printf(b, "%s\"%s\"", i ? "," : "", items[i]);
+	}
+	return rc ? rc : sr_buf_putc(b, ']');
 }
 
 static void read_key(sr_store *s, sr__stmt *st, void *row)

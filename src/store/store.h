@@ -609,9 +609,17 @@ typedef struct sr_ticket {
 
 int sr_store_ticket_add(sr_store *s, const sr_ticket *t, int64_t now);
 int sr_store_ticket_get(sr_store *s, const char *ticket, sr_ticket *out);
+/* The tickets of the list that exist, in one statement, in no order: rows are sr_ticket.
+ * SR_EINVAL for a name no ticket can have (one JSON would have to escape). */
+int sr_store_tickets_get(sr_store *s, const char *const *tickets, size_t n, sr_row_fn fn, void *ud);
 int sr_store_ticket_mark_uploaded(sr_store *s, const char *ticket, int64_t now);
 /* SR_EEXIST when the ticket is used already or expired at now. */
 int sr_store_ticket_mark_used(sr_store *s, const char *ticket, int64_t now);
+/* Inside a write transaction on PostgreSQL, beside sr_store_slug_claims_expect: marks the n
+ * distinct tickets used, and has the database assert that each was live at now. Sent with
+ * the transaction's next exchange; when one was not, that exchange fails with SR_ECONFLICT
+ * (the caller marks them one by one instead, which says which). */
+int sr_store_tickets_use_expect(sr_store *s, const char *const *tickets, size_t n, int64_t now);
 /* Deletes at most limit tickets expired at now, oldest first; *deleted says how many. */
 int sr_store_tickets_expire(sr_store *s, int64_t now, int limit, int64_t *deleted);
 /* A user's upload tickets neither used nor expired at now (an upload quota): how many, at

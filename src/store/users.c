@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "store/internal.h"
@@ -151,14 +152,9 @@ int sr_store_ticket_add(sr_store *s, const sr_ticket *t, int64_t now)
 		   t->content_type[0] ? t->content_type : NULL, now, t->expires_at);
 }
 
-int sr_store_ticket_get(sr_store *s, const char *ticket, sr_ticket *out)
+static void read_ticket(sr_store *s, sr__stmt *st, void *row)
 {
-	sr__stmt *st = sr__query(s, Q_TICKET_GET, "t", ticket);
-	if (!st)
-		return SR_EDB;
-	int rc = sr__step(s, st);
-	if (rc != SR__ROW)
-		return rc == SR__DONE ? SR_ENOTFOUND : rc;
+	sr_ticket *out = row;
 	memset(out, 0, sizeof(*out));
 	sr__copy_text(out->ticket, sizeof(out->ticket), sr__col_text(st, 0));
 	out->user_id = sr__col_int64(st, 1);
@@ -169,8 +165,43 @@ int sr_store_ticket_get(sr_store *s, const char *ticket, sr_ticket *out)
 	out->expires_at = sr__col_int64(st, 6);
 	out->uploaded_at = sr__col_int64(st, 7);
 	out->used_at = sr__col_int64(st, 8);
+}
+
+int sr_store_ticket_get(sr_store *s, const char *ticket, sr_ticket *out)
+{
+	sr__stmt *st = sr__query(s, Q_TICKET_GET, "t", ticket);
+	if (!st)
+		return SR_EDB;
+	int rc = sr__step(s, st);
+	if (rc != SR__ROW)
+		return rc == SR__DONE ? SR_ENOTFOUND : rc;
+	read_ticket(s, st, out);
 	sr__reset(st);
 	return 0;
+}
+
+int sr_store_tickets_get(sr_store *s, const char *const *tickets, size_t n, sr_row_fn fn, void *ud)
+{
+	sr_buf list;
+	sr_buf_init(&list, 64 + n * 80);
+	int rc = sr__json_strings(&list, tickets, n);
+	if (!rc) {
+		sr_ticket row;
+		rc = sr__each(s, sr__query(s, Q_TICKETS_GET, "t", list.data), read_ticket, &row, fn, ud);
+	}
+	sr_buf_deinit(&list);
+	return rc;
+}
+
+int sr_store_tickets_use_expect(sr_store *s, const char *const *tickets, size_t n, int64_t now)
+{
+	sr_buf list;
+	sr_buf_init(&list, 64 + n * 80);
+	int rc = sr__json_strings(&list, tickets, n);
+	if (!rc)
+		rc = sr__run(s, Q_TICKETS_USE_EXPECT, "tII", list.data, now, (int64_t)n);
+	sr_buf_deinit(&list);
+	return rc;
 }
 
 int sr_store_ticket_mark_uploaded(sr_store *s, const char *ticket, int64_t now)

@@ -231,14 +231,10 @@ int sr_store_blob_referenced(sr_store *s, const char *sha, int64_t now, int *ref
 
 int sr_store_blob_hold(sr_store *s, int64_t hold, const char *const *shas, size_t n, int64_t expires_at)
 {
-	/* One statement of a JSON array of the shas (hex: nothing to escape). */
+	/* One statement of a JSON array of the shas. */
 	sr_buf list;
 	sr_buf_init(&list, 64 + n * 67);
-	int rc = sr_buf_putc(&list, '[');
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = sr_buf_printf(&list, "%s\"%s\"", i ? "," : "", shas[i]);
-	if (!rc)
-		rc = sr_buf_puts(&list, "]");
+	int rc = sr__json_strings(&list, shas, n);
 	if (!rc)
 		rc = sr__run(s, Q_BLOB_HOLD_ADD, "ItI", hold, list.data, expires_at);
 	sr_buf_deinit(&list);

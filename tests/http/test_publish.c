@@ -150,6 +150,20 @@ static long publish_trips(const char *slug, const char *version, long status)
 	return trips;
 }
 
+/* The same through upload tickets: a new skill of SKILL.md and n - 1 more files. */
+static long publish_json_trips(const char *slug, size_t n)
+{
+	srt_file files[] = {skill_md("Ticket Count"), {"a.txt", "a\n", 2, "text/plain"}, {"b.txt", "b\n", 2, "text/plain"}};
+	json_t *p = srt_payload(slug, "1.0.0");
+	srt_resp r;
+	srt_publish_json(&S, S.tok_alice, p, files, n, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	long trips = srt_trips(&r);
+	srt_resp_free(&r);
+	json_decref(p);
+	return trips;
+}
+
 /* A publish's round trips on PostgreSQL (issue 12), the file bytes apart (the blob store's own
  * connections carry them): the token; the blob holds and the slug's claims, to refuse before
  * any byte is stored, which also draw the new rows' ids and give the claims' digest; the write
@@ -166,6 +180,10 @@ static void test_round_trips(void **state)
 	assert_int_equal(publish_trips("trip-kit", "1.1.0", 200), pg ? 3 : 0);
 	assert_int_equal(publish_trips("trip-kit", "1.0.5", 200), pg ? 4 : 0);
 	assert_int_equal(publish_trips("trip-kit", "1.1.0", 400), pg ? 3 : 0);
+	/* Through upload tickets, as the clawhub CLI publishes: the tickets read in one statement
+	 * (one more), marked used by one the database asserts, whatever their number. */
+	assert_int_equal(publish_json_trips("tickets-one", 1), pg ? 4 : 0);
+	assert_int_equal(publish_json_trips("tickets-three", 3), pg ? 4 : 0);
 	/* The refused publish left no hold behind. */
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
 	/* The version that did not become the latest left the skill's search fields as they were. */

@@ -268,6 +268,7 @@ static void test_undelete_into_taken_slug(void **state)
 typedef struct held {
 	srt_server node; /* a second node of S, started with the fault point armed */
 	const char *token, *slug, *version;
+	json_t *files; /* upload tickets' file entries: a JSON publish of them; NULL: multipart */
 	char pause[256];
 	pthread_t th;
 	long status, trips;
@@ -278,11 +279,16 @@ static void *held_publish(void *arg)
 {
 	held *h = arg;
 	json_t *p = srt_payload(h->slug, h->version);
+	if (h->files)
+		json_object_set(p, "files", h->files);
 	char *payload = json_dumps(p, JSON_COMPACT);
 	const char *md = srt_skill_md("Drift", "Claims that change under a publish.");
 	srt_file f = {"SKILL.md", md, strlen(md), "text/markdown"};
 	srt_resp r;
-	srt_publish_multipart(&h->node, h->token, payload, &f, 1, &r);
+	if (h->files)
+		srt_send(&h->node, "POST", "/api/v1/skills", h->token, payload, &r);
+	else
+		srt_publish_multipart(&h->node, h->token, payload, &f, 1, &r);
 	h->status = r.status;
 	h->trips = srt_trips(&r);
 	snprintf(h->body, sizeof h->body, "%s", r.body ? r.body : "");
@@ -392,6 +398,41 @@ static void test_claims_changed_while_storing(void **state)
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
 }
 
+/* One upload ticket named by two publishes at once (a client's retry, say): each finds it
+ * uploaded and unused, and the first to commit uses it. The other, held meanwhile, is refused
+ * under the lock as a used ticket. On PostgreSQL its transaction marks its tickets in one
+ * statement whose count the database asserts, so that refusal comes as a conflict, and the
+ * slow way marks them one by one and names the ticket: the token, the tickets, the claims,
+ * the failed exchange and its ROLLBACK, the claims under the lock, the mark that finds the
+ * ticket used, the ROLLBACK, the holds' end: 9 round trips. */
+static void test_ticket_used_while_storing(void **state)
+{
+	(void)state;
+	const char *md = srt_skill_md("Twice", "One ticket, two publishes.");
+	srt_file f = {"SKILL.md", md, strlen(md), "text/markdown"};
+	json_t *files = json_array();
+	json_array_append_new(files, srt_upload_file(&S, S.tok_alice, &f));
+	held h = {.token = S.tok_alice, .slug = "ticket-first", .version = "1.0.0", .files = files};
+	hold_publish(&h);
+	json_t *p = srt_payload("ticket-second", "1.0.0");
+	json_object_set(p, "files", files);
+	char *body = json_dumps(p, JSON_COMPACT);
+	srt_resp r;
+	srt_send(&S, "POST", "/api/v1/skills", S.tok_alice, body, &r);
+	SRT_EXPECT_STATUS(&r, 200);
+	srt_resp_free(&r);
+	free(body);
+	json_decref(p);
+	release_publish(&h);
+	json_decref(files);
+	assert_int_equal(h.status, 400);
+	assert_string_equal(h.body, "Skill upload ticket is missing, used, or expired");
+	assert_int_equal(h.trips, srt_db_postgres() ? 9 : 0);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skills WHERE slug = 'ticket-first'"), 0);
+	expect_owner("ticket-second", "alice");
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_undelete_into_taken_slug),
 		cmocka_unit_test(test_claims_taken_while_storing),
 		cmocka_unit_test(test_claims_changed_while_storing),
+		cmocka_unit_test(test_ticket_used_while_storing),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
