@@ -61,7 +61,9 @@ static void sql(const char *db, const char *stmt)
 }
 
 /* Runs the skillreg binary with args on data dir `dir` and database `db`, SKILLREG_FAULT_AT=
- * fault when > 0; stdout into out. Returns the exit status. */
+ * fault when > 0; stdout into out. Returns the exit status, once the running server has
+ * applied what the process wrote to its cache generations (srt_sync: on PostgreSQL they
+ * reach it as notifications, a moment after the process committed). */
 static int run_bin(const char *dir, const char *db, long fault, const char *args, char *out, size_t n)
 {
 	char cmd[2 * SRT_MAX_PATH];
@@ -75,6 +77,8 @@ static int run_bin(const char *dir, const char *db, long fault, const char *args
 	size_t len = fread(out, 1, n - 1, p);
 	out[len] = '\0';
 	int st = pclose(p);
+	if (srt_sync(&S))
+		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
