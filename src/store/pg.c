@@ -645,7 +645,6 @@ static int deferrable(int q)
 	case Q_POSTING_ADD:
 	case Q_TYPO_ADD:
 	case Q_AUDIT:
-	case Q_BLOB_HOLD_ADD:
 	case Q_BLOB_HOLD_DEL:
 		return 1;
 	default:

@@ -350,6 +350,26 @@ static void test_claims_taken_while_storing(void **state)
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
 }
 
+/* The held publish h of drift-kit committed after pg_trips round trips on PostgreSQL, and
+ * the skill has versions versions, latest the latest, and no hold left. */
+static void expect_drift(const held *h, long pg_trips, long versions, const char *latest)
+{
+	if (h->status != 200)
+		print_error("publish: %ld %s\n", h->status, h->body);
+	assert_int_equal(h->status, 200);
+	assert_int_equal(h->trips, srt_db_postgres() ? pg_trips : 0);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_versions v JOIN skills s ON s.id = v.skill_id "
+					  "WHERE s.slug = 'drift-kit'"),
+			 versions);
+	srt_resp r;
+	srt_get(&S, "/api/v1/skills/drift-kit", NULL, &r);
+	json_t *d = SRT_EXPECT_JSON(&r, 200);
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", latest);
+	json_decref(d);
+	srt_resp_free(&r);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
+}
+
 /* Alice's new version has read her skill when another version of hers lands: the claims
  * changed (the skill's version count), the decision did not. On PostgreSQL the assertion
  * fails and the publish runs again under the lock, and commits: 6 round trips. A backport
@@ -364,38 +384,13 @@ static void test_claims_changed_while_storing(void **state)
 	hold_publish(&h);
 	srt_publish_ok(&S, S.tok_alice, "drift-kit", "1.0.5", "Drift Kit", "a backport meanwhile");
 	release_publish(&h);
-	if (h.status != 200)
-		print_error("publish: %ld %s\n", h.status, h.body);
-	assert_int_equal(h.status, 200);
-	assert_int_equal(h.trips, srt_db_postgres() ? 6 : 0);
-	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_versions v JOIN skills s ON s.id = v.skill_id "
-					  "WHERE s.slug = 'drift-kit'"),
-			 3);
-	srt_resp r;
-	srt_get(&S, "/api/v1/skills/drift-kit", NULL, &r);
-	json_t *d = SRT_EXPECT_JSON(&r, 200);
-	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.1.0");
-	json_decref(d);
-	srt_resp_free(&r);
-	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
+	expect_drift(&h, 6, 3, "1.1.0");
 
 	held b = {.token = S.tok_alice, .slug = "drift-kit", .version = "1.0.2"};
 	hold_publish(&b);
 	srt_publish_ok(&S, S.tok_alice, "drift-kit", "1.2.0", "Drift Kit", "a release meanwhile");
 	release_publish(&b);
-	if (b.status != 200)
-		print_error("publish: %ld %s\n", b.status, b.body);
-	assert_int_equal(b.status, 200);
-	assert_int_equal(b.trips, srt_db_postgres() ? 7 : 0);
-	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skill_versions v JOIN skills s ON s.id = v.skill_id "
-					  "WHERE s.slug = 'drift-kit'"),
-			 5);
-	srt_get(&S, "/api/v1/skills/drift-kit", NULL, &r);
-	d = SRT_EXPECT_JSON(&r, 200);
-	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.2.0");
-	json_decref(d);
-	srt_resp_free(&r);
-	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
+	expect_drift(&b, 7, 5, "1.2.0");
 }
 
 /* One upload ticket named by two publishes at once (a client's retry, say): each finds it
