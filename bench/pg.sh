@@ -427,13 +427,15 @@ if [ -n "$PUB_TOKEN" ]; then
       -F "payload={\"slug\":\"$slug\",\"displayName\":\"Bench publish $i\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}" \
       -F "files=@$WORK/pg/SKILL.md;filename=SKILL.md;type=text/markdown" "$PN_URL/api/v1/skills")
     psql_q "$MAIN_PG_URL" -c 'ALTER SYSTEM RESET log_statement' -c 'SELECT pg_reload_conf()' >/dev/null
-    # The worker is the backend that looked the token up; the blob store's, those that touched blobs.
+    # The worker is the backend that asserted the slug's claims (sr_expect: the publish's write
+    # transaction; the token's lookup is answered from the node's memory after the first
+    # publish); the blob store's, those that touched blobs.
     trips=$(timing_count trips "$WORK/pg/publish.hdr")
     prepares=$(timing_count prepares "$WORK/pg/publish.hdr")
     tail -n +"$((mark + 1))" "$PG_DIR/server.log" | awk -v OFS='\t' -v code="$code" -v i="$i" -v trips="$trips" -v prepares="${prepares:-0}" '
       / LOG:  (statement|execute [^:]*): / {
         pid = $4; gsub(/[\[\]]/, "", pid); line = $0; sub(/.* LOG:  (statement|execute [^:]*): /, "", line)
-        n[pid]++; if (line ~ /api_tokens/ && !(pid in first)) { first[pid] = 1; w = pid }
+        n[pid]++; if (line ~ /sr_expect/ && !(pid in first)) { first[pid] = 1; w = pid }
         if (line ~ /blobs/) blob[pid] = 1
         if (line !~ /^(BEGIN|COMMIT|ROLLBACK)/ && line !~ /pg_advisory_xact_lock|pg_notify/) st[pid]++ }
       END { b = 0; for (p in blob) if (p != w) b += n[p]

@@ -46,8 +46,9 @@ static int auth_uncached(sr_req *req, sr_user *user)
 	char hash[65];
 	sr_sha256_hex(tok, strlen(tok), hash);
 	free(tok);
-	/* No cache of tokens in front of this read: a token revoked on any node, or past its
-	 * expiry, is refused by the next request on every node. */
+	/* A token revoked on this node, or past its expiry, is refused by the next request; on
+	 * another node, once the revocation's notification has reached it (on PostgreSQL the
+	 * store answers good tokens it knows from memory: store/token_memo.c). */
 	sr_token_state ts = {0};
 	int rc = sr_store_token_lookup(req->store, hash, user, &ts);
 	if (rc == SR_EUNAVAIL)

@@ -6,7 +6,9 @@
  * the same parameters, and the store bumps the cache generations (gen.h) from the effects
  * noted here when a transaction commits. The kinds are in internal.h; a write statement
  * missing from the table counts as changing everything, so a forgotten entry costs cache
- * hits, never a stale answer.
+ * hits, never a stale answer. The same holds for `auth`, the writes a node's memory of tokens
+ * must see (token_memo.c): the table's zero is "does not change a token's lookup", so a write
+ * that does must say so, and one missing from the table counts as doing it.
  */
 #include "store/internal.h"
 
@@ -15,17 +17,17 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	/* A publisher page (web) answers 404 until its user exists, and shows a ban. */
 	[Q_USER_ADD] = {SR__E_LISTS, 0, 0},
 	[Q_USER_ADD_CLAIMABLE] = {SR__E_LISTS, 0, 0},
-	[Q_USER_BAN] = {SR__E_LISTS, 0, 0},
-	[Q_USER_UNBAN] = {SR__E_LISTS, 0, 0},
+	[Q_USER_BAN] = {SR__E_LISTS, 0, 0, 1},
+	[Q_USER_UNBAN] = {SR__E_LISTS, 0, 0, 1},
 	[Q_ORG_INVITE_EXPIRE] = {SR__E_NONE, 0, 0},
 	[Q_ORG_INVITE_ADD] = {SR__E_NONE, 0, 0},
 	[Q_ORG_INVITE_DECIDE] = {SR__E_NONE, 0, 0},
 	[Q_BAN_HOLDS_SAVE] = {SR__E_NONE, 0, 0},
 	[Q_BAN_HOLDS_DROP] = {SR__E_NONE, 0, 0},
-	[Q_TOKENS_REVOKE_USER] = {SR__E_NONE, 0, 0},
+	[Q_TOKENS_REVOKE_USER] = {SR__E_NONE, 0, 0, 1},
 	[Q_SESSIONS_END_USER] = {SR__E_NONE, 0, 0},
 	[Q_TOKEN_ADD] = {SR__E_NONE, 0, 0},
-	[Q_TOKEN_REVOKE] = {SR__E_NONE, 0, 0},
+	[Q_TOKEN_REVOKE] = {SR__E_NONE, 0, 0, 1},
 	[Q_ALIAS_ADD] = {SR__E_SKILL, 3, 2},
 	[Q_ALIAS_DEL] = {SR__E_SKILL, 0, 2},
 	[Q_ALIASES_REPOINT] = {SR__E_SKILL, 1, 0},
@@ -102,7 +104,7 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_REPORT_INS] = {SR__E_NONE, 0, 0},
 	[Q_REPORTS_BUMP] = {SR__E_NONE, 0, 0},
 	[Q_REPORTS_RESET] = {SR__E_NONE, 0, 0},
-	[Q_USER_ROLE] = {SR__E_NONE, 0, 0},
+	[Q_USER_ROLE] = {SR__E_NONE, 0, 0, 1},
 	/* The skill's moderation columns decide its lists, search, and its detail. */
 	[Q_SKILL_MARK_PENDING] = {SR__E_SKILL, 1, 0},
 	[Q_SKILL_MODERATE] = {SR__E_SKILL, 1, 0},
@@ -110,6 +112,8 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_JOB_CLAIM] = {SR__E_NONE, 0, 0},
 	[Q_IDENT_ADD] = {SR__E_NONE, 0, 0},
 	[Q_USER_CLAIMED] = {SR__E_NONE, 0, 0},
+	/* A user's picture shows beside its skills and in what a token's lookup answers. */
+	[Q_USER_SET_IMAGE] = {SR__E_WIDE, 0, 0, 1},
 	[Q_SESSION_ADD] = {SR__E_NONE, 0, 0},
 	[Q_SESSION_TOUCH] = {SR__E_NONE, 0, 0},
 	[Q_SESSION_END] = {SR__E_NONE, 0, 0},
@@ -120,14 +124,14 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_DEVICE_SET] = {SR__E_NONE, 0, 0},
 	[Q_DEVICE_POLL] = {SR__E_NONE, 0, 0},
 	[Q_TOKEN_MINT] = {SR__E_NONE, 0, 0},
-	[Q_TOKEN_REVOKE_ID] = {SR__E_NONE, 0, 0},
+	[Q_TOKEN_REVOKE_ID] = {SR__E_NONE, 0, 0, 1},
 	[Q_TOKEN_TOUCH] = {SR__E_NONE, 0, 0},
 	/* An org's page (web) answers 404 until it exists, and shows its name; members, requests
 	 * and scan jobs show in no cached answer. A new owner shows on the skill's detail, its
 	 * list rows and both owners' pages; moved aliases change what the skill's old slugs
 	 * find. */
 	[Q_ORG_ADD] = {SR__E_LISTS, 0, 0},
-	[Q_ORG_UPDATE] = {SR__E_LISTS, 0, 0},
+	[Q_ORG_UPDATE] = {SR__E_LISTS, 0, 0, 1},
 	[Q_MEMBER_SET] = {SR__E_NONE, 0, 0},
 	[Q_MEMBER_DEL] = {SR__E_NONE, 0, 0},
 	[Q_SKILL_SET_OWNER] = {SR__E_SKILL, 1, 0},
@@ -148,6 +152,6 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 
 sr__effect sr__effect_of(int q)
 {
-	sr__effect wide = {SR__E_WIDE, 0, 0};
+	sr__effect wide = {SR__E_WIDE, 0, 0, 1};
 	return q >= 0 && q < Q_FIXED_COUNT ? effects[q] : wide;
 }

@@ -150,7 +150,7 @@ int sr__match_expr(sr_store *s, sr_buf *b, int match, const char *const *tokens,
 
 void sr__touch_clear(sr_store *s)
 {
-	s->touch.dirty = s->touch.wide = s->touch.n = 0;
+	s->touch.dirty = s->touch.wide = s->touch.auth = s->touch.n = 0;
 }
 
 static void touch_slot(sr_store *s, int slot)
@@ -165,9 +165,11 @@ static void touch_slot(sr_store *s, int slot)
 }
 
 /* Bumps what the committed writes touched: the catalog first, then the buckets, the order
- * the cache's fill check relies on (src/http/cache.c). */
+ * the cache's fill check relies on (src/http/cache.c). The auth generation stands alone. */
 void sr__touch_apply(sr_store *s)
 {
+	if (s->touch.auth)
+		sr_gens_bump(s->gens, SR_GEN_AUTH);
 	if (s->touch.dirty) {
 		sr_gens_bump(s->gens, SR_GEN_CATALOG);
 		if (s->touch.wide)
@@ -203,7 +205,10 @@ static void bind_arg(const char *fmt, va_list ap, int k, int64_t *num, const cha
 /* Records that write statement q is about to run: what kind of answers it can change. */
 static void note_write(sr_store *s, int q)
 {
-	int kind = sr__effect_of(q).kind;
+	sr__effect e = sr__effect_of(q);
+	if (e.auth)
+		s->touch.auth = 1;
+	int kind = e.kind;
 	if (kind == SR__E_NONE)
 		return;
 	s->touch.dirty = 1;

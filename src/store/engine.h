@@ -24,6 +24,7 @@
 
 struct sr_buf;
 struct sr_gens;
+struct sr__token_memo;
 
 #define SR__TOUCH_MAX 64 /* generation slots one transaction bumps before it counts as wide */
 
@@ -37,6 +38,9 @@ struct sr__engine {
 	void (*rollback)(sr_store *s);
 	/* Ends the request's read snapshot if its first statements opened one. */
 	void (*read_end)(sr_store *s);
+	/* Whether a read snapshot is open, so that the next statement may read an older state
+	 * than the latest committed one; NULL for an engine with no memory of tokens. */
+	int (*snapshot_open)(sr_store *s);
 	void (*page_stats)(sr_store *s, int64_t *hits, int64_t *misses);
 	int (*pages_complete)(sr_store *s);
 	int (*explain)(sr_store *s, int i, struct sr_buf *out);
@@ -75,9 +79,11 @@ struct sr_store {
 	int read_want; /* a read snapshot was asked for and is not open yet: SR__READ_* */
 	int replica_ok; /* the request's reads may go to a replica (sr_store_read_begin_replica) */
 	struct sr_gens *gens;
-	/* What the open transaction's writes will bump once it commits. */
+	struct sr__token_memo *memo; /* good tokens looked up (token_memo.h); NULL: none */
+	/* What the open transaction's writes will bump once it commits: dirty the catalog (wide:
+	 * and the details, else the slots), auth the auth generation. */
 	struct {
-		int dirty, wide, n;
+		int dirty, wide, auth, n;
 		int slot[SR__TOUCH_MAX];
 	} touch;
 	char err[256];
@@ -95,7 +101,8 @@ void sr__store_init(sr_store *s, const struct sr__engine *eng);
 
 /* The generation bookkeeping (engine.c). An engine calls sr__touch_clear when a transaction
  * starts or rolls back, and sr__touch_apply once a write it ran has committed (a commit, or
- * an autocommit statement done): it bumps the catalog first, then the buckets. */
+ * an autocommit statement done): it bumps the auth generation, the catalog, then the
+ * buckets. */
 void sr__touch_clear(sr_store *s);
 void sr__touch_apply(sr_store *s);
 

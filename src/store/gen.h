@@ -14,6 +14,9 @@
  *   bucket slots    one per hash of a skill id or a slug: a write that names its skill bumps
  *                   only that skill's buckets, so a star on one skill keeps every other
  *                   skill's cached detail.
+ *   SR_GEN_AUTH     bumped by writes that change what a token's lookup answers (a
+ *                   revocation, a ban, a role, a user's names): the node's memory of tokens
+ *                   (store/token_memo.h) depends on it alone.
  * Two keys sharing a bucket only cost a spurious miss, never a stale answer.
  */
 #ifndef SR_GEN_H
@@ -22,7 +25,7 @@
 #include <stdint.h>
 
 #define SR_GEN_BUCKETS 4096
-enum { SR_GEN_CATALOG = SR_GEN_BUCKETS, SR_GEN_DETAILS, SR_GEN_SLOTS };
+enum { SR_GEN_CATALOG = SR_GEN_BUCKETS, SR_GEN_DETAILS, SR_GEN_AUTH, SR_GEN_SLOTS };
 
 typedef struct sr_gens sr_gens;
 

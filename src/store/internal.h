@@ -316,10 +316,12 @@ int sr__sort_is_text(int sort);
  *   SR__E_LISTS  lists and search only (search index rows, daily stats behind trending)
  *   SR__E_SKILL  one skill: parameter `id` is its id and/or parameter `slug` a slug whose
  *                lookups change (0: none)
+ * Apart from the kind, `auth` marks the writes that change what a token's lookup answers
+ * (SR_GEN_AUTH, token_memo.h); a statement missing from the table counts as one of them too.
  */
 enum { SR__E_WIDE = 0, SR__E_NONE, SR__E_LISTS, SR__E_SKILL };
 typedef struct sr__effect {
-	unsigned char kind, id, slug;
+	unsigned char kind, id, slug, auth;
 } sr__effect;
 /* The effect of statement q (SR__E_WIDE for generated and unknown ones). */
 sr__effect sr__effect_of(int q);

@@ -340,6 +340,7 @@ static int open_conn(const char *url, int replica, sr_store **out)
 		free(p);
 		return rc;
 	}
+	p->base.memo = replica ? NULL : sr__pg_gens_memo(p->base.gens);
 	connected(p);
 	*out = &p->base;
 	return 0;
@@ -579,14 +580,17 @@ static void describe(struct pg *p, struct pg_stmt *ps, const PGresult *res)
 	ps->described = 1;
 }
 
-/* Sends this process's counters' notification after an autocommit write, and bumps them. */
+/* Sends this process's counters' notification after an autocommit write, and bumps them.
+ * (Other nodes learn of an auth write from the triggers of migration 0018.) */
 static void autocommit_touched(struct pg *p)
 {
-	char payload[512], sql[600];
-	sr__pg_gens_payload(&p->base, payload, sizeof(payload));
-	snprintf(sql, sizeof(sql), "SELECT pg_notify('" SR__PG_CHANNEL "', '%s')", payload);
-	sr__pg_exec(&p->base, sql, "notify");
-	sr__pg_replica_fence();
+	if (p->base.touch.dirty) {
+		char payload[512], sql[600];
+		sr__pg_gens_payload(&p->base, payload, sizeof(payload));
+		snprintf(sql, sizeof(sql), "SELECT pg_notify('" SR__PG_CHANNEL "', '%s')", payload);
+		sr__pg_exec(&p->base, sql, "notify");
+		sr__pg_replica_fence();
+	}
 	sr__touch_apply(&p->base);
 }
 
@@ -923,7 +927,7 @@ static int execute(struct pg *p, struct pg_stmt *ps)
 		p->last_id = ps->nrows && ps->ncols && !PQgetisnull(res, 0, 0) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
 		if (!ps->rows_wanted)
 			ps->nrows = 0;
-		if (s->touch.dirty && PQtransactionStatus(c) == PQTRANS_IDLE)
+		if ((s->touch.dirty || s->touch.auth) && PQtransactionStatus(c) == PQTRANS_IDLE)
 			autocommit_touched(p);
 	}
 	return 0;
@@ -1070,6 +1074,11 @@ static int pg_col_count(sr__stmt *st)
 }
 
 /* ---- transactions ---- */
+
+static int pg_snapshot_open(sr_store *s)
+{
+	return P(s)->read_txn;
+}
 
 static void pg_read_end(sr_store *s)
 {
@@ -1222,6 +1231,7 @@ static const struct sr__engine pg_engine = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.read_end = pg_read_end,
+	.snapshot_open = pg_snapshot_open,
 	.page_stats = pg_page_stats,
 	.pages_complete = pg_pages_complete,
 	.explain = sr__pg_explain,

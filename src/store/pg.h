@@ -77,6 +77,8 @@ void sr__pg_gens_own(struct sr_gens *g, int pid, int add);
 /* The highest sync marker the url's listener applied; SR_ENOTFOUND when g is not a
  * PostgreSQL store's (see pg_gens.c). */
 int sr__pg_gens_marker(const struct sr_gens *g, uint64_t *out);
+/* The memory of tokens of the URL whose counters g are (token_memo.h). */
+struct sr__token_memo *sr__pg_gens_memo(const struct sr_gens *g);
 /* The notification payload of what a store's transaction touched (see pg_gens.c). */
 void sr__pg_gens_payload(const sr_store *s, char *buf, size_t n);
 

@@ -21,6 +21,11 @@
  * Notifications from this process's own backends are skipped (their bumps were done at
  * commit); stores register their backend pids here.
  *
+ * A payload "a" bumps the auth generation alone: the triggers of migration 0018 send it for
+ * every write to the columns a token's lookup reads, by skillreg or by hand, and "w" bumps it
+ * too. The entry also holds the URL's memory of tokens (token_memo.h), which answers only
+ * while the listener is connected.
+ *
  * A payload "nN" (N a number) bumps nothing: it is a sync marker. Notifications reach a
  * listener in commit order, so once a node has applied marker N, every write committed before
  * N was sent has reached its cache. The node shows the highest marker it applied in /metrics
@@ -43,6 +48,7 @@
 #include "store/engine.h"
 #include "store/gen.h"
 #include "store/pg.h"
+#include "store/token_memo.h"
 
 #define OWN_PIDS_MAX 1024
 
@@ -50,6 +56,7 @@ struct gens_entry {
 	struct gens_entry *next;
 	char url[2200];
 	sr_gens *gens;
+	sr__token_memo *memo;
 	int refs;
 	pthread_t thread;
 	int wake[2]; /* a pipe: closing the store's last reference wakes the listener to stop */
@@ -92,6 +99,10 @@ void sr__pg_gens_payload(const sr_store *s, char *buf, size_t n)
 static void apply_payload(struct gens_entry *e, const char *p)
 {
 	sr_gens *g = e->gens;
+	if (p[0] == 'a' && !p[1]) {
+		sr_gens_bump(g, SR_GEN_AUTH);
+		return;
+	}
 	if (p[0] == 'n') {
 		uint64_t m = strtoull(p + 1, NULL, 10), old = __atomic_load_n(&e->marker, __ATOMIC_SEQ_CST);
 		while (m > old && !__atomic_compare_exchange_n(&e->marker, &old, m, 0, __ATOMIC_SEQ_CST,
@@ -105,6 +116,7 @@ static void apply_payload(struct gens_entry *e, const char *p)
 	sr_gens_bump(g, SR_GEN_CATALOG);
 	if (p[0] != 'c') {
 		sr_gens_bump(g, SR_GEN_DETAILS);
+		sr_gens_bump(g, SR_GEN_AUTH);
 		return;
 	}
 	for (const char *c = strchr(p, ','); c; c = strchr(c + 1, ',')) {
@@ -138,6 +150,15 @@ void sr__pg_gens_own(sr_gens *g, int pid, int add)
 			}
 	}
 	pthread_mutex_unlock(&lock);
+}
+
+sr__token_memo *sr__pg_gens_memo(const sr_gens *g)
+{
+	pthread_mutex_lock(&lock);
+	struct gens_entry *e = entry_of(g);
+	sr__token_memo *m = e ? e->memo : NULL;
+	pthread_mutex_unlock(&lock);
+	return m;
 }
 
 int sr__pg_gens_marker(const sr_gens *g, uint64_t *out)
@@ -194,12 +215,14 @@ static void *listener(void *arg)
 			}
 			/* Notifications sent while no connection listened are lost. */
 			apply_payload(e, "w");
+			sr__token_memo_live(e->memo, 1);
 			if (warned)
 				sr_log_info("db: the generation listener is connected again");
 			warned = 0;
 		}
 		wait_for(e, PQsocket(c), 1000);
 		if (!PQconsumeInput(c) || PQstatus(c) != CONNECTION_OK) {
+			sr__token_memo_live(e->memo, 0);
 			PQfinish(c);
 			c = NULL;
 			continue;
@@ -234,6 +257,9 @@ int sr__pg_gens_acquire(const char *url, sr_gens **out)
 	snprintf(e->url, sizeof(e->url), "%s", url);
 	if ((rc = sr_gens_open("", &e->gens)))
 		goto out;
+	rc = SR_ENOMEM;
+	if (!(e->memo = sr__token_memo_new()))
+		goto out;
 	rc = SR_EIO;
 	if (pipe(e->wake))
 		goto out;
@@ -251,6 +277,7 @@ int sr__pg_gens_acquire(const char *url, sr_gens **out)
 out:
 	if (e) {
 		sr_gens_close(e->gens);
+		sr__token_memo_free(e->memo);
 		free(e);
 	}
 	pthread_mutex_unlock(&lock);
@@ -279,5 +306,6 @@ void sr__pg_gens_release(sr_gens *g)
 	close(e->wake[0]);
 	close(e->wake[1]);
 	sr_gens_close(e->gens);
+	sr__token_memo_free(e->memo);
 	free(e);
 }

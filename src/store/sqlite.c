@@ -224,7 +224,7 @@ static int lite_step(sr_store *s, sr__stmt *h)
 	}
 	if (rc == SQLITE_DONE) {
 		/* A write outside a transaction has committed by now. */
-		if (s->touch.dirty && sqlite3_get_autocommit(l->db))
+		if ((s->touch.dirty || s->touch.auth) && sqlite3_get_autocommit(l->db))
 			sr__touch_apply(s);
 		return SR__DONE;
 	}

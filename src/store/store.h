@@ -220,8 +220,11 @@ typedef struct sr_token_state {
 	int revoked;          /* revoked, or past its expiry: refused either way */
 	int64_t id;
 	int64_t last_used_at; /* 0: no use recorded yet */
+	int64_t expires_at;   /* 0: never */
 } sr_token_state;
-/* SR_ENOTFOUND for unknown hashes; the token's row into *state (revoked ones too). */
+/* SR_ENOTFOUND for unknown hashes; the token's row into *state (revoked ones too). On
+ * PostgreSQL a good token this node looked up before may be answered from its memory, at no
+ * round trip, while no write that changes the answer has been seen (store/token_memo.c). */
 int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, sr_token_state *state);
 /* Records a use of token id at now, unless a use at or after `since` is recorded already: the
  * condition is in the statement, so nodes that see one token at once write its row once. */

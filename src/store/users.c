@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "store/internal.h"
+#include "store/token_memo.h"
 
 void sr__read_user(sr__stmt *st, int c, sr_user *u)
 {
@@ -113,6 +114,9 @@ int sr_store_token_add(sr_store *s, int64_t user_id, const char *label, const ch
 
 int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, sr_token_state *state)
 {
+	uint64_t gen = 0;
+	if (sr__token_memo_get(s, hash, &gen, user, state))
+		return 0;
 	sr__stmt *st = sr__query(s, Q_TOKEN_LOOKUP, "t", hash);
 	if (!st)
 		return SR_EDB;
@@ -121,10 +125,12 @@ int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, sr_token
 		/* An expired token is refused like a revoked one, on the request after its expiry. */
 		int64_t expires = sr__col_int64(st, 7);
 		state->revoked = !sr__col_is_null(st, 0) || (expires && expires <= sr_now_ms());
+		state->expires_at = expires;
 		state->id = sr__col_int64(st, 8);
 		state->last_used_at = sr__col_int64(st, 9);
 		sr__read_user(st, 1, user);
 		sr__reset(st);
+		sr__token_memo_put(s, hash, gen, user, state);
 		return 0;
 	}
 	return rc == SR__DONE ? SR_ENOTFOUND : rc;
@@ -132,7 +138,10 @@ int sr_store_token_lookup(sr_store *s, const char *hash, sr_user *user, sr_token
 
 int sr_store_token_touch(sr_store *s, int64_t id, int64_t now, int64_t since)
 {
-	return sr__run(s, Q_TOKEN_TOUCH, "III", id, now, since);
+	int rc = sr__run(s, Q_TOKEN_TOUCH, "III", id, now, since);
+	if (!rc)
+		sr__token_memo_used(s, id, now);
+	return rc;
 }
 
 int sr_store_token_revoke(sr_store *s, const char *prefix, int *n)

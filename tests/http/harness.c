@@ -129,6 +129,15 @@ int srt_sync(srt_server *s)
 	return -1;
 }
 
+int srt_forget_tokens(srt_server *s)
+{
+	if (!srt_db_postgres())
+		return 0;
+	if (srt_sql(s, "NOTIFY skillreg_gens, 'a'") < 0)
+		return -1;
+	return srt_sync(s);
+}
+
 int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args)
 {
 	const char *argv[32];

@@ -119,6 +119,10 @@ int srt_admin(srt_server *s, char *out, size_t outsz, const char *const *args);
  * (on PostgreSQL: a sync marker through its LISTEN connection; on SQLite nothing to wait for).
  * 0 or -1. */
 int srt_sync(srt_server *s);
+/* Makes the server forget the tokens it keeps in memory (on PostgreSQL, store/token_memo.c;
+ * on SQLite there are none), as the passing of SR__TOKEN_MEMO_MS would, and waits until it
+ * has (srt_sync). 0 or -1. */
+int srt_forget_tokens(srt_server *s);
 /* Adds user handle with role (user, moderator, admin) and an API token of it into tok (n
  * bytes), checking both commands succeed. */
 void srt_make_user(srt_server *s, const char *handle, const char *role, char *tok, size_t n);

@@ -300,7 +300,10 @@ static void test_csrf_refused(void **state)
 	assert_int_equal(whoami(&S, tok), 200);
 }
 
-/* A revocation on one node is refused by the next request on it and on another node. */
+/* A revocation on one node is refused by the next request on it, and on another node once
+ * the revocation's notification has reached it (srt_sync: on PostgreSQL a node answers tokens
+ * it knows from memory until it hears of a write that changes them; the peer knows both
+ * tokens here, having answered them). */
 static void test_revoke_every_node(void **state)
 {
 	(void)state;
@@ -319,12 +322,16 @@ static void test_revoke_every_node(void **state)
 	assert_string_equal(srt_header(&r, "Location"), "/settings/tokens");
 	srt_resp_free(&r);
 	assert_int_equal(whoami(&S, tok), 401);
+	assert_int_equal(whoami(&S, other), 200);
+	assert_int_equal(srt_sync(&peer), 0);
 	assert_int_equal(whoami(&peer, tok), 401);
 	assert_int_equal(whoami(&peer, other), 200);
-	/* And the other way: revoked through the second node, refused by the first. */
+	/* And the other way: revoked through the second node, refused by it and by the first. */
 	post_on(&peer, alice, "/settings/tokens/revoke", srt_fmt("csrf=%s&id=%lld", csrf, token_id(other)), &r);
 	SRT_EXPECT_STATUS(&r, 303);
 	srt_resp_free(&r);
+	assert_int_equal(whoami(&peer, other), 401);
+	assert_int_equal(srt_sync(&S), 0);
 	assert_int_equal(whoami(&S, other), 401);
 	assert_int_equal(srt_server_stop_peer(&peer), 0);
 	/* The page lists it as revoked, with no revoke button. */
@@ -347,7 +354,9 @@ static void test_revoke_every_node(void **state)
 	assert_int_equal(whoami(&S, bobs), 401);
 }
 
-/* An expiry is stored, and a token past it is refused like a revoked one. */
+/* An expiry is stored, and a token past it is refused like a revoked one, also when the
+ * expiry was set by hand in the database (on PostgreSQL a trigger tells the nodes, which have
+ * this token in memory: it was just answered). */
 static void test_expiry(void **state)
 {
 	(void)state;
@@ -361,6 +370,7 @@ static void test_expiry(void **state)
 	assert_int_equal(srt_sql(&S, srt_fmt("UPDATE api_tokens SET expires_at = %lld WHERE id = %lld", now_ms() - 1000,
 					     token_id(tok))),
 			 1);
+	assert_int_equal(srt_sync(&S), 0);
 	assert_int_equal(whoami(&S, tok), 401);
 	srt_resp r;
 	get_on(&S, alice, "/settings/tokens", &r);
@@ -368,6 +378,21 @@ static void test_expiry(void **state)
 	assert_non_null(row);
 	assert_non_null(strstr(row, "Expired 20"));
 	srt_resp_free(&r);
+	/* A token that expires while the node has it in memory, with no write: refused once the
+	 * moment has passed (the node checks the expiry at every answer). */
+	char soon[64];
+	create_token(alice, "soon", 7, soon);
+	long long at = now_ms() + 3000;
+	assert_int_equal(srt_sql(&S, srt_fmt("UPDATE api_tokens SET expires_at = %lld WHERE id = %lld", at, token_id(soon))),
+			 1);
+	assert_int_equal(srt_sync(&S), 0);
+	assert_int_equal(whoami(&S, soon), 200);
+	assert_int_equal(whoami(&S, soon), 200);
+	while (now_ms() <= at + 50) {
+		struct timespec nap = {0, 50 * 1000000L};
+		nanosleep(&nap, NULL);
+	}
+	assert_int_equal(whoami(&S, soon), 401);
 }
 
 /* last_used_at: written by the first use, then not again until the interval has passed. */
@@ -393,9 +418,12 @@ static void test_last_used(void **state)
 	SRT_EXPECT_STATUS(&r, 404);
 	srt_resp_free(&r);
 	assert_int_equal(srt_sql_int(&S, used), recent);
-	/* Past the interval: the next use writes it once. */
+	/* Past the interval: the next use writes it once. The interval is longer than a node keeps
+	 * a token in memory (which remembers the use it recorded), so a use after it is looked up
+	 * again: the test makes the server forget, as the minutes it skips would. */
 	long long old = now_ms() - INTERVAL_MS - 60000;
 	assert_int_equal(srt_sql(&S, srt_fmt("UPDATE api_tokens SET last_used_at = %lld WHERE id = %lld", old, id)), 1);
+	assert_int_equal(srt_forget_tokens(&S), 0);
 	/* A POST looks its token up before its body is read (the body's ceiling depends on it);
 	 * the use is recorded all the same. */
 	t0 = now_ms();
