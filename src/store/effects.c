@@ -6,9 +6,9 @@
  * the same parameters, and the store bumps the cache generations (gen.h) from the effects
  * noted here when a transaction commits. The kinds are in internal.h; a write statement
  * missing from the table counts as changing everything, so a forgotten entry costs cache
- * hits, never a stale answer. The same holds for `auth`, the writes a node's memory of tokens
- * must see (token_memo.c): the table's zero is "does not change a token's lookup", so a write
- * that does must say so, and one missing from the table counts as doing it.
+ * hits, never a stale answer. `auth` marks the writes a node's memory of tokens must see
+ * (token_memo.c); every SR__E_WIDE statement, those missing from the table included, counts
+ * as one too (engine.c), so a forgotten entry costs that memory's hits, never a stale token.
  */
 #include "store/internal.h"
 
@@ -113,7 +113,7 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_IDENT_ADD] = {SR__E_NONE, 0, 0},
 	[Q_USER_CLAIMED] = {SR__E_NONE, 0, 0},
 	/* A user's picture shows beside its skills and in what a token's lookup answers. */
-	[Q_USER_SET_IMAGE] = {SR__E_WIDE, 0, 0, 1},
+	[Q_USER_SET_IMAGE] = {SR__E_WIDE, 0, 0, 0},
 	[Q_SESSION_ADD] = {SR__E_NONE, 0, 0},
 	[Q_SESSION_TOUCH] = {SR__E_NONE, 0, 0},
 	[Q_SESSION_END] = {SR__E_NONE, 0, 0},

@@ -206,7 +206,7 @@ static void bind_arg(const char *fmt, va_list ap, int k, int64_t *num, const cha
 static void note_write(sr_store *s, int q)
 {
 	sr__effect e = sr__effect_of(q);
-	if (e.auth)
+	if (e.auth || e.kind == SR__E_WIDE)
 		s->touch.auth = 1;
 	int kind = e.kind;
 	if (kind == SR__E_NONE)

@@ -38,9 +38,10 @@ struct sr__engine {
 	void (*rollback)(sr_store *s);
 	/* Ends the request's read snapshot if its first statements opened one. */
 	void (*read_end)(sr_store *s);
-	/* Whether a read snapshot is open, so that the next statement may read an older state
-	 * than the latest committed one; NULL for an engine with no memory of tokens. */
-	int (*snapshot_open)(sr_store *s);
+	/* Whether the next statement may read other than the latest committed state: a read
+	 * snapshot open, a replica the request's reads may go to, or the writes of an open
+	 * transaction. NULL for an engine with no memory of tokens. */
+	int (*reads_may_lag)(sr_store *s);
 	void (*page_stats)(sr_store *s, int64_t *hits, int64_t *misses);
 	int (*pages_complete)(sr_store *s);
 	int (*explain)(sr_store *s, int i, struct sr_buf *out);

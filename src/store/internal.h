@@ -317,7 +317,8 @@ int sr__sort_is_text(int sort);
  *   SR__E_SKILL  one skill: parameter `id` is its id and/or parameter `slug` a slug whose
  *                lookups change (0: none)
  * Apart from the kind, `auth` marks the writes that change what a token's lookup answers
- * (SR_GEN_AUTH, token_memo.h); a statement missing from the table counts as one of them too.
+ * (SR_GEN_AUTH, token_memo.h); an SR__E_WIDE statement (one missing from the table too)
+ * counts as one of them.
  */
 enum { SR__E_WIDE = 0, SR__E_NONE, SR__E_LISTS, SR__E_SKILL };
 typedef struct sr__effect {

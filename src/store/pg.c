@@ -1075,9 +1075,10 @@ static int pg_col_count(sr__stmt *st)
 
 /* ---- transactions ---- */
 
-static int pg_snapshot_open(sr_store *s)
+static int pg_reads_may_lag(sr_store *s)
 {
-	return P(s)->read_txn;
+	struct pg *p = P(s);
+	return p->read_txn || p->route || s->replica_ok || p->in_write;
 }
 
 static void pg_read_end(sr_store *s)
@@ -1231,7 +1232,7 @@ static const struct sr__engine pg_engine = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.read_end = pg_read_end,
-	.snapshot_open = pg_snapshot_open,
+	.reads_may_lag = pg_reads_may_lag,
 	.page_stats = pg_page_stats,
 	.pages_complete = pg_pages_complete,
 	.explain = sr__pg_explain,

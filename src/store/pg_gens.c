@@ -22,9 +22,11 @@
  * commit); stores register their backend pids here.
  *
  * A payload "a" bumps the auth generation alone: the triggers of migration 0018 send it for
- * every write to the columns a token's lookup reads, by skillreg or by hand, and "w" bumps it
- * too. The entry also holds the URL's memory of tokens (token_memo.h), which answers only
- * while the listener is connected.
+ * every write to the columns a token's lookup reads, by skillreg or by hand, and it is applied
+ * from this process's own backends too; a (re)connect bumps it with the others. A "w" does
+ * not: a wide write of counters must not make every node forget its tokens. The entry also
+ * holds the URL's memory of tokens (token_memo.h), which answers only while the listener is
+ * connected.
  *
  * A payload "nN" (N a number) bumps nothing: it is a sync marker. Notifications reach a
  * listener in commit order, so once a node has applied marker N, every write committed before
@@ -116,7 +118,6 @@ static void apply_payload(struct gens_entry *e, const char *p)
 	sr_gens_bump(g, SR_GEN_CATALOG);
 	if (p[0] != 'c') {
 		sr_gens_bump(g, SR_GEN_DETAILS);
-		sr_gens_bump(g, SR_GEN_AUTH);
 		return;
 	}
 	for (const char *c = strchr(p, ','); c; c = strchr(c + 1, ',')) {
@@ -215,6 +216,7 @@ static void *listener(void *arg)
 			}
 			/* Notifications sent while no connection listened are lost. */
 			apply_payload(e, "w");
+			apply_payload(e, "a");
 			sr__token_memo_live(e->memo, 1);
 			if (warned)
 				sr_log_info("db: the generation listener is connected again");
@@ -229,7 +231,10 @@ static void *listener(void *arg)
 		}
 		PGnotify *n;
 		while ((n = PQnotifies(c))) {
-			if (!is_own(e, n->be_pid))
+			/* An auth change is applied even from this process's own backends: their
+			 * commit bumped it already when the statement was marked (effects.c), and
+			 * this covers one that was not, and a COMMIT whose answer was lost. */
+			if (!is_own(e, n->be_pid) || strcmp(n->extra, "a") == 0)
 				apply_payload(e, n->extra);
 			PQfreemem(n);
 		}

@@ -10,8 +10,9 @@
  *     them), on the other nodes when the notification of triggers on users and api_tokens
  *     arrives (sql/postgres/0018_auth_notify.sql; the triggers also see writes made by hand);
  *   - an entry keeps the generation read before its lookup and answers only while it is
- *     unchanged, so a write committed during the lookup is never missed; a lookup in a read
- *     snapshot opened earlier (which may not see a write the generation counts) is not kept;
+ *     unchanged, so a write committed during the lookup is never missed; a lookup that may
+ *     read an older state than the generation counts (in a read snapshot opened earlier, on
+ *     a replica, inside a write transaction) is not kept;
  *   - an expiry is checked at every answer, against the row's expires_at;
  *   - nothing answers while the node's listener is not connected (it may be missing
  *     notifications), and an entry is forgotten after SR__TOKEN_MEMO_MS even so: the bound on
@@ -39,7 +40,7 @@
 struct entry {
 	char hash[65]; /* "": empty */
 	uint64_t gen;
-	int64_t filled_at;
+	int64_t filled_ns; /* sr_mono_ns: the age bound holds whatever the wall clock does */
 	sr_user user;
 	sr_token_state state;
 };
@@ -92,14 +93,14 @@ int sr__token_memo_get(sr_store *s, const char *hash, uint64_t *gen, sr_user *us
 	*gen = SR__TOKEN_MEMO_NONE;
 	if (!m || !s->gens)
 		return 0;
-	if (!s->eng->snapshot_open || !s->eng->snapshot_open(s))
+	if (!s->eng->reads_may_lag || !s->eng->reads_may_lag(s))
 		*gen = sr_gens_get(s->gens, SR_GEN_AUTH);
 	int64_t now = sr_now_ms();
 	int hit = 0;
 	pthread_mutex_lock(&m->lock);
 	struct entry *e = slot_of(m, hash);
 	if (m->live && strcmp(e->hash, hash) == 0 && e->gen == sr_gens_get(s->gens, SR_GEN_AUTH) &&
-	    now - e->filled_at < SR__TOKEN_MEMO_MS &&
+	    sr_mono_ns() - e->filled_ns < SR__TOKEN_MEMO_MS * 1000000LL &&
 	    (!e->state.expires_at || e->state.expires_at > now)) {
 		*user = e->user;
 		*state = e->state;
@@ -120,7 +121,7 @@ void sr__token_memo_put(sr_store *s, const char *hash, uint64_t gen, const sr_us
 	struct entry *e = slot_of(m, hash);
 	memcpy(e->hash, hash, 65);
 	e->gen = gen;
-	e->filled_at = sr_now_ms();
+	e->filled_ns = sr_mono_ns();
 	e->user = *user;
 	e->state = *state;
 	pthread_mutex_unlock(&m->lock);

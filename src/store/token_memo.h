@@ -26,7 +26,7 @@ void sr__token_memo_live(sr__token_memo *m, int live);
 /* Whether the memo of s knows token hash: 1 with its user and row. Either way *gen is the
  * auth generation as it was before the look, for the sr__token_memo_put that follows a
  * lookup; or SR__TOKEN_MEMO_NONE when a lookup now may read a state older than that
- * generation (a read snapshot opened before), whose answer must not be kept. */
+ * generation (engine.h, reads_may_lag), whose answer must not be kept. */
 #define SR__TOKEN_MEMO_NONE UINT64_MAX
 int sr__token_memo_get(sr_store *s, const char *hash, uint64_t *gen, sr_user *user, sr_token_state *state);
 /* Keeps a lookup's answer made under generation gen (a good token only). */
