@@ -164,9 +164,9 @@ static void touch_slot(sr_store *s, int slot)
 		s->touch.slot[s->touch.n++] = slot;
 }
 
-/* Bumps what the committed writes touched: the catalog first, then the buckets, the order
- * the cache's fill check relies on (src/http/cache.c). The auth generation stands alone. */
-void sr__touch_apply(sr_store *s)
+/* Bumps what the writes touched: the catalog first, then the buckets, the order the cache's
+ * fill check relies on (src/http/cache.c). The auth generation stands alone. */
+static void bump_touched(sr_store *s)
 {
 	if (s->touch.auth)
 		sr_gens_bump(s->gens, SR_GEN_AUTH);
@@ -178,6 +178,16 @@ void sr__touch_apply(sr_store *s)
 			for (int i = 0; i < s->touch.n; i++)
 				sr_gens_bump(s->gens, s->touch.slot[i]);
 	}
+}
+
+void sr__touch_announce(sr_store *s)
+{
+	bump_touched(s);
+}
+
+void sr__touch_apply(sr_store *s)
+{
+	bump_touched(s);
 	sr__touch_clear(s);
 }
 

@@ -106,6 +106,12 @@ void sr__store_init(sr_store *s, const struct sr__engine *eng);
  * buckets. */
 void sr__touch_clear(sr_store *s);
 void sr__touch_apply(sr_store *s);
+/* The same bumps just before a transaction's COMMIT, keeping what it touched for the
+ * sr__touch_apply after it: whoever sees the commit (another connection, the tests' SQL, a
+ * client told by a job's other effects) finds the counters moved already, instead of in the
+ * moment between the COMMIT and the bump after it. An answer cached between the two bumps
+ * (from the state before the commit) is outdated by the second. */
+void sr__touch_announce(sr_store *s);
 
 /* After a row has been counted into r: whether the request is past one of its read limits,
  * noted in r->exceeded ('r' rows, 'b' bytes, 'g' index ranges) for the answer's text. Both

@@ -1172,6 +1172,7 @@ static int pg_commit(sr_store *s)
 	}
 	PGresult *res;
 	p->foreign = 0;
+	sr__touch_announce(s);
 	if (p->pipeline) {
 		/* The deferred writes' answers come with the COMMIT's: one round trip. The
 		 * notification is a statement of its own here (one query string per message). */

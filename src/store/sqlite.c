@@ -349,6 +349,7 @@ static void lite_rollback(sr_store *s)
 
 static int lite_commit(sr_store *s)
 {
+	sr__touch_announce(s);
 	if (sqlite3_exec(L(s)->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		int rc = sr__sqlite_fail(s, "commit");
 		sr_store_rollback(s);
