@@ -66,7 +66,7 @@ pg_targets() {
     awk -F'\t' -v OFS='\t' "$AWKLIB"'NR > 1 && $3 != "" { r = r " " ($3 - $4); b = b " " $6; n++ }
       END { t = "PostgreSQL: <= 2 round trips per publish beyond the file bytes"
         if (!n) { print "pg-publish", t, "no publish measured", "not measured"; exit }
-        m = median(r); print "pg-publish", t,  m " round trips on a warm connection, the token's lookup included when the node does not know the token (median of " n " publishes by a new token: the first also looks it up and records its first use), besides " median(b) " of the blob store for the bytes", (m <= 2 ? "yes" : "no") }' "$RES/pg-publish.tsv"
+        m = median(r); print "pg-publish", t,  m " round trips on a warm connection, the lookup of the token included when the node does not know it (median of " n " publishes by a new token: the first also looks it up and records its first use), besides " median(b) " of the blob store for the bytes", (m <= 2 ? "yes" : "no") }' "$RES/pg-publish.tsv"
   else
     printf 'pg-publish\tPostgreSQL: <= 2 round trips per publish beyond the file bytes\tno publish measured\tnot measured\n'
   fi
