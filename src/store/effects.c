@@ -113,7 +113,7 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_IDENT_ADD] = {SR__E_NONE, 0, 0},
 	[Q_USER_CLAIMED] = {SR__E_NONE, 0, 0},
 	/* A user's picture shows beside its skills and in what a token's lookup answers. */
-	[Q_USER_SET_IMAGE] = {SR__E_WIDE, 0, 0, 0},
+	[Q_USER_SET_IMAGE] = {SR__E_WIDE, 0, 0, 1},
 	[Q_SESSION_ADD] = {SR__E_NONE, 0, 0},
 	[Q_SESSION_TOUCH] = {SR__E_NONE, 0, 0},
 	[Q_SESSION_END] = {SR__E_NONE, 0, 0},
@@ -152,6 +152,6 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 
 sr__effect sr__effect_of(int q)
 {
-	sr__effect wide = {SR__E_WIDE, 0, 0, 1};
+	sr__effect wide = {SR__E_WIDE, 0, 0, 0}; /* counts as auth too: engine.c */
 	return q >= 0 && q < Q_FIXED_COUNT ? effects[q] : wide;
 }

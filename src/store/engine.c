@@ -166,7 +166,7 @@ static void touch_slot(sr_store *s, int slot)
 
 /* Bumps what the writes touched: the catalog first, then the buckets, the order the cache's
  * fill check relies on (src/http/cache.c). The auth generation stands alone. */
-static void bump_touched(sr_store *s)
+void sr__touch_announce(sr_store *s)
 {
 	if (s->touch.auth)
 		sr_gens_bump(s->gens, SR_GEN_AUTH);
@@ -180,14 +180,9 @@ static void bump_touched(sr_store *s)
 	}
 }
 
-void sr__touch_announce(sr_store *s)
-{
-	bump_touched(s);
-}
-
 void sr__touch_apply(sr_store *s)
 {
-	bump_touched(s);
+	sr__touch_announce(s);
 	sr__touch_clear(s);
 }
 

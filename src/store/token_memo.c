@@ -115,7 +115,7 @@ void sr__token_memo_put(sr_store *s, const char *hash, uint64_t gen, const sr_us
 {
 	sr__token_memo *m = s->memo;
 	if (!m || !s->gens || gen == SR__TOKEN_MEMO_NONE || state->revoked || user->deactivated_at ||
-	    strlen(hash) != 64)
+	    !sr_is_hex64(hash))
 		return;
 	pthread_mutex_lock(&m->lock);
 	struct entry *e = slot_of(m, hash);
