@@ -179,9 +179,21 @@ static void respond_published(sr_resp *resp, const sr_publish_result *r)
 	sr_resp_json(resp, 200);
 }
 
-/* Runs the publish described by payload (a JSON object) with the given files. */
-static void run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u, json_t *payload,
-			sr_upload *files)
+/* Whether a publish failed for the server's sake (the database or the disk), not for anything
+ * its request said: then running it again would not help, and its outcome may be unknown (a
+ * COMMIT whose answer was lost). */
+static int server_failure(int rc)
+{
+	return rc == SR_EUNAVAIL || rc == SR_EDB || rc == SR_EIO || rc == SR_ENOMEM || rc == SR_ENOSPC ||
+	       rc == SR_ELIMIT;
+}
+
+/* Runs the publish described by payload (a JSON object) with the given files, and answers
+ * it. With tickets_unverified (registry.h) a publish refused is not answered (it may have been
+ * refused for the client's word): nonzero, and the caller reads the tickets and runs it again
+ * with what they hold. */
+static int run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u, json_t *payload,
+		       sr_upload *files, int tickets_unverified)
 {
 	json_t *tags = json_object_get(payload, "tags");
 	const char *tagv[64];
@@ -199,16 +211,20 @@ static void run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *
 	while (dn && isspace((unsigned char)dn[dn_at]))
 		dn_at++;
 	if (!dn || !dn[dn_at]) {
+		if (tickets_unverified)
+			return SR_EINVAL;
 		sr_regerr err = {0};
 		sr_regerr_set(&err, SR_EINVAL, SR_WHY_DISPLAY_NAME_REQUIRED, NULL);
 		sr__regerr(resp, &err);
-		return;
+		return 0;
 	}
 	json_t *lic = json_object_get(payload, "acceptLicenseTerms");
 	json_t *cl = json_object_get(payload, "changelog");
 	if (cl && !json_is_string(cl)) {
+		if (tickets_unverified)
+			return SR_EINVAL;
 		sr_resp_text(resp, 400, "Changelog must be a string");
-		return;
+		return 0;
 	}
 	sr_publish_req pr = {
 		.actor = u,
@@ -224,18 +240,22 @@ static void run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *
 		.nfiles = files->nfiles,
 		.migrate_owner = json_is_true(json_object_get(payload, "migrateOwner")),
 		.source_owner_handle = jstr(payload, "sourceOwnerHandle"),
+		.tickets_unverified = tickets_unverified,
 	};
 	if (!pr.owner_handle || !pr.owner_handle[0])
 		pr.owner_handle = sr__owner_param(req);
 	sr_publish_result res;
 	sr_regerr err = {0};
 	int rc = sr_publish(req->store, app->blobs, &pr, &res, &err);
+	if (rc && tickets_unverified && !server_failure(rc))
+		return rc;
 	if (rc) {
 		sr__regerr_at(app, req, resp, &err);
-		return;
+		return 0;
 	}
 	sr_scan_worker_wake(app->scan_worker);
 	respond_published(resp, &res);
+	return 0;
 }
 
 /* The tickets a JSON publish names, read in one statement: found[i] says whether names[i] is
@@ -259,6 +279,70 @@ static int take_ticket(void *ud, const void *row)
 	return 0;
 }
 
+/* A ticketed file of the publish: path (sanitized), content type ("" or NULL: none), sha256,
+ * size and ticket, as read from the ticket or as the client says it holds. */
+static int add_ticketed(sr_upload *files, const char *path, const char *ctype, const char *sha, int64_t size,
+			const char *ticket, sr_regerr *err)
+{
+	sr_pub_file *pf = sr_upload_slot(files, err);
+	if (!pf)
+		return err->code;
+	pf->path = strdup(path);
+	pf->content_type = ctype && ctype[0] ? strdup(ctype) : NULL;
+	snprintf(pf->sha256, sizeof(pf->sha256), "%s", sha);
+	pf->size = size;
+	pf->ticket = ticket;
+	if (!pf->path || (ctype && ctype[0] && !pf->content_type))
+		return sr_regerr_internal(err, SR_ENOMEM);
+	return 0;
+}
+
+/*
+ * The publish on the client's word about its tickets, where the database can assert it
+ * (sr_store_asserts: PostgreSQL), which saves the round trip of reading them first: the file
+ * list as the client restates it (the clawhub CLI sends each file's path, size, sha256 and
+ * content type beside its ticket, as it sent them for the ticket). Nonzero when the list does
+ * not restate every file as a ticket could hold it, or the publish failed: nothing is
+ * answered then, and publish_json reads the tickets (which gives every refusal its usual
+ * words).
+ */
+static int publish_restated(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u, json_t *payload,
+			    json_t *fl)
+{
+	sr_upload files;
+	sr_upload_init(&files);
+	size_t i;
+	json_t *f;
+	int rc = 0;
+	json_array_foreach(fl, i, f) {
+		const char *ticket = jstr(f, "uploadTicket"), *path = jstr(f, "path"), *sha = jstr(f, "sha256");
+		const char *ct = jstr(f, "contentType");
+		json_t *size = json_object_get(f, "size");
+		sr_ticket t; /* for its field sizes, and the ticket's rules as sr__upload_url keeps them */
+		if (!ticket || strlen(ticket) >= sizeof(t.ticket) || !path || strlen(path) >= sizeof(t.path) ||
+		    !sha || !sr_is_hex64(sha) || !json_is_integer(size) || json_integer_value(size) < 0 ||
+		    json_integer_value(size) > SR_MAX_FILE_BYTES) {
+			rc = SR_EINVAL;
+			break;
+		}
+		snprintf(t.path, sizeof(t.path), "%s", path);
+		snprintf(t.sha256, sizeof(t.sha256), "%s", sha);
+		sr_lower(t.sha256);
+		if (sr_path_sanitize(t.path)) {
+			rc = SR_EINVAL;
+			break;
+		}
+		sr_regerr err = {0};
+		if ((rc = add_ticketed(&files, t.path, ct && strlen(ct) < sizeof(t.content_type) ? ct : NULL, t.sha256,
+				       json_integer_value(size), ticket, &err)))
+			break;
+	}
+	if (!rc)
+		rc = run_publish(app, req, resp, u, payload, &files, 1);
+	sr_upload_deinit(&files);
+	return rc;
+}
+
 static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u)
 {
 	json_error_t e;
@@ -279,6 +363,8 @@ static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user 
 		sr_resp_textf(resp, 400, "Too many files (at most %d)", SR_MAX_FILES);
 		goto out;
 	}
+	if (sr_store_asserts(req->store) && publish_restated(app, req, resp, u, payload, fl) == 0)
+		goto out;
 	int64_t now = sr_now_ms();
 	size_t i, n = json_array_size(fl);
 	json_t *f;
@@ -321,22 +407,12 @@ static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user 
 			goto out;
 		}
 		sr_regerr err = {0};
-		sr_pub_file *pf = sr_upload_slot(&files, &err);
-		if (!pf) {
+		if (add_ticketed(&files, t->path, t->content_type, t->sha256, t->size, tp.names[i], &err)) {
 			sr__regerr(resp, &err);
 			goto out;
 		}
-		pf->path = strdup(t->path);
-		pf->content_type = t->content_type[0] ? strdup(t->content_type) : NULL;
-		snprintf(pf->sha256, sizeof(pf->sha256), "%s", t->sha256);
-		pf->size = t->size;
-		pf->ticket = tp.names[i];
-		if (!pf->path) {
-			sr__internal(resp, SR_ENOMEM);
-			goto out;
-		}
 	}
-	run_publish(app, req, resp, u, payload, &files);
+	run_publish(app, req, resp, u, payload, &files, 0);
 out:
 	free(tp.names);
 	free(tp.rows);
@@ -400,7 +476,7 @@ static void publish_multipart(sr_app *app, sr_req *req, sr_resp *resp, const sr_
 		sr_resp_text(resp, 400, "Missing payload");
 		goto out;
 	}
-	run_publish(app, req, resp, u, up.payload, &up.files);
+	run_publish(app, req, resp, u, up.payload, &up.files, 0);
 out:
 	sr_upload_deinit(&up.files);
 	json_decref(up.payload);

@@ -345,10 +345,13 @@ static enum MHD_Result send_resp(const sr_http_app *app, struct MHD_Connection *
 		return ok;
 	double ms = (double)dur / 1e6;
 	char shown[32];
-	sr_log_info("%s %s %d %.2fms rows=%" PRId64 " bytes=%" PRId64 " out=%zu route=%s",
+	/* The round trips past preparing statements, as Server-Timing's trips less its prepares. */
+	char waits[40] = "";
+	if (req->reads.trips)
+		snprintf(waits, sizeof(waits), " trips=%" PRId64, req->reads.trips - req->reads.prepares);
+	sr_log_info("%s %s %d %.2fms rows=%" PRId64 " bytes=%" PRId64 " out=%zu route=%s%s",
 		    req->is_head ? "HEAD" : req->method, logged_path(req->path, shown, sizeof(shown)), resp->status, ms,
-		    req->reads.rows,
-		    req->reads.bytes, body_len, req->route ? req->route : "-");
+		    req->reads.rows, req->reads.bytes, body_len, req->route ? req->route : "-", waits);
 	return ok;
 }
 

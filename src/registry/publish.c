@@ -435,13 +435,16 @@ struct pub {
 /* The owner: the actor, or a publisher the actor may publish as; in good standing. An org
  * takes a version from any member (a publisher or higher), a person's namespace only from that
  * person: as on ClawHub, a platform admin has no way around this (the accounts reference,
- * section 3, lists the commands staff may act through, and publishing is not one). */
+ * section 3, lists the commands staff may act through, and publishing is not one). The
+ * actor's own handle (the clawhub CLI sends it unless told another) names the actor: no
+ * read. */
 static int resolve_owner(sr_store *s, struct pub *p, sr_regerr *err)
 {
 	const sr_publish_req *req = p->req;
-	if (req->owner_handle && req->owner_handle[0]) {
-		char handle[64];
+	char handle[64] = "";
+	if (req->owner_handle && req->owner_handle[0])
 		sr_owner_normalize(req->owner_handle, handle, sizeof(handle));
+	if (req->owner_handle && req->owner_handle[0] && strcmp(handle, req->actor->handle) != 0) {
 		int rc = sr_store_user_by_handle(s, handle, &p->owner);
 		if (rc == SR_ENOTFOUND)
 			return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_PUBLISH_OWNER_NOT_FOUND, handle);
@@ -727,11 +730,27 @@ static int index_skill(sr_store *s, const struct pub *p, int64_t skill_id, int b
 /* Marks the publish's tickets used, each live now: one by one, which says which one is not;
  * or (asserted: the transaction decides on claims the database asserts) all in one statement
  * whose count the database asserts, answered with the commit, a ticket that was not live
- * failing it as a conflict (the publish then runs again the first way). */
+ * failing it as a conflict (the publish then runs again the first way). Tickets named on the
+ * client's word (tickets_unverified) go in one asserted statement either way, with what each
+ * is said to hold; their conflict ends the publish, and its caller reads them. */
 static int use_tickets(sr_store *s, const sr_publish_req *req, int asserted, sr_regerr *err)
 {
 	int64_t now = sr_now_ms();
 	int rc = 0;
+	if (req->tickets_unverified) {
+		sr_ticket_claim *c = calloc(req->nfiles ? req->nfiles : 1, sizeof(*c));
+		if (!c)
+			return sr_regerr_internal(err, SR_ENOMEM);
+		size_t n = 0;
+		for (size_t i = 0; i < req->nfiles; i++) {
+			const sr_pub_file *f = &req->files[i];
+			if (f->ticket)
+				c[n++] = (sr_ticket_claim){f->ticket, f->path, f->sha256, f->content_type, f->size};
+		}
+		rc = n ? sr_store_tickets_claim_expect(s, c, n, req->actor->id, now) : 0;
+		free(c);
+		return rc ? sr_regerr_internal(err, rc) : 0;
+	}
 	if (asserted) {
 		const char **names = calloc(req->nfiles ? req->nfiles : 1, sizeof(*names));
 		if (!names)
@@ -891,10 +910,11 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	sr_fault_pause("publish-commit");
 	/* Where the claims came with a digest (PostgreSQL), the transaction decides on them and
 	 * has the database assert them under the lock, all in the round trip of its commit; when
-	 * they changed, it runs again the way it does elsewhere, reading them under the lock. */
+	 * they changed, it runs again the way it does elsewhere, reading them under the lock
+	 * (not on a client's word about its tickets: the caller reads them and starts again). */
 	const sr_slug_state *decided = !p.migrate && st.digest[0] ? &st : NULL;
 	rc = commit_rows(s, &p, decided, err);
-	if (rc == SR_ECONFLICT && decided)
+	if (rc == SR_ECONFLICT && decided && !req->tickets_unverified)
 		rc = commit_rows(s, &p, NULL, err);
 	if (rc)
 		goto out;

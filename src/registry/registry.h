@@ -129,6 +129,13 @@ typedef struct sr_publish_req {
 	 * one-owner rule do (migration 0009); the skill is then marked slug_shared. The audit row
 	 * says skill.import. Everything else (files, sizes, the scan) is a publish's. */
 	int import;
+	/* The files' tickets are the client's word: each file's path, size, sha256 and content
+	 * type are what the client says its ticket holds, not read from it. The bytes are read
+	 * by those sha256s, and the write transaction has the database assert that every ticket
+	 * is the actor's, uploaded, live and holds what its file says (sr_store_tickets_claim_
+	 * expect; only where sr_store_asserts). A publish that fails so may have failed on the
+	 * client's word: the caller reads the tickets and publishes again with theirs. */
+	int tickets_unverified;
 } sr_publish_req;
 
 typedef struct sr_publish_result {

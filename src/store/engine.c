@@ -136,6 +136,11 @@ int sr_store_explain(sr_store *s, int i, sr_buf *out)
 	return s->eng->explain(s, i, out);
 }
 
+int sr_store_asserts(sr_store *s)
+{
+	return s->eng->sql(Q_TICKETS_CLAIM_EXPECT) != NULL;
+}
+
 const char *sr_store_sql(sr_store *s, int i)
 {
 	return i >= 0 && i < SR__Q_TOTAL ? s->eng->sql(i) : NULL;

@@ -342,6 +342,24 @@ t_publish1() {
 }
 step "publish demo-skill 1.0.0" t_publish1
 
+# The CLI publishes through upload tickets and restates each ticket's file in the publish
+# (path, size, sha256, contentType): on PostgreSQL the server takes that word and has the
+# database assert it at the commit, 2 round trips (src/api/publish.c, publish_restated; a
+# restatement that differed would cost 7). The access log's trips= (PostgreSQL only) says.
+t_publish1_trips() {
+  local line= i
+  for i in $(seq 50); do
+    line=$(grep -F 'POST /api/v1/skills 200' "$LOG" | tail -n 1)
+    [ -n "$line" ] && break
+    sleep 0.1
+  done
+  case ${SKILLREG_TEST_DB:-sqlite} in
+  postgres) [[ $line == *" trips=2" ]] || why "the publish's log line does not end in trips=2: $line" ;;
+  *) [[ -n $line && $line != *trips=* ]] || why "the publish's log line is missing or has trips=: $line" ;;
+  esac
+}
+step "the CLI's publish: 2 round trips on PostgreSQL (access log)" t_publish1_trips
+
 t_publish_unchanged() {
   x ch alice publish "$SRC1" --slug demo-skill --json --no-input
   rc_is 0 && js "j.status === 'unchanged' && j.version === '1.0.0'"

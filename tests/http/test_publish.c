@@ -155,11 +155,13 @@ static long publish_trips(const char *slug, const char *version, long status)
 	return publish_trips_as(S.tok_alice, slug, version, status);
 }
 
-/* The same through upload tickets: a new skill of SKILL.md and n - 1 more files. */
+/* The same through upload tickets: a new skill of SKILL.md and n - 1 more files, with the
+ * publisher's own handle as ownerHandle (the clawhub CLI sends it; it costs no read). */
 static long publish_json_trips(const char *slug, size_t n)
 {
 	srt_file files[] = {skill_md("Ticket Count"), {"a.txt", "a\n", 2, "text/plain"}, {"b.txt", "b\n", 2, "text/plain"}};
 	json_t *p = srt_payload(slug, "1.0.0");
+	json_object_set_new(p, "ownerHandle", json_string("Alice"));
 	srt_resp r;
 	srt_publish_json(&S, S.tok_alice, p, files, n, &r);
 	SRT_EXPECT_STATUS(&r, 200);
@@ -194,10 +196,21 @@ static void test_round_trips(void **state)
 	assert_int_equal(publish_trips("trip-kit", "1.1.0", 200), pg ? 2 : 0);
 	assert_int_equal(publish_trips("trip-kit", "1.0.5", 200), pg ? 3 : 0);
 	assert_int_equal(publish_trips("trip-kit", "1.1.0", 400), pg ? 2 : 0);
-	/* Through upload tickets, as the clawhub CLI publishes: the tickets read in one statement
-	 * (one more), marked used by one the database asserts, whatever their number. */
-	assert_int_equal(publish_json_trips("tickets-one", 1), pg ? 3 : 0);
-	assert_int_equal(publish_json_trips("tickets-three", 3), pg ? 3 : 0);
+	/* Through upload tickets, as the clawhub CLI publishes: the tickets are not read first but
+	 * marked used by one statement the database asserts, which checks that each holds what
+	 * the client says it does, whatever their number (test_entry_tampering: when one does
+	 * not). */
+	assert_int_equal(publish_json_trips("tickets-one", 1), pg ? 2 : 0);
+	assert_int_equal(publish_json_trips("tickets-three", 3), pg ? 2 : 0);
+	/* A ticket asked for: the user's live tickets (the quota) read with BEGIN and the lock,
+	 * then the ticket's insert sent with the COMMIT. */
+	char sha[65];
+	srt_sha256_hex("x\n", 2, sha);
+	srt_resp u;
+	srt_upload_url(&S, S.tok_alice, "x.txt", 2, sha, "text/plain", &u);
+	SRT_EXPECT_STATUS(&u, 200);
+	assert_int_equal(srt_trips(&u), pg ? 2 : 0);
+	srt_resp_free(&u);
 	/* The refused publish left no hold behind. */
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
 	/* The version that did not become the latest left the skill's search fields as they were. */
@@ -1184,62 +1197,110 @@ static void test_chunked_upload(void **state)
 	free(url);
 }
 
-/* The publish body's file entries cannot lie: sizes and hashes come from the stored bytes
- * (section 3.11), and a ticket only covers the path it was issued for. */
+/* Publishes slug 1.0.0 through the JSON flow with the two file entries given (stolen) as
+ * alice; the answer in r, its round trips to PostgreSQL the return. */
+static long publish_entries(const char *slug, json_t *e1, json_t *e2, srt_resp *r)
+{
+	json_t *p = srt_payload(slug, "1.0.0");
+	json_object_set_new(p, "files", json_pack("[o,o]", e1, e2));
+	char *body = json_dumps(p, JSON_COMPACT);
+	srt_send(&S, "POST", "/api/v1/skills", S.tok_alice, body, r);
+	free(body);
+	json_decref(p);
+	return srt_trips(r);
+}
+
+/* tamper-kit's published notes.txt holds what f holds, in f's content type. */
+static void expect_notes(const char *slug, const srt_file *f)
+{
+	json_t *m = version_files(slug, "1.0.0");
+	json_t *n = json_object_get(m, "notes.txt");
+	assert_non_null(n);
+	char sha[65];
+	srt_sha256_hex(f->data, f->len, sha);
+	SRT_EXPECT_STR(n, "sha256", sha);
+	assert_int_equal(json_integer_value(json_object_get(n, "size")), (json_int_t)f->len);
+	SRT_EXPECT_STR(n, "contentType", f->ctype);
+	json_decref(m);
+}
+
+/*
+ * The publish body's file entries cannot lie: what a ticket holds comes from its upload
+ * (section 3.11), and a ticket covers only the path it was issued for. On PostgreSQL the
+ * publish takes the entries at their word (it reads the bytes by the hashes they give) and
+ * has the database assert at its commit that every ticket holds just that
+ * (src/api/publish.c, publish_restated); an entry that lies fails the assertion, and the
+ * publish starts again from what its tickets hold: the claims and the failed write (the
+ * COMMIT's exchange, then its ROLLBACK), the holds' end, then the tickets, the claims and
+ * the write, 7 round trips. An entry that names bytes never stored fails before any write:
+ * the tickets, then 2 (the publish as usual). Whichever way, the answer is the tickets'.
+ */
 static void test_entry_tampering(void **state)
 {
 	(void)state;
+	int pg = srt_db_postgres();
 	srt_file sm = skill_md("Tamper Kit");
 	srt_file notes = {"notes.txt", "real notes\n", 11, "text/plain"};
+	srt_resp r;
+	/* notes.txt said to hold other bytes of its size, stored through a ticket of their own
+	 * (they can be read by that word). */
+	srt_file decoy = {"decoy.txt", "fake notes\n", 11, "text/plain"};
+	json_t *d = srt_upload_file(&S, S.tok_alice, &decoy);
 	json_t *e1 = srt_upload_file(&S, S.tok_alice, &sm);
 	json_t *e2 = srt_upload_file(&S, S.tok_alice, &notes);
+	json_object_set(e2, "sha256", json_object_get(d, "sha256"));
+	json_decref(d);
+	long trips = publish_entries("tamper-kit", e1, e2, &r);
+	expect_published(&r, "tamper-kit", "1.0.0");
+	srt_resp_free(&r);
+	assert_int_equal(trips, pg ? 7 : 0);
+	expect_notes("tamper-kit", &notes);
+
+	/* Said to be of another content type. */
+	srt_file sm5 = skill_md("Tamper Five");
+	e1 = srt_upload_file(&S, S.tok_alice, &sm5);
+	e2 = srt_upload_file(&S, S.tok_alice, &notes);
+	json_object_set_new(e2, "contentType", json_string("text/x-sh"));
+	trips = publish_entries("tamper-five", e1, e2, &r);
+	expect_published(&r, "tamper-five", "1.0.0");
+	srt_resp_free(&r);
+	assert_int_equal(trips, pg ? 7 : 0);
+	expect_notes("tamper-five", &notes);
+
+	/* Said to hold bytes never stored. */
+	srt_file sm3 = skill_md("Tamper Three");
+	e1 = srt_upload_file(&S, S.tok_alice, &sm3);
+	e2 = srt_upload_file(&S, S.tok_alice, &notes);
 	json_object_set_new(e2, "size", json_integer(999));
 	json_object_set_new(e2, "sha256", json_string(ZERO_SHA));
-	json_t *p = srt_payload("tamper-kit", "1.0.0");
-	json_object_set_new(p, "files", json_pack("[o,o]", e1, e2));
-	char *body = json_dumps(p, JSON_COMPACT);
-	srt_resp r;
-	srt_send(&S, "POST", "/api/v1/skills", S.tok_alice, body, &r);
-	long st = r.status;
-	if (st != 200)
-		SRT_EXPECT_STATUS(&r, 400);
+	trips = publish_entries("tamper-three", e1, e2, &r);
+	expect_published(&r, "tamper-three", "1.0.0");
 	srt_resp_free(&r);
-	free(body);
-	json_decref(p);
-	if (st == 200) {
-		json_t *m = version_files("tamper-kit", "1.0.0");
-		json_t *n = json_object_get(m, "notes.txt");
-		assert_non_null(n);
-		char sha[65];
-		srt_sha256_hex(notes.data, notes.len, sha);
-		SRT_EXPECT_STR(n, "sha256", sha);
-		assert_int_equal(json_integer_value(json_object_get(n, "size")), 11);
-		json_decref(m);
-	}
+	assert_int_equal(trips, pg ? 3 : 0);
+	expect_notes("tamper-three", &notes);
 
 	/* A ticket issued for notes.txt used for another path. */
 	srt_file sm2 = skill_md("Tamper Two");
 	e1 = srt_upload_file(&S, S.tok_alice, &sm2);
 	e2 = srt_upload_file(&S, S.tok_alice, &notes);
 	json_object_set_new(e2, "path", json_string("scripts/evil.sh"));
-	p = srt_payload("tamper-two", "1.0.0");
-	json_object_set_new(p, "files", json_pack("[o,o]", e1, e2));
-	body = json_dumps(p, JSON_COMPACT);
-	srt_send(&S, "POST", "/api/v1/skills", S.tok_alice, body, &r);
-	st = r.status;
-	if (st != 200)
-		SRT_EXPECT_STATUS(&r, 400);
+	publish_entries("tamper-two", e1, e2, &r);
+	SRT_EXPECT_TEXT(&r, 400, "Invalid file paths");
 	srt_resp_free(&r);
-	free(body);
-	json_decref(p);
-	if (st == 200) {
-		json_t *m = version_files("tamper-two", "1.0.0");
-		if (json_object_get(m, "scripts/evil.sh")) {
-			print_error("a ticket issued for notes.txt published scripts/evil.sh\n");
-			fail();
-		}
-		json_decref(m);
-	}
+	expect_404_skill("tamper-two");
+
+	/* A ticket asked for and never uploaded, for bytes another ticket has uploaded (they
+	 * can be read by the entry's word). */
+	srt_file sm4 = skill_md("Tamper Four");
+	e1 = srt_upload_file(&S, S.tok_alice, &sm4);
+	e2 = srt_upload_file(&S, S.tok_alice, &notes);
+	char ticket[256];
+	free(ticket_for("notes.txt", notes.data, notes.len, ticket));
+	json_object_set_new(e2, "uploadTicket", json_string(ticket));
+	publish_entries("tamper-four", e1, e2, &r);
+	SRT_EXPECT_TEXT(&r, 400, "Skill upload ticket is missing, used, or expired");
+	srt_resp_free(&r);
+	expect_404_skill("tamper-four");
 }
 
 /* Large bodies are for holders of a valid token: an anonymous 2 MiB publish, or one with a
