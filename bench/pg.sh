@@ -416,16 +416,44 @@ PUB_USER=bench-publisher
 PUB_TOKEN=$("$BIN" token create "$PUB_USER" --label bench --data-dir "$WORK/pg/node-probe" --db "$MAIN_PG_URL" 2>/dev/null)
 printf -- '---\nname: bench-publish\ndescription: a skill the benchmark publishes to count round trips\n---\n\n# Bench publish\n\nCounts the statements of one publish.\n' >"$WORK/pg/SKILL.md"
 printf 'publish\tstatus\tworker_round_trips\tprepares\tworker_statements\tblob_round_trips\n' >"$RES/pg-publish.tsv"
+# The clawhub CLI's way too (publishes t1, t2): a ticket for the file, its upload, then the JSON
+# publish that names the ticket and restates the file, with the publisher's own ownerHandle.
+# Only the publish is counted (the ticket and the upload carry the file bytes).
+PUB_SHA=$(sha256sum "$WORK/pg/SKILL.md" | cut -c1-64)
+PUB_SIZE=$(stat -c %s "$WORK/pg/SKILL.md")
+# upload_ticket: asks for a ticket for SKILL.md, uploads it, prints the ticket.
+upload_ticket() {
+  local j url ticket
+  j=$(curl -s -H "Authorization: Bearer $PUB_TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"path\":\"SKILL.md\",\"size\":$PUB_SIZE,\"sha256\":\"$PUB_SHA\",\"contentType\":\"text/markdown\"}" \
+    "$PN_URL/api/v1/skills/-/upload-url")
+  url=$(printf '%s' "$j" | sed -n 's/.*"uploadUrl":"\([^"]*\)".*/\1/p')
+  ticket=$(printf '%s' "$j" | sed -n 's/.*"uploadTicket":"\([^"]*\)".*/\1/p')
+  [ -n "$url" ] && [ -n "$ticket" ] || return 1
+  curl -s -o /dev/null -H "Authorization: Bearer $PUB_TOKEN" -H 'Content-Type: text/markdown' \
+    --data-binary "@$WORK/pg/SKILL.md" "$url" || return 1
+  printf '%s\n' "$ticket"
+}
 if [ -n "$PUB_TOKEN" ]; then
-  for i in 1 2 3; do
+  for i in 1 2 3 t1 t2; do
     slug="bench-publish-$(date +%s%N | tail -c 9)-$i"
+    ticket=
+    case $i in t*) ticket=$(upload_ticket) || { log "publish $i: no ticket"; continue; } ;; esac
     psql_q "$MAIN_PG_URL" -c "ALTER SYSTEM SET log_statement = 'all'" -c 'SELECT pg_reload_conf()' >/dev/null
     sleep 0.3
     mark=$(wc -l <"$PG_DIR/server.log")
-    record "curl -s -H 'Authorization: Bearer TOKEN' -F 'payload={\"slug\":\"$slug\",...}' -F 'files=@SKILL.md' '$PN_URL/api/v1/skills'   # with log_statement = all"
-    code=$(curl -s -o "$WORK/pg/publish.out" -D "$WORK/pg/publish.hdr" -w '%{http_code}' -H "Authorization: Bearer $PUB_TOKEN" \
-      -F "payload={\"slug\":\"$slug\",\"displayName\":\"Bench publish $i\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}" \
-      -F "files=@$WORK/pg/SKILL.md;filename=SKILL.md;type=text/markdown" "$PN_URL/api/v1/skills")
+    if [ -z "$ticket" ]; then
+      record "curl -s -H 'Authorization: Bearer TOKEN' -F 'payload={\"slug\":\"$slug\",...}' -F 'files=@SKILL.md' '$PN_URL/api/v1/skills'   # with log_statement = all"
+      code=$(curl -s -o "$WORK/pg/publish.out" -D "$WORK/pg/publish.hdr" -w '%{http_code}' -H "Authorization: Bearer $PUB_TOKEN" \
+        -F "payload={\"slug\":\"$slug\",\"displayName\":\"Bench publish $i\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true}" \
+        -F "files=@$WORK/pg/SKILL.md;filename=SKILL.md;type=text/markdown" "$PN_URL/api/v1/skills")
+    else
+      record "curl -s -H 'Authorization: Bearer TOKEN' -H 'Content-Type: application/json' -d '{\"slug\":\"$slug\",\"ownerHandle\":\"$PUB_USER\",...,\"files\":[{\"path\":\"SKILL.md\",...,\"uploadTicket\":\"TICKET\"}]}' '$PN_URL/api/v1/skills'   # after upload-url and the upload; with log_statement = all"
+      code=$(curl -s -o "$WORK/pg/publish.out" -D "$WORK/pg/publish.hdr" -w '%{http_code}' -H "Authorization: Bearer $PUB_TOKEN" \
+        -H 'Content-Type: application/json' \
+        -d "{\"slug\":\"$slug\",\"displayName\":\"Bench publish $i\",\"ownerHandle\":\"$PUB_USER\",\"version\":\"1.0.0\",\"changelog\":\"\",\"acceptLicenseTerms\":true,\"files\":[{\"path\":\"SKILL.md\",\"size\":$PUB_SIZE,\"sha256\":\"$PUB_SHA\",\"contentType\":\"text/markdown\",\"uploadTicket\":\"$ticket\"}]}" \
+        "$PN_URL/api/v1/skills")
+    fi
     psql_q "$MAIN_PG_URL" -c 'ALTER SYSTEM RESET log_statement' -c 'SELECT pg_reload_conf()' >/dev/null
     # The worker is the backend that asserted the slug's claims (sr_expect: the publish's write
     # transaction; the token's lookup is answered from the node's memory after the first

@@ -147,6 +147,11 @@ void sr__upload(sr_app *app, sr_req *req, sr_resp *resp, const char *ticket)
 		sr__internal(resp, rc);
 		return;
 	}
+	/* For the publish that names it, when it comes here (publish_json). */
+	if (sr_store_asserts(req->store)) {
+		t.uploaded_at = now;
+		sr_ticket_remember(&t);
+	}
 	sr_jw w;
 	sr_jw_init(&w, &resp->body);
 	sr_jw_obj(&w);
@@ -189,11 +194,11 @@ static int server_failure(int rc)
 }
 
 /* Runs the publish described by payload (a JSON object) with the given files, and answers
- * it. With tickets_unverified (registry.h) a publish refused is not answered (it may have been
- * refused for the client's word): nonzero, and the caller reads the tickets and runs it again
- * with what they hold. */
+ * it. With tickets_recalled (registry.h) a publish refused is not answered (it may have been
+ * refused for a memory out of date): nonzero, and the caller reads the tickets and runs it
+ * again with what they hold. */
 static int run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u, json_t *payload,
-		       sr_upload *files, int tickets_unverified)
+		       sr_upload *files, int tickets_recalled)
 {
 	json_t *tags = json_object_get(payload, "tags");
 	const char *tagv[64];
@@ -211,7 +216,7 @@ static int run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u
 	while (dn && isspace((unsigned char)dn[dn_at]))
 		dn_at++;
 	if (!dn || !dn[dn_at]) {
-		if (tickets_unverified)
+		if (tickets_recalled)
 			return SR_EINVAL;
 		sr_regerr err = {0};
 		sr_regerr_set(&err, SR_EINVAL, SR_WHY_DISPLAY_NAME_REQUIRED, NULL);
@@ -221,7 +226,7 @@ static int run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u
 	json_t *lic = json_object_get(payload, "acceptLicenseTerms");
 	json_t *cl = json_object_get(payload, "changelog");
 	if (cl && !json_is_string(cl)) {
-		if (tickets_unverified)
+		if (tickets_recalled)
 			return SR_EINVAL;
 		sr_resp_text(resp, 400, "Changelog must be a string");
 		return 0;
@@ -240,14 +245,14 @@ static int run_publish(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u
 		.nfiles = files->nfiles,
 		.migrate_owner = json_is_true(json_object_get(payload, "migrateOwner")),
 		.source_owner_handle = jstr(payload, "sourceOwnerHandle"),
-		.tickets_unverified = tickets_unverified,
+		.tickets_recalled = tickets_recalled,
 	};
 	if (!pr.owner_handle || !pr.owner_handle[0])
 		pr.owner_handle = sr__owner_param(req);
 	sr_publish_result res;
 	sr_regerr err = {0};
 	int rc = sr_publish(req->store, app->blobs, &pr, &res, &err);
-	if (rc && tickets_unverified && !server_failure(rc))
+	if (rc && tickets_recalled && !server_failure(rc))
 		return rc;
 	if (rc) {
 		sr__regerr_at(app, req, resp, &err);
@@ -280,7 +285,7 @@ static int take_ticket(void *ud, const void *row)
 }
 
 /* A ticketed file of the publish: path (sanitized), content type ("" or NULL: none), sha256,
- * size and ticket, as read from the ticket or as the client says it holds. */
+ * size and ticket, as its ticket holds them. */
 static int add_ticketed(sr_upload *files, const char *path, const char *ctype, const char *sha, int64_t size,
 			const char *ticket, sr_regerr *err)
 {
@@ -297,50 +302,57 @@ static int add_ticketed(sr_upload *files, const char *path, const char *ctype, c
 	return 0;
 }
 
-/*
- * The publish on the client's word about its tickets, where the database can assert it
- * (sr_store_asserts: PostgreSQL), which saves the round trip of reading them first: the file
- * list as the client restates it (the clawhub CLI sends each file's path, size, sha256 and
- * content type beside its ticket, as it sent them for the ticket). Nonzero when the list does
- * not restate every file as a ticket could hold it, or the publish failed: nothing is
- * answered then, and publish_json reads the tickets (which gives every refusal its usual
- * words).
- */
-static int publish_restated(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u, json_t *payload,
-			    json_t *fl)
+/* Whether this process remembers every ticket tp names (sr_ticket_recall): then their rows
+ * are in tp, found. */
+static int recall_tickets(struct ticket_pick *tp)
 {
-	sr_upload files;
-	sr_upload_init(&files);
+	for (size_t i = 0; i < tp->n; i++) {
+		if (sr_ticket_recall(tp->names[i], &tp->rows[i]))
+			return 0;
+		tp->found[i] = 1;
+	}
+	return 1;
+}
+
+static void forget_tickets(struct ticket_pick *tp)
+{
+	for (size_t i = 0; i < tp->n; i++)
+		sr_ticket_forget(tp->names[i]);
+}
+
+/* The file list of a JSON publish (fl) from its tickets (tp): each must be u's, uploaded,
+ * unused and live at now, and named under the path it was issued for; the ticket, not the
+ * client's restatement, says what was uploaded. A refusal is answered in resp, unless resp is
+ * NULL (tickets recalled from memory: the caller reads them instead). */
+static int take_tickets(json_t *fl, const struct ticket_pick *tp, const sr_user *u, int64_t now,
+			sr_upload *files, sr_resp *resp)
+{
 	size_t i;
 	json_t *f;
-	int rc = 0;
 	json_array_foreach(fl, i, f) {
-		const char *ticket = jstr(f, "uploadTicket"), *path = jstr(f, "path"), *sha = jstr(f, "sha256");
-		const char *ct = jstr(f, "contentType");
-		json_t *size = json_object_get(f, "size");
-		sr_ticket t; /* for its field sizes, and the ticket's rules as sr__upload_url keeps them */
-		if (!ticket || strlen(ticket) >= sizeof(t.ticket) || !path || strlen(path) >= sizeof(t.path) ||
-		    !sha || !sr_is_hex64(sha) || !json_is_integer(size) || json_integer_value(size) < 0 ||
-		    json_integer_value(size) > SR_MAX_FILE_BYTES) {
-			rc = SR_EINVAL;
-			break;
+		const sr_ticket *t = &tp->rows[i];
+		if (!tp->found[i] || t->used_at || !t->uploaded_at || t->expires_at <= now || t->user_id != u->id) {
+			if (resp)
+				sr_resp_text(resp, 400, "Skill upload ticket is missing, used, or expired");
+			return SR_EINVAL;
 		}
-		snprintf(t.path, sizeof(t.path), "%s", path);
-		snprintf(t.sha256, sizeof(t.sha256), "%s", sha);
-		sr_lower(t.sha256);
-		if (sr_path_sanitize(t.path)) {
-			rc = SR_EINVAL;
-			break;
+		const char *path = jstr(f, "path");
+		char clean[600];
+		snprintf(clean, sizeof(clean), "%s", path ? path : "");
+		if (!path || sr_path_sanitize(clean) || strcmp(clean, t->path) != 0) {
+			if (resp)
+				sr_resp_text(resp, 400, "Invalid file paths");
+			return SR_EINVAL;
 		}
 		sr_regerr err = {0};
-		if ((rc = add_ticketed(&files, t.path, ct && strlen(ct) < sizeof(t.content_type) ? ct : NULL, t.sha256,
-				       json_integer_value(size), ticket, &err)))
-			break;
+		int rc = add_ticketed(files, t->path, t->content_type, t->sha256, t->size, tp->names[i], &err);
+		if (rc) {
+			if (resp)
+				sr__regerr(resp, &err);
+			return rc;
+		}
 	}
-	if (!rc)
-		rc = run_publish(app, req, resp, u, payload, &files, 1);
-	sr_upload_deinit(&files);
-	return rc;
+	return 0;
 }
 
 static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user *u)
@@ -363,8 +375,6 @@ static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user 
 		sr_resp_textf(resp, 400, "Too many files (at most %d)", SR_MAX_FILES);
 		goto out;
 	}
-	if (sr_store_asserts(req->store) && publish_restated(app, req, resp, u, payload, fl) == 0)
-		goto out;
 	int64_t now = sr_now_ms();
 	size_t i, n = json_array_size(fl);
 	json_t *f;
@@ -386,33 +396,30 @@ static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user 
 		tp.names[i] = ticket;
 		named = named && strlen(ticket) < sizeof(tp.rows[0].ticket);
 	}
+	/* Where the database asserts them (PostgreSQL), tickets whose bytes this process took are
+	 * recalled, not read (one round trip less): the clawhub CLI asks for its tickets, uploads
+	 * and publishes through one server. The publish's transaction has the database assert
+	 * that they are still good; when they are not (used meanwhile through another process),
+	 * or the publish failed for any reason of its own, they are read and it runs again. */
+	if (named && sr_store_asserts(req->store) && recall_tickets(&tp)) {
+		int rc = take_tickets(fl, &tp, u, now, &files, NULL);
+		if (!rc)
+			rc = run_publish(app, req, resp, u, payload, &files, 1);
+		forget_tickets(&tp); /* used now, or remembered out of date */
+		if (!rc)
+			goto out;
+		sr_upload_deinit(&files);
+		sr_upload_init(&files);
+		memset(tp.found, 0, n);
+	}
 	/* Every ticket in one statement; a name no ticket has is a missing ticket. */
 	int rc = named ? sr_store_tickets_get(req->store, tp.names, n, take_ticket, &tp) : 0;
 	if (rc && rc != SR_EINVAL) {
 		sr__internal(resp, rc);
 		goto out;
 	}
-	json_array_foreach(fl, i, f) {
-		const sr_ticket *t = &tp.rows[i];
-		if (!tp.found[i] || t->used_at || !t->uploaded_at || t->expires_at <= now || t->user_id != u->id) {
-			sr_resp_text(resp, 400, "Skill upload ticket is missing, used, or expired");
-			goto out;
-		}
-		/* The ticket, not the client's restatement, says what was uploaded. */
-		const char *path = jstr(f, "path");
-		char clean[600];
-		snprintf(clean, sizeof(clean), "%s", path ? path : "");
-		if (!path || sr_path_sanitize(clean) || strcmp(clean, t->path) != 0) {
-			sr_resp_text(resp, 400, "Invalid file paths");
-			goto out;
-		}
-		sr_regerr err = {0};
-		if (add_ticketed(&files, t->path, t->content_type, t->sha256, t->size, tp.names[i], &err)) {
-			sr__regerr(resp, &err);
-			goto out;
-		}
-	}
-	run_publish(app, req, resp, u, payload, &files, 0);
+	if (take_tickets(fl, &tp, u, now, &files, resp) == 0)
+		run_publish(app, req, resp, u, payload, &files, 0);
 out:
 	free(tp.names);
 	free(tp.rows);

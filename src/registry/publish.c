@@ -730,28 +730,14 @@ static int index_skill(sr_store *s, const struct pub *p, int64_t skill_id, int b
 /* Marks the publish's tickets used, each live now: one by one, which says which one is not;
  * or (asserted: the transaction decides on claims the database asserts) all in one statement
  * whose count the database asserts, answered with the commit, a ticket that was not live
- * failing it as a conflict (the publish then runs again the first way). Tickets named on the
- * client's word (tickets_unverified) go in one asserted statement either way, with what each
- * is said to hold; their conflict ends the publish, and its caller reads them. */
+ * failing it as a conflict (the publish then runs again the first way). Tickets recalled
+ * from memory (tickets_recalled) go in the one asserted statement either way; their conflict
+ * ends the publish, and its caller reads them. */
 static int use_tickets(sr_store *s, const sr_publish_req *req, int asserted, sr_regerr *err)
 {
 	int64_t now = sr_now_ms();
 	int rc = 0;
-	if (req->tickets_unverified) {
-		sr_ticket_claim *c = calloc(req->nfiles ? req->nfiles : 1, sizeof(*c));
-		if (!c)
-			return sr_regerr_internal(err, SR_ENOMEM);
-		size_t n = 0;
-		for (size_t i = 0; i < req->nfiles; i++) {
-			const sr_pub_file *f = &req->files[i];
-			if (f->ticket)
-				c[n++] = (sr_ticket_claim){f->ticket, f->path, f->sha256, f->content_type, f->size};
-		}
-		rc = n ? sr_store_tickets_claim_expect(s, c, n, req->actor->id, now) : 0;
-		free(c);
-		return rc ? sr_regerr_internal(err, rc) : 0;
-	}
-	if (asserted) {
+	if (asserted || req->tickets_recalled) {
 		const char **names = calloc(req->nfiles ? req->nfiles : 1, sizeof(*names));
 		if (!names)
 			return sr_regerr_internal(err, SR_ENOMEM);
@@ -911,10 +897,10 @@ int sr_publish(sr_store *s, sr_blobs *b, sr_publish_req *req, sr_publish_result 
 	/* Where the claims came with a digest (PostgreSQL), the transaction decides on them and
 	 * has the database assert them under the lock, all in the round trip of its commit; when
 	 * they changed, it runs again the way it does elsewhere, reading them under the lock
-	 * (not on a client's word about its tickets: the caller reads them and starts again). */
+	 * (not with tickets recalled from memory: the caller reads them and starts again). */
 	const sr_slug_state *decided = !p.migrate && st.digest[0] ? &st : NULL;
 	rc = commit_rows(s, &p, decided, err);
-	if (rc == SR_ECONFLICT && decided && !req->tickets_unverified)
+	if (rc == SR_ECONFLICT && decided && !req->tickets_recalled)
 		rc = commit_rows(s, &p, NULL, err);
 	if (rc)
 		goto out;

@@ -129,13 +129,13 @@ typedef struct sr_publish_req {
 	 * one-owner rule do (migration 0009); the skill is then marked slug_shared. The audit row
 	 * says skill.import. Everything else (files, sizes, the scan) is a publish's. */
 	int import;
-	/* The files' tickets are the client's word: each file's path, size, sha256 and content
-	 * type are what the client says its ticket holds, not read from it. The bytes are read
-	 * by those sha256s, and the write transaction has the database assert that every ticket
-	 * is the actor's, uploaded, live and holds what its file says (sr_store_tickets_claim_
-	 * expect; only where sr_store_asserts). A publish that fails so may have failed on the
-	 * client's word: the caller reads the tickets and publishes again with theirs. */
-	int tickets_unverified;
+	/* The files' tickets were not read by this request but recalled from this process's
+	 * memory of the uploads it took (sr_ticket_recall), which may be out of date: the write
+	 * transaction has the database assert that every ticket is still unused and live
+	 * (sr_store_tickets_use_expect; only where sr_store_asserts; its owner, its upload and
+	 * what it holds never change once recalled). A publish that fails so may have failed for
+	 * a stale memory: the caller reads the tickets and publishes again with what they hold. */
+	int tickets_recalled;
 } sr_publish_req;
 
 typedef struct sr_publish_result {
@@ -169,6 +169,13 @@ const char *sr_content_type_for(const char *path);
  * together. A ticket stops counting when the publish that uses it commits or it expires.
  * 0, or SR_ETOOBIG with SR_WHY_UPLOAD_QUOTA (arg: the quota that refused). */
 int sr_upload_ticket_issue(sr_store *s, const sr_ticket *t, int64_t now, int64_t quota_bytes, sr_regerr *err);
+/* This process's memory of the tickets whose bytes it took (ticket.c): remember t as it is
+ * once uploaded; recall a ticket by name (SR_ENOTFOUND when not remembered); forget one. What
+ * it recalls may be out of date (used since, through another process): a publish that trusts
+ * it has the database assert it (sr_publish_req.tickets_recalled). */
+void sr_ticket_remember(const sr_ticket *t);
+int sr_ticket_recall(const char *name, sr_ticket *out);
+void sr_ticket_forget(const char *name);
 
 /* ---- lifecycle ---- */
 

@@ -230,7 +230,6 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 			  "FROM upload_tickets WHERE ticket IN (SELECT value FROM json_each(?1))",
 	/* PostgreSQL's only: SQLite's publish marks its tickets one by one (store.h). */
 	[Q_TICKETS_USE_EXPECT] = NULL,
-	[Q_TICKETS_CLAIM_EXPECT] = NULL,
 	[Q_TICKETS_EXPIRE] = "DELETE FROM upload_tickets WHERE ticket IN (SELECT ticket FROM upload_tickets "
 			     "WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2)",
 	[Q_BLOB_REF_FILE] = "SELECT 1 FROM version_files WHERE sha256 = ?1 LIMIT 1",

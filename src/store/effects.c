@@ -77,7 +77,6 @@ static const sr__effect effects[Q_FIXED_COUNT] = {
 	[Q_TICKET_UPLOADED] = {SR__E_NONE, 0, 0},
 	[Q_TICKET_USED] = {SR__E_NONE, 0, 0},
 	[Q_TICKETS_USE_EXPECT] = {SR__E_NONE, 0, 0},
-	[Q_TICKETS_CLAIM_EXPECT] = {SR__E_NONE, 0, 0},
 	[Q_TICKETS_EXPIRE] = {SR__E_NONE, 0, 0},
 	[Q_BLOB_HOLD_ADD] = {SR__E_NONE, 0, 0},
 	[Q_BLOB_HOLD_DEL] = {SR__E_NONE, 0, 0},

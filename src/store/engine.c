@@ -138,7 +138,7 @@ int sr_store_explain(sr_store *s, int i, sr_buf *out)
 
 int sr_store_asserts(sr_store *s)
 {
-	return s->eng->sql(Q_TICKETS_CLAIM_EXPECT) != NULL;
+	return s->eng->sql(Q_TICKETS_USE_EXPECT) != NULL;
 }
 
 const char *sr_store_sql(sr_store *s, int i)

@@ -128,7 +128,6 @@ enum sr__q {
 	Q_TICKET_USED,
 	Q_TICKETS_GET,         /* primary key, once per ticket of the list */
 	Q_TICKETS_USE_EXPECT,  /* the same, the marks counted and asserted (PostgreSQL only) */
-	Q_TICKETS_CLAIM_EXPECT, /* the same, each ticket's fields asserted too (PostgreSQL only) */
 	Q_TICKETS_EXPIRE,      /* ix_tickets_expires: the oldest expired, a bounded batch */
 	Q_TICKETS_PENDING,     /* ix_tickets_user_live (covering partial): one user's live unused
 				* tickets, a bounded range */

@@ -627,7 +627,6 @@ static int deferrable(int q)
 	switch (q) {
 	case Q_SLUG_CLAIMS_EXPECT:
 	case Q_TICKETS_USE_EXPECT:
-	case Q_TICKETS_CLAIM_EXPECT:
 	case Q_TICKET_ADD:
 	case Q_SKILL_INSERT_AT:
 	case Q_VERSION_INSERT_AT:

@@ -257,15 +257,6 @@ static const char *const fixed_sql[Q_FIXED_COUNT] = {
 	[Q_TICKETS_USE_EXPECT] = "WITH u AS (UPDATE upload_tickets SET used_at = $2 WHERE ticket = ANY "
 				 "(ARRAY(SELECT json_array_elements_text($1::json))) AND used_at IS NULL "
 				 "AND (expires_at > $2) IS TRUE RETURNING 1) SELECT sr_expect((SELECT count(*) FROM u) = $3)",
-	/* The same for tickets named by a client that restated what each holds ($1: objects t
-	 * ticket, p path, s size, h sha256, c content type or ""): each must also be user $3's,
-	 * uploaded, and hold exactly that; $4 of them. The ANY finds the rows by primary key. */
-	[Q_TICKETS_CLAIM_EXPECT] =
-		"WITH w AS (SELECT * FROM json_to_recordset($1::json) AS w(t text, p text, s bigint, h text, c text)), "
-		"u AS (UPDATE upload_tickets k SET used_at = $2 FROM w WHERE k.ticket = ANY (ARRAY(SELECT t FROM w)) "
-		"AND k.ticket = w.t AND k.user_id = $3 AND k.path = w.p AND k.size = w.s AND k.sha256 = w.h "
-		"AND coalesce(k.content_type, '') = w.c AND k.uploaded_at IS NOT NULL AND k.used_at IS NULL "
-		"AND (k.expires_at > $2) IS TRUE RETURNING 1) SELECT sr_expect((SELECT count(*) FROM u) = $4)",
 	[Q_TICKETS_EXPIRE] = "DELETE FROM upload_tickets WHERE ticket IN (SELECT ticket FROM upload_tickets "
 			     "WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)",
 	[Q_BLOB_REF_FILE] = "SELECT 1 FROM version_files WHERE sha256 = $1 LIMIT 1",

@@ -621,19 +621,8 @@ int sr_store_ticket_mark_used(sr_store *s, const char *ticket, int64_t now);
 /* Inside a write transaction on PostgreSQL, beside sr_store_slug_claims_expect: marks the n
  * distinct tickets used, and has the database assert that each was live at now. Sent with
  * the transaction's next exchange; when one was not, that exchange fails with SR_ECONFLICT
- * (the caller marks them one by one instead, which says which). */
+ * (the caller marks them one by one instead, which says which, or reads them again). */
 int sr_store_tickets_use_expect(sr_store *s, const char *const *tickets, size_t n, int64_t now);
-/* What a client says an upload ticket holds (its publish's file list), not read from it. */
-typedef struct sr_ticket_claim {
-	const char *ticket, *path, *sha256;
-	const char *content_type; /* NULL or "": none */
-	int64_t size;
-} sr_ticket_claim;
-/* sr_store_tickets_use_expect for tickets the caller has not read: the database asserts too
- * that each of the n is user_id's, uploaded, and holds what its claim says. One ticket named
- * twice fails it. PostgreSQL only (sr_store_asserts). */
-int sr_store_tickets_claim_expect(sr_store *s, const sr_ticket_claim *claims, size_t n, int64_t user_id,
-				  int64_t now);
 /* Whether the engine has the asserting statements (the *_expect above; PostgreSQL): where a
  * read made only to decide costs a round trip and an assertion in a write transaction none. */
 int sr_store_asserts(sr_store *s);

@@ -8,7 +8,6 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "core/jw.h"
 #include "core/util.h"
 #include "store/internal.h"
 #include "store/token_memo.h"
@@ -210,32 +209,6 @@ int sr_store_tickets_use_expect(sr_store *s, const char *const *tickets, size_t 
 	int rc = sr__json_strings(&list, tickets, n);
 	if (!rc)
 		rc = sr__run(s, Q_TICKETS_USE_EXPECT, "tII", list.data, now, (int64_t)n);
-	sr_buf_deinit(&list);
-	return rc;
-}
-
-int sr_store_tickets_claim_expect(sr_store *s, const sr_ticket_claim *claims, size_t n, int64_t user_id,
-				  int64_t now)
-{
-	sr_buf list;
-	sr_buf_init(&list, 64 + n * 200);
-	sr_jw w;
-	sr_jw_init(&w, &list);
-	sr_jw_arr(&w);
-	for (size_t i = 0; i < n; i++) {
-		const sr_ticket_claim *c = &claims[i];
-		sr_jw_obj(&w);
-		sr_jw_kstr(&w, "t", c->ticket);
-		sr_jw_kstr(&w, "p", c->path);
-		sr_jw_kint(&w, "s", c->size);
-		sr_jw_kstr(&w, "h", c->sha256);
-		sr_jw_kstr(&w, "c", c->content_type ? c->content_type : "");
-		sr_jw_obj_end(&w);
-	}
-	sr_jw_arr_end(&w);
-	int rc = sr_jw_error(&w);
-	if (!rc)
-		rc = sr__run(s, Q_TICKETS_CLAIM_EXPECT, "tIII", list.data, now, user_id, (int64_t)n);
 	sr_buf_deinit(&list);
 	return rc;
 }

@@ -342,10 +342,10 @@ t_publish1() {
 }
 step "publish demo-skill 1.0.0" t_publish1
 
-# The CLI publishes through upload tickets and restates each ticket's file in the publish
-# (path, size, sha256, contentType): on PostgreSQL the server takes that word and has the
-# database assert it at the commit, 2 round trips (src/api/publish.c, publish_restated; a
-# restatement that differed would cost 7). The access log's trips= (PostgreSQL only) says.
+# The CLI asks for its upload tickets, uploads and publishes through this one server, which
+# remembers the tickets whose bytes it took: on PostgreSQL the publish does not read them and
+# has the database assert them at its commit, 2 round trips (docs/postgres.md, "Round
+# trips"). The access log's trips= (PostgreSQL only) says.
 t_publish1_trips() {
   local line= i
   for i in $(seq 50); do
