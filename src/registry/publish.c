@@ -53,12 +53,11 @@ int sr_path_sanitize(char *path)
 {
 	size_t n = strlen(path);
 	size_t a = 0;
-	while (a < n && isspace((unsigned char)path[a]))
+	/* Leading spaces and slashes in any mix, so that a sanitized path is its own result. */
+	while (a < n && (isspace((unsigned char)path[a]) || path[a] == '/'))
 		a++;
 	while (n > a && isspace((unsigned char)path[n - 1]))
 		n--;
-	while (a < n && path[a] == '/')
-		a++;
 	memmove(path, path + a, n - a);
 	path[n - a] = '\0';
 	if (!path[0] || strlen(path) > SR_MAX_PATH || strchr(path, '\\'))

@@ -68,6 +68,9 @@ static void check_path(const char *p)
 	memcpy(clean, p, strlen(p) + 1);
 	if (sr_path_sanitize(clean) == 0) {
 		FUZZ_CHECK(clean[0] && clean[0] != '/' && !strstr(clean, "//"));
+		char again[600];
+		memcpy(again, clean, strlen(clean) + 1);
+		FUZZ_CHECK(sr_path_sanitize(again) == 0 && strcmp(again, clean) == 0);
 		sr_path_is_junk(clean);
 		sr_content_type_for(clean);
 	}

@@ -25,6 +25,8 @@ static void test_path_sanitize(void **state)
 		{"  scripts/run.sh  ", "scripts/run.sh"},
 		{"/SKILL.md", "SKILL.md"},
 		{"///a/b.txt", "a/b.txt"},
+		{" / y", "y"}, /* once sanitized, a path sanitizes to itself */
+		{"/ /a.md", "a.md"},
 		{"docs/A-b_c.md", "docs/A-b_c.md"},
 		{"docs/\xe4\xb8\xad.md", "docs/\xe4\xb8\xad.md"},
 		{"../x", NULL},
