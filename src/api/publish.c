@@ -410,16 +410,19 @@ static void publish_json(sr_app *app, sr_req *req, sr_resp *resp, const sr_user 
 			goto out;
 		sr_upload_deinit(&files);
 		sr_upload_init(&files);
-		memset(tp.found, 0, n);
 	}
-	/* Every ticket in one statement; a name no ticket has is a missing ticket. */
+	/* Every ticket in one statement; a name no ticket has is a missing ticket. (Not one row
+	 * recalled above stays: some may be recalled when one is not.) */
+	memset(tp.found, 0, n);
 	int rc = named ? sr_store_tickets_get(req->store, tp.names, n, take_ticket, &tp) : 0;
 	if (rc && rc != SR_EINVAL) {
 		sr__internal(resp, rc);
 		goto out;
 	}
-	if (take_tickets(fl, &tp, u, now, &files, resp) == 0)
+	if (take_tickets(fl, &tp, u, now, &files, resp) == 0) {
 		run_publish(app, req, resp, u, payload, &files, 0);
+		forget_tickets(&tp);
+	}
 out:
 	free(tp.names);
 	free(tp.rows);

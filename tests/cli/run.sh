@@ -344,8 +344,8 @@ step "publish demo-skill 1.0.0" t_publish1
 
 # The CLI asks for its upload tickets, uploads and publishes through this one server, which
 # remembers the tickets whose bytes it took: on PostgreSQL the publish does not read them and
-# has the database assert them at its commit, 2 round trips (docs/postgres.md, "Round
-# trips"). The access log's trips= (PostgreSQL only) says.
+# has the database assert them at its commit, 2 round trips (docs/postgres.md, "Deferred
+# writes"). The access log's trips= (PostgreSQL only) says.
 t_publish1_trips() {
   local line= i
   for i in $(seq 50); do

@@ -269,6 +269,8 @@ typedef struct held {
 	srt_server node; /* a second node of S, started with the fault point armed */
 	const char *token, *slug, *version;
 	json_t *files; /* upload tickets' file entries: a JSON publish of them; NULL: multipart */
+	int upload_here; /* files NULL: SKILL.md's ticket asked for and uploaded through node (whose
+			  * publish then recalls it), and published as JSON */
 	char pause[256];
 	pthread_t th;
 	long status, trips;
@@ -310,6 +312,15 @@ static void hold_publish(held *h)
 	unsetenv("SKILLREG_PAUSE_FILE");
 	assert_int_equal(rc, 0);
 	h->node.no_scan_wait = 1;
+	if (h->upload_here) {
+		/* The node listening, so that it keeps the token it looks up for the uploads: the
+		 * publish then makes no lookup. */
+		assert_int_equal(srt_sync(&h->node), 0);
+		const char *md = srt_skill_md("Drift", "Claims that change under a publish.");
+		srt_file f = {"SKILL.md", md, strlen(md), "text/markdown"};
+		h->files = json_array();
+		json_array_append_new(h->files, srt_upload_file(&h->node, h->token, &f));
+	}
 	assert_int_equal(pthread_create(&h->th, NULL, held_publish, h), 0);
 	struct stat st;
 	for (int i = 0; i < 1000 && stat(h->pause, &st) != 0; i++)
@@ -322,6 +333,8 @@ static void release_publish(held *h)
 	unlink(h->pause);
 	pthread_join(h->th, NULL);
 	assert_int_equal(srt_server_stop_peer(&h->node), 0);
+	if (h->upload_here)
+		json_decref(h->files);
 }
 
 /* Alice's publish of a new slug has read the slug free and stored its bytes when bob takes
@@ -347,6 +360,35 @@ static void test_claims_taken_while_storing(void **state)
 	assert_int_equal(h.trips, srt_db_postgres() ? 7 : 0);
 	expect_owner("late-claim", "bob");
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM skills WHERE slug = 'late-claim'"), 1);
+	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
+}
+
+/* Alice's new version through an upload ticket the held node took the bytes of: its publish
+ * recalls the ticket, and its transaction decides on the claims read before the lock. When
+ * another version lands meanwhile, the database's assertion fails, and with no second way in
+ * place (the ticket is only as good as the node's memory) the publish runs again from the
+ * ticket read from the database, and commits: the claims, the failed exchange and its
+ * ROLLBACK, the holds' end (4; answered there, it would be a 500), then the ticket, the claims
+ * and the write: 7 round trips (the way that reads the ticket first and retries under the
+ * lock happens to make 7 too). */
+static void test_claims_changed_recalled(void **state)
+{
+	(void)state;
+	srt_publish_ok(&S, S.tok_alice, "drift-recall", "1.0.0", "Drift Recall", "versions land meanwhile");
+	held h = {.token = S.tok_alice, .slug = "drift-recall", .version = "1.1.0", .upload_here = 1};
+	hold_publish(&h);
+	srt_publish_ok(&S, S.tok_alice, "drift-recall", "1.0.5", "Drift Recall", "a backport meanwhile");
+	release_publish(&h);
+	if (h.status != 200)
+		print_error("publish: %ld %s\n", h.status, h.body);
+	assert_int_equal(h.status, 200);
+	assert_int_equal(h.trips, srt_db_postgres() ? 7 : 0);
+	srt_resp r;
+	srt_get(&S, "/api/v1/skills/drift-recall", NULL, &r);
+	json_t *d = SRT_EXPECT_JSON(&r, 200);
+	SRT_EXPECT_STR(json_object_get(d, "latestVersion"), "version", "1.1.0");
+	json_decref(d);
+	srt_resp_free(&r);
 	assert_int_equal(srt_sql_int(&S, "SELECT count(*) FROM blob_holds"), 0);
 }
 
@@ -436,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_rename_into_held_slug),
 		cmocka_unit_test(test_undelete_into_taken_slug),
 		cmocka_unit_test(test_claims_taken_while_storing),
+		cmocka_unit_test(test_claims_changed_recalled),
 		cmocka_unit_test(test_claims_changed_while_storing),
 		cmocka_unit_test(test_ticket_used_while_storing),
 	};
