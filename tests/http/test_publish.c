@@ -1210,9 +1210,15 @@ static long publish_entries(const char *slug, json_t *e1, json_t *e2, srt_resp *
 	return srt_trips(r);
 }
 
-/* tamper-kit's published notes.txt holds what f holds, in f's content type. */
-static void expect_notes(const char *slug, const srt_file *f)
+/* The publish of slug with entries e1, e2 (stolen) is published in 2 round trips on
+ * PostgreSQL, and its notes.txt holds what f holds, in f's content type. */
+static void expect_notes(const char *slug, json_t *e1, json_t *e2, const srt_file *f)
 {
+	srt_resp r;
+	long trips = publish_entries(slug, e1, e2, &r);
+	expect_published(&r, slug, "1.0.0");
+	srt_resp_free(&r);
+	assert_int_equal(trips, srt_db_postgres() ? 2 : 0);
 	json_t *m = version_files(slug, "1.0.0");
 	json_t *n = json_object_get(m, "notes.txt");
 	assert_non_null(n);
@@ -1222,6 +1228,18 @@ static void expect_notes(const char *slug, const srt_file *f)
 	assert_int_equal(json_integer_value(json_object_get(n, "size")), (json_int_t)f->len);
 	SRT_EXPECT_STR(n, "contentType", f->ctype);
 	json_decref(m);
+}
+
+/* The publish of slug with entries e1, e2 (stolen) is refused with text after reading its
+ * tickets (1 round trip on PostgreSQL). */
+static void expect_refused(const char *slug, json_t *e1, json_t *e2, const char *text)
+{
+	srt_resp r;
+	long trips = publish_entries(slug, e1, e2, &r);
+	SRT_EXPECT_TEXT(&r, 400, text);
+	srt_resp_free(&r);
+	assert_int_equal(trips, srt_db_postgres() ? 1 : 0);
+	expect_404_skill(slug);
 }
 
 /*
@@ -1235,60 +1253,34 @@ static void expect_notes(const char *slug, const srt_file *f)
 static void test_entry_tampering(void **state)
 {
 	(void)state;
-	int pg = srt_db_postgres();
-	srt_file sm = skill_md("Tamper Kit");
 	srt_file notes = {"notes.txt", "real notes\n", 11, "text/plain"};
-	srt_resp r;
+	const char *names[] = {"Tamper Kit", "Tamper Three", "Tamper Two", "Tamper Four"};
+	json_t *e1[4], *e2[4];
+	for (int i = 0; i < 4; i++) {
+		srt_file sm = skill_md(names[i]);
+		e1[i] = srt_upload_file(&S, S.tok_alice, &sm);
+		e2[i] = srt_upload_file(&S, S.tok_alice, &notes);
+	}
 	/* notes.txt said to hold other bytes of its size, stored through a ticket of their own,
 	 * in another content type. */
 	srt_file decoy = {"decoy.txt", "fake notes\n", 11, "text/plain"};
 	json_t *d = srt_upload_file(&S, S.tok_alice, &decoy);
-	json_t *e1 = srt_upload_file(&S, S.tok_alice, &sm);
-	json_t *e2 = srt_upload_file(&S, S.tok_alice, &notes);
-	json_object_set(e2, "sha256", json_object_get(d, "sha256"));
-	json_object_set_new(e2, "contentType", json_string("text/x-sh"));
+	json_object_set(e2[0], "sha256", json_object_get(d, "sha256"));
+	json_object_set_new(e2[0], "contentType", json_string("text/x-sh"));
 	json_decref(d);
-	long trips = publish_entries("tamper-kit", e1, e2, &r);
-	expect_published(&r, "tamper-kit", "1.0.0");
-	srt_resp_free(&r);
-	assert_int_equal(trips, pg ? 2 : 0);
-	expect_notes("tamper-kit", &notes);
-
+	expect_notes("tamper-kit", e1[0], e2[0], &notes);
 	/* Said to hold bytes never stored. */
-	srt_file sm3 = skill_md("Tamper Three");
-	e1 = srt_upload_file(&S, S.tok_alice, &sm3);
-	e2 = srt_upload_file(&S, S.tok_alice, &notes);
-	json_object_set_new(e2, "size", json_integer(999));
-	json_object_set_new(e2, "sha256", json_string(ZERO_SHA));
-	trips = publish_entries("tamper-three", e1, e2, &r);
-	expect_published(&r, "tamper-three", "1.0.0");
-	srt_resp_free(&r);
-	assert_int_equal(trips, pg ? 2 : 0);
-	expect_notes("tamper-three", &notes);
-
+	json_object_set_new(e2[1], "size", json_integer(999));
+	json_object_set_new(e2[1], "sha256", json_string(ZERO_SHA));
+	expect_notes("tamper-three", e1[1], e2[1], &notes);
 	/* A ticket issued for notes.txt used for another path. */
-	srt_file sm2 = skill_md("Tamper Two");
-	e1 = srt_upload_file(&S, S.tok_alice, &sm2);
-	e2 = srt_upload_file(&S, S.tok_alice, &notes);
-	json_object_set_new(e2, "path", json_string("scripts/evil.sh"));
-	trips = publish_entries("tamper-two", e1, e2, &r);
-	SRT_EXPECT_TEXT(&r, 400, "Invalid file paths");
-	srt_resp_free(&r);
-	assert_int_equal(trips, pg ? 1 : 0);
-	expect_404_skill("tamper-two");
-
+	json_object_set_new(e2[2], "path", json_string("scripts/evil.sh"));
+	expect_refused("tamper-two", e1[2], e2[2], "Invalid file paths");
 	/* A ticket asked for and never uploaded, for bytes another ticket has uploaded. */
-	srt_file sm4 = skill_md("Tamper Four");
-	e1 = srt_upload_file(&S, S.tok_alice, &sm4);
-	e2 = srt_upload_file(&S, S.tok_alice, &notes);
 	char ticket[256];
 	free(ticket_for("notes.txt", notes.data, notes.len, ticket));
-	json_object_set_new(e2, "uploadTicket", json_string(ticket));
-	trips = publish_entries("tamper-four", e1, e2, &r);
-	SRT_EXPECT_TEXT(&r, 400, "Skill upload ticket is missing, used, or expired");
-	srt_resp_free(&r);
-	assert_int_equal(trips, pg ? 1 : 0);
-	expect_404_skill("tamper-four");
+	json_object_set_new(e2[3], "uploadTicket", json_string(ticket));
+	expect_refused("tamper-four", e1[3], e2[3], "Skill upload ticket is missing, used, or expired");
 }
 
 /*
