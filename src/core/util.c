@@ -46,6 +46,15 @@ void sr_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+uint64_t sr_fnv1a(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ c[i]) * 1099511628211ULL;
+	return h;
+}
+
 int sr_is_hex64(const char *s)
 {
 	size_t i = 0;

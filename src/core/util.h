@@ -15,6 +15,8 @@ void sr_clock_set(int64_t ms); /* 0 returns to the real clock */
 
 void sr_hex(const unsigned char *in, size_t n, char *out); /* writes 2n chars + NUL */
 int sr_is_hex64(const char *s);                              /* 64 hex digits, any case */
+/* FNV-1a (64-bit) of the n bytes at p: the hash of the process's in-memory tables. */
+uint64_t sr_fnv1a(const void *p, size_t n);
 /* The length (1..4) of the well-formed UTF-8 character at s[0..n), or 0 when none starts there
  * (a stray byte, a cut sequence, an overlong form, a surrogate, past U+10FFFF). */
 size_t sr_utf8_seq(const unsigned char *s, size_t n);

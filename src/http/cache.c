@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/util.h"
 
 #define SHARDS 16
 #define CHAINS 1024 /* per shard */
@@ -44,9 +45,7 @@ struct sr_cache {
 
 static uint64_t hash_key(const char *k, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
+	uint64_t h = sr_fnv1a(k, n);
 	return h ^ (h >> 29);
 }
 

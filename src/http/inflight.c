@@ -13,8 +13,10 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/err.h"
+#include "core/util.h"
 
 #define SLOTS 16384
 #define PROBES 32
@@ -66,11 +68,7 @@ static uint64_t owner_key(int64_t user, const char *addr)
 		snprintf(k, sizeof(k), "u:%lld", (long long)user);
 	else
 		snprintf(k, sizeof(k), "a:%s", addr ? addr : "");
-	uint64_t h = 1469598103934665603ULL;
-	for (const char *s = k; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
+	uint64_t h = sr_fnv1a(k, strlen(k));
 	return h ? h : 1;
 }
 

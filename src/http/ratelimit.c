@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/util.h"
 
 #define SLOTS 8192
 #define STRIPES 64
@@ -52,11 +53,7 @@ void sr_ratelimit_free(sr_ratelimit *r)
 /* FNV-1a, 64-bit; the key is never 0 so an empty slot is recognisable. */
 static uint64_t hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
+	uint64_t h = sr_fnv1a(s, strlen(s));
 	return h ? h : 1;
 }
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/util.h"
 #include "registry/registry.h"
 
 #define SEEN_SLOTS 2048
@@ -29,10 +30,7 @@ static sr_ticket seen[SEEN_SLOTS]; /* ticket[0] == 0: free */
 
 static size_t seen_slot(const char *name)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-		h = (h ^ *c) * 1099511628211ULL;
-	return (size_t)(h % SEEN_SLOTS);
+	return (size_t)(sr_fnv1a(name, strlen(name)) % SEEN_SLOTS);
 }
 
 void sr_ticket_remember(const sr_ticket *t)

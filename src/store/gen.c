@@ -18,6 +18,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/util.h"
 
 #define GEN_FILE_BYTES (SR_GEN_SLOTS * sizeof(uint64_t))
 
@@ -104,8 +105,5 @@ int sr_gens_slot_id(int64_t skill_id)
 
 int sr_gens_slot_slug(const char *slug)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (const unsigned char *p = (const unsigned char *)slug; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	return bucket(h * 2);
+	return bucket(sr_fnv1a(slug, strlen(slug)) * 2);
 }
