@@ -284,24 +284,6 @@ static int take_ticket(void *ud, const void *row)
 	return 0;
 }
 
-/* A ticketed file of the publish: path (sanitized), content type ("" or NULL: none), sha256,
- * size and ticket, as its ticket holds them. */
-static int add_ticketed(sr_upload *files, const char *path, const char *ctype, const char *sha, int64_t size,
-			const char *ticket, sr_regerr *err)
-{
-	sr_pub_file *pf = sr_upload_slot(files, err);
-	if (!pf)
-		return err->code;
-	pf->path = strdup(path);
-	pf->content_type = ctype && ctype[0] ? strdup(ctype) : NULL;
-	snprintf(pf->sha256, sizeof(pf->sha256), "%s", sha);
-	pf->size = size;
-	pf->ticket = ticket;
-	if (!pf->path || (ctype && ctype[0] && !pf->content_type))
-		return sr_regerr_internal(err, SR_ENOMEM);
-	return 0;
-}
-
 /* Whether this process remembers every ticket tp names (sr_ticket_recall): then their rows
  * are in tp, found. */
 static int recall_tickets(struct ticket_pick *tp)
@@ -345,11 +327,20 @@ static int take_tickets(json_t *fl, const struct ticket_pick *tp, const sr_user 
 			return SR_EINVAL;
 		}
 		sr_regerr err = {0};
-		int rc = add_ticketed(files, t->path, t->content_type, t->sha256, t->size, tp->names[i], &err);
-		if (rc) {
+		sr_pub_file *pf = sr_upload_slot(files, &err);
+		if (pf) {
+			pf->path = strdup(t->path);
+			pf->content_type = t->content_type[0] ? strdup(t->content_type) : NULL;
+			snprintf(pf->sha256, sizeof(pf->sha256), "%s", t->sha256);
+			pf->size = t->size;
+			pf->ticket = tp->names[i];
+			if (!pf->path || (t->content_type[0] && !pf->content_type))
+				sr_regerr_internal(&err, SR_ENOMEM);
+		}
+		if (err.code) {
 			if (resp)
 				sr__regerr(resp, &err);
-			return rc;
+			return err.code;
 		}
 	}
 	return 0;

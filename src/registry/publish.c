@@ -440,10 +440,11 @@ struct pub {
 static int resolve_owner(sr_store *s, struct pub *p, sr_regerr *err)
 {
 	const sr_publish_req *req = p->req;
+	int named = req->owner_handle && req->owner_handle[0];
 	char handle[64] = "";
-	if (req->owner_handle && req->owner_handle[0])
+	if (named)
 		sr_owner_normalize(req->owner_handle, handle, sizeof(handle));
-	if (req->owner_handle && req->owner_handle[0] && strcmp(handle, req->actor->handle) != 0) {
+	if (named && strcmp(handle, req->actor->handle) != 0) {
 		int rc = sr_store_user_by_handle(s, handle, &p->owner);
 		if (rc == SR_ENOTFOUND)
 			return sr_regerr_set(err, SR_ENOTFOUND, SR_WHY_PUBLISH_OWNER_NOT_FOUND, handle);
